@@ -1,0 +1,239 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The projection keeps one Redis hash per account, with fields p<slot>, h<slot> and v<slot> (posted,
+// pending, version of each balance row) and n (the number of rows). Each row's fields are written
+// only by a newer version, so writes may arrive in any order, twice, or from the relay, and the hash
+// still ends at PostgreSQL's values. A hash that lacks a row is incomplete and read as a miss.
+
+// projectScript writes balance rows of one account, each only if its version is newer, and returns
+// the account's totals (posted, pending, version, complete). It publishes the totals when a row
+// changed. ARGV: slots, channel, code, then slot, posted, pending, version for each row.
+var projectScript = redis.NewScript(`
+local key, n = KEYS[1], tonumber(ARGV[1])
+local changed = false
+for i = 4, #ARGV, 4 do
+  local slot = ARGV[i]
+  local cur = redis.call('HGET', key, 'v' .. slot)
+  if (not cur) or tonumber(cur) < tonumber(ARGV[i + 3]) then
+    redis.call('HSET', key, 'p' .. slot, ARGV[i + 1], 'h' .. slot, ARGV[i + 2], 'v' .. slot, ARGV[i + 3])
+    changed = true
+  end
+end
+redis.call('HSET', key, 'n', n)
+local fields = {}
+for i = 0, n - 1 do
+  fields[#fields + 1] = 'p' .. i
+  fields[#fields + 1] = 'h' .. i
+  fields[#fields + 1] = 'v' .. i
+end
+local vals = redis.call('HMGET', key, unpack(fields))
+local posted, pending, version, complete = 0, 0, 0, 1
+for i = 0, n - 1 do
+  local p, h, v = vals[3 * i + 1], vals[3 * i + 2], vals[3 * i + 3]
+  if not v then
+    complete = 0
+  else
+    posted, pending, version = posted + tonumber(p), pending + tonumber(h), version + tonumber(v)
+  end
+end
+if changed and complete == 1 then
+  redis.call('PUBLISH', ARGV[2], string.format('{"code":"%s","posted":%d,"pending":%d,"available":%d,"version":%d}',
+    ARGV[3], posted, pending, posted - pending, version))
+end
+return {posted, pending, version, complete}
+`)
+
+// replaceScript sets an account's whole hash to the given rows, whatever Redis held (reconcile).
+// ARGV: n, channel, code, then posted, pending, version for each row.
+var replaceScript = redis.NewScript(`
+local key, n = KEYS[1], tonumber(ARGV[1])
+redis.call('DEL', key)
+local posted, pending, version = 0, 0, 0
+for i = 0, n - 1 do
+  local p, h, v = ARGV[4 + 3 * i], ARGV[5 + 3 * i], ARGV[6 + 3 * i]
+  redis.call('HSET', key, 'p' .. i, p, 'h' .. i, h, 'v' .. i, v)
+  posted, pending, version = posted + tonumber(p), pending + tonumber(h), version + tonumber(v)
+end
+redis.call('HSET', key, 'n', n)
+redis.call('PUBLISH', ARGV[2], string.format('{"code":"%s","posted":%d,"pending":%d,"available":%d,"version":%d}',
+  ARGV[3], posted, pending, posted - pending, version))
+return 1
+`)
+
+// projector writes balances to Redis. After a failure it leaves Redis alone for a second, so that
+// postings stay fast while Redis is down; the relay catches up from the outbox.
+type projector struct {
+	rdb       redis.UniversalClient
+	prefix    string
+	timeout   time.Duration
+	stats     *counters
+	downUntil atomic.Int64
+}
+
+func newProjector(rdb redis.UniversalClient, prefix string, timeout time.Duration, stats *counters) *projector {
+	return &projector{rdb: rdb, prefix: prefix, timeout: timeout, stats: stats}
+}
+
+func (p *projector) key(code string) string     { return p.prefix + "bal:" + code }
+func (p *projector) channel(code string) string { return p.prefix + "balance:" + code }
+
+// BalanceChannel is the Redis channel on which every change of the account's balance is published,
+// as JSON {code, posted, pending, available, version}.
+func (l *Ledger) BalanceChannel(code string) string { return l.proj.channel(code) }
+
+func (p *projector) down() bool { return time.Now().UnixNano() < p.downUntil.Load() }
+
+func (p *projector) fail(err error) {
+	if err != nil && !errors.Is(err, redis.Nil) {
+		p.downUntil.Store(time.Now().Add(time.Second).UnixNano())
+	}
+}
+
+// write projects the changes and returns the account totals Redis reported, and the ids of the
+// accounts whose hash is incomplete (Redis lost it, or never had all rows of a split account).
+func (p *projector) write(ctx context.Context, chs []change) (map[string]Balance, []int64) {
+	if p.down() {
+		p.stats.projectionErrors.Add(uint64(len(chs)))
+		return nil, nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.timeout)
+	defer cancel()
+	cmds, err := p.run(ctx, chs)
+	if err != nil && isNoScript(err) {
+		if err = projectScript.Load(ctx, p.rdb).Err(); err == nil {
+			cmds, err = p.run(ctx, chs)
+		}
+	}
+	if err != nil {
+		p.fail(err)
+		p.stats.projectionErrors.Add(uint64(len(chs)))
+		return nil, nil
+	}
+	out := make(map[string]Balance, len(cmds))
+	var incomplete []int64
+	for _, c := range chs {
+		cmd, ok := cmds[c.code]
+		if !ok {
+			continue
+		}
+		delete(cmds, c.code)
+		v, _ := cmd.Int64Slice()
+		if len(v) == 4 && v[3] == 1 {
+			out[c.code] = newBalance(c.code, v[0], v[1], v[2], SourceRedis)
+		} else {
+			incomplete = append(incomplete, c.accountID)
+		}
+	}
+	return out, incomplete
+}
+
+// project writes committed changes to Redis, rewriting from PostgreSQL any account whose hash turns
+// out incomplete, and returns the complete totals Redis reported.
+func (l *Ledger) project(ctx context.Context, chs []change) map[string]Balance {
+	totals, incomplete := l.proj.write(ctx, chs)
+	if err := l.repair(ctx, incomplete); err != nil {
+		l.log.Warn("ledger: projection repair", "err", err)
+	}
+	return totals
+}
+
+// repair writes every balance row of the accounts to Redis, each only if newer than what Redis has.
+func (l *Ledger) repair(ctx context.Context, ids []int64) error {
+	var chs []change
+	for _, id := range ids {
+		a, err := l.pgAccountRows(ctx, id)
+		if err != nil {
+			return err
+		}
+		for slot, r := range a.rows {
+			chs = append(chs, change{accountID: id, code: a.code, slot: slot, slots: a.slots,
+				posted: r[0], pending: r[1], version: r[2]})
+		}
+	}
+	if len(chs) == 0 {
+		return nil
+	}
+	_, err := l.proj.writeAll(ctx, chs)
+	return err
+}
+
+func (p *projector) run(ctx context.Context, chs []change) (map[string]*redis.Cmd, error) {
+	pipe := p.rdb.Pipeline()
+	args := make(map[string][]any, len(chs))
+	var order []string
+	for _, c := range chs {
+		if c.code == "" {
+			continue
+		}
+		if _, ok := args[c.code]; !ok {
+			order = append(order, c.code)
+			args[c.code] = []any{c.slots, p.channel(c.code), c.code}
+		}
+		args[c.code] = append(args[c.code], c.slot, c.posted, c.pending, c.version)
+	}
+	cmds := make(map[string]*redis.Cmd, len(order))
+	for _, code := range order {
+		cmds[code] = projectScript.EvalSha(ctx, pipe, []string{p.key(code)}, args[code]...)
+	}
+	if len(cmds) == 0 {
+		return cmds, nil
+	}
+	_, err := pipe.Exec(ctx)
+	return cmds, err
+}
+
+func isNoScript(err error) bool { return redis.HasErrorPrefix(err, "NOSCRIPT") }
+
+// read returns the account's balance if Redis holds all of its rows.
+func (p *projector) read(ctx context.Context, code string) (Balance, bool) {
+	if p.down() {
+		return Balance{}, false
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	m, err := p.rdb.HGetAll(ctx, p.key(code)).Result()
+	if err != nil {
+		p.fail(err)
+		return Balance{}, false
+	}
+	rows, ok := parseRows(m)
+	if !ok {
+		return Balance{}, false
+	}
+	var b Balance
+	for _, r := range rows {
+		b.Posted, b.Pending, b.Version = b.Posted+r[0], b.Pending+r[1], b.Version+r[2]
+	}
+	return newBalance(code, b.Posted, b.Pending, b.Version, SourceRedis), true
+}
+
+// parseRows reads a balance hash into (posted, pending, version) per row; ok is false when the hash
+// is missing, incomplete or not numbers.
+func parseRows(m map[string]string) (rows [][3]int64, ok bool) {
+	n, err := strconv.Atoi(m["n"])
+	if err != nil || n < 1 || n > MaxSlots {
+		return nil, false
+	}
+	rows = make([][3]int64, n)
+	for i := range n {
+		s := strconv.Itoa(i)
+		for j, f := range [3]string{"p", "h", "v"} {
+			v, err := strconv.ParseInt(m[f+s], 10, 64)
+			if err != nil {
+				return nil, false
+			}
+			rows[i][j] = v
+		}
+	}
+	return rows, true
+}

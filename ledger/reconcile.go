@@ -1,0 +1,175 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Repair is one account whose Redis projection differed from PostgreSQL and was rewritten.
+type Repair struct {
+	Account  string `json:"account"`
+	Redis    string `json:"redis"`    // what Redis held ("missing" when it held nothing)
+	Postgres string `json:"postgres"` // what it holds now
+}
+
+func (r Repair) String() string {
+	return fmt.Sprintf("%s: redis %s -> postgres %s", r.Account, r.Redis, r.Postgres)
+}
+
+// ReconcileReport says what Reconcile looked at and changed.
+type ReconcileReport struct {
+	Accounts int      `json:"accounts"`
+	Repairs  []Repair `json:"repairs"`
+}
+
+// accountRows is one account's balance rows as PostgreSQL holds them.
+type accountRows struct {
+	id    int64
+	code  string
+	slots int
+	rows  [][3]int64 // posted, pending, version per slot
+}
+
+func (a accountRows) String() string {
+	var posted, pending, version int64
+	for _, r := range a.rows {
+		posted, pending, version = posted+r[0], pending+r[1], version+r[2]
+	}
+	return fmt.Sprintf("posted=%d pending=%d version=%d", posted, pending, version)
+}
+
+// pgAccounts pages through every account's balance rows, 500 accounts at a time, in id order.
+func (l *Ledger) pgAccounts(ctx context.Context, afterID int64) ([]accountRows, error) {
+	const q = `
+SELECT a.id, a.code, a.slots, b.slot, b.posted, b.pending, b.version
+FROM (SELECT id, code, slots FROM ledger_accounts WHERE id > $1 ORDER BY id LIMIT 500) a
+JOIN ledger_balances b ON b.account_id = a.id
+ORDER BY a.id, b.slot`
+	rows, err := l.db.QueryContext(ctx, q, afterID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []accountRows
+	for rows.Next() {
+		var (
+			id          int64
+			code        string
+			slots, slot int
+			r           [3]int64
+		)
+		if err := rows.Scan(&id, &code, &slots, &slot, &r[0], &r[1], &r[2]); err != nil {
+			return nil, err
+		}
+		if n := len(out); n == 0 || out[n-1].id != id {
+			out = append(out, accountRows{id: id, code: code, slots: slots})
+		}
+		out[len(out)-1].rows = append(out[len(out)-1].rows, r)
+	}
+	return out, rows.Err()
+}
+
+// redisRows reads the accounts' hashes; a nil entry means missing or incomplete.
+func (p *projector) redisRows(ctx context.Context, accs []accountRows) ([][][3]int64, error) {
+	pipe := p.rdb.Pipeline()
+	cmds := make([]*redis.MapStringStringCmd, len(accs))
+	for i, a := range accs {
+		cmds[i] = pipe.HGetAll(ctx, p.key(a.code))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, err
+	}
+	out := make([][][3]int64, len(accs))
+	for i, c := range cmds {
+		if rows, ok := parseRows(c.Val()); ok {
+			out[i] = rows
+		}
+	}
+	return out, nil
+}
+
+func sameRows(a, b [][3]int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Reconcile compares every account's Redis projection with PostgreSQL and rewrites those that
+// differ, reading the account again just before the rewrite so that a posting committed during the
+// comparison is not undone. (One that commits between that read and the rewrite still has its
+// outbox row, which the relay replays, being newer.) Run it when Redis was flushed or restored.
+func (l *Ledger) Reconcile(ctx context.Context) (ReconcileReport, error) {
+	var rep ReconcileReport
+	for after := int64(0); ; {
+		accs, err := l.pgAccounts(ctx, after)
+		if err != nil || len(accs) == 0 {
+			return rep, err
+		}
+		after = accs[len(accs)-1].id
+		rep.Accounts += len(accs)
+		have, err := l.proj.redisRows(ctx, accs)
+		if err != nil {
+			return rep, fmt.Errorf("reconcile: redis: %w", err)
+		}
+		for i, a := range accs {
+			if sameRows(have[i], a.rows) {
+				continue
+			}
+			again, err := l.pgAccountRows(ctx, a.id)
+			if err != nil {
+				return rep, err
+			}
+			was := "missing"
+			if have[i] != nil {
+				was = accountRows{rows: have[i]}.String()
+			}
+			if err := l.proj.replace(ctx, again); err != nil {
+				return rep, fmt.Errorf("reconcile: redis: %w", err)
+			}
+			rep.Repairs = append(rep.Repairs, Repair{Account: a.code, Redis: was, Postgres: again.String()})
+		}
+	}
+}
+
+func (l *Ledger) pgAccountRows(ctx context.Context, id int64) (accountRows, error) {
+	a := accountRows{id: id}
+	err := l.db.QueryRowContext(ctx, `SELECT code, slots FROM ledger_accounts WHERE id = $1`, id).Scan(&a.code, &a.slots)
+	if err != nil {
+		return a, err
+	}
+	rows, err := l.db.QueryContext(ctx,
+		`SELECT posted, pending, version FROM ledger_balances WHERE account_id = $1 ORDER BY slot`, id)
+	if err != nil {
+		return a, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r [3]int64
+		if err := rows.Scan(&r[0], &r[1], &r[2]); err != nil {
+			return a, err
+		}
+		a.rows = append(a.rows, r)
+	}
+	return a, rows.Err()
+}
+
+// replace sets the account's whole hash to its PostgreSQL rows.
+func (p *projector) replace(ctx context.Context, a accountRows) error {
+	args := []any{a.slots, p.channel(a.code), a.code}
+	for _, r := range a.rows {
+		args = append(args, r[0], r[1], r[2])
+	}
+	err := replaceScript.Run(ctx, p.rdb, []string{p.key(a.code)}, args...).Err()
+	if err == nil {
+		p.downUntil.Store(0)
+	}
+	return err
+}

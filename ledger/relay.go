@@ -1,0 +1,151 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Relay drains up to batch outbox rows older than minAge into Redis and deletes them, in one
+// PostgreSQL transaction: if Redis fails, the rows stay for the next round. Rows younger than minAge
+// are left to the write after commit, which normally lands first; the relay's write is then a no-op,
+// because Redis keeps the newest version of each row. It returns how many rows it drained.
+func (l *Ledger) Relay(ctx context.Context, minAge time.Duration, batch int) (int, error) {
+	tx, err := l.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	const q = `
+WITH d AS (
+    DELETE FROM ledger_outbox WHERE id IN (
+        SELECT id FROM ledger_outbox WHERE created_at <= now() - $1 * interval '1 microsecond'
+        ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+    RETURNING account_id, slot, posted, pending, version
+)
+SELECT d.account_id, a.code, d.slot, a.slots, d.posted, d.pending, d.version
+FROM d JOIN ledger_accounts a ON a.id = d.account_id`
+	rows, err := tx.QueryContext(ctx, q, minAge.Microseconds(), batch)
+	if err != nil {
+		return 0, err
+	}
+	// Keep only the newest version of each balance row.
+	type rowKey struct {
+		account int64
+		slot    int
+	}
+	newest := make(map[rowKey]change)
+	n := 0
+	for rows.Next() {
+		var c change
+		if err := rows.Scan(&c.accountID, &c.code, &c.slot, &c.slots, &c.posted, &c.pending, &c.version); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		n++
+		k := rowKey{c.accountID, c.slot}
+		if old, ok := newest[k]; !ok || old.version < c.version {
+			newest[k] = c
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	chs := make([]change, 0, len(newest))
+	for _, c := range newest {
+		chs = append(chs, c)
+	}
+	incomplete, err := l.proj.writeAll(ctx, chs)
+	if err == nil {
+		err = l.repair(ctx, incomplete)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("relay: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	l.stats.relayed.Add(uint64(n))
+	return n, nil
+}
+
+// writeAll projects changes like write, but reports failure instead of counting it, and returns the
+// accounts whose hash is still incomplete.
+func (p *projector) writeAll(ctx context.Context, chs []change) ([]int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*p.timeout+time.Second)
+	defer cancel()
+	cmds, err := p.run(ctx, chs)
+	if err != nil && isNoScript(err) {
+		if err = projectScript.Load(ctx, p.rdb).Err(); err == nil {
+			cmds, err = p.run(ctx, chs)
+		}
+	}
+	if err != nil {
+		p.fail(err)
+		return nil, err
+	}
+	p.downUntil.Store(0) // Redis answered: the fast path may use it again
+	var incomplete []int64
+	for _, c := range chs {
+		if cmd, ok := cmds[c.code]; ok {
+			delete(cmds, c.code)
+			if v, _ := cmd.Int64Slice(); len(v) != 4 || v[3] != 1 {
+				incomplete = append(incomplete, c.accountID)
+			}
+		}
+	}
+	return incomplete, nil
+}
+
+// Workers are the ledger's background jobs.
+type Workers struct {
+	RelayEvery  time.Duration // how often the relay runs (1 s by default)
+	RelayMinAge time.Duration // outbox rows younger than this are left to the write after commit (2 s; negative: none)
+	ExpireEvery time.Duration // how often expired holds are released (5 s)
+}
+
+// Run runs the relay and the hold expiry until ctx is done.
+func (l *Ledger) Run(ctx context.Context, w Workers) {
+	if w.RelayEvery <= 0 {
+		w.RelayEvery = time.Second
+	}
+	if w.RelayMinAge < 0 {
+		w.RelayMinAge = 0
+	} else if w.RelayMinAge == 0 {
+		w.RelayMinAge = 2 * time.Second
+	}
+	if w.ExpireEvery <= 0 {
+		w.ExpireEvery = 5 * time.Second
+	}
+	relay := time.NewTicker(w.RelayEvery)
+	defer relay.Stop()
+	expire := time.NewTicker(w.ExpireEvery)
+	defer expire.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-relay.C:
+			for {
+				n, err := l.Relay(ctx, w.RelayMinAge, 1000)
+				if err != nil {
+					if ctx.Err() == nil {
+						l.log.Warn("ledger relay", "err", err)
+					}
+					break
+				}
+				if n < 1000 {
+					break
+				}
+			}
+		case <-expire.C:
+			if _, err := l.ExpireHolds(ctx, 500); err != nil && ctx.Err() == nil {
+				l.log.Warn("ledger hold expiry", "err", err)
+			}
+		}
+	}
+}

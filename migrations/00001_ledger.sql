@@ -1,0 +1,398 @@
+-- The double-entry ledger of time credits. Amounts are integer minutes.
+--
+-- PostgreSQL is the truth: the invariants live here, not only in Go code.
+--   * every transaction's postings sum to zero (deferred constraint trigger, checked at commit);
+--   * a guarded account (allow_negative = false) never has posted - pending below zero (CHECK);
+--   * posted history (transactions, postings) is never updated or deleted (triggers).
+--
+-- An account's balance is kept in one or more "slots" (rows of ledger_balances). Guarded accounts have
+-- exactly one slot, so their overdraft check is a row constraint. Accounts that may go negative (an
+-- organization's issuing account, a store's redemption account) can be split into several slots, so
+-- that concurrent postings to one hot account do not queue on a single row lock. The account's balance
+-- is the sum of its slots; its version is the sum of the slots' versions, which grows by exactly one
+-- with every change.
+
+-- +goose Up
+CREATE TABLE ledger_accounts (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    code           text        NOT NULL,
+    kind           text        NOT NULL,
+    allow_negative boolean     NOT NULL,
+    slots          smallint    NOT NULL DEFAULT 1,
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT ledger_accounts_code_key UNIQUE (code),
+    CONSTRAINT ledger_accounts_code_format CHECK (code ~ '^[a-z][a-z0-9_-]*(:[a-z0-9_-]+)*$' AND length(code) <= 100),
+    CONSTRAINT ledger_accounts_kind CHECK (kind IN ('volunteer', 'issuer', 'store', 'pool', 'system')),
+    CONSTRAINT ledger_accounts_slots CHECK (slots BETWEEN 1 AND 64),
+    CONSTRAINT ledger_accounts_guarded_single_slot CHECK (allow_negative OR slots = 1)
+);
+
+CREATE TABLE ledger_balances (
+    account_id     bigint   NOT NULL REFERENCES ledger_accounts (id),
+    slot           smallint NOT NULL,
+    allow_negative boolean  NOT NULL,
+    posted         bigint   NOT NULL DEFAULT 0,
+    pending        bigint   NOT NULL DEFAULT 0,
+    version        bigint   NOT NULL DEFAULT 0,
+    PRIMARY KEY (account_id, slot),
+    CONSTRAINT ledger_balances_pending CHECK (pending >= 0),
+    CONSTRAINT ledger_balances_available CHECK (allow_negative OR posted - pending >= 0)
+) WITH (fillfactor = 50);
+
+CREATE TABLE ledger_transactions (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind            text        NOT NULL,
+    memo            text        NOT NULL DEFAULT '',
+    reference       text        NOT NULL DEFAULT '',
+    created_by      text        NOT NULL,
+    idempotency_key text        NOT NULL,
+    request_hash    bytea       NOT NULL,
+    reverses        bigint REFERENCES ledger_transactions (id),
+    hold_id         bigint,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT ledger_transactions_idempotency_key UNIQUE (idempotency_key),
+    CONSTRAINT ledger_transactions_reverses_once UNIQUE (reverses),
+    CONSTRAINT ledger_transactions_kind CHECK (kind IN ('earn', 'redeem', 'transfer', 'donate', 'expire', 'adjust', 'reverse')),
+    CONSTRAINT ledger_transactions_memo CHECK (length(memo) <= 500),
+    CONSTRAINT ledger_transactions_reference CHECK (length(reference) <= 200),
+    CONSTRAINT ledger_transactions_key CHECK (length(idempotency_key) BETWEEN 1 AND 200),
+    CONSTRAINT ledger_transactions_reverse_kind CHECK ((kind = 'reverse') = (reverses IS NOT NULL))
+);
+
+-- No foreign key from postings to accounts: the posting function resolves accounts itself, and a
+-- foreign-key check takes a share lock on the account row, which on a hot account turns into
+-- multixact traffic on every posting.
+CREATE TABLE ledger_postings (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    tx_id         bigint      NOT NULL REFERENCES ledger_transactions (id),
+    account_id    bigint      NOT NULL,
+    slot          smallint    NOT NULL,
+    amount        bigint      NOT NULL,
+    balance_after bigint      NOT NULL,
+    version_after bigint      NOT NULL,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT ledger_postings_amount CHECK (amount <> 0)
+);
+CREATE INDEX ledger_postings_tx ON ledger_postings (tx_id);
+CREATE INDEX ledger_postings_account ON ledger_postings (account_id, id DESC);
+
+CREATE TABLE ledger_holds (
+    id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    from_account     bigint      NOT NULL REFERENCES ledger_accounts (id),
+    from_slot        smallint    NOT NULL,
+    to_account       bigint      NOT NULL REFERENCES ledger_accounts (id),
+    amount           bigint      NOT NULL,
+    kind             text        NOT NULL,
+    memo             text        NOT NULL DEFAULT '',
+    reference        text        NOT NULL DEFAULT '',
+    created_by       text        NOT NULL,
+    idempotency_key  text        NOT NULL,
+    request_hash     bytea       NOT NULL,
+    status           text        NOT NULL DEFAULT 'pending',
+    committed_amount bigint,
+    tx_id            bigint REFERENCES ledger_transactions (id),
+    expires_at       timestamptz NOT NULL,
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    resolved_at      timestamptz,
+    CONSTRAINT ledger_holds_idempotency_key UNIQUE (idempotency_key),
+    CONSTRAINT ledger_holds_amount CHECK (amount > 0),
+    CONSTRAINT ledger_holds_accounts CHECK (from_account <> to_account),
+    CONSTRAINT ledger_holds_status CHECK (status IN ('pending', 'committed', 'voided', 'expired')),
+    CONSTRAINT ledger_holds_committed CHECK ((status = 'committed') = (tx_id IS NOT NULL)
+        AND (status <> 'committed' OR committed_amount BETWEEN 1 AND amount)),
+    CONSTRAINT ledger_holds_kind CHECK (kind IN ('earn', 'redeem', 'transfer', 'donate', 'expire', 'adjust')),
+    CONSTRAINT ledger_holds_memo CHECK (length(memo) <= 500),
+    CONSTRAINT ledger_holds_reference CHECK (length(reference) <= 200)
+);
+CREATE INDEX ledger_holds_due ON ledger_holds (expires_at) WHERE status = 'pending';
+CREATE INDEX ledger_holds_from ON ledger_holds (from_account, from_slot) WHERE status = 'pending';
+
+-- Every balance change, written in the same transaction as the change, so that the Redis projection
+-- can be repaired by the relay when the write after commit is lost (crash, Redis down).
+CREATE TABLE ledger_outbox (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    account_id bigint      NOT NULL,
+    slot       smallint    NOT NULL,
+    posted     bigint      NOT NULL,
+    pending    bigint      NOT NULL,
+    version    bigint      NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- +goose StatementBegin
+CREATE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'TB009', HINT = 'correct a mistake with a reversing transaction';
+END $$;
+-- +goose StatementEnd
+
+CREATE TRIGGER ledger_transactions_append_only BEFORE UPDATE OR DELETE ON ledger_transactions
+    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER ledger_transactions_no_truncate BEFORE TRUNCATE ON ledger_transactions
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER ledger_postings_append_only BEFORE UPDATE OR DELETE ON ledger_postings
+    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER ledger_postings_no_truncate BEFORE TRUNCATE ON ledger_postings
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER ledger_accounts_append_only BEFORE UPDATE OR DELETE ON ledger_accounts
+    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER ledger_accounts_no_truncate BEFORE TRUNCATE ON ledger_accounts
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER ledger_holds_no_delete BEFORE DELETE ON ledger_holds
+    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER ledger_holds_no_truncate BEFORE TRUNCATE ON ledger_holds
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+
+-- A hold is resolved once: only a pending hold may change, and only its resolution columns.
+-- +goose StatementBegin
+CREATE FUNCTION ledger_holds_resolve_once() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.status <> 'pending'
+       OR (NEW.id, NEW.from_account, NEW.from_slot, NEW.to_account, NEW.amount, NEW.kind, NEW.memo,
+           NEW.reference, NEW.created_by, NEW.idempotency_key, NEW.request_hash, NEW.expires_at, NEW.created_at)
+          IS DISTINCT FROM
+          (OLD.id, OLD.from_account, OLD.from_slot, OLD.to_account, OLD.amount, OLD.kind, OLD.memo,
+           OLD.reference, OLD.created_by, OLD.idempotency_key, OLD.request_hash, OLD.expires_at, OLD.created_at)
+    THEN
+        RAISE EXCEPTION 'hold % is resolved or its terms would change', OLD.id USING ERRCODE = 'TB009';
+    END IF;
+    RETURN NEW;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER ledger_holds_resolve_once BEFORE UPDATE ON ledger_holds
+    FOR EACH ROW EXECUTE FUNCTION ledger_holds_resolve_once();
+
+-- Zero sum, checked when the inserting transaction commits, for every transaction that got postings.
+-- +goose StatementBegin
+CREATE FUNCTION ledger_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    v_sum   numeric;
+    v_count int;
+BEGIN
+    SELECT coalesce(sum(amount), 0), count(*) INTO v_sum, v_count FROM ledger_postings WHERE tx_id = NEW.tx_id;
+    IF v_sum <> 0 OR v_count < 2 THEN
+        RAISE EXCEPTION 'transaction % does not balance: % postings summing to %', NEW.tx_id, v_count, v_sum
+            USING ERRCODE = '23514', CONSTRAINT = 'ledger_postings_balanced';
+    END IF;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+CREATE CONSTRAINT TRIGGER ledger_postings_balanced AFTER INSERT ON ledger_postings
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_check_balanced();
+
+-- ledger_apply changes balances for one event: p_amounts move posted balances (and become postings of
+-- p_tx), p_pending moves pending holds. Rows are locked in account order, so two transactions over the
+-- same accounts never deadlock. A slot of -1 means "any": a random slot of a split account.
+-- +goose StatementBegin
+CREATE FUNCTION ledger_apply(p_tx bigint, p_accounts bigint[], p_slots smallint[], p_amounts bigint[], p_pending bigint[])
+RETURNS TABLE (account_id bigint, code text, slot smallint, slots smallint, posted bigint, pending bigint, version bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN
+        SELECT a.id, a.code, a.slots AS nslots, x.slot AS want, x.amount, x.pend
+        FROM unnest(p_accounts, p_slots, p_amounts, p_pending) AS x (account_id, slot, amount, pend)
+        JOIN ledger_accounts a ON a.id = x.account_id
+        ORDER BY a.id
+    LOOP
+        account_id := r.id;
+        code := r.code;
+        slots := r.nslots;
+        slot := CASE WHEN r.want >= 0 THEN r.want WHEN r.nslots = 1 THEN 0
+                     ELSE floor(random() * r.nslots)::smallint END;
+        UPDATE ledger_balances b
+           SET posted = b.posted + r.amount, pending = b.pending + r.pend, version = b.version + 1
+         WHERE b.account_id = r.id AND b.slot = ledger_apply.slot
+           AND (b.allow_negative OR b.posted + r.amount - (b.pending + r.pend) >= 0)
+        RETURNING b.posted, b.pending, b.version INTO posted, pending, version;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'insufficient funds in %', r.code USING ERRCODE = 'TB001', DETAIL = r.code;
+        END IF;
+        IF r.amount <> 0 THEN
+            INSERT INTO ledger_postings (tx_id, account_id, slot, amount, balance_after, version_after)
+            VALUES (p_tx, r.id, ledger_apply.slot, r.amount, posted, version);
+        END IF;
+        INSERT INTO ledger_outbox (account_id, slot, posted, pending, version)
+        VALUES (r.id, ledger_apply.slot, posted, pending, version);
+        RETURN NEXT;
+    END LOOP;
+END $$;
+-- +goose StatementEnd
+
+-- ledger_resolve turns account codes into ids, failing with TB002 on the first unknown code.
+-- +goose StatementBegin
+CREATE FUNCTION ledger_resolve(p_codes text[]) RETURNS bigint[] LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_ids     bigint[];
+    v_missing text;
+BEGIN
+    SELECT array_agg(a.id ORDER BY x.ord), min(x.code) FILTER (WHERE a.id IS NULL)
+      INTO v_ids, v_missing
+      FROM unnest(p_codes) WITH ORDINALITY AS x (code, ord)
+      LEFT JOIN ledger_accounts a ON a.code = x.code;
+    IF v_missing IS NOT NULL THEN
+        RAISE EXCEPTION 'no account %', v_missing USING ERRCODE = 'TB002', DETAIL = v_missing;
+    END IF;
+    RETURN v_ids;
+END $$;
+-- +goose StatementEnd
+
+-- ledger_post records one transaction in a single round trip. A known idempotency key returns the
+-- original transaction (replayed = true) when the request hash matches, and fails with TB003 otherwise.
+-- +goose StatementBegin
+CREATE FUNCTION ledger_post(p_key text, p_hash bytea, p_kind text, p_memo text, p_reference text, p_actor text,
+                            p_codes text[], p_amounts bigint[], p_reverses bigint)
+RETURNS TABLE (tx_id bigint, replayed boolean, at timestamptz, account_id bigint, code text, slot smallint,
+               slots smallint, posted bigint, pending bigint, version bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_tx   bigint;
+    v_hash bytea;
+    v_n    int := cardinality(p_codes);
+BEGIN
+    INSERT INTO ledger_transactions (kind, memo, reference, created_by, idempotency_key, request_hash, reverses)
+    VALUES (p_kind, p_memo, p_reference, p_actor, p_key, p_hash, p_reverses)
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id INTO v_tx;
+    IF v_tx IS NULL THEN
+        SELECT t.id, t.request_hash INTO v_tx, v_hash FROM ledger_transactions t WHERE t.idempotency_key = p_key;
+        IF v_hash IS DISTINCT FROM p_hash THEN
+            RAISE EXCEPTION 'idempotency key % was used for another request', p_key USING ERRCODE = 'TB003';
+        END IF;
+        RETURN QUERY SELECT v_tx, true, NULL::timestamptz, NULL::bigint, NULL::text, NULL::smallint, NULL::smallint,
+                            NULL::bigint, NULL::bigint, NULL::bigint;
+        RETURN;
+    END IF;
+    RETURN QUERY
+        SELECT v_tx, false, now(), a.account_id, a.code, a.slot, a.slots, a.posted, a.pending, a.version
+        FROM ledger_apply(v_tx, ledger_resolve(p_codes), array_fill(-1::smallint, ARRAY[v_n]), p_amounts,
+                          array_fill(0::bigint, ARRAY[v_n])) a;
+END $$;
+-- +goose StatementEnd
+
+-- ledger_hold reserves p_amount of p_from's available balance for a later transfer to p_to.
+-- +goose StatementBegin
+CREATE FUNCTION ledger_hold(p_key text, p_hash bytea, p_kind text, p_memo text, p_reference text, p_actor text,
+                            p_from text, p_to text, p_amount bigint, p_expires timestamptz)
+RETURNS TABLE (hold_id bigint, replayed boolean, at timestamptz, account_id bigint, code text, slot smallint,
+               slots smallint, posted bigint, pending bigint, version bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_ids  bigint[] := ledger_resolve(ARRAY[p_from, p_to]);
+    v_slot smallint;
+    v_hold bigint;
+    v_hash bytea;
+BEGIN
+    SELECT CASE WHEN a.slots = 1 THEN 0 ELSE floor(random() * a.slots)::smallint END INTO v_slot
+      FROM ledger_accounts a WHERE a.id = v_ids[1];
+    INSERT INTO ledger_holds (from_account, from_slot, to_account, amount, kind, memo, reference, created_by,
+                              idempotency_key, request_hash, expires_at)
+    VALUES (v_ids[1], v_slot, v_ids[2], p_amount, p_kind, p_memo, p_reference, p_actor, p_key, p_hash, p_expires)
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id INTO v_hold;
+    IF v_hold IS NULL THEN
+        SELECT h.id, h.request_hash INTO v_hold, v_hash FROM ledger_holds h WHERE h.idempotency_key = p_key;
+        IF v_hash IS DISTINCT FROM p_hash THEN
+            RAISE EXCEPTION 'idempotency key % was used for another request', p_key USING ERRCODE = 'TB003';
+        END IF;
+        RETURN QUERY SELECT v_hold, true, NULL::timestamptz, NULL::bigint, NULL::text, NULL::smallint, NULL::smallint,
+                            NULL::bigint, NULL::bigint, NULL::bigint;
+        RETURN;
+    END IF;
+    RETURN QUERY
+        SELECT v_hold, false, now(), a.account_id, a.code, a.slot, a.slots, a.posted, a.pending, a.version
+        FROM ledger_apply(NULL, ARRAY[v_ids[1]], ARRAY[v_slot], ARRAY[0::bigint], ARRAY[p_amount]) a;
+END $$;
+-- +goose StatementEnd
+
+-- ledger_hold_commit posts p_amount (at most the held amount; NULL means all of it) from the hold's
+-- source to its destination and releases the whole hold. Committing again with the same amount is a
+-- replay; TB004 means the hold is no longer pending, TB005 that it has expired.
+-- +goose StatementBegin
+CREATE FUNCTION ledger_hold_commit(p_hold bigint, p_amount bigint, p_actor text)
+RETURNS TABLE (tx_id bigint, replayed boolean, at timestamptz, account_id bigint, code text, slot smallint,
+               slots smallint, posted bigint, pending bigint, version bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    h      ledger_holds%ROWTYPE;
+    v_amt  bigint;
+    v_tx   bigint;
+BEGIN
+    SELECT * INTO h FROM ledger_holds WHERE id = p_hold FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no hold %', p_hold USING ERRCODE = 'TB008';
+    END IF;
+    v_amt := coalesce(p_amount, h.amount);
+    IF h.status = 'committed' AND h.committed_amount = v_amt THEN
+        RETURN QUERY SELECT h.tx_id, true, NULL::timestamptz, NULL::bigint, NULL::text, NULL::smallint, NULL::smallint,
+                            NULL::bigint, NULL::bigint, NULL::bigint;
+        RETURN;
+    END IF;
+    IF h.status <> 'pending' THEN
+        RAISE EXCEPTION 'hold % is %', p_hold, h.status USING ERRCODE = 'TB004', DETAIL = h.status;
+    END IF;
+    IF h.expires_at <= now() THEN
+        RAISE EXCEPTION 'hold % expired at %', p_hold, h.expires_at USING ERRCODE = 'TB005';
+    END IF;
+    IF v_amt < 1 OR v_amt > h.amount THEN
+        RAISE EXCEPTION 'hold % holds %, cannot commit %', p_hold, h.amount, v_amt USING ERRCODE = 'TB007';
+    END IF;
+    INSERT INTO ledger_transactions (kind, memo, reference, created_by, idempotency_key, request_hash, hold_id)
+    VALUES (h.kind, h.memo, h.reference, p_actor, 'ledger:hold:' || h.id || ':commit', h.request_hash, h.id)
+    RETURNING id INTO v_tx;
+    UPDATE ledger_holds SET status = 'committed', committed_amount = v_amt, tx_id = v_tx, resolved_at = now()
+     WHERE id = h.id;
+    RETURN QUERY
+        SELECT v_tx, false, now(), a.account_id, a.code, a.slot, a.slots, a.posted, a.pending, a.version
+        FROM ledger_apply(v_tx, ARRAY[h.from_account, h.to_account], ARRAY[h.from_slot, -1::smallint],
+                          ARRAY[-v_amt, v_amt], ARRAY[-h.amount, 0::bigint]) a;
+END $$;
+-- +goose StatementEnd
+
+-- ledger_hold_release voids a pending hold (p_status 'voided') or expires it ('expired'). Releasing
+-- a hold that already has that status is a replay; any other status is TB004.
+-- +goose StatementBegin
+CREATE FUNCTION ledger_hold_release(p_hold bigint, p_status text)
+RETURNS TABLE (hold_id bigint, replayed boolean, at timestamptz, account_id bigint, code text, slot smallint,
+               slots smallint, posted bigint, pending bigint, version bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    h ledger_holds%ROWTYPE;
+BEGIN
+    SELECT * INTO h FROM ledger_holds WHERE id = p_hold FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no hold %', p_hold USING ERRCODE = 'TB008';
+    END IF;
+    IF h.status = p_status THEN
+        RETURN QUERY SELECT h.id, true, NULL::timestamptz, NULL::bigint, NULL::text, NULL::smallint, NULL::smallint,
+                            NULL::bigint, NULL::bigint, NULL::bigint;
+        RETURN;
+    END IF;
+    IF h.status <> 'pending' THEN
+        RAISE EXCEPTION 'hold % is %', p_hold, h.status USING ERRCODE = 'TB004', DETAIL = h.status;
+    END IF;
+    UPDATE ledger_holds SET status = p_status, resolved_at = now() WHERE id = h.id;
+    RETURN QUERY
+        SELECT h.id, false, now(), a.account_id, a.code, a.slot, a.slots, a.posted, a.pending, a.version
+        FROM ledger_apply(NULL, ARRAY[h.from_account], ARRAY[h.from_slot], ARRAY[0::bigint], ARRAY[-h.amount]) a;
+END $$;
+-- +goose StatementEnd
+
+-- +goose Down
+DROP FUNCTION ledger_hold_release(bigint, text);
+DROP FUNCTION ledger_hold_commit(bigint, bigint, text);
+DROP FUNCTION ledger_hold(text, bytea, text, text, text, text, text, text, bigint, timestamptz);
+DROP FUNCTION ledger_post(text, bytea, text, text, text, text, text[], bigint[], bigint);
+DROP FUNCTION ledger_resolve(text[]);
+DROP FUNCTION ledger_apply(bigint, bigint[], smallint[], bigint[], bigint[]);
+DROP TABLE ledger_outbox;
+DROP TABLE ledger_holds;
+DROP TABLE ledger_postings;
+DROP TABLE ledger_transactions;
+DROP TABLE ledger_balances;
+DROP TABLE ledger_accounts;
+DROP FUNCTION ledger_check_balanced();
+DROP FUNCTION ledger_holds_resolve_once();
+DROP FUNCTION ledger_refuse_change();

@@ -1,0 +1,201 @@
+// Package dbtest gives tests a fresh PostgreSQL database and an isolated Redis namespace on the real
+// servers. There are no fakes: when a server cannot be reached the test fails and says why.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // the PostgreSQL driver
+	"github.com/redis/go-redis/v9"
+
+	"timebank/migrations"
+)
+
+// DefaultDatabaseURL and DefaultRedisURL are used when TIMEBANK_DATABASE_URL / TIMEBANK_REDIS_URL
+// are not set; they match `make test`'s set-up.
+const (
+	DefaultDatabaseURL = "postgres://timebank:timebank@127.0.0.1:5432/timebank?sslmode=disable"
+	DefaultRedisURL    = "redis://127.0.0.1:6379/0"
+)
+
+func env(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// withDB returns the URL with another database name.
+func withDB(raw, name string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		panic(fmt.Sprintf("dbtest: bad database URL: %v", err))
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// templateName names the migrated template after the migrations' content, so a changed migration
+// gets a fresh template.
+func templateName() string {
+	h := sha256.New()
+	_ = fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := fs.ReadFile(migrations.FS, path)
+			h.Write([]byte(path))
+			h.Write(b)
+		}
+		return err
+	})
+	return "timebank_tpl_" + hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// New creates a fresh, migrated database (a copy of a migrated template) and drops it when the test
+// ends.
+func New(t testing.TB) *sqlx.DB {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	base := env("TIMEBANK_DATABASE_URL", DefaultDatabaseURL)
+	admin, err := sql.Open("postgres", base)
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	defer admin.Close()
+	if err := admin.PingContext(ctx); err != nil {
+		t.Fatalf("dbtest: PostgreSQL at %s is not reachable (run `make test`, which starts it): %v", redact(base), err)
+	}
+	tpl := templateName()
+	if err := ensureTemplate(ctx, admin, base, tpl); err != nil {
+		t.Fatalf("dbtest: template: %v", err)
+	}
+	name := "timebank_test_" + randomHex(6)
+	if _, err := admin.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, tpl)); err != nil {
+		t.Fatalf("dbtest: create database: %v", err)
+	}
+	db, err := sqlx.Open("postgres", withDB(base, name))
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	db.SetMaxOpenConns(64)
+	db.SetMaxIdleConns(64)
+	t.Cleanup(func() {
+		db.Close()
+		drop, err := sql.Open("postgres", base)
+		if err != nil {
+			return
+		}
+		defer drop.Close()
+		_, _ = drop.Exec(fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name))
+	})
+	return db
+}
+
+// ensureTemplate creates and migrates the template database once; an advisory lock makes parallel
+// test packages wait for the one that builds it.
+func ensureTemplate(ctx context.Context, admin *sql.DB, base, tpl string) error {
+	conn, err := admin.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7460001)`); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(7460001)`) //nolint:errcheck
+	var exists bool
+	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, tpl).Scan(&exists); err != nil {
+		return err
+	}
+	if exists {
+		return nil
+	}
+	// Old templates belong to older migrations.
+	var old []string
+	rows, err := conn.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'timebank\_tpl\_%'`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var n string
+		_ = rows.Scan(&n)
+		old = append(old, n)
+	}
+	rows.Close()
+	for _, n := range old {
+		_, _ = conn.ExecContext(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, n))
+	}
+	building := tpl + "_building"
+	_, _ = conn.ExecContext(ctx, fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, building))
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s`, building)); err != nil {
+		return err
+	}
+	db, err := sql.Open("postgres", withDB(base, building))
+	if err != nil {
+		return err
+	}
+	err = migrations.Up(ctx, db, io.Discard)
+	db.Close()
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	_, err = conn.ExecContext(ctx, fmt.Sprintf(`ALTER DATABASE %s RENAME TO %s`, building, tpl))
+	return err
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+// Redis returns a client for the test Redis and a key prefix of this test's own; the keys under it
+// are deleted when the test ends.
+func Redis(t testing.TB) (redis.UniversalClient, string) {
+	t.Helper()
+	raw := env("TIMEBANK_REDIS_URL", DefaultRedisURL)
+	opt, err := redis.ParseURL(raw)
+	if err != nil {
+		t.Fatalf("dbtest: bad TIMEBANK_REDIS_URL: %v", err)
+	}
+	rdb := redis.NewClient(opt)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		t.Fatalf("dbtest: Redis at %s is not reachable (run `make test`, which starts it): %v", opt.Addr, err)
+	}
+	prefix := "test:" + randomHex(6) + ":"
+	t.Cleanup(func() {
+		ctx := context.Background()
+		iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		var keys []string
+		for iter.Next(ctx) {
+			keys = append(keys, iter.Val())
+		}
+		if len(keys) > 0 {
+			rdb.Del(ctx, keys...)
+		}
+		rdb.Close()
+	})
+	return rdb, prefix
+}
