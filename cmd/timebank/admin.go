@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"timebank/migrations"
+	"timebank/pkg/config"
+)
+
+func migrateCmd(ctx context.Context, cfg config.Config, args []string, w io.Writer) error {
+	if len(args) != 1 {
+		return fmt.Errorf("%w: migrate up|down|status", errUsage)
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch args[0] {
+	case "up":
+		if err := migrations.Up(ctx, db.DB, w); err != nil {
+			return err
+		}
+		fmt.Fprintln(w, "schema is up to date")
+		return nil
+	case "down":
+		return migrations.Down(ctx, db.DB, w)
+	case "status":
+		return migrations.Status(ctx, db.DB, w)
+	}
+	return fmt.Errorf("%w: migrate up|down|status, not %q", errUsage, args[0])
+}
+
+func reconcile(ctx context.Context, d deps, w io.Writer) error {
+	rep, err := d.ledger.Reconcile(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range rep.Repairs {
+		fmt.Fprintln(w, "repaired", r)
+	}
+	fmt.Fprintf(w, "reconcile: %d accounts checked, %d repaired\n", rep.Accounts, len(rep.Repairs))
+	return nil
+}
+
+func verify(ctx context.Context, d deps, w io.Writer) error {
+	rep, err := d.ledger.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range rep.Checks {
+		fmt.Fprintln(w, "checked:", c)
+	}
+	if rep.OK() {
+		fmt.Fprintln(w, "verify: OK")
+		return nil
+	}
+	fmt.Fprintf(w, "verify: %d problems\n", len(rep.Problems))
+	for _, p := range rep.Problems {
+		fmt.Fprintln(w, "  -", p)
+	}
+	return errFailed
+}
+
+// healthcheck asks the server on this machine for /healthz; distroless images have no curl.
+func healthcheck(ctx context.Context, cfg config.Config) error {
+	_, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:"+port+"/healthz", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthz: %s", resp.Status)
+	}
+	return nil
+}

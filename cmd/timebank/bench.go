@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"timebank/ledger"
+	"timebank/pkg/config"
+	"timebank/web"
+)
+
+// benchOpts are the flags of `timebank bench`.
+type benchOpts struct {
+	clients  int
+	duration time.Duration
+	hot      bool
+	accounts int
+	url      string
+	token    string
+}
+
+// bench measures posting throughput, directly through the ledger or through the HTTP API, on the
+// configured PostgreSQL and Redis. It creates its own accounts (prefixed with a run id) and leaves
+// them, so the books stay append-only.
+func bench(ctx context.Context, cfg config.Config, args []string, w io.Writer) error {
+	if len(args) == 0 || (args[0] != "ledger" && args[0] != "http") {
+		return fmt.Errorf("%w: bench ledger|http [--clients N] [--duration 20s] [--hot] [--accounts N] [--url U --token T]", errUsage)
+	}
+	mode := args[0]
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(w)
+	var o benchOpts
+	fs.IntVar(&o.clients, "clients", 16, "concurrent clients")
+	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long to post")
+	fs.BoolVar(&o.hot, "hot", false, "credit every transfer to one store account (the hot-account case)")
+	fs.IntVar(&o.accounts, "accounts", 1000, "volunteer accounts to spread transfers over")
+	fs.StringVar(&o.url, "url", "", "http: base URL of a running server (default: an in-process server)")
+	fs.StringVar(&o.token, "token", "", "http: operator token of that server (default TIMEBANK_OPERATOR_TOKEN)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if o.clients < 1 || o.accounts < 2 || o.duration <= 0 {
+		return fmt.Errorf("%w: --clients ≥ 1, --accounts ≥ 2, --duration > 0", errUsage)
+	}
+	cfg.DBMaxConns = max(cfg.DBMaxConns, o.clients+4)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return withDeps(ctx, cfg, quiet, func(d deps) error {
+		run, err := setupBench(ctx, d.ledger, o)
+		if err != nil {
+			return err
+		}
+		var post func(ctx context.Context, r ledger.TransactionRequest) error
+		switch mode {
+		case "ledger":
+			post = func(ctx context.Context, r ledger.TransactionRequest) error {
+				_, err := d.ledger.Post(ctx, r)
+				return err
+			}
+		case "http":
+			base, token := o.url, o.token
+			if base == "" {
+				stop, addr, err := startInProcess(d, cfg, quiet)
+				if err != nil {
+					return err
+				}
+				defer stop()
+				base, token = "http://"+addr, cfg.OperatorToken
+			}
+			if token == "" {
+				token = cfg.OperatorToken
+			}
+			post = httpPoster(base, token, o.clients)
+		}
+		res := drive(ctx, o, run, post)
+		shape := "spread"
+		if o.hot {
+			shape = "hot"
+		}
+		fmt.Fprintf(w, "%s %s: clients=%d duration=%s tx=%d errors=%d tx/s=%.0f postings/s=%.0f p50=%.2fms p95=%.2fms p99=%.2fms\n",
+			mode, shape, o.clients, o.duration, res.ok, res.errors, res.tps(), 2*res.tps(),
+			ms(res.pct(50)), ms(res.pct(95)), ms(res.pct(99)))
+		if res.firstErr != nil {
+			fmt.Fprintf(w, "first error: %v\n", res.firstErr)
+		}
+		return nil
+	})
+}
+
+// benchRun names the accounts of one run.
+type benchRun struct {
+	vols  []string
+	store string
+	id    string
+}
+
+func setupBench(ctx context.Context, l *ledger.Ledger, o benchOpts) (benchRun, error) {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	r := benchRun{id: hex.EncodeToString(b)}
+	issuer := "org:bench" + r.id + ":issued"
+	r.store = "store:bench" + r.id + ":redeemed"
+	for _, a := range []ledger.NewAccount{{Code: issuer, Kind: ledger.KindIssuer, AllowNegative: true},
+		{Code: r.store, Kind: ledger.KindStore, AllowNegative: true}} {
+		if _, err := l.CreateAccount(ctx, a); err != nil {
+			return r, err
+		}
+	}
+	for i := range o.accounts {
+		code := fmt.Sprintf("vol:bench%s-%d", r.id, i)
+		if _, err := l.CreateAccount(ctx, ledger.NewAccount{Code: code, Kind: ledger.KindVolunteer}); err != nil {
+			return r, err
+		}
+		_, err := l.Post(ctx, ledger.TransactionRequest{Kind: ledger.TxEarn, IdempotencyKey: "bench-fund-" + code,
+			CreatedBy: "bench", Postings: []ledger.PostingRequest{{Account: issuer, Amount: -1_000_000_000}, {Account: code, Amount: 1_000_000_000}}})
+		if err != nil {
+			return r, err
+		}
+		r.vols = append(r.vols, code)
+	}
+	return r, nil
+}
+
+type benchResult struct {
+	ok, errors int
+	elapsed    time.Duration
+	lat        []time.Duration
+	firstErr   error
+}
+
+func (r benchResult) tps() float64 { return float64(r.ok) / r.elapsed.Seconds() }
+
+func (r benchResult) pct(p int) time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	return r.lat[min(len(r.lat)-1, len(r.lat)*p/100)]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// drive runs the clients for the duration, each posting one-minute transfers back to back.
+func drive(ctx context.Context, o benchOpts, run benchRun, post func(context.Context, ledger.TransactionRequest) error) benchResult {
+	ctx, cancel := context.WithTimeout(ctx, o.duration)
+	defer cancel()
+	var (
+		mu  sync.Mutex
+		res benchResult
+		wg  sync.WaitGroup
+	)
+	start := time.Now()
+	for c := range o.clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := mrand.New(mrand.NewPCG(uint64(c), uint64(time.Now().UnixNano())))
+			var lat []time.Duration
+			ok, bad := 0, 0
+			var first error
+			for n := 0; ctx.Err() == nil; n++ {
+				from := run.vols[rng.IntN(len(run.vols))]
+				to := run.store
+				if !o.hot {
+					for to = from; to == from; {
+						to = run.vols[rng.IntN(len(run.vols))]
+					}
+				}
+				r := ledger.TransactionRequest{Kind: ledger.TxTransfer, CreatedBy: "bench",
+					IdempotencyKey: fmt.Sprintf("bench-%s-%d-%d", run.id, c, n),
+					Postings:       []ledger.PostingRequest{{Account: from, Amount: -1}, {Account: to, Amount: 1}}}
+				t0 := time.Now()
+				err := post(context.WithoutCancel(ctx), r)
+				if err != nil {
+					bad++
+					if first == nil {
+						first = err
+					}
+					continue
+				}
+				ok++
+				lat = append(lat, time.Since(t0))
+			}
+			mu.Lock()
+			res.ok, res.errors = res.ok+ok, res.errors+bad
+			res.lat = append(res.lat, lat...)
+			if res.firstErr == nil {
+				res.firstErr = first
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	slices.Sort(res.lat)
+	return res
+}
+
+// startInProcess serves the app on a free loopback port, with the access log off.
+func startInProcess(d deps, cfg config.Config, quiet *slog.Logger) (stop func(), addr string, err error) {
+	app, err := web.New(web.Deps{Config: cfg, DB: d.db, Redis: d.rdb, Ledger: d.ledger, Logger: quiet})
+	if err != nil {
+		return nil, "", err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	go func() { _ = app.Listener(ln) }()
+	return func() { _ = app.ShutdownWithTimeout(5 * time.Second) }, ln.Addr().String(), nil
+}
+
+func httpPoster(base, token string, clients int) func(context.Context, ledger.TransactionRequest) error {
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		MaxIdleConns: clients * 2, MaxIdleConnsPerHost: clients * 2, IdleConnTimeout: time.Minute}}
+	return func(ctx context.Context, r ledger.TransactionRequest) error {
+		body, _ := json.Marshal(r)
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/transactions", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Idempotency-Key", r.IdempotencyKey)
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusCreated {
+			return fmt.Errorf("%s: %s", resp.Status, b)
+		}
+		return nil
+	}
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // the PostgreSQL driver
+	"github.com/redis/go-redis/v9"
+
+	"timebank/ledger"
+	"timebank/pkg/config"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `usage: timebank <command> [flags]
+
+commands:
+  serve [--migrate]        serve the web app and API (TIMEBANK_ADDR, default :8080)
+  migrate up|down|status   apply, roll back or list database migrations
+  demo                     load demo data (idempotent)
+  reconcile                compare Redis balances with PostgreSQL and repair them
+  verify                   check every ledger invariant; exits 1 if anything is off
+  bench ledger|http        measure posting throughput (see README)
+  healthcheck              ask the local server's /healthz (for container health checks)
+  version                  print the version
+
+configuration comes from TIMEBANK_* environment variables (see README).`
+
+// errUsage marks a mistake in the command line (exit status 2).
+var errUsage = errors.New("usage")
+
+// errFailed marks a command that ran and found a problem, already reported (exit status 1).
+var errFailed = errors.New("check failed")
+
+func exitCode(err error) int {
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
+}
+
+// run is the whole program: it reads the configuration and dispatches to the command.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stdout, usage)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	if args[0] == "version" {
+		fmt.Fprintln(stdout, "timebank", version)
+		return nil
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	log := newLogger(cfg, stderr)
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, log, rest)
+	case "migrate":
+		return migrateCmd(ctx, cfg, rest, stdout)
+	case "demo":
+		return withDeps(ctx, cfg, log, func(d deps) error { return demo(ctx, d, stdout) })
+	case "reconcile":
+		return withDeps(ctx, cfg, log, func(d deps) error { return reconcile(ctx, d, stdout) })
+	case "verify":
+		return withDeps(ctx, cfg, log, func(d deps) error { return verify(ctx, d, stdout) })
+	case "bench":
+		return bench(ctx, cfg, rest, stdout)
+	case "healthcheck":
+		return healthcheck(ctx, cfg)
+	}
+	fmt.Fprintln(stderr, usage)
+	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// deps are the connections every command but migrate needs.
+type deps struct {
+	cfg    config.Config
+	log    *slog.Logger
+	db     *sqlx.DB
+	rdb    redis.UniversalClient
+	ledger *ledger.Ledger
+}
+
+func openDB(ctx context.Context, cfg config.Config) (*sqlx.DB, error) {
+	db, err := sqlx.Open("postgres", cfg.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	db.SetMaxOpenConns(cfg.DBMaxConns)
+	db.SetMaxIdleConns(cfg.DBMaxConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database: cannot reach PostgreSQL: %w", err)
+	}
+	return db, nil
+}
+
+// openRedis connects to one Redis, or to a cluster when TIMEBANK_REDIS_URL lists several
+// host:port addresses separated by commas.
+func openRedis(ctx context.Context, cfg config.Config) (redis.UniversalClient, error) {
+	opts := &redis.UniversalOptions{DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second}
+	if strings.Contains(cfg.RedisURL, ",") {
+		opts.Addrs = strings.Split(cfg.RedisURL, ",")
+	} else {
+		o, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("redis: %w", err)
+		}
+		opts.Addrs, opts.DB, opts.Username, opts.Password, opts.TLSConfig = []string{o.Addr}, o.DB, o.Username, o.Password, o.TLSConfig
+	}
+	opts.PoolSize = cfg.DBMaxConns * 2
+	rdb := redis.NewUniversalClient(opts)
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(pctx).Err(); err != nil {
+		// The client keeps trying; the caller decides whether it can work without Redis for now.
+		return rdb, fmt.Errorf("%w: cannot reach %s: %v", errRedisDown, strings.Join(opts.Addrs, ","), err)
+	}
+	return rdb, nil
+}
+
+// errRedisDown means Redis did not answer at start-up.
+var errRedisDown = errors.New("redis")
+
+func withDeps(ctx context.Context, cfg config.Config, log *slog.Logger, fn func(deps) error) error {
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rdb, err := openRedis(ctx, cfg)
+	if err != nil {
+		if rdb != nil {
+			rdb.Close()
+		}
+		return err
+	}
+	defer rdb.Close()
+	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: cfg.RedisPrefix, Logger: log})
+	return fn(deps{cfg: cfg, log: log, db: db, rdb: rdb, ledger: l})
+}

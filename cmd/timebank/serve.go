@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+
+	"timebank/ledger"
+	"timebank/migrations"
+	"timebank/pkg/config"
+	"timebank/web"
+)
+
+// serve runs the web app and the ledger's workers until ctx is cancelled (SIGINT/SIGTERM), then
+// stops accepting, lets in-flight requests finish, stops the workers and closes the connections.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	migrate := fs.Bool("migrate", cfg.AutoMigrate, "apply pending migrations before serving")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: serve: %v", errUsage, err)
+	}
+	log.Info("starting", "version", version, "config", cfg)
+
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *migrate {
+		if err := migrations.Up(ctx, db.DB, os.Stderr); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+	} else if err := migrations.Check(ctx, db.DB); err != nil {
+		return err
+	}
+	rdb, err := openRedis(ctx, cfg)
+	if errors.Is(err, errRedisDown) {
+		log.Warn("redis is not reachable; balances are read from PostgreSQL until it is", "err", err)
+	} else if err != nil {
+		return err
+	}
+	defer rdb.Close()
+
+	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: cfg.RedisPrefix, Logger: log})
+	app, err := web.New(web.Deps{Config: cfg, DB: db, Redis: rdb, Ledger: l, Logger: log})
+	if err != nil {
+		return err
+	}
+
+	workCtx, stopWork := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		l.Run(workCtx, ledger.Workers{RelayEvery: cfg.RelayEvery, ExpireEvery: cfg.ExpireEvery})
+	}()
+	defer func() { stopWork(); wg.Wait() }()
+
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listen(cfg.Addr) }()
+	log.Info("serving", "addr", cfg.Addr, "base_url", cfg.BaseURL)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("listen: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", cfg.ShutdownGrace)
+	if err := app.ShutdownWithTimeout(cfg.ShutdownGrace); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,174 @@
+// Package config reads the service's configuration from TIMEBANK_* environment variables, with
+// defaults that work on a developer's machine.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DevSecret is the signing secret used in development when TIMEBANK_SECRET is not set. Production
+// refuses to start with it.
+const DevSecret = "dev-secret-change-me-dev-secret-change-me"
+
+// MinSecretLen is the shortest secret production accepts (32 bytes of key material).
+const MinSecretLen = 32
+
+// Config is the whole configuration.
+type Config struct {
+	Env           string        // TIMEBANK_ENV: "development" (default) or "production"
+	Addr          string        // TIMEBANK_ADDR: listen address, ":8080"
+	BaseURL       string        // TIMEBANK_BASE_URL: public URL, used in QR codes and links
+	DatabaseURL   string        // TIMEBANK_DATABASE_URL
+	DBMaxConns    int           // TIMEBANK_DB_MAX_CONNS: PostgreSQL pool size, 32
+	RedisURL      string        // TIMEBANK_REDIS_URL: redis://host:port/db; several host:port, comma separated, for a cluster
+	RedisPrefix   string        // TIMEBANK_REDIS_PREFIX: prefix of every Redis key, "tb:"
+	Secret        string        // TIMEBANK_SECRET: signs tokens and QR codes
+	OperatorToken string        // TIMEBANK_OPERATOR_TOKEN: bearer token of the operator (empty disables it)
+	AutoMigrate   bool          // TIMEBANK_AUTO_MIGRATE: migrate at start-up
+	LogLevel      slog.Level    // TIMEBANK_LOG_LEVEL: debug, info, warn, error
+	LogFormat     string        // TIMEBANK_LOG_FORMAT: "text" or "json" (production default)
+	RelayEvery    time.Duration // TIMEBANK_RELAY_EVERY: how often the outbox relay runs, 1s
+	ExpireEvery   time.Duration // TIMEBANK_EXPIRE_EVERY: how often expired holds are released, 5s
+	ShutdownGrace time.Duration // TIMEBANK_SHUTDOWN_GRACE: how long in-flight requests may finish, 15s
+}
+
+// Production says whether the service runs in production mode.
+func (c Config) Production() bool { return c.Env == "production" }
+
+// Load reads the configuration through getenv (os.Getenv in main, a map in tests).
+func Load(getenv func(string) string) (Config, error) {
+	get := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		Env:           get("TIMEBANK_ENV", "development"),
+		Addr:          get("TIMEBANK_ADDR", ":8080"),
+		BaseURL:       strings.TrimRight(get("TIMEBANK_BASE_URL", "http://localhost:8080"), "/"),
+		DatabaseURL:   get("TIMEBANK_DATABASE_URL", "postgres://timebank:timebank@127.0.0.1:5432/timebank?sslmode=disable"),
+		RedisURL:      get("TIMEBANK_REDIS_URL", "redis://127.0.0.1:6379/0"),
+		RedisPrefix:   get("TIMEBANK_REDIS_PREFIX", "tb:"),
+		Secret:        getenv("TIMEBANK_SECRET"),
+		OperatorToken: getenv("TIMEBANK_OPERATOR_TOKEN"),
+	}
+	var errs []error
+	c.DBMaxConns = intVar(get("TIMEBANK_DB_MAX_CONNS", "32"), "TIMEBANK_DB_MAX_CONNS", &errs)
+	c.AutoMigrate = boolVar(get("TIMEBANK_AUTO_MIGRATE", "false"), "TIMEBANK_AUTO_MIGRATE", &errs)
+	c.RelayEvery = durVar(get("TIMEBANK_RELAY_EVERY", "1s"), "TIMEBANK_RELAY_EVERY", &errs)
+	c.ExpireEvery = durVar(get("TIMEBANK_EXPIRE_EVERY", "5s"), "TIMEBANK_EXPIRE_EVERY", &errs)
+	c.ShutdownGrace = durVar(get("TIMEBANK_SHUTDOWN_GRACE", "15s"), "TIMEBANK_SHUTDOWN_GRACE", &errs)
+	if err := c.LogLevel.UnmarshalText([]byte(get("TIMEBANK_LOG_LEVEL", "info"))); err != nil {
+		errs = append(errs, fmt.Errorf("TIMEBANK_LOG_LEVEL: %w", err))
+	}
+	defFormat := "text"
+	if c.Production() {
+		defFormat = "json"
+	}
+	c.LogFormat = get("TIMEBANK_LOG_FORMAT", defFormat)
+
+	switch c.Env {
+	case "development", "production":
+	default:
+		errs = append(errs, fmt.Errorf("TIMEBANK_ENV must be development or production, not %q", c.Env))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("TIMEBANK_LOG_FORMAT must be text or json, not %q", c.LogFormat))
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("TIMEBANK_BASE_URL must be an absolute http(s) URL, not %q", c.BaseURL))
+	}
+	if c.DBMaxConns < 2 {
+		errs = append(errs, errors.New("TIMEBANK_DB_MAX_CONNS must be at least 2"))
+	}
+	if c.Production() {
+		switch {
+		case c.Secret == "":
+			errs = append(errs, errors.New("TIMEBANK_SECRET is required in production"))
+		case len(c.Secret) < MinSecretLen || c.Secret == DevSecret || weak(c.Secret):
+			errs = append(errs, fmt.Errorf("TIMEBANK_SECRET is too weak: use at least %d random characters (e.g. `openssl rand -hex 32`)", MinSecretLen))
+		}
+		if c.OperatorToken != "" && len(c.OperatorToken) < 24 {
+			errs = append(errs, errors.New("TIMEBANK_OPERATOR_TOKEN must be at least 24 characters in production"))
+		}
+	} else {
+		if c.Secret == "" {
+			c.Secret = DevSecret
+		}
+		if getenv("TIMEBANK_OPERATOR_TOKEN") == "" && getenv("TIMEBANK_OPERATOR_TOKEN_DISABLED") == "" {
+			c.OperatorToken = "dev-operator-token"
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+// weak refuses secrets with very few distinct characters ("aaaa…", "abab…").
+func weak(s string) bool {
+	seen := map[rune]bool{}
+	for _, r := range s {
+		seen[r] = true
+	}
+	return len(seen) < 8
+}
+
+func intVar(s, name string, errs *[]error) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("%s: not a number: %q", name, s))
+	}
+	return n
+}
+
+func boolVar(s, name string, errs *[]error) bool {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("%s: not true/false: %q", name, s))
+	}
+	return b
+}
+
+func durVar(s, name string, errs *[]error) time.Duration {
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		*errs = append(*errs, fmt.Errorf("%s: not a positive duration like 5s: %q", name, s))
+	}
+	return d
+}
+
+// LogValue prints the configuration with secrets masked, for the one start-up log line.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("env", c.Env), slog.String("addr", c.Addr), slog.String("base_url", c.BaseURL),
+		slog.String("database_url", redactURL(c.DatabaseURL)), slog.Int("db_max_conns", c.DBMaxConns),
+		slog.String("redis_url", redactURL(c.RedisURL)), slog.String("redis_prefix", c.RedisPrefix),
+		slog.String("secret", mask(c.Secret)), slog.String("operator_token", mask(c.OperatorToken)),
+		slog.Bool("auto_migrate", c.AutoMigrate), slog.String("log_level", c.LogLevel.String()),
+		slog.Duration("relay_every", c.RelayEvery), slog.Duration("expire_every", c.ExpireEvery),
+	)
+}
+
+func mask(s string) string {
+	if s == "" {
+		return "(unset)"
+	}
+	return fmt.Sprintf("(set, %d chars)", len(s))
+}
+
+func redactURL(raw string) string {
+	var out []string
+	for _, part := range strings.Split(raw, ",") {
+		if u, err := url.Parse(part); err == nil && u.Scheme != "" {
+			out = append(out, u.Redacted())
+		} else {
+			out = append(out, part)
+		}
+	}
+	return strings.Join(out, ",")
+}

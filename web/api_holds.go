@@ -1,0 +1,73 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/ledger"
+)
+
+func (s *server) createHold(c *fiber.Ctx) error {
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	var req ledger.HoldRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	req.IdempotencyKey, req.CreatedBy = key, actor(c)
+	res, err := s.ledger.Hold(c.UserContext(), req)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/v1/holds/" + itoa(res.Hold.ID))
+	return created(c, res.Replayed, res)
+}
+
+func (s *server) getHold(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	h, err := s.ledger.GetHold(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(h)
+}
+
+// commitRequest is the optional body of POST /holds/{id}/commit; without an amount the whole hold
+// is committed.
+type commitRequest struct {
+	Amount *int64 `json:"amount"`
+}
+
+func (s *server) commitHold(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var req commitRequest
+	if len(c.Body()) > 0 {
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	res, err := s.ledger.CommitHold(c.UserContext(), id, req.Amount, actor(c))
+	if err != nil {
+		return err
+	}
+	return created(c, res.Replayed, res)
+}
+
+func (s *server) voidHold(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	res, err := s.ledger.VoidHold(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(res)
+}

@@ -1,0 +1,73 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/ledger"
+)
+
+// decodeTransaction reads the body of POST /transactions. It is fuzzed: whatever the bytes, it
+// returns an error or a request that passes Validate.
+func decodeTransaction(body []byte, key, actor string) (ledger.TransactionRequest, error) {
+	var req ledger.TransactionRequest
+	if err := decodeBody(body, &req); err != nil {
+		return req, err
+	}
+	req.IdempotencyKey, req.CreatedBy = key, actor
+	return req, req.Validate()
+}
+
+func (s *server) postTransaction(c *fiber.Ctx) error {
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	if err := requireJSON(c); err != nil {
+		return err
+	}
+	req, err := decodeTransaction(c.Body(), key, actor(c))
+	if err != nil {
+		return err
+	}
+	res, err := s.ledger.Post(c.UserContext(), req)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/v1/transactions/" + itoa(res.Transaction.ID))
+	return created(c, res.Replayed, res)
+}
+
+func (s *server) getTransaction(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	t, err := s.ledger.Transaction(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(t)
+}
+
+// reverseRequest is the optional body of POST /transactions/{id}/reverse.
+type reverseRequest struct {
+	Memo string `json:"memo"`
+}
+
+func (s *server) reverseTransaction(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var req reverseRequest
+	if len(c.Body()) > 0 {
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	res, err := s.ledger.Reverse(c.UserContext(), id, actor(c), req.Memo)
+	if err != nil {
+		return err
+	}
+	return created(c, res.Replayed, res)
+}

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+const (
+	headerRequestID = "X-Request-Id"
+	localRequestID  = "request_id"
+	localActor      = "actor"
+)
+
+// requestID takes the caller's X-Request-Id when it is sane, or makes one, and echoes it.
+func (s *server) requestID(c *fiber.Ctx) error {
+	id := c.Get(headerRequestID)
+	if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id = hex.EncodeToString(b)
+	}
+	c.Locals(localRequestID, id)
+	c.Set(headerRequestID, id)
+	return c.Next()
+}
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(localRequestID).(string)
+	return id
+}
+
+// observe writes one access log line per request and records the request in the metrics. It logs
+// the route pattern, never query strings or bodies, which can carry personal data.
+func (s *server) observe(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		if herr := s.errorHandler(c, err); herr != nil {
+			c.Status(fiber.StatusInternalServerError)
+		}
+	}
+	status := c.Response().StatusCode()
+	route := c.Route().Path
+	if status == fiber.StatusNotFound && route == "/" {
+		route = "(unmatched)"
+	}
+	d := time.Since(start)
+	s.metrics.observeRequest(c.Method(), route, status, d)
+	s.log.Info("http", "method", c.Method(), "route", route, "status", status,
+		"duration_ms", float64(d.Microseconds())/1000, "request_id", requestID(c))
+	return nil
+}
+
+// requireOperator is the one guard of the ledger API: the bearer token from TIMEBANK_OPERATOR_TOKEN.
+// Roles replace it once user accounts exist.
+func (s *server) requireOperator(c *fiber.Ctx) error {
+	want := s.cfg.OperatorToken
+	got, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+	if want == "" || !ok || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="timebank"`)
+		return fiber.ErrUnauthorized
+	}
+	c.Locals(localActor, "operator")
+	return c.Next()
+}
+
+func actor(c *fiber.Ctx) string {
+	a, _ := c.Locals(localActor).(string)
+	return a
+}

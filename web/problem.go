@@ -1,0 +1,148 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/ledger"
+)
+
+// Problem is an RFC 9457 problem document, the body of every error response.
+type Problem struct {
+	Type      string       `json:"type"`
+	Title     string       `json:"title"`
+	Status    int          `json:"status"`
+	Detail    string       `json:"detail,omitempty"`
+	Instance  string       `json:"instance,omitempty"`
+	RequestID string       `json:"request_id,omitempty"`
+	Account   string       `json:"account,omitempty"`
+	Errors    []FieldError `json:"errors,omitempty"`
+}
+
+// FieldError says what is wrong with one field of the request.
+type FieldError struct {
+	Field   string `json:"field"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
+
+// problemError is an error that already knows its problem type and status, raised by handlers for
+// what they check themselves (a missing header, a malformed body).
+type problemError struct {
+	status int
+	slug   string
+	fields []FieldError // Message filled in at render time
+}
+
+func (e *problemError) Error() string { return e.slug }
+
+func badRequest(field, reason string) error {
+	return &problemError{status: fiber.StatusBadRequest, slug: "invalid-request",
+		fields: []FieldError{{Field: field, Reason: reason}}}
+}
+
+// classify maps an error to its status and problem slug. It is the one place where domain errors
+// become HTTP statuses.
+func classify(err error) (int, string) {
+	var pe *problemError
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &pe):
+		return pe.status, pe.slug
+	case errors.Is(err, ledger.ErrInvalid):
+		return fiber.StatusBadRequest, "invalid-request"
+	case errors.Is(err, ledger.ErrAccountNotFound):
+		return fiber.StatusNotFound, "account-not-found"
+	case errors.Is(err, ledger.ErrTransactionNotFound):
+		return fiber.StatusNotFound, "transaction-not-found"
+	case errors.Is(err, ledger.ErrHoldNotFound):
+		return fiber.StatusNotFound, "hold-not-found"
+	case errors.Is(err, ledger.ErrAccountExists):
+		return fiber.StatusConflict, "account-exists"
+	case errors.Is(err, ledger.ErrIdempotencyConflict):
+		return fiber.StatusConflict, "idempotency-conflict"
+	case errors.Is(err, ledger.ErrAlreadyReversed):
+		return fiber.StatusConflict, "already-reversed"
+	case errors.Is(err, ledger.ErrNotReversible):
+		return fiber.StatusConflict, "not-reversible"
+	case errors.Is(err, ledger.ErrHoldResolved):
+		return fiber.StatusConflict, "hold-resolved"
+	case errors.Is(err, ledger.ErrHoldExpired):
+		return fiber.StatusConflict, "hold-expired"
+	case errors.Is(err, ledger.ErrInsufficientFunds):
+		return fiber.StatusUnprocessableEntity, "insufficient-funds"
+	case errors.Is(err, ledger.ErrHistoryImmutable):
+		return fiber.StatusConflict, "history-immutable"
+	case errors.As(err, &fe):
+		return fe.Code, fiberSlug(fe.Code)
+	}
+	return fiber.StatusInternalServerError, "internal"
+}
+
+func fiberSlug(code int) string {
+	switch code {
+	case fiber.StatusNotFound:
+		return "not-found"
+	case fiber.StatusMethodNotAllowed:
+		return "method-not-allowed"
+	case fiber.StatusRequestEntityTooLarge:
+		return "too-large"
+	case fiber.StatusUnauthorized:
+		return "unauthorized"
+	case fiber.StatusForbidden:
+		return "forbidden"
+	case fiber.StatusTooManyRequests:
+		return "rate-limited"
+	case fiber.StatusServiceUnavailable:
+		return "unavailable"
+	}
+	if code >= 500 {
+		return "internal"
+	}
+	return "invalid-request"
+}
+
+// errorHandler renders every error as application/problem+json in the caller's language and logs
+// each 5xx once, here, with the request id (never the body, which may hold personal data).
+func (s *server) errorHandler(c *fiber.Ctx, err error) error {
+	status, slug := classify(err)
+	lang := s.msgs.lang(c)
+	p := Problem{
+		Type:      s.cfg.BaseURL + "/problems/" + slug,
+		Title:     s.msgs.get(lang, "problem."+slug),
+		Status:    status,
+		Instance:  c.Path(),
+		RequestID: requestID(c),
+		Account:   ledger.AccountOf(err),
+	}
+	var pe *problemError
+	var ve *ledger.ValidationError
+	switch {
+	case errors.As(err, &pe):
+		p.Errors = pe.fields
+	case errors.As(err, &ve):
+		p.Errors = []FieldError{{Field: ve.Field, Reason: ve.Reason}}
+	}
+	for i := range p.Errors {
+		p.Errors[i].Message = s.msgs.get(lang, "reason."+p.Errors[i].Reason)
+	}
+	if len(p.Errors) > 0 {
+		p.Detail = p.Errors[0].Field + ": " + p.Errors[0].Message
+	} else if p.Account != "" {
+		p.Detail = s.msgs.get(lang, "detail.account") + " " + p.Account
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", p.RequestID, "err", err)
+	}
+	body, _ := json.Marshal(p)
+	c.Set(fiber.HeaderContentType, "application/problem+json")
+	if strings.HasPrefix(lang, "zh") {
+		c.Set(fiber.HeaderContentLanguage, "zh-CN")
+	} else {
+		c.Set(fiber.HeaderContentLanguage, "en")
+	}
+	return c.Status(status).Send(body)
+}
