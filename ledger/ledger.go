@@ -93,7 +93,7 @@ func (l *Ledger) Stats() Stats {
 func (l *Ledger) ProjectionLag(ctx context.Context) (time.Duration, error) {
 	var secs sql.NullFloat64
 	err := l.db.GetContext(ctx, &secs,
-		`SELECT extract(epoch FROM now() - created_at) FROM ledger_outbox ORDER BY id LIMIT 1`)
+		`SELECT extract(epoch FROM now() - min(created_at)) FROM ledger_outbox`)
 	if err == sql.ErrNoRows || !secs.Valid {
 		return 0, nil
 	}

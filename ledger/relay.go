@@ -6,10 +6,10 @@ import (
 	"time"
 )
 
-// Relay drains up to batch outbox rows older than minAge into Redis and deletes them, in one
+// Relay drains up to batch outbox rows (one per write) older than minAge into Redis and deletes them, in one
 // PostgreSQL transaction: if Redis fails, the rows stay for the next round. Rows younger than minAge
 // are left to the write after commit, which normally lands first; the relay's write is then a no-op,
-// because Redis keeps the newest version of each row. It returns how many rows it drained.
+// because Redis keeps the newest version of each row. It returns how many outbox rows it drained.
 func (l *Ledger) Relay(ctx context.Context, minAge time.Duration, batch int) (int, error) {
 	tx, err := l.db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -18,13 +18,15 @@ func (l *Ledger) Relay(ctx context.Context, minAge time.Duration, batch int) (in
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	const q = `
 WITH d AS (
-    DELETE FROM ledger_outbox WHERE id IN (
-        SELECT id FROM ledger_outbox WHERE created_at <= now() - $1 * interval '1 microsecond'
-        ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
-    RETURNING account_id, slot, posted, pending, version
+    DELETE FROM ledger_outbox WHERE ctid IN (
+        SELECT ctid FROM ledger_outbox WHERE created_at <= now() - $1 * interval '1 microsecond'
+        LIMIT $2 FOR UPDATE SKIP LOCKED)
+    RETURNING ctid::text AS row, account_ids, slots, posted, pending, versions
 )
-SELECT d.account_id, a.code, d.slot, a.slots, d.posted, d.pending, d.version
-FROM d JOIN ledger_accounts a ON a.id = d.account_id`
+SELECT d.row, u.account_id, a.code, u.slot, a.slots, u.posted, u.pending, u.version
+FROM d CROSS JOIN LATERAL unnest(d.account_ids, d.slots, d.posted, d.pending, d.versions)
+         AS u (account_id, slot, posted, pending, version)
+JOIN ledger_accounts a ON a.id = u.account_id`
 	rows, err := tx.QueryContext(ctx, q, minAge.Microseconds(), batch)
 	if err != nil {
 		return 0, err
@@ -35,14 +37,17 @@ FROM d JOIN ledger_accounts a ON a.id = d.account_id`
 		slot    int
 	}
 	newest := make(map[rowKey]change)
-	n := 0
+	drained := make(map[string]bool)
 	for rows.Next() {
-		var c change
-		if err := rows.Scan(&c.accountID, &c.code, &c.slot, &c.slots, &c.posted, &c.pending, &c.version); err != nil {
+		var (
+			c   change
+			row string
+		)
+		if err := rows.Scan(&row, &c.accountID, &c.code, &c.slot, &c.slots, &c.posted, &c.pending, &c.version); err != nil {
 			rows.Close()
 			return 0, err
 		}
-		n++
+		drained[row] = true
 		k := rowKey{c.accountID, c.slot}
 		if old, ok := newest[k]; !ok || old.version < c.version {
 			newest[k] = c
@@ -52,6 +57,7 @@ FROM d JOIN ledger_accounts a ON a.id = d.account_id`
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
+	n := len(drained)
 	if n == 0 {
 		return 0, nil
 	}
@@ -138,7 +144,7 @@ func (l *Ledger) Run(ctx context.Context, w Workers) {
 					}
 					break
 				}
-				if n < 1000 {
+				if n < 1000 { // drained what was due
 					break
 				}
 			}

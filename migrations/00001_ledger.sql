@@ -51,7 +51,6 @@ CREATE TABLE ledger_transactions (
     hold_id         bigint,
     created_at      timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT ledger_transactions_idempotency_key UNIQUE (idempotency_key),
-    CONSTRAINT ledger_transactions_reverses_once UNIQUE (reverses),
     CONSTRAINT ledger_transactions_kind CHECK (kind IN ('earn', 'redeem', 'transfer', 'donate', 'expire', 'adjust', 'reverse')),
     CONSTRAINT ledger_transactions_memo CHECK (length(memo) <= 500),
     CONSTRAINT ledger_transactions_reference CHECK (length(reference) <= 200),
@@ -59,11 +58,16 @@ CREATE TABLE ledger_transactions (
     CONSTRAINT ledger_transactions_reverse_kind CHECK ((kind = 'reverse') = (reverses IS NOT NULL))
 );
 
+-- A transaction is reversed at most once (a partial index: ordinary transactions cost nothing here).
+CREATE UNIQUE INDEX ledger_transactions_reverses_once ON ledger_transactions (reverses) WHERE reverses IS NOT NULL;
+
 -- No foreign key from postings to accounts: the posting function resolves accounts itself, and a
 -- foreign-key check takes a share lock on the account row, which on a hot account turns into
 -- multixact traffic on every posting.
+-- The key is (tx_id, account_id): an account appears once per transaction, and the key doubles as the
+-- index for reading a transaction's postings. id orders an account's statement.
 CREATE TABLE ledger_postings (
-    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id            bigint GENERATED ALWAYS AS IDENTITY,
     tx_id         bigint      NOT NULL REFERENCES ledger_transactions (id),
     account_id    bigint      NOT NULL,
     slot          smallint    NOT NULL,
@@ -71,9 +75,9 @@ CREATE TABLE ledger_postings (
     balance_after bigint      NOT NULL,
     version_after bigint      NOT NULL,
     created_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tx_id, account_id),
     CONSTRAINT ledger_postings_amount CHECK (amount <> 0)
 );
-CREATE INDEX ledger_postings_tx ON ledger_postings (tx_id);
 CREATE INDEX ledger_postings_account ON ledger_postings (account_id, id DESC);
 
 CREATE TABLE ledger_holds (
@@ -107,16 +111,17 @@ CREATE TABLE ledger_holds (
 CREATE INDEX ledger_holds_due ON ledger_holds (expires_at) WHERE status = 'pending';
 CREATE INDEX ledger_holds_from ON ledger_holds (from_account, from_slot) WHERE status = 'pending';
 
--- Every balance change, written in the same transaction as the change, so that the Redis projection
--- can be repaired by the relay when the write after commit is lost (crash, Redis down).
+-- The balance rows each write changed, in one row per write, written in the same transaction, so that
+-- the Redis projection can be repaired by the relay when the write after commit is lost (crash, Redis
+-- down). The relay deletes what it drained, so the table stays small; it has no index, because every
+-- index is paid for on the posting path and the relay reads the table whole.
 CREATE TABLE ledger_outbox (
-    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    account_id bigint      NOT NULL,
-    slot       smallint    NOT NULL,
-    posted     bigint      NOT NULL,
-    pending    bigint      NOT NULL,
-    version    bigint      NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now()
+    account_ids bigint[]    NOT NULL,
+    slots       smallint[]  NOT NULL,
+    posted      bigint[]    NOT NULL,
+    pending     bigint[]    NOT NULL,
+    versions    bigint[]    NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now()
 );
 
 -- +goose StatementBegin
@@ -163,23 +168,29 @@ END $$;
 CREATE TRIGGER ledger_holds_resolve_once BEFORE UPDATE ON ledger_holds
     FOR EACH ROW EXECUTE FUNCTION ledger_holds_resolve_once();
 
--- Zero sum, checked when the inserting transaction commits, for every transaction that got postings.
+-- Zero sum: after every INSERT statement into ledger_postings, each transaction it touched has two or
+-- more postings summing to zero. The ledger inserts a transaction's postings in one statement, so this
+-- runs once per transaction; an unbalanced insert fails before it can commit.
 -- +goose StatementBegin
 CREATE FUNCTION ledger_check_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    v_sum   numeric;
-    v_count int;
+    v_bad record;
 BEGIN
-    SELECT coalesce(sum(amount), 0), count(*) INTO v_sum, v_count FROM ledger_postings WHERE tx_id = NEW.tx_id;
-    IF v_sum <> 0 OR v_count < 2 THEN
-        RAISE EXCEPTION 'transaction % does not balance: % postings summing to %', NEW.tx_id, v_count, v_sum
+    SELECT n.tx_id, s.total, s.n INTO v_bad
+      FROM (SELECT DISTINCT tx_id FROM new_postings) n
+      CROSS JOIN LATERAL (SELECT coalesce(sum(p.amount), 0) AS total, count(*) AS n
+                          FROM ledger_postings p WHERE p.tx_id = n.tx_id) s
+     WHERE s.total <> 0 OR s.n < 2
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'transaction % does not balance: % postings summing to %', v_bad.tx_id, v_bad.n, v_bad.total
             USING ERRCODE = '23514', CONSTRAINT = 'ledger_postings_balanced';
     END IF;
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
-CREATE CONSTRAINT TRIGGER ledger_postings_balanced AFTER INSERT ON ledger_postings
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_check_balanced();
+CREATE TRIGGER ledger_postings_balanced AFTER INSERT ON ledger_postings
+    REFERENCING NEW TABLE AS new_postings FOR EACH STATEMENT EXECUTE FUNCTION ledger_check_balanced();
 
 -- ledger_apply changes balances for one event: p_amounts move posted balances (and become postings of
 -- p_tx), p_pending moves pending holds. Rows are locked in account order, so two transactions over the
@@ -189,7 +200,13 @@ CREATE FUNCTION ledger_apply(p_tx bigint, p_accounts bigint[], p_slots smallint[
 RETURNS TABLE (account_id bigint, code text, slot smallint, slots smallint, posted bigint, pending bigint, version bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
-    r record;
+    r     record;
+    o_acc bigint[] := '{}';
+    o_slt smallint[] := '{}';
+    o_pst bigint[] := '{}';
+    o_pnd bigint[] := '{}';
+    o_ver bigint[] := '{}';
+    o_amt bigint[] := '{}';
 BEGIN
     FOR r IN
         SELECT a.id, a.code, a.slots AS nslots, x.slot AS want, x.amount, x.pend
@@ -210,14 +227,20 @@ BEGIN
         IF NOT FOUND THEN
             RAISE EXCEPTION 'insufficient funds in %', r.code USING ERRCODE = 'TB001', DETAIL = r.code;
         END IF;
-        IF r.amount <> 0 THEN
-            INSERT INTO ledger_postings (tx_id, account_id, slot, amount, balance_after, version_after)
-            VALUES (p_tx, r.id, ledger_apply.slot, r.amount, posted, version);
-        END IF;
-        INSERT INTO ledger_outbox (account_id, slot, posted, pending, version)
-        VALUES (r.id, ledger_apply.slot, posted, pending, version);
+        o_acc := o_acc || r.id;
+        o_slt := o_slt || ledger_apply.slot;
+        o_pst := o_pst || posted;
+        o_pnd := o_pnd || pending;
+        o_ver := o_ver || version;
+        o_amt := o_amt || r.amount;
         RETURN NEXT;
     END LOOP;
+    IF p_tx IS NOT NULL THEN
+        INSERT INTO ledger_postings (tx_id, account_id, slot, amount, balance_after, version_after)
+        SELECT p_tx, x.a, x.s, x.m, x.p, x.v FROM unnest(o_acc, o_slt, o_amt, o_pst, o_ver) AS x (a, s, m, p, v)
+        WHERE x.m <> 0;
+    END IF;
+    INSERT INTO ledger_outbox (account_ids, slots, posted, pending, versions) VALUES (o_acc, o_slt, o_pst, o_pnd, o_ver);
 END $$;
 -- +goose StatementEnd
 
