@@ -56,6 +56,12 @@ SELECT format('%s: %s balance rows for %s slots, allow_negative %s', a.code, cou
 FROM ledger_accounts a LEFT JOIN ledger_balances b ON b.account_id = a.id
 GROUP BY a.id HAVING count(b.slot) <> a.slots OR bool_or(b.allow_negative <> a.allow_negative)
     OR min(b.slot) <> 0 OR max(b.slot) <> a.slots - 1 LIMIT 20`},
+	{"every posting belongs to a transaction and an account", `
+SELECT format('posting %s: transaction %s, account %s', p.id, p.tx_id, p.account_id)
+FROM ledger_postings p
+LEFT JOIN ledger_transactions t ON t.id = p.tx_id
+LEFT JOIN ledger_accounts a ON a.id = p.account_id
+WHERE t.id IS NULL OR a.id IS NULL LIMIT 20`},
 	{"all balances sum to zero", `
 SELECT format('balances sum to %s', sum(posted)) FROM ledger_balances HAVING sum(posted) <> 0`},
 }
