@@ -194,6 +194,23 @@ END $$;
 CREATE TRIGGER ledger_postings_balanced AFTER INSERT ON ledger_postings
     REFERENCING NEW TABLE AS new_postings FOR EACH STATEMENT EXECUTE FUNCTION ledger_check_balanced();
 
+-- ledger_free_slot picks a balance row of a split account that no other transaction holds locked,
+-- starting from a random one and locking it, so that concurrent postings to a hot account spread
+-- over its rows instead of queueing on one. When every row is taken it waits for the random one.
+-- +goose StatementBegin
+CREATE FUNCTION ledger_free_slot(p_account bigint, p_slots smallint) RETURNS smallint LANGUAGE plpgsql AS $$
+DECLARE
+    v_start smallint := floor(random() * p_slots)::smallint;
+    v_slot  smallint;
+BEGIN
+    SELECT b.slot INTO v_slot FROM ledger_balances b
+     WHERE b.account_id = p_account
+     ORDER BY (b.slot - v_start + p_slots) % p_slots
+     LIMIT 1 FOR UPDATE SKIP LOCKED;
+    RETURN coalesce(v_slot, v_start);
+END $$;
+-- +goose StatementEnd
+
 -- ledger_apply changes balances for one event: p_amounts move posted balances (and become postings of
 -- p_tx), p_pending moves pending holds. Rows are locked in account order, so two transactions over the
 -- same accounts never deadlock. A slot of -1 means "any": a random slot of a split account.
@@ -220,7 +237,7 @@ BEGIN
         code := r.code;
         slots := r.nslots;
         slot := CASE WHEN r.want >= 0 THEN r.want WHEN r.nslots = 1 THEN 0
-                     ELSE floor(random() * r.nslots)::smallint END;
+                     ELSE ledger_free_slot(r.id, r.nslots) END;
         UPDATE ledger_balances b
            SET posted = b.posted + r.amount, pending = b.pending + r.pend, version = b.version + 1
          WHERE b.account_id = r.id AND b.slot = ledger_apply.slot
@@ -312,7 +329,7 @@ BEGIN
         account_id := r.id;
         code := r.code;
         slots := r.nslots;
-        slot := CASE WHEN r.nslots = 1 THEN 0 ELSE floor(random() * r.nslots)::smallint END;
+        slot := CASE WHEN r.nslots = 1 THEN 0 ELSE ledger_free_slot(r.id, r.nslots) END;
         UPDATE ledger_balances b
            SET posted = b.posted + r.amount, version = b.version + 1
          WHERE b.account_id = r.id AND b.slot = ledger_post.slot
@@ -351,7 +368,7 @@ DECLARE
     v_hold bigint;
     v_hash bytea;
 BEGIN
-    SELECT CASE WHEN a.slots = 1 THEN 0 ELSE floor(random() * a.slots)::smallint END INTO v_slot
+    SELECT CASE WHEN a.slots = 1 THEN 0 ELSE ledger_free_slot(a.id, a.slots) END INTO v_slot
       FROM ledger_accounts a WHERE a.id = v_ids[1];
     INSERT INTO ledger_holds (from_account, from_slot, to_account, amount, kind, memo, reference, created_by,
                               idempotency_key, request_hash, expires_at)
@@ -452,6 +469,7 @@ DROP FUNCTION ledger_hold_commit(bigint, bigint, text);
 DROP FUNCTION ledger_hold(text, bytea, text, text, text, text, text, text, bigint, timestamptz);
 DROP FUNCTION ledger_post(text, bytea, text, text, text, text, text[], bigint[], bigint);
 DROP FUNCTION ledger_resolve(text[]);
+DROP FUNCTION ledger_free_slot(bigint, smallint);
 DROP FUNCTION ledger_apply(bigint, bigint[], smallint[], bigint[], bigint[]);
 DROP TABLE ledger_outbox;
 DROP TABLE ledger_holds;
