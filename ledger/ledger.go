@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -29,6 +30,9 @@ type Ledger struct {
 	proj  *projector
 	log   *slog.Logger
 	stats counters
+
+	prepareOnce sync.Once
+	prepared    *sql.Stmt // ledger_post, see postStmt
 }
 
 // queryer is what the ledger needs of a *sqlx.DB or *sqlx.Tx.

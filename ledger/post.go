@@ -59,6 +59,10 @@ type change struct {
 // the id set.
 func callChanges(ctx context.Context, q queryer, query string, args ...any) ([]change, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
+	return scanChanges(rows, err)
+}
+
+func scanChanges(rows *sql.Rows, err error) ([]change, error) {
 	if err != nil {
 		return nil, dbError(err)
 	}
@@ -91,7 +95,26 @@ func callChanges(ctx context.Context, q queryer, query string, args ...any) ([]c
 
 const postQuery = `SELECT * FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 
+// postStmt returns ledger_post prepared on the pool (prepared once; each connection prepares it on
+// first use), which spares PostgreSQL parsing the call on every posting. Nil if it cannot be prepared.
+func (l *Ledger) postStmt(ctx context.Context) *sql.Stmt {
+	l.prepareOnce.Do(func() {
+		st, err := l.db.PrepareContext(ctx, postQuery)
+		if err != nil {
+			l.log.Warn("ledger: prepare ledger_post", "err", err)
+			return
+		}
+		l.prepared = st
+	})
+	return l.prepared
+}
+
 func postChanges(ctx context.Context, q queryer, r TransactionRequest, reverses *int64) ([]change, error) {
+	return postWith(ctx, func(args ...any) (*sql.Rows, error) { return q.QueryContext(ctx, postQuery, args...) }, r, reverses)
+}
+
+// postWith calls ledger_post through query, which runs the prepared statement or the plain query.
+func postWith(ctx context.Context, query func(args ...any) (*sql.Rows, error), r TransactionRequest, reverses *int64) ([]change, error) {
 	codes := make([]string, len(r.Postings))
 	amounts := make([]int64, len(r.Postings))
 	for i, p := range r.Postings {
@@ -101,8 +124,8 @@ func postChanges(ctx context.Context, q queryer, r TransactionRequest, reverses 
 	if reverses != nil {
 		kind = TxReverse
 	}
-	return callChanges(ctx, q, postQuery, r.IdempotencyKey, r.hash(), kind, r.Memo, r.Reference, r.CreatedBy,
-		pq.StringArray(codes), pq.Int64Array(amounts), reverses)
+	return scanChanges(query(r.IdempotencyKey, r.hash(), kind, r.Memo, r.Reference, r.CreatedBy,
+		pq.StringArray(codes), pq.Int64Array(amounts), reverses))
 }
 
 // Post records a transaction. The same idempotency key with the same request returns the original
@@ -112,7 +135,13 @@ func (l *Ledger) Post(ctx context.Context, r TransactionRequest) (Result, error)
 	if err := r.Validate(); err != nil {
 		return Result{}, err
 	}
-	ch, err := postChanges(ctx, l.db, r, nil)
+	var ch []change
+	var err error
+	if st := l.postStmt(ctx); st != nil {
+		ch, err = postWith(ctx, func(args ...any) (*sql.Rows, error) { return st.QueryContext(ctx, args...) }, r, nil)
+	} else {
+		ch, err = postChanges(ctx, l.db, r, nil)
+	}
 	if err != nil {
 		return Result{}, err
 	}
