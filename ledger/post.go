@@ -124,8 +124,43 @@ func postWith(ctx context.Context, query func(args ...any) (*sql.Rows, error), r
 	if reverses != nil {
 		kind = TxReverse
 	}
-	return scanChanges(query(r.IdempotencyKey, r.hash(), kind, r.Memo, r.Reference, r.CreatedBy,
+	return scanPost(query(r.IdempotencyKey, r.hash(), kind, r.Memo, r.Reference, r.CreatedBy,
 		pq.StringArray(codes), pq.Int64Array(amounts), reverses))
+}
+
+// scanPost reads ledger_post's single row: the transaction and, in parallel arrays, the new state of
+// each balance row it changed. A replay has only the id.
+func scanPost(rows *sql.Rows, err error) ([]change, error) {
+	if err != nil {
+		return nil, dbError(err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, dbError(err)
+		}
+		return nil, errors.New("ledger: ledger_post returned no row")
+	}
+	var (
+		id                                    int64
+		replayed                              bool
+		at                                    sql.NullTime
+		codes                                 pq.StringArray
+		accounts, slots, nslots, posted, pend pq.Int64Array
+		versions                              pq.Int64Array
+	)
+	if err := rows.Scan(&id, &replayed, &at, &accounts, &codes, &slots, &nslots, &posted, &pend, &versions); err != nil {
+		return nil, dbError(err)
+	}
+	if replayed {
+		return []change{{id: id, replayed: true}}, rows.Err()
+	}
+	out := make([]change, len(accounts))
+	for i := range accounts {
+		out[i] = change{id: id, at: at.Time, accountID: accounts[i], code: codes[i], slot: int(slots[i]),
+			slots: int(nslots[i]), posted: posted[i], pending: pend[i], version: versions[i]}
+	}
+	return out, rows.Err()
 }
 
 // Post records a transaction. The same idempotency key with the same request returns the original

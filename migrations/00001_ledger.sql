@@ -283,24 +283,24 @@ END $$;
 
 -- ledger_post records one transaction in a single round trip. A known idempotency key returns the
 -- original transaction (replayed = true) when the request hash matches, and fails with TB003 otherwise.
+-- It returns one row, with the new state of each balance row it changed in parallel arrays.
 -- It is ledger_resolve and ledger_apply written out in one loop, because this is the hot path and
 -- every nested call and intermediate result costs here.
 -- +goose StatementBegin
 CREATE FUNCTION ledger_post(p_key text, p_hash bytea, p_kind text, p_memo text, p_reference text, p_actor text,
                             p_codes text[], p_amounts bigint[], p_reverses bigint)
-RETURNS TABLE (tx_id bigint, replayed boolean, at timestamptz, account_id bigint, code text, slot smallint,
-               slots smallint, posted bigint, pending bigint, version bigint)
+RETURNS TABLE (tx_id bigint, replayed boolean, at timestamptz, account_ids bigint[], codes text[],
+               slots smallint[], nslots smallint[], posted bigint[], pending bigint[], versions bigint[])
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_tx   bigint;
-    v_hash bytea;
-    r      record;
-    o_acc  bigint[] := '{}';
-    o_slt  smallint[] := '{}';
-    o_pst  bigint[] := '{}';
-    o_pnd  bigint[] := '{}';
-    o_ver  bigint[] := '{}';
-    o_amt  bigint[] := '{}';
+    v_tx    bigint;
+    v_hash  bytea;
+    r       record;
+    v_slot  smallint;
+    v_post  bigint;
+    v_pend  bigint;
+    v_ver   bigint;
+    o_amt   bigint[] := '{}';
 BEGIN
     INSERT INTO ledger_transactions (kind, memo, reference, created_by, idempotency_key, request_hash, reverses)
     VALUES (p_kind, p_memo, p_reference, p_actor, p_key, p_hash, p_reverses)
@@ -319,6 +319,7 @@ BEGIN
     tx_id := v_tx;
     replayed := false;
     at := now();
+    account_ids := '{}'; codes := '{}'; slots := '{}'; nslots := '{}'; posted := '{}'; pending := '{}'; versions := '{}';
     -- Rows are locked in account order, so two transactions over the same accounts never deadlock.
     FOR r IN
         SELECT a.id, a.code, a.slots AS nslots, x.amount
@@ -326,32 +327,31 @@ BEGIN
         JOIN ledger_accounts a ON a.code = x.code
         ORDER BY a.id
     LOOP
-        account_id := r.id;
-        code := r.code;
-        slots := r.nslots;
-        slot := CASE WHEN r.nslots = 1 THEN 0 ELSE ledger_free_slot(r.id, r.nslots) END;
+        v_slot := CASE WHEN r.nslots = 1 THEN 0 ELSE ledger_free_slot(r.id, r.nslots) END;
         UPDATE ledger_balances b
            SET posted = b.posted + r.amount, version = b.version + 1
-         WHERE b.account_id = r.id AND b.slot = ledger_post.slot
+         WHERE b.account_id = r.id AND b.slot = v_slot
            AND (b.allow_negative OR b.posted + r.amount - b.pending >= 0)
-        RETURNING b.posted, b.pending, b.version INTO posted, pending, version;
+        RETURNING b.posted, b.pending, b.version INTO v_post, v_pend, v_ver;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'insufficient funds in %', r.code USING ERRCODE = 'TB001', DETAIL = r.code;
         END IF;
-        o_acc := o_acc || r.id;
-        o_slt := o_slt || ledger_post.slot;
-        o_pst := o_pst || posted;
-        o_pnd := o_pnd || pending;
-        o_ver := o_ver || version;
+        account_ids := account_ids || r.id;
+        codes := codes || r.code;
+        slots := slots || v_slot;
+        nslots := nslots || r.nslots;
+        posted := posted || v_post;
+        pending := pending || v_pend;
+        versions := versions || v_ver;
         o_amt := o_amt || r.amount;
-        RETURN NEXT;
     END LOOP;
-    IF cardinality(o_acc) <> cardinality(p_codes) THEN
+    IF cardinality(account_ids) <> cardinality(p_codes) THEN
         PERFORM ledger_resolve(p_codes); -- raises TB002 naming the unknown account
     END IF;
     INSERT INTO ledger_postings (tx_id, account_id, slot, amount, balance_after, version_after)
-    SELECT v_tx, x.a, x.s, x.m, x.p, x.v FROM unnest(o_acc, o_slt, o_amt, o_pst, o_ver) AS x (a, s, m, p, v);
-    INSERT INTO ledger_outbox (account_ids, slots, posted, pending, versions) VALUES (o_acc, o_slt, o_pst, o_pnd, o_ver);
+    SELECT v_tx, x.a, x.s, x.m, x.p, x.v FROM unnest(account_ids, slots, o_amt, posted, versions) AS x (a, s, m, p, v);
+    INSERT INTO ledger_outbox (account_ids, slots, posted, pending, versions) VALUES (account_ids, slots, posted, pending, versions);
+    RETURN NEXT;
 END $$;
 -- +goose StatementEnd
 
