@@ -99,7 +99,8 @@ const postQuery = `SELECT * FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8, $9)
 // first use), which spares PostgreSQL parsing the call on every posting. Nil if it cannot be prepared.
 func (l *Ledger) postStmt(ctx context.Context) *sql.Stmt {
 	l.prepareOnce.Do(func() {
-		st, err := l.db.PrepareContext(ctx, postQuery)
+		// Not the caller's cancellation: the statement outlives this request.
+		st, err := l.db.PrepareContext(context.WithoutCancel(ctx), postQuery)
 		if err != nil {
 			l.log.Warn("ledger: prepare ledger_post", "err", err)
 			return

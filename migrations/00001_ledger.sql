@@ -203,6 +203,12 @@ DECLARE
     v_start smallint := floor(random() * p_slots)::smallint;
     v_slot  smallint;
 BEGIN
+    -- Usually the random row is free: one primary-key probe.
+    SELECT b.slot INTO v_slot FROM ledger_balances b
+     WHERE b.account_id = p_account AND b.slot = v_start FOR UPDATE SKIP LOCKED;
+    IF FOUND THEN
+        RETURN v_slot;
+    END IF;
     SELECT b.slot INTO v_slot FROM ledger_balances b
      WHERE b.account_id = p_account
      ORDER BY (b.slot - v_start + p_slots) % p_slots

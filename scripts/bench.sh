@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The README's benchmark table: pgbench's tpcb-like against the same PostgreSQL with the same client
 # count, and `timebank bench` (the ledger directly, spread and hot account, and through the HTTP API).
-# The machine is shared and noisy, so the runs are interleaved in ROUNDS rounds and each ratio is taken
-# within a round; the table shows the median round.
+# The machine is shared and noisy, so the runs are interleaved in ROUNDS rounds, each ratio is taken
+# within a round, and the table shows the median of each ratio with every round's value.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLIENTS=${CLIENTS:-16}
@@ -39,13 +39,14 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "round $round: pgbench=$pg ledger=$spread hot=$hot http=$http ledger/pgbench=$r" >&2
   rows+=("$r $pg $spread $hot $http")
 done
-read -r _ pg spread hot http < <(printf '%s\n' "${rows[@]}" | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p")
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", a / b }'; }
+med() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+col() { printf '%s\n' "${rows[@]}" | awk -v c="$1" '{ print $c }' | med; }
+ratios() { printf '%s\n' "${rows[@]}" | awk -v a="$1" -v b="$2" '{ printf "%.2f\n", $a / $b }'; }
 {
-  echo "| benchmark ($CLIENTS clients, ${DURATION}s, median of $ROUNDS interleaved rounds) | tx/s | ratio |"
+  echo "| benchmark ($CLIENTS clients, ${DURATION}s, $ROUNDS interleaved rounds) | median tx/s | median ratio (per round) |"
   echo "|---|---|---|"
-  echo "| pgbench -b tpcb-like | $pg | 1.00× |"
-  echo "| timebank bench ledger | $spread | $(ratio "$spread" "$pg") of pgbench |"
-  echo "| timebank bench ledger --hot | $hot | $(ratio "$hot" "$spread") of spread |"
-  echo "| timebank bench http | $http | $(ratio "$http" "$pg") of pgbench |"
+  echo "| pgbench -b tpcb-like | $(col 2) | 1.00× |"
+  echo "| timebank bench ledger | $(col 3) | $(ratios 3 2 | med)× of pgbench ($(ratios 3 2 | paste -sd' ')) |"
+  echo "| timebank bench ledger --hot | $(col 4) | $(ratios 4 3 | med)× of spread ($(ratios 4 3 | paste -sd' ')) |"
+  echo "| timebank bench http | $(col 5) | $(ratios 5 2 | med)× of pgbench ($(ratios 5 2 | paste -sd' ')) |"
 } | tee bench-results.md
