@@ -47,9 +47,10 @@ func TestRandomOperationsKeepTheBooks(t *testing.T) {
 		holds []int64
 		reqs  []ledger.TransactionRequest
 	)
-	pick := func(rng *rand.Rand, xs []int64) (int64, bool) {
+	pick := func(rng *rand.Rand, shared *[]int64) (int64, bool) {
 		mu.Lock()
 		defer mu.Unlock()
+		xs := *shared
 		if len(xs) == 0 {
 			return 0, false
 		}
@@ -82,16 +83,16 @@ func TestRandomOperationsKeepTheBooks(t *testing.T) {
 					mu.Unlock()
 				}
 			case op < 7:
-				if id, ok := pick(rng, holds); ok {
+				if id, ok := pick(rng, &holds); ok {
 					amt := 1 + rng.Int64N(5)
 					_, err = e.l.CommitHold(ctx, id, &amt, "test")
 				}
 			case op < 8:
-				if id, ok := pick(rng, holds); ok {
+				if id, ok := pick(rng, &holds); ok {
 					_, err = e.l.VoidHold(ctx, id)
 				}
 			case op < 9:
-				if id, ok := pick(rng, txs); ok {
+				if id, ok := pick(rng, &txs); ok {
 					_, err = e.l.Reverse(ctx, id, "test", "")
 				}
 			default:
