@@ -75,3 +75,12 @@ func (e *env) pgBalance(t *testing.T, code string) ledger.Balance {
 	}
 	return b
 }
+
+// shop opens the accounts most tests need: an issuer, a store and a volunteer funded with minutes.
+func (e *env) shop(t *testing.T, minutes int64) {
+	t.Helper()
+	e.account(t, "org:1:issued", ledger.KindIssuer, true)
+	e.account(t, "store:1:redeemed", ledger.KindStore, true)
+	e.account(t, "vol:1", ledger.KindVolunteer, false)
+	e.fund(t, "org:1:issued", "vol:1", minutes)
+}

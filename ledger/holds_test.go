@@ -19,10 +19,7 @@ func (e *env) hold(t *testing.T, from, to string, amount int64, expires time.Tim
 func TestHoldCommitPartialAndVoid(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	e.account(t, "org:1:issued", ledger.KindIssuer, true)
-	e.account(t, "store:1:redeemed", ledger.KindStore, true)
-	e.account(t, "vol:1", ledger.KindVolunteer, false)
-	e.fund(t, "org:1:issued", "vol:1", 100)
+	e.shop(t, 100)
 	later := time.Now().Add(time.Hour)
 
 	full, err := e.hold(t, "vol:1", "store:1:redeemed", 40, later)
@@ -85,10 +82,7 @@ func TestHoldCommitPartialAndVoid(t *testing.T) {
 func TestHoldExpiryByWorker(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	e.account(t, "org:1:issued", ledger.KindIssuer, true)
-	e.account(t, "store:1:redeemed", ledger.KindStore, true)
-	e.account(t, "vol:1", ledger.KindVolunteer, false)
-	e.fund(t, "org:1:issued", "vol:1", 100)
+	e.shop(t, 100)
 	h, err := e.hold(t, "vol:1", "store:1:redeemed", 70, time.Now().Add(300*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
@@ -118,10 +112,7 @@ func TestHoldExpiryByWorker(t *testing.T) {
 
 func TestRaceHoldsNeverOverdraw(t *testing.T) {
 	e := newEnv(t)
-	e.account(t, "org:1:issued", ledger.KindIssuer, true)
-	e.account(t, "store:1:redeemed", ledger.KindStore, true)
-	e.account(t, "vol:1", ledger.KindVolunteer, false)
-	e.fund(t, "org:1:issued", "vol:1", 100)
+	e.shop(t, 100)
 	var ok atomic.Int64
 	raceN(30, func(int) {
 		_, err := e.hold(t, "vol:1", "store:1:redeemed", 10, time.Now().Add(time.Hour))

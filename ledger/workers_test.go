@@ -15,10 +15,7 @@ import (
 func TestWorkersExpireHoldsAndRelay(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	e.account(t, "org:1:issued", ledger.KindIssuer, true)
-	e.account(t, "store:1:redeemed", ledger.KindStore, true)
-	e.account(t, "vol:1", ledger.KindVolunteer, false)
-	e.fund(t, "org:1:issued", "vol:1", 100)
+	e.shop(t, 100)
 	h, err := e.hold(t, "vol:1", "store:1:redeemed", 60, time.Now().Add(200*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
