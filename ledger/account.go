@@ -26,6 +26,10 @@ const DefaultHotSlots = 16
 
 var codePattern = regexp.MustCompile(`^[a-z][a-z0-9_-]*(:[a-z0-9_-]+)*$`)
 
+// ValidCode says whether code has the form of an account code (lower-case words separated by colons,
+// at most 100 bytes), so callers can refuse anything else before it reaches the database.
+func ValidCode(code string) bool { return len(code) <= 100 && codePattern.MatchString(code) }
+
 // Account is a ledger account.
 type Account struct {
 	ID            int64     `db:"id" json:"-"`

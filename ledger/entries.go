@@ -36,7 +36,7 @@ func (l *Ledger) Entries(ctx context.Context, code string, after int64, limit in
 	const q = `
 SELECT p.id, p.tx_id, t.kind, t.memo, t.reference, p.amount, p.slot, p.balance_after, p.version_after, p.created_at
 FROM ledger_postings p JOIN ledger_transactions t ON t.id = p.tx_id
-WHERE p.account_id = $1 AND ($2 = 0 OR p.id < $2)
+WHERE p.account_id = $1 AND ($2::bigint = 0 OR p.id < $2::bigint)
 ORDER BY p.id DESC LIMIT $3`
 	rows, err := l.db.QueryContext(ctx, q, a.ID, after, limit+1)
 	if err != nil {

@@ -48,7 +48,7 @@ func (s *server) commitHold(c *fiber.Ctx) error {
 		return err
 	}
 	var req commitRequest
-	if len(c.Body()) > 0 {
+	if len(c.BodyRaw()) > 0 {
 		if err := decodeJSON(c, &req); err != nil {
 			return err
 		}

@@ -25,7 +25,7 @@ func (s *server) postTransaction(c *fiber.Ctx) error {
 	if err := requireJSON(c); err != nil {
 		return err
 	}
-	req, err := decodeTransaction(c.Body(), key, actor(c))
+	req, err := decodeTransaction(c.BodyRaw(), key, actor(c))
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (s *server) reverseTransaction(c *fiber.Ctx) error {
 		return err
 	}
 	var req reverseRequest
-	if len(c.Body()) > 0 {
+	if len(c.BodyRaw()) > 0 {
 		if err := decodeJSON(c, &req); err != nil {
 			return err
 		}

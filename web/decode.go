@@ -8,8 +8,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
+
+	"timebank/ledger"
 )
 
 // decodeJSON reads a request body strictly: JSON content type, one object, no unknown fields, no
@@ -18,7 +21,7 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	if err := requireJSON(c); err != nil {
 		return err
 	}
-	return decodeBody(c.Body(), v)
+	return decodeBody(c.BodyRaw(), v)
 }
 
 // requireJSON refuses a body that is not declared as JSON.
@@ -28,12 +31,21 @@ func requireJSON(c *fiber.Ctx) error {
 		return &problemError{status: fiber.StatusUnsupportedMediaType, slug: "invalid-request",
 			fields: []FieldError{{Field: "Content-Type", Reason: "content_type"}}}
 	}
+	// Bodies are read raw: a compressed body would be inflated past the body limit.
+	if ce := c.Get(fiber.HeaderContentEncoding); ce != "" && !strings.EqualFold(ce, "identity") {
+		return &problemError{status: fiber.StatusUnsupportedMediaType, slug: "invalid-request",
+			fields: []FieldError{{Field: "Content-Encoding", Reason: "content_encoding"}}}
+	}
 	return nil
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func decodeBody(body []byte, v any) error {
+	// encoding/json would quietly replace invalid UTF-8 with U+FFFD; refuse it instead.
+	if !utf8.Valid(body) {
+		return badRequest("body", "encoding")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -73,7 +85,7 @@ func idParam(c *fiber.Ctx, name string) (int64, error) {
 // codeParam reads an account code from the path; codes contain colons, which clients may escape.
 func codeParam(c *fiber.Ctx) (string, error) {
 	code, err := url.PathUnescape(c.Params("code"))
-	if err != nil || code == "" || len(code) > 100 {
+	if err != nil || !ledger.ValidCode(code) {
 		return "", badRequest("code", "format")
 	}
 	return code, nil

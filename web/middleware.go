@@ -50,7 +50,8 @@ func (s *server) observe(c *fiber.Ctx) error {
 		route = "(unmatched)"
 	}
 	d := time.Since(start)
-	s.metrics.observeRequest(c.Method(), route, status, d)
+	// c.Method() points into fasthttp's reused request buffer: copy it before keeping it as a label.
+	s.metrics.observeRequest(strings.Clone(c.Method()), route, status, d)
 	s.log.Info("http", "method", c.Method(), "route", route, "status", status,
 		"duration_ms", float64(d.Microseconds())/1000, "request_id", requestID(c))
 	return nil

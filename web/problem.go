@@ -88,7 +88,7 @@ func fiberSlug(code int) string {
 		return "not-found"
 	case fiber.StatusMethodNotAllowed:
 		return "method-not-allowed"
-	case fiber.StatusRequestEntityTooLarge:
+	case fiber.StatusRequestEntityTooLarge, fiber.StatusRequestHeaderFieldsTooLarge:
 		return "too-large"
 	case fiber.StatusUnauthorized:
 		return "unauthorized"

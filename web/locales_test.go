@@ -1,0 +1,229 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/ledger"
+)
+
+// problemSlugs is every slug classify and fiberSlug (problem.go) can return, and the slugs handlers
+// raise themselves. TestProblemSlugsListed keeps it in step with problem.go.
+var problemSlugs = []string{
+	"invalid-request",
+	"account-not-found", "transaction-not-found", "hold-not-found",
+	"account-exists", "idempotency-conflict", "already-reversed", "not-reversible",
+	"hold-resolved", "hold-expired", "insufficient-funds", "history-immutable",
+	"not-found", "method-not-allowed", "too-large", "unauthorized", "forbidden", "rate-limited", "unavailable",
+	"internal",
+}
+
+// readSources returns the non-test Go files of the directories, relative to this package.
+func readSources(t *testing.T, dirs ...string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, dir := range dirs {
+		names, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range names {
+			if strings.HasSuffix(name, "_test.go") {
+				continue
+			}
+			b, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[name] = string(b)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("no Go sources in %v", dirs)
+	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Both catalogues have the same keys, and none is empty.
+func TestLocalesComplete(t *testing.T) {
+	msgs, err := loadMessages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if languages[0] != "zh-CN" {
+		t.Errorf("the default language is %s", languages[0])
+	}
+	keys := map[string]bool{}
+	for _, lang := range languages {
+		if len(msgs[lang]) == 0 {
+			t.Fatalf("catalogue %s is empty", lang)
+		}
+		for k := range msgs[lang] {
+			keys[k] = true
+		}
+	}
+	for _, k := range sortedKeys(keys) {
+		for _, lang := range languages {
+			v, ok := msgs[lang][k]
+			switch {
+			case !ok:
+				t.Errorf("locales/%s.json lacks %q", lang, k)
+			case strings.TrimSpace(v) == "":
+				t.Errorf("locales/%s.json: %q is empty", lang, k)
+			case v == k:
+				t.Errorf("locales/%s.json: %q is not translated", lang, k)
+			}
+		}
+		if !strings.HasPrefix(k, "problem.") && !strings.HasPrefix(k, "reason.") && !strings.HasPrefix(k, "detail.") {
+			t.Errorf("key %q is neither problem., reason. nor detail.", k)
+		}
+	}
+	han := regexp.MustCompile(`\p{Han}`)
+	for k, v := range msgs["zh-CN"] {
+		if strings.HasPrefix(k, "problem.") && !han.MatchString(v) {
+			t.Errorf("zh-CN %q = %q has no Chinese", k, v)
+		}
+	}
+	for k, v := range msgs["en"] {
+		if han.MatchString(v) {
+			t.Errorf("en %q = %q is Chinese", k, v)
+		}
+	}
+}
+
+// problemSlugs holds every slug written in problem.go and the handlers (a slug added there without
+// being listed here fails), and classify maps every ledger error and Fiber status to one of them.
+func TestProblemSlugsListed(t *testing.T) {
+	listed := map[string]bool{}
+	for _, s := range problemSlugs {
+		listed[s] = true
+	}
+	// In problem.go, classify returns `fiber.StatusX, "slug"` and fiberSlug `return "slug"`; anywhere,
+	// a handler may build a problemError{…, slug: "slug"}.
+	classifySlug := regexp.MustCompile(`(?:fiber\.Status\w+,\s*|return\s+)"([a-z]+(?:-[a-z]+)*)"`)
+	fieldSlug := regexp.MustCompile(`\bslug:\s*"([a-z]+(?:-[a-z]+)*)"`)
+	found := map[string]bool{}
+	for name, src := range readSources(t, ".") {
+		var ms [][]string
+		if filepath.Base(name) == "problem.go" {
+			ms = classifySlug.FindAllStringSubmatch(src, -1)
+		}
+		for _, m := range append(ms, fieldSlug.FindAllStringSubmatch(src, -1)...) {
+			found[m[1]] = true
+			if !listed[m[1]] {
+				t.Errorf("%s: slug %q is not in problemSlugs", name, m[1])
+			}
+		}
+	}
+	for _, must := range []string{"insufficient-funds", "invalid-request", "internal", "not-found"} {
+		if !found[must] {
+			t.Fatalf("the slug pattern no longer finds %q in problem.go: fix the test", must)
+		}
+	}
+
+	sentinels := []error{ledger.ErrInvalid, ledger.ErrAccountNotFound, ledger.ErrAccountExists, ledger.ErrInsufficientFunds,
+		ledger.ErrIdempotencyConflict, ledger.ErrTransactionNotFound, ledger.ErrAlreadyReversed, ledger.ErrNotReversible,
+		ledger.ErrHoldNotFound, ledger.ErrHoldResolved, ledger.ErrHoldExpired, ledger.ErrHistoryImmutable,
+		&ledger.ValidationError{Field: "f", Reason: "r"}, &ledger.AccountError{Err: ledger.ErrInsufficientFunds, Account: "vol:1"},
+		fmt.Errorf("wrapped: %w", ledger.ErrHoldResolved), badRequest("f", "r"), errors.New("anything else")}
+	for code := 400; code < 600; code++ {
+		sentinels = append(sentinels, fiber.NewError(code))
+	}
+	for _, err := range sentinels {
+		status, slug := classify(err)
+		if !listed[slug] {
+			t.Errorf("classify(%v) = %d %q, not in problemSlugs", err, status, slug)
+		}
+		if status < 400 || status > 599 {
+			t.Errorf("classify(%v) = %d", err, status)
+		}
+	}
+	for _, c := range []struct {
+		err    error
+		status int
+		slug   string
+	}{
+		{&ledger.AccountError{Err: ledger.ErrInsufficientFunds, Account: "vol:1"}, 422, "insufficient-funds"},
+		{&ledger.AccountError{Err: ledger.ErrAccountNotFound, Account: "vol:1"}, 404, "account-not-found"},
+		{&ledger.ValidationError{Field: "postings", Reason: "unbalanced"}, 400, "invalid-request"},
+		{ledger.ErrIdempotencyConflict, 409, "idempotency-conflict"},
+		{fmt.Errorf("%w: committed", ledger.ErrHoldResolved), 409, "hold-resolved"},
+		{ledger.ErrHoldExpired, 409, "hold-expired"},
+		{fiber.ErrUnauthorized, 401, "unauthorized"},
+		{fiber.ErrRequestEntityTooLarge, 413, "too-large"},
+	} {
+		if status, slug := classify(c.err); status != c.status || slug != c.slug {
+			t.Errorf("classify(%v) = %d %s, want %d %s", c.err, status, slug, c.status, c.slug)
+		}
+	}
+}
+
+// Every problem slug and every field-error reason the code can produce has its message in both
+// languages. The reasons are read from the sources of web/ and ledger/, so a new reason without a
+// translation fails here.
+func TestEveryProblemAndReasonTranslated(t *testing.T) {
+	msgs, err := loadMessages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reasonInCode := []*regexp.Regexp{
+		regexp.MustCompile(`\binvalid\(.*,\s*"([a-z_]+)"\)`),    // ledger: invalid("field", "reason")
+		regexp.MustCompile(`\bbadRequest\(.*,\s*"([a-z_]+)"\)`), // web: badRequest(field, "reason")
+		regexp.MustCompile(`\bReason:\s*"([a-z_]+)"`),           // FieldError{…, Reason: "reason"}
+	}
+	reasons := map[string]bool{}
+	for _, src := range readSources(t, ".", filepath.Join("..", "ledger")) {
+		for _, line := range strings.Split(src, "\n") {
+			for _, re := range reasonInCode {
+				for _, m := range re.FindAllStringSubmatch(line, -1) {
+					reasons[m[1]] = true
+				}
+			}
+		}
+	}
+	// The patterns must still see the reasons known to exist, or this test checks nothing.
+	for _, must := range []string{"required", "unbalanced", "too_few", "encoding", "exceeds_hold", // ledger
+		"malformed_json", "unknown_field", "trailing_data", "type", "not_a_number", "range", "content_type"} { // web
+		if !reasons[must] {
+			t.Fatalf("the reason patterns no longer find %q: fix the test", must)
+		}
+	}
+	for _, lang := range languages {
+		for _, slug := range problemSlugs {
+			if msgs[lang]["problem."+slug] == "" {
+				t.Errorf("locales/%s.json lacks problem.%s", lang, slug)
+			}
+		}
+		for _, r := range sortedKeys(reasons) {
+			if msgs[lang]["reason."+r] == "" {
+				t.Errorf("locales/%s.json lacks reason.%s", lang, r)
+			}
+		}
+		if msgs[lang]["detail.account"] == "" {
+			t.Errorf("locales/%s.json lacks detail.account", lang)
+		}
+	}
+	// Entries nothing produces are reported, not failed: they may be meant for pages to come.
+	for k := range msgs["en"] {
+		if r, ok := strings.CutPrefix(k, "reason."); ok && !reasons[r] {
+			t.Logf("reason.%s is translated but no code produces it", r)
+		}
+	}
+}
