@@ -1,5 +1,11 @@
 SHELL := /bin/bash
-export PATH := $(if $(wildcard /usr/local/go/bin/go),/usr/local/go/bin:,)$(PATH)
+# Go from the official tarball is often not on PATH in non-login shells.
+ifeq ($(shell command -v go 2>/dev/null),)
+ifneq ($(wildcard /usr/local/go/bin/go),)
+export PATH := /usr/local/go/bin:$(PATH)
+endif
+endif
+# Screenshots from the browser tests.
 export TIMEBANK_TEST_OUTPUT ?= $(CURDIR)/test-output
 GOTESTFLAGS ?=
 
@@ -11,11 +17,13 @@ run: services build
 	./bin/timebank demo
 	./bin/timebank serve
 
-## test: the same set-up, then vet and every test (real PostgreSQL and Redis)
+## test: the same set-up and Chromium, then vet and every test (real PostgreSQL and Redis)
 test: services
+	@bash scripts/chromium.sh
 	go vet ./...
 	go test -count=1 -p 2 -timeout 9m $(GOTESTFLAGS) ./...
 
+## services: PostgreSQL and Redis running, role and database timebank present
 services:
 	@bash scripts/services.sh
 
@@ -27,11 +35,11 @@ bench: services build
 	bash scripts/bench.sh
 
 lint fmt:
-	@test -z "$$(gofmt -l .)" || (gofmt -l . && false)
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 
 docker:
 	docker build -t timebank .
 
 clean:
-	rm -rf bin test-output bench-results.md
+	rm -rf bin test-output bench-results.md bench-lines.txt

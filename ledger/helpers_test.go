@@ -3,6 +3,9 @@ package ledger_test
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -83,4 +86,95 @@ func (e *env) shop(t *testing.T, minutes int64) {
 	e.account(t, "store:1:redeemed", ledger.KindStore, true)
 	e.account(t, "vol:1", ledger.KindVolunteer, false)
 	e.fund(t, "org:1:issued", "vol:1", minutes)
+}
+
+// together runs fn(0), …, fn(n-1) in n goroutines released at one moment (a closed channel), so
+// that they really race, and waits for all of them.
+func together(n int, fn func(i int)) {
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(n)
+	for i := range n {
+		go func() {
+			defer wg.Done()
+			<-start
+			fn(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+}
+
+// holdReq builds a hold request with a fresh idempotency key.
+func holdReq(from, to string, amount int64, expires time.Time) ledger.HoldRequest {
+	return ledger.HoldRequest{From: from, To: to, Amount: amount, ExpiresAt: expires, IdempotencyKey: key(), CreatedBy: "test"}
+}
+
+// hashRows reads an account's projection hash straight from Redis (HGETALL) and returns its rows
+// (posted, pending, version per slot); ok is false when the hash is missing or incomplete.
+func hashRows(t *testing.T, rdb redis.UniversalClient, prefix, code string) (rows [][3]int64, ok bool) {
+	t.Helper()
+	m, err := rdb.HGetAll(context.Background(), prefix+"bal:"+code).Result()
+	if err != nil {
+		t.Fatalf("HGETALL %s: %v", code, err)
+	}
+	n, err := strconv.Atoi(m["n"])
+	if err != nil || n < 1 {
+		return nil, false
+	}
+	rows = make([][3]int64, n)
+	for i := range n {
+		for j, f := range []string{"p", "h", "v"} {
+			v, err := strconv.ParseInt(m[f+strconv.Itoa(i)], 10, 64)
+			if err != nil {
+				return nil, false
+			}
+			rows[i][j] = v
+		}
+	}
+	return rows, true
+}
+
+// sumRows adds up rows into an account's totals (posted, pending, version).
+func sumRows(rows [][3]int64) (total [3]int64) {
+	for _, r := range rows {
+		total[0], total[1], total[2] = total[0]+r[0], total[1]+r[1], total[2]+r[2]
+	}
+	return total
+}
+
+// pgRows reads an account's balance rows (posted, pending, version per slot) from PostgreSQL.
+func pgRows(t *testing.T, db *sqlx.DB, code string) [][3]int64 {
+	t.Helper()
+	rows, err := db.Query(`SELECT b.posted, b.pending, b.version FROM ledger_balances b
+		JOIN ledger_accounts a ON a.id = b.account_id WHERE a.code = $1 ORDER BY b.slot`, code)
+	if err != nil {
+		t.Fatalf("balance rows of %s: %v", code, err)
+	}
+	defer rows.Close()
+	var out [][3]int64
+	for rows.Next() {
+		var r [3]int64
+		if err := rows.Scan(&r[0], &r[1], &r[2]); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) == 0 {
+		t.Fatalf("no balance rows for %s", code)
+	}
+	return out
+}
+
+// sameProjection fails the test unless Redis holds exactly PostgreSQL's balance rows for the account.
+func sameProjection(t *testing.T, db *sqlx.DB, rdb redis.UniversalClient, prefix, code string) {
+	t.Helper()
+	want := pgRows(t, db, code)
+	got, ok := hashRows(t, rdb, prefix, code)
+	if !ok || !slices.Equal(got, want) {
+		t.Fatalf("%s: redis rows %v (complete %v), postgres rows %v", code, got, ok, want)
+	}
 }
