@@ -1,0 +1,72 @@
+package access
+
+// Action is something a caller may be allowed to do. Each is allowed to a fixed set of roles; the
+// scope of the grant decides where.
+type Action string
+
+// The actions of people and organizations (regions, organizations, stores, members, devices, audit).
+const (
+	ManageRegions Action = "region.manage" // create region nodes below one's own
+	ReadRegion    Action = "region.read"   // see a region node and the organizations below it
+	CreateOrg     Action = "org.create"    // create an organization (or a sub-organization)
+	ReadOrg       Action = "org.read"      // see an organization, its members and stores
+	ManageMembers Action = "org.members"   // grant and revoke roles in an organization or store
+	CreateStore   Action = "store.create"  // open a store for an organization
+	ManageDevices Action = "device.manage" // create and revoke kiosk and counter device tokens
+	ReadAudit     Action = "audit.read"    // read the audit log
+	OperateLedger Action = "ledger.operate"
+)
+
+// The actions of earning hours (activities, check-in codes, verification).
+const (
+	ManageActivities Action = "activity.manage" // create and change activities
+	ReadActivities   Action = "activity.read"   // see activities, attendances and records of an organization
+	RunKiosk         Action = "activity.kiosk"  // show check-in codes and scan member codes at the site
+	VerifyHours      Action = "activity.verify" // approve, adjust or reject attendances; amend records
+)
+
+// The actions of the charity supermarket.
+const (
+	ManageCatalog Action = "store.catalog"   // items, prices, limits
+	ManageStock   Action = "store.stock"     // lots, write-offs, counts
+	ReceiveGoods  Action = "store.donations" // record donations and print acknowledgements
+	ServeCounter  Action = "store.counter"   // scan codes, hand out orders, walk-in sales
+	ReadStore     Action = "store.read"      // stock, orders and day reports
+)
+
+// permissions lists the roles allowed each action. A region admin acts on everything below its
+// node and a platform admin everywhere; an auditor reads what its scope holds.
+var permissions = map[Action][]Role{
+	ManageRegions: {RegionAdmin, PlatformAdmin},
+	ReadRegion:    {RegionAdmin, Auditor, PlatformAdmin},
+	CreateOrg:     {OrgAdmin, RegionAdmin, PlatformAdmin},
+	ReadOrg:       {Coordinator, OrgAdmin, Auditor, RegionAdmin, PlatformAdmin},
+	ManageMembers: {OrgAdmin, RegionAdmin, PlatformAdmin},
+	CreateStore:   {OrgAdmin, RegionAdmin, PlatformAdmin},
+	ManageDevices: {OrgAdmin, StoreManager, RegionAdmin, PlatformAdmin},
+	ReadAudit:     {OrgAdmin, StoreManager, Auditor, RegionAdmin, PlatformAdmin},
+	OperateLedger: {PlatformAdmin},
+
+	ManageActivities: {Coordinator, OrgAdmin, RegionAdmin, PlatformAdmin},
+	ReadActivities:   {Coordinator, OrgAdmin, Auditor, RegionAdmin, PlatformAdmin},
+	RunKiosk:         {Kiosk, Coordinator, OrgAdmin, RegionAdmin, PlatformAdmin},
+	VerifyHours:      {Coordinator, OrgAdmin, RegionAdmin, PlatformAdmin},
+
+	ManageCatalog: {StoreManager, OrgAdmin, RegionAdmin, PlatformAdmin},
+	ManageStock:   {StoreManager, OrgAdmin, RegionAdmin, PlatformAdmin},
+	ReceiveGoods:  {Clerk, Counter, StoreManager, OrgAdmin, RegionAdmin, PlatformAdmin},
+	ServeCounter:  {Clerk, Counter, StoreManager, OrgAdmin, RegionAdmin, PlatformAdmin},
+	ReadStore:     {Clerk, Counter, StoreManager, OrgAdmin, Auditor, RegionAdmin, PlatformAdmin},
+}
+
+// Actions returns every action, for tests and documentation.
+func Actions() []Action {
+	out := make([]Action, 0, len(permissions))
+	for a := range permissions {
+		out = append(out, a)
+	}
+	return out
+}
+
+// Roles returns the roles allowed the action.
+func (a Action) Roles() []Role { return permissions[a] }
