@@ -63,7 +63,9 @@ func (s *Store) parse(token string) (string, error) {
 	}
 	random, err1 := base64.RawURLEncoding.DecodeString(r64)
 	mac, err2 := base64.RawURLEncoding.DecodeString(m64)
-	if err1 != nil || err2 != nil || len(random) != randomLen || !hmac.Equal(mac, s.sign(random)) {
+	// The decoder skips newlines: comparing the re-encoded parts keeps one token to one spelling.
+	if err1 != nil || err2 != nil || len(random) != randomLen || base64.RawURLEncoding.EncodeToString(random) != r64 ||
+		base64.RawURLEncoding.EncodeToString(mac) != m64 || !hmac.Equal(mac, s.sign(random)) {
 		return "", ErrNoSession
 	}
 	sum := sha256.Sum256(random)
