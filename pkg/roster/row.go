@@ -1,0 +1,336 @@
+package roster
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"timebank/pkg/identity"
+)
+
+// checker validates data rows against a header and remembers the values that must be unique in
+// the file.
+type checker struct {
+	h           header
+	now         time.Time
+	serialDates bool // XLSX: a date cell reads as its serial number
+	date1904    bool
+	phones      map[string]int // normalised value → first line
+	ids         map[string]int
+	numbers     map[string]int
+}
+
+func newChecker(h header, now time.Time) *checker {
+	return &checker{h: h, now: now, phones: map[string]int{}, ids: map[string]int{}, numbers: map[string]int{}}
+}
+
+// rowErrors collects the bad cells of one row.
+type rowErrors struct {
+	c    *checker
+	line int
+	errs []RowError
+}
+
+func (r *rowErrors) add(col int, reason string, otherLine int) {
+	e := RowError{Line: r.line, ColumnNo: col + 1, Reason: reason, OtherLine: otherLine}
+	if col < len(r.c.h.texts) {
+		e.Column = r.c.h.texts[col]
+	}
+	e.Message = rowText(e, false)
+	r.errs = append(r.errs, e)
+}
+
+// check validates one non-empty data row. It returns the volunteer when the row is good, and the
+// errors of its bad cells in column order otherwise. Valid phone, ID and volunteer numbers are
+// remembered even on a bad row, so that one upload reports every duplicate at once.
+func (c *checker) check(line int, cells []string) (Volunteer, []RowError) {
+	v := Volunteer{Line: line}
+	r := rowErrors{c: c, line: line}
+	col := map[field]int{}
+	cell := map[field]string{}
+	for i := range max(len(cells), len(c.h.fields)) {
+		var s string
+		if i < len(cells) {
+			s = clean(cells[i])
+		}
+		if i >= len(c.h.fields) || c.h.fields[i] == fieldNone {
+			if s != "" {
+				r.add(i, "cell_without_header", 0)
+			}
+			continue
+		}
+		col[c.h.fields[i]], cell[c.h.fields[i]] = i, s
+	}
+
+	var reason string
+	if v.Name, reason = checkName(cell[fieldName]); reason != "" {
+		r.add(col[fieldName], reason, 0)
+	}
+	if v.Phone, reason = checkPhone(cell[fieldPhone]); reason != "" {
+		r.add(col[fieldPhone], reason, 0)
+	} else if first, dup := c.phones[v.Phone]; dup {
+		r.add(col[fieldPhone], "phone_duplicate", first)
+	} else {
+		c.phones[v.Phone] = line
+	}
+	if i, ok := col[fieldResidentID]; ok {
+		if v.ResidentID, reason = checkResidentID(cell[fieldResidentID], c.now); reason != "" {
+			r.add(i, reason, 0)
+		} else if first, dup := c.ids[v.ResidentID]; dup && v.ResidentID != "" {
+			r.add(i, "resident_id_duplicate", first)
+		} else if v.ResidentID != "" {
+			c.ids[v.ResidentID] = line
+		}
+	}
+	if v.ResidentID != "" {
+		// Both cannot fail: NormalizeResidentID checked the length and the date.
+		v.Gender, _ = identity.GenderFromResidentID(v.ResidentID)
+		v.BirthDate, _ = identity.BirthDateFromResidentID(v.ResidentID)
+	}
+	if i, ok := col[fieldGender]; ok {
+		g, ok := parseGender(cell[fieldGender])
+		switch {
+		case !ok:
+			r.add(i, "gender_invalid", 0)
+		case g != "" && v.ResidentID != "" && g != v.Gender:
+			r.add(i, "gender_mismatch", 0)
+		case g != "":
+			v.Gender = g
+		}
+	}
+	if i, ok := col[fieldBirthDate]; ok && cell[fieldBirthDate] != "" {
+		d, ok := c.parseBirthDate(cell[fieldBirthDate])
+		switch {
+		case !ok:
+			r.add(i, "birth_date_invalid", 0)
+		case v.ResidentID != "" && !d.Equal(v.BirthDate):
+			r.add(i, "birth_date_mismatch", 0)
+		default:
+			v.BirthDate = d
+		}
+	}
+	if i, ok := col[fieldVolunteerNo]; ok {
+		if v.VolunteerNo, reason = checkVolunteerNo(cell[fieldVolunteerNo]); reason != "" {
+			r.add(i, reason, 0)
+		} else if first, dup := c.numbers[v.VolunteerNo]; dup && v.VolunteerNo != "" {
+			r.add(i, "volunteer_no_duplicate", first)
+		} else if v.VolunteerNo != "" {
+			c.numbers[v.VolunteerNo] = line
+		}
+	}
+	if i, ok := col[fieldSkills]; ok {
+		if v.Skills, reason = checkList(cell[fieldSkills], "skills"); reason != "" {
+			r.add(i, reason, 0)
+		}
+	}
+	if i, ok := col[fieldServiceCategories]; ok {
+		if v.ServiceCategories, reason = checkList(cell[fieldServiceCategories], "service_categories"); reason != "" {
+			r.add(i, reason, 0)
+		}
+	}
+	if len(r.errs) > 0 {
+		slices.SortStableFunc(r.errs, func(a, b RowError) int { return a.ColumnNo - b.ColumnNo })
+		return Volunteer{}, r.errs
+	}
+	return v, nil
+}
+
+// checkName returns the trimmed name or the reason it is refused. Names of Han characters lose the
+// spaces that align two-character names in spreadsheets (张　三 is 张三); others keep theirs.
+func checkName(s string) (string, string) {
+	s = strings.TrimSpace(s)
+	if isHanName(s) {
+		s = strings.Map(func(r rune) rune {
+			if isPadding(r) {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	switch {
+	case s == "":
+		return "", "name_missing"
+	case !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl):
+		return "", "name_invalid"
+	case utf8.RuneCountInString(s) > 50:
+		return "", "name_too_long"
+	case longDigits(fold(s), 6):
+		return "", "name_number"
+	}
+	return s, ""
+}
+
+// isHanName reports whether s is Han characters, the middle dot of transcribed names, and spaces.
+func isHanName(s string) bool {
+	han := false
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			han = true
+		case r == '·' || r == '•' || isPadding(r):
+		default:
+			return false
+		}
+	}
+	return han
+}
+
+// isPadding reports whether r is a space that aligns text: ASCII, no-break or ideographic.
+func isPadding(r rune) bool { return r == ' ' || r == '\u00a0' || r == '\u3000' }
+
+// checkPhone returns the 11-digit phone number or the reason it is refused.
+func checkPhone(s string) (string, string) {
+	if s == "" {
+		return "", "phone_missing"
+	}
+	s = numberish(s)
+	if scientific.MatchString(s) {
+		return "", "phone_as_number"
+	}
+	if wholeFloat.MatchString(s) {
+		s = s[:strings.IndexByte(s, '.')]
+	}
+	p, err := identity.NormalizePhone(s)
+	if err != nil {
+		return "", "phone_invalid"
+	}
+	return p, ""
+}
+
+// checkResidentID returns the normalised ID number, "" for an empty cell, or the reason it is
+// refused, with the keys the registration form uses.
+func checkResidentID(s string, now time.Time) (string, string) {
+	if s == "" {
+		return "", ""
+	}
+	s = numberish(s)
+	if scientific.MatchString(s) {
+		return "", "resident_id_as_number"
+	}
+	id, err := identity.NormalizeResidentID(s, now)
+	switch {
+	case err == nil:
+		return id, ""
+	case errors.Is(err, identity.ErrResidentIDRegion):
+		return "", "resident_id_region"
+	case errors.Is(err, identity.ErrResidentIDBirthDate):
+		return "", "resident_id_birth"
+	case errors.Is(err, identity.ErrResidentIDChecksum):
+		return "", "resident_id_checksum"
+	}
+	return "", "resident_id_format"
+}
+
+// parseGender reads a gender cell: 男/女 as people write them, English words, and the codes of
+// GB/T 2261.1 (1 male, 2 female, 0 unknown, 9 unstated). Unknown or unstated is "" and ok.
+func parseGender(s string) (identity.Gender, bool) {
+	switch strings.ToLower(fold(s)) {
+	case "男", "男性", "m", "male", "1":
+		return identity.Male, true
+	case "女", "女性", "f", "female", "2":
+		return identity.Female, true
+	case "", "未知", "未说明", "0", "9":
+		return "", true
+	}
+	return "", false
+}
+
+// checkVolunteerNo returns the other system's volunteer number, "" for an empty cell, or the
+// reason it is refused.
+func checkVolunteerNo(s string) (string, string) {
+	if s == "" {
+		return "", ""
+	}
+	s = numberish(s)
+	if scientific.MatchString(s) {
+		return "", "volunteer_no_as_number"
+	}
+	if wholeFloat.MatchString(s) {
+		s = s[:strings.IndexByte(s, '.')]
+	}
+	if len(s) > 32 || strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '_')
+	}) {
+		return "", "volunteer_no_invalid"
+	}
+	return s, ""
+}
+
+// checkList splits a list cell into at most 20 items of at most 50 characters.
+func checkList(s, reasonPrefix string) ([]string, string) {
+	items := splitList(s)
+	if len(items) > 20 {
+		return nil, reasonPrefix + "_too_long"
+	}
+	for _, it := range items {
+		if strings.ContainsFunc(it, unicode.IsControl) || !utf8.ValidString(it) {
+			return nil, reasonPrefix + "_invalid"
+		}
+		if utf8.RuneCountInString(it) > 50 {
+			return nil, reasonPrefix + "_too_long"
+		}
+	}
+	return items, ""
+}
+
+// parseBirthDate reads the ways a date is written in Chinese spreadsheets — 1990-01-31,
+// 1990/1/31, 1990.1.31, 1990年1月31日, 19900131, with or without a time after it — and, in an
+// XLSX, the serial number behind a date cell. It returns midnight UTC, as the resident ID's date.
+func (c *checker) parseBirthDate(s string) (time.Time, bool) {
+	s = fold(s)
+	if c.serialDates {
+		if n, err := strconv.ParseFloat(s, 64); err == nil && n >= 1 && n < 100000 {
+			if t, err := excelDate(n, c.date1904); err == nil {
+				return c.bounded(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC))
+			}
+			return time.Time{}, false
+		}
+	}
+	if i := strings.IndexAny(s, " T"); i > 0 {
+		s = s[:i]
+	}
+	s = strings.NewReplacer("年", "-", "月", "-", "日", "", "/", "-", ".", "-").Replace(s)
+	var y, m, d int
+	var err error
+	if parts := strings.Split(s, "-"); len(parts) == 3 {
+		y, err = strconv.Atoi(parts[0])
+		if err == nil {
+			m, err = strconv.Atoi(parts[1])
+		}
+		if err == nil {
+			d, err = strconv.Atoi(parts[2])
+		}
+	} else if len(s) == 8 {
+		y, err = strconv.Atoi(s[:4])
+		if err == nil {
+			m, err = strconv.Atoi(s[4:6])
+		}
+		if err == nil {
+			d, err = strconv.Atoi(s[6:])
+		}
+	} else {
+		return time.Time{}, false
+	}
+	if err != nil || m < 1 || m > 12 || d < 1 || d > 31 || y < 1000 || y > 9999 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d { // 2 月 30 日 rolled over into March
+		return time.Time{}, false
+	}
+	return c.bounded(t)
+}
+
+// bounded accepts birth dates from 1900 to today, the range resident IDs accept.
+func (c *checker) bounded(t time.Time) (time.Time, bool) {
+	y, m, d := c.now.Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	if t.Year() < 1900 || t.After(today) {
+		return time.Time{}, false
+	}
+	return t, true
+}
