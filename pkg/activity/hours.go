@@ -128,7 +128,7 @@ func Hours(in HoursInput, p Policy) (HoursResult, error) {
 	if to.IsZero() {
 		res.Flags |= FlagAutoClosed
 		// Checked in after the scheduled end and never out: nothing to count, but no error either.
-		to = later(in.End, from)
+		to = laterTime(in.End, from)
 	}
 	if to.Before(from) {
 		return HoursResult{}, ErrCheckOutBeforeCheckIn
@@ -158,7 +158,7 @@ func Hours(in HoursInput, p Policy) (HoursResult, error) {
 		return res, nil
 	}
 	for d := DateOf(res.From); res.To.After(d.Start()); d = d.AddDays(1) {
-		mins := minutesBetween(res.From, later(res.From, d.Start()), earlier(res.To, d.AddDays(1).Start()))
+		mins := minutesBetween(res.From, laterTime(res.From, d.Start()), earlierTime(res.To, d.AddDays(1).Start()))
 		if p.DailyCapMinutes > 0 {
 			room := max(p.DailyCapMinutes-max(in.Credited[d], 0), 0)
 			if mins > room {
@@ -181,14 +181,14 @@ func minutesBetween(origin, a, b time.Time) int64 {
 	return int64(b.Sub(origin)/time.Minute) - int64(a.Sub(origin)/time.Minute)
 }
 
-func later(a, b time.Time) time.Time {
+func laterTime(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a
 	}
 	return b
 }
 
-func earlier(a, b time.Time) time.Time {
+func earlierTime(a, b time.Time) time.Time {
 	if a.Before(b) {
 		return a
 	}

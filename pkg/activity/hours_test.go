@@ -9,24 +9,24 @@ import (
 	"time"
 )
 
-// cst is China Standard Time built by hand (+08:00, no daylight saving since 1991), so that the
+// fixedCST is China Standard Time built by hand (+08:00, no daylight saving since 1991), so that the
 // tests do not take the zone from the code under test.
-var cst = time.FixedZone("CST", 8*3600)
+var fixedCST = time.FixedZone("CST", 8*3600)
 
 // at reads "2006-01-02 15:04:05" (seconds optional) as China Standard Time.
-func at(s string) time.Time {
+func cstAt(s string) time.Time {
 	layout := "2006-01-02 15:04"
 	if len(s) > len(layout) {
 		layout += ":05"
 	}
-	t, err := time.ParseInLocation(layout, s, cst)
+	t, err := time.ParseInLocation(layout, s, fixedCST)
 	if err != nil {
 		panic(err)
 	}
 	return t
 }
 
-func day(s string) Date {
+func mustDate(s string) Date {
 	d, err := ParseDate(s)
 	if err != nil {
 		panic(err)
@@ -34,9 +34,9 @@ func day(s string) Date {
 	return d
 }
 
-// testPolicy spells its numbers out rather than taking DefaultPolicy, so a change of defaults
+// hoursPolicy spells its numbers out rather than taking DefaultPolicy, so a change of defaults
 // cannot quietly change what these tests check.
-func testPolicy(change func(*Policy)) Policy {
+func hoursPolicy(change func(*Policy)) Policy {
 	p := Policy{
 		RoundingUnitMinutes: 15, GraceMinutes: 15, MinimumMinutes: 30, DailyCapMinutes: 480,
 		CreditNumerator: 1, CreditDenominator: 1, StarThresholdsHours: []int64{100, 300, 600, 1000, 1500},
@@ -50,17 +50,17 @@ func testPolicy(change func(*Policy)) Policy {
 
 func TestHours(t *testing.T) {
 	// A Saturday morning activity, 09:00-12:00, and a night one across midnight, 22:00-02:00.
-	morning := HoursInput{Start: at("2025-03-01 09:00"), End: at("2025-03-01 12:00")}
-	night := HoursInput{Start: at("2025-03-01 22:00"), End: at("2025-03-02 02:00")}
+	morning := HoursInput{Start: cstAt("2025-03-01 09:00"), End: cstAt("2025-03-01 12:00")}
+	night := HoursInput{Start: cstAt("2025-03-01 22:00"), End: cstAt("2025-03-02 02:00")}
 	with := func(base HoursInput, in, out string, credited map[Date]int64) HoursInput {
-		base.CheckIn = at(in)
+		base.CheckIn = cstAt(in)
 		if out != "" {
-			base.CheckOut = at(out)
+			base.CheckOut = cstAt(out)
 		}
 		base.Credited = credited
 		return base
 	}
-	d1, d2 := day("2025-03-01"), day("2025-03-02")
+	d1, d2 := mustDate("2025-03-01"), mustDate("2025-03-02")
 	type want struct {
 		minutes, served int64
 		flags           HoursFlags
@@ -72,79 +72,79 @@ func TestHours(t *testing.T) {
 		policy Policy
 		want   want
 	}{
-		{"on time", with(morning, "2025-03-01 09:00", "2025-03-01 12:00", nil), testPolicy(nil),
+		{"on time", with(morning, "2025-03-01 09:00", "2025-03-01 12:00", nil), hoursPolicy(nil),
 			want{180, 180, 0, []DayMinutes{{d1, 180}}}},
-		{"early arrival within grace counts", with(morning, "2025-03-01 08:45", "2025-03-01 12:00", nil), testPolicy(nil),
+		{"early arrival within grace counts", with(morning, "2025-03-01 08:45", "2025-03-01 12:00", nil), hoursPolicy(nil),
 			want{195, 195, 0, []DayMinutes{{d1, 195}}}},
-		{"early arrival beyond grace is clipped", with(morning, "2025-03-01 07:30", "2025-03-01 12:00", nil), testPolicy(nil),
+		{"early arrival beyond grace is clipped", with(morning, "2025-03-01 07:30", "2025-03-01 12:00", nil), hoursPolicy(nil),
 			want{195, 195, FlagClipped, []DayMinutes{{d1, 195}}}},
-		{"late leave within grace, rounded down", with(morning, "2025-03-01 09:00", "2025-03-01 12:10", nil), testPolicy(nil),
+		{"late leave within grace, rounded down", with(morning, "2025-03-01 09:00", "2025-03-01 12:10", nil), hoursPolicy(nil),
 			want{180, 180, FlagRounded, []DayMinutes{{d1, 180}}}},
-		{"late leave beyond grace is clipped", with(morning, "2025-03-01 09:00", "2025-03-01 14:00", nil), testPolicy(nil),
+		{"late leave beyond grace is clipped", with(morning, "2025-03-01 09:00", "2025-03-01 14:00", nil), hoursPolicy(nil),
 			want{195, 195, FlagClipped, []DayMinutes{{d1, 195}}}},
-		{"clipped on both sides, no grace", with(morning, "2025-03-01 06:00", "2025-03-01 15:00", nil), testPolicy(func(p *Policy) { p.GraceMinutes = 0 }),
+		{"clipped on both sides, no grace", with(morning, "2025-03-01 06:00", "2025-03-01 15:00", nil), hoursPolicy(func(p *Policy) { p.GraceMinutes = 0 }),
 			want{180, 180, FlagClipped, []DayMinutes{{d1, 180}}}},
-		{"whole stay before the window", with(morning, "2025-03-01 07:00", "2025-03-01 08:00", nil), testPolicy(nil),
+		{"whole stay before the window", with(morning, "2025-03-01 07:00", "2025-03-01 08:00", nil), hoursPolicy(nil),
 			want{0, 0, FlagClipped | FlagBelowMinimum, nil}},
-		{"checked in after the window and grace", with(morning, "2025-03-01 12:20", "2025-03-01 13:00", nil), testPolicy(nil),
+		{"checked in after the window and grace", with(morning, "2025-03-01 12:20", "2025-03-01 13:00", nil), hoursPolicy(nil),
 			want{0, 0, FlagClipped | FlagBelowMinimum, nil}},
-		{"zero length", with(morning, "2025-03-01 10:00", "2025-03-01 10:00", nil), testPolicy(nil),
+		{"zero length", with(morning, "2025-03-01 10:00", "2025-03-01 10:00", nil), hoursPolicy(nil),
 			want{0, 0, FlagBelowMinimum, nil}},
-		{"zero length, no minimum", with(morning, "2025-03-01 10:00", "2025-03-01 10:00", nil), testPolicy(func(p *Policy) { p.MinimumMinutes = 0 }),
+		{"zero length, no minimum", with(morning, "2025-03-01 10:00", "2025-03-01 10:00", nil), hoursPolicy(func(p *Policy) { p.MinimumMinutes = 0 }),
 			want{0, 0, 0, nil}},
-		{"exactly the minimum", with(morning, "2025-03-01 10:00", "2025-03-01 10:30", nil), testPolicy(nil),
+		{"exactly the minimum", with(morning, "2025-03-01 10:00", "2025-03-01 10:30", nil), hoursPolicy(nil),
 			want{30, 30, 0, []DayMinutes{{d1, 30}}}},
-		{"one second short of the minimum", with(morning, "2025-03-01 10:00:00", "2025-03-01 10:29:59", nil), testPolicy(nil),
+		{"one second short of the minimum", with(morning, "2025-03-01 10:00:00", "2025-03-01 10:29:59", nil), hoursPolicy(nil),
 			want{0, 15, FlagRounded | FlagBelowMinimum, nil}},
-		{"one second short, minute unit", with(morning, "2025-03-01 10:00:00", "2025-03-01 10:29:59", nil), testPolicy(func(p *Policy) { p.RoundingUnitMinutes = 1 }),
+		{"one second short, minute unit", with(morning, "2025-03-01 10:00:00", "2025-03-01 10:29:59", nil), hoursPolicy(func(p *Policy) { p.RoundingUnitMinutes = 1 }),
 			want{0, 29, FlagBelowMinimum, nil}},
-		{"seconds alone are not a rounding", with(morning, "2025-03-01 10:00:00", "2025-03-01 10:30:59", nil), testPolicy(nil),
+		{"seconds alone are not a rounding", with(morning, "2025-03-01 10:00:00", "2025-03-01 10:30:59", nil), hoursPolicy(nil),
 			want{30, 30, 0, []DayMinutes{{d1, 30}}}},
-		{"quarter hours round down", with(morning, "2025-03-01 09:00", "2025-03-01 10:44", nil), testPolicy(nil),
+		{"quarter hours round down", with(morning, "2025-03-01 09:00", "2025-03-01 10:44", nil), hoursPolicy(nil),
 			want{90, 90, FlagRounded, []DayMinutes{{d1, 90}}}},
-		{"half hours round down", with(morning, "2025-03-01 09:00", "2025-03-01 10:59", nil), testPolicy(func(p *Policy) { p.RoundingUnitMinutes = 30 }),
+		{"half hours round down", with(morning, "2025-03-01 09:00", "2025-03-01 10:59", nil), hoursPolicy(func(p *Policy) { p.RoundingUnitMinutes = 30 }),
 			want{90, 90, FlagRounded, []DayMinutes{{d1, 90}}}},
-		{"minute unit keeps every minute", with(morning, "2025-03-01 09:00", "2025-03-01 10:44:59", nil), testPolicy(func(p *Policy) { p.RoundingUnitMinutes = 1 }),
+		{"minute unit keeps every minute", with(morning, "2025-03-01 09:00", "2025-03-01 10:44:59", nil), hoursPolicy(func(p *Policy) { p.RoundingUnitMinutes = 1 }),
 			want{104, 104, 0, []DayMinutes{{d1, 104}}}},
-		{"over the cap", with(morning, "2025-03-01 09:00", "2025-03-01 12:00", nil), testPolicy(func(p *Policy) { p.DailyCapMinutes = 120 }),
+		{"over the cap", with(morning, "2025-03-01 09:00", "2025-03-01 12:00", nil), hoursPolicy(func(p *Policy) { p.DailyCapMinutes = 120 }),
 			want{120, 180, FlagCapped, []DayMinutes{{d1, 120}}}},
-		{"partial cap: other activities that day", with(morning, "2025-03-01 09:00", "2025-03-01 12:00", map[Date]int64{d1: 400}), testPolicy(nil),
+		{"partial cap: other activities that day", with(morning, "2025-03-01 09:00", "2025-03-01 12:00", map[Date]int64{d1: 400}), hoursPolicy(nil),
 			want{80, 180, FlagCapped, []DayMinutes{{d1, 80}}}},
-		{"exactly reaching the cap", with(morning, "2025-03-01 09:00", "2025-03-01 12:00", map[Date]int64{d1: 300}), testPolicy(nil),
+		{"exactly reaching the cap", with(morning, "2025-03-01 09:00", "2025-03-01 12:00", map[Date]int64{d1: 300}), hoursPolicy(nil),
 			want{180, 180, 0, []DayMinutes{{d1, 180}}}},
-		{"cap already used up", with(morning, "2025-03-01 09:00", "2025-03-01 12:00", map[Date]int64{d1: 480}), testPolicy(nil),
+		{"cap already used up", with(morning, "2025-03-01 09:00", "2025-03-01 12:00", map[Date]int64{d1: 480}), hoursPolicy(nil),
 			want{0, 180, FlagCapped, nil}},
-		{"cap already exceeded by earlier entries", with(morning, "2025-03-01 09:00", "2025-03-01 12:00", map[Date]int64{d1: 600}), testPolicy(nil),
+		{"cap already exceeded by earlier entries", with(morning, "2025-03-01 09:00", "2025-03-01 12:00", map[Date]int64{d1: 600}), hoursPolicy(nil),
 			want{0, 180, FlagCapped, nil}},
-		{"minutes of other days do not count", with(morning, "2025-03-01 09:00", "2025-03-01 12:00", map[Date]int64{d2: 480, day("2025-02-28"): 480}), testPolicy(nil),
+		{"minutes of other days do not count", with(morning, "2025-03-01 09:00", "2025-03-01 12:00", map[Date]int64{d2: 480, mustDate("2025-02-28"): 480}), hoursPolicy(nil),
 			want{180, 180, 0, []DayMinutes{{d1, 180}}}},
-		{"no cap", with(morning, "2025-03-01 09:00", "2025-03-01 12:00", map[Date]int64{d1: 1440}), testPolicy(func(p *Policy) { p.DailyCapMinutes = 0 }),
+		{"no cap", with(morning, "2025-03-01 09:00", "2025-03-01 12:00", map[Date]int64{d1: 1440}), hoursPolicy(func(p *Policy) { p.DailyCapMinutes = 0 }),
 			want{180, 180, 0, []DayMinutes{{d1, 180}}}},
-		{"overnight splits at midnight", with(night, "2025-03-01 22:00", "2025-03-02 02:00", nil), testPolicy(nil),
+		{"overnight splits at midnight", with(night, "2025-03-01 22:00", "2025-03-02 02:00", nil), hoursPolicy(nil),
 			want{240, 240, 0, []DayMinutes{{d1, 120}, {d2, 120}}}},
-		{"overnight, each day capped apart", with(night, "2025-03-01 22:00", "2025-03-02 02:00", map[Date]int64{d1: 420, d2: 420}), testPolicy(nil),
+		{"overnight, each day capped apart", with(night, "2025-03-01 22:00", "2025-03-02 02:00", map[Date]int64{d1: 420, d2: 420}), hoursPolicy(nil),
 			want{120, 240, FlagCapped, []DayMinutes{{d1, 60}, {d2, 60}}}},
-		{"overnight, first day full, second free", with(night, "2025-03-01 22:00", "2025-03-02 02:00", map[Date]int64{d1: 480}), testPolicy(nil),
+		{"overnight, first day full, second free", with(night, "2025-03-01 22:00", "2025-03-02 02:00", map[Date]int64{d1: 480}), hoursPolicy(nil),
 			want{120, 240, FlagCapped, []DayMinutes{{d2, 120}}}},
-		{"overnight, rounding trims the last day", with(night, "2025-03-01 22:00", "2025-03-02 01:10", nil), testPolicy(nil),
+		{"overnight, rounding trims the last day", with(night, "2025-03-01 22:00", "2025-03-02 01:10", nil), hoursPolicy(nil),
 			want{180, 180, FlagRounded, []DayMinutes{{d1, 120}, {d2, 60}}}},
-		{"overnight, rounding empties the last day", with(night, "2025-03-01 23:00", "2025-03-02 00:10", nil), testPolicy(nil),
+		{"overnight, rounding empties the last day", with(night, "2025-03-01 23:00", "2025-03-02 00:10", nil), hoursPolicy(nil),
 			want{60, 60, FlagRounded, []DayMinutes{{d1, 60}}}},
-		{"overnight, odd seconds: parts add up", with(night, "2025-03-01 23:59:30", "2025-03-02 00:01:45", nil), testPolicy(func(p *Policy) { p.RoundingUnitMinutes, p.MinimumMinutes = 1, 0 }),
+		{"overnight, odd seconds: parts add up", with(night, "2025-03-01 23:59:30", "2025-03-02 00:01:45", nil), hoursPolicy(func(p *Policy) { p.RoundingUnitMinutes, p.MinimumMinutes = 1, 0 }),
 			want{2, 2, 0, []DayMinutes{{d2, 2}}}},
-		{"starts at midnight: no empty first day", with(night, "2025-03-02 00:00", "2025-03-02 01:00", nil), testPolicy(nil),
+		{"starts at midnight: no empty first day", with(night, "2025-03-02 00:00", "2025-03-02 01:00", nil), hoursPolicy(nil),
 			want{60, 60, 0, []DayMinutes{{d2, 60}}}},
-		{"missing check-out: closed at the scheduled end", with(morning, "2025-03-01 09:10", "", nil), testPolicy(nil),
+		{"missing check-out: closed at the scheduled end", with(morning, "2025-03-01 09:10", "", nil), hoursPolicy(nil),
 			want{165, 165, FlagAutoClosed | FlagRounded, []DayMinutes{{d1, 165}}}},
-		{"missing check-out overnight", with(night, "2025-03-01 23:00", "", nil), testPolicy(nil),
+		{"missing check-out overnight", with(night, "2025-03-01 23:00", "", nil), hoursPolicy(nil),
 			want{180, 180, FlagAutoClosed, []DayMinutes{{d1, 60}, {d2, 120}}}},
-		{"missing check-out, checked in after the end", with(morning, "2025-03-01 12:05", "", nil), testPolicy(nil),
+		{"missing check-out, checked in after the end", with(morning, "2025-03-01 12:05", "", nil), hoursPolicy(nil),
 			want{0, 0, FlagAutoClosed | FlagBelowMinimum, nil}},
-		{"missing check-out, checked in after the end and grace", with(morning, "2025-03-01 13:00", "", nil), testPolicy(nil),
+		{"missing check-out, checked in after the end and grace", with(morning, "2025-03-01 13:00", "", nil), hoursPolicy(nil),
 			want{0, 0, FlagAutoClosed | FlagClipped | FlagBelowMinimum, nil}},
-		{"capped remainder below the minimum still counts", with(morning, "2025-03-01 09:00", "2025-03-01 12:00", map[Date]int64{d1: 470}), testPolicy(nil),
+		{"capped remainder below the minimum still counts", with(morning, "2025-03-01 09:00", "2025-03-01 12:00", map[Date]int64{d1: 470}), hoursPolicy(nil),
 			want{10, 180, FlagCapped, []DayMinutes{{d1, 10}}}},
-		{"every rule at once", with(night, "2025-03-01 21:00", "", map[Date]int64{d2: 450}), testPolicy(func(p *Policy) { p.RoundingUnitMinutes, p.GraceMinutes = 30, 20 }),
+		{"every rule at once", with(night, "2025-03-01 21:00", "", map[Date]int64{d2: 450}), hoursPolicy(func(p *Policy) { p.RoundingUnitMinutes, p.GraceMinutes = 30, 20 }),
 			want{170, 240, FlagAutoClosed | FlagClipped | FlagRounded | FlagCapped, []DayMinutes{{d1, 140}, {d2, 30}}}},
 	}
 	for _, tt := range tests {
@@ -166,15 +166,15 @@ func TestHours(t *testing.T) {
 
 func TestHoursCountedSpan(t *testing.T) {
 	in := HoursInput{
-		Start: at("2025-03-01 09:00"), End: at("2025-03-01 12:00"),
-		CheckIn: at("2025-03-01 08:00:40"), CheckOut: at("2025-03-01 11:58:10"),
+		Start: cstAt("2025-03-01 09:00"), End: cstAt("2025-03-01 12:00"),
+		CheckIn: cstAt("2025-03-01 08:00:40"), CheckOut: cstAt("2025-03-01 11:58:10"),
 	}
-	got, err := Hours(in, testPolicy(nil))
+	got, err := Hours(in, hoursPolicy(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Clipped to 08:45 (15 minutes of grace); 193 minutes rounded down to 180 ends at 11:45.
-	if !got.From.Equal(at("2025-03-01 08:45")) || !got.To.Equal(at("2025-03-01 11:45")) {
+	if !got.From.Equal(cstAt("2025-03-01 08:45")) || !got.To.Equal(cstAt("2025-03-01 11:45")) {
 		t.Errorf("counted %v – %v, want 08:45 – 11:45", got.From, got.To)
 	}
 }
@@ -182,13 +182,13 @@ func TestHoursCountedSpan(t *testing.T) {
 // TestHoursTimeZones gives the same instants in UTC, in Shanghai and mixed: the result must not
 // change, and days must be China's days, not UTC's.
 func TestHoursTimeZones(t *testing.T) {
-	p := testPolicy(nil)
-	utc := func(s string) time.Time { return at(s).UTC() }
+	p := hoursPolicy(nil)
+	utc := func(s string) time.Time { return cstAt(s).UTC() }
 	// 22:30-01:30 China time is 14:30-17:30 UTC: one UTC day, two China days.
 	shanghaiIn := HoursInput{
-		Start: at("2025-03-01 22:30"), End: at("2025-03-02 01:30"),
-		CheckIn: at("2025-03-01 22:30"), CheckOut: at("2025-03-02 01:30"),
-		Credited: map[Date]int64{day("2025-03-01"): 450},
+		Start: cstAt("2025-03-01 22:30"), End: cstAt("2025-03-02 01:30"),
+		CheckIn: cstAt("2025-03-01 22:30"), CheckOut: cstAt("2025-03-02 01:30"),
+		Credited: map[Date]int64{mustDate("2025-03-01"): 450},
 	}
 	utcIn := shanghaiIn
 	utcIn.Start, utcIn.End, utcIn.CheckIn, utcIn.CheckOut = utc("2025-03-01 22:30"), utc("2025-03-02 01:30"), utc("2025-03-01 22:30"), utc("2025-03-02 01:30")
@@ -200,7 +200,7 @@ func TestHoursTimeZones(t *testing.T) {
 	loc := shanghaiIn
 	loc.Start, loc.CheckOut = loc.Start.In(Shanghai()), loc.CheckOut.In(Shanghai())
 
-	want := []DayMinutes{{day("2025-03-01"), 30}, {day("2025-03-02"), 90}}
+	want := []DayMinutes{{mustDate("2025-03-01"), 30}, {mustDate("2025-03-02"), 90}}
 	for name, in := range map[string]HoursInput{"+08:00": shanghaiIn, "UTC": utcIn, "mixed": mixedIn, "Asia/Shanghai": loc} {
 		got, err := Hours(in, p)
 		if err != nil {
@@ -213,21 +213,21 @@ func TestHoursTimeZones(t *testing.T) {
 }
 
 func TestHoursErrors(t *testing.T) {
-	start, end := at("2025-03-01 09:00"), at("2025-03-01 12:00")
+	start, end := cstAt("2025-03-01 09:00"), cstAt("2025-03-01 12:00")
 	tests := []struct {
 		name   string
 		in     HoursInput
 		policy Policy
 		want   error
 	}{
-		{"check-out before check-in", HoursInput{Start: start, End: end, CheckIn: at("2025-03-01 11:00"), CheckOut: at("2025-03-01 10:00")}, testPolicy(nil), ErrCheckOutBeforeCheckIn},
-		{"check-out a second before check-in", HoursInput{Start: start, End: end, CheckIn: at("2025-03-01 11:00:00"), CheckOut: at("2025-03-01 10:59:59")}, testPolicy(nil), ErrCheckOutBeforeCheckIn},
-		{"no check-in", HoursInput{Start: start, End: end, CheckOut: end}, testPolicy(nil), ErrNoCheckIn},
-		{"window ends before it starts", HoursInput{Start: end, End: start, CheckIn: start, CheckOut: end}, testPolicy(nil), ErrInvalidWindow},
-		{"empty window", HoursInput{Start: start, End: start, CheckIn: start, CheckOut: end}, testPolicy(nil), ErrInvalidWindow},
-		{"no window", HoursInput{CheckIn: start, CheckOut: end}, testPolicy(nil), ErrInvalidWindow},
-		{"zero rounding unit", HoursInput{Start: start, End: end, CheckIn: start, CheckOut: end}, testPolicy(func(p *Policy) { p.RoundingUnitMinutes = 0 }), ErrInvalidPolicy},
-		{"negative minimum", HoursInput{Start: start, End: end, CheckIn: start, CheckOut: end}, testPolicy(func(p *Policy) { p.MinimumMinutes = -1 }), ErrInvalidPolicy},
+		{"check-out before check-in", HoursInput{Start: start, End: end, CheckIn: cstAt("2025-03-01 11:00"), CheckOut: cstAt("2025-03-01 10:00")}, hoursPolicy(nil), ErrCheckOutBeforeCheckIn},
+		{"check-out a second before check-in", HoursInput{Start: start, End: end, CheckIn: cstAt("2025-03-01 11:00:00"), CheckOut: cstAt("2025-03-01 10:59:59")}, hoursPolicy(nil), ErrCheckOutBeforeCheckIn},
+		{"no check-in", HoursInput{Start: start, End: end, CheckOut: end}, hoursPolicy(nil), ErrNoCheckIn},
+		{"window ends before it starts", HoursInput{Start: end, End: start, CheckIn: start, CheckOut: end}, hoursPolicy(nil), ErrInvalidWindow},
+		{"empty window", HoursInput{Start: start, End: start, CheckIn: start, CheckOut: end}, hoursPolicy(nil), ErrInvalidWindow},
+		{"no window", HoursInput{CheckIn: start, CheckOut: end}, hoursPolicy(nil), ErrInvalidWindow},
+		{"zero rounding unit", HoursInput{Start: start, End: end, CheckIn: start, CheckOut: end}, hoursPolicy(func(p *Policy) { p.RoundingUnitMinutes = 0 }), ErrInvalidPolicy},
+		{"negative minimum", HoursInput{Start: start, End: end, CheckIn: start, CheckOut: end}, hoursPolicy(func(p *Policy) { p.MinimumMinutes = -1 }), ErrInvalidPolicy},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -247,10 +247,10 @@ func TestHoursErrors(t *testing.T) {
 // and no day above the cap.
 func TestHoursInvariants(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	base := at("2025-03-01 00:00")
+	base := cstAt("2025-03-01 00:00")
 	minute := func(n int) time.Time { return base.Add(time.Duration(n) * time.Minute) }
 	for i := range 20000 {
-		p := testPolicy(func(p *Policy) {
+		p := hoursPolicy(func(p *Policy) {
 			p.RoundingUnitMinutes = []int64{1, 15, 30}[rng.IntN(3)]
 			p.GraceMinutes = int64(rng.IntN(61))
 			p.MinimumMinutes = int64(rng.IntN(91))
@@ -323,7 +323,7 @@ func TestDefaultPolicy(t *testing.T) {
 	if bad := p.Validate(); bad != nil {
 		t.Fatalf("default policy invalid: %v", bad)
 	}
-	want := testPolicy(nil)
+	want := hoursPolicy(nil)
 	if !reflect.DeepEqual(p, want) {
 		t.Errorf("DefaultPolicy() = %+v\nwant %+v", p, want)
 	}
@@ -366,7 +366,7 @@ func TestPolicyValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := testPolicy(tt.change).Validate(); !reflect.DeepEqual(got, tt.want) {
+			if got := hoursPolicy(tt.change).Validate(); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Validate() = %v, want %v", got, tt.want)
 			}
 		})
@@ -398,7 +398,7 @@ func TestCredits(t *testing.T) {
 		{100, 99, 9131138316486228050, maxInt}, // saturates instead of wrapping negative
 	}
 	for _, tt := range tests {
-		p := testPolicy(func(p *Policy) { p.CreditNumerator, p.CreditDenominator = tt.num, tt.den })
+		p := hoursPolicy(func(p *Policy) { p.CreditNumerator, p.CreditDenominator = tt.num, tt.den })
 		if got := p.Credits(tt.minutes); got != tt.want {
 			t.Errorf("%d:%d Credits(%d) = %d, want %d", tt.num, tt.den, tt.minutes, got, tt.want)
 		}
@@ -418,7 +418,7 @@ func TestCredits(t *testing.T) {
 		if exact.IsInt64() {
 			want = exact.Int64()
 		}
-		p := testPolicy(func(p *Policy) { p.CreditNumerator, p.CreditDenominator = num, den })
+		p := hoursPolicy(func(p *Policy) { p.CreditNumerator, p.CreditDenominator = num, den })
 		if got := p.Credits(minutes); got != want {
 			t.Fatalf("%d:%d Credits(%d) = %d, want %d", num, den, minutes, got, want)
 		}
@@ -426,7 +426,7 @@ func TestCredits(t *testing.T) {
 }
 
 func TestEarnedCredits(t *testing.T) {
-	p := testPolicy(func(p *Policy) { p.CreditNumerator, p.CreditDenominator = 1, 2 })
+	p := hoursPolicy(func(p *Policy) { p.CreditNumerator, p.CreditDenominator = 1, 2 })
 	if got := p.EarnedCredits(120, false); got != 60 {
 		t.Errorf("scanned 120 minutes at 1:2 earned %d, want 60", got)
 	}
@@ -440,7 +440,7 @@ func TestEarnedCredits(t *testing.T) {
 }
 
 func TestAutoCloseAt(t *testing.T) {
-	if got := testPolicy(nil).AutoCloseAt(at("2025-03-01 23:00")); !got.Equal(at("2025-03-02 01:00")) {
+	if got := hoursPolicy(nil).AutoCloseAt(cstAt("2025-03-01 23:00")); !got.Equal(cstAt("2025-03-02 01:00")) {
 		t.Errorf("AutoCloseAt = %v, want two hours after the end", got)
 	}
 }

@@ -85,12 +85,12 @@ func (p Policy) Validate() map[string]string {
 	default:
 		bad["rounding_unit_minutes"] = "rounding_unit"
 	}
-	checkRange(bad, "grace_minutes", p.GraceMinutes, 0, maxGraceMinutes)
-	checkRange(bad, "minimum_minutes", p.MinimumMinutes, 0, maxMinimumMinutes)
-	checkRange(bad, "daily_cap_minutes", p.DailyCapMinutes, 0, maxDailyCapMinutes)
-	checkRange(bad, "credit_numerator", p.CreditNumerator, 0, maxCreditRatioTerm)
-	checkRange(bad, "credit_denominator", p.CreditDenominator, 1, maxCreditRatioTerm)
-	checkRange(bad, "forgotten_checkout_grace_minutes", p.ForgottenCheckoutGraceMinutes, 0, maxForgottenCheckout)
+	checkPolicyRange(bad, "grace_minutes", p.GraceMinutes, 0, maxGraceMinutes)
+	checkPolicyRange(bad, "minimum_minutes", p.MinimumMinutes, 0, maxMinimumMinutes)
+	checkPolicyRange(bad, "daily_cap_minutes", p.DailyCapMinutes, 0, maxDailyCapMinutes)
+	checkPolicyRange(bad, "credit_numerator", p.CreditNumerator, 0, maxCreditRatioTerm)
+	checkPolicyRange(bad, "credit_denominator", p.CreditDenominator, 1, maxCreditRatioTerm)
+	checkPolicyRange(bad, "forgotten_checkout_grace_minutes", p.ForgottenCheckoutGraceMinutes, 0, maxForgottenCheckout)
 	switch n := len(p.StarThresholdsHours); {
 	case n == 0:
 		bad["star_thresholds_hours"] = "required"
@@ -112,7 +112,7 @@ func (p Policy) Validate() map[string]string {
 	return bad
 }
 
-func checkRange(bad map[string]string, field string, v, lo, hi int64) {
+func checkPolicyRange(bad map[string]string, field string, v, lo, hi int64) {
 	if v < lo || v > hi {
 		bad[field] = "range"
 	}

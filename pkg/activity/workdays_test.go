@@ -48,7 +48,7 @@ func TestIsWorkingDay(t *testing.T) {
 		{"2024-12-28", false, "a year not listed: Saturday"},
 	}
 	for _, tt := range tests {
-		if got := IsWorkingDay(day(tt.date)); got != tt.want {
+		if got := IsWorkingDay(mustDate(tt.date)); got != tt.want {
 			t.Errorf("IsWorkingDay(%s) = %v, want %v (%s)", tt.date, got, tt.want, tt.why)
 		}
 	}
@@ -110,8 +110,8 @@ func TestAddWorkingDays(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := AddWorkingDays(at(tt.from), tt.n)
-			want := at(tt.want + " 23:59:59").Add(time.Second - time.Nanosecond)
+			got := AddWorkingDays(cstAt(tt.from), tt.n)
+			want := cstAt(tt.want + " 23:59:59").Add(time.Second - time.Nanosecond)
 			if !got.Equal(want) || got.Location() != Shanghai() {
 				t.Errorf("AddWorkingDays(%s, %d) = %v, want %v in Asia/Shanghai", tt.from, tt.n, got, want)
 			}
@@ -123,24 +123,24 @@ func TestAddWorkingDays(t *testing.T) {
 func TestAddWorkingDaysTimeZone(t *testing.T) {
 	// 2025-03-06 16:30 UTC is Thursday in London but already Friday 00:30 in China.
 	fridayInChina := time.Date(2025, 3, 6, 16, 30, 0, 0, time.UTC)
-	if got := DateOf(AddWorkingDays(fridayInChina, 1)); got != day("2025-03-10") {
+	if got := DateOf(AddWorkingDays(fridayInChina, 1)); got != mustDate("2025-03-10") {
 		t.Errorf("got %v, want 2025-03-10 (Monday after China's Friday)", got)
 	}
 	// 2025-03-07 15:59 UTC is still Friday 23:59 in China.
-	if got := DateOf(AddWorkingDays(time.Date(2025, 3, 7, 15, 59, 0, 0, time.UTC), 1)); got != day("2025-03-10") {
+	if got := DateOf(AddWorkingDays(time.Date(2025, 3, 7, 15, 59, 0, 0, time.UTC), 1)); got != mustDate("2025-03-10") {
 		t.Errorf("got %v, want 2025-03-10", got)
 	}
 }
 
 func TestRecordDeadlineAndStatus(t *testing.T) {
 	// Ends Friday 2025-02-28: ten working days later is Friday 2025-03-14.
-	deadline := RecordDeadline(at("2025-02-28 17:00"))
-	if !deadline.Equal(AddWorkingDays(at("2025-02-28 17:00"), 10)) || DateOf(deadline) != day("2025-03-14") {
+	deadline := RecordDeadline(cstAt("2025-02-28 17:00"))
+	if !deadline.Equal(AddWorkingDays(cstAt("2025-02-28 17:00"), 10)) || DateOf(deadline) != mustDate("2025-03-14") {
 		t.Fatalf("deadline %v, want the end of 2025-03-14", deadline)
 	}
 	// Ends Thursday 2025-01-16: due Thursday 2025-02-06, with the Spring Festival in between.
-	festival := RecordDeadline(at("2025-01-16 17:00"))
-	if DateOf(festival) != day("2025-02-06") {
+	festival := RecordDeadline(cstAt("2025-01-16 17:00"))
+	if DateOf(festival) != mustDate("2025-02-06") {
 		t.Fatalf("deadline %v, want the end of 2025-02-06", festival)
 	}
 	tests := []struct {
@@ -149,20 +149,20 @@ func TestRecordDeadlineAndStatus(t *testing.T) {
 		now      time.Time
 		want     DueStatus
 	}{
-		{"just ended", deadline, at("2025-02-28 17:00"), DueOK},
-		{"three working days left", deadline, at("2025-03-11 10:00"), DueOK},
-		{"two working days left", deadline, at("2025-03-12 09:00"), DueSoon},
-		{"the day before", deadline, at("2025-03-13 18:00"), DueSoon},
-		{"the last evening", deadline, at("2025-03-14 23:59"), DueSoon},
+		{"just ended", deadline, cstAt("2025-02-28 17:00"), DueOK},
+		{"three working days left", deadline, cstAt("2025-03-11 10:00"), DueOK},
+		{"two working days left", deadline, cstAt("2025-03-12 09:00"), DueSoon},
+		{"the day before", deadline, cstAt("2025-03-13 18:00"), DueSoon},
+		{"the last evening", deadline, cstAt("2025-03-14 23:59"), DueSoon},
 		{"the last instant", deadline, deadline, DueSoon},
 		{"one nanosecond late", deadline, deadline.Add(time.Nanosecond), DueOverdue},
-		{"the morning after", deadline, at("2025-03-15 00:00"), DueOverdue},
-		{"weeks late", deadline, at("2025-06-01 00:00"), DueOverdue},
+		{"the morning after", deadline, cstAt("2025-03-15 00:00"), DueOverdue},
+		{"weeks late", deadline, cstAt("2025-06-01 00:00"), DueOverdue},
 		{"Tuesday night in UTC is Wednesday in China", deadline, time.Date(2025, 3, 11, 16, 30, 0, 0, time.UTC), DueSoon},
 		{"Tuesday afternoon in UTC is still Tuesday in China", deadline, time.Date(2025, 3, 11, 15, 30, 0, 0, time.UTC), DueOK},
-		{"ten calendar days ahead, but two working days", festival, at("2025-01-27 09:00"), DueSoon},
-		{"on the make-up Sunday, three working days", festival, at("2025-01-26 09:00"), DueOK},
-		{"during the holiday", festival, at("2025-01-30 12:00"), DueSoon},
+		{"ten calendar days ahead, but two working days", festival, cstAt("2025-01-27 09:00"), DueSoon},
+		{"on the make-up Sunday, three working days", festival, cstAt("2025-01-26 09:00"), DueOK},
+		{"during the holiday", festival, cstAt("2025-01-30 12:00"), DueSoon},
 	}
 	for _, tt := range tests {
 		if got := RecordDueStatus(tt.deadline, tt.now); got != tt.want {
@@ -190,7 +190,7 @@ func TestParseWorkCalendar(t *testing.T) {
 		"2030-01-07": false, "2030-01-08": true, "2030-01-12": true, "2030-01-13": false,
 		"2030-01-14": false, "2030-01-16": false, "2030-01-17": true,
 	} {
-		if got := c.IsWorkingDay(day(date)); got != want {
+		if got := c.IsWorkingDay(mustDate(date)); got != want {
 			t.Errorf("IsWorkingDay(%s) = %v, want %v", date, got, want)
 		}
 	}
@@ -227,25 +227,25 @@ func TestParseWorkCalendar(t *testing.T) {
 }
 
 func TestDate(t *testing.T) {
-	d := day("2024-02-28")
+	d := mustDate("2024-02-28")
 	if got := d.AddDays(1).String(); got != "2024-02-29" {
 		t.Errorf("leap day: %s", got)
 	}
 	if got := d.AddDays(2).String(); got != "2024-03-01" {
 		t.Errorf("after the leap day: %s", got)
 	}
-	if got := day("2025-12-31").AddDays(1); got != (Date{2026, time.January, 1}) {
+	if got := mustDate("2025-12-31").AddDays(1); got != (Date{2026, time.January, 1}) {
 		t.Errorf("year end: %v", got)
 	}
-	if got := day("2026-01-01").AddDays(-1).String(); got != "2025-12-31" {
+	if got := mustDate("2026-01-01").AddDays(-1).String(); got != "2025-12-31" {
 		t.Errorf("back over the year end: %s", got)
 	}
-	start := day("2025-03-01").Start()
+	start := mustDate("2025-03-01").Start()
 	if !start.Equal(time.Date(2025, 2, 28, 16, 0, 0, 0, time.UTC)) {
 		t.Errorf("Start() = %v, want 16:00 UTC the day before", start)
 	}
-	if DateOf(time.Date(2025, 2, 28, 15, 59, 59, 0, time.UTC)) != day("2025-02-28") ||
-		DateOf(time.Date(2025, 2, 28, 16, 0, 0, 0, time.UTC)) != day("2025-03-01") {
+	if DateOf(time.Date(2025, 2, 28, 15, 59, 59, 0, time.UTC)) != mustDate("2025-02-28") ||
+		DateOf(time.Date(2025, 2, 28, 16, 0, 0, 0, time.UTC)) != mustDate("2025-03-01") {
 		t.Error("DateOf does not change day at midnight China time")
 	}
 }
