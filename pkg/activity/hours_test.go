@@ -359,7 +359,7 @@ func TestPolicyValidate(t *testing.T) {
 			"credit_numerator": "range", "credit_denominator": "range", "forgotten_checkout_grace_minutes": "range",
 		}},
 		{"no thresholds", func(p *Policy) { p.StarThresholdsHours = nil }, map[string]string{"star_thresholds_hours": "required"}},
-		{"eleven levels", func(p *Policy) { p.StarThresholdsHours = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11} }, map[string]string{"star_thresholds_hours": "too_many"}},
+		{"eleven levels", func(p *Policy) { p.StarThresholdsHours = []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11} }, map[string]string{"star_thresholds_hours": "too_many_levels"}},
 		{"thresholds not rising", func(p *Policy) { p.StarThresholdsHours = []int64{100, 300, 300, 200, 0, 100001} },
 			map[string]string{"star_thresholds_hours[2]": "not_ascending", "star_thresholds_hours[3]": "not_ascending",
 				"star_thresholds_hours[4]": "range", "star_thresholds_hours[5]": "range"}},

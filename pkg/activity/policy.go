@@ -77,7 +77,7 @@ func DefaultPolicy() Policy {
 // Validate checks every field and returns the wrong ones as JSON field name → reason key (nil when
 // the policy is valid), for the settings form to show next to each field. The keys are "range" (a
 // number outside its limits), "rounding_unit" (not 1, 15 or 30), "required" (no star thresholds),
-// "too_many" (more than 10 star levels) and "not_ascending" (star thresholds must rise strictly).
+// "too_many_levels" (more than 10 star levels) and "not_ascending" (star thresholds must rise strictly).
 func (p Policy) Validate() map[string]string {
 	bad := map[string]string{}
 	switch p.RoundingUnitMinutes {
@@ -95,7 +95,7 @@ func (p Policy) Validate() map[string]string {
 	case n == 0:
 		bad["star_thresholds_hours"] = "required"
 	case n > maxStarLevels:
-		bad["star_thresholds_hours"] = "too_many"
+		bad["star_thresholds_hours"] = "too_many_levels"
 	default:
 		for i, h := range p.StarThresholdsHours {
 			field := "star_thresholds_hours[" + strconv.Itoa(i) + "]"
