@@ -49,9 +49,10 @@ func newApp(t *testing.T) *testApp {
 	if cfg.OperatorToken != operatorToken {
 		t.Fatalf("development operator token is %q", cfg.OperatorToken)
 	}
-	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: prefix, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	app, err := web.New(web.Deps{Config: cfg, DB: db, Redis: rdb, Ledger: l,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	cfg.RedisPrefix = prefix
+	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
+	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: prefix, Logger: discard})
+	app, err := web.New(web.NewDeps(cfg, discard, db, rdb, l))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -684,7 +685,7 @@ func TestProblemLanguage(t *testing.T) {
 	a.mustCreate(t, `{"code":"vol:2","kind":"volunteer"}`)
 	cat := map[string]map[string]string{}
 	for _, lang := range []string{"en", "zh-CN"} {
-		b, err := os.ReadFile("locales/" + lang + ".json")
+		b, err := os.ReadFile("locales/" + lang + "/core.json")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,13 +4,18 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
 
-//go:embed locales/*.json
+//go:embed locales
 var localeFS embed.FS
+
+// cookieLang remembers the chosen language in the browser (and, for a signed-in person, it is
+// also stored with the user).
+const cookieLang = "lang"
 
 // Languages the service speaks; the first is the default.
 var languages = []string{"zh-CN", "en"}
@@ -18,16 +23,35 @@ var languages = []string{"zh-CN", "en"}
 // messages are the translated message catalogues, one flat key → text map per language.
 type messages map[string]map[string]string
 
+// loadMessages reads the catalogues: each language is a folder of JSON files (one per area of the
+// service, so that areas can be translated apart), merged into one map; a key defined twice is an
+// error.
 func loadMessages() (messages, error) {
 	m := messages{}
 	for _, lang := range languages {
-		b, err := localeFS.ReadFile("locales/" + lang + ".json")
+		files, err := fs.Glob(localeFS, "locales/"+lang+"/*.json")
 		if err != nil {
 			return nil, err
 		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("locales/%s: no catalogue", lang)
+		}
 		cat := map[string]string{}
-		if err := json.Unmarshal(b, &cat); err != nil {
-			return nil, fmt.Errorf("locales/%s.json: %w", lang, err)
+		for _, name := range files {
+			b, err := localeFS.ReadFile(name)
+			if err != nil {
+				return nil, err
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			for k, v := range part {
+				if _, dup := cat[k]; dup {
+					return nil, fmt.Errorf("%s: %q is defined twice in locales/%s", name, k, lang)
+				}
+				cat[k] = v
+			}
 		}
 		m[lang] = cat
 	}
@@ -36,7 +60,7 @@ func loadMessages() (messages, error) {
 
 // lang picks the caller's language from the lang cookie or Accept-Language; Chinese by default.
 func (m messages) lang(c *fiber.Ctx) string {
-	if l := c.Cookies("lang"); l == "en" || l == "zh-CN" {
+	if l := c.Cookies(cookieLang); l == "en" || l == "zh-CN" {
 		return l
 	}
 	for _, part := range strings.Split(c.Get(fiber.HeaderAcceptLanguage), ",") {

@@ -24,6 +24,8 @@ var problemSlugs = []string{
 	"hold-resolved", "hold-expired", "insufficient-funds", "history-immutable",
 	"not-found", "method-not-allowed", "too-large", "unauthorized", "forbidden", "rate-limited", "unavailable",
 	"internal",
+	// people and sessions
+	"csrf", "bad-credentials", "phone-taken", "resident-id-taken", "user-not-found", "device-not-found",
 }
 
 // readSources returns the non-test Go files of the directories, relative to this package.

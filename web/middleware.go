@@ -2,7 +2,6 @@ package web
 
 import (
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
 	"strings"
 	"time"
@@ -13,7 +12,6 @@ import (
 const (
 	headerRequestID = "X-Request-Id"
 	localRequestID  = "request_id"
-	localActor      = "actor"
 )
 
 // requestID takes the caller's X-Request-Id when it is sane, or makes one, and echoes it.
@@ -55,22 +53,4 @@ func (s *server) observe(c *fiber.Ctx) error {
 	s.log.Info("http", "method", c.Method(), "route", route, "status", status,
 		"duration_ms", float64(d.Microseconds())/1000, "request_id", requestID(c))
 	return nil
-}
-
-// requireOperator is the one guard of the ledger API: the bearer token from TIMEBANK_OPERATOR_TOKEN.
-// Roles replace it once user accounts exist.
-func (s *server) requireOperator(c *fiber.Ctx) error {
-	want := s.cfg.OperatorToken
-	got, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
-	if want == "" || !ok || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="timebank"`)
-		return fiber.ErrUnauthorized
-	}
-	c.Locals(localActor, "operator")
-	return c.Next()
-}
-
-func actor(c *fiber.Ctx) string {
-	a, _ := c.Locals(localActor).(string)
-	return a
 }

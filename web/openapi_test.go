@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http/httptest"
 	"reflect"
 	"regexp"
@@ -17,25 +16,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/ledger"
-	"timebank/pkg/config"
-	"timebank/pkg/dbtest"
 )
 
 // newTestServer builds the app over a fresh database and a Redis prefix of its own.
 func newTestServer(t *testing.T) *fiber.App {
 	t.Helper()
-	db := dbtest.New(t)
-	rdb, prefix := dbtest.Redis(t)
-	cfg, err := config.Load(func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
-	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: prefix, Logger: discard})
-	app, err := New(Deps{Config: cfg, DB: db, Redis: rdb, Ledger: l, Logger: discard})
-	if err != nil {
-		t.Fatal(err)
-	}
+	app, _ := newTestApp(t)
 	return app
 }
 
@@ -57,7 +43,7 @@ func fetchOpenAPI(t *testing.T, app *fiber.App) map[string]any {
 		t.Fatalf("GET /api/v1/openapi.json: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	if !bytes.Equal(body, openapiDoc) {
-		t.Fatalf("the served document is not the embedded openapi.json")
+		t.Fatalf("the served document is not the merged embedded openapi/*.json")
 	}
 	var doc map[string]any
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -74,12 +60,18 @@ func registeredRoutes(app *fiber.App) map[string]fiber.Route {
 	param := regexp.MustCompile(`:([A-Za-z_][A-Za-z0-9_]*)\??`)
 	out := map[string]fiber.Route{}
 	for _, r := range app.GetRoutes(true) {
-		if r.Method == fiber.MethodHead || r.Method == "USE" {
+		if r.Method == fiber.MethodHead || r.Method == "USE" || !documentedPath(r.Path) {
 			continue
 		}
 		out[r.Method+" "+param.ReplaceAllString(r.Path, "{$1}")] = r
 	}
 	return out
+}
+
+// documentedPath reports whether a route belongs in the OpenAPI document: the JSON API and the
+// operational endpoints, not the HTML pages and static files.
+func documentedPath(p string) bool {
+	return strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" || p == "/metrics"
 }
 
 // operations are the document's operations by "METHOD /path".

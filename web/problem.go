@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -29,6 +30,12 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
+// fieldErrors is a domain validation error that names each wrong field and the key of its reason.
+type fieldErrors interface {
+	error
+	Fields() map[string]string
+}
+
 // problemError is an error that already knows its problem type and status, raised by handlers for
 // what they check themselves (a missing header, a malformed body).
 type problemError struct {
@@ -52,7 +59,7 @@ func classify(err error) (int, string) {
 	switch {
 	case errors.As(err, &pe):
 		return pe.status, pe.slug
-	case errors.Is(err, ledger.ErrInvalid):
+	case errors.As(err, new(fieldErrors)), errors.Is(err, ledger.ErrInvalid):
 		return fiber.StatusBadRequest, "invalid-request"
 	case errors.Is(err, ledger.ErrAccountNotFound):
 		return fiber.StatusNotFound, "account-not-found"
@@ -78,6 +85,9 @@ func classify(err error) (int, string) {
 		return fiber.StatusConflict, "history-immutable"
 	case errors.As(err, &fe):
 		return fe.Code, fiberSlug(fe.Code)
+	}
+	if status, slug := classifyPeople(err); status != 0 {
+		return status, slug
 	}
 	return fiber.StatusInternalServerError, "internal"
 }
@@ -125,6 +135,14 @@ func (s *server) errorHandler(c *fiber.Ctx, err error) error {
 		p.Errors = pe.fields
 	case errors.As(err, &ve):
 		p.Errors = []FieldError{{Field: ve.Field, Reason: ve.Reason}}
+	default:
+		var fe fieldErrors
+		if errors.As(err, &fe) {
+			for f, r := range fe.Fields() {
+				p.Errors = append(p.Errors, FieldError{Field: f, Reason: r})
+			}
+			slices.SortFunc(p.Errors, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+		}
 	}
 	for i := range p.Errors {
 		p.Errors[i].Message = s.msgs.get(lang, "reason."+p.Errors[i].Reason)
@@ -136,6 +154,9 @@ func (s *server) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", p.RequestID, "err", err)
+	}
+	if wantsPage(c) && s.errorPage(c, p) == nil {
+		return nil // a browser gets the error as a page (pages_error.go)
 	}
 	body, _ := json.Marshal(p)
 	c.Set(fiber.HeaderContentType, "application/problem+json")

@@ -1,6 +1,6 @@
-// Package web is the HTTP face of the service: the JSON API under /api/v1, health and metrics, and
-// (later) the HTML pages. Handlers parse, authorise, call one domain function and render; the error
-// handler is the one place where errors become HTTP statuses.
+// Package web is the HTTP face of the service: the JSON API under /api/v1, the HTML pages, health and
+// metrics. Handlers parse, authorise, call one domain function and render; the error handler is the
+// one place where errors become HTTP statuses.
 package web
 
 import (
@@ -14,26 +14,41 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"timebank/ledger"
+	"timebank/pkg/access"
 	"timebank/pkg/config"
+	"timebank/pkg/identity"
+	"timebank/pkg/org"
+	"timebank/pkg/session"
 )
 
 // Deps are what the web layer needs, wired by main.
 type Deps struct {
-	Config config.Config
-	DB     *sqlx.DB
-	Redis  redis.UniversalClient
-	Ledger *ledger.Ledger
-	Logger *slog.Logger
+	Config   config.Config
+	DB       *sqlx.DB
+	Redis    redis.UniversalClient
+	Ledger   *ledger.Ledger
+	Users    *identity.Users
+	Orgs     *org.Registry
+	Sessions *session.Store
+	Limiter  *session.Limiter
+	Logger   *slog.Logger
 }
 
 type server struct {
-	cfg     config.Config
-	db      *sqlx.DB
-	rdb     redis.UniversalClient
-	ledger  *ledger.Ledger
-	log     *slog.Logger
-	msgs    messages
-	metrics *metrics
+	cfg      config.Config
+	db       *sqlx.DB
+	rdb      redis.UniversalClient
+	ledger   *ledger.Ledger
+	users    *identity.Users
+	orgs     *org.Registry
+	sessions *session.Store
+	limiter  *session.Limiter
+	log      *slog.Logger
+	msgs     messages
+	metrics  *metrics
+	app      *fiber.App
+	rules    map[string]rule // "METHOD /path" → who may call it
+	views    *renderer       // the HTML pages' templates and static files
 }
 
 // New builds the Fiber app with every route registered.
@@ -45,44 +60,54 @@ func New(d Deps) (*fiber.App, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, ledger: d.Ledger, log: d.Logger, msgs: msgs,
-		metrics: newMetrics()}
-	app := fiber.New(fiber.Config{
+	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, ledger: d.Ledger, users: d.Users, orgs: d.Orgs,
+		sessions: d.Sessions, limiter: d.Limiter, log: d.Logger, msgs: msgs, metrics: newMetrics(),
+		rules: map[string]rule{}}
+	s.app = fiber.New(fiber.Config{
 		AppName:               "timebank",
 		ErrorHandler:          s.errorHandler,
-		BodyLimit:             1 << 20,
+		BodyLimit:             8 << 20, // photo uploads; JSON bodies are limited to 1 MiB in decodeJSON
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           75 * time.Second,
 		DisableStartupMessage: true,
 	})
-	app.Use(s.requestID, s.observe, recover.New())
-	s.routes(app)
-	return app, nil
+	s.app.Use(s.requestID, s.observe, recover.New(), s.authenticate)
+	s.routes()
+	return s.app, nil
 }
 
-func (s *server) routes(app *fiber.App) {
-	app.Get("/healthz", s.healthz)
-	app.Get("/readyz", s.readyz)
-	app.Get("/metrics", s.metricsHandler)
+func (s *server) routes() {
+	s.handle(fiber.MethodGet, "/healthz", public(), s.healthz)
+	s.handle(fiber.MethodGet, "/readyz", public(), s.readyz)
+	s.handle(fiber.MethodGet, "/metrics", public(), s.metricsHandler)
+	s.handle(fiber.MethodGet, "/api/v1/openapi.json", public(), s.openapi)
 
-	api := app.Group("/api/v1")
-	api.Get("/openapi.json", s.openapi)
+	s.ledgerRoutes()
+	s.peopleRoutes()
+	s.orgRoutes()
+	s.pageRoutes()
+	s.activityRoutes()
+	s.storeRoutes()
 
-	op := api.Group("", s.requireOperator)
-	op.Post("/accounts", s.createAccount)
-	op.Get("/accounts/:code", s.getAccount)
-	op.Get("/accounts/:code/balance", s.getBalance)
-	op.Get("/accounts/:code/entries", s.listEntries)
-	op.Post("/transactions", s.postTransaction)
-	op.Get("/transactions/:id", s.getTransaction)
-	op.Post("/transactions/:id/reverse", s.reverseTransaction)
-	op.Post("/holds", s.createHold)
-	op.Get("/holds/:id", s.getHold)
-	op.Post("/holds/:id/commit", s.commitHold)
-	op.Post("/holds/:id/void", s.voidHold)
+	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
 
-	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+// ledgerRoutes are the raw ledger API, for integrations and operators: platform administrators only.
+// The rest of the service posts through the domain packages.
+func (s *server) ledgerRoutes() {
+	op := allow(access.OperateLedger, nil)
+	s.handle(fiber.MethodPost, "/api/v1/accounts", op, s.createAccount)
+	s.handle(fiber.MethodGet, "/api/v1/accounts/:code", op, s.getAccount)
+	s.handle(fiber.MethodGet, "/api/v1/accounts/:code/balance", op, s.getBalance)
+	s.handle(fiber.MethodGet, "/api/v1/accounts/:code/entries", op, s.listEntries)
+	s.handle(fiber.MethodPost, "/api/v1/transactions", op, s.postTransaction)
+	s.handle(fiber.MethodGet, "/api/v1/transactions/:id", op, s.getTransaction)
+	s.handle(fiber.MethodPost, "/api/v1/transactions/:id/reverse", op, s.reverseTransaction)
+	s.handle(fiber.MethodPost, "/api/v1/holds", op, s.createHold)
+	s.handle(fiber.MethodGet, "/api/v1/holds/:id", op, s.getHold)
+	s.handle(fiber.MethodPost, "/api/v1/holds/:id/commit", op, s.commitHold)
+	s.handle(fiber.MethodPost, "/api/v1/holds/:id/void", op, s.voidHold)
 }
 
 // healthz says the process is up.

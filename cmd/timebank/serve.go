@@ -48,7 +48,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	defer rdb.Close()
 
 	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: cfg.RedisPrefix, Logger: log})
-	app, err := web.New(web.Deps{Config: cfg, DB: db, Redis: rdb, Ledger: l, Logger: log})
+	app, err := web.New(web.NewDeps(cfg, log, db, rdb, l))
 	if err != nil {
 		return err
 	}

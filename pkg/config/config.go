@@ -3,6 +3,8 @@
 package config
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -171,4 +173,12 @@ func redactURL(raw string) string {
 		}
 	}
 	return strings.Join(out, ",")
+}
+
+// DeriveKey returns a key for one use of the secret (signing sessions, hashing ID numbers, QR codes
+// …), so that no two uses share a key and a key that leaks from one use is worthless for another.
+func (c Config) DeriveKey(label string) []byte {
+	m := hmac.New(sha256.New, []byte(c.Secret))
+	m.Write([]byte("timebank key: " + label))
+	return m.Sum(nil)
 }

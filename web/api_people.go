@@ -1,0 +1,244 @@
+package web
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/access"
+	"timebank/pkg/identity"
+)
+
+// Log-in limits: per phone number, failures before the number is locked for a while; per client
+// address, attempts of any kind (one address guessing many numbers).
+const (
+	loginFailuresPerPhone = 5
+	loginLockout          = 15 * time.Minute
+	loginAttemptsPerAddr  = 30
+	loginAddrWindow       = time.Minute
+	registrationsPerAddr  = 10
+	registrationWindow    = time.Hour
+)
+
+func (s *server) peopleRoutes() {
+	s.handle(fiber.MethodPost, "/api/v1/register", public(), s.register)
+	s.handle(fiber.MethodPost, "/api/v1/login", public(), s.login)
+	s.handle(fiber.MethodPost, "/api/v1/logout", public(), s.logout)
+	s.handle(fiber.MethodGet, "/api/v1/me", signedIn(), s.me)
+	s.handle(fiber.MethodPost, "/api/v1/me/password", signedIn(), s.changePassword)
+	s.handle(fiber.MethodPost, "/api/v1/me/lang", signedIn(), s.setLang)
+}
+
+// me is what GET /api/v1/me returns: the person, their roles with scopes, volunteer number and
+// ledger account. The phone number is masked.
+type me struct {
+	identity.User
+	Phone string         `json:"phone"`
+	Roles []access.Grant `json:"roles"`
+}
+
+func (s *server) register(c *fiber.Ctx) error {
+	var req identity.Registration
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := s.rateLimit(c, "reg:"+c.IP(), registrationsPerAddr, registrationWindow); err != nil {
+		return err
+	}
+	u, err := s.users.Register(c.UserContext(), req)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(me{User: u, Phone: u.PhoneMasked(), Roles: []access.Grant{}})
+}
+
+type loginRequest struct {
+	Phone    string `json:"phone"`
+	Password string `json:"password"`
+	Token    bool   `json:"token"` // an app wants a bearer token instead of a cookie
+}
+
+type loginResponse struct {
+	Token     string    `json:"token,omitempty"`
+	ExpiresAt time.Time `json:"expires_at"`
+	User      me        `json:"user"`
+}
+
+func (s *server) login(c *fiber.Ctx) error {
+	var req loginRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	u, err := s.signIn(c, req.Phone, req.Password, req.Token)
+	if err != nil {
+		return err
+	}
+	p, err := s.users.Principal(c.UserContext(), u.user.ID)
+	if err != nil {
+		return err
+	}
+	res := loginResponse{ExpiresAt: time.Now().Add(SessionTTL), User: me{User: u.user, Phone: u.user.PhoneMasked(), Roles: p.Grants}}
+	if req.Token {
+		res.Token = u.token
+	}
+	return c.JSON(res)
+}
+
+type signedInUser struct {
+	user  identity.User
+	token string
+}
+
+// signIn checks the limits and the password and starts a session: a cookie for a browser, or a
+// bearer token for an app. A browser's earlier session is ended and its id never reused, so a
+// session id planted before log-in is worthless after it (session fixation).
+func (s *server) signIn(c *fiber.Ctx, phone, password string, app bool) (signedInUser, error) {
+	ctx := c.UserContext()
+	if err := s.rateLimit(c, "login-addr:"+c.IP(), loginAttemptsPerAddr, loginAddrWindow); err != nil {
+		return signedInUser{}, err
+	}
+	norm, perr := identity.NormalizePhone(phone)
+	failKey := "login-fail:" + norm
+	if perr == nil {
+		if n, err := s.limiter.Count(ctx, failKey); err == nil && n >= loginFailuresPerPhone {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(loginLockout.Seconds())))
+			return signedInUser{}, errRateLimited
+		}
+	}
+	u, err := s.users.Authenticate(ctx, phone, password)
+	if errors.Is(err, identity.ErrBadCredentials) {
+		if perr == nil {
+			_, _ = s.limiter.Allow(ctx, failKey, loginFailuresPerPhone, loginLockout)
+		}
+		return signedInUser{}, err
+	} else if err != nil {
+		return signedInUser{}, err
+	}
+	_ = s.limiter.Reset(ctx, failKey)
+	if old := c.Cookies(cookieSession); old != "" {
+		_ = s.sessions.Delete(ctx, old)
+	}
+	token, err := s.sessions.Create(ctx, u.ID, app)
+	if err != nil {
+		return signedInUser{}, err
+	}
+	if !app {
+		s.setCookie(c, cookieSession, token, int(SessionTTL.Seconds()))
+		s.setCookie(c, cookieLang, u.Lang, int(SessionTTL.Seconds()))
+	}
+	return signedInUser{user: u, token: token}, nil
+}
+
+type logoutRequest struct {
+	Everywhere bool `json:"everywhere"` // end every session of the person, on every device
+}
+
+func (s *server) logout(c *fiber.Ctx) error {
+	var req logoutRequest
+	if len(c.BodyRaw()) > 0 {
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	if err := s.signOut(c, req.Everywhere); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// signOut ends the caller's session (the cookie's, or the app's bearer token's), or all of them.
+func (s *server) signOut(c *fiber.Ctx, everywhere bool) error {
+	ctx := c.UserContext()
+	token := sessionCookie(c)
+	if bearer, ok := bearerToken(c); ok && !identity.IsDeviceToken(bearer) {
+		token = bearer
+	}
+	if p := principal(c); everywhere && p != nil && p.UserID != 0 {
+		if err := s.sessions.DeleteAll(ctx, p.UserID); err != nil {
+			return err
+		}
+	} else if token != "" {
+		if err := s.sessions.Delete(ctx, token); err != nil {
+			return err
+		}
+	}
+	s.setCookie(c, cookieSession, "", -1)
+	return nil
+}
+
+func (s *server) me(c *fiber.Ctx) error {
+	p := principal(c)
+	u, err := s.users.ByID(c.UserContext(), p.UserID)
+	if err != nil {
+		return err
+	}
+	roles := p.Grants
+	if roles == nil {
+		roles = []access.Grant{}
+	}
+	return c.JSON(me{User: u, Phone: u.PhoneMasked(), Roles: roles})
+}
+
+type passwordRequest struct {
+	Current string `json:"current_password"`
+	New     string `json:"new_password"`
+}
+
+// changePassword replaces the password and ends every other session.
+func (s *server) changePassword(c *fiber.Ctx) error {
+	var req passwordRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	uid := principal(c).UserID
+	if err := s.rateLimit(c, "pw:"+strconv.FormatInt(uid, 10), loginFailuresPerPhone, loginLockout); err != nil {
+		return err
+	}
+	if err := s.users.ChangePassword(c.UserContext(), uid, req.Current, req.New); err != nil {
+		return err
+	}
+	return s.signOut(c, true)
+}
+
+type langRequest struct {
+	Lang string `json:"lang"`
+}
+
+func (s *server) setLang(c *fiber.Ctx) error {
+	var req langRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := s.users.SetLang(c.UserContext(), principal(c).UserID, req.Lang); err != nil {
+		return err
+	}
+	s.setCookie(c, cookieLang, req.Lang, int(SessionTTL.Seconds()))
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// errRateLimited is a request over a limit.
+var errRateLimited = &problemError{status: fiber.StatusTooManyRequests, slug: "rate-limited"}
+
+// rateLimit counts the request under key and refuses it past limit per window.
+func (s *server) rateLimit(c *fiber.Ctx, key string, limit int64, window time.Duration) error {
+	ok, err := s.limiter.Allow(c.UserContext(), key, limit, window)
+	if err != nil {
+		s.log.Warn("rate limiter unavailable", "err", err, "request_id", requestID(c))
+	}
+	if !ok {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(window.Seconds())))
+		return errRateLimited
+	}
+	return nil
+}
+
+// bearerToken returns the token of an Authorization: Bearer header.
+func bearerToken(c *fiber.Ctx) (string, bool) {
+	h := c.Get(fiber.HeaderAuthorization)
+	if len(h) > 7 && h[:7] == "Bearer " {
+		return h[7:], true
+	}
+	return "", false
+}

@@ -1,0 +1,191 @@
+package web
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/access"
+	"timebank/pkg/identity"
+	"timebank/pkg/session"
+)
+
+const (
+	cookieSession  = "tb_session"
+	cookieCSRF     = "tb_csrf"
+	headerCSRF     = "X-CSRF-Token"
+	formCSRF       = "_csrf"
+	localPrincipal = "principal"
+	localCookie    = "session_cookie" // the session token when the caller came with the cookie
+)
+
+// errUnauthenticated is a request without (valid) credentials on a route that needs them.
+var errUnauthenticated = &problemError{status: fiber.StatusUnauthorized, slug: "unauthorized"}
+
+// errForbidden is a request by someone whose roles do not cover the action there.
+var errForbidden = &problemError{status: fiber.StatusForbidden, slug: "forbidden"}
+
+// errCSRF is a cookie-authenticated write without the page's anti-forgery token.
+var errCSRF = &problemError{status: fiber.StatusForbidden, slug: "csrf"}
+
+// authenticate finds out who is asking, from the Authorization header (a device token, the operator
+// token or an app's session token) or else the session cookie, and puts the principal in the
+// request's locals. A request without credentials goes on anonymous; each route then decides. A
+// presented bearer credential that is wrong is refused at once; a stale cookie is only ignored, so a
+// signed-out browser can still open the log-in page. Writes authenticated by the cookie must carry
+// the anti-forgery token (see checkCSRF).
+func (s *server) authenticate(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	if h := c.Get(fiber.HeaderAuthorization); h != "" {
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || token == "" {
+			return s.unauthenticated(c)
+		}
+		p, err := s.bearerPrincipal(c, token)
+		if err != nil {
+			return err
+		}
+		c.Locals(localPrincipal, p)
+		return c.Next()
+	}
+	if token := c.Cookies(cookieSession); token != "" {
+		sess, err := s.sessions.Get(ctx, token)
+		switch {
+		case err == nil && !sess.App:
+			p, err := s.users.Principal(ctx, sess.UserID)
+			if errors.Is(err, identity.ErrUserNotFound) {
+				break
+			} else if err != nil {
+				return err
+			}
+			c.Locals(localPrincipal, &p)
+			c.Locals(localCookie, token)
+		case err != nil && !errors.Is(err, session.ErrNoSession):
+			return err
+		}
+	}
+	if err := s.checkCSRF(c); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// bearerPrincipal resolves a bearer token: a device token, the operator token, or a session token
+// issued to an app.
+func (s *server) bearerPrincipal(c *fiber.Ctx, token string) (*access.Principal, error) {
+	ctx := c.UserContext()
+	if identity.IsDeviceToken(token) {
+		p, err := s.users.DevicePrincipal(ctx, token)
+		if errors.Is(err, identity.ErrDeviceNotFound) {
+			return nil, s.unauthenticated(c)
+		}
+		return &p, err
+	}
+	if op := s.cfg.OperatorToken; op != "" && len(token) == len(op) {
+		a, b := sha256.Sum256([]byte(token)), sha256.Sum256([]byte(op))
+		if subtle.ConstantTimeCompare(a[:], b[:]) == 1 {
+			return &access.Principal{Name: "operator", Grants: []access.Grant{{Role: access.PlatformAdmin, Kind: access.Platform}}}, nil
+		}
+	}
+	sess, err := s.sessions.Get(ctx, token)
+	if errors.Is(err, session.ErrNoSession) || err == nil && !sess.App {
+		// A browser's cookie token is not accepted as a bearer token: it would skip the CSRF check.
+		return nil, s.unauthenticated(c)
+	} else if err != nil {
+		return nil, err
+	}
+	p, err := s.users.Principal(ctx, sess.UserID)
+	if errors.Is(err, identity.ErrUserNotFound) {
+		return nil, s.unauthenticated(c)
+	}
+	return &p, err
+}
+
+func (s *server) unauthenticated(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="timebank"`)
+	return errUnauthenticated
+}
+
+// safeMethod reports whether the method only reads.
+func safeMethod(m string) bool {
+	return m == fiber.MethodGet || m == fiber.MethodHead || m == fiber.MethodOptions
+}
+
+// checkCSRF refuses a write that a browser could have been tricked into sending: one authenticated
+// by the session cookie must carry the token bound to that session (header X-CSRF-Token or form
+// field _csrf), and an anonymous form post (log-in, registration) must carry the value of the
+// tb_csrf cookie (double submit). Anonymous JSON needs neither: browsers do not send it across sites
+// without a CORS preflight, which this service never grants.
+func (s *server) checkCSRF(c *fiber.Ctx) error {
+	if safeMethod(c.Method()) {
+		return nil
+	}
+	got := c.Get(headerCSRF)
+	if got == "" {
+		got = c.FormValue(formCSRF)
+	}
+	var want string
+	switch {
+	case sessionCookie(c) != "":
+		want = s.sessions.CSRFToken(sessionCookie(c))
+	case isForm(c):
+		want = c.Cookies(cookieCSRF)
+	default:
+		return nil
+	}
+	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return errCSRF
+	}
+	return nil
+}
+
+// isForm reports whether the body is an HTML form.
+func isForm(c *fiber.Ctx) bool {
+	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
+	return strings.HasPrefix(ct, fiber.MIMEApplicationForm) || strings.HasPrefix(ct, fiber.MIMEMultipartForm)
+}
+
+// csrfToken returns the anti-forgery token a page puts in its forms and scripts, setting the
+// double-submit cookie for a visitor who has not signed in.
+func (s *server) csrfToken(c *fiber.Ctx) string {
+	if tok := sessionCookie(c); tok != "" {
+		return s.sessions.CSRFToken(tok)
+	}
+	if v := c.Cookies(cookieCSRF); v != "" {
+		return v
+	}
+	v := session.NewAnonymousToken()
+	s.setCookie(c, cookieCSRF, v, 0)
+	return v
+}
+
+// principal returns who is asking, or nil for an anonymous request.
+func principal(c *fiber.Ctx) *access.Principal {
+	p, _ := c.Locals(localPrincipal).(*access.Principal)
+	return p
+}
+
+// sessionCookie returns the session token when the caller came with the session cookie.
+func sessionCookie(c *fiber.Ctx) string {
+	t, _ := c.Locals(localCookie).(string)
+	return t
+}
+
+// actor names the caller in ledger transactions and audit entries.
+func actor(c *fiber.Ctx) string { return principal(c).Label() }
+
+// setCookie sets an HttpOnly, SameSite=Lax cookie, Secure when the service is served over HTTPS.
+// maxAge 0 makes a browser-session cookie; a negative maxAge deletes the cookie.
+func (s *server) setCookie(c *fiber.Ctx, name, value string, maxAge int) {
+	ck := &fiber.Cookie{Name: name, Value: value, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
+		Secure: strings.HasPrefix(s.cfg.BaseURL, "https://") || c.Protocol() == "https"}
+	if maxAge < 0 {
+		ck.Value, ck.MaxAge = "", -1
+	} else {
+		ck.MaxAge = maxAge
+	}
+	c.Cookie(ck)
+}

@@ -1,0 +1,35 @@
+package web
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/redis/go-redis/v9"
+
+	"timebank/ledger"
+	"timebank/pkg/config"
+	"timebank/pkg/identity"
+	"timebank/pkg/org"
+	"timebank/pkg/session"
+)
+
+// SessionTTL is how long a session lasts after its last use.
+const SessionTTL = 7 * 24 * time.Hour
+
+// NewDeps wires the domain stores the web layer calls over the connections main opened. Keys for
+// hashing and signing are derived from the one secret with a label each, so that no two uses share
+// a key. Tests build the app through here too, so they run what production runs.
+func NewDeps(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalClient, l *ledger.Ledger) Deps {
+	return Deps{
+		Config:   cfg,
+		DB:       db,
+		Redis:    rdb,
+		Ledger:   l,
+		Users:    identity.NewUsers(db, l, cfg.DeriveKey("resident-id")),
+		Orgs:     org.NewRegistry(db, l),
+		Sessions: session.NewStore(rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL),
+		Limiter:  session.NewLimiter(rdb, cfg.RedisPrefix),
+		Logger:   log,
+	}
+}
