@@ -80,13 +80,10 @@ type Grant struct {
 }
 
 // Target is where an action happens: the place of the thing acted on in the region and
-// organization trees. Whatever is unknown stays zero, and a zero field is covered by nothing but a
-// platform grant.
-type Target struct {
-	RegionCode string  // the region the thing belongs to
-	OrgIDs     []int64 // its organization and that organization's ancestors, nearest first
-	StoreID    int64   // its store, if it is in one
-}
+// organization trees (region code, the organization and its ancestors, the store). Whatever is
+// unknown stays zero, and a zero field is covered by nothing but a platform grant. The registry of
+// organizations (pkg/org) finds targets; the type is its, so that it needs nothing from here.
+type Target = org.Target
 
 // covers reports whether the grant's scope includes the target.
 func (g Grant) covers(t Target) bool {
