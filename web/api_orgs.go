@@ -1,5 +1,447 @@
 package web
 
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/access"
+	"timebank/pkg/audit"
+	"timebank/pkg/identity"
+	"timebank/pkg/org"
+)
+
 // orgRoutes are the JSON API of regions, organizations, stores, members, device tokens and the audit
-// log.
-func (s *server) orgRoutes() {}
+// log. Creating something below a place needs the action at that place: the handlers check the
+// place named in the body.
+func (s *server) orgRoutes() {
+	s.handle(fiber.MethodPost, "/api/v1/regions", allow(access.ManageRegions, nil), s.createRegion)
+	s.handle(fiber.MethodGet, "/api/v1/regions/:code", allow(access.ReadRegion, s.regionParam), s.getRegion)
+	s.handle(fiber.MethodPost, "/api/v1/regions/:code/admins", allow(access.ManageRegions, s.regionParam), s.grantRegionRole)
+	s.handle(fiber.MethodPost, "/api/v1/orgs", allow(access.CreateOrg, nil), s.createOrg)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id", allow(access.ReadOrg, s.orgParam), s.getOrg)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/members", allow(access.ReadOrg, s.orgParam), s.listMembers)
+	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/members", allow(access.ManageMembers, s.orgParam), s.addMember)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/devices", allow(access.ManageDevices, s.orgParam), s.listDevices)
+	s.handle(fiber.MethodPost, "/api/v1/grants/:id/revoke", allow(access.ManageMembers, nil), s.revokeGrant)
+	s.handle(fiber.MethodPost, "/api/v1/stores", allow(access.CreateStore, nil), s.createStore)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id", allow(access.ReadStore, s.storeParam), s.getStore)
+	s.handle(fiber.MethodPost, "/api/v1/device-tokens", allow(access.ManageDevices, nil), s.createDevice)
+	s.handle(fiber.MethodPost, "/api/v1/device-tokens/:id/revoke", allow(access.ManageDevices, nil), s.revokeDevice)
+	s.handle(fiber.MethodGet, "/api/v1/audit", allow(access.ReadAudit, nil), s.listAudit)
+}
+
+// orgParam is the target of routes about the organization in the path.
+func (s *server) orgParam(c *fiber.Ctx) (access.Target, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return access.Target{}, err
+	}
+	return s.orgs.OrgTarget(c.UserContext(), id)
+}
+
+// storeParam is the target of routes about the store in the path.
+func (s *server) storeParam(c *fiber.Ctx) (access.Target, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return access.Target{}, err
+	}
+	return s.orgs.StoreTarget(c.UserContext(), id)
+}
+
+// regionParam is the target of routes about the region in the path.
+func (s *server) regionParam(c *fiber.Ctx) (access.Target, error) {
+	code := c.Params("code")
+	if _, err := org.DivisionLevel(code); err != nil {
+		return access.Target{}, badRequest("code", "division_code")
+	}
+	return org.RegionTarget(code), nil
+}
+
+// change names the caller and the request in the audit log.
+func change(c *fiber.Ctx) identity.Change {
+	return identity.Change{Actor: actor(c), RequestID: requestID(c)}
+}
+
+func (s *server) createRegion(c *fiber.Ctx) error {
+	var req org.NewRegion
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := req.Validate(); err != nil {
+		return err
+	}
+	// A node is created by whoever may manage the node above it (a province, by platform admins).
+	parent, _ := org.ParentDivision(req.Code)
+	if err := can(c, access.ManageRegions, org.RegionTarget(parent)); err != nil {
+		return err
+	}
+	r, err := s.orgs.CreateRegion(c.UserContext(), principal(c), req)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(r)
+}
+
+// regionView is a region with what lies directly below it.
+type regionView struct {
+	org.Region
+	Path     []org.Region `json:"path"`
+	Children []org.Region `json:"children"`
+	Orgs     []org.Org    `json:"orgs"`
+}
+
+func (s *server) getRegion(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	code := c.Params("code")
+	r, err := s.orgs.Region(ctx, code)
+	if err != nil {
+		return err
+	}
+	v := regionView{Region: r}
+	if v.Path, err = s.orgs.Path(ctx, r.Code); err != nil {
+		return err
+	}
+	if v.Children, err = s.orgs.Children(ctx, r.Code); err != nil {
+		return err
+	}
+	if v.Orgs, err = s.orgs.OrgsInRegion(ctx, r.Code, "", 0, org.MaxLimit); err != nil {
+		return err
+	}
+	return c.JSON(v)
+}
+
+// memberRequest invites a registered person (by phone number) into a role.
+type memberRequest struct {
+	Phone   string      `json:"phone"`
+	Role    access.Role `json:"role"`
+	StoreID int64       `json:"store_id,omitempty"` // for store roles: one of the organization's stores
+}
+
+// grantResult is the grant a member request made (or found already made).
+type grantResult struct {
+	ID     int64        `json:"id"`
+	UserID int64        `json:"user_id"`
+	Grant  access.Grant `json:"grant"`
+}
+
+// grantTo finds the person by phone number and grants them the role.
+func (s *server) grantTo(c *fiber.Ctx, phone string, g access.Grant) error {
+	p, err := identity.NormalizePhone(phone)
+	if err != nil {
+		return badRequest("phone", "phone_invalid")
+	}
+	u, err := s.users.ByPhone(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	id, err := s.users.Grant(c.UserContext(), change(c), u.ID, g)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(grantResult{ID: id, UserID: u.ID, Grant: g})
+}
+
+func (s *server) addMember(c *fiber.Ctx) error {
+	orgID, _ := idParam(c, "id") // checked by the rule
+	var req memberRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	g := access.Grant{Role: req.Role, Kind: access.Org, OrgID: orgID}
+	if req.StoreID != 0 {
+		st, err := s.orgs.Store(c.UserContext(), req.StoreID)
+		if err != nil {
+			return err
+		}
+		if st.OrgID != orgID {
+			return badRequest("store_id", "not_in_org")
+		}
+		g = access.Grant{Role: req.Role, Kind: access.Store, StoreID: st.ID}
+	}
+	return s.grantTo(c, req.Phone, g)
+}
+
+func (s *server) grantRegionRole(c *fiber.Ctx) error {
+	var req memberRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	r, err := s.orgs.Region(c.UserContext(), c.Params("code"))
+	if err != nil {
+		return err
+	}
+	return s.grantTo(c, req.Phone, access.Grant{Role: req.Role, Kind: access.Region, RegionCode: r.Code})
+}
+
+func (s *server) listMembers(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	m, err := s.users.Members(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		m = []identity.MemberGrant{}
+	}
+	return c.JSON(fiber.Map{"members": m})
+}
+
+// grantTarget is where a grant's scope lies, for checking who may revoke it.
+func (s *server) grantTarget(c *fiber.Ctx, g access.Grant) (access.Target, error) {
+	switch g.Kind {
+	case access.Region:
+		return org.RegionTarget(g.RegionCode), nil
+	case access.Org:
+		return s.orgs.OrgTarget(c.UserContext(), g.OrgID)
+	case access.Store:
+		return s.orgs.StoreTarget(c.UserContext(), g.StoreID)
+	}
+	return access.Target{}, nil // platform grants: only platform admins cover an empty target
+}
+
+func (s *server) revokeGrant(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	_, g, err := s.users.GrantByID(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	action := access.ManageMembers
+	if g.Kind == access.Region {
+		action = access.ManageRegions
+	}
+	t, err := s.grantTarget(c, g)
+	if err != nil {
+		return err
+	}
+	if err := can(c, action, t); err != nil {
+		return err
+	}
+	if err := s.users.Revoke(c.UserContext(), change(c), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *server) createOrg(c *fiber.Ctx) error {
+	var req org.NewOrg
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := req.Validate(); err != nil {
+		return err
+	}
+	// A sub-organization is created by whoever may create organizations in its parent; a top-level
+	// one, by the region's administrators.
+	t := org.RegionTarget(req.RegionCode)
+	if req.ParentID != nil {
+		var err error
+		if t, err = s.orgs.OrgTarget(c.UserContext(), *req.ParentID); err != nil {
+			return err
+		}
+	}
+	if err := can(c, access.CreateOrg, t); err != nil {
+		return err
+	}
+	o, err := s.orgs.CreateOrg(c.UserContext(), principal(c), req)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(o)
+}
+
+// orgView is an organization with its stores and sub-organizations.
+type orgView struct {
+	org.Org
+	Stores []org.Store `json:"stores"`
+	Subs   []org.Org   `json:"sub_orgs"`
+}
+
+func (s *server) getOrg(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	id, _ := idParam(c, "id")
+	o, err := s.orgs.Org(ctx, id)
+	if err != nil {
+		return err
+	}
+	v := orgView{Org: o}
+	if v.Stores, err = s.orgs.StoresOf(ctx, id); err != nil {
+		return err
+	}
+	if v.Subs, err = s.orgs.SubOrgs(ctx, id); err != nil {
+		return err
+	}
+	return c.JSON(v)
+}
+
+func (s *server) createStore(c *fiber.Ctx) error {
+	var req org.NewStore
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := req.Validate(); err != nil {
+		return err
+	}
+	t, err := s.orgs.OrgTarget(c.UserContext(), req.OrgID)
+	if err != nil {
+		return err
+	}
+	if err := can(c, access.CreateStore, t); err != nil {
+		return err
+	}
+	st, err := s.orgs.CreateStore(c.UserContext(), principal(c), req)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(st)
+}
+
+func (s *server) getStore(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	st, err := s.orgs.Store(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(st)
+}
+
+// deviceRequest asks for a device token: a kiosk for an organization ("org:7") or a counter for a
+// store ("store:3").
+type deviceRequest struct {
+	Scope string      `json:"scope"`
+	Role  access.Role `json:"role"`
+	Label string      `json:"label"`
+}
+
+// createdDevice shows the new token once; only its hash is kept.
+type createdDevice struct {
+	identity.Device
+	Token string `json:"token"`
+}
+
+// parseScope reads "org:7" or "store:3".
+func parseScope(s string) (kind string, id int64, ok bool) {
+	kind, num, found := strings.Cut(s, ":")
+	id, err := strconv.ParseInt(num, 10, 64)
+	return kind, id, found && err == nil && id > 0 && (kind == "org" || kind == "store")
+}
+
+func (s *server) createDevice(c *fiber.Ctx) error {
+	var req deviceRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	kind, id, ok := parseScope(req.Scope)
+	if !ok {
+		return badRequest("scope", "format")
+	}
+	var t access.Target
+	var err error
+	var orgID, storeID int64
+	if kind == "org" {
+		orgID = id
+		t, err = s.orgs.OrgTarget(c.UserContext(), id)
+	} else {
+		storeID = id
+		t, err = s.orgs.StoreTarget(c.UserContext(), id)
+	}
+	if err != nil {
+		return err
+	}
+	if err := can(c, access.ManageDevices, t); err != nil {
+		return err
+	}
+	d, token, err := s.users.CreateDevice(c.UserContext(), change(c), req.Role, orgID, storeID, req.Label)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusCreated).JSON(createdDevice{Device: d, Token: token})
+}
+
+func (s *server) revokeDevice(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	d, err := s.users.DeviceByID(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	var t access.Target
+	if d.OrgID != nil {
+		t, err = s.orgs.OrgTarget(c.UserContext(), *d.OrgID)
+	} else if d.StoreID != nil {
+		t, err = s.orgs.StoreTarget(c.UserContext(), *d.StoreID)
+	}
+	if err != nil {
+		return err
+	}
+	if err := can(c, access.ManageDevices, t); err != nil {
+		return err
+	}
+	if err := s.users.RevokeDevice(c.UserContext(), change(c), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *server) listDevices(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	d, err := s.users.Devices(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	if d == nil {
+		d = []identity.Device{}
+	}
+	return c.JSON(fiber.Map{"devices": d})
+}
+
+// auditPage is a page of the audit log; Next is the cursor of the following page.
+type auditPage struct {
+	Entries []audit.Entry `json:"entries"`
+	Next    string        `json:"next,omitempty"`
+}
+
+func (s *server) listAudit(c *fiber.Ctx) error {
+	after, limit, err := pageParams(c, audit.MaxLimit)
+	if err != nil {
+		return err
+	}
+	var scopes []audit.Scope
+	for _, g := range principal(c).Scopes(access.ReadAudit) {
+		scopes = append(scopes, audit.Scope{Kind: string(g.Kind), RegionCode: g.RegionCode, OrgID: g.OrgID, StoreID: g.StoreID})
+	}
+	entries, err := audit.List(c.UserContext(), s.db, audit.Filter{Scopes: scopes, After: after, Limit: limit})
+	if err != nil {
+		return err
+	}
+	page := auditPage{Entries: entries}
+	if page.Entries == nil {
+		page.Entries = []audit.Entry{}
+	}
+	if len(entries) == limit {
+		page.Next = strconv.FormatInt(entries[len(entries)-1].ID, 10)
+	}
+	return c.JSON(page)
+}
+
+// pageParams reads the keyset cursor (?after=) and page size (?limit=, default 50) of a list.
+func pageParams(c *fiber.Ctx, maxLimit int) (after int64, limit int, err error) {
+	limit = 50
+	if v := c.Query("after"); v != "" {
+		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
+			return 0, 0, badRequest("after", "not_a_number")
+		}
+	}
+	if v := c.Query("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > maxLimit {
+			return 0, 0, badRequest("limit", "range")
+		}
+	}
+	return after, limit, nil
+}

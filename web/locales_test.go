@@ -26,6 +26,8 @@ var problemSlugs = []string{
 	"internal",
 	// people and sessions
 	"csrf", "bad-credentials", "phone-taken", "resident-id-taken", "user-not-found", "device-not-found",
+	"grant-not-found", "scope-not-found", "region-not-found", "org-not-found", "store-not-found", "region-exists",
+	"parent-region-missing", "credit-code-taken",
 }
 
 // readSources returns the non-test Go files of the directories, relative to this package.

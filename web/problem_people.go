@@ -6,9 +6,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/identity"
+	"timebank/pkg/org"
 )
 
-// classifyPeople maps the errors of people, organizations and sessions to statuses and problem slugs;
+// classifyPeople maps the errors of people, organizations and regions to statuses and problem slugs;
 // status 0 means the error is none of theirs.
 func classifyPeople(err error) (int, string) {
 	switch {
@@ -22,6 +23,22 @@ func classifyPeople(err error) (int, string) {
 		return fiber.StatusNotFound, "user-not-found"
 	case errors.Is(err, identity.ErrDeviceNotFound):
 		return fiber.StatusNotFound, "device-not-found"
+	case errors.Is(err, identity.ErrGrantNotFound):
+		return fiber.StatusNotFound, "grant-not-found"
+	case errors.Is(err, identity.ErrScopeNotFound):
+		return fiber.StatusNotFound, "scope-not-found"
+	case errors.Is(err, org.ErrRegionNotFound):
+		return fiber.StatusNotFound, "region-not-found"
+	case errors.Is(err, org.ErrOrgNotFound):
+		return fiber.StatusNotFound, "org-not-found"
+	case errors.Is(err, org.ErrStoreNotFound):
+		return fiber.StatusNotFound, "store-not-found"
+	case errors.Is(err, org.ErrRegionExists):
+		return fiber.StatusConflict, "region-exists"
+	case errors.Is(err, org.ErrParentMissing):
+		return fiber.StatusUnprocessableEntity, "parent-region-missing"
+	case errors.Is(err, org.ErrCreditCodeTaken):
+		return fiber.StatusConflict, "credit-code-taken"
 	}
 	return 0, ""
 }
