@@ -1,0 +1,404 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"slices"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/access"
+	"timebank/pkg/identity"
+	"timebank/pkg/org"
+)
+
+// The authorization table: every route of the app, who may call it inside a scope, and (for
+// routes that act at a place) that nobody but the platform's administrators may call it at a place
+// outside their scopes. A route added without an entry here fails TestAuthorizationTable.
+
+// Callers of the table. Inside means organization A (in 硖石街道, 海宁市) and its store SA; outside
+// means organization B (in 桐乡市) and its store SB.
+const (
+	anon         = "anonymous"
+	volunteer    = "volunteer of A"
+	coordA       = "coordinator of A"
+	adminA       = "org admin of A"
+	clerkSA      = "clerk of SA"
+	managerSA    = "store manager of SA"
+	auditorHN    = "auditor of 海宁市"
+	regionXS     = "region admin of 硖石街道"
+	platform     = "platform admin"
+	kioskA       = "kiosk device of A"
+	counterSA    = "counter device of SA"
+	operatorTok  = "operator token"
+	testPassword = "Qiantang-river-2026"
+)
+
+var everyone = []string{anon, volunteer, coordA, adminA, clerkSA, managerSA, auditorHN, regionXS, platform, kioskA, counterSA, operatorTok}
+
+// people are the callers that are persons (they have a session).
+var people = []string{volunteer, coordA, adminA, clerkSA, managerSA, auditorHN, regionXS, platform}
+
+// admins are those who act everywhere.
+var admins = []string{platform, operatorTok}
+
+func with(extra ...string) []string { return append(slices.Clone(admins), extra...) }
+
+// world is the organizations, stores and callers the table runs against.
+type world struct {
+	d        Deps
+	a, b     org.Org
+	sa, sb   org.Store
+	subA     org.Org
+	tokens   map[string]string // caller → bearer token
+	spare    identity.User     // a person to grant roles to
+	seq      atomic.Int64
+	regionIn string // 硖石街道
+	regionOu string // 桐乡市's street
+}
+
+func (w *world) next() int64 { return w.seq.Add(1) }
+
+func newWorld(t *testing.T, d Deps) *world {
+	t.Helper()
+	ctx := context.Background()
+	w := &world{d: d, tokens: map[string]string{}, regionIn: "330481001000", regionOu: "330483001000"}
+	op := &access.Principal{Name: "operator", Grants: []access.Grant{{Role: access.PlatformAdmin, Kind: access.Platform}}}
+	for _, r := range []org.NewRegion{
+		{Code: "330000000000", Name: "浙江省"}, {Code: "330400000000", Name: "嘉兴市"},
+		{Code: "330481000000", Name: "海宁市"}, {Code: "330481001000", Name: "硖石街道"},
+		{Code: "330483000000", Name: "桐乡市"}, {Code: "330483001000", Name: "梧桐街道"},
+	} {
+		if _, err := d.Orgs.CreateRegion(ctx, op, r); err != nil {
+			t.Fatalf("region %s: %v", r.Code, err)
+		}
+	}
+	mustOrg := func(n org.NewOrg) org.Org {
+		o, err := d.Orgs.CreateOrg(ctx, op, n)
+		if err != nil {
+			t.Fatalf("org %s: %v", n.Name, err)
+		}
+		return o
+	}
+	w.a = mustOrg(org.NewOrg{Name: "硖石街道志愿者协会", RegionCode: w.regionIn, Status: org.Filed, FiledBy: w.regionIn})
+	w.b = mustOrg(org.NewOrg{Name: "梧桐街道志愿服务队", RegionCode: w.regionOu, Status: org.Filed, FiledBy: w.regionOu})
+	w.subA = mustOrg(org.NewOrg{Name: "东山社区服务队", RegionCode: w.regionIn, Status: org.Filed, FiledBy: w.regionIn, ParentID: &w.a.ID})
+	var err error
+	if w.sa, err = d.Orgs.CreateStore(ctx, op, org.NewStore{OrgID: w.a.ID, Name: "硖石公益仓"}); err != nil {
+		t.Fatal(err)
+	}
+	if w.sb, err = d.Orgs.CreateStore(ctx, op, org.NewStore{OrgID: w.b.ID, Name: "梧桐公益仓"}); err != nil {
+		t.Fatal(err)
+	}
+	grants := map[string]access.Grant{
+		volunteer: {Role: access.Volunteer, Kind: access.Org, OrgID: w.a.ID},
+		coordA:    {Role: access.Coordinator, Kind: access.Org, OrgID: w.a.ID},
+		adminA:    {Role: access.OrgAdmin, Kind: access.Org, OrgID: w.a.ID},
+		clerkSA:   {Role: access.Clerk, Kind: access.Store, StoreID: w.sa.ID},
+		managerSA: {Role: access.StoreManager, Kind: access.Store, StoreID: w.sa.ID},
+		auditorHN: {Role: access.Auditor, Kind: access.Region, RegionCode: "330481000000"},
+		regionXS:  {Role: access.RegionAdmin, Kind: access.Region, RegionCode: w.regionIn},
+		platform:  {Role: access.PlatformAdmin, Kind: access.Platform},
+	}
+	ch := identity.Change{Actor: "operator"}
+	for i, who := range people {
+		u, err := d.Users.Register(ctx, identity.Registration{Phone: fmt.Sprintf("1380000%04d", i), Password: testPassword, Name: who})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Users.Grant(ctx, ch, u.ID, grants[who]); err != nil {
+			t.Fatalf("grant %s: %v", who, err)
+		}
+		if w.tokens[who], err = d.Sessions.Create(ctx, u.ID, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w.spare, err = d.Users.Register(ctx, identity.Registration{Phone: "13900000000", Password: testPassword, Name: "候补"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, w.tokens[kioskA], err = d.Users.CreateDevice(ctx, ch, access.Kiosk, w.a.ID, 0, "签到屏"); err != nil {
+		t.Fatal(err)
+	}
+	if _, w.tokens[counterSA], err = d.Users.CreateDevice(ctx, ch, access.Counter, 0, w.sa.ID, "收银台"); err != nil {
+		t.Fatal(err)
+	}
+	w.tokens[operatorTok] = d.Config.OperatorToken
+	return w
+}
+
+// call is one request of the table.
+type call struct {
+	method, path, body string
+}
+
+// malformed is a JSON body no handler accepts: a route that answers it with 400 let the caller
+// through its rule (the rule runs before the body is read).
+const malformed = `{"this is": not json`
+
+// grantFresh gives the spare person a fresh grant (a volunteer role in org, or a clerk role in
+// store), for a revocation to take away.
+func (w *world) grantFresh(t *testing.T, orgID, storeID int64) int64 {
+	t.Helper()
+	g := access.Grant{Role: access.Volunteer, Kind: access.Org, OrgID: orgID}
+	if storeID != 0 {
+		g = access.Grant{Role: access.Clerk, Kind: access.Store, StoreID: storeID}
+	}
+	id, err := w.d.Users.Grant(context.Background(), identity.Change{Actor: "test"}, w.spare.ID, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func (w *world) deviceFresh(t *testing.T, storeID int64) int64 {
+	t.Helper()
+	d, _, err := w.d.Users.CreateDevice(context.Background(), identity.Change{Actor: "test"}, access.Counter, 0, storeID, "临时")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.ID
+}
+
+// entry is a route's row in the table.
+type entry struct {
+	who []string                          // who may call it inside the scope
+	in  func(t *testing.T, w *world) call // a request inside the scope
+	out func(t *testing.T, w *world) call // a request at a place outside every scope but the admins'; nil: the route acts at no place
+}
+
+func fixed(method, path, body string) func(*testing.T, *world) call {
+	return func(*testing.T, *world) call { return call{method, path, body} }
+}
+
+func id(n int64) string { return fmt.Sprint(n) }
+
+// authzTable is the table, by "METHOD /route/:param".
+func authzTable() map[string]entry {
+	get := func(p string) func(*testing.T, *world) call { return fixed("GET", p, "") }
+	post := func(p string) func(*testing.T, *world) call { return fixed("POST", p, malformed) }
+	ledgerOnly := func(c func(*testing.T, *world) call) entry { return entry{who: admins, in: c} }
+	orgPath := func(method, suffix, body string, inside bool) func(*testing.T, *world) call {
+		return func(_ *testing.T, w *world) call {
+			o := w.b.ID
+			if inside {
+				o = w.a.ID
+			}
+			return call{method, "/api/v1/orgs/" + id(o) + suffix, body}
+		}
+	}
+	return map[string]entry{
+		"GET /healthz":             {who: everyone, in: get("/healthz")},
+		"GET /readyz":              {who: everyone, in: get("/readyz")},
+		"GET /metrics":             {who: everyone, in: get("/metrics")},
+		"GET /api/v1/openapi.json": {who: everyone, in: get("/api/v1/openapi.json")},
+
+		"POST /api/v1/accounts":                 ledgerOnly(post("/api/v1/accounts")),
+		"GET /api/v1/accounts/:code":            ledgerOnly(get("/api/v1/accounts/vol:1")),
+		"GET /api/v1/accounts/:code/balance":    ledgerOnly(get("/api/v1/accounts/vol:1/balance")),
+		"GET /api/v1/accounts/:code/entries":    ledgerOnly(get("/api/v1/accounts/vol:1/entries")),
+		"POST /api/v1/transactions":             ledgerOnly(post("/api/v1/transactions")),
+		"GET /api/v1/transactions/:id":          ledgerOnly(get("/api/v1/transactions/1")),
+		"POST /api/v1/transactions/:id/reverse": ledgerOnly(post("/api/v1/transactions/1/reverse")),
+		"POST /api/v1/holds":                    ledgerOnly(post("/api/v1/holds")),
+		"GET /api/v1/holds/:id":                 ledgerOnly(get("/api/v1/holds/1")),
+		"POST /api/v1/holds/:id/commit":         ledgerOnly(post("/api/v1/holds/1/commit")),
+		"POST /api/v1/holds/:id/void":           ledgerOnly(post("/api/v1/holds/1/void")),
+
+		"POST /api/v1/register":    {who: everyone, in: post("/api/v1/register")},
+		"POST /api/v1/login":       {who: everyone, in: post("/api/v1/login")},
+		"POST /api/v1/logout":      {who: everyone, in: post("/api/v1/logout")},
+		"GET /api/v1/me":           {who: people, in: get("/api/v1/me")},
+		"POST /api/v1/me/password": {who: people, in: post("/api/v1/me/password")},
+		"POST /api/v1/me/lang":     {who: people, in: post("/api/v1/me/lang")},
+
+		"POST /api/v1/regions": {who: with(regionXS),
+			in: func(_ *testing.T, w *world) call {
+				return call{"POST", "/api/v1/regions", fmt.Sprintf(`{"code":"330481001%03d","name":"新社区"}`, w.next())}
+			},
+			out: func(_ *testing.T, w *world) call {
+				return call{"POST", "/api/v1/regions", fmt.Sprintf(`{"code":"330483001%03d","name":"新社区"}`, w.next())}
+			}},
+		"GET /api/v1/regions/:code": {who: with(regionXS, auditorHN),
+			in: get("/api/v1/regions/330481001000"), out: get("/api/v1/regions/330483000000")},
+		"POST /api/v1/regions/:code/admins": {who: with(regionXS),
+			in: post("/api/v1/regions/330481001000/admins"), out: post("/api/v1/regions/330483001000/admins")},
+		"POST /api/v1/orgs": {who: with(regionXS, adminA),
+			in: func(_ *testing.T, w *world) call {
+				return call{"POST", "/api/v1/orgs", fmt.Sprintf(`{"name":"服务队%d","region_code":"%s","status":"filed","filed_by":"%s","parent_id":%d}`,
+					w.next(), w.regionIn, w.regionIn, w.a.ID)}
+			},
+			out: func(_ *testing.T, w *world) call {
+				return call{"POST", "/api/v1/orgs", fmt.Sprintf(`{"name":"服务队%d","region_code":"%s","status":"filed","filed_by":"%s","parent_id":%d}`,
+					w.next(), w.regionOu, w.regionOu, w.b.ID)}
+			}},
+		"GET /api/v1/orgs/:id":          {who: with(coordA, adminA, auditorHN, regionXS), in: orgPath("GET", "", "", true), out: orgPath("GET", "", "", false)},
+		"GET /api/v1/orgs/:id/members":  {who: with(coordA, adminA, auditorHN, regionXS), in: orgPath("GET", "/members", "", true), out: orgPath("GET", "/members", "", false)},
+		"POST /api/v1/orgs/:id/members": {who: with(adminA, regionXS), in: orgPath("POST", "/members", malformed, true), out: orgPath("POST", "/members", malformed, false)},
+		"GET /api/v1/orgs/:id/devices":  {who: with(adminA, regionXS), in: orgPath("GET", "/devices", "", true), out: orgPath("GET", "/devices", "", false)},
+		"POST /api/v1/grants/:id/revoke": {who: with(adminA, regionXS),
+			in: func(t *testing.T, w *world) call {
+				return call{"POST", "/api/v1/grants/" + id(w.grantFresh(t, w.a.ID, 0)) + "/revoke", ""}
+			},
+			out: func(t *testing.T, w *world) call {
+				return call{"POST", "/api/v1/grants/" + id(w.grantFresh(t, w.b.ID, 0)) + "/revoke", ""}
+			}},
+		"POST /api/v1/stores": {who: with(adminA, regionXS),
+			in: func(_ *testing.T, w *world) call {
+				return call{"POST", "/api/v1/stores", fmt.Sprintf(`{"org_id":%d,"name":"分仓%d"}`, w.a.ID, w.next())}
+			},
+			out: func(_ *testing.T, w *world) call {
+				return call{"POST", "/api/v1/stores", fmt.Sprintf(`{"org_id":%d,"name":"分仓%d"}`, w.b.ID, w.next())}
+			}},
+		"GET /api/v1/stores/:id": {who: with(clerkSA, counterSA, managerSA, adminA, auditorHN, regionXS),
+			in:  func(_ *testing.T, w *world) call { return call{"GET", "/api/v1/stores/" + id(w.sa.ID), ""} },
+			out: func(_ *testing.T, w *world) call { return call{"GET", "/api/v1/stores/" + id(w.sb.ID), ""} }},
+		"POST /api/v1/device-tokens": {who: with(managerSA, adminA, regionXS),
+			in: func(_ *testing.T, w *world) call {
+				return call{"POST", "/api/v1/device-tokens", fmt.Sprintf(`{"scope":"store:%d","role":"counter","label":"二号台"}`, w.sa.ID)}
+			},
+			out: func(_ *testing.T, w *world) call {
+				return call{"POST", "/api/v1/device-tokens", fmt.Sprintf(`{"scope":"store:%d","role":"counter","label":"二号台"}`, w.sb.ID)}
+			}},
+		"POST /api/v1/device-tokens/:id/revoke": {who: with(managerSA, adminA, regionXS),
+			in: func(t *testing.T, w *world) call {
+				return call{"POST", "/api/v1/device-tokens/" + id(w.deviceFresh(t, w.sa.ID)) + "/revoke", ""}
+			},
+			out: func(t *testing.T, w *world) call {
+				return call{"POST", "/api/v1/device-tokens/" + id(w.deviceFresh(t, w.sb.ID)) + "/revoke", ""}
+			}},
+		"GET /api/v1/audit": {who: with(adminA, managerSA, auditorHN, regionXS), in: get("/api/v1/audit")},
+	}
+}
+
+// do sends the call as the caller and returns the status.
+func (w *world) do(t *testing.T, app *fiber.App, who string, c call) int {
+	t.Helper()
+	req := httptest.NewRequest(c.method, c.path, bytes.NewBufferString(c.body))
+	if c.body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	if tok := w.tokens[who]; tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := app.Test(req, -1)
+	if err != nil {
+		t.Fatalf("%s %s as %s: %v", c.method, c.path, who, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// refused reports whether a status means the caller was not let through.
+func refused(status int) bool { return status == 401 || status == 403 }
+
+func TestAuthorizationTable(t *testing.T) {
+	app, d := newTestApp(t)
+	w := newWorld(t, d)
+	table := authzTable()
+
+	// Every route the app registers has an entry, and every entry is a registered route.
+	registered := map[string]bool{}
+	for _, r := range app.GetRoutes(true) {
+		if r.Method == fiber.MethodHead || r.Method == "USE" {
+			continue
+		}
+		registered[r.Method+" "+r.Path] = true
+	}
+	var missing, stale []string
+	for k := range registered {
+		if _, ok := table[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	for k := range table {
+		if !registered[k] {
+			stale = append(stale, k)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(stale)
+	if len(missing) > 0 || len(stale) > 0 {
+		t.Fatalf("routes without an entry in the authorization table: %v\nentries for routes that do not exist: %v", missing, stale)
+	}
+
+	keys := make([]string, 0, len(table))
+	for k := range table {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, route := range keys {
+		e := table[route]
+		for _, who := range everyone {
+			st := w.do(t, app, who, e.in(t, w))
+			switch allowed := slices.Contains(e.who, who); {
+			case allowed && refused(st):
+				t.Errorf("%s: %s was refused inside the scope (%d)", route, who, st)
+			case !allowed && !refused(st):
+				t.Errorf("%s: %s was let through inside the scope (%d)", route, who, st)
+			case !allowed && who == anon && st != 401:
+				t.Errorf("%s: anonymous got %d, want 401", route, st)
+			}
+			if e.out == nil {
+				continue
+			}
+			st = w.do(t, app, who, e.out(t, w))
+			switch allowed := slices.Contains(admins, who); {
+			case allowed && refused(st):
+				t.Errorf("%s: %s was refused outside the scope (%d)", route, who, st)
+			case !allowed && !refused(st):
+				t.Errorf("%s: %s was let through OUTSIDE its scope (%d)", route, who, st)
+			}
+		}
+	}
+}
+
+// A session token given to a browser (a cookie) is not accepted as a bearer token, a revoked device
+// is refused at once, and a token with a broken signature never reaches Redis's data.
+func TestBearerTokensAreChecked(t *testing.T) {
+	app, d := newTestApp(t)
+	w := newWorld(t, d)
+	u, err := d.Users.ByPhone(context.Background(), "13800000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookieToken, err := d.Sessions.Create(context.Background(), u.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.tokens["cookie as bearer"] = cookieToken
+	w.tokens["forged"] = strings.ToUpper(w.tokens[coordA])
+	w.tokens["not a token"] = "hello"
+	for _, who := range []string{"cookie as bearer", "forged", "not a token"} {
+		if st := w.do(t, app, who, call{"GET", "/api/v1/me", ""}); st != 401 {
+			t.Errorf("%s: GET /api/v1/me answered %d, want 401", who, st)
+		}
+	}
+	devID := w.deviceFresh(t, w.sa.ID)
+	_, tok, err := d.Users.CreateDevice(context.Background(), identity.Change{Actor: "test"}, access.Counter, 0, w.sa.ID, "三号台")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.tokens["device"] = tok
+	storePath := call{"GET", "/api/v1/stores/" + id(w.sa.ID), ""}
+	if st := w.do(t, app, "device", storePath); st != 200 {
+		t.Fatalf("a fresh counter device reading its store: %d", st)
+	}
+	list, _ := d.Users.Devices(context.Background(), w.a.ID)
+	for _, dv := range list {
+		if dv.ID != devID && dv.Label == "三号台" {
+			if err := d.Users.RevokeDevice(context.Background(), identity.Change{Actor: "test"}, dv.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if st := w.do(t, app, "device", storePath); st != 401 {
+		t.Fatalf("a revoked device reading its store: %d, want 401", st)
+	}
+}
