@@ -1,0 +1,20 @@
+package web
+
+import "github.com/gofiber/fiber/v2"
+
+// langSubmit switches the language: a cookie for the browser and, for a signed-in person, their
+// stored language too (messages and pages sent to them later use it). It goes back to the page the
+// switch was pressed on.
+func (s *server) langSubmit(c *fiber.Ctx) error {
+	lang := c.FormValue("lang")
+	if lang != "zh-CN" && lang != "en" {
+		return badRequest("lang", "lang_invalid")
+	}
+	if p := principal(c); p != nil && p.UserID != 0 {
+		if err := s.users.SetLang(c.UserContext(), p.UserID, lang); err != nil {
+			return err
+		}
+	}
+	s.setCookie(c, cookieLang, lang, int(SessionTTL.Seconds()))
+	return redirect(c, localPath(c.FormValue("next"), "/"))
+}

@@ -1,0 +1,97 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  'use strict';
+
+  // Move focus to the error summary, so a screen reader reads what is wrong first.
+  var summary = document.getElementById('error-summary');
+  if (summary) { summary.focus(); }
+
+  // "Show password" buttons, hidden until this script can make them work.
+  document.querySelectorAll('button[data-reveal]').forEach(function (btn) {
+    var input = document.getElementById(btn.getAttribute('data-reveal'));
+    if (!input) { return; }
+    btn.hidden = false;
+    btn.addEventListener('click', function () {
+      var show = input.type === 'password';
+      input.type = show ? 'text' : 'password';
+      btn.setAttribute('aria-pressed', show ? 'true' : 'false');
+    });
+  });
+
+  var box = document.getElementById('balance');
+  if (box) { liveBalance(box); }
+
+  // hours shows integer minutes as hours with up to two decimals, as the server does: 90 → "1.5".
+  function hours(minutes) {
+    var sign = minutes < 0 ? '-' : '';
+    var h = Math.floor((Math.abs(minutes) * 100 + 30) / 60);
+    var whole = Math.floor(h / 100), frac = h % 100;
+    if (frac === 0) { return sign + whole; }
+    if (frac % 10 === 0) { return sign + whole + '.' + frac / 10; }
+    return sign + whole + '.' + (frac < 10 ? '0' : '') + frac;
+  }
+
+  // liveBalance keeps the balance current: Server-Sent Events, or polling every 15 s when the
+  // stream cannot be opened or keeps failing.
+  function liveBalance(box) {
+    var version = Number(box.getAttribute('data-version'));
+    var status = document.getElementById('balance-live');
+    var pollTimer = null, failures = 0;
+
+    function show(b) {
+      if (typeof b.version !== 'number' || b.version <= version) { return; }
+      var changed = version >= 0;
+      version = b.version;
+      box.setAttribute('data-version', String(version));
+      set('balance-available', b.available);
+      set('balance-posted', b.posted);
+      set('balance-pending', b.pending);
+      if (changed) { reloadStatement(); }
+    }
+    function set(id, minutes) {
+      var el = document.getElementById(id);
+      if (el) { el.textContent = hours(minutes); el.setAttribute('data-minutes', String(minutes)); }
+    }
+    function say(which) {
+      if (status) { status.textContent = status.getAttribute(which) || ''; }
+    }
+    function poll() {
+      if (pollTimer) { return; }
+      say('data-text-poll');
+      var tick = function () {
+        fetch(box.getAttribute('data-poll'), { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (b) { if (b) { show(b); } })
+          .catch(function () {});
+      };
+      tick();
+      pollTimer = setInterval(tick, 15000);
+    }
+    if (!window.EventSource) { poll(); return; }
+    var es = new EventSource(box.getAttribute('data-events'));
+    es.addEventListener('balance', function (e) {
+      failures = 0;
+      say('data-text-live');
+      try { show(JSON.parse(e.data)); } catch (err) { /* a malformed event changes nothing */ }
+    });
+    es.onerror = function () {
+      failures++;
+      // The browser retries a dropped stream by itself; a refused one (CLOSED) or one that keeps
+      // failing is given up for polling.
+      if (es.readyState === EventSource.CLOSED || failures >= 3) { es.close(); poll(); }
+    };
+  }
+
+  // reloadStatement fetches this page again and swaps in the new statement.
+  function reloadStatement() {
+    fetch(location.pathname, { headers: { Accept: 'text/html' }, credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById('statement');
+        var old = document.getElementById('statement');
+        if (fresh && old) { old.replaceWith(fresh); }
+      })
+      .catch(function () {});
+  }
+})();
