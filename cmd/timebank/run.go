@@ -26,6 +26,7 @@ commands:
   serve [--migrate]        serve the web app and API (TIMEBANK_ADDR, default :8080)
   migrate up|down|status   apply, roll back or list database migrations
   demo                     load demo data (idempotent)
+  admin <command>          first set-up: create-user, grant, create-region, create-org, create-store
   reconcile                compare Redis balances with PostgreSQL and repair them
   verify                   check every ledger invariant; exits 1 if anything is off
   bench ledger|http        measure posting throughput (see README)
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrateCmd(ctx, cfg, rest, stdout)
 	case "demo":
 		return withDeps(ctx, cfg, log, func(d deps) error { return demo(ctx, d, stdout) })
+	case "admin":
+		return withDeps(ctx, cfg, log, func(d deps) error { return admin(ctx, d, rest, getenv, stdout) })
 	case "reconcile":
 		return withDeps(ctx, cfg, log, func(d deps) error { return reconcile(ctx, d, stdout) })
 	case "verify":
