@@ -1,0 +1,62 @@
+package store
+
+import (
+	"fmt"
+	"time"
+)
+
+// cst is China Standard Time. China keeps no daylight saving time, so a fixed zone is exact and
+// needs no zone database.
+var cst = time.FixedZone("CST", 8*3600)
+
+// Period is the span a per-person limit counts over.
+type Period string
+
+// The limit periods. Weeks start on Monday; all start at midnight China Standard Time.
+const (
+	Week    Period = "week"
+	Month   Period = "month"
+	Quarter Period = "quarter"
+)
+
+// Valid reports whether p is one of the periods.
+func (p Period) Valid() bool { return p == Week || p == Month || p == Quarter }
+
+// Start returns the start of the period that holds t.
+func (p Period) Start(t time.Time) time.Time {
+	t = t.In(cst)
+	y, m, d := t.Date()
+	switch p {
+	case Week:
+		back := (int(t.Weekday()) + 6) % 7 // days since Monday
+		return time.Date(y, m, d-back, 0, 0, 0, 0, cst)
+	case Month:
+		return time.Date(y, m, 1, 0, 0, 0, 0, cst)
+	case Quarter:
+		return time.Date(y, m-(m-1)%3, 1, 0, 0, 0, 0, cst)
+	}
+	panic(fmt.Sprintf("store: unknown period %q", p))
+}
+
+// dayLayout writes calendar dates, as best-before dates and the day report use them.
+const dayLayout = "2006-01-02"
+
+// today returns the calendar day of t in China Standard Time, at midnight.
+func today(t time.Time) time.Time {
+	y, m, d := t.In(cst).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, cst)
+}
+
+// parseDay reads a date written as "2006-01-02", at midnight China Standard Time.
+func parseDay(s string) (time.Time, bool) {
+	t, err := time.ParseInLocation(dayLayout, s, cst)
+	return t, err == nil && t.Year() >= 2000 && t.Year() <= 2200
+}
+
+// daysBetween returns the whole calendar days from a to b (negative when b is before a).
+func daysBetween(a, b time.Time) int {
+	ay, am, ad := a.In(cst).Date()
+	by, bm, bd := b.In(cst).Date()
+	// Counted in UTC, where every day has 24 hours.
+	return int(time.Date(by, bm, bd, 0, 0, 0, 0, time.UTC).Sub(time.Date(ay, am, ad, 0, 0, 0, 0, time.UTC)) / (24 * time.Hour))
+}

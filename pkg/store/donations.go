@@ -1,0 +1,307 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"timebank/pkg/identity"
+)
+
+// The kinds of donor. An anonymous donation keeps no name and no phone number.
+const (
+	DonorResident     = "resident"
+	DonorMerchant     = "merchant"
+	DonorOrganization = "organization"
+	DonorAnonymous    = "anonymous"
+)
+
+// Donor is who gave the goods, as the clerk records it. Name and phone are optional: the phone is
+// kept only masked (138****5678), enough to tell two donors apart on an acknowledgement, not to
+// call them.
+type Donor struct {
+	Kind  string `json:"kind"`
+	Name  string `json:"name,omitempty"`
+	Phone string `json:"phone,omitempty"`
+}
+
+// DonationLine is one kind of goods in a donation.
+type DonationLine struct {
+	Item       int64  `json:"item"`
+	Qty        int    `json:"qty"`
+	BestBefore string `json:"best_before,omitempty"` // "2006-01-02"; required for food
+	ProducedOn string `json:"produced_on,omitempty"` // "2006-01-02"; lets short-lived food pass the shelf-life share
+	ValueFen   int64  `json:"value_fen,omitempty"`   // estimated value of the whole line, in fen (0.01 yuan)
+}
+
+// NewDonation is what a clerk records when goods are handed in.
+type NewDonation struct {
+	Donor Donor          `json:"donor"`
+	Lines []DonationLine `json:"lines"`
+	Note  string         `json:"note,omitempty"`
+}
+
+// MaxLines is the most lines one donation, order or sale may have.
+const MaxLines = 50
+
+// validate checks the request, trims its text and masks the phone number; it leaves to the
+// condition check what needs the items and the policy.
+func (n *NewDonation) validate() error {
+	bad := fieldErrors{}
+	var reason string
+	switch n.Donor.Kind {
+	case DonorResident, DonorMerchant, DonorOrganization:
+		if n.Donor.Name, reason = cleanText(n.Donor.Name, 100, false); reason != "" {
+			bad["donor.name"] = reason
+		}
+	case DonorAnonymous:
+		if n.Donor.Name != "" {
+			bad["donor.name"] = "anonymous"
+		}
+		if n.Donor.Phone != "" {
+			bad["donor.phone"] = "anonymous"
+		}
+	case "":
+		bad["donor.kind"] = "required"
+	default:
+		bad["donor.kind"] = "unknown"
+	}
+	if n.Donor.Phone != "" && n.Donor.Kind != DonorAnonymous {
+		p, err := identity.NormalizePhone(n.Donor.Phone)
+		if err != nil {
+			bad["donor.phone"] = "phone_invalid"
+		}
+		n.Donor.Phone = identity.MaskPhone(p)
+	}
+	if n.Note, reason = cleanText(n.Note, 500, false); reason != "" {
+		bad["note"] = reason
+	}
+	switch {
+	case len(n.Lines) == 0:
+		bad["lines"] = "required"
+	case len(n.Lines) > MaxLines:
+		bad["lines"] = "too_many"
+	}
+	for i, l := range n.Lines {
+		f := fmt.Sprintf("lines[%d].", i)
+		if l.Item <= 0 {
+			bad[f+"item"] = "required"
+		}
+		if l.Qty < 1 || l.Qty > 100000 {
+			bad[f+"qty"] = "range"
+		}
+		if l.ValueFen < 0 || l.ValueFen > 100_000_000 {
+			bad[f+"value_fen"] = "range"
+		}
+		bb, bbOK := parseDay(l.BestBefore)
+		if l.BestBefore != "" && !bbOK {
+			bad[f+"best_before"] = "date"
+		}
+		if l.ProducedOn != "" {
+			po, ok := parseDay(l.ProducedOn)
+			switch {
+			case !ok:
+				bad[f+"produced_on"] = "date"
+			case bbOK && !po.Before(bb):
+				bad[f+"produced_on"] = "after_best_before"
+			}
+		}
+	}
+	return bad.err()
+}
+
+// checkCondition refuses lines that are past their date, food without a date, food with too
+// little shelf life left and food produced in the future (a typing mistake).
+func checkCondition(p Policy, now time.Time, lines []DonationLine, items map[int64]Item) error {
+	day := today(now)
+	for i, l := range lines {
+		it := items[l.Item]
+		bb, _ := parseDay(l.BestBefore)
+		po, _ := parseDay(l.ProducedOn)
+		switch {
+		case l.BestBefore != "" && bb.Before(day):
+			return lineError(ErrDonationRefused, i, it, "best_before", ReasonPastDate)
+		case !IsFood(it.Category):
+		case l.BestBefore == "":
+			return lineError(ErrDonationRefused, i, it, "best_before", ReasonBestBeforeRequired)
+		case l.ProducedOn != "" && po.After(day):
+			return invalid(fmt.Sprintf("lines[%d].produced_on", i), "future")
+		case !p.ShelfLifeOK(day, bb, po):
+			return lineError(ErrDonationRefused, i, it, "best_before", ReasonShelfLife)
+		}
+	}
+	return nil
+}
+
+// itemsByID returns the store's items with the ids, or a LineError naming the first line whose
+// item the store does not have.
+func (s *Service) itemsByID(ctx context.Context, q sqlx.QueryerContext, storeID int64, ids []int64) (map[int64]Item, error) {
+	var items []Item
+	err := sqlx.SelectContext(ctx, q, &items, itemQuery+` AND i.id = ANY($3) GROUP BY i.id`,
+		storeID, today(s.now()).Format(dayLayout), pq.Int64Array(ids))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]Item, len(items))
+	for _, it := range items {
+		out[it.ID] = it
+	}
+	for i, id := range ids {
+		if _, ok := out[id]; !ok {
+			return nil, &LineError{Err: ErrItemNotFound, Line: i, Item: id, Field: "item", Reason: "not_found"}
+		}
+	}
+	return out, nil
+}
+
+// RecordDonation records goods handed in: the donation with the next acknowledgement number of the
+// store's series for the year, and a lot of stock received for each line. key is the caller's
+// idempotency key: the same key with the same donation returns the first (Replayed set).
+// Errors: ErrInvalid (*ValidationError), ErrStoreNotFound, ErrItemNotFound (*LineError),
+// ErrDonationRefused (*LineError), ErrIdempotencyConflict.
+func (s *Service) RecordDonation(ctx context.Context, actor Actor, storeID int64, key string, n NewDonation) (Acknowledgement, error) {
+	if err := needActor(actor); err != nil {
+		return Acknowledgement{}, err
+	}
+	if err := checkKey(key); err != nil {
+		return Acknowledgement{}, err
+	}
+	if err := n.validate(); err != nil {
+		return Acknowledgement{}, err
+	}
+	hash := requestHash("donation", struct {
+		Store int64
+		N     NewDonation
+	}{storeID, n})
+	if id, err := s.replayed(ctx, "store_donations", label(actor), key, hash); err != nil || id != 0 {
+		return s.replayDonation(ctx, storeID, id, err)
+	}
+	var id int64
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		id, err = s.insertDonation(ctx, tx, actor, storeID, key, hash, n)
+		return err
+	})
+	if isUniqueViolation(err, "store_donations_idempotency") {
+		// A concurrent request with the same key won; its number stands and this one used none.
+		id, err = s.replayed(ctx, "store_donations", label(actor), key, hash)
+		return s.replayDonation(ctx, storeID, id, err)
+	}
+	if err != nil {
+		return Acknowledgement{}, err
+	}
+	return s.Acknowledgement(ctx, storeID, id)
+}
+
+func (s *Service) replayDonation(ctx context.Context, storeID, id int64, err error) (Acknowledgement, error) {
+	if err != nil {
+		return Acknowledgement{}, err
+	}
+	a, err := s.Acknowledgement(ctx, storeID, id)
+	a.Replayed = true
+	return a, err
+}
+
+func (s *Service) insertDonation(ctx context.Context, tx *sqlx.Tx, actor Actor, storeID int64, key string, hash []byte, n NewDonation) (int64, error) {
+	if _, err := s.storeInfo(ctx, tx, storeID); err != nil {
+		return 0, err
+	}
+	ids := make([]int64, len(n.Lines))
+	var total int64
+	for i, l := range n.Lines {
+		ids[i] = l.Item
+		total += l.ValueFen
+	}
+	items, err := s.itemsByID(ctx, tx, storeID, ids)
+	if err != nil {
+		return 0, err
+	}
+	p, err := s.policy(ctx, tx, storeID)
+	if err != nil {
+		return 0, err
+	}
+	now := s.now()
+	if err := checkCondition(p, now, n.Lines, items); err != nil {
+		return 0, err
+	}
+	// The next number of the series: the counter row stays locked until commit, and a rollback
+	// gives the number back, so the series has no gaps.
+	year := now.In(cst).Year()
+	var seq int
+	err = tx.GetContext(ctx, &seq, `
+INSERT INTO store_ack_counters (store_id, year, last) VALUES ($1, $2, 1)
+ON CONFLICT (store_id, year) DO UPDATE SET last = store_ack_counters.last + 1 RETURNING last`, storeID, year)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = tx.GetContext(ctx, &id, `
+INSERT INTO store_donations (store_id, year, seq, number, donor_kind, donor_name, donor_phone_masked, note,
+    total_value_fen, handler, handler_name, idem_scope, idem_key, request_hash, received_at)
+VALUES ($1, $2, $3, $4, $5, nullif($6, ''), nullif($7, ''), $8, $9, $10, $11, $10, $12, $13, $14) RETURNING id`,
+		storeID, year, seq, AckNumber(storeID, year, seq), n.Donor.Kind, n.Donor.Name, n.Donor.Phone, n.Note,
+		total, label(actor), handlerName(actor), key, hash, now)
+	if err != nil {
+		return 0, err
+	}
+	ms := make([]move, len(n.Lines))
+	for i, l := range n.Lines {
+		lot, err := newLot(ctx, tx, storeID, l.Item, l.BestBefore, "donation", &id)
+		if err != nil {
+			return 0, err
+		}
+		_, err = tx.ExecContext(ctx, `
+INSERT INTO store_donation_lines (donation_id, line, item_id, qty, best_before, produced_on, value_fen, lot_id)
+VALUES ($1, $2, $3, $4, nullif($5, '')::date, nullif($6, '')::date, $7, $8)`,
+			id, i, l.Item, l.Qty, l.BestBefore, l.ProducedOn, l.ValueFen, lot)
+		if err != nil {
+			return 0, err
+		}
+		ms[i] = move{lot: lot, kind: MoveReceived, onHand: l.Qty}
+	}
+	_, err = appendMovements(ctx, tx, ref("donation", id), label(actor), ms)
+	return id, err
+}
+
+// handlerName is the name printed as the donation's handler: the clerk's, or the device's label.
+func handlerName(a Actor) string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.Label()
+}
+
+// replayed looks up an earlier request with the idempotency key in the table and returns its id
+// (0 when there is none); a different request under the same key is a conflict.
+func (s *Service) replayed(ctx context.Context, table, scope, key string, hash []byte) (int64, error) {
+	if !slices.Contains([]string{"store_donations", "store_adjustments", "store_orders"}, table) {
+		panic("store: replayed: unknown table " + table)
+	}
+	var row struct {
+		ID   int64  `db:"id"`
+		Hash []byte `db:"request_hash"`
+	}
+	err := s.db.GetContext(ctx, &row,
+		`SELECT id, request_hash FROM `+table+` WHERE idem_scope = $1 AND idem_key = $2`, scope, key)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, nil
+	case err != nil:
+		return 0, err
+	case !slices.Equal(row.Hash, hash):
+		return 0, ErrIdempotencyConflict
+	}
+	return row.ID, nil
+}
+
+// isUniqueViolation reports whether err is a unique violation of the named constraint.
+func isUniqueViolation(err error, constraint string) bool {
+	var pe *pq.Error
+	return errors.As(err, &pe) && pe.Code == "23505" && pe.Constraint == constraint
+}

@@ -1,0 +1,170 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/lib/pq"
+)
+
+// Errors of the store. The web layer maps each to one problem type. An error about one line of a
+// request (an item out of stock, over its limit …) is a *LineError wrapping one of them.
+var (
+	// ErrInvalid means a request is malformed; it is wrapped by a *ValidationError naming each
+	// wrong field.
+	ErrInvalid = errors.New("store: invalid request")
+	// ErrStoreNotFound means no store has that id.
+	ErrStoreNotFound = errors.New("store: store not found")
+	// ErrItemNotFound means the store has no item with that id.
+	ErrItemNotFound = errors.New("store: item not found")
+	// ErrItemExists means the store already has an item with that name.
+	ErrItemExists = errors.New("store: an item with that name exists")
+	// ErrLotNotFound means the store has no lot with that id.
+	ErrLotNotFound = errors.New("store: lot not found")
+	// ErrDonationNotFound means the store has no donation with that id.
+	ErrDonationNotFound = errors.New("store: donation not found")
+	// ErrOrderNotFound means no order has that id.
+	ErrOrderNotFound = errors.New("store: order not found")
+
+	// ErrItemUnavailable means an item is not offered (inactive) at the moment.
+	ErrItemUnavailable = errors.New("store: item not available")
+	// ErrOutOfStock means not enough of an item is in stock (and within its date) for a line.
+	ErrOutOfStock = errors.New("store: out of stock")
+	// ErrOverLimit means a line would take the person past the item's limit for the period.
+	ErrOverLimit = errors.New("store: over the item's limit")
+	// ErrStarsRequired means the item is kept for volunteers with more stars.
+	ErrStarsRequired = errors.New("store: more stars required")
+	// ErrDonationRefused means a donated line fails the condition check (too little shelf life
+	// left, past its date, or no date on food).
+	ErrDonationRefused = errors.New("store: donation refused")
+	// ErrStockReserved means a write-off or count would take a lot below what orders reserved.
+	ErrStockReserved = errors.New("store: stock is reserved by orders")
+
+	// ErrOrderFulfilled means the order was already handed out.
+	ErrOrderFulfilled = errors.New("store: order already handed out")
+	// ErrOrderCancelled means the order was cancelled.
+	ErrOrderCancelled = errors.New("store: order cancelled")
+	// ErrOrderExpired means the order was not picked up in time.
+	ErrOrderExpired = errors.New("store: order expired")
+	// ErrWrongStore means a pickup code or order of another store was brought to this counter.
+	ErrWrongStore = errors.New("store: order belongs to another store")
+
+	// ErrCodeInvalid means a scanned code is not one of ours (malformed, forged, unknown key) or
+	// is of a kind the counter does not take.
+	ErrCodeInvalid = errors.New("store: invalid code")
+	// ErrCodeExpired means a scanned code's time is over (refresh the code on the phone).
+	ErrCodeExpired = errors.New("store: code expired")
+	// ErrCodeUsed means a single-use code was used before (a screenshot, or a second scan).
+	ErrCodeUsed = errors.New("store: code already used")
+
+	// ErrIdempotencyConflict means the idempotency key was used before for a different request.
+	ErrIdempotencyConflict = errors.New("store: idempotency key reused with a different request")
+	// ErrHistoryImmutable means something tried to change the stock journal or a resolved order.
+	ErrHistoryImmutable = errors.New("store: history is append-only")
+)
+
+// ValidationError maps each wrong field of a request (by its JSON path, "lines[2].qty") to the key
+// of its reason; the web layer translates the keys. It wraps ErrInvalid.
+type ValidationError struct {
+	fields map[string]string
+}
+
+// Fields returns the field → reason map.
+func (e *ValidationError) Fields() map[string]string { return e.fields }
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	for _, f := range slices.Sorted(maps.Keys(e.fields)) {
+		fmt.Fprintf(&b, "; %s: %s", f, e.fields[f])
+	}
+	return "store: invalid request" + b.String()
+}
+
+// Unwrap makes errors.Is(err, ErrInvalid) true.
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// invalid returns a ValidationError for one field.
+func invalid(field, reason string) error {
+	return &ValidationError{fields: map[string]string{field: reason}}
+}
+
+// fieldErrors collects the wrong fields of a request.
+type fieldErrors map[string]string
+
+// err returns the collected fields as a *ValidationError, or nil when there are none.
+func (f fieldErrors) err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &ValidationError{fields: f}
+}
+
+// LineError says which line of a request was refused and why: the line's index, its item, the
+// field of the line at fault and the key of the reason (see the Reason constants). It wraps the
+// sentinel error that decides the status.
+type LineError struct {
+	Err    error
+	Line   int    // index in the request's lines
+	Item   int64  // the item's id
+	Name   string // the item's name, when known
+	Field  string // "item", "qty" or "best_before"
+	Reason string
+}
+
+// The reasons a line is refused.
+const (
+	ReasonInactive           = "item_inactive"
+	ReasonOutOfStock         = "out_of_stock"
+	ReasonOverLimit          = "over_limit"
+	ReasonStars              = "stars_required"
+	ReasonShelfLife          = "shelf_life_short"
+	ReasonPastDate           = "past_best_before"
+	ReasonBestBeforeRequired = "best_before_required"
+	ReasonReserved           = "stock_reserved"
+)
+
+func (e *LineError) Error() string {
+	name := e.Name
+	if name == "" {
+		name = fmt.Sprintf("item %d", e.Item)
+	}
+	return fmt.Sprintf("%v: line %d (%s): %s", e.Err, e.Line, name, e.Reason)
+}
+
+// Unwrap returns the sentinel error.
+func (e *LineError) Unwrap() error { return e.Err }
+
+// Path returns the JSON path of the field at fault, "lines[2].qty".
+func (e *LineError) Path() string { return fmt.Sprintf("lines[%d].%s", e.Line, e.Field) }
+
+// lineError builds a LineError for the item.
+func lineError(err error, line int, it Item, field, reason string) error {
+	return &LineError{Err: err, Line: line, Item: it.ID, Name: it.Name, Field: field, Reason: reason}
+}
+
+// dbError turns the constraint violations and trigger refusals of the store's tables into its
+// errors. Violations the Go code checks first only surface here when two requests race.
+func dbError(err error) error {
+	var pe *pq.Error
+	if !errors.As(err, &pe) {
+		return err
+	}
+	switch {
+	case pe.Code == "TB101":
+		return fmt.Errorf("%w: %s", ErrHistoryImmutable, pe.Message)
+	case pe.Constraint == "store_items_name_key":
+		return ErrItemExists
+	case pe.Constraint == "store_lots_on_hand" || pe.Constraint == "store_lots_reserved":
+		return ErrOutOfStock
+	case pe.Constraint == "store_items_store_id_fkey" || pe.Constraint == "store_policies_store_id_fkey" ||
+		pe.Constraint == "store_orders_store_id_fkey" || pe.Constraint == "store_donations_store_id_fkey" ||
+		pe.Constraint == "store_adjustments_store_id_fkey":
+		return ErrStoreNotFound
+	case pe.Code == "23514":
+		return fmt.Errorf("%w: %s", ErrInvalid, pe.Constraint)
+	}
+	return err
+}

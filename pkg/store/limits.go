@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// checkItems refuses lines whose item is not offered or needs more stars than the person has. It
+// asks for the star level only when an item needs one.
+func (s *Service) checkItems(ctx context.Context, userID int64, lines []OrderLine, items map[int64]Item) error {
+	stars := -1
+	for i, l := range lines {
+		it := items[l.Item]
+		if !it.Active {
+			return lineError(ErrItemUnavailable, i, it, "item", ReasonInactive)
+		}
+		if it.MinStars == 0 {
+			continue
+		}
+		if stars < 0 {
+			stars = 0
+			if s.opt.Stars != nil {
+				n, err := s.opt.Stars.StarLevel(ctx, userID)
+				if err != nil {
+					return err
+				}
+				stars = n
+			}
+		}
+		if stars < it.MinStars {
+			return lineError(ErrStarsRequired, i, it, "item", ReasonStars)
+		}
+	}
+	return nil
+}
+
+// limitLock is the advisory lock that serializes one person's orders and sales while their limits
+// are counted, so that two concurrent orders cannot both fit under a limit that only one fits.
+// Other people's orders do not wait for it.
+func limitLock(userID int64) int64 { return 0x73746f72<<32 ^ userID } // "stor"
+
+// checkLimits refuses a line that would take the person past its item's limit for the period
+// (week, month or quarter, in China Standard Time). What counts is every pending order (as
+// ordered) and every fulfilled order or sale (as handed out) created in the period, other than
+// the order being placed.
+func checkLimits(ctx context.Context, tx *sqlx.Tx, userID, orderID int64, now time.Time, lines []OrderLine, items map[int64]Item) error {
+	if !slices.ContainsFunc(lines, func(l OrderLine) bool { return items[l.Item].LimitQty > 0 }) {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, limitLock(userID)); err != nil {
+		return err
+	}
+	for i, l := range lines {
+		it := items[l.Item]
+		if it.LimitQty == 0 {
+			continue
+		}
+		var used int
+		err := tx.GetContext(ctx, &used, `
+SELECT coalesce(sum(CASE WHEN o.status = 'fulfilled' THEN l.handed_out ELSE l.qty END), 0)
+FROM store_orders o JOIN store_order_lines l ON l.order_id = o.id
+WHERE o.user_id = $1 AND l.item_id = $2 AND o.status IN ('pending', 'fulfilled')
+  AND o.created_at >= $3 AND o.id <> $4`, userID, it.ID, it.LimitPeriod.Start(now), orderID)
+		if err != nil {
+			return err
+		}
+		if used+l.Qty > it.LimitQty {
+			return lineError(ErrOverLimit, i, it, "qty", ReasonOverLimit)
+		}
+	}
+	return nil
+}
+
+// allocation is what one line takes from one lot.
+type allocation struct {
+	line int
+	lot  int64
+	qty  int
+}
+
+// allocate takes each line's quantity from the free stock of its item's lots, first-expiring-first,
+// or names the first line that cannot be filled.
+func allocate(lines []OrderLine, items map[int64]Item, lots []Lot) ([]allocation, error) {
+	byItem := map[int64][]Lot{}
+	for _, l := range lots {
+		byItem[l.ItemID] = append(byItem[l.ItemID], l)
+	}
+	var out []allocation
+	for i, line := range lines {
+		candidates := byItem[line.Item]
+		slices.SortFunc(candidates, fefoLess)
+		need := line.Qty
+		for _, lot := range candidates {
+			if need == 0 {
+				break
+			}
+			take := min(need, lot.Free())
+			if take > 0 {
+				out = append(out, allocation{line: i, lot: lot.ID, qty: take})
+				need -= take
+			}
+		}
+		if need > 0 {
+			return nil, lineError(ErrOutOfStock, i, items[line.Item], "qty", ReasonOutOfStock)
+		}
+	}
+	return out, nil
+}
+
+// orderTotal is the price of the lines, in credit minutes.
+func orderTotal(lines []OrderLine, items map[int64]Item) int64 {
+	var total int64
+	for _, l := range lines {
+		total += items[l.Item].Cost(l.Qty)
+	}
+	return total
+}
+
+// itemIDs returns the lines' items.
+func itemIDs(lines []OrderLine) []int64 {
+	ids := make([]int64, len(lines))
+	for i, l := range lines {
+		ids[i] = l.Item
+	}
+	return ids
+}

@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Lot is a quantity of one item that arrived together, with one best-before date and one origin.
+// Goods are handed out first-expiring-first: the lot with the earliest best-before date goes
+// first, lots without a date last.
+type Lot struct {
+	ID         int64     `db:"id" json:"id"`
+	StoreID    int64     `db:"store_id" json:"store_id"`
+	ItemID     int64     `db:"item_id" json:"item_id"`
+	BestBefore string    `db:"best_before" json:"best_before,omitempty"` // "2006-01-02", "" for none
+	Source     string    `db:"source" json:"source"`                     // "donation", "purchase" or "other"
+	DonationID *int64    `db:"donation_id" json:"donation_id,omitempty"`
+	OnHand     int       `db:"on_hand" json:"on_hand"`
+	Reserved   int       `db:"reserved" json:"reserved"`
+	CreatedAt  time.Time `db:"created_at" json:"created_at"`
+}
+
+// Free is what of the lot is on the shelf and not reserved by an order.
+func (l Lot) Free() int { return l.OnHand - l.Reserved }
+
+const lotColumns = `id, store_id, item_id, coalesce(to_char(best_before, 'YYYY-MM-DD'), '') AS best_before,
+	source, donation_id, on_hand, reserved, created_at`
+
+// fefoLess orders lots first-expiring-first: earliest date first, undated last, then oldest lot.
+func fefoLess(a, b Lot) int {
+	switch {
+	case a.BestBefore == b.BestBefore:
+	case a.BestBefore == "":
+		return 1
+	case b.BestBefore == "":
+		return -1
+	case a.BestBefore < b.BestBefore:
+		return -1
+	default:
+		return 1
+	}
+	switch {
+	case a.ID < b.ID:
+		return -1
+	case a.ID > b.ID:
+		return 1
+	}
+	return 0
+}
+
+// Every operation that changes lots locks them with one statement in id order, and before any
+// ledger row: two operations over the same lots then never wait for each other in a circle.
+
+// lockFreeLots locks the lots of the store's items that have free stock dated on or after
+// minDate (all dated lots when minDate is ""), in id order.
+func lockFreeLots(ctx context.Context, tx *sqlx.Tx, storeID int64, items []int64, minDate string) ([]Lot, error) {
+	var lots []Lot
+	err := tx.SelectContext(ctx, &lots, `SELECT `+lotColumns+` FROM store_lots
+WHERE store_id = $1 AND item_id = ANY($2) AND on_hand > reserved
+  AND ($3::text = '' OR best_before IS NULL OR best_before >= $3::date)
+ORDER BY id FOR UPDATE`, storeID, pq.Int64Array(items), minDate)
+	return lots, err
+}
+
+// lockLots locks the store's lots with the ids, in id order, and returns them by id.
+func lockLots(ctx context.Context, tx *sqlx.Tx, storeID int64, ids []int64) (map[int64]Lot, error) {
+	var lots []Lot
+	err := tx.SelectContext(ctx, &lots, `SELECT `+lotColumns+` FROM store_lots
+WHERE store_id = $1 AND id = ANY($2) ORDER BY id FOR UPDATE`, storeID, pq.Int64Array(ids))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]Lot, len(lots))
+	for _, l := range lots {
+		out[l.ID] = l
+	}
+	return out, nil
+}
+
+// newLot opens an empty lot; a "received" movement then brings its stock in.
+func newLot(ctx context.Context, tx *sqlx.Tx, storeID, itemID int64, bestBefore, source string, donation *int64) (int64, error) {
+	var id int64
+	err := tx.GetContext(ctx, &id, `
+INSERT INTO store_lots (store_id, item_id, best_before, source, donation_id)
+VALUES ($1, $2, nullif($3, '')::date, $4, $5) RETURNING id`, storeID, itemID, bestBefore, source, donation)
+	return id, err
+}

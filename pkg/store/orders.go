@@ -1,0 +1,194 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Order channels and statuses. An online order waits, its stock reserved and credits held, until
+// it is handed out (fulfilled), cancelled, or expires; a walk-in sale at the counter is fulfilled
+// at once.
+const (
+	ChannelOnline  = "online"
+	ChannelCounter = "counter"
+
+	StatusPending   = "pending"
+	StatusFulfilled = "fulfilled"
+	StatusCancelled = "cancelled"
+	StatusExpired   = "expired"
+)
+
+// OrderLine asks for Qty units of an item.
+type OrderLine struct {
+	Item int64 `json:"item"`
+	Qty  int   `json:"qty"`
+}
+
+// NewOrder is a volunteer's order from a store's catalogue.
+type NewOrder struct {
+	Store int64       `json:"store"`
+	Lines []OrderLine `json:"lines"`
+}
+
+// maxQty is the most units of one item one line may ask for.
+const maxQty = 1000
+
+// validateLines checks the lines of an order or a sale: one to MaxLines, each item once, each
+// quantity 1 to 1000.
+func validateLines(bad fieldErrors, lines []OrderLine) {
+	switch {
+	case len(lines) == 0:
+		bad["lines"] = "required"
+	case len(lines) > MaxLines:
+		bad["lines"] = "too_many"
+	}
+	seen := map[int64]bool{}
+	for i, l := range lines {
+		f := fmt.Sprintf("lines[%d].", i)
+		switch {
+		case l.Item <= 0:
+			bad[f+"item"] = "required"
+		case seen[l.Item]:
+			bad[f+"item"] = "duplicate"
+		}
+		seen[l.Item] = true
+		if l.Qty < 1 || l.Qty > maxQty {
+			bad[f+"qty"] = "range"
+		}
+	}
+}
+
+// Validate checks the order.
+// Errors: ErrInvalid (*ValidationError).
+func (n NewOrder) Validate() error {
+	bad := fieldErrors{}
+	if n.Store <= 0 {
+		bad["store"] = "required"
+	}
+	validateLines(bad, n.Lines)
+	return bad.err()
+}
+
+// OrderedLine is a line of an order: what was asked for at what price, and what was handed out.
+type OrderedLine struct {
+	Line      int    `db:"line" json:"line"`
+	ItemID    int64  `db:"item_id" json:"item_id"`
+	ItemName  string `db:"item_name" json:"item_name"`
+	Unit      string `db:"unit" json:"unit"`
+	Qty       int    `db:"qty" json:"qty"`
+	Price     int64  `db:"price" json:"price"` // credit minutes per unit when ordered
+	HandedOut *int   `db:"handed_out" json:"handed_out,omitempty"`
+}
+
+// Order is an online order or a walk-in sale.
+type Order struct {
+	ID        int64  `db:"id" json:"id"`
+	StoreID   int64  `db:"store_id" json:"store_id"`
+	StoreName string `db:"store_name" json:"store_name"`
+	UserID    int64  `db:"user_id" json:"user_id"`
+	Channel   string `db:"channel" json:"channel"`
+	Status    string `db:"status" json:"status"`
+	// Total is the price of everything ordered, in credit minutes: what an online order holds.
+	Total int64 `db:"total" json:"total"`
+	// Charged is what was committed when the order was handed out (less than Total when only part
+	// was), in credit minutes.
+	Charged       *int64        `db:"charged" json:"charged,omitempty"`
+	HoldID        *int64        `db:"hold_id" json:"hold_id,omitempty"`
+	TransactionID *int64        `db:"tx_id" json:"transaction_id,omitempty"`
+	CreatedAt     time.Time     `db:"created_at" json:"created_at"`
+	ExpiresAt     *time.Time    `db:"expires_at" json:"expires_at,omitempty"`
+	ResolvedAt    *time.Time    `db:"resolved_at" json:"resolved_at,omitempty"`
+	Lines         []OrderedLine `db:"-" json:"lines"`
+	// PickupURL is what the pickup QR code carries; only the volunteer placing the order or asking
+	// for its code gets it, and only while the order is pending.
+	PickupURL string `db:"-" json:"pickup_url,omitempty"`
+	// Replayed says the request repeated an earlier one with the same idempotency key.
+	Replayed bool `db:"-" json:"-"`
+}
+
+const orderColumns = `o.id, o.store_id, s.name AS store_name, o.user_id, o.channel, o.status, o.total, o.charged,
+	o.hold_id, o.tx_id, o.created_at, o.expires_at, o.resolved_at`
+
+// Order returns an order with its lines.
+// Errors: ErrOrderNotFound.
+func (s *Service) Order(ctx context.Context, id int64) (Order, error) {
+	return s.order(ctx, s.db, id, false)
+}
+
+// order reads an order; lock takes its row lock for the rest of the transaction.
+func (s *Service) order(ctx context.Context, q sqlx.QueryerContext, id int64, lock bool) (Order, error) {
+	var o Order
+	query := `SELECT ` + orderColumns + ` FROM store_orders o JOIN stores s ON s.id = o.store_id WHERE o.id = $1`
+	if lock {
+		query += ` FOR UPDATE OF o`
+	}
+	err := sqlx.GetContext(ctx, q, &o, query, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, ErrOrderNotFound
+	} else if err != nil {
+		return o, err
+	}
+	err = sqlx.SelectContext(ctx, q, &o.Lines, `
+SELECT l.line, l.item_id, i.name AS item_name, i.unit, l.qty, l.price, l.handed_out
+FROM store_order_lines l JOIN store_items i ON i.id = l.item_id WHERE l.order_id = $1 ORDER BY l.line`, id)
+	return o, err
+}
+
+// OrderFilter narrows a list of orders.
+type OrderFilter struct {
+	Status string // only orders with this status; "" for all
+	Before int64  // keyset: orders with a smaller id (lists run newest first); 0 for the newest
+	Limit  int    // at most this many (DefaultLimit when 0, MaxLimit at most)
+}
+
+// OrdersOf returns a person's orders and sales, newest first, without their lines.
+func (s *Service) OrdersOf(ctx context.Context, userID int64, f OrderFilter) ([]Order, error) {
+	return s.orders(ctx, "o.user_id = $1", userID, f)
+}
+
+// StoreOrders returns a store's orders and sales, newest first, without their lines.
+// Errors: ErrStoreNotFound.
+func (s *Service) StoreOrders(ctx context.Context, storeID int64, f OrderFilter) ([]Order, error) {
+	if _, err := s.storeInfo(ctx, s.db, storeID); err != nil {
+		return nil, err
+	}
+	return s.orders(ctx, "o.store_id = $1", storeID, f)
+}
+
+func (s *Service) orders(ctx context.Context, where string, id int64, f OrderFilter) ([]Order, error) {
+	switch f.Status {
+	case "", StatusPending, StatusFulfilled, StatusCancelled, StatusExpired:
+	default:
+		return nil, invalid("status", "unknown")
+	}
+	out := []Order{}
+	err := s.db.SelectContext(ctx, &out, `SELECT `+orderColumns+`
+FROM store_orders o JOIN stores s ON s.id = o.store_id
+WHERE `+where+` AND ($2 = '' OR o.status = $2) AND ($3::bigint = 0 OR o.id < $3)
+ORDER BY o.id DESC LIMIT $4`, id, f.Status, f.Before, pageLimit(f.Limit))
+	for i := range out {
+		out[i].Lines = []OrderedLine{}
+	}
+	return out, err
+}
+
+// stateError says why an order that is no longer pending cannot be acted on.
+func stateError(o Order, now time.Time) error {
+	switch o.Status {
+	case StatusFulfilled:
+		return ErrOrderFulfilled
+	case StatusCancelled:
+		return ErrOrderCancelled
+	case StatusExpired:
+		return ErrOrderExpired
+	}
+	if o.ExpiresAt != nil && !now.Before(*o.ExpiresAt) {
+		return ErrOrderExpired // due, and the worker has not come by yet
+	}
+	return nil
+}

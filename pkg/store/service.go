@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/redis/go-redis/v9"
+
+	"timebank/ledger"
+	"timebank/pkg/access"
+	"timebank/pkg/identity"
+	"timebank/pkg/qr"
+)
+
+// Stars tells a volunteer's star level (星级志愿者), for items kept for volunteers with stars. The
+// activity module, which holds the verified service records, answers it; the store only asks.
+type Stars interface {
+	StarLevel(ctx context.Context, userID int64) (int, error)
+}
+
+// Actor is who makes a change: a person, a counter device or the operator. Its label names it in
+// the journal, the ledger and the audit log; its name is printed as the handler of a donation.
+type Actor = *access.Principal
+
+// Options configure the service. BaseURL is required; the rest have working defaults.
+type Options struct {
+	// BaseURL is the service's public URL, which QR codes carry (BASE_URL/q/<token>).
+	BaseURL string
+	// RedisPrefix starts the Redis keys that mark single-use codes spent ("tb:" by default).
+	RedisPrefix string
+	// Stars answers star levels; without it every volunteer counts as having no star, so items
+	// that require stars cannot be redeemed.
+	Stars Stars
+	// Now is the clock (time.Now by default). Tests move it to expire orders and codes.
+	Now func() time.Time
+	// Logger receives warnings about work done after commit; slog.Default() when nil.
+	Logger *slog.Logger
+}
+
+// Service is the charity supermarket. It is safe for concurrent use.
+type Service struct {
+	db     *sqlx.DB
+	ledger *ledger.Ledger
+	users  *identity.Users
+	codes  *qr.Signer
+	rdb    redis.UniversalClient
+	opt    Options
+	log    *slog.Logger
+}
+
+// New returns the service over the migrated database the ledger writes to, the ledger, the users
+// (for the names shown at the counter), the QR signer and Redis (for spent single-use codes).
+func New(l *ledger.Ledger, users *identity.Users, codes *qr.Signer, rdb redis.UniversalClient, opt Options) *Service {
+	if opt.RedisPrefix == "" {
+		opt.RedisPrefix = "tb:"
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	log := opt.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{db: l.DB(), ledger: l, users: users, codes: codes, rdb: rdb, opt: opt, log: log}
+}
+
+func (s *Service) now() time.Time { return s.opt.Now() }
+
+// storeRow is what the service needs of a store.
+type storeRow struct {
+	ID          int64  `db:"id"`
+	OrgID       int64  `db:"org_id"`
+	Name        string `db:"name"`
+	OrgName     string `db:"org_name"`
+	AccountCode string `db:"account_code"`
+}
+
+// storeInfo returns the store, its organization's name and its ledger account.
+// Errors: ErrStoreNotFound.
+func (s *Service) storeInfo(ctx context.Context, q sqlx.QueryerContext, id int64) (storeRow, error) {
+	var st storeRow
+	err := sqlx.GetContext(ctx, q, &st, `
+SELECT s.id, s.org_id, s.name, o.name AS org_name, s.account_code
+FROM stores s JOIN organizations o ON o.id = s.org_id WHERE s.id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, ErrStoreNotFound
+	}
+	return st, err
+}
+
+// inTx runs fn in one transaction and commits if it returns nil.
+func (s *Service) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := fn(tx); err != nil {
+		return dbError(err)
+	}
+	return dbError(tx.Commit())
+}
+
+// label returns the actor's label, "" for none (which the journal and audit log refuse).
+func label(a Actor) string { return a.Label() }
+
+// ref names a thing in journal entries, ledger references and audit entries: "order:7".
+func ref(kind string, id int64) string { return kind + ":" + strconv.FormatInt(id, 10) }
+
+// requestHash identifies a request for idempotency: the same key with the same hash is a replay.
+// The kind separates requests of different kinds that happen to marshal alike.
+func requestHash(kind string, v any) []byte {
+	b, _ := json.Marshal(v) // request structs always marshal
+	h := sha256.New()
+	h.Write([]byte(kind))
+	h.Write([]byte{0})
+	h.Write(b)
+	return h.Sum(nil)
+}
+
+// checkKey refuses idempotency keys the ledger would refuse: empty, too long, or not printable
+// ASCII.
+func checkKey(key string) error {
+	if key == "" {
+		return invalid("idempotency_key", "required")
+	}
+	if len(key) > 100 {
+		return invalid("idempotency_key", "too_long")
+	}
+	for i := range len(key) {
+		if key[i] < 0x21 || key[i] > 0x7e {
+			return invalid("idempotency_key", "format")
+		}
+	}
+	return nil
+}
+
+// needActor refuses a write without an actor: every movement names who made it.
+func needActor(a Actor) error {
+	if a == nil || a.Label() == "" {
+		return errors.New("store: a write needs an actor")
+	}
+	return nil
+}
