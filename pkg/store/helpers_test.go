@@ -27,7 +27,7 @@ import (
 // clock is the service's clock, which tests move forward to expire orders and codes.
 type clock struct{ offset atomic.Int64 }
 
-func (c *clock) now() time.Time            { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *clock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
 func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // env is a store over a fresh database and Redis prefix: one organization with one store.
