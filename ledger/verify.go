@@ -95,7 +95,9 @@ func (l *Ledger) Verify(ctx context.Context) (VerifyReport, error) {
 			break
 		}
 		for i, a := range accs {
-			if sameRows(have[i], a.rows) {
+			// An account that never changed and was never read has no hash yet: the first read
+			// projects it, and there is nothing a missing hash could have lost.
+			if sameRows(have[i], a.rows) || have[i] == nil && untouched(a.rows) {
 				continue
 			}
 			if bad++; bad <= 20 {
@@ -111,4 +113,14 @@ func (l *Ledger) Verify(ctx context.Context) (VerifyReport, error) {
 		rep.Problems = append(rep.Problems, fmt.Sprintf("… and %d more accounts differ in redis", bad-20))
 	}
 	return rep, nil
+}
+
+// untouched reports whether every balance row of an account is still at version 0.
+func untouched(rows [][3]int64) bool {
+	for _, r := range rows {
+		if r[2] != 0 {
+			return false
+		}
+	}
+	return true
 }
