@@ -1,0 +1,93 @@
+package org
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"timebank/ledger"
+)
+
+// Registry is the register of regions, organizations and stores. It is safe for concurrent use.
+type Registry struct {
+	db     *sqlx.DB
+	ledger *ledger.Ledger
+}
+
+// NewRegistry returns the registry over the migrated database; organizations and stores get their
+// accounts in the ledger l, which must write to the same database.
+func NewRegistry(db *sqlx.DB, l *ledger.Ledger) *Registry {
+	return &Registry{db: db, ledger: l}
+}
+
+// Actor is who makes a change, as the audit log names it. An *access.Principal is one; the
+// registry asks for no more than its label because the access package depends on this one.
+type Actor interface {
+	Label() string
+}
+
+// label returns the actor's label, "" for none (which the audit log refuses).
+func label(a Actor) string {
+	if a == nil {
+		return ""
+	}
+	return a.Label()
+}
+
+// Page sizes of the keyset-paged lists.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+)
+
+func pageLimit(n int) int {
+	if n <= 0 {
+		return DefaultLimit
+	}
+	return min(n, MaxLimit)
+}
+
+// inTx runs fn in one transaction and commits if it returns nil.
+func (r *Registry) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := r.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return dbError(tx.Commit())
+}
+
+// cleanText trims a name or address and returns the reason it is unacceptable, if any: empty when
+// required, longer than maxLen characters, or holding control characters or invalid UTF-8.
+func cleanText(s string, maxLen int, required bool) (string, string) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "" && required:
+		return s, "required"
+	case !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl):
+		return s, "format"
+	case utf8.RuneCountInString(s) > maxLen:
+		return s, "too_long"
+	}
+	return s, ""
+}
+
+// normalizeCode returns the 12-digit form and the level of a division code.
+func normalizeCode(code string) (string, Level, bool) {
+	l, err := DivisionLevel(code)
+	if err != nil {
+		return "", 0, false
+	}
+	c, _ := normalizeDivision(code)
+	return c, l, true
+}
+
+// ref names a thing in audit entries: "org:7".
+func ref(kind string, id int64) string { return kind + ":" + strconv.FormatInt(id, 10) }
