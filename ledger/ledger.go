@@ -93,16 +93,17 @@ func (l *Ledger) Stats() Stats {
 
 // ProjectionLag is the age of the oldest balance change not yet confirmed in Redis by the relay.
 // It is a few seconds in normal operation (the relay leaves fresh rows to the write after commit)
-// and grows while Redis is unreachable.
+// and grows while Redis is unreachable. When PostgreSQL cannot be asked it returns that error, never
+// a lag of zero, so that a dead database does not look like an up-to-date projection.
 func (l *Ledger) ProjectionLag(ctx context.Context) (time.Duration, error) {
 	var secs sql.NullFloat64
 	err := l.db.GetContext(ctx, &secs,
 		`SELECT extract(epoch FROM now() - min(created_at)) FROM ledger_outbox`)
-	if err == sql.ErrNoRows || !secs.Valid {
-		return 0, nil
-	}
 	if err != nil {
 		return 0, err
+	}
+	if !secs.Valid { // min() over an empty outbox: nothing is waiting
+		return 0, nil
 	}
 	return time.Duration(secs.Float64 * float64(time.Second)), nil
 }
