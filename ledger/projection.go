@@ -71,17 +71,19 @@ return 1
 `)
 
 // projector writes balances to Redis. After a failure it leaves Redis alone for a second, so that
-// postings stay fast while Redis is down; the relay catches up from the outbox.
+// postings stay fast while Redis is down; the relay catches up from the outbox. What it could not
+// write it remembers (owed), so that reads do not trust Redis for those accounts meanwhile.
 type projector struct {
 	rdb       redis.UniversalClient
 	prefix    string
 	timeout   time.Duration
 	stats     *counters
 	downUntil atomic.Int64
+	owed      *unprojected
 }
 
 func newProjector(rdb redis.UniversalClient, prefix string, timeout time.Duration, stats *counters) *projector {
-	return &projector{rdb: rdb, prefix: prefix, timeout: timeout, stats: stats}
+	return &projector{rdb: rdb, prefix: prefix, timeout: timeout, stats: stats, owed: newUnprojected(maxUnprojected)}
 }
 
 func (p *projector) key(code string) string     { return p.prefix + "bal:" + code }
@@ -93,20 +95,26 @@ func (l *Ledger) BalanceChannel(code string) string { return l.proj.channel(code
 
 func (p *projector) down() bool { return time.Now().UnixNano() < p.downUntil.Load() }
 
-func (p *projector) fail(err error) {
-	if err != nil && !errors.Is(err, redis.Nil) {
-		p.downUntil.Store(time.Now().Add(time.Second).UnixNano())
+// fail leaves Redis alone for a second after a Redis error. A caller that cancelled its request or
+// ran out of time (caller is done) says nothing about Redis's health, and neither does a missing key.
+func (p *projector) fail(caller context.Context, err error) {
+	if err == nil || errors.Is(err, redis.Nil) || caller.Err() != nil {
+		return
 	}
+	p.downUntil.Store(time.Now().Add(time.Second).UnixNano())
 }
 
 // write projects the changes and returns the account totals Redis reported, and the ids of the
 // accounts whose hash is incomplete (Redis lost it, or never had all rows of a split account).
 func (p *projector) write(ctx context.Context, chs []change) (map[string]Balance, []int64) {
 	if p.down() {
+		p.owed.add(chs)
 		p.stats.projectionErrors.Add(uint64(len(chs)))
 		return nil, nil
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.timeout)
+	// The changes are committed: the write goes on if the caller goes away, so any failure is Redis's.
+	committed := context.WithoutCancel(ctx)
+	ctx, cancel := context.WithTimeout(committed, p.timeout)
 	defer cancel()
 	cmds, err := p.run(ctx, chs)
 	if err != nil && isNoScript(err) {
@@ -115,10 +123,12 @@ func (p *projector) write(ctx context.Context, chs []change) (map[string]Balance
 		}
 	}
 	if err != nil {
-		p.fail(err)
+		p.owed.add(chs)
+		p.fail(committed, err)
 		p.stats.projectionErrors.Add(uint64(len(chs)))
 		return nil, nil
 	}
+	p.owed.settle(chs)
 	out := make(map[string]Balance, len(cmds))
 	var incomplete []int64
 	for _, c := range chs {
@@ -155,10 +165,7 @@ func (l *Ledger) repair(ctx context.Context, ids []int64) error {
 		if err != nil {
 			return err
 		}
-		for slot, r := range a.rows {
-			chs = append(chs, change{accountID: id, code: a.code, slot: slot, slots: a.slots,
-				posted: r[0], pending: r[1], version: r[2]})
-		}
+		chs = append(chs, a.changes()...)
 	}
 	if len(chs) == 0 {
 		return nil
@@ -194,16 +201,17 @@ func (p *projector) run(ctx context.Context, chs []change) (map[string]*redis.Cm
 
 func isNoScript(err error) bool { return redis.HasErrorPrefix(err, "NOSCRIPT") }
 
-// read returns the account's balance if Redis holds all of its rows.
-func (p *projector) read(ctx context.Context, code string) (Balance, bool) {
-	if p.down() {
+// read returns the account's balance if Redis holds all of its rows and is not missing a change of
+// the account that this process committed.
+func (p *projector) read(caller context.Context, code string) (Balance, bool) {
+	if p.down() || p.owed.owes(code) {
 		return Balance{}, false
 	}
-	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	ctx, cancel := context.WithTimeout(caller, p.timeout)
 	defer cancel()
 	m, err := p.rdb.HGetAll(ctx, p.key(code)).Result()
 	if err != nil {
-		p.fail(err)
+		p.fail(caller, err)
 		return Balance{}, false
 	}
 	rows, ok := parseRows(m)

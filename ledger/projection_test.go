@@ -25,6 +25,7 @@ type redisServer struct {
 	t    *testing.T
 	bin  string
 	port int
+	dir  string // where SAVE writes its snapshot, which a restart loads
 	cmd  *exec.Cmd
 }
 
@@ -35,7 +36,7 @@ func newRedisServer(t *testing.T) *redisServer {
 	if err != nil {
 		t.Fatalf("redis-server is needed for this test and is not installed: %v", err)
 	}
-	s := &redisServer{t: t, bin: bin, port: freePort(t)}
+	s := &redisServer{t: t, bin: bin, port: freePort(t), dir: t.TempDir()}
 	t.Cleanup(s.kill)
 	s.start()
 	return s
@@ -53,10 +54,12 @@ func freePort(t *testing.T) int {
 
 func (s *redisServer) addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
 
-// start runs redis-server on s.port (empty: no persistence) and waits until it answers PING.
+// start runs redis-server on s.port and waits until it answers PING. It starts empty unless the
+// test called SAVE before: nothing is persisted otherwise.
 func (s *redisServer) start() {
 	s.t.Helper()
-	s.cmd = exec.Command(s.bin, "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+	s.cmd = exec.Command(s.bin, "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--dir", s.dir)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatalf("start redis-server: %v", err)
 	}

@@ -32,6 +32,15 @@ type accountRows struct {
 	rows  [][3]int64 // posted, pending, version per slot
 }
 
+// changes returns the rows as changes, for the bookkeeping of what Redis is owed.
+func (a accountRows) changes() []change {
+	out := make([]change, len(a.rows))
+	for slot, r := range a.rows {
+		out[slot] = change{accountID: a.id, code: a.code, slot: slot, slots: a.slots, posted: r[0], pending: r[1], version: r[2]}
+	}
+	return out
+}
+
 func (a accountRows) String() string {
 	var posted, pending, version int64
 	for _, r := range a.rows {
@@ -170,6 +179,7 @@ func (p *projector) replace(ctx context.Context, a accountRows) error {
 	err := replaceScript.Run(ctx, p.rdb, []string{p.key(a.code)}, args...).Err()
 	if err == nil {
 		p.downUntil.Store(0)
+		p.owed.settle(a.changes())
 	}
 	return err
 }

@@ -11,6 +11,30 @@ import (
 // are left to the write after commit, which normally lands first; the relay's write is then a no-op,
 // because Redis keeps the newest version of each row. It returns how many outbox rows it drained.
 func (l *Ledger) Relay(ctx context.Context, minAge time.Duration, batch int) (int, error) {
+	n, err := l.relay(ctx, minAge, batch)
+	if err != nil {
+		return n, err
+	}
+	return n, l.settleOwedAll(ctx)
+}
+
+// settleOwedAll lets reads use Redis again after the projector, past its limit, came to owe every
+// account: once no outbox row is left from before its newest skipped change, the relay has written
+// them all.
+func (l *Ledger) settleOwedAll(ctx context.Context) error {
+	upTo, mark, all := l.proj.owed.owedAll()
+	if !all {
+		return nil
+	}
+	var left bool
+	err := l.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM ledger_outbox WHERE created_at <= $1)`, upTo).Scan(&left)
+	if err == nil && !left {
+		l.proj.owed.drained(upTo, mark)
+	}
+	return err
+}
+
+func (l *Ledger) relay(ctx context.Context, minAge time.Duration, batch int) (int, error) {
 	tx, err := l.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -81,8 +105,8 @@ JOIN ledger_accounts a ON a.id = u.account_id`
 
 // writeAll projects changes like write, but reports failure instead of counting it, and returns the
 // accounts whose hash is still incomplete.
-func (p *projector) writeAll(ctx context.Context, chs []change) ([]int64, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*p.timeout+time.Second)
+func (p *projector) writeAll(caller context.Context, chs []change) ([]int64, error) {
+	ctx, cancel := context.WithTimeout(caller, 10*p.timeout+time.Second)
 	defer cancel()
 	cmds, err := p.run(ctx, chs)
 	if err != nil && isNoScript(err) {
@@ -91,10 +115,11 @@ func (p *projector) writeAll(ctx context.Context, chs []change) ([]int64, error)
 		}
 	}
 	if err != nil {
-		p.fail(err)
+		p.fail(caller, err)
 		return nil, err
 	}
 	p.downUntil.Store(0) // Redis answered: the fast path may use it again
+	p.owed.settle(chs)
 	var incomplete []int64
 	for _, c := range chs {
 		if cmd, ok := cmds[c.code]; ok {
