@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -70,14 +71,29 @@ func delimiter(text string) rune {
 	return ','
 }
 
+// unwrapFormulas turns the unquoted cells ="…" that exports write to keep Excel from reading a
+// long number as a number into quoted cells, which strict CSV reading accepts.
+func unwrapFormulas(text string, comma rune) string {
+	if !strings.Contains(text, `="`) {
+		return text
+	}
+	c := regexp.QuoteMeta(string(comma))
+	re := regexp.MustCompile(`(?m)(^|` + c + `)="([^"\r\n]*)"(` + c + `|\r?$)`)
+	// A match consumes the delimiter after it, which the next cell needs as its start: two passes
+	// reach every other cell each.
+	return re.ReplaceAllString(re.ReplaceAllString(text, `$1"$2"$3`), `$1"$2"$3`)
+}
+
 // csvSheet reads rows of CSV text.
 type csvSheet struct{ r *csv.Reader }
 
 func newCSVSheet(text string) *csvSheet {
-	r := csv.NewReader(strings.NewReader(text))
-	r.Comma = delimiter(text)
+	comma := delimiter(text)
+	r := csv.NewReader(strings.NewReader(unwrapFormulas(text, comma)))
+	r.Comma = comma
 	r.FieldsPerRecord = -1 // rows shorter or longer than the header are checked cell by cell
-	r.LazyQuotes = true    // a quote inside a cell (a nickname, say) is kept, not refused
+	// Quotes are read strictly: Excel and WPS always quote a cell that holds one, and a lenient
+	// reader would let an unpaired quote swallow every row after it into one cell, silently.
 	return &csvSheet{r: r}
 }
 

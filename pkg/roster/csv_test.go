@@ -54,7 +54,7 @@ func TestParseCSV(t *testing.T) {
 			in:       lines(header, "", ",,,", "张三,13812345678,,", "  ,\t, ,", "李四,123,,"),
 			encoding: "UTF-8", want: []string{"13812345678"}, errs: []string{"6:手机号:phone_invalid"}, rows: 2},
 		{name: `full-width digits, ="..." wrappers and spaces`,
-			in:       lines(header, "  张　三 ,１３８１２３４５６７８,=\""+idMale+"\", 男 "),
+			in:       lines(header, "  张　三 ,=\"１３８１２３４５６７８\",=\""+idMale+"\", 男 "),
 			encoding: "UTF-8", want: []string{"13812345678"}, rows: 1},
 		{name: "bad phones", in: lines(header, "甲,12812345678,,", "乙,,,", "丙,0571-88888888,,", "丁,1.38123E+10,,"),
 			encoding: "UTF-8", rows: 4, errs: []string{"2:手机号:phone_invalid", "3:手机号:phone_missing",

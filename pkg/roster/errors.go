@@ -69,13 +69,13 @@ func fileError(err error, reason string) *FileError {
 
 // RowError is one bad cell of a data row. A row with any RowError is not among the volunteers.
 type RowError struct {
-	Line     int    // 1-based line in the file, the header included, as a spreadsheet numbers rows
-	Column   string // the header text as in the file; empty for a cell under no header
-	ColumnNo int    // 1-based column number (A = 1)
-	Reason   string // stable key, such as "phone_invalid"; the catalogue is in messages.go
+	Line     int    `json:"line"`      // 1-based line in the file, the header included, as a spreadsheet numbers rows
+	Column   string `json:"column"`    // the header text as in the file; empty for a cell under no header
+	ColumnNo int    `json:"column_no"` // 1-based column number (A = 1)
+	Reason   string `json:"reason"`    // stable key, such as "phone_invalid"; the catalogue is in messages.go
 	// OtherLine is, for the *_duplicate reasons, the earlier line that holds the same value.
-	OtherLine int
-	Message   string // the error in Chinese: 第 12 行「手机号」：不是有效的大陆手机号码
+	OtherLine int    `json:"other_line,omitempty"`
+	Message   string `json:"message"` // the error in Chinese: 第 12 行「手机号」：不是有效的大陆手机号码
 }
 
 // Text returns the error in lang ("zh-CN" or "en"; anything else is Chinese). Message is Text("zh-CN").

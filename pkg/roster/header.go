@@ -23,10 +23,24 @@ const (
 	fieldServiceCategories
 )
 
-// fieldNames are the names messages use for a field, Chinese and English.
+// fieldNames are the names messages use for a field, Chinese and English, when the file's own
+// header text is not at hand.
 var fieldNames = map[field]text{
-	fieldName:  {"姓名", "name"},
-	fieldPhone: {"手机号", "phone"},
+	fieldName:              {"姓名", "name"},
+	fieldPhone:             {"手机号", "phone"},
+	fieldResidentID:        {"身份证号", "resident ID"},
+	fieldGender:            {"性别", "gender"},
+	fieldVolunteerNo:       {"志愿者编号", "volunteer number"},
+	fieldBirthDate:         {"出生日期", "birth date"},
+	fieldSkills:            {"技能", "skills"},
+	fieldServiceCategories: {"服务类别", "service categories"},
+}
+
+// fieldKeys are the keys callers name a field by (Result.Reject).
+var fieldKeys = map[string]field{
+	"name": fieldName, "phone": fieldPhone, "resident_id": fieldResidentID, "gender": fieldGender,
+	"volunteer_no": fieldVolunteerNo, "birth_date": fieldBirthDate, "skills": fieldSkills,
+	"service_categories": fieldServiceCategories,
 }
 
 // fieldByChinese returns the English name of a required field given its Chinese name.

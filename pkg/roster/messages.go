@@ -32,6 +32,9 @@ var rowReasons = map[string]text{
 	"resident_id_as_number": {"该列被设置成了数字格式，身份证号码显示为科学计数法（如 3.30102E+17），后几位已丢失；请把该列设为文本格式后重新导出",
 		"the column was formatted as a number: the ID shows in scientific notation (like 3.30102E+17) and its last digits are lost; format the column as text and export again"},
 	"resident_id_duplicate": {"与第 %d 行的身份证号码重复", "the same resident ID number as line %d"},
+	// Found by the import, not by Parse: see Result.Reject.
+	"resident_id_taken": {"该身份证号码已属于另一位已注册的志愿者，请核对手机号",
+		"this resident ID number belongs to another registered volunteer; check the phone number"},
 
 	"gender_invalid":  {"性别应填“男”或“女”", "gender must be 男 or 女 (male or female)"},
 	"gender_mismatch": {"性别与身份证号码不一致", "the gender does not match the resident ID number"},

@@ -24,6 +24,27 @@ type Result struct {
 	Rows       int         // non-empty data rows read; empty rows are skipped and not counted
 	Format     string      // "csv" or "xlsx"
 	Encoding   string      // of a CSV: "UTF-8", "GB18030", "UTF-16LE" or "UTF-16BE"; "" for XLSX
+	header     header
+}
+
+// Reject returns the RowError for a good row that a later step refuses, such as an import that
+// finds the resident ID registered to another account: the column is named as the file names it.
+// column is the field's key: "name", "phone", "resident_id", "gender", "volunteer_no",
+// "birth_date", "skills" or "service_categories". reason must be a key of the catalogue in
+// messages.go ("resident_id_taken" …), or the message has no text after the place.
+func (res Result) Reject(v Volunteer, column, reason string) RowError {
+	e := RowError{Line: v.Line, Reason: reason}
+	f, ok := fieldKeys[column]
+	for i, hf := range res.header.fields {
+		if ok && hf == f {
+			e.Column, e.ColumnNo = res.header.texts[i], i+1
+		}
+	}
+	if e.Column == "" {
+		e.Column = fieldNames[f].zh
+	}
+	e.Message = rowText(e, false)
+	return e
 }
 
 // Parse reads a roster from r: an XLSX workbook (recognised by its content, whatever its name) or
@@ -78,6 +99,7 @@ func (res *Result) read(src sheet, xl *xlsxSheet, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	res.header = h
 	c := newChecker(h, now)
 	if xl != nil {
 		c.serialDates, c.date1904 = true, xl.date1904

@@ -1,6 +1,7 @@
 package roster
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -10,7 +11,8 @@ import (
 
 // Volunteer is one good row of a roster, normalised. It holds the resident ID number in full
 // because the import must hash it (identity.HashResidentID) and derive the masked form; it must go
-// nowhere else. Printing or logging a Volunteer shows the ID and the phone number masked.
+// nowhere else. Printing, logging or JSON-encoding a Volunteer shows the ID and the phone number
+// masked.
 type Volunteer struct {
 	Line       int    // 1-based line in the file, for messages of the import that follows
 	Name       string // trimmed, 1–50 characters
@@ -36,6 +38,21 @@ func (v Volunteer) String() string {
 
 // GoString is String: %#v must not print the ID either.
 func (v Volunteer) GoString() string { return "roster.Volunteer" + v.String() }
+
+// MarshalJSON gives the masked form, as identity.User does: a preview of the import sent to the
+// browser, or slog's JSON handler logging a slice of volunteers, must not carry the numbers.
+func (v Volunteer) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Line              int             `json:"line"`
+		Name              string          `json:"name"`
+		Phone             string          `json:"phone"`
+		ResidentID        string          `json:"resident_id,omitempty"`
+		Gender            identity.Gender `json:"gender,omitempty"`
+		VolunteerNo       string          `json:"volunteer_no,omitempty"`
+		Skills            []string        `json:"skills,omitempty"`
+		ServiceCategories []string        `json:"service_categories,omitempty"`
+	}{v.Line, v.Name, identity.MaskPhone(v.Phone), identity.MaskResidentID(v.ResidentID), v.Gender, v.VolunteerNo, v.Skills, v.ServiceCategories})
+}
 
 // LogValue gives slog the masked form.
 func (v Volunteer) LogValue() slog.Value {
