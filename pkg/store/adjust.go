@@ -194,7 +194,7 @@ VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) ON CONFLICT (idem_scope, idem_key) D
 				ms = append(ms, m)
 			}
 		}
-		_, err = appendMovements(ctx, tx, ref("adjustment", id), label(actor), ms)
+		_, err = appendMovements(ctx, tx, ref("adjustment", id), label(actor), s.now(), ms)
 		return err
 	})
 	if errors.Is(err, errReplay) {

@@ -265,7 +265,7 @@ VALUES ($1, $2, $3, $4, nullif($5, '')::date, nullif($6, '')::date, $7, $8)`,
 		}
 		ms[i] = move{lot: lot, kind: MoveReceived, onHand: l.Qty}
 	}
-	_, err = appendMovements(ctx, tx, ref("donation", id), label(actor), ms)
+	_, err = appendMovements(ctx, tx, ref("donation", id), label(actor), s.now(), ms)
 	return id, err
 }
 

@@ -94,7 +94,7 @@ func (s *Service) Fulfil(ctx context.Context, actor Actor, orderID int64, lines 
 			return err
 		}
 		ms := handOutMoves(allocs, lots, given)
-		if _, err := appendMovements(ctx, tx.Sqlx(), ref("order", orderID), label(actor), ms); err != nil {
+		if _, err := appendMovements(ctx, tx.Sqlx(), ref("order", orderID), label(actor), s.now(), ms); err != nil {
 			return err
 		}
 		var charged int64

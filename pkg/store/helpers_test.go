@@ -103,30 +103,25 @@ func newEnv(t *testing.T) *env {
 // key returns a fresh idempotency key.
 func (e *env) key() string { return "k-" + strconv.FormatInt(e.n.Add(1), 10) }
 
-var passwordHash = sync.OnceValue(func() string {
-	h, err := identity.HashPassword("correct horse battery staple")
-	if err != nil {
-		panic(err)
-	}
-	return h
-})
-
-// volunteer registers a volunteer and gives them credits (minutes) earned with the organization.
+// volunteer imports a volunteer and gives them credits (minutes) earned with the organization.
 func (e *env) volunteer(credits int64) identity.User {
 	e.t.Helper()
 	ctx := context.Background()
 	n := e.n.Add(1)
-	var u identity.User
 	tx, err := e.db.BeginTxx(ctx, nil)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	u, err = e.users.RegisterTx(ctx, tx, identity.Registration{Phone: fmt.Sprintf("139%08d", n),
-		Name: fmt.Sprintf("志愿者%d", n), Lang: "zh-CN"}, passwordHash())
+	ids, err := e.users.ImportTx(ctx, tx, []identity.Registration{{Phone: fmt.Sprintf("139%08d", n),
+		Name: fmt.Sprintf("志愿者%d", n)}})
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	if err := tx.Commit(); err != nil {
+		e.t.Fatal(err)
+	}
+	u, err := e.users.ByID(ctx, ids[0])
+	if err != nil {
 		e.t.Fatal(err)
 	}
 	if credits > 0 {
@@ -165,12 +160,16 @@ func (e *env) item(n store.NewItem) store.Item {
 	return it
 }
 
-// stock receives qty units of the item by donation, in one lot with the best-before date.
+// stock receives qty units of the item by donation, in one lot with the best-before date (goods
+// with a date were produced today, so food passes the shelf-life check).
 func (e *env) stock(item int64, qty int, bestBefore string) store.Acknowledgement {
 	e.t.Helper()
+	line := store.DonationLine{Item: item, Qty: qty, BestBefore: bestBefore}
+	if bestBefore != "" {
+		line.ProducedOn = e.day(0)
+	}
 	a, err := e.svc.RecordDonation(context.Background(), e.manager, e.storeID, e.key(), store.NewDonation{
-		Donor: store.Donor{Kind: store.DonorAnonymous},
-		Lines: []store.DonationLine{{Item: item, Qty: qty, BestBefore: bestBefore}},
+		Donor: store.Donor{Kind: store.DonorAnonymous}, Lines: []store.DonationLine{line},
 	})
 	if err != nil {
 		e.t.Fatalf("stock item %d: %v", item, err)

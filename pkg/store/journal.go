@@ -49,10 +49,10 @@ type move struct {
 	reason           string
 }
 
-// appendMovements appends the movements, all caused by ref and made by actor, in one statement.
+// appendMovements appends the movements, all caused by ref and made by actor at at, in one statement.
 // The journal's trigger applies each to its lot; a movement that would take a lot below zero or
 // past its on-hand fails the lot's CHECK and with it the whole transaction.
-func appendMovements(ctx context.Context, tx *sqlx.Tx, ref, actor string, ms []move) ([]Movement, error) {
+func appendMovements(ctx context.Context, tx *sqlx.Tx, ref, actor string, at time.Time, ms []move) ([]Movement, error) {
 	if len(ms) == 0 {
 		return []Movement{}, nil
 	}
@@ -66,14 +66,14 @@ func appendMovements(ctx context.Context, tx *sqlx.Tx, ref, actor string, ms []m
 	}
 	var out []Movement
 	err := tx.SelectContext(ctx, &out, `
-INSERT INTO store_movements (lot_id, kind, on_hand_delta, reserved_delta, reason, ref, actor)
-SELECT lot, kind, on_hand, reserved, nullif(reason, ''), $6, $7
+INSERT INTO store_movements (lot_id, kind, on_hand_delta, reserved_delta, reason, ref, actor, at)
+SELECT lot, kind, on_hand, reserved, nullif(reason, ''), $6, $7, $8
 FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::text[]) WITH ORDINALITY
      AS m (lot, kind, on_hand, reserved, reason, n)
 ORDER BY n
 RETURNING `+movementColumns,
 		pq.Int64Array(lots), pq.StringArray(kinds), pq.Int64Array(onHands), pq.Int64Array(reserves),
-		pq.StringArray(reasons), ref, actor)
+		pq.StringArray(reasons), ref, actor, at)
 	return out, err
 }
 

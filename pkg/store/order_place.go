@@ -173,7 +173,7 @@ SELECT $1, line, lot, qty FROM unnest($2::int[], $3::bigint[], $4::int[]) AS a (
 	if err != nil {
 		return err
 	}
-	_, err = appendMovements(ctx, tx, ref("order", orderID), label(actor), ms)
+	_, err = appendMovements(ctx, tx, ref("order", orderID), label(actor), s.now(), ms)
 	return err
 }
 

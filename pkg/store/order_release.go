@@ -105,7 +105,7 @@ func (s *Service) release(ctx context.Context, actor string, orderID int64, stat
 		if _, err := lockAllocated(ctx, tx.Sqlx(), o.StoreID, allocs); err != nil {
 			return err
 		}
-		if _, err := appendMovements(ctx, tx.Sqlx(), ref("order", orderID), actor, ms); err != nil {
+		if _, err := appendMovements(ctx, tx.Sqlx(), ref("order", orderID), actor, s.now(), ms); err != nil {
 			return err
 		}
 		if err := voidHold(ctx, tx, *o.HoldID); err != nil {

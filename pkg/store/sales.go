@@ -83,11 +83,6 @@ func (s *Service) Sell(ctx context.Context, actor Actor, key string, n NewSale) 
 	if err != nil {
 		return Sale{}, err
 	}
-	// Spent before the sale: a code is used once even if the sale then fails, and the phone shows a
-	// fresh one within the minute.
-	if err := s.spend(ctx, c); err != nil {
-		return Sale{}, err
-	}
 	order := NewOrder{Store: n.Store, Lines: n.Lines}
 	now := s.now()
 	var id int64
@@ -95,6 +90,12 @@ func (s *Service) Sell(ctx context.Context, actor Actor, key string, n NewSale) 
 		var err error
 		id, err = s.insertOrder(ctx, tx.Sqlx(), actor, user.ID, ChannelCounter, key, hash, order, items, now, nil)
 		if err != nil {
+			return err
+		}
+		// The code is spent once the idempotency key is ours: a double click waits above for the
+		// first request and replays it, instead of finding its code spent. A code stays spent even
+		// if the sale then fails; the phone shows a fresh one within the minute.
+		if err := s.spend(ctx, c); err != nil {
 			return err
 		}
 		if err := checkLimits(ctx, tx.Sqlx(), user.ID, id, now, n.Lines, items); err != nil {
@@ -112,7 +113,7 @@ func (s *Service) Sell(ctx context.Context, actor Actor, key string, n NewSale) 
 		for i, a := range allocs {
 			ms[i] = move{lot: a.lot, kind: MoveHandedOut, onHand: -a.qty}
 		}
-		if _, err := appendMovements(ctx, tx.Sqlx(), ref("order", id), label(actor), ms); err != nil {
+		if _, err := appendMovements(ctx, tx.Sqlx(), ref("order", id), label(actor), s.now(), ms); err != nil {
 			return err
 		}
 		total := orderTotal(n.Lines, items)

@@ -13,6 +13,7 @@ import (
 // The database itself refuses to let lots change outside the journal, the journal to change at
 // all, and a lot to go below zero or reserve more than it holds.
 func TestStockInvariantsInTheDatabase(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	soap := e.item(store.NewItem{Name: "肥皂", Price: 30})
@@ -55,6 +56,7 @@ func TestStockInvariantsInTheDatabase(t *testing.T) {
 // Write-offs and counts append movements; the journal's sums stay equal to every lot, reserved
 // stock cannot be written off or counted away, and the idempotency key makes a retry harmless.
 func TestWriteOffsAndCountsKeepTheJournal(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	rice := e.item(store.NewItem{Name: "大米 5kg", Category: "grain_oil", Unit: "袋", Price: 120})
@@ -131,6 +133,7 @@ func TestWriteOffsAndCountsKeepTheJournal(t *testing.T) {
 // Concurrent write-offs, counts and orders on the same lots never take a lot below zero or below
 // its reservations, and leave the journal summing to every lot.
 func TestConcurrentStockChangesKeepTheJournal(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	oil := e.item(store.NewItem{Name: "食用油", Category: "grain_oil", Unit: "桶", Price: 60})
