@@ -8,10 +8,13 @@ import (
 // File-level errors: the file as a whole cannot be imported. Parse returns them wrapped in a
 // *FileError, which says which column or line is at fault and carries the reason key.
 var (
-	// ErrTooLarge means the file is larger than MaxBytes.
+	// ErrTooLarge means the file is larger than MaxBytes, or its cells hold more text than can
+	// be read in reasonable time.
 	ErrTooLarge = errors.New("roster: file larger than 10 MiB")
 	// ErrTooManyRows means the file has more than MaxRows data rows.
 	ErrTooManyRows = errors.New("roster: more than 20000 data rows")
+	// ErrTooWide means a row reaches past column MaxColumns.
+	ErrTooWide = errors.New("roster: content past the last column allowed")
 	// ErrFormat means the file is neither a readable CSV nor a readable XLSX workbook: an old
 	// .xls, an encrypted or corrupt workbook, or CSV with broken quoting.
 	ErrFormat = errors.New("roster: not a readable CSV or XLSX file")
@@ -40,7 +43,7 @@ type FileError struct {
 	Column   string
 	ColumnNo int    // 1-based column number, or 0
 	Other    string // ErrDuplicateColumn: the earlier header text with the same meaning
-	Line     int    // 1-based line of the header or of broken CSV quoting, or 0
+	Line     int    // 1-based line of the header, of broken CSV quoting or of a row too wide, or 0
 }
 
 func (e *FileError) Error() string {

@@ -103,7 +103,8 @@ func headerKey(s string) string {
 type header struct {
 	line   int
 	fields []field
-	texts  []string // the header cells as in the file, trimmed
+	texts  []string      // the header cells as in the file, trimmed
+	index  map[field]int // the column of each field present, 0-based
 }
 
 // readHeader reads the header row: the first non-empty row, after at most a few title rows (a
@@ -159,6 +160,7 @@ func parseHeader(cells []string, line int) (header, error) {
 		return header{}, &FileError{Err: ErrNoHeader, Reason: "no_header", Line: line}
 	}
 	seen := map[field]int{}
+	h.index = seen
 	for i, c := range cells {
 		t := clean(c)
 		h.texts[i] = t

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // bigCSV writes a header and n data rows with distinct phones and, on every row, a valid ID
@@ -131,3 +133,48 @@ func TestParseReadError(t *testing.T) {
 type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// TestParseWideRows checks the width limit: a cell under no header gives one error per row,
+// content past MaxColumns refuses the file at its first such row, and empty cells past it in a
+// CSV are dropped.
+func TestParseWideRows(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetRow("Sheet1", "A1", &[]any{"姓名", "手机号"}); err != nil {
+		t.Fatal(err)
+	}
+	for r := 2; r <= 11; r++ {
+		if err := f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", r), &[]any{"甲", phoneN(r), nil, "多余", "多余"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Parse(bytes.NewReader(save(t, f)), "x.xlsx", testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) != 10 || res.Errors[0].ColumnNo != 4 || res.Errors[0].Reason != "cell_without_header" {
+		t.Fatalf("%d errors, first %+v", len(res.Errors), res.Errors[0])
+	}
+	if err := f.SetCellValue("Sheet1", "IW5", "x"); err != nil { // column 257
+		t.Fatal(err)
+	}
+	_, err = Parse(bytes.NewReader(save(t, f)), "x.xlsx", testNow)
+	var fe *FileError
+	if !errors.Is(err, ErrTooWide) || !errors.As(err, &fe) || fe.Line != 5 || fe.Message() != "第 5 行超出了第 256 列，请删除右侧多余的列后重新导出" {
+		t.Fatalf("cell at IW5: %v", err)
+	}
+
+	var b bytes.Buffer
+	b.WriteString("姓名,手机号" + strings.Repeat(",", 100000) + "\n")
+	for i := range 1000 {
+		fmt.Fprintf(&b, "甲,%s%s\n", phoneN(i), strings.Repeat(",", 1000))
+	}
+	res, err = Parse(bytes.NewReader(b.Bytes()), "x.csv", testNow)
+	if err != nil || len(res.Volunteers) != 1000 || len(res.Errors) != 0 {
+		t.Fatalf("%v: %d volunteers, %d errors", err, len(res.Volunteers), len(res.Errors))
+	}
+	b.WriteString("乙,13800000000" + strings.Repeat(",", 300) + "x\n")
+	if _, err = Parse(bytes.NewReader(b.Bytes()), "x.csv", testNow); !errors.Is(err, ErrTooWide) {
+		t.Fatalf("CSV with content past column 256: %v", err)
+	}
+}

@@ -6,7 +6,7 @@ import (
 )
 
 // text is a message in both languages. %d, where present, is the other line of a duplicate or the
-// line of broken CSV quoting; %s is a column.
+// line a file error names; %s is a column.
 type text struct{ zh, en string }
 
 // rowReasons holds every reason key a RowError can carry. The keys are stable: the web layer and
@@ -61,7 +61,11 @@ var rowReasons = map[string]text{
 // fileReasons holds every reason key a FileError can carry.
 var fileReasons = map[string]text{
 	"file_too_large": {"文件超过 10 MiB，请拆分后分批导入", "the file is larger than 10 MiB; split it and import the parts"},
-	"too_many_rows":  {"超过 20000 行，请拆分后分批导入", "more than 20000 rows; split the file and import the parts"},
+	"text_too_large": {"单元格中的文字总量过大：请检查是否有超长的单元格，或拆分后分批导入",
+		"the cells hold too much text: look for very long cells, or split the file and import the parts"},
+	"too_many_rows": {"超过 20000 行，请拆分后分批导入", "more than 20000 rows; split the file and import the parts"},
+	"too_many_columns": {"第 %d 行超出了第 256 列，请删除右侧多余的列后重新导出",
+		"line %d reaches past column 256; delete the extra columns on the right and export again"},
 	"xls_unsupported": {"不支持旧版 .xls 或加密的工作簿，请在 Excel 或 WPS 中另存为 .xlsx（不设密码）或 CSV",
 		"old .xls files and encrypted workbooks are not supported; save as .xlsx (without a password) or CSV"},
 	"file_corrupt":     {"文件已损坏，或不是 xlsx 工作簿", "the file is damaged or is not an xlsx workbook"},
@@ -108,7 +112,7 @@ func rowText(e RowError, en bool) string {
 func fileText(e *FileError, en bool) string {
 	t := pick(fileReasons[e.Reason], en)
 	switch e.Reason {
-	case "csv_malformed":
+	case "csv_malformed", "too_many_columns":
 		return fmt.Sprintf(t, e.Line)
 	case "column_missing":
 		if en {

@@ -13,8 +13,9 @@ import (
 // Limits of one file. A street's or a county's list fits well within them; a larger one is split
 // and imported in parts, so that one upload can neither fill memory nor hold a request for long.
 const (
-	MaxBytes = 10 << 20 // bytes of the uploaded file
-	MaxRows  = 20000    // non-empty data rows
+	MaxBytes   = 10 << 20 // bytes of the uploaded file
+	MaxRows    = 20000    // non-empty data rows
+	MaxColumns = 256      // columns a row may reach, as Excel's old sheets could (A to IV)
 )
 
 // Result is what Parse found in a file.
@@ -52,7 +53,7 @@ func (res Result) Reject(v Volunteer, column, reason string) RowError {
 // the birth dates of resident IDs and of the birth date column.
 //
 // Bad rows are not an error: they are listed in Result.Errors. Parse returns a *FileError
-// wrapping ErrTooLarge, ErrTooManyRows, ErrFormat, ErrEncoding, ErrNoHeader, ErrNoData,
+// wrapping ErrTooLarge, ErrTooManyRows, ErrTooWide, ErrFormat, ErrEncoding, ErrNoHeader, ErrNoData,
 // ErrMissingColumn, ErrUnknownColumn or ErrDuplicateColumn when the file as a whole cannot be
 // used, and the error of r when reading it fails.
 func Parse(r io.Reader, filename string, now time.Time) (Result, error) {
@@ -87,7 +88,7 @@ func Parse(r io.Reader, filename string, now time.Time) (Result, error) {
 		}
 		src, res.Format, res.Encoding = newCSVSheet(text), "csv", enc
 	}
-	if err := res.read(src, xl, now); err != nil {
+	if err := res.read(narrowSheet{src}, xl, now); err != nil {
 		return Result{}, err
 	}
 	return res, nil
@@ -131,9 +132,24 @@ func (res *Result) read(src sheet, xl *xlsxSheet, now time.Time) error {
 	return nil
 }
 
+// narrowSheet refuses rows with content past MaxColumns and drops their empty cells there (Excel
+// writes empty cells up to the right end of the used range into every row of a CSV).
+type narrowSheet struct{ sheet }
+
+func (s narrowSheet) next() ([]string, int, error) {
+	cells, line, err := s.sheet.next()
+	if err != nil || len(cells) <= MaxColumns {
+		return cells, line, err
+	}
+	if !empty(cells[MaxColumns:]) {
+		return nil, 0, &FileError{Err: ErrTooWide, Reason: "too_many_columns", Line: line}
+	}
+	return cells[:MaxColumns], line, nil
+}
+
 func empty(cells []string) bool {
 	for _, c := range cells {
-		if clean(c) != "" {
+		if c != "" && clean(c) != "" {
 			return false
 		}
 	}

@@ -49,20 +49,20 @@ func (r *rowErrors) add(col int, reason string, otherLine int) {
 func (c *checker) check(line int, cells []string) (Volunteer, []RowError) {
 	v := Volunteer{Line: line}
 	r := rowErrors{c: c, line: line}
-	col := map[field]int{}
+	// Only the first cell under no header is reported: a row of an XLSX can reach 16,384 columns,
+	// and the work and the errors of a row must not grow with the width of a hostile sheet.
+	for i, s := range cells {
+		if s != "" && (i >= len(c.h.fields) || c.h.fields[i] == fieldNone) && clean(s) != "" {
+			r.add(i, "cell_without_header", 0)
+			break
+		}
+	}
+	col := c.h.index
 	cell := map[field]string{}
-	for i := range max(len(cells), len(c.h.fields)) {
-		var s string
+	for f, i := range col {
 		if i < len(cells) {
-			s = clean(cells[i])
+			cell[f] = clean(cells[i])
 		}
-		if i >= len(c.h.fields) || c.h.fields[i] == fieldNone {
-			if s != "" {
-				r.add(i, "cell_without_header", 0)
-			}
-			continue
-		}
-		col[c.h.fields[i]], cell[c.h.fields[i]] = i, s
 	}
 
 	var reason string

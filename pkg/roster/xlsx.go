@@ -33,6 +33,9 @@ func openXLSX(b []byte) (s *xlsxSheet, err error) {
 	// excelize is a large parser fed with whatever a user uploads: a panic inside it is a corrupt
 	// file to the coordinator, not a crashed import.
 	defer recoverCorrupt(&err)
+	if err := guardXLSX(b); err != nil {
+		return nil, err
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{
 		UnzipSizeLimit:    maxUnzipped,
 		UnzipXMLSizeLimit: maxUnzipped,
@@ -72,6 +75,12 @@ func (s *xlsxSheet) next() (cells []string, line int, err error) {
 	cells, err = s.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
 		return nil, 0, fileError(ErrFormat, "file_corrupt")
+	}
+	// Columns pads a row with empty cells up to its last cell with a value or a formula: one
+	// cell at XFD costs 16,384 strings. A row that wide is refused here, empty or not, so that a
+	// small hostile sheet cannot make every one of its rows cost that much.
+	if len(cells) > MaxColumns {
+		return nil, 0, &FileError{Err: ErrTooWide, Reason: "too_many_columns", Line: s.line}
 	}
 	return cells, s.line, nil
 }

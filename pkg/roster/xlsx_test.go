@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -142,6 +143,39 @@ func unzip(t testing.TB, b []byte) map[string]string {
 		parts[f.Name] = buf.String()
 	}
 	return parts
+}
+
+// TestParseXLSXStringBomb checks that a small workbook whose cells all refer to one long shared
+// string full of _xHHHH_ escapes is refused before excelize copies the string for every cell.
+func TestParseXLSXStringBomb(t *testing.T) {
+	parts := unzip(t, workbook(t, []any{"姓名", "手机号"}, []any{"张三", "13812345678"}))
+	const strs = "xl/sharedStrings.xml"
+	sst := parts[strs]
+	long := "<si><t>" + strings.Repeat("_x0041_", 2000) + "</t></si></sst>"
+	parts[strs] = strings.Replace(sst, "</sst>", long, 1)
+	index := strings.Count(sst, "<si>") // the long string's index
+	sheet := func(refs int) string {
+		var b strings.Builder
+		b.WriteString(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
+		b.WriteString(`<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c><c r="B1" t="inlineStr"><is><t>手机号</t></is></c></row>`)
+		for r := 2; r < refs+2; r++ {
+			fmt.Fprintf(&b, `<row r="%d"><c r="A%d" t="s"><v>%d</v></c><c r="B%d"><v>%s</v></c></row>`, r, r, index, r, phoneN(r))
+		}
+		b.WriteString(`</sheetData></worksheet>`)
+		return b.String()
+	}
+	parts["xl/worksheets/sheet1.xml"] = sheet(2000)
+	_, err := Parse(bytes.NewReader(zipOf(t, parts)), "x.xlsx", testNow)
+	var fe *FileError
+	if !errors.Is(err, ErrTooLarge) || !errors.As(err, &fe) || fe.Reason != "text_too_large" {
+		t.Fatalf("2000 references: %v", err)
+	}
+	// One reference to the same string is read, and its row refused for the long name.
+	parts["xl/worksheets/sheet1.xml"] = sheet(1)
+	res, err := Parse(bytes.NewReader(zipOf(t, parts)), "x.xlsx", testNow)
+	if err != nil || len(res.Errors) != 1 || res.Errors[0].Reason != "name_too_long" {
+		t.Fatalf("one reference: %v %v", err, res.Errors)
+	}
 }
 
 // zipOf builds a zip archive of the named parts, deflated.
