@@ -46,6 +46,7 @@ type FileError struct {
 	Line     int    // 1-based line of the header, of broken CSV quoting or of a row too wide, or 0
 }
 
+// Error names the sentinel and, when known, the column and the line; never a cell's value.
 func (e *FileError) Error() string {
 	s := e.Err.Error()
 	if e.Column != "" {
