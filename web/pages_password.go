@@ -1,12 +1,9 @@
 package web
 
 import (
-	"errors"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
-
-	"timebank/pkg/identity"
 )
 
 // passwordFields are the change-password form's fields, top to bottom.
@@ -27,10 +24,7 @@ func (s *server) passwordSubmit(c *fiber.Ctx) error {
 	if err == nil {
 		err = s.users.ChangePassword(c.UserContext(), uid, current, next)
 	}
-	if errors.Is(err, identity.ErrBadCredentials) {
-		f.fail("current_password", s.msgs.get(lang, "page.password.current_wrong"))
-		return s.profilePage(c, fiber.StatusUnprocessableEntity, f)
-	} else if err != nil {
+	if err != nil {
 		status, err := s.failForm(c, &f, err, nil)
 		if err != nil {
 			return err

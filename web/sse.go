@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -71,6 +72,11 @@ func (s *server) myBalance(c *fiber.Ctx) error {
 // (the next write fails) or the server shuts down.
 func (s *server) balanceEvents(hub *balanceHub) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		// EventSource asks for text/event-stream. Anything else gets no never-ending body it did not
+		// ask for (and a test client that reads to the end does not hang).
+		if !strings.Contains(c.Get(fiber.HeaderAccept), "text/event-stream") {
+			return fiber.ErrNotAcceptable
+		}
 		ctx, cancel := context.WithTimeout(c.UserContext(), sseSetup)
 		defer cancel()
 		u, err := s.users.ByID(ctx, principal(c).UserID)
