@@ -24,6 +24,7 @@ func (s *server) orgRoutes() {
 	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/members", allow(access.ReadOrg, s.orgParam), s.listMembers)
 	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/members", allow(access.ManageMembers, s.orgParam), s.addMember)
 	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/devices", allow(access.ManageDevices, s.orgParam), s.listDevices)
+	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/imports", allow(access.ManageMembers, s.orgParam), s.importRoster)
 	s.handle(fiber.MethodPost, "/api/v1/grants/:id/revoke", allow(access.ManageMembers, nil), s.revokeGrant)
 	s.handle(fiber.MethodPost, "/api/v1/stores", allow(access.CreateStore, nil), s.createStore)
 	s.handle(fiber.MethodGet, "/api/v1/stores/:id", allow(access.ReadStore, s.storeParam), s.getStore)

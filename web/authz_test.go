@@ -57,6 +57,7 @@ type world struct {
 	sa, sb   org.Store
 	subA     org.Org
 	tokens   map[string]string // caller → bearer token
+	users    map[string]int64  // person → user id
 	spare    identity.User     // a person to grant roles to
 	seq      atomic.Int64
 	regionIn string // 硖石街道
@@ -68,7 +69,7 @@ func (w *world) next() int64 { return w.seq.Add(1) }
 func newWorld(t *testing.T, d Deps) *world {
 	t.Helper()
 	ctx := context.Background()
-	w := &world{d: d, tokens: map[string]string{}, regionIn: "330481001000", regionOu: "330483001000"}
+	w := &world{d: d, tokens: map[string]string{}, users: map[string]int64{}, regionIn: "330481001000", regionOu: "330483001000"}
 	op := &access.Principal{Name: "operator", Grants: []access.Grant{{Role: access.PlatformAdmin, Kind: access.Platform}}}
 	for _, r := range []org.NewRegion{
 		{Code: "330000000000", Name: "浙江省"}, {Code: "330400000000", Name: "嘉兴市"},
@@ -115,6 +116,7 @@ func newWorld(t *testing.T, d Deps) *world {
 		if _, err := d.Users.Grant(ctx, ch, u.ID, grants[who]); err != nil {
 			t.Fatalf("grant %s: %v", who, err)
 		}
+		w.users[who] = u.ID
 		if w.tokens[who], err = d.Sessions.Create(ctx, u.ID, true); err != nil {
 			t.Fatal(err)
 		}
@@ -170,6 +172,12 @@ type entry struct {
 	who []string                          // who may call it inside the scope
 	in  func(t *testing.T, w *world) call // a request inside the scope
 	out func(t *testing.T, w *world) call // a request at a place outside every scope but the admins'; nil: the route acts at no place
+	// stream: the route answers a caller it lets through with an endless stream (Server-Sent
+	// Events), so a request still running after a second was let through.
+	stream bool
+	// ends: the route ends the caller's session (signing out), so each person calls it with a
+	// session of its own.
+	ends bool
 }
 
 func fixed(method, path, body string) func(*testing.T, *world) call {
@@ -212,7 +220,7 @@ func authzTable() map[string]entry {
 
 		"POST /api/v1/register":    {who: everyone, in: post("/api/v1/register")},
 		"POST /api/v1/login":       {who: everyone, in: post("/api/v1/login")},
-		"POST /api/v1/logout":      {who: everyone, in: post("/api/v1/logout")},
+		"POST /api/v1/logout":      {who: everyone, in: post("/api/v1/logout"), ends: true},
 		"GET /api/v1/me":           {who: people, in: get("/api/v1/me")},
 		"POST /api/v1/me/password": {who: people, in: post("/api/v1/me/password")},
 		"POST /api/v1/me/lang":     {who: people, in: post("/api/v1/me/lang")},
@@ -241,6 +249,7 @@ func authzTable() map[string]entry {
 		"GET /api/v1/orgs/:id/members":  {who: with(coordA, adminA, auditorHN, regionXS), in: orgPath("GET", "/members", "", true), out: orgPath("GET", "/members", "", false)},
 		"POST /api/v1/orgs/:id/members": {who: with(adminA, regionXS), in: orgPath("POST", "/members", malformed, true), out: orgPath("POST", "/members", malformed, false)},
 		"GET /api/v1/orgs/:id/devices":  {who: with(adminA, regionXS), in: orgPath("GET", "/devices", "", true), out: orgPath("GET", "/devices", "", false)},
+		"POST /api/v1/orgs/:id/imports": {who: with(adminA, regionXS), in: orgPath("POST", "/imports", malformed, true), out: orgPath("POST", "/imports", malformed, false)},
 		"POST /api/v1/grants/:id/revoke": {who: with(adminA, regionXS),
 			in: func(t *testing.T, w *world) call {
 				return call{"POST", "/api/v1/grants/" + id(w.grantFresh(t, w.a.ID, 0)) + "/revoke", ""}
@@ -273,11 +282,28 @@ func authzTable() map[string]entry {
 				return call{"POST", "/api/v1/device-tokens/" + id(w.deviceFresh(t, w.sb.ID)) + "/revoke", ""}
 			}},
 		"GET /api/v1/audit": {who: with(adminA, managerSA, auditorHN, regionXS), in: get("/api/v1/audit")},
+
+		"GET /api/v1/me/balance":        {who: people, in: get("/api/v1/me/balance")},
+		"GET /api/v1/me/balance/events": {who: people, in: fixed("GET", "/api/v1/me/balance/events", ""), stream: true},
+
+		// Pages: anyone may open the public ones; the rest are a signed-in person's own.
+		"GET /static/*":     {who: everyone, in: get("/static/app.css")},
+		"GET /":             {who: everyone, in: get("/")},
+		"GET /register":     {who: everyone, in: get("/register")},
+		"POST /register":    {who: everyone, in: post("/register")},
+		"GET /login":        {who: everyone, in: get("/login")},
+		"POST /login":       {who: everyone, in: post("/login")},
+		"POST /logout":      {who: everyone, in: post("/logout"), ends: true},
+		"POST /lang":        {who: everyone, in: post("/lang")},
+		"GET /me":           {who: people, in: get("/me")},
+		"POST /me/password": {who: people, in: post("/me/password")},
+		"GET /me/balance":   {who: people, in: get("/me/balance")},
 	}
 }
 
-// do sends the call as the caller and returns the status.
-func (w *world) do(t *testing.T, app *fiber.App, who string, c call) int {
+// do sends the call as the caller and returns the status; for a stream, 200 when the response is
+// still running after a second.
+func (w *world) do(t *testing.T, app *fiber.App, who string, c call, stream ...bool) int {
 	t.Helper()
 	req := httptest.NewRequest(c.method, c.path, bytes.NewBufferString(c.body))
 	if c.body != "" {
@@ -287,7 +313,14 @@ func (w *world) do(t *testing.T, app *fiber.App, who string, c call) int {
 	if tok := w.tokens[who]; tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
-	resp, err := app.Test(req, -1)
+	timeout := -1
+	if len(stream) > 0 && stream[0] {
+		timeout = 1000
+	}
+	resp, err := app.Test(req, timeout)
+	if err != nil && timeout > 0 && strings.Contains(err.Error(), "timeout") {
+		return 200
+	}
 	if err != nil {
 		t.Fatalf("%s %s as %s: %v", c.method, c.path, who, err)
 	}
@@ -336,7 +369,16 @@ func TestAuthorizationTable(t *testing.T) {
 	for _, route := range keys {
 		e := table[route]
 		for _, who := range everyone {
-			st := w.do(t, app, who, e.in(t, w))
+			kept := w.tokens[who]
+			if e.ends && w.users[who] != 0 {
+				tok, err := d.Sessions.Create(context.Background(), w.users[who], true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.tokens[who] = tok
+			}
+			st := w.do(t, app, who, e.in(t, w), e.stream)
+			w.tokens[who] = kept
 			switch allowed := slices.Contains(e.who, who); {
 			case allowed && refused(st):
 				t.Errorf("%s: %s was refused inside the scope (%d)", route, who, st)
@@ -348,7 +390,7 @@ func TestAuthorizationTable(t *testing.T) {
 			if e.out == nil {
 				continue
 			}
-			st = w.do(t, app, who, e.out(t, w))
+			st = w.do(t, app, who, e.out(t, w), e.stream)
 			switch allowed := slices.Contains(admins, who); {
 			case allowed && refused(st):
 				t.Errorf("%s: %s was refused outside the scope (%d)", route, who, st)

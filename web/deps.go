@@ -11,6 +11,7 @@ import (
 	"timebank/pkg/config"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
+	"timebank/pkg/roster"
 	"timebank/pkg/session"
 )
 
@@ -21,13 +22,15 @@ const SessionTTL = 7 * 24 * time.Hour
 // hashing and signing are derived from the one secret with a label each, so that no two uses share
 // a key. Tests build the app through here too, so they run what production runs.
 func NewDeps(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalClient, l *ledger.Ledger) Deps {
+	users := identity.NewUsers(db, l, cfg.DeriveKey("resident-id"))
 	return Deps{
 		Config:   cfg,
 		DB:       db,
 		Redis:    rdb,
 		Ledger:   l,
-		Users:    identity.NewUsers(db, l, cfg.DeriveKey("resident-id")),
+		Users:    users,
 		Orgs:     org.NewRegistry(db, l),
+		Roster:   roster.NewImporter(db, users),
 		Sessions: session.NewStore(rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL),
 		Limiter:  session.NewLimiter(rdb, cfg.RedisPrefix),
 		Logger:   log,

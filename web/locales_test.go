@@ -27,7 +27,7 @@ var problemSlugs = []string{
 	// people and sessions
 	"csrf", "bad-credentials", "phone-taken", "resident-id-taken", "user-not-found", "device-not-found",
 	"grant-not-found", "scope-not-found", "region-not-found", "org-not-found", "store-not-found", "region-exists",
-	"parent-region-missing", "credit-code-taken",
+	"parent-region-missing", "credit-code-taken", "claim-needs-resident-id", "roster-file", "roster-invalid",
 }
 
 // readSources returns the non-test Go files of the directories, relative to this package.

@@ -9,18 +9,20 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/ledger"
+	"timebank/pkg/roster"
 )
 
 // Problem is an RFC 9457 problem document, the body of every error response.
 type Problem struct {
-	Type      string       `json:"type"`
-	Title     string       `json:"title"`
-	Status    int          `json:"status"`
-	Detail    string       `json:"detail,omitempty"`
-	Instance  string       `json:"instance,omitempty"`
-	RequestID string       `json:"request_id,omitempty"`
-	Account   string       `json:"account,omitempty"`
-	Errors    []FieldError `json:"errors,omitempty"`
+	Type      string            `json:"type"`
+	Title     string            `json:"title"`
+	Status    int               `json:"status"`
+	Detail    string            `json:"detail,omitempty"`
+	Instance  string            `json:"instance,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+	Account   string            `json:"account,omitempty"`
+	Rows      []roster.RowError `json:"rows,omitempty"` // the bad rows of an uploaded list
+	Errors    []FieldError      `json:"errors,omitempty"`
 }
 
 // FieldError says what is wrong with one field of the request.
@@ -42,6 +44,8 @@ type problemError struct {
 	status int
 	slug   string
 	fields []FieldError // Message filled in at render time
+	rows   func(lang string) []roster.RowError
+	detail func(lang string) string
 }
 
 func (e *problemError) Error() string { return e.slug }
@@ -133,6 +137,12 @@ func (s *server) errorHandler(c *fiber.Ctx, err error) error {
 	switch {
 	case errors.As(err, &pe):
 		p.Errors = pe.fields
+		if pe.rows != nil {
+			p.Rows = pe.rows(lang)
+		}
+		if pe.detail != nil {
+			p.Detail = pe.detail(lang)
+		}
 	case errors.As(err, &ve):
 		p.Errors = []FieldError{{Field: ve.Field, Reason: ve.Reason}}
 	default:

@@ -17,6 +17,8 @@ func classifyPeople(err error) (int, string) {
 		return fiber.StatusUnauthorized, "bad-credentials"
 	case errors.Is(err, identity.ErrPhoneTaken):
 		return fiber.StatusConflict, "phone-taken"
+	case errors.Is(err, identity.ErrClaimNeedsResidentID):
+		return fiber.StatusConflict, "claim-needs-resident-id"
 	case errors.Is(err, identity.ErrResidentIDTaken):
 		return fiber.StatusConflict, "resident-id-taken"
 	case errors.Is(err, identity.ErrUserNotFound):

@@ -18,6 +18,7 @@ import (
 	"timebank/pkg/config"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
+	"timebank/pkg/roster"
 	"timebank/pkg/session"
 )
 
@@ -29,6 +30,7 @@ type Deps struct {
 	Ledger   *ledger.Ledger
 	Users    *identity.Users
 	Orgs     *org.Registry
+	Roster   *roster.Importer
 	Sessions *session.Store
 	Limiter  *session.Limiter
 	Logger   *slog.Logger
@@ -41,6 +43,7 @@ type server struct {
 	ledger   *ledger.Ledger
 	users    *identity.Users
 	orgs     *org.Registry
+	roster   *roster.Importer
 	sessions *session.Store
 	limiter  *session.Limiter
 	log      *slog.Logger
@@ -60,13 +63,13 @@ func New(d Deps) (*fiber.App, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, ledger: d.Ledger, users: d.Users, orgs: d.Orgs,
+	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, ledger: d.Ledger, users: d.Users, orgs: d.Orgs, roster: d.Roster,
 		sessions: d.Sessions, limiter: d.Limiter, log: d.Logger, msgs: msgs, metrics: newMetrics(),
 		rules: map[string]rule{}}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "timebank",
 		ErrorHandler:          s.errorHandler,
-		BodyLimit:             8 << 20, // photo uploads; JSON bodies are limited to 1 MiB in decodeJSON
+		BodyLimit:             12 << 20, // roster files and photos; JSON bodies are limited to 1 MiB in decodeJSON
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           75 * time.Second,

@@ -63,21 +63,31 @@ type MemberGrant struct {
 // the user already holds there changes nothing and returns the existing grant's id.
 // Errors: ErrInvalid (FieldErrors), ErrUserNotFound, ErrScopeNotFound.
 func (u *Users) Grant(ctx context.Context, ch Change, userID int64, g access.Grant) (int64, error) {
-	if err := checkGrant(g); err != nil {
-		return 0, err
-	}
 	tx, err := u.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback() //nolint:errcheck
+	id, err := u.GrantTx(ctx, tx, ch, userID, g)
+	if err != nil {
+		return 0, err
+	}
+	return id, tx.Commit()
+}
+
+// GrantTx is Grant inside the caller's transaction.
+// Errors: ErrInvalid (FieldErrors), ErrUserNotFound, ErrScopeNotFound.
+func (u *Users) GrantTx(ctx context.Context, tx *sqlx.Tx, ch Change, userID int64, g access.Grant) (int64, error) {
+	if err := checkGrant(g); err != nil {
+		return 0, err
+	}
 	const ins = `
 INSERT INTO role_grants (user_id, role, scope_kind, region_code, org_id, store_id, granted_by)
 VALUES ($1, $2, $3, nullif($4, ''), nullif($5, 0), nullif($6, 0), $7)
 ON CONFLICT DO NOTHING
 RETURNING id`
 	var id int64
-	err = tx.GetContext(ctx, &id, ins, userID, g.Role, g.Kind, g.RegionCode, g.OrgID, g.StoreID, ch.Actor)
+	err := tx.GetContext(ctx, &id, ins, userID, g.Role, g.Kind, g.RegionCode, g.OrgID, g.StoreID, ch.Actor)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u.activeGrant(ctx, tx, userID, g)
 	} else if err != nil {
@@ -86,10 +96,7 @@ RETURNING id`
 	err = audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor, Action: "role.grant", Target: "user:" + itoa(userID),
 		RegionCode: g.RegionCode, OrgID: g.OrgID, StoreID: g.StoreID, RequestID: ch.RequestID,
 		After: map[string]any{"grant": id, "role": g.Role, "scope": g.Kind}})
-	if err != nil {
-		return 0, err
-	}
-	return id, tx.Commit()
+	return id, err
 }
 
 func (u *Users) activeGrant(ctx context.Context, tx *sqlx.Tx, userID int64, g access.Grant) (int64, error) {

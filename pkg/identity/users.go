@@ -29,7 +29,15 @@ var (
 	ErrBadCredentials = errors.New("identity: wrong phone number or password")
 	// ErrUserNotFound means there is no user with that id or phone number.
 	ErrUserNotFound = errors.New("identity: no such user")
+	// ErrClaimNeedsResidentID means the number belongs to a volunteer an organization imported with
+	// a resident ID: registering it takes the same ID number, so that knowing a phone number is not
+	// enough to take over someone's records.
+	ErrClaimNeedsResidentID = errors.New("identity: imported volunteer: the resident ID must match")
 )
+
+// unusablePassword is the password hash of a volunteer who was imported and has not registered yet:
+// nobody can log in with it, and registering the number claims the account.
+const unusablePassword = "!"
 
 // FieldErrors maps each wrong field of a request to the key of its reason ("phone_invalid" …); the
 // web layer translates the keys.
@@ -178,7 +186,9 @@ func (u *Users) Register(ctx context.Context, r Registration) (User, error) {
 	}
 	defer tx.Rollback() //nolint:errcheck
 	user, err := u.insert(ctx, tx, r, hash)
-	if err != nil {
+	if errors.Is(err, ErrPhoneTaken) {
+		return u.claim(ctx, r, hash)
+	} else if err != nil {
 		return User{}, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -187,11 +197,36 @@ func (u *Users) Register(ctx context.Context, r Registration) (User, error) {
 	return user, nil
 }
 
-// RegisterTx is Register inside the caller's transaction, with a password hash computed by the
-// caller (a bulk import hashes in parallel before it opens the transaction).
-// Errors: ErrInvalid (FieldErrors), ErrPhoneTaken, ErrResidentIDTaken.
-func (u *Users) RegisterTx(ctx context.Context, tx *sqlx.Tx, r Registration, passwordHash string) (User, error) {
-	return u.insert(ctx, tx, r, passwordHash)
+// claim lets a person register the number an organization imported them with: it sets their
+// password and name. When the import gave a resident ID, the registration must give the same one.
+// Errors: ErrPhoneTaken (the number is a registered user's), ErrClaimNeedsResidentID.
+func (u *Users) claim(ctx context.Context, r Registration, hash string) (User, error) {
+	existing, err := u.ByPhone(ctx, r.Phone)
+	if err != nil {
+		return User{}, err
+	}
+	if existing.PasswordHash != unusablePassword {
+		return User{}, ErrPhoneTaken
+	}
+	var idHash *string
+	if r.ResidentID != "" {
+		h := HashResidentID(u.idKey, r.ResidentID)
+		idHash = &h
+	}
+	// The row is claimed once: a concurrent registration finds the password set and gets ErrPhoneTaken.
+	var user User
+	err = u.db.GetContext(ctx, &user, `UPDATE users SET password_hash = $2, name = $3, lang = $4, password_changed_at = now()
+		WHERE id = $1 AND password_hash = '`+unusablePassword+`'
+		  AND (resident_id_hash IS NULL OR resident_id_hash = $5)
+		RETURNING `+userColumns, existing.ID, hash, r.Name, r.Lang, idHash)
+	if errors.Is(err, sql.ErrNoRows) {
+		again, err := u.ByID(ctx, existing.ID)
+		if err == nil && again.PasswordHash == unusablePassword {
+			return User{}, ErrClaimNeedsResidentID
+		}
+		return User{}, ErrPhoneTaken
+	}
+	return user, err
 }
 
 func (u *Users) insert(ctx context.Context, tx *sqlx.Tx, r Registration, hash string) (User, error) {
@@ -256,6 +291,10 @@ func (u *Users) Authenticate(ctx context.Context, phone, password string) (User,
 	} else if err != nil {
 		return User{}, err
 	}
+	if user.PasswordHash == unusablePassword { // imported, not registered yet
+		DummyCheckPassword(password)
+		return User{}, ErrBadCredentials
+	}
 	ok, err := CheckPassword(user.PasswordHash, password)
 	if err != nil {
 		return User{}, err
@@ -286,7 +325,7 @@ func (u *Users) one(ctx context.Context, q string, arg any) (User, error) {
 }
 
 // ChangePassword replaces the password after checking the current one.
-// Errors: ErrBadCredentials (the current password is wrong), ErrInvalid (FieldErrors).
+// Errors: ErrInvalid (FieldErrors: current_password wrong, or new_password too weak).
 func (u *Users) ChangePassword(ctx context.Context, id int64, current, next string) error {
 	user, err := u.ByID(ctx, id)
 	if err != nil {
@@ -297,7 +336,9 @@ func (u *Users) ChangePassword(ctx context.Context, id int64, current, next stri
 		return err
 	}
 	if !ok {
-		return ErrBadCredentials
+		// A field error, not ErrBadCredentials: the person is signed in, and a client must not
+		// take a mistyped password for an expired session.
+		return FieldErrors{"current_password": "password_wrong"}
 	}
 	if err := ValidatePassword(next, user.Phone); err != nil {
 		return FieldErrors{"new_password": passwordReason(err)}

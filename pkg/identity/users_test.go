@@ -155,7 +155,8 @@ func TestAuthenticateAndChangePassword(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if err := users.ChangePassword(ctx, u.ID, "wrong", "Another-good-one-77"); !errors.Is(err, identity.ErrBadCredentials) {
+	var wrong identity.FieldErrors
+	if err := users.ChangePassword(ctx, u.ID, "wrong", "Another-good-one-77"); !errors.As(err, &wrong) || wrong["current_password"] != "password_wrong" {
 		t.Fatalf("change with a wrong current password: %v", err)
 	}
 	var fe identity.FieldErrors

@@ -1,0 +1,57 @@
+package web
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/roster"
+)
+
+// importRoster reads a volunteer list (CSV or XLSX, form field "file") for the organization in the
+// path. With ?dry_run=true it only reports; otherwise it imports every row or, when any row is bad,
+// none and answers 422 listing the bad rows.
+func (s *server) importRoster(c *fiber.Ctx) error {
+	orgID, _ := idParam(c, "id") // checked by the rule
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return badRequest("file", "required")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	dry := c.Query("dry_run") == "true" || c.Query("dry_run") == "1"
+	rep, err := s.roster.Import(c.UserContext(), change(c), orgID, f, fh.Filename, dry)
+	var fe *roster.FileError
+	if errors.As(err, &fe) {
+		return &problemError{status: fiber.StatusBadRequest, slug: "roster-file",
+			detail: func(lang string) string { return fe.Text(lang) }}
+	} else if err != nil {
+		return err
+	}
+	if !dry && !rep.Imported {
+		return &problemError{status: fiber.StatusUnprocessableEntity, slug: "roster-invalid",
+			rows: func(lang string) []roster.RowError { return localRows(rep.Errors, lang) }}
+	}
+	if rep.Imported {
+		return c.Status(fiber.StatusCreated).JSON(localReport(rep, s.msgs.lang(c)))
+	}
+	return c.JSON(localReport(rep, s.msgs.lang(c)))
+}
+
+// localRows puts each bad row's message in the caller's language.
+func localRows(rows []roster.RowError, lang string) []roster.RowError {
+	out := make([]roster.RowError, len(rows))
+	for i, r := range rows {
+		r.Message = r.Text(lang)
+		out[i] = r
+	}
+	return out
+}
+
+func localReport(rep roster.Report, lang string) roster.Report {
+	rep.Errors = localRows(rep.Errors, lang)
+	return rep
+}
