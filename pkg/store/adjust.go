@@ -10,6 +10,9 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
+// expiredReason is the write-off reason of goods past their best-before date.
+const expiredReason = "expired"
+
 // The reasons for writing stock off or correcting it after a count.
 var (
 	WriteOffReasons = []string{"expired", "damaged", "spoiled", "lost", "other"}
@@ -125,7 +128,7 @@ WHERE store_id = $1 AND on_hand > reserved AND best_before < $2::date ORDER BY i
 	if err != nil {
 		return Adjustment{}, err
 	}
-	n := NewAdjustment{Reason: "expired", Lines: []LotQty{}}
+	n := NewAdjustment{Reason: expiredReason, Lines: []LotQty{}}
 	for _, l := range lots {
 		n.Lines = append(n.Lines, LotQty{Lot: l.ID, Qty: l.Free()})
 	}
@@ -134,7 +137,7 @@ WHERE store_id = $1 AND on_hand > reserved AND best_before < $2::date ORDER BY i
 		if l.Free() == 0 {
 			return move{}, nil
 		}
-		return move{lot: l.ID, kind: MoveWrittenOff, onHand: -l.Free(), reason: "expired"}, nil
+		return move{lot: l.ID, kind: MoveWrittenOff, onHand: -l.Free(), reason: expiredReason}, nil
 	})
 }
 

@@ -62,10 +62,10 @@ func (n *NewDonation) validate() error {
 		}
 	case DonorAnonymous:
 		if n.Donor.Name != "" {
-			bad["donor.name"] = "anonymous"
+			bad["donor.name"] = "anonymous_with_contact"
 		}
 		if n.Donor.Phone != "" {
-			bad["donor.phone"] = "anonymous"
+			bad["donor.phone"] = "anonymous_with_contact"
 		}
 	case "":
 		bad["donor.kind"] = "required"
@@ -101,15 +101,15 @@ func (n *NewDonation) validate() error {
 		}
 		bb, bbOK := parseDay(l.BestBefore)
 		if l.BestBefore != "" && !bbOK {
-			bad[f+"best_before"] = "date"
+			bad[f+"best_before"] = "day_format"
 		}
 		if l.ProducedOn != "" {
 			po, ok := parseDay(l.ProducedOn)
 			switch {
 			case !ok:
-				bad[f+"produced_on"] = "date"
+				bad[f+"produced_on"] = "day_format"
 			case bbOK && !po.Before(bb):
-				bad[f+"produced_on"] = "after_best_before"
+				bad[f+"produced_on"] = "produced_after_best_before"
 			}
 		}
 	}
@@ -131,7 +131,7 @@ func checkCondition(p Policy, now time.Time, lines []DonationLine, items map[int
 		case l.BestBefore == "":
 			return lineError(ErrDonationRefused, i, it, "best_before", ReasonBestBeforeRequired)
 		case l.ProducedOn != "" && po.After(day):
-			return invalid(fmt.Sprintf("lines[%d].produced_on", i), "future")
+			return invalid(fmt.Sprintf("lines[%d].produced_on", i), "produced_in_future")
 		case !p.ShelfLifeOK(day, bb, po):
 			return lineError(ErrDonationRefused, i, it, "best_before", ReasonShelfLife)
 		}

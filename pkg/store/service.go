@@ -25,6 +25,12 @@ type Stars interface {
 	StarLevel(ctx context.Context, userID int64) (int, error)
 }
 
+// StarsFunc lets a function answer star levels.
+type StarsFunc func(ctx context.Context, userID int64) (int, error)
+
+// StarLevel calls f.
+func (f StarsFunc) StarLevel(ctx context.Context, userID int64) (int, error) { return f(ctx, userID) }
+
 // Actor is who makes a change: a person, a counter device or the operator. Its label names it in
 // the journal, the ledger and the audit log; its name is printed as the handler of a donation.
 type Actor = *access.Principal

@@ -121,7 +121,7 @@ type DayReport struct {
 func (s *Service) DayReport(ctx context.Context, storeID int64, day string) (DayReport, error) {
 	start, ok := parseDay(day)
 	if !ok {
-		return DayReport{}, invalid("day", "date")
+		return DayReport{}, invalid("day", "day_format")
 	}
 	if _, err := s.storeInfo(ctx, s.db, storeID); err != nil {
 		return DayReport{}, err
