@@ -1,5 +1,320 @@
 package web
 
+import (
+	"context"
+	"log/slog"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
+
+	"timebank/ledger"
+	"timebank/pkg/access"
+	"timebank/pkg/config"
+	"timebank/pkg/identity"
+	"timebank/pkg/qr"
+	"timebank/pkg/store"
+)
+
 // storeRoutes are the JSON API of the charity supermarket: items, stock, donations, orders, the
-// counter and walk-in sales.
-func (s *server) storeRoutes() {}
+// counter and walk-in sales. Routes about a store in the path act at that store; orders, the
+// counter and sales name their store in the body or through the order, and the handlers check it.
+func (s *server) storeRoutes() {
+	at := func(a access.Action) rule { return allow(a, s.storeParam) }
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/catalog", public(), s.storeCatalog)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/items", at(access.ReadStore), s.listItems)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/items", at(access.ManageCatalog), s.createItem)
+	s.handle(fiber.MethodPut, "/api/v1/stores/:id/items/:item", at(access.ManageCatalog), s.updateItem)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/policy", at(access.ReadStore), s.getStorePolicy)
+	s.handle(fiber.MethodPut, "/api/v1/stores/:id/policy", at(access.ManageCatalog), s.setStorePolicy)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/stock", at(access.ReadStore), s.getStock)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/warnings", at(access.ReadStore), s.getWarnings)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/journal", at(access.ReadStore), s.getJournal)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/report", at(access.ReadStore), s.getDayReport)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/orders", at(access.ReadStore), s.listStoreOrders)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/donations", at(access.ReceiveGoods), s.recordDonation)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/donations/:donation", at(access.ReadStore), s.getDonation)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/writeoffs", at(access.ManageStock), s.writeOff)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/writeoffs/expired", at(access.ManageStock), s.writeOffExpired)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/counts", at(access.ManageStock), s.countStock)
+
+	s.handle(fiber.MethodPost, "/api/v1/orders", signedIn(), s.placeOrder)
+	s.handle(fiber.MethodGet, "/api/v1/orders", signedIn(), s.myOrders)
+	s.handle(fiber.MethodGet, "/api/v1/orders/:id", signedIn(), s.getOrder)
+	s.handle(fiber.MethodPost, "/api/v1/orders/:id/cancel", signedIn(), s.cancelOrder)
+	s.handle(fiber.MethodPost, "/api/v1/orders/:id/fulfil", allow(access.ServeCounter, s.orderStore), s.fulfilOrder)
+	s.handle(fiber.MethodPost, "/api/v1/counter/scan", allow(access.ServeCounter, nil), s.counterScan)
+	s.handle(fiber.MethodPost, "/api/v1/sales", allow(access.ServeCounter, nil), s.sell)
+}
+
+// newStoreService wires the charity supermarket. Its codes are signed with the service's QR key,
+// derived from the secret as every part of the service derives it (qr.DeriveKey), so that a member
+// code shown on a phone is one code for the counter and for activities. Star levels are not wired
+// yet: until they are, items that require stars cannot be redeemed.
+func newStoreService(cfg config.Config, log *slog.Logger, l *ledger.Ledger, users *identity.Users, rdb redis.UniversalClient) *store.Service {
+	codes, err := qr.NewSignerFromSecret([]byte(cfg.Secret))
+	if err != nil {
+		panic("web: store QR signer: " + err.Error()) // a derived key is always long enough
+	}
+	return store.New(l, users, codes, rdb, store.Options{BaseURL: cfg.BaseURL, RedisPrefix: cfg.RedisPrefix, Logger: log})
+}
+
+// storeItemsPage is a page of a store's items; Next is the cursor (?after=) of the following page.
+type storeItemsPage struct {
+	Items []store.Item `json:"items"`
+	Next  string       `json:"next,omitempty"`
+}
+
+// storeItemFilter reads ?q=, ?after= and ?limit= of an item list.
+func storeItemFilter(c *fiber.Ctx) (store.ItemFilter, error) {
+	after, limit, err := pageParams(c, store.MaxLimit)
+	return store.ItemFilter{Query: c.Query("q"), After: after, Limit: limit}, err
+}
+
+// storeCatalog is what volunteers browse: the active items with what is available now. Anyone may
+// look, signed in or not: a charity supermarket's shelves are no secret.
+func (s *server) storeCatalog(c *fiber.Ctx) error {
+	return s.itemList(c, true)
+}
+
+func (s *server) listItems(c *fiber.Ctx) error {
+	return s.itemList(c, false)
+}
+
+func (s *server) itemList(c *fiber.Ctx, activeOnly bool) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	f, err := storeItemFilter(c)
+	if err != nil {
+		return err
+	}
+	f.ActiveOnly = activeOnly
+	items, err := s.store.Items(c.UserContext(), id, f)
+	if err != nil {
+		return err
+	}
+	page := storeItemsPage{Items: items}
+	if len(items) == f.Limit {
+		page.Next = itoa(items[len(items)-1].ID)
+	}
+	return c.JSON(page)
+}
+
+func (s *server) createItem(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id") // checked by the route's rule
+	var req store.NewItem
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	it, err := s.store.CreateItem(c.UserContext(), principal(c), id, req)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/v1/stores/" + itoa(id) + "/items/" + itoa(it.ID))
+	return c.Status(fiber.StatusCreated).JSON(it)
+}
+
+func (s *server) updateItem(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	item, err := idParam(c, "item")
+	if err != nil {
+		return err
+	}
+	var req store.NewItem
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	it, err := s.store.UpdateItem(c.UserContext(), principal(c), id, item, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(it)
+}
+
+func (s *server) getStorePolicy(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	p, err := s.store.Policy(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
+func (s *server) setStorePolicy(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	var req store.Policy
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	p, err := s.store.SetPolicy(c.UserContext(), principal(c), id, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
+// storeStockPage is a page of a store's stock, item by item with their lots.
+type storeStockPage struct {
+	Items []store.StockItem `json:"items"`
+	Next  string            `json:"next,omitempty"`
+}
+
+func (s *server) getStock(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	f, err := storeItemFilter(c)
+	if err != nil {
+		return err
+	}
+	items, err := s.store.Stock(c.UserContext(), id, f)
+	if err != nil {
+		return err
+	}
+	page := storeStockPage{Items: items}
+	if len(items) == f.Limit {
+		page.Next = itoa(items[len(items)-1].Item.ID)
+	}
+	return c.JSON(page)
+}
+
+// storeWarnings is what the store manager should act on.
+type storeWarnings struct {
+	Warnings []store.Warning `json:"warnings"`
+}
+
+func (s *server) getWarnings(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	w, err := s.store.Warnings(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(storeWarnings{Warnings: w})
+}
+
+// storeJournalPage is a page of the stock journal, oldest first.
+type storeJournalPage struct {
+	Movements []store.Movement `json:"movements"`
+	Next      string           `json:"next,omitempty"`
+}
+
+func (s *server) getJournal(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	after, limit, err := pageParams(c, store.MaxLimit)
+	if err != nil {
+		return err
+	}
+	lot, err := storeQueryID(c, "lot")
+	if err != nil {
+		return err
+	}
+	item, err := storeQueryID(c, "item")
+	if err != nil {
+		return err
+	}
+	ms, err := s.store.Journal(c.UserContext(), id, store.JournalFilter{LotID: lot, ItemID: item, After: after, Limit: limit})
+	if err != nil {
+		return err
+	}
+	page := storeJournalPage{Movements: ms}
+	if len(ms) == limit {
+		page.Next = itoa(ms[len(ms)-1].ID)
+	}
+	return c.JSON(page)
+}
+
+// storeQueryID reads an optional positive id from the query string; 0 when absent.
+func storeQueryID(c *fiber.Ctx, name string) (int64, error) {
+	v := c.Query(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, badRequest(name, "not_a_number")
+	}
+	return n, nil
+}
+
+func (s *server) getDayReport(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	day := c.Query("day")
+	if day == "" {
+		day = s.store.Today()
+	}
+	r, err := s.store.DayReport(c.UserContext(), id, day)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+func (s *server) recordDonation(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	var req store.NewDonation
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	a, err := s.store.RecordDonation(c.UserContext(), principal(c), id, key, req)
+	if err != nil {
+		return storeProblem(err)
+	}
+	c.Location("/api/v1/stores/" + itoa(id) + "/donations/" + itoa(a.DonationID))
+	return created(c, a.Replayed, a)
+}
+
+func (s *server) getDonation(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	donation, err := idParam(c, "donation")
+	if err != nil {
+		return err
+	}
+	a, err := s.store.Acknowledgement(c.UserContext(), id, donation)
+	if err != nil {
+		return err
+	}
+	return c.JSON(a)
+}
+
+func (s *server) writeOff(c *fiber.Ctx) error {
+	return s.adjustStock(c, s.store.WriteOff)
+}
+
+func (s *server) countStock(c *fiber.Ctx) error {
+	return s.adjustStock(c, s.store.Count)
+}
+
+// adjustStock records a write-off or a count.
+func (s *server) adjustStock(c *fiber.Ctx, do func(ctx context.Context, a store.Actor, storeID int64, key string, n store.NewAdjustment) (store.Adjustment, error)) error {
+	id, _ := idParam(c, "id")
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	var req store.NewAdjustment
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	a, err := do(c.UserContext(), principal(c), id, key, req)
+	if err != nil {
+		return storeProblem(err)
+	}
+	return created(c, a.Replayed, a)
+}
+
+func (s *server) writeOffExpired(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.store.WriteOffExpired(c.UserContext(), principal(c), id, key)
+	if err != nil {
+		return err
+	}
+	return created(c, a.Replayed, a)
+}

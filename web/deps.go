@@ -31,6 +31,7 @@ func NewDeps(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.Univers
 		Users:    users,
 		Orgs:     org.NewRegistry(db, l),
 		Roster:   roster.NewImporter(db, users),
+		Store:    newStoreService(cfg, log, l, users, rdb),
 		Sessions: session.NewStore(rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL),
 		Limiter:  session.NewLimiter(rdb, cfg.RedisPrefix),
 		Logger:   log,

@@ -28,6 +28,10 @@ var problemSlugs = []string{
 	"csrf", "bad-credentials", "phone-taken", "resident-id-taken", "user-not-found", "device-not-found",
 	"grant-not-found", "scope-not-found", "region-not-found", "org-not-found", "store-not-found", "region-exists",
 	"parent-region-missing", "credit-code-taken", "claim-needs-resident-id", "roster-file", "roster-invalid",
+	// the charity supermarket (problem_store.go)
+	"item-not-found", "lot-not-found", "donation-not-found", "order-not-found", "item-exists", "item-unavailable",
+	"out-of-stock", "over-limit", "stock-reserved", "stars-required", "donation-refused", "order-fulfilled",
+	"order-cancelled", "order-expired", "wrong-store", "code-invalid", "code-expired", "code-used",
 }
 
 // readSources returns the non-test Go files of the directories, relative to this package.

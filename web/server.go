@@ -20,6 +20,7 @@ import (
 	"timebank/pkg/org"
 	"timebank/pkg/roster"
 	"timebank/pkg/session"
+	"timebank/pkg/store"
 )
 
 // Deps are what the web layer needs, wired by main.
@@ -31,6 +32,7 @@ type Deps struct {
 	Users    *identity.Users
 	Orgs     *org.Registry
 	Roster   *roster.Importer
+	Store    *store.Service
 	Sessions *session.Store
 	Limiter  *session.Limiter
 	Logger   *slog.Logger
@@ -44,6 +46,7 @@ type server struct {
 	users    *identity.Users
 	orgs     *org.Registry
 	roster   *roster.Importer
+	store    *store.Service
 	sessions *session.Store
 	limiter  *session.Limiter
 	log      *slog.Logger
@@ -63,7 +66,7 @@ func New(d Deps) (*fiber.App, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, ledger: d.Ledger, users: d.Users, orgs: d.Orgs, roster: d.Roster,
+	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, ledger: d.Ledger, users: d.Users, orgs: d.Orgs, roster: d.Roster, store: d.Store,
 		sessions: d.Sessions, limiter: d.Limiter, log: d.Logger, msgs: msgs, metrics: newMetrics(),
 		rules: map[string]rule{}}
 	s.app = fiber.New(fiber.Config{

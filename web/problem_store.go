@@ -1,0 +1,78 @@
+package web
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/store"
+)
+
+// classifyStore maps the errors of the charity supermarket to statuses and problem slugs; status 0
+// means the error is none of its own. A refusal about one line of a request (out of stock, over a
+// limit …) is a conflict with the state of the store (409), or a request the rules refuse whatever
+// the state (422); storeProblem adds which line and why.
+func classifyStore(err error) (int, string) {
+	switch {
+	case errors.Is(err, store.ErrInvalid):
+		return fiber.StatusBadRequest, "invalid-request"
+	case errors.Is(err, store.ErrStoreNotFound):
+		return fiber.StatusNotFound, "store-not-found"
+	case errors.Is(err, store.ErrItemNotFound):
+		return fiber.StatusNotFound, "item-not-found"
+	case errors.Is(err, store.ErrLotNotFound):
+		return fiber.StatusNotFound, "lot-not-found"
+	case errors.Is(err, store.ErrDonationNotFound):
+		return fiber.StatusNotFound, "donation-not-found"
+	case errors.Is(err, store.ErrOrderNotFound):
+		return fiber.StatusNotFound, "order-not-found"
+	case errors.Is(err, store.ErrItemExists):
+		return fiber.StatusConflict, "item-exists"
+	case errors.Is(err, store.ErrItemUnavailable):
+		return fiber.StatusConflict, "item-unavailable"
+	case errors.Is(err, store.ErrOutOfStock):
+		return fiber.StatusConflict, "out-of-stock"
+	case errors.Is(err, store.ErrOverLimit):
+		return fiber.StatusConflict, "over-limit"
+	case errors.Is(err, store.ErrStockReserved):
+		return fiber.StatusConflict, "stock-reserved"
+	case errors.Is(err, store.ErrStarsRequired):
+		return fiber.StatusUnprocessableEntity, "stars-required"
+	case errors.Is(err, store.ErrDonationRefused):
+		return fiber.StatusUnprocessableEntity, "donation-refused"
+	case errors.Is(err, store.ErrOrderFulfilled):
+		return fiber.StatusConflict, "order-fulfilled"
+	case errors.Is(err, store.ErrOrderCancelled):
+		return fiber.StatusConflict, "order-cancelled"
+	case errors.Is(err, store.ErrOrderExpired):
+		return fiber.StatusConflict, "order-expired"
+	case errors.Is(err, store.ErrWrongStore):
+		return fiber.StatusConflict, "wrong-store"
+	case errors.Is(err, store.ErrCodeInvalid):
+		return fiber.StatusUnprocessableEntity, "code-invalid"
+	case errors.Is(err, store.ErrCodeExpired):
+		return fiber.StatusConflict, "code-expired"
+	case errors.Is(err, store.ErrCodeUsed):
+		return fiber.StatusConflict, "code-used"
+	case errors.Is(err, store.ErrIdempotencyConflict):
+		return fiber.StatusConflict, "idempotency-conflict"
+	case errors.Is(err, store.ErrHistoryImmutable):
+		return fiber.StatusConflict, "history-immutable"
+	}
+	return 0, ""
+}
+
+// storeProblem gives a refusal about one line of a request the field it is about, so that the
+// problem document says which line (lines[2].qty) and why (reason out_of_stock, with its message),
+// and a page can show it beside the line. Other errors pass unchanged to the error handler.
+func storeProblem(err error) error {
+	var le *store.LineError
+	if !errors.As(err, &le) {
+		return err
+	}
+	status, slug := classifyStore(err)
+	if status == 0 {
+		return err
+	}
+	return &problemError{status: status, slug: slug, fields: []FieldError{{Field: le.Path(), Reason: le.Reason}}}
+}
