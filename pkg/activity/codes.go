@@ -15,6 +15,8 @@ type Code struct {
 	URL       string    `json:"url"`
 	ExpiresAt time.Time `json:"expires_at"`
 	RefreshAt time.Time `json:"refresh_at"`
+	// ActivityTitle names the activity of a kiosk code, for the kiosk screen to show above it.
+	ActivityTitle string `json:"activity_title,omitempty"`
 }
 
 // The kinds of Code.
@@ -52,7 +54,7 @@ func (s *Service) KioskCode(ctx context.Context, activityID int64, checkOut bool
 	}
 	step := next.Add(-qr.KioskStep)
 	return Code{Kind: kind, Token: token, URL: qr.URL(s.baseURL, token), ExpiresAt: step.Add(qr.KioskTTL),
-		RefreshAt: next}, nil
+		RefreshAt: next, ActivityTitle: a.Title}, nil
 }
 
 // MemberCode returns a fresh single-use member code for the volunteer's phone, accepted for

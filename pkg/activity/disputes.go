@@ -70,10 +70,10 @@ JOIN service_records r ON r.id = d.record_id WHERE d.id = $1`, disputeID)
 
 // DismissDispute closes an open dispute without changing the record, saying why; the record is
 // verified again.
-// Errors: ErrInvalid (resolution), ErrDisputeNotFound (none open with that id).
+// Errors: ErrInvalid (reason), ErrDisputeNotFound (none open with that id).
 func (s *Service) DismissDispute(ctx context.Context, by Actor, disputeID int64, resolution string) (Dispute, error) {
 	if r := cleanText(&resolution, 500, true, true); r != "" {
-		return Dispute{}, invalid("resolution", r)
+		return Dispute{}, invalid("reason", r)
 	}
 	var d Dispute
 	err := s.inTx(ctx, func(ltx *ledger.Tx) error {

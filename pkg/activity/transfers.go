@@ -101,14 +101,14 @@ func (r TransferRequest) hash() []byte {
 // transfer, per calendar year, and the recipient's account cap (the part above it goes to the pool).
 // key is the caller's Idempotency-Key: the same key with the same request returns the first transfer
 // (replayed true), with another request ledger.ErrIdempotencyConflict.
-// Errors: ErrInvalid (FieldErrors: also volunteer_no self), ErrRecipientNotFound,
+// Errors: ErrInvalid (FieldErrors: also volunteer_no transfer_to_self, Idempotency-Key format), ErrRecipientNotFound,
 // ErrRelationshipMismatch, ErrYearlyLimit, ledger.ErrInsufficientFunds, ledger.ErrIdempotencyConflict.
 func (s *Service) Transfer(ctx context.Context, fromUserID int64, key string, r TransferRequest) (Transfer, bool, error) {
 	if err := r.validate(s.limits); err != nil {
 		return Transfer{}, false, err
 	}
-	if key == "" || len(key) > 200 {
-		return Transfer{}, false, invalid("Idempotency-Key", "required")
+	if !validKey(key) {
+		return Transfer{}, false, invalid("Idempotency-Key", "format")
 	}
 	var toUserID int64
 	toAccount := s.limits.PoolAccount
@@ -121,7 +121,7 @@ func (s *Service) Transfer(ctx context.Context, fromUserID int64, key string, r 
 			return Transfer{}, false, err
 		}
 		if toUserID == fromUserID {
-			return Transfer{}, false, invalid("volunteer_no", "self")
+			return Transfer{}, false, invalid("volunteer_no", "transfer_to_self")
 		}
 	}
 	if err := s.ensurePool(ctx); err != nil {
@@ -135,6 +135,19 @@ func (s *Service) Transfer(ctx context.Context, fromUserID int64, key string, r 
 		return err
 	})
 	return t, replayed, err
+}
+
+// validKey reports whether an idempotency key is 1 to 200 printable ASCII characters.
+func validKey(key string) bool {
+	if key == "" || len(key) > 200 {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x21 || key[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // ledgerKey is the ledger's idempotency key of a transfer: the caller's key hashed with the sender,
