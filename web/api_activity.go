@@ -1,5 +1,206 @@
 package web
 
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/access"
+	"timebank/pkg/activity"
+	"timebank/pkg/config"
+	"timebank/pkg/qr"
+)
+
 // activityRoutes are the JSON API of earning hours: activities, sign-ups, check-in codes and scans,
-// attendances, verification, service records, disputes and transfers.
-func (s *server) activityRoutes() {}
+// attendances, verification, service records, disputes and transfers. Routes about an activity, a
+// record or a dispute act at the organization that runs it; a volunteer's own things need only a
+// signed-in person, and the service checks they are theirs.
+func (s *server) activityRoutes() {
+	own := signedIn()
+	s.handle(fiber.MethodGet, "/api/v1/activity-categories", public(), s.listCategories)
+	s.handle(fiber.MethodPost, "/api/v1/activities", allow(access.ManageActivities, nil), s.createActivities)
+	s.handle(fiber.MethodGet, "/api/v1/activities", own, s.listActivities)
+	s.handle(fiber.MethodGet, "/api/v1/activities/:id", own, s.getActivity)
+	s.handle(fiber.MethodPost, "/api/v1/activities/:id/signups", own, s.signUp)
+	s.handle(fiber.MethodDelete, "/api/v1/activities/:id/signups", own, s.cancelSignup)
+	s.handle(fiber.MethodGet, "/api/v1/activities/:id/code", allow(access.RunKiosk, s.activityParam), s.kioskCode)
+	s.handle(fiber.MethodPost, "/api/v1/activities/:id/scans", allow(access.RunKiosk, s.activityParam), s.scanMember)
+	s.handle(fiber.MethodGet, "/api/v1/activities/:id/attendances", allow(access.ReadActivities, s.activityParam), s.listAttendances)
+	s.handle(fiber.MethodPost, "/api/v1/activities/:id/manual-hours", allow(access.VerifyHours, s.activityParam), s.addManualHours)
+	s.handle(fiber.MethodPost, "/api/v1/attendances/verify", allow(access.VerifyHours, nil), s.verifyAttendances)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/pending-activities", allow(access.ReadActivities, s.orgParam), s.pendingActivities)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/activity-policy", allow(access.ReadActivities, s.orgParam), s.getPolicy)
+	// The policy sets the credit ratio, so it is the organization's administrators' to change.
+	s.handle(fiber.MethodPut, "/api/v1/orgs/:id/activity-policy", allow(access.ManageMembers, s.orgParam), s.setPolicy)
+	s.handle(fiber.MethodPost, "/api/v1/scans", own, s.scanKiosk)
+	s.handle(fiber.MethodGet, "/api/v1/me/code", own, s.memberCode)
+	s.handle(fiber.MethodGet, "/api/v1/me/records", own, s.myRecords)
+	s.handle(fiber.MethodGet, "/api/v1/me/signups", own, s.mySignups)
+	s.handle(fiber.MethodGet, "/api/v1/me/family", own, s.myFamily)
+	s.handle(fiber.MethodGet, "/api/v1/records/:id", own, s.getRecord)
+	s.handle(fiber.MethodPost, "/api/v1/records/:id/disputes", own, s.disputeRecord)
+	s.handle(fiber.MethodPost, "/api/v1/records/:id/amendments", allow(access.VerifyHours, s.recordParam), s.amendRecord)
+	s.handle(fiber.MethodPost, "/api/v1/disputes/:id/dismiss", allow(access.VerifyHours, s.disputeParam), s.dismissDispute)
+	s.handle(fiber.MethodPost, "/api/v1/transfers", own, s.transfer)
+}
+
+// qrSigner is the signer of the service's QR codes, its key derived from the service secret (see
+// qr.DeriveKey). Every part of the service that makes or reads codes derives the same key.
+func qrSigner(cfg config.Config) *qr.Signer {
+	s, err := qr.NewSignerFromSecret([]byte(cfg.Secret))
+	if err != nil {
+		panic("web: QR signer: " + err.Error()) // a derived key is always long enough
+	}
+	return s
+}
+
+// byActor names the caller in records and the audit log.
+func byActor(c *fiber.Ctx) activity.Actor {
+	p := principal(c)
+	return activity.Actor{Label: p.Label(), Name: p.Name}
+}
+
+// activityParam is the target of routes about the activity in the path: its organization.
+func (s *server) activityParam(c *fiber.Ctx) (access.Target, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return access.Target{}, err
+	}
+	orgID, err := s.activities.ActivityOrg(c.UserContext(), id)
+	if err != nil {
+		return access.Target{}, err
+	}
+	return s.orgTarget(c, orgID)
+}
+
+func (s *server) orgTarget(c *fiber.Ctx, orgID int64) (access.Target, error) {
+	t, err := s.orgs.OrgTarget(c.UserContext(), orgID)
+	return access.Target(t), err
+}
+
+func (s *server) listCategories(c *fiber.Ctx) error {
+	cats, err := s.activities.Categories(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(cats)
+}
+
+// createActivities creates an activity (or a weekly series) for the organization in the body.
+func (s *server) createActivities(c *fiber.Ctx) error {
+	var req activity.NewActivity
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.OrgID <= 0 {
+		return badRequest("org_id", "required")
+	}
+	t, err := s.orgTarget(c, req.OrgID)
+	if err != nil {
+		return err
+	}
+	if err := can(c, access.ManageActivities, t); err != nil {
+		return err
+	}
+	as, err := s.activities.CreateActivities(c.UserContext(), byActor(c), req)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/v1/activities/" + itoa(as[0].ID))
+	return c.Status(fiber.StatusCreated).JSON(as)
+}
+
+// listActivities lists open activities near a point, of one organization, or (with neither) of the
+// organizations the caller belongs to.
+func (s *server) listActivities(c *fiber.Ctx) error {
+	q := activity.ListQuery{Cursor: c.Query("cursor")}
+	var err error
+	if q.Limit, err = intQuery(c, "limit", 0); err != nil {
+		return err
+	}
+	if q.RadiusM, err = intQuery(c, "radius_m", 0); err != nil {
+		return err
+	}
+	if v := c.Query("near"); v != "" {
+		lat, lng, ok := strings.Cut(v, ",")
+		la, err1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
+		ln, err2 := strconv.ParseFloat(strings.TrimSpace(lng), 64)
+		if !ok || err1 != nil || err2 != nil {
+			return badRequest("near", "format")
+		}
+		q.Near = &activity.Position{Lat: la, Lng: ln}
+	}
+	if v := c.Query("org"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return badRequest("org", "not_a_number")
+		}
+		q.OrgIDs = []int64{id}
+	} else if q.Near == nil {
+		q.OrgIDs = []int64{}
+		for _, g := range principal(c).Grants {
+			if g.Kind == access.Org {
+				q.OrgIDs = append(q.OrgIDs, g.OrgID)
+			}
+		}
+	}
+	page, err := s.activities.Activities(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+// intQuery reads an optional integer query parameter.
+func intQuery(c *fiber.Ctx, name string, def int) (int, error) {
+	v := c.Query(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, badRequest(name, "not_a_number")
+	}
+	return n, nil
+}
+
+func (s *server) getActivity(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.activities.Activity(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(a)
+}
+
+// signUp takes a place for the caller: 201 the first time, 200 when they already had one.
+func (s *server) signUp(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	su, created, err := s.activities.SignUp(c.UserContext(), id, principal(c).UserID)
+	if err != nil {
+		return err
+	}
+	if created {
+		return c.Status(fiber.StatusCreated).JSON(su)
+	}
+	return c.JSON(su)
+}
+
+func (s *server) cancelSignup(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	su, err := s.activities.CancelSignup(c.UserContext(), id, principal(c).UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(su)
+}

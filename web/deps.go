@@ -8,6 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"timebank/ledger"
+	"timebank/pkg/activity"
 	"timebank/pkg/config"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
@@ -24,16 +25,17 @@ const SessionTTL = 7 * 24 * time.Hour
 func NewDeps(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalClient, l *ledger.Ledger) Deps {
 	users := identity.NewUsers(db, l, cfg.DeriveKey("resident-id"))
 	return Deps{
-		Config:   cfg,
-		DB:       db,
-		Redis:    rdb,
-		Ledger:   l,
-		Users:    users,
-		Orgs:     org.NewRegistry(db, l),
-		Roster:   roster.NewImporter(db, users),
-		Store:    newStoreService(cfg, log, l, users, rdb),
-		Sessions: session.NewStore(rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL),
-		Limiter:  session.NewLimiter(rdb, cfg.RedisPrefix),
-		Logger:   log,
+		Config:     cfg,
+		DB:         db,
+		Redis:      rdb,
+		Ledger:     l,
+		Users:      users,
+		Orgs:       org.NewRegistry(db, l),
+		Activities: activity.NewService(db, l, rdb, qrSigner(cfg), activity.Options{BaseURL: cfg.BaseURL, RedisPrefix: cfg.RedisPrefix, Logger: log}),
+		Roster:     roster.NewImporter(db, users),
+		Store:      newStoreService(cfg, log, l, users, rdb),
+		Sessions:   session.NewStore(rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL),
+		Limiter:    session.NewLimiter(rdb, cfg.RedisPrefix),
+		Logger:     log,
 	}
 }

@@ -93,6 +93,9 @@ func classify(err error) (int, string) {
 	if status, slug := classifyPeople(err); status != 0 {
 		return status, slug
 	}
+	if status, slug := classifyActivity(err); status != 0 {
+		return status, slug
+	}
 	if status, slug := classifyStore(err); status != 0 {
 		return status, slug
 	}

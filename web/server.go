@@ -15,6 +15,7 @@ import (
 
 	"timebank/ledger"
 	"timebank/pkg/access"
+	"timebank/pkg/activity"
 	"timebank/pkg/config"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
@@ -25,36 +26,38 @@ import (
 
 // Deps are what the web layer needs, wired by main.
 type Deps struct {
-	Config   config.Config
-	DB       *sqlx.DB
-	Redis    redis.UniversalClient
-	Ledger   *ledger.Ledger
-	Users    *identity.Users
-	Orgs     *org.Registry
-	Roster   *roster.Importer
-	Store    *store.Service
-	Sessions *session.Store
-	Limiter  *session.Limiter
-	Logger   *slog.Logger
+	Config     config.Config
+	DB         *sqlx.DB
+	Redis      redis.UniversalClient
+	Ledger     *ledger.Ledger
+	Users      *identity.Users
+	Orgs       *org.Registry
+	Activities *activity.Service
+	Roster     *roster.Importer
+	Store      *store.Service
+	Sessions   *session.Store
+	Limiter    *session.Limiter
+	Logger     *slog.Logger
 }
 
 type server struct {
-	cfg      config.Config
-	db       *sqlx.DB
-	rdb      redis.UniversalClient
-	ledger   *ledger.Ledger
-	users    *identity.Users
-	orgs     *org.Registry
-	roster   *roster.Importer
-	store    *store.Service
-	sessions *session.Store
-	limiter  *session.Limiter
-	log      *slog.Logger
-	msgs     messages
-	metrics  *metrics
-	app      *fiber.App
-	rules    map[string]rule // "METHOD /path" → who may call it
-	views    *renderer       // the HTML pages' templates and static files
+	cfg        config.Config
+	db         *sqlx.DB
+	rdb        redis.UniversalClient
+	ledger     *ledger.Ledger
+	users      *identity.Users
+	orgs       *org.Registry
+	activities *activity.Service
+	roster     *roster.Importer
+	store      *store.Service
+	sessions   *session.Store
+	limiter    *session.Limiter
+	log        *slog.Logger
+	msgs       messages
+	metrics    *metrics
+	app        *fiber.App
+	rules      map[string]rule // "METHOD /path" → who may call it
+	views      *renderer       // the HTML pages' templates and static files
 }
 
 // New builds the Fiber app with every route registered.
@@ -69,6 +72,7 @@ func New(d Deps) (*fiber.App, error) {
 	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, ledger: d.Ledger, users: d.Users, orgs: d.Orgs, roster: d.Roster, store: d.Store,
 		sessions: d.Sessions, limiter: d.Limiter, log: d.Logger, msgs: msgs, metrics: newMetrics(),
 		rules: map[string]rule{}}
+	s.activities = d.Activities
 	s.app = fiber.New(fiber.Config{
 		AppName:               "timebank",
 		ErrorHandler:          s.errorHandler,

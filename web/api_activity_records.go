@@ -1,0 +1,169 @@
+package web
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/access"
+	"timebank/pkg/activity"
+)
+
+// recordParam is the target of routes about the record in the path: the organization that made it.
+func (s *server) recordParam(c *fiber.Ctx) (access.Target, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return access.Target{}, err
+	}
+	_, orgID, err := s.activities.RecordOwner(c.UserContext(), id)
+	if err != nil {
+		return access.Target{}, err
+	}
+	return s.orgTarget(c, orgID)
+}
+
+// disputeParam is the target of routes about the dispute in the path.
+func (s *server) disputeParam(c *fiber.Ctx) (access.Target, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return access.Target{}, err
+	}
+	orgID, err := s.activities.DisputeOrg(c.UserContext(), id)
+	if err != nil {
+		return access.Target{}, err
+	}
+	return s.orgTarget(c, orgID)
+}
+
+// myRecords is the caller's service: attendances and records, total verified time and stars.
+func (s *server) myRecords(c *fiber.Ctx) error {
+	var after int64
+	var err error
+	if v := c.Query("after"); v != "" {
+		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
+			return badRequest("after", "not_a_number")
+		}
+	}
+	limit, err := intQuery(c, "limit", 0)
+	if err != nil {
+		return err
+	}
+	page, err := s.activities.MyRecords(c.UserContext(), principal(c).UserID, after, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+func (s *server) mySignups(c *fiber.Ctx) error {
+	list, err := s.activities.MySignups(c.UserContext(), principal(c).UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(list)
+}
+
+func (s *server) myFamily(c *fiber.Ctx) error {
+	list, err := s.activities.Family(c.UserContext(), principal(c).UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(list)
+}
+
+// getRecord shows a record with its revisions and disputes to its volunteer, and to those who may
+// read the organization's records. To anyone else it does not exist.
+func (s *server) getRecord(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	userID, orgID, err := s.activities.RecordOwner(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	if userID != principal(c).UserID {
+		t, err := s.orgTarget(c, orgID)
+		if err != nil {
+			return err
+		}
+		if !principal(c).Can(access.ReadActivities, t) {
+			return activity.ErrRecordNotFound
+		}
+	}
+	r, err := s.activities.Record(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+// reasonRequest carries the reason of a dispute or of its dismissal.
+type reasonRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (s *server) disputeRecord(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var req reasonRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	d, err := s.activities.Dispute(c.UserContext(), principal(c).UserID, id, req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(d)
+}
+
+func (s *server) amendRecord(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var req activity.Amendment
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	r, err := s.activities.Amend(c.UserContext(), byActor(c), id, req)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(r)
+}
+
+func (s *server) dismissDispute(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var req reasonRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	d, err := s.activities.DismissDispute(c.UserContext(), byActor(c), id, req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(d)
+}
+
+// transfer gives credits to a family member or donates them to the pool; Idempotency-Key required.
+func (s *server) transfer(c *fiber.Ctx) error {
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	var req activity.TransferRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	t, replayed, err := s.activities.Transfer(c.UserContext(), principal(c).UserID, key, req)
+	if err != nil {
+		return err
+	}
+	return created(c, replayed, t)
+}

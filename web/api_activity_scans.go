@@ -1,0 +1,74 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/activity"
+)
+
+// kioskCode is what the kiosk screen shows: the activity's current check-in code (?kind=check_out
+// for the check-out code), its URL, expiry and when to ask again.
+func (s *server) kioskCode(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var checkOut bool
+	switch c.Query("kind", activity.CodeCheckIn) {
+	case activity.CodeCheckIn:
+	case activity.CodeCheckOut:
+		checkOut = true
+	default:
+		return badRequest("kind", "unknown")
+	}
+	code, err := s.activities.KioskCode(c.UserContext(), id, checkOut)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(code)
+}
+
+// memberCode is the caller's single-use member code for their phone.
+func (s *server) memberCode(c *fiber.Ctx) error {
+	code, err := s.activities.MemberCode(principal(c).UserID)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(code)
+}
+
+// scanKiosk is a signed-in volunteer scanning the kiosk's code: in, or out when already in.
+func (s *server) scanKiosk(c *fiber.Ctx) error {
+	var req activity.Scan
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	res, err := s.activities.ScanKiosk(c.UserContext(), principal(c).UserID, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(res)
+}
+
+// scanMember is the coordinator or the kiosk device scanning a volunteer's member code at the
+// activity in the path.
+func (s *server) scanMember(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var req activity.Scan
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.ActivityID != 0 && req.ActivityID != id {
+		return badRequest("activity_id", "not_this_activity")
+	}
+	res, err := s.activities.ScanMember(c.UserContext(), byActor(c), id, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(res)
+}

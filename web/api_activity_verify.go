@@ -1,0 +1,127 @@
+package web
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/access"
+	"timebank/pkg/activity"
+)
+
+// listAttendances is the activity's verification queue: attendances with previews and warnings,
+// and the records' deadline.
+func (s *server) listAttendances(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var after int64
+	if v := c.Query("after"); v != "" {
+		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
+			return badRequest("after", "not_a_number")
+		}
+	}
+	limit, err := intQuery(c, "limit", 0)
+	if err != nil {
+		return err
+	}
+	q, err := s.activities.Attendances(c.UserContext(), id, after, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(q)
+}
+
+// verifyAttendances decides a batch. The caller must be allowed to verify hours at the organization
+// of every attendance in it.
+func (s *server) verifyAttendances(c *fiber.Ctx) error {
+	var req activity.VerifyRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if len(req.IDs) == 0 || len(req.IDs) > activity.MaxBatch {
+		return badRequest("ids", "range")
+	}
+	orgs, err := s.activities.AttendanceOrgs(c.UserContext(), req.IDs)
+	if err != nil {
+		return err
+	}
+	for _, o := range orgs {
+		t, err := s.orgTarget(c, o)
+		if err != nil {
+			return err
+		}
+		if err := can(c, access.VerifyHours, t); err != nil {
+			return err
+		}
+	}
+	res, err := s.activities.Verify(c.UserContext(), byActor(c), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(verifyResponse{Results: res})
+}
+
+// verifyResponse is the outcome of each attendance of a batch.
+type verifyResponse struct {
+	Results []activity.VerifyResult `json:"results"`
+}
+
+// addManualHours adds hours by hand for a volunteer at the activity, to be approved by a second person.
+func (s *server) addManualHours(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var req activity.ManualHours
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	att, err := s.activities.AddManual(c.UserContext(), byActor(c), id, req)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(att)
+}
+
+// pendingActivities lists the organization's activities waiting for verification, most urgent first.
+func (s *server) pendingActivities(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	list, err := s.activities.PendingActivities(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(list)
+}
+
+func (s *server) getPolicy(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	p, err := s.activities.Policy(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
+func (s *server) setPolicy(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var req activity.Policy
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	p, err := s.activities.SetPolicy(c.UserContext(), byActor(c), id, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
