@@ -169,7 +169,8 @@ func TestScanRefusesBadTokens(t *testing.T) {
 		{"altered", activity.Scan{Token: string(flipped)}, qr.ErrBadSignature},
 		{"truncated by one character", activity.Scan{Token: good[:len(good)-1]}, qr.ErrMalformed},
 		{"truncated to half", activity.Scan{Token: good[:len(good)/2]}, qr.ErrMalformed},
-		{"cut by whole bytes", activity.Scan{Token: good[:len(good)-4]}, qr.ErrBadSignature},
+		// Cut to a whole number of base64 quanta: it decodes, and the MAC no longer matches.
+		{"cut to whole bytes", activity.Scan{Token: good[:1+(len(good)-2)/4*4]}, qr.ErrBadSignature},
 		{"not a token", activity.Scan{Token: "https://tb.example/q/hello"}, qr.ErrMalformed},
 		{"member code at the kiosk", activity.Scan{Token: member.Token}, qr.ErrWrongType},
 		{"pickup code", activity.Scan{Token: pickup}, qr.ErrWrongType},
