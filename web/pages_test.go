@@ -940,6 +940,27 @@ func TestBalanceEventsEndOnShutdown(t *testing.T) {
 	}
 }
 
+// Signing out (everywhere, after a phone was lost) ends an open stream before it sends anything more.
+func TestBalanceEventsEndWithSession(t *testing.T) {
+	app, d := newTestApp(t)
+	b, u := personIn(t, app, d, testPhone)
+	st := openStream(t, serve(t, app), b.jar[cookieSession])
+	defer st.close()
+	st.next(t)
+	if err := d.Sessions.DeleteAll(context.Background(), u.ID); err != nil {
+		t.Fatal(err)
+	}
+	earn(t, d, u.AccountCode, 45, "after sign-out")
+	select {
+	case ev, ok := <-st.events:
+		if ok {
+			t.Fatalf("an event after signing out: %+v", ev)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the stream stayed open after signing out")
+	}
+}
+
 // Only a signed-in person gets a stream, and only when asking for one.
 func TestBalanceEventsRefused(t *testing.T) {
 	app, d := newTestApp(t)

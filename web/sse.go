@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"timebank/ledger"
+	"timebank/pkg/session"
 )
 
 const (
@@ -69,7 +71,7 @@ func (s *server) myBalance(c *fiber.Ctx) error {
 // one event per change, and a comment every sseHeartbeat. The stream subscribes before it reads the
 // balance, so no change between the two is lost; an event is sent only when its version is newer
 // than the last one sent, so none is sent twice or out of order. It ends when the client goes away
-// (the next write fails) or the server shuts down.
+// (the next write fails), the session ends (checked before each write) or the server shuts down.
 func (s *server) balanceEvents(hub *balanceHub) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		// EventSource asks for text/event-stream. Anything else gets no never-ending body it did not
@@ -97,7 +99,11 @@ func (s *server) balanceEvents(hub *balanceHub) fiber.Handler {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		c.Set("X-Accel-Buffering", "no") // a proxy must pass each event on at once
 		// The stream outlives the handler and its fiber.Ctx: it gets only what it needs, now.
-		st := &balanceStream{sub: sub, code: u.AccountCode, ledger: s.ledger,
+		token := sessionCookie(c)
+		if bearer, ok := bearerToken(c); ok {
+			token = bearer
+		}
+		st := &balanceStream{sub: sub, code: u.AccountCode, ledger: s.ledger, sessions: s.sessions, session: token,
 			done: c.Context().Done(), conn: c.Context().Conn()}
 		c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 			defer sub.close()
@@ -109,12 +115,14 @@ func (s *server) balanceEvents(hub *balanceHub) fiber.Handler {
 
 // balanceStream is one open stream.
 type balanceStream struct {
-	sub    *balanceSub
-	code   string
-	ledger *ledger.Ledger
-	done   <-chan struct{} // closed when the server shuts down
-	conn   net.Conn
-	last   int64 // version of the last event sent
+	sub      *balanceSub
+	code     string
+	ledger   *ledger.Ledger
+	sessions *session.Store
+	session  string          // the token the stream was opened with (cookie or bearer)
+	done     <-chan struct{} // closed when the server shuts down
+	conn     net.Conn
+	last     int64 // version of the last event sent
 }
 
 // run writes the stream until a write fails, the subscription ends or the server shuts down.
@@ -131,10 +139,13 @@ func (st *balanceStream) run(w *bufio.Writer, first balanceEvent) {
 		case <-st.done:
 			return
 		case b, ok := <-st.sub.c:
-			if !ok || st.send(w, b) != nil {
+			if !ok || !st.signedIn() || st.send(w, b) != nil {
 				return
 			}
 		case <-heartbeat.C:
+			if !st.signedIn() {
+				return
+			}
 			// Redis pub/sub drops what is published while its connection is being re-made: the
 			// heartbeat reads the balance again, so a lost change shows within one beat.
 			ctx, cancel := context.WithTimeout(context.Background(), sseSetup)
@@ -151,6 +162,15 @@ func (st *balanceStream) run(w *bufio.Writer, first balanceEvent) {
 			}
 		}
 	}
+}
+
+// signedIn reports whether the session the stream was opened with still exists: a stream must not
+// outlive signing out (everywhere, say, after a phone was lost). A Redis error keeps the stream.
+func (st *balanceStream) signedIn() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), sseSetup)
+	defer cancel()
+	_, err := st.sessions.Get(ctx, st.session)
+	return !errors.Is(err, session.ErrNoSession)
 }
 
 // send writes one event if it is newer than the last one sent.

@@ -39,14 +39,15 @@
     var pollTimer = null, failures = 0;
 
     function show(b) {
+      // Only a newer version than the page (or the last event) shows: the first event of a stream
+      // is usually what the page already says.
       if (typeof b.version !== 'number' || b.version <= version) { return; }
-      var changed = version >= 0;
       version = b.version;
       box.setAttribute('data-version', String(version));
       set('balance-available', b.available);
       set('balance-posted', b.posted);
       set('balance-pending', b.pending);
-      if (changed) { reloadStatement(); }
+      reloadStatement();
     }
     function set(id, minutes) {
       var el = document.getElementById(id);
@@ -60,7 +61,11 @@
       say('data-text-poll');
       var tick = function () {
         fetch(box.getAttribute('data-poll'), { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
-          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (r) {
+            // Signed out meanwhile: reloading the page leads to the log-in page.
+            if (r.status === 401) { clearInterval(pollTimer); location.reload(); return null; }
+            return r.ok ? r.json() : null;
+          })
           .then(function (b) { if (b) { show(b); } })
           .catch(function () {});
       };
