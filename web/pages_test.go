@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net"
 	"net/http"
@@ -350,6 +351,16 @@ func TestLanguageSwitch(t *testing.T) {
 	if r := b.submit("/lang", url.Values{"lang": {"fr"}}); r.status != 400 {
 		t.Errorf("unknown language: %d", r.status)
 	}
+
+	// The switch leads back to the page it was pressed on, with its query (a log-in page keeps next).
+	back := regexp.MustCompile(`(?s)id="lang-form".*?name="next" value="([^"]*)"`).FindStringSubmatch(b.get("/login?next=%2Fme%2Fbalance").body)
+	if back == nil {
+		t.Fatal("no next field in the language form")
+	}
+	if r := b.submit("/lang", url.Values{"lang": {"zh-CN"}, "next": {html.UnescapeString(back[1])}}); r.location() != "/login?next=%2Fme%2Fbalance" {
+		t.Errorf("the switch leads to %q", r.location())
+	}
+	b.submit("/lang", url.Values{"lang": {"en"}})
 
 	// A browser that asks for English gets it without the cookie.
 	en := newBrowser(t, app)

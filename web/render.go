@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -116,7 +117,7 @@ func formatHours(minutes int64) string {
 type view struct {
 	Lang    string
 	Title   string // translated
-	Path    string // the page's path, to come back to after a language switch
+	Path    string // where to come back to after a language switch (see returnPath)
 	CSRF    string
 	User    *access.Principal // nil for a visitor who has not signed in
 	Nav     []navLink
@@ -172,7 +173,7 @@ func (s *server) newView(c *fiber.Ctx, titleKey string) view {
 	if p != nil && p.UserID == 0 {
 		p = nil // devices and the operator have no pages of their own
 	}
-	v := view{Lang: lang, Title: s.msgs.get(lang, titleKey), Path: c.Path(), CSRF: s.csrfToken(c), User: p}
+	v := view{Lang: lang, Title: s.msgs.get(lang, titleKey), Path: returnPath(c), CSRF: s.csrfToken(c), User: p}
 	if key, ok := notices[c.Query("notice")]; ok {
 		v.Notice = s.msgs.get(lang, key)
 	}
@@ -215,6 +216,18 @@ func pageHeaders(c *fiber.Ctx, lang string) {
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	c.Set(fiber.HeaderXFrameOptions, "DENY")
 	c.Set(fiber.HeaderReferrerPolicy, "same-origin")
+}
+
+// returnPath is where a language switch on this page leads back to: the page itself, query and all
+// (a log-in page keeps its next), or for a form shown again after a post, the page the form was on.
+func returnPath(c *fiber.Ctx) string {
+	if safeMethod(c.Method()) {
+		return localPath(c.OriginalURL(), "/")
+	}
+	if ref, err := url.Parse(c.Get(fiber.HeaderReferer)); err == nil && ref.Host == c.Hostname() {
+		return localPath(ref.RequestURI(), "/")
+	}
+	return "/"
 }
 
 // redirect sends the browser on with 303 See Other, so that the next request is a GET.
