@@ -1,0 +1,174 @@
+package web
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/store"
+)
+
+// storeStockPage is a page of a store's stock, item by item with their lots.
+type storeStockPage struct {
+	Items []store.StockItem `json:"items"`
+	Next  string            `json:"next,omitempty"`
+}
+
+func (s *server) getStock(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	f, err := storeItemFilter(c)
+	if err != nil {
+		return err
+	}
+	items, err := s.store.Stock(c.UserContext(), id, f)
+	if err != nil {
+		return err
+	}
+	page := storeStockPage{Items: items}
+	if len(items) == f.Limit {
+		page.Next = itoa(items[len(items)-1].Item.ID)
+	}
+	return c.JSON(page)
+}
+
+// storeWarnings is what the store manager should act on.
+type storeWarnings struct {
+	Warnings []store.Warning `json:"warnings"`
+}
+
+func (s *server) getWarnings(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	w, err := s.store.Warnings(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(storeWarnings{Warnings: w})
+}
+
+// storeJournalPage is a page of the stock journal, oldest first.
+type storeJournalPage struct {
+	Movements []store.Movement `json:"movements"`
+	Next      string           `json:"next,omitempty"`
+}
+
+func (s *server) getJournal(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	after, limit, err := pageParams(c, store.MaxLimit)
+	if err != nil {
+		return err
+	}
+	lot, err := storeQueryID(c, "lot")
+	if err != nil {
+		return err
+	}
+	item, err := storeQueryID(c, "item")
+	if err != nil {
+		return err
+	}
+	ms, err := s.store.Journal(c.UserContext(), id, store.JournalFilter{LotID: lot, ItemID: item, After: after, Limit: limit})
+	if err != nil {
+		return err
+	}
+	page := storeJournalPage{Movements: ms}
+	if len(ms) == limit {
+		page.Next = itoa(ms[len(ms)-1].ID)
+	}
+	return c.JSON(page)
+}
+
+// storeQueryID reads an optional positive id from the query string; 0 when absent.
+func storeQueryID(c *fiber.Ctx, name string) (int64, error) {
+	v := c.Query(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, badRequest(name, "not_a_number")
+	}
+	return n, nil
+}
+
+func (s *server) getDayReport(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	day := c.Query("day")
+	if day == "" {
+		day = s.store.Today()
+	}
+	r, err := s.store.DayReport(c.UserContext(), id, day)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+func (s *server) recordDonation(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	var req store.NewDonation
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	a, err := s.store.RecordDonation(c.UserContext(), principal(c), id, key, req)
+	if err != nil {
+		return storeProblem(err)
+	}
+	c.Location("/api/v1/stores/" + itoa(id) + "/donations/" + itoa(a.DonationID))
+	return created(c, a.Replayed, a)
+}
+
+func (s *server) getDonation(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	donation, err := idParam(c, "donation")
+	if err != nil {
+		return err
+	}
+	a, err := s.store.Acknowledgement(c.UserContext(), id, donation)
+	if err != nil {
+		return err
+	}
+	return c.JSON(a)
+}
+
+func (s *server) writeOff(c *fiber.Ctx) error {
+	return s.adjustStock(c, s.store.WriteOff)
+}
+
+func (s *server) countStock(c *fiber.Ctx) error {
+	return s.adjustStock(c, s.store.Count)
+}
+
+// adjustStock records a write-off or a count.
+func (s *server) adjustStock(c *fiber.Ctx, do func(ctx context.Context, a store.Actor, storeID int64, key string, n store.NewAdjustment) (store.Adjustment, error)) error {
+	id, _ := idParam(c, "id")
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	var req store.NewAdjustment
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	a, err := do(c.UserContext(), principal(c), id, key, req)
+	if err != nil {
+		return storeProblem(err)
+	}
+	return created(c, a.Replayed, a)
+}
+
+func (s *server) writeOffExpired(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.store.WriteOffExpired(c.UserContext(), principal(c), id, key)
+	if err != nil {
+		return err
+	}
+	return created(c, a.Replayed, a)
+}
