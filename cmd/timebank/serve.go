@@ -48,7 +48,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	defer rdb.Close()
 
 	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: cfg.RedisPrefix, Logger: log})
-	app, err := web.New(web.NewDeps(cfg, log, db, rdb, l))
+	d := web.NewDeps(cfg, log, db, rdb, l)
+	app, err := web.New(d)
 	if err != nil {
 		return err
 	}
@@ -60,6 +61,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		defer wg.Done()
 		l.Run(workCtx, ledger.Workers{RelayEvery: cfg.RelayEvery, ExpireEvery: cfg.ExpireEvery})
 	}()
+	runWorkers(workCtx, &wg, d, cfg, log)
 	defer func() { stopWork(); wg.Wait() }()
 
 	errc := make(chan error, 1)
