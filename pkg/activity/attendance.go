@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"timebank/pkg/identity"
 )
 
 // Attendance is a volunteer's presence at one activity: scanned in and out (source "scan"), or added
@@ -85,8 +87,11 @@ WITH t AS (
 )
 SELECT `+attendanceColumns+` FROM t JOIN users u ON u.id = t.user_id`,
 		a.ID, userID, at, by, inside, a.SignupRequired)
-	if errors.Is(err, sql.ErrNoRows) {
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
 		return Attendance{}, false, nil
+	case isConstraint(err, "attendances_user_id_fkey"):
+		return Attendance{}, false, identity.ErrUserNotFound // a genuine member code of a user since removed
 	}
 	return att, err == nil, err
 }

@@ -82,7 +82,7 @@ func (s *Service) ScanKiosk(ctx context.Context, userID int64, sc Scan) (ScanRes
 // scanned again is refused (qr.ErrSpent).
 // Errors: ErrInvalid, qr.ErrMalformed, qr.ErrBadSignature, qr.ErrUnknownKey, qr.ErrExpired,
 // qr.ErrWrongType, qr.ErrSpent, ErrWrongActivity (a check-in code of another activity),
-// ErrActivityNotFound, ErrCheckInNotOpen, ErrActivityOver, ErrNotSignedUp.
+// ErrActivityNotFound, ErrCheckInNotOpen, ErrActivityOver, ErrNotSignedUp, identity.ErrUserNotFound.
 func (s *Service) ScanMember(ctx context.Context, by Actor, activityID int64, sc Scan) (ScanResult, error) {
 	if err := sc.validate(); err != nil {
 		return ScanResult{}, err

@@ -3,6 +3,7 @@ package activity_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func TestTransfers(t *testing.T) {
 		{"to oneself", activity.TransferRequest{To: "family", VolunteerNo: mother.VolunteerNo, Name: mother.Name, Relationship: "child", Amount: 10}, activity.ErrInvalid},
 		{"nowhere", activity.TransferRequest{To: "moon", Amount: 10}, activity.ErrInvalid},
 	} {
-		if _, _, err := e.svc.Transfer(ctx, mother.ID, "k-"+c.name, c.req); !errors.Is(err, c.want) {
+		if _, _, err := e.svc.Transfer(ctx, mother.ID, "refused-"+strings.ReplaceAll(c.name, " ", "-"), c.req); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
 		}
 	}
@@ -91,6 +92,11 @@ func TestTransfers(t *testing.T) {
 	}
 	if _, _, err := e.svc.Transfer(ctx, stranger.ID, "x", activity.TransferRequest{To: "pool", Amount: 1}); !errors.Is(err, ledger.ErrInsufficientFunds) {
 		t.Errorf("donation from an empty account: %v", err)
+	}
+	for _, key := range []string{"", "with space", "ключ", strings.Repeat("k", 201)} {
+		if _, _, err := e.svc.Transfer(ctx, mother.ID, key, activity.TransferRequest{To: "pool", Amount: 1}); !errors.Is(err, activity.ErrInvalid) {
+			t.Errorf("idempotency key %q: %v", key, err)
+		}
 	}
 	e.verifyLedger(t)
 }
