@@ -8,8 +8,6 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
-	"timebank/pkg/config"
-	"timebank/pkg/qr"
 )
 
 // activityRoutes are the JSON API of earning hours: activities, sign-ups, check-in codes and scans,
@@ -43,16 +41,6 @@ func (s *server) activityRoutes() {
 	s.handle(fiber.MethodPost, "/api/v1/records/:id/amendments", allow(access.VerifyHours, s.recordParam), s.amendRecord)
 	s.handle(fiber.MethodPost, "/api/v1/disputes/:id/dismiss", allow(access.VerifyHours, s.disputeParam), s.dismissDispute)
 	s.handle(fiber.MethodPost, "/api/v1/transfers", own, s.transfer)
-}
-
-// qrSigner is the signer of the service's QR codes, its key derived from the service secret (see
-// qr.DeriveKey). Every part of the service that makes or reads codes derives the same key.
-func qrSigner(cfg config.Config) *qr.Signer {
-	s, err := qr.NewSignerFromSecret([]byte(cfg.Secret))
-	if err != nil {
-		panic("web: QR signer: " + err.Error()) // a derived key is always long enough
-	}
-	return s
 }
 
 // byActor names the caller in records and the audit log.

@@ -199,7 +199,10 @@ func (s *server) changePassword(c *fiber.Ctx) error {
 	if err := s.users.ChangePassword(c.UserContext(), uid, req.Current, req.New); err != nil {
 		return err
 	}
-	return s.signOut(c, true)
+	if err := s.signOut(c, true); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
 }
 
 type langRequest struct {

@@ -1,16 +1,9 @@
 package web
 
 import (
-	"log/slog"
-
 	"github.com/gofiber/fiber/v2"
-	"github.com/redis/go-redis/v9"
 
-	"timebank/ledger"
 	"timebank/pkg/access"
-	"timebank/pkg/config"
-	"timebank/pkg/identity"
-	"timebank/pkg/qr"
 	"timebank/pkg/store"
 )
 
@@ -43,18 +36,6 @@ func (s *server) storeRoutes() {
 	s.handle(fiber.MethodPost, "/api/v1/orders/:id/fulfil", allow(access.ServeCounter, s.orderStore), s.fulfilOrder)
 	s.handle(fiber.MethodPost, "/api/v1/counter/scan", allow(access.ServeCounter, nil), s.counterScan)
 	s.handle(fiber.MethodPost, "/api/v1/sales", allow(access.ServeCounter, nil), s.sell)
-}
-
-// newStoreService wires the charity supermarket. Its codes are signed with the service's QR key,
-// derived from the secret as every part of the service derives it (qr.DeriveKey), so that a member
-// code shown on a phone is one code for the counter and for activities. Star levels are not wired
-// yet: until they are, items that require stars cannot be redeemed.
-func newStoreService(cfg config.Config, log *slog.Logger, l *ledger.Ledger, users *identity.Users, rdb redis.UniversalClient) *store.Service {
-	codes, err := qr.NewSignerFromSecret([]byte(cfg.Secret))
-	if err != nil {
-		panic("web: store QR signer: " + err.Error()) // a derived key is always long enough
-	}
-	return store.New(l, users, codes, rdb, store.Options{BaseURL: cfg.BaseURL, RedisPrefix: cfg.RedisPrefix, Logger: log})
 }
 
 // storeItemsPage is a page of a store's items; Next is the cursor (?after=) of the following page.

@@ -200,7 +200,7 @@ func authzTable() map[string]entry {
 			return call{method, "/api/v1/orgs/" + id(o) + suffix, body}
 		}
 	}
-	return map[string]entry{
+	table := map[string]entry{
 		"GET /healthz":             {who: everyone, in: get("/healthz")},
 		"GET /readyz":              {who: everyone, in: get("/readyz")},
 		"GET /metrics":             {who: everyone, in: get("/metrics")},
@@ -299,6 +299,16 @@ func authzTable() map[string]entry {
 		"POST /me/password": {who: people, in: post("/me/password")},
 		"GET /me/balance":   {who: people, in: get("/me/balance")},
 	}
+	// Each area of the service keeps its rows beside its tests.
+	for _, part := range []func() map[string]entry{activityAuthzEntries, storeAuthzTable} {
+		for k, v := range part() {
+			if _, dup := table[k]; dup {
+				panic("authorization table: two rows for " + k)
+			}
+			table[k] = v
+		}
+	}
+	return table
 }
 
 // do sends the call as the caller and returns the status; for a stream, 200 when the response is
