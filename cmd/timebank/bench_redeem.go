@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net"
+	"os"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"timebank/pkg/config"
+	"timebank/web"
+)
+
+// redeemOpts are the flags of `timebank bench redeem`.
+type redeemOpts struct {
+	clients, volunteers, items int
+	duration                   time.Duration
+	profile                    string
+}
+
+// benchRedeem measures the charity supermarket end to end through the HTTP API of an in-process
+// server: each client is a volunteer's phone placing an order (stock reserved, credits held) and
+// then the store's counter handing it out (hold committed to the store's account, stock out). All
+// credits go to the one store account: the hot-account case. An order counts once both calls
+// succeeded; its latency is the two together.
+func benchRedeem(ctx context.Context, cfg config.Config, args []string, w io.Writer) error {
+	fs := flag.NewFlagSet("bench redeem", flag.ContinueOnError)
+	fs.SetOutput(w)
+	var o redeemOpts
+	fs.IntVar(&o.clients, "clients", 200, "concurrent phones/counters")
+	fs.IntVar(&o.volunteers, "volunteers", 100_000, "volunteers (imported, funded and signed in before the run)")
+	fs.IntVar(&o.items, "items", 1000, "items of the store, each in ample stock")
+	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long to place and fulfil orders")
+	fs.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the timed part to this file (go tool pprof)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if o.clients < 1 || o.volunteers < 1 || o.items < 3 || o.volunteers > 1_000_000 || o.duration <= 0 {
+		return fmt.Errorf("%w: bench redeem: --clients ≥ 1, 1 ≤ --volunteers ≤ 1000000, --items ≥ 3, --duration > 0", errUsage)
+	}
+	// The server keeps the configured pool (TIMEBANK_DB_MAX_CONNS), as in production: 200 phones do
+	// not get 200 PostgreSQL connections.
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return withDeps(ctx, cfg, quiet, func(d deps) error {
+		app := web.NewDeps(cfg, quiet, d.db, d.rdb, d.ledger)
+		world, err := setupRedeem(ctx, app, o, w)
+		if err != nil {
+			return err
+		}
+		srv, err := web.New(app)
+		if err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		go func() { _ = srv.Listener(ln) }()
+		defer func() { _ = srv.ShutdownWithTimeout(5 * time.Second) }()
+		if o.profile != "" {
+			f, err := os.Create(o.profile)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+		}
+		res := driveRedeem(ctx, o, world, "http://"+ln.Addr().String())
+		pprof.StopCPUProfile() // a no-op without --cpuprofile
+		fmt.Fprintf(w, "redeem hot: clients=%d duration=%s volunteers=%d items=%d orders=%d errors=%d orders/s=%.0f p50=%.2fms p95=%.2fms p99=%.2fms\n",
+			o.clients, o.duration, o.volunteers, o.items, res.ok, res.errors, res.tps(),
+			ms(res.pct(50)), ms(res.pct(95)), ms(res.pct(99)))
+		fmt.Fprintf(w, "redeem steps: place p50=%.2fms p99=%.2fms, fulfil p50=%.2fms p99=%.2fms\n",
+			ms(redeemPct(res.place, 50)), ms(redeemPct(res.place, 99)), ms(redeemPct(res.fulfil, 50)), ms(redeemPct(res.fulfil, 99)))
+		if res.firstErr != nil {
+			fmt.Fprintf(w, "first error: %v\n", res.firstErr)
+		}
+		// The sessions would otherwise stay in Redis for a week.
+		return redeemParallel(len(world.tokens), 32, func(i int) error { return app.Sessions.Delete(ctx, world.tokens[i]) })
+	})
+}
+
+// redeemResult is a run's orders (place and fulfil together) and each step's latencies.
+type redeemResult struct {
+	benchResult
+	place, fulfil []time.Duration
+}
+
+func redeemPct(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[min(len(sorted)-1, len(sorted)*p/100)]
+}
+
+// driveRedeem runs the clients for the duration, each ordering 1 to 3 random items (1 or 2 of
+// each) for a random volunteer and handing the order out at one of the store's counters.
+func driveRedeem(ctx context.Context, o redeemOpts, world redeemWorld, base string) redeemResult {
+	client := &fasthttp.Client{MaxConnsPerHost: o.clients * 2, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+	ctx, cancel := context.WithTimeout(ctx, o.duration)
+	defer cancel()
+	var (
+		mu  sync.Mutex
+		res redeemResult
+		wg  sync.WaitGroup
+	)
+	start := time.Now()
+	for c := range o.clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := mrand.New(mrand.NewPCG(uint64(c), uint64(time.Now().UnixNano())))
+			counter := "Bearer " + world.counters[c%len(world.counters)]
+			var mine redeemResult
+			for n := 0; ctx.Err() == nil; n++ {
+				phone := "Bearer " + world.tokens[rng.IntN(len(world.tokens))]
+				key := "bench-redeem-" + world.run + "-" + strconv.Itoa(c) + "-" + strconv.Itoa(n)
+				t0 := time.Now()
+				id, err := redeemCall(client, base+"/api/v1/orders", phone, key, redeemOrderBody(rng, world), fasthttp.StatusCreated)
+				t1 := time.Now()
+				if err == nil {
+					_, err = redeemCall(client, base+"/api/v1/orders/"+strconv.FormatInt(id, 10)+"/fulfil", counter, "", nil, fasthttp.StatusOK)
+				}
+				if err != nil {
+					mine.errors++
+					if mine.firstErr == nil {
+						mine.firstErr = err
+					}
+					continue
+				}
+				mine.ok++
+				mine.lat = append(mine.lat, time.Since(t0))
+				mine.place, mine.fulfil = append(mine.place, t1.Sub(t0)), append(mine.fulfil, time.Since(t1))
+			}
+			mu.Lock()
+			res.ok, res.errors = res.ok+mine.ok, res.errors+mine.errors
+			res.lat, res.place, res.fulfil = append(res.lat, mine.lat...), append(res.place, mine.place...), append(res.fulfil, mine.fulfil...)
+			if res.firstErr == nil {
+				res.firstErr = mine.firstErr
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	for _, l := range [][]time.Duration{res.lat, res.place, res.fulfil} {
+		slices.Sort(l)
+	}
+	return res
+}
+
+// redeemOrderBody is an order of 1 to 3 different items of the store, 1 or 2 of each.
+func redeemOrderBody(rng *mrand.Rand, world redeemWorld) []byte {
+	b := append([]byte(`{"store":`), strconv.FormatInt(world.store, 10)...)
+	b = append(b, `,"lines":[`...)
+	var picked [3]int64
+	lines := 1 + rng.IntN(3)
+	for i := 0; i < lines; i++ {
+		it := world.items[rng.IntN(len(world.items))]
+		if slices.Contains(picked[:i], it) {
+			i--
+			continue
+		}
+		picked[i] = it
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = fmt.Appendf(b, `{"item":%d,"qty":%d}`, it, 1+rng.IntN(2))
+	}
+	return append(b, "]}"...)
+}
+
+// redeemCall posts body (none when nil) with the bearer token and idempotency key (none when "")
+// and returns the id in the answer, or an error unless the status is want.
+func redeemCall(client *fasthttp.Client, url, auth, key string, body []byte, want int) (int64, error) {
+	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	req.SetRequestURI(url)
+	req.Header.SetMethod(fasthttp.MethodPost)
+	req.Header.Set("Authorization", auth)
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	if body != nil {
+		req.Header.SetContentType("application/json")
+		req.SetBodyRaw(body)
+	}
+	if err := client.Do(req, resp); err != nil {
+		return 0, err
+	}
+	if resp.StatusCode() != want {
+		return 0, fmt.Errorf("POST %s: %d: %s", url, resp.StatusCode(), resp.Body())
+	}
+	var got struct {
+		ID int64 `json:"id"`
+	}
+	err := json.Unmarshal(resp.Body(), &got)
+	return got.ID, err
+}
