@@ -58,6 +58,9 @@ func demo(ctx context.Context, d deps, w io.Writer) error {
 	if err := demoBalances(ctx, d, world); err != nil {
 		return err
 	}
+	if err := demoStore(ctx, d, world); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "demo data loaded: %s, %s (organization %d), store %s (%d)\n", world.street.Name, world.assoc.Name,
 		world.assoc.ID, world.store.Name, world.store.ID)
 	fmt.Fprintf(w, "demo log-ins (password %s):\n", DemoPassword)
