@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"net"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"time"
@@ -30,6 +32,7 @@ type benchOpts struct {
 	accounts int
 	url      string
 	token    string
+	profile  string
 }
 
 // bench measures posting throughput, directly through the ledger or through the HTTP API, on the
@@ -37,7 +40,7 @@ type benchOpts struct {
 // them, so the books stay append-only.
 func bench(ctx context.Context, cfg config.Config, args []string, w io.Writer) error {
 	if len(args) == 0 || (args[0] != "ledger" && args[0] != "http") {
-		return fmt.Errorf("%w: bench ledger|http [--clients N] [--duration 20s] [--hot] [--accounts N] [--url U --token T]", errUsage)
+		return fmt.Errorf("%w: bench ledger|http [--clients N] [--duration 20s] [--hot] [--accounts N] [--url U --token T] [--cpuprofile F]", errUsage)
 	}
 	mode := args[0]
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
@@ -49,6 +52,7 @@ func bench(ctx context.Context, cfg config.Config, args []string, w io.Writer) e
 	fs.IntVar(&o.accounts, "accounts", 1000, "volunteer accounts to spread transfers over")
 	fs.StringVar(&o.url, "url", "", "http: base URL of a running server (default: an in-process server)")
 	fs.StringVar(&o.token, "token", "", "http: operator token of that server (default TIMEBANK_OPERATOR_TOKEN)")
+	fs.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the timed part to this file (go tool pprof)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -84,7 +88,18 @@ func bench(ctx context.Context, cfg config.Config, args []string, w io.Writer) e
 			}
 			post = httpPoster(base, token, o.clients)
 		}
+		if o.profile != "" {
+			f, err := os.Create(o.profile)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+		}
 		res := drive(ctx, o, run, post)
+		pprof.StopCPUProfile() // a no-op without --cpuprofile
 		shape := "spread"
 		if o.hot {
 			shape = "hot"
