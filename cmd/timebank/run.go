@@ -30,6 +30,7 @@ commands:
   reconcile                compare Redis balances with PostgreSQL and repair them
   verify                   check every ledger invariant; exits 1 if anything is off
   bench ledger|http        measure posting throughput (see README)
+  bench checkin            measure a check-in storm through the HTTP API (see README)
   bench redeem             measure orders placed and handed out through the HTTP API (see README)
   healthcheck              ask the local server's /healthz (for container health checks)
   version                  print the version
@@ -82,6 +83,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "verify":
 		return withDeps(ctx, cfg, log, func(d deps) error { return verify(ctx, d, stdout) })
 	case "bench":
+		if len(rest) > 0 && rest[0] == "checkin" {
+			return benchCheckin(ctx, cfg, rest[1:], stdout)
+		}
 		if len(rest) > 0 && rest[0] == "redeem" {
 			return benchRedeem(ctx, cfg, rest[1:], stdout)
 		}
