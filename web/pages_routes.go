@@ -22,4 +22,5 @@ func (s *server) pageRoutes() {
 	s.handle(fiber.MethodPost, "/me/password", signedIn(), s.passwordSubmit)
 	s.handle(fiber.MethodGet, "/me/balance", signedIn(), s.balancePage)
 	s.balanceRoutes()
+	s.orgPageRoutes()
 }

@@ -152,6 +152,9 @@ var menu = []navEntry{
 	{id: "home", path: "/", key: "page.nav.home", anyone: true},
 	{id: "balance", path: "/me/balance", key: "page.nav.balance", desc: "page.nav.balance_desc"},
 	{id: "me", path: "/me", key: "page.nav.me", desc: "page.nav.me_desc"},
+	{id: "orgs", path: "/orgs", key: "page.nav.orgs", desc: "page.nav.orgs_desc", action: access.ReadOrg},
+	{id: "regions", path: "/regions", key: "page.nav.regions", desc: "page.nav.regions_desc", action: access.ReadRegion},
+	{id: "audit", path: "/audit", key: "page.nav.audit", desc: "page.nav.audit_desc", action: access.ReadAudit},
 }
 
 // visibleNav returns the entries the principal may use (p is nil for a visitor).

@@ -56,8 +56,8 @@ func templateKeys(t *testing.T) map[string][]string {
 	return used
 }
 
-// Every page key a template or a page handler uses is in both languages' pages.json, and every key
-// there is used; pages.json holds page keys only.
+// Every page key a template or a page handler uses is in both languages' page catalogues (pages.json
+// and the areas' *_pages.json), and every key there is used; they hold page keys only.
 func TestTemplateKeysTranslated(t *testing.T) {
 	used := templateKeys(t)
 	// The pattern must still find keys known to be used, or this test checks nothing.
@@ -88,24 +88,33 @@ func TestTemplateKeysTranslated(t *testing.T) {
 	}
 
 	for _, lang := range languages {
-		b, err := os.ReadFile(filepath.Join("locales", lang, "pages.json"))
-		if err != nil {
-			t.Fatal(err)
+		// The page keys of each area are in a file of their own: pages.json, orgs_pages.json …
+		files, err := filepath.Glob(filepath.Join("locales", lang, "*pages.json"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("locales/%s: no page catalogue (%v)", lang, err)
 		}
-		var cat map[string]string
-		if err := json.Unmarshal(b, &cat); err != nil {
-			t.Fatalf("locales/%s/pages.json: %v", lang, err)
-		}
-		for k := range cat {
-			if !strings.HasPrefix(k, "page.") {
-				t.Errorf("locales/%s/pages.json: %q is not a page key", lang, k)
-			} else if len(used[k]) == 0 {
-				t.Errorf("locales/%s/pages.json: %q is used by no template or page", lang, k)
+		cat := map[string]string{}
+		for _, name := range files {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var part map[string]string
+			if err := json.Unmarshal(b, &part); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for k, v := range part {
+				if !strings.HasPrefix(k, "page.") {
+					t.Errorf("%s: %q is not a page key", name, k)
+				} else if len(used[k]) == 0 {
+					t.Errorf("%s: %q is used by no template or page", name, k)
+				}
+				cat[k] = v
 			}
 		}
 		for k, where := range used {
 			if _, ok := cat[k]; !ok {
-				t.Errorf("locales/%s/pages.json lacks %q (used in %s)", lang, k, strings.Join(where, ", "))
+				t.Errorf("locales/%s/*pages.json lacks %q (used in %s)", lang, k, strings.Join(where, ", "))
 			}
 		}
 	}
