@@ -58,6 +58,9 @@ func demo(ctx context.Context, d deps, w io.Writer) error {
 	if err := demoBalances(ctx, d, world); err != nil {
 		return err
 	}
+	if err := demoActivities(ctx, d, world); err != nil {
+		return err
+	}
 	if err := demoStore(ctx, d, world); err != nil {
 		return err
 	}
