@@ -23,4 +23,5 @@ func (s *server) pageRoutes() {
 	s.handle(fiber.MethodGet, "/me/balance", signedIn(), s.balancePage)
 	s.balanceRoutes()
 	s.orgPageRoutes()
+	s.storePageRoutes()
 }

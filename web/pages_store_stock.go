@@ -1,0 +1,187 @@
+package web
+
+import (
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/access"
+	"timebank/pkg/store"
+)
+
+// stockView is the stock page: warnings first, then every item with its lots, first-expiring-first,
+// each lot with its write-off and count forms for those who manage stock.
+type stockView struct {
+	Store           storeHead
+	Manage          bool
+	Warnings        []warningRow
+	Expired         bool // some lots are past their date: offer to write them all off
+	Items           []stockRow
+	WriteOffReasons []storeChoice
+	CountReasons    []storeChoice
+	Done            string
+	Failed          adjustFailure
+	ExpiredKey      string
+	Query, More     string
+}
+
+type warningRow struct {
+	store.Warning
+	Label string
+}
+
+type stockRow struct {
+	Item     store.Item
+	Category string
+	Low      bool
+	Lots     []lotRow
+}
+
+// lotRow is a lot with the idempotency keys of its two forms (each form is its own request).
+type lotRow struct {
+	store.Lot
+	Source                string
+	Expired, Near         bool
+	WriteOffKey, CountKey string
+}
+
+// adjustFailure is a refused write-off or count: the lot, the form, and why.
+type adjustFailure struct {
+	Lot     int64
+	Kind    string // "writeoff" or "count"
+	Message string
+	Qty     string
+}
+
+// stockDone are the messages a redirect after a change may ask the stock page to show.
+var stockDone = map[string]string{
+	"writeoff": "page.store.stock.done_writeoff",
+	"count":    "page.store.stock.done_count",
+	"expired":  "page.store.stock.done_expired",
+}
+
+// stockPageSize is how many items the stock page lists at once.
+const stockPageSize = 100
+
+// stockPage shows the store's stock with its warnings.
+func (s *server) stockPage(c *fiber.Ctx) error {
+	return s.renderStock(c, fiber.StatusOK, adjustFailure{})
+}
+
+func (s *server) renderStock(c *fiber.Ctx, status int, failed adjustFailure) error {
+	ctx := c.UserContext()
+	v := s.newView(c, "page.store.stock.title")
+	head, err := s.storeHead(c, v.Lang, "stock")
+	if err != nil {
+		return err
+	}
+	after, err := storeQueryID(c, "after")
+	if err != nil {
+		return err
+	}
+	t, err := s.orgs.StoreTarget(ctx, head.ID)
+	if err != nil {
+		return err
+	}
+	warnings, err := s.store.Warnings(ctx, head.ID)
+	if err != nil {
+		return err
+	}
+	f := store.ItemFilter{Query: c.Query("q"), After: after, Limit: stockPageSize}
+	stock, err := s.store.Stock(ctx, head.ID, f)
+	if err != nil {
+		return err
+	}
+	data := stockView{Store: head, Manage: principal(c).Can(access.ManageStock, t), Failed: failed, Query: f.Query,
+		WriteOffReasons: s.storeChoices(v.Lang, adjustReasons, store.WriteOffReasons),
+		CountReasons:    s.storeChoices(v.Lang, adjustReasons, store.CountReasons), ExpiredKey: storeFormKey()}
+	if k, ok := stockDone[c.Query("done")]; ok {
+		data.Done = s.msgs.get(v.Lang, k)
+	}
+	near := map[int64]string{} // lot → warning kind
+	low := map[int64]bool{}
+	for _, w := range warnings {
+		data.Warnings = append(data.Warnings, warningRow{Warning: w, Label: s.storeLabel(v.Lang, warningLabels, w.Kind)})
+		switch w.Kind {
+		case store.WarnLowStock:
+			low[w.ItemID] = true
+		default:
+			near[w.LotID] = w.Kind
+			data.Expired = data.Expired || w.Kind == store.WarnExpired
+		}
+	}
+	for _, si := range stock {
+		row := stockRow{Item: si.Item, Category: s.storeLabel(v.Lang, categoryLabels, si.Item.Category), Low: low[si.Item.ID]}
+		for _, l := range si.Lots {
+			row.Lots = append(row.Lots, lotRow{Lot: l, Source: s.storeLabel(v.Lang, lotSources, l.Source),
+				Expired: near[l.ID] == store.WarnExpired, Near: near[l.ID] == store.WarnNearExpiry,
+				WriteOffKey: storeFormKey(), CountKey: storeFormKey()})
+		}
+		data.Items = append(data.Items, row)
+	}
+	if len(stock) == f.Limit {
+		data.More = "/stores/" + itoa(head.ID) + "/stock?q=" + url.QueryEscape(f.Query) + "&after=" + itoa(stock[len(stock)-1].Item.ID)
+	}
+	v.Data = data
+	return s.render(c, status, "store_stock", v)
+}
+
+// writeOffSubmit writes off part of a lot (damaged, spoiled, lost …), with its reason.
+func (s *server) writeOffSubmit(c *fiber.Ctx) error {
+	return s.adjustSubmit(c, "writeoff")
+}
+
+// countSubmit records what a count found in a lot; the lot is set to it, with the reason.
+func (s *server) countSubmit(c *fiber.Ctx) error {
+	return s.adjustSubmit(c, "count")
+}
+
+func (s *server) adjustSubmit(c *fiber.Ctx, kind string) error {
+	storeID, _ := idParam(c, "store")
+	lot, _ := strconv.ParseInt(c.FormValue("lot"), 10, 64)
+	raw := strings.TrimSpace(c.FormValue("qty"))
+	qty, err := strconv.Atoi(raw)
+	if err != nil {
+		qty = -1 // out of range: the service names the field
+	}
+	n := store.NewAdjustment{Reason: c.FormValue("reason"), Note: c.FormValue("note"), Lines: []store.LotQty{{Lot: lot, Qty: qty}}}
+	do := s.store.WriteOff
+	if kind == "count" {
+		do = s.store.Count
+	}
+	if _, err := do(c.UserContext(), principal(c), storeID, c.FormValue("key"), n); err != nil {
+		status, slug := classify(err)
+		if status >= 500 || errors.Is(err, store.ErrStoreNotFound) {
+			return err
+		}
+		lang := s.msgs.lang(c)
+		msg := s.msgs.get(lang, "problem."+slug)
+		var le *store.LineError
+		var fe fieldErrors
+		switch {
+		case errors.As(err, &le):
+			msg = s.lineMessage(lang, le.Reason, slug)
+		case errors.As(err, &fe):
+			for _, reason := range fe.Fields() {
+				msg = s.lineMessage(lang, reason, slug)
+			}
+		}
+		if status != fiber.StatusConflict {
+			status = fiber.StatusUnprocessableEntity
+		}
+		return s.renderStock(c, status, adjustFailure{Lot: lot, Kind: kind, Message: msg, Qty: raw})
+	}
+	return redirect(c, "/stores/"+itoa(storeID)+"/stock?done="+kind+"#lot-"+itoa(lot))
+}
+
+// writeOffExpiredSubmit writes off every lot past its best-before date, except what orders reserved.
+func (s *server) writeOffExpiredSubmit(c *fiber.Ctx) error {
+	storeID, _ := idParam(c, "store")
+	if _, err := s.store.WriteOffExpired(c.UserContext(), principal(c), storeID, c.FormValue("key")); err != nil {
+		return err
+	}
+	return redirect(c, "/stores/"+itoa(storeID)+"/stock?done=expired")
+}

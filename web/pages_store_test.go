@@ -1,0 +1,474 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/access"
+	"timebank/pkg/identity"
+	"timebank/pkg/qr"
+	"timebank/pkg/store"
+)
+
+// The phone numbers newWorld registers its people with, by their place in people.
+func worldPhone(who string) string {
+	for i, p := range people {
+		if p == who {
+			return fmt.Sprintf("1380000%04d", i)
+		}
+	}
+	panic("no such person: " + who)
+}
+
+// signedInAs signs a browser in as a person of the world, through the log-in page.
+func signedInAs(t *testing.T, app *fiber.App, who string) *browser {
+	t.Helper()
+	b := newBrowser(t, app)
+	if r := b.submit("/login", url.Values{"phone": {worldPhone(who)}, "password": {testPassword}}); r.status != 303 {
+		t.Fatalf("log-in as %s: %d %s", who, r.status, r.body)
+	}
+	return b
+}
+
+// valueOf returns the value attribute of the first element of the page named name, unescaped.
+func valueOf(t *testing.T, body, name string) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="` + regexp.QuoteMeta(name) + `" value="([^"]*)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no field %s on the page", name)
+	}
+	return html.UnescapeString(m[1])
+}
+
+// attrOf returns an attribute of the element with the id.
+func attrOf(t *testing.T, body, id, attr string) string {
+	t.Helper()
+	m := regexp.MustCompile(`<[^>]*\bid="` + regexp.QuoteMeta(id) + `"[^>]*>`).FindString(body)
+	a := regexp.MustCompile(`\b` + attr + `="([^"]*)"`).FindStringSubmatch(m)
+	if a == nil {
+		t.Fatalf("no %s on #%s in the page", attr, id)
+	}
+	return html.UnescapeString(a[1])
+}
+
+// want fails unless the page answered with the status and contains every text.
+func want(t *testing.T, what string, r response, status int, texts ...string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("%s: status %d, want %d\n%s", what, r.status, status, r.body)
+	}
+	for _, s := range texts {
+		if !strings.Contains(r.body, s) {
+			t.Fatalf("%s: the page lacks %q\n%s", what, s, r.body)
+		}
+	}
+}
+
+// storeItems makes the goods of a store through the service: rice (90 minutes, at most 2 a week)
+// and soap (30 minutes).
+func storeItems(t *testing.T, d Deps, storeID int64) (rice, soap store.Item) {
+	t.Helper()
+	ctx := context.Background()
+	var err error
+	if rice, err = d.Store.CreateItem(ctx, storeOperator, storeID, store.NewItem{Name: "五常大米", Category: "grain_oil", Unit: "袋",
+		Price: 90, LimitQty: 2, LimitPeriod: store.Week}); err != nil {
+		t.Fatal(err)
+	}
+	if soap, err = d.Store.CreateItem(ctx, storeOperator, storeID, store.NewItem{Name: "硫磺皂", Category: "daily", Unit: "块", Price: 30}); err != nil {
+		t.Fatal(err)
+	}
+	return rice, soap
+}
+
+// bestBefore is a date far enough ahead for food to pass the condition check.
+func bestBefore(days int) string { return time.Now().AddDate(0, 0, days).Format(time.DateOnly) }
+
+// The whole path through the pages: a clerk records a donation on the intake form and prints its
+// acknowledgement; a volunteer orders from the catalogue, is refused over a limit beside the item,
+// and a double tap places one order; the clerk types the pickup URL into the counter as a scanner
+// does and hands out part of it; the code is refused a second time; the receipt, the balance, the
+// stock and the day report agree.
+func TestStorePagesDonationOrderCounter(t *testing.T) {
+	app, d := newTestApp(t)
+	w := newWorld(t, d)
+	ctx := context.Background()
+	sa := "/stores/" + id(w.sa.ID)
+	rice, soap := storeItems(t, d, w.sa.ID)
+
+	clerk := signedInAs(t, app, clerkSA)
+	r := clerk.get(sa + "/donations/new")
+	want(t, "intake form", r, 200, `id="donation-form"`, "五常大米 (袋)")
+	r = clerk.submit(sa+"/donations", url.Values{"key": {valueOf(t, r.body, "key")}, "rows": {"5"},
+		"donor_kind": {"merchant"}, "donor_name": {"硖石超市"}, "donor_phone": {"13812345678"},
+		"item-0": {id(rice.ID)}, "qty-0": {"5"}, "bb-0": {bestBefore(300)}, "value-0": {"250"},
+		"item-2": {id(soap.ID)}, "qty-2": {"10"}, "value-2": {"35.5"}})
+	want(t, "donation", r, 303)
+	ack := clerk.get(r.location())
+	want(t, "acknowledgement", ack, 200, `id="ack-number"`, fmt.Sprintf("S%d-%d-000001", w.sa.ID, time.Now().Year()),
+		"硖石超市", "138****5678", "285.50", "不是公益事业捐赠票据", `id="ack-qr"`, `src="data:image/svg`, "store-print-a5.css")
+	if r := clerk.get(r.location() + "&paper=80mm"); !strings.Contains(r.body, "store-print-80mm.css") {
+		t.Error("the 80 mm acknowledgement does not use the receipt printer's layout")
+	}
+
+	vol, err := d.Users.ByID(ctx, w.users[volunteer])
+	if err != nil {
+		t.Fatal(err)
+	}
+	fund(t, d, w.a.AccountCode, vol, 600)
+	phone := signedInAs(t, app, volunteer)
+	cat := phone.get(sa)
+	want(t, "catalogue", cat, 200, "五常大米", `id="qty-`+id(rice.ID)+`"`, `data-minutes="600"`, "1.5")
+	key := valueOf(t, cat.body, "key")
+
+	// Over the weekly limit: refused beside the rice, nothing ordered.
+	r = phone.submit(sa+"/order", url.Values{"key": {key}, "qty-" + id(rice.ID): {"3"}})
+	want(t, "over the limit", r, 409, `id="item-`+id(rice.ID)+`-error"`, "超出该物品每人每周期的限兑数量")
+	key = valueOf(t, r.body, "key")
+
+	// A double tap: the same form twice is one order.
+	order := url.Values{"key": {key}, "qty-" + id(rice.ID): {"2"}, "qty-" + id(soap.ID): {"1"}}
+	first := phone.submit(sa+"/order", order)
+	second := phone.submit(sa+"/order", order)
+	want(t, "order", first, 303)
+	if first.location() != second.location() {
+		t.Fatalf("a double tap placed two orders: %s and %s", first.location(), second.location())
+	}
+	if os, _ := d.Store.OrdersOf(ctx, vol.ID, store.OrderFilter{}); len(os) != 1 {
+		t.Fatalf("orders after a double tap: %d", len(os))
+	}
+	page := phone.get(first.location())
+	want(t, "order page", page, 200, `id="pickup-qr"`, `data-clear-cart="`+id(w.sa.ID)+`"`, "待领取")
+	pickup := attrOf(t, page.body, "pickup-qr", "data-url")
+	if !strings.Contains(pickup, "/q/") {
+		t.Fatalf("pickup URL %q", pickup)
+	}
+	if b, _ := d.Ledger.Balance(ctx, vol.AccountCode); b.Pending != 210 || b.Available != 390 {
+		t.Fatalf("held for the order: %+v", b)
+	}
+
+	// The counter: the scanner types the URL and Enter; the clerk hands out the rice only.
+	want(t, "counter", clerk.get(sa+"/counter"), 200, `id="scan-code"`, "autofocus")
+	r = clerk.submit(sa+"/counter/scan", url.Values{"code": {pickup + "\r\n"}})
+	want(t, "scan", r, 200, `id="fulfil-all"`, store.MaskName(vol.Name), `name="give-`+id(rice.ID)+`" type="number"`)
+	fulfil := attrOf(t, r.body, "fulfil-form", "action")
+	r = clerk.submit(fulfil, url.Values{"give-" + id(rice.ID): {"2"}, "give-" + id(soap.ID): {"0"}})
+	want(t, "hand-out", r, 303)
+	done := clerk.get(r.location())
+	want(t, "after the hand-out", done, 200, "outcome-ok", `id="counter-receipt"`, "共 2 件 · 扣除 3 小时")
+	want(t, "the same code again", clerk.submit(sa+"/counter/scan", url.Values{"code": {pickup}}), 409, "outcome-fail", "该订单已领取")
+	receipt := clerk.get(attrOf(t, done.body, "counter-receipt", "href"))
+	want(t, "receipt", receipt, 200, "store-print-80mm.css", `id="receipt-spent">3 `, `id="receipt-left">7 `)
+
+	if b, _ := d.Ledger.Balance(ctx, vol.AccountCode); b.Posted != 420 || b.Pending != 0 {
+		t.Fatalf("after handing out the rice only: %+v", b)
+	}
+	want(t, "the volunteer's order", phone.get(first.location()), 200, "已领取", `id="order-total">3<`)
+	manager := signedInAs(t, app, managerSA)
+	stock := manager.get(sa + "/stock")
+	want(t, "stock", stock, 200, `id="stock-on-hand-`+id(rice.ID)+`" data-testid="stock-on-hand-`+id(rice.ID)+`">3<`,
+		`id="stock-on-hand-`+id(soap.ID)+`" data-testid="stock-on-hand-`+id(soap.ID)+`">10<`, `id="writeoff-qty-`)
+	want(t, "clerk's stock", clerk.get(sa+"/stock"), 200, "stock-on-hand-")
+	if strings.Contains(clerk.get(sa+"/stock").body, `id="writeoff-qty-`) {
+		t.Error("a clerk is offered the write-off form")
+	}
+	want(t, "report", manager.get(sa+"/report"), 200, `id="report-orders">1<`, `id="report-credits">3 `,
+		`id="report-donations">1<`, `id="report-units-in">15<`, `id="report-value">285.50<`)
+	if disc, err := d.Store.VerifyStock(ctx, w.sa.ID); err != nil || len(disc) > 0 {
+		t.Fatalf("stock and journal disagree: %+v %v", disc, err)
+	}
+}
+
+// A walk-in sale: the member code brings up the member, items are added by name and by number, a
+// double confirmation charges once; an expired member code asks for a fresh one. A volunteer
+// cancels an order; nobody else sees it; a clerk cannot serve another store's counter.
+func TestStorePagesSaleAndCancel(t *testing.T) {
+	app, d := newTestApp(t)
+	w := newWorld(t, d)
+	ctx := context.Background()
+	sa := "/stores/" + id(w.sa.ID)
+	rice, soap := storeItems(t, d, w.sa.ID)
+	if _, err := d.Store.RecordDonation(ctx, storeOperator, w.sa.ID, "stock", store.NewDonation{Donor: store.Donor{Kind: store.DonorAnonymous},
+		Lines: []store.DonationLine{{Item: rice.ID, Qty: 5, BestBefore: bestBefore(300)}, {Item: soap.ID, Qty: 5}}}); err != nil {
+		t.Fatal(err)
+	}
+	vol, _ := d.Users.ByID(ctx, w.users[volunteer])
+	fund(t, d, w.a.AccountCode, vol, 300)
+	codes, err := qr.NewSignerFromSecret([]byte(d.Config.Secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, err := codes.MemberCode(vol.ID, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	memberURL := qr.URL(d.Config.BaseURL, code)
+
+	clerk := signedInAs(t, app, clerkSA)
+	r := clerk.submit(sa+"/counter/scan", url.Values{"code": {memberURL}})
+	want(t, "member scan", r, 200, `id="sale-member"`, store.MaskName(vol.Name), `id="sale-available">5<`)
+	sale := url.Values{"member": {valueOf(t, r.body, "member")}, "key": {valueOf(t, r.body, "key")}}
+	add := func(find string) response {
+		v := url.Values{"find": {find}, "op": {"find"}}
+		for k, vs := range sale {
+			v[k] = vs
+		}
+		return clerk.submit(sa+"/counter/sale", v)
+	}
+	r = add("硫磺")
+	want(t, "add by name", r, 200, `name="qty-`+id(soap.ID)+`" type="number" inputmode="numeric" min="0" value="1"`)
+	sale.Set("qty-"+id(soap.ID), "1")
+	r = add(id(rice.ID))
+	want(t, "add by number", r, 200, `name="qty-`+id(rice.ID)+`" type="number" inputmode="numeric" min="0" value="1"`, "2 ") // 1.5 + 0.5 hours
+	want(t, "no match", add("不存在的东西"), 200, "没有找到匹配的物品")
+	sale.Set("qty-"+id(rice.ID), "1")
+	sale.Set("op", "confirm")
+	first := clerk.submit(sa+"/counter/sale", sale)
+	second := clerk.submit(sa+"/counter/sale", sale)
+	want(t, "sale", first, 303)
+	if first.location() != second.location() {
+		t.Fatalf("a double click made two sales: %s, %s", first.location(), second.location())
+	}
+	want(t, "after the sale", clerk.get(first.location()), 200, "outcome-ok", "现场兑换")
+	if b, _ := d.Ledger.Balance(ctx, vol.AccountCode); b.Posted != 180 {
+		t.Fatalf("balance after a 2-hour sale: %+v", b)
+	}
+	// The spent member code: the sale cannot be paid with it again.
+	sale.Set("key", "another-sale")
+	want(t, "spent member code", clerk.submit(sa+"/counter/sale", sale), 409, "outcome-fail", "已经用过")
+
+	// An order cancelled by the volunteer releases its hold; another person does not see it.
+	phone := signedInAs(t, app, volunteer)
+	cat := phone.get(sa)
+	r = phone.submit(sa+"/order", url.Values{"key": {valueOf(t, cat.body, "key")}, "qty-" + id(soap.ID): {"2"}})
+	want(t, "order", r, 303)
+	orderPath := strings.SplitN(r.location(), "?", 2)[0]
+	if got := newBrowser(t, app).get(orderPath); got.status != 303 || !strings.HasPrefix(got.location(), "/login?next=") {
+		t.Fatalf("a visitor opening an order: %d %s", got.status, got.location())
+	}
+	if got := signedInAs(t, app, coordA).get(orderPath); got.status != 404 {
+		t.Fatalf("another person opening the order: %d", got.status)
+	}
+	want(t, "cancel", phone.submit(orderPath+"/cancel", url.Values{}), 303)
+	want(t, "cancelled", phone.get(orderPath), 200, "已取消")
+	if b, _ := d.Ledger.Balance(ctx, vol.AccountCode); b.Pending != 0 || b.Available != 180 {
+		t.Fatalf("balance after the cancellation: %+v", b)
+	}
+	want(t, "my orders", phone.get("/me/orders"), 200, "已取消", "现场兑换")
+
+	// The counter of another store is not this clerk's.
+	if got := clerk.submit("/stores/"+id(w.sb.ID)+"/counter/scan", url.Values{"code": {memberURL}}); got.status != 403 {
+		t.Fatalf("a clerk scanning at another store's counter: %d", got.status)
+	}
+	if got := phone.get(sa + "/counter"); got.status != 403 {
+		t.Fatalf("a volunteer opening the counter: %d", got.status)
+	}
+}
+
+// The manager's forms: items created and changed with their errors shown beside the fields, a
+// donation row refused by the condition check, write-offs and counts with their refusals, and the
+// pages in English.
+func TestStorePagesManagerForms(t *testing.T) {
+	app, d := newTestApp(t)
+	w := newWorld(t, d)
+	ctx := context.Background()
+	sa := "/stores/" + id(w.sa.ID)
+	manager := signedInAs(t, app, managerSA)
+
+	want(t, "new item form", manager.get(sa+"/items/new"), 200, `id="item-form"`, `<option value="grain_oil"`)
+	r := manager.submit(sa+"/items", url.Values{"name": {""}, "category": {"grain_oil"}, "unit": {"袋"}, "price": {"九十"}})
+	want(t, "a bad item", r, 422, `data-testid="error-name"`, `data-testid="error-price"`)
+	r = manager.submit(sa+"/items", url.Values{"name": {"菜籽油"}, "category": {"grain_oil"}, "unit": {"桶"}, "price": {"120"},
+		"limit_qty": {"1"}, "limit_period": {"month"}, "min_stars": {"0"}, "low_stock": {"3"}, "active": {"1"}})
+	want(t, "item", r, 303)
+	items, err := d.Store.Items(ctx, w.sa.ID, store.ItemFilter{})
+	if err != nil || len(items) != 1 || items[0].Price != 120 || items[0].LimitPeriod != store.Month || !items[0].Active {
+		t.Fatalf("the item created: %+v %v", items, err)
+	}
+	oil := items[0]
+	want(t, "items", manager.get(r.location()), 200, "菜籽油", "每人每月限 1桶", "物品已保存")
+	edit := manager.get(sa + "/items/" + id(oil.ID))
+	want(t, "edit form", edit, 200, `value="菜籽油"`, `value="120"`)
+	r = manager.submit(sa+"/items/"+id(oil.ID), url.Values{"name": {"菜籽油"}, "category": {"grain_oil"}, "unit": {"桶"}, "price": {"150"},
+		"limit_qty": {"0"}, "limit_period": {"month"}, "min_stars": {"2"}})
+	want(t, "item changed", r, 303)
+	if it, _ := d.Store.Item(ctx, w.sa.ID, oil.ID); it.Price != 150 || it.LimitQty != 0 || it.MinStars != 2 || it.Active {
+		t.Fatalf("the item changed: %+v", it)
+	}
+	// Offered again, warning at 3: the stock page below flags it once a count leaves 2.
+	if _, err := d.Store.UpdateItem(ctx, storeOperator, w.sa.ID, oil.ID, store.NewItem{Name: "菜籽油", Category: "grain_oil", Unit: "桶",
+		Price: 150, LowStock: 3}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Food with too little shelf life: refused beside its row, the donor's entries kept.
+	form := manager.get(sa + "/donations/new")
+	r = manager.submit(sa+"/donations", url.Values{"key": {valueOf(t, form.body, "key")}, "rows": {"3"}, "donor_kind": {"resident"},
+		"donor_name": {"王秀英"}, "item-0": {id(oil.ID)}, "qty-0": {"4"}, "bb-0": {bestBefore(400)},
+		"item-1": {id(oil.ID)}, "qty-1": {"2"}, "bb-1": {bestBefore(10)}})
+	want(t, "refused row", r, 422, `data-testid="error-bb-1"`, "剩余保质期不足", `value="王秀英"`)
+	r = manager.submit(sa+"/donations", url.Values{"key": {valueOf(t, r.body, "key")}, "rows": {"3"}, "donor_kind": {"resident"},
+		"donor_name": {"王秀英"}, "item-0": {id(oil.ID)}, "qty-0": {"4"}, "bb-0": {bestBefore(400)}, "value-0": {"1.234"}})
+	want(t, "a bad value", r, 422, `data-testid="error-value-0"`)
+	r = manager.submit(sa+"/donations", url.Values{"key": {valueOf(t, r.body, "key")}, "rows": {"3"}, "donor_kind": {"anonymous"},
+		"item-0": {id(oil.ID)}, "qty-0": {"4"}, "bb-0": {bestBefore(400)}, "value-0": {"200"}})
+	want(t, "donation", r, 303)
+	want(t, "anonymous acknowledgement", manager.get(r.location()), 200, "匿名")
+	if r := manager.submit(sa+"/donations", url.Values{"op": {"more"}, "rows": {"5"}}); !strings.Contains(r.body, `name="item-9"`) {
+		t.Error("more rows: no tenth row")
+	}
+
+	stock := manager.get(sa + "/stock")
+	want(t, "stock", stock, 200, `id="writeoff-`, `data-testid="stock-on-hand-`+id(oil.ID)+`">4<`)
+	lot := regexp.MustCompile(`name="lot" value="(\d+)"`).FindStringSubmatch(stock.body)[1]
+	writeOffKey := regexp.MustCompile(`id="writeoff-` + lot + `">\s*<input type="hidden" name="_csrf" value="[^"]*"><input type="hidden" name="key" value="([^"]+)"`).FindStringSubmatch(stock.body)
+	if writeOffKey == nil {
+		t.Fatal("no key in the write-off form")
+	}
+	r = manager.submit(sa+"/stock/writeoff", url.Values{"key": {writeOffKey[1]}, "lot": {lot}, "qty": {"9"}, "reason": {"damaged"}})
+	want(t, "writing off more than there is", r, 409, `id="lot-`+lot+`-error"`, "库存不足")
+	r = manager.submit(sa+"/stock/writeoff", url.Values{"key": {writeOffKey[1]}, "lot": {lot}, "qty": {"1"}, "reason": {"damaged"}, "note": {"桶漏了"}})
+	want(t, "write-off", r, 303)
+	want(t, "after the write-off", manager.get(r.location()), 200, "核销已记录", `data-testid="stock-on-hand-`+id(oil.ID)+`">3<`)
+	r = manager.submit(sa+"/stock/count", url.Values{"key": {"count-1"}, "lot": {lot}, "qty": {"2"}, "reason": {"recount"}})
+	want(t, "count", r, 303)
+	want(t, "after the count", manager.get(sa+"/stock"), 200, `data-testid="stock-on-hand-`+id(oil.ID)+`">2<`, "库存不足") // low stock: 2 ≤ 3
+	want(t, "an unknown reason", manager.submit(sa+"/stock/count", url.Values{"key": {"count-2"}, "lot": {lot}, "qty": {"2"}, "reason": {"magic"}}), 422)
+
+	// The pages in English.
+	want(t, "switching to English", manager.submit("/lang", url.Values{"lang": {"en"}, "next": {"/"}}), 303)
+	for path, text := range map[string]string{sa + "/stock": "Warnings", sa + "/items": "Items", sa + "/report": "Credits received",
+		sa + "/donations/new": "Record a donation", sa + "/counter": "Waiting for a scan", sa: "Catalogue", "/stores": "Charity supermarkets"} {
+		want(t, path+" in English", manager.get(path), 200, text)
+	}
+}
+
+// Every code of the store has its words on the pages.
+func TestStoreLabelsComplete(t *testing.T) {
+	for _, c := range store.Categories {
+		if categoryLabels[c] == "" {
+			t.Errorf("category %s has no label", c)
+		}
+	}
+	for _, r := range append(append([]string{}, store.WriteOffReasons...), store.CountReasons...) {
+		if adjustReasons[r] == "" {
+			t.Errorf("reason %s has no label", r)
+		}
+	}
+	for _, s := range []string{store.StatusPending, store.StatusFulfilled, store.StatusCancelled, store.StatusExpired} {
+		if statusLabels[s] == "" {
+			t.Errorf("status %s has no label", s)
+		}
+	}
+	for _, k := range []string{store.DonorResident, store.DonorMerchant, store.DonorOrganization, store.DonorAnonymous} {
+		if donorLabels[k] == "" {
+			t.Errorf("donor kind %s has no label", k)
+		}
+	}
+	for _, k := range []string{store.WarnExpired, store.WarnNearExpiry, store.WarnLowStock} {
+		if warningLabels[k] == "" {
+			t.Errorf("warning %s has no label", k)
+		}
+	}
+	for _, p := range []store.Period{store.Week, store.Month, store.Quarter} {
+		if !p.Valid() || periodLabels[p] == "" || periodNames[p] == "" {
+			t.Errorf("period %s has no label", p)
+		}
+	}
+}
+
+func TestParseYuan(t *testing.T) {
+	for in, fen := range map[string]int64{"": 0, "0": 0, "12": 1200, "12.5": 1250, "12.50": 1250, "0.05": 5, "999999999.99": 99999999999} {
+		if got, ok := parseYuan(in); !ok || got != fen {
+			t.Errorf("parseYuan(%q) = %d %v, want %d", in, got, ok, fen)
+		}
+	}
+	for _, in := range []string{"-1", "1.234", "1,5", ".5", "1e3", "１２", "1000000000"} {
+		if _, ok := parseYuan(in); ok {
+			t.Errorf("parseYuan(%q) accepted", in)
+		}
+	}
+	for fen, s := range map[int64]string{0: "0.00", 5: "0.05", 1250: "12.50", -30: "-0.30"} {
+		if got := formatYuan(fen); got != s {
+			t.Errorf("formatYuan(%d) = %q, want %q", fen, got, s)
+		}
+	}
+}
+
+// The store pages' rows of the authorization table (merged into authzTable): who may open each
+// page or post each form inside store SA, and at store SB outside every scope but the
+// administrators'. Forms are sent empty: a caller let through gets the form back with its errors
+// (4xx but not 401/403), and nothing is written.
+func storePagesAuthzTable() map[string]entry {
+	readers := with(clerkSA, counterSA, managerSA, adminA, auditorHN, regionXS)
+	counter := with(clerkSA, counterSA, managerSA, adminA, regionXS)
+	managers := with(managerSA, adminA, regionXS)
+	at := func(who []string, method, suffix, body string) entry {
+		return entry{who: who,
+			in:  func(_ *testing.T, w *world) call { return call{method, "/stores/" + id(w.sa.ID) + suffix, body} },
+			out: func(_ *testing.T, w *world) call { return call{method, "/stores/" + id(w.sb.ID) + suffix, body} }}
+	}
+	return map[string]entry{
+		"GET /stores":                   {who: people, in: fixed("GET", "/stores", "")},
+		"GET /stores/:store":            {who: everyone, in: func(_ *testing.T, w *world) call { return call{"GET", "/stores/" + id(w.sa.ID), ""} }},
+		"POST /stores/:store/order":     {who: people, in: func(_ *testing.T, w *world) call { return call{"POST", "/stores/" + id(w.sa.ID) + "/order", malformed} }},
+		"GET /me/orders":                {who: people, in: fixed("GET", "/me/orders", "")},
+		"GET /me/orders/:order":         {who: people, in: fixed("GET", "/me/orders/999999", "")},
+		"POST /me/orders/:order/cancel": {who: people, in: fixed("POST", "/me/orders/999999/cancel", "")},
+
+		"GET /stores/:store/counter":                       at(counter, "GET", "/counter", ""),
+		"POST /stores/:store/counter/scan":                 at(counter, "POST", "/counter/scan", malformed),
+		"POST /stores/:store/counter/orders/:order/fulfil": at(counter, "POST", "/counter/orders/999999/fulfil", malformed),
+		"POST /stores/:store/counter/sale":                 at(counter, "POST", "/counter/sale", malformed),
+		"GET /stores/:store/receipts/:order":               at(readers, "GET", "/receipts/999999", ""),
+		"GET /stores/:store/donations/new":                 at(counter, "GET", "/donations/new", ""),
+		"POST /stores/:store/donations":                    at(counter, "POST", "/donations", malformed),
+		"GET /stores/:store/donations/:donation":           at(readers, "GET", "/donations/999999", ""),
+		"GET /stores/:store/stock":                         at(readers, "GET", "/stock", ""),
+		"POST /stores/:store/stock/writeoff":               at(managers, "POST", "/stock/writeoff", malformed),
+		"POST /stores/:store/stock/count":                  at(managers, "POST", "/stock/count", malformed),
+		"POST /stores/:store/stock/expired":                at(managers, "POST", "/stock/expired", malformed),
+		"GET /stores/:store/items":                         at(managers, "GET", "/items", ""),
+		"GET /stores/:store/items/new":                     at(managers, "GET", "/items/new", ""),
+		"POST /stores/:store/items":                        at(managers, "POST", "/items", malformed),
+		"GET /stores/:store/items/:item":                   at(managers, "GET", "/items/999999", ""),
+		"POST /stores/:store/items/:item":                  at(managers, "POST", "/items/999999", malformed),
+		"GET /stores/:store/report":                        at(readers, "GET", "/report", ""),
+	}
+}
+
+// The store lists of the hub: a volunteer sees the stores of their organization and its parents, a
+// clerk their store with the counter; a person without organizations sees none.
+func TestStorePagesHub(t *testing.T) {
+	app, d := newTestApp(t)
+	w := newWorld(t, d)
+	ctx := context.Background()
+	u, err := d.Users.Register(ctx, identity.Registration{Phone: "13911112222", Password: testPassword, Name: "东山队员"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Users.Grant(ctx, identity.Change{Actor: "test"}, u.ID, access.Grant{Role: access.Volunteer, Kind: access.Org, OrgID: w.subA.ID}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, app)
+	if r := b.submit("/login", url.Values{"phone": {"13911112222"}, "password": {testPassword}}); r.status != 303 {
+		t.Fatalf("log-in: %d", r.status)
+	}
+	sa := id(w.sa.ID)
+	r := b.get("/stores")
+	want(t, "a team member's stores", r, 200, `id="store-`+sa+`"`, `href="/stores/`+sa+`"`)
+	if strings.Contains(r.body, "/counter") || strings.Contains(r.body, `id="store-`+id(w.sb.ID)+`"`) {
+		t.Error("a volunteer sees a counter or another organization's store")
+	}
+	want(t, "a clerk's stores", signedInAs(t, app, clerkSA).get("/stores"), 200, `href="/stores/`+sa+`/counter"`)
+	want(t, "an auditor's stores", signedInAs(t, app, auditorHN).get("/stores"), 200, `id="stores-none"`)
+	want(t, "a visitor's catalogue", newBrowser(t, app).get("/stores/"+sa), 200, `id="catalog-login"`)
+	want(t, "no such store", newBrowser(t, app).get("/stores/999999"), 404)
+}
