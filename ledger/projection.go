@@ -14,43 +14,69 @@ import (
 // pending, version of each balance row) and n (the number of rows). Each row's fields are written
 // only by a newer version, so writes may arrive in any order, twice, or from the relay, and the hash
 // still ends at PostgreSQL's values. A hash that lacks a row is incomplete and read as a miss.
+// A split account's hash also keeps its totals, P, H, V, and c (how many rows it holds), changed by
+// each row's difference, so that a write to a hot account costs the same whatever its rows.
 
 // projectScript writes balance rows of one account, each only if its version is newer, and returns
 // the account's totals (posted, pending, version, complete). It publishes the totals when a row
 // changed. ARGV: slots, channel, code, then slot, posted, pending, version for each row.
 var projectScript = redis.NewScript(`
 local key, n = KEYS[1], tonumber(ARGV[1])
+local function publish(p, h, v)
+  redis.call('PUBLISH', ARGV[2], string.format('{"code":"%s","posted":%d,"pending":%d,"available":%d,"version":%d}',
+    ARGV[3], p, h, p - h, v))
+end
+if n == 1 and #ARGV == 7 then
+  -- One row, which is the account's total.
+  local cur, v = redis.call('HGET', key, 'v0'), tonumber(ARGV[7])
+  if (not cur) or tonumber(cur) < v then
+    local p, h = tonumber(ARGV[5]), tonumber(ARGV[6])
+    redis.call('HSET', key, 'p0', ARGV[5], 'h0', ARGV[6], 'v0', ARGV[7], 'n', 1)
+    publish(p, h, v)
+    return {p, h, v, 1}
+  end
+  local r = redis.call('HMGET', key, 'p0', 'h0', 'v0', 'n')
+  return {tonumber(r[1]), tonumber(r[2]), tonumber(r[3]), r[4] and 1 or 0}
+end
+local t = redis.call('HMGET', key, 'n', 'c', 'P', 'H', 'V')
+local c, P, H, V
+local kept = tonumber(t[1]) == n and t[2] and t[3] and t[4] and t[5]
+if kept then
+  c, P, H, V = tonumber(t[2]), tonumber(t[3]), tonumber(t[4]), tonumber(t[5])
+else
+  -- No totals kept yet (a hash written before they were): sum the rows once.
+  c, P, H, V = 0, 0, 0, 0
+  for i = 0, n - 1 do
+    local r = redis.call('HMGET', key, 'p' .. i, 'h' .. i, 'v' .. i)
+    if r[1] and r[2] and r[3] then
+      c, P, H, V = c + 1, P + tonumber(r[1]), H + tonumber(r[2]), V + tonumber(r[3])
+    end
+  end
+end
 local changed = false
 for i = 4, #ARGV, 4 do
-  local slot = ARGV[i]
-  local cur = redis.call('HGET', key, 'v' .. slot)
-  if (not cur) or tonumber(cur) < tonumber(ARGV[i + 3]) then
+  local slot, p, h, v = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
+  local r = redis.call('HMGET', key, 'p' .. slot, 'h' .. slot, 'v' .. slot)
+  if (not r[3]) or tonumber(r[3]) < v then
+    if r[3] then
+      P, H, V = P - tonumber(r[1]), H - tonumber(r[2]), V - tonumber(r[3])
+    else
+      c = c + 1
+    end
+    P, H, V = P + p, H + h, V + v
     redis.call('HSET', key, 'p' .. slot, ARGV[i + 1], 'h' .. slot, ARGV[i + 2], 'v' .. slot, ARGV[i + 3])
     changed = true
   end
 end
-redis.call('HSET', key, 'n', n)
-local fields = {}
-for i = 0, n - 1 do
-  fields[#fields + 1] = 'p' .. i
-  fields[#fields + 1] = 'h' .. i
-  fields[#fields + 1] = 'v' .. i
+if changed or not kept then
+  redis.call('HSET', key, 'n', n, 'c', c, 'P', P, 'H', H, 'V', V)
 end
-local vals = redis.call('HMGET', key, unpack(fields))
-local posted, pending, version, complete = 0, 0, 0, 1
-for i = 0, n - 1 do
-  local p, h, v = vals[3 * i + 1], vals[3 * i + 2], vals[3 * i + 3]
-  if not v then
-    complete = 0
-  else
-    posted, pending, version = posted + tonumber(p), pending + tonumber(h), version + tonumber(v)
-  end
+local complete = 0
+if c == n then
+  complete = 1
+  if changed then publish(P, H, V) end
 end
-if changed and complete == 1 then
-  redis.call('PUBLISH', ARGV[2], string.format('{"code":"%s","posted":%d,"pending":%d,"available":%d,"version":%d}',
-    ARGV[3], posted, pending, posted - pending, version))
-end
-return {posted, pending, version, complete}
+return {P, H, V, complete}
 `)
 
 // replaceScript sets an account's whole hash to the given rows, whatever Redis held (reconcile).
@@ -65,6 +91,9 @@ for i = 0, n - 1 do
   posted, pending, version = posted + tonumber(p), pending + tonumber(h), version + tonumber(v)
 end
 redis.call('HSET', key, 'n', n)
+if n > 1 then
+  redis.call('HSET', key, 'c', n, 'P', posted, 'H', pending, 'V', version)
+end
 redis.call('PUBLISH', ARGV[2], string.format('{"code":"%s","posted":%d,"pending":%d,"available":%d,"version":%d}',
   ARGV[3], posted, pending, posted - pending, version))
 return 1
