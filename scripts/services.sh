@@ -137,6 +137,28 @@ SQL
   (check pg_hba.conf: it needs a 'host all all 127.0.0.1/32 scram-sha-256' or md5 line)"
 }
 
+# The tests race many goroutines on real connections, two packages at a time (up to 64 connections
+# per test database), and the benchmarks use hundreds of clients: 100, PostgreSQL's default, is too
+# few. Raising it needs a restart, done once (the setting is kept in postgresql.auto.conf).
+MIN_CONNECTIONS=${TIMEBANK_PG_MIN_CONNECTIONS:-300}
+ensure_connections() {
+  local n
+  n=$(PGPASSWORD=$DB_PASSWORD psql -h "$PG_HOST" -p "$PG_PORT" -U "$DB_USER" -d "$DB_NAME" -w -qAtX \
+    -c 'SHOW max_connections' 2>/dev/null) || die "cannot read max_connections"
+  [ "$n" -ge "$MIN_CONNECTIONS" ] && return
+  pick_admin
+  say "raising PostgreSQL max_connections from $n to $MIN_CONNECTIONS (restart)"
+  "${ADMIN[@]}" -X -w -q -v ON_ERROR_STOP=1 -c "ALTER SYSTEM SET max_connections = $MIN_CONNECTIONS" >/dev/null \
+    || die "cannot set max_connections (set it to at least $MIN_CONNECTIONS in postgresql.conf)"
+  local version name
+  read -r version name _ < <(pg_lsclusters -h 2>/dev/null | awk -v p="$PG_PORT" '$3 == p { print $1, $2; exit }') || true
+  [ -n "$version" ] || die "cannot find the PostgreSQL cluster on port $PG_PORT to restart it"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" "$name" restart || die "restarting PostgreSQL failed"
+  local deadline=$((SECONDS + 30))
+  while [ "$SECONDS" -lt "$deadline" ]; do pg_ready && break; sleep 0.5; done
+  pg_ready || die "PostgreSQL did not come back after the restart"
+}
+
 # pgbench is needed by `make bench`; on Debian it comes with the server packages (postgresql-contrib).
 have_pgbench() { have pgbench && pgbench --version >/dev/null 2>&1; }
 
@@ -190,6 +212,7 @@ if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
 
 ensure_postgres
 ensure_database
+ensure_connections
 ensure_redis
 have_pgbench || die "pgbench is still missing after installing postgresql-contrib"
 say "PostgreSQL on $PG_HOST:$PG_PORT (database $DB_NAME, role $DB_USER) and Redis on 127.0.0.1:$REDIS_PORT are ready"
