@@ -151,7 +151,11 @@ func (s *server) fillSale(c *fiber.Ctx, sv *saleView, values map[int64]string, c
 			sv.Member = res.Member
 		case err != nil:
 			_, slug := classify(err)
-			sv.Notes = append(sv.Notes, s.msgs.get(lang, "problem."+slug)+" "+s.msgs.get(lang, "page.store.sale.rescan"))
+			msg := s.msgs.get(lang, "problem."+slug)
+			if slices.Contains(sv.Notes, msg) { // the confirmation was refused for it: say it once
+				sv.Notes = slices.DeleteFunc(sv.Notes, func(n string) bool { return n == msg })
+			}
+			sv.Notes = append(sv.Notes, msg+" "+s.msgs.get(lang, "page.store.sale.rescan"))
 		}
 	} else {
 		sv.Notes = append(sv.Notes, s.msgs.get(lang, "page.store.sale.rescan"))

@@ -158,6 +158,12 @@ func TestStorePagesDonationOrderCounter(t *testing.T) {
 	want(t, "counter", clerk.get(sa+"/counter"), 200, `id="scan-code"`, "autofocus")
 	r = clerk.submit(sa+"/counter/scan", url.Values{"code": {pickup + "\r\n"}})
 	want(t, "scan", r, 200, `id="fulfil-all"`, store.MaskName(vol.Name), `name="give-`+id(rice.ID)+`" type="number"`)
+	// Enter in a quantity field presses the form's first button: it must hand out the quantities
+	// as set, never everything.
+	form := r.body[strings.Index(r.body, `id="fulfil-form"`):]
+	if first := regexp.MustCompile(`<button[^>]*>`).FindString(form); strings.Contains(first, `name="all"`) {
+		t.Errorf("the hand-out form's default button hands out everything: %s", first)
+	}
 	fulfil := attrOf(t, r.body, "fulfil-form", "action")
 	r = clerk.submit(fulfil, url.Values{"give-" + id(rice.ID): {"2"}, "give-" + id(soap.ID): {"0"}})
 	want(t, "hand-out", r, 303)
