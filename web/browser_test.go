@@ -227,6 +227,19 @@ func textOf(t *testing.T, ctx context.Context, id string) string {
 	return strings.TrimSpace(txt)
 }
 
+// textAt returns the visible text of the first element the CSS selector finds, once it is shown.
+func textAt(t *testing.T, ctx context.Context, css string) string {
+	t.Helper()
+	step(t, ctx, "wait for "+css, chromedp.WaitVisible(chromedp.CSS(css)))
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	txt, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(css)))
+	if err != nil {
+		t.Fatalf("browser: reading %s: %v", css, err)
+	}
+	return strings.TrimSpace(txt)
+}
+
 // waitFor polls a JavaScript expression until it is true (a value the page changes by itself, such
 // as the live balance), failing with what after stepTimeout.
 func waitFor(t *testing.T, ctx context.Context, what, expression string) {

@@ -143,7 +143,7 @@ func (s *server) orgLines(c *fiber.Ctx, lang string, orgs []org.Org) []orgLine {
 		}
 		l := orgLine{ID: o.ID, Name: o.Name, Status: o.Status, StatusText: s.msgs.get(lang, orgStatusKeys[o.Status]),
 			CreditCode: o.CreditCode, Region: names.name(o.RegionCode), Link: p.Can(access.ReadOrg, t)}
-		if o.FiledBy != "" {
+		if o.FiledBy != "" && o.FiledBy != o.RegionCode { // a street's own organization: said once
 			l.FiledBy = names.name(o.FiledBy)
 		}
 		out = append(out, l)
