@@ -106,9 +106,14 @@ type HoldResult struct {
 	Balances []Balance `json:"balances"`
 }
 
-const holdQuery = `SELECT * FROM ledger_hold($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
+// The hold functions' calls, prepared on the pool like ledger_post's (see preparedCalls).
+const (
+	holdQuery        = `SELECT * FROM ledger_hold($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
+	holdCommitQuery  = `SELECT * FROM ledger_hold_commit($1, $2, $3)`
+	holdReleaseQuery = `SELECT * FROM ledger_hold_release($1, $2)`
+)
 
-func holdChanges(ctx context.Context, q queryer, r HoldRequest) ([]change, error) {
+func holdChanges(ctx context.Context, q rowQueryer, r HoldRequest) ([]change, error) {
 	return callChanges(ctx, q, holdQuery, r.IdempotencyKey, r.hash(), r.Kind, r.Memo, r.Reference, r.CreatedBy,
 		r.From, r.To, r.Amount, r.ExpiresAt)
 }
@@ -120,7 +125,7 @@ func (l *Ledger) Hold(ctx context.Context, r HoldRequest) (HoldResult, error) {
 	if err := r.Validate(time.Now()); err != nil {
 		return HoldResult{}, err
 	}
-	ch, err := holdChanges(ctx, l.db, r)
+	ch, err := holdChanges(ctx, l.calls, r)
 	if err != nil {
 		return HoldResult{}, err
 	}
@@ -151,7 +156,7 @@ func (l *Ledger) CommitHold(ctx context.Context, id int64, amount *int64, actor 
 	if amount != nil && (*amount < 1 || *amount > MaxAmount) {
 		return Result{}, invalid("amount", "range")
 	}
-	ch, err := callChanges(ctx, l.db, `SELECT * FROM ledger_hold_commit($1, $2, $3)`, id, amount, actor)
+	ch, err := callChanges(ctx, l.calls, holdCommitQuery, id, amount, actor)
 	if err != nil {
 		return Result{}, err
 	}
@@ -171,7 +176,7 @@ func (l *Ledger) CommitHold(ctx context.Context, id int64, amount *int64, actor 
 // VoidHold releases a pending hold without posting anything. Voiding again is a replay.
 // Errors: ErrHoldNotFound, ErrHoldResolved.
 func (l *Ledger) VoidHold(ctx context.Context, id int64) (HoldResult, error) {
-	ch, err := callChanges(ctx, l.db, `SELECT * FROM ledger_hold_release($1, $2)`, id, HoldVoided)
+	ch, err := callChanges(ctx, l.calls, holdReleaseQuery, id, HoldVoided)
 	if err != nil {
 		return HoldResult{}, err
 	}
@@ -209,7 +214,7 @@ SELECT id FROM ledger_holds WHERE status = 'pending' AND expires_at <= now() ORD
 	}
 	n := 0
 	for _, id := range ids {
-		ch, err := callChanges(ctx, l.db, `SELECT * FROM ledger_hold_release($1, $2)`, id, HoldExpired)
+		ch, err := callChanges(ctx, l.calls, holdReleaseQuery, id, HoldExpired)
 		if errors.Is(err, ErrHoldResolved) {
 			continue // committed or voided meanwhile
 		}

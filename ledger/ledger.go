@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,9 +29,7 @@ type Ledger struct {
 	proj  *projector
 	log   *slog.Logger
 	stats counters
-
-	prepareOnce sync.Once
-	prepared    *sql.Stmt // ledger_post, see postStmt
+	calls *preparedCalls // the SQL function calls on the pool, prepared
 }
 
 // queryer is what the ledger needs of a *sqlx.DB or *sqlx.Tx.
@@ -60,6 +57,7 @@ func New(db *sqlx.DB, rdb redis.UniversalClient, opt Options) *Ledger {
 		opt.Logger = slog.Default()
 	}
 	l := &Ledger{db: db, log: opt.Logger}
+	l.calls = &preparedCalls{db: db, log: opt.Logger}
 	l.proj = newProjector(rdb, opt.RedisPrefix, opt.RedisTimeout, &l.stats)
 	return l
 }

@@ -57,7 +57,7 @@ type change struct {
 
 // callChanges runs a ledger SQL function and collects its rows. A replay returns one row with only
 // the id set.
-func callChanges(ctx context.Context, q queryer, query string, args ...any) ([]change, error) {
+func callChanges(ctx context.Context, q rowQueryer, query string, args ...any) ([]change, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	return scanChanges(rows, err)
 }
@@ -95,27 +95,8 @@ func scanChanges(rows *sql.Rows, err error) ([]change, error) {
 
 const postQuery = `SELECT * FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 
-// postStmt returns ledger_post prepared on the pool (prepared once; each connection prepares it on
-// first use), which spares PostgreSQL parsing the call on every posting. Nil if it cannot be prepared.
-func (l *Ledger) postStmt(ctx context.Context) *sql.Stmt {
-	l.prepareOnce.Do(func() {
-		// Not the caller's cancellation: the statement outlives this request.
-		st, err := l.db.PrepareContext(context.WithoutCancel(ctx), postQuery)
-		if err != nil {
-			l.log.Warn("ledger: prepare ledger_post", "err", err)
-			return
-		}
-		l.prepared = st
-	})
-	return l.prepared
-}
-
-func postChanges(ctx context.Context, q queryer, r TransactionRequest, reverses *int64) ([]change, error) {
-	return postWith(ctx, func(args ...any) (*sql.Rows, error) { return q.QueryContext(ctx, postQuery, args...) }, r, reverses)
-}
-
-// postWith calls ledger_post through query, which runs the prepared statement or the plain query.
-func postWith(ctx context.Context, query func(args ...any) (*sql.Rows, error), r TransactionRequest, reverses *int64) ([]change, error) {
+// postChanges calls ledger_post.
+func postChanges(ctx context.Context, q rowQueryer, r TransactionRequest, reverses *int64) ([]change, error) {
 	codes := make([]string, len(r.Postings))
 	amounts := make([]int64, len(r.Postings))
 	for i, p := range r.Postings {
@@ -125,7 +106,7 @@ func postWith(ctx context.Context, query func(args ...any) (*sql.Rows, error), r
 	if reverses != nil {
 		kind = TxReverse
 	}
-	return scanPost(query(r.IdempotencyKey, r.hash(), kind, r.Memo, r.Reference, r.CreatedBy,
+	return scanPost(q.QueryContext(ctx, postQuery, r.IdempotencyKey, r.hash(), kind, r.Memo, r.Reference, r.CreatedBy,
 		pq.StringArray(codes), pq.Int64Array(amounts), reverses))
 }
 
@@ -171,13 +152,7 @@ func (l *Ledger) Post(ctx context.Context, r TransactionRequest) (Result, error)
 	if err := r.Validate(); err != nil {
 		return Result{}, err
 	}
-	var ch []change
-	var err error
-	if st := l.postStmt(ctx); st != nil {
-		ch, err = postWith(ctx, func(args ...any) (*sql.Rows, error) { return st.QueryContext(ctx, args...) }, r, nil)
-	} else {
-		ch, err = postChanges(ctx, l.db, r, nil)
-	}
+	ch, err := postChanges(ctx, l.calls, r, nil)
 	if err != nil {
 		return Result{}, err
 	}
@@ -269,7 +244,7 @@ func (l *Ledger) Reverse(ctx context.Context, id int64, actor, memo string) (Res
 	if err != nil {
 		return Result{}, err
 	}
-	ch, err := postChanges(ctx, l.db, r, &id)
+	ch, err := postChanges(ctx, l.calls, r, &id)
 	if err != nil {
 		return Result{}, err
 	}

@@ -81,7 +81,7 @@ func (t *Tx) CommitHold(ctx context.Context, id int64, amount *int64, actor stri
 	if amount != nil && (*amount < 1 || *amount > MaxAmount) {
 		return 0, invalid("amount", "range")
 	}
-	ch, err := callChanges(ctx, t.tx, `SELECT * FROM ledger_hold_commit($1, $2, $3)`, id, amount, actor)
+	ch, err := callChanges(ctx, t.tx, holdCommitQuery, id, amount, actor)
 	if err != nil {
 		return 0, err
 	}
@@ -91,7 +91,7 @@ func (t *Tx) CommitHold(ctx context.Context, id int64, amount *int64, actor stri
 
 // VoidHold voids a hold inside the Tx; see Ledger.VoidHold.
 func (t *Tx) VoidHold(ctx context.Context, id int64) error {
-	ch, err := callChanges(ctx, t.tx, `SELECT * FROM ledger_hold_release($1, $2)`, id, HoldVoided)
+	ch, err := callChanges(ctx, t.tx, holdReleaseQuery, id, HoldVoided)
 	if err != nil {
 		return err
 	}
