@@ -55,9 +55,10 @@ func benchCheckin(ctx context.Context, cfg config.Config, args []string, w io.Wr
 	if o.clients < 1 || o.activities < 1 || o.volunteers < 1 || o.volunteers > maxCheckinVolunteers {
 		return fmt.Errorf("%w: --clients ≥ 1, --activities ≥ 1, 1 ≤ --volunteers ≤ %d", errUsage, maxCheckinVolunteers)
 	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return withDeps(ctx, cfg, quiet, func(d deps) error {
-		wd := web.NewDeps(cfg, quiet, d.db, d.rdb, d.ledger)
+	// The server logs only what fails (a 5xx says why), not each request.
+	errorsOnly := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelError}))
+	return withDeps(ctx, cfg, errorsOnly, func(d deps) error {
+		wd := web.NewDeps(cfg, errorsOnly, d.db, d.rdb, d.ledger)
 		began := time.Now()
 		world, err := setupCheckin(ctx, wd, o)
 		if err != nil {
