@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -26,16 +25,6 @@ const chromiumPath = "/usr/bin/chromium"
 // browserTestTimeout bounds one browser test, start-up included: generous, because the machine
 // running the tests may be busy, but a hung browser must not hold the whole suite.
 const browserTestTimeout = 2 * time.Minute
-
-// stepTimeout bounds one step (a navigation, a wait for an element), so that a page that never
-// shows what a test waits for fails with that step's name instead of the test's deadline.
-const stepTimeout = 30 * time.Second
-
-// Sizes of the screens the service is for: a volunteer's phone and a counter PC.
-const (
-	phoneWidth, phoneHeight = 360, 780
-	pcWidth, pcHeight       = 1280, 860
-)
 
 // browserApp starts the real app (a fresh database and Redis prefix) on 127.0.0.1 on a free port
 // and returns its base URL with the app's dependencies.
@@ -161,141 +150,6 @@ func watchConsole(t *testing.T, ctx context.Context) {
 	})
 }
 
-// phone makes the tab a 360 px wide phone screen (touch, mobile layout).
-func phone(t *testing.T, ctx context.Context) {
-	t.Helper()
-	step(t, ctx, "emulate a phone", chromedp.EmulateViewport(phoneWidth, phoneHeight,
-		chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait, chromedp.EmulateScale(2)))
-}
-
-// counterPC makes the tab a counter PC's screen again.
-func counterPC(t *testing.T, ctx context.Context) {
-	t.Helper()
-	step(t, ctx, "emulate a PC", chromedp.EmulateViewport(pcWidth, pcHeight))
-}
-
-// step runs actions within stepTimeout; on failure it saves a screenshot of the page as it was and
-// fails the test naming the step.
-func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
-	defer cancel()
-	if err := chromedp.Do(sctx, actions...); err != nil {
-		where, _ := chromedp.Run(ctx, chromedp.Location())
-		screenshot(t, ctx, "failed-"+what)
-		t.Fatalf("browser: %s (at %s): %v", what, where, err)
-	}
-}
-
-// visit opens a page of the app and waits until its title heading is shown.
-func visit(t *testing.T, ctx context.Context, url string) {
-	t.Helper()
-	step(t, ctx, "open "+url, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.ID("page-title")))
-}
-
-// fill types into the inputs with the given ids, in order (map order would shuffle them).
-func fill(t *testing.T, ctx context.Context, idValue ...string) {
-	t.Helper()
-	if len(idValue)%2 != 0 {
-		t.Fatal("fill: ids and values come in pairs")
-	}
-	var acts []chromedp.Action[chromedp.Void]
-	for i := 0; i < len(idValue); i += 2 {
-		sel := chromedp.ID(idValue[i])
-		acts = append(acts, chromedp.WaitVisible(sel), chromedp.Clear(sel), chromedp.SendKeys(sel, idValue[i+1]))
-	}
-	step(t, ctx, "fill "+idValue[0], acts...)
-}
-
-// submitAndWait clicks a button that leads to another page and waits until an element of that
-// page (by id) is shown.
-func submitAndWait(t *testing.T, ctx context.Context, button, next string) {
-	t.Helper()
-	step(t, ctx, "click "+button, chromedp.Click(chromedp.ID(button)), chromedp.WaitVisible(chromedp.ID(next)))
-}
-
-// textOf returns the visible text of the element with the id, once it is shown.
-func textOf(t *testing.T, ctx context.Context, id string) string {
-	t.Helper()
-	step(t, ctx, "wait for #"+id, chromedp.WaitVisible(chromedp.ID(id)))
-	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
-	defer cancel()
-	txt, err := chromedp.Run(sctx, chromedp.Text(chromedp.ID(id)))
-	if err != nil {
-		t.Fatalf("browser: reading #%s: %v", id, err)
-	}
-	return strings.TrimSpace(txt)
-}
-
-// textAt returns the visible text of the first element the CSS selector finds, once it is shown.
-func textAt(t *testing.T, ctx context.Context, css string) string {
-	t.Helper()
-	step(t, ctx, "wait for "+css, chromedp.WaitVisible(chromedp.CSS(css)))
-	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
-	defer cancel()
-	txt, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(css)))
-	if err != nil {
-		t.Fatalf("browser: reading %s: %v", css, err)
-	}
-	return strings.TrimSpace(txt)
-}
-
-// waitFor polls a JavaScript expression until it is true (a value the page changes by itself, such
-// as the live balance), failing with what after stepTimeout.
-func waitFor(t *testing.T, ctx context.Context, what, expression string) {
-	t.Helper()
-	step(t, ctx, what, func(c context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		_, err := chromedp.Poll[bool](expression, chromedp.WithPollingTimeout(stepTimeout),
-			chromedp.WithPollingInterval(100*time.Millisecond))(c, tg)
-		return chromedp.Void{}, err
-	})
-}
-
-// signInWith logs in through the log-in page and waits for the page it leads to (the balance).
-func signInWith(t *testing.T, ctx context.Context, base, phone, password string) {
-	t.Helper()
-	visit(t, ctx, base+"/login")
-	fill(t, ctx, "f-phone", phone, "f-password", password)
-	submitAndWait(t, ctx, "login-submit", "balance")
-}
-
-// screenshotDir is where screenshots go: $TIMEBANK_TEST_OUTPUT (the Makefile sets test-output/),
-// else a temporary folder, whose path the test log names.
-var screenshotDir = sync.OnceValues(func() (string, error) {
-	dir := os.Getenv("TIMEBANK_TEST_OUTPUT")
-	if dir == "" {
-		return os.MkdirTemp("", "timebank-screenshots-")
-	}
-	dir = filepath.Join(dir, "screenshots")
-	return dir, os.MkdirAll(dir, 0o755)
-})
-
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-// screenshot saves the whole page as <test>-<name>.png in the screenshot folder. A screenshot that
-// cannot be taken is logged, not failed: it is for people, the assertions are elsewhere.
-func screenshot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	dir, err := screenshotDir()
-	if err != nil {
-		t.Logf("screenshot %s: %v", name, err)
-		return
-	}
-	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
-	defer cancel()
-	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Logf("screenshot %s: %v", name, err)
-		return
-	}
-	file := filepath.Join(dir, unsafeName.ReplaceAllString(t.Name()+"-"+name, "_")+".png")
-	if err := os.WriteFile(file, png, 0o644); err != nil {
-		t.Logf("screenshot %s: %v", name, err)
-		return
-	}
-	t.Logf("screenshot: %s", file)
-}
-
 // syncBuffer collects the browser's output from its goroutine, for the message when it does not
 // start.
 type syncBuffer struct {
@@ -337,7 +191,7 @@ func TestBrowserInfrastructure(t *testing.T) {
 		t.Fatal(err)
 	}
 	screenshot(t, ctx, "probe")
-	file := filepath.Join(dir, unsafeName.ReplaceAllString(t.Name()+"-probe", "_")+".png")
+	file := filepath.Join(dir, screenshotName(t, "probe"))
 	b, err := os.ReadFile(file)
 	if err != nil || len(b) < 8 || string(b[1:4]) != "PNG" {
 		t.Fatalf("the screenshot %s is not a PNG (%d bytes): %v", file, len(b), err)
