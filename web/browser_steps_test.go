@@ -16,7 +16,8 @@ import (
 // shows what a test waits for fails with that step's name instead of the test's deadline.
 const stepTimeout = 30 * time.Second
 
-// Sizes of the screens the service is for: a volunteer's phone and a counter PC.
+// Sizes of the screens the service is for: a volunteer's phone and a counter PC (the size a new
+// browser starts with).
 const (
 	phoneWidth, phoneHeight = 360, 780
 	pcWidth, pcHeight       = 1280, 860
@@ -27,12 +28,6 @@ func phone(t *testing.T, ctx context.Context) {
 	t.Helper()
 	step(t, ctx, "emulate a phone", chromedp.EmulateViewport(phoneWidth, phoneHeight,
 		chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait, chromedp.EmulateScale(2)))
-}
-
-// counterPC makes the tab a counter PC's screen again.
-func counterPC(t *testing.T, ctx context.Context) {
-	t.Helper()
-	step(t, ctx, "emulate a PC", chromedp.EmulateViewport(pcWidth, pcHeight))
 }
 
 // step runs actions within stepTimeout; on failure it saves a screenshot of the page as it was and
