@@ -24,4 +24,5 @@ func (s *server) pageRoutes() {
 	s.balanceRoutes()
 	s.orgPageRoutes()
 	s.storePageRoutes()
+	s.activityPageRoutes()
 }
