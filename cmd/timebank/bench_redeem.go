@@ -26,6 +26,7 @@ import (
 type redeemOpts struct {
 	clients, volunteers, items int
 	duration                   time.Duration
+	rate                       float64
 	profile                    string
 }
 
@@ -42,12 +43,13 @@ func benchRedeem(ctx context.Context, cfg config.Config, args []string, w io.Wri
 	fs.IntVar(&o.volunteers, "volunteers", 100_000, "volunteers (imported, funded and signed in before the run)")
 	fs.IntVar(&o.items, "items", 1000, "items of the store, each in ample stock")
 	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long to place and fulfil orders")
+	fs.Float64Var(&o.rate, "rate", 0, "orders/s offered by all clients together, paced; 0: each client orders again at once")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the timed part to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	if o.clients < 1 || o.volunteers < 1 || o.items < 3 || o.volunteers > 1_000_000 || o.duration <= 0 {
-		return fmt.Errorf("%w: bench redeem: --clients ≥ 1, 1 ≤ --volunteers ≤ 1000000, --items ≥ 3, --duration > 0", errUsage)
+	if o.clients < 1 || o.volunteers < 1 || o.items < 3 || o.volunteers > 1_000_000 || o.duration <= 0 || o.rate < 0 {
+		return fmt.Errorf("%w: bench redeem: --clients ≥ 1, 1 ≤ --volunteers ≤ 1000000, --items ≥ 3, --duration > 0, --rate ≥ 0", errUsage)
 	}
 	// The server keeps the configured pool (TIMEBANK_DB_MAX_CONNS), as in production: 200 phones do
 	// not get 200 PostgreSQL connections.
@@ -80,8 +82,8 @@ func benchRedeem(ctx context.Context, cfg config.Config, args []string, w io.Wri
 		}
 		res := driveRedeem(ctx, o, world, "http://"+ln.Addr().String())
 		pprof.StopCPUProfile() // a no-op without --cpuprofile
-		fmt.Fprintf(w, "redeem hot: clients=%d duration=%s volunteers=%d items=%d orders=%d errors=%d orders/s=%.0f p50=%.2fms p95=%.2fms p99=%.2fms\n",
-			o.clients, o.duration, o.volunteers, o.items, res.ok, res.errors, res.tps(),
+		fmt.Fprintf(w, "redeem hot: clients=%d duration=%s volunteers=%d items=%d rate=%s orders=%d errors=%d orders/s=%.0f p50=%.2fms p95=%.2fms p99=%.2fms\n",
+			o.clients, o.duration, o.volunteers, o.items, redeemRate(o.rate), res.ok, res.errors, res.tps(),
 			ms(res.pct(50)), ms(res.pct(95)), ms(res.pct(99)))
 		fmt.Fprintf(w, "redeem steps: place p50=%.2fms p99=%.2fms, fulfil p50=%.2fms p99=%.2fms\n",
 			ms(redeemPct(res.place, 50)), ms(redeemPct(res.place, 99)), ms(redeemPct(res.fulfil, 50)), ms(redeemPct(res.fulfil, 99)))
@@ -106,8 +108,20 @@ func redeemPct(sorted []time.Duration, p int) time.Duration {
 	return sorted[min(len(sorted)-1, len(sorted)*p/100)]
 }
 
+// redeemRate names the load: an offered rate, or each client ordering again at once ("closed").
+func redeemRate(rate float64) string {
+	if rate == 0 {
+		return "closed"
+	}
+	return strconv.FormatFloat(rate, 'f', -1, 64) + "/s"
+}
+
 // driveRedeem runs the clients for the duration, each ordering 1 to 3 random items (1 or 2 of
-// each) for a random volunteer and handing the order out at one of the store's counters.
+// each) for a random volunteer and handing the order out at one of the store's counters. Without
+// a rate each client orders again as soon as its last order is handed out, so the latency is the
+// number of clients over the throughput (Little's law) whatever the server does. With a rate
+// each client keeps to its own schedule, and an order's latency counts from when it was due: an
+// order that waits for the one before it is late, and the lateness counts.
 func driveRedeem(ctx context.Context, o redeemOpts, world redeemWorld, base string) redeemResult {
 	client := &fasthttp.Client{MaxConnsPerHost: o.clients * 2, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
 	ctx, cancel := context.WithTimeout(ctx, o.duration)
@@ -125,10 +139,22 @@ func driveRedeem(ctx context.Context, o redeemOpts, world redeemWorld, base stri
 			rng := mrand.New(mrand.NewPCG(uint64(c), uint64(time.Now().UnixNano())))
 			counter := "Bearer " + world.counters[c%len(world.counters)]
 			var mine redeemResult
+			var every time.Duration
+			if o.rate > 0 {
+				every = time.Duration(float64(time.Second) * float64(o.clients) / o.rate)
+			}
+			due := start.Add(every * time.Duration(c) / time.Duration(o.clients))
 			for n := 0; ctx.Err() == nil; n++ {
 				phone := "Bearer " + world.tokens[rng.IntN(len(world.tokens))]
 				key := "bench-redeem-" + world.run + "-" + strconv.Itoa(c) + "-" + strconv.Itoa(n)
+				if every > 0 && !redeemWait(ctx, due) {
+					break
+				}
 				t0 := time.Now()
+				from := t0 // when the order counts from: when it was due, if it had a schedule
+				if every > 0 {
+					from, due = due, due.Add(every)
+				}
 				id, err := redeemCall(client, base+"/api/v1/orders", phone, key, redeemOrderBody(rng, world), fasthttp.StatusCreated)
 				t1 := time.Now()
 				if err == nil {
@@ -142,7 +168,7 @@ func driveRedeem(ctx context.Context, o redeemOpts, world redeemWorld, base stri
 					continue
 				}
 				mine.ok++
-				mine.lat = append(mine.lat, time.Since(t0))
+				mine.lat = append(mine.lat, time.Since(from))
 				mine.place, mine.fulfil = append(mine.place, t1.Sub(t0)), append(mine.fulfil, time.Since(t1))
 			}
 			mu.Lock()
@@ -160,6 +186,22 @@ func driveRedeem(ctx context.Context, o redeemOpts, world redeemWorld, base stri
 		slices.Sort(l)
 	}
 	return res
+}
+
+// redeemWait waits until t, and reports false if the run ends first.
+func redeemWait(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return true
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return true
+	}
 }
 
 // redeemOrderBody is an order of 1 to 3 different items of the store, 1 or 2 of each.
