@@ -106,6 +106,7 @@ func TestStorePagesDonationOrderCounter(t *testing.T) {
 	clerk := signedInAs(t, app, clerkSA)
 	r := clerk.get(sa + "/donations/new")
 	want(t, "intake form", r, 200, `id="donation-form"`, "五常大米 (袋)")
+	inputsLabelled(t, "intake form", r.body)
 	r = clerk.submit(sa+"/donations", url.Values{"key": {valueOf(t, r.body, "key")}, "rows": {"5"},
 		"donor_kind": {"merchant"}, "donor_name": {"硖石超市"}, "donor_phone": {"13812345678"},
 		"item-0": {id(rice.ID)}, "qty-0": {"5"}, "bb-0": {bestBefore(300)}, "value-0": {"250"},
@@ -126,6 +127,7 @@ func TestStorePagesDonationOrderCounter(t *testing.T) {
 	phone := signedInAs(t, app, volunteer)
 	cat := phone.get(sa)
 	want(t, "catalogue", cat, 200, "五常大米", `id="qty-`+id(rice.ID)+`"`, `data-minutes="600"`, "1.5")
+	inputsLabelled(t, "catalogue", cat.body)
 	key := valueOf(t, cat.body, "key")
 
 	// Over the weekly limit: refused beside the rice, nothing ordered.
@@ -158,6 +160,7 @@ func TestStorePagesDonationOrderCounter(t *testing.T) {
 	want(t, "counter", clerk.get(sa+"/counter"), 200, `id="scan-code"`, "autofocus")
 	r = clerk.submit(sa+"/counter/scan", url.Values{"code": {pickup + "\r\n"}})
 	want(t, "scan", r, 200, `id="fulfil-all"`, store.MaskName(vol.Name), `name="give-`+id(rice.ID)+`" type="number"`)
+	inputsLabelled(t, "counter with an order", r.body)
 	// Enter in a quantity field presses the form's first button: it must hand out the quantities
 	// as set, never everything.
 	form := r.body[strings.Index(r.body, `id="fulfil-form"`):]
@@ -228,6 +231,7 @@ func TestStorePagesSaleAndCancel(t *testing.T) {
 		}
 		return clerk.submit(sa+"/counter/sale", v)
 	}
+	inputsLabelled(t, "counter with a sale", r.body)
 	r = add("硫磺")
 	want(t, "add by name", r, 200, `name="qty-`+id(soap.ID)+`" type="number" inputmode="numeric" min="0" value="1"`)
 	sale.Set("qty-"+id(soap.ID), "1")
@@ -302,6 +306,7 @@ func TestStorePagesManagerForms(t *testing.T) {
 	want(t, "items", manager.get(r.location()), 200, "菜籽油", "每人每月限 1桶", "物品已保存")
 	edit := manager.get(sa + "/items/" + id(oil.ID))
 	want(t, "edit form", edit, 200, `value="菜籽油"`, `value="120"`)
+	inputsLabelled(t, "item form", edit.body)
 	r = manager.submit(sa+"/items/"+id(oil.ID), url.Values{"name": {"菜籽油"}, "category": {"grain_oil"}, "unit": {"桶"}, "price": {"150"},
 		"limit_qty": {"0"}, "limit_period": {"month"}, "min_stars": {"2"}})
 	want(t, "item changed", r, 303)
@@ -333,6 +338,7 @@ func TestStorePagesManagerForms(t *testing.T) {
 
 	stock := manager.get(sa + "/stock")
 	want(t, "stock", stock, 200, `id="writeoff-`, `data-testid="stock-on-hand-`+id(oil.ID)+`">4<`)
+	inputsLabelled(t, "stock", stock.body)
 	lot := regexp.MustCompile(`name="lot" value="(\d+)"`).FindStringSubmatch(stock.body)[1]
 	writeOffKey := regexp.MustCompile(`id="writeoff-` + lot + `">\s*<input type="hidden" name="_csrf" value="[^"]*"><input type="hidden" name="key" value="([^"]+)"`).FindStringSubmatch(stock.body)
 	if writeOffKey == nil {
