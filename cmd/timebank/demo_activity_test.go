@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"slices"
+	"testing"
+
+	"timebank/ledger"
+	"timebank/pkg/activity"
+	"timebank/pkg/config"
+	"timebank/pkg/dbtest"
+	"timebank/web"
+)
+
+// TestDemoTwice loads the demo into a fresh database twice: the second run must change no row of
+// any table, the books must verify, and the activities must show what the demo promises (a queue
+// with one activity due soon, a duty running now with a live code, verified records and sign-ups
+// for the demo volunteer).
+func TestDemoTwice(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.New(t)
+	rdb, prefix := dbtest.Redis(t)
+	cfg, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RedisPrefix = prefix
+	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
+	d := deps{cfg: cfg, log: discard, db: db, rdb: rdb,
+		ledger: ledger.New(db, rdb, ledger.Options{RedisPrefix: prefix, Logger: discard})}
+	if err := demo(ctx, d, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	first := tableDigests(t, d)
+	if err := demo(ctx, d, io.Discard); err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	for table, digest := range tableDigests(t, d) {
+		if digest != first[table] {
+			t.Errorf("the second run changed table %s", table)
+		}
+	}
+	if err := verify(ctx, d, io.Discard); err != nil {
+		t.Errorf("verify after the demo: %v", err)
+	}
+
+	world, err := demoOrganizations(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := web.NewDeps(cfg, discard, db, rdb, d.ledger)
+	pending := map[string]string{}
+	for _, orgID := range []int64{world.assoc.ID, world.team.ID} {
+		ps, err := app.Activities.PendingActivities(ctx, orgID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			pending[p.Title] = p.Due
+		}
+	}
+	if pending["垃圾分类桶边督导"] != "due_soon" || pending["反诈宣传进社区"] != "ok" || pending["长者助餐点送餐"] != "ok" || len(pending) != 3 {
+		t.Errorf("pending activities and their deadlines: %v", pending)
+	}
+
+	page, err := app.Activities.Activities(ctx, activity.ListQuery{OrgIDs: []int64{world.assoc.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(page.Items, func(a activity.Activity) bool { return a.Title == "新时代文明实践站值班" })
+	if i < 0 {
+		t.Fatalf("no duty running now among %d open activities", len(page.Items))
+	}
+	if _, err := app.Activities.KioskCode(ctx, page.Items[i].ID, false); err != nil {
+		t.Errorf("the running duty's kiosk code: %v", err)
+	}
+	q, err := app.Activities.Attendances(ctx, page.Items[i].ID, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q.Items) != 2 || q.Items[0].Status != activity.StatusOpen || q.Items[1].Status != activity.StatusOpen {
+		t.Errorf("the duty's attendances: %+v", q.Items)
+	}
+
+	wang, err := app.Users.ByPhone(ctx, "13900000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := app.Activities.MyRecords(ctx, wang.ID, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	statuses := map[string]int{}
+	for _, r := range recs.Items {
+		statuses[r.Status]++
+	}
+	if statuses[activity.MyVerified] != 7 || statuses[activity.MyPending] != 2 || recs.VerifiedMinutes <= 0 {
+		t.Errorf("王秀英's records by status %v, verified minutes %d", statuses, recs.VerifiedMinutes)
+	}
+	signups, err := app.Activities.MySignups(ctx, wang.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(signups) != 3 {
+		t.Errorf("王秀英 signed up for %d upcoming activities, want 3 (two meal rounds and the clinic)", len(signups))
+	}
+}
+
+// tableDigests returns a digest of every row of every table of the schema, by table.
+func tableDigests(t *testing.T, d deps) map[string]string {
+	t.Helper()
+	var tables []string
+	if err := d.db.Select(&tables, `SELECT table_name FROM information_schema.tables
+WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, table := range tables {
+		var digest string
+		// The table names come from the catalogue, not from input.
+		if err := d.db.Get(&digest, `SELECT count(*) || ':' || coalesce(md5(string_agg(r::text, '|' ORDER BY r::text)), '')
+FROM "`+table+`" r`); err != nil {
+			t.Fatal(err)
+		}
+		out[table] = digest
+	}
+	return out
+}
