@@ -76,7 +76,7 @@ func bench(ctx context.Context, cfg config.Config, args []string, w io.Writer) e
 		case "http":
 			base, token := o.url, o.token
 			if base == "" {
-				stop, addr, err := startInProcess(d, cfg, quiet)
+				stop, addr, err := startInProcess(web.NewDeps(cfg, quiet, d.db, d.rdb, d.ledger))
 				if err != nil {
 					return err
 				}
@@ -88,18 +88,12 @@ func bench(ctx context.Context, cfg config.Config, args []string, w io.Writer) e
 			}
 			post = httpPoster(base, token, o.clients)
 		}
-		if o.profile != "" {
-			f, err := os.Create(o.profile)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			if err := pprof.StartCPUProfile(f); err != nil {
-				return err
-			}
+		stopProfile, err := cpuProfile(o.profile)
+		if err != nil {
+			return err
 		}
 		res := drive(ctx, o, run, post)
-		pprof.StopCPUProfile() // a no-op without --cpuprofile
+		stopProfile()
 		shape := "spread"
 		if o.hot {
 			shape = "hot"
@@ -222,9 +216,9 @@ func drive(ctx context.Context, o benchOpts, run benchRun, post func(context.Con
 	return res
 }
 
-// startInProcess serves the app on a free loopback port, with the access log off.
-func startInProcess(d deps, cfg config.Config, quiet *slog.Logger) (stop func(), addr string, err error) {
-	app, err := web.New(web.Deps{Config: cfg, DB: d.db, Redis: d.rdb, Ledger: d.ledger, Logger: quiet})
+// startInProcess serves the app, wired as serve wires it, on a free loopback port.
+func startInProcess(wd web.Deps) (stop func(), addr string, err error) {
+	app, err := web.New(wd)
 	if err != nil {
 		return nil, "", err
 	}
@@ -261,4 +255,21 @@ func httpPoster(base, token string, clients int) func(context.Context, ledger.Tr
 		}
 		return nil
 	}
+}
+
+// cpuProfile starts a CPU profile of the timed part into path (go tool pprof); with an empty path it
+// does nothing. The returned function stops it.
+func cpuProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

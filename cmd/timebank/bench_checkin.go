@@ -8,9 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"os"
-	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -74,28 +71,17 @@ func benchCheckin(ctx context.Context, cfg config.Config, args []string, w io.Wr
 		fresh, stopFresh := context.WithCancel(ctx)
 		defer stopFresh()
 		go codes.keepFresh(fresh, next)
-		app, err := web.New(wd)
+		stopServer, addr, err := startInProcess(wd)
 		if err != nil {
 			return err
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		defer stopServer()
+		stopProfile, err := cpuProfile(o.profile)
 		if err != nil {
 			return err
 		}
-		go func() { _ = app.Listener(ln) }()
-		defer func() { _ = app.ShutdownWithTimeout(5 * time.Second) }()
-		if o.profile != "" {
-			f, err := os.Create(o.profile)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			if err := pprof.StartCPUProfile(f); err != nil {
-				return err
-			}
-		}
-		res := checkinStorm(world, codes, "http://"+ln.Addr().String(), o.clients)
-		pprof.StopCPUProfile() // a no-op without --cpuprofile
+		res := checkinStorm(world, codes, "http://"+addr, o.clients)
+		stopProfile()
 		stopFresh()
 		in, err := world.checkedIn(ctx, wd)
 		if err != nil {

@@ -8,9 +8,6 @@ import (
 	"io"
 	"log/slog"
 	mrand "math/rand/v2"
-	"net"
-	"os"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -60,28 +57,17 @@ func benchRedeem(ctx context.Context, cfg config.Config, args []string, w io.Wri
 		if err != nil {
 			return err
 		}
-		srv, err := web.New(app)
+		stopServer, addr, err := startInProcess(app)
 		if err != nil {
 			return err
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		defer stopServer()
+		stopProfile, err := cpuProfile(o.profile)
 		if err != nil {
 			return err
 		}
-		go func() { _ = srv.Listener(ln) }()
-		defer func() { _ = srv.ShutdownWithTimeout(5 * time.Second) }()
-		if o.profile != "" {
-			f, err := os.Create(o.profile)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			if err := pprof.StartCPUProfile(f); err != nil {
-				return err
-			}
-		}
-		res := driveRedeem(ctx, o, world, "http://"+ln.Addr().String())
-		pprof.StopCPUProfile() // a no-op without --cpuprofile
+		res := driveRedeem(ctx, o, world, "http://"+addr)
+		stopProfile()
 		fmt.Fprintf(w, "redeem hot: clients=%d duration=%s volunteers=%d items=%d rate=%s orders=%d errors=%d orders/s=%.0f p50=%.2fms p95=%.2fms p99=%.2fms\n",
 			o.clients, o.duration, o.volunteers, o.items, redeemRate(o.rate), res.ok, res.errors, res.tps(),
 			ms(res.pct(50)), ms(res.pct(95)), ms(res.pct(99)))
