@@ -9,6 +9,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
+
+	"timebank/pkg/prepared"
 )
 
 // Options tune the ledger. The zero value is usable.
@@ -21,6 +23,9 @@ type Options struct {
 	RedisTimeout time.Duration
 	// Logger receives warnings about the projection; slog.Default() when nil.
 	Logger *slog.Logger
+	// Statements are the pool's prepared statements, shared with the services that write in the
+	// ledger's transactions; the ledger makes its own when nil.
+	Statements *prepared.Statements
 }
 
 // Ledger posts transactions and holds and reads balances. It is safe for concurrent use.
@@ -29,7 +34,8 @@ type Ledger struct {
 	proj  *projector
 	log   *slog.Logger
 	stats counters
-	calls *preparedCalls // the SQL function calls on the pool, prepared
+	stmts *prepared.Statements
+	calls preparedOn // the SQL function calls on the pool, prepared
 }
 
 // queryer is what the ledger needs of a *sqlx.DB or *sqlx.Tx.
@@ -56,8 +62,11 @@ func New(db *sqlx.DB, rdb redis.UniversalClient, opt Options) *Ledger {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	l := &Ledger{db: db, log: opt.Logger}
-	l.calls = &preparedCalls{db: db, log: opt.Logger}
+	if opt.Statements == nil {
+		opt.Statements = prepared.New(db, opt.Logger)
+	}
+	l := &Ledger{db: db, log: opt.Logger, stmts: opt.Statements}
+	l.calls = preparedOn{stmts: l.stmts, q: db}
 	l.proj = newProjector(rdb, opt.RedisPrefix, opt.RedisTimeout, &l.stats)
 	return l
 }
@@ -65,6 +74,10 @@ func New(db *sqlx.DB, rdb redis.UniversalClient, opt Options) *Ledger {
 // DB returns the database the ledger writes to, for packages that join their own writes with the
 // ledger's in one transaction (see InTx).
 func (l *Ledger) DB() *sqlx.DB { return l.db }
+
+// Statements returns the pool's prepared statements, for services that run their hot queries
+// through them too.
+func (l *Ledger) Statements() *prepared.Statements { return l.stmts }
 
 // Stats are running counts since start, for metrics.
 type Stats struct {

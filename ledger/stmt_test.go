@@ -2,49 +2,11 @@ package ledger
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"timebank/pkg/dbtest"
 )
-
-// A call whose statement cannot be prepared still runs (and fails or succeeds as PostgreSQL says),
-// and preparing is tried again on the next call instead of being given up for good.
-func TestPreparedCallsRetryAfterAFailedPrepare(t *testing.T) {
-	db := dbtest.New(t)
-	ctx := context.Background()
-	p := &preparedCalls{db: db, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	const q = `SELECT tb_test_answer($1)`
-	if rows, err := p.QueryContext(ctx, q, 1); err == nil {
-		rows.Close()
-		t.Fatal("a call of a missing function succeeded")
-	}
-	if _, ok := p.stmts.Load(q); ok {
-		t.Fatal("a statement that failed to prepare was kept")
-	}
-	if _, err := db.Exec(`CREATE FUNCTION tb_test_answer(int) RETURNS int LANGUAGE sql AS 'SELECT $1 + 41'`); err != nil {
-		t.Fatal(err)
-	}
-	for range 3 {
-		rows, err := p.QueryContext(ctx, q, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got int
-		for rows.Next() {
-			err = rows.Scan(&got)
-		}
-		rows.Close()
-		if err != nil || got != 42 {
-			t.Fatalf("call: %d %v", got, err)
-		}
-	}
-	if _, ok := p.stmts.Load(q); !ok {
-		t.Fatal("the call was not prepared once the function existed")
-	}
-}
 
 // The hold functions are called through prepared statements, like ledger_post.
 func TestHoldCallsArePrepared(t *testing.T) {
@@ -78,7 +40,7 @@ func TestHoldCallsArePrepared(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{postQuery, holdQuery, holdCommitQuery, holdReleaseQuery} {
-		if _, ok := l.calls.stmts.Load(q); !ok {
+		if !l.stmts.Prepared(q) {
 			t.Errorf("not prepared: %s", q)
 		}
 	}

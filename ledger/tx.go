@@ -12,6 +12,7 @@ import (
 // projected to Redis after the transaction commits.
 type Tx struct {
 	tx      *sqlx.Tx
+	calls   preparedOn // the ledger's SQL function calls, prepared, in tx
 	changes []change
 }
 
@@ -26,7 +27,7 @@ func (l *Ledger) InTx(ctx context.Context, fn func(*Tx) error) error {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	t := &Tx{tx: tx}
+	t := &Tx{tx: tx, calls: preparedOn{stmts: l.stmts, q: tx}}
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func (t *Tx) Post(ctx context.Context, r TransactionRequest) (id int64, replayed
 	if err := r.Validate(); err != nil {
 		return 0, false, err
 	}
-	ch, err := postChanges(ctx, t.tx, r, nil)
+	ch, err := postChanges(ctx, t.calls, r, nil)
 	if err != nil {
 		return 0, false, err
 	}
@@ -68,7 +69,7 @@ func (t *Tx) Hold(ctx context.Context, r HoldRequest) (id int64, replayed bool, 
 	if err := r.Validate(time.Now()); err != nil {
 		return 0, false, err
 	}
-	ch, err := holdChanges(ctx, t.tx, r)
+	ch, err := holdChanges(ctx, t.calls, r)
 	if err != nil {
 		return 0, false, err
 	}
@@ -81,7 +82,7 @@ func (t *Tx) CommitHold(ctx context.Context, id int64, amount *int64, actor stri
 	if amount != nil && (*amount < 1 || *amount > MaxAmount) {
 		return 0, invalid("amount", "range")
 	}
-	ch, err := callChanges(ctx, t.tx, holdCommitQuery, id, amount, actor)
+	ch, err := callChanges(ctx, t.calls, holdCommitQuery, id, amount, actor)
 	if err != nil {
 		return 0, err
 	}
@@ -91,7 +92,7 @@ func (t *Tx) CommitHold(ctx context.Context, id int64, amount *int64, actor stri
 
 // VoidHold voids a hold inside the Tx; see Ledger.VoidHold.
 func (t *Tx) VoidHold(ctx context.Context, id int64) error {
-	ch, err := callChanges(ctx, t.tx, holdReleaseQuery, id, HoldVoided)
+	ch, err := callChanges(ctx, t.calls, holdReleaseQuery, id, HoldVoided)
 	if err != nil {
 		return err
 	}
