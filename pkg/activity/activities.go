@@ -10,10 +10,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/jmoiron/sqlx"
-
 	"timebank/ledger"
 	"timebank/pkg/audit"
+	"timebank/pkg/prepared"
 )
 
 // Activity is one occurrence of something an organization runs. Only activities that count as
@@ -54,18 +53,18 @@ const activityColumns = `a.id, a.org_id, o.name AS org_name, a.series_id, a.titl
 
 // Activity returns the activity. Errors: ErrActivityNotFound.
 func (s *Service) Activity(ctx context.Context, id int64) (Activity, error) {
-	return getActivity(ctx, s.db, id, false)
+	return s.getActivity(ctx, s.db, id, false)
 }
 
 // getActivity reads an activity, locking its row when forUpdate (sign-ups count against it).
-func getActivity(ctx context.Context, q sqlx.QueryerContext, id int64, forUpdate bool) (Activity, error) {
+func (s *Service) getActivity(ctx context.Context, q prepared.Queryer, id int64, forUpdate bool) (Activity, error) {
 	query := `SELECT ` + activityColumns + `, NULL::int AS distance_m
 FROM activities a JOIN organizations o ON o.id = a.org_id WHERE a.id = $1`
 	if forUpdate {
 		query += ` FOR UPDATE OF a`
 	}
 	var a Activity
-	err := sqlx.GetContext(ctx, q, &a, query, id)
+	err := s.stmts.Get(ctx, q, &a, query, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Activity{}, ErrActivityNotFound
 	}
@@ -128,7 +127,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 			ids = append(ids, id)
 		}
 		for _, id := range ids {
-			a, err := getActivity(ctx, tx, id, false)
+			a, err := s.getActivity(ctx, tx, id, false)
 			if err != nil {
 				return err
 			}

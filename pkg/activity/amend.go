@@ -76,7 +76,7 @@ func (s *Service) Amend(ctx context.Context, by Actor, recordID int64, am Amendm
 		if before.Revision != am.Revision {
 			return ErrRevisionConflict
 		}
-		a, err := getActivity(ctx, tx, before.ActivityID, false)
+		a, err := s.getActivity(ctx, tx, before.ActivityID, false)
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"timebank/pkg/identity"
+	"timebank/pkg/prepared"
 )
 
 // Attendance is a volunteer's presence at one activity: scanned in and out (source "scan"), or added
@@ -75,9 +76,9 @@ FROM attendances t JOIN users u ON u.id = t.user_id WHERE t.id = $1`, id)
 // checkIn creates the volunteer's attendance unless one exists; inserted is false when it did (a
 // second scan, or a concurrent one: the unique constraint lets exactly one insert through). When
 // the activity takes only those who signed up, nothing is inserted without an active sign-up.
-func checkIn(ctx context.Context, q sqlx.QueryerContext, a Activity, userID int64, by string, at time.Time,
+func checkIn(ctx context.Context, st *prepared.Statements, q prepared.Queryer, a Activity, userID int64, by string, at time.Time,
 	inside *bool) (att Attendance, inserted bool, err error) {
-	err = sqlx.GetContext(ctx, q, &att, `
+	err = st.Get(ctx, q, &att, `
 WITH t AS (
     INSERT INTO attendances (activity_id, user_id, source, check_in_at, check_in_by, inside_at_check_in)
     SELECT $1, $2, 'scan', $3, $4, $5

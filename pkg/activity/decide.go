@@ -27,7 +27,7 @@ func (d *decider) activity(ctx context.Context, id int64) (Activity, Policy, err
 	a, ok := d.activities[id]
 	if !ok {
 		var err error
-		if a, err = getActivity(ctx, d.ltx.Sqlx(), id, false); err != nil {
+		if a, err = d.s.getActivity(ctx, d.ltx.Sqlx(), id, false); err != nil {
 			return Activity{}, Policy{}, err
 		}
 		d.activities[id] = a

@@ -118,7 +118,7 @@ func (s *Service) scan(ctx context.Context, activityID, userID int64, by string,
 	}
 	inside := a.Inside(pos)
 	if !outOnly && !now.After(a.EndsAt) {
-		att, inserted, err := checkIn(ctx, s.db, a, userID, by, now, inside)
+		att, inserted, err := checkIn(ctx, s.stmts, s.db, a, userID, by, now, inside)
 		if err != nil {
 			return ScanResult{}, err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"timebank/ledger"
+	"timebank/pkg/prepared"
 	"timebank/pkg/qr"
 )
 
@@ -38,6 +39,7 @@ type Options struct {
 type Service struct {
 	db      *sqlx.DB
 	ledger  *ledger.Ledger
+	stmts   *prepared.Statements // the ledger's, for the scan path's queries
 	rdb     redis.UniversalClient
 	signer  *qr.Signer
 	baseURL string
@@ -54,6 +56,9 @@ type Service struct {
 func NewService(db *sqlx.DB, l *ledger.Ledger, rdb redis.UniversalClient, signer *qr.Signer, o Options) *Service {
 	s := &Service{db: db, ledger: l, rdb: rdb, signer: signer, baseURL: o.BaseURL, prefix: o.RedisPrefix,
 		limits: o.Limits.withDefaults(), stars: slices.Clone(o.StarThresholdsHours), now: o.Now}
+	if l != nil {
+		s.stmts = l.Statements()
+	}
 	if len(s.stars) == 0 {
 		s.stars = DefaultPolicy().StarThresholdsHours
 	}

@@ -28,7 +28,7 @@ const signupColumns = `id, activity_id, user_id, status, created_at, cancelled_a
 func (s *Service) SignUp(ctx context.Context, activityID, userID int64) (su Signup, created bool, err error) {
 	err = s.inTx(ctx, func(ltx *ledger.Tx) error {
 		tx := ltx.Sqlx()
-		a, err := getActivity(ctx, tx, activityID, true)
+		a, err := s.getActivity(ctx, tx, activityID, true)
 		if err != nil {
 			return err
 		}
@@ -65,7 +65,7 @@ func (s *Service) CancelSignup(ctx context.Context, activityID, userID int64) (S
 	var su Signup
 	err := s.inTx(ctx, func(ltx *ledger.Tx) error {
 		tx := ltx.Sqlx()
-		a, err := getActivity(ctx, tx, activityID, true)
+		a, err := s.getActivity(ctx, tx, activityID, true)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"errors"
 
 	"timebank/pkg/access"
+	"timebank/pkg/prepared"
 )
 
 // ErrDeviceNotFound means the device token is unknown or revoked.
@@ -36,7 +37,7 @@ WHERE u.id = $1
 GROUP BY u.id`
 	var name string
 	var grants []byte
-	err := u.db.QueryRowContext(ctx, q, id).Scan(&name, &grants)
+	err := u.stmts().QueryRow(ctx, u.db, q, id).Scan(&name, &grants)
 	if errors.Is(err, sql.ErrNoRows) {
 		return access.Principal{}, ErrUserNotFound
 	} else if err != nil {
@@ -47,6 +48,15 @@ GROUP BY u.id`
 		return access.Principal{}, err
 	}
 	return p, nil
+}
+
+// stmts are the pool's prepared statements, shared with the ledger: the principal is loaded on
+// every signed-in request. Without a ledger, queries run unprepared.
+func (u *Users) stmts() *prepared.Statements {
+	if u.ledger == nil {
+		return nil
+	}
+	return u.ledger.Statements()
 }
 
 // deviceTokenPrefix starts every device token, so that the web layer tells them from session tokens.
@@ -72,7 +82,7 @@ SELECT d.id, d.label, d.role, coalesce(d.org_id, 0), coalesce(d.store_id, 0)
 FROM device_tokens d WHERE d.token_hash = $1 AND d.revoked_at IS NULL`
 	var id, orgID, storeID int64
 	var label, role string
-	err := u.db.QueryRowContext(ctx, q, hashDeviceToken(token)).Scan(&id, &label, &role, &orgID, &storeID)
+	err := u.stmts().QueryRow(ctx, u.db, q, hashDeviceToken(token)).Scan(&id, &label, &role, &orgID, &storeID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return access.Principal{}, ErrDeviceNotFound
 	} else if err != nil {
