@@ -134,7 +134,11 @@ func openDB(ctx context.Context, cfg config.Config) (*sqlx.DB, error) {
 // openRedis connects to one Redis, or to a cluster when TIMEBANK_REDIS_URL lists several
 // host:port addresses separated by commas.
 func openRedis(ctx context.Context, cfg config.Config) (redis.UniversalClient, error) {
-	opts := &redis.UniversalOptions{DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second}
+	// ContextTimeoutEnabled: a caller's deadline (the ledger's 250 ms for the projection write)
+	// bounds the socket wait, not only the one-second read timeout. RESP2: the service uses no RESP3
+	// feature, and RESP2 replies cost the client less to read.
+	opts := &redis.UniversalOptions{DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second,
+		ContextTimeoutEnabled: true, Protocol: 2}
 	if strings.Contains(cfg.RedisURL, ",") {
 		opts.Addrs = strings.Split(cfg.RedisURL, ",")
 	} else {
