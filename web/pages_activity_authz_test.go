@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"maps"
 	"testing"
 )
 
@@ -31,7 +32,8 @@ func activityPageAuthzEntries() map[string]entry {
 	kiosk := with(kioskA, coordA, adminA, regionXS)
 	signup, _ := about("POST", "/signup", malformed)
 	cancel, _ := about("POST", "/cancel", malformed)
-	return map[string]entry{
+	rows := activityFixAuthzEntries()
+	maps.Copy(rows, map[string]entry{
 		// A scanned code opens for anyone: a visitor is sent to log in, a receipt is checked for all.
 		"GET /q/:token": {who: everyone, in: func(t *testing.T, w *world) call {
 			code, err := w.d.Activities.KioskCode(context.Background(), actFixturesOf(t, w).act[0], false)
@@ -62,5 +64,6 @@ func activityPageAuthzEntries() map[string]entry {
 		"GET /activities/:id/kiosk/status": at(kiosk, "GET", "/kiosk/status", ""),
 		"GET /activities/:id/queue":        at(with(coordA, adminA, auditorHN, regionXS), "GET", "/queue", ""),
 		"POST /activities/:id/verify":      at(with(coordA, adminA, regionXS), "POST", "/verify", malformed),
-	}
+	})
+	return rows
 }

@@ -45,6 +45,7 @@ func (s *server) activityPageRoutes() {
 	s.handle(get, "/activities/:id/kiosk/status", kiosk, s.kioskStatus)
 	s.handle(get, "/activities/:id/queue", allow(access.ReadActivities, s.activityParam), s.queuePage)
 	s.handle(post, "/activities/:id/verify", allow(access.VerifyHours, s.activityParam), s.verifySubmit)
+	s.activityCorrectionRoutes()
 }
 
 // actDone are the messages a redirect of these pages may ask the next page to show (?done=…), and
