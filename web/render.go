@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -136,47 +137,97 @@ type navLink struct {
 	Current bool
 }
 
-// navEntry is a menu entry and who sees it: everyone, or signed-in people, and of those only the ones
-// allowed the action somewhere when one is named. The menu is a convenience, never the check: every
-// route has its rule.
+// navEntry is a menu entry and who sees it: everyone, signed-in people, or signed-in devices; of the
+// people, only the ones allowed the action somewhere when one is named. The menu is a convenience,
+// never the check: every route has its rule.
 type navEntry struct {
 	id, path, key string
 	desc          string // key of what the page is for
 	anyone        bool
+	device        bool // only a kiosk or counter device (signed in at /device)
 	action        access.Action
+	// scoped shows the entry only to those allowed the action at an organization or a store: the
+	// places its page lists. Administrators of a region or the platform reach them from the
+	// organization pages instead.
+	scoped bool
+	// store, when set, is the page of one store the entry leads to when all of the principal's
+	// grants for the action are at that one store (a clerk goes straight to the counter):
+	// /stores/<id> followed by store.
+	store string
 }
 
-// menu is the navigation, in order. The organization, region and audit pages add their entries here,
-// each with the action its page needs (access.ReadOrg, access.ReadRegion, access.ReadAudit).
+// menu is the navigation, in order: a person's own pages first, then the pages of their roles.
+// The organization, region and audit pages add their entries here, each with the action its page
+// needs (access.ReadOrg, access.ReadRegion, access.ReadAudit).
 var menu = []navEntry{
 	{id: "home", path: "/", key: "page.nav.home", anyone: true},
 	{id: "balance", path: "/me/balance", key: "page.nav.balance", desc: "page.nav.balance_desc"},
+	{id: "activities", path: "/activities", key: "page.nav.activities", desc: "page.nav.activities_desc"},
+	{id: "records", path: "/me/records", key: "page.nav.records", desc: "page.nav.records_desc"},
+	{id: "code", path: "/me/code", key: "page.nav.code", desc: "page.nav.code_desc"},
+	{id: "stores", path: "/stores", key: "page.nav.stores", desc: "page.nav.stores_desc"},
+	{id: "orders", path: "/me/orders", key: "page.nav.orders", desc: "page.nav.orders_desc"},
 	{id: "me", path: "/me", key: "page.nav.me", desc: "page.nav.me_desc"},
+	{id: "manage", path: "/activities/manage", key: "page.nav.manage", desc: "page.nav.manage_desc", action: access.ReadActivities, scoped: true},
+	{id: "counter", path: "/stores", key: "page.nav.counter", desc: "page.nav.counter_desc", action: access.ServeCounter, scoped: true, store: "/counter"},
 	{id: "orgs", path: "/orgs", key: "page.nav.orgs", desc: "page.nav.orgs_desc", action: access.ReadOrg},
 	{id: "regions", path: "/regions", key: "page.nav.regions", desc: "page.nav.regions_desc", action: access.ReadRegion},
 	{id: "audit", path: "/audit", key: "page.nav.audit", desc: "page.nav.audit_desc", action: access.ReadAudit},
+	{id: "device", path: "/device", key: "page.nav.device", desc: "page.nav.device_desc", device: true},
 }
 
-// visibleNav returns the entries the principal may use (p is nil for a visitor).
+// visibleNav returns the entries the principal may use (p is nil for a visitor), with the path of
+// an entry that leads to one store filled in.
 func visibleNav(p *access.Principal, entries []navEntry) []navEntry {
 	var out []navEntry
 	for _, e := range entries {
-		if !e.anyone && (p == nil || e.action != "" && !p.CanAnywhere(e.action)) {
-			continue
+		if !e.anyone {
+			switch {
+			case p == nil:
+				continue
+			case e.device != (p.DeviceID != 0), !e.device && p.UserID == 0:
+				continue // devices see only their own entries; the operator has no pages
+			case e.action != "" && !p.CanAnywhere(e.action):
+				continue
+			}
+			orgs, stores := navPlaces(p, e.action)
+			if e.scoped && len(orgs)+len(stores) == 0 {
+				continue
+			}
+			if e.store != "" && len(orgs) == 0 && len(stores) == 1 {
+				e.path = "/stores/" + itoa(stores[0]) + e.store
+			}
 		}
 		out = append(out, e)
 	}
 	return out
 }
 
+// navPlaces returns the organizations and the stores where the principal's grants allow the action,
+// each once.
+func navPlaces(p *access.Principal, a access.Action) (orgs, stores []int64) {
+	if a == "" {
+		return nil, nil
+	}
+	for _, g := range p.Scopes(a) {
+		switch {
+		case g.Kind == access.Org && !slices.Contains(orgs, g.OrgID):
+			orgs = append(orgs, g.OrgID)
+		case g.Kind == access.Store && !slices.Contains(stores, g.StoreID):
+			stores = append(stores, g.StoreID)
+		}
+	}
+	return orgs, stores
+}
+
 // newView fills in the layout's data for the request.
 func (s *server) newView(c *fiber.Ctx, titleKey string) view {
 	lang := s.msgs.lang(c)
 	p := principal(c)
-	if p != nil && p.UserID == 0 {
-		p = nil // devices and the operator have no pages of their own
+	v := view{Lang: lang, Title: s.msgs.get(lang, titleKey), Path: returnPath(c), CSRF: s.csrfToken(c)}
+	if p != nil && p.UserID != 0 {
+		v.User = p // devices and the operator have no pages of their own
 	}
-	v := view{Lang: lang, Title: s.msgs.get(lang, titleKey), Path: returnPath(c), CSRF: s.csrfToken(c), User: p}
 	if key, ok := notices[c.Query("notice")]; ok {
 		v.Notice = s.msgs.get(lang, key)
 	}
