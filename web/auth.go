@@ -67,6 +67,9 @@ func (s *server) authenticate(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	if err := s.deviceCookie(c); err != nil { // a kiosk or counter signed in at /device
+		return err
+	}
 	if err := s.checkCSRF(c); err != nil {
 		return err
 	}

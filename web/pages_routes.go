@@ -25,4 +25,5 @@ func (s *server) pageRoutes() {
 	s.orgPageRoutes()
 	s.storePageRoutes()
 	s.activityPageRoutes()
+	s.devicePageRoutes()
 }

@@ -1,0 +1,182 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/access"
+	"timebank/pkg/activity"
+	"timebank/pkg/identity"
+)
+
+// Wrong device tokens an address may try before it must wait: a token has 256 random bits, so the
+// limit only keeps a script from hammering the database.
+const (
+	deviceFailuresPerAddr = 10
+	deviceFailWindow      = 15 * time.Minute
+	deviceActivitiesShown = 20
+	maxDeviceToken        = 200
+)
+
+// errDeviceToken is a device token that names no device, or a revoked one.
+var errDeviceToken = &problemError{status: fiber.StatusUnauthorized, slug: "device-not-found"}
+
+// devicePageRoutes are the sign-in of kiosk and counter devices in a plain browser: a browser
+// cannot send the device token as a bearer header, so the token is entered once at /device and the
+// browser keeps a device session cookie instead.
+func (s *server) devicePageRoutes() {
+	s.handle(fiber.MethodGet, "/device", public(), s.deviceSignInPage)
+	s.handle(fiber.MethodPost, "/device", public(), s.deviceSignInSubmit)
+	s.handle(fiber.MethodPost, "/device/signout", public(), s.deviceSignOutSubmit)
+}
+
+// deviceView is the device page: the sign-in form, or the signed-in device and its pages.
+type deviceView struct {
+	Device     *access.Principal // nil on the sign-in form
+	Kiosk      bool
+	Place      string // the kiosk's organization or the counter's store
+	StoreID    int64
+	Activities []deviceActivity
+	Cookie     bool // signed in here (a bearer token has nothing to sign out)
+	Person     bool // a person is signed in in this browser, and signing a device in signs them out
+	SignedOut  bool
+}
+
+// deviceActivity is an activity a kiosk can show the codes of.
+type deviceActivity struct {
+	activity.Activity
+	Running bool
+}
+
+// deviceSignInPage shows the signed-in device with the pages it opens, or else the sign-in form.
+func (s *server) deviceSignInPage(c *fiber.Ctx) error {
+	v := s.newView(c, "page.device.title")
+	p := principal(c)
+	data := deviceView{SignedOut: c.Query("done") == "signed-out", Person: p != nil && p.UserID != 0}
+	if p == nil || p.DeviceID == 0 {
+		v.Form = form{Values: map[string]string{"next": localPath(c.Query("next"), "")}, Errors: map[string]string{}}
+		v.Data = data
+		return s.render(c, fiber.StatusOK, "device", v)
+	}
+	data.Device, data.Cookie = p, sessionCookie(c) != ""
+	if err := s.describeDevice(c.UserContext(), p, &data); err != nil {
+		return err
+	}
+	v.Data = data
+	return s.render(c, fiber.StatusOK, "device", v)
+}
+
+// describeDevice fills in where the device works: a counter's store, or a kiosk's organization and
+// its activities that have not ended, nearest first.
+func (s *server) describeDevice(ctx context.Context, p *access.Principal, data *deviceView) error {
+	g := p.Grants[0]
+	if g.Kind == access.Store {
+		st, err := s.orgs.Store(ctx, g.StoreID)
+		if err != nil {
+			return err
+		}
+		data.Place, data.StoreID = st.Name, st.ID
+		return nil
+	}
+	o, err := s.orgs.Org(ctx, g.OrgID)
+	if err != nil {
+		return err
+	}
+	data.Kiosk, data.Place = true, o.Name
+	page, err := s.activities.Activities(ctx, activity.ListQuery{OrgIDs: []int64{g.OrgID}, Limit: deviceActivitiesShown})
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	for _, a := range page.Items {
+		data.Activities = append(data.Activities, deviceActivity{Activity: a, Running: !a.StartsAt.After(now)})
+	}
+	return nil
+}
+
+// deviceSignInSubmit checks the device token and signs this browser in as the device: a person signed
+// in here is signed out (a shared screen acts only as the device), and the browser goes on to next
+// or the device's own page.
+func (s *server) deviceSignInSubmit(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	if !isForm(c) {
+		// An app sends the device token as a bearer header instead.
+		return &problemError{status: fiber.StatusUnsupportedMediaType, slug: "invalid-request",
+			fields: []FieldError{{Field: "Content-Type", Reason: "content_type"}}}
+	}
+	f := readForm(c, "token", "next")
+	f.Values["token"] = "" // a token is never shown again
+	p, err := s.checkDeviceToken(c, strings.TrimSpace(c.FormValue("token")))
+	if err != nil {
+		status, err := s.failForm(c, &f, err, map[string]string{"device-not-found": "token"})
+		if err != nil {
+			return err
+		}
+		v := s.newView(c, "page.device.title")
+		v.Form = f
+		v.Data = deviceView{Person: principal(c) != nil && principal(c).UserID != 0}
+		return s.render(c, status, "device", v)
+	}
+	if old := c.Cookies(cookieSession); old != "" {
+		if err := s.sessions.Delete(ctx, old); err != nil {
+			return err
+		}
+		s.setCookie(c, cookieSession, "", -1)
+	}
+	if err := s.endDeviceSession(ctx, c.Cookies(cookieDevice)); err != nil {
+		return err
+	}
+	sid, err := s.startDeviceSession(ctx, p.DeviceID)
+	if err != nil {
+		return err
+	}
+	s.setDeviceCookie(c, sid, int(deviceSessionTTL.Seconds()))
+	return redirect(c, localPath(f.Values["next"], deviceHome(p)))
+}
+
+// checkDeviceToken returns the device holding the token. Wrong tokens are counted by address, and
+// past the limit every try is refused until the window ends, a right token too.
+// Errors: errDeviceToken, errRateLimited.
+func (s *server) checkDeviceToken(c *fiber.Ctx, token string) (*access.Principal, error) {
+	ctx := c.UserContext()
+	failKey := "device-fail:" + c.IP()
+	if n, err := s.limiter.Count(ctx, failKey); err == nil && n >= deviceFailuresPerAddr {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(deviceFailWindow.Seconds())))
+		return nil, errRateLimited
+	}
+	if identity.IsDeviceToken(token) && len(token) <= maxDeviceToken {
+		p, err := s.users.DevicePrincipal(ctx, token)
+		if err == nil {
+			return &p, nil
+		} else if !errors.Is(err, identity.ErrDeviceNotFound) {
+			return nil, err
+		}
+	}
+	if _, err := s.limiter.Allow(ctx, failKey, deviceFailuresPerAddr, deviceFailWindow); err != nil {
+		s.log.Warn("rate limiter unavailable", "err", err, "request_id", requestID(c))
+	}
+	return nil, errDeviceToken
+}
+
+// deviceHome is where a device goes after signing in: a counter to its store's counter, a kiosk to
+// the list of its organization's activities (the device page).
+func deviceHome(p *access.Principal) string {
+	if g := p.Grants[0]; g.Kind == access.Store {
+		return "/stores/" + itoa(g.StoreID) + "/counter"
+	}
+	return "/device"
+}
+
+// deviceSignOutSubmit ends this browser's device session, so the screen needs the token again.
+func (s *server) deviceSignOutSubmit(c *fiber.Ctx) error {
+	if err := s.endDeviceSession(c.UserContext(), c.Cookies(cookieDevice)); err != nil {
+		return err
+	}
+	s.setDeviceCookie(c, "", -1)
+	return redirect(c, "/device?done=signed-out")
+}
