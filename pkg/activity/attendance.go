@@ -7,9 +7,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-
-	"timebank/pkg/identity"
-	"timebank/pkg/prepared"
 )
 
 // Attendance is a volunteer's presence at one activity: scanned in and out (source "scan"), or added
@@ -71,30 +68,6 @@ func oneAttendance(ctx context.Context, q sqlx.QueryerContext, query string, arg
 func (s *Service) Attendance(ctx context.Context, id int64) (Attendance, error) {
 	return oneAttendance(ctx, s.db, `SELECT `+attendanceColumns+`
 FROM attendances t JOIN users u ON u.id = t.user_id WHERE t.id = $1`, id)
-}
-
-// checkIn creates the volunteer's attendance unless one exists; inserted is false when it did (a
-// second scan, or a concurrent one: the unique constraint lets exactly one insert through). When
-// the activity takes only those who signed up, nothing is inserted without an active sign-up.
-func checkIn(ctx context.Context, st *prepared.Statements, q prepared.Queryer, a Activity, userID int64, by string, at time.Time,
-	inside *bool) (att Attendance, inserted bool, err error) {
-	err = st.Get(ctx, q, &att, `
-WITH t AS (
-    INSERT INTO attendances (activity_id, user_id, source, check_in_at, check_in_by, inside_at_check_in)
-    SELECT $1, $2, 'scan', $3, $4, $5
-    WHERE NOT $6 OR EXISTS (SELECT 1 FROM signups s WHERE s.activity_id = $1 AND s.user_id = $2 AND s.status = 'active')
-    ON CONFLICT (activity_id, user_id) DO NOTHING
-    RETURNING *
-)
-SELECT `+attendanceColumns+` FROM t JOIN users u ON u.id = t.user_id`,
-		a.ID, userID, at, by, inside, a.SignupRequired)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return Attendance{}, false, nil
-	case isConstraint(err, "attendances_user_id_fkey"):
-		return Attendance{}, false, identity.ErrUserNotFound // a genuine member code of a user since removed
-	}
-	return att, err == nil, err
 }
 
 // checkOut closes an open attendance at the given time; closed is false when it was no longer open

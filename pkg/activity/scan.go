@@ -104,30 +104,28 @@ func (s *Service) ScanMember(ctx context.Context, by Actor, activityID int64, sc
 	return s.scan(ctx, activityID, c.Subject, by.Label, false, sc.Position, now)
 }
 
-// scan checks the volunteer in or out. A check-in is one INSERT … ON CONFLICT DO NOTHING, so of any
-// number of concurrent scans exactly one creates the attendance and the rest find it.
+// scan checks the volunteer in or out. A check-in is one statement that reads the activity and
+// inserts the attendance … ON CONFLICT DO NOTHING when check-in is open, so of any number of
+// concurrent scans exactly one creates the attendance and the rest find it; a first scan, the
+// storm of a Volunteer Day morning, costs that one statement.
 func (s *Service) scan(ctx context.Context, activityID, userID int64, by string, outOnly bool, pos *Position,
 	now time.Time) (ScanResult, error) {
-	a, err := s.Activity(ctx, activityID)
+	// PostgreSQL keeps microseconds: the statement and the checks below see the same instant.
+	now = now.Truncate(time.Microsecond)
+	a, att, inserted, err := s.checkIn(ctx, activityID, userID, by, now, pos, outOnly)
 	if err != nil {
 		return ScanResult{}, err
 	}
 	res := ScanResult{ActivityTitle: a.Title, Action: ActionUnchanged}
-	if now.Before(CheckInOpens(a.StartsAt)) {
+	switch {
+	case now.Before(CheckInOpens(a.StartsAt)):
 		return ScanResult{}, ErrCheckInNotOpen
+	case inserted:
+		res.Action, res.Attendance = ActionCheckedIn, att
+		return res, nil
 	}
 	inside := a.Inside(pos)
-	if !outOnly && !now.After(a.EndsAt) {
-		att, inserted, err := checkIn(ctx, s.stmts, s.db, a, userID, by, now, inside)
-		if err != nil {
-			return ScanResult{}, err
-		}
-		if inserted {
-			res.Action, res.Attendance = ActionCheckedIn, att
-			return res, nil
-		}
-	}
-	att, err := attendanceOf(ctx, s.db, activityID, userID)
+	att, err = attendanceOf(ctx, s.db, activityID, userID)
 	switch {
 	case errors.Is(err, ErrAttendanceNotFound) && outOnly:
 		return ScanResult{}, ErrNotCheckedIn
