@@ -182,8 +182,17 @@ func TestDeviceSignInKiosk(t *testing.T) {
 		t.Errorf("a kiosk's API write with the anti-forgery token: %d %s (want 400 for the malformed body)", st, body)
 	}
 
-	// Sent to sign in from the kiosk page, it comes back there.
+	// Sent to sign in from the kiosk page, it comes back there: the log-in page links the device
+	// sign-in with the same next.
 	other := newBrowser(t, app)
+	login := other.get(kiosk)
+	if login.status != 303 {
+		t.Fatalf("the kiosk page signed out: %d", login.status)
+	}
+	href := attrOf(t, other.get(login.location()).body, "to-device", "href")
+	if u, err := url.Parse(href); err != nil || u.Path != "/device" || u.Query().Get("next") != kiosk {
+		t.Errorf("the log-in page links the device sign-in as %q", href)
+	}
 	if r := deviceSignIn(t, other, w.tokens[kioskA], kiosk); r.location() != kiosk {
 		t.Errorf("after sign-in with next: %q", r.location())
 	}
