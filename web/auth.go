@@ -55,13 +55,13 @@ func (s *server) authenticate(c *fiber.Ctx) error {
 		sess, err := s.sessions.Get(ctx, token)
 		switch {
 		case err == nil && !sess.App:
-			p, err := s.users.Principal(ctx, sess.UserID)
+			p, err := s.sessionPrincipal(c, sess.UserID)
 			if errors.Is(err, identity.ErrUserNotFound) {
 				break
 			} else if err != nil {
 				return err
 			}
-			c.Locals(localPrincipal, &p)
+			c.Locals(localPrincipal, p)
 			c.Locals(localCookie, token)
 		case err != nil && !errors.Is(err, session.ErrNoSession):
 			return err
@@ -100,11 +100,35 @@ func (s *server) bearerPrincipal(c *fiber.Ctx, token string) (*access.Principal,
 	} else if err != nil {
 		return nil, err
 	}
-	p, err := s.users.Principal(ctx, sess.UserID)
+	p, err := s.sessionPrincipal(c, sess.UserID)
 	if errors.Is(err, identity.ErrUserNotFound) {
 		return nil, s.unauthenticated(c)
 	}
-	return &p, err
+	return p, err
+}
+
+// route is a route as registered: its method and path pattern.
+type route struct{ method, path string }
+
+// userOnly are the routes, all for any signed-in person (rule signedIn), whose handlers need of the
+// caller only their user id, never their name or roles: a volunteer's own check-in, which a whole
+// Volunteer Day morning sends at once. For them the session's user stands for the principal and
+// PostgreSQL is not asked (users are never deleted; the check-in refuses an unknown user itself). A
+// request that misses this table (a path spelled in other case, say) only loads the full principal.
+var userOnly = map[route]bool{{fiber.MethodPost, "/api/v1/scans"}: true}
+
+// sessionPrincipal is the signed-in user of a session: on the routes of userOnly only their id,
+// elsewhere their name and active grants, read on every request so that a grant or a revocation
+// takes effect at once. Errors: identity.ErrUserNotFound.
+func (s *server) sessionPrincipal(c *fiber.Ctx, userID int64) (*access.Principal, error) {
+	if userOnly[route{c.Method(), c.Path()}] {
+		return &access.Principal{UserID: userID}, nil
+	}
+	p, err := s.users.Principal(c.UserContext(), userID)
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
 }
 
 func (s *server) unauthenticated(c *fiber.Ctx) error {
