@@ -27,6 +27,8 @@ type Statements struct {
 	log   *slog.Logger
 	mu    sync.Mutex // serializes preparing
 	stmts sync.Map   // query → *sqlx.Stmt
+	// preparing holds the queries being prepared on the pool in the background.
+	preparing sync.Map
 }
 
 // New returns the statements of db. Failures to prepare are logged to log (nil: slog's default).
@@ -57,11 +59,26 @@ func (s *Statements) stmt(ctx context.Context, q Queryer, query string) *sqlx.St
 	if !inTx && q != Queryer(s.db) {
 		return nil
 	}
-	st := s.pooled(ctx, query)
-	if st == nil || !inTx {
-		return st
+	if !inTx {
+		return s.pooled(ctx, query)
 	}
-	return tx.StmtxContext(ctx, st)
+	if st, ok := s.stmts.Load(query); ok {
+		return tx.StmtxContext(ctx, st.(*sqlx.Stmt))
+	}
+	// Preparing on the pool takes a second connection, which a pool busy with transactions that
+	// all wait here would never free: prepare it on the pool in the background, and meanwhile on
+	// the transaction's connection for this transaction only.
+	if _, busy := s.preparing.LoadOrStore(query, true); !busy {
+		go func() {
+			defer s.preparing.Delete(query)
+			s.pooled(context.WithoutCancel(ctx), query)
+		}()
+	}
+	st, err := tx.PreparexContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	return st
 }
 
 func (s *Statements) pooled(ctx context.Context, query string) *sqlx.Stmt {

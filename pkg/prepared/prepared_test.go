@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	"timebank/pkg/dbtest"
 )
@@ -51,6 +52,15 @@ func TestInsideATransaction(t *testing.T) {
 		ins   = `INSERT INTO tb_test_rows (n) VALUES ($1)`
 		count = `SELECT count(*) FROM tb_test_rows WHERE n >= $1`
 	)
+	// Prepared on the pool first (a statement first met inside a transaction is prepared on the
+	// pool in the background; TestFirstMetInsideATransaction).
+	if _, err := s.Exec(ctx, db, ins, -1); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.Get(ctx, db, &n, count, 0); err != nil || n != 0 {
+		t.Fatalf("count on the pool: %d %v", n, err)
+	}
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +71,6 @@ func TestInsideATransaction(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var n int
 	if err := s.Get(ctx, tx, &n, count, 0); err != nil || n != 3 {
 		t.Fatalf("count in the transaction: %d %v", n, err)
 	}
@@ -84,6 +93,40 @@ func TestInsideATransaction(t *testing.T) {
 	}
 	if err := s.QueryRow(ctx, db, count, 7).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("count on the pool: %d %v", n, err)
+	}
+}
+
+// A statement first met inside a transaction runs there even when the transaction holds the pool's
+// only connection (preparing it on the pool would wait for that connection for ever), and is
+// prepared on the pool once a connection is free.
+func TestFirstMetInsideATransaction(t *testing.T) {
+	db := dbtest.New(t)
+	db.SetMaxOpenConns(1)
+	s := New(db, quiet())
+	const q = `SELECT $1::int + 1`
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got int
+	for range 2 {
+		if err := s.Get(ctx, tx, &got, q, 41); err != nil || got != 42 {
+			t.Fatalf("in the transaction: %d %v", got, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for !s.Prepared(q) {
+		if ctx.Err() != nil {
+			t.Fatal("never prepared on the pool")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := s.Get(ctx, db, &got, q, 1); err != nil || got != 2 {
+		t.Fatalf("on the pool: %d %v", got, err)
 	}
 }
 
