@@ -15,11 +15,11 @@ func (s *server) orderStore(c *fiber.Ctx) (access.Target, error) {
 	if err != nil {
 		return access.Target{}, err
 	}
-	o, err := s.store.Order(c.UserContext(), id)
+	storeID, err := s.store.OrderStore(c.UserContext(), id)
 	if err != nil {
 		return access.Target{}, err
 	}
-	return s.orgs.StoreTarget(c.UserContext(), o.StoreID)
+	return s.orgs.StoreTarget(c.UserContext(), storeID)
 }
 
 // placeOrder places the signed-in volunteer's order: stock reserved, credits held, pickup URL back.

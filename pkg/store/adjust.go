@@ -176,7 +176,7 @@ VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) ON CONFLICT (idem_scope, idem_key) D
 		for i, l := range n.Lines {
 			lotIDs[i] = l.Lot
 		}
-		lots, err := lockLots(ctx, tx, storeID, lotIDs)
+		lots, err := s.lockLots(ctx, tx, storeID, lotIDs)
 		if err != nil {
 			return err
 		}
@@ -197,7 +197,7 @@ VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) ON CONFLICT (idem_scope, idem_key) D
 				ms = append(ms, m)
 			}
 		}
-		_, err = appendMovements(ctx, tx, ref("adjustment", id), label(actor), s.now(), ms)
+		_, err = s.appendMovements(ctx, tx, ref("adjustment", id), label(actor), s.now(), ms)
 		return err
 	})
 	if errors.Is(err, errReplay) {

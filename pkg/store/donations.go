@@ -265,7 +265,7 @@ VALUES ($1, $2, $3, $4, nullif($5, '')::date, nullif($6, '')::date, $7, $8)`,
 		}
 		ms[i] = move{lot: lot, kind: MoveReceived, onHand: l.Qty}
 	}
-	_, err = appendMovements(ctx, tx, ref("donation", id), label(actor), s.now(), ms)
+	_, err = s.appendMovements(ctx, tx, ref("donation", id), label(actor), s.now(), ms)
 	return id, err
 }
 
@@ -287,7 +287,7 @@ func (s *Service) replayed(ctx context.Context, table, scope, key string, hash [
 		ID   int64  `db:"id"`
 		Hash []byte `db:"request_hash"`
 	}
-	err := s.db.GetContext(ctx, &row,
+	err := s.st.Get(ctx, s.db, &row,
 		`SELECT id, request_hash FROM `+table+` WHERE idem_scope = $1 AND idem_key = $2`, scope, key)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

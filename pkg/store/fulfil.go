@@ -70,8 +70,14 @@ func (s *Service) Fulfil(ctx context.Context, actor Actor, orderID int64, lines 
 	if err := needActor(actor); err != nil {
 		return Order{}, err
 	}
+	var o Order
 	err := s.ledger.InTx(ctx, func(tx *ledger.Tx) error {
-		o, err := s.order(ctx, tx.Sqlx(), orderID, true)
+		var (
+			allocs []allocation
+			lots   map[int64]Lot
+			err    error
+		)
+		o, allocs, lots, err = s.lockOrder(ctx, tx.Sqlx(), orderID)
 		if err != nil {
 			return err
 		}
@@ -85,16 +91,10 @@ func (s *Service) Fulfil(ctx context.Context, actor Actor, orderID int64, lines 
 		if err != nil {
 			return err
 		}
-		allocs, err := allocationsOf(ctx, tx.Sqlx(), orderID)
-		if err != nil {
-			return err
-		}
-		lots, err := lockAllocated(ctx, tx.Sqlx(), o.StoreID, allocs)
-		if err != nil {
-			return err
-		}
+		// The movements come in lot order, so their trigger locks the lots in id order, as every
+		// operation on lots does, and before the ledger's rows.
 		ms := handOutMoves(allocs, lots, given)
-		if _, err := appendMovements(ctx, tx.Sqlx(), ref("order", orderID), label(actor), s.now(), ms); err != nil {
+		if _, err := s.appendMovements(ctx, tx.Sqlx(), ref("order", orderID), label(actor), s.now(), ms); err != nil {
 			return err
 		}
 		var charged int64
@@ -105,12 +105,20 @@ func (s *Service) Fulfil(ctx context.Context, actor Actor, orderID int64, lines 
 		if err != nil {
 			return err
 		}
-		return resolveFulfilled(ctx, tx.Sqlx(), orderID, given, charged, txID, s.now(), label(actor))
+		resolved, err := s.resolveFulfilled(ctx, tx.Sqlx(), orderID, given, charged, txID, s.now(), label(actor))
+		if err != nil {
+			return err
+		}
+		o.Status, o.Charged, o.TransactionID, o.ResolvedAt = StatusFulfilled, &charged, &txID, &resolved
+		for i := range o.Lines {
+			o.Lines[i].HandedOut = &given[i]
+		}
+		return nil
 	})
 	if err != nil {
 		return Order{}, dbError(err)
 	}
-	return s.Order(ctx, orderID)
+	return o, nil
 }
 
 // handOutMoves hands out each line's quantity from its reserved lots, first-expiring-first, and
@@ -139,21 +147,21 @@ func handOutMoves(allocs []allocation, lots map[int64]Lot, given []int) []move {
 	return ms
 }
 
-// resolveFulfilled records what each line handed out and marks the order fulfilled.
-func resolveFulfilled(ctx context.Context, tx *sqlx.Tx, orderID int64, given []int, charged, txID int64, now time.Time, actor string) error {
+// resolveFulfilled records what each line handed out and marks the order fulfilled, in one
+// statement, and returns when the order was resolved (as stored).
+func (s *Service) resolveFulfilled(ctx context.Context, tx *sqlx.Tx, orderID int64, given []int, charged, txID int64,
+	now time.Time, actor string) (time.Time, error) {
 	qty := make([]int64, len(given))
 	for i, g := range given {
 		qty[i] = int64(g)
 	}
-	_, err := tx.ExecContext(ctx, `
-UPDATE store_order_lines l SET handed_out = g.qty
-FROM unnest($2::int[]) WITH ORDINALITY AS g (qty, n) WHERE l.order_id = $1 AND l.line = g.n - 1`,
-		orderID, pq.Int64Array(qty))
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `
-UPDATE store_orders SET status = 'fulfilled', charged = $2, tx_id = $3, resolved_at = $4, resolved_by = $5
-WHERE id = $1`, orderID, charged, txID, now, actor)
-	return err
+	var resolved time.Time
+	err := s.st.Get(ctx, tx, &resolved, `
+WITH l AS (
+    UPDATE store_order_lines l SET handed_out = g.qty
+    FROM unnest($2::int[]) WITH ORDINALITY AS g (qty, n) WHERE l.order_id = $1 AND l.line = g.n - 1
+)
+UPDATE store_orders SET status = 'fulfilled', charged = $3, tx_id = $4, resolved_at = $5, resolved_by = $6
+WHERE id = $1 RETURNING resolved_at`, orderID, pq.Int64Array(qty), charged, txID, now, actor)
+	return resolved, err
 }

@@ -52,7 +52,7 @@ type move struct {
 // appendMovements appends the movements, all caused by ref and made by actor at at, in one statement.
 // The journal's trigger applies each to its lot; a movement that would take a lot below zero or
 // past its on-hand fails the lot's CHECK and with it the whole transaction.
-func appendMovements(ctx context.Context, tx *sqlx.Tx, ref, actor string, at time.Time, ms []move) ([]Movement, error) {
+func (s *Service) appendMovements(ctx context.Context, tx *sqlx.Tx, ref, actor string, at time.Time, ms []move) ([]Movement, error) {
 	if len(ms) == 0 {
 		return []Movement{}, nil
 	}
@@ -65,7 +65,7 @@ func appendMovements(ctx context.Context, tx *sqlx.Tx, ref, actor string, at tim
 		lots[i], kinds[i], reasons[i], onHands[i], reserves[i] = m.lot, m.kind, m.reason, int64(m.onHand), int64(m.reserved)
 	}
 	var out []Movement
-	err := tx.SelectContext(ctx, &out, `
+	err := s.st.Select(ctx, tx, &out, `
 INSERT INTO store_movements (lot_id, kind, on_hand_delta, reserved_delta, reason, ref, actor, at)
 SELECT lot, kind, on_hand, reserved, nullif(reason, ''), $6, $7, $8
 FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::text[]) WITH ORDINALITY

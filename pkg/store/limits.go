@@ -45,12 +45,12 @@ func limitLock(userID int64) int64 { return 0x73746f72<<32 ^ userID } // "stor"
 // checkLimits refuses a line that would take the person past its item's limit for the period
 // (week, month or quarter, in China Standard Time). What counts is every pending order (as
 // ordered) and every fulfilled order or sale (as handed out) created in the period, other than
-// the order being placed.
-func checkLimits(ctx context.Context, tx *sqlx.Tx, userID, orderID int64, now time.Time, lines []OrderLine, items map[int64]Item) error {
+// the order being placed (0 when it is not written yet).
+func (s *Service) checkLimits(ctx context.Context, tx *sqlx.Tx, userID, orderID int64, now time.Time, lines []OrderLine, items map[int64]Item) error {
 	if !slices.ContainsFunc(lines, func(l OrderLine) bool { return items[l.Item].LimitQty > 0 }) {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, limitLock(userID)); err != nil {
+	if _, err := s.st.Exec(ctx, tx, `SELECT pg_advisory_xact_lock($1)`, limitLock(userID)); err != nil {
 		return err
 	}
 	for i, l := range lines {
@@ -59,7 +59,7 @@ func checkLimits(ctx context.Context, tx *sqlx.Tx, userID, orderID int64, now ti
 			continue
 		}
 		var used int
-		err := tx.GetContext(ctx, &used, `
+		err := s.st.Get(ctx, tx, &used, `
 SELECT coalesce(sum(CASE WHEN o.status = 'fulfilled' THEN l.handed_out ELSE l.qty END), 0)
 FROM store_orders o JOIN store_order_lines l ON l.order_id = o.id
 WHERE o.user_id = $1 AND l.item_id = $2 AND o.status IN ('pending', 'fulfilled')

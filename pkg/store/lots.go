@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -56,19 +57,57 @@ func fefoLess(a, b Lot) int {
 
 // lockFreeLots locks the lots of the store's items that have free stock dated on or after
 // minDate (all dated lots when minDate is ""), in id order.
-func lockFreeLots(ctx context.Context, tx *sqlx.Tx, storeID int64, items []int64, minDate string) ([]Lot, error) {
+func (s *Service) lockFreeLots(ctx context.Context, tx *sqlx.Tx, storeID int64, items []int64, minDate string) ([]Lot, error) {
 	var lots []Lot
-	err := tx.SelectContext(ctx, &lots, `SELECT `+lotColumns+` FROM store_lots
-WHERE store_id = $1 AND item_id = ANY($2) AND on_hand > reserved
+	err := s.st.Select(ctx, tx, &lots, `SELECT `+lotColumns+` FROM store_lots
+WHERE store_id = $1 AND item_id = ANY($2) AND on_hand > 0 AND on_hand > reserved
   AND ($3::text = '' OR best_before IS NULL OR best_before >= $3::date)
 ORDER BY id FOR UPDATE`, storeID, pq.Int64Array(items), minDate)
 	return lots, err
 }
 
+// lockLotsForOrder takes the id of an order about to be placed from the orders' sequence (its
+// hold's key names it) and, as lockFreeLots, locks the free lots of the items, in one statement.
+func (s *Service) lockLotsForOrder(ctx context.Context, tx *sqlx.Tx, storeID int64, items []int64, minDate string) (int64, []Lot, error) {
+	rows, err := s.st.Query(ctx, tx, `
+WITH n AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence('store_orders', 'id')) AS id)
+SELECT n.id, l.id, l.item_id, l.best_before, l.on_hand, l.reserved
+FROM n LEFT JOIN (
+    SELECT id, item_id, coalesce(to_char(best_before, 'YYYY-MM-DD'), '') AS best_before, on_hand, reserved
+    FROM store_lots
+    WHERE store_id = $1 AND item_id = ANY($2) AND on_hand > 0 AND on_hand > reserved
+      AND (best_before IS NULL OR best_before >= $3::date)
+    ORDER BY id FOR UPDATE
+) l ON true`, storeID, pq.Int64Array(items), minDate)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	var (
+		orderID int64
+		lots    []Lot
+	)
+	for rows.Next() {
+		var (
+			id, item         sql.NullInt64
+			bestBefore       sql.NullString
+			onHand, reserved sql.NullInt64
+		)
+		if err := rows.Scan(&orderID, &id, &item, &bestBefore, &onHand, &reserved); err != nil {
+			return 0, nil, err
+		}
+		if id.Valid {
+			lots = append(lots, Lot{ID: id.Int64, StoreID: storeID, ItemID: item.Int64, BestBefore: bestBefore.String,
+				OnHand: int(onHand.Int64), Reserved: int(reserved.Int64)})
+		}
+	}
+	return orderID, lots, rows.Err()
+}
+
 // lockLots locks the store's lots with the ids, in id order, and returns them by id.
-func lockLots(ctx context.Context, tx *sqlx.Tx, storeID int64, ids []int64) (map[int64]Lot, error) {
+func (s *Service) lockLots(ctx context.Context, tx *sqlx.Tx, storeID int64, ids []int64) (map[int64]Lot, error) {
 	var lots []Lot
-	err := tx.SelectContext(ctx, &lots, `SELECT `+lotColumns+` FROM store_lots
+	err := s.st.Select(ctx, tx, &lots, `SELECT `+lotColumns+` FROM store_lots
 WHERE store_id = $1 AND id = ANY($2) ORDER BY id FOR UPDATE`, storeID, pq.Int64Array(ids))
 	if err != nil {
 		return nil, err

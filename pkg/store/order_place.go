@@ -44,65 +44,56 @@ func (s *Service) PlaceOrder(ctx context.Context, actor Actor, key string, n New
 		return Order{}, err
 	}
 	hash := requestHash("order", n)
-	if id, err := s.replayed(ctx, "store_orders", label(actor), key, hash); err != nil || id != 0 {
-		return s.replayOrder(ctx, id, err)
+	oc, err := s.orderContext(ctx, actor, key, hash, n)
+	if err != nil || oc.replay != 0 {
+		return s.replayOrder(ctx, oc.replay, err)
 	}
-	st, err := s.storeInfo(ctx, s.db, n.Store)
-	if err != nil {
+	if err := s.checkItems(ctx, actor.UserID, n.Lines, oc.items); err != nil {
 		return Order{}, err
 	}
-	items, err := s.itemsByID(ctx, s.db, n.Store, itemIDs(n.Lines))
-	if err != nil {
-		return Order{}, err
-	}
-	if err := s.checkItems(ctx, actor.UserID, n.Lines, items); err != nil {
-		return Order{}, err
-	}
-	user, err := s.users.ByID(ctx, actor.UserID)
-	if err != nil {
-		return Order{}, err
-	}
-	p, err := s.policy(ctx, s.db, n.Store)
+	account, err := oc.account()
 	if err != nil {
 		return Order{}, err
 	}
 	now := s.now()
-	expires := now.Add(p.pickupWindow()).Truncate(time.Second)
-	var id int64
+	expires := now.Add(oc.policy.pickupWindow()).Truncate(time.Second)
+	total := orderTotal(n.Lines, oc.items)
+	var o Order
 	err = s.ledger.InTx(ctx, func(tx *ledger.Tx) error {
-		var err error
-		id, err = s.insertOrder(ctx, tx.Sqlx(), actor, actor.UserID, ChannelOnline, key, hash, n, items, now, &expires)
-		if err != nil {
-			return err
-		}
-		if err := checkLimits(ctx, tx.Sqlx(), actor.UserID, id, now, n.Lines, items); err != nil {
+		if err := s.checkLimits(ctx, tx.Sqlx(), actor.UserID, 0, now, n.Lines, oc.items); err != nil {
 			return err
 		}
 		// Goods must still be within their date when the volunteer comes at the last moment.
-		if err := s.reserve(ctx, tx.Sqlx(), actor, id, n, items, today(expires).Format(dayLayout)); err != nil {
+		id, lots, err := s.lockLotsForOrder(ctx, tx.Sqlx(), n.Store, itemIDs(n.Lines), today(expires).Format(dayLayout))
+		if err != nil {
+			return err
+		}
+		allocs, err := allocate(n.Lines, oc.items, lots)
+		if err != nil {
 			return err
 		}
 		hold, _, err := tx.Hold(ctx, ledger.HoldRequest{
-			From: user.AccountCode, To: st.AccountCode, Amount: orderTotal(n.Lines, items),
+			From: account, To: oc.store.AccountCode, Amount: total,
 			ExpiresAt: expires.Add(holdMargin), Kind: ledger.TxRedeem, Memo: "公益仓订单 " + strconv.FormatInt(id, 10),
 			Reference: ref("order", id), IdempotencyKey: ref("store:order", id), CreatedBy: label(actor),
 		})
 		if err != nil {
 			return err
 		}
-		_, err = tx.Sqlx().ExecContext(ctx, `UPDATE store_orders SET hold_id = $2 WHERE id = $1`, id, hold)
-		return err
+		o = Order{ID: id, StoreID: n.Store, StoreName: oc.store.Name, UserID: actor.UserID, Channel: ChannelOnline,
+			Status: StatusPending, Total: total, HoldID: &hold, Lines: make([]OrderedLine, len(n.Lines))}
+		for i, l := range n.Lines {
+			it := oc.items[l.Item]
+			o.Lines[i] = OrderedLine{Line: i, ItemID: it.ID, ItemName: it.Name, Unit: it.Unit, Qty: l.Qty, Price: it.Price}
+		}
+		return s.insertPlaced(ctx, tx.Sqlx(), actor, key, hash, &o, allocs, now, expires)
 	})
 	if errors.Is(err, errReplay) {
-		id, err = s.replayed(ctx, "store_orders", label(actor), key, hash)
+		id, err := s.replayed(ctx, "store_orders", label(actor), key, hash)
 		return s.replayOrder(ctx, id, err)
 	}
 	if err != nil {
 		return Order{}, dbError(err)
-	}
-	o, err := s.Order(ctx, id)
-	if err != nil {
-		return Order{}, err
 	}
 	o.PickupURL, err = s.pickupURL(o)
 	return o, err
@@ -149,32 +140,59 @@ SELECT $1, n - 1, item, qty, price FROM unnest($2::bigint[], $3::int[], $4::bigi
 	return id, err
 }
 
-// reserve allocates the lines from lots dated on or after minDate and appends the reservations to
-// the journal.
-func (s *Service) reserve(ctx context.Context, tx *sqlx.Tx, actor Actor, orderID int64, n NewOrder, items map[int64]Item, minDate string) error {
-	lots, err := lockFreeLots(ctx, tx, n.Store, itemIDs(n.Lines), minDate)
-	if err != nil {
-		return err
+// insertPlaced writes the placed order o (its id taken from the orders' sequence when its lots
+// were locked), its lines, what each line reserved from which lot and the reservations in the
+// journal, in one statement, and sets the order's times as stored. A concurrent request that
+// already took the idempotency key ends the transaction with errReplay.
+func (s *Service) insertPlaced(ctx context.Context, tx *sqlx.Tx, actor Actor, key string, hash []byte, o *Order,
+	allocs []allocation, now, expires time.Time) error {
+	items, qtys, prices := make([]int64, len(o.Lines)), make([]int64, len(o.Lines)), make([]int64, len(o.Lines))
+	for i, l := range o.Lines {
+		items[i], qtys[i], prices[i] = l.ItemID, int64(l.Qty), l.Price
 	}
-	allocs, err := allocate(n.Lines, items, lots)
-	if err != nil {
-		return err
-	}
-	ls, lotIDs, qtys := make([]int64, len(allocs)), make([]int64, len(allocs)), make([]int64, len(allocs))
-	ms := make([]move, len(allocs))
+	lines, lots, taken := make([]int64, len(allocs)), make([]int64, len(allocs)), make([]int64, len(allocs))
 	for i, a := range allocs {
-		ls[i], lotIDs[i], qtys[i] = int64(a.line), a.lot, int64(a.qty)
-		ms[i] = move{lot: a.lot, kind: MoveReserved, reserved: a.qty}
+		lines[i], lots[i], taken[i] = int64(a.line), a.lot, int64(a.qty)
 	}
-	_, err = tx.ExecContext(ctx, `
-INSERT INTO store_allocations (order_id, line, lot_id, qty)
-SELECT $1, line, lot, qty FROM unnest($2::int[], $3::bigint[], $4::int[]) AS a (line, lot, qty)`,
-		orderID, pq.Int64Array(ls), pq.Int64Array(lotIDs), pq.Int64Array(qtys))
+	rows, err := s.st.Query(ctx, tx, `
+WITH o AS (
+    INSERT INTO store_orders (id, store_id, user_id, channel, status, total, hold_id, idem_scope, idem_key,
+                              request_hash, created_by, created_at, expires_at)
+    OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, 'online', 'pending', $4, $5, $6, $7, $8, $6, $9, $10)
+    ON CONFLICT (idem_scope, idem_key) DO NOTHING
+    RETURNING id, created_at, expires_at
+), l AS (
+    INSERT INTO store_order_lines (order_id, line, item_id, qty, price)
+    SELECT o.id, n - 1, item, qty, price
+    FROM o, unnest($11::bigint[], $12::int[], $13::bigint[]) WITH ORDINALITY AS l (item, qty, price, n)
+), a AS (
+    INSERT INTO store_allocations (order_id, line, lot_id, qty)
+    SELECT o.id, line, lot, qty FROM o, unnest($14::int[], $15::bigint[], $16::int[]) AS a (line, lot, qty)
+), m AS (
+    INSERT INTO store_movements (lot_id, kind, on_hand_delta, reserved_delta, ref, actor, at)
+    SELECT lot, 'reserved', 0, qty, 'order:' || o.id, $6, $9
+    FROM o, unnest($15::bigint[], $16::int[]) WITH ORDINALITY AS m (lot, qty, n) ORDER BY n
+)
+SELECT created_at, expires_at FROM o`,
+		o.ID, o.StoreID, o.UserID, o.Total, o.HoldID, label(actor), key, hash, now, expires,
+		pq.Int64Array(items), pq.Int64Array(qtys), pq.Int64Array(prices),
+		pq.Int64Array(lines), pq.Int64Array(lots), pq.Int64Array(taken))
 	if err != nil {
 		return err
 	}
-	_, err = appendMovements(ctx, tx, ref("order", orderID), label(actor), s.now(), ms)
-	return err
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return errReplay
+	}
+	var exp time.Time
+	if err := rows.Scan(&o.CreatedAt, &exp); err != nil {
+		return err
+	}
+	o.ExpiresAt = &exp
+	return rows.Close()
 }
 
 // pickupURL issues a fresh pickup code for a pending online order: single use, valid until the

@@ -84,7 +84,7 @@ func (s *Service) RunExpiry(ctx context.Context, every time.Duration) {
 // reservations are released and the hold voided.
 func (s *Service) release(ctx context.Context, actor string, orderID int64, status string) error {
 	return s.ledger.InTx(ctx, func(tx *ledger.Tx) error {
-		o, err := s.order(ctx, tx.Sqlx(), orderID, true)
+		o, allocs, _, err := s.lockOrder(ctx, tx.Sqlx(), orderID)
 		if err != nil {
 			return err
 		}
@@ -94,18 +94,14 @@ func (s *Service) release(ctx context.Context, actor string, orderID int64, stat
 		if o.Status != StatusPending {
 			return stateError(o, s.now())
 		}
-		allocs, err := allocationsOf(ctx, tx.Sqlx(), orderID)
-		if err != nil {
-			return err
-		}
 		ms := make([]move, len(allocs))
 		for i, a := range allocs {
 			ms[i] = move{lot: a.lot, kind: MoveReleased, reserved: -a.qty}
 		}
-		if _, err := lockAllocated(ctx, tx.Sqlx(), o.StoreID, allocs); err != nil {
+		if _, err := s.lockAllocated(ctx, tx.Sqlx(), o.StoreID, allocs); err != nil {
 			return err
 		}
-		if _, err := appendMovements(ctx, tx.Sqlx(), ref("order", orderID), actor, s.now(), ms); err != nil {
+		if _, err := s.appendMovements(ctx, tx.Sqlx(), ref("order", orderID), actor, s.now(), ms); err != nil {
 			return err
 		}
 		if err := voidHold(ctx, tx, *o.HoldID); err != nil {
@@ -132,29 +128,11 @@ func voidHold(ctx context.Context, tx *ledger.Tx, holdID int64) error {
 	return err
 }
 
-// allocationsOf returns what the order's lines reserved, lot by lot.
-func allocationsOf(ctx context.Context, tx *sqlx.Tx, orderID int64) ([]allocation, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT line, lot_id, qty FROM store_allocations WHERE order_id = $1 ORDER BY line, lot_id`, orderID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []allocation
-	for rows.Next() {
-		var a allocation
-		if err := rows.Scan(&a.line, &a.lot, &a.qty); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
-}
-
 // lockAllocated locks the lots the allocations name, in id order, and returns them by id.
-func lockAllocated(ctx context.Context, tx *sqlx.Tx, storeID int64, allocs []allocation) (map[int64]Lot, error) {
+func (s *Service) lockAllocated(ctx context.Context, tx *sqlx.Tx, storeID int64, allocs []allocation) (map[int64]Lot, error) {
 	ids := make([]int64, len(allocs))
 	for i, a := range allocs {
 		ids[i] = a.lot
 	}
-	return lockLots(ctx, tx, storeID, ids)
+	return s.lockLots(ctx, tx, storeID, ids)
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -114,29 +115,90 @@ type Order struct {
 const orderColumns = `o.id, o.store_id, s.name AS store_name, o.user_id, o.channel, o.status, o.total, o.charged,
 	o.hold_id, o.tx_id, o.created_at, o.expires_at, o.resolved_at`
 
+// orderLinesColumn is an order's lines as a JSON array, in line order, for the query's order o.
+const orderLinesColumn = `(
+    SELECT coalesce(json_agg(json_build_object('line', l.line, 'item_id', l.item_id, 'item_name', i.name,
+               'unit', i.unit, 'qty', l.qty, 'price', l.price, 'handed_out', l.handed_out) ORDER BY l.line), '[]')
+    FROM store_order_lines l JOIN store_items i ON i.id = l.item_id WHERE l.order_id = o.id) AS lines`
+
+// orderRow is an order as one row, its lines (and, for the locking read, its allocations) as JSON.
+type orderRow struct {
+	Order
+	Lines       []byte `db:"lines"`
+	Allocations []byte `db:"allocations"`
+}
+
+// decode returns the order with its lines.
+func (r orderRow) decode() (Order, error) {
+	o := r.Order
+	err := json.Unmarshal(r.Lines, &o.Lines)
+	return o, err
+}
+
 // Order returns an order with its lines.
 // Errors: ErrOrderNotFound.
 func (s *Service) Order(ctx context.Context, id int64) (Order, error) {
-	return s.order(ctx, s.db, id, false)
+	var r orderRow
+	err := s.st.Get(ctx, s.db, &r, `SELECT `+orderColumns+`, `+orderLinesColumn+`
+FROM store_orders o JOIN stores s ON s.id = o.store_id WHERE o.id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Order{}, ErrOrderNotFound
+	} else if err != nil {
+		return Order{}, err
+	}
+	return r.decode()
 }
 
-// order reads an order; lock takes its row lock for the rest of the transaction.
-func (s *Service) order(ctx context.Context, q sqlx.QueryerContext, id int64, lock bool) (Order, error) {
-	var o Order
-	query := `SELECT ` + orderColumns + ` FROM store_orders o JOIN stores s ON s.id = o.store_id WHERE o.id = $1`
-	if lock {
-		query += ` FOR UPDATE OF o`
-	}
-	err := sqlx.GetContext(ctx, q, &o, query, id)
+// OrderStore returns the store of an order, for deciding who may act on it.
+// Errors: ErrOrderNotFound.
+func (s *Service) OrderStore(ctx context.Context, id int64) (int64, error) {
+	var storeID int64
+	err := s.st.Get(ctx, s.db, &storeID, `SELECT store_id FROM store_orders WHERE id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return o, ErrOrderNotFound
-	} else if err != nil {
-		return o, err
+		return 0, ErrOrderNotFound
 	}
-	err = sqlx.SelectContext(ctx, q, &o.Lines, `
-SELECT l.line, l.item_id, i.name AS item_name, i.unit, l.qty, l.price, l.handed_out
-FROM store_order_lines l JOIN store_items i ON i.id = l.item_id WHERE l.order_id = $1 ORDER BY l.line`, id)
-	return o, err
+	return storeID, err
+}
+
+// lockOrder reads an order with its lines and what each line reserved from which lot, and takes
+// the order's row lock for the rest of the transaction, in one statement. A concurrent resolution
+// makes it wait and then read the order as resolved; lines and allocations do not change while an
+// order is pending. The lots come back with their best-before dates only (for first-expiring-first).
+// Errors: ErrOrderNotFound.
+func (s *Service) lockOrder(ctx context.Context, tx *sqlx.Tx, id int64) (Order, []allocation, map[int64]Lot, error) {
+	var r orderRow
+	err := s.st.Get(ctx, tx, &r, `
+WITH o AS (SELECT * FROM store_orders WHERE id = $1 FOR UPDATE)
+SELECT `+orderColumns+`, `+orderLinesColumn+`, (
+    SELECT coalesce(json_agg(json_build_object('line', a.line, 'lot', a.lot_id, 'qty', a.qty,
+               'best_before', coalesce(to_char(t.best_before, 'YYYY-MM-DD'), '')) ORDER BY a.line, a.lot_id), '[]')
+    FROM store_allocations a JOIN store_lots t ON t.id = a.lot_id WHERE a.order_id = o.id) AS allocations
+FROM o JOIN stores s ON s.id = o.store_id`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Order{}, nil, nil, ErrOrderNotFound
+	} else if err != nil {
+		return Order{}, nil, nil, err
+	}
+	o, err := r.decode()
+	if err != nil {
+		return o, nil, nil, err
+	}
+	var rows []struct {
+		Line       int    `json:"line"`
+		Lot        int64  `json:"lot"`
+		Qty        int    `json:"qty"`
+		BestBefore string `json:"best_before"`
+	}
+	if err := json.Unmarshal(r.Allocations, &rows); err != nil {
+		return o, nil, nil, err
+	}
+	allocs := make([]allocation, len(rows))
+	lots := make(map[int64]Lot, len(rows))
+	for i, a := range rows {
+		allocs[i] = allocation{line: a.Line, lot: a.Lot, qty: a.Qty}
+		lots[a.Lot] = Lot{ID: a.Lot, StoreID: o.StoreID, BestBefore: a.BestBefore}
+	}
+	return o, allocs, lots, nil
 }
 
 // OrderFilter narrows a list of orders.

@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"timebank/pkg/audit"
+	"timebank/pkg/prepared"
 )
 
 // Policy is a store's rules. No national rule fixes these numbers; DefaultPolicy gives the usual
@@ -84,15 +85,23 @@ func (s *Service) Policy(ctx context.Context, storeID int64) (Policy, error) {
 	return s.policy(ctx, s.db, storeID)
 }
 
-func (s *Service) policy(ctx context.Context, q sqlx.QueryerContext, storeID int64) (Policy, error) {
+func (s *Service) policy(ctx context.Context, q prepared.Queryer, storeID int64) (Policy, error) {
 	var raw []byte
-	err := sqlx.GetContext(ctx, q, &raw, `SELECT policy FROM store_policies WHERE store_id = $1`, storeID)
+	err := s.st.Get(ctx, q, &raw, `SELECT policy FROM store_policies WHERE store_id = $1`, storeID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return DefaultPolicy(), nil
 	} else if err != nil {
 		return Policy{}, err
 	}
+	return parsePolicy(raw)
+}
+
+// parsePolicy reads a store's rules as stored, over the defaults.
+func parsePolicy(raw []byte) (Policy, error) {
 	p := DefaultPolicy()
+	if raw == nil {
+		return p, nil
+	}
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return Policy{}, err
 	}

@@ -98,10 +98,10 @@ func (s *Service) Sell(ctx context.Context, actor Actor, key string, n NewSale) 
 		if err := s.spend(ctx, c); err != nil {
 			return err
 		}
-		if err := checkLimits(ctx, tx.Sqlx(), user.ID, id, now, n.Lines, items); err != nil {
+		if err := s.checkLimits(ctx, tx.Sqlx(), user.ID, id, now, n.Lines, items); err != nil {
 			return err
 		}
-		lots, err := lockFreeLots(ctx, tx.Sqlx(), n.Store, itemIDs(n.Lines), today(now).Format(dayLayout))
+		lots, err := s.lockFreeLots(ctx, tx.Sqlx(), n.Store, itemIDs(n.Lines), today(now).Format(dayLayout))
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func (s *Service) Sell(ctx context.Context, actor Actor, key string, n NewSale) 
 		for i, a := range allocs {
 			ms[i] = move{lot: a.lot, kind: MoveHandedOut, onHand: -a.qty}
 		}
-		if _, err := appendMovements(ctx, tx.Sqlx(), ref("order", id), label(actor), s.now(), ms); err != nil {
+		if _, err := s.appendMovements(ctx, tx.Sqlx(), ref("order", id), label(actor), s.now(), ms); err != nil {
 			return err
 		}
 		total := orderTotal(n.Lines, items)
@@ -129,7 +129,8 @@ func (s *Service) Sell(ctx context.Context, actor Actor, key string, n NewSale) 
 		for i, l := range n.Lines {
 			given[i] = l.Qty
 		}
-		return resolveFulfilled(ctx, tx.Sqlx(), id, given, total, txID, now, label(actor))
+		_, err = s.resolveFulfilled(ctx, tx.Sqlx(), id, given, total, txID, now, label(actor))
+		return err
 	})
 	if errors.Is(err, errReplay) {
 		id, err = s.replayed(ctx, "store_orders", label(actor), key, hash)

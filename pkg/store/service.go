@@ -16,6 +16,7 @@ import (
 	"timebank/ledger"
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
+	"timebank/pkg/prepared"
 	"timebank/pkg/qr"
 )
 
@@ -53,6 +54,7 @@ type Options struct {
 // Service is the charity supermarket. It is safe for concurrent use.
 type Service struct {
 	db     *sqlx.DB
+	st     *prepared.Statements // the ledger's: the hot queries run prepared, on the pool and in its transactions
 	ledger *ledger.Ledger
 	users  *identity.Users
 	codes  *qr.Signer
@@ -74,7 +76,7 @@ func New(l *ledger.Ledger, users *identity.Users, codes *qr.Signer, rdb redis.Un
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: l.DB(), ledger: l, users: users, codes: codes, rdb: rdb, opt: opt, log: log}
+	return &Service{db: l.DB(), st: l.Statements(), ledger: l, users: users, codes: codes, rdb: rdb, opt: opt, log: log}
 }
 
 func (s *Service) now() time.Time { return s.opt.Now() }
@@ -90,9 +92,9 @@ type storeRow struct {
 
 // storeInfo returns the store, its organization's name and its ledger account.
 // Errors: ErrStoreNotFound.
-func (s *Service) storeInfo(ctx context.Context, q sqlx.QueryerContext, id int64) (storeRow, error) {
+func (s *Service) storeInfo(ctx context.Context, q prepared.Queryer, id int64) (storeRow, error) {
 	var st storeRow
-	err := sqlx.GetContext(ctx, q, &st, `
+	err := s.st.Get(ctx, q, &st, `
 SELECT s.id, s.org_id, s.name, o.name AS org_name, s.account_code
 FROM stores s JOIN organizations o ON o.id = s.org_id WHERE s.id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
