@@ -75,7 +75,7 @@ FROM activities a JOIN organizations o ON o.id = a.org_id WHERE a.id = $1`
 // about it. Errors: ErrActivityNotFound.
 func (s *Service) ActivityOrg(ctx context.Context, id int64) (int64, error) {
 	var orgID int64
-	err := s.db.GetContext(ctx, &orgID, `SELECT org_id FROM activities WHERE id = $1`, id)
+	err := s.stmts.Get(ctx, s.db, &orgID, `SELECT org_id FROM activities WHERE id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrActivityNotFound
 	}

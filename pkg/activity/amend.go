@@ -83,7 +83,7 @@ func (s *Service) Amend(ctx context.Context, by Actor, recordID int64, am Amendm
 		if am.Minutes > a.LengthMinutes() {
 			return invalid("minutes", "longer_than_activity")
 		}
-		p, err := policyOf(ctx, tx, before.OrgID)
+		p, err := policyOf(ctx, s.stmts, tx, before.OrgID)
 		if err != nil {
 			return err
 		}

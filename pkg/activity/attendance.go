@@ -6,7 +6,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/jmoiron/sqlx"
+	"timebank/pkg/prepared"
 )
 
 // Attendance is a volunteer's presence at one activity: scanned in and out (source "scan"), or added
@@ -50,14 +50,14 @@ const attendanceColumns = `t.id, t.activity_id, t.user_id, u.name AS volunteer_n
 	t.manual_reason, t.requested_by, t.status, t.decided_at, t.decision_reason, t.created_at`
 
 // attendanceOf returns the volunteer's attendance at the activity. Errors: ErrAttendanceNotFound.
-func attendanceOf(ctx context.Context, q sqlx.QueryerContext, activityID, userID int64) (Attendance, error) {
-	return oneAttendance(ctx, q, `SELECT `+attendanceColumns+`
+func attendanceOf(ctx context.Context, st *prepared.Statements, q prepared.Queryer, activityID, userID int64) (Attendance, error) {
+	return oneAttendance(ctx, st, q, `SELECT `+attendanceColumns+`
 FROM attendances t JOIN users u ON u.id = t.user_id WHERE t.activity_id = $1 AND t.user_id = $2`, activityID, userID)
 }
 
-func oneAttendance(ctx context.Context, q sqlx.QueryerContext, query string, args ...any) (Attendance, error) {
+func oneAttendance(ctx context.Context, st *prepared.Statements, q prepared.Queryer, query string, args ...any) (Attendance, error) {
 	var a Attendance
-	err := sqlx.GetContext(ctx, q, &a, query, args...)
+	err := st.Get(ctx, q, &a, query, args...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Attendance{}, ErrAttendanceNotFound
 	}
@@ -66,15 +66,15 @@ func oneAttendance(ctx context.Context, q sqlx.QueryerContext, query string, arg
 
 // Attendance returns one attendance. Errors: ErrAttendanceNotFound.
 func (s *Service) Attendance(ctx context.Context, id int64) (Attendance, error) {
-	return oneAttendance(ctx, s.db, `SELECT `+attendanceColumns+`
+	return oneAttendance(ctx, s.stmts, s.db, `SELECT `+attendanceColumns+`
 FROM attendances t JOIN users u ON u.id = t.user_id WHERE t.id = $1`, id)
 }
 
 // checkOut closes an open attendance at the given time; closed is false when it was no longer open
 // (a concurrent scan or the forgotten check-out worker closed it first).
-func checkOut(ctx context.Context, q sqlx.QueryerContext, id int64, by string, at time.Time, inside *bool,
+func checkOut(ctx context.Context, st *prepared.Statements, q prepared.Queryer, id int64, by string, at time.Time, inside *bool,
 	auto bool) (att Attendance, closed bool, err error) {
-	err = sqlx.GetContext(ctx, q, &att, `
+	err = st.Get(ctx, q, &att, `
 WITH t AS (
     UPDATE attendances SET status = 'closed', check_out_at = greatest($2, check_in_at), check_out_by = $3,
         inside_at_check_out = $4, auto_closed = $5

@@ -35,7 +35,7 @@ func (d *decider) activity(ctx context.Context, id int64) (Activity, Policy, err
 	p, ok := d.policies[a.OrgID]
 	if !ok {
 		var err error
-		if p, err = policyOf(ctx, d.ltx.Sqlx(), a.OrgID); err != nil {
+		if p, err = policyOf(ctx, d.s.stmts, d.ltx.Sqlx(), a.OrgID); err != nil {
 			return Activity{}, Policy{}, err
 		}
 		d.policies[a.OrgID] = p

@@ -7,10 +7,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jmoiron/sqlx"
-
 	"timebank/ledger"
 	"timebank/pkg/audit"
+	"timebank/pkg/prepared"
 )
 
 // Category is one service category of the configurable list (为老服务, 环境保护 …).
@@ -29,15 +28,15 @@ func (s *Service) Categories(ctx context.Context) ([]Category, error) {
 
 // Policy returns the organization's policy: the one it set, or DefaultPolicy.
 func (s *Service) Policy(ctx context.Context, orgID int64) (Policy, error) {
-	return policyOf(ctx, s.db, orgID)
+	return policyOf(ctx, s.stmts, s.db, orgID)
 }
 
 // policyOf reads an organization's policy. Fields missing from the stored JSON take their default,
 // so that a field added to Policy later has a value for every organization.
-func policyOf(ctx context.Context, q sqlx.QueryerContext, orgID int64) (Policy, error) {
+func policyOf(ctx context.Context, st *prepared.Statements, q prepared.Queryer, orgID int64) (Policy, error) {
 	p := DefaultPolicy()
 	var raw []byte
-	err := sqlx.GetContext(ctx, q, &raw, `SELECT policy FROM activity_policies WHERE org_id = $1`, orgID)
+	err := st.Get(ctx, q, &raw, `SELECT policy FROM activity_policies WHERE org_id = $1`, orgID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, nil
 	} else if err != nil {
@@ -69,7 +68,7 @@ func (s *Service) SetPolicy(ctx context.Context, by Actor, orgID int64, p Policy
 	}
 	err = s.inTx(ctx, func(ltx *ledger.Tx) error {
 		tx := ltx.Sqlx()
-		before, err := policyOf(ctx, tx, orgID)
+		before, err := policyOf(ctx, s.stmts, tx, orgID)
 		if err != nil {
 			return err
 		}

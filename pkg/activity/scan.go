@@ -125,7 +125,7 @@ func (s *Service) scan(ctx context.Context, activityID, userID int64, by string,
 		return res, nil
 	}
 	inside := a.Inside(pos)
-	att, err = attendanceOf(ctx, s.db, activityID, userID)
+	att, err = attendanceOf(ctx, s.stmts, s.db, activityID, userID)
 	switch {
 	case errors.Is(err, ErrAttendanceNotFound) && outOnly:
 		return ScanResult{}, ErrNotCheckedIn
@@ -150,12 +150,12 @@ func (s *Service) scan(ctx context.Context, activityID, userID int64, by string,
 	if now.After(p.AutoCloseAt(a.EndsAt)) {
 		at, auto = a.EndsAt, true
 	}
-	closed, ok, err := checkOut(ctx, s.db, att.ID, by, at, inside, auto)
+	closed, ok, err := checkOut(ctx, s.stmts, s.db, att.ID, by, at, inside, auto)
 	if err != nil {
 		return ScanResult{}, err
 	}
 	if !ok {
-		res.Attendance, err = attendanceOf(ctx, s.db, activityID, userID)
+		res.Attendance, err = attendanceOf(ctx, s.stmts, s.db, activityID, userID)
 		return res, err
 	}
 	res.Action, res.Attendance = ActionCheckedOut, closed
