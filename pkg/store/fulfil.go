@@ -158,8 +158,7 @@ func (s *Service) resolveFulfilled(ctx context.Context, tx *sqlx.Tx, orderID int
 	var resolved time.Time
 	err := s.st.Get(ctx, tx, &resolved, `
 WITH l AS (
-    UPDATE store_order_lines l SET handed_out = g.qty
-    FROM unnest($2::int[]) WITH ORDINALITY AS g (qty, n) WHERE l.order_id = $1 AND l.line = g.n - 1
+    UPDATE store_order_lines SET handed_out = ($2::int[])[line + 1] WHERE order_id = $1
 )
 UPDATE store_orders SET status = 'fulfilled', charged = $3, tx_id = $4, resolved_at = $5, resolved_by = $6
 WHERE id = $1 RETURNING resolved_at`, orderID, pq.Int64Array(qty), charged, txID, now, actor)

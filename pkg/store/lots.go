@@ -52,6 +52,10 @@ func fefoLess(a, b Lot) int {
 	return 0
 }
 
+// A list of ids is passed as ANY((SELECT $n)::bigint[]): the planner sees the array only as the
+// value of an init plan, so a custom plan costs what the generic plan does and PostgreSQL keeps the
+// generic plan of the prepared statement instead of planning every call for the array it is given.
+
 // Every operation that changes lots locks them with one statement in id order, and before any
 // ledger row: two operations over the same lots then never wait for each other in a circle.
 
@@ -60,7 +64,7 @@ func fefoLess(a, b Lot) int {
 func (s *Service) lockFreeLots(ctx context.Context, tx *sqlx.Tx, storeID int64, items []int64, minDate string) ([]Lot, error) {
 	var lots []Lot
 	err := s.st.Select(ctx, tx, &lots, `SELECT `+lotColumns+` FROM store_lots
-WHERE store_id = $1 AND item_id = ANY($2) AND on_hand > 0 AND on_hand > reserved
+WHERE store_id = $1 AND item_id = ANY((SELECT $2)::bigint[]) AND on_hand > 0 AND on_hand > reserved
   AND ($3::text = '' OR best_before IS NULL OR best_before >= $3::date)
 ORDER BY id FOR UPDATE`, storeID, pq.Int64Array(items), minDate)
 	return lots, err
@@ -75,7 +79,7 @@ SELECT n.id, l.id, l.item_id, l.best_before, l.on_hand, l.reserved
 FROM n LEFT JOIN (
     SELECT id, item_id, coalesce(to_char(best_before, 'YYYY-MM-DD'), '') AS best_before, on_hand, reserved
     FROM store_lots
-    WHERE store_id = $1 AND item_id = ANY($2) AND on_hand > 0 AND on_hand > reserved
+    WHERE store_id = $1 AND item_id = ANY((SELECT $2)::bigint[]) AND on_hand > 0 AND on_hand > reserved
       AND (best_before IS NULL OR best_before >= $3::date)
     ORDER BY id FOR UPDATE
 ) l ON true`, storeID, pq.Int64Array(items), minDate)

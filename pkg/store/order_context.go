@@ -31,7 +31,7 @@ LEFT JOIN store_orders r ON r.idem_scope = $3 AND r.idem_key = $4
 LEFT JOIN stores s ON s.id = $1
 LEFT JOIN store_policies p ON p.store_id = s.id
 LEFT JOIN users u ON u.id = $5
-LEFT JOIN store_items i ON i.store_id = s.id AND i.id = ANY($2)`
+LEFT JOIN store_items i ON i.store_id = s.id AND i.id = ANY((SELECT $2)::bigint[])` // see lots.go on ANY
 
 // orderContext reads what placing the order needs and checks, in the order PlaceOrder promises,
 // that it may go on: an earlier request under the key is replayed (or a different one refused),
