@@ -88,11 +88,15 @@ func (s *Service) PlaceOrder(ctx context.Context, actor Actor, key string, n New
 		}
 		return s.insertPlaced(ctx, tx.Sqlx(), actor, key, hash, &o, allocs, now, expires)
 	})
-	if errors.Is(err, errReplay) {
-		id, err := s.replayed(ctx, "store_orders", label(actor), key, hash)
-		return s.replayOrder(ctx, id, err)
-	}
 	if err != nil {
+		// The key is taken last, when the order is written: a repeat sent while the first was
+		// still in flight waited for its stock, credits or limit and may have been refused for
+		// lack of them. Once the first has committed, the key tells it was a repeat.
+		id, rerr := s.replayed(ctx, "store_orders", label(actor), key, hash)
+		switch {
+		case errors.Is(err, errReplay), rerr == nil && id != 0, errors.Is(rerr, ErrIdempotencyConflict):
+			return s.replayOrder(ctx, id, rerr)
+		}
 		return Order{}, dbError(err)
 	}
 	o.PickupURL, err = s.pickupURL(o)

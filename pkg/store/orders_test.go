@@ -319,6 +319,29 @@ func TestOrderIdempotency(t *testing.T) {
 	if _, err := e.svc.PlaceOrder(ctx, as(vol), key, order); !errors.Is(err, store.ErrIdempotencyConflict) {
 		t.Fatalf("another order under the same key: %v", err)
 	}
+	// Repeats racing an order for the last units and the last credits are replays, not refusals for
+	// the stock and credits the first took.
+	last := e.item(store.NewItem{Name: "最后的米", Price: 100})
+	e.stock(last.ID, 2, "")
+	poor := e.volunteer(200)
+	key = e.key()
+	ids, replays = map[int64]int{}, 0
+	ok, errs = race(10, func(int) error {
+		o, err := e.svc.PlaceOrder(ctx, as(poor), key, store.NewOrder{Store: e.storeID,
+			Lines: []store.OrderLine{{Item: last.ID, Qty: 2}}})
+		if err == nil {
+			mu.Lock()
+			ids[o.ID]++
+			if o.Replayed {
+				replays++
+			}
+			mu.Unlock()
+		}
+		return err
+	})
+	if ok != 10 || len(ids) != 1 || replays != 9 {
+		t.Fatalf("last units: ok %d, orders %v, replays %d, errors %v", ok, ids, replays, errs)
+	}
 	// Another person's identical key is theirs alone.
 	other := e.volunteer(1000)
 	if o, err := e.svc.PlaceOrder(ctx, as(other), key, store.NewOrder{Store: e.storeID,
