@@ -65,7 +65,8 @@ func (r *Registry) StoreTarget(ctx context.Context, storeID int64) (Target, erro
 func (r *Registry) target(ctx context.Context, query string, id int64) (Target, error) {
 	var region sql.NullString
 	var ids pq.Int64Array
-	if err := r.db.QueryRowContext(ctx, query, id).Scan(&region, &ids); err != nil {
+	// Prepared: every request about an organization or store runs one of these two queries.
+	if err := r.ledger.Statements().QueryRow(ctx, r.db, query, id).Scan(&region, &ids); err != nil {
 		return Target{}, err
 	}
 	if !region.Valid {

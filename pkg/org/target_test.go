@@ -48,6 +48,11 @@ func TestTargets(t *testing.T) {
 	if _, err := e.reg.StoreTarget(ctx, store.ID+100); !errors.Is(err, org.ErrStoreNotFound) {
 		t.Errorf("StoreTarget(missing): %v", err)
 	}
+	for _, q := range []string{org.OrgTargetQuery, org.StoreTargetQuery} {
+		if !e.l.Statements().Prepared(q) {
+			t.Errorf("target query not prepared: %.60s…", q)
+		}
+	}
 	if rt := org.RegionTarget("330481"); rt.RegionCode != haining || rt.OrgIDs != nil || rt.StoreID != 0 {
 		t.Errorf("RegionTarget = %+v", rt)
 	}
