@@ -56,16 +56,9 @@ func (s *server) listEntries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	after, limit := int64(0), 50
-	if v := c.Query("after"); v != "" {
-		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
-			return badRequest("after", "not_a_number")
-		}
-	}
-	if v := c.Query("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > ledger.MaxPage {
-			return badRequest("limit", "range")
-		}
+	after, limit, err := pageParams(c, ledger.MaxPage)
+	if err != nil {
+		return err
 	}
 	entries, next, err := s.ledger.Entries(c.UserContext(), code, after, limit)
 	if err != nil {

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"strconv"
-
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/access"
@@ -37,12 +35,9 @@ func (s *server) disputeParam(c *fiber.Ctx) (access.Target, error) {
 
 // myRecords is the caller's service: attendances and records, total verified time and stars.
 func (s *server) myRecords(c *fiber.Ctx) error {
-	var after int64
-	var err error
-	if v := c.Query("after"); v != "" {
-		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
-			return badRequest("after", "not_a_number")
-		}
+	after, err := afterParam(c)
+	if err != nil {
+		return err
 	}
 	limit, err := intQuery(c, "limit", 0)
 	if err != nil {

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"strconv"
-
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/access"
@@ -16,11 +14,9 @@ func (s *server) listAttendances(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var after int64
-	if v := c.Query("after"); v != "" {
-		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
-			return badRequest("after", "not_a_number")
-		}
+	after, err := afterParam(c)
+	if err != nil {
+		return err
 	}
 	limit, err := intQuery(c, "limit", 0)
 	if err != nil {

@@ -431,13 +431,24 @@ func (s *server) listAudit(c *fiber.Ctx) error {
 	return c.JSON(page)
 }
 
+// afterParam is the keyset position ?after= (the last id of the previous page), 0 when absent.
+func afterParam(c *fiber.Ctx) (int64, error) {
+	v := c.Query("after")
+	if v == "" {
+		return 0, nil
+	}
+	after, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || after < 0 {
+		return 0, badRequest("after", "not_a_number")
+	}
+	return after, nil
+}
+
 // pageParams reads the keyset cursor (?after=) and page size (?limit=, default 50) of a list.
 func pageParams(c *fiber.Ctx, maxLimit int) (after int64, limit int, err error) {
 	limit = 50
-	if v := c.Query("after"); v != "" {
-		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
-			return 0, 0, badRequest("after", "not_a_number")
-		}
+	if after, err = afterParam(c); err != nil {
+		return 0, 0, err
 	}
 	if v := c.Query("limit"); v != "" {
 		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > maxLimit {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"slices"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -87,11 +86,9 @@ func (s *server) activityRecordsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var after int64
-	if v := c.Query("after"); v != "" {
-		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
-			return badRequest("after", "not_a_number")
-		}
+	after, err := afterParam(c)
+	if err != nil {
+		return err
 	}
 	filter := c.Query("status")
 	if filter != "" && !slices.Contains(fixStatuses, filter) {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -21,13 +20,9 @@ type recordsView struct {
 
 // myRecordsPage lists the volunteer's attendances and records, newest first, under the totals.
 func (s *server) myRecordsPage(c *fiber.Ctx) error {
-	var after int64
-	if v := c.Query("after"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			return badRequest("after", "not_a_number")
-		}
-		after = n
+	after, err := afterParam(c)
+	if err != nil {
+		return err
 	}
 	page, err := s.activities.MyRecords(c.UserContext(), principal(c).UserID, after, activity.DefaultPage)
 	if err != nil {
