@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -116,32 +117,113 @@ func (n *NewDonation) validate() error {
 	return bad.err()
 }
 
+// LineErrors refuses several lines of one request at once, in line order, so that the clerk
+// can fix them all before sending it again. Err is the sentinel that decides the status:
+// ErrItemNotFound when every refused line names an item the store does not have,
+// ErrDonationRefused otherwise. errors.As finds the first line's *LineError.
+type LineErrors struct {
+	Err   error
+	Lines []*LineError
+}
+
+func (e *LineErrors) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Err.Error())
+	for _, l := range e.Lines {
+		name := l.Name
+		if name == "" {
+			name = fmt.Sprintf("item %d", l.Item)
+		}
+		fmt.Fprintf(&b, "; line %d (%s): %s", l.Line, name, l.Reason)
+	}
+	return b.String()
+}
+
+// Unwrap returns the sentinel and then each line's error.
+func (e *LineErrors) Unwrap() []error {
+	out := []error{e.Err}
+	for _, l := range e.Lines {
+		out = append(out, l)
+	}
+	return out
+}
+
+// lineErrors returns the refused lines as a *LineErrors, or nil when there are none.
+func lineErrors(lines []*LineError) error {
+	if len(lines) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(lines, func(a, b *LineError) int { return a.Line - b.Line })
+	err := ErrItemNotFound
+	for _, l := range lines {
+		if !errors.Is(l.Err, ErrItemNotFound) {
+			err = ErrDonationRefused
+		}
+	}
+	return &LineErrors{Err: err, Lines: lines}
+}
+
 // checkCondition refuses lines that are past their date, food without a date, food with too
-// little shelf life left and food produced in the future (a typing mistake).
-func checkCondition(p Policy, now time.Time, lines []DonationLine, items map[int64]Item) error {
+// little shelf life left and food produced in the future (a typing mistake), every such line at
+// once. Lines whose item the store does not have are left out: missing names them.
+func checkCondition(p Policy, now time.Time, lines []DonationLine, items map[int64]Item, missing []*LineError) error {
 	day := today(now)
+	refused := slices.Clone(missing)
+	future := fieldErrors{}
+	refuse := func(i int, it Item, reason string) {
+		refused = append(refused, &LineError{Err: ErrDonationRefused, Line: i, Item: it.ID, Name: it.Name, Field: "best_before", Reason: reason})
+	}
 	for i, l := range lines {
-		it := items[l.Item]
+		it, ok := items[l.Item]
+		if !ok {
+			continue
+		}
 		bb, _ := parseDay(l.BestBefore)
 		po, _ := parseDay(l.ProducedOn)
 		switch {
 		case l.BestBefore != "" && bb.Before(day):
-			return lineError(ErrDonationRefused, i, it, "best_before", ReasonPastDate)
+			refuse(i, it, ReasonPastDate)
 		case !IsFood(it.Category):
 		case l.BestBefore == "":
-			return lineError(ErrDonationRefused, i, it, "best_before", ReasonBestBeforeRequired)
+			refuse(i, it, ReasonBestBeforeRequired)
 		case l.ProducedOn != "" && po.After(day):
-			return invalid(fmt.Sprintf("lines[%d].produced_on", i), "produced_in_future")
+			future[fmt.Sprintf("lines[%d].produced_on", i)] = "produced_in_future"
 		case !p.ShelfLifeOK(day, bb, po):
-			return lineError(ErrDonationRefused, i, it, "best_before", ReasonShelfLife)
+			refuse(i, it, ReasonShelfLife)
 		}
 	}
-	return nil
+	if err := future.err(); err != nil {
+		return err // a typing mistake is a malformed request, told before any refusal
+	}
+	return lineErrors(refused)
+}
+
+// missingItems returns a LineError for every line whose item is not among the items.
+func missingItems(ids []int64, items map[int64]Item) []*LineError {
+	var out []*LineError
+	for i, id := range ids {
+		if _, ok := items[id]; !ok {
+			out = append(out, &LineError{Err: ErrItemNotFound, Line: i, Item: id, Field: "item", Reason: "not_found"})
+		}
+	}
+	return out
 }
 
 // itemsByID returns the store's items with the ids, or a LineError naming the first line whose
 // item the store does not have.
 func (s *Service) itemsByID(ctx context.Context, q sqlx.QueryerContext, storeID int64, ids []int64) (map[int64]Item, error) {
+	out, err := s.itemsWithIDs(ctx, q, storeID, ids)
+	if err != nil {
+		return nil, err
+	}
+	if missing := missingItems(ids, out); len(missing) > 0 {
+		return nil, missing[0]
+	}
+	return out, nil
+}
+
+// itemsWithIDs returns those of the store's items with the ids that it has.
+func (s *Service) itemsWithIDs(ctx context.Context, q sqlx.QueryerContext, storeID int64, ids []int64) (map[int64]Item, error) {
 	var items []Item
 	err := sqlx.SelectContext(ctx, q, &items, itemQuery+` AND i.id = ANY($3) GROUP BY i.id`,
 		storeID, today(s.now()).Format(dayLayout), pq.Int64Array(ids))
@@ -152,19 +234,17 @@ func (s *Service) itemsByID(ctx context.Context, q sqlx.QueryerContext, storeID 
 	for _, it := range items {
 		out[it.ID] = it
 	}
-	for i, id := range ids {
-		if _, ok := out[id]; !ok {
-			return nil, &LineError{Err: ErrItemNotFound, Line: i, Item: id, Field: "item", Reason: "not_found"}
-		}
-	}
 	return out, nil
 }
 
 // RecordDonation records goods handed in: the donation with the next acknowledgement number of the
 // store's series for the year, and a lot of stock received for each line. key is the caller's
 // idempotency key: the same key with the same donation returns the first (Replayed set).
-// Errors: ErrInvalid (*ValidationError), ErrStoreNotFound, ErrItemNotFound (*LineError),
-// ErrDonationRefused (*LineError), ErrIdempotencyConflict.
+// Every refused line is named at once: unknown items and failed condition checks come as one
+// *LineErrors (ErrItemNotFound when every refused line is an unknown item, ErrDonationRefused
+// otherwise), and nothing is written.
+// Errors: ErrInvalid (*ValidationError), ErrStoreNotFound, ErrItemNotFound (*LineErrors),
+// ErrDonationRefused (*LineErrors), ErrIdempotencyConflict.
 func (s *Service) RecordDonation(ctx context.Context, actor Actor, storeID int64, key string, n NewDonation) (Acknowledgement, error) {
 	if err := needActor(actor); err != nil {
 		return Acknowledgement{}, err
@@ -218,7 +298,7 @@ func (s *Service) insertDonation(ctx context.Context, tx *sqlx.Tx, actor Actor, 
 		ids[i] = l.Item
 		total += l.ValueFen
 	}
-	items, err := s.itemsByID(ctx, tx, storeID, ids)
+	items, err := s.itemsWithIDs(ctx, tx, storeID, ids)
 	if err != nil {
 		return 0, err
 	}
@@ -227,7 +307,7 @@ func (s *Service) insertDonation(ctx context.Context, tx *sqlx.Tx, actor Actor, 
 		return 0, err
 	}
 	now := s.now()
-	if err := checkCondition(p, now, n.Lines, items); err != nil {
+	if err := checkCondition(p, now, n.Lines, items, missingItems(ids, items)); err != nil {
 		return 0, err
 	}
 	// The next number of the series: the counter row stays locked until commit, and a rollback

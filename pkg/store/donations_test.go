@@ -221,3 +221,79 @@ func TestWarningsAndExpiredWriteOff(t *testing.T) {
 	}
 	e.consistent()
 }
+
+// A donation with several bad lines is refused once, naming every one of them (line, item and
+// reason), and writes nothing: no number of the series, no lot, no journal row. Corrected, it
+// takes the next number.
+func TestDonationRefusesEveryBadLineAtOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	milk := e.item(store.NewItem{Name: "牛奶", Category: "food", Unit: "箱", Price: 60})
+	soap := e.item(store.NewItem{Name: "肥皂", Price: 30})
+	first := e.stock(soap.ID, 1, "") // number 1 of the series
+	count := func() (n [3]int) {
+		for i, table := range []string{"store_donations", "store_lots", "store_movements"} {
+			if err := e.db.GetContext(ctx, &n[i], `SELECT count(*) FROM `+table); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return n
+	}
+	before := count()
+	donor := store.Donor{Kind: store.DonorMerchant, Name: "硖石好又多超市"}
+	bad := []store.DonationLine{
+		{Item: soap.ID, Qty: 3},                         // fine
+		{Item: milk.ID, Qty: 2, BestBefore: e.day(30)},  // a month left of a long shelf life
+		{Item: 999999, Qty: 1},                          // the store has no such item
+		{Item: soap.ID, Qty: 1, BestBefore: e.day(-3)},  // past its date
+		{Item: milk.ID, Qty: 1, BestBefore: e.day(400)}, // fine
+	}
+	_, err := e.svc.RecordDonation(ctx, e.manager, e.storeID, e.key(), store.NewDonation{Donor: donor, Lines: bad})
+	var les *store.LineErrors
+	if !errors.As(err, &les) || !errors.Is(err, store.ErrDonationRefused) || les.Err != store.ErrDonationRefused {
+		t.Fatalf("refusal: %v", err)
+	}
+	want := []struct {
+		line   int
+		item   int64
+		name   string
+		reason string
+	}{{1, milk.ID, "牛奶", store.ReasonShelfLife}, {2, 999999, "", "not_found"}, {3, soap.ID, "肥皂", store.ReasonPastDate}}
+	if len(les.Lines) != len(want) {
+		t.Fatalf("refused lines: %v", err)
+	}
+	for i, w := range want {
+		if l := les.Lines[i]; l.Line != w.line || l.Item != w.item || l.Name != w.name || l.Reason != w.reason {
+			t.Errorf("line %d: %+v, want %+v", i, l, w)
+		}
+	}
+	var le *store.LineError // the first refused line, for callers that show one
+	if !errors.As(err, &le) || le.Line != 1 {
+		t.Errorf("first line: %+v", le)
+	}
+	if after := count(); after != before {
+		t.Fatalf("a refused donation wrote rows: %v before, %v after", before, after)
+	}
+
+	// Only unknown items: still one refusal naming both, as item-not-found.
+	_, err = e.svc.RecordDonation(ctx, e.manager, e.storeID, e.key(), store.NewDonation{Donor: donor,
+		Lines: []store.DonationLine{{Item: 999998, Qty: 1}, {Item: soap.ID, Qty: 1}, {Item: 999999, Qty: 1}}})
+	if !errors.As(err, &les) || les.Err != store.ErrItemNotFound || len(les.Lines) != 2 || les.Lines[1].Line != 2 {
+		t.Fatalf("unknown items: %v", err)
+	}
+
+	bad[1].BestBefore = e.day(300)
+	bad = append(bad[:2], bad[4])
+	a, err := e.svc.RecordDonation(ctx, e.manager, e.storeID, e.key(), store.NewDonation{Donor: donor, Lines: bad})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next := strings.TrimSuffix(first.Number, "1") + "2"; a.Number != next {
+		t.Fatalf("number %s after %s, want %s", a.Number, first.Number, next)
+	}
+	if after := count(); after != [3]int{before[0] + 1, before[1] + 3, before[2] + 3} {
+		t.Fatalf("rows %v before, %v after", before, after)
+	}
+	e.consistent()
+}
