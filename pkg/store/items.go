@@ -51,6 +51,10 @@ type Item struct {
 	OnHand    int `db:"on_hand" json:"on_hand"`
 	Reserved  int `db:"reserved" json:"reserved"`
 	Available int `db:"available" json:"available"`
+	// HasPhoto says whether the item has a photo; PhotoVersion changes with each new photo, so a
+	// photo's URL carrying it (?v=) can be cached for long.
+	HasPhoto     bool   `db:"has_photo" json:"has_photo"`
+	PhotoVersion string `db:"photo_version" json:"photo_version,omitempty"`
 }
 
 // NewItem is a request to add an item to a store's catalogue or to change one.
@@ -195,7 +199,9 @@ SELECT i.id, i.store_id, i.name, i.category, i.unit, i.price, coalesce(i.limit_q
        coalesce(i.limit_period, '') AS limit_period, i.min_stars, i.low_stock, i.active, i.created_at, i.updated_at,
        coalesce(sum(l.on_hand), 0) AS on_hand, coalesce(sum(l.reserved), 0) AS reserved,
        coalesce(sum(l.on_hand - l.reserved) FILTER (WHERE l.best_before IS NULL OR l.best_before >= $2::date), 0)
-           AS available
+           AS available,
+       EXISTS (SELECT FROM store_item_photos p WHERE p.item_id = i.id) AS has_photo,
+       coalesce((SELECT left(p.etag, 16) FROM store_item_photos p WHERE p.item_id = i.id), '') AS photo_version
 FROM store_items i LEFT JOIN store_lots l ON l.item_id = i.id AND l.on_hand > 0
 WHERE i.store_id = $1`
 
