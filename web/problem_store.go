@@ -26,6 +26,14 @@ func classifyStore(err error) (int, string) {
 		return fiber.StatusNotFound, "donation-not-found"
 	case errors.Is(err, store.ErrOrderNotFound):
 		return fiber.StatusNotFound, "order-not-found"
+	case errors.Is(err, store.ErrPhotoNotFound):
+		return fiber.StatusNotFound, "photo-not-found"
+	case errors.Is(err, store.ErrPhotoTooLarge):
+		return fiber.StatusRequestEntityTooLarge, "photo-too-large"
+	case errors.Is(err, store.ErrPhotoType):
+		return fiber.StatusUnsupportedMediaType, "photo-type"
+	case errors.Is(err, store.ErrPhotoInvalid):
+		return fiber.StatusUnprocessableEntity, "photo-invalid"
 	case errors.Is(err, store.ErrItemExists):
 		return fiber.StatusConflict, "item-exists"
 	case errors.Is(err, store.ErrItemUnavailable):
