@@ -115,7 +115,7 @@ func (s *server) recordDonation(c *fiber.Ctx) error {
 	}
 	a, err := s.store.RecordDonation(c.UserContext(), principal(c), id, key, req)
 	if err != nil {
-		return storeProblem(err)
+		return s.donationProblem(c.UserContext(), id, req, err)
 	}
 	c.Location("/api/v1/stores/" + itoa(id) + "/donations/" + itoa(a.DonationID))
 	return created(c, a.Replayed, a)

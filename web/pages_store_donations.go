@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -119,7 +120,7 @@ func (s *server) donationSubmit(c *fiber.Ctx) error {
 	}
 	a, err := s.store.RecordDonation(c.UserContext(), principal(c), storeID, c.FormValue("key"), req)
 	if err != nil {
-		status, err := s.donationFailed(lang, err, &f, rows, rowOf)
+		status, err := s.donationFailed(c.UserContext(), lang, storeID, req.Lines, err, &f, rows, rowOf)
 		if err != nil {
 			return err
 		}
@@ -128,9 +129,10 @@ func (s *server) donationSubmit(c *fiber.Ctx) error {
 	return redirect(c, "/stores/"+itoa(storeID)+"/donations/"+itoa(a.DonationID)+"?new=1")
 }
 
-// donationFailed puts a refusal on the form: beside the row and field it names, or beside a donor
+// donationFailed puts a refusal on the form: beside each row and field it names, or beside a donor
 // field, or at the top.
-func (s *server) donationFailed(lang string, err error, f *form, rows []donationRow, rowOf []int) (int, error) {
+func (s *server) donationFailed(ctx context.Context, lang string, storeID int64, lines []store.DonationLine, err error,
+	f *form, rows []donationRow, rowOf []int) (int, error) {
 	status, slug := classify(err)
 	if status >= 500 || errors.Is(err, store.ErrStoreNotFound) {
 		return 0, err
@@ -147,9 +149,18 @@ func (s *server) donationFailed(lang string, err error, f *form, rows []donation
 		return true
 	}
 	f.fail("", s.msgs.get(lang, "page.store.donation.check_rows"))
+	var les *store.LineErrors
 	var le *store.LineError
 	var fe fieldErrors
 	switch {
+	case errors.As(err, &les):
+		p, err := s.store.Policy(ctx, storeID)
+		if err != nil {
+			return 0, err
+		}
+		for _, le := range les.Lines {
+			onRow(le.Line, le.Field, s.donationLineMessage(lang, le, lines, p, slug))
+		}
 	case errors.As(err, &le):
 		onRow(le.Line, le.Field, s.lineMessage(lang, le.Reason, slug))
 	case errors.As(err, &fe):
@@ -173,6 +184,16 @@ func (s *server) donationFailed(lang string, err error, f *form, rows []donation
 		return status, nil
 	}
 	return fiber.StatusUnprocessableEntity, nil
+}
+
+// donationLineMessage is the message of a refused line of a donation: the reason, and for food
+// with too little shelf life left its best-before date and the share the store's policy asks for.
+func (s *server) donationLineMessage(lang string, le *store.LineError, lines []store.DonationLine, p store.Policy, slug string) string {
+	if le.Reason != store.ReasonShelfLife || le.Line < 0 || le.Line >= len(lines) {
+		return s.lineMessage(lang, le.Reason, slug)
+	}
+	return strings.NewReplacer("{date}", lines[le.Line].BestBefore, "{percent}", strconv.Itoa(p.MinShelfLifePercent),
+		"{days}", strconv.Itoa(p.MinShelfLifeDays)).Replace(s.msgs.get(lang, "detail.shelf_life_short"))
 }
 
 // parseYuan reads an amount in yuan with at most two decimals ("12", "12.5", "12.50") as fen; an

@@ -21,7 +21,8 @@ type Problem struct {
 	Instance  string            `json:"instance,omitempty"`
 	RequestID string            `json:"request_id,omitempty"`
 	Account   string            `json:"account,omitempty"`
-	Rows      []roster.RowError `json:"rows,omitempty"` // the bad rows of an uploaded list
+	Rows      []roster.RowError `json:"rows,omitempty"`  // the bad rows of an uploaded list
+	Lines     []LineProblem     `json:"lines,omitempty"` // the refused lines of a request, all at once
 	Errors    []FieldError      `json:"errors,omitempty"`
 }
 
@@ -45,6 +46,7 @@ type problemError struct {
 	slug   string
 	fields []FieldError // Message filled in at render time
 	rows   func(lang string) []roster.RowError
+	lines  func(lang string) []LineProblem
 	detail func(lang string) string
 }
 
@@ -145,6 +147,9 @@ func (s *server) errorHandler(c *fiber.Ctx, err error) error {
 		p.Errors = pe.fields
 		if pe.rows != nil {
 			p.Rows = pe.rows(lang)
+		}
+		if pe.lines != nil {
+			p.Lines = pe.lines(lang)
 		}
 		if pe.detail != nil {
 			p.Detail = pe.detail(lang)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 
 	"github.com/gofiber/fiber/v2"
@@ -13,6 +14,10 @@ import (
 // limit …) is a conflict with the state of the store (409), or a request the rules refuse whatever
 // the state (422); storeProblem adds which line and why.
 func classifyStore(err error) (int, string) {
+	var les *store.LineErrors
+	if errors.As(err, &les) {
+		return classifyStore(les.Err) // several lines refused at once: the refusal as a whole decides
+	}
 	switch {
 	case errors.Is(err, store.ErrInvalid):
 		return fiber.StatusBadRequest, "invalid-request"
@@ -72,8 +77,18 @@ func classifyStore(err error) (int, string) {
 
 // storeProblem gives a refusal about one line of a request the field it is about, so that the
 // problem document says which line (lines[2].qty) and why (reason out_of_stock, with its message),
-// and a page can show it beside the line. Other errors pass unchanged to the error handler.
+// and a page can show it beside the line; a refusal of several lines at once (*store.LineErrors)
+// names each of them. Other errors pass unchanged to the error handler.
 func storeProblem(err error) error {
+	var les *store.LineErrors
+	if errors.As(err, &les) {
+		status, slug := classifyStore(err)
+		pe := &problemError{status: status, slug: slug}
+		for _, le := range les.Lines {
+			pe.fields = append(pe.fields, FieldError{Field: le.Path(), Reason: le.Reason})
+		}
+		return pe
+	}
 	var le *store.LineError
 	if !errors.As(err, &le) {
 		return err
@@ -83,4 +98,41 @@ func storeProblem(err error) error {
 		return err
 	}
 	return &problemError{status: status, slug: slug, fields: []FieldError{{Field: le.Path(), Reason: le.Reason}}}
+}
+
+// LineProblem is one refused line of a request in a problem document: its index in the request's
+// lines (as in the paths, lines[2].qty), the item and its name when the store has it, the field at
+// fault, and the reason with a message that may carry the line's own figures.
+type LineProblem struct {
+	Line    int    `json:"line"`
+	Item    int64  `json:"item"`
+	Name    string `json:"name,omitempty"`
+	Field   string `json:"field"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
+
+// donationProblem is storeProblem for a donation: a refusal of several lines also lists each line
+// with its item's name and a message that says, for food with too little shelf life left, its
+// best-before date and the share the store's policy asks for.
+func (s *server) donationProblem(ctx context.Context, storeID int64, n store.NewDonation, err error) error {
+	out := storeProblem(err)
+	var les *store.LineErrors
+	var pe *problemError
+	if !errors.As(err, &les) || !errors.As(out, &pe) {
+		return out
+	}
+	p, perr := s.store.Policy(ctx, storeID)
+	if perr != nil {
+		return perr
+	}
+	pe.lines = func(lang string) []LineProblem {
+		out := make([]LineProblem, len(les.Lines))
+		for i, le := range les.Lines {
+			out[i] = LineProblem{Line: le.Line, Item: le.Item, Name: le.Name, Field: le.Field, Reason: le.Reason,
+				Message: s.donationLineMessage(lang, le, n.Lines, p, pe.slug)}
+		}
+		return out
+	}
+	return pe
 }
