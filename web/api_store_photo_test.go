@@ -210,9 +210,18 @@ func storePhotoAuthzEntries() map[string]entry {
 			return call{method, fmt.Sprintf("/api/v1/stores/%d/items/%d/photo", s, it), body}
 		}
 	}
+	page := func(suffix string) entry {
+		return entry{who: managers,
+			in:  func(_ *testing.T, w *world) call { return call{"POST", "/stores/" + id(w.sa.ID) + suffix, malformed} },
+			out: func(_ *testing.T, w *world) call { return call{"POST", "/stores/" + id(w.sb.ID) + suffix, malformed} }}
+	}
 	return map[string]entry{
 		"GET /api/v1/stores/:id/items/:item/photo":    {who: everyone, in: photo("GET", true)},
 		"PUT /api/v1/stores/:id/items/:item/photo":    {who: managers, in: photo("PUT", true), out: photo("PUT", false)},
 		"DELETE /api/v1/stores/:id/items/:item/photo": {who: managers, in: photo("DELETE", true), out: photo("DELETE", false)},
+
+		// The item page's forms; a missing item answers 404 once let through.
+		"POST /stores/:store/items/:item/photo":        page("/items/999999/photo"),
+		"POST /stores/:store/items/:item/photo/delete": page("/items/999999/photo/delete"),
 	}
 }

@@ -50,6 +50,8 @@ func (s *server) storePageRoutes() {
 	s.handle(post, "/stores/:store/items", at(access.ManageCatalog), s.itemCreateSubmit)
 	s.handle(get, "/stores/:store/items/:item", at(access.ManageCatalog), s.itemEditPage)
 	s.handle(post, "/stores/:store/items/:item", at(access.ManageCatalog), s.itemUpdateSubmit)
+	s.handle(post, "/stores/:store/items/:item/photo", at(access.ManageCatalog), s.itemPhotoSubmit)
+	s.handle(post, "/stores/:store/items/:item/photo/delete", at(access.ManageCatalog), s.itemPhotoDeleteSubmit)
 
 	s.handle(get, "/stores/:store/report", at(access.ReadStore), s.dayReportPage)
 }

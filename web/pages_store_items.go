@@ -59,6 +59,7 @@ type itemFormView struct {
 	Action     string
 	Categories []storeChoice
 	Periods    []storeChoice
+	Photo      string // the URL of the item's photo; "" without one
 }
 
 // itemFields are the item form's fields, top to bottom.
@@ -73,14 +74,23 @@ func (s *server) itemNewPage(c *fiber.Ctx) error {
 
 // itemEditPage shows the form of an item with what it says now.
 func (s *server) itemEditPage(c *fiber.Ctx) error {
-	storeID, _ := idParam(c, "store")
-	id, err := idParam(c, "item")
+	id, f, err := s.itemEditForm(c)
 	if err != nil {
 		return err
 	}
+	return s.renderItemForm(c, fiber.StatusOK, id, f)
+}
+
+// itemEditForm reads the item of the path and fills its form with what it says now.
+func (s *server) itemEditForm(c *fiber.Ctx) (int64, form, error) {
+	storeID, _ := idParam(c, "store")
+	id, err := idParam(c, "item")
+	if err != nil {
+		return 0, form{}, err
+	}
 	it, err := s.store.Item(c.UserContext(), storeID, id)
 	if err != nil {
-		return err
+		return 0, form{}, err
 	}
 	f := form{Values: map[string]string{"name": it.Name, "category": it.Category, "unit": it.Unit,
 		"price": strconv.FormatInt(it.Price, 10), "limit_qty": strconv.Itoa(it.LimitQty), "limit_period": string(it.LimitPeriod),
@@ -88,7 +98,7 @@ func (s *server) itemEditPage(c *fiber.Ctx) error {
 	if it.Active {
 		f.Values["active"] = "1"
 	}
-	return s.renderItemForm(c, fiber.StatusOK, id, f)
+	return id, f, nil
 }
 
 func (s *server) renderItemForm(c *fiber.Ctx, status int, id int64, f form) error {
@@ -108,6 +118,9 @@ func (s *server) renderItemForm(c *fiber.Ctx, status int, id int64, f form) erro
 				"quarter": periodNames[store.Quarter]}, []string{"week", "month", "quarter"})...)}
 	if id != 0 {
 		data.Action += "/" + itoa(id)
+		if it, err := s.store.Item(c.UserContext(), head.ID, id); err == nil && it.HasPhoto {
+			data.Photo = itemPhotoURL(it)
+		}
 	}
 	v.Form = f
 	v.Data = data

@@ -1,0 +1,66 @@
+package web
+
+import (
+	"slices"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/store"
+)
+
+// itemPhotoURL is where an item's photo is served, with its version so that a new photo is a new
+// URL that caches may keep.
+func itemPhotoURL(it store.Item) string {
+	return "/api/v1/stores/" + itoa(it.StoreID) + "/items/" + itoa(it.ID) + "/photo?v=" + it.PhotoVersion
+}
+
+// photoProblems are the refusals of an upload the item form shows beside its photo field.
+var photoProblems = map[string]string{"photo-too-large": "photo", "photo-type": "photo", "photo-invalid": "photo"}
+
+// itemPhotoSubmit keeps the photo chosen on the item's page (a multipart form, field "photo") and
+// goes back to the page; a refused file is shown beside the field.
+func (s *server) itemPhotoSubmit(c *fiber.Ctx) error {
+	storeID, _ := idParam(c, "store")
+	id, err := idParam(c, "item")
+	if err != nil {
+		return err
+	}
+	data, err := photoUpload(c)
+	if err == nil && len(data) == 0 {
+		err = store.ErrPhotoType // an empty form: no file chosen
+	}
+	if err == nil {
+		_, err = s.store.SetItemPhoto(c.UserContext(), principal(c), storeID, id, data)
+	}
+	if err != nil {
+		return s.itemPhotoFailed(c, err)
+	}
+	return redirect(c, "/stores/"+itoa(storeID)+"/items/"+itoa(id)+"#item-photo")
+}
+
+// itemPhotoDeleteSubmit removes the item's photo.
+func (s *server) itemPhotoDeleteSubmit(c *fiber.Ctx) error {
+	storeID, _ := idParam(c, "store")
+	id, err := idParam(c, "item")
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteItemPhoto(c.UserContext(), principal(c), storeID, id); err != nil {
+		return s.itemPhotoFailed(c, err)
+	}
+	return redirect(c, "/stores/"+itoa(storeID)+"/items/"+itoa(id)+"#item-photo")
+}
+
+// itemPhotoFailed shows the item's page again with why the photo was refused.
+func (s *server) itemPhotoFailed(c *fiber.Ctx, err error) error {
+	id, f, ferr := s.itemEditForm(c)
+	if ferr != nil {
+		return ferr
+	}
+	f.order = append(slices.Clip(f.order), "photo")
+	status, err := s.failForm(c, &f, err, photoProblems)
+	if err != nil {
+		return err
+	}
+	return s.renderItemForm(c, status, id, f)
+}
