@@ -163,6 +163,18 @@ func TestStoreItemPhotoAPI(t *testing.T) {
 			}
 		}
 	}
+	// Over the app's body limit (12 MB) the server refuses the request before any handler reads it
+	// (fasthttp answers 413 and closes the connection; the test client reports that as an error).
+	huge := httptest.NewRequest("PUT", path, bytes.NewReader(make([]byte, 50<<20)))
+	huge.Header.Set("Authorization", "Bearer "+manager)
+	if resp, err := app.Test(huge, -1); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != 413 {
+			t.Errorf("a 50 MB body: %d, want 413", resp.StatusCode)
+		}
+	} else if !strings.Contains(err.Error(), "body size exceeds") {
+		t.Errorf("a 50 MB body: %v", err)
+	}
 	ctype, body = photoForm(t, nil, map[string]string{"note": "no photo here"})
 	a, _ = photoReq(t, app, manager, "PUT", path, ctype, bytes.ReplaceAll(body, []byte(`name="photo"`), []byte(`name="other"`)))
 	a.problem(t, 400, "invalid-request")
