@@ -66,6 +66,15 @@ func TestDonationRefusesEveryBadLine(t *testing.T) {
 		t.Fatalf("unknown items: %+v", p)
 	}
 
+	// A quantity out of range comes with the refused lines: a malformed request naming both.
+	p = storeReq(t, app, clerk, "POST", "/api/v1/stores/"+sa+"/donations", fmt.Sprintf(
+		`{"donor":{"kind":"anonymous"},"lines":[{"item":%d,"qty":0},{"item":%d,"qty":1,"best_before":"%s"}]}`, soap.ID, rice.ID, short),
+		idem()...).problem(t, 400, "invalid-request")
+	if len(p.Errors) != 2 || p.Errors[0].Field != "lines[0].qty" || p.Errors[1].Reason != store.ReasonShelfLife ||
+		len(p.Lines) != 2 || !strings.Contains(p.Lines[1].Message, short) {
+		t.Fatalf("a malformed line among refused ones: %+v", p)
+	}
+
 	// The intake page marks each refused row and keeps what the clerk typed.
 	browser := signedInAs(t, app, clerkSA)
 	form := browser.get("/stores/" + sa + "/donations/new")
@@ -74,9 +83,10 @@ func TestDonationRefusesEveryBadLine(t *testing.T) {
 		"item-0": {id(rice.ID)}, "qty-0": {"3"}, "bb-0": {short},
 		"item-1": {id(soap.ID)}, "qty-1": {"7"},
 		"item-2": {id(soap.ID)}, "qty-2": {"2"}, "bb-2": {past},
-		"item-3": {id(rice.ID)}, "qty-3": {"1"}, "bb-3": {long}})
+		"item-3": {id(rice.ID)}, "qty-3": {"1"}, "bb-3": {long},
+		"item-4": {id(soap.ID)}, "qty-4": {"200000"}})
 	want(t, "refused rows", r, 422, `data-testid="error-bb-0"`, "保质期至 "+short, `data-testid="error-bb-2"`, "已过保质期",
-		`value="王秀英"`, `value="`+short+`"`, `value="`+past+`"`, `value="7"`)
+		`data-testid="error-qty-4"`, `value="王秀英"`, `value="`+short+`"`, `value="`+past+`"`, `value="7"`, `value="200000"`)
 	if strings.Contains(r.body, `data-testid="error-bb-3"`) || strings.Contains(r.body, `data-testid="error-item-1"`) {
 		t.Error("a good row marked as refused")
 	}

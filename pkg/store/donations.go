@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -119,6 +120,7 @@ func (n *NewDonation) validate() error {
 
 // LineErrors refuses several lines of one request at once, in line order, so that the clerk
 // can fix them all before sending it again. Err is the sentinel that decides the status:
+// ErrInvalid when a line is malformed (then the request is malformed, whatever else is refused),
 // ErrItemNotFound when every refused line names an item the store does not have,
 // ErrDonationRefused otherwise. errors.As finds the first line's *LineError.
 type LineErrors struct {
@@ -240,10 +242,11 @@ func (s *Service) itemsWithIDs(ctx context.Context, q sqlx.QueryerContext, store
 // RecordDonation records goods handed in: the donation with the next acknowledgement number of the
 // store's series for the year, and a lot of stock received for each line. key is the caller's
 // idempotency key: the same key with the same donation returns the first (Replayed set).
-// Every refused line is named at once: unknown items and failed condition checks come as one
-// *LineErrors (ErrItemNotFound when every refused line is an unknown item, ErrDonationRefused
-// otherwise), and nothing is written.
-// Errors: ErrInvalid (*ValidationError), ErrStoreNotFound, ErrItemNotFound (*LineErrors),
+// Every refused line is named at once: malformed lines, unknown items and failed condition checks
+// come as one *LineErrors (ErrInvalid when a line is malformed, ErrItemNotFound when every refused
+// line is an unknown item, ErrDonationRefused otherwise), and nothing is written.
+// Errors: ErrInvalid (*ValidationError, or *LineErrors when only lines are malformed),
+// ErrStoreNotFound, ErrItemNotFound (*LineErrors),
 // ErrDonationRefused (*LineErrors), ErrIdempotencyConflict.
 func (s *Service) RecordDonation(ctx context.Context, actor Actor, storeID int64, key string, n NewDonation) (Acknowledgement, error) {
 	if err := needActor(actor); err != nil {
@@ -253,7 +256,7 @@ func (s *Service) RecordDonation(ctx context.Context, actor Actor, storeID int64
 		return Acknowledgement{}, err
 	}
 	if err := n.validate(); err != nil {
-		return Acknowledgement{}, err
+		return Acknowledgement{}, s.withRefusedLines(ctx, storeID, n, err)
 	}
 	hash := requestHash("donation", struct {
 		Store int64
@@ -277,6 +280,61 @@ func (s *Service) RecordDonation(ctx context.Context, actor Actor, storeID int64
 		return Acknowledgement{}, err
 	}
 	return s.Acknowledgement(ctx, storeID, id)
+}
+
+// withRefusedLines adds to a malformed donation whose faults are all in its lines (a quantity out
+// of range, a malformed date …) the lines the condition check refuses, so that the clerk learns of
+// every bad line at once: a *LineErrors wrapping ErrInvalid. A fault outside the lines (the donor,
+// no lines at all), or an unknown store, leaves err as it is.
+func (s *Service) withRefusedLines(ctx context.Context, storeID int64, n NewDonation, err error) error {
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	var refused []*LineError
+	wellFormed := slices.Clone(n.Lines)
+	for path, reason := range ve.fields {
+		var i int
+		_, field, ok := strings.Cut(path, ".")
+		if _, serr := fmt.Sscanf(path, "lines[%d].", &i); serr != nil || !ok || i < 0 || i >= len(n.Lines) {
+			return err
+		}
+		refused = append(refused, &LineError{Err: ErrInvalid, Line: i, Item: n.Lines[i].Item, Field: field, Reason: reason})
+		wellFormed[i] = DonationLine{} // item 0: no item, left out of the condition check
+	}
+	if _, serr := s.storeInfo(ctx, s.db, storeID); serr != nil {
+		return err
+	}
+	ids := make([]int64, 0, len(n.Lines))
+	for _, l := range n.Lines {
+		ids = append(ids, l.Item)
+	}
+	items, ierr := s.itemsWithIDs(ctx, s.db, storeID, ids)
+	if ierr != nil {
+		return err
+	}
+	p, perr := s.policy(ctx, s.db, storeID)
+	if perr != nil {
+		return err
+	}
+	var missing []*LineError
+	for _, m := range missingItems(ids, items) {
+		if wellFormed[m.Line].Item != 0 {
+			missing = append(missing, m)
+		}
+	}
+	var les *LineErrors
+	switch cerr := checkCondition(p, s.now(), wellFormed, items, missing); {
+	case errors.As(cerr, &les):
+		refused = append(refused, les.Lines...)
+	case cerr != nil:
+		return err // a date typed in the future: told with the other malformed fields first
+	}
+	for _, l := range refused {
+		l.Name = items[l.Item].Name
+	}
+	slices.SortStableFunc(refused, func(a, b *LineError) int { return cmp.Or(a.Line-b.Line, strings.Compare(a.Field, b.Field)) })
+	return &LineErrors{Err: ErrInvalid, Lines: refused}
 }
 
 func (s *Service) replayDonation(ctx context.Context, storeID, id int64, err error) (Acknowledgement, error) {

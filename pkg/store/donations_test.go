@@ -283,6 +283,25 @@ func TestDonationRefusesEveryBadLineAtOnce(t *testing.T) {
 		t.Fatalf("unknown items: %v", err)
 	}
 
+	// A quantity out of range comes with the refused lines, not before them: the request is
+	// malformed, and every bad line is named.
+	_, err = e.svc.RecordDonation(ctx, e.manager, e.storeID, e.key(), store.NewDonation{Donor: donor,
+		Lines: []store.DonationLine{{Item: soap.ID, Qty: 0}, {Item: milk.ID, Qty: 1, BestBefore: e.day(30)}, {Item: 999999, Qty: 1}}})
+	if !errors.As(err, &les) || !errors.Is(err, store.ErrInvalid) || len(les.Lines) != 3 ||
+		les.Lines[0].Reason != "range" || les.Lines[0].Field != "qty" || les.Lines[0].Name != "肥皂" ||
+		les.Lines[1].Reason != store.ReasonShelfLife || les.Lines[2].Reason != "not_found" {
+		t.Fatalf("a malformed line among refused ones: %v", err)
+	}
+	// A fault of the donor stays a plain validation error.
+	var ve *store.ValidationError
+	if _, err = e.svc.RecordDonation(ctx, e.manager, e.storeID, e.key(), store.NewDonation{Donor: store.Donor{Kind: "friend"},
+		Lines: []store.DonationLine{{Item: soap.ID, Qty: 0}}}); !errors.As(err, &ve) || len(ve.Fields()) != 2 {
+		t.Fatalf("a bad donor: %v", err)
+	}
+	if after := count(); after != before {
+		t.Fatalf("a refused donation wrote rows: %v before, %v after", before, after)
+	}
+
 	bad[1].BestBefore = e.day(300)
 	bad = append(bad[:2], bad[4])
 	a, err := e.svc.RecordDonation(ctx, e.manager, e.storeID, e.key(), store.NewDonation{Donor: donor, Lines: bad})
