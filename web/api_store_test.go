@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -342,6 +343,7 @@ func TestStoreRoutesAuthorization(t *testing.T) {
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	table := storeAuthzTable()
+	maps.Copy(table, storePhotoAuthzEntries())
 	for _, r := range app.GetRoutes(true) {
 		if (strings.Contains(r.Path, "/stores/:id/") || strings.HasPrefix(r.Path, "/api/v1/orders") ||
 			r.Path == "/api/v1/counter/scan" || r.Path == "/api/v1/sales") && r.Method != "HEAD" {
