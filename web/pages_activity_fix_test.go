@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -183,9 +184,14 @@ func TestActivityFixPagesManual(t *testing.T) {
 	ctx := context.Background()
 	a := fixActivity(t, d, w.a.ID, "社区清扫")
 	f := fixOutsideOf(t, d, clk, w)
-	clk.Set(a.EndsAt.Add(time.Hour))
 	coord, admin := actSignIn(t, app, coordA), actSignIn(t, app, adminA)
 	page := fmt.Sprintf("/activities/%d/manual", a.ID)
+	clk.Set(a.EndsAt.Add(-time.Minute))
+	if r := coord.get(page); r.status != 200 || !strings.Contains(r.body, `id="manual-not-yet"`) ||
+		strings.Contains(r.body, `id="manual-form"`) {
+		t.Fatalf("before the end: status %d, the page offers the form or does not say when\n%s", r.status, r.body)
+	}
+	clk.Set(a.EndsAt.Add(time.Hour))
 	actWantPage(t, "the form", coord.get(page), 200, `id="manual-form"`, `id="manual-none"`, "最多 180 分钟")
 
 	add := func(b *browser, v url.Values) response { return b.submit(page, v) }

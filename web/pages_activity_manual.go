@@ -18,6 +18,9 @@ import (
 type manualView struct {
 	Activity activity.Activity
 	Pending  []manualLine
+	// NotYet says the activity has not ended: hours can be added by hand only afterwards, so the page
+	// says when instead of offering a form the service would refuse.
+	NotYet bool
 	// Failed is the entry whose approval or rejection failed, to show its error beside it.
 	Failed int64
 }
@@ -58,7 +61,7 @@ func (s *server) manualForm(c *fiber.Ctx, status int, v view) error {
 		return err
 	}
 	me := byActor(c).Label
-	data := manualView{Activity: a}
+	data := manualView{Activity: a, NotYet: s.activities.Now().Before(a.EndsAt)}
 	data.Failed, _ = strconv.ParseInt(v.Form.Values["att"], 10, 64)
 	names := map[string]string{}
 	for _, p := range pending {

@@ -71,6 +71,9 @@ func NewService(db *sqlx.DB, l *ledger.Ledger, rdb redis.UniversalClient, signer
 	return s
 }
 
+// Now is the service's clock, for pages that show only what the service will allow now.
+func (s *Service) Now() time.Time { return s.now() }
+
 // inTx runs fn in one PostgreSQL transaction shared with the ledger, so that a record and its
 // earning, or a transfer and its row, commit together or not at all.
 func (s *Service) inTx(ctx context.Context, fn func(tx *ledger.Tx) error) error {
