@@ -151,6 +151,37 @@ type benchResult struct {
 
 func (r benchResult) tps() float64 { return float64(r.ok) / r.elapsed.Seconds() }
 
+// tally is one client's count of answers, kept apart from the others' until the client is done.
+type tally struct {
+	ok, bad int
+	first   error
+	lat     []time.Duration
+}
+
+// record counts an answer to a request sent at t0: its latency, or its error.
+func (t *tally) record(t0 time.Time, err error) {
+	if err != nil {
+		t.bad++
+		if t.first == nil {
+			t.first = err
+		}
+		return
+	}
+	t.ok++
+	t.lat = append(t.lat, time.Since(t0))
+}
+
+// add merges a client's tally into the run's result.
+func (r *benchResult) add(mu *sync.Mutex, t tally) {
+	mu.Lock()
+	defer mu.Unlock()
+	r.ok, r.errors = r.ok+t.ok, r.errors+t.bad
+	r.lat = append(r.lat, t.lat...)
+	if r.firstErr == nil {
+		r.firstErr = t.first
+	}
+}
+
 func (r benchResult) pct(p int) time.Duration {
 	if len(r.lat) == 0 {
 		return 0
@@ -175,9 +206,7 @@ func drive(ctx context.Context, o benchOpts, run benchRun, post func(context.Con
 		go func() {
 			defer wg.Done()
 			rng := mrand.New(mrand.NewPCG(uint64(c), uint64(time.Now().UnixNano())))
-			var lat []time.Duration
-			ok, bad := 0, 0
-			var first error
+			var t tally
 			for n := 0; ctx.Err() == nil; n++ {
 				from := run.vols[rng.IntN(len(run.vols))]
 				to := run.store
@@ -190,24 +219,9 @@ func drive(ctx context.Context, o benchOpts, run benchRun, post func(context.Con
 					IdempotencyKey: fmt.Sprintf("bench-%s-%d-%d", run.id, c, n),
 					Postings:       []ledger.PostingRequest{{Account: from, Amount: -1}, {Account: to, Amount: 1}}}
 				t0 := time.Now()
-				err := post(context.WithoutCancel(ctx), r)
-				if err != nil {
-					bad++
-					if first == nil {
-						first = err
-					}
-					continue
-				}
-				ok++
-				lat = append(lat, time.Since(t0))
+				t.record(t0, post(context.WithoutCancel(ctx), r))
 			}
-			mu.Lock()
-			res.ok, res.errors = res.ok+ok, res.errors+bad
-			res.lat = append(res.lat, lat...)
-			if res.firstErr == nil {
-				res.firstErr = first
-			}
-			mu.Unlock()
+			res.add(&mu, t)
 		}()
 	}
 	wg.Wait()

@@ -120,9 +120,7 @@ func checkinStorm(world checkinWorld, codes *checkinCodes, base string, clients 
 			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 			defer fasthttp.ReleaseRequest(req)
 			defer fasthttp.ReleaseResponse(resp)
-			var lat []time.Duration
-			ok, bad := 0, 0
-			var first error
+			var t tally
 			for i := taken.Add(1) - 1; i < int64(len(world.volunteers)); i = taken.Add(1) - 1 {
 				v := world.volunteers[i]
 				body, _ := json.Marshal(activity.Scan{Token: codes.token(v.activity)})
@@ -137,23 +135,9 @@ func checkinStorm(world checkinWorld, codes *checkinCodes, base string, clients 
 				if err == nil && (resp.StatusCode() != fasthttp.StatusOK || !bytes.Contains(resp.Body(), checkedIn)) {
 					err = fmt.Errorf("%d: %s", resp.StatusCode(), resp.Body())
 				}
-				if err != nil {
-					bad++
-					if first == nil {
-						first = err
-					}
-					continue
-				}
-				ok++
-				lat = append(lat, time.Since(t0))
+				t.record(t0, err)
 			}
-			mu.Lock()
-			res.ok, res.errors = res.ok+ok, res.errors+bad
-			res.lat = append(res.lat, lat...)
-			if res.firstErr == nil {
-				res.firstErr = first
-			}
-			mu.Unlock()
+			res.add(&mu, t)
 		}()
 	}
 	wg.Wait()
