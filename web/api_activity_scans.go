@@ -6,6 +6,18 @@ import (
 	"timebank/pkg/activity"
 )
 
+// checkOutQuery reads which of the activity's codes is asked for: ?kind=check_in (the default) or
+// check_out.
+func checkOutQuery(c *fiber.Ctx) (bool, error) {
+	switch c.Query("kind", activity.CodeCheckIn) {
+	case activity.CodeCheckIn:
+		return false, nil
+	case activity.CodeCheckOut:
+		return true, nil
+	}
+	return false, badRequest("kind", "unknown")
+}
+
 // kioskCode is what the kiosk screen shows: the activity's current check-in code (?kind=check_out
 // for the check-out code), its URL, expiry and when to ask again.
 func (s *server) kioskCode(c *fiber.Ctx) error {
@@ -13,13 +25,9 @@ func (s *server) kioskCode(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var checkOut bool
-	switch c.Query("kind", activity.CodeCheckIn) {
-	case activity.CodeCheckIn:
-	case activity.CodeCheckOut:
-		checkOut = true
-	default:
-		return badRequest("kind", "unknown")
+	checkOut, err := checkOutQuery(c)
+	if err != nil {
+		return err
 	}
 	code, err := s.activities.KioskCode(c.UserContext(), id, checkOut)
 	if err != nil {

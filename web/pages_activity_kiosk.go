@@ -64,13 +64,9 @@ func (s *server) kioskCodeImage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var checkOut bool
-	switch c.Query("kind", activity.CodeCheckIn) {
-	case activity.CodeCheckIn:
-	case activity.CodeCheckOut:
-		checkOut = true
-	default:
-		return badRequest("kind", "unknown")
+	checkOut, err := checkOutQuery(c)
+	if err != nil {
+		return err
 	}
 	code, err := s.activities.KioskCode(c.UserContext(), id, checkOut)
 	if err != nil {

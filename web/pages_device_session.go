@@ -14,7 +14,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/redis/go-redis/v9"
 
-	"timebank/pkg/access"
 	"timebank/pkg/identity"
 )
 
@@ -98,21 +97,10 @@ func (s *server) deviceCookie(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	c.Locals(localPrincipal, devicePrincipal(d))
+	p := d.Principal()
+	c.Locals(localPrincipal, &p)
 	c.Locals(localCookie, sid)
 	return nil
-}
-
-// devicePrincipal is the device with its one grant, as a bearer device token gets it.
-func devicePrincipal(d identity.Device) *access.Principal {
-	g := access.Grant{Role: d.Role, Kind: access.Org}
-	switch {
-	case d.StoreID != nil:
-		g = access.Grant{Role: d.Role, Kind: access.Store, StoreID: *d.StoreID}
-	case d.OrgID != nil:
-		g.OrgID = *d.OrgID
-	}
-	return &access.Principal{DeviceID: d.ID, Name: d.Label, Grants: []access.Grant{g}}
 }
 
 // setDeviceCookie sets or (maxAge < 0) deletes the device cookie: HttpOnly, SameSite=Strict (a

@@ -88,11 +88,24 @@ FROM device_tokens d WHERE d.token_hash = $1 AND d.revoked_at IS NULL`
 	} else if err != nil {
 		return access.Principal{}, err
 	}
-	g := access.Grant{Role: access.Role(role), Kind: access.Org, OrgID: orgID}
+	d := Device{ID: id, Label: label, Role: access.Role(role), OrgID: &orgID}
 	if storeID != 0 {
-		g = access.Grant{Role: access.Role(role), Kind: access.Store, StoreID: storeID}
+		d.OrgID, d.StoreID = nil, &storeID
 	}
-	return access.Principal{DeviceID: id, Name: label, Grants: []access.Grant{g}}, nil
+	return d.Principal(), nil
+}
+
+// Principal is the device as the access checks see it: its label and its one grant, at its store
+// (a counter) or its organization (a kiosk).
+func (d Device) Principal() access.Principal {
+	g := access.Grant{Role: d.Role, Kind: access.Org}
+	switch {
+	case d.StoreID != nil:
+		g = access.Grant{Role: d.Role, Kind: access.Store, StoreID: *d.StoreID}
+	case d.OrgID != nil:
+		g.OrgID = *d.OrgID
+	}
+	return access.Principal{DeviceID: d.ID, Name: d.Label, Grants: []access.Grant{g}}
 }
 
 // IsDeviceToken reports whether a bearer token is shaped like a device token.
