@@ -95,6 +95,8 @@ func dbError(err error) error {
 		return ErrHoldNotFound
 	case "TB009":
 		return ErrHistoryImmutable
+	case "TB010":
+		return ErrBatch
 	case "23505":
 		switch pe.Constraint {
 		case "ledger_accounts_code_key":

@@ -69,19 +69,10 @@ func scanChanges(rows *sql.Rows, err error) ([]change, error) {
 	defer rows.Close()
 	var out []change
 	for rows.Next() {
-		var (
-			c                             change
-			at                            sql.NullTime
-			acc, posted, pending, version sql.NullInt64
-			code                          sql.NullString
-			slot, slots                   sql.NullInt16
-		)
-		if err := rows.Scan(&c.id, &c.replayed, &at, &acc, &code, &slot, &slots, &posted, &pending, &version); err != nil {
+		c, err := scanChange(rows)
+		if err != nil {
 			return nil, err
 		}
-		c.at, c.accountID, c.code = at.Time, acc.Int64, code.String
-		c.slot, c.slots = int(slot.Int16), int(slots.Int16)
-		c.posted, c.pending, c.version = posted.Int64, pending.Int64, version.Int64
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
@@ -91,6 +82,25 @@ func scanChanges(rows *sql.Rows, err error) ([]change, error) {
 		return nil, errors.New("ledger: SQL function returned no rows")
 	}
 	return out, nil
+}
+
+// scanChange reads a row of a ledger SQL function: the lead columns (if any) into lead, then a change.
+func scanChange(rows *sql.Rows, lead ...any) (change, error) {
+	var (
+		c                             change
+		at                            sql.NullTime
+		acc, posted, pending, version sql.NullInt64
+		code                          sql.NullString
+		slot, slots                   sql.NullInt16
+	)
+	dest := append(lead, &c.id, &c.replayed, &at, &acc, &code, &slot, &slots, &posted, &pending, &version)
+	if err := rows.Scan(dest...); err != nil {
+		return c, err
+	}
+	c.at, c.accountID, c.code = at.Time, acc.Int64, code.String
+	c.slot, c.slots = int(slot.Int16), int(slots.Int16)
+	c.posted, c.pending, c.version = posted.Int64, pending.Int64, version.Int64
+	return c, nil
 }
 
 const postQuery = `SELECT * FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8, $9)`
