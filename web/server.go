@@ -60,6 +60,11 @@ type server struct {
 	views      *renderer       // the HTML pages' templates and static files
 }
 
+// bodyLimit is the largest request body the server reads, room for roster files and photos (JSON
+// bodies are limited to 1 MiB in decodeJSON). A larger body is refused before any route runs: Fiber
+// hands fiber.ErrRequestEntityTooLarge to the error handler, which answers 413 as for any error.
+const bodyLimit = 12 << 20
+
 // New builds the Fiber app with every route registered.
 func New(d Deps) (*fiber.App, error) {
 	msgs, err := loadMessages()
@@ -76,7 +81,7 @@ func New(d Deps) (*fiber.App, error) {
 	s.app = fiber.New(fiber.Config{
 		AppName:               "timebank",
 		ErrorHandler:          s.errorHandler,
-		BodyLimit:             12 << 20, // roster files and photos; JSON bodies are limited to 1 MiB in decodeJSON
+		BodyLimit:             bodyLimit,
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           75 * time.Second,
