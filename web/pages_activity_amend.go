@@ -59,6 +59,9 @@ func (s *server) orgRecordForm(c *fiber.Ctx, status int, v view) error {
 	if err != nil {
 		return err
 	}
+	if err := s.actorNames(v.Lang).revisions(ctx, h); err != nil {
+		return err
+	}
 	p, err := s.activities.Policy(ctx, r.OrgID)
 	if err != nil {
 		return err
