@@ -40,6 +40,7 @@ type deviceView struct {
 	Device     *access.Principal // nil on the sign-in form
 	Kiosk      bool
 	Place      string // the kiosk's organization or the counter's store
+	OrgID      int64  // the kiosk's organization: activities of those under it name theirs
 	StoreID    int64
 	Activities []deviceActivity
 	Cookie     bool // signed in here (a bearer token has nothing to sign out)
@@ -72,7 +73,8 @@ func (s *server) deviceSignInPage(c *fiber.Ctx) error {
 }
 
 // describeDevice fills in where the device works: a counter's store, or a kiosk's organization and
-// its activities that have not ended, nearest first.
+// the activities that have not ended of it and of the organizations under it, nearest first (the
+// kiosk's grant at the organization covers those below it).
 func (s *server) describeDevice(ctx context.Context, p *access.Principal, data *deviceView) error {
 	g := p.Grants[0]
 	if g.Kind == access.Store {
@@ -87,8 +89,12 @@ func (s *server) describeDevice(ctx context.Context, p *access.Principal, data *
 	if err != nil {
 		return err
 	}
-	data.Kiosk, data.Place = true, o.Name
-	page, err := s.activities.Activities(ctx, activity.ListQuery{OrgIDs: []int64{g.OrgID}, Limit: deviceActivitiesShown})
+	data.Kiosk, data.Place, data.OrgID = true, o.Name, o.ID
+	orgIDs, err := s.orgs.Subtree(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	page, err := s.activities.Activities(ctx, activity.ListQuery{OrgIDs: orgIDs, Limit: deviceActivitiesShown})
 	if err != nil {
 		return err
 	}

@@ -126,6 +126,11 @@ type view struct {
 	Form    form
 	Data    any
 	Content template.HTML // the page, inside the layout
+
+	// Device names the kiosk or counter device signed in ("" for none): the header shows it instead
+	// of a person's sign-in, and DeviceSession offers to sign it out (a bearer token has no session).
+	Device        string
+	DeviceSession bool
 }
 
 // navLink is one entry of the menu.
@@ -227,6 +232,9 @@ func (s *server) newView(c *fiber.Ctx, titleKey string) view {
 	v := view{Lang: lang, Title: s.msgs.get(lang, titleKey), Path: returnPath(c), CSRF: s.csrfToken(c)}
 	if p != nil && p.UserID != 0 {
 		v.User = p // devices and the operator have no pages of their own
+	}
+	if v.Device = principalDeviceName(s.msgs, lang, p); v.Device != "" {
+		v.DeviceSession = sessionCookie(c) != ""
 	}
 	if key, ok := notices[c.Query("notice")]; ok {
 		v.Notice = s.msgs.get(lang, key)
