@@ -23,16 +23,53 @@ type auditPageView struct {
 }
 
 // auditLine is one entry as the page shows it; Before and After are indented JSON, with phone and
-// ID numbers masked (audit.Record masks them on the way in).
+// ID numbers masked (audit.Record masks them on the way in). ActorName and ActionName are the actor
+// and the action in the reader's words; Actor and Action are the codes the log keeps.
 type auditLine struct {
-	ID        int64
-	At        time.Time
-	Actor     string
-	Action    string
-	Target    string
-	RequestID string
-	Before    string
-	After     string
+	ID         int64
+	At         time.Time
+	Actor      string
+	ActorName  string
+	Action     string
+	ActionName string
+	Target     string
+	RequestID  string
+	Before     string
+	After      string
+}
+
+// auditActions are the page keys of the actions the service records, by action code. An action
+// without one (added since) shows as its code.
+var auditActions = map[string]string{
+	"activity.create":         "page.audit.action.activity_create",
+	"activity.policy":         "page.audit.action.activity_policy",
+	"attendance.approve":      "page.audit.action.attendance_approve",
+	"attendance.adjust":       "page.audit.action.attendance_adjust",
+	"attendance.reject":       "page.audit.action.attendance_reject",
+	"attendance.manual_add":   "page.audit.action.attendance_manual_add",
+	"record.amend":            "page.audit.action.record_amend",
+	"record.dispute_dismiss":  "page.audit.action.record_dispute_dismiss",
+	"device.create":           "page.audit.action.device_create",
+	"device.revoke":           "page.audit.action.device_revoke",
+	"role.grant":              "page.audit.action.role_grant",
+	"role.revoke":             "page.audit.action.role_revoke",
+	"roster.import":           "page.audit.action.roster_import",
+	"region.create":           "page.audit.action.region_create",
+	"org.create":              "page.audit.action.org_create",
+	"store.create":            "page.audit.action.store_create",
+	"store.policy":            "page.audit.action.store_policy",
+	"store.item_create":       "page.audit.action.store_item_create",
+	"store.item_update":       "page.audit.action.store_item_update",
+	"store.item_photo_set":    "page.audit.action.store_item_photo_set",
+	"store.item_photo_delete": "page.audit.action.store_item_photo_delete",
+}
+
+// actionName is the action in the reader's language, or its code when it has no translation.
+func (s *server) actionName(lang, action string) string {
+	if key, ok := auditActions[action]; ok {
+		return s.msgs.get(lang, key)
+	}
+	return action
 }
 
 // auditPage shows the entries of the audit log the caller's roles cover, as GET /api/v1/audit
@@ -51,9 +88,16 @@ func (s *server) auditPage(c *fiber.Ctx) error {
 		return err
 	}
 	var d auditPageView
+	lang := s.msgs.lang(c)
+	names := s.actorNames(lang)
 	for _, e := range entries {
-		d.Entries = append(d.Entries, auditLine{ID: e.ID, At: e.At, Actor: e.Actor, Action: e.Action, Target: e.Target,
-			RequestID: e.RequestID, Before: indentJSON(e.Before), After: indentJSON(e.After)})
+		who, err := names.name(c.UserContext(), e.Actor)
+		if err != nil {
+			return err
+		}
+		d.Entries = append(d.Entries, auditLine{ID: e.ID, At: e.At, Actor: e.Actor, ActorName: who, Action: e.Action,
+			ActionName: s.actionName(lang, e.Action), Target: e.Target, RequestID: e.RequestID,
+			Before: indentJSON(e.Before), After: indentJSON(e.After)})
 	}
 	if after > 0 {
 		d.First = "/audit"
