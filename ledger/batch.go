@@ -98,12 +98,12 @@ func (t *Tx) HoldMany(ctx context.Context, rs []HoldRequest) ([]int64, error) {
 }
 
 // CommitHolds commits each hold ids[i] for amounts[i] (at most the held amount; the rest is
-// released) inside the Tx in one statement, all or nothing, as CommitHold does one, and returns the
+// released), made by actors[i], inside the Tx in one statement, all or nothing, as CommitHold does one, and returns the
 // transactions' ids in the holds' order.
 // Errors: ErrInvalid, ErrHoldNotFound, ErrHoldResolved (a hold that is not pending, has expired or
 // holds less than its amount; commit them one by one to learn which).
-func (t *Tx) CommitHolds(ctx context.Context, ids, amounts []int64, actor string) ([]int64, error) {
-	if len(ids) != len(amounts) {
+func (t *Tx) CommitHolds(ctx context.Context, ids, amounts []int64, actors []string) ([]int64, error) {
+	if len(ids) != len(amounts) || len(ids) != len(actors) {
 		return nil, invalid("amounts", "count")
 	}
 	if len(ids) == 0 {
@@ -114,7 +114,7 @@ func (t *Tx) CommitHolds(ctx context.Context, ids, amounts []int64, actor string
 			return nil, invalid("amount", "range")
 		}
 	}
-	rows, err := t.calls.QueryContext(ctx, holdCommitManyQuery, pq.Int64Array(ids), pq.Int64Array(amounts), actor)
+	rows, err := t.calls.QueryContext(ctx, holdCommitManyQuery, pq.Int64Array(ids), pq.Int64Array(amounts), pq.StringArray(actors))
 	idx, chs, err := scanBatch(rows, err)
 	if err != nil {
 		return nil, err

@@ -60,7 +60,7 @@ func TestHoldManyThenCommitHolds(t *testing.T) {
 
 	var txs []int64
 	err = e.l.InTx(ctx, func(tx *ledger.Tx) error {
-		txs, err = tx.CommitHolds(ctx, ids, []int64{30, 15, 10}, "clerk")
+		txs, err = tx.CommitHolds(ctx, ids, []int64{30, 15, 10}, []string{"clerk", "clerk", "counter"})
 		return err
 	})
 	if err != nil {
@@ -74,6 +74,10 @@ func TestHoldManyThenCommitHolds(t *testing.T) {
 		if n := e.holdTransactions(t, ids[i]); n != 1 {
 			t.Fatalf("hold %d has %d transactions", i, n)
 		}
+	}
+	var by string
+	if err := e.db.Get(&by, `SELECT created_by FROM ledger_transactions WHERE id = $1`, txs[2]); err != nil || by != "counter" {
+		t.Fatalf("third transaction made by %q (%v), want counter", by, err)
 	}
 	e.wantBalance(t, vols[0], 60, 0)
 	e.wantBalance(t, vols[1], 85, 0) // 5 of the 20 held went back
@@ -127,7 +131,11 @@ func TestCommitHoldsAllOrNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	commit := func(ids, amounts []int64) error {
-		return e.l.InTx(ctx, func(tx *ledger.Tx) error { _, err := tx.CommitHolds(ctx, ids, amounts, "clerk"); return err })
+		actors := make([]string, len(ids))
+		for i := range actors {
+			actors[i] = "clerk"
+		}
+		return e.l.InTx(ctx, func(tx *ledger.Tx) error { _, err := tx.CommitHolds(ctx, ids, amounts, actors); return err })
 	}
 	if err := commit([]int64{a.Hold.ID, b.Hold.ID}, []int64{30, 20}); !errors.Is(err, ledger.ErrHoldResolved) {
 		t.Fatalf("with a committed hold: %v, want ErrHoldResolved", err)
@@ -177,6 +185,10 @@ func TestBatchesRaceSingleHolds(t *testing.T) {
 				rs[i] = holdReq(vols[rng.IntN(len(vols))], holdStore, 1+rng.Int64N(50), exp)
 				amounts[i] = 1 + rng.Int64N(rs[i].Amount)
 			}
+			actors := make([]string, len(rs))
+			for i := range actors {
+				actors[i] = fmt.Sprintf("counter:%d", w)
+			}
 			var ids []int64
 			err := e.l.InTx(ctx, func(tx *ledger.Tx) error {
 				var err error
@@ -185,7 +197,7 @@ func TestBatchesRaceSingleHolds(t *testing.T) {
 			})
 			if err == nil {
 				err = e.l.InTx(ctx, func(tx *ledger.Tx) error {
-					_, err := tx.CommitHolds(ctx, ids, amounts, "clerk")
+					_, err := tx.CommitHolds(ctx, ids, amounts, actors)
 					return err
 				})
 			}

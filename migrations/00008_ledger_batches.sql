@@ -74,12 +74,13 @@ END $$;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
--- ledger_hold_commit_many commits each hold p_holds[i] for p_amounts[i] (1 to the held amount) and
+-- ledger_hold_commit_many commits each hold p_holds[i] for p_amounts[i] (1 to the held amount), by
+-- p_actors[i], and
 -- releases the rest of it, as ledger_hold_commit does one: a transaction of the hold's kind and terms
 -- per hold, keyed 'ledger:hold:<id>:commit', posting from the hold's source row to a free row of its
 -- destination. It returns, per transaction, a row for each of its two balance rows after the batch,
 -- with n, the place of its hold in p_holds (from 1).
-CREATE FUNCTION ledger_hold_commit_many(p_holds bigint[], p_amounts bigint[], p_actor text)
+CREATE FUNCTION ledger_hold_commit_many(p_holds bigint[], p_amounts bigint[], p_actors text[])
 RETURNS TABLE (n bigint, tx_id bigint, replayed boolean, at timestamptz, account_id bigint, code text, slot smallint,
                slots smallint, posted bigint, pending bigint, version bigint)
 LANGUAGE plpgsql AS $$
@@ -92,6 +93,7 @@ DECLARE
     v_slot  smallint[] := '{}';
 BEGIN
     IF cardinality(p_holds) IS DISTINCT FROM cardinality(p_amounts)
+       OR cardinality(p_holds) IS DISTINCT FROM cardinality(p_actors)
        OR (SELECT count(DISTINCT x) FROM unnest(p_holds) AS x) <> cardinality(p_holds) THEN
         RAISE EXCEPTION 'ledger_hold_commit_many needs distinct holds, each with an amount' USING ERRCODE = 'TB010';
     END IF;
@@ -141,8 +143,9 @@ BEGIN
     RETURN QUERY
     WITH t AS (
         INSERT INTO ledger_transactions (kind, memo, reference, created_by, idempotency_key, request_hash, hold_id)
-        SELECT h.kind, h.memo, h.reference, p_actor, 'ledger:hold:' || h.id || ':commit', h.request_hash, h.id
-        FROM ledger_holds h WHERE h.id = ANY((SELECT p_holds)::bigint[])
+        SELECT h.kind, h.memo, h.reference, c.actor, 'ledger:hold:' || h.id || ':commit', h.request_hash, h.id
+        FROM unnest(p_holds, p_actors) AS c (id, actor)
+        JOIN ledger_holds h ON h.id = c.id
         ORDER BY h.id
         RETURNING id, ledger_transactions.hold_id
     ), x AS (
@@ -195,8 +198,8 @@ END $$;
 
 ALTER FUNCTION ledger_hold_many(text[], bytea[], text, text[], text[], text[], text[], text[], bigint[], timestamptz[])
     SET plan_cache_mode = force_generic_plan;
-ALTER FUNCTION ledger_hold_commit_many(bigint[], bigint[], text) SET plan_cache_mode = force_generic_plan;
+ALTER FUNCTION ledger_hold_commit_many(bigint[], bigint[], text[]) SET plan_cache_mode = force_generic_plan;
 
 -- +goose Down
-DROP FUNCTION ledger_hold_commit_many(bigint[], bigint[], text);
+DROP FUNCTION ledger_hold_commit_many(bigint[], bigint[], text[]);
 DROP FUNCTION ledger_hold_many(text[], bytea[], text, text[], text[], text[], text[], text[], bigint[], timestamptz[]);
