@@ -104,7 +104,7 @@ func (t *Tx) HoldMany(ctx context.Context, rs []HoldRequest) ([]int64, error) {
 // holds less than its amount; commit them one by one to learn which).
 func (t *Tx) CommitHolds(ctx context.Context, ids, amounts []int64, actors []string) ([]int64, error) {
 	if len(ids) != len(amounts) || len(ids) != len(actors) {
-		return nil, invalid("amounts", "count")
+		return nil, invalid("amounts", "too_few")
 	}
 	if len(ids) == 0 {
 		return nil, nil
