@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,7 +16,7 @@ import (
 const itemPhotoCache = "public, max-age=3600"
 
 // getItemPhoto serves an item's photo (a JPEG) to anyone, as the catalogue is public; a request
-// carrying the photo's ETag in If-None-Match gets 304 without the bytes.
+// carrying the photo's ETag in If-None-Match gets 304, and the photo's bytes are then not read.
 func (s *server) getItemPhoto(c *fiber.Ctx) error {
 	storeID, err := idParam(c, "id")
 	if err != nil {
@@ -25,30 +26,35 @@ func (s *server) getItemPhoto(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.store.ItemPhoto(c.UserContext(), storeID, itemID)
+	held, anyHeld := ifNoneMatch(c.Get(fiber.HeaderIfNoneMatch))
+	p, err := s.store.ItemPhoto(c.UserContext(), storeID, itemID, held...)
 	if err != nil {
 		return err
 	}
-	etag := `"` + p.ETag + `"`
-	c.Set(fiber.HeaderETag, etag)
+	c.Set(fiber.HeaderETag, `"`+p.ETag+`"`)
 	c.Set(fiber.HeaderCacheControl, itemPhotoCache)
-	if etagMatches(c.Get(fiber.HeaderIfNoneMatch), etag) {
+	if anyHeld || slices.Contains(held, p.ETag) { // the store left the bytes out for the same reason
 		return c.SendStatus(fiber.StatusNotModified)
 	}
 	c.Set(fiber.HeaderContentType, p.ContentType)
 	return c.Send(p.Data)
 }
 
-// etagMatches reports whether an If-None-Match header names the ETag (weakly, as RFC 9110 says
-// If-None-Match compares).
-func etagMatches(header, etag string) bool {
+// ifNoneMatch returns the entity tags an If-None-Match header names, without their quotes and weak
+// prefix (RFC 9110 compares If-None-Match weakly), and whether it is "*", which any photo matches
+// (rarely sent for a picture: that photo's bytes are read for nothing). A tag without quotes is
+// malformed and matches nothing.
+func ifNoneMatch(header string) (tags []string, anyTag bool) {
 	for _, t := range strings.Split(header, ",") {
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == etag || t == "*" {
-			return true
+		switch {
+		case t == "*":
+			anyTag = true
+		case len(t) >= 2 && t[0] == '"' && t[len(t)-1] == '"':
+			tags = append(tags, t[1:len(t)-1])
 		}
 	}
-	return false
+	return tags, anyTag
 }
 
 // putItemPhoto replaces an item's photo with the upload: the raw body, or the multipart field

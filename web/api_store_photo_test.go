@@ -203,6 +203,52 @@ func TestStoreItemPhotoAPI(t *testing.T) {
 	}
 }
 
+// Revalidating a photo: an If-None-Match that names its ETag (weakly, in a list, or as "*") gets
+// 304 with the ETag and no body; any other tag, or a malformed one, gets 200 with the photo's bytes.
+func TestStoreItemPhotoRevalidation(t *testing.T) {
+	app, d := newTestApp(t)
+	w := newWorld(t, d)
+	itemID, _ := storeFixture(t, w, w.sa.ID)
+	path := "/api/v1/stores/" + id(w.sa.ID) + "/items/" + id(itemID) + "/photo"
+	var p store.Photo
+	a, _ := photoReq(t, app, w.tokens[managerSA], "PUT", path, "image/png", photoPNG(t, 120, 80))
+	a.ok(t, 200, &p)
+	etag := `"` + p.ETag + `"`
+	plain, _ := photoReq(t, app, "", "GET", path, "", nil)
+	if plain.status != 200 || len(plain.raw) != p.Size {
+		t.Fatalf("GET without If-None-Match: %d, %d bytes of %d", plain.status, len(plain.raw), p.Size)
+	}
+
+	for _, tc := range []struct {
+		header string
+		status int
+	}{
+		{etag, 304},
+		{"W/" + etag, 304},
+		{`"0123", ` + etag, 304},
+		{"*", 304},
+		{`"0123"`, 200},
+		{`W/"0123", "4567"`, 200},
+		{p.ETag, 200}, // unquoted: malformed, matches nothing
+		{`"` + p.ETag[:63] + `"`, 200},
+	} {
+		got, h := photoReq(t, app, "", "GET", path, "", nil, "If-None-Match", tc.header)
+		if got.status != tc.status || h["ETag"] != etag || h["Cache-Control"] != itemPhotoCache {
+			t.Errorf("If-None-Match %s: %d %v, want %d with ETag %s", tc.header, got.status, h, tc.status, etag)
+		}
+		switch tc.status {
+		case 304:
+			if len(got.raw) != 0 || h["Content-Type"] == "image/jpeg" {
+				t.Errorf("If-None-Match %s: 304 with %d bytes, %s", tc.header, len(got.raw), h["Content-Type"])
+			}
+		case 200:
+			if !bytes.Equal(got.raw, plain.raw) || h["Content-Type"] != "image/jpeg" {
+				t.Errorf("If-None-Match %s: %d bytes of %s, not the photo", tc.header, len(got.raw), h["Content-Type"])
+			}
+		}
+	}
+}
+
 // storePhotoAuthzEntries are the rows of the authorization table for item photos: anyone reads a
 // photo (404 here: the item has none); only who manages the catalogue at the store writes one (a
 // text body, refused as 415 once let through).

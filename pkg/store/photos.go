@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"golang.org/x/image/draw"
 	"golang.org/x/image/webp"
 
@@ -166,13 +167,16 @@ RETURNING uploaded_at`,
 	return p, nil
 }
 
-// ItemPhoto returns the item's photo with its bytes.
+// ItemPhoto returns the item's photo with its bytes, unless the caller holds them already: when the
+// photo's ETag is one of held (the ETags a client revalidates its copies with), Data is nil and the
+// bytes are not even read, so that answering "not modified" costs one small row.
 // Errors: ErrPhotoNotFound (also when the store has no such item).
-func (s *Service) ItemPhoto(ctx context.Context, storeID, itemID int64) (Photo, error) {
+func (s *Service) ItemPhoto(ctx context.Context, storeID, itemID int64, held ...string) (Photo, error) {
 	var p Photo
 	err := s.db.GetContext(ctx, &p, `
-SELECT item_id, data, content_type, width, height, byte_size, etag, uploaded_by, uploaded_at
-FROM store_item_photos WHERE store_id = $1 AND item_id = $2`, storeID, itemID)
+SELECT item_id, content_type, width, height, byte_size, etag, uploaded_by, uploaded_at,
+    CASE WHEN etag = ANY($3::text[]) THEN NULL ELSE data END AS data
+FROM store_item_photos WHERE store_id = $1 AND item_id = $2`, storeID, itemID, pq.Array(held))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, ErrPhotoNotFound
 	}

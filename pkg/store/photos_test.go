@@ -278,3 +278,45 @@ func TestItemPhotoRefusalsAndMetadata(t *testing.T) {
 		t.Fatalf("%d audit entries (%v), want 3", audits, err)
 	}
 }
+
+// A caller that names the photo's ETag among those it holds gets what is known about the photo
+// without its bytes; any other ETag, or none, gets the bytes.
+func TestItemPhotoHeld(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	it := e.item(store.NewItem{Name: "照片缓存", Price: 10})
+	p, err := e.svc.SetItemPhoto(ctx, e.manager, e.storeID, it.ID, encodePNG(t, testPicture(64, 48)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name      string
+		held      []string
+		withBytes bool
+	}{
+		{"nothing held", nil, true},
+		{"an empty list", []string{}, true},
+		{"another photo's ETag", []string{"0123"}, true},
+		{"its quoted ETag", []string{`"` + p.ETag + `"`}, true}, // the store compares bare ETags
+		{"its ETag", []string{p.ETag}, false},
+		{"its ETag among others", []string{"0123", p.ETag, ""}, false},
+	} {
+		got, err := e.svc.ItemPhoto(ctx, e.storeID, it.ID, tc.held...)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got.ETag != p.ETag || got.Width != 64 || got.Height != 48 || got.Size != len(p.Data) ||
+			got.ContentType != "image/jpeg" || got.ItemID != it.ID || got.UploadedAt.IsZero() {
+			t.Errorf("%s: %+v", tc.name, got)
+		}
+		if tc.withBytes && !bytes.Equal(got.Data, p.Data) {
+			t.Errorf("%s: %d bytes, want the photo's %d", tc.name, len(got.Data), len(p.Data))
+		}
+		if !tc.withBytes && got.Data != nil {
+			t.Errorf("%s: %d bytes read, want none", tc.name, len(got.Data))
+		}
+	}
+	if _, err := e.svc.ItemPhoto(ctx, e.storeID, it.ID+1000, p.ETag); !errors.Is(err, store.ErrPhotoNotFound) {
+		t.Fatalf("no such item, with an ETag held: %v", err)
+	}
+}
