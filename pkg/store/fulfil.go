@@ -5,10 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
-
-	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"timebank/ledger"
 )
@@ -70,55 +66,64 @@ func (s *Service) Fulfil(ctx context.Context, actor Actor, orderID int64, lines 
 	if err := needActor(actor); err != nil {
 		return Order{}, err
 	}
-	var o Order
+	return do(ctx, &s.fulfils, fulfilling{actor: actor, order: orderID, lines: lines})
+}
+
+// fulfilling is a hand-out asked for at a counter: alone (fulfilOne) or in a batch with others
+// asked for at the same moment (fulfilBatch).
+type fulfilling struct {
+	actor Actor
+	order int64
+	lines []Handout
+}
+
+// fulfilMany hands out a batch of orders, in one transaction when there are several, or else (or
+// when that transaction fails) one by one.
+func (s *Service) fulfilMany(ctx context.Context, calls []*call[fulfilling, Order]) {
+	if len(calls) > 1 {
+		err := s.fulfilBatch(ctx, calls)
+		if err == nil {
+			return
+		}
+		s.log.Debug("store: orders handed out one by one", "orders", len(calls), "err", err)
+	}
+	for _, c := range calls {
+		c.finish(s.fulfilOne(ctx, c.req))
+	}
+}
+
+// fulfilOne hands out one order in its own transaction.
+func (s *Service) fulfilOne(ctx context.Context, f fulfilling) (Order, error) {
+	var h handing
 	err := s.ledger.InTx(ctx, func(tx *ledger.Tx) error {
-		var (
-			allocs []allocation
-			lots   map[int64]Lot
-			err    error
-		)
-		o, allocs, lots, err = s.lockOrder(ctx, tx.Sqlx(), orderID)
+		o, allocs, lots, err := s.lockOrder(ctx, tx.Sqlx(), f.order)
 		if err != nil {
 			return err
 		}
-		if o.Channel != ChannelOnline {
-			return ErrOrderFulfilled // a sale is handed out when it is made
-		}
-		if err := stateError(o, s.now()); err != nil {
-			return err
-		}
-		given, err := handedOut(o, lines)
-		if err != nil {
+		if h, err = handOut(o, f.lines, s.now()); err != nil {
 			return err
 		}
 		// The movements come in lot order, so their trigger locks the lots in id order, as every
 		// operation on lots does, and before the ledger's rows.
-		ms := handOutMoves(allocs, lots, given)
-		if _, err := s.appendMovements(ctx, tx.Sqlx(), ref("order", orderID), label(actor), s.now(), ms); err != nil {
+		ms := handOutMoves(allocs, lots, h.given)
+		if _, err := s.appendMovements(ctx, tx.Sqlx(), ref("order", f.order), label(f.actor), s.now(), ms); err != nil {
 			return err
 		}
-		var charged int64
-		for i, l := range o.Lines {
-			charged += l.Price * int64(given[i])
-		}
-		txID, err := tx.CommitHold(ctx, *o.HoldID, &charged, label(actor))
+		txID, err := tx.CommitHold(ctx, *o.HoldID, &h.charged, label(f.actor))
 		if err != nil {
 			return err
 		}
-		resolved, err := s.resolveFulfilled(ctx, tx.Sqlx(), orderID, given, charged, txID, s.now(), label(actor))
-		if err != nil {
+		hs := []handing{h}
+		if err := s.resolveFulfilledMany(ctx, tx.Sqlx(), hs, []int64{txID}, []string{label(f.actor)}, s.now()); err != nil {
 			return err
 		}
-		o.Status, o.Charged, o.TransactionID, o.ResolvedAt = StatusFulfilled, &charged, &txID, &resolved
-		for i := range o.Lines {
-			o.Lines[i].HandedOut = &given[i]
-		}
+		h = hs[0]
 		return nil
 	})
 	if err != nil {
 		return Order{}, dbError(err)
 	}
-	return o, nil
+	return h.order, nil
 }
 
 // handOutMoves hands out each line's quantity from its reserved lots, first-expiring-first, and
@@ -145,22 +150,4 @@ func handOutMoves(allocs []allocation, lots map[int64]Lot, given []int) []move {
 	}
 	slices.SortFunc(ms, func(a, b move) int { return cmp.Compare(a.lot, b.lot) })
 	return ms
-}
-
-// resolveFulfilled records what each line handed out and marks the order fulfilled, in one
-// statement, and returns when the order was resolved (as stored).
-func (s *Service) resolveFulfilled(ctx context.Context, tx *sqlx.Tx, orderID int64, given []int, charged, txID int64,
-	now time.Time, actor string) (time.Time, error) {
-	qty := make([]int64, len(given))
-	for i, g := range given {
-		qty[i] = int64(g)
-	}
-	var resolved time.Time
-	err := s.st.Get(ctx, tx, &resolved, `
-WITH l AS (
-    UPDATE store_order_lines SET handed_out = ($2::int[])[line + 1] WHERE order_id = $1
-)
-UPDATE store_orders SET status = 'fulfilled', charged = $3, tx_id = $4, resolved_at = $5, resolved_by = $6
-WHERE id = $1 RETURNING resolved_at`, orderID, pq.Int64Array(qty), charged, txID, now, actor)
-	return resolved, err
 }

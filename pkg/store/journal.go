@@ -53,6 +53,16 @@ type move struct {
 // The journal's trigger applies each to its lot; a movement that would take a lot below zero or
 // past its on-hand fails the lot's CHECK and with it the whole transaction.
 func (s *Service) appendMovements(ctx context.Context, tx *sqlx.Tx, ref, actor string, at time.Time, ms []move) ([]Movement, error) {
+	refs, actors := make([]string, len(ms)), make([]string, len(ms))
+	for i := range ms {
+		refs[i], actors[i] = ref, actor
+	}
+	return s.appendMoves(ctx, tx, at, ms, refs, actors)
+}
+
+// appendMoves appends the movements at at, each ms[i] caused by refs[i] and made by actors[i], in
+// one statement, in the order given (see appendMovements).
+func (s *Service) appendMoves(ctx context.Context, tx *sqlx.Tx, at time.Time, ms []move, refs, actors []string) ([]Movement, error) {
 	if len(ms) == 0 {
 		return []Movement{}, nil
 	}
@@ -67,13 +77,13 @@ func (s *Service) appendMovements(ctx context.Context, tx *sqlx.Tx, ref, actor s
 	var out []Movement
 	err := s.st.Select(ctx, tx, &out, `
 INSERT INTO store_movements (lot_id, kind, on_hand_delta, reserved_delta, reason, ref, actor, at)
-SELECT lot, kind, on_hand, reserved, nullif(reason, ''), $6, $7, $8
-FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::text[]) WITH ORDINALITY
-     AS m (lot, kind, on_hand, reserved, reason, n)
+SELECT lot, kind, on_hand, reserved, nullif(reason, ''), ref, actor, $8
+FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY
+     AS m (lot, kind, on_hand, reserved, reason, ref, actor, n)
 ORDER BY n
 RETURNING `+movementColumns,
 		pq.Int64Array(lots), pq.StringArray(kinds), pq.Int64Array(onHands), pq.Int64Array(reserves),
-		pq.StringArray(reasons), ref, actor, at)
+		pq.StringArray(reasons), pq.StringArray(refs), pq.StringArray(actors), at)
 	return out, err
 }
 

@@ -31,40 +31,86 @@ var errReplay = errors.New("store: replay")
 // ErrStarsRequired, ErrOverLimit, ErrOutOfStock (each a *LineError naming the line and item),
 // ledger.ErrInsufficientFunds (a *ledger.AccountError naming the account), ErrIdempotencyConflict.
 func (s *Service) PlaceOrder(ctx context.Context, actor Actor, key string, n NewOrder) (Order, error) {
+	p, replay, err := s.prepareOrder(ctx, actor, key, n)
+	if err != nil || replay != nil {
+		return *replay, err
+	}
+	return do(ctx, &s.places, p)
+}
+
+// prepareOrder checks an order before its transaction and prices it. An earlier request under
+// the key comes back as replay.
+func (s *Service) prepareOrder(ctx context.Context, actor Actor, key string, n NewOrder) (p placing, replay *Order, err error) {
+	none := &Order{}
 	if err := needActor(actor); err != nil {
-		return Order{}, err
+		return p, none, err
 	}
 	if actor.UserID == 0 {
-		return Order{}, invalid("user", "person_only")
+		return p, none, invalid("user", "person_only")
 	}
 	if err := checkKey(key); err != nil {
-		return Order{}, err
+		return p, none, err
 	}
 	if err := n.Validate(); err != nil {
-		return Order{}, err
+		return p, none, err
 	}
 	hash := requestHash("order", n)
 	oc, err := s.orderContext(ctx, actor, key, hash, n)
 	if err != nil || oc.replay != 0 {
-		return s.replayOrder(ctx, oc.replay, err)
+		o, err := s.replayOrder(ctx, oc.replay, err)
+		return p, &o, err
 	}
 	if err := s.checkItems(ctx, actor.UserID, n.Lines, oc.items); err != nil {
-		return Order{}, err
+		return p, none, err
 	}
 	account, err := oc.account()
 	if err != nil {
-		return Order{}, err
+		return p, none, err
 	}
 	now := s.now()
 	expires := now.Add(oc.policy.pickupWindow()).Truncate(time.Second)
-	total := orderTotal(n.Lines, oc.items)
+	return placing{actor: actor, key: key, hash: hash, n: n, oc: oc, account: account, now: now, expires: expires,
+		total: orderTotal(n.Lines, oc.items)}, nil, nil
+}
+
+// placing is an order checked and priced, ready for its transaction: alone (placeOne) or in a
+// batch with others that arrived at the same moment (placeBatch).
+type placing struct {
+	actor        Actor
+	key          string
+	hash         []byte
+	n            NewOrder
+	oc           orderContext
+	account      string
+	now, expires time.Time
+	total        int64
+}
+
+// placeMany places a batch of orders, in one transaction when there are several, or else (or when
+// that transaction fails) one by one.
+func (s *Service) placeMany(ctx context.Context, calls []*call[placing, Order]) {
+	if len(calls) > 1 {
+		err := s.placeBatch(ctx, calls)
+		if err == nil {
+			return
+		}
+		s.log.Debug("store: orders placed one by one", "orders", len(calls), "err", err)
+	}
+	for _, c := range calls {
+		c.finish(s.placeOne(ctx, c.req))
+	}
+}
+
+// placeOne places one order in its own transaction.
+func (s *Service) placeOne(ctx context.Context, p placing) (Order, error) {
+	n, oc := p.n, p.oc
 	var o Order
-	err = s.ledger.InTx(ctx, func(tx *ledger.Tx) error {
-		if err := s.checkLimits(ctx, tx.Sqlx(), actor.UserID, 0, now, n.Lines, oc.items); err != nil {
+	err := s.ledger.InTx(ctx, func(tx *ledger.Tx) error {
+		if err := s.checkLimits(ctx, tx.Sqlx(), p.actor.UserID, 0, p.now, n.Lines, oc.items); err != nil {
 			return err
 		}
 		// Goods must still be within their date when the volunteer comes at the last moment.
-		id, lots, err := s.lockLotsForOrder(ctx, tx.Sqlx(), n.Store, itemIDs(n.Lines), today(expires).Format(dayLayout))
+		id, lots, err := s.lockLotsForOrder(ctx, tx.Sqlx(), n.Store, itemIDs(n.Lines), today(p.expires).Format(dayLayout))
 		if err != nil {
 			return err
 		}
@@ -72,35 +118,52 @@ func (s *Service) PlaceOrder(ctx context.Context, actor Actor, key string, n New
 		if err != nil {
 			return err
 		}
-		hold, _, err := tx.Hold(ctx, ledger.HoldRequest{
-			From: account, To: oc.store.AccountCode, Amount: total,
-			ExpiresAt: expires.Add(holdMargin), Kind: ledger.TxRedeem, Memo: "公益仓订单 " + strconv.FormatInt(id, 10),
-			Reference: ref("order", id), IdempotencyKey: ref("store:order", id), CreatedBy: label(actor),
-		})
+		hold, _, err := tx.Hold(ctx, p.holdRequest(id))
 		if err != nil {
 			return err
 		}
-		o = Order{ID: id, StoreID: n.Store, StoreName: oc.store.Name, UserID: actor.UserID, Channel: ChannelOnline,
-			Status: StatusPending, Total: total, HoldID: &hold, Lines: make([]OrderedLine, len(n.Lines))}
-		for i, l := range n.Lines {
-			it := oc.items[l.Item]
-			o.Lines[i] = OrderedLine{Line: i, ItemID: it.ID, ItemName: it.Name, Unit: it.Unit, Qty: l.Qty, Price: it.Price}
-		}
-		return s.insertPlaced(ctx, tx.Sqlx(), actor, key, hash, &o, allocs, now, expires)
+		o = p.order(id, hold)
+		return s.insertPlaced(ctx, tx.Sqlx(), p.actor, p.key, p.hash, &o, allocs, p.now, p.expires)
 	})
 	if err != nil {
-		// The key is taken last, when the order is written: a repeat sent while the first was
-		// still in flight waited for its stock, credits or limit and may have been refused for
-		// lack of them. Once the first has committed, the key tells it was a repeat.
-		id, rerr := s.replayed(ctx, "store_orders", label(actor), key, hash)
-		switch {
-		case errors.Is(err, errReplay), rerr == nil && id != 0, errors.Is(rerr, ErrIdempotencyConflict):
-			return s.replayOrder(ctx, id, rerr)
-		}
-		return Order{}, dbError(err)
+		return s.placeFailed(ctx, p, err)
 	}
 	o.PickupURL, err = s.pickupURL(o)
 	return o, err
+}
+
+// placeFailed answers an order that was refused or failed. The key is taken last, when the order
+// is written: a repeat sent while the first was still in flight waited for its stock, credits or
+// limit and may have been refused for lack of them. Once the first has committed, the key tells
+// it was a repeat.
+func (s *Service) placeFailed(ctx context.Context, p placing, err error) (Order, error) {
+	id, rerr := s.replayed(ctx, "store_orders", label(p.actor), p.key, p.hash)
+	switch {
+	case errors.Is(err, errReplay), rerr == nil && id != 0, errors.Is(rerr, ErrIdempotencyConflict):
+		return s.replayOrder(ctx, id, rerr)
+	}
+	return Order{}, dbError(err)
+}
+
+// holdRequest is the ledger hold of the order with the id: its price, from the volunteer to the
+// store, until a while after the order expires.
+func (p placing) holdRequest(id int64) ledger.HoldRequest {
+	return ledger.HoldRequest{
+		From: p.account, To: p.oc.store.AccountCode, Amount: p.total,
+		ExpiresAt: p.expires.Add(holdMargin), Kind: ledger.TxRedeem, Memo: "公益仓订单 " + strconv.FormatInt(id, 10),
+		Reference: ref("order", id), IdempotencyKey: ref("store:order", id), CreatedBy: label(p.actor),
+	}
+}
+
+// order is the placed order with the id and hold, as it is about to be written.
+func (p placing) order(id, hold int64) Order {
+	o := Order{ID: id, StoreID: p.n.Store, StoreName: p.oc.store.Name, UserID: p.actor.UserID, Channel: ChannelOnline,
+		Status: StatusPending, Total: p.total, HoldID: &hold, Lines: make([]OrderedLine, len(p.n.Lines))}
+	for i, l := range p.n.Lines {
+		it := p.oc.items[l.Item]
+		o.Lines[i] = OrderedLine{Line: i, ItemID: it.ID, ItemName: it.Name, Unit: it.Unit, Qty: l.Qty, Price: it.Price}
+	}
+	return o
 }
 
 func (s *Service) replayOrder(ctx context.Context, id int64, err error) (Order, error) {

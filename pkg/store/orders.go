@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // Order channels and statuses. An online order waits, its stock reserved and credits held, until
@@ -172,41 +173,63 @@ func (s *Service) OrderStore(ctx context.Context, id int64) (int64, error) {
 // order is pending. The lots come back with their best-before dates only (for first-expiring-first).
 // Errors: ErrOrderNotFound.
 func (s *Service) lockOrder(ctx context.Context, tx *sqlx.Tx, id int64) (Order, []allocation, map[int64]Lot, error) {
-	var r orderRow
-	err := s.st.Get(ctx, tx, &r, `
-WITH o AS (SELECT * FROM store_orders WHERE id = $1 FOR UPDATE)
+	locked, err := s.lockOrders(ctx, tx, []int64{id})
+	if err != nil {
+		return Order{}, nil, nil, err
+	}
+	lo, ok := locked[id]
+	if !ok {
+		return Order{}, nil, nil, ErrOrderNotFound
+	}
+	return lo.order, lo.allocs, lo.lots, nil
+}
+
+// lockedOrder is an order read under its row lock, with its allocations and their lots.
+type lockedOrder struct {
+	order  Order
+	allocs []allocation
+	lots   map[int64]Lot
+}
+
+// lockOrders is lockOrder for several orders, locked in id order, in one statement. Orders that
+// do not exist are missing from the map.
+func (s *Service) lockOrders(ctx context.Context, tx *sqlx.Tx, ids []int64) (map[int64]lockedOrder, error) {
+	var rs []orderRow
+	err := s.st.Select(ctx, tx, &rs, `
+WITH o AS (SELECT * FROM store_orders WHERE id = ANY((SELECT $1)::bigint[]) ORDER BY id FOR UPDATE)
 SELECT `+orderColumns+`, `+orderLinesColumn+`, (
     SELECT coalesce(json_agg(json_build_object('line', a.line, 'lot', a.lot_id, 'qty', a.qty,
                'best_before', coalesce(to_char(t.best_before, 'YYYY-MM-DD'), '')) ORDER BY a.line, a.lot_id), '[]')
     FROM store_allocations a
     CROSS JOIN LATERAL (SELECT best_before FROM store_lots WHERE id = a.lot_id OFFSET 0) t
     WHERE a.order_id = o.id) AS allocations
-FROM o JOIN stores s ON s.id = o.store_id`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Order{}, nil, nil, ErrOrderNotFound
-	} else if err != nil {
-		return Order{}, nil, nil, err
-	}
-	o, err := r.decode()
+FROM o JOIN stores s ON s.id = o.store_id`, pq.Int64Array(ids))
 	if err != nil {
-		return o, nil, nil, err
+		return nil, err
 	}
-	var rows []struct {
-		Line       int    `json:"line"`
-		Lot        int64  `json:"lot"`
-		Qty        int    `json:"qty"`
-		BestBefore string `json:"best_before"`
+	out := make(map[int64]lockedOrder, len(rs))
+	for _, r := range rs {
+		o, err := r.decode()
+		if err != nil {
+			return nil, err
+		}
+		var rows []struct {
+			Line       int    `json:"line"`
+			Lot        int64  `json:"lot"`
+			Qty        int    `json:"qty"`
+			BestBefore string `json:"best_before"`
+		}
+		if err := json.Unmarshal(r.Allocations, &rows); err != nil {
+			return nil, err
+		}
+		lo := lockedOrder{order: o, allocs: make([]allocation, len(rows)), lots: make(map[int64]Lot, len(rows))}
+		for i, a := range rows {
+			lo.allocs[i] = allocation{line: a.Line, lot: a.Lot, qty: a.Qty}
+			lo.lots[a.Lot] = Lot{ID: a.Lot, StoreID: o.StoreID, BestBefore: a.BestBefore}
+		}
+		out[o.ID] = lo
 	}
-	if err := json.Unmarshal(r.Allocations, &rows); err != nil {
-		return o, nil, nil, err
-	}
-	allocs := make([]allocation, len(rows))
-	lots := make(map[int64]Lot, len(rows))
-	for i, a := range rows {
-		allocs[i] = allocation{line: a.Line, lot: a.Lot, qty: a.Qty}
-		lots[a.Lot] = Lot{ID: a.Lot, StoreID: o.StoreID, BestBefore: a.BestBefore}
-	}
-	return o, allocs, lots, nil
+	return out, nil
 }
 
 // OrderFilter narrows a list of orders.

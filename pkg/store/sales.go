@@ -129,8 +129,8 @@ func (s *Service) Sell(ctx context.Context, actor Actor, key string, n NewSale) 
 		for i, l := range n.Lines {
 			given[i] = l.Qty
 		}
-		_, err = s.resolveFulfilled(ctx, tx.Sqlx(), id, given, total, txID, now, label(actor))
-		return err
+		hs := []handing{{order: Order{ID: id}, given: given, charged: total}}
+		return s.resolveFulfilledMany(ctx, tx.Sqlx(), hs, []int64{txID}, []string{label(actor)}, now)
 	})
 	if errors.Is(err, errReplay) {
 		id, err = s.replayed(ctx, "store_orders", label(actor), key, hash)

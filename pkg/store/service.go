@@ -61,7 +61,18 @@ type Service struct {
 	rdb    redis.UniversalClient
 	opt    Options
 	log    *slog.Logger
+
+	// Orders placed and handed out at the same moment go to PostgreSQL in batches (see group).
+	places  group[*call[placing, Order]]
+	fulfils group[*call[fulfilling, Order]]
 }
+
+// batchRunners is how many batches of orders (and of hand-outs) may be in PostgreSQL at once, and
+// batchMax how many orders a batch takes at most.
+const (
+	batchRunners = 4
+	batchMax     = 64
+)
 
 // New returns the service over the migrated database the ledger writes to, the ledger, the users
 // (for the names shown at the counter), the QR signer and Redis (for spent single-use codes).
@@ -76,7 +87,10 @@ func New(l *ledger.Ledger, users *identity.Users, codes *qr.Signer, rdb redis.Un
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: l.DB(), st: l.Statements(), ledger: l, users: users, codes: codes, rdb: rdb, opt: opt, log: log}
+	s := &Service{db: l.DB(), st: l.Statements(), ledger: l, users: users, codes: codes, rdb: rdb, opt: opt, log: log}
+	s.places = group[*call[placing, Order]]{runners: batchRunners, max: batchMax, run: s.placeMany}
+	s.fulfils = group[*call[fulfilling, Order]]{runners: batchRunners, max: batchMax, run: s.fulfilMany}
+	return s
 }
 
 func (s *Service) now() time.Time { return s.opt.Now() }

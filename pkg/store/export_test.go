@@ -1,0 +1,55 @@
+package store
+
+import "context"
+
+// PlaceTogether places the orders as orders that arrive at the same moment are placed: prepared
+// one by one, then written as one batch. It returns each order's answer and whether the batch
+// went to PostgreSQL as one transaction (false: the orders were placed one by one).
+func (s *Service) PlaceTogether(ctx context.Context, actors []Actor, keys []string, orders []NewOrder) ([]Order, []error, bool) {
+	out, errs := make([]Order, len(orders)), make([]error, len(orders))
+	var (
+		calls []*call[placing, Order]
+		at    []int
+	)
+	for i, n := range orders {
+		p, replay, err := s.prepareOrder(ctx, actors[i], keys[i], n)
+		if err != nil || replay != nil {
+			out[i], errs[i] = *replay, err
+			continue
+		}
+		calls = append(calls, &call[placing, Order]{req: p, done: make(chan struct{})})
+		at = append(at, i)
+	}
+	batched := s.placeBatch(ctx, calls) == nil
+	if !batched {
+		for _, c := range calls {
+			c.finish(s.placeOne(ctx, c.req))
+		}
+	}
+	for j, c := range calls {
+		<-c.done
+		out[at[j]], errs[at[j]] = c.res, c.err
+	}
+	return out, errs, batched
+}
+
+// FulfilTogether hands out the orders as hand-outs confirmed at the same moment are: as one
+// batch. It returns each answer and whether the batch went to PostgreSQL as one transaction.
+func (s *Service) FulfilTogether(ctx context.Context, actors []Actor, ids []int64, lines [][]Handout) ([]Order, []error, bool) {
+	calls := make([]*call[fulfilling, Order], len(ids))
+	for i, id := range ids {
+		calls[i] = &call[fulfilling, Order]{req: fulfilling{actor: actors[i], order: id, lines: lines[i]}, done: make(chan struct{})}
+	}
+	batched := s.fulfilBatch(ctx, calls) == nil
+	if !batched {
+		for _, c := range calls {
+			c.finish(s.fulfilOne(ctx, c.req))
+		}
+	}
+	out, errs := make([]Order, len(ids)), make([]error, len(ids))
+	for i, c := range calls {
+		<-c.done
+		out[i], errs[i] = c.res, c.err
+	}
+	return out, errs, batched
+}

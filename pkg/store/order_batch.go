@@ -1,0 +1,360 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"timebank/ledger"
+)
+
+// errNoBatch ends a batch that cannot be placed as one (the same key twice, a volunteer's account
+// the ledger cannot lock as one row): its orders are placed one by one.
+var errNoBatch = errors.New("store: the orders cannot be placed as one batch")
+
+// placeBatch places orders that arrived together in one transaction, with a fixed number of
+// statements: it counts the limited items the volunteers already have (holding their limit
+// locks), locks the free lots of every item ordered, locks the volunteers' balances, and then
+// decides order by order, in arrival order, as placeOne would one after another: an order over a
+// limit, out of stock or short of credits is refused and takes nothing; the others take their
+// share of what is left. The accepted orders' holds and rows are written together. It finishes
+// every call when the transaction commits and none when it fails (the caller then places them
+// one by one).
+func (s *Service) placeBatch(ctx context.Context, calls []*call[placing, Order]) error {
+	seen := make(map[[2]string]bool, len(calls))
+	for _, c := range calls {
+		k := [2]string{label(c.req.actor), c.req.key}
+		if seen[k] {
+			return errNoBatch // a repeat in flight with its first: one by one, it replays the first
+		}
+		seen[k] = true
+	}
+	orders := make([]Order, len(calls))
+	refused := make([]error, len(calls))
+	err := s.ledger.InTx(ctx, func(tx *ledger.Tx) error {
+		used, err := s.usageForBatch(ctx, tx.Sqlx(), calls)
+		if err != nil {
+			return err
+		}
+		ids, stock, err := s.lockLotsForBatch(ctx, tx.Sqlx(), calls)
+		if err != nil {
+			return err
+		}
+		accounts := make([]string, len(calls))
+		for i, c := range calls {
+			accounts[i] = c.req.account
+		}
+		credits, err := tx.Available(ctx, accounts)
+		if err != nil {
+			return err
+		}
+		var (
+			holds  []ledger.HoldRequest
+			placed []placedOrder
+		)
+		for i, c := range calls {
+			allocs, err := c.req.fit(used, stock, credits)
+			if errors.Is(err, errNoBatch) {
+				return err
+			} else if err != nil {
+				refused[i] = err
+				continue
+			}
+			id := ids[len(placed)]
+			holds = append(holds, c.req.holdRequest(id))
+			placed = append(placed, placedOrder{call: i, p: c.req, id: id, allocs: allocs})
+		}
+		if len(placed) == 0 {
+			return nil
+		}
+		holdIDs, err := tx.HoldMany(ctx, holds)
+		if err != nil {
+			return err
+		}
+		for i := range placed {
+			placed[i].hold = holdIDs[i]
+		}
+		return s.insertPlacedMany(ctx, tx.Sqlx(), placed, orders)
+	})
+	if err != nil {
+		return err
+	}
+	for i, c := range calls {
+		if refused[i] != nil {
+			c.finish(s.placeFailed(ctx, c.req, refused[i]))
+			continue
+		}
+		o := orders[i]
+		url, err := s.pickupURL(o)
+		o.PickupURL = url
+		c.finish(o, err)
+	}
+	return nil
+}
+
+// placedOrder is an order of a batch that fits: calls[call], its id and hold, and its lots.
+type placedOrder struct {
+	call   int
+	p      placing
+	id     int64
+	hold   int64
+	allocs []allocation
+}
+
+// usageKey names what a person has of a limited item in the period that starts at since (Unix).
+type usageKey struct{ user, item, since int64 }
+
+// usageForBatch takes the limit locks of every person in the batch with a limited item (in lock
+// order, so that batches and single orders never wait for each other in a circle) and then
+// counts, as checkLimits does, what each already has of each limited item in its period.
+func (s *Service) usageForBatch(ctx context.Context, tx *sqlx.Tx, calls []*call[placing, Order]) (map[usageKey]int, error) {
+	var (
+		locks             []int64
+		keys              []usageKey
+		users, items, sin []int64
+	)
+	used := map[usageKey]int{}
+	for _, c := range calls {
+		for _, l := range c.req.n.Lines {
+			it := c.req.oc.items[l.Item]
+			if it.LimitQty == 0 {
+				continue
+			}
+			k := usageKey{c.req.actor.UserID, it.ID, it.LimitPeriod.Start(c.req.now).Unix()}
+			if _, ok := used[k]; !ok {
+				used[k] = 0
+				keys = append(keys, k)
+				users, items, sin = append(users, k.user), append(items, k.item), append(sin, k.since)
+				locks = append(locks, limitLock(k.user))
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return used, nil
+	}
+	slices.Sort(locks)
+	_, err := s.st.Exec(ctx, tx, `
+SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT k FROM unnest($1::bigint[]) AS k ORDER BY k) AS l`, pq.Int64Array(slices.Compact(locks)))
+	if err != nil {
+		return nil, err
+	}
+	// A new statement, so a new snapshot: it sees the orders of whoever held a lock before.
+	var counts []struct {
+		N    int `db:"n"`
+		Used int `db:"used"`
+	}
+	err = s.st.Select(ctx, tx, &counts, `
+SELECT x.n, (
+    SELECT coalesce(sum(CASE WHEN o.status = 'fulfilled' THEN l.handed_out ELSE l.qty END), 0)
+    FROM store_orders o
+    CROSS JOIN LATERAL (SELECT item_id, qty, handed_out FROM store_order_lines WHERE order_id = o.id OFFSET 0) l
+    WHERE l.item_id = x.item AND o.user_id = x.usr AND o.status IN ('pending', 'fulfilled')
+      AND o.created_at >= to_timestamp(x.since)) AS used
+FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS x (usr, item, since, n)`,
+		pq.Int64Array(users), pq.Int64Array(items), pq.Int64Array(sin))
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range counts {
+		used[keys[c.N-1]] = c.Used
+	}
+	return used, nil
+}
+
+// lockLotsForBatch takes an order id per order of the batch from the orders' sequence and locks,
+// in id order, the lots with free stock of every item ordered that are still within their date at
+// the end of the earliest pickup window (fit keeps each order to the lots within its own). It
+// returns the lots by item.
+func (s *Service) lockLotsForBatch(ctx context.Context, tx *sqlx.Tx, calls []*call[placing, Order]) ([]int64, map[int64][]*Lot, error) {
+	var items []int64
+	minDate := ""
+	for _, c := range calls {
+		items = append(items, itemIDs(c.req.n.Lines)...)
+		if d := today(c.req.expires).Format(dayLayout); minDate == "" || d < minDate {
+			minDate = d
+		}
+	}
+	slices.Sort(items)
+	rows, err := s.st.Query(ctx, tx, `
+WITH n AS MATERIALIZED (
+    SELECT array_agg(nextval(pg_get_serial_sequence('store_orders', 'id'))) AS ids FROM generate_series(1, $3)
+)
+SELECT n.ids, l.id, l.item_id, l.best_before, l.on_hand, l.reserved
+FROM n LEFT JOIN (
+    SELECT id, item_id, coalesce(to_char(best_before, 'YYYY-MM-DD'), '') AS best_before, on_hand, reserved
+    FROM store_lots
+    WHERE item_id = ANY((SELECT $1)::bigint[]) AND on_hand > 0 AND on_hand > reserved
+      AND (best_before IS NULL OR best_before >= $2::date)
+    ORDER BY id FOR UPDATE
+) l ON true`, pq.Int64Array(slices.Compact(items)), minDate, len(calls))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var ids pq.Int64Array
+	stock := map[int64][]*Lot{}
+	for rows.Next() {
+		var (
+			id, item         sql.NullInt64
+			bestBefore       sql.NullString
+			onHand, reserved sql.NullInt64
+		)
+		if err := rows.Scan(&ids, &id, &item, &bestBefore, &onHand, &reserved); err != nil {
+			return nil, nil, err
+		}
+		if id.Valid {
+			stock[item.Int64] = append(stock[item.Int64], &Lot{ID: id.Int64, ItemID: item.Int64, BestBefore: bestBefore.String,
+				OnHand: int(onHand.Int64), Reserved: int(reserved.Int64)})
+		}
+	}
+	return ids, stock, rows.Err()
+}
+
+// fit decides whether the order fits what the batch has left, checked as placeOne checks it: its
+// limits (used: what each person has of each limited item, with the batch's earlier orders), its
+// stock (the free lots by item, within the order's date) and its credits. An order that fits takes
+// its share of all three and gets its allocations; one that does not gets placeOne's refusal.
+func (p placing) fit(used map[usageKey]int, stock map[int64][]*Lot, credits map[string]int64) ([]allocation, error) {
+	for i, l := range p.n.Lines {
+		it := p.oc.items[l.Item]
+		if it.LimitQty > 0 && used[usageKey{p.actor.UserID, it.ID, it.LimitPeriod.Start(p.now).Unix()}]+l.Qty > it.LimitQty {
+			return nil, lineError(ErrOverLimit, i, it, "qty", ReasonOverLimit)
+		}
+	}
+	minDate := today(p.expires).Format(dayLayout)
+	var lots []Lot
+	byID := map[int64]*Lot{}
+	for _, l := range p.n.Lines {
+		for _, lot := range stock[l.Item] {
+			if lot.BestBefore == "" || lot.BestBefore >= minDate {
+				lots = append(lots, *lot)
+				byID[lot.ID] = lot
+			}
+		}
+	}
+	allocs, err := allocate(p.n.Lines, p.oc.items, lots)
+	if err != nil {
+		return nil, err
+	}
+	have, ok := credits[p.account]
+	if !ok {
+		return nil, errNoBatch // not a one-row account: placeOne says what is wrong
+	}
+	if have < p.total {
+		return nil, &ledger.AccountError{Err: ledger.ErrInsufficientFunds, Account: p.account}
+	}
+	credits[p.account] = have - p.total
+	for _, a := range allocs {
+		byID[a.lot].Reserved += a.qty
+	}
+	for _, l := range p.n.Lines {
+		if it := p.oc.items[l.Item]; it.LimitQty > 0 {
+			used[usageKey{p.actor.UserID, it.ID, it.LimitPeriod.Start(p.now).Unix()}] += l.Qty
+		}
+	}
+	return allocs, nil
+}
+
+// insertPlacedMany writes the batch's placed orders, as insertPlaced writes one, in one statement,
+// and sets each in orders (by its call) as stored. A key that another request took meanwhile ends
+// the transaction with errReplay.
+func (s *Service) insertPlacedMany(ctx context.Context, tx *sqlx.Tx, placed []placedOrder, orders []Order) error {
+	var (
+		oID, oStore, oUser, oTotal, oHold []int64
+		oScope, oKey, oAt, oExp           []string
+		oHash                             [][]byte
+		lOrder, lLine, lItem, lQty, lPr   []int64
+		aOrder, aLine, aLot, aQty         []int64
+		mActor, mAt                       []string
+	)
+	for _, po := range placed {
+		p, at := po.p, po.p.now.Format(timeLayout)
+		oID, oStore, oUser, oTotal, oHold = append(oID, po.id), append(oStore, p.n.Store), append(oUser, p.actor.UserID),
+			append(oTotal, p.total), append(oHold, po.hold)
+		oScope, oKey, oAt, oExp = append(oScope, label(p.actor)), append(oKey, p.key), append(oAt, at),
+			append(oExp, p.expires.Format(timeLayout))
+		oHash = append(oHash, p.hash)
+		for i, l := range p.n.Lines {
+			lOrder, lLine, lItem, lQty = append(lOrder, po.id), append(lLine, int64(i)), append(lItem, l.Item), append(lQty, int64(l.Qty))
+			lPr = append(lPr, p.oc.items[l.Item].Price)
+		}
+		for _, a := range po.allocs {
+			aOrder, aLine, aLot, aQty = append(aOrder, po.id), append(aLine, int64(a.line)), append(aLot, a.lot), append(aQty, int64(a.qty))
+			mActor, mAt = append(mActor, label(p.actor)), append(mAt, at)
+		}
+	}
+	rows, err := s.st.Query(ctx, tx, `
+WITH o AS (
+    INSERT INTO store_orders (id, store_id, user_id, channel, status, total, hold_id, idem_scope, idem_key,
+                              request_hash, created_by, created_at, expires_at)
+    OVERRIDING SYSTEM VALUE
+    SELECT x.id, x.store, x.usr, 'online', 'pending', x.total, x.hold, x.scope, x.key, x.hash, x.scope, x.at, x.expires
+    FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[],
+                $8::bytea[], $9::timestamptz[], $10::timestamptz[])
+         AS x (id, store, usr, total, hold, scope, key, hash, at, expires)
+    ON CONFLICT (idem_scope, idem_key) DO NOTHING
+    RETURNING id, created_at, expires_at
+), l AS (
+    INSERT INTO store_order_lines (order_id, line, item_id, qty, price)
+    SELECT l.order_id, l.line, l.item, l.qty, l.price
+    FROM unnest($11::bigint[], $12::int[], $13::bigint[], $14::int[], $15::bigint[]) AS l (order_id, line, item, qty, price)
+    JOIN o ON o.id = l.order_id
+), a AS (
+    INSERT INTO store_allocations (order_id, line, lot_id, qty)
+    SELECT a.order_id, a.line, a.lot, a.qty
+    FROM unnest($16::bigint[], $17::int[], $18::bigint[], $19::int[]) AS a (order_id, line, lot, qty)
+    JOIN o ON o.id = a.order_id
+), m AS (
+    INSERT INTO store_movements (lot_id, kind, on_hand_delta, reserved_delta, ref, actor, at)
+    SELECT m.lot, 'reserved', 0, m.qty, 'order:' || m.order_id, m.actor, m.at
+    FROM unnest($18::bigint[], $19::int[], $16::bigint[], $20::text[], $21::timestamptz[]) WITH ORDINALITY
+         AS m (lot, qty, order_id, actor, at, n)
+    JOIN o ON o.id = m.order_id
+    ORDER BY m.lot, m.n
+)
+SELECT id, created_at, expires_at FROM o`,
+		pq.Int64Array(oID), pq.Int64Array(oStore), pq.Int64Array(oUser), pq.Int64Array(oTotal), pq.Int64Array(oHold),
+		pq.StringArray(oScope), pq.StringArray(oKey), pq.ByteaArray(oHash), pq.StringArray(oAt), pq.StringArray(oExp),
+		pq.Int64Array(lOrder), pq.Int64Array(lLine), pq.Int64Array(lItem), pq.Int64Array(lQty), pq.Int64Array(lPr),
+		pq.Int64Array(aOrder), pq.Int64Array(aLine), pq.Int64Array(aLot), pq.Int64Array(aQty),
+		pq.StringArray(mActor), pq.StringArray(mAt))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	byID := make(map[int64]int, len(placed))
+	for i, po := range placed {
+		byID[po.id] = i
+	}
+	written := 0
+	for rows.Next() {
+		var (
+			id      int64
+			created sql.NullTime
+			expires sql.NullTime
+		)
+		if err := rows.Scan(&id, &created, &expires); err != nil {
+			return err
+		}
+		po := placed[byID[id]]
+		o := po.p.order(po.id, po.hold)
+		o.CreatedAt, o.ExpiresAt = created.Time, &expires.Time
+		orders[po.call] = o
+		written++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if written != len(placed) {
+		return errReplay
+	}
+	return rows.Close()
+}
+
+// timeLayout writes times into the text arrays the batch statements take.
+const timeLayout = time.RFC3339Nano
