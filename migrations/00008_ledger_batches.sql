@@ -11,6 +11,10 @@
 --
 -- Rows are locked in account order, as ledger_apply locks them, so a batch and a single posting
 -- never wait for each other in a circle.
+--
+-- A batch is at most a few dozen holds, so every join in these functions is a handful of index
+-- probes: hash and merge joins are switched off for them, since a generic plan that guesses a
+-- large batch would otherwise read the whole of ledger_holds or ledger_balances to join a few rows.
 
 -- +goose Up
 -- +goose StatementBegin
@@ -104,11 +108,13 @@ BEGIN
                         WHEN h.expires_at <= now() THEN 'expired'
                         WHEN x.amount NOT BETWEEN 1 AND h.amount THEN 'amount'
                         WHEN a.id IS NOT NULL THEN 'source is a destination' END AS state
-              FROM unnest(p_holds, p_amounts) AS x (id, amount)
-              JOIN ledger_holds h ON h.id = x.id
+              FROM ledger_holds h
+              CROSS JOIN LATERAL (SELECT c.amount FROM unnest(p_holds, p_amounts) AS c (id, amount)
+                                  WHERE c.id = h.id LIMIT 1) x
               LEFT JOIN LATERAL (SELECT d.id FROM ledger_holds d
                                  WHERE d.id = ANY((SELECT p_holds)::bigint[]) AND d.to_account = h.from_account
                                  LIMIT 1) a ON true
+             WHERE h.id = ANY((SELECT p_holds)::bigint[])
              ORDER BY h.id FOR UPDATE OF h) l
      WHERE l.state IS NOT NULL
      LIMIT 1;
@@ -197,8 +203,9 @@ END $$;
 -- +goose StatementEnd
 
 ALTER FUNCTION ledger_hold_many(text[], bytea[], text, text[], text[], text[], text[], text[], bigint[], timestamptz[])
-    SET plan_cache_mode = force_generic_plan;
-ALTER FUNCTION ledger_hold_commit_many(bigint[], bigint[], text[]) SET plan_cache_mode = force_generic_plan;
+    SET plan_cache_mode = force_generic_plan SET enable_hashjoin = off SET enable_mergejoin = off;
+ALTER FUNCTION ledger_hold_commit_many(bigint[], bigint[], text[])
+    SET plan_cache_mode = force_generic_plan SET enable_hashjoin = off SET enable_mergejoin = off;
 
 -- +goose Down
 DROP FUNCTION ledger_hold_commit_many(bigint[], bigint[], text[]);
