@@ -68,7 +68,7 @@ func benchRedeem(ctx context.Context, cfg config.Config, args []string, w io.Wri
 		if err != nil {
 			return err
 		}
-		stopAnalyze := keepAnalyzed(ctx, app.DB, 5*time.Second, redeemTables)
+		stopAnalyze := keepAnalyzed(ctx, app.DB, 2*time.Second, 10*time.Second, redeemTables)
 		res := driveRedeem(ctx, o, world, "http://"+addr)
 		stopAnalyze()
 		stopProfile()
@@ -90,24 +90,25 @@ func benchRedeem(ctx context.Context, cfg config.Config, args []string, w io.Wri
 var redeemTables = []string{"store_orders", "store_order_lines", "store_allocations", "store_movements", "store_lots",
 	"ledger_holds", "ledger_transactions", "ledger_postings"}
 
-// keepAnalyzed analyzes the tables every so often until stopped, as autovacuum does on a live
-// database. The run fills them from empty in seconds, faster than autovacuum looks (once a
+// keepAnalyzed analyzes the tables first after a moment and then every so often until stopped,
+// as autovacuum does on a live database. The run fills them from empty in seconds, faster than autovacuum looks (once a
 // minute, and never where it is switched off): without it, plans made while a table was nearly
 // empty (the foreign-key checks' among them) would scan it whole for every order once it is not,
 // which a store with a history never sees.
-func keepAnalyzed(ctx context.Context, db *sqlx.DB, every time.Duration, tables []string) (stop func()) {
+func keepAnalyzed(ctx context.Context, db *sqlx.DB, first, every time.Duration, tables []string) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(every)
-		defer tick.Stop()
+		timer := time.NewTimer(first)
+		defer timer.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case <-tick.C:
+			case <-timer.C:
 				_, _ = db.ExecContext(ctx, "ANALYZE "+strings.Join(tables, ", "))
+				timer.Reset(every)
 			}
 		}
 	}()

@@ -35,7 +35,7 @@ func (s *Service) PlaceOrder(ctx context.Context, actor Actor, key string, n New
 	if err != nil || replay != nil {
 		return *replay, err
 	}
-	return do(ctx, &s.places, p)
+	return do(ctx, s.placeGroup(n.Store), p)
 }
 
 // prepareOrder checks an order before its transaction and prices it. An earlier request under
