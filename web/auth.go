@@ -112,10 +112,12 @@ type route struct{ method, path string }
 
 // userOnly are the routes, all for any signed-in person (rule signedIn), whose handlers need of the
 // caller only their user id, never their name or roles: a volunteer's own check-in, which a whole
-// Volunteer Day morning sends at once. For them the session's user stands for the principal and
-// PostgreSQL is not asked (users are never deleted; the check-in refuses an unknown user itself). A
-// request that misses this table (a path spelled in other case, say) only loads the full principal.
-var userOnly = map[route]bool{{fiber.MethodPost, "/api/v1/scans"}: true}
+// Volunteer Day morning sends at once, and their own order at the charity supermarket (both are
+// written under the label user:<id>). For them the session's user stands for the principal and
+// PostgreSQL is not asked (users are never deleted; the check-in and the order refuse an unknown
+// user themselves). A request that misses this table (a path spelled in other case, say) only loads
+// the full principal.
+var userOnly = map[route]bool{{fiber.MethodPost, "/api/v1/scans"}: true, {fiber.MethodPost, "/api/v1/orders"}: true}
 
 // sessionPrincipal is the signed-in user of a session: on the routes of userOnly only their id,
 // elsewhere their name and active grants, read on every request so that a grant or a revocation
