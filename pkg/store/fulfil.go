@@ -80,16 +80,7 @@ type fulfilling struct {
 // fulfilMany hands out a batch of orders, in one transaction when there are several, or else (or
 // when that transaction fails) one by one.
 func (s *Service) fulfilMany(ctx context.Context, calls []*call[fulfilling, Order]) {
-	if len(calls) > 1 {
-		err := s.fulfilBatch(ctx, calls)
-		if err == nil {
-			return
-		}
-		s.log.Debug("store: orders handed out one by one", "orders", len(calls), "err", err)
-	}
-	for _, c := range calls {
-		c.finish(s.fulfilOne(ctx, c.req))
-	}
+	batchOrEach(ctx, s.log, "orders handed out", calls, s.fulfilBatch, s.fulfilOne)
 }
 
 // fulfilOne hands out one order in its own transaction.

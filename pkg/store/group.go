@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -84,4 +85,20 @@ func do[Req, Res any](ctx context.Context, g *group[*call[Req, Res]], req Req) (
 func (c *call[Req, Res]) finish(res Res, err error) {
 	c.res, c.err = res, err
 	close(c.done)
+}
+
+// batchOrEach runs the calls as one batch when there are several (batch finishes every call, or
+// fails and finishes none), or else, or when the batch fails, each on its own with one.
+func batchOrEach[Req, Res any](ctx context.Context, log *slog.Logger, what string, calls []*call[Req, Res],
+	batch func(context.Context, []*call[Req, Res]) error, one func(context.Context, Req) (Res, error)) {
+	if len(calls) > 1 {
+		err := batch(ctx, calls)
+		if err == nil {
+			return
+		}
+		log.Debug("store: a batch went one by one", "what", what, "calls", len(calls), "err", err)
+	}
+	for _, c := range calls {
+		c.finish(one(ctx, c.req))
+	}
 }

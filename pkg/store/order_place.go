@@ -89,16 +89,7 @@ type placing struct {
 // placeMany places a batch of orders, in one transaction when there are several, or else (or when
 // that transaction fails) one by one.
 func (s *Service) placeMany(ctx context.Context, calls []*call[placing, Order]) {
-	if len(calls) > 1 {
-		err := s.placeBatch(ctx, calls)
-		if err == nil {
-			return
-		}
-		s.log.Debug("store: orders placed one by one", "orders", len(calls), "err", err)
-	}
-	for _, c := range calls {
-		c.finish(s.placeOne(ctx, c.req))
-	}
+	batchOrEach(ctx, s.log, "orders placed", calls, s.placeBatch, s.placeOne)
 }
 
 // placeOne places one order in its own transaction.
