@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -63,12 +62,12 @@ func (s *server) manualForm(c *fiber.Ctx, status int, v view) error {
 	me := byActor(c).Label
 	data := manualView{Activity: a, NotYet: s.activities.Now().Before(a.EndsAt)}
 	data.Failed, _ = strconv.ParseInt(v.Form.Values["att"], 10, 64)
-	names := map[string]string{}
+	names := s.actorNames(v.Lang)
 	for _, p := range pending {
 		l := manualLine{Attendance: p}
 		if p.RequestedBy != nil {
 			l.Mine = *p.RequestedBy == me
-			if l.ByName, err = s.labelName(ctx, *p.RequestedBy, names); err != nil {
+			if l.ByName, err = names.name(ctx, *p.RequestedBy); err != nil {
 				return err
 			}
 		}
@@ -77,28 +76,6 @@ func (s *server) manualForm(c *fiber.Ctx, status int, v view) error {
 	v.Title = a.Title + " · " + v.Title
 	v.Data = data
 	return s.render(c, status, "activity_manual", v)
-}
-
-// labelName is the name of the person an actor label ("user:12") names, or the label itself for a
-// device or the operator; names caches what was read.
-func (s *server) labelName(ctx context.Context, label string, names map[string]string) (string, error) {
-	if n, ok := names[label]; ok {
-		return n, nil
-	}
-	n := label
-	if raw, ok := strings.CutPrefix(label, "user:"); ok {
-		if uid, err := strconv.ParseInt(raw, 10, 64); err == nil {
-			u, err := s.users.ByID(ctx, uid)
-			switch {
-			case err == nil:
-				n = u.Name
-			case !errors.Is(err, identity.ErrUserNotFound):
-				return "", err
-			}
-		}
-	}
-	names[label] = n
-	return n, nil
 }
 
 // manualSubmit adds hours by hand for a volunteer found by phone number or volunteer number, with

@@ -17,9 +17,14 @@ func (s *server) fillDevices(c *fiber.Ctx, lang string, d *orgPageView, where ma
 	if err != nil {
 		return err
 	}
+	names := s.actorNames(lang)
 	for _, dv := range devs {
+		by, err := names.name(c.UserContext(), dv.CreatedBy)
+		if err != nil {
+			return err
+		}
 		d.Devices = append(d.Devices, deviceLine{ID: dv.ID, Label: dv.Label, Role: s.msgs.get(lang, deviceRoleKeys[dv.Role]),
-			Where: where[storeKey(dv.StoreID)], CreatedBy: dv.CreatedBy, CreatedAt: dv.CreatedAt, RevokedAt: dv.RevokedAt})
+			Where: where[storeKey(dv.StoreID)], CreatedBy: by, CreatedAt: dv.CreatedAt, RevokedAt: dv.RevokedAt})
 	}
 	d.DeviceWhere = []option{{Value: "org", Label: s.msgs.get(lang, "page.org.devices.kiosk_of") + " · " + d.Org.Name}}
 	for _, st := range d.Stores {

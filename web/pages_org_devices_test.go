@@ -50,6 +50,9 @@ func TestOrgPageDevices(t *testing.T) {
 		if strings.Contains(page.body, m[1]) || !strings.Contains(page.body, "一楼 "+c.scope) {
 			t.Errorf("%s: the page shows the token again, or not the device", c.scope)
 		}
+		if !strings.Contains(page.body, "由 "+adminA+" 创建") || strings.Contains(page.body, "由 user:") {
+			t.Errorf("%s: the device's creator is not shown by name", c.scope)
+		}
 
 		// Revoking the device stops the token at once.
 		r = b.submit(fmt.Sprintf("%s/devices/%d/revoke", path, p.DeviceID), url.Values{})
