@@ -149,3 +149,44 @@ func TestRepeatInOneBatchIsPlacedOnce(t *testing.T) {
 	}
 	e.consistent()
 }
+
+// A batch of hand-outs that cannot go as one (here a hold released by hand in the ledger) is handed
+// out order by order: the others are handed out, the one says why it cannot be, and the books agree.
+func TestHandOutBatchFallsBackOneByOne(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	rice := e.item(store.NewItem{Name: "大米 5kg", Category: "grain_oil", Unit: "袋", Price: 100})
+	e.stock(rice.ID, 10, e.day(300))
+	vols := []store.Actor{as(e.volunteer(1_000)), as(e.volunteer(1_000)), as(e.volunteer(1_000))}
+	order := store.NewOrder{Store: e.storeID, Lines: []store.OrderLine{{Item: rice.ID, Qty: 1}}}
+	placed, errs, batched := e.svc.PlaceTogether(ctx, vols, []string{e.key(), e.key(), e.key()},
+		[]store.NewOrder{order, order, order})
+	if !batched || errs[0] != nil || errs[1] != nil || errs[2] != nil {
+		t.Fatalf("placing: batched %v, %v", batched, errs)
+	}
+	if _, err := e.l.VoidHold(ctx, *placed[1].HoldID); err != nil {
+		t.Fatal(err)
+	}
+	ids := []int64{placed[0].ID, placed[1].ID, placed[2].ID}
+	handed, herrs, batched := e.svc.FulfilTogether(ctx, []store.Actor{e.manager, e.manager, e.manager}, ids,
+		[][]store.Handout{nil, nil, nil})
+	if batched {
+		t.Fatal("a batch with a voided hold went as one")
+	}
+	for _, i := range []int{0, 2} {
+		if herrs[i] != nil || handed[i].Status != store.StatusFulfilled {
+			t.Fatalf("order %d: %+v, %v", i, handed[i], herrs[i])
+		}
+	}
+	if !errors.Is(herrs[1], ledger.ErrHoldResolved) {
+		t.Fatalf("the order with the voided hold: %v, want ErrHoldResolved", herrs[1])
+	}
+	if o, err := e.svc.Order(ctx, ids[1]); err != nil || o.Status != store.StatusPending {
+		t.Fatalf("the order with the voided hold is %+v, %v; want it still pending", o, err)
+	}
+	if it := e.itemNow(rice.ID); it.OnHand != 8 || it.Reserved != 1 {
+		t.Fatalf("rice: %+v, want 2 handed out and 1 still reserved", it)
+	}
+	e.consistent()
+}
