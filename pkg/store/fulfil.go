@@ -58,8 +58,9 @@ func handedOut(o Order, lines []Handout) ([]int, error) {
 // transaction the reserved stock handed over leaves the lots first-expiring-first, the rest is
 // released, and the hold is committed for the price of what was handed over (the rest of the
 // hold is released). An order is handed out once: of two counters confirming the same order at
-// the same moment, one succeeds and the other gets ErrOrderFulfilled. Whether the actor serves the
-// order's store is for the caller to decide.
+// the same moment, one succeeds and the other gets ErrOrderFulfilled. Hand-outs confirmed at the
+// same moment share their transaction (fulfilBatch), each decided as it would be alone. Whether the
+// actor serves the order's store is for the caller to decide.
 // Errors: ErrInvalid (*ValidationError), ErrOrderNotFound, ErrOrderFulfilled, ErrOrderCancelled,
 // ErrOrderExpired, ledger.ErrHoldResolved (the hold was released by hand in the ledger).
 func (s *Service) Fulfil(ctx context.Context, actor Actor, orderID int64, lines []Handout) (Order, error) {

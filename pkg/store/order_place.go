@@ -26,7 +26,8 @@ var errReplay = errors.New("store: replay")
 // still within their date at the end of the pickup window, and holds the order's price in credits
 // from the volunteer's account for the store. Any refusal changes nothing. The order comes back
 // with its pickup URL. key is the caller's idempotency key: the same key with the same order
-// returns the first (Replayed set), whoever retries.
+// returns the first (Replayed set), whoever retries. Orders placed at the same moment in a store
+// share their transaction (placeBatch); each is decided as it would be alone, in arrival order.
 // Errors: ErrInvalid (*ValidationError), ErrStoreNotFound, ErrItemNotFound, ErrItemUnavailable,
 // ErrStarsRequired, ErrOverLimit, ErrOutOfStock (each a *LineError naming the line and item),
 // ledger.ErrInsufficientFunds (a *ledger.AccountError naming the account), ErrIdempotencyConflict.
@@ -38,8 +39,8 @@ func (s *Service) PlaceOrder(ctx context.Context, actor Actor, key string, n New
 	return do(ctx, s.placeGroup(n.Store), p)
 }
 
-// prepareOrder checks an order before its transaction and prices it. An earlier request under
-// the key comes back as replay.
+// prepareOrder checks an order before its transaction and prices it. When the order is not to be
+// placed, replay is the answer: the order of an earlier request under the key, or nothing with err.
 func (s *Service) prepareOrder(ctx context.Context, actor Actor, key string, n NewOrder) (p placing, replay *Order, err error) {
 	none := &Order{}
 	if err := needActor(actor); err != nil {
