@@ -20,7 +20,7 @@ const (
 	availableQuery      = `
 SELECT a.code, b.posted - b.pending
 FROM unnest((SELECT $1)::text[]) AS x (code)
-CROSS JOIN LATERAL (SELECT a.id, a.code FROM ledger_accounts a WHERE a.code = x.code AND a.slots = 1 OFFSET 0) a
+CROSS JOIN LATERAL (SELECT a.id, a.code FROM ledger_accounts a WHERE a.code = x.code AND NOT a.allow_negative OFFSET 0) a
 CROSS JOIN LATERAL (SELECT b.posted, b.pending FROM ledger_balances b WHERE b.account_id = a.id AND b.slot = 0 OFFSET 0) b
 ORDER BY a.id
 FOR UPDATE OF b`
@@ -30,10 +30,10 @@ FOR UPDATE OF b`
 // source that is a split account); place or commit its holds one by one.
 var ErrBatch = errors.New("ledger: the batch cannot be written as one")
 
-// Available locks the balance rows of the one-row accounts (volunteers' accounts) and returns what
-// each may still spend (posted − pending), so that a caller can decide which of many holds fit
-// before placing them with HoldMany. Until the Tx ends no one else changes these rows. Accounts that
-// do not exist or are split are left out of the map.
+// Available locks the balance rows of the guarded accounts (volunteers' accounts, which never go
+// below zero and have one row) and returns what each may still spend (posted − pending), so that a
+// caller can decide which of many holds fit before placing them with HoldMany. Until the Tx ends no
+// one else changes these rows. Accounts that do not exist or may go negative are left out of the map.
 func (t *Tx) Available(ctx context.Context, codes []string) (map[string]int64, error) {
 	rows, err := t.calls.QueryContext(ctx, availableQuery, pq.StringArray(codes))
 	if err != nil {
