@@ -79,13 +79,17 @@ func New(d Deps) (*fiber.App, error) {
 		rules: map[string]rule{}}
 	s.activities = d.Activities
 	s.app = fiber.New(fiber.Config{
-		AppName:               "timebank",
-		ErrorHandler:          s.errorHandler,
-		BodyLimit:             bodyLimit,
-		ReadTimeout:           15 * time.Second,
-		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           75 * time.Second,
-		DisableStartupMessage: true,
+		AppName:      "timebank",
+		ErrorHandler: s.errorHandler,
+		BodyLimit:    bodyLimit,
+		// Multipart bodies are parsed when a handler reads them, not while the request is read: a
+		// body that does not parse is then a 400 of its route, in the caller's language, naming the
+		// field, instead of fasthttp's refusal before any route (and any language) is known.
+		DisablePreParseMultipartForm: true,
+		ReadTimeout:                  15 * time.Second,
+		WriteTimeout:                 30 * time.Second,
+		IdleTimeout:                  75 * time.Second,
+		DisableStartupMessage:        true,
 	})
 	s.app.Use(s.requestID, s.observe, recover.New(), s.authenticate)
 	s.routes()
