@@ -671,6 +671,12 @@ func TestMetricsMethodLabel(t *testing.T) {
 		a.do(t, "GET", "/healthz", "")
 	}
 	r := a.do(t, "GET", "/metrics", "")
+	for _, family := range []string{`timebank_store_batches_total{kind="place"} 0`, `timebank_store_batched_orders_total{kind="fulfil"} 0`,
+		"# TYPE timebank_store_batch_fallbacks_total counter"} {
+		if !strings.Contains(string(r.Raw), family) {
+			t.Errorf("metrics lack %s", family)
+		}
+	}
 	want := `timebank_http_requests_total{method="POST",route="/api/v1/accounts",status="201"} 1`
 	if !strings.Contains(string(r.Raw), want) {
 		got := regexp.MustCompile(`(?m)^timebank_http_requests_total\{.*route="/api/v1/accounts".*$`).FindString(string(r.Raw))

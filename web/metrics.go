@@ -105,6 +105,19 @@ func (s *server) metricsHandler(c *fiber.Ctx) error {
 	writeMetric(&b, "timebank_ledger_holds_expired_total", "counter", "Holds released by the expiry worker.", float64(st.HoldsExpired))
 	writeMetric(&b, "timebank_ledger_projection_errors_total", "counter", "Redis projection writes after commit that failed (repaired by the relay).", float64(st.ProjectionErrors))
 	writeMetric(&b, "timebank_ledger_relayed_total", "counter", "Outbox rows drained into Redis by the relay.", float64(st.Relayed))
+	placed, handed := s.store.BatchStats()
+	for _, m := range []struct {
+		name, help    string
+		place, fulfil uint64
+	}{
+		{"timebank_store_batches_total", "Transactions in which this process placed (kind place) or handed out (kind fulfil) orders that arrived together.",
+			placed.Batches, handed.Batches},
+		{"timebank_store_batched_orders_total", "Orders placed or handed out in those transactions.", placed.Calls, handed.Calls},
+		{"timebank_store_batch_fallbacks_total", "Batches that could not go as one and went order by order.", placed.Fallbacks, handed.Fallbacks},
+	} {
+		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s counter\n", m.name, m.help, m.name)
+		fmt.Fprintf(&b, "%s{kind=\"place\"} %d\n%s{kind=\"fulfil\"} %d\n", m.name, m.place, m.name, m.fulfil)
+	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
 	if lag, err := s.ledger.ProjectionLag(ctx); err == nil {

@@ -63,6 +63,9 @@ func TestTwoStoresRaceTogether(t *testing.T) {
 			t.Fatalf("a refused order: %v", err)
 		}
 	}
+	if placedStats, _ := e.svc.BatchStats(); placedStats.Calls != 40 || placedStats.Batches < 1 || placedStats.Batches > 40 || placedStats.Fallbacks != 0 {
+		t.Fatalf("placement batches: %+v, want 40 orders in 1 to 40 batches, none going one by one", placedStats)
+	}
 	perStore := map[int64]int{}
 	for _, o := range placed {
 		perStore[o.StoreID]++
@@ -77,6 +80,9 @@ func TestTwoStoresRaceTogether(t *testing.T) {
 	})
 	if ok != len(placed) {
 		t.Fatalf("%d of %d hand-outs: %v", ok, len(placed), errs)
+	}
+	if _, handed := e.svc.BatchStats(); handed.Calls != 10 || handed.Batches < 1 || handed.Fallbacks != 0 {
+		t.Fatalf("hand-out batches: %+v, want 10 orders, none going one by one", handed)
 	}
 	for _, id := range stores {
 		b, err := e.l.PostgresBalance(ctx, fmt.Sprintf("store:%d:redeemed", id))

@@ -81,7 +81,7 @@ type fulfilling struct {
 // fulfilMany hands out a batch of orders, in one transaction when there are several, or else (or
 // when that transaction fails) one by one.
 func (s *Service) fulfilMany(ctx context.Context, calls []*call[fulfilling, Order]) {
-	batchOrEach(ctx, s.log, "orders handed out", calls, s.fulfilBatch, s.fulfilOne)
+	batchOrEach(ctx, s.log, &s.fulfilStats, "orders handed out", calls, s.fulfilBatch, s.fulfilOne)
 }
 
 // fulfilOne hands out one order in its own transaction.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -15,6 +16,7 @@ import (
 type group[T any] struct {
 	runners, max int
 	run          func(ctx context.Context, batch []T)
+	stats        *batchCounters
 
 	mu      sync.Mutex
 	queue   []T
@@ -57,6 +59,10 @@ func (g *group[T]) loop() {
 		ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 		g.run(ctx, batch)
 		cancel()
+		if g.stats != nil {
+			g.stats.batches.Add(1)
+			g.stats.calls.Add(uint64(n))
+		}
 	}
 }
 
@@ -89,16 +95,38 @@ func (c *call[Req, Res]) finish(res Res, err error) {
 
 // batchOrEach runs the calls as one batch when there are several (batch finishes every call, or
 // fails and finishes none), or else, or when the batch fails, each on its own with one.
-func batchOrEach[Req, Res any](ctx context.Context, log *slog.Logger, what string, calls []*call[Req, Res],
+func batchOrEach[Req, Res any](ctx context.Context, log *slog.Logger, stats *batchCounters, what string, calls []*call[Req, Res],
 	batch func(context.Context, []*call[Req, Res]) error, one func(context.Context, Req) (Res, error)) {
 	if len(calls) > 1 {
 		err := batch(ctx, calls)
 		if err == nil {
 			return
 		}
+		stats.fallbacks.Add(1)
 		log.Debug("store: a batch went one by one", "what", what, "calls", len(calls), "err", err)
 	}
 	for _, c := range calls {
 		c.finish(one(ctx, c.req))
 	}
+}
+
+// batchCounters count one kind of batch since the process started.
+type batchCounters struct {
+	batches, calls, fallbacks atomic.Uint64
+}
+
+// BatchStats says how the orders placed and handed out by this process went to PostgreSQL: Batches
+// transactions (or runs of one-by-one transactions) for Calls orders, Fallbacks of them batches
+// that could not go as one and went order by order.
+type BatchStats struct {
+	Batches, Calls, Fallbacks uint64
+}
+
+func (c *batchCounters) load() BatchStats {
+	return BatchStats{Batches: c.batches.Load(), Calls: c.calls.Load(), Fallbacks: c.fallbacks.Load()}
+}
+
+// BatchStats returns the counts of the batches of orders placed and of hand-outs.
+func (s *Service) BatchStats() (placed, handedOut BatchStats) {
+	return s.placeStats.load(), s.fulfilStats.load()
 }

@@ -90,7 +90,7 @@ type placing struct {
 // placeMany places a batch of orders, in one transaction when there are several, or else (or when
 // that transaction fails) one by one.
 func (s *Service) placeMany(ctx context.Context, calls []*call[placing, Order]) {
-	batchOrEach(ctx, s.log, "orders placed", calls, s.placeBatch, s.placeOne)
+	batchOrEach(ctx, s.log, &s.placeStats, "orders placed", calls, s.placeBatch, s.placeOne)
 }
 
 // placeOne places one order in its own transaction.

@@ -66,9 +66,11 @@ type Service struct {
 	// Orders placed and handed out at the same moment go to PostgreSQL in batches (see group):
 	// orders placed by store, since a store's orders wait for its lots anyway and another store's
 	// need not; hand-outs together, since a batch of them commits holds of any stores at once.
-	placesMu sync.Mutex
-	places   map[int64]*group[*call[placing, Order]]
-	fulfils  group[*call[fulfilling, Order]]
+	placesMu    sync.Mutex
+	places      map[int64]*group[*call[placing, Order]]
+	fulfils     group[*call[fulfilling, Order]]
+	placeStats  batchCounters
+	fulfilStats batchCounters
 }
 
 // placeRunners and fulfilRunners are how many batches of a store's orders, and of hand-outs, may be
@@ -89,7 +91,7 @@ func (s *Service) placeGroup(storeID int64) *group[*call[placing, Order]] {
 	defer s.placesMu.Unlock()
 	g := s.places[storeID]
 	if g == nil {
-		g = &group[*call[placing, Order]]{runners: placeRunners, max: batchMax, run: s.placeMany}
+		g = &group[*call[placing, Order]]{runners: placeRunners, max: batchMax, run: s.placeMany, stats: &s.placeStats}
 		s.places[storeID] = g
 	}
 	return g
@@ -110,7 +112,7 @@ func New(l *ledger.Ledger, users *identity.Users, codes *qr.Signer, rdb redis.Un
 	}
 	s := &Service{db: l.DB(), st: l.Statements(), ledger: l, users: users, codes: codes, rdb: rdb, opt: opt, log: log}
 	s.places = map[int64]*group[*call[placing, Order]]{}
-	s.fulfils = group[*call[fulfilling, Order]]{runners: fulfilRunners, max: batchMax, run: s.fulfilMany}
+	s.fulfils = group[*call[fulfilling, Order]]{runners: fulfilRunners, max: batchMax, run: s.fulfilMany, stats: &s.fulfilStats}
 	return s
 }
 
