@@ -3,8 +3,8 @@ package store
 import "context"
 
 // PlaceTogether places the orders as orders that arrive at the same moment are placed: prepared
-// one by one, then written as one batch. It returns each order's answer and whether the batch
-// went to PostgreSQL as one transaction (false: the orders were placed one by one).
+// one by one, then run as one batch. It returns each order's answer and whether the batch went to
+// PostgreSQL as one transaction (false: it fell back to one by one). Give it two orders or more.
 func (s *Service) PlaceTogether(ctx context.Context, actors []Actor, keys []string, orders []NewOrder) ([]Order, []error, bool) {
 	out, errs := make([]Order, len(orders)), make([]error, len(orders))
 	var (
@@ -20,12 +20,9 @@ func (s *Service) PlaceTogether(ctx context.Context, actors []Actor, keys []stri
 		calls = append(calls, &call[placing, Order]{req: p, done: make(chan struct{})})
 		at = append(at, i)
 	}
-	batched := s.placeBatch(ctx, calls) == nil
-	if !batched {
-		for _, c := range calls {
-			c.finish(s.placeOne(ctx, c.req))
-		}
-	}
+	fallbacks := s.placeStats.fallbacks.Load()
+	s.placeMany(ctx, calls)
+	batched := s.placeStats.fallbacks.Load() == fallbacks
 	for j, c := range calls {
 		<-c.done
 		out[at[j]], errs[at[j]] = c.res, c.err
@@ -35,17 +32,15 @@ func (s *Service) PlaceTogether(ctx context.Context, actors []Actor, keys []stri
 
 // FulfilTogether hands out the orders as hand-outs confirmed at the same moment are: as one
 // batch. It returns each answer and whether the batch went to PostgreSQL as one transaction.
+// Give it two orders or more.
 func (s *Service) FulfilTogether(ctx context.Context, actors []Actor, ids []int64, lines [][]Handout) ([]Order, []error, bool) {
 	calls := make([]*call[fulfilling, Order], len(ids))
 	for i, id := range ids {
 		calls[i] = &call[fulfilling, Order]{req: fulfilling{actor: actors[i], order: id, lines: lines[i]}, done: make(chan struct{})}
 	}
-	batched := s.fulfilBatch(ctx, calls) == nil
-	if !batched {
-		for _, c := range calls {
-			c.finish(s.fulfilOne(ctx, c.req))
-		}
-	}
+	fallbacks := s.fulfilStats.fallbacks.Load()
+	s.fulfilMany(ctx, calls)
+	batched := s.fulfilStats.fallbacks.Load() == fallbacks
 	out, errs := make([]Order, len(ids)), make([]error, len(ids))
 	for i, c := range calls {
 		<-c.done

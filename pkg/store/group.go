@@ -59,10 +59,8 @@ func (g *group[T]) loop() {
 		ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 		g.run(ctx, batch)
 		cancel()
-		if g.stats != nil {
-			g.stats.batches.Add(1)
-			g.stats.calls.Add(uint64(n))
-		}
+		g.stats.batches.Add(1)
+		g.stats.calls.Add(uint64(n))
 	}
 }
 

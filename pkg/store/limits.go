@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // checkItems refuses lines whose item is not offered or needs more stars than the person has. It
@@ -47,33 +48,77 @@ func limitLock(userID int64) int64 { return 0x73746f72<<32 ^ userID } // "stor"
 // ordered) and every fulfilled order or sale (as handed out) created in the period, other than
 // the order being placed (0 when it is not written yet).
 func (s *Service) checkLimits(ctx context.Context, tx *sqlx.Tx, userID, orderID int64, now time.Time, lines []OrderLine, items map[int64]Item) error {
-	if !slices.ContainsFunc(lines, func(l OrderLine) bool { return items[l.Item].LimitQty > 0 }) {
-		return nil
+	var keys []usageKey
+	for _, l := range lines {
+		if it := items[l.Item]; it.LimitQty > 0 {
+			keys = append(keys, limitKey(userID, it, now))
+		}
 	}
-	if _, err := s.st.Exec(ctx, tx, `SELECT pg_advisory_xact_lock($1)`, limitLock(userID)); err != nil {
+	used, err := s.limitUsage(ctx, tx, keys, orderID)
+	if err != nil {
 		return err
 	}
 	for i, l := range lines {
-		it := items[l.Item]
-		if it.LimitQty == 0 {
-			continue
-		}
-		var used int
-		// The order's lines by its key, fenced (OFFSET 0) so that the item is a filter on them,
-		// not a scan of every line of a popular item.
-		err := s.st.Get(ctx, tx, &used, `
-SELECT coalesce(sum(CASE WHEN o.status = 'fulfilled' THEN l.handed_out ELSE l.qty END), 0)
-FROM store_orders o
-CROSS JOIN LATERAL (SELECT item_id, qty, handed_out FROM store_order_lines WHERE order_id = o.id OFFSET 0) l
-WHERE l.item_id = $2 AND o.user_id = $1 AND o.status IN ('pending', 'fulfilled') AND o.created_at >= $3 AND o.id <> $4`, userID, it.ID, it.LimitPeriod.Start(now), orderID)
-		if err != nil {
-			return err
-		}
-		if used+l.Qty > it.LimitQty {
+		if it := items[l.Item]; it.LimitQty > 0 && used[limitKey(userID, it, now)]+l.Qty > it.LimitQty {
 			return lineError(ErrOverLimit, i, it, "qty", ReasonOverLimit)
 		}
 	}
 	return nil
+}
+
+// usageKey names what a person has of a limited item in the period that starts at since (Unix).
+type usageKey struct{ user, item, since int64 }
+
+// limitKey is the person's usage of the limited item in the period of now.
+func limitKey(userID int64, it Item, now time.Time) usageKey {
+	return usageKey{userID, it.ID, it.LimitPeriod.Start(now).Unix()}
+}
+
+// limitUsage takes the limit locks of the people the keys name (in lock order, so that batches and
+// single orders never wait for each other in a circle) and then counts, for each key, what the
+// person already has of the item in the period, leaving out the order except (0 for none).
+func (s *Service) limitUsage(ctx context.Context, tx *sqlx.Tx, keys []usageKey, except int64) (map[usageKey]int, error) {
+	used := make(map[usageKey]int, len(keys))
+	var locks, users, items, since []int64
+	for _, k := range keys {
+		if _, ok := used[k]; !ok {
+			used[k] = 0
+			users, items, since = append(users, k.user), append(items, k.item), append(since, k.since)
+			locks = append(locks, limitLock(k.user))
+		}
+	}
+	if len(users) == 0 {
+		return used, nil
+	}
+	slices.Sort(locks)
+	_, err := s.st.Exec(ctx, tx, `
+SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT k FROM unnest($1::bigint[]) AS k ORDER BY k) AS l`, pq.Int64Array(slices.Compact(locks)))
+	if err != nil {
+		return nil, err
+	}
+	// A new statement, so a new snapshot: it sees the orders of whoever held a lock before. An
+	// order's lines are read by its key, fenced (OFFSET 0) so that the item is a filter on them,
+	// not a scan of every line of a popular item.
+	var counts []struct {
+		N    int `db:"n"`
+		Used int `db:"used"`
+	}
+	err = s.st.Select(ctx, tx, &counts, `
+SELECT x.n, (
+    SELECT coalesce(sum(CASE WHEN o.status = 'fulfilled' THEN l.handed_out ELSE l.qty END), 0)
+    FROM store_orders o
+    CROSS JOIN LATERAL (SELECT item_id, qty, handed_out FROM store_order_lines WHERE order_id = o.id OFFSET 0) l
+    WHERE l.item_id = x.item AND o.user_id = x.usr AND o.status IN ('pending', 'fulfilled')
+      AND o.created_at >= to_timestamp(x.since) AND o.id <> $4) AS used
+FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS x (usr, item, since, n)`,
+		pq.Int64Array(users), pq.Int64Array(items), pq.Int64Array(since), except)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range counts {
+		used[usageKey{users[c.N-1], items[c.N-1], since[c.N-1]}] = c.Used
+	}
+	return used, nil
 }
 
 // allocation is what one line takes from one lot.

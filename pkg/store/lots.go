@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -70,42 +71,47 @@ ORDER BY id FOR UPDATE`, storeID, pq.Int64Array(items), minDate)
 	return lots, err
 }
 
-// lockLotsForOrder takes the id of an order about to be placed from the orders' sequence (its
-// hold's key names it) and, as lockFreeLots, locks the free lots of the items, in one statement.
-func (s *Service) lockLotsForOrder(ctx context.Context, tx *sqlx.Tx, storeID int64, items []int64, minDate string) (int64, []Lot, error) {
+// lockLotsTaking takes n ids from the orders' sequence (for orders about to be placed: their
+// holds' keys name them) and, in the same statement, locks in id order the lots of the items with
+// free stock dated on or after minDate (or undated). The items are the orders' own, already
+// checked to be their store's.
+func (s *Service) lockLotsTaking(ctx context.Context, tx *sqlx.Tx, items []int64, minDate string, n int) ([]int64, []Lot, error) {
+	items = slices.Compact(slices.Sorted(slices.Values(items)))
 	rows, err := s.st.Query(ctx, tx, `
-WITH n AS MATERIALIZED (SELECT nextval(pg_get_serial_sequence('store_orders', 'id')) AS id)
-SELECT n.id, l.id, l.item_id, l.best_before, l.on_hand, l.reserved
+WITH n AS MATERIALIZED (
+    SELECT array_agg(nextval(pg_get_serial_sequence('store_orders', 'id'))) AS ids FROM generate_series(1, $3)
+)
+SELECT n.ids, l.id, l.store_id, l.item_id, l.best_before, l.on_hand, l.reserved
 FROM n LEFT JOIN (
-    SELECT id, item_id, coalesce(to_char(best_before, 'YYYY-MM-DD'), '') AS best_before, on_hand, reserved
+    SELECT id, store_id, item_id, coalesce(to_char(best_before, 'YYYY-MM-DD'), '') AS best_before, on_hand, reserved
     FROM store_lots
-    WHERE store_id = $1 AND item_id = ANY((SELECT $2)::bigint[]) AND on_hand > 0 AND on_hand > reserved
-      AND (best_before IS NULL OR best_before >= $3::date)
+    WHERE item_id = ANY((SELECT $1)::bigint[]) AND on_hand > 0 AND on_hand > reserved
+      AND (best_before IS NULL OR best_before >= $2::date)
     ORDER BY id FOR UPDATE
-) l ON true`, storeID, pq.Int64Array(items), minDate)
+) l ON true`, pq.Int64Array(items), minDate, n)
 	if err != nil {
-		return 0, nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	var (
-		orderID int64
-		lots    []Lot
+		ids  pq.Int64Array
+		lots []Lot
 	)
 	for rows.Next() {
 		var (
-			id, item         sql.NullInt64
+			id, store, item  sql.NullInt64
 			bestBefore       sql.NullString
 			onHand, reserved sql.NullInt64
 		)
-		if err := rows.Scan(&orderID, &id, &item, &bestBefore, &onHand, &reserved); err != nil {
-			return 0, nil, err
+		if err := rows.Scan(&ids, &id, &store, &item, &bestBefore, &onHand, &reserved); err != nil {
+			return nil, nil, err
 		}
 		if id.Valid {
-			lots = append(lots, Lot{ID: id.Int64, StoreID: storeID, ItemID: item.Int64, BestBefore: bestBefore.String,
+			lots = append(lots, Lot{ID: id.Int64, StoreID: store.Int64, ItemID: item.Int64, BestBefore: bestBefore.String,
 				OnHand: int(onHand.Int64), Reserved: int(reserved.Int64)})
 		}
 	}
-	return orderID, lots, rows.Err()
+	return ids, lots, rows.Err()
 }
 
 // lockLots locks the store's lots with the ids, in id order, and returns them by id.

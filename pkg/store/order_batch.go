@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -106,64 +105,18 @@ type placedOrder struct {
 	allocs []allocation
 }
 
-// usageKey names what a person has of a limited item in the period that starts at since (Unix).
-type usageKey struct{ user, item, since int64 }
-
-// usageForBatch takes the limit locks of every person in the batch with a limited item (in lock
-// order, so that batches and single orders never wait for each other in a circle) and then
-// counts, as checkLimits does, what each already has of each limited item in its period.
+// usageForBatch counts, as checkLimits does and under the same locks, what each person of the
+// batch already has of each limited item they order.
 func (s *Service) usageForBatch(ctx context.Context, tx *sqlx.Tx, calls []*call[placing, Order]) (map[usageKey]int, error) {
-	var (
-		locks             []int64
-		keys              []usageKey
-		users, items, sin []int64
-	)
-	used := map[usageKey]int{}
+	var keys []usageKey
 	for _, c := range calls {
 		for _, l := range c.req.n.Lines {
-			it := c.req.oc.items[l.Item]
-			if it.LimitQty == 0 {
-				continue
-			}
-			k := usageKey{c.req.actor.UserID, it.ID, it.LimitPeriod.Start(c.req.now).Unix()}
-			if _, ok := used[k]; !ok {
-				used[k] = 0
-				keys = append(keys, k)
-				users, items, sin = append(users, k.user), append(items, k.item), append(sin, k.since)
-				locks = append(locks, limitLock(k.user))
+			if it := c.req.oc.items[l.Item]; it.LimitQty > 0 {
+				keys = append(keys, limitKey(c.req.actor.UserID, it, c.req.now))
 			}
 		}
 	}
-	if len(keys) == 0 {
-		return used, nil
-	}
-	slices.Sort(locks)
-	_, err := s.st.Exec(ctx, tx, `
-SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT k FROM unnest($1::bigint[]) AS k ORDER BY k) AS l`, pq.Int64Array(slices.Compact(locks)))
-	if err != nil {
-		return nil, err
-	}
-	// A new statement, so a new snapshot: it sees the orders of whoever held a lock before.
-	var counts []struct {
-		N    int `db:"n"`
-		Used int `db:"used"`
-	}
-	err = s.st.Select(ctx, tx, &counts, `
-SELECT x.n, (
-    SELECT coalesce(sum(CASE WHEN o.status = 'fulfilled' THEN l.handed_out ELSE l.qty END), 0)
-    FROM store_orders o
-    CROSS JOIN LATERAL (SELECT item_id, qty, handed_out FROM store_order_lines WHERE order_id = o.id OFFSET 0) l
-    WHERE l.item_id = x.item AND o.user_id = x.usr AND o.status IN ('pending', 'fulfilled')
-      AND o.created_at >= to_timestamp(x.since)) AS used
-FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS x (usr, item, since, n)`,
-		pq.Int64Array(users), pq.Int64Array(items), pq.Int64Array(sin))
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range counts {
-		used[keys[c.N-1]] = c.Used
-	}
-	return used, nil
+	return s.limitUsage(ctx, tx, keys, 0)
 }
 
 // lockLotsForBatch takes an order id per order of the batch from the orders' sequence and locks,
@@ -179,40 +132,12 @@ func (s *Service) lockLotsForBatch(ctx context.Context, tx *sqlx.Tx, calls []*ca
 			minDate = d
 		}
 	}
-	slices.Sort(items)
-	rows, err := s.st.Query(ctx, tx, `
-WITH n AS MATERIALIZED (
-    SELECT array_agg(nextval(pg_get_serial_sequence('store_orders', 'id'))) AS ids FROM generate_series(1, $3)
-)
-SELECT n.ids, l.id, l.item_id, l.best_before, l.on_hand, l.reserved
-FROM n LEFT JOIN (
-    SELECT id, item_id, coalesce(to_char(best_before, 'YYYY-MM-DD'), '') AS best_before, on_hand, reserved
-    FROM store_lots
-    WHERE item_id = ANY((SELECT $1)::bigint[]) AND on_hand > 0 AND on_hand > reserved
-      AND (best_before IS NULL OR best_before >= $2::date)
-    ORDER BY id FOR UPDATE
-) l ON true`, pq.Int64Array(slices.Compact(items)), minDate, len(calls))
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	var ids pq.Int64Array
+	ids, lots, err := s.lockLotsTaking(ctx, tx, items, minDate, len(calls))
 	stock := map[int64][]*Lot{}
-	for rows.Next() {
-		var (
-			id, item         sql.NullInt64
-			bestBefore       sql.NullString
-			onHand, reserved sql.NullInt64
-		)
-		if err := rows.Scan(&ids, &id, &item, &bestBefore, &onHand, &reserved); err != nil {
-			return nil, nil, err
-		}
-		if id.Valid {
-			stock[item.Int64] = append(stock[item.Int64], &Lot{ID: id.Int64, ItemID: item.Int64, BestBefore: bestBefore.String,
-				OnHand: int(onHand.Int64), Reserved: int(reserved.Int64)})
-		}
+	for i := range lots {
+		stock[lots[i].ItemID] = append(stock[lots[i].ItemID], &lots[i])
 	}
-	return ids, stock, rows.Err()
+	return ids, stock, err
 }
 
 // fit decides whether the order fits what the batch has left, checked as placeOne checks it: its
@@ -222,7 +147,7 @@ FROM n LEFT JOIN (
 func (p placing) fit(used map[usageKey]int, stock map[int64][]*Lot, credits map[string]int64) ([]allocation, error) {
 	for i, l := range p.n.Lines {
 		it := p.oc.items[l.Item]
-		if it.LimitQty > 0 && used[usageKey{p.actor.UserID, it.ID, it.LimitPeriod.Start(p.now).Unix()}]+l.Qty > it.LimitQty {
+		if it.LimitQty > 0 && used[limitKey(p.actor.UserID, it, p.now)]+l.Qty > it.LimitQty {
 			return nil, lineError(ErrOverLimit, i, it, "qty", ReasonOverLimit)
 		}
 	}
@@ -254,7 +179,7 @@ func (p placing) fit(used map[usageKey]int, stock map[int64][]*Lot, credits map[
 	}
 	for _, l := range p.n.Lines {
 		if it := p.oc.items[l.Item]; it.LimitQty > 0 {
-			used[usageKey{p.actor.UserID, it.ID, it.LimitPeriod.Start(p.now).Unix()}] += l.Qty
+			used[limitKey(p.actor.UserID, it, p.now)] += l.Qty
 		}
 	}
 	return allocs, nil

@@ -102,10 +102,11 @@ func (s *Service) placeOne(ctx context.Context, p placing) (Order, error) {
 			return err
 		}
 		// Goods must still be within their date when the volunteer comes at the last moment.
-		id, lots, err := s.lockLotsForOrder(ctx, tx.Sqlx(), n.Store, itemIDs(n.Lines), today(p.expires).Format(dayLayout))
+		ids, lots, err := s.lockLotsTaking(ctx, tx.Sqlx(), itemIDs(n.Lines), today(p.expires).Format(dayLayout), 1)
 		if err != nil {
 			return err
 		}
+		id := ids[0]
 		allocs, err := allocate(n.Lines, oc.items, lots)
 		if err != nil {
 			return err
