@@ -70,6 +70,7 @@ func TestCan(t *testing.T) {
 		{"clerk", clerk, ServeCounter, other, false},
 		{"clerk", clerk, ManageStock, store3, false},
 		{"clerk", clerk, ManageActivities, org12, false},
+		{"clerk", clerk, AllocateAid, store3, false},
 		{"coordinator", coordinator, VerifyHours, org12, true},
 		{"coordinator", coordinator, VerifyHours, other, false},
 		{"coordinator", coordinator, ManageMembers, org12, false},
@@ -79,16 +80,21 @@ func TestCan(t *testing.T) {
 		{"auditor", auditor, ServeCounter, store3, false},
 		{"auditor", auditor, VerifyHours, org12, false},
 		{"auditor", auditor, ReadAudit, other, false},
+		{"auditor", auditor, AllocateAid, store3, false},
 		{"region admin", regionAdmin, ManageStock, store3, true},
 		{"region admin", regionAdmin, ManageMembers, org12, true},
 		{"region admin", regionAdmin, ManageMembers, other, false},
 		{"region admin", regionAdmin, OperateLedger, store3, false},
+		{"region admin", regionAdmin, AllocateAid, store3, true},
+		{"region admin", regionAdmin, AllocateAid, other, false},
 		{"volunteer", volunteer, ReadOrg, org12, false},
 		{"volunteer", volunteer, ManageActivities, org12, false},
+		{"volunteer", volunteer, AllocateAid, store3, false},
 		{"counter device", counter, ServeCounter, store3, true},
 		{"counter device", counter, ReceiveGoods, store3, true},
 		{"counter device", counter, ManageCatalog, store3, false},
 		{"counter device", counter, ServeCounter, other, false},
+		{"counter device", counter, AllocateAid, store3, false},
 		{"kiosk device", kiosk, RunKiosk, org12, true},
 		{"kiosk device", kiosk, VerifyHours, org12, false},
 		{"kiosk device", kiosk, RunKiosk, other, false},
@@ -134,11 +140,15 @@ func TestPermissionTable(t *testing.T) {
 			t.Errorf("role %s has no scope kind", r)
 		}
 	}
+	// The status of a household in hardship is need-to-know: those who decide on aid, no one else.
+	if got := AllocateAid.Roles(); !slices.Equal(got, []Role{StoreManager, OrgAdmin, RegionAdmin, PlatformAdmin}) {
+		t.Errorf("%s is allowed to %v", AllocateAid, got)
+	}
 	if Role("janitor").Valid() || !Coordinator.Valid() || Kiosk.Valid() {
 		t.Error("Valid")
 	}
 	// Devices never manage people or money.
-	for _, a := range []Action{ManageMembers, ManageDevices, OperateLedger, ManageCatalog, ManageStock, VerifyHours, ReadAudit} {
+	for _, a := range []Action{ManageMembers, ManageDevices, OperateLedger, ManageCatalog, ManageStock, VerifyHours, ReadAudit, AllocateAid} {
 		for _, d := range DeviceRoles {
 			if slices.Contains(a.Roles(), d) {
 				t.Errorf("device role %s may %s", d, a)

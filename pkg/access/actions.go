@@ -32,6 +32,10 @@ const (
 	ReceiveGoods  Action = "store.donations" // record donations and print acknowledgements
 	ServeCounter  Action = "store.counter"   // scan codes, hand out orders, walk-in sales
 	ReadStore     Action = "store.read"      // stock, orders and day reports
+	// AllocateAid is registering households in hardship (低保, 特困, 边缘户) and giving them goods
+	// without credits. Their status is sensitive (PIPL), so only those who decide on it may see it:
+	// not the counter's clerks or devices, and not auditors.
+	AllocateAid Action = "store.aid"
 )
 
 // permissions lists the roles allowed each action. A region admin acts on everything below its
@@ -57,6 +61,7 @@ var permissions = map[Action][]Role{
 	ReceiveGoods:  {Clerk, Counter, StoreManager, OrgAdmin, RegionAdmin, PlatformAdmin},
 	ServeCounter:  {Clerk, Counter, StoreManager, OrgAdmin, RegionAdmin, PlatformAdmin},
 	ReadStore:     {Clerk, Counter, StoreManager, OrgAdmin, Auditor, RegionAdmin, PlatformAdmin},
+	AllocateAid:   {StoreManager, OrgAdmin, RegionAdmin, PlatformAdmin},
 }
 
 // Actions returns every action, for tests and documentation.

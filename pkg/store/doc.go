@@ -13,6 +13,10 @@
 // was handed out and releases the rest, and a walk-in sale hands out and posts at once. Nothing is
 // ever half done.
 //
+// Households in hardship (低保, 特困, 边缘户) receive goods by allocation instead (aid.go): the goods
+// leave the shelf through the same journal, and no credits move. A household is kept masked, with
+// the consent its registration needs, and is never named in audit entries or reports.
+//
 // Quantities are whole units (int); prices and credits are integer minutes (int64); estimated
 // values of donations are integer fen. Calendar days (best-before dates, limit periods, the day
 // report) are days in China Standard Time.

@@ -28,6 +28,13 @@ var (
 	ErrDonationNotFound = errors.New("store: donation not found")
 	// ErrOrderNotFound means no order has that id.
 	ErrOrderNotFound = errors.New("store: order not found")
+	// ErrHouseholdNotFound means the store has no household in hardship with that id (a household
+	// registered at another store is not found either).
+	ErrHouseholdNotFound = errors.New("store: household not found")
+	// ErrAidNotFound means the store has no allocation with that id.
+	ErrAidNotFound = errors.New("store: allocation not found")
+	// ErrHouseholdInactive means the household was deactivated and receives nothing more.
+	ErrHouseholdInactive = errors.New("store: household inactive")
 
 	// ErrItemUnavailable means an item is not offered (inactive) at the moment.
 	ErrItemUnavailable = errors.New("store: item not available")
@@ -161,8 +168,11 @@ func dbError(err error) error {
 		return ErrOutOfStock
 	case pe.Constraint == "store_items_store_id_fkey" || pe.Constraint == "store_policies_store_id_fkey" ||
 		pe.Constraint == "store_orders_store_id_fkey" || pe.Constraint == "store_donations_store_id_fkey" ||
-		pe.Constraint == "store_adjustments_store_id_fkey":
+		pe.Constraint == "store_adjustments_store_id_fkey" || pe.Constraint == "store_households_store_id_fkey" ||
+		pe.Constraint == "store_household_counters_store_id_fkey":
 		return ErrStoreNotFound
+	case pe.Constraint == "store_aid_household_fkey":
+		return ErrHouseholdNotFound
 	case pe.Code == "23514":
 		return fmt.Errorf("%w: %s", ErrInvalid, pe.Constraint)
 	}

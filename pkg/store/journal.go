@@ -11,7 +11,8 @@ import (
 // The kinds of stock movement. Each moves a lot's on-hand and reserved by deltas of fixed signs
 // (the database checks them): received (+on-hand), reserved (+reserved), released (−reserved),
 // handed out (−on-hand, and −reserved when it was reserved), written off (−on-hand, with a
-// reason), counted (on-hand set to what was counted; a reason when it changed).
+// reason), counted (on-hand set to what was counted; a reason when it changed), allocated
+// (−on-hand, free stock given to a household in hardship, without credits).
 const (
 	MoveReceived   = "received"
 	MoveReserved   = "reserved"
@@ -19,6 +20,7 @@ const (
 	MoveHandedOut  = "handed_out"
 	MoveWrittenOff = "written_off"
 	MoveCounted    = "counted"
+	MoveAllocated  = "allocated"
 )
 
 // Movement is one entry of the stock journal, with the lot's quantities right after it.
@@ -32,7 +34,7 @@ type Movement struct {
 	ReservedDelta int       `db:"reserved_delta" json:"reserved_delta"`
 	OnHandAfter   int       `db:"on_hand_after" json:"on_hand_after"`
 	ReservedAfter int       `db:"reserved_after" json:"reserved_after"`
-	Ref           string    `db:"ref" json:"ref"` // what caused it: "donation:3", "order:12", "adjustment:5"
+	Ref           string    `db:"ref" json:"ref"` // what caused it: "donation:3", "order:12", "adjustment:5", "aid:4"
 	Reason        string    `db:"reason" json:"reason,omitempty"`
 	Actor         string    `db:"actor" json:"actor"`
 	At            time.Time `db:"at" json:"at"`

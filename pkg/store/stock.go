@@ -96,7 +96,8 @@ WHERE i.store_id = $1 AND i.active AND i.low_stock > 0 AND x.available <= i.low_
 	return out, err
 }
 
-// DayReport is a store's day: what went out, what came in, and the credits received.
+// DayReport is a store's day: what went out, what came in, the credits received and what was
+// allocated to households in hardship.
 type DayReport struct {
 	StoreID int64  `json:"store_id"`
 	Day     string `json:"day"` // "2006-01-02", China Standard Time
@@ -114,6 +115,10 @@ type DayReport struct {
 	// Units that left the shelves by hand-out and by write-off, from the journal.
 	UnitsHandedOut  int `db:"units_handed_out" json:"units_handed_out"`
 	UnitsWrittenOff int `db:"units_written_off" json:"units_written_off"`
+	// Allocations to households in hardship made that day and the units they gave, without credits.
+	// No household is named: the report is read more widely than the households' list.
+	Allocations    int `db:"allocations" json:"allocations"`
+	UnitsAllocated int `db:"units_allocated" json:"units_allocated"`
 }
 
 // DayReport returns the report of the store's day (a date in China Standard Time).
@@ -147,7 +152,10 @@ SELECT
   (SELECT coalesce(-sum(on_hand_delta), 0) FROM store_movements WHERE store_id = $1 AND at >= $2 AND at < $3
      AND kind = 'handed_out') AS units_handed_out,
   (SELECT coalesce(-sum(on_hand_delta), 0) FROM store_movements WHERE store_id = $1 AND at >= $2 AND at < $3
-     AND kind = 'written_off') AS units_written_off`, storeID, start, start.AddDate(0, 0, 1))
+     AND kind = 'written_off') AS units_written_off,
+  (SELECT count(*) FROM store_aid WHERE store_id = $1 AND created_at >= $2 AND created_at < $3) AS allocations,
+  (SELECT coalesce(-sum(on_hand_delta), 0) FROM store_movements WHERE store_id = $1 AND at >= $2 AND at < $3
+     AND kind = 'allocated') AS units_allocated`, storeID, start, start.AddDate(0, 0, 1))
 	return r, err
 }
 

@@ -1,0 +1,351 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"timebank/pkg/access"
+	"timebank/pkg/org"
+	"timebank/pkg/store"
+)
+
+// household registers a household with consent at the env's store.
+func (e *env) household(name string) store.Household {
+	e.t.Helper()
+	h, err := e.svc.RegisterHousehold(context.Background(), e.manager, e.storeID,
+		store.NewHousehold{Tier: store.TierDibao, Name: name, Phone: "13812345678", Consent: true})
+	if err != nil {
+		e.t.Fatalf("register %s: %v", name, err)
+	}
+	return h
+}
+
+func TestMaskHouseholdName(t *testing.T) {
+	for in, want := range map[string]string{"王小芳": "王*芳", "李四": "李*", "欧阳小芳": "欧**芳", "张": "张",
+		" 王 小芳 ": "王*芳", "Li Na": "L**a", "": ""} {
+		if got := store.MaskHouseholdName(in); got != want {
+			t.Errorf("MaskHouseholdName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A household is kept masked, numbered without gaps, registered only with consent, and never
+// named in the audit log; the database refuses a name that is not masked and any change but one
+// deactivation.
+func TestHouseholdsAreMaskedAndNeedConsent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+
+	_, err := e.svc.RegisterHousehold(ctx, e.manager, e.storeID, store.NewHousehold{Tier: store.TierTekun, Name: "王小芳"})
+	var ve *store.ValidationError
+	if !errors.As(err, &ve) || ve.Fields()["consent"] != "consent_required" {
+		t.Fatalf("without consent: %v", err)
+	}
+	for _, c := range []struct {
+		n     store.NewHousehold
+		field string
+	}{
+		{store.NewHousehold{Tier: "rich", Name: "王小芳", Consent: true}, "tier"},
+		{store.NewHousehold{Tier: store.TierDibao, Name: "  ", Consent: true}, "name"},
+		{store.NewHousehold{Tier: store.TierDibao, Name: "王*芳", Consent: true}, "name"},
+		{store.NewHousehold{Tier: store.TierDibao, Name: "王小芳", Phone: "12345", Consent: true}, "phone"},
+		{store.NewHousehold{Tier: store.TierDibao, Name: "王小芳", Note: strings.Repeat("注", 201), Consent: true}, "note"},
+	} {
+		if _, err := e.svc.RegisterHousehold(ctx, e.manager, e.storeID, c.n); !errors.As(err, &ve) || ve.Fields()[c.field] == "" {
+			t.Errorf("%+v: %v, want %s refused", c.n, err, c.field)
+		}
+	}
+	var n int
+	if err := e.db.Get(&n, `SELECT count(*) FROM store_households`); err != nil || n != 0 {
+		t.Fatalf("refused registrations wrote %d households (%v)", n, err)
+	}
+
+	h, err := e.svc.RegisterHousehold(ctx, e.manager, e.storeID, store.NewHousehold{Tier: store.TierTekun, Name: "王小芳",
+		Phone: "138 1234 5678", Note: "独居老人", Consent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Number != 1 || h.No() != "0001" || h.NameMasked != "王*芳" || h.PhoneMasked != "138****5678" || !h.Active ||
+		h.ConsentBy != e.manager.Label() || h.ConsentAt.IsZero() || h.Tier != store.TierTekun {
+		t.Fatalf("registered: %+v", h)
+	}
+	h2 := e.household("李四")
+	if h2.Number != 2 || h2.NameMasked != "李*" {
+		t.Fatalf("second: %+v", h2)
+	}
+	var stored string
+	if err := e.db.Get(&stored, `SELECT string_agg(name_masked || coalesce(phone_masked, '') || note, '|') FROM store_households`); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stored, "王小芳") || strings.Contains(stored, "李四") || strings.Contains(stored, "12345678") {
+		t.Errorf("a full name or phone was stored: %q", stored)
+	}
+	var logged string
+	if err := e.db.Get(&logged, `SELECT coalesce(string_agg(action || target || coalesce(after::text, ''), '|'), '')
+FROM audit_log WHERE action LIKE 'store.household%'`); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logged, "store.household_register") || strings.Contains(logged, "王") ||
+		strings.Contains(logged, "tekun") || strings.Contains(logged, "dibao") {
+		t.Errorf("audit entries: %q", logged)
+	}
+
+	for _, c := range []struct{ name, sql string }{
+		{"a full name", `INSERT INTO store_households (store_id, number, tier, name_masked, consent_by, consent_at, created_by)
+		                 VALUES ($1, 99, 'dibao', '王小芳', 'x', now(), 'x')`},
+		{"no consent", `INSERT INTO store_households (store_id, number, tier, name_masked, created_by)
+		                 VALUES ($1, 98, 'dibao', '王*芳', 'x')`},
+		{"a full phone", `INSERT INTO store_households (store_id, number, tier, name_masked, phone_masked, consent_by, consent_at, created_by)
+		                 VALUES ($1, 97, 'dibao', '王*芳', '13812345678', 'x', now(), 'x')`},
+		{"a changed tier", `UPDATE store_households SET tier = 'dibao' WHERE store_id = $1`},
+		{"a deletion", `DELETE FROM store_households WHERE store_id = $1`},
+	} {
+		if _, err := e.db.ExecContext(ctx, c.sql, e.storeID); err == nil {
+			t.Errorf("%s: the database accepted it", c.name)
+		}
+	}
+
+	d, err := e.svc.DeactivateHousehold(ctx, e.manager, e.storeID, h.ID)
+	if err != nil || d.Active {
+		t.Fatalf("deactivate: %+v %v", d, err)
+	}
+	if d, err := e.svc.DeactivateHousehold(ctx, e.manager, e.storeID, h.ID); err != nil || d.Active {
+		t.Fatalf("deactivate again: %+v %v", d, err)
+	}
+	if _, err := e.svc.DeactivateHousehold(ctx, e.manager, e.storeID, 999999); !errors.Is(err, store.ErrHouseholdNotFound) {
+		t.Errorf("deactivate an unknown household: %v", err)
+	}
+	all, err := e.svc.Households(ctx, e.storeID, store.HouseholdFilter{})
+	if err != nil || len(all) != 2 {
+		t.Fatalf("households: %+v %v", all, err)
+	}
+	active, err := e.svc.Households(ctx, e.storeID, store.HouseholdFilter{ActiveOnly: true})
+	if err != nil || len(active) != 1 || active[0].ID != h2.ID {
+		t.Fatalf("active households: %+v %v", active, err)
+	}
+}
+
+// An allocation takes free stock first-expiring-first, keeps the journal equal to the lots, moves
+// no credits, is idempotent, and shows in the day report without naming the household.
+func TestAllocateTakesStockFirstExpiringFirst(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	rice := e.item(store.NewItem{Name: "大米 5kg", Category: "grain_oil", Unit: "袋", Price: 120})
+	soap := e.item(store.NewItem{Name: "肥皂", Price: 30, Active: new(bool)}) // off the catalogue, kept for aid
+	late := e.stock(rice.ID, 5, e.day(400)).Lines[0].LotID
+	early := e.stock(rice.ID, 3, e.day(200)).Lines[0].LotID
+	e.stock(soap.ID, 4, "")
+	vol := e.volunteer(10_000)
+	if _, err := e.svc.PlaceOrder(ctx, as(vol), e.key(), store.NewOrder{Store: e.storeID,
+		Lines: []store.OrderLine{{Item: rice.ID, Qty: 2}}}); err != nil {
+		t.Fatal(err)
+	}
+	// 2 of the early lot reserved: 1 free there, 5 in the late one.
+	h := e.household("王小芳")
+	var postings int
+	if err := e.db.Get(&postings, `SELECT count(*) FROM ledger_postings`); err != nil {
+		t.Fatal(err)
+	}
+
+	key := e.key()
+	n := store.NewAid{Store: e.storeID, Household: h.ID, Note: "春节慰问",
+		Lines: []store.OrderLine{{Item: rice.ID, Qty: 3}, {Item: soap.ID, Qty: 2}}}
+	a, err := e.svc.Allocate(ctx, e.manager, key, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.HouseholdNumber != 1 || a.NameMasked != "王*芳" || len(a.Lines) != 2 || a.Lines[0].ItemName != "大米 5kg" ||
+		a.Lines[0].Qty != 3 || a.Units() != 5 || a.HandlerName != "王店长" || a.Replayed {
+		t.Fatalf("allocation: %+v", a)
+	}
+	j, err := e.svc.Journal(ctx, e.storeID, store.JournalFilter{ItemID: rice.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var moved []string
+	for _, m := range j {
+		if m.Kind == store.MoveAllocated {
+			moved = append(moved, fmt.Sprintf("%d:%d:%s", m.LotID, m.OnHandDelta, m.Ref))
+		}
+	}
+	ref := fmt.Sprintf("aid:%d", a.ID)
+	if want := []string{fmt.Sprintf("%d:-1:%s", early, ref), fmt.Sprintf("%d:-2:%s", late, ref)}; fmt.Sprint(moved) != fmt.Sprint(want) {
+		t.Errorf("allocated movements %v, want %v (the early lot's free unit first)", moved, want)
+	}
+	if it := e.itemNow(rice.ID); it.OnHand != 5 || it.Reserved != 2 {
+		t.Errorf("rice after: %+v", it)
+	}
+	if it := e.itemNow(soap.ID); it.OnHand != 2 {
+		t.Errorf("soap after: %+v", it)
+	}
+	var after int
+	if err := e.db.Get(&after, `SELECT count(*) FROM ledger_postings`); err != nil || after != postings {
+		t.Errorf("postings %d → %d: an allocation moved credits", postings, after)
+	}
+
+	again, err := e.svc.Allocate(ctx, e.manager, key, n)
+	if err != nil || again.ID != a.ID || !again.Replayed {
+		t.Fatalf("replay: %+v %v", again, err)
+	}
+	other := &access.Principal{UserID: e.volunteer(0).ID, Name: "李店长"}
+	if again, err := e.svc.Allocate(ctx, other, key, n); err != nil || again.ID != a.ID {
+		t.Fatalf("the key is the store's: %+v %v", again, err)
+	}
+	n2 := n
+	n2.Lines = []store.OrderLine{{Item: rice.ID, Qty: 1}}
+	if _, err := e.svc.Allocate(ctx, e.manager, key, n2); !errors.Is(err, store.ErrIdempotencyConflict) {
+		t.Fatalf("the key with another allocation: %v", err)
+	}
+	if it := e.itemNow(rice.ID); it.OnHand != 5 {
+		t.Errorf("rice after the replays: %+v", it)
+	}
+
+	list, err := e.svc.Allocations(ctx, e.storeID, store.AidFilter{Household: h.ID})
+	if err != nil || len(list) != 1 || list[0].ID != a.ID || len(list[0].Lines) != 2 {
+		t.Fatalf("allocations: %+v %v", list, err)
+	}
+	hh, err := e.svc.Household(ctx, e.storeID, h.ID)
+	if err != nil || hh.LastAidAt == nil {
+		t.Errorf("last allocation: %+v %v", hh, err)
+	}
+	r, err := e.svc.DayReport(ctx, e.storeID, e.svc.Today())
+	if err != nil || r.Allocations != 1 || r.UnitsAllocated != 5 || r.UnitsHandedOut != 0 {
+		t.Errorf("day report: %+v %v", r, err)
+	}
+	var logged string
+	if err := e.db.Get(&logged, `SELECT after::text FROM audit_log WHERE action = 'store.aid_allocate' AND target = $1`, ref); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logged, fmt.Sprintf(`"household": %d`, h.ID)) || !strings.Contains(logged, `"units": 5`) ||
+		strings.Contains(logged, "王") || strings.Contains(logged, "dibao") {
+		t.Errorf("audit entry: %s", logged)
+	}
+	for _, sql := range []string{`UPDATE store_aid SET note = 'x'`, `DELETE FROM store_aid_lines`, `DELETE FROM store_aid`} {
+		if _, err := e.db.ExecContext(ctx, sql); err == nil {
+			t.Errorf("%s: accepted", sql)
+		}
+	}
+	e.consistent()
+}
+
+// Refusals name the item or the household and write nothing.
+func TestAllocateRefusals(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	oil := e.item(store.NewItem{Name: "菜籽油", Category: "grain_oil", Unit: "桶", Price: 150})
+	e.stock(oil.ID, 2, e.day(300))
+	e.stock(oil.ID, 5, e.day(1))
+	e.clock.advance(48 * time.Hour) // that lot is past its date now: not given out
+	h := e.household("张伟")
+	gone := e.household("赵六")
+	if _, err := e.svc.DeactivateHousehold(ctx, e.manager, e.storeID, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	second, err := e.reg.CreateStore(ctx, &access.Principal{Name: "operator"}, org.NewStore{OrgID: e.org.ID, Name: "东山公益仓"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	elsewhere, err := e.svc.RegisterHousehold(ctx, e.manager, second.ID, store.NewHousehold{Tier: store.TierBianyuan, Name: "钱七", Consent: true})
+	if err != nil || elsewhere.Number != 1 {
+		t.Fatalf("a household of the second store: %+v %v", elsewhere, err)
+	}
+	line := func(item int64, qty int) []store.OrderLine { return []store.OrderLine{{Item: item, Qty: qty}} }
+	var le *store.LineError
+	_, err = e.svc.Allocate(ctx, e.manager, e.key(), store.NewAid{Store: e.storeID, Household: h.ID, Lines: line(oil.ID, 3)})
+	if !errors.Is(err, store.ErrOutOfStock) || !errors.As(err, &le) || le.Name != "菜籽油" || le.Path() != "lines[0].qty" {
+		t.Errorf("out of stock: %v", err)
+	}
+	for _, c := range []struct {
+		name string
+		n    store.NewAid
+		want error
+	}{
+		{"another store's household", store.NewAid{Store: e.storeID, Household: elsewhere.ID, Lines: line(oil.ID, 1)}, store.ErrHouseholdNotFound},
+		{"an inactive household", store.NewAid{Store: e.storeID, Household: gone.ID, Lines: line(oil.ID, 1)}, store.ErrHouseholdInactive},
+		{"an unknown item", store.NewAid{Store: e.storeID, Household: h.ID, Lines: line(999999, 1)}, store.ErrItemNotFound},
+		{"an unknown store", store.NewAid{Store: 999999, Household: h.ID, Lines: line(oil.ID, 1)}, store.ErrStoreNotFound},
+		{"no lines", store.NewAid{Store: e.storeID, Household: h.ID}, store.ErrInvalid},
+		{"too many", store.NewAid{Store: e.storeID, Household: h.ID, Lines: line(oil.ID, 1001)}, store.ErrInvalid},
+		{"twice the item", store.NewAid{Store: e.storeID, Household: h.ID,
+			Lines: []store.OrderLine{{Item: oil.ID, Qty: 1}, {Item: oil.ID, Qty: 1}}}, store.ErrInvalid},
+		{"no household", store.NewAid{Store: e.storeID, Lines: line(oil.ID, 1)}, store.ErrInvalid},
+	} {
+		if _, err := e.svc.Allocate(ctx, e.manager, e.key(), c.n); !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+	if _, err := e.svc.Allocate(ctx, e.manager, "", store.NewAid{Store: e.storeID, Household: h.ID, Lines: line(oil.ID, 1)}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("no key: %v", err)
+	}
+	var aid, moves int
+	if err := e.db.Get(&aid, `SELECT count(*) FROM store_aid`); err != nil || aid != 0 {
+		t.Errorf("%d allocations written (%v)", aid, err)
+	}
+	if err := e.db.Get(&moves, `SELECT count(*) FROM store_movements WHERE kind = 'allocated'`); err != nil || moves != 0 {
+		t.Errorf("%d movements written (%v)", moves, err)
+	}
+	if _, err := e.svc.Aid(ctx, second.ID, 1); !errors.Is(err, store.ErrAidNotFound) {
+		t.Errorf("an unknown allocation: %v", err)
+	}
+	e.consistent()
+}
+
+// Thirty allocations race for the last five units: exactly five get one, the rest are told it is
+// out of stock, and no lot goes below zero.
+func TestAllocateRaceForTheLastUnits(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	flour := e.item(store.NewItem{Name: "面粉", Category: "grain_oil", Unit: "袋", Price: 60})
+	e.stock(flour.ID, 3, e.day(100))
+	e.stock(flour.ID, 2, e.day(200))
+	h := e.household("孙八")
+	const racers = 30
+	var (
+		wg        sync.WaitGroup
+		mu        sync.Mutex
+		ok, empty int
+		others    []error
+	)
+	start := make(chan struct{})
+	for i := range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, err := e.svc.Allocate(ctx, e.manager, fmt.Sprintf("race-%d", i),
+				store.NewAid{Store: e.storeID, Household: h.ID, Lines: []store.OrderLine{{Item: flour.ID, Qty: 1}}})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, store.ErrOutOfStock):
+				empty++
+			default:
+				others = append(others, err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if ok != 5 || empty != racers-5 || len(others) > 0 {
+		t.Fatalf("%d allocated, %d out of stock, other errors %v", ok, empty, others)
+	}
+	var units int
+	if err := e.db.Get(&units, `SELECT coalesce(-sum(on_hand_delta), 0) FROM store_movements WHERE kind = 'allocated'`); err != nil || units != 5 {
+		t.Errorf("%d units allocated (%v)", units, err)
+	}
+	if it := e.itemNow(flour.ID); it.OnHand != 0 {
+		t.Errorf("flour left: %+v", it)
+	}
+	e.consistent()
+}
