@@ -109,6 +109,39 @@ func TestOversizeBody(t *testing.T) {
 				p.Instance != tc.path {
 				t.Errorf("%s (%q): %+v", tc.name, lang.accept, p)
 			}
+			// Refused before any middleware ran, it still has a request id, as header and in the document.
+			if rid := resp.Header.Get("X-Request-Id"); len(rid) != 16 || p.RequestID != rid {
+				t.Errorf("%s (%q): request id %q, in the document %q", tc.name, lang.accept, rid, p.RequestID)
+			}
+		}
+	}
+
+	// The caller's own request id is kept, and a method that is not HTTP's is counted as OTHER: each
+	// refusal is in the metrics under the route "(refused)".
+	resp, body := sendOversize(t, addr, "FROBNICATE", "/api/v1/transactions",
+		map[string]string{"X-Request-Id": "counter-7-0042"}, nil, bodyLimit+1)
+	var p Problem
+	if err := json.Unmarshal(body, &p); err != nil || resp.StatusCode != 413 ||
+		resp.Header.Get("X-Request-Id") != "counter-7-0042" || p.RequestID != "counter-7-0042" {
+		t.Errorf("a refusal with the caller's request id: %d %q %+v %v", resp.StatusCode, resp.Header.Get("X-Request-Id"), p, err)
+	}
+	mresp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(mresp.Body)
+	mresp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics := string(raw)
+	for _, series := range []string{
+		`timebank_http_requests_total{method="PUT",route="(refused)",status="413"} 2`,
+		`timebank_http_requests_total{method="POST",route="(refused)",status="413"} 4`,
+		`timebank_http_requests_total{method="OTHER",route="(refused)",status="413"} 1`,
+	} {
+		if !strings.Contains(metrics, series+"\n") {
+			t.Errorf("the metrics lack %s", series)
 		}
 	}
 

@@ -16,6 +16,11 @@ const (
 
 // requestID takes the caller's X-Request-Id when it is sane, or makes one, and echoes it.
 func (s *server) requestID(c *fiber.Ctx) error {
+	assignRequestID(c)
+	return c.Next()
+}
+
+func assignRequestID(c *fiber.Ctx) {
 	id := c.Get(headerRequestID)
 	if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
 		b := make([]byte, 8)
@@ -24,7 +29,6 @@ func (s *server) requestID(c *fiber.Ctx) error {
 	}
 	c.Locals(localRequestID, id)
 	c.Set(headerRequestID, id)
-	return c.Next()
 }
 
 func requestID(c *fiber.Ctx) string {
@@ -42,15 +46,45 @@ func (s *server) observe(c *fiber.Ctx) error {
 			c.Status(fiber.StatusInternalServerError)
 		}
 	}
-	status := c.Response().StatusCode()
 	route := c.Route().Path
-	if status == fiber.StatusNotFound && route == "/" {
+	if c.Response().StatusCode() == fiber.StatusNotFound && route == "/" {
 		route = "(unmatched)"
 	}
-	d := time.Since(start)
-	// c.Method() points into fasthttp's reused request buffer: copy it before keeping it as a label.
-	s.metrics.observeRequest(strings.Clone(c.Method()), route, status, d)
-	s.log.Info("http", "method", c.Method(), "route", route, "status", status,
-		"duration_ms", float64(d.Microseconds())/1000, "request_id", requestID(c))
+	s.logRequest(c, route, start)
 	return nil
+}
+
+// refused answers a request the HTTP server refused while reading it, before any middleware ran
+// (a body over the limit, a header that does not parse): the problem document as for any error,
+// with a request id, an access log line and its count in the metrics under the route "(refused)".
+func (s *server) refused(c *fiber.Ctx, err error) error {
+	start := time.Now()
+	assignRequestID(c)
+	herr := s.writeProblem(c, err)
+	s.logRequest(c, "(refused)", start)
+	return herr
+}
+
+// logRequest writes the access log line of a request answered under route and counts it.
+func (s *server) logRequest(c *fiber.Ctx, route string, start time.Time) {
+	status := c.Response().StatusCode()
+	d := time.Since(start)
+	method := methodLabel(c.Method())
+	s.metrics.observeRequest(method, route, status, d)
+	s.log.Info("http", "method", method, "route", route, "status", status,
+		"duration_ms", float64(d.Microseconds())/1000, "request_id", requestID(c))
+}
+
+// methodLabel names a request's method for the metrics and the log: one of HTTP's own, or OTHER.
+// A request refused while it was read may carry any word there, and each label is a series kept
+// for the life of the process. (c.Method() points into fasthttp's reused request buffer: the
+// constants are safe to keep.)
+func methodLabel(m string) string {
+	for _, known := range []string{fiber.MethodGet, fiber.MethodHead, fiber.MethodPost, fiber.MethodPut,
+		fiber.MethodPatch, fiber.MethodDelete, fiber.MethodOptions, fiber.MethodConnect, fiber.MethodTrace} {
+		if m == known {
+			return known
+		}
+	}
+	return "OTHER"
 }

@@ -128,8 +128,18 @@ func fiberSlug(code int) string {
 }
 
 // errorHandler renders every error as application/problem+json in the caller's language and logs
-// each 5xx once, here, with the request id (never the body, which may hold personal data).
+// each 5xx once, here, with the request id (never the body, which may hold personal data). Fiber
+// also calls it for a request the HTTP server refused while reading it: that one has not been
+// through the middleware and has no request id yet.
 func (s *server) errorHandler(c *fiber.Ctx, err error) error {
+	if requestID(c) == "" {
+		return s.refused(c, err)
+	}
+	return s.writeProblem(c, err)
+}
+
+// writeProblem answers err as a problem document, or as the error page to a browser.
+func (s *server) writeProblem(c *fiber.Ctx, err error) error {
 	status, slug := classify(err)
 	lang := s.msgs.lang(c)
 	p := Problem{
