@@ -39,6 +39,7 @@ func (s *server) storeRoutes() {
 	s.handle(fiber.MethodPost, "/api/v1/orders/:id/fulfil", allow(access.ServeCounter, s.orderStore), s.fulfilOrder)
 	s.handle(fiber.MethodPost, "/api/v1/counter/scan", allow(access.ServeCounter, nil), s.counterScan)
 	s.handle(fiber.MethodPost, "/api/v1/sales", allow(access.ServeCounter, nil), s.sell)
+	s.storeAidRoutes()
 }
 
 // storeItemsPage is a page of a store's items; Next is the cursor (?after=) of the following page.

@@ -344,6 +344,7 @@ func TestStoreRoutesAuthorization(t *testing.T) {
 	w := newWorld(t, d)
 	table := storeAuthzTable()
 	maps.Copy(table, storePhotoAuthzEntries())
+	maps.Copy(table, storeAidAuthzEntries())
 	for _, r := range app.GetRoutes(true) {
 		if (strings.Contains(r.Path, "/stores/:id/") || strings.HasPrefix(r.Path, "/api/v1/orders") ||
 			r.Path == "/api/v1/counter/scan" || r.Path == "/api/v1/sales") && r.Method != "HEAD" {
@@ -516,7 +517,10 @@ func TestStoreOpenAPISchemas(t *testing.T) {
 		"Handout": reflect.TypeFor[store.Handout](), "FulfilRequest": reflect.TypeFor[fulfilRequest](),
 		"CounterScanRequest": reflect.TypeFor[counterScanRequest](), "CounterMember": reflect.TypeFor[store.Member](),
 		"CounterScanResult": reflect.TypeFor[store.ScanResult](), "NewSale": reflect.TypeFor[store.NewSale](),
-		"Sale": reflect.TypeFor[store.Sale](),
+		"Sale": reflect.TypeFor[store.Sale](), "StoreNewHousehold": reflect.TypeFor[store.NewHousehold](),
+		"StoreHousehold": reflect.TypeFor[store.Household](), "StoreHouseholdsPage": reflect.TypeFor[storeHouseholdsPage](),
+		"StoreNewAid": reflect.TypeFor[store.NewAid](), "StoreAidLine": reflect.TypeFor[store.AidLine](),
+		"StoreAid": reflect.TypeFor[store.Aid](), "StoreAidPage": reflect.TypeFor[storeAidPage](),
 	}
 	minutes := map[string]bool{"price": true, "total": true, "charged": true, "credits_received": true}
 	for name, typ := range types {

@@ -54,6 +54,7 @@ func (s *server) storePageRoutes() {
 	s.handle(post, "/stores/:store/items/:item/photo/delete", at(access.ManageCatalog), s.itemPhotoDeleteSubmit)
 
 	s.handle(get, "/stores/:store/report", at(access.ReadStore), s.dayReportPage)
+	s.storeAidPageRoutes()
 }
 
 // storePageTarget is the target of the pages about the store in the path.
@@ -84,6 +85,7 @@ var storeLinks = []struct {
 	{"donate", "/donations/new", "page.store.nav.donate", access.ReceiveGoods},
 	{"stock", "/stock", "page.store.nav.stock", access.ReadStore},
 	{"items", "/items", "page.store.nav.items", access.ManageCatalog},
+	{"aid", "/aid", "page.store.nav.aid", access.AllocateAid},
 	{"report", "/report", "page.store.nav.report", access.ReadStore},
 }
 

@@ -31,6 +31,12 @@ func classifyStore(err error) (int, string) {
 		return fiber.StatusNotFound, "donation-not-found"
 	case errors.Is(err, store.ErrOrderNotFound):
 		return fiber.StatusNotFound, "order-not-found"
+	case errors.Is(err, store.ErrHouseholdNotFound):
+		return fiber.StatusNotFound, "household-not-found"
+	case errors.Is(err, store.ErrAidNotFound):
+		return fiber.StatusNotFound, "aid-not-found"
+	case errors.Is(err, store.ErrHouseholdInactive):
+		return fiber.StatusConflict, "household-inactive"
 	case errors.Is(err, store.ErrPhotoNotFound):
 		return fiber.StatusNotFound, "photo-not-found"
 	case errors.Is(err, store.ErrPhotoTooLarge):

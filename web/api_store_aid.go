@@ -1,0 +1,146 @@
+package web
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/access"
+	"timebank/pkg/store"
+)
+
+// storeAidRoutes are the JSON API of goods for households in hardship: the households and their
+// allocations. A household's status is sensitive (PIPL): only those allowed store.aid at the store
+// may call them, and no response is kept by a cache.
+func (s *server) storeAidRoutes() {
+	at := allow(access.AllocateAid, s.storeParam)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/households", at, noStore, s.listHouseholds)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/households", at, noStore, s.registerHousehold)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/households/:household/deactivate", at, noStore, s.deactivateHousehold)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/aid", at, noStore, s.listAid)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/aid", at, noStore, s.allocateAid)
+}
+
+// noStore keeps the response out of every cache.
+func noStore(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Next()
+}
+
+// storeHouseholdsPage is a page of a store's households by number; Next is the cursor (?after=).
+type storeHouseholdsPage struct {
+	Households []store.Household `json:"households"`
+	Next       string            `json:"next,omitempty"`
+}
+
+// storeAidPage is a page of a store's allocations, newest first; Next is the cursor (?before=).
+type storeAidPage struct {
+	Allocations []store.Aid `json:"allocations"`
+	Next        string      `json:"next,omitempty"`
+}
+
+func (s *server) listHouseholds(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id") // checked by the route's rule
+	after, limit, err := pageParams(c, store.MaxLimit)
+	if err != nil {
+		return err
+	}
+	list, err := s.store.Households(c.UserContext(), id, store.HouseholdFilter{After: int(after), Limit: limit,
+		ActiveOnly: c.Query("active") == "true"})
+	if err != nil {
+		return err
+	}
+	page := storeHouseholdsPage{Households: list}
+	if len(list) == limit {
+		page.Next = itoa(int64(list[len(list)-1].Number))
+	}
+	return c.JSON(page)
+}
+
+func (s *server) registerHousehold(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	var req store.NewHousehold
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	h, err := s.store.RegisterHousehold(c.UserContext(), principal(c), id, req)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/v1/stores/" + itoa(id) + "/households?after=" + itoa(int64(h.Number-1)) + "&limit=1")
+	return c.Status(fiber.StatusCreated).JSON(h)
+}
+
+func (s *server) deactivateHousehold(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	hid, err := idParam(c, "household")
+	if err != nil {
+		return err
+	}
+	h, err := s.store.DeactivateHousehold(c.UserContext(), principal(c), id, hid)
+	if err != nil {
+		return err
+	}
+	return c.JSON(h)
+}
+
+func (s *server) listAid(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	before, err := storeQueryID(c, "before")
+	if err != nil {
+		return err
+	}
+	household, err := storeQueryID(c, "household")
+	if err != nil {
+		return err
+	}
+	_, limit, err := pageParams(c, store.MaxLimit)
+	if err != nil {
+		return err
+	}
+	list, err := s.store.Allocations(c.UserContext(), id, store.AidFilter{Household: household, Before: before, Limit: limit})
+	if err != nil {
+		return err
+	}
+	page := storeAidPage{Allocations: list}
+	if len(list) == limit {
+		page.Next = itoa(list[len(list)-1].ID)
+	}
+	return c.JSON(page)
+}
+
+// allocateAid gives goods to a household; the caller sends one idempotency key per allocation.
+func (s *server) allocateAid(c *fiber.Ctx) error {
+	id, _ := idParam(c, "id")
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	var req store.NewAid
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	req.Store = id
+	a, err := s.store.Allocate(c.UserContext(), principal(c), key, req)
+	if err != nil {
+		return s.aidProblem(err)
+	}
+	c.Location("/api/v1/stores/" + itoa(id) + "/aid?before=" + itoa(a.ID+1) + "&limit=1")
+	return created(c, a.Replayed, a)
+}
+
+// aidProblem is storeProblem for an allocation: a refused line is also listed with its item's
+// name, so that the message says which goods are short.
+func (s *server) aidProblem(err error) error {
+	out := storeProblem(err)
+	var le *store.LineError
+	var pe *problemError
+	if !errors.As(err, &le) || !errors.As(out, &pe) {
+		return out
+	}
+	pe.lines = func(lang string) []LineProblem {
+		return []LineProblem{{Line: le.Line, Item: le.Item, Name: le.Name, Field: le.Field, Reason: le.Reason,
+			Message: s.lineMessage(lang, le.Reason, pe.slug)}}
+	}
+	return pe
+}
