@@ -117,7 +117,42 @@ func demoStore(ctx context.Context, d deps, world *demoWorld) error {
 			return fmt.Errorf("demo donation %s: %w", dn.key, err)
 		}
 	}
-	return demoOrders(ctx, app, world, clerk, items)
+	if err := demoOrders(ctx, app, world, clerk, items); err != nil {
+		return err
+	}
+	return demoAid(ctx, app.Store, manager, world.store.ID, items)
+}
+
+// demoHouseholds are the households in hardship the demo registers (their names are kept masked:
+// 王*芳, 李*华, 陈*英), with the consent their registration needs.
+var demoHouseholds = []store.NewHousehold{
+	{Tier: store.TierTekun, Name: "王小芳", Phone: "13957300001", Note: "独居老人，行动不便，可送货上门", Consent: true},
+	{Tier: store.TierDibao, Name: "李建华", Note: "家有一名在读小学生", Consent: true},
+	{Tier: store.TierBianyuan, Name: "陈桂英", Consent: true},
+}
+
+// demoAid registers the households, unless the store has some already, and gives the first its
+// mid-autumn goods under a fixed idempotency key, so a second run changes nothing.
+func demoAid(ctx context.Context, s *store.Service, manager *access.Principal, storeID int64, items map[string]int64) error {
+	have, err := s.Households(ctx, storeID, store.HouseholdFilter{Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(have) == 0 {
+		for _, n := range demoHouseholds {
+			h, err := s.RegisterHousehold(ctx, manager, storeID, n)
+			if err != nil {
+				return fmt.Errorf("demo household: %w", err)
+			}
+			have = append(have, h)
+		}
+	}
+	_, err = s.Allocate(ctx, manager, "demo:aid:mid-autumn", store.NewAid{Store: storeID, Household: have[0].ID, Note: "中秋慰问",
+		Lines: []store.OrderLine{{Item: items["东北大米 5kg"], Qty: 1}, {Item: items["菜籽油 5L"], Qty: 1}, {Item: items["纯牛奶 250ml×12"], Qty: 1}}})
+	if err != nil && !errors.Is(err, store.ErrIdempotencyConflict) {
+		return fmt.Errorf("demo allocation: %w", err)
+	}
+	return nil
 }
 
 // demoItems returns the demo catalogue's item ids by name, creating the items the store lacks.
