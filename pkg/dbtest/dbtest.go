@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,13 +84,9 @@ func New(t testing.TB) *sqlx.DB {
 	if err := admin.PingContext(ctx); err != nil {
 		t.Fatalf("dbtest: PostgreSQL at %s is not reachable (run `make test`, which starts it): %v", redact(base), err)
 	}
-	tpl := templateName()
-	if err := ensureTemplate(ctx, admin, base, tpl); err != nil {
-		t.Fatalf("dbtest: template: %v", err)
-	}
 	name := "timebank_test_" + randomHex(6)
-	if _, err := admin.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, tpl)); err != nil {
-		t.Fatalf("dbtest: create database: %v", err)
+	if err := copyTemplate(ctx, admin, base, templateName(), name); err != nil {
+		t.Fatalf("dbtest: %v", err)
 	}
 	db, err := sqlx.Open("postgres", withDB(base, name))
 	if err != nil {
@@ -109,18 +106,53 @@ func New(t testing.TB) *sqlx.DB {
 	return db
 }
 
-// ensureTemplate creates and migrates the template database once; an advisory lock makes parallel
-// test packages wait for the one that builds it.
-func ensureTemplate(ctx context.Context, admin *sql.DB, base, tpl string) error {
+// templateLock is the advisory lock around the templates: shared while a database is copied from
+// one, exclusive while one is built or old ones are dropped. Test packages of checkouts with other
+// migrations (and so other templates) run on the same server at the same time.
+const templateLock = 7460001
+
+// copyTemplate creates the database name as a copy of the template tpl of these migrations,
+// building the template first if it does not exist. The template cannot be dropped while it is
+// being copied.
+func copyTemplate(ctx context.Context, admin *sql.DB, base, tpl, name string) error {
 	conn, err := admin.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7460001)`); err != nil {
+	for built := false; ; built = true {
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock_shared($1)`, templateLock); err != nil {
+			return err
+		}
+		var exists bool
+		err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, tpl).Scan(&exists)
+		if err == nil && exists {
+			_, err = conn.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, tpl))
+			if err != nil {
+				err = fmt.Errorf("create database: %w", err)
+			}
+		}
+		_, _ = conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock_shared($1)`, templateLock)
+		if err != nil || exists {
+			return err
+		}
+		if built {
+			return fmt.Errorf("template %s was dropped as soon as it was built", tpl)
+		}
+		if err := ensureTemplate(ctx, conn, base, tpl); err != nil {
+			return fmt.Errorf("template: %w", err)
+		}
+	}
+}
+
+// ensureTemplate creates and migrates the template database once, under the exclusive lock, so
+// that parallel test packages wait for the one that builds it. It drops older templates (of older
+// migrations) but keeps the two newest, which other checkouts may still be using.
+func ensureTemplate(ctx context.Context, conn *sql.Conn, base, tpl string) error {
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, templateLock); err != nil {
 		return err
 	}
-	defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(7460001)`) //nolint:errcheck
+	defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, templateLock) //nolint:errcheck
 	var exists bool
 	if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, tpl).Scan(&exists); err != nil {
 		return err
@@ -128,15 +160,21 @@ func ensureTemplate(ctx context.Context, admin *sql.DB, base, tpl string) error 
 	if exists {
 		return nil
 	}
-	// Old templates belong to older migrations.
+	// Newest first. Half-built templates are left over from a test run that was stopped: nobody
+	// builds one while this lock is held.
 	var old []string
-	rows, err := conn.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'timebank\_tpl\_%'`)
+	rows, err := conn.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'timebank\_tpl\_%' ORDER BY oid DESC`)
 	if err != nil {
 		return err
 	}
+	kept := 0
 	for rows.Next() {
 		var n string
 		_ = rows.Scan(&n)
+		if !strings.HasSuffix(n, "_building") && kept < 2 {
+			kept++
+			continue
+		}
 		old = append(old, n)
 	}
 	rows.Close()
