@@ -63,12 +63,13 @@ func (s *server) registerHousehold(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	h, err := s.store.RegisterHousehold(c.UserContext(), principal(c), id, req)
+	// The key is optional here: a registration without one is simply not deduplicated.
+	h, err := s.store.RegisterHousehold(c.UserContext(), principal(c), id, c.Get("Idempotency-Key"), req)
 	if err != nil {
 		return err
 	}
 	c.Location("/api/v1/stores/" + itoa(id) + "/households?after=" + itoa(int64(h.Number-1)) + "&limit=1")
-	return c.Status(fiber.StatusCreated).JSON(h)
+	return created(c, h.Replayed, h)
 }
 
 func (s *server) deactivateHousehold(c *fiber.Ctx) error {

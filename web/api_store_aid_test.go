@@ -88,7 +88,17 @@ func TestStoreAidAPI(t *testing.T) {
 	if h.Number != 1 || h.NameMasked != "王*芳" || h.PhoneMasked != "138****5678" || !h.Active {
 		t.Fatalf("registered: %+v", h)
 	}
-	storeReq(t, app, manager, "POST", sa+"/households", `{"tier":"dibao","name":"李四","consent":true}`).ok(t, 201, &h2)
+	storeReq(t, app, manager, "POST", sa+"/households", `{"tier":"dibao","name":"李四","consent":true}`,
+		"Idempotency-Key", "reg-li").ok(t, 201, &h2)
+	// The same registration again under its key: the household registered first, not a second one.
+	var replayed store.Household
+	r := storeReq(t, app, manager, "POST", sa+"/households", `{"tier":"dibao","name":"李四","consent":true}`, "Idempotency-Key", "reg-li")
+	r.ok(t, 200, &replayed)
+	if replayed.ID != h2.ID || replayed.Number != 2 {
+		t.Fatalf("the registration replayed: %+v, first %+v", replayed, h2)
+	}
+	storeReq(t, app, manager, "POST", sa+"/households", `{"tier":"tekun","name":"李四","consent":true}`,
+		"Idempotency-Key", "reg-li").problem(t, 409, "idempotency-conflict")
 	list := storeReq(t, app, manager, "GET", sa+"/households", "")
 	if list.status != 200 || strings.Contains(string(list.raw), "王小芳") || !strings.Contains(string(list.raw), `"name_masked":"王*芳"`) {
 		t.Fatalf("households: %d %s", list.status, list.raw)
@@ -126,7 +136,7 @@ func TestStoreAidAPI(t *testing.T) {
 		t.Errorf("rice after the refusals: %+v", it)
 	}
 	var sbHousehold store.Household
-	if sbHousehold, _ = d.Store.RegisterHousehold(context.Background(), storeOperator, w.sb.ID,
+	if sbHousehold, _ = d.Store.RegisterHousehold(context.Background(), storeOperator, w.sb.ID, "",
 		store.NewHousehold{Tier: store.TierBianyuan, Name: "钱七", Consent: true}); sbHousehold.ID == 0 {
 		t.Fatal("no household at SB")
 	}
@@ -207,8 +217,15 @@ func TestStoreAidPages(t *testing.T) {
 	if strings.Contains(r.body, "王小芳") || strings.Contains(r.body, "13812345678") {
 		t.Error("the refused form shows the full name or phone again")
 	}
-	r = manager.submit(sa+"/aid/households", url.Values{"tier": {"tekun"}, "name": {"王小芳"}, "phone": {"13812345678"}, "consent": {"1"}})
+	regKey := valueOf(t, r.body, "key")
+	registration := url.Values{"key": {regKey}, "tier": {"tekun"}, "name": {"王小芳"}, "phone": {"13812345678"}, "consent": {"1"}}
+	r = manager.submit(sa+"/aid/households", registration)
 	want(t, "registered", r, 303)
+	// Sent twice (a double click): still one household.
+	want(t, "registered twice", manager.submit(sa+"/aid/households", registration), 303)
+	if hs, err := d.Store.Households(context.Background(), w.sa.ID, store.HouseholdFilter{}); err != nil || len(hs) != 1 {
+		t.Fatalf("households after the form was sent twice: %d %v", len(hs), err)
+	}
 	list := manager.get(r.location())
 	want(t, "households", list, 200, "困难家庭已登记", "困难户 0001", "特困", "王*芳", "138****5678")
 	if strings.Contains(list.body, "王小芳") || list.header.Get("Cache-Control") != "no-store" {

@@ -88,6 +88,7 @@ var householdFields = []string{"tier", "name", "phone", "note", "consent"}
 type householdView struct {
 	Store storeHead
 	Tiers []storeChoice
+	Key   string // the idempotency key of this form: sent twice, it registers once
 }
 
 func (s *server) householdNewPage(c *fiber.Ctx) error {
@@ -102,7 +103,7 @@ func (s *server) renderHousehold(c *fiber.Ctx, status int, f form) error {
 		return err
 	}
 	v.Form = f
-	v.Data = householdView{Store: head, Tiers: s.storeChoices(v.Lang, tierLabels, store.Tiers)}
+	v.Data = householdView{Store: head, Tiers: s.storeChoices(v.Lang, tierLabels, store.Tiers), Key: storeFormKey()}
 	return s.render(c, status, "store_household", v)
 }
 
@@ -115,7 +116,7 @@ func (s *server) householdSubmit(c *fiber.Ctx) error {
 	req := store.NewHousehold{Tier: f.Values["tier"], Name: f.Values["name"], Phone: f.Values["phone"],
 		Note: f.Values["note"], Consent: f.Values["consent"] == "1"}
 	f.Values["name"], f.Values["phone"] = "", ""
-	_, err := s.store.RegisterHousehold(c.UserContext(), principal(c), storeID, req)
+	_, err := s.store.RegisterHousehold(c.UserContext(), principal(c), storeID, c.FormValue("key"), req)
 	var fe fieldErrors
 	switch {
 	case errors.As(err, &fe):

@@ -139,8 +139,8 @@ func demoAid(ctx context.Context, s *store.Service, manager *access.Principal, s
 		return err
 	}
 	if len(have) == 0 {
-		for _, n := range demoHouseholds {
-			h, err := s.RegisterHousehold(ctx, manager, storeID, n)
+		for i, n := range demoHouseholds {
+			h, err := s.RegisterHousehold(ctx, manager, storeID, fmt.Sprintf("demo:household:%d", i+1), n)
 			if err != nil {
 				return fmt.Errorf("demo household: %w", err)
 			}

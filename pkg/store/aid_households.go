@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 	"unicode"
 
@@ -122,6 +123,8 @@ type Household struct {
 	CreatedBy   string     `db:"created_by" json:"created_by"`
 	CreatedAt   time.Time  `db:"created_at" json:"created_at"`
 	LastAidAt   *time.Time `db:"last_aid_at" json:"last_aid_at,omitempty"`
+	// Replayed says the request repeated an earlier one with the same idempotency key.
+	Replayed bool `db:"-" json:"-"`
 }
 
 // No is the household's number as shown: "0007".
@@ -135,15 +138,30 @@ FROM store_households h`
 
 // RegisterHousehold registers a household in hardship at the store under the next number of the
 // store's series, with the actor as who obtained the consent, and an audit entry that names the
-// household only by its id and number (never its tier or name).
-// Errors: ErrInvalid (*ValidationError: consent "consent_required", name, phone, tier, note),
-// ErrStoreNotFound.
-func (s *Service) RegisterHousehold(ctx context.Context, actor Actor, storeID int64, n NewHousehold) (Household, error) {
+// household only by its id and number (never its tier or name). key, when not empty, is the
+// caller's idempotency key, unique per store: the same key with the same registration returns the
+// household registered first (Replayed set), with a different one it is a conflict.
+// Errors: ErrInvalid (*ValidationError: consent "consent_required", name, phone, tier, note,
+// idempotency_key), ErrStoreNotFound, ErrIdempotencyConflict.
+func (s *Service) RegisterHousehold(ctx context.Context, actor Actor, storeID int64, key string, n NewHousehold) (Household, error) {
 	if err := needActor(actor); err != nil {
 		return Household{}, err
 	}
+	if key != "" {
+		if err := checkKey(key); err != nil {
+			return Household{}, err
+		}
+	}
 	if err := n.validate(); err != nil {
 		return Household{}, err
+	}
+	// Of the registration as kept: the name and phone are masked by now.
+	hash := requestHash("household", struct {
+		Store int64
+		N     NewHousehold
+	}{storeID, n})
+	if id, err := s.householdReplayed(ctx, storeID, key, hash); err != nil || id != 0 {
+		return s.replayHousehold(ctx, storeID, id, err)
 	}
 	var id int64
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -159,21 +177,62 @@ ON CONFLICT (store_id) DO UPDATE SET last = store_household_counters.last + 1 RE
 			return err
 		}
 		now := s.now()
+		var keyed []byte
+		if key != "" {
+			keyed = hash
+		}
 		err = tx.GetContext(ctx, &id, `
 INSERT INTO store_households (store_id, number, tier, name_masked, phone_masked, note, consent_by, consent_at,
-    created_by, created_at)
-VALUES ($1, $2, $3, $4, nullif($5, ''), $6, $7, $8, $7, $8) RETURNING id`,
-			storeID, number, n.Tier, n.Name, n.Phone, n.Note, label(actor), now)
+    created_by, created_at, idem_key, request_hash)
+VALUES ($1, $2, $3, $4, nullif($5, ''), $6, $7, $8, $7, $8, nullif($9, ''), $10) RETURNING id`,
+			storeID, number, n.Tier, n.Name, n.Phone, n.Note, label(actor), now, key, keyed)
 		if err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Actor: label(actor), Action: "store.household_register",
 			Target: ref("household", id), StoreID: storeID, After: map[string]any{"household": id, "number": number}})
 	})
+	if isUniqueViolation(err, "store_households_idempotency") {
+		// The same key, registered at the same moment by another request.
+		id, err = s.householdReplayed(ctx, storeID, key, hash)
+		return s.replayHousehold(ctx, storeID, id, err)
+	}
 	if err != nil {
 		return Household{}, err
 	}
 	return s.Household(ctx, storeID, id)
+}
+
+// householdReplayed looks up an earlier registration at the store under the key and returns its
+// id (0 when there is none, or no key); a different registration under the same key is a conflict.
+func (s *Service) householdReplayed(ctx context.Context, storeID int64, key string, hash []byte) (int64, error) {
+	if key == "" {
+		return 0, nil
+	}
+	var row struct {
+		ID   int64  `db:"id"`
+		Hash []byte `db:"request_hash"`
+	}
+	err := s.db.GetContext(ctx, &row, `SELECT id, request_hash FROM store_households WHERE store_id = $1 AND idem_key = $2`,
+		storeID, key)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, nil
+	case err != nil:
+		return 0, err
+	case !slices.Equal(row.Hash, hash):
+		return 0, ErrIdempotencyConflict
+	}
+	return row.ID, nil
+}
+
+func (s *Service) replayHousehold(ctx context.Context, storeID, id int64, err error) (Household, error) {
+	if err != nil {
+		return Household{}, err
+	}
+	h, err := s.Household(ctx, storeID, id)
+	h.Replayed = true
+	return h, err
 }
 
 // Household returns one of the store's households.

@@ -17,7 +17,7 @@ import (
 // household registers a household with consent at the env's store.
 func (e *env) household(name string) store.Household {
 	e.t.Helper()
-	h, err := e.svc.RegisterHousehold(context.Background(), e.manager, e.storeID,
+	h, err := e.svc.RegisterHousehold(context.Background(), e.manager, e.storeID, "",
 		store.NewHousehold{Tier: store.TierDibao, Name: name, Phone: "13812345678", Consent: true})
 	if err != nil {
 		e.t.Fatalf("register %s: %v", name, err)
@@ -42,7 +42,7 @@ func TestHouseholdsAreMaskedAndNeedConsent(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 
-	_, err := e.svc.RegisterHousehold(ctx, e.manager, e.storeID, store.NewHousehold{Tier: store.TierTekun, Name: "王小芳"})
+	_, err := e.svc.RegisterHousehold(ctx, e.manager, e.storeID, "", store.NewHousehold{Tier: store.TierTekun, Name: "王小芳"})
 	var ve *store.ValidationError
 	if !errors.As(err, &ve) || ve.Fields()["consent"] != "consent_required" {
 		t.Fatalf("without consent: %v", err)
@@ -57,7 +57,7 @@ func TestHouseholdsAreMaskedAndNeedConsent(t *testing.T) {
 		{store.NewHousehold{Tier: store.TierDibao, Name: "王小芳", Phone: "12345", Consent: true}, "phone"},
 		{store.NewHousehold{Tier: store.TierDibao, Name: "王小芳", Note: strings.Repeat("注", 201), Consent: true}, "note"},
 	} {
-		if _, err := e.svc.RegisterHousehold(ctx, e.manager, e.storeID, c.n); !errors.As(err, &ve) || ve.Fields()[c.field] == "" {
+		if _, err := e.svc.RegisterHousehold(ctx, e.manager, e.storeID, "", c.n); !errors.As(err, &ve) || ve.Fields()[c.field] == "" {
 			t.Errorf("%+v: %v, want %s refused", c.n, err, c.field)
 		}
 	}
@@ -66,7 +66,7 @@ func TestHouseholdsAreMaskedAndNeedConsent(t *testing.T) {
 		t.Fatalf("refused registrations wrote %d households (%v)", n, err)
 	}
 
-	h, err := e.svc.RegisterHousehold(ctx, e.manager, e.storeID, store.NewHousehold{Tier: store.TierTekun, Name: "王小芳",
+	h, err := e.svc.RegisterHousehold(ctx, e.manager, e.storeID, "", store.NewHousehold{Tier: store.TierTekun, Name: "王小芳",
 		Phone: "138 1234 5678", Note: "独居老人", Consent: true})
 	if err != nil {
 		t.Fatal(err)
@@ -128,6 +128,75 @@ FROM audit_log WHERE action LIKE 'store.household%'`); err != nil {
 	active, err := e.svc.Households(ctx, e.storeID, store.HouseholdFilter{ActiveOnly: true})
 	if err != nil || len(active) != 1 || active[0].ID != h2.ID {
 		t.Fatalf("active households: %+v %v", active, err)
+	}
+}
+
+// A registration form sent twice, even at the same moment from many connections, registers the
+// household once under one number; the same key with another registration is a conflict, and the
+// database keeps the key as it was registered.
+func TestRegisterHouseholdIsIdempotent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	n := store.NewHousehold{Tier: store.TierTekun, Name: "赵小兰", Phone: "13912345678", Consent: true}
+
+	const racers = 12
+	var wg sync.WaitGroup
+	got := make([]store.Household, racers)
+	errs := make([]error, racers)
+	start := make(chan struct{})
+	for i := range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			got[i], errs[i] = e.svc.RegisterHousehold(ctx, e.manager, e.storeID, "form-7f3a", n)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	replays := 0
+	for i := range racers {
+		if errs[i] != nil || got[i].ID != got[0].ID || got[i].Number != 1 {
+			t.Fatalf("racer %d: %+v %v (first %+v)", i, got[i], errs[i], got[0])
+		}
+		if got[i].Replayed {
+			replays++
+		}
+	}
+	if replays != racers-1 {
+		t.Errorf("%d of %d registrations were replays, want %d", replays, racers, racers-1)
+	}
+	var households, audited int
+	if err := e.db.Get(&households, `SELECT count(*) FROM store_households WHERE store_id = $1`, e.storeID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.Get(&audited, `SELECT count(*) FROM audit_log WHERE action = 'store.household_register' AND store_id = $1`,
+		e.storeID); err != nil {
+		t.Fatal(err)
+	}
+	if households != 1 || audited != 1 {
+		t.Fatalf("%d households, %d registrations audited, want 1 and 1", households, audited)
+	}
+
+	// Another registration under the same key is refused and writes nothing; the next number is 2,
+	// as the refused one gave its number back.
+	other := n
+	other.Name = "钱大勇"
+	if _, err := e.svc.RegisterHousehold(ctx, e.manager, e.storeID, "form-7f3a", other); !errors.Is(err, store.ErrIdempotencyConflict) {
+		t.Fatalf("another registration under the same key: %v", err)
+	}
+	var ve *store.ValidationError
+	if _, err := e.svc.RegisterHousehold(ctx, e.manager, e.storeID, "a key with spaces", other); !errors.As(err, &ve) ||
+		ve.Fields()["idempotency_key"] == "" {
+		t.Fatalf("a malformed key: %v", err)
+	}
+	h2, err := e.svc.RegisterHousehold(ctx, e.manager, e.storeID, "form-8b21", other)
+	if err != nil || h2.Number != 2 || h2.Replayed {
+		t.Fatalf("the next registration: %+v %v", h2, err)
+	}
+	if _, err := e.db.ExecContext(ctx, `UPDATE store_households SET idem_key = 'changed' WHERE id = $1`, h2.ID); err == nil {
+		t.Error("the database let a household's key change")
 	}
 }
 
@@ -253,7 +322,7 @@ func TestAllocateRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	elsewhere, err := e.svc.RegisterHousehold(ctx, e.manager, second.ID, store.NewHousehold{Tier: store.TierBianyuan, Name: "钱七", Consent: true})
+	elsewhere, err := e.svc.RegisterHousehold(ctx, e.manager, second.ID, "", store.NewHousehold{Tier: store.TierBianyuan, Name: "钱七", Consent: true})
 	if err != nil || elsewhere.Number != 1 {
 		t.Fatalf("a household of the second store: %+v %v", elsewhere, err)
 	}
