@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -99,7 +98,7 @@ func (s *Service) Allocate(ctx context.Context, actor Actor, key string, n NewAi
 		Store int64
 		N     NewAid
 	}{n.Store, n})
-	if id, err := s.aidReplayed(ctx, n.Store, key, hash); err != nil || id != 0 {
+	if id, err := s.replayed(ctx, "store_aid", n.Store, key, hash); err != nil || id != 0 {
 		return s.replayAid(ctx, n.Store, id, err)
 	}
 	var id int64
@@ -109,7 +108,7 @@ func (s *Service) Allocate(ctx context.Context, actor Actor, key string, n NewAi
 		return err
 	})
 	if errors.Is(err, errReplay) || isUniqueViolation(err, "store_aid_idempotency") {
-		id, err = s.aidReplayed(ctx, n.Store, key, hash)
+		id, err = s.replayed(ctx, "store_aid", n.Store, key, hash)
 		return s.replayAid(ctx, n.Store, id, err)
 	}
 	if err != nil {
@@ -179,26 +178,6 @@ SELECT $1, n - 1, $2, item, qty FROM unnest($3::bigint[], $4::int[]) WITH ORDINA
 	return id, audit.Record(ctx, tx, audit.Entry{Actor: label(actor), Action: "store.aid_allocate",
 		Target: ref("aid", id), StoreID: n.Store,
 		After: map[string]any{"household": n.Household, "lines": len(n.Lines), "units": units}})
-}
-
-// aidReplayed looks up an earlier allocation at the store under the key and returns its id (0 when
-// there is none); a different request under the same key is a conflict.
-func (s *Service) aidReplayed(ctx context.Context, storeID int64, key string, hash []byte) (int64, error) {
-	var row struct {
-		ID   int64  `db:"id"`
-		Hash []byte `db:"request_hash"`
-	}
-	err := s.db.GetContext(ctx, &row, `SELECT id, request_hash FROM store_aid WHERE store_id = $1 AND idem_key = $2`,
-		storeID, key)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return 0, nil
-	case err != nil:
-		return 0, err
-	case !slices.Equal(row.Hash, hash):
-		return 0, ErrIdempotencyConflict
-	}
-	return row.ID, nil
 }
 
 func (s *Service) replayAid(ctx context.Context, storeID, id int64, err error) (Aid, error) {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 	"unicode"
 
@@ -203,27 +202,12 @@ VALUES ($1, $2, $3, $4, nullif($5, ''), $6, $7, $8, $7, $8, nullif($9, ''), $10)
 	return s.Household(ctx, storeID, id)
 }
 
-// householdReplayed looks up an earlier registration at the store under the key and returns its
-// id (0 when there is none, or no key); a different registration under the same key is a conflict.
+// householdReplayed is replayed for a registration, which may come without a key.
 func (s *Service) householdReplayed(ctx context.Context, storeID int64, key string, hash []byte) (int64, error) {
 	if key == "" {
 		return 0, nil
 	}
-	var row struct {
-		ID   int64  `db:"id"`
-		Hash []byte `db:"request_hash"`
-	}
-	err := s.db.GetContext(ctx, &row, `SELECT id, request_hash FROM store_households WHERE store_id = $1 AND idem_key = $2`,
-		storeID, key)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return 0, nil
-	case err != nil:
-		return 0, err
-	case !slices.Equal(row.Hash, hash):
-		return 0, ErrIdempotencyConflict
-	}
-	return row.ID, nil
+	return s.replayed(ctx, "store_households", storeID, key, hash)
 }
 
 func (s *Service) replayHousehold(ctx context.Context, storeID, id int64, err error) (Household, error) {

@@ -415,10 +415,16 @@ func handlerName(a Actor) string {
 	return a.Label()
 }
 
-// replayed looks up an earlier request with the idempotency key in the table and returns its id
-// (0 when there is none); a different request under the same key is a conflict.
-func (s *Service) replayed(ctx context.Context, table, scope, key string, hash []byte) (int64, error) {
-	if !slices.Contains([]string{"store_donations", "store_adjustments", "store_orders"}, table) {
+// keyScopes names, for each table that keeps requests by idempotency key, the column its keys are
+// unique within: the caller (idem_scope) or the store.
+var keyScopes = map[string]string{"store_donations": "idem_scope", "store_adjustments": "idem_scope",
+	"store_orders": "idem_scope", "store_aid": "store_id", "store_households": "store_id"}
+
+// replayed looks up an earlier request with the idempotency key within scope in the table and
+// returns its id (0 when there is none); a different request under the same key is a conflict.
+func (s *Service) replayed(ctx context.Context, table string, scope any, key string, hash []byte) (int64, error) {
+	col, ok := keyScopes[table]
+	if !ok {
 		panic("store: replayed: unknown table " + table)
 	}
 	var row struct {
@@ -426,7 +432,7 @@ func (s *Service) replayed(ctx context.Context, table, scope, key string, hash [
 		Hash []byte `db:"request_hash"`
 	}
 	err := s.st.Get(ctx, s.db, &row,
-		`SELECT id, request_hash FROM `+table+` WHERE idem_scope = $1 AND idem_key = $2`, scope, key)
+		`SELECT id, request_hash FROM `+table+` WHERE `+col+` = $1 AND idem_key = $2`, scope, key)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return 0, nil
