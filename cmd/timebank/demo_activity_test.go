@@ -20,16 +20,7 @@ import (
 // for the demo volunteer).
 func TestDemoTwice(t *testing.T) {
 	ctx := context.Background()
-	db := dbtest.New(t)
-	rdb, prefix := dbtest.Redis(t)
-	cfg, err := config.Load(func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.RedisPrefix = prefix
-	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d := deps{cfg: cfg, log: discard, db: db, rdb: rdb,
-		ledger: ledger.New(db, rdb, ledger.Options{RedisPrefix: prefix, Logger: discard})}
+	d := demoDeps(t)
 	if err := demo(ctx, d, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +41,7 @@ func TestDemoTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := web.NewDeps(cfg, discard, db, rdb, d.ledger)
+	app := web.NewDeps(d.cfg, d.log, d.db, d.rdb, d.ledger)
 	pending := map[string]string{}
 	for _, orgID := range []int64{world.assoc.ID, world.team.ID} {
 		ps, err := app.Activities.PendingActivities(ctx, orgID)
@@ -127,4 +118,20 @@ FROM "`+table+`" r`); err != nil {
 		out[table] = digest
 	}
 	return out
+}
+
+// demoDeps are the commands' dependencies on a fresh database and Redis namespace, in the default
+// (development) configuration.
+func demoDeps(t *testing.T) deps {
+	t.Helper()
+	db := dbtest.New(t)
+	rdb, prefix := dbtest.Redis(t)
+	cfg, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RedisPrefix = prefix
+	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return deps{cfg: cfg, log: discard, db: db, rdb: rdb,
+		ledger: ledger.New(db, rdb, ledger.Options{RedisPrefix: prefix, Logger: discard})}
 }

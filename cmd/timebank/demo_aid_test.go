@@ -3,13 +3,9 @@ package main
 import (
 	"context"
 	"io"
-	"log/slog"
 	"strings"
 	"testing"
 
-	"timebank/ledger"
-	"timebank/pkg/config"
-	"timebank/pkg/dbtest"
 	"timebank/pkg/store"
 	"timebank/web"
 )
@@ -18,16 +14,7 @@ import (
 // which the store manager's log-in sees.
 func TestDemoAid(t *testing.T) {
 	ctx := context.Background()
-	db := dbtest.New(t)
-	rdb, prefix := dbtest.Redis(t)
-	cfg, err := config.Load(func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.RedisPrefix = prefix
-	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d := deps{cfg: cfg, log: discard, db: db, rdb: rdb,
-		ledger: ledger.New(db, rdb, ledger.Options{RedisPrefix: prefix, Logger: discard})}
+	d := demoDeps(t)
 	if err := demo(ctx, d, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +22,7 @@ func TestDemoAid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := web.NewDeps(cfg, discard, db, rdb, d.ledger)
+	app := web.NewDeps(d.cfg, d.log, d.db, d.rdb, d.ledger)
 	hs, err := app.Store.Households(ctx, world.store.ID, store.HouseholdFilter{})
 	if err != nil || len(hs) != 3 {
 		t.Fatalf("demo households: %+v %v", hs, err)
