@@ -227,7 +227,7 @@ func TestStoreAidPages(t *testing.T) {
 		t.Fatalf("households after the form was sent twice: %d %v", len(hs), err)
 	}
 	list := manager.get(r.location())
-	want(t, "households", list, 200, "困难家庭已登记", "困难户 0001", "特困", "王*芳", "138****5678")
+	want(t, "households", list, 200, "困难家庭已登记", "困难户 0001", "特困", "王*芳", "138****5678", ">在册<")
 	if strings.Contains(list.body, "王小芳") || list.header.Get("Cache-Control") != "no-store" {
 		t.Errorf("households page: full name shown or Cache-Control %q", list.header.Get("Cache-Control"))
 	}
