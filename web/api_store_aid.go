@@ -1,8 +1,6 @@
 package web
 
 import (
-	"errors"
-
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/access"
@@ -124,24 +122,8 @@ func (s *server) allocateAid(c *fiber.Ctx) error {
 	req.Store = id
 	a, err := s.store.Allocate(c.UserContext(), principal(c), key, req)
 	if err != nil {
-		return s.aidProblem(err)
+		return s.storeProblem(err)
 	}
 	c.Location("/api/v1/stores/" + itoa(id) + "/aid?before=" + itoa(a.ID+1) + "&limit=1")
 	return created(c, a.Replayed, a)
-}
-
-// aidProblem is storeProblem for an allocation: a refused line is also listed with its item's
-// name, so that the message says which goods are short.
-func (s *server) aidProblem(err error) error {
-	out := storeProblem(err)
-	var le *store.LineError
-	var pe *problemError
-	if !errors.As(err, &le) || !errors.As(out, &pe) {
-		return out
-	}
-	pe.lines = func(lang string) []LineProblem {
-		return []LineProblem{{Line: le.Line, Item: le.Item, Name: le.Name, Field: le.Field, Reason: le.Reason,
-			Message: s.lineMessage(lang, le.Reason, pe.slug)}}
-	}
-	return pe
 }

@@ -156,7 +156,8 @@ func TestStoreAPIFlow(t *testing.T) {
 	ans = storeReq(t, app, vol, "POST", "/api/v1/orders", fmt.Sprintf(`{"store":%d,"lines":[{"item":%d,"qty":1},{"item":%d,"qty":1}]}`,
 		w.sa.ID, soap.ID, rice.ID), idem()...)
 	if p := ans.problem(t, 409, "over-limit"); len(p.Errors) != 1 || p.Errors[0].Field != "lines[1].qty" ||
-		p.Errors[0].Reason != "over_limit" || p.Errors[0].Message == "" || p.Detail == "" {
+		p.Errors[0].Reason != "over_limit" || p.Errors[0].Message == "" || p.Detail == "" ||
+		len(p.Lines) != 1 || p.Lines[0].Item != rice.ID || p.Lines[0].Name != rice.Name || p.Lines[0].Message == "" {
 		t.Fatalf("over the limit: %+v", p)
 	}
 	// Not enough credits: the account is named.
@@ -453,7 +454,7 @@ func TestStoreProblemsTranslated(t *testing.T) {
 	}
 	le := &store.LineError{Err: store.ErrOutOfStock, Line: 2, Item: 9, Field: "qty", Reason: store.ReasonOutOfStock}
 	var pe *problemError
-	if !errors.As(storeProblem(fmt.Errorf("x: %w", le)), &pe) || pe.status != 409 || pe.fields[0].Field != "lines[2].qty" {
+	if !errors.As((&server{}).storeProblem(fmt.Errorf("x: %w", le)), &pe) || pe.status != 409 || pe.fields[0].Field != "lines[2].qty" {
 		t.Fatalf("line error: %+v", pe)
 	}
 

@@ -83,9 +83,10 @@ func classifyStore(err error) (int, string) {
 
 // storeProblem gives a refusal about one line of a request the field it is about, so that the
 // problem document says which line (lines[2].qty) and why (reason out_of_stock, with its message),
-// and a page can show it beside the line; a refusal of several lines at once (*store.LineErrors)
-// names each of them. Other errors pass unchanged to the error handler.
-func storeProblem(err error) error {
+// and a page can show it beside the line; the line is also listed in lines with its item's name, so
+// the message says which goods. A refusal of several lines at once (*store.LineErrors) names each
+// of them. Other errors pass unchanged to the error handler.
+func (s *server) storeProblem(err error) error {
 	var les *store.LineErrors
 	if errors.As(err, &les) {
 		status, slug := classifyStore(err)
@@ -103,7 +104,11 @@ func storeProblem(err error) error {
 	if status == 0 {
 		return err
 	}
-	return &problemError{status: status, slug: slug, fields: []FieldError{{Field: le.Path(), Reason: le.Reason}}}
+	return &problemError{status: status, slug: slug, fields: []FieldError{{Field: le.Path(), Reason: le.Reason}},
+		lines: func(lang string) []LineProblem {
+			return []LineProblem{{Line: le.Line, Item: le.Item, Name: le.Name, Field: le.Field, Reason: le.Reason,
+				Message: s.lineMessage(lang, le.Reason, slug)}}
+		}}
 }
 
 // LineProblem is one refused line of a request in a problem document: its index in the request's
@@ -122,7 +127,7 @@ type LineProblem struct {
 // with its item's name and a message that says, for food with too little shelf life left, its
 // best-before date and the share the store's policy asks for.
 func (s *server) donationProblem(ctx context.Context, storeID int64, n store.NewDonation, err error) error {
-	out := storeProblem(err)
+	out := s.storeProblem(err)
 	var les *store.LineErrors
 	var pe *problemError
 	if !errors.As(err, &les) || !errors.As(out, &pe) {
