@@ -33,7 +33,6 @@ func (s *server) kioskCode(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(code)
 }
 
@@ -43,7 +42,6 @@ func (s *server) memberCode(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(code)
 }
 

@@ -359,7 +359,6 @@ func (s *server) createDevice(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(fiber.StatusCreated).JSON(createdDevice{Device: d, Token: token})
 }
 

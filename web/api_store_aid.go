@@ -9,20 +9,14 @@ import (
 
 // storeAidRoutes are the JSON API of goods for households in hardship: the households and their
 // allocations. A household's status is sensitive (PIPL): only those allowed store.aid at the store
-// may call them, and no response is kept by a cache.
+// may call them (and, as for every route that is not public, no answer is kept by a cache).
 func (s *server) storeAidRoutes() {
 	at := allow(access.AllocateAid, s.storeParam)
-	s.handle(fiber.MethodGet, "/api/v1/stores/:id/households", at, noStore, s.listHouseholds)
-	s.handle(fiber.MethodPost, "/api/v1/stores/:id/households", at, noStore, s.registerHousehold)
-	s.handle(fiber.MethodPost, "/api/v1/stores/:id/households/:household/deactivate", at, noStore, s.deactivateHousehold)
-	s.handle(fiber.MethodGet, "/api/v1/stores/:id/aid", at, noStore, s.listAid)
-	s.handle(fiber.MethodPost, "/api/v1/stores/:id/aid", at, noStore, s.allocateAid)
-}
-
-// noStore keeps the response out of every cache.
-func noStore(c *fiber.Ctx) error {
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Next()
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/households", at, s.listHouseholds)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/households", at, s.registerHousehold)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/households/:household/deactivate", at, s.deactivateHousehold)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/aid", at, s.listAid)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/aid", at, s.allocateAid)
 }
 
 // storeHouseholdsPage is a page of a store's households by number; Next is the cursor (?after=).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"sort"
@@ -315,6 +316,13 @@ func authzTable() map[string]entry {
 // still running after a second.
 func (w *world) do(t *testing.T, app *fiber.App, who string, c call, stream ...bool) int {
 	t.Helper()
+	st, _ := w.answer(t, app, who, c, stream...)
+	return st
+}
+
+// answer is do with the answer's headers (none for a stream still running).
+func (w *world) answer(t *testing.T, app *fiber.App, who string, c call, stream ...bool) (int, http.Header) {
+	t.Helper()
 	req := httptest.NewRequest(c.method, c.path, bytes.NewBufferString(c.body))
 	if c.body != "" {
 		req.Header.Set("Content-Type", "application/json")
@@ -329,13 +337,13 @@ func (w *world) do(t *testing.T, app *fiber.App, who string, c call, stream ...b
 	}
 	resp, err := app.Test(req, timeout)
 	if err != nil && timeout > 0 && strings.Contains(err.Error(), "timeout") {
-		return 200
+		return 200, nil
 	}
 	if err != nil {
 		t.Fatalf("%s %s as %s: %v", c.method, c.path, who, err)
 	}
 	resp.Body.Close()
-	return resp.StatusCode
+	return resp.StatusCode, resp.Header
 }
 
 // refused reports whether a status means the caller was not let through.
@@ -387,8 +395,12 @@ func TestAuthorizationTable(t *testing.T) {
 				}
 				w.tokens[who] = tok
 			}
-			st := w.do(t, app, who, e.in(t, w), e.stream)
+			st, header := w.answer(t, app, who, e.in(t, w), e.stream)
 			w.tokens[who] = kept
+			// What a route that is not public answers is about the caller: no cache keeps it.
+			if !slices.Contains(e.who, anon) && st < 300 && header != nil && header.Get("Cache-Control") != "no-store" {
+				t.Errorf("%s: %s got %d with Cache-Control %q, want no-store", route, who, st, header.Get("Cache-Control"))
+			}
 			switch allowed := slices.Contains(e.who, who); {
 			case allowed && refused(st):
 				t.Errorf("%s: %s was refused inside the scope (%d)", route, who, st)

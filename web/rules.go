@@ -37,12 +37,15 @@ func (s *server) handle(method, path string, r rule, h ...fiber.Handler) {
 	s.app.Add(method, path, append([]fiber.Handler{s.authorize(r)}, h...)...)
 }
 
-// authorize enforces a route's rule.
+// authorize enforces a route's rule. The answer to any route that is not public is kept out of
+// every cache (Cache-Control: no-store): it is about the caller or what their roles let them see,
+// personal data among it.
 func (s *server) authorize(r rule) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if r.public {
 			return c.Next()
 		}
+		c.Set(fiber.HeaderCacheControl, "no-store")
 		p := principal(c)
 		switch {
 		case p == nil:
