@@ -4,16 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
 	"timebank/pkg/identity"
 )
-
-// operatorLabel is the operator's actor label (access.Principal.Label).
-const operatorLabel = "operator"
 
 // actorNames shows the actor labels that records and audit entries keep ("user:42", "device:7",
 // "operator") as their readers know them: a person by name, a device by kind and name, the operator
@@ -44,11 +39,12 @@ func (n *actorNames) name(ctx context.Context, label string) (string, error) {
 }
 
 func (n *actorNames) read(ctx context.Context, label string) (string, error) {
-	if label == operatorLabel {
-		return n.s.msgs.get(n.lang, "page.actor.operator"), nil
-	}
-	if id, ok := labelID(label, "user:"); ok {
-		u, err := n.s.users.ByID(ctx, id)
+	userID, deviceID, ok := access.ParseLabel(label)
+	switch {
+	case !ok:
+		return label, nil
+	case userID != 0:
+		u, err := n.s.users.ByID(ctx, userID)
 		switch {
 		case errors.Is(err, identity.ErrUserNotFound):
 			return label, nil
@@ -56,9 +52,8 @@ func (n *actorNames) read(ctx context.Context, label string) (string, error) {
 			return "", fmt.Errorf("actor %s: %w", label, err)
 		}
 		return u.Name, nil
-	}
-	if id, ok := labelID(label, "device:"); ok {
-		d, err := n.s.users.DeviceByID(ctx, id)
+	case deviceID != 0:
+		d, err := n.s.users.DeviceByID(ctx, deviceID)
 		switch {
 		case errors.Is(err, identity.ErrDeviceNotFound):
 			return label, nil
@@ -67,7 +62,7 @@ func (n *actorNames) read(ctx context.Context, label string) (string, error) {
 		}
 		return deviceName(n.s.msgs, n.lang, d.Role, d.Label), nil
 	}
-	return label, nil
+	return n.s.msgs.get(n.lang, "page.actor.operator"), nil
 }
 
 // revisions names who made each revision that the history query could not name (it joins people
@@ -84,16 +79,6 @@ func (n *actorNames) revisions(ctx context.Context, h []activity.RevisionEntry) 
 		h[i].ByName = name
 	}
 	return nil
-}
-
-// labelID reads the id of a label "<prefix><id>"; ok is false for any other label.
-func labelID(label, prefix string) (int64, bool) {
-	raw, ok := strings.CutPrefix(label, prefix)
-	if !ok {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(raw, 10, 64)
-	return id, err == nil && id > 0
 }
 
 // deviceName is a device as pages name it, its kind and its label: "签到设备 · 东门".

@@ -10,6 +10,7 @@ package access
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"timebank/pkg/org"
 )
@@ -115,11 +116,35 @@ func (p *Principal) Label() string {
 	case p == nil:
 		return ""
 	case p.UserID != 0:
-		return "user:" + strconv.FormatInt(p.UserID, 10)
+		return userLabel + strconv.FormatInt(p.UserID, 10)
 	case p.DeviceID != 0:
-		return "device:" + strconv.FormatInt(p.DeviceID, 10)
+		return deviceLabel + strconv.FormatInt(p.DeviceID, 10)
 	}
-	return "operator"
+	return operatorLabel
+}
+
+// The shapes of labels: a prefix and an id, or the operator.
+const (
+	userLabel     = "user:"
+	deviceLabel   = "device:"
+	operatorLabel = "operator"
+)
+
+// ParseLabel reads a label that Label made: the person's id or the device's (the other is 0), or
+// both 0 for the operator. ok is false for any other text.
+func ParseLabel(label string) (userID, deviceID int64, ok bool) {
+	if label == operatorLabel {
+		return 0, 0, true
+	}
+	if raw, found := strings.CutPrefix(label, userLabel); found {
+		userID, _ = strconv.ParseInt(raw, 10, 64)
+	} else if raw, found := strings.CutPrefix(label, deviceLabel); found {
+		deviceID, _ = strconv.ParseInt(raw, 10, 64)
+	}
+	if userID > 0 || deviceID > 0 {
+		return userID, deviceID, true
+	}
+	return 0, 0, false
 }
 
 // Can reports whether the principal may take the action on the target.

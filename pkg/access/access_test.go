@@ -172,3 +172,18 @@ func TestLabel(t *testing.T) {
 		}
 	}
 }
+
+// ParseLabel reads back every label Label makes, and nothing else.
+func TestParseLabel(t *testing.T) {
+	for _, p := range []*Principal{{UserID: 42}, {DeviceID: 7}, {}} {
+		u, d, ok := ParseLabel(p.Label())
+		if !ok || u != p.UserID || d != p.DeviceID {
+			t.Errorf("ParseLabel(%q) = %d, %d, %v", p.Label(), u, d, ok)
+		}
+	}
+	for _, label := range []string{"", "user:", "user:0", "user:-3", "user:x", "device:", "Operator", "org:5", "user:12 "} {
+		if u, d, ok := ParseLabel(label); ok || u != 0 || d != 0 {
+			t.Errorf("ParseLabel(%q) = %d, %d, %v, want not a label", label, u, d, ok)
+		}
+	}
+}
