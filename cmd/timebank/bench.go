@@ -182,11 +182,14 @@ func (r *benchResult) add(mu *sync.Mutex, t tally) {
 	}
 }
 
-func (r benchResult) pct(p int) time.Duration {
-	if len(r.lat) == 0 {
+func (r benchResult) pct(p int) time.Duration { return percentile(r.lat, p) }
+
+// percentile is the p-th percentile of sorted latencies, 0 when there are none.
+func percentile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
 		return 0
 	}
-	return r.lat[min(len(r.lat)-1, len(r.lat)*p/100)]
+	return sorted[min(len(sorted)-1, len(sorted)*p/100)]
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

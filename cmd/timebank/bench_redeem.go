@@ -76,7 +76,7 @@ func benchRedeem(ctx context.Context, cfg config.Config, args []string, w io.Wri
 			o.clients, o.duration, o.volunteers, o.items, redeemRate(o.rate), res.ok, res.errors, res.tps(),
 			ms(res.pct(50)), ms(res.pct(95)), ms(res.pct(99)))
 		fmt.Fprintf(w, "redeem steps: place p50=%.2fms p99=%.2fms, fulfil p50=%.2fms p99=%.2fms\n",
-			ms(redeemPct(res.place, 50)), ms(redeemPct(res.place, 99)), ms(redeemPct(res.fulfil, 50)), ms(redeemPct(res.fulfil, 99)))
+			ms(percentile(res.place, 50)), ms(percentile(res.place, 99)), ms(percentile(res.fulfil, 50)), ms(percentile(res.fulfil, 99)))
 		if res.firstErr != nil {
 			fmt.Fprintf(w, "first error: %v\n", res.firstErr)
 		}
@@ -121,13 +121,6 @@ type redeemResult struct {
 	place, fulfil []time.Duration
 }
 
-func redeemPct(sorted []time.Duration, p int) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	return sorted[min(len(sorted)-1, len(sorted)*p/100)]
-}
-
 // redeemRate names the load: an offered rate, or each client ordering again at once ("closed").
 func redeemRate(rate float64) string {
 	if rate == 0 {
@@ -158,7 +151,8 @@ func driveRedeem(ctx context.Context, o redeemOpts, world redeemWorld, base stri
 			defer wg.Done()
 			rng := mrand.New(mrand.NewPCG(uint64(c), uint64(time.Now().UnixNano())))
 			counter := "Bearer " + world.counters[c%len(world.counters)]
-			var mine redeemResult
+			var mine tally
+			var place, fulfil []time.Duration
 			var every time.Duration
 			if o.rate > 0 {
 				every = time.Duration(float64(time.Second) * float64(o.clients) / o.rate)
@@ -180,24 +174,15 @@ func driveRedeem(ctx context.Context, o redeemOpts, world redeemWorld, base stri
 				if err == nil {
 					_, err = redeemCall(client, base+"/api/v1/orders/"+strconv.FormatInt(id, 10)+"/fulfil", counter, "", nil, fasthttp.StatusOK)
 				}
-				if err != nil {
-					mine.errors++
-					if mine.firstErr == nil {
-						mine.firstErr = err
-					}
-					continue
+				if err == nil {
+					place, fulfil = append(place, t1.Sub(t0)), append(fulfil, time.Since(t1))
 				}
-				mine.ok++
-				mine.lat = append(mine.lat, time.Since(from))
-				mine.place, mine.fulfil = append(mine.place, t1.Sub(t0)), append(mine.fulfil, time.Since(t1))
+				mine.record(from, err)
 			}
 			mu.Lock()
-			res.ok, res.errors = res.ok+mine.ok, res.errors+mine.errors
-			res.lat, res.place, res.fulfil = append(res.lat, mine.lat...), append(res.place, mine.place...), append(res.fulfil, mine.fulfil...)
-			if res.firstErr == nil {
-				res.firstErr = mine.firstErr
-			}
+			res.place, res.fulfil = append(res.place, place...), append(res.fulfil, fulfil...)
 			mu.Unlock()
+			res.add(&mu, mine)
 		}()
 	}
 	wg.Wait()
