@@ -144,15 +144,18 @@ func scanPost(rows *sql.Rows, err error) ([]change, error) {
 	if err := rows.Scan(&id, &replayed, &at, &accounts, &codes, &slots, &nslots, &posted, &pend, &versions); err != nil {
 		return nil, dbError(err)
 	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
 	if replayed {
-		return []change{{id: id, replayed: true}}, rows.Err()
+		return []change{{id: id, replayed: true}}, nil
 	}
 	out := make([]change, len(accounts))
 	for i := range accounts {
 		out[i] = change{id: id, at: at.Time, accountID: accounts[i], code: codes[i], slot: int(slots[i]),
 			slots: int(nslots[i]), posted: posted[i], pending: pend[i], version: versions[i]}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Post records a transaction. The same idempotency key with the same request returns the original
@@ -296,4 +299,17 @@ func (l *Ledger) reversal(ctx context.Context, id int64, actor, memo string) (Tr
 	r.CreatedBy, r.Memo = actor, memo
 	r.fixedHash = h
 	return r, nil
+}
+
+// closeRows reads a statement to its end after the rows the caller wanted. A row reaches the client
+// before an autocommitted statement commits; a commit that fails then (its backend killed, the
+// disk full) is reported only after the rows, and database/sql's deferred Close drops that error.
+// So a write is acknowledged only once this returns nil.
+func closeRows(rows *sql.Rows) error {
+	for rows.Next() {
+	}
+	if err := rows.Err(); err != nil {
+		return dbError(err)
+	}
+	return dbError(rows.Close())
 }

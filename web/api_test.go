@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 
 	"timebank/ledger"
@@ -33,6 +34,7 @@ const operatorToken = "dev-operator-token" // the development default of config.
 // testApp is the real app over a fresh PostgreSQL database and a Redis key prefix of its own.
 type testApp struct {
 	app    *fiber.App
+	db     *sqlx.DB
 	l      *ledger.Ledger
 	rdb    redis.UniversalClient
 	prefix string
@@ -56,7 +58,7 @@ func newApp(t *testing.T) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testApp{app: app, l: l, rdb: rdb, prefix: prefix}
+	return &testApp{app: app, db: db, l: l, rdb: rdb, prefix: prefix}
 }
 
 // reply is a response, read whole.

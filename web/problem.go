@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/ledger"
+	"timebank/pkg/outage"
 	"timebank/pkg/roster"
 )
 
@@ -65,6 +66,8 @@ func classify(err error) (int, string) {
 	switch {
 	case errors.As(err, &pe):
 		return pe.status, pe.slug
+	case outage.Is(err):
+		return fiber.StatusServiceUnavailable, "unavailable"
 	case errors.As(err, new(fieldErrors)), errors.Is(err, ledger.ErrInvalid):
 		return fiber.StatusBadRequest, "invalid-request"
 	case errors.Is(err, ledger.ErrAccountNotFound):
@@ -138,6 +141,10 @@ func (s *server) errorHandler(c *fiber.Ctx, err error) error {
 	return s.writeProblem(c, err)
 }
 
+// retryAfter is the Retry-After of a 503, in seconds: about how long PostgreSQL takes to restart
+// after a backend crash.
+const retryAfter = "2"
+
 // writeProblem answers err as a problem document, or as the error page to a browser.
 func (s *server) writeProblem(c *fiber.Ctx, err error) error {
 	status, slug := classify(err)
@@ -182,6 +189,10 @@ func (s *server) writeProblem(c *fiber.Ctx, err error) error {
 		p.Detail = p.Errors[0].Field + ": " + p.Errors[0].Message
 	} else if p.Account != "" {
 		p.Detail = s.msgs.get(lang, "detail.account") + " " + p.Account
+	}
+	if status == fiber.StatusServiceUnavailable {
+		// An outage passes: the client (and the idempotency key it sent) may try again shortly.
+		c.Set(fiber.HeaderRetryAfter, retryAfter)
 	}
 	if status >= 500 {
 		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", p.RequestID, "err", err)
