@@ -36,6 +36,8 @@ type Ledger struct {
 	stats counters
 	stmts *prepared.Statements
 	calls preparedOn // the SQL function calls on the pool, prepared
+	// restarts runs one reconcile at a time after a Redis restart (restart.go).
+	restarts restartWatch
 }
 
 // queryer is what the ledger needs of a *sqlx.DB or *sqlx.Tx.

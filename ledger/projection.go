@@ -109,6 +109,8 @@ type projector struct {
 	stats     *counters
 	downUntil atomic.Int64
 	owed      *unprojected
+	// distrust is set while Redis restarted and is not yet reconciled: it may hold old balances.
+	distrust atomic.Bool
 }
 
 func newProjector(rdb redis.UniversalClient, prefix string, timeout time.Duration, stats *counters) *projector {
@@ -233,7 +235,7 @@ func isNoScript(err error) bool { return redis.HasErrorPrefix(err, "NOSCRIPT") }
 // read returns the account's balance if Redis holds all of its rows and is not missing a change of
 // the account that this process committed.
 func (p *projector) read(caller context.Context, code string) (Balance, bool) {
-	if p.down() || p.owed.owes(code) {
+	if p.down() || p.distrust.Load() || p.owed.owes(code) {
 		return Balance{}, false
 	}
 	ctx, cancel := context.WithTimeout(caller, p.timeout)

@@ -139,7 +139,8 @@ type Workers struct {
 	ExpireEvery time.Duration // how often expired holds are released (5 s)
 }
 
-// Run runs the relay and the hold expiry until ctx is done.
+// Run runs the relay, the hold expiry and the check for a Redis restart (every second) until ctx
+// is done.
 func (l *Ledger) Run(ctx context.Context, w Workers) {
 	if w.RelayEvery <= 0 {
 		w.RelayEvery = time.Second
@@ -156,6 +157,8 @@ func (l *Ledger) Run(ctx context.Context, w Workers) {
 	defer relay.Stop()
 	expire := time.NewTicker(w.ExpireEvery)
 	defer expire.Stop()
+	restart := time.NewTicker(time.Second)
+	defer restart.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -172,6 +175,10 @@ func (l *Ledger) Run(ctx context.Context, w Workers) {
 				if n < 1000 { // drained what was due
 					break
 				}
+			}
+		case <-restart.C:
+			if _, err := l.CheckRedisRestart(ctx, false); err != nil && ctx.Err() == nil {
+				l.log.Debug("ledger: Redis restart check", "err", err)
 			}
 		case <-expire.C:
 			if _, err := l.ExpireHolds(ctx, 500); err != nil && ctx.Err() == nil {
