@@ -9,7 +9,7 @@ endif
 export TIMEBANK_TEST_OUTPUT ?= $(CURDIR)/test-output
 GOTESTFLAGS ?=
 
-.PHONY: run test services build bench lint fmt docker clean
+.PHONY: run test chaos services build bench lint fmt docker clean
 
 ## run: install/start PostgreSQL and Redis if needed, migrate, load demo data, serve on :8080
 run: services build
@@ -22,6 +22,12 @@ test: services
 	@bash scripts/chromium.sh
 	go vet ./...
 	go test -count=1 -p 2 -timeout 20m $(GOTESTFLAGS) ./...
+
+## chaos: the fault-injection suite at full length (a short run is part of `make test`): a PostgreSQL
+## cluster and a Redis of its own, 16 clients, 20 s of load around each fault
+chaos: services
+	TIMEBANK_CHAOS_SECONDS=$${TIMEBANK_CHAOS_SECONDS:-20} TIMEBANK_CHAOS_CLIENTS=$${TIMEBANK_CHAOS_CLIENTS:-16} \
+		go test -count=1 -run '^TestChaos$$' -v -timeout 30m ./cmd/timebank/
 
 ## services: PostgreSQL and Redis running, role and database timebank present
 services:
