@@ -64,7 +64,7 @@ func TestChaos(t *testing.T) {
 	}
 
 	scenarios := []struct {
-		name  string
+		name   string
 		before func() // at the start of the load
 		fault  func()
 	}{
