@@ -53,6 +53,9 @@ func decodeBody(body []byte, v any) error {
 	if !utf8.Valid(body) {
 		return badRequest("body", "encoding")
 	}
+	if f := jsonControlField(body); f != "" {
+		return badRequest(f, "control_char")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -91,7 +91,7 @@ func New(d Deps) (*fiber.App, error) {
 		IdleTimeout:                  75 * time.Second,
 		DisableStartupMessage:        true,
 	})
-	s.app.Use(s.requestID, s.observe, recover.New(), s.authenticate)
+	s.app.Use(s.requestID, s.observe, recover.New(), s.refuseControlChars, s.authenticate)
 	s.routes()
 	return s.app, nil
 }
