@@ -26,7 +26,8 @@ type redeemWorld struct {
 	run      string
 	store    int64
 	items    []int64
-	tokens   []string // the volunteers' app session tokens
+	users    []int64  // the volunteers
+	tokens   []string // their app session tokens
 	counters []string // counter device tokens of the store
 }
 
@@ -69,6 +70,9 @@ func setupRedeem(ctx context.Context, app web.Deps, o redeemOpts, w io.Writer) (
 	}
 	err = step(fmt.Sprintf("%d sessions", len(users)), func() error {
 		world.tokens = make([]string, len(users))
+		for _, u := range users {
+			world.users = append(world.users, u.ID)
+		}
 		return redeemParallel(len(users), 32, func(i int) (err error) {
 			world.tokens[i], err = app.Sessions.Create(ctx, users[i].ID, true)
 			return err

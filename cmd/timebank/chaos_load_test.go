@@ -19,6 +19,7 @@ type chaosLoad struct {
 	url, token string
 	volunteers int
 	client     *http.Client
+	store      *chaosStore // orders and hand-outs, when set
 
 	mu      sync.Mutex
 	txs     map[string]int64 // idempotency key → transaction id, of acknowledged postings
@@ -35,13 +36,21 @@ func newChaosLoad(url, token string, volunteers int) *chaosLoad {
 		txs:    map[string]int64{}, holds: map[string]int64{}, commits: map[int64]int64{}, status: map[int]int{}}
 }
 
-// send posts body to path under key until the answer is definitive (2xx or 4xx) or the give-up
-// time passes, and returns the definitive status and body (0 when it gave up).
+// send posts body to path as the operator; see sendAs.
 func (l *chaosLoad) send(path, key, body string, giveUp time.Time) (int, []byte) {
+	return l.sendAs(l.token, path, key, body, giveUp)
+}
+
+// sendAs posts body (none when "") to path with the bearer token under key (none when "") until
+// the answer is definitive (2xx or 4xx) or the give-up time passes, and returns the definitive
+// status and body (0 when it gave up).
+func (l *chaosLoad) sendAs(token, path, key, body string, giveUp time.Time) (int, []byte) {
 	for attempt := 0; ; attempt++ {
 		req, _ := http.NewRequest(http.MethodPost, l.url+path, bytes.NewBufferString(body))
-		req.Header.Set("Authorization", "Bearer "+l.token)
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		if key != "" {
 			req.Header.Set("Idempotency-Key", key)
 		}
@@ -72,8 +81,9 @@ func (l *chaosLoad) send(path, key, body string, giveUp time.Time) (int, []byte)
 
 func (l *chaosLoad) vol(n int) string { return "vol:chaos:" + strconv.Itoa(n) }
 
-// run sends writes from one client until stop is closed: earnings, transfers between volunteers
-// (which may be refused for want of credits) and holds committed at once.
+// run sends writes from one client until stop is closed: orders handed out at once (when the load
+// has a store), earnings, transfers between volunteers (which may be refused for want of credits)
+// and holds committed at once.
 func (l *chaosLoad) run(client int, stop <-chan struct{}) {
 	r := rand.New(rand.NewPCG(uint64(client), uint64(time.Now().UnixNano())))
 	for seq := 0; ; seq++ {
@@ -86,6 +96,8 @@ func (l *chaosLoad) run(client int, stop <-chan struct{}) {
 		key := fmt.Sprintf("chaos-%d-%d-%d", client, time.Now().UnixNano(), seq)
 		a, b := l.vol(r.IntN(l.volunteers)), l.vol(r.IntN(l.volunteers))
 		switch n := r.IntN(10); {
+		case n < 3 && l.store != nil:
+			l.store.order(l, r, key, giveUp)
 		case n < 6 || a == b:
 			l.posting(key, fmt.Sprintf(`{"kind":"earn","postings":[{"account":"org:chaos:issued","amount":-%d},{"account":%q,"amount":%d}]}`,
 				1+n, a, 1+n), giveUp)

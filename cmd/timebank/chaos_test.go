@@ -63,6 +63,8 @@ func TestChaos(t *testing.T) {
 		}
 	}
 
+	load.store = newChaosStore(t, env)
+
 	scenarios := []struct {
 		name   string
 		before func() // at the start of the load
@@ -100,14 +102,15 @@ func TestChaos(t *testing.T) {
 		close(stop)
 		wg.Wait()
 		checkAcknowledged(t, sc.name, db, load)
-		checkVerify(t, sc.name, env)
+		load.store.check(t, sc.name, db)
 		checkConverged(t, sc.name, db, load, token, svc.url)
-		t.Logf("%s: %s", sc.name, load.summary())
+		checkVerify(t, sc.name, env) // after convergence: verify also compares Redis with PostgreSQL
+		t.Logf("%s: %s; %s", sc.name, load.summary(), load.store.summary())
 	}
 	load.mu.Lock()
 	defer load.mu.Unlock()
-	if len(load.txs) == 0 || len(load.commits) == 0 {
-		t.Fatalf("the load acknowledged too little to prove anything: %d postings, %d commits", len(load.txs), len(load.commits))
+	if len(load.txs) == 0 || len(load.commits) == 0 || len(load.store.handedOut) == 0 {
+		t.Fatalf("the load acknowledged too little to prove anything: %s; %s", load.summary(), load.store.summary())
 	}
 	if load.status[http.StatusInternalServerError] > 0 {
 		t.Errorf("%d answers were 500: an outage must answer 503", load.status[http.StatusInternalServerError])
@@ -158,17 +161,8 @@ WHERE (SELECT count(*) FROM ledger_holds h JOIN ledger_transactions t ON t.id = 
 // checkVerify runs `timebank verify` against the test's cluster.
 func checkVerify(t *testing.T, scenario string, env []string) {
 	t.Helper()
-	vars := map[string]string{}
-	for _, kv := range env {
-		for i := range kv {
-			if kv[i] == '=' {
-				vars[kv[:i]] = kv[i+1:]
-				break
-			}
-		}
-	}
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"verify"}, func(k string) string { return vars[k] }, &out, &out); err != nil {
+	if err := run(context.Background(), []string{"verify"}, envLookup(env), &out, &out); err != nil {
 		t.Errorf("%s: timebank verify: %v\n%s", scenario, err, out.String())
 	}
 }
