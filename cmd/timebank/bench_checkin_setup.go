@@ -25,6 +25,7 @@ type checkinWorld struct {
 }
 
 type checkinVolunteer struct {
+	user     int64
 	session  string
 	activity int // index into activities
 }
@@ -71,7 +72,7 @@ func setupCheckin(ctx context.Context, wd web.Deps, o checkinOpts) (checkinWorld
 	world.volunteers = make([]checkinVolunteer, len(ids))
 	err = checkinParallel(ctx, 32, len(ids), func(i int) error {
 		token, err := wd.Sessions.Create(ctx, ids[i], true)
-		world.volunteers[i] = checkinVolunteer{session: token, activity: i % len(world.activities)}
+		world.volunteers[i] = checkinVolunteer{user: ids[i], session: token, activity: i % len(world.activities)}
 		return err
 	})
 	return world, err
@@ -156,9 +157,10 @@ func (w checkinWorld) checkedIn(ctx context.Context, wd web.Deps) (int, error) {
 // checkinCodes are the activities' current check-in codes, as their kiosk screens show them: fetched
 // again whenever the window turns, so that a long storm never scans an expired code.
 type checkinCodes struct {
-	acts   *activity.Service
-	ids    []int64
-	tokens []atomic.Pointer[string]
+	acts     *activity.Service
+	ids      []int64
+	tokens   []atomic.Pointer[string]
+	checkOut bool // the check-out codes rather than the check-in codes
 }
 
 func (k *checkinCodes) token(i int) string { return *k.tokens[i].Load() }
@@ -167,7 +169,7 @@ func (k *checkinCodes) token(i int) string { return *k.tokens[i].Load() }
 func (k *checkinCodes) fetch(ctx context.Context) (time.Time, error) {
 	var next time.Time
 	for i, id := range k.ids {
-		c, err := k.acts.KioskCode(ctx, id, false)
+		c, err := k.acts.KioskCode(ctx, id, k.checkOut)
 		if err != nil {
 			return time.Time{}, err
 		}

@@ -19,7 +19,8 @@ type chaosLoad struct {
 	url, token string
 	volunteers int
 	client     *http.Client
-	store      *chaosStore // orders and hand-outs, when set
+	store      *chaosStore    // orders and hand-outs, when set
+	activity   *chaosActivity // scans and approvals, when set
 
 	mu      sync.Mutex
 	txs     map[string]int64 // idempotency key → transaction id, of acknowledged postings
@@ -81,8 +82,8 @@ func (l *chaosLoad) sendAs(token, path, key, body string, giveUp time.Time) (int
 
 func (l *chaosLoad) vol(n int) string { return "vol:chaos:" + strconv.Itoa(n) }
 
-// run sends writes from one client until stop is closed: orders handed out at once (when the load
-// has a store), earnings, transfers between volunteers (which may be refused for want of credits)
+// run sends writes from one client until stop is closed: volunteers checking in and out and
+// approved (while there are volunteers left), orders handed out at once, earnings, transfers between volunteers (which may be refused for want of credits)
 // and holds committed at once.
 func (l *chaosLoad) run(client int, stop <-chan struct{}) {
 	r := rand.New(rand.NewPCG(uint64(client), uint64(time.Now().UnixNano())))
@@ -96,7 +97,8 @@ func (l *chaosLoad) run(client int, stop <-chan struct{}) {
 		key := fmt.Sprintf("chaos-%d-%d-%d", client, time.Now().UnixNano(), seq)
 		a, b := l.vol(r.IntN(l.volunteers)), l.vol(r.IntN(l.volunteers))
 		switch n := r.IntN(10); {
-		case n < 3 && l.store != nil:
+		case n < 2 && l.activity != nil && l.activity.serve(l, giveUp):
+		case n < 4 && l.store != nil:
 			l.store.order(l, r, key, giveUp)
 		case n < 6 || a == b:
 			l.posting(key, fmt.Sprintf(`{"kind":"earn","postings":[{"account":"org:chaos:issued","amount":-%d},{"account":%q,"amount":%d}]}`,

@@ -64,6 +64,7 @@ func TestChaos(t *testing.T) {
 	}
 
 	load.store = newChaosStore(t, env)
+	load.activity = newChaosActivity(t, load.store, 400*seconds*clients/8)
 
 	scenarios := []struct {
 		name   string
@@ -103,14 +104,16 @@ func TestChaos(t *testing.T) {
 		wg.Wait()
 		checkAcknowledged(t, sc.name, db, load)
 		load.store.check(t, sc.name, db)
+		load.activity.check(t, sc.name, db)
 		checkConverged(t, sc.name, db, load, token, svc.url)
 		checkVerify(t, sc.name, env) // after convergence: verify also compares Redis with PostgreSQL
-		t.Logf("%s: %s; %s", sc.name, load.summary(), load.store.summary())
+		t.Logf("%s: %s; %s; %s", sc.name, load.summary(), load.store.summary(), load.activity.summary())
 	}
 	load.mu.Lock()
 	defer load.mu.Unlock()
-	if len(load.txs) == 0 || len(load.commits) == 0 || len(load.store.handedOut) == 0 {
-		t.Fatalf("the load acknowledged too little to prove anything: %s; %s", load.summary(), load.store.summary())
+	if len(load.txs) == 0 || len(load.commits) == 0 || len(load.store.handedOut) == 0 || len(load.activity.verified) == 0 {
+		t.Fatalf("the load acknowledged too little to prove anything: %s; %s; %s", load.summary(), load.store.summary(),
+			load.activity.summary())
 	}
 	if load.status[http.StatusInternalServerError] > 0 {
 		t.Errorf("%d answers were 500: an outage must answer 503", load.status[http.StatusInternalServerError])
