@@ -1,0 +1,71 @@
+package notify
+
+import (
+	"context"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// MaxLimit is the most notices a page of the inbox holds.
+const MaxLimit = 100
+
+// List returns a page of the person's inbox, newest first, from before the notice id before (0:
+// the newest), and the id to pass for the next page (0 when there is none).
+func (s *Service) List(ctx context.Context, userID, before int64, limit int) ([]Notification, int64, error) {
+	if limit <= 0 || limit > MaxLimit {
+		limit = MaxLimit
+	}
+	var ns []Notification
+	err := s.db.SelectContext(ctx, &ns, `
+SELECT id, user_id, kind, params, created_at, read_at FROM notifications
+WHERE user_id = $1 AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3`, userID, before, limit+1)
+	if err != nil {
+		return nil, 0, err
+	}
+	var next int64
+	if len(ns) > limit {
+		ns, next = ns[:limit], ns[limit-1].ID
+	}
+	return ns, next, nil
+}
+
+// Unread counts the person's unread notices, for the badge in the page header.
+func (s *Service) Unread(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL`, userID)
+	return n, err
+}
+
+// MarkRead marks the person's notices ids read (all of their unread ones when ids is empty) and
+// returns how many it marked. Marking a read notice again changes nothing.
+// Errors: ErrNotFound (an id that is not the person's).
+func (s *Service) MarkRead(ctx context.Context, userID int64, ids []int64) (int, error) {
+	if len(ids) > 0 {
+		var mine int
+		err := s.db.GetContext(ctx, &mine, `SELECT count(*) FROM notifications WHERE user_id = $1 AND id = ANY ($2::bigint[])`,
+			userID, pq.Int64Array(ids))
+		if err != nil {
+			return 0, err
+		}
+		if mine != len(uniq(ids)) {
+			return 0, ErrNotFound
+		}
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE notifications SET read_at = $3
+WHERE user_id = $1 AND read_at IS NULL AND (cardinality($2::bigint[]) = 0 OR id = ANY ($2::bigint[]))`,
+		userID, pq.Int64Array(ids), time.Now())
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+func uniq(ids []int64) map[int64]bool {
+	m := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}

@@ -1,0 +1,97 @@
+// Package notify tells people what they must hear of: hours verified, an activity changed or
+// cancelled, an order ready or about to expire, a certificate issued. A notice is written to an
+// outbox in the same transaction as the change it is about (Write), so that neither exists without
+// the other, and a worker delivers it through every channel once (Deliver): the in-app inbox, with a
+// live push to the person's open pages, and any external Channel (SMS, WeChat subscription
+// messages). A notice is a kind and its parameters; the pages render it in the reader's language.
+package notify
+
+import (
+	"encoding/json"
+	"errors"
+	"regexp"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/redis/go-redis/v9"
+)
+
+// Kinds of notice.
+const (
+	HoursVerified     = "hours_verified"     // params: activity, minutes, credits
+	HoursAdjusted     = "hours_adjusted"     // params: activity, minutes, credits, reason
+	DisputeAnswered   = "dispute_answered"   // params: activity, outcome
+	ActivityChanged   = "activity_changed"   // params: activity, starts_at, place
+	ActivityCancelled = "activity_cancelled" // params: activity, reason
+	ActivityReminder  = "activity_reminder"  // params: activity, starts_at, place
+	OrderReady        = "order_ready"        // params: order, store
+	OrderExpiring     = "order_expiring"     // params: order, store, expires_at
+	OrderExpired      = "order_expired"      // params: order, store
+	CertificateIssued = "certificate_issued" // params: certificate, org
+)
+
+// Inbox is the name of the in-app channel, which every notice goes through.
+const Inbox = "inbox"
+
+// Errors.
+var (
+	// ErrInvalid is a notice that cannot be written: no person, a kind or event that is not of the
+	// form, or parameters that are not a JSON object.
+	ErrInvalid = errors.New("notify: invalid notice")
+	// ErrNotFound is a notice that is not in the person's inbox.
+	ErrNotFound = errors.New("notify: no such notice")
+)
+
+// Notice is what a change tells one person.
+type Notice struct {
+	UserID int64
+	Kind   string
+	Params map[string]any
+	// Event names what the notice is about (e.g. "record:12:rev:1"), unique per person: writing
+	// the same event again is a no-op, so a retried change tells the person once.
+	Event string
+}
+
+var kindPattern = regexp.MustCompile(`^[a-z_]{1,40}$`)
+
+func (n Notice) validate() error {
+	if n.UserID <= 0 || !kindPattern.MatchString(n.Kind) || n.Event == "" || len(n.Event) > 200 {
+		return ErrInvalid
+	}
+	return nil
+}
+
+// Notification is a notice in a person's inbox.
+type Notification struct {
+	ID        int64           `json:"id" db:"id"`
+	UserID    int64           `json:"-" db:"user_id"`
+	Kind      string          `json:"kind" db:"kind"`
+	Params    json.RawMessage `json:"params" db:"params"`
+	CreatedAt time.Time       `json:"created_at" db:"created_at"`
+	ReadAt    *time.Time      `json:"read_at,omitempty" db:"read_at"`
+}
+
+// Service writes notices and keeps the inbox.
+type Service struct {
+	db       *sqlx.DB
+	rdb      redis.UniversalClient
+	prefix   string
+	channels []Channel
+	pending  []string // every channel's name, the inbox first: what a new notice waits for
+}
+
+// New returns the service. rdb carries the live push (prefix starts its channel names); channels
+// are the external ones, each delivered after the inbox.
+func New(db *sqlx.DB, rdb redis.UniversalClient, prefix string, channels ...Channel) *Service {
+	s := &Service{db: db, rdb: rdb, prefix: prefix, channels: channels, pending: []string{Inbox}}
+	for _, c := range channels {
+		s.pending = append(s.pending, c.Name())
+	}
+	return s
+}
+
+// LiveChannel is the Redis channel on which a person's new notices are published as they reach the
+// inbox, as JSON {id, kind}.
+func (s *Service) LiveChannel(userID int64) string {
+	return s.prefix + "notify:" + itoa(userID)
+}
