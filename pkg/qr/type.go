@@ -32,15 +32,19 @@ const (
 	Pickup      Type = 'p' // order pickup code on the volunteer's phone; subject: order id, aux: store id
 	Certificate Type = 'c' // printed on a service certificate; subject: certificate id
 	Receipt     Type = 'r' // printed on a donation receipt; subject: donation id
+	// PendingScan is never drawn: it is a kiosk scan made in a browser that was not signed in,
+	// kept in that browser's cookie until the person signs in. Subject: activity id; aux: the scan's
+	// unix second, shifted left once, with 1 for a check-out code.
+	PendingScan Type = 's'
 )
 
 // Types lists every token type, for tests and documentation.
-var Types = []Type{CheckIn, CheckOut, Member, Pickup, Certificate, Receipt}
+var Types = []Type{CheckIn, CheckOut, Member, Pickup, Certificate, Receipt, PendingScan}
 
 // Valid reports whether t is one of the token types.
 func (t Type) Valid() bool {
 	switch t {
-	case CheckIn, CheckOut, Member, Pickup, Certificate, Receipt:
+	case CheckIn, CheckOut, Member, Pickup, Certificate, Receipt, PendingScan:
 		return true
 	}
 	return false
@@ -48,11 +52,13 @@ func (t Type) Valid() bool {
 
 // SingleUse reports whether a token of this type must be spent (see Spend) when it is used: a
 // screenshot of a member code, or a pickup code shown twice, must not buy goods twice.
-func (t Type) SingleUse() bool { return t == Member || t == Pickup }
+func (t Type) SingleUse() bool { return t == Member || t == Pickup || t == PendingScan }
 
 // Expiring reports whether a token of this type must carry an expiry. Codes shown on a screen must;
 // codes printed on paper (certificates, receipts) are meant to be checked years later.
-func (t Type) Expiring() bool { return t == CheckIn || t == CheckOut || t == Member || t == Pickup }
+func (t Type) Expiring() bool {
+	return t == CheckIn || t == CheckOut || t == Member || t == Pickup || t == PendingScan
+}
 
 // String names the type for logs and messages.
 func (t Type) String() string {
@@ -69,6 +75,8 @@ func (t Type) String() string {
 		return "certificate"
 	case Receipt:
 		return "receipt"
+	case PendingScan:
+		return "pending scan"
 	}
 	return fmt.Sprintf("Type(%q)", byte(t))
 }
