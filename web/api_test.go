@@ -23,6 +23,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"timebank/ledger"
+	"timebank/pkg/app"
 	"timebank/pkg/config"
 	"timebank/pkg/dbtest"
 	"timebank/web"
@@ -51,12 +52,15 @@ func newApp(t *testing.T) *testApp {
 	}
 	cfg.RedisPrefix = prefix
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
-	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: prefix, Logger: discard})
-	app, err := web.New(web.NewDeps(cfg, discard, db, rdb, l))
+	svc, err := app.New(cfg, discard, db, rdb)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testApp{app: app, l: l, rdb: rdb, prefix: prefix}
+	a, err := web.New(svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testApp{app: a, l: svc.Ledger, rdb: rdb, prefix: prefix}
 }
 
 // reply is a response, read whole.
