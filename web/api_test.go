@@ -646,6 +646,13 @@ func TestOperationsEndpoints(t *testing.T) {
 		`,route="/api/v1/transactions",status="201"} 1`,
 		"timebank_http_request_duration_seconds_bucket{",
 		"# TYPE timebank_ledger_postings_total counter",
+		// Beside the service's own: the Go runtime, the process, and the PostgreSQL and Redis pools.
+		"# TYPE go_goroutines gauge",
+		"# TYPE process_cpu_seconds_total counter",
+		`go_sql_open_connections{db_name="postgres"} `,
+		`go_sql_wait_duration_seconds_total{db_name="postgres"} `,
+		"# TYPE timebank_redis_pool_hits_total counter",
+		"# TYPE timebank_redis_pool_idle_connections gauge",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %q", want)

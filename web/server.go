@@ -64,7 +64,8 @@ func New(d *app.Services) (*fiber.App, error) {
 	}
 	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, ledger: d.Ledger, codes: d.Codes, users: d.Users, orgs: d.Orgs,
 		activities: d.Activities, roster: d.Roster, store: d.Store, sessions: d.Sessions, limiter: d.Limiter, log: log,
-		msgs: msgs, metrics: newMetrics(), rules: map[string]rule{}}
+		msgs: msgs, rules: map[string]rule{}}
+	s.metrics = newMetrics(s)
 	s.app = fiber.New(fiber.Config{
 		AppName:      "timebank",
 		ErrorHandler: s.errorHandler,
