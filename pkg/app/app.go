@@ -28,19 +28,19 @@ const SessionTTL = 7 * 24 * time.Hour
 // Services are the domain services of one running instance, with the configuration and the
 // connections they were built over. The connections stay the caller's to close.
 type Services struct {
-	Config     config.Config
-	Logger     *slog.Logger
-	DB         *sqlx.DB
-	Redis      redis.UniversalClient
-	Ledger     *ledger.Ledger
-	Codes      *qr.Signer // signs and checks every QR code of the service
-	Users      *identity.Users
-	Orgs       *org.Registry
-	Activities *activity.Service
-	Roster     *roster.Importer
-	Store      *store.Service
-	Sessions   *session.Store
-	Limiter    *session.Limiter
+	Config     config.Config         // the configuration they were built with
+	Logger     *slog.Logger          // where they log
+	DB         *sqlx.DB              // the PostgreSQL pool (the caller's to close)
+	Redis      redis.UniversalClient // the Redis client (the caller's to close)
+	Ledger     *ledger.Ledger        // the double-entry ledger, and its balance watches
+	Codes      *qr.Signer            // signs and checks every QR code of the service
+	Users      *identity.Users       // people, devices and role grants
+	Orgs       *org.Registry         // regions, organizations and stores
+	Activities *activity.Service     // activities, scans, hours, records and transfers
+	Roster     *roster.Importer      // volunteer lists imported from other systems
+	Store      *store.Service        // the charity supermarket
+	Sessions   *session.Store        // sign-in sessions
+	Limiter    *session.Limiter      // rate limits
 }
 
 // New builds the ledger and the domain services over db and rdb. Keys for hashing and signing are
