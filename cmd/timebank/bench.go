@@ -62,7 +62,7 @@ func bench(ctx context.Context, cfg config.Config, args []string, w io.Writer) e
 	}
 	cfg.DBMaxConns = max(cfg.DBMaxConns, o.clients+4)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return withDeps(ctx, cfg, quiet, func(d *app.Services) error {
+	return withServices(ctx, cfg, quiet, func(d *app.Services) error {
 		run, err := setupBench(ctx, d.Ledger, o)
 		if err != nil {
 			return err

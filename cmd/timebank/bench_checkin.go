@@ -54,7 +54,7 @@ func benchCheckin(ctx context.Context, cfg config.Config, args []string, w io.Wr
 	}
 	// The server logs only what fails (a 5xx says why), not each request.
 	errorsOnly := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelError}))
-	return withDeps(ctx, cfg, errorsOnly, func(d *app.Services) error {
+	return withServices(ctx, cfg, errorsOnly, func(d *app.Services) error {
 		began := time.Now()
 		world, err := setupCheckin(ctx, d, o)
 		if err != nil {

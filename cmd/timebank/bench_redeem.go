@@ -53,7 +53,7 @@ func benchRedeem(ctx context.Context, cfg config.Config, args []string, w io.Wri
 	// The server keeps the configured pool (TIMEBANK_DB_MAX_CONNS), as in production: 200 phones do
 	// not get 200 PostgreSQL connections.
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return withDeps(ctx, cfg, quiet, func(d *app.Services) error {
+	return withServices(ctx, cfg, quiet, func(d *app.Services) error {
 		world, err := setupRedeem(ctx, d, o, w)
 		if err != nil {
 			return err

@@ -75,13 +75,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "migrate":
 		return migrateCmd(ctx, cfg, rest, stdout)
 	case "demo":
-		return withDeps(ctx, cfg, log, func(d *app.Services) error { return demo(ctx, d, stdout) })
+		return withServices(ctx, cfg, log, func(d *app.Services) error { return demo(ctx, d, stdout) })
 	case "admin":
-		return withDeps(ctx, cfg, log, func(d *app.Services) error { return admin(ctx, d, rest, getenv, stdout) })
+		return withServices(ctx, cfg, log, func(d *app.Services) error { return admin(ctx, d, rest, getenv, stdout) })
 	case "reconcile":
-		return withDeps(ctx, cfg, log, func(d *app.Services) error { return reconcile(ctx, d, stdout) })
+		return withServices(ctx, cfg, log, func(d *app.Services) error { return reconcile(ctx, d, stdout) })
 	case "verify":
-		return withDeps(ctx, cfg, log, func(d *app.Services) error { return verify(ctx, d, stdout) })
+		return withServices(ctx, cfg, log, func(d *app.Services) error { return verify(ctx, d, stdout) })
 	case "bench":
 		if len(rest) > 0 && rest[0] == "checkin" {
 			return benchCheckin(ctx, cfg, rest[1:], stdout)
@@ -153,9 +153,9 @@ func openRedis(ctx context.Context, cfg config.Config) (redis.UniversalClient, e
 // errRedisDown means Redis did not answer at start-up.
 var errRedisDown = errors.New("redis")
 
-// withDeps opens PostgreSQL and Redis, builds the services over them, runs fn and closes the
+// withServices opens PostgreSQL and Redis, builds the services over them, runs fn and closes the
 // connections again.
-func withDeps(ctx context.Context, cfg config.Config, log *slog.Logger, fn func(*app.Services) error) error {
+func withServices(ctx context.Context, cfg config.Config, log *slog.Logger, fn func(*app.Services) error) error {
 	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
