@@ -87,12 +87,17 @@ func TestStatementsPrepareCatchesTypos(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "typo.go"), []byte(code), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	queries := "-- name: good\nSELECT name FROM users WHERE id = $1;\n\n-- name: misspelt\nSELECT nam FROM users WHERE id = $1;\n"
+	if err := os.WriteFile(filepath.Join(dir, "queries.sql"), []byte(queries), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	src := sqlStatements(t, root)
 	var where []string
 	for _, s := range src.statements {
 		where = append(where, s.where)
 	}
-	want := []string{"typo/typo.go:5", "typo/typo.go:7", "typo/typo.go:12", "typo/typo.go:13", "typo/typo.go:14", "typo/typo.go:15"}
+	want := []string{"typo/typo.go:5", "typo/typo.go:7", "typo/typo.go:12", "typo/typo.go:13", "typo/typo.go:14", "typo/typo.go:15",
+		"typo/queries.sql:good", "typo/queries.sql:misspelt"}
 	if strings.Join(where, " ") != strings.Join(want, " ") {
 		t.Errorf("statements found at %v, want %v", where, want)
 	}
@@ -104,7 +109,7 @@ func TestStatementsPrepareCatchesTypos(t *testing.T) {
 	for _, msg := range bad {
 		failed = append(failed, strings.Fields(msg)[0])
 	}
-	if want := "typo/typo.go:7 typo/typo.go:12 typo/typo.go:14"; strings.Join(failed, " ") != want {
+	if want := "typo/typo.go:7 typo/typo.go:12 typo/typo.go:14 typo/queries.sql:misspelt"; strings.Join(failed, " ") != want {
 		t.Errorf("failed: %v, want %s:\n%s", failed, want, strings.Join(bad, "\n"))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -13,7 +14,7 @@ import (
 
 // statement is one SQL text found in the source, with where it was found.
 type statement struct {
-	where string // package/file.go:line
+	where string // package/file.go:line, or package/file.sql:name
 	text  string
 }
 
@@ -44,8 +45,41 @@ func sqlStatements(t *testing.T, root string) sqlSource {
 	var src sqlSource
 	for _, dir := range dirs {
 		src.search(t, dir)
+		src.searchFiles(t, dir)
 	}
 	return src
+}
+
+// nameLine starts a named query of a .sql file, listmonk's way: "-- name: get-user".
+var nameLine = regexp.MustCompile(`(?m)^--\s*name:\s*(\S+)\s*$`)
+
+// searchFiles adds the queries of the package's .sql files (to be embedded and prepared at
+// start-up): each "-- name:" block is one statement; a file without names is one statement.
+func (src *sqlSource) searchFiles(t *testing.T, dir string) {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(dir, "*.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range paths {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, file := string(b), filepath.Base(dir)+"/"+filepath.Base(path)
+		names := nameLine.FindAllStringSubmatchIndex(text, -1)
+		if len(names) == 0 {
+			src.statements = append(src.statements, statement{file, text})
+			continue
+		}
+		for i, m := range names {
+			end := len(text)
+			if i+1 < len(names) {
+				end = names[i+1][0]
+			}
+			src.statements = append(src.statements, statement{file + ":" + text[m[2]:m[3]], text[m[1]:end]})
+		}
+	}
 }
 
 // search adds the SQL of one package.
