@@ -34,8 +34,7 @@ func admin(ctx context.Context, d *app.Services, args []string, getenv func(stri
 		fmt.Fprintln(w, adminUsage)
 		return errUsage
 	}
-	users := identity.NewUsers(d.DB, d.Ledger, d.Config.DeriveKey("resident-id"))
-	orgs := org.NewRegistry(d.DB, d.Ledger)
+	users, orgs := d.Users, d.Orgs
 	fs := flag.NewFlagSet("admin "+args[0], flag.ContinueOnError)
 	fs.SetOutput(w)
 	var (

@@ -75,7 +75,7 @@ func demo(ctx context.Context, d *app.Services, w io.Writer) error {
 }
 
 func demoOrganizations(ctx context.Context, d *app.Services) (*demoWorld, error) {
-	reg := org.NewRegistry(d.DB, d.Ledger)
+	reg := d.Orgs
 	world := &demoWorld{users: map[string]identity.User{}}
 	for _, r := range []org.NewRegion{
 		{Code: "330000", Name: "浙江省"}, {Code: "330400", Name: "嘉兴市"}, {Code: "330481", Name: "海宁市"},
@@ -147,7 +147,7 @@ func demoOrg(ctx context.Context, reg *org.Registry, n org.NewOrg) (org.Org, err
 }
 
 func demoUsers(ctx context.Context, d *app.Services, world *demoWorld) error {
-	users := identity.NewUsers(d.DB, d.Ledger, d.Config.DeriveKey("resident-id"))
+	users := d.Users
 	grants := map[string]access.Grant{
 		"volunteer":   {Role: access.Volunteer, Kind: access.Org, OrgID: world.team.ID},
 		"volunteer2":  {Role: access.Volunteer, Kind: access.Org, OrgID: world.assoc.ID},
