@@ -26,7 +26,7 @@ type redeemWorld struct {
 	run      string
 	store    int64
 	items    []int64
-	tokens   []string // the volunteers' svc session tokens
+	tokens   []string // the volunteers' app session tokens
 	counters []string // counter device tokens of the store
 }
 
