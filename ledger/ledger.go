@@ -36,6 +36,7 @@ type Ledger struct {
 	stats counters
 	stmts *prepared.Statements
 	calls preparedOn // the SQL function calls on the pool, prepared
+	hub   *watchHub  // the watches of balances (see Watch)
 	// restarts runs one reconcile at a time after a Redis restart (restart.go).
 	restarts restartWatch
 }
@@ -70,6 +71,7 @@ func New(db *sqlx.DB, rdb redis.UniversalClient, opt Options) *Ledger {
 	l := &Ledger{db: db, log: opt.Logger, stmts: opt.Statements}
 	l.calls = preparedOn{stmts: l.stmts, q: db}
 	l.proj = newProjector(rdb, opt.RedisPrefix, opt.RedisTimeout, &l.stats)
+	l.hub = newWatchHub(rdb)
 	return l
 }
 

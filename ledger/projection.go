@@ -19,13 +19,9 @@ import (
 
 // projectScript writes balance rows of one account, each only if its version is newer, and returns
 // the account's totals (posted, pending, version, complete). It publishes the totals when a row
-// changed. ARGV: slots, channel, code, then slot, posted, pending, version for each row.
-var projectScript = redis.NewScript(`
+// changed (see publishLua). ARGV: slots, channel, code, then slot, posted, pending, version for each row.
+var projectScript = redis.NewScript(publishLua + `
 local key, n = KEYS[1], tonumber(ARGV[1])
-local function publish(p, h, v)
-  redis.call('PUBLISH', ARGV[2], string.format('{"code":"%s","posted":%d,"pending":%d,"available":%d,"version":%d}',
-    ARGV[3], p, h, p - h, v))
-end
 if n == 1 and #ARGV == 7 then
   -- One row, which is the account's total.
   local cur, v = redis.call('HGET', key, 'v0'), tonumber(ARGV[7])
@@ -81,7 +77,7 @@ return {P, H, V, complete}
 
 // replaceScript sets an account's whole hash to the given rows, whatever Redis held (reconcile).
 // ARGV: n, channel, code, then posted, pending, version for each row.
-var replaceScript = redis.NewScript(`
+var replaceScript = redis.NewScript(publishLua + `
 local key, n = KEYS[1], tonumber(ARGV[1])
 redis.call('DEL', key)
 local posted, pending, version = 0, 0, 0
@@ -94,8 +90,7 @@ redis.call('HSET', key, 'n', n)
 if n > 1 then
   redis.call('HSET', key, 'c', n, 'P', posted, 'H', pending, 'V', version)
 end
-redis.call('PUBLISH', ARGV[2], string.format('{"code":"%s","posted":%d,"pending":%d,"available":%d,"version":%d}',
-  ARGV[3], posted, pending, posted - pending, version))
+publish(posted, pending, version)
 return 1
 `)
 
@@ -120,8 +115,8 @@ func newProjector(rdb redis.UniversalClient, prefix string, timeout time.Duratio
 func (p *projector) key(code string) string     { return p.prefix + "bal:" + code }
 func (p *projector) channel(code string) string { return p.prefix + "balance:" + code }
 
-// BalanceChannel is the Redis channel on which every change of the account's balance is published,
-// as JSON {code, posted, pending, available, version}.
+// BalanceChannel is the Redis channel on which every change of the account's balance is published
+// (see Watch, which reads it).
 func (l *Ledger) BalanceChannel(code string) string { return l.proj.channel(code) }
 
 func (p *projector) down() bool { return time.Now().UnixNano() < p.downUntil.Load() }

@@ -31,7 +31,7 @@ func TestActivityAPIRefusesBadCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	forged, _, _ := foreign.Kiosk(qr.CheckIn, a.ID, clk.Now())
-	pickup, _, _ := qrSigner(d.Config).Issue(qr.Pickup, 9, 1, clk.Now().Add(time.Hour))
+	pickup, _, _ := d.Codes.Issue(qr.Pickup, 9, 1, clk.Now().Add(time.Hour))
 	scanPath := fmt.Sprintf("/api/v1/activities/%d/scans", a.ID)
 	for _, c := range []struct {
 		name, who, path, token string

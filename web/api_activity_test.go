@@ -16,8 +16,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"timebank/ledger"
 	"timebank/pkg/activity"
+	"timebank/pkg/app"
 	"timebank/pkg/config"
 	"timebank/pkg/dbtest"
 )
@@ -48,7 +48,7 @@ var actDay = time.Date(2025, 3, 10, 9, 0, 0, 0, actCST)
 
 // newActivityApp builds the app as newTestApp does, with the recording service on a clock the
 // test moves (check-out needs time to pass; deadlines need days to pass).
-func newActivityApp(t *testing.T) (*fiber.App, Deps, *actClock) {
+func newActivityApp(t *testing.T) (*fiber.App, services, *actClock) {
 	t.Helper()
 	db := dbtest.New(t)
 	rdb, prefix := dbtest.Redis(t)
@@ -58,10 +58,12 @@ func newActivityApp(t *testing.T) (*fiber.App, Deps, *actClock) {
 	}
 	cfg.RedisPrefix = prefix
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
-	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: prefix, Logger: discard})
-	d := NewDeps(cfg, discard, db, rdb, l)
+	d, err := app.New(cfg, discard, db, rdb)
+	if err != nil {
+		t.Fatal(err)
+	}
 	clk := &actClock{t: actDay.Add(-30 * time.Minute)}
-	d.Activities = activity.NewService(db, l, rdb, qrSigner(cfg), activity.Options{BaseURL: cfg.BaseURL,
+	d.Activities = activity.NewService(db, d.Ledger, rdb, d.Codes, activity.Options{BaseURL: cfg.BaseURL,
 		RedisPrefix: prefix, Now: clk.Now, Logger: discard})
 	app, err := New(d)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/access"
+	"timebank/pkg/app"
 	"timebank/pkg/identity"
 )
 
@@ -79,7 +80,7 @@ func (s *server) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	res := loginResponse{ExpiresAt: time.Now().Add(SessionTTL), User: me{User: u.user, Phone: u.user.PhoneMasked(), Roles: p.Grants}}
+	res := loginResponse{ExpiresAt: time.Now().Add(app.SessionTTL), User: me{User: u.user, Phone: u.user.PhoneMasked(), Roles: p.Grants}}
 	if req.Token {
 		res.Token = u.token
 	}
@@ -94,7 +95,7 @@ type signedInUser struct {
 // signIn checks the limits and the password and starts a session: a cookie for a browser, or a
 // bearer token for an app. A browser's earlier session is ended and its id never reused, so a
 // session id planted before log-in is worthless after it (session fixation).
-func (s *server) signIn(c *fiber.Ctx, phone, password string, app bool) (signedInUser, error) {
+func (s *server) signIn(c *fiber.Ctx, phone, password string, forApp bool) (signedInUser, error) {
 	ctx := c.UserContext()
 	if err := s.rateLimit(c, "login-addr:"+c.IP(), loginAttemptsPerAddr, loginAddrWindow); err != nil {
 		return signedInUser{}, err
@@ -120,13 +121,13 @@ func (s *server) signIn(c *fiber.Ctx, phone, password string, app bool) (signedI
 	if old := c.Cookies(cookieSession); old != "" {
 		_ = s.sessions.Delete(ctx, old)
 	}
-	token, err := s.sessions.Create(ctx, u.ID, app)
+	token, err := s.sessions.Create(ctx, u.ID, forApp)
 	if err != nil {
 		return signedInUser{}, err
 	}
-	if !app {
-		s.setCookie(c, cookieSession, token, int(SessionTTL.Seconds()))
-		s.setCookie(c, cookieLang, u.Lang, int(SessionTTL.Seconds()))
+	if !forApp {
+		s.setCookie(c, cookieSession, token, int(app.SessionTTL.Seconds()))
+		s.setCookie(c, cookieLang, u.Lang, int(app.SessionTTL.Seconds()))
 	}
 	return signedInUser{user: u, token: token}, nil
 }
@@ -217,7 +218,7 @@ func (s *server) setLang(c *fiber.Ctx) error {
 	if err := s.users.SetLang(c.UserContext(), principal(c).UserID, req.Lang); err != nil {
 		return err
 	}
-	s.setCookie(c, cookieLang, req.Lang, int(SessionTTL.Seconds()))
+	s.setCookie(c, cookieLang, req.Lang, int(app.SessionTTL.Seconds()))
 	return c.SendStatus(fiber.StatusNoContent)
 }
 

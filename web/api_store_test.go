@@ -380,7 +380,7 @@ func TestStoreRoutesAuthorization(t *testing.T) {
 var storeOperator = &access.Principal{Name: "operator"}
 
 // fund gives the user credit minutes earned with the organization of the issuing account.
-func fund(t *testing.T, d Deps, issuer string, u identity.User, minutes int64) {
+func fund(t *testing.T, d services, issuer string, u identity.User, minutes int64) {
 	t.Helper()
 	_, err := d.Ledger.Post(context.Background(), ledger.TransactionRequest{Kind: ledger.TxEarn, CreatedBy: "test",
 		IdempotencyKey: idem()[1], Postings: []ledger.PostingRequest{{Account: issuer, Amount: -minutes}, {Account: u.AccountCode, Amount: minutes}}})

@@ -24,6 +24,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"timebank/ledger"
+	"timebank/pkg/app"
 	"timebank/pkg/config"
 	"timebank/pkg/dbtest"
 	"timebank/web"
@@ -53,12 +54,15 @@ func newApp(t *testing.T) *testApp {
 	}
 	cfg.RedisPrefix = prefix
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
-	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: prefix, Logger: discard})
-	app, err := web.New(web.NewDeps(cfg, discard, db, rdb, l))
+	svc, err := app.New(cfg, discard, db, rdb)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testApp{app: app, db: db, l: l, rdb: rdb, prefix: prefix}
+	a, err := web.New(svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testApp{app: a, db: db, l: svc.Ledger, rdb: rdb, prefix: prefix}
 }
 
 // reply is a response, read whole.
@@ -644,6 +648,13 @@ func TestOperationsEndpoints(t *testing.T) {
 		`,route="/api/v1/transactions",status="201"} 1`,
 		"timebank_http_request_duration_seconds_bucket{",
 		"# TYPE timebank_ledger_postings_total counter",
+		// Beside the service's own: the Go runtime, the process, and the PostgreSQL and Redis pools.
+		"# TYPE go_goroutines gauge",
+		"# TYPE process_cpu_seconds_total counter",
+		`go_sql_open_connections{db_name="postgres"} `,
+		`go_sql_wait_duration_seconds_total{db_name="postgres"} `,
+		"# TYPE timebank_redis_pool_hits_total counter",
+		"# TYPE timebank_redis_pool_idle_connections gauge",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %q", want)

@@ -53,7 +53,7 @@ func with(extra ...string) []string { return append(slices.Clone(admins), extra.
 
 // world is the organizations, stores and callers the table runs against.
 type world struct {
-	d        Deps
+	d        services
 	a, b     org.Org
 	sa, sb   org.Store
 	subA     org.Org
@@ -67,7 +67,7 @@ type world struct {
 
 func (w *world) next() int64 { return w.seq.Add(1) }
 
-func newWorld(t *testing.T, d Deps) *world {
+func newWorld(t *testing.T, d services) *world {
 	t.Helper()
 	ctx := context.Background()
 	w := &world{d: d, tokens: map[string]string{}, users: map[string]int64{}, regionIn: "330481001000", regionOu: "330483001000"}

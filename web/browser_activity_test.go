@@ -13,8 +13,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"timebank/ledger"
 	"timebank/pkg/activity"
+	"timebank/pkg/app"
 	"timebank/pkg/config"
 	"timebank/pkg/dbtest"
 )
@@ -22,7 +22,7 @@ import (
 // activityBrowserApp serves the real app on a free port whose address is the service's base URL,
 // so that the codes the kiosk shows carry URLs a second browser can open as they are, with the
 // recording service on a clock the test moves (as newActivityApp).
-func activityBrowserApp(t *testing.T) (base string, d Deps, clk *actClock) {
+func activityBrowserApp(t *testing.T) (base string, d services, clk *actClock) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -37,10 +37,12 @@ func activityBrowserApp(t *testing.T) (base string, d Deps, clk *actClock) {
 	}
 	cfg.RedisPrefix, cfg.BaseURL = prefix, base
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
-	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: prefix, Logger: discard})
-	d = NewDeps(cfg, discard, db, rdb, l)
+	d, err = app.New(cfg, discard, db, rdb)
+	if err != nil {
+		t.Fatal(err)
+	}
 	clk = &actClock{t: time.Now()}
-	d.Activities = activity.NewService(db, l, rdb, qrSigner(cfg), activity.Options{BaseURL: base,
+	d.Activities = activity.NewService(db, d.Ledger, rdb, d.Codes, activity.Options{BaseURL: base,
 		RedisPrefix: prefix, Now: clk.Now, Logger: discard})
 	app, err := New(d)
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 )
 
 // operatorCall sends a JSON request to the API with the operator's token, as automation does.
-func operatorCall(t *testing.T, d Deps, base, method, path, body string) {
+func operatorCall(t *testing.T, d services, base, method, path, body string) {
 	t.Helper()
 	req, err := http.NewRequest(method, base+path, bytes.NewBufferString(body))
 	if err != nil {

@@ -26,7 +26,7 @@ func evalIn[T any](t *testing.T, ctx context.Context, what, expression string) T
 }
 
 // ledgerCounts is how many ledger transactions and postings there are.
-func ledgerCounts(t *testing.T, d Deps) (txs, postings int) {
+func ledgerCounts(t *testing.T, d services) (txs, postings int) {
 	t.Helper()
 	if err := d.DB.Get(&txs, `SELECT count(*) FROM ledger_transactions`); err != nil {
 		t.Fatal(err)

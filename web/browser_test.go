@@ -28,7 +28,7 @@ const browserTestTimeout = 2 * time.Minute
 
 // browserApp starts the real app (a fresh database and Redis prefix) on 127.0.0.1 on a free port
 // and returns its base URL with the app's dependencies.
-func browserApp(t *testing.T) (base string, d Deps) {
+func browserApp(t *testing.T) (base string, d services) {
 	t.Helper()
 	app, d := newTestApp(t)
 	return serve(t, app), d

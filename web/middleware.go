@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/audit"
 )
 
 const (
@@ -14,9 +16,12 @@ const (
 	localRequestID  = "request_id"
 )
 
-// requestID takes the caller's X-Request-Id when it is sane, or makes one, and echoes it.
+// requestID takes the caller's X-Request-Id when it is sane, or makes one, and echoes it. It also
+// puts it into the context handlers pass to the services, so that every audit entry a request
+// writes carries its id without any handler passing it along.
 func (s *server) requestID(c *fiber.Ctx) error {
 	assignRequestID(c)
+	c.SetUserContext(audit.WithRequestID(c.UserContext(), requestID(c)))
 	return c.Next()
 }
 

@@ -15,7 +15,7 @@ import (
 )
 
 // fixActivity creates an activity of the organization from actDay 09:00 to 12:00.
-func fixActivity(t *testing.T, d Deps, orgID int64, title string) activity.Activity {
+func fixActivity(t *testing.T, d services, orgID int64, title string) activity.Activity {
 	t.Helper()
 	as, err := d.Activities.CreateActivities(context.Background(), activity.Actor{Label: "user:0", Name: "测试"},
 		activity.NewActivity{OrgID: orgID, Title: title, Category: "elderly", Address: "东山社区敬老院",
@@ -27,7 +27,7 @@ func fixActivity(t *testing.T, d Deps, orgID int64, title string) activity.Activ
 }
 
 // fixScanned checks the person in at in and out at out by the kiosk's codes.
-func fixScanned(t *testing.T, d Deps, clk *actClock, actID, userID int64, in, out time.Time) activity.Attendance {
+func fixScanned(t *testing.T, d services, clk *actClock, actID, userID int64, in, out time.Time) activity.Attendance {
 	t.Helper()
 	ctx := context.Background()
 	var att activity.Attendance
@@ -55,7 +55,7 @@ type fixOutside struct {
 	act, att, rec, dispute int64
 }
 
-func fixOutsideOf(t *testing.T, d Deps, clk *actClock, w *world) fixOutside {
+func fixOutsideOf(t *testing.T, d services, clk *actClock, w *world) fixOutside {
 	t.Helper()
 	ctx := context.Background()
 	kept := clk.Now()

@@ -45,7 +45,7 @@ func TestQRPageKinds(t *testing.T) {
 		t.Fatal(err)
 	}
 	actWantPage(t, "a member code opened on a phone", vol.get("/q/"+member.Token), 200, `data-testid="qr-counter"`)
-	codes := qrSigner(d.Config)
+	codes := d.Codes
 	pickup, _, err := codes.Issue(qr.Pickup, 1, w.sa.ID, time.Now().Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)

@@ -19,7 +19,7 @@ import (
 func (s *server) activityPageRoutes() {
 	get, post := fiber.MethodGet, fiber.MethodPost
 	own := signedIn()
-	scans := &scanPages{server: s, codes: qrSigner(s.cfg)}
+	scans := &scanPages{server: s, codes: s.codes}
 	s.handle(get, "/q/:token", public(), scans.qrPage)
 	s.handle(post, "/q/:token", own, scans.scanSubmit)
 

@@ -140,7 +140,7 @@ func TestDeviceSignInCounter(t *testing.T) {
 }
 
 // deviceSessionKeyFor is the Redis key of a device session id, as the server computes it.
-func deviceSessionKeyFor(t *testing.T, d Deps, sid string) (string, bool) {
+func deviceSessionKeyFor(t *testing.T, d services, sid string) (string, bool) {
 	t.Helper()
 	s := &server{cfg: d.Config}
 	return s.deviceSessionKey(sid)

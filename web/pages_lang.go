@@ -1,6 +1,10 @@
 package web
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/app"
+)
 
 // langSubmit switches the language: a cookie for the browser and, for a signed-in person, their
 // stored language too (messages and pages sent to them later use it). It goes back to the page the
@@ -15,6 +19,6 @@ func (s *server) langSubmit(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	s.setCookie(c, cookieLang, lang, int(SessionTTL.Seconds()))
+	s.setCookie(c, cookieLang, lang, int(app.SessionTTL.Seconds()))
 	return redirect(c, localPath(c.FormValue("next"), "/"))
 }

@@ -25,7 +25,7 @@ func browserAs(t *testing.T, app *fiber.App, who string) *browser {
 }
 
 // memberGrants returns the active grants of the user in the organization and its stores.
-func memberGrants(t *testing.T, d Deps, orgID, userID int64) []identity.MemberGrant {
+func memberGrants(t *testing.T, d services, orgID, userID int64) []identity.MemberGrant {
 	t.Helper()
 	ms, err := d.Users.Members(context.Background(), orgID)
 	if err != nil {

@@ -72,7 +72,7 @@ func want(t *testing.T, what string, r response, status int, texts ...string) {
 
 // storeItems makes the goods of a store through the service: rice (90 minutes, at most 2 a week)
 // and soap (30 minutes).
-func storeItems(t *testing.T, d Deps, storeID int64) (rice, soap store.Item) {
+func storeItems(t *testing.T, d services, storeID int64) (rice, soap store.Item) {
 	t.Helper()
 	ctx := context.Background()
 	var err error

@@ -125,7 +125,7 @@ func residentID(first17 string) string {
 }
 
 // personIn registers a person through the store and signs a new browser in through the log-in page.
-func personIn(t *testing.T, app *fiber.App, d Deps, phone string) (*browser, identity.User) {
+func personIn(t *testing.T, app *fiber.App, d services, phone string) (*browser, identity.User) {
 	t.Helper()
 	u, err := d.Users.Register(context.Background(), identity.Registration{Phone: phone, Name: "测试" + phone[7:], Password: testPass})
 	if err != nil {
@@ -609,7 +609,7 @@ func TestFormatHours(t *testing.T) {
 var earnSeq atomic.Int64
 
 // earn credits minutes to a volunteer account from an issuing account, as verified service does.
-func earn(t *testing.T, d Deps, code string, minutes int64, memo string) {
+func earn(t *testing.T, d services, code string, minutes int64, memo string) {
 	t.Helper()
 	if err := postEarning(d, code, minutes, memo); err != nil {
 		t.Fatal(err)
@@ -617,7 +617,7 @@ func earn(t *testing.T, d Deps, code string, minutes int64, memo string) {
 }
 
 // postEarning is earn for goroutines other than the test's.
-func postEarning(d Deps, code string, minutes int64, memo string) error {
+func postEarning(d services, code string, minutes int64, memo string) error {
 	ctx := context.Background()
 	issuer := "org:9999:issued"
 	if _, err := d.Ledger.CreateAccount(ctx, ledger.NewAccount{Code: issuer, Kind: ledger.KindIssuer, AllowNegative: true}); err != nil &&

@@ -16,35 +16,22 @@ import (
 	"timebank/ledger"
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
+	"timebank/pkg/app"
 	"timebank/pkg/config"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
+	"timebank/pkg/qr"
 	"timebank/pkg/roster"
 	"timebank/pkg/session"
 	"timebank/pkg/store"
 )
-
-// Deps are what the web layer needs, wired by main.
-type Deps struct {
-	Config     config.Config
-	DB         *sqlx.DB
-	Redis      redis.UniversalClient
-	Ledger     *ledger.Ledger
-	Users      *identity.Users
-	Orgs       *org.Registry
-	Activities *activity.Service
-	Roster     *roster.Importer
-	Store      *store.Service
-	Sessions   *session.Store
-	Limiter    *session.Limiter
-	Logger     *slog.Logger
-}
 
 type server struct {
 	cfg        config.Config
 	db         *sqlx.DB
 	rdb        redis.UniversalClient
 	ledger     *ledger.Ledger
+	codes      *qr.Signer
 	users      *identity.Users
 	orgs       *org.Registry
 	activities *activity.Service
@@ -65,19 +52,20 @@ type server struct {
 // hands fiber.ErrRequestEntityTooLarge to the error handler, which answers 413 as for any error.
 const bodyLimit = 12 << 20
 
-// New builds the Fiber app with every route registered.
-func New(d Deps) (*fiber.App, error) {
+// New builds the Fiber app over the services app.New built, with every route registered.
+func New(d *app.Services) (*fiber.App, error) {
 	msgs, err := loadMessages()
 	if err != nil {
 		return nil, err
 	}
-	if d.Logger == nil {
-		d.Logger = slog.Default()
+	log := d.Logger
+	if log == nil {
+		log = slog.Default()
 	}
-	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, ledger: d.Ledger, users: d.Users, orgs: d.Orgs, roster: d.Roster, store: d.Store,
-		sessions: d.Sessions, limiter: d.Limiter, log: d.Logger, msgs: msgs, metrics: newMetrics(),
-		rules: map[string]rule{}}
-	s.activities = d.Activities
+	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, ledger: d.Ledger, codes: d.Codes, users: d.Users, orgs: d.Orgs,
+		activities: d.Activities, roster: d.Roster, store: d.Store, sessions: d.Sessions, limiter: d.Limiter, log: log,
+		msgs: msgs, rules: map[string]rule{}}
+	s.metrics = newMetrics(s)
 	s.app = fiber.New(fiber.Config{
 		AppName:      "timebank",
 		ErrorHandler: s.errorHandler,

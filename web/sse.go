@@ -8,11 +8,9 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/redis/go-redis/v9"
 
 	"timebank/ledger"
 	"timebank/pkg/session"
@@ -31,8 +29,8 @@ const (
 // errUnavailable is a dependency (Redis) that does not answer; the page falls back to polling.
 var errUnavailable = &problemError{status: fiber.StatusServiceUnavailable, slug: "unavailable"}
 
-// balanceEvent is the data of one event of the balance stream: the account's totals in minutes,
-// as the ledger publishes them after each change. Version grows with every change.
+// balanceEvent is the data of one event of the balance stream, the stream's own format: the
+// account's totals in minutes after a change. Version grows with every change.
 type balanceEvent struct {
 	Code      string `json:"code"`
 	Posted    int64  `json:"posted"`
@@ -48,9 +46,8 @@ func eventOf(b ledger.Balance) balanceEvent {
 // balanceRoutes are the signed-in person's live balance: a stream of Server-Sent Events, and a plain
 // read that the page polls when the stream cannot be kept open.
 func (s *server) balanceRoutes() {
-	hub := newBalanceHub(s.rdb)
 	s.handle(fiber.MethodGet, "/api/v1/me/balance", signedIn(), s.myBalance)
-	s.handle(fiber.MethodGet, "/api/v1/me/balance/events", signedIn(), s.balanceEvents(hub))
+	s.handle(fiber.MethodGet, "/api/v1/me/balance/events", signedIn(), s.balanceEvents)
 }
 
 // myBalance returns the caller's balance.
@@ -72,50 +69,48 @@ func (s *server) myBalance(c *fiber.Ctx) error {
 // balance, so no change between the two is lost; an event is sent only when its version is newer
 // than the last one sent, so none is sent twice or out of order. It ends when the client goes away
 // (the next write fails), the session ends (checked before each write) or the server shuts down.
-func (s *server) balanceEvents(hub *balanceHub) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		// EventSource asks for text/event-stream. Anything else gets no never-ending body it did not
-		// ask for (and a test client that reads to the end does not hang).
-		if !strings.Contains(c.Get(fiber.HeaderAccept), "text/event-stream") {
-			return fiber.ErrNotAcceptable
-		}
-		ctx, cancel := context.WithTimeout(c.UserContext(), sseSetup)
-		defer cancel()
-		u, err := s.users.ByID(ctx, principal(c).UserID)
-		if err != nil {
-			return err
-		}
-		sub, err := hub.subscribe(ctx, s.ledger.BalanceChannel(u.AccountCode))
-		if err != nil {
-			s.log.Warn("balance stream: subscribe", "err", err, "request_id", requestID(c))
-			return errUnavailable
-		}
-		b, err := s.ledger.Balance(ctx, u.AccountCode)
-		if err != nil {
-			sub.close()
-			return err
-		}
-		c.Set(fiber.HeaderContentType, "text/event-stream")
-		c.Set(fiber.HeaderCacheControl, "no-store")
-		c.Set("X-Accel-Buffering", "no") // a proxy must pass each event on at once
-		// The stream outlives the handler and its fiber.Ctx: it gets only what it needs, now.
-		token := sessionCookie(c)
-		if bearer, ok := bearerToken(c); ok {
-			token = bearer
-		}
-		st := &balanceStream{sub: sub, code: u.AccountCode, ledger: s.ledger, sessions: s.sessions, session: token,
-			done: c.Context().Done(), conn: c.Context().Conn()}
-		c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-			defer sub.close()
-			st.run(w, eventOf(b))
-		})
-		return nil
+func (s *server) balanceEvents(c *fiber.Ctx) error {
+	// EventSource asks for text/event-stream. Anything else gets no never-ending body it did not
+	// ask for (and a test client that reads to the end does not hang).
+	if !strings.Contains(c.Get(fiber.HeaderAccept), "text/event-stream") {
+		return fiber.ErrNotAcceptable
 	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), sseSetup)
+	defer cancel()
+	u, err := s.users.ByID(ctx, principal(c).UserID)
+	if err != nil {
+		return err
+	}
+	sub, err := s.ledger.Watch(ctx, u.AccountCode)
+	if err != nil {
+		s.log.Warn("balance stream: subscribe", "err", err, "request_id", requestID(c))
+		return errUnavailable
+	}
+	b, err := s.ledger.Balance(ctx, u.AccountCode)
+	if err != nil {
+		sub.Close()
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/event-stream")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("X-Accel-Buffering", "no") // a proxy must pass each event on at once
+	// The stream outlives the handler and its fiber.Ctx: it gets only what it needs, now.
+	token := sessionCookie(c)
+	if bearer, ok := bearerToken(c); ok {
+		token = bearer
+	}
+	st := &balanceStream{sub: sub, code: u.AccountCode, ledger: s.ledger, sessions: s.sessions, session: token,
+		done: c.Context().Done(), conn: c.Context().Conn()}
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		defer sub.Close()
+		st.run(w, eventOf(b))
+	})
+	return nil
 }
 
 // balanceStream is one open stream.
 type balanceStream struct {
-	sub      *balanceSub
+	sub      *ledger.Watch
 	code     string
 	ledger   *ledger.Ledger
 	sessions *session.Store
@@ -125,7 +120,7 @@ type balanceStream struct {
 	last     int64 // version of the last event sent
 }
 
-// run writes the stream until a write fails, the subscription ends or the server shuts down.
+// run writes the stream until a write fails, the watch ends or the server shuts down.
 func (st *balanceStream) run(w *bufio.Writer, first balanceEvent) {
 	heartbeat := time.NewTicker(sseHeartbeat)
 	defer heartbeat.Stop()
@@ -138,8 +133,8 @@ func (st *balanceStream) run(w *bufio.Writer, first balanceEvent) {
 		select {
 		case <-st.done:
 			return
-		case b, ok := <-st.sub.c:
-			if !ok || !st.signedIn() || st.send(w, b) != nil {
+		case b, ok := <-st.sub.Changes():
+			if !ok || !st.signedIn() || st.send(w, eventOf(b)) != nil {
 				return
 			}
 		case <-heartbeat.C:
@@ -196,172 +191,4 @@ func (st *balanceStream) flush(w *bufio.Writer) error {
 		_ = st.conn.SetWriteDeadline(time.Now().Add(2 * sseHeartbeat))
 	}
 	return w.Flush()
-}
-
-// balanceHub shares one Redis subscription connection among all the balance streams of this
-// process, instead of one connection per open page: a province's volunteers could otherwise exhaust
-// Redis's connections. The connection is opened with the first stream and closed with the last.
-type balanceHub struct {
-	rdb   redis.UniversalClient
-	mu    sync.Mutex
-	ps    *redis.PubSub // nil while no stream is open
-	chans map[string]*hubChannel
-}
-
-// hubChannel is one account's channel and the streams that follow it.
-type hubChannel struct {
-	subs map[*balanceSub]struct{}
-	// pending counts SUBSCRIBE commands Redis has not confirmed; ready is closed when it drops to
-	// zero. A stream reads the balance only once ready, so no change can fall between the two.
-	pending int
-	ready   chan struct{}
-}
-
-// balanceSub is one stream's subscription. c holds the newest change not yet taken: a slow stream
-// skips to the latest balance rather than holding the hub up.
-type balanceSub struct {
-	hub  *balanceHub
-	ps   *redis.PubSub // the connection it was made on
-	name string
-	c    chan balanceEvent
-}
-
-func newBalanceHub(rdb redis.UniversalClient) *balanceHub {
-	return &balanceHub{rdb: rdb, chans: map[string]*hubChannel{}}
-}
-
-// subscribe follows a channel, and returns once Redis has confirmed the subscription.
-func (h *balanceHub) subscribe(ctx context.Context, name string) (*balanceSub, error) {
-	h.mu.Lock()
-	if h.ps == nil {
-		h.ps = h.rdb.Subscribe(context.Background())
-		go h.run(h.ps, h.ps.ChannelWithSubscriptions())
-	}
-	sub := &balanceSub{hub: h, ps: h.ps, name: name, c: make(chan balanceEvent, 1)}
-	hc := h.chans[name]
-	if hc == nil {
-		hc = &hubChannel{subs: map[*balanceSub]struct{}{}}
-		h.chans[name] = hc
-	}
-	hc.subs[sub] = struct{}{}
-	var err error
-	if len(hc.subs) == 1 {
-		if hc.pending == 0 {
-			hc.ready = make(chan struct{})
-		}
-		hc.pending++
-		err = h.ps.Subscribe(ctx, name)
-	}
-	ready := hc.ready
-	h.mu.Unlock()
-	if err != nil {
-		h.reset(sub.ps)
-		return nil, err
-	}
-	select {
-	case <-ready:
-		return sub, nil
-	case <-ctx.Done():
-		sub.close()
-		return nil, ctx.Err()
-	}
-}
-
-// close ends the subscription; the last one of a channel unsubscribes, the last one of all closes
-// the connection.
-func (sub *balanceSub) close() {
-	h := sub.hub
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	hc := h.chans[sub.name]
-	if h.ps != sub.ps || hc == nil {
-		return // the connection it was on is gone, and its state with it
-	}
-	if _, ok := hc.subs[sub]; !ok {
-		return
-	}
-	delete(hc.subs, sub)
-	if len(hc.subs) > 0 {
-		return
-	}
-	if hc.pending == 0 {
-		delete(h.chans, sub.name)
-	}
-	for _, other := range h.chans {
-		if len(other.subs) > 0 {
-			ctx, cancel := context.WithTimeout(context.Background(), sseSetup)
-			defer cancel()
-			if err := h.ps.Unsubscribe(ctx, sub.name); err != nil {
-				h.resetLocked()
-			}
-			return
-		}
-	}
-	h.resetLocked()
-}
-
-// reset drops the connection ps and every subscription on it, if it is still the hub's: their
-// streams end, and browsers reconnect to a fresh connection. It is how the hub recovers from a
-// command that failed half-way, leaving Redis's idea of the subscriptions unknown.
-func (h *balanceHub) reset(ps *redis.PubSub) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.ps == ps {
-		h.resetLocked()
-	}
-}
-
-func (h *balanceHub) resetLocked() {
-	for _, hc := range h.chans {
-		for sub := range hc.subs {
-			close(sub.c)
-		}
-	}
-	h.chans = map[string]*hubChannel{}
-	if h.ps != nil {
-		_ = h.ps.Close()
-		h.ps = nil
-	}
-}
-
-// run hands each message of the connection ps to the streams that follow its channel, until ps is
-// closed.
-func (h *balanceHub) run(ps *redis.PubSub, msgs <-chan any) {
-	for m := range msgs {
-		h.mu.Lock()
-		if h.ps == ps {
-			h.dispatch(m)
-		}
-		h.mu.Unlock()
-	}
-}
-
-func (h *balanceHub) dispatch(m any) {
-	switch m := m.(type) {
-	case *redis.Subscription:
-		hc := h.chans[m.Channel]
-		// A reconnect re-subscribes without being asked: nothing is pending then.
-		if m.Kind != "subscribe" || hc == nil || hc.pending == 0 {
-			return
-		}
-		if hc.pending--; hc.pending == 0 {
-			close(hc.ready)
-			if len(hc.subs) == 0 {
-				delete(h.chans, m.Channel)
-			}
-		}
-	case *redis.Message:
-		hc := h.chans[m.Channel]
-		var b balanceEvent
-		if hc == nil || json.Unmarshal([]byte(m.Payload), &b) != nil {
-			return
-		}
-		for sub := range hc.subs {
-			select { // keep only the newest change
-			case <-sub.c:
-			default:
-			}
-			sub.c <- b
-		}
-	}
 }

@@ -7,14 +7,17 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"timebank/ledger"
+	"timebank/pkg/app"
 	"timebank/pkg/config"
 	"timebank/pkg/dbtest"
 )
 
+// services are what a test's app was built over, as app.New builds them for production.
+type services = *app.Services
+
 // newTestApp builds the app as main does, over a fresh database and a Redis prefix of the test's
 // own, and returns it with its dependencies.
-func newTestApp(t *testing.T) (*fiber.App, Deps) {
+func newTestApp(t *testing.T) (*fiber.App, services) {
 	t.Helper()
 	db := dbtest.New(t)
 	rdb, prefix := dbtest.Redis(t)
@@ -24,11 +27,13 @@ func newTestApp(t *testing.T) (*fiber.App, Deps) {
 	}
 	cfg.RedisPrefix = prefix
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
-	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: prefix, Logger: discard})
-	d := NewDeps(cfg, discard, db, rdb, l)
-	app, err := New(d)
+	d, err := app.New(cfg, discard, db, rdb)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return app, d
+	a, err := New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, d
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"timebank/migrations"
+	"timebank/pkg/app"
 	"timebank/pkg/config"
 )
 
@@ -36,8 +37,8 @@ func migrateCmd(ctx context.Context, cfg config.Config, args []string, w io.Writ
 	return fmt.Errorf("%w: migrate up|down|status, not %q", errUsage, args[0])
 }
 
-func reconcile(ctx context.Context, d deps, w io.Writer) error {
-	rep, err := d.ledger.Reconcile(ctx)
+func reconcile(ctx context.Context, d *app.Services, w io.Writer) error {
+	rep, err := d.Ledger.Reconcile(ctx)
 	if err != nil {
 		return err
 	}
@@ -48,8 +49,8 @@ func reconcile(ctx context.Context, d deps, w io.Writer) error {
 	return nil
 }
 
-func verify(ctx context.Context, d deps, w io.Writer) error {
-	rep, err := d.ledger.Verify(ctx)
+func verify(ctx context.Context, d *app.Services, w io.Writer) error {
+	rep, err := d.Ledger.Verify(ctx)
 	if err != nil {
 		return err
 	}

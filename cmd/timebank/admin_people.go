@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"timebank/pkg/access"
+	"timebank/pkg/app"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
 )
@@ -28,13 +29,12 @@ var operatorPrincipal = &access.Principal{Name: "operator", Grants: []access.Gra
 
 // admin runs the first set-up commands of a new server: people, roles, regions, organizations
 // and stores, written through the same domain functions as the API.
-func admin(ctx context.Context, d deps, args []string, getenv func(string) string, w io.Writer) error {
+func admin(ctx context.Context, d *app.Services, args []string, getenv func(string) string, w io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(w, adminUsage)
 		return errUsage
 	}
-	users := identity.NewUsers(d.db, d.ledger, d.cfg.DeriveKey("resident-id"))
-	orgs := org.NewRegistry(d.db, d.ledger)
+	users, orgs := d.Users, d.Orgs
 	fs := flag.NewFlagSet("admin "+args[0], flag.ContinueOnError)
 	fs.SetOutput(w)
 	var (

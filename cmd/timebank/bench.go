@@ -20,6 +20,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"timebank/ledger"
+	"timebank/pkg/app"
 	"timebank/pkg/config"
 	"timebank/web"
 )
@@ -61,8 +62,8 @@ func bench(ctx context.Context, cfg config.Config, args []string, w io.Writer) e
 	}
 	cfg.DBMaxConns = max(cfg.DBMaxConns, o.clients+4)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return withDeps(ctx, cfg, quiet, func(d deps) error {
-		run, err := setupBench(ctx, d.ledger, o)
+	return withServices(ctx, cfg, quiet, func(d *app.Services) error {
+		run, err := setupBench(ctx, d.Ledger, o)
 		if err != nil {
 			return err
 		}
@@ -70,13 +71,13 @@ func bench(ctx context.Context, cfg config.Config, args []string, w io.Writer) e
 		switch mode {
 		case "ledger":
 			post = func(ctx context.Context, r ledger.TransactionRequest) error {
-				_, err := d.ledger.Post(ctx, r)
+				_, err := d.Ledger.Post(ctx, r)
 				return err
 			}
 		case "http":
 			base, token := o.url, o.token
 			if base == "" {
-				stop, addr, err := startInProcess(web.NewDeps(cfg, quiet, d.db, d.rdb, d.ledger))
+				stop, addr, err := startInProcess(d)
 				if err != nil {
 					return err
 				}
@@ -234,8 +235,8 @@ func drive(ctx context.Context, o benchOpts, run benchRun, post func(context.Con
 }
 
 // startInProcess serves the app, wired as serve wires it, on a free loopback port.
-func startInProcess(wd web.Deps) (stop func(), addr string, err error) {
-	app, err := web.New(wd)
+func startInProcess(svc *app.Services) (stop func(), addr string, err error) {
+	app, err := web.New(svc)
 	if err != nil {
 		return nil, "", err
 	}

@@ -16,8 +16,8 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"timebank/pkg/activity"
+	"timebank/pkg/app"
 	"timebank/pkg/config"
-	"timebank/web"
 )
 
 // checkinOpts are the flags of `timebank bench checkin`.
@@ -54,16 +54,15 @@ func benchCheckin(ctx context.Context, cfg config.Config, args []string, w io.Wr
 	}
 	// The server logs only what fails (a 5xx says why), not each request.
 	errorsOnly := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelError}))
-	return withDeps(ctx, cfg, errorsOnly, func(d deps) error {
-		wd := web.NewDeps(cfg, errorsOnly, d.db, d.rdb, d.ledger)
+	return withServices(ctx, cfg, errorsOnly, func(d *app.Services) error {
 		began := time.Now()
-		world, err := setupCheckin(ctx, wd, o)
+		world, err := setupCheckin(ctx, d, o)
 		if err != nil {
 			return fmt.Errorf("bench checkin set-up: %w", err)
 		}
 		fmt.Fprintf(w, "checkin set-up: organization %d, %d activities, %d volunteers with sessions in %s\n",
 			world.orgID, len(world.activities), len(world.volunteers), time.Since(began).Round(time.Millisecond))
-		codes := &checkinCodes{acts: wd.Activities, ids: world.activities, tokens: make([]atomic.Pointer[string], len(world.activities))}
+		codes := &checkinCodes{acts: d.Activities, ids: world.activities, tokens: make([]atomic.Pointer[string], len(world.activities))}
 		next, err := codes.fetch(ctx)
 		if err != nil {
 			return err
@@ -71,7 +70,7 @@ func benchCheckin(ctx context.Context, cfg config.Config, args []string, w io.Wr
 		fresh, stopFresh := context.WithCancel(ctx)
 		defer stopFresh()
 		go codes.keepFresh(fresh, next)
-		stopServer, addr, err := startInProcess(wd)
+		stopServer, addr, err := startInProcess(d)
 		if err != nil {
 			return err
 		}
@@ -83,7 +82,7 @@ func benchCheckin(ctx context.Context, cfg config.Config, args []string, w io.Wr
 		res := checkinStorm(world, codes, "http://"+addr, o.clients)
 		stopProfile()
 		stopFresh()
-		in, err := world.checkedIn(ctx, wd)
+		in, err := world.checkedIn(ctx, d)
 		if err != nil {
 			return err
 		}

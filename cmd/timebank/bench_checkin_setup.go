@@ -11,9 +11,9 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
+	"timebank/pkg/app"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
-	"timebank/web"
 )
 
 // checkinWorld is what one check-in benchmark made: an organization, its activities in progress,
@@ -36,16 +36,16 @@ var checkinActor = activity.Actor{Label: "bench", Name: "bench"}
 // setupCheckin makes the organization (in Xiashi street, its region chain created if missing), the
 // activities (started half an hour ago, so check-in is open and nobody is early), the volunteers in
 // bulk as an imported roster would, and an app session for each.
-func setupCheckin(ctx context.Context, wd web.Deps, o checkinOpts) (checkinWorld, error) {
+func setupCheckin(ctx context.Context, svc *app.Services, o checkinOpts) (checkinWorld, error) {
 	var world checkinWorld
 	for _, r := range []org.NewRegion{{Code: "330000", Name: "浙江省"}, {Code: "330400", Name: "嘉兴市"},
 		{Code: "330481", Name: "海宁市"}, {Code: "330481001000", Name: "硖石街道"}} {
-		if _, err := wd.Orgs.CreateRegion(ctx, operatorPrincipal, r); err != nil && !errors.Is(err, org.ErrRegionExists) {
+		if _, err := svc.Orgs.CreateRegion(ctx, operatorPrincipal, r); err != nil && !errors.Is(err, org.ErrRegionExists) {
 			return world, err
 		}
 	}
 	run := mrand.IntN(1000)
-	team, err := wd.Orgs.CreateOrg(ctx, operatorPrincipal, org.NewOrg{Name: fmt.Sprintf("志愿者日压测服务队 %03d-%d", run, time.Now().Unix()),
+	team, err := svc.Orgs.CreateOrg(ctx, operatorPrincipal, org.NewOrg{Name: fmt.Sprintf("志愿者日压测服务队 %03d-%d", run, time.Now().Unix()),
 		RegionCode: "330481001000", Status: org.Filed, FiledBy: "330481001000", ContactName: "压测"})
 	if err != nil {
 		return world, err
@@ -53,7 +53,7 @@ func setupCheckin(ctx context.Context, wd web.Deps, o checkinOpts) (checkinWorld
 	world.orgID = team.ID
 	start := time.Now().Add(-30 * time.Minute)
 	for i := range o.activities {
-		as, err := wd.Activities.CreateActivities(ctx, checkinActor, activity.NewActivity{OrgID: team.ID,
+		as, err := svc.Activities.CreateActivities(ctx, checkinActor, activity.NewActivity{OrgID: team.ID,
 			Title: fmt.Sprintf("志愿者日集中服务 第 %d 点位", i+1), Category: "civility", Address: "海宁市硖石街道",
 			StartsAt: start, EndsAt: start.Add(4 * time.Hour), LeaderName: "压测"})
 		if err != nil {
@@ -61,17 +61,17 @@ func setupCheckin(ctx context.Context, wd web.Deps, o checkinOpts) (checkinWorld
 		}
 		world.activities = append(world.activities, as[0].ID)
 	}
-	ids, err := importCheckinVolunteers(ctx, wd, team.ID, o.volunteers, run)
+	ids, err := importCheckinVolunteers(ctx, svc, team.ID, o.volunteers, run)
 	for try := 0; errors.Is(err, identity.ErrPhoneTaken) && try < 5; try++ {
 		run = mrand.IntN(1000) // an earlier run on this database took these numbers
-		ids, err = importCheckinVolunteers(ctx, wd, team.ID, o.volunteers, run)
+		ids, err = importCheckinVolunteers(ctx, svc, team.ID, o.volunteers, run)
 	}
 	if err != nil {
 		return world, err
 	}
 	world.volunteers = make([]checkinVolunteer, len(ids))
 	err = checkinParallel(ctx, 32, len(ids), func(i int) error {
-		token, err := wd.Sessions.Create(ctx, ids[i], true)
+		token, err := svc.Sessions.Create(ctx, ids[i], true)
 		world.volunteers[i] = checkinVolunteer{user: ids[i], session: token, activity: i % len(world.activities)}
 		return err
 	})
@@ -80,21 +80,21 @@ func setupCheckin(ctx context.Context, wd web.Deps, o checkinOpts) (checkinWorld
 
 // importCheckinVolunteers creates the volunteers in one transaction, as a roster import does, and
 // makes them volunteers of the organization.
-func importCheckinVolunteers(ctx context.Context, wd web.Deps, orgID int64, n, run int) ([]int64, error) {
+func importCheckinVolunteers(ctx context.Context, svc *app.Services, orgID int64, n, run int) ([]int64, error) {
 	regs := make([]identity.Registration, n)
 	for i := range regs {
 		regs[i] = identity.Registration{Phone: checkinPhone(run, i), Name: fmt.Sprintf("志愿者%05d", i+1)}
 	}
-	tx, err := wd.DB.BeginTxx(ctx, nil)
+	tx, err := svc.DB.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	ids, err := wd.Users.ImportTx(ctx, tx, regs)
+	ids, err := svc.Users.ImportTx(ctx, tx, regs)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := wd.Users.GrantManyTx(ctx, tx, identity.Change{Actor: "bench", RequestID: "bench"}, ids,
+	if _, err := svc.Users.GrantManyTx(ctx, tx, identity.Change{Actor: "bench", RequestID: "bench"}, ids,
 		access.Grant{Role: access.Volunteer, Kind: access.Org, OrgID: orgID}); err != nil {
 		return nil, err
 	}
@@ -133,11 +133,11 @@ func checkinParallel(ctx context.Context, workers, n int, fn func(i int) error) 
 }
 
 // checkedIn counts the open attendances at the benchmark's activities: one per check-in answered.
-func (w checkinWorld) checkedIn(ctx context.Context, wd web.Deps) (int, error) {
+func (w checkinWorld) checkedIn(ctx context.Context, svc *app.Services) (int, error) {
 	n := 0
 	for _, id := range w.activities {
 		for after := int64(0); ; {
-			q, err := wd.Activities.Attendances(ctx, id, after, 1000)
+			q, err := svc.Activities.Attendances(ctx, id, after, 1000)
 			if err != nil {
 				return 0, err
 			}

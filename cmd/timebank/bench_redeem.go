@@ -17,8 +17,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/valyala/fasthttp"
 
+	"timebank/pkg/app"
 	"timebank/pkg/config"
-	"timebank/web"
 )
 
 // redeemOpts are the flags of `timebank bench redeem`.
@@ -53,13 +53,12 @@ func benchRedeem(ctx context.Context, cfg config.Config, args []string, w io.Wri
 	// The server keeps the configured pool (TIMEBANK_DB_MAX_CONNS), as in production: 200 phones do
 	// not get 200 PostgreSQL connections.
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return withDeps(ctx, cfg, quiet, func(d deps) error {
-		app := web.NewDeps(cfg, quiet, d.db, d.rdb, d.ledger)
-		world, err := setupRedeem(ctx, app, o, w)
+	return withServices(ctx, cfg, quiet, func(d *app.Services) error {
+		world, err := setupRedeem(ctx, d, o, w)
 		if err != nil {
 			return err
 		}
-		stopServer, addr, err := startInProcess(app)
+		stopServer, addr, err := startInProcess(d)
 		if err != nil {
 			return err
 		}
@@ -68,7 +67,7 @@ func benchRedeem(ctx context.Context, cfg config.Config, args []string, w io.Wri
 		if err != nil {
 			return err
 		}
-		stopAnalyze := keepAnalyzed(ctx, app.DB, 2*time.Second, 10*time.Second, redeemTables)
+		stopAnalyze := keepAnalyzed(ctx, d.DB, 2*time.Second, 10*time.Second, redeemTables)
 		res := driveRedeem(ctx, o, world, "http://"+addr)
 		stopAnalyze()
 		stopProfile()
@@ -81,7 +80,7 @@ func benchRedeem(ctx context.Context, cfg config.Config, args []string, w io.Wri
 			fmt.Fprintf(w, "first error: %v\n", res.firstErr)
 		}
 		// The sessions would otherwise stay in Redis for a week.
-		return redeemParallel(len(world.tokens), 32, func(i int) error { return app.Sessions.Delete(ctx, world.tokens[i]) })
+		return redeemParallel(len(world.tokens), 32, func(i int) error { return d.Sessions.Delete(ctx, world.tokens[i]) })
 	})
 }
 

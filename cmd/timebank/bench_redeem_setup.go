@@ -14,10 +14,10 @@ import (
 
 	"timebank/ledger"
 	"timebank/pkg/access"
+	"timebank/pkg/app"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
 	"timebank/pkg/store"
-	"timebank/web"
 )
 
 // redeemWorld is what the redeem benchmark set up: one store with its items, volunteers signed in
@@ -37,7 +37,7 @@ const redeemFunding = 100 * 60
 // setupRedeem makes a store with items in ample stock and volunteers with funded accounts and
 // sessions, on the configured database, through the domain packages. It is not measured as
 // throughput, but each step's time is printed: opening 100,000 accounts is work a real import does.
-func setupRedeem(ctx context.Context, app web.Deps, o redeemOpts, w io.Writer) (redeemWorld, error) {
+func setupRedeem(ctx context.Context, svc *app.Services, o redeemOpts, w io.Writer) (redeemWorld, error) {
 	var b [2]byte
 	_, _ = rand.Read(b[:])
 	n := binary.BigEndian.Uint16(b[:]) % 10000 // the run's block of phone numbers: 19NNNN00000…
@@ -51,21 +51,21 @@ func setupRedeem(ctx context.Context, app web.Deps, o redeemOpts, w io.Writer) (
 		return nil
 	}
 	var orgID int64
-	if err := step("store", func() (err error) { orgID, err = redeemStore(ctx, app, &world); return err }); err != nil {
+	if err := step("store", func() (err error) { orgID, err = redeemStore(ctx, svc, &world); return err }); err != nil {
 		return world, err
 	}
-	if err := step(fmt.Sprintf("%d items with stock", o.items), func() error { return redeemItems(ctx, app, &world, o.items) }); err != nil {
+	if err := step(fmt.Sprintf("%d items with stock", o.items), func() error { return redeemItems(ctx, svc, &world, o.items) }); err != nil {
 		return world, err
 	}
 	var users []identity.User
 	err := step(fmt.Sprintf("%d volunteers imported", o.volunteers), func() (err error) {
-		users, err = redeemVolunteers(ctx, app, world.run, orgID, o.volunteers)
+		users, err = redeemVolunteers(ctx, svc, world.run, orgID, o.volunteers)
 		return err
 	})
 	if err != nil {
 		return world, err
 	}
-	if err := step(fmt.Sprintf("%d accounts funded", len(users)), func() error { return redeemFund(ctx, app.Ledger, world.run, users) }); err != nil {
+	if err := step(fmt.Sprintf("%d accounts funded", len(users)), func() error { return redeemFund(ctx, svc.Ledger, world.run, users) }); err != nil {
 		return world, err
 	}
 	err = step(fmt.Sprintf("%d sessions", len(users)), func() error {
@@ -74,7 +74,7 @@ func setupRedeem(ctx context.Context, app web.Deps, o redeemOpts, w io.Writer) (
 			world.users = append(world.users, u.ID)
 		}
 		return redeemParallel(len(users), 32, func(i int) (err error) {
-			world.tokens[i], err = app.Sessions.Create(ctx, users[i].ID, true)
+			world.tokens[i], err = svc.Sessions.Create(ctx, users[i].ID, true)
 			return err
 		})
 	})
@@ -87,10 +87,10 @@ func setupRedeem(ctx context.Context, app web.Deps, o redeemOpts, w io.Writer) (
 	// every shared catalog it may not analyze.
 	err = step("analyze", func() error {
 		var tables string
-		err := app.DB.GetContext(ctx, &tables, `SELECT string_agg(format('%I', tablename), ', ')
+		err := svc.DB.GetContext(ctx, &tables, `SELECT string_agg(format('%I', tablename), ', ')
 			FROM pg_tables WHERE schemaname = current_schema()`)
 		if err == nil {
-			_, err = app.DB.ExecContext(ctx, "ANALYZE "+tables)
+			_, err = svc.DB.ExecContext(ctx, "ANALYZE "+tables)
 		}
 		return err
 	})
@@ -99,26 +99,26 @@ func setupRedeem(ctx context.Context, app web.Deps, o redeemOpts, w io.Writer) (
 
 // redeemStore makes the run's organization in 硖石街道 (the region chain is made the first time)
 // with its store and the store's counter devices; it returns the organization.
-func redeemStore(ctx context.Context, app web.Deps, world *redeemWorld) (int64, error) {
+func redeemStore(ctx context.Context, svc *app.Services, world *redeemWorld) (int64, error) {
 	for _, r := range []org.NewRegion{{Code: "330000", Name: "浙江省"}, {Code: "330400", Name: "嘉兴市"},
 		{Code: "330481", Name: "海宁市"}, {Code: "330481001000", Name: "硖石街道"}} {
-		if _, err := app.Orgs.CreateRegion(ctx, operatorPrincipal, r); err != nil && !errors.Is(err, org.ErrRegionExists) {
+		if _, err := svc.Orgs.CreateRegion(ctx, operatorPrincipal, r); err != nil && !errors.Is(err, org.ErrRegionExists) {
 			return 0, err
 		}
 	}
-	o, err := app.Orgs.CreateOrg(ctx, operatorPrincipal, org.NewOrg{Name: "压测志愿者协会 " + world.run,
+	o, err := svc.Orgs.CreateOrg(ctx, operatorPrincipal, org.NewOrg{Name: "压测志愿者协会 " + world.run,
 		RegionCode: "330481001000", Status: org.Filed, FiledBy: "330481001000"})
 	if err != nil {
 		return 0, err
 	}
-	st, err := app.Orgs.CreateStore(ctx, operatorPrincipal, org.NewStore{OrgID: o.ID, Name: "压测公益仓 " + world.run})
+	st, err := svc.Orgs.CreateStore(ctx, operatorPrincipal, org.NewStore{OrgID: o.ID, Name: "压测公益仓 " + world.run})
 	if err != nil {
 		return 0, err
 	}
 	world.store = st.ID
 	ch := identity.Change{Actor: "operator", RequestID: "bench-redeem"}
 	for i := range 20 {
-		_, token, err := app.Users.CreateDevice(ctx, ch, access.Counter, 0, st.ID, "压测柜台 "+strconv.Itoa(i+1))
+		_, token, err := svc.Users.CreateDevice(ctx, ch, access.Counter, 0, st.ID, "压测柜台 "+strconv.Itoa(i+1))
 		if err != nil {
 			return 0, err
 		}
@@ -129,14 +129,14 @@ func redeemStore(ctx context.Context, app web.Deps, world *redeemWorld) (int64, 
 
 // redeemItems lists n items, every tenth with a monthly limit no volunteer reaches (so the limit
 // check runs), and brings in a lot of 100,000 units of each by donations of 50 lines.
-func redeemItems(ctx context.Context, app web.Deps, world *redeemWorld, n int) error {
+func redeemItems(ctx context.Context, svc *app.Services, world *redeemWorld, n int) error {
 	world.items = make([]int64, n)
 	err := redeemParallel(n, 8, func(i int) error {
 		ni := store.NewItem{Name: fmt.Sprintf("压测物品 %04d", i+1), Category: "daily", Unit: "件", Price: int64(10 + i%12*10)}
 		if i%10 == 0 {
 			ni.LimitQty, ni.LimitPeriod = 100, store.Month
 		}
-		it, err := app.Store.CreateItem(ctx, operatorPrincipal, world.store, ni)
+		it, err := svc.Store.CreateItem(ctx, operatorPrincipal, world.store, ni)
 		world.items[i] = it.ID
 		return err
 	})
@@ -149,7 +149,7 @@ func redeemItems(ctx context.Context, app web.Deps, world *redeemWorld, n int) e
 			d.Lines = append(d.Lines, store.DonationLine{Item: id, Qty: 100_000})
 		}
 		key := fmt.Sprintf("bench-redeem-%s-stock-%d", world.run, from)
-		if _, err := app.Store.RecordDonation(ctx, operatorPrincipal, world.store, key, d); err != nil {
+		if _, err := svc.Store.RecordDonation(ctx, operatorPrincipal, world.store, key, d); err != nil {
 			return err
 		}
 	}
@@ -158,7 +158,7 @@ func redeemItems(ctx context.Context, app web.Deps, world *redeemWorld, n int) e
 
 // redeemVolunteers imports n volunteers of the organization in batches of 10,000 (one transaction
 // each, as a roster import does), with the volunteer role.
-func redeemVolunteers(ctx context.Context, app web.Deps, run string, orgID int64, n int) ([]identity.User, error) {
+func redeemVolunteers(ctx context.Context, svc *app.Services, run string, orgID int64, n int) ([]identity.User, error) {
 	const batch = 10_000
 	users := make([]identity.User, 0, n)
 	for from := 0; from < n; from += batch {
@@ -166,13 +166,13 @@ func redeemVolunteers(ctx context.Context, app web.Deps, run string, orgID int64
 		for i := range regs {
 			regs[i] = identity.Registration{Phone: fmt.Sprintf("19%s%05d", run, from+i), Name: fmt.Sprintf("压测志愿者%05d", from+i)}
 		}
-		tx, err := app.DB.BeginTxx(ctx, nil)
+		tx, err := svc.DB.BeginTxx(ctx, nil)
 		if err != nil {
 			return nil, err
 		}
-		ids, err := app.Users.ImportTx(ctx, tx, regs)
+		ids, err := svc.Users.ImportTx(ctx, tx, regs)
 		if err == nil {
-			_, err = app.Users.GrantManyTx(ctx, tx, identity.Change{Actor: "operator", RequestID: "bench-redeem"}, ids,
+			_, err = svc.Users.GrantManyTx(ctx, tx, identity.Change{Actor: "operator", RequestID: "bench-redeem"}, ids,
 				access.Grant{Role: access.Volunteer, Kind: access.Org, OrgID: orgID})
 		}
 		if err == nil {

@@ -16,16 +16,15 @@ import (
 	"github.com/lib/pq"
 	"github.com/redis/go-redis/v9"
 
-	"timebank/ledger"
+	"timebank/pkg/app"
 	"timebank/pkg/config"
-	"timebank/web"
 )
 
 // chaosStore is the charity supermarket's part of the chaos load: volunteers' phones order goods
 // and the store's counters hand them out, through the HTTP API, retrying as the field does.
 type chaosStore struct {
 	world redeemWorld
-	deps  web.Deps // to give a phone a new session when Redis lost its own
+	deps  *app.Services // to give a phone a new session when Redis lost its own
 
 	mu        sync.Mutex
 	orders    map[string]int64 // idempotency key → order id, of acknowledged orders
@@ -50,8 +49,11 @@ func newChaosStore(t *testing.T, env []string) *chaosStore {
 	rdb := redis.NewClient(o)
 	t.Cleanup(func() { db.Close(); rdb.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: cfg.RedisPrefix, Logger: log})
-	s := &chaosStore{deps: web.NewDeps(cfg, log, db, rdb, l), orders: map[string]int64{}, handedOut: map[int64]bool{}}
+	svc, err := app.New(cfg, log, db, rdb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &chaosStore{deps: svc, orders: map[string]int64{}, handedOut: map[int64]bool{}}
 	s.world, err = setupRedeem(ctx, s.deps, redeemOpts{items: 20, volunteers: 40}, io.Discard)
 	if err != nil {
 		t.Fatal(err)

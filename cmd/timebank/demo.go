@@ -8,6 +8,7 @@ import (
 
 	"timebank/ledger"
 	"timebank/pkg/access"
+	"timebank/pkg/app"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
 )
@@ -47,7 +48,7 @@ var demoPeople = []demoPerson{
 // demo loads realistic data for Haining's Xiashi street (硖石街道): the region chain, organizations,
 // a charity supermarket, people in every role, and opening balances. Every step looks for what an
 // earlier run made, so running it again changes nothing.
-func demo(ctx context.Context, d deps, w io.Writer) error {
+func demo(ctx context.Context, d *app.Services, w io.Writer) error {
 	world, err := demoOrganizations(ctx, d)
 	if err != nil {
 		return err
@@ -73,8 +74,8 @@ func demo(ctx context.Context, d deps, w io.Writer) error {
 	return nil
 }
 
-func demoOrganizations(ctx context.Context, d deps) (*demoWorld, error) {
-	reg := org.NewRegistry(d.db, d.ledger)
+func demoOrganizations(ctx context.Context, d *app.Services) (*demoWorld, error) {
+	reg := d.Orgs
 	world := &demoWorld{users: map[string]identity.User{}}
 	for _, r := range []org.NewRegion{
 		{Code: "330000", Name: "浙江省"}, {Code: "330400", Name: "嘉兴市"}, {Code: "330481", Name: "海宁市"},
@@ -145,8 +146,8 @@ func demoOrg(ctx context.Context, reg *org.Registry, n org.NewOrg) (org.Org, err
 	return o, nil
 }
 
-func demoUsers(ctx context.Context, d deps, world *demoWorld) error {
-	users := identity.NewUsers(d.db, d.ledger, d.cfg.DeriveKey("resident-id"))
+func demoUsers(ctx context.Context, d *app.Services, world *demoWorld) error {
+	users := d.Users
 	grants := map[string]access.Grant{
 		"volunteer":   {Role: access.Volunteer, Kind: access.Org, OrgID: world.team.ID},
 		"volunteer2":  {Role: access.Volunteer, Kind: access.Org, OrgID: world.assoc.ID},
@@ -175,14 +176,14 @@ func demoUsers(ctx context.Context, d deps, world *demoWorld) error {
 
 // demoBalances carries over the demo volunteers' credits from the system the street used before
 // (an adjustment from a system account, as a real migration would post).
-func demoBalances(ctx context.Context, d deps, world *demoWorld) error {
+func demoBalances(ctx context.Context, d *app.Services, world *demoWorld) error {
 	const migration = "system:migration"
-	if _, err := d.ledger.EnsureAccount(ctx, ledger.NewAccount{Code: migration, Kind: ledger.KindSystem, AllowNegative: true}); err != nil {
+	if _, err := d.Ledger.EnsureAccount(ctx, ledger.NewAccount{Code: migration, Kind: ledger.KindSystem, AllowNegative: true}); err != nil {
 		return err
 	}
 	for key, minutes := range map[string]int64{"volunteer": 600, "volunteer2": 345} {
 		u := world.users[key]
-		_, err := d.ledger.Post(ctx, ledger.TransactionRequest{
+		_, err := d.Ledger.Post(ctx, ledger.TransactionRequest{
 			Kind: ledger.TxAdjust, Memo: "原志愿汇系统时间币余额迁移", Reference: "demo:migration:" + key,
 			IdempotencyKey: "demo:migration:" + key, CreatedBy: "demo",
 			Postings: []ledger.PostingRequest{{Account: migration, Amount: -minutes}, {Account: u.AccountCode, Amount: minutes}},

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"timebank/pkg/activity"
+	"timebank/pkg/app"
 )
 
 // demoTeamRoster is the list 东山社区志愿服务队 imported: volunteers who serve but have not
@@ -53,7 +54,7 @@ type demoAttendee struct {
 // sign-ups. Past scans are made by the activity service on a clock set back to their time, so they
 // pass through the same rules as live ones. Activities are looked up by title and people by phone,
 // and each step is done only when its result is missing, so a second run changes nothing.
-func demoActivities(ctx context.Context, d deps, world *demoWorld) error {
+func demoActivities(ctx context.Context, d *app.Services, world *demoWorld) error {
 	r, err := newDemoActivityRun(ctx, d, world)
 	if err != nil {
 		return err

@@ -9,9 +9,8 @@ import (
 	"time"
 
 	"timebank/pkg/activity"
+	"timebank/pkg/app"
 	"timebank/pkg/identity"
-	"timebank/pkg/qr"
-	"timebank/web"
 )
 
 // demoClock is the activity service's clock during the demo: set back to when a past scan happened,
@@ -35,16 +34,13 @@ type demoActivityRun struct {
 	existing    []activity.Activity
 }
 
-func newDemoActivityRun(ctx context.Context, d deps, world *demoWorld) (*demoActivityRun, error) {
-	app := web.NewDeps(d.cfg, d.log, d.db, d.rdb, d.ledger)
-	signer, err := qr.NewSignerFromSecret([]byte(d.cfg.Secret)) // as the web layer's, so codes agree
-	if err != nil {
-		return nil, err
-	}
+func newDemoActivityRun(ctx context.Context, d *app.Services, world *demoWorld) (*demoActivityRun, error) {
+	// The demo's own clock moves its activities through their days; codes are signed by the
+	// service's one signer, so the web layer accepts them.
 	clock := &demoClock{}
 	r := &demoActivityRun{clock: clock, people: map[string]identity.User{},
-		acts: activity.NewService(d.db, d.ledger, d.rdb, signer, activity.Options{BaseURL: d.cfg.BaseURL,
-			RedisPrefix: d.cfg.RedisPrefix, Logger: d.log, Now: clock.now})}
+		acts: activity.NewService(d.DB, d.Ledger, d.Redis, d.Codes, activity.Options{BaseURL: d.Config.BaseURL,
+			RedisPrefix: d.Config.RedisPrefix, Logger: d.Logger, Now: clock.now})}
 	for _, key := range []string{"coordinator", "orgadmin"} {
 		u := world.users[key]
 		a := activity.Actor{Label: "user:" + strconv.FormatInt(u.ID, 10), Name: u.Name}
@@ -57,7 +53,7 @@ func newDemoActivityRun(ctx context.Context, d deps, world *demoWorld) (*demoAct
 	for _, u := range world.users {
 		r.people[u.Name] = u
 	}
-	if err := r.importTeam(ctx, app, world); err != nil {
+	if err := r.importTeam(ctx, d, world); err != nil {
 		return nil, err
 	}
 	// Everything the organizations ever ran that is still open, past ones included.
@@ -77,19 +73,19 @@ func newDemoActivityRun(ctx context.Context, d deps, world *demoWorld) (*demoAct
 
 // importTeam imports the team's roster, as its coordinator would upload it, unless everyone on it
 // is a user already.
-func (r *demoActivityRun) importTeam(ctx context.Context, app web.Deps, world *demoWorld) error {
+func (r *demoActivityRun) importTeam(ctx context.Context, d *app.Services, world *demoWorld) error {
 	phones := make([]string, len(demoTeamRoster))
 	csv := "姓名,手机号\n"
 	for i, v := range demoTeamRoster {
 		phones[i] = v.phone
 		csv += v.name + "," + v.phone + "\n"
 	}
-	known, _, err := app.Users.Known(ctx, phones, nil)
+	known, _, err := d.Users.Known(ctx, phones, nil)
 	if err != nil {
 		return err
 	}
 	if len(known) < len(phones) {
-		rep, err := app.Roster.Import(ctx, identity.Change{Actor: r.coordinator.Label, RequestID: "demo"}, world.team.ID,
+		rep, err := d.Roster.Import(ctx, identity.Change{Actor: r.coordinator.Label, RequestID: "demo"}, world.team.ID,
 			strings.NewReader(csv), "东山社区志愿服务队名单.csv", false)
 		if err != nil {
 			return fmt.Errorf("demo roster: %w", err)
@@ -99,7 +95,7 @@ func (r *demoActivityRun) importTeam(ctx context.Context, app web.Deps, world *d
 		}
 	}
 	for _, v := range demoTeamRoster {
-		u, err := app.Users.ByPhone(ctx, v.phone)
+		u, err := d.Users.ByPhone(ctx, v.phone)
 		if err != nil {
 			return fmt.Errorf("demo volunteer %s: %w", v.name, err)
 		}

@@ -7,11 +7,10 @@ import (
 	"slices"
 	"testing"
 
-	"timebank/ledger"
 	"timebank/pkg/activity"
+	"timebank/pkg/app"
 	"timebank/pkg/config"
 	"timebank/pkg/dbtest"
-	"timebank/web"
 )
 
 // TestDemoTwice loads the demo into a fresh database twice: the second run must change no row of
@@ -41,10 +40,9 @@ func TestDemoTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := web.NewDeps(d.cfg, d.log, d.db, d.rdb, d.ledger)
 	pending := map[string]string{}
 	for _, orgID := range []int64{world.assoc.ID, world.team.ID} {
-		ps, err := app.Activities.PendingActivities(ctx, orgID)
+		ps, err := d.Activities.PendingActivities(ctx, orgID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +54,7 @@ func TestDemoTwice(t *testing.T) {
 		t.Errorf("pending activities and their deadlines: %v", pending)
 	}
 
-	page, err := app.Activities.Activities(ctx, activity.ListQuery{OrgIDs: []int64{world.assoc.ID}})
+	page, err := d.Activities.Activities(ctx, activity.ListQuery{OrgIDs: []int64{world.assoc.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,10 +62,10 @@ func TestDemoTwice(t *testing.T) {
 	if i < 0 {
 		t.Fatalf("no duty running now among %d open activities", len(page.Items))
 	}
-	if _, err := app.Activities.KioskCode(ctx, page.Items[i].ID, false); err != nil {
+	if _, err := d.Activities.KioskCode(ctx, page.Items[i].ID, false); err != nil {
 		t.Errorf("the running duty's kiosk code: %v", err)
 	}
-	q, err := app.Activities.Attendances(ctx, page.Items[i].ID, 0, 0)
+	q, err := d.Activities.Attendances(ctx, page.Items[i].ID, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,11 +73,11 @@ func TestDemoTwice(t *testing.T) {
 		t.Errorf("the duty's attendances: %+v", q.Items)
 	}
 
-	wang, err := app.Users.ByPhone(ctx, "13900000001")
+	wang, err := d.Users.ByPhone(ctx, "13900000001")
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := app.Activities.MyRecords(ctx, wang.ID, 0, 0)
+	recs, err := d.Activities.MyRecords(ctx, wang.ID, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +88,7 @@ func TestDemoTwice(t *testing.T) {
 	if statuses[activity.MyVerified] != 7 || statuses[activity.MyPending] != 2 || recs.VerifiedMinutes <= 0 {
 		t.Errorf("王秀英's records by status %v, verified minutes %d", statuses, recs.VerifiedMinutes)
 	}
-	signups, err := app.Activities.MySignups(ctx, wang.ID)
+	signups, err := d.Activities.MySignups(ctx, wang.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,10 +98,10 @@ func TestDemoTwice(t *testing.T) {
 }
 
 // tableDigests returns a digest of every row of every table of the schema, by table.
-func tableDigests(t *testing.T, d deps) map[string]string {
+func tableDigests(t *testing.T, d *app.Services) map[string]string {
 	t.Helper()
 	var tables []string
-	if err := d.db.Select(&tables, `SELECT table_name FROM information_schema.tables
+	if err := d.DB.Select(&tables, `SELECT table_name FROM information_schema.tables
 WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +109,7 @@ WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`
 	for _, table := range tables {
 		var digest string
 		// The table names come from the catalogue, not from input.
-		if err := d.db.Get(&digest, `SELECT count(*) || ':' || coalesce(md5(string_agg(r::text, '|' ORDER BY r::text)), '')
+		if err := d.DB.Get(&digest, `SELECT count(*) || ':' || coalesce(md5(string_agg(r::text, '|' ORDER BY r::text)), '')
 FROM "`+table+`" r`); err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +120,7 @@ FROM "`+table+`" r`); err != nil {
 
 // demoDeps are the commands' dependencies on a fresh database and Redis namespace, in the default
 // (development) configuration.
-func demoDeps(t *testing.T) deps {
+func demoDeps(t *testing.T) *app.Services {
 	t.Helper()
 	db := dbtest.New(t)
 	rdb, prefix := dbtest.Redis(t)
@@ -132,6 +130,9 @@ func demoDeps(t *testing.T) deps {
 	}
 	cfg.RedisPrefix = prefix
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return deps{cfg: cfg, log: discard, db: db, rdb: rdb,
-		ledger: ledger.New(db, rdb, ledger.Options{RedisPrefix: prefix, Logger: discard})}
+	d, err := app.New(cfg, discard, db, rdb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"timebank/pkg/access"
+	"timebank/pkg/app"
 	"timebank/pkg/store"
-	"timebank/web"
 )
 
 // demoItem is a line of the demo catalogue of 硖石街道公益仓; prices are in credit minutes.
@@ -79,17 +79,16 @@ func demoDonations(world *demoWorld) []demoDonation {
 // handed out today and another waiting for pickup, and a walk-in sale to 李建国 at the counter.
 // Items are looked up by name and the rest carries fixed idempotency keys, so a second run changes
 // nothing.
-func demoStore(ctx context.Context, d deps, world *demoWorld) error {
-	app := web.NewDeps(d.cfg, d.log, d.db, d.rdb, d.ledger)
+func demoStore(ctx context.Context, d *app.Services, world *demoWorld) error {
 	actor := func(key string) (*access.Principal, error) {
-		p, err := app.Users.Principal(ctx, world.users[key].ID)
+		p, err := d.Users.Principal(ctx, world.users[key].ID)
 		return &p, err
 	}
 	manager, err := actor("manager")
 	if err != nil {
 		return err
 	}
-	items, err := demoItems(ctx, app.Store, manager, world.store.ID)
+	items, err := demoItems(ctx, d.Store, manager, world.store.ID)
 	if err != nil {
 		return err
 	}
@@ -112,15 +111,15 @@ func demoStore(ctx context.Context, d deps, world *demoWorld) error {
 		}
 		// The dates follow the day of the run: a run on a later day finds the key taken by the
 		// first run's donation (a conflict) and leaves it as it is.
-		_, err := app.Store.RecordDonation(ctx, clerk, world.store.ID, dn.key, n)
+		_, err := d.Store.RecordDonation(ctx, clerk, world.store.ID, dn.key, n)
 		if err != nil && !errors.Is(err, store.ErrIdempotencyConflict) {
 			return fmt.Errorf("demo donation %s: %w", dn.key, err)
 		}
 	}
-	if err := demoOrders(ctx, app, world, clerk, items); err != nil {
+	if err := demoOrders(ctx, d, world, clerk, items); err != nil {
 		return err
 	}
-	return demoAid(ctx, app.Store, manager, world.store.ID, items)
+	return demoAid(ctx, d.Store, manager, world.store.ID, items)
 }
 
 // demoHouseholds are the households in hardship the demo registers (their names are kept masked:
@@ -181,29 +180,29 @@ func demoItems(ctx context.Context, s *store.Service, manager *access.Principal,
 
 // demoOrders places 王秀英's two online orders, hands the first out at the counter, and sells to
 // 李建国 at the counter with his member code, unless he bought there before.
-func demoOrders(ctx context.Context, app web.Deps, world *demoWorld, clerk *access.Principal, items map[string]int64) error {
-	volunteer, err := app.Users.Principal(ctx, world.users["volunteer"].ID)
+func demoOrders(ctx context.Context, d *app.Services, world *demoWorld, clerk *access.Principal, items map[string]int64) error {
+	volunteer, err := d.Users.Principal(ctx, world.users["volunteer"].ID)
 	if err != nil {
 		return err
 	}
 	st := world.store.ID
-	handed, err := app.Store.PlaceOrder(ctx, &volunteer, "demo:order:handed-out", store.NewOrder{Store: st,
+	handed, err := d.Store.PlaceOrder(ctx, &volunteer, "demo:order:handed-out", store.NewOrder{Store: st,
 		Lines: []store.OrderLine{{Item: items["东北大米 5kg"], Qty: 1}, {Item: items["挂面 1kg"], Qty: 2}}})
 	if err != nil {
 		return fmt.Errorf("demo order: %w", err)
 	}
 	if handed.Status == store.StatusPending {
-		if _, err := app.Store.Fulfil(ctx, clerk, handed.ID, nil); err != nil {
+		if _, err := d.Store.Fulfil(ctx, clerk, handed.ID, nil); err != nil {
 			return fmt.Errorf("demo hand-out: %w", err)
 		}
 	}
-	_, err = app.Store.PlaceOrder(ctx, &volunteer, "demo:order:waiting", store.NewOrder{Store: st,
+	_, err = d.Store.PlaceOrder(ctx, &volunteer, "demo:order:waiting", store.NewOrder{Store: st,
 		Lines: []store.OrderLine{{Item: items["菜籽油 5L"], Qty: 1}, {Item: items["牙膏 120g"], Qty: 1}}})
 	if err != nil {
 		return fmt.Errorf("demo order: %w", err)
 	}
 	buyer := world.users["volunteer2"]
-	orders, err := app.Store.OrdersOf(ctx, buyer.ID, store.OrderFilter{Status: store.StatusFulfilled, Limit: store.MaxLimit})
+	orders, err := d.Store.OrdersOf(ctx, buyer.ID, store.OrderFilter{Status: store.StatusFulfilled, Limit: store.MaxLimit})
 	if err != nil {
 		return err
 	}
@@ -212,11 +211,11 @@ func demoOrders(ctx context.Context, app web.Deps, world *demoWorld, clerk *acce
 			return nil
 		}
 	}
-	code, err := app.Activities.MemberCode(buyer.ID)
+	code, err := d.Activities.MemberCode(buyer.ID)
 	if err != nil {
 		return err
 	}
-	_, err = app.Store.Sell(ctx, clerk, "demo:sale:walk-in", store.NewSale{Store: st, MemberToken: code.Token,
+	_, err = d.Store.Sell(ctx, clerk, "demo:sale:walk-in", store.NewSale{Store: st, MemberToken: code.Token,
 		Lines: []store.OrderLine{{Item: items["洗衣液 2kg"], Qty: 1}, {Item: items["纯棉毛巾"], Qty: 1}}})
 	if err != nil {
 		return fmt.Errorf("demo sale: %w", err)

@@ -13,7 +13,7 @@ import (
 	_ "github.com/lib/pq" // the PostgreSQL driver
 	"github.com/redis/go-redis/v9"
 
-	"timebank/ledger"
+	"timebank/pkg/app"
 	"timebank/pkg/config"
 )
 
@@ -75,13 +75,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "migrate":
 		return migrateCmd(ctx, cfg, rest, stdout)
 	case "demo":
-		return withDeps(ctx, cfg, log, func(d deps) error { return demo(ctx, d, stdout) })
+		return withServices(ctx, cfg, log, func(d *app.Services) error { return demo(ctx, d, stdout) })
 	case "admin":
-		return withDeps(ctx, cfg, log, func(d deps) error { return admin(ctx, d, rest, getenv, stdout) })
+		return withServices(ctx, cfg, log, func(d *app.Services) error { return admin(ctx, d, rest, getenv, stdout) })
 	case "reconcile":
-		return withDeps(ctx, cfg, log, func(d deps) error { return reconcile(ctx, d, stdout) })
+		return withServices(ctx, cfg, log, func(d *app.Services) error { return reconcile(ctx, d, stdout) })
 	case "verify":
-		return withDeps(ctx, cfg, log, func(d deps) error { return verify(ctx, d, stdout) })
+		return withServices(ctx, cfg, log, func(d *app.Services) error { return verify(ctx, d, stdout) })
 	case "bench":
 		if len(rest) > 0 && rest[0] == "checkin" {
 			return benchCheckin(ctx, cfg, rest[1:], stdout)
@@ -103,15 +103,6 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
-}
-
-// deps are the connections every command but migrate needs.
-type deps struct {
-	cfg    config.Config
-	log    *slog.Logger
-	db     *sqlx.DB
-	rdb    redis.UniversalClient
-	ledger *ledger.Ledger
 }
 
 func openDB(ctx context.Context, cfg config.Config) (*sqlx.DB, error) {
@@ -162,7 +153,9 @@ func openRedis(ctx context.Context, cfg config.Config) (redis.UniversalClient, e
 // errRedisDown means Redis did not answer at start-up.
 var errRedisDown = errors.New("redis")
 
-func withDeps(ctx context.Context, cfg config.Config, log *slog.Logger, fn func(deps) error) error {
+// withServices opens PostgreSQL and Redis, builds the services over them, runs fn and closes the
+// connections again.
+func withServices(ctx context.Context, cfg config.Config, log *slog.Logger, fn func(*app.Services) error) error {
 	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
@@ -176,6 +169,9 @@ func withDeps(ctx context.Context, cfg config.Config, log *slog.Logger, fn func(
 		return err
 	}
 	defer rdb.Close()
-	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: cfg.RedisPrefix, Logger: log})
-	return fn(deps{cfg: cfg, log: log, db: db, rdb: rdb, ledger: l})
+	svc, err := app.New(cfg, log, db, rdb)
+	if err != nil {
+		return err
+	}
+	return fn(svc)
 }

@@ -8,15 +8,14 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"sync"
 
-	"timebank/ledger"
 	"timebank/migrations"
+	"timebank/pkg/app"
 	"timebank/pkg/config"
 	"timebank/web"
 )
 
-// serve runs the web app and the ledger's workers until ctx is cancelled (SIGINT/SIGTERM), then
+// serve runs the web app and the workers until ctx is cancelled (SIGINT/SIGTERM), then
 // stops accepting, lets in-flight requests finish, stops the workers and closes the connections.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -47,25 +46,27 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	}
 	defer rdb.Close()
 
-	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: cfg.RedisPrefix, Logger: log})
-	d := web.NewDeps(cfg, log, db, rdb, l)
-	app, err := web.New(d)
+	svc, err := app.New(cfg, log, db, rdb)
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(svc)
 	if err != nil {
 		return err
 	}
 
+	// The workers stop on their own context, after the server has drained: requests still in
+	// flight during the grace period may rely on them.
 	workCtx, stopWork := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
+	workersDone := make(chan struct{})
 	go func() {
-		defer wg.Done()
-		l.Run(workCtx, ledger.Workers{RelayEvery: cfg.RelayEvery, ExpireEvery: cfg.ExpireEvery})
+		defer close(workersDone)
+		svc.RunWorkers(workCtx)
 	}()
-	runWorkers(workCtx, &wg, d, cfg, log)
-	defer func() { stopWork(); wg.Wait() }()
+	defer func() { stopWork(); <-workersDone }()
 
 	errc := make(chan error, 1)
-	go func() { errc <- app.Listen(cfg.Addr) }()
+	go func() { errc <- srv.Listen(cfg.Addr) }()
 	log.Info("serving", "addr", cfg.Addr, "base_url", cfg.BaseURL)
 	select {
 	case err := <-errc:
@@ -73,7 +74,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "grace", cfg.ShutdownGrace)
-	if err := app.ShutdownWithTimeout(cfg.ShutdownGrace); err != nil {
+	if err := srv.ShutdownWithTimeout(cfg.ShutdownGrace); err != nil {
 		log.Warn("shutdown", "err", err)
 	}
 	log.Info("stopped")

@@ -1,0 +1,78 @@
+// Package app wires the domain services over the connections main opened: the one place where the
+// ledger, the stores and the services are built, so that serve, the workers, the demo, the
+// benchmarks and the tests all run the same wiring.
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/redis/go-redis/v9"
+
+	"timebank/ledger"
+	"timebank/pkg/activity"
+	"timebank/pkg/config"
+	"timebank/pkg/identity"
+	"timebank/pkg/org"
+	"timebank/pkg/qr"
+	"timebank/pkg/roster"
+	"timebank/pkg/session"
+	"timebank/pkg/store"
+)
+
+// SessionTTL is how long a session lasts after its last use.
+const SessionTTL = 7 * 24 * time.Hour
+
+// Services are the domain services of one running instance, with the configuration and the
+// connections they were built over. The connections stay the caller's to close.
+type Services struct {
+	Config     config.Config         // the configuration they were built with
+	Logger     *slog.Logger          // where they log
+	DB         *sqlx.DB              // the PostgreSQL pool (the caller's to close)
+	Redis      redis.UniversalClient // the Redis client (the caller's to close)
+	Ledger     *ledger.Ledger        // the double-entry ledger, and its balance watches
+	Codes      *qr.Signer            // signs and checks every QR code of the service
+	Users      *identity.Users       // people, devices and role grants
+	Orgs       *org.Registry         // regions, organizations and stores
+	Activities *activity.Service     // activities, scans, hours, records and transfers
+	Roster     *roster.Importer      // volunteer lists imported from other systems
+	Store      *store.Service        // the charity supermarket
+	Sessions   *session.Store        // sign-in sessions
+	Limiter    *session.Limiter      // rate limits
+}
+
+// New builds the ledger and the domain services over db and rdb. Keys for hashing and signing are
+// derived from the one secret with a label each, so that no two uses share a key. A nil log is
+// slog's default.
+func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalClient) (*Services, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	// One signer for every QR code: a member code shown for a check-in is the one the counter scans.
+	codes, err := qr.NewSignerFromSecret([]byte(cfg.Secret))
+	if err != nil {
+		return nil, fmt.Errorf("app: QR signer: %w", err)
+	}
+	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: cfg.RedisPrefix, Logger: log})
+	users := identity.NewUsers(db, l, cfg.DeriveKey("resident-id"))
+	activities := activity.NewService(db, l, rdb, codes, activity.Options{BaseURL: cfg.BaseURL,
+		RedisPrefix: cfg.RedisPrefix, Logger: log})
+	return &Services{
+		Config:     cfg,
+		Logger:     log,
+		DB:         db,
+		Redis:      rdb,
+		Ledger:     l,
+		Codes:      codes,
+		Users:      users,
+		Orgs:       org.NewRegistry(db, l),
+		Activities: activities,
+		Roster:     roster.NewImporter(db, users),
+		Store: store.New(l, users, codes, rdb, store.Options{BaseURL: cfg.BaseURL, RedisPrefix: cfg.RedisPrefix,
+			Stars: activities, Logger: log}),
+		Sessions: session.NewStore(rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL),
+		Limiter:  session.NewLimiter(rdb, cfg.RedisPrefix),
+	}, nil
+}

@@ -1,0 +1,72 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"timebank/ledger"
+)
+
+// workerBatch is how many rows a periodic job handles per call; it calls again at once while
+// there are more.
+const workerBatch = 500
+
+// RunWorkers runs the periodic jobs until ctx ends, and returns when every one has stopped: the
+// ledger's relay and hold expiry; orders not picked up expire (stock and held credits released);
+// forgotten check-outs are closed at the activity's end; and earnings replaced by amendments are
+// reversed once the volunteer's credits allow. Every job is safe to run on several servers at once.
+func (s *Services) RunWorkers(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Add(4)
+	go func() {
+		defer wg.Done()
+		s.Ledger.Run(ctx, ledger.Workers{RelayEvery: s.Config.RelayEvery, ExpireEvery: s.Config.ExpireEvery})
+	}()
+	go func() {
+		defer wg.Done()
+		s.Store.RunExpiry(ctx, s.Config.ExpireEvery)
+	}()
+	go func() {
+		defer wg.Done()
+		every(ctx, time.Minute, s.Logger, "close forgotten check-outs", func(ctx context.Context) (int, error) {
+			return s.Activities.CloseForgotten(ctx, workerBatch)
+		})
+	}()
+	go func() {
+		defer wg.Done()
+		every(ctx, time.Minute, s.Logger, "settle amended earnings", func(ctx context.Context) (int, error) {
+			return s.Activities.SettleReversals(ctx, workerBatch)
+		})
+	}()
+	wg.Wait()
+}
+
+// every runs job at once and then every interval until ctx ends; a full batch runs again at once.
+func every(ctx context.Context, interval time.Duration, log *slog.Logger, name string, job func(context.Context) (int, error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		for {
+			n, err := job(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					log.Warn("worker", "job", name, "err", err)
+				}
+				break
+			}
+			if n > 0 {
+				log.Info("worker", "job", name, "done", n)
+			}
+			if n < workerBatch {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
