@@ -15,10 +15,12 @@ import (
 	"timebank/pkg/activity"
 	"timebank/pkg/config"
 	"timebank/pkg/identity"
+	"timebank/pkg/notify"
 	"timebank/pkg/org"
 	"timebank/pkg/qr"
 	"timebank/pkg/roster"
 	"timebank/pkg/session"
+	"timebank/pkg/sms"
 	"timebank/pkg/store"
 )
 
@@ -41,6 +43,8 @@ type Services struct {
 	Store      *store.Service        // the charity supermarket
 	Sessions   *session.Store        // sign-in sessions
 	Limiter    *session.Limiter      // rate limits
+	Notify     *notify.Service       // notices to people: the outbox, the inbox and its delivery
+	SMS        sms.Sender            // text messages: the configured gateway, or the log in development
 }
 
 // New builds the ledger and the domain services over db and rdb. Keys for hashing and signing are
@@ -74,5 +78,7 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 			Stars: activities, Logger: log}),
 		Sessions: session.NewStore(rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL),
 		Limiter:  session.NewLimiter(rdb, cfg.RedisPrefix),
+		Notify:   notify.New(db, rdb, cfg.RedisPrefix),
+		SMS:      sms.New(cfg.SMSURL, cfg.SMSToken, cfg.Production(), log),
 	}, nil
 }

@@ -16,10 +16,11 @@ const workerBatch = 500
 // RunWorkers runs the periodic jobs until ctx ends, and returns when every one has stopped: the
 // ledger's relay and hold expiry; orders not picked up expire (stock and held credits released);
 // forgotten check-outs are closed at the activity's end; and earnings replaced by amendments are
-// reversed once the volunteer's credits allow. Every job is safe to run on several servers at once.
+// reversed once the volunteer's credits allow; notices are delivered to the inbox and any other
+// channel. Every job is safe to run on several servers at once.
 func (s *Services) RunWorkers(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(4)
+	wg.Add(5)
 	go func() {
 		defer wg.Done()
 		s.Ledger.Run(ctx, ledger.Workers{RelayEvery: s.Config.RelayEvery, ExpireEvery: s.Config.ExpireEvery})
@@ -38,6 +39,12 @@ func (s *Services) RunWorkers(ctx context.Context) {
 		defer wg.Done()
 		every(ctx, time.Minute, s.Logger, "settle amended earnings", func(ctx context.Context) (int, error) {
 			return s.Activities.SettleReversals(ctx, workerBatch)
+		})
+	}()
+	go func() {
+		defer wg.Done()
+		every(ctx, 2*time.Second, s.Logger, "deliver notices", func(ctx context.Context) (int, error) {
+			return s.Notify.Deliver(ctx, workerBatch)
 		})
 	}()
 	wg.Wait()

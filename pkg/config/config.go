@@ -38,6 +38,8 @@ type Config struct {
 	RelayEvery    time.Duration // TIMEBANK_RELAY_EVERY: how often the outbox relay runs, 1s
 	ExpireEvery   time.Duration // TIMEBANK_EXPIRE_EVERY: how often expired holds are released, 5s
 	ShutdownGrace time.Duration // TIMEBANK_SHUTDOWN_GRACE: how long in-flight requests may finish, 15s
+	SMSURL        string        // TIMEBANK_SMS_URL: the SMS gateway (POST {phone, text}); empty: the log in development, none in production
+	SMSToken      string        // TIMEBANK_SMS_TOKEN: the gateway's bearer token
 }
 
 // Production says whether the service runs in production mode.
@@ -60,6 +62,8 @@ func Load(getenv func(string) string) (Config, error) {
 		RedisPrefix:   get("TIMEBANK_REDIS_PREFIX", "tb:"),
 		Secret:        getenv("TIMEBANK_SECRET"),
 		OperatorToken: getenv("TIMEBANK_OPERATOR_TOKEN"),
+		SMSURL:        getenv("TIMEBANK_SMS_URL"),
+		SMSToken:      getenv("TIMEBANK_SMS_TOKEN"),
 	}
 	var errs []error
 	c.DBMaxConns = intVar(get("TIMEBANK_DB_MAX_CONNS", "32"), "TIMEBANK_DB_MAX_CONNS", &errs)
@@ -153,6 +157,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("secret", mask(c.Secret)), slog.String("operator_token", mask(c.OperatorToken)),
 		slog.Bool("auto_migrate", c.AutoMigrate), slog.String("log_level", c.LogLevel.String()),
 		slog.Duration("relay_every", c.RelayEvery), slog.Duration("expire_every", c.ExpireEvery),
+		slog.String("sms_url", redactURL(c.SMSURL)), slog.String("sms_token", mask(c.SMSToken)),
 	)
 }
 

@@ -3,7 +3,6 @@ package notify
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"strconv"
 	"time"
 
@@ -108,32 +107,6 @@ WHERE id = ANY ($2::bigint[])`, c.Name(), pq.Int64Array(sent)); uerr != nil {
 		}
 	}
 	return len(sent), err
-}
-
-// Run delivers every interval until ctx ends, at once again while a round was full.
-func (s *Service) Run(ctx context.Context, every time.Duration, log *slog.Logger) {
-	const batch = 500
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		for {
-			n, err := s.Deliver(ctx, batch)
-			if err != nil {
-				if ctx.Err() == nil {
-					log.Warn("notify: deliver", "err", err)
-				}
-				break
-			}
-			if n < batch {
-				break
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
