@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"time"
 
@@ -10,13 +11,15 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/app"
 	"timebank/pkg/identity"
+	"timebank/pkg/session"
 )
 
-// Log-in limits: per phone number, failures before the number is locked for a while; per client
-// address, attempts of any kind (one address guessing many numbers).
+// Log-in limits per client address, attempts of any kind (one address guessing many numbers); the
+// limits per number are session.SignInGuard's. A signed-in person's password change is limited like
+// a number from one address.
 const (
-	loginFailuresPerPhone = 5
-	loginLockout          = 15 * time.Minute
+	loginFailuresPerPhone = session.PairAttempts
+	loginLockout          = session.PairWindow
 	loginAttemptsPerAddr  = 30
 	loginAddrWindow       = time.Minute
 	registrationsPerAddr  = 10
@@ -100,24 +103,29 @@ func (s *server) signIn(c *fiber.Ctx, phone, password string, forApp bool) (sign
 	if err := s.rateLimit(c, "login-addr:"+c.IP(), loginAttemptsPerAddr, loginAddrWindow); err != nil {
 		return signedInUser{}, err
 	}
+	// The guard reserves the check before the password is read: of many guesses at once, no more
+	// than its limits are checked. A number that does not parse is refused by Authenticate, at the
+	// cost of a password check, like any wrong number.
 	norm, perr := identity.NormalizePhone(phone)
-	failKey := "login-fail:" + norm
 	if perr == nil {
-		if n, err := s.limiter.Count(ctx, failKey); err == nil && n >= loginFailuresPerPhone {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(loginLockout.Seconds())))
-			return signedInUser{}, errRateLimited
+		known := s.signInGuard.Known(norm, c.Cookies(cookieKnown))
+		if err := s.signInGuard.Begin(ctx, norm, c.IP(), known); err != nil {
+			var we *session.WaitError
+			if errors.As(err, &we) {
+				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(we.Wait.Seconds()))))
+				return signedInUser{}, errRateLimited
+			}
+			return signedInUser{}, err
 		}
 	}
 	u, err := s.users.Authenticate(ctx, phone, password)
-	if errors.Is(err, identity.ErrBadCredentials) {
-		if perr == nil {
-			_, _ = s.limiter.Allow(ctx, failKey, loginFailuresPerPhone, loginLockout)
-		}
-		return signedInUser{}, err
-	} else if err != nil {
+	if err != nil {
 		return signedInUser{}, err
 	}
-	_ = s.limiter.Reset(ctx, failKey)
+	s.signInGuard.Succeeded(ctx, norm, c.IP())
+	// The browser is known to this number from now on: an attack on the number from elsewhere
+	// does not slow its sign-in.
+	s.setCookie(c, cookieKnown, s.signInGuard.KnownMark(norm), int(knownFor.Seconds()))
 	if old := c.Cookies(cookieSession); old != "" {
 		_ = s.sessions.Delete(ctx, old)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -15,12 +16,16 @@ import (
 
 const (
 	cookieSession  = "tb_session"
+	cookieKnown    = "tb_known" // the browser signed in as a number before (session.SignInGuard.Known)
 	cookieCSRF     = "tb_csrf"
 	headerCSRF     = "X-CSRF-Token"
 	formCSRF       = "_csrf"
 	localPrincipal = "principal"
 	localCookie    = "session_cookie" // the session token when the caller came with the cookie
 )
+
+// knownFor is how long a browser stays known to the numbers it signed in as.
+const knownFor = 365 * 24 * time.Hour
 
 // errUnauthenticated is a request without (valid) credentials on a route that needs them.
 var errUnauthenticated = &problemError{status: fiber.StatusUnauthorized, slug: "unauthorized"}

@@ -27,24 +27,25 @@ import (
 )
 
 type server struct {
-	cfg        config.Config
-	db         *sqlx.DB
-	rdb        redis.UniversalClient
-	ledger     *ledger.Ledger
-	codes      *qr.Signer
-	users      *identity.Users
-	orgs       *org.Registry
-	activities *activity.Service
-	roster     *roster.Importer
-	store      *store.Service
-	sessions   *session.Store
-	limiter    *session.Limiter
-	log        *slog.Logger
-	msgs       messages
-	metrics    *metrics
-	app        *fiber.App
-	rules      map[string]rule // "METHOD /path" → who may call it
-	views      *renderer       // the HTML pages' templates and static files
+	cfg         config.Config
+	db          *sqlx.DB
+	rdb         redis.UniversalClient
+	ledger      *ledger.Ledger
+	codes       *qr.Signer
+	users       *identity.Users
+	orgs        *org.Registry
+	activities  *activity.Service
+	roster      *roster.Importer
+	store       *store.Service
+	sessions    *session.Store
+	limiter     *session.Limiter
+	signInGuard *session.SignInGuard
+	log         *slog.Logger
+	msgs        messages
+	metrics     *metrics
+	app         *fiber.App
+	rules       map[string]rule // "METHOD /path" → who may call it
+	views       *renderer       // the HTML pages' templates and static files
 }
 
 // bodyLimit is the largest request body the server reads, room for roster files and photos (JSON
@@ -63,7 +64,7 @@ func New(d *app.Services) (*fiber.App, error) {
 		log = slog.Default()
 	}
 	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, ledger: d.Ledger, codes: d.Codes, users: d.Users, orgs: d.Orgs,
-		activities: d.Activities, roster: d.Roster, store: d.Store, sessions: d.Sessions, limiter: d.Limiter, log: log,
+		activities: d.Activities, roster: d.Roster, store: d.Store, sessions: d.Sessions, limiter: d.Limiter, signInGuard: d.SignIn, log: log,
 		msgs: msgs, rules: map[string]rule{}}
 	s.metrics = newMetrics(s)
 	s.app = fiber.New(fiber.Config{

@@ -43,6 +43,7 @@ type Services struct {
 	Store      *store.Service        // the charity supermarket
 	Sessions   *session.Store        // sign-in sessions
 	Limiter    *session.Limiter      // rate limits
+	SignIn     *session.SignInGuard  // limits on password guessing, per number and address
 	Notify     *notify.Service       // notices to people: the outbox, the inbox and its delivery
 	SMS        sms.Sender            // text messages: the configured gateway, or the log in development
 }
@@ -63,6 +64,7 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 	users := identity.NewUsers(db, l, cfg.DeriveKey("resident-id"))
 	activities := activity.NewService(db, l, rdb, codes, activity.Options{BaseURL: cfg.BaseURL,
 		RedisPrefix: cfg.RedisPrefix, Logger: log})
+	limiter := session.NewLimiter(rdb, cfg.RedisPrefix, cfg.DeriveKey("rate-limit"))
 	return &Services{
 		Config:     cfg,
 		Logger:     log,
@@ -77,7 +79,8 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 		Store: store.New(l, users, codes, rdb, store.Options{BaseURL: cfg.BaseURL, RedisPrefix: cfg.RedisPrefix,
 			Stars: activities, Logger: log}),
 		Sessions: session.NewStore(rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL),
-		Limiter:  session.NewLimiter(rdb, cfg.RedisPrefix),
+		Limiter:  limiter,
+		SignIn:   session.NewSignInGuard(limiter),
 		Notify:   notify.New(db, rdb, cfg.RedisPrefix),
 		SMS:      sms.New(cfg.SMSURL, cfg.SMSToken, cfg.Production(), log),
 	}, nil

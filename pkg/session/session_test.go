@@ -154,7 +154,7 @@ func TestCSRFTokenIsBoundToTheSession(t *testing.T) {
 func TestLimiterUnderConcurrency(t *testing.T) {
 	rdb, prefix := dbtest.Redis(t)
 	ctx := context.Background()
-	l := session.NewLimiter(rdb, prefix)
+	l := session.NewLimiter(rdb, prefix, []byte("rate limit key for the tests"))
 	var allowed atomic.Int64
 	var wg sync.WaitGroup
 	start := make(chan struct{})

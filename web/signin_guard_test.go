@@ -1,0 +1,183 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
+
+	"timebank/pkg/app"
+	"timebank/pkg/config"
+	"timebank/pkg/dbtest"
+	"timebank/pkg/session"
+	"timebank/web"
+)
+
+// guardWorld is the app served on a real loopback listener, so that requests come from addresses
+// of their own (127.0.0.2, 127.0.0.3 …), over the test's database and the given Redis.
+type guardWorld struct {
+	url string
+	rdb redis.UniversalClient
+}
+
+func newGuardWorld(t *testing.T, rdb redis.UniversalClient, prefix string) guardWorld {
+	t.Helper()
+	cfg, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RedisPrefix = prefix
+	svc, err := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), dbtest.New(t), rdb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := web.New(svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = a.Listener(ln) }()
+	t.Cleanup(func() { _ = a.Shutdown() })
+	return guardWorld{url: "http://" + ln.Addr().String(), rdb: rdb}
+}
+
+// from returns a client whose connections come from ip, with a cookie jar of its own (a browser).
+func from(ip string) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: &http.Transport{DialContext: d.DialContext}}
+}
+
+func (w guardWorld) post(t *testing.T, c *http.Client, path, body string) int {
+	t.Helper()
+	resp, err := c.Post(w.url+path, fiber.MIMEApplicationJSON, strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func (w guardWorld) login(t *testing.T, c *http.Client, phone, password string) int {
+	return w.post(t, c, "/api/v1/login", fmt.Sprintf(`{"phone":%q,"password":%q}`, phone, password))
+}
+
+// guesses sends wrong passwords for phone at once, one per client, and counts the answers.
+func (w guardWorld) guesses(t *testing.T, clients []*http.Client, phone string) map[int]int {
+	t.Helper()
+	var (
+		mu  sync.Mutex
+		wg  sync.WaitGroup
+		got = map[int]int{}
+	)
+	start := make(chan struct{})
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			s := w.login(t, c, phone, fmt.Sprintf("wrong-guess-%d", i))
+			mu.Lock()
+			got[s]++
+			mu.Unlock()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return got
+}
+
+const guardPhone, guardPass = "13700001234", "Haining-river-2026"
+
+// Guessing is counted before the password is checked, so 25 guesses at once from one address get
+// five checks; the number's owner elsewhere is not locked out; many addresses slow down to a
+// crawl, except for a browser that signed in as the number before.
+func TestSignInGuard(t *testing.T) {
+	rdb, prefix := dbtest.Redis(t)
+	w := newGuardWorld(t, rdb, prefix)
+	if s := w.post(t, from("127.0.0.9"), "/api/v1/register", fmt.Sprintf(`{"phone":%q,"password":%q,"name":"陈志强"}`, guardPhone, guardPass)); s != 201 {
+		t.Fatalf("register: %d", s)
+	}
+	one := make([]*http.Client, 25)
+	attacker := from("127.0.0.2")
+	for i := range one {
+		one[i] = attacker
+	}
+	if got := w.guesses(t, one, guardPhone); got[401] != session.PairAttempts || got[429] != 25-session.PairAttempts {
+		t.Fatalf("25 guesses at once from one address: %v, want %d checked (401) and the rest 429", got, session.PairAttempts)
+	}
+	owner := from("127.0.0.3")
+	if s := w.login(t, owner, guardPhone, guardPass); s != 200 {
+		t.Fatalf("the owner from another address: %d", s)
+	}
+
+	many := make([]*http.Client, 20)
+	for i := range many {
+		many[i] = from(fmt.Sprintf("127.0.1.%d", i+1))
+	}
+	if got := w.guesses(t, many, guardPhone); got[401] != session.FreeAttempts+1 || got[429] != 20-session.FreeAttempts-1 {
+		t.Fatalf("20 guesses at once from 20 addresses: %v, want %d checked", got, session.FreeAttempts+1)
+	}
+	if s := w.login(t, from("127.0.0.4"), guardPhone, guardPass); s != 429 {
+		t.Fatalf("a new browser during the attack: %d, want 429", s)
+	}
+	// The owner's browser, signed out since (only the mark of its earlier sign-in kept), gets in.
+	u, _ := url.Parse(w.url)
+	back := from("127.0.0.3")
+	for _, c := range owner.Jar.Cookies(u) {
+		if c.Name == "tb_known" {
+			back.Jar.SetCookies(u, []*http.Cookie{c})
+		}
+	}
+	if len(back.Jar.Cookies(u)) != 1 {
+		t.Fatalf("no mark of the earlier sign-in: %v", owner.Jar.Cookies(u))
+	}
+	if s := w.login(t, back, guardPhone, guardPass); s != 200 {
+		t.Fatalf("the owner's own browser during the attack: %d, want 200", s)
+	}
+
+	// No phone number in any Redis key.
+	keys, err := rdb.Keys(context.Background(), prefix+"*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		if strings.Contains(k, guardPhone) || strings.Contains(k, "127.0.") {
+			t.Errorf("Redis key %q names a number or an address", k)
+		}
+	}
+}
+
+// With Redis down the limits hold (counted in the process) and nobody gets a 500.
+func TestSignInGuardWithoutRedis(t *testing.T) {
+	srv := dbtest.NewRedisServer(t)
+	rdb := srv.Client()
+	defer rdb.Close()
+	w := newGuardWorld(t, rdb, "tb:")
+	if s := w.post(t, from("127.0.0.9"), "/api/v1/register", fmt.Sprintf(`{"phone":%q,"password":%q,"name":"陈志强"}`, guardPhone, guardPass)); s != 201 {
+		t.Fatalf("register: %d", s)
+	}
+	srv.Kill()
+	one := make([]*http.Client, 25)
+	attacker := from("127.0.0.2")
+	for i := range one {
+		one[i] = attacker
+	}
+	if got := w.guesses(t, one, guardPhone); got[401] != session.PairAttempts || got[429] != 25-session.PairAttempts {
+		t.Fatalf("25 guesses at once with Redis down: %v, want %d checked (401) and the rest 429", got, session.PairAttempts)
+	}
+}
