@@ -11,7 +11,7 @@ GOTESTFLAGS ?=
 
 .PHONY: run test chaos services build bench lint fmt docker clean
 
-## run: install/start PostgreSQL and Redis if needed, migrate, load demo data, serve on :8080
+## run: install/start PostgreSQL and Redis if needed, migrate, load demo data, serve on 127.0.0.1:8080
 run: services build
 	./bin/timebank migrate up
 	./bin/timebank demo

@@ -56,6 +56,7 @@ func newActivityApp(t *testing.T) (*fiber.App, services, *actClock) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.OperatorToken = "dev-operator-token" // the tests' operator; the service has none unless configured
 	cfg.RedisPrefix = prefix
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
 	d, err := app.New(cfg, discard, db, rdb)

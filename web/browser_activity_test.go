@@ -35,6 +35,7 @@ func activityBrowserApp(t *testing.T) (base string, d services, clk *actClock) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.OperatorToken = "dev-operator-token" // the tests' operator; the service has none unless configured
 	cfg.RedisPrefix, cfg.BaseURL = prefix, base
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
 	d, err = app.New(cfg, discard, db, rdb)

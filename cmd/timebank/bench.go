@@ -77,15 +77,21 @@ func bench(ctx context.Context, cfg config.Config, args []string, w io.Writer) e
 		case "http":
 			base, token := o.url, o.token
 			if base == "" {
+				if d.Config.OperatorToken == "" { // the in-process server's own operator, for this run only
+					d.Config.OperatorToken = randomToken()
+				}
 				stop, addr, err := startInProcess(d)
 				if err != nil {
 					return err
 				}
 				defer stop()
-				base, token = "http://"+addr, cfg.OperatorToken
+				base, token = "http://"+addr, d.Config.OperatorToken
 			}
 			if token == "" {
 				token = cfg.OperatorToken
+			}
+			if token == "" {
+				return fmt.Errorf("%w: bench http --url needs --token or TIMEBANK_OPERATOR_TOKEN, the server's operator token", errUsage)
 			}
 			post = httpPoster(base, token, o.clients)
 		}
@@ -290,4 +296,11 @@ func cpuProfile(path string) (stop func(), err error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// randomToken returns an operator token for an in-process server that lives for one benchmark.
+func randomToken() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

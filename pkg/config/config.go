@@ -24,14 +24,14 @@ const MinSecretLen = 32
 // Config is the whole configuration.
 type Config struct {
 	Env           string        // TIMEBANK_ENV: "development" (default) or "production"
-	Addr          string        // TIMEBANK_ADDR: listen address, ":8080"
+	Addr          string        // TIMEBANK_ADDR: listen address, "127.0.0.1:8080" (loopback unless configured)
 	BaseURL       string        // TIMEBANK_BASE_URL: public URL, used in QR codes and links
 	DatabaseURL   string        // TIMEBANK_DATABASE_URL
 	DBMaxConns    int           // TIMEBANK_DB_MAX_CONNS: PostgreSQL pool size, 32
 	RedisURL      string        // TIMEBANK_REDIS_URL: redis://host:port/db; several host:port, comma separated, for a cluster
 	RedisPrefix   string        // TIMEBANK_REDIS_PREFIX: prefix of every Redis key, "tb:"
 	Secret        string        // TIMEBANK_SECRET: signs tokens and QR codes
-	OperatorToken string        // TIMEBANK_OPERATOR_TOKEN: bearer token of the operator (empty disables it)
+	OperatorToken string        // TIMEBANK_OPERATOR_TOKEN: bearer token of the operator; none unless set
 	AutoMigrate   bool          // TIMEBANK_AUTO_MIGRATE: migrate at start-up
 	LogLevel      slog.Level    // TIMEBANK_LOG_LEVEL: debug, info, warn, error
 	LogFormat     string        // TIMEBANK_LOG_FORMAT: "text" or "json" (production default)
@@ -55,7 +55,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c := Config{
 		Env:           get("TIMEBANK_ENV", "development"),
-		Addr:          get("TIMEBANK_ADDR", ":8080"),
+		Addr:          get("TIMEBANK_ADDR", "127.0.0.1:8080"),
 		BaseURL:       strings.TrimRight(get("TIMEBANK_BASE_URL", "http://localhost:8080"), "/"),
 		DatabaseURL:   get("TIMEBANK_DATABASE_URL", "postgres://timebank:timebank@127.0.0.1:5432/timebank?sslmode=disable"),
 		RedisURL:      get("TIMEBANK_REDIS_URL", "redis://127.0.0.1:6379/0"),
@@ -108,8 +108,8 @@ func Load(getenv func(string) string) (Config, error) {
 		if c.Secret == "" {
 			c.Secret = DevSecret
 		}
-		if getenv("TIMEBANK_OPERATOR_TOKEN") == "" && getenv("TIMEBANK_OPERATOR_TOKEN_DISABLED") == "" {
-			c.OperatorToken = "dev-operator-token"
+		if c.OperatorToken != "" && len(c.OperatorToken) < 16 {
+			errs = append(errs, errors.New("TIMEBANK_OPERATOR_TOKEN must be at least 16 characters"))
 		}
 	}
 	return c, errors.Join(errs...)
