@@ -48,7 +48,7 @@ func (s *server) register(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.rateLimit(c, "reg:"+c.IP(), registrationsPerAddr, registrationWindow); err != nil {
+	if err := s.rateLimit(c, "reg:"+s.clientIP(c), registrationsPerAddr, registrationWindow); err != nil {
 		return err
 	}
 	u, err := s.users.Register(c.UserContext(), req)
@@ -100,7 +100,7 @@ type signedInUser struct {
 // session id planted before log-in is worthless after it (session fixation).
 func (s *server) signIn(c *fiber.Ctx, phone, password string, forApp bool) (signedInUser, error) {
 	ctx := c.UserContext()
-	if err := s.rateLimit(c, "login-addr:"+c.IP(), loginAttemptsPerAddr, loginAddrWindow); err != nil {
+	if err := s.rateLimit(c, "login-addr:"+s.clientIP(c), loginAttemptsPerAddr, loginAddrWindow); err != nil {
 		return signedInUser{}, err
 	}
 	// The guard reserves the check before the password is read: of many guesses at once, no more
@@ -109,7 +109,7 @@ func (s *server) signIn(c *fiber.Ctx, phone, password string, forApp bool) (sign
 	norm, perr := identity.NormalizePhone(phone)
 	if perr == nil {
 		known := s.signInGuard.Known(norm, c.Cookies(cookieKnown))
-		if err := s.signInGuard.Begin(ctx, norm, c.IP(), known); err != nil {
+		if err := s.signInGuard.Begin(ctx, norm, s.clientIP(c), known); err != nil {
 			var we *session.WaitError
 			if errors.As(err, &we) {
 				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(we.Wait.Seconds()))))
@@ -122,7 +122,7 @@ func (s *server) signIn(c *fiber.Ctx, phone, password string, forApp bool) (sign
 	if err != nil {
 		return signedInUser{}, err
 	}
-	s.signInGuard.Succeeded(ctx, norm, c.IP())
+	s.signInGuard.Succeeded(ctx, norm, s.clientIP(c))
 	// The browser is known to this number from now on: an attack on the number from elsewhere
 	// does not slow its sign-in.
 	s.setCookie(c, cookieKnown, s.signInGuard.KnownMark(norm), int(knownFor.Seconds()))

@@ -150,7 +150,7 @@ func (s *server) deviceSignInSubmit(c *fiber.Ctx) error {
 // Errors: errDeviceToken, errRateLimited.
 func (s *server) checkDeviceToken(c *fiber.Ctx, token string) (*access.Principal, error) {
 	ctx := c.UserContext()
-	failKey := "device-fail:" + c.IP()
+	failKey := "device-fail:" + s.clientIP(c)
 	if n, err := s.limiter.Count(ctx, failKey); err == nil && n >= deviceFailuresPerAddr {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(deviceFailWindow.Seconds())))
 		return nil, errRateLimited

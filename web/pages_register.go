@@ -22,7 +22,7 @@ func (s *server) registerSubmit(c *fiber.Ctx) error {
 	f := readForm(c, registerFields...)
 	req := identity.Registration{Phone: c.FormValue("phone"), Name: c.FormValue("name"), Password: c.FormValue("password"),
 		ResidentID: c.FormValue("resident_id"), Lang: s.msgs.lang(c)}
-	err := s.rateLimit(c, "reg:"+c.IP(), registrationsPerAddr, registrationWindow)
+	err := s.rateLimit(c, "reg:"+s.clientIP(c), registrationsPerAddr, registrationWindow)
 	if err == nil {
 		_, err = s.users.Register(c.UserContext(), req)
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -31,13 +32,16 @@ type guardWorld struct {
 	rdb redis.UniversalClient
 }
 
-func newGuardWorld(t *testing.T, rdb redis.UniversalClient, prefix string) guardWorld {
+func newGuardWorld(t *testing.T, rdb redis.UniversalClient, prefix string, change ...func(*config.Config)) guardWorld {
 	t.Helper()
 	cfg, err := config.Load(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.RedisPrefix = prefix
+	for _, f := range change {
+		f(&cfg)
+	}
 	svc, err := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), dbtest.New(t), rdb)
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +78,21 @@ func (w guardWorld) post(t *testing.T, c *http.Client, path, body string) int {
 
 func (w guardWorld) login(t *testing.T, c *http.Client, phone, password string) int {
 	return w.post(t, c, "/api/v1/login", fmt.Sprintf(`{"phone":%q,"password":%q}`, phone, password))
+}
+
+// loginVia signs in with an X-Forwarded-For header, as a reverse proxy passes it on.
+func (w guardWorld) loginVia(t *testing.T, c *http.Client, forwarded, phone, password string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, w.url+"/api/v1/login",
+		strings.NewReader(fmt.Sprintf(`{"phone":%q,"password":%q}`, phone, password)))
+	req.Header.Set("Content-Type", fiber.MIMEApplicationJSON)
+	req.Header.Set("X-Forwarded-For", forwarded)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // guesses sends wrong passwords for phone at once, one per client, and counts the answers.
@@ -179,5 +198,38 @@ func TestSignInGuardWithoutRedis(t *testing.T) {
 	}
 	if got := w.guesses(t, one, guardPhone); got[401] != session.PairAttempts || got[429] != 25-session.PairAttempts {
 		t.Fatalf("25 guesses at once with Redis down: %v, want %d checked (401) and the rest 429", got, session.PairAttempts)
+	}
+}
+
+// Behind a trusted reverse proxy each client is counted by the address the proxy saw, not by the
+// proxy's; what a client writes into X-Forwarded-For itself is not believed, and neither is the
+// header from a peer that is not a trusted proxy.
+func TestClientAddressBehindProxy(t *testing.T) {
+	rdb, prefix := dbtest.Redis(t)
+	w := newGuardWorld(t, rdb, prefix, func(c *config.Config) {
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	})
+	proxy, direct := from("127.0.0.1"), from("127.0.0.2")
+	for i := range session.PairAttempts {
+		if s := w.loginVia(t, proxy, "198.51.100.7", guardPhone, "wrong"); s != 401 {
+			t.Fatalf("guess %d through the proxy: %d", i, s)
+		}
+	}
+	if s := w.loginVia(t, proxy, "198.51.100.7", guardPhone, "wrong"); s != 429 {
+		t.Fatalf("one client past the limit through the proxy: %d", s)
+	}
+	if s := w.loginVia(t, proxy, "198.51.100.8", guardPhone, "wrong"); s != 401 {
+		t.Fatalf("another client through the same proxy: %d, want its own count", s)
+	}
+	if s := w.loginVia(t, proxy, "203.0.113.1, 198.51.100.7", guardPhone, "wrong"); s != 429 {
+		t.Fatalf("a client that wrote its own X-Forwarded-For: %d, want counted as the address the proxy saw", s)
+	}
+	for i := range session.PairAttempts {
+		if s := w.loginVia(t, direct, fmt.Sprintf("192.0.2.%d", i), "13700009999", "wrong"); s != 401 {
+			t.Fatalf("guess %d from an untrusted peer: %d", i, s)
+		}
+	}
+	if s := w.loginVia(t, direct, "192.0.2.99", "13700009999", "wrong"); s != 429 {
+		t.Fatalf("an untrusted peer's X-Forwarded-For was believed: %d", s)
 	}
 }

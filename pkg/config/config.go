@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -38,8 +39,11 @@ type Config struct {
 	RelayEvery    time.Duration // TIMEBANK_RELAY_EVERY: how often the outbox relay runs, 1s
 	ExpireEvery   time.Duration // TIMEBANK_EXPIRE_EVERY: how often expired holds are released, 5s
 	ShutdownGrace time.Duration // TIMEBANK_SHUTDOWN_GRACE: how long in-flight requests may finish, 15s
-	SMSURL        string        // TIMEBANK_SMS_URL: the SMS gateway (POST {phone, text}); empty: the log in development, none in production
-	SMSToken      string        // TIMEBANK_SMS_TOKEN: the gateway's bearer token
+	// TrustedProxies are the reverse proxies (addresses or CIDR prefixes, TIMEBANK_TRUSTED_PROXIES,
+	// comma separated) whose X-Forwarded-For is believed; none by default.
+	TrustedProxies []netip.Prefix
+	SMSURL         string // TIMEBANK_SMS_URL: the SMS gateway (POST {phone, text}); empty: the log in development, none in production
+	SMSToken       string // TIMEBANK_SMS_TOKEN: the gateway's bearer token
 }
 
 // Production says whether the service runs in production mode.
@@ -67,6 +71,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	var errs []error
 	c.DBMaxConns = intVar(get("TIMEBANK_DB_MAX_CONNS", "32"), "TIMEBANK_DB_MAX_CONNS", &errs)
+	c.TrustedProxies = prefixesVar(getenv("TIMEBANK_TRUSTED_PROXIES"), "TIMEBANK_TRUSTED_PROXIES", &errs)
 	c.AutoMigrate = boolVar(get("TIMEBANK_AUTO_MIGRATE", "false"), "TIMEBANK_AUTO_MIGRATE", &errs)
 	c.RelayEvery = durVar(get("TIMEBANK_RELAY_EVERY", "1s"), "TIMEBANK_RELAY_EVERY", &errs)
 	c.ExpireEvery = durVar(get("TIMEBANK_EXPIRE_EVERY", "5s"), "TIMEBANK_EXPIRE_EVERY", &errs)
@@ -124,6 +129,27 @@ func weak(s string) bool {
 	return len(seen) < 8
 }
 
+// prefixesVar reads comma-separated addresses (a single host) or CIDR prefixes.
+func prefixesVar(s, name string, errs *[]error) []netip.Prefix {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(f); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			*errs = append(*errs, fmt.Errorf("%s: not an address or CIDR prefix: %q", name, f))
+			continue
+		}
+		out = append(out, p.Masked())
+	}
+	return out
+}
+
 func intVar(s, name string, errs *[]error) int {
 	n, err := strconv.Atoi(s)
 	if err != nil {
@@ -157,7 +183,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("secret", mask(c.Secret)), slog.String("operator_token", mask(c.OperatorToken)),
 		slog.Bool("auto_migrate", c.AutoMigrate), slog.String("log_level", c.LogLevel.String()),
 		slog.Duration("relay_every", c.RelayEvery), slog.Duration("expire_every", c.ExpireEvery),
-		slog.String("sms_url", redactURL(c.SMSURL)), slog.String("sms_token", mask(c.SMSToken)),
+		slog.Any("trusted_proxies", c.TrustedProxies), slog.String("sms_url", redactURL(c.SMSURL)), slog.String("sms_token", mask(c.SMSToken)),
 	)
 }
 
