@@ -32,6 +32,9 @@ import (
 
 const operatorToken = "dev-operator-token" // set by the tests' configuration: there is no default
 
+// metricsToken is the scraper's token in the tests' configuration.
+const metricsToken = "test-metrics-token-0001"
+
 // testApp is the real app over a fresh PostgreSQL database and a Redis key prefix of its own.
 type testApp struct {
 	app    *fiber.App
@@ -49,7 +52,7 @@ func newApp(t *testing.T) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.OperatorToken = operatorToken
+	cfg.OperatorToken, cfg.MetricsToken = operatorToken, metricsToken
 	cfg.RedisPrefix = prefix
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc, err := app.New(cfg, discard, db, rdb)
@@ -636,7 +639,13 @@ func TestOperationsEndpoints(t *testing.T) {
 		t.Fatalf("readyz: %s", r)
 	}
 
-	r = a.do(t, "GET", "/metrics", "", "Authorization", "")
+	if r = a.do(t, "GET", "/metrics", "", "Authorization", ""); r.Status != 404 {
+		t.Fatalf("metrics without the scraper's token: %s", r)
+	}
+	if r = a.do(t, "GET", "/metrics", ""); r.Status != 404 {
+		t.Fatalf("metrics with the operator's token: %s", r)
+	}
+	r = a.do(t, "GET", "/metrics", "", "Authorization", "Bearer "+metricsToken)
 	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
 		t.Fatalf("metrics: %s", r)
 	}
@@ -681,7 +690,7 @@ func TestMetricsMethodLabel(t *testing.T) {
 	for range 3 {
 		a.do(t, "GET", "/healthz", "")
 	}
-	r := a.do(t, "GET", "/metrics", "")
+	r := a.do(t, "GET", "/metrics", "", "Authorization", "Bearer "+metricsToken)
 	for _, family := range []string{`timebank_store_batches_total{kind="place"} 0`, `timebank_store_batched_orders_total{kind="fulfil"} 0`,
 		"# TYPE timebank_store_batch_fallbacks_total counter"} {
 		if !strings.Contains(string(r.Raw), family) {

@@ -125,7 +125,9 @@ func TestOversizeBody(t *testing.T) {
 		resp.Header.Get("X-Request-Id") != "counter-7-0042" || p.RequestID != "counter-7-0042" {
 		t.Errorf("a refusal with the caller's request id: %d %q %+v %v", resp.StatusCode, resp.Header.Get("X-Request-Id"), p, err)
 	}
-	mresp, err := http.Get("http://" + addr + "/metrics")
+	mreq, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/metrics", nil)
+	mreq.Header.Set("Authorization", "Bearer "+testMetricsToken)
+	mresp, err := http.DefaultClient.Do(mreq)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func New(d *app.Services) (*fiber.App, error) {
 		IdleTimeout:                  75 * time.Second,
 		DisableStartupMessage:        true,
 	})
-	s.app.Use(s.requestID, s.observe, recover.New(), s.refuseControlChars, s.authenticate)
+	s.app.Use(s.requestID, s.observe, recover.New(), s.metricsAddrOnly, s.refuseControlChars, s.authenticate)
 	s.routes()
 	return s.app, nil
 }

@@ -30,6 +30,7 @@ import (
 type guardWorld struct {
 	url string
 	rdb redis.UniversalClient
+	app *fiber.App
 }
 
 func newGuardWorld(t *testing.T, rdb redis.UniversalClient, prefix string, change ...func(*config.Config)) guardWorld {
@@ -56,7 +57,7 @@ func newGuardWorld(t *testing.T, rdb redis.UniversalClient, prefix string, chang
 	}
 	go func() { _ = a.Listener(ln) }()
 	t.Cleanup(func() { _ = a.Shutdown() })
-	return guardWorld{url: "http://" + ln.Addr().String(), rdb: rdb}
+	return guardWorld{url: "http://" + ln.Addr().String(), rdb: rdb, app: a}
 }
 
 // from returns a client whose connections come from ip, with a cookie jar of its own (a browser).
@@ -231,5 +232,49 @@ func TestClientAddressBehindProxy(t *testing.T) {
 	}
 	if s := w.loginVia(t, direct, "192.0.2.99", "13700009999", "wrong"); s != 429 {
 		t.Fatalf("an untrusted peer's X-Forwarded-For was believed: %d", s)
+	}
+}
+
+// The metrics address answers /metrics without a token and nothing else; the main address answers
+// /metrics to the scraper's token only.
+func TestMetricsAddress(t *testing.T) {
+	rdb, prefix := dbtest.Redis(t)
+	metricsLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const scraper = "scraper-token-0123456789"
+	w := newGuardWorld(t, rdb, prefix, func(c *config.Config) {
+		c.MetricsAddr, c.MetricsToken = metricsLn.Addr().String(), scraper
+	})
+	go func() { _ = w.app.Listener(metricsLn) }()
+	get := func(base, path, token string) int {
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	metrics := "http://" + metricsLn.Addr().String()
+	for _, c := range []struct {
+		base, path, token string
+		want              int
+	}{
+		{metrics, "/metrics", "", 200},
+		{metrics, "/healthz", "", 404},
+		{metrics, "/api/v1/openapi.json", "", 404},
+		{w.url, "/metrics", "", 404},
+		{w.url, "/metrics", "not-the-scraper-token", 404},
+		{w.url, "/metrics", scraper, 200},
+		{w.url, "/healthz", "", 200},
+	} {
+		if got := get(c.base, c.path, c.token); got != c.want {
+			t.Errorf("GET %s%s (token %q): %d, want %d", c.base, c.path, c.token, got, c.want)
+		}
 	}
 }

@@ -17,6 +17,9 @@ type services = *app.Services
 
 // newTestApp builds the app as main does, over a fresh database and a Redis prefix of the test's
 // own, and returns it with its dependencies.
+// testMetricsToken is the scraper's token in the tests' configuration.
+const testMetricsToken = "test-metrics-token-0001"
+
 func newTestApp(t *testing.T) (*fiber.App, services) {
 	t.Helper()
 	db := dbtest.New(t)
@@ -26,6 +29,7 @@ func newTestApp(t *testing.T) (*fiber.App, services) {
 		t.Fatal(err)
 	}
 	cfg.OperatorToken = "dev-operator-token" // the tests' operator; the service has none unless configured
+	cfg.MetricsToken = testMetricsToken
 	cfg.RedisPrefix = prefix
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
 	d, err := app.New(cfg, discard, db, rdb)

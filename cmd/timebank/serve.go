@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 
 	"timebank/migrations"
@@ -65,9 +66,18 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	}()
 	defer func() { stopWork(); <-workersDone }()
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Listen(cfg.Addr) }()
-	log.Info("serving", "addr", cfg.Addr, "base_url", cfg.BaseURL)
+	if cfg.MetricsAddr != "" {
+		// The same app on a second address, where it answers /metrics alone and without a token:
+		// bind it to an interface only the scraper reaches.
+		ln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics address: %w", err)
+		}
+		go func() { errc <- srv.Listener(ln) }()
+	}
+	log.Info("serving", "addr", cfg.Addr, "metrics_addr", cfg.MetricsAddr, "base_url", cfg.BaseURL)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("listen: %w", err)

@@ -42,6 +42,8 @@ type Config struct {
 	// TrustedProxies are the reverse proxies (addresses or CIDR prefixes, TIMEBANK_TRUSTED_PROXIES,
 	// comma separated) whose X-Forwarded-For is believed; none by default.
 	TrustedProxies []netip.Prefix
+	MetricsToken   string // TIMEBANK_METRICS_TOKEN: the scraper's bearer token for /metrics on the main address
+	MetricsAddr    string // TIMEBANK_METRICS_ADDR: a second listen address that serves /metrics alone, without a token
 	SMSURL         string // TIMEBANK_SMS_URL: the SMS gateway (POST {phone, text}); empty: the log in development, none in production
 	SMSToken       string // TIMEBANK_SMS_TOKEN: the gateway's bearer token
 }
@@ -66,6 +68,8 @@ func Load(getenv func(string) string) (Config, error) {
 		RedisPrefix:   get("TIMEBANK_REDIS_PREFIX", "tb:"),
 		Secret:        getenv("TIMEBANK_SECRET"),
 		OperatorToken: getenv("TIMEBANK_OPERATOR_TOKEN"),
+		MetricsToken:  getenv("TIMEBANK_METRICS_TOKEN"),
+		MetricsAddr:   getenv("TIMEBANK_METRICS_ADDR"),
 		SMSURL:        getenv("TIMEBANK_SMS_URL"),
 		SMSToken:      getenv("TIMEBANK_SMS_TOKEN"),
 	}
@@ -112,6 +116,9 @@ func Load(getenv func(string) string) (Config, error) {
 	} else {
 		if c.Secret == "" {
 			c.Secret = DevSecret
+		}
+		if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+			errs = append(errs, errors.New("TIMEBANK_METRICS_TOKEN must be at least 16 characters"))
 		}
 		if c.OperatorToken != "" && len(c.OperatorToken) < 16 {
 			errs = append(errs, errors.New("TIMEBANK_OPERATOR_TOKEN must be at least 16 characters"))
@@ -183,7 +190,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("secret", mask(c.Secret)), slog.String("operator_token", mask(c.OperatorToken)),
 		slog.Bool("auto_migrate", c.AutoMigrate), slog.String("log_level", c.LogLevel.String()),
 		slog.Duration("relay_every", c.RelayEvery), slog.Duration("expire_every", c.ExpireEvery),
-		slog.Any("trusted_proxies", c.TrustedProxies), slog.String("sms_url", redactURL(c.SMSURL)), slog.String("sms_token", mask(c.SMSToken)),
+		slog.Any("trusted_proxies", c.TrustedProxies), slog.String("metrics_addr", c.MetricsAddr),
+		slog.String("metrics_token", mask(c.MetricsToken)), slog.String("sms_url", redactURL(c.SMSURL)), slog.String("sms_token", mask(c.SMSToken)),
 	)
 }
 
