@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"timebank/pkg/identity"
 )
@@ -118,53 +116,6 @@ func (n *NewDonation) validate() error {
 	return bad.err()
 }
 
-// LineErrors refuses several lines of one request at once, in line order, so that the clerk
-// can fix them all before sending it again. Err is the sentinel that decides the status:
-// ErrInvalid when a line is malformed (then the request is malformed, whatever else is refused),
-// ErrItemNotFound when every refused line names an item the store does not have,
-// ErrDonationRefused otherwise. errors.As finds the first line's *LineError.
-type LineErrors struct {
-	Err   error
-	Lines []*LineError
-}
-
-func (e *LineErrors) Error() string {
-	var b strings.Builder
-	b.WriteString(e.Err.Error())
-	for _, l := range e.Lines {
-		name := l.Name
-		if name == "" {
-			name = fmt.Sprintf("item %d", l.Item)
-		}
-		fmt.Fprintf(&b, "; line %d (%s): %s", l.Line, name, l.Reason)
-	}
-	return b.String()
-}
-
-// Unwrap returns the sentinel and then each line's error.
-func (e *LineErrors) Unwrap() []error {
-	out := []error{e.Err}
-	for _, l := range e.Lines {
-		out = append(out, l)
-	}
-	return out
-}
-
-// lineErrors returns the refused lines as a *LineErrors, or nil when there are none.
-func lineErrors(lines []*LineError) error {
-	if len(lines) == 0 {
-		return nil
-	}
-	slices.SortStableFunc(lines, func(a, b *LineError) int { return a.Line - b.Line })
-	err := ErrItemNotFound
-	for _, l := range lines {
-		if !errors.Is(l.Err, ErrItemNotFound) {
-			err = ErrDonationRefused
-		}
-	}
-	return &LineErrors{Err: err, Lines: lines}
-}
-
 // checkCondition refuses lines that are past their date, food without a date, food with too
 // little shelf life left and food produced in the future (a typing mistake), every such line at
 // once. Lines whose item the store does not have are left out: missing names them.
@@ -198,45 +149,6 @@ func checkCondition(p Policy, now time.Time, lines []DonationLine, items map[int
 		return err // a typing mistake is a malformed request, told before any refusal
 	}
 	return lineErrors(refused)
-}
-
-// missingItems returns a LineError for every line whose item is not among the items.
-func missingItems(ids []int64, items map[int64]Item) []*LineError {
-	var out []*LineError
-	for i, id := range ids {
-		if _, ok := items[id]; !ok {
-			out = append(out, &LineError{Err: ErrItemNotFound, Line: i, Item: id, Field: "item", Reason: "not_found"})
-		}
-	}
-	return out
-}
-
-// itemsByID returns the store's items with the ids, or a LineError naming the first line whose
-// item the store does not have.
-func (s *Service) itemsByID(ctx context.Context, q sqlx.QueryerContext, storeID int64, ids []int64) (map[int64]Item, error) {
-	out, err := s.itemsWithIDs(ctx, q, storeID, ids)
-	if err != nil {
-		return nil, err
-	}
-	if missing := missingItems(ids, out); len(missing) > 0 {
-		return nil, missing[0]
-	}
-	return out, nil
-}
-
-// itemsWithIDs returns those of the store's items with the ids that it has.
-func (s *Service) itemsWithIDs(ctx context.Context, q sqlx.QueryerContext, storeID int64, ids []int64) (map[int64]Item, error) {
-	var items []Item
-	err := sqlx.SelectContext(ctx, q, &items, itemQuery+` AND i.id = ANY($3) GROUP BY i.id`,
-		storeID, today(s.now()).Format(dayLayout), pq.Int64Array(ids))
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]Item, len(items))
-	for _, it := range items {
-		out[it.ID] = it
-	}
-	return out, nil
 }
 
 // RecordDonation records goods handed in: the donation with the next acknowledgement number of the
@@ -413,39 +325,4 @@ func handlerName(a Actor) string {
 		return a.Name
 	}
 	return a.Label()
-}
-
-// keyScopes names, for each table that keeps requests by idempotency key, the column its keys are
-// unique within: the caller (idem_scope) or the store.
-var keyScopes = map[string]string{"store_donations": "idem_scope", "store_adjustments": "idem_scope",
-	"store_orders": "idem_scope", "store_aid": "store_id", "store_households": "store_id"}
-
-// replayed looks up an earlier request with the idempotency key within scope in the table and
-// returns its id (0 when there is none); a different request under the same key is a conflict.
-func (s *Service) replayed(ctx context.Context, table string, scope any, key string, hash []byte) (int64, error) {
-	col, ok := keyScopes[table]
-	if !ok {
-		panic("store: replayed: unknown table " + table)
-	}
-	var row struct {
-		ID   int64  `db:"id"`
-		Hash []byte `db:"request_hash"`
-	}
-	err := s.st.Get(ctx, s.db, &row,
-		`SELECT id, request_hash FROM `+table+` WHERE `+col+` = $1 AND idem_key = $2`, scope, key)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return 0, nil
-	case err != nil:
-		return 0, err
-	case !slices.Equal(row.Hash, hash):
-		return 0, ErrIdempotencyConflict
-	}
-	return row.ID, nil
-}
-
-// isUniqueViolation reports whether err is a unique violation of the named constraint.
-func isUniqueViolation(err error, constraint string) bool {
-	var pe *pq.Error
-	return errors.As(err, &pe) && pe.Code == "23505" && pe.Constraint == constraint
 }

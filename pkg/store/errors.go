@@ -109,49 +109,6 @@ func (f fieldErrors) err() error {
 	return &ValidationError{fields: f}
 }
 
-// LineError says which line of a request was refused and why: the line's index, its item, the
-// field of the line at fault and the key of the reason (see the Reason constants). It wraps the
-// sentinel error that decides the status.
-type LineError struct {
-	Err    error
-	Line   int    // index in the request's lines
-	Item   int64  // the item's id
-	Name   string // the item's name, when known
-	Field  string // "item", "qty" or "best_before"
-	Reason string
-}
-
-// The reasons a line is refused.
-const (
-	ReasonInactive           = "item_inactive"
-	ReasonOutOfStock         = "out_of_stock"
-	ReasonOverLimit          = "over_limit"
-	ReasonStars              = "stars_required"
-	ReasonShelfLife          = "shelf_life_short"
-	ReasonPastDate           = "past_best_before"
-	ReasonBestBeforeRequired = "best_before_required"
-	ReasonReserved           = "stock_reserved"
-)
-
-func (e *LineError) Error() string {
-	name := e.Name
-	if name == "" {
-		name = fmt.Sprintf("item %d", e.Item)
-	}
-	return fmt.Sprintf("%v: line %d (%s): %s", e.Err, e.Line, name, e.Reason)
-}
-
-// Unwrap returns the sentinel error.
-func (e *LineError) Unwrap() error { return e.Err }
-
-// Path returns the JSON path of the field at fault, "lines[2].qty".
-func (e *LineError) Path() string { return fmt.Sprintf("lines[%d].%s", e.Line, e.Field) }
-
-// lineError builds a LineError for the item.
-func lineError(err error, line int, it Item, field, reason string) error {
-	return &LineError{Err: err, Line: line, Item: it.ID, Name: it.Name, Field: field, Reason: reason}
-}
-
 // dbError turns the constraint violations and trigger refusals of the store's tables into its
 // errors. Violations the Go code checks first only surface here when two requests race.
 func dbError(err error) error {
