@@ -116,7 +116,7 @@ func (s *server) allocateAid(c *fiber.Ctx) error {
 	req.Store = id
 	a, err := s.store.Allocate(c.UserContext(), principal(c), key, req)
 	if err != nil {
-		return s.storeProblem(err)
+		return err
 	}
 	c.Location("/api/v1/stores/" + itoa(id) + "/aid?before=" + itoa(a.ID+1) + "&limit=1")
 	return created(c, a.Replayed, a)

@@ -34,7 +34,7 @@ func (s *server) placeOrder(c *fiber.Ctx) error {
 	}
 	o, err := s.store.PlaceOrder(c.UserContext(), principal(c), key, req)
 	if err != nil {
-		return s.storeProblem(err)
+		return err
 	}
 	c.Location("/api/v1/orders/" + itoa(o.ID))
 	return created(c, o.Replayed, o)
@@ -225,7 +225,7 @@ func (s *server) sell(c *fiber.Ctx) error {
 	}
 	sale, err := s.store.Sell(c.UserContext(), principal(c), key, req)
 	if err != nil {
-		return s.storeProblem(err)
+		return err
 	}
 	c.Location("/api/v1/orders/" + itoa(sale.Order.ID))
 	return created(c, sale.Order.Replayed, sale)

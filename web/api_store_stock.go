@@ -155,7 +155,7 @@ func (s *server) adjustStock(c *fiber.Ctx, do func(ctx context.Context, a store.
 	}
 	a, err := do(c.UserContext(), principal(c), id, key, req)
 	if err != nil {
-		return s.storeProblem(err)
+		return err
 	}
 	return created(c, a.Replayed, a)
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/fields"
 	"timebank/ledger"
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
@@ -453,9 +454,10 @@ func TestStoreProblemsTranslated(t *testing.T) {
 		}
 	}
 	le := &store.LineError{Err: store.ErrOutOfStock, Line: 2, Item: 9, Field: "qty", Reason: store.ReasonOutOfStock}
-	var pe *problemError
-	if !errors.As((&server{}).storeProblem(fmt.Errorf("x: %w", le)), &pe) || pe.status != 409 || pe.fields[0].Field != "lines[2].qty" {
-		t.Fatalf("line error: %+v", pe)
+	var fe *fields.Error
+	wrapped := fmt.Errorf("x: %w", le)
+	if status, _ := classify(wrapped); status != 409 || !errors.As(wrapped, &fe) || fe.Reason("lines[2].qty") != store.ReasonOutOfStock {
+		t.Fatalf("line error: %d %v", status, fe)
 	}
 
 	// The reasons: the constants and every literal the store package assigns or passes as one.

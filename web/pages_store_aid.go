@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/fields"
 	"timebank/pkg/access"
 	"timebank/pkg/store"
 )
@@ -117,7 +118,7 @@ func (s *server) householdSubmit(c *fiber.Ctx) error {
 		Note: f.Values["note"], Consent: f.Values["consent"] == "1"}
 	f.Values["name"], f.Values["phone"] = "", ""
 	_, err := s.store.RegisterHousehold(c.UserContext(), principal(c), storeID, c.FormValue("key"), req)
-	var fe fieldErrors
+	var fe *fields.Error
 	switch {
 	case errors.As(err, &fe):
 		for field, reason := range fe.Fields() {
@@ -222,27 +223,27 @@ func (s *server) aidSubmit(c *fiber.Ctx) error {
 	if status >= 500 || errors.Is(err, store.ErrStoreNotFound) {
 		return err
 	}
-	var le *store.LineError
-	var fe fieldErrors
+	faults, ok := s.lineFaults(lang, err)
 	switch {
-	case errors.As(err, &le):
-		lineErrs[le.Item] = s.lineMessage(lang, le.Reason, slug)
-		f.fail("", s.msgs.get(lang, "page.store.aid.check_lines"))
 	case errors.Is(err, store.ErrHouseholdNotFound), errors.Is(err, store.ErrHouseholdInactive):
 		f.fail("household", s.msgs.get(lang, "problem."+slug))
-	case errors.As(err, &fe):
-		for field, reason := range fe.Fields() {
-			switch field {
-			case "household", "note":
-				f.fail(field, s.msgs.get(lang, "reason."+reason))
-			case "lines":
-				f.fail("", s.msgs.get(lang, "page.store.aid.no_lines"))
-			default:
-				f.fail("", s.msgs.get(lang, "page.store.aid.check_lines"))
-			}
-		}
-	default:
+	case !ok:
 		f.fail("", s.msgs.get(lang, "problem."+slug))
+	}
+	for _, lf := range faults {
+		switch {
+		case lf.Line >= 0:
+			if lf.Line < len(lines) {
+				lineErrs[lines[lf.Line].Item] = lf.Message
+			}
+			f.fail("", s.msgs.get(lang, "page.store.aid.check_lines"))
+		case lf.Field == "household", lf.Field == "note":
+			f.fail(lf.Field, lf.Message)
+		case lf.Field == "lines":
+			f.fail("", s.msgs.get(lang, "page.store.aid.no_lines"))
+		default:
+			f.fail("", s.msgs.get(lang, "page.store.aid.check_lines"))
+		}
 	}
 	if status != fiber.StatusConflict {
 		status = fiber.StatusUnprocessableEntity

@@ -159,15 +159,8 @@ func (s *server) adjustSubmit(c *fiber.Ctx, kind string) error {
 		}
 		lang := s.msgs.lang(c)
 		msg := s.msgs.get(lang, "problem."+slug)
-		var le *store.LineError
-		var fe fieldErrors
-		switch {
-		case errors.As(err, &le):
-			msg = s.lineMessage(lang, le.Reason, slug)
-		case errors.As(err, &fe):
-			for _, reason := range fe.Fields() {
-				msg = s.lineMessage(lang, reason, slug)
-			}
+		if faults, ok := s.lineFaults(lang, err); ok {
+			msg = faults[len(faults)-1].Message
 		}
 		if status != fiber.StatusConflict {
 			status = fiber.StatusUnprocessableEntity

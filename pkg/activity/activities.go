@@ -5,12 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"math"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
+	"timebank/fields"
 	"timebank/ledger"
+	"timebank/pgerr"
 	"timebank/pkg/audit"
 	"timebank/pkg/prepared"
 )
@@ -91,7 +90,7 @@ type Actor struct {
 
 // CreateActivities creates the activity, or, when it repeats weekly, every occurrence up to the
 // repeat date, in one transaction with its audit entry. Times are kept to the minute.
-// Errors: ErrInvalid (FieldErrors: also for an unknown category or organization).
+// Errors: ErrInvalid (*fields.Error: also for an unknown category or organization).
 func (s *Service) CreateActivities(ctx context.Context, by Actor, n NewActivity) ([]Activity, error) {
 	starts, err := n.validate(s.now())
 	if err != nil {
@@ -142,30 +141,24 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 // createError names the field behind the foreign keys a new activity can break.
 func createError(err error) error {
 	switch {
-	case isConstraint(err, "activities_category_fkey"):
+	case pgerr.Violates(err, "", "activities_category_fkey"):
 		return invalid("category", "unknown")
-	case isConstraint(err, "activities_org_id_fkey"), isConstraint(err, "activity_series_org_id_fkey"):
+	case pgerr.Violates(err, "", "activities_org_id_fkey"), pgerr.Violates(err, "", "activity_series_org_id_fkey"):
 		return invalid("org_id", "not_found")
 	}
 	return err
 }
 
-// cleanText trims s and reports the reason it is unacceptable: empty when required, longer than
-// max characters, or holding control characters (newlines allowed when multiline) or invalid UTF-8.
+// cleanText trims *s by the one rule for text fields (fields.Text) and returns the reason it is
+// unacceptable. This area has always answered a control character or invalid UTF-8 with the reason
+// "encoding", and its forms and clients know that key, so the rule's "format" keeps that name here.
 func cleanText(s *string, max int, required, multiline bool) string {
-	*s = strings.TrimSpace(*s)
-	bad := func(r rune) bool {
-		return unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t'))
-	}
-	switch {
-	case *s == "" && required:
-		return "required"
-	case !utf8.ValidString(*s) || strings.ContainsFunc(*s, bad):
+	var reason string
+	*s, reason = fields.Text{Max: max, Required: required, Multiline: multiline}.Clean(*s)
+	if reason == "format" {
 		return "encoding"
-	case utf8.RuneCountInString(*s) > max:
-		return "too_long"
 	}
-	return ""
+	return reason
 }
 
 // distanceM is the great-circle distance between two points in metres (haversine, mean Earth radius).

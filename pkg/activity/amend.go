@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"timebank/fields"
 	"timebank/ledger"
 	"timebank/pkg/audit"
 )
@@ -19,7 +20,7 @@ type Amendment struct {
 }
 
 func (am *Amendment) validate() error {
-	bad := FieldErrors{}
+	bad := fields.Set{}
 	if am.Revision < 1 {
 		bad["revision"] = "required"
 	}
@@ -29,7 +30,7 @@ func (am *Amendment) validate() error {
 	if r := cleanText(&am.Reason, 500, true, true); r != "" {
 		bad["reason"] = r
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // currentRevision is what an amendment needs of the revision it replaces.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"timebank/ledger"
+	"timebank/pgerr"
 	"timebank/pkg/audit"
 )
 
@@ -45,7 +46,7 @@ func (s *Service) Dispute(ctx context.Context, userID, recordID int64, reason st
 		}
 		err = tx.GetContext(ctx, &d, `INSERT INTO record_disputes (record_id, user_id, reason) VALUES ($1, $2, $3)
 RETURNING `+disputeColumns, recordID, userID, reason)
-		if isUnique(err, "record_disputes_open") {
+		if pgerr.Unique(err, "record_disputes_open") {
 			return ErrDisputeOpen
 		} else if err != nil {
 			return err

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"strings"
 
+	"timebank/fields"
 	"timebank/ledger"
+	"timebank/pgerr"
 	"timebank/pkg/audit"
 	"timebank/pkg/identity"
 )
@@ -26,7 +28,7 @@ type ManualHours struct {
 // Errors: ErrInvalid (also minutes longer_than_activity), ErrActivityNotFound, ErrNotService,
 // ErrNotEnded, identity.ErrUserNotFound (no volunteer with that number), ErrAttendanceExists.
 func (s *Service) AddManual(ctx context.Context, by Actor, activityID int64, m ManualHours) (Attendance, error) {
-	bad := FieldErrors{}
+	bad := fields.Set{}
 	m.VolunteerNo = strings.ToUpper(strings.TrimSpace(m.VolunteerNo))
 	if m.VolunteerNo == "" {
 		bad["volunteer_no"] = "required"
@@ -37,7 +39,7 @@ func (s *Service) AddManual(ctx context.Context, by Actor, activityID int64, m M
 	if r := cleanText(&m.Reason, 500, true, true); r != "" {
 		bad["reason"] = r
 	}
-	if err := bad.err(); err != nil {
+	if err := bad.Err(ErrInvalid); err != nil {
 		return Attendance{}, err
 	}
 	a, err := s.Activity(ctx, activityID)
@@ -68,7 +70,7 @@ WITH t AS (
     RETURNING *
 )
 SELECT `+attendanceColumns+` FROM t JOIN users u ON u.id = t.user_id`, activityID, userID, m.Minutes, m.Reason, by.Label)
-		if isUnique(err, "attendances_once") {
+		if pgerr.Unique(err, "attendances_once") {
 			return ErrAttendanceExists
 		} else if err != nil {
 			return err

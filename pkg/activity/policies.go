@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 
+	"timebank/fields"
 	"timebank/ledger"
+	"timebank/pgerr"
 	"timebank/pkg/audit"
 	"timebank/pkg/prepared"
 )
@@ -57,10 +59,10 @@ func policyOf(ctx context.Context, st *prepared.Statements, q prepared.Queryer, 
 
 // SetPolicy replaces the organization's policy, with an audit entry holding the old and the new.
 // It applies to attendances verified from now on; records already made keep their numbers.
-// Errors: ErrInvalid (FieldErrors from Policy.Validate, or org_id not_found).
+// Errors: ErrInvalid (*fields.Error from Policy.Validate, or org_id not_found).
 func (s *Service) SetPolicy(ctx context.Context, by Actor, orgID int64, p Policy) (Policy, error) {
 	if bad := p.Validate(); bad != nil {
-		return Policy{}, FieldErrors(bad)
+		return Policy{}, fields.Set(bad).Err(ErrInvalid)
 	}
 	raw, err := json.Marshal(p)
 	if err != nil {
@@ -76,7 +78,7 @@ func (s *Service) SetPolicy(ctx context.Context, by Actor, orgID int64, p Policy
 INSERT INTO activity_policies (org_id, policy, updated_by) VALUES ($1, $2, $3)
 ON CONFLICT (org_id) DO UPDATE SET policy = EXCLUDED.policy, updated_by = EXCLUDED.updated_by, updated_at = now()`,
 			orgID, raw, by.Label)
-		if isConstraint(err, "activity_policies_org_id_fkey") {
+		if pgerr.Violates(err, "", "activity_policies_org_id_fkey") {
 			return invalid("org_id", "not_found")
 		} else if err != nil {
 			return err

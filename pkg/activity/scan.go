@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"timebank/fields"
 	"timebank/pkg/qr"
 )
 
@@ -20,7 +21,7 @@ type Scan struct {
 }
 
 func (sc Scan) validate() error {
-	bad := FieldErrors{}
+	bad := fields.Set{}
 	if strings.TrimSpace(sc.Token) == "" {
 		bad["token"] = "required"
 	}
@@ -30,7 +31,7 @@ func (sc Scan) validate() error {
 	if sc.Position != nil && !sc.Position.Valid() {
 		bad["position"] = "range"
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // What a scan did.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/lib/pq"
 
+	"timebank/fields"
 	"timebank/ledger"
 	"timebank/pkg/audit"
 )
@@ -30,7 +31,7 @@ type VerifyRequest struct {
 }
 
 func (r *VerifyRequest) validate() error {
-	bad := FieldErrors{}
+	bad := fields.Set{}
 	switch {
 	case len(r.IDs) == 0:
 		bad["ids"] = "required"
@@ -66,7 +67,7 @@ func (r *VerifyRequest) validate() error {
 	if reason := cleanText(&r.Evaluation, 200, false, false); reason != "" {
 		bad["evaluation"] = reason
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // VerifyResult is what happened to one attendance of the batch.

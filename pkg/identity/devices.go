@@ -28,16 +28,16 @@ const deviceColumns = `id, label, role, org_id, store_id, created_by, created_at
 
 // CreateDevice issues a device token: a kiosk for an organization (orgID) or a counter for a store
 // (storeID). It returns the token, which is never stored nor shown again.
-// Errors: ErrInvalid (FieldErrors), ErrScopeNotFound.
+// Errors: ErrInvalid (*fields.Error), ErrScopeNotFound.
 func (u *Users) CreateDevice(ctx context.Context, ch Change, role access.Role, orgID, storeID int64, label string) (Device, string, error) {
 	label, ok := cleanName(label)
 	switch {
 	case !ok:
-		return Device{}, "", FieldErrors{"label": "label_length"}
+		return Device{}, "", invalid("label", "label_length")
 	case role == access.Kiosk && orgID <= 0, role == access.Counter && storeID <= 0:
-		return Device{}, "", FieldErrors{"scope": "required"}
+		return Device{}, "", invalid("scope", "required")
 	case role != access.Kiosk && role != access.Counter:
-		return Device{}, "", FieldErrors{"role": "role_unknown"}
+		return Device{}, "", invalid("role", "role_unknown")
 	}
 	if role == access.Kiosk {
 		storeID = 0

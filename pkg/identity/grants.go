@@ -31,16 +31,16 @@ type Change struct {
 // checkGrant refuses a role at a kind of scope it cannot be held at, or a scope without its target.
 func checkGrant(g access.Grant) error {
 	if !g.Role.Valid() {
-		return FieldErrors{"role": "role_unknown"}
+		return invalid("role", "role_unknown")
 	}
 	if !slices.Contains(g.Role.ScopeKinds(), g.Kind) {
-		return FieldErrors{"role": "role_scope"}
+		return invalid("role", "role_scope")
 	}
 	switch {
 	case g.Kind == access.Region && g.RegionCode == "",
 		g.Kind == access.Org && g.OrgID <= 0,
 		g.Kind == access.Store && g.StoreID <= 0:
-		return FieldErrors{"scope": "required"}
+		return invalid("scope", "required")
 	}
 	return nil
 }
@@ -61,7 +61,7 @@ type MemberGrant struct {
 
 // Grant gives the user the role at the grant's scope and records it in the audit log. Granting a role
 // the user already holds there changes nothing and returns the existing grant's id.
-// Errors: ErrInvalid (FieldErrors), ErrUserNotFound, ErrScopeNotFound.
+// Errors: ErrInvalid (*fields.Error), ErrUserNotFound, ErrScopeNotFound.
 func (u *Users) Grant(ctx context.Context, ch Change, userID int64, g access.Grant) (int64, error) {
 	tx, err := u.db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -76,7 +76,7 @@ func (u *Users) Grant(ctx context.Context, ch Change, userID int64, g access.Gra
 }
 
 // GrantTx is Grant inside the caller's transaction.
-// Errors: ErrInvalid (FieldErrors), ErrUserNotFound, ErrScopeNotFound.
+// Errors: ErrInvalid (*fields.Error), ErrUserNotFound, ErrScopeNotFound.
 func (u *Users) GrantTx(ctx context.Context, tx *sqlx.Tx, ch Change, userID int64, g access.Grant) (int64, error) {
 	if err := checkGrant(g); err != nil {
 		return 0, err

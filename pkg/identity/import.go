@@ -76,7 +76,7 @@ RETURNING id, account_code`
 
 // GrantManyTx gives every listed user the same role at the same scope, in one statement; those who
 // hold it already are left alone. The caller records the change in the audit log once, for all.
-// Errors: ErrInvalid (FieldErrors), ErrUserNotFound, ErrScopeNotFound.
+// Errors: ErrInvalid (*fields.Error), ErrUserNotFound, ErrScopeNotFound.
 func (u *Users) GrantManyTx(ctx context.Context, tx *sqlx.Tx, ch Change, userIDs []int64, g access.Grant) (int, error) {
 	if err := checkGrant(g); err != nil {
 		return 0, err

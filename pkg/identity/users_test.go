@@ -11,6 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"timebank/fields"
 	"timebank/ledger"
 	"timebank/pkg/access"
 	"timebank/pkg/dbtest"
@@ -80,8 +81,8 @@ func TestRegisterRefusesBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := users.Register(ctx, c.reg)
-		var fe identity.FieldErrors
-		if !errors.As(err, &fe) || !errors.Is(err, identity.ErrInvalid) || fe[c.field] != c.want {
+		var fe *fields.Error
+		if !errors.As(err, &fe) || !errors.Is(err, identity.ErrInvalid) || fe.Reason(c.field) != c.want {
 			t.Errorf("%s: %v, want %s=%s", c.name, err, c.field, c.want)
 		}
 	}
@@ -155,12 +156,12 @@ func TestAuthenticateAndChangePassword(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	var wrong identity.FieldErrors
-	if err := users.ChangePassword(ctx, u.ID, "wrong", "Another-good-one-77"); !errors.As(err, &wrong) || wrong["current_password"] != "password_wrong" {
+	var wrong *fields.Error
+	if err := users.ChangePassword(ctx, u.ID, "wrong", "Another-good-one-77"); !errors.As(err, &wrong) || wrong.Reason("current_password") != "password_wrong" {
 		t.Fatalf("change with a wrong current password: %v", err)
 	}
-	var fe identity.FieldErrors
-	if err := users.ChangePassword(ctx, u.ID, goodPassword, "password"); !errors.As(err, &fe) || fe["new_password"] == "" {
+	var fe *fields.Error
+	if err := users.ChangePassword(ctx, u.ID, goodPassword, "password"); !errors.As(err, &fe) || fe.Reason("new_password") == "" {
 		t.Fatalf("change to a weak password: %v", err)
 	}
 	if err := users.ChangePassword(ctx, u.ID, goodPassword, "Another-good-one-77"); err != nil {

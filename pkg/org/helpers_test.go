@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"timebank/fields"
 	"timebank/ledger"
 	"timebank/pkg/access"
 	"timebank/pkg/dbtest"
@@ -117,7 +118,7 @@ func (e *env) count(t *testing.T, query string, args ...any) int {
 
 // reason returns the reason the validation error gives for the field, or "" when err is not one.
 func reason(err error, field string) string {
-	var ve *org.ValidationError
+	var ve *fields.Error
 	if !errors.As(err, &ve) {
 		return ""
 	}

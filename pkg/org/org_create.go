@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
-
 	"timebank/ledger"
 	"timebank/pkg/audit"
 )
@@ -21,7 +20,7 @@ const accountSlots = 16
 // CreateOrg creates an organization and opens its issuing account in the ledger (org:<id>:issued, an
 // issuer that may go negative), in one transaction with its audit entry: either all three exist or
 // none does.
-// Errors: ErrInvalid (*ValidationError: also when the region, filing street or parent does not
+// Errors: ErrInvalid (*fields.Error: also when the region, filing street or parent does not
 // exist, or the parent's region does not contain the organization's), ErrCreditCodeTaken.
 func (r *Registry) CreateOrg(ctx context.Context, actor Actor, n NewOrg) (Org, error) {
 	if err := n.Validate(); err != nil {

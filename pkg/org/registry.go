@@ -3,9 +3,6 @@ package org
 import (
 	"context"
 	"strconv"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -62,21 +59,6 @@ func (r *Registry) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return err
 	}
 	return dbError(tx.Commit())
-}
-
-// cleanText trims a name or address and returns the reason it is unacceptable, if any: empty when
-// required, longer than maxLen characters, or holding control characters or invalid UTF-8.
-func cleanText(s string, maxLen int, required bool) (string, string) {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "" && required:
-		return s, "required"
-	case !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl):
-		return s, "format"
-	case utf8.RuneCountInString(s) > maxLen:
-		return s, "too_long"
-	}
-	return s, ""
 }
 
 // normalizeCode returns the 12-digit form and the level of a division code.

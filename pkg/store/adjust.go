@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"timebank/fields"
 )
 
 // expiredReason is the write-off reason of goods past their best-before date.
@@ -35,12 +37,12 @@ type NewAdjustment struct {
 
 // validate checks the request against the reasons of its kind.
 func (n *NewAdjustment) validate(reasons []string, minQty int) error {
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	if !slices.Contains(reasons, n.Reason) {
 		bad["reason"] = "unknown"
 	}
 	var r string
-	if n.Note, r = cleanText(n.Note, 500, false); r != "" {
+	if n.Note, r = (fields.Text{Max: 500}).Clean(n.Note); r != "" {
 		bad["note"] = r
 	}
 	switch {
@@ -63,7 +65,7 @@ func (n *NewAdjustment) validate(reasons []string, minQty int) error {
 			bad[f+"qty"] = "range"
 		}
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // Adjustment is a recorded write-off or count with the movements it appended.
@@ -81,7 +83,7 @@ type Adjustment struct {
 
 // WriteOff records goods disposed of: each line's quantity leaves its lot, with the reason. Only
 // stock that no order has reserved can be written off. key is the caller's idempotency key.
-// Errors: ErrInvalid (*ValidationError), ErrStoreNotFound, ErrLotNotFound, ErrStockReserved and
+// Errors: ErrInvalid (*fields.Error), ErrStoreNotFound, ErrLotNotFound, ErrStockReserved and
 // ErrOutOfStock (each a *LineError), ErrIdempotencyConflict.
 func (s *Service) WriteOff(ctx context.Context, actor Actor, storeID int64, key string, n NewAdjustment) (Adjustment, error) {
 	if err := n.validate(WriteOffReasons, 1); err != nil {
@@ -102,7 +104,7 @@ func (s *Service) WriteOff(ctx context.Context, actor Actor, storeID int64, key 
 // to it (a "counted" movement by the difference, with the reason; a zero movement when the books
 // were right, so the journal shows the lot was counted). A lot cannot be counted below what
 // orders reserved: those goods must be handed out or the orders cancelled first.
-// Errors: ErrInvalid (*ValidationError), ErrStoreNotFound, ErrLotNotFound, ErrStockReserved (a
+// Errors: ErrInvalid (*fields.Error), ErrStoreNotFound, ErrLotNotFound, ErrStockReserved (a
 // *LineError), ErrIdempotencyConflict.
 func (s *Service) Count(ctx context.Context, actor Actor, storeID int64, key string, n NewAdjustment) (Adjustment, error) {
 	if err := n.validate(CountReasons, 0); err != nil {

@@ -9,6 +9,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"timebank/fields"
+	"timebank/pgerr"
 	"timebank/pkg/audit"
 )
 
@@ -24,16 +26,16 @@ type NewAid struct {
 // validate checks the allocation: a household, one to MaxLines lines, each item once with 1 to
 // 1000 units, a note of at most 200 characters.
 func (n *NewAid) validate() error {
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	if n.Household <= 0 {
 		bad["household"] = "required"
 	}
 	validateLines(bad, n.Lines)
 	var reason string
-	if n.Note, reason = cleanText(n.Note, 200, false); reason != "" {
+	if n.Note, reason = (fields.Text{Max: 200}).Clean(n.Note); reason != "" {
 		bad["note"] = reason
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // AidLine is one line of a recorded allocation.
@@ -81,7 +83,7 @@ func (a Aid) Units() int {
 // credits precisely for households in hardship. key is the caller's idempotency key, unique per
 // store: the same key with the same allocation returns the first (Replayed set); with a different
 // one it is a conflict. Any refusal writes nothing.
-// Errors: ErrInvalid (*ValidationError), ErrStoreNotFound, ErrHouseholdNotFound (also a household
+// Errors: ErrInvalid (*fields.Error), ErrStoreNotFound, ErrHouseholdNotFound (also a household
 // of another store), ErrHouseholdInactive, ErrItemNotFound and ErrOutOfStock (each a *LineError
 // naming the line and item), ErrIdempotencyConflict.
 func (s *Service) Allocate(ctx context.Context, actor Actor, key string, n NewAid) (Aid, error) {
@@ -107,7 +109,7 @@ func (s *Service) Allocate(ctx context.Context, actor Actor, key string, n NewAi
 		id, err = s.insertAid(ctx, tx, actor, key, hash, n)
 		return err
 	})
-	if errors.Is(err, errReplay) || isUniqueViolation(err, "store_aid_idempotency") {
+	if errors.Is(err, errReplay) || pgerr.Unique(err, "store_aid_idempotency") {
 		id, err = s.replayed(ctx, "store_aid", n.Store, key, hash)
 		return s.replayAid(ctx, n.Store, id, err)
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"timebank/fields"
+	"timebank/pgerr"
 	"timebank/pkg/audit"
 	"timebank/pkg/identity"
 )
@@ -38,7 +40,7 @@ type NewHousehold struct {
 
 // validate checks the request and replaces its name and phone by their masked forms.
 func (n *NewHousehold) validate() error {
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	var reason string
 	switch n.Tier {
 	case TierDibao, TierTekun, TierBianyuan:
@@ -47,7 +49,7 @@ func (n *NewHousehold) validate() error {
 	default:
 		bad["tier"] = "unknown"
 	}
-	if n.Name, reason = cleanText(n.Name, 50, true); reason != "" {
+	if n.Name, reason = (fields.Text{Max: 50, Required: true}).Clean(n.Name); reason != "" {
 		bad["name"] = reason
 		n.Name = ""
 	} else if containsStar(n.Name) {
@@ -63,13 +65,13 @@ func (n *NewHousehold) validate() error {
 			n.Phone = identity.MaskPhone(p)
 		}
 	}
-	if n.Note, reason = cleanText(n.Note, 200, false); reason != "" {
+	if n.Note, reason = (fields.Text{Max: 200}).Clean(n.Note); reason != "" {
 		bad["note"] = reason
 	}
 	if !n.Consent {
 		bad["consent"] = "consent_required"
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 func containsStar(s string) bool {
@@ -140,7 +142,7 @@ FROM store_households h`
 // household only by its id and number (never its tier or name). key, when not empty, is the
 // caller's idempotency key, unique per store: the same key with the same registration returns the
 // household registered first (Replayed set), with a different one it is a conflict.
-// Errors: ErrInvalid (*ValidationError: consent "consent_required", name, phone, tier, note,
+// Errors: ErrInvalid (*fields.Error: consent "consent_required", name, phone, tier, note,
 // idempotency_key), ErrStoreNotFound, ErrIdempotencyConflict.
 func (s *Service) RegisterHousehold(ctx context.Context, actor Actor, storeID int64, key string, n NewHousehold) (Household, error) {
 	if err := needActor(actor); err != nil {
@@ -191,7 +193,7 @@ VALUES ($1, $2, $3, $4, nullif($5, ''), $6, $7, $8, $7, $8, nullif($9, ''), $10)
 		return audit.Record(ctx, tx, audit.Entry{Actor: label(actor), Action: "store.household_register",
 			Target: ref("household", id), StoreID: storeID, After: map[string]any{"household": id, "number": number}})
 	})
-	if isUniqueViolation(err, "store_households_idempotency") {
+	if pgerr.Unique(err, "store_households_idempotency") {
 		// The same key, registered at the same moment by another request.
 		id, err = s.householdReplayed(ctx, storeID, key, hash)
 		return s.replayHousehold(ctx, storeID, id, err)

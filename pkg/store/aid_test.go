@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"timebank/fields"
 	"timebank/pkg/access"
 	"timebank/pkg/org"
 	"timebank/pkg/store"
@@ -43,7 +44,7 @@ func TestHouseholdsAreMaskedAndNeedConsent(t *testing.T) {
 	ctx := context.Background()
 
 	_, err := e.svc.RegisterHousehold(ctx, e.manager, e.storeID, "", store.NewHousehold{Tier: store.TierTekun, Name: "王小芳"})
-	var ve *store.ValidationError
+	var ve *fields.Error
 	if !errors.As(err, &ve) || ve.Fields()["consent"] != "consent_required" {
 		t.Fatalf("without consent: %v", err)
 	}
@@ -186,7 +187,7 @@ func TestRegisterHouseholdIsIdempotent(t *testing.T) {
 	if _, err := e.svc.RegisterHousehold(ctx, e.manager, e.storeID, "form-7f3a", other); !errors.Is(err, store.ErrIdempotencyConflict) {
 		t.Fatalf("another registration under the same key: %v", err)
 	}
-	var ve *store.ValidationError
+	var ve *fields.Error
 	if _, err := e.svc.RegisterHousehold(ctx, e.manager, e.storeID, "a key with spaces", other); !errors.As(err, &ve) ||
 		ve.Fields()["idempotency_key"] == "" {
 		t.Fatalf("a malformed key: %v", err)

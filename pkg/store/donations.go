@@ -11,6 +11,9 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"timebank/fields"
+	"timebank/pgerr"
+	"timebank/pkg/chinatime"
 	"timebank/pkg/identity"
 )
 
@@ -53,11 +56,11 @@ const MaxLines = 50
 // validate checks the request, trims its text and masks the phone number; it leaves to the
 // condition check what needs the items and the policy.
 func (n *NewDonation) validate() error {
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	var reason string
 	switch n.Donor.Kind {
 	case DonorResident, DonorMerchant, DonorOrganization:
-		if n.Donor.Name, reason = cleanText(n.Donor.Name, 100, false); reason != "" {
+		if n.Donor.Name, reason = (fields.Text{Max: 100}).Clean(n.Donor.Name); reason != "" {
 			bad["donor.name"] = reason
 		}
 	case DonorAnonymous:
@@ -79,7 +82,7 @@ func (n *NewDonation) validate() error {
 		}
 		n.Donor.Phone = identity.MaskPhone(p)
 	}
-	if n.Note, reason = cleanText(n.Note, 500, false); reason != "" {
+	if n.Note, reason = (fields.Text{Max: 500}).Clean(n.Note); reason != "" {
 		bad["note"] = reason
 	}
 	switch {
@@ -113,7 +116,7 @@ func (n *NewDonation) validate() error {
 			}
 		}
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // checkCondition refuses lines that are past their date, food without a date, food with too
@@ -122,7 +125,7 @@ func (n *NewDonation) validate() error {
 func checkCondition(p Policy, now time.Time, lines []DonationLine, items map[int64]Item, missing []*LineError) error {
 	day := today(now)
 	refused := slices.Clone(missing)
-	future := fieldErrors{}
+	future := fields.Set{}
 	refuse := func(i int, it Item, reason string) {
 		refused = append(refused, &LineError{Err: ErrDonationRefused, Line: i, Item: it.ID, Name: it.Name, Field: "best_before", Reason: reason})
 	}
@@ -145,7 +148,7 @@ func checkCondition(p Policy, now time.Time, lines []DonationLine, items map[int
 			refuse(i, it, ReasonShelfLife)
 		}
 	}
-	if err := future.err(); err != nil {
+	if err := future.Err(ErrInvalid); err != nil {
 		return err // a typing mistake is a malformed request, told before any refusal
 	}
 	return lineErrors(refused)
@@ -157,7 +160,7 @@ func checkCondition(p Policy, now time.Time, lines []DonationLine, items map[int
 // Every refused line is named at once: malformed lines, unknown items and failed condition checks
 // come as one *LineErrors (ErrInvalid when a line is malformed, ErrItemNotFound when every refused
 // line is an unknown item, ErrDonationRefused otherwise), and nothing is written.
-// Errors: ErrInvalid (*ValidationError, or *LineErrors when only lines are malformed),
+// Errors: ErrInvalid (*fields.Error, or *LineErrors when only lines are malformed),
 // ErrStoreNotFound, ErrItemNotFound (*LineErrors),
 // ErrDonationRefused (*LineErrors), ErrIdempotencyConflict.
 func (s *Service) RecordDonation(ctx context.Context, actor Actor, storeID int64, key string, n NewDonation) (Acknowledgement, error) {
@@ -183,7 +186,7 @@ func (s *Service) RecordDonation(ctx context.Context, actor Actor, storeID int64
 		id, err = s.insertDonation(ctx, tx, actor, storeID, key, hash, n)
 		return err
 	})
-	if isUniqueViolation(err, "store_donations_idempotency") {
+	if pgerr.Unique(err, "store_donations_idempotency") {
 		// A concurrent request with the same key won; its number stands and this one used none.
 		id, err = s.replayed(ctx, "store_donations", label(actor), key, hash)
 		return s.replayDonation(ctx, storeID, id, err)
@@ -199,13 +202,13 @@ func (s *Service) RecordDonation(ctx context.Context, actor Actor, storeID int64
 // every bad line at once: a *LineErrors wrapping ErrInvalid. A fault outside the lines (the donor,
 // no lines at all), or an unknown store, leaves err as it is.
 func (s *Service) withRefusedLines(ctx context.Context, storeID int64, n NewDonation, err error) error {
-	var ve *ValidationError
+	var ve *fields.Error
 	if !errors.As(err, &ve) {
 		return err
 	}
 	var refused []*LineError
 	wellFormed := slices.Clone(n.Lines)
-	for path, reason := range ve.fields {
+	for path, reason := range ve.Fields() {
 		var i int
 		_, field, ok := strings.Cut(path, ".")
 		if _, serr := fmt.Sscanf(path, "lines[%d].", &i); serr != nil || !ok || i < 0 || i >= len(n.Lines) {
@@ -282,7 +285,7 @@ func (s *Service) insertDonation(ctx context.Context, tx *sqlx.Tx, actor Actor, 
 	}
 	// The next number of the series: the counter row stays locked until commit, and a rollback
 	// gives the number back, so the series has no gaps.
-	year := now.In(cst).Year()
+	year := now.In(chinatime.Zone()).Year()
 	var seq int
 	err = tx.GetContext(ctx, &seq, `
 INSERT INTO store_ack_counters (store_id, year, last) VALUES ($1, $2, 1)

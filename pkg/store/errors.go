@@ -3,17 +3,16 @@ package store
 import (
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 
 	"github.com/lib/pq"
+
+	"timebank/fields"
 )
 
 // Errors of the store. The web layer maps each to one problem type. An error about one line of a
 // request (an item out of stock, over its limit …) is a *LineError wrapping one of them.
 var (
-	// ErrInvalid means a request is malformed; it is wrapped by a *ValidationError naming each
+	// ErrInvalid means a request is malformed; it is wrapped by a *fields.Error naming each
 	// wrong field.
 	ErrInvalid = errors.New("store: invalid request")
 	// ErrStoreNotFound means no store has that id.
@@ -73,41 +72,8 @@ var (
 	ErrHistoryImmutable = errors.New("store: history is append-only")
 )
 
-// ValidationError maps each wrong field of a request (by its JSON path, "lines[2].qty") to the key
-// of its reason; the web layer translates the keys. It wraps ErrInvalid.
-type ValidationError struct {
-	fields map[string]string
-}
-
-// Fields returns the field → reason map.
-func (e *ValidationError) Fields() map[string]string { return e.fields }
-
-func (e *ValidationError) Error() string {
-	var b strings.Builder
-	for _, f := range slices.Sorted(maps.Keys(e.fields)) {
-		fmt.Fprintf(&b, "; %s: %s", f, e.fields[f])
-	}
-	return "store: invalid request" + b.String()
-}
-
-// Unwrap makes errors.Is(err, ErrInvalid) true.
-func (e *ValidationError) Unwrap() error { return ErrInvalid }
-
-// invalid returns a ValidationError for one field.
-func invalid(field, reason string) error {
-	return &ValidationError{fields: map[string]string{field: reason}}
-}
-
-// fieldErrors collects the wrong fields of a request.
-type fieldErrors map[string]string
-
-// err returns the collected fields as a *ValidationError, or nil when there are none.
-func (f fieldErrors) err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return &ValidationError{fields: f}
-}
+// invalid refuses a request for one field.
+func invalid(field, reason string) error { return fields.New(ErrInvalid, field, reason) }
 
 // dbError turns the constraint violations and trigger refusals of the store's tables into its
 // errors. Violations the Go code checks first only surface here when two requests race.

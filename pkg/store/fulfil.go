@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"timebank/fields"
 	"timebank/ledger"
 )
 
@@ -17,7 +18,7 @@ type Handout struct {
 
 // handedOut returns, line by line, what the hand-out gives: everything ordered when lines is nil,
 // else what lines says (items it leaves out get nothing).
-// Errors: ErrInvalid (*ValidationError).
+// Errors: ErrInvalid (*fields.Error).
 func handedOut(o Order, lines []Handout) ([]int, error) {
 	out := make([]int, len(o.Lines))
 	if lines == nil {
@@ -26,7 +27,7 @@ func handedOut(o Order, lines []Handout) ([]int, error) {
 		}
 		return out, nil
 	}
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	if len(lines) > MaxLines {
 		bad["lines"] = "too_many"
 	}
@@ -51,7 +52,7 @@ func handedOut(o Order, lines []Handout) ([]int, error) {
 	if len(bad) == 0 && total == 0 {
 		bad["lines"] = "nothing_handed_out"
 	}
-	return out, bad.err()
+	return out, bad.Err(ErrInvalid)
 }
 
 // Fulfil hands out a pending online order at the counter, all of it (lines nil) or part: in one
@@ -61,7 +62,7 @@ func handedOut(o Order, lines []Handout) ([]int, error) {
 // the same moment, one succeeds and the other gets ErrOrderFulfilled. Hand-outs confirmed at the
 // same moment share their transaction (fulfilBatch), each decided as it would be alone. Whether the
 // actor serves the order's store is for the caller to decide.
-// Errors: ErrInvalid (*ValidationError), ErrOrderNotFound, ErrOrderFulfilled, ErrOrderCancelled,
+// Errors: ErrInvalid (*fields.Error), ErrOrderNotFound, ErrOrderFulfilled, ErrOrderCancelled,
 // ErrOrderExpired, ledger.ErrHoldResolved (the hold was released by hand in the ledger).
 func (s *Service) Fulfil(ctx context.Context, actor Actor, orderID int64, lines []Handout) (Order, error) {
 	if err := needActor(actor); err != nil {

@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"timebank/fields"
 )
 
 // LineError says which line of a request was refused and why: the line's index, its item, the
 // field of the line at fault and the key of the reason (see the Reason constants). It wraps the
-// sentinel error that decides the status.
+// sentinel error that decides the status. It extends the one field error: errors.As finds a
+// *fields.Error naming its path ("lines[2].qty") and reason, so whatever answers field errors
+// answers refused lines too, and what needs the item asks for the *LineError.
 type LineError struct {
 	Err    error
 	Line   int    // index in the request's lines
@@ -42,6 +46,15 @@ func (e *LineError) Error() string {
 // Unwrap returns the sentinel error.
 func (e *LineError) Unwrap() error { return e.Err }
 
+// As gives the line as a *fields.Error wrapping the same sentinel.
+func (e *LineError) As(target any) bool {
+	fe, ok := target.(**fields.Error)
+	if ok {
+		*fe = fields.New(e.Err, e.Path(), e.Reason)
+	}
+	return ok
+}
+
 // Path returns the JSON path of the field at fault, "lines[2].qty".
 func (e *LineError) Path() string { return fmt.Sprintf("lines[%d].%s", e.Line, e.Field) }
 
@@ -54,7 +67,8 @@ func lineError(err error, line int, it Item, field, reason string) error {
 // can fix them all before sending it again. Err is the sentinel that decides the status:
 // ErrInvalid when a line is malformed (then the request is malformed, whatever else is refused),
 // ErrItemNotFound when every refused line names an item the store does not have,
-// ErrDonationRefused otherwise. errors.As finds the first line's *LineError.
+// ErrDonationRefused otherwise. errors.As finds the first line's *LineError, or a *fields.Error
+// naming every line.
 type LineErrors struct {
 	Err   error
 	Lines []*LineError
@@ -80,6 +94,19 @@ func (e *LineErrors) Unwrap() []error {
 		out = append(out, l)
 	}
 	return out
+}
+
+// As gives the lines as one *fields.Error wrapping Err.
+func (e *LineErrors) As(target any) bool {
+	fe, ok := target.(**fields.Error)
+	if ok {
+		set := fields.Set{}
+		for _, l := range e.Lines {
+			set[l.Path()] = l.Reason
+		}
+		*fe, _ = set.Err(e.Err).(*fields.Error)
+	}
+	return ok && *fe != nil
 }
 
 // lineErrors returns the refused lines as a *LineErrors, or nil when there are none.

@@ -1,6 +1,10 @@
 package store
 
-import "fmt"
+import (
+	"fmt"
+
+	"timebank/fields"
+)
 
 // OrderLine asks for Qty units of an item.
 type OrderLine struct {
@@ -13,7 +17,7 @@ const maxQty = 1000
 
 // validateLines checks the lines of an order or a sale: one to MaxLines, each item once, each
 // quantity 1 to 1000.
-func validateLines(bad fieldErrors, lines []OrderLine) {
+func validateLines(bad fields.Set, lines []OrderLine) {
 	switch {
 	case len(lines) == 0:
 		bad["lines"] = "required"

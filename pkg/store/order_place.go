@@ -8,7 +8,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
-
 	"timebank/ledger"
 	"timebank/pkg/qr"
 )
@@ -28,7 +27,7 @@ var errReplay = errors.New("store: replay")
 // with its pickup URL. key is the caller's idempotency key: the same key with the same order
 // returns the first (Replayed set), whoever retries. Orders placed at the same moment in a store
 // share their transaction (placeBatch); each is decided as it would be alone, in arrival order.
-// Errors: ErrInvalid (*ValidationError), ErrStoreNotFound, ErrItemNotFound, ErrItemUnavailable,
+// Errors: ErrInvalid (*fields.Error), ErrStoreNotFound, ErrItemNotFound, ErrItemUnavailable,
 // ErrStarsRequired, ErrOverLimit, ErrOutOfStock (each a *LineError naming the line and item),
 // ledger.ErrInsufficientFunds (a *ledger.AccountError naming the account), ErrIdempotencyConflict.
 func (s *Service) PlaceOrder(ctx context.Context, actor Actor, key string, n NewOrder) (Order, error) {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"timebank/fields"
 )
 
 // Order channels and statuses. An online order waits, its stock reserved and credits held, until
@@ -31,14 +33,14 @@ type NewOrder struct {
 }
 
 // Validate checks the order.
-// Errors: ErrInvalid (*ValidationError).
+// Errors: ErrInvalid (*fields.Error).
 func (n NewOrder) Validate() error {
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	if n.Store <= 0 {
 		bad["store"] = "required"
 	}
 	validateLines(bad, n.Lines)
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // OrderedLine is a line of an order: what was asked for at what price, and what was handed out.

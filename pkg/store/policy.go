@@ -9,6 +9,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"timebank/fields"
 	"timebank/pkg/audit"
 	"timebank/pkg/prepared"
 )
@@ -36,9 +37,9 @@ func DefaultPolicy() Policy {
 }
 
 // Validate checks that every number is in a range a real store could want.
-// Errors: ErrInvalid (*ValidationError).
+// Errors: ErrInvalid (*fields.Error).
 func (p Policy) Validate() error {
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	if p.MinShelfLifePercent < 0 || p.MinShelfLifePercent > 100 {
 		bad["min_shelf_life_percent"] = "range"
 	}
@@ -51,7 +52,7 @@ func (p Policy) Validate() error {
 	if p.NearExpiryDays < 0 || p.NearExpiryDays > 365 {
 		bad["near_expiry_days"] = "range"
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // ShelfLifeOK reports whether food with the best-before date (and production date, zero when
@@ -109,7 +110,7 @@ func parsePolicy(raw []byte) (Policy, error) {
 }
 
 // SetPolicy replaces the store's rules, with an audit entry.
-// Errors: ErrInvalid (*ValidationError), ErrStoreNotFound.
+// Errors: ErrInvalid (*fields.Error), ErrStoreNotFound.
 func (s *Service) SetPolicy(ctx context.Context, actor Actor, storeID int64, p Policy) (Policy, error) {
 	if err := p.Validate(); err != nil {
 		return Policy{}, err

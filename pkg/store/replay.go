@@ -8,7 +8,7 @@ import (
 	"errors"
 	"slices"
 
-	"github.com/lib/pq"
+	"timebank/ledger"
 )
 
 // keyScopes names, for each table that keeps requests by idempotency key, the column its keys are
@@ -40,12 +40,6 @@ func (s *Service) replayed(ctx context.Context, table string, scope any, key str
 	return row.ID, nil
 }
 
-// isUniqueViolation reports whether err is a unique violation of the named constraint.
-func isUniqueViolation(err error, constraint string) bool {
-	var pe *pq.Error
-	return errors.As(err, &pe) && pe.Code == "23505" && pe.Constraint == constraint
-}
-
 // requestHash identifies a request for idempotency: the same key with the same hash is a replay.
 // The kind separates requests of different kinds that happen to marshal alike.
 func requestHash(kind string, v any) []byte {
@@ -57,19 +51,14 @@ func requestHash(kind string, v any) []byte {
 	return h.Sum(nil)
 }
 
-// checkKey refuses idempotency keys the ledger would refuse: empty, too long, or not printable
-// ASCII.
+// maxKey is the longest idempotency key the store takes: half the ledger's, so that the ledger keys
+// the store builds from it (with the kind and scope in front) still fit.
+const maxKey = ledger.MaxKey / 2
+
+// checkKey refuses idempotency keys by the ledger's one rule for them (ledger.KeyReason).
 func checkKey(key string) error {
-	if key == "" {
-		return invalid("idempotency_key", "required")
-	}
-	if len(key) > 100 {
-		return invalid("idempotency_key", "too_long")
-	}
-	for i := range len(key) {
-		if key[i] < 0x21 || key[i] > 0x7e {
-			return invalid("idempotency_key", "format")
-		}
+	if reason := ledger.KeyReason(key, maxKey); reason != "" {
+		return invalid("idempotency_key", reason)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 
+	"timebank/fields"
 	"timebank/ledger"
 	"timebank/pkg/qr"
 )
@@ -17,9 +18,9 @@ type NewSale struct {
 }
 
 // Validate checks the sale.
-// Errors: ErrInvalid (*ValidationError).
+// Errors: ErrInvalid (*fields.Error).
 func (n NewSale) Validate() error {
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	if n.Store <= 0 {
 		bad["store"] = "required"
 	}
@@ -29,7 +30,7 @@ func (n NewSale) Validate() error {
 		bad["member_token"] = "too_long"
 	}
 	validateLines(bad, n.Lines)
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // Sale is the receipt of a walk-in sale: the goods handed out, the credits spent (the order's
@@ -46,7 +47,7 @@ type Sale struct {
 // double click or a retried request returns the first sale (Replayed set) and never charges twice,
 // even once the member code has expired or been spent. Whether the actor serves the store is for
 // the caller to decide.
-// Errors: ErrInvalid (*ValidationError), ErrCodeInvalid, ErrCodeExpired, ErrCodeUsed,
+// Errors: ErrInvalid (*fields.Error), ErrCodeInvalid, ErrCodeExpired, ErrCodeUsed,
 // ErrStoreNotFound, ErrItemNotFound, ErrItemUnavailable, ErrStarsRequired, ErrOverLimit,
 // ErrOutOfStock (each a *LineError), ledger.ErrInsufficientFunds (a *ledger.AccountError),
 // ErrIdempotencyConflict.
