@@ -22,8 +22,8 @@ import (
 
 	"timebank/fields"
 	"timebank/ledger"
-	"timebank/pkg/access"
 	"timebank/pkg/identity"
+	who "timebank/pkg/principal"
 	"timebank/pkg/qr"
 	"timebank/pkg/store"
 )
@@ -252,7 +252,7 @@ func storeFixture(t *testing.T, w *world, storeID int64) (itemID, orderID int64)
 		t.Fatal(err)
 	}
 	fund(t, w.d, w.a.AccountCode, user, 1)
-	o, err := w.d.Store.PlaceOrder(ctx, &access.Principal{UserID: user.ID, Name: user.Name}, fmt.Sprintf("order-%d", w.next()),
+	o, err := w.d.Store.PlaceOrder(ctx, &who.Principal{UserID: user.ID, Name: user.Name}, fmt.Sprintf("order-%d", w.next()),
 		store.NewOrder{Store: storeID, Lines: []store.OrderLine{{Item: it.ID, Qty: 1}}})
 	if err != nil {
 		t.Fatal(err)
@@ -378,7 +378,7 @@ func TestStoreRoutesAuthorization(t *testing.T) {
 }
 
 // storeOperator is the operator, as the tests' direct calls of the store name it.
-var storeOperator = &access.Principal{Name: "operator"}
+var storeOperator = who.Operator()
 
 // fund gives the user credit minutes earned with the organization of the issuing account.
 func fund(t *testing.T, d Deps, issuer string, u identity.User, minutes int64) {

@@ -60,7 +60,7 @@ func (s *server) manualForm(c *fiber.Ctx, status int, v view) error {
 	if err != nil {
 		return err
 	}
-	me := byActor(c).Label
+	me := byActor(c).Label()
 	data := manualView{Activity: a, NotYet: s.activities.Now().Before(a.EndsAt)}
 	data.Failed, _ = strconv.ParseInt(v.Form.Values["att"], 10, 64)
 	names := s.actorNames(v.Lang)

@@ -117,7 +117,7 @@ func (s *server) householdSubmit(c *fiber.Ctx) error {
 	req := store.NewHousehold{Tier: f.Values["tier"], Name: f.Values["name"], Phone: f.Values["phone"],
 		Note: f.Values["note"], Consent: f.Values["consent"] == "1"}
 	f.Values["name"], f.Values["phone"] = "", ""
-	_, err := s.store.RegisterHousehold(c.UserContext(), principal(c), storeID, c.FormValue("key"), req)
+	_, err := s.store.RegisterHousehold(c.UserContext(), principal(c).Actor(), storeID, c.FormValue("key"), req)
 	var fe *fields.Error
 	switch {
 	case errors.As(err, &fe):
@@ -137,7 +137,7 @@ func (s *server) householdDeactivateSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.DeactivateHousehold(c.UserContext(), principal(c), storeID, hid); err != nil {
+	if _, err := s.store.DeactivateHousehold(c.UserContext(), principal(c).Actor(), storeID, hid); err != nil {
 		return err
 	}
 	return redirect(c, "/stores/"+itoa(storeID)+"/aid?done=deactivated")
@@ -214,7 +214,7 @@ func (s *server) aidSubmit(c *fiber.Ctx) error {
 		return s.renderAidNew(c, fiber.StatusUnprocessableEntity, f, qtys, lineErrs)
 	}
 	household, _ := strconv.ParseInt(f.Values["household"], 10, 64)
-	a, err := s.store.Allocate(c.UserContext(), principal(c), c.FormValue("key"),
+	a, err := s.store.Allocate(c.UserContext(), principal(c).Actor(), c.FormValue("key"),
 		store.NewAid{Store: storeID, Household: household, Lines: lines, Note: f.Values["note"]})
 	if err == nil {
 		return redirect(c, "/stores/"+itoa(storeID)+"/aid/"+itoa(a.ID)+"?new=1")

@@ -116,7 +116,7 @@ func (s *server) orderSubmit(c *fiber.Ctx) error {
 	if len(bad) > 0 {
 		return s.catalog(c, fiber.StatusUnprocessableEntity, cart)
 	}
-	o, err := s.store.PlaceOrder(c.UserContext(), principal(c), c.FormValue("key"), store.NewOrder{Store: storeID, Lines: lines})
+	o, err := s.store.PlaceOrder(c.UserContext(), principal(c).Actor(), c.FormValue("key"), store.NewOrder{Store: storeID, Lines: lines})
 	if err != nil {
 		status, err := s.linesFailed(lang, err, lines, &cart)
 		if err != nil {

@@ -118,7 +118,7 @@ func (s *server) donationSubmit(c *fiber.Ctx) error {
 			return s.renderDonation(c, fiber.StatusUnprocessableEntity, f, rows)
 		}
 	}
-	a, err := s.store.RecordDonation(c.UserContext(), principal(c), storeID, c.FormValue("key"), req)
+	a, err := s.store.RecordDonation(c.UserContext(), principal(c).Actor(), storeID, c.FormValue("key"), req)
 	if err != nil {
 		status, err := s.donationFailed(c.UserContext(), lang, storeID, req.Lines, err, &f, rows, rowOf)
 		if err != nil {

@@ -152,7 +152,7 @@ func (s *server) adjustSubmit(c *fiber.Ctx, kind string) error {
 	if kind == "count" {
 		do = s.store.Count
 	}
-	if _, err := do(c.UserContext(), principal(c), storeID, c.FormValue("key"), n); err != nil {
+	if _, err := do(c.UserContext(), principal(c).Actor(), storeID, c.FormValue("key"), n); err != nil {
 		status, slug := classify(err)
 		if status >= 500 || errors.Is(err, store.ErrStoreNotFound) {
 			return err
@@ -173,7 +173,7 @@ func (s *server) adjustSubmit(c *fiber.Ctx, kind string) error {
 // writeOffExpiredSubmit writes off every lot past its best-before date, except what orders reserved.
 func (s *server) writeOffExpiredSubmit(c *fiber.Ctx) error {
 	storeID, _ := idParam(c, "store")
-	if _, err := s.store.WriteOffExpired(c.UserContext(), principal(c), storeID, c.FormValue("key")); err != nil {
+	if _, err := s.store.WriteOffExpired(c.UserContext(), principal(c).Actor(), storeID, c.FormValue("key")); err != nil {
 		return err
 	}
 	return redirect(c, "/stores/"+itoa(storeID)+"/stock?done=expired")

@@ -16,6 +16,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
+	"timebank/pkg/principal"
 	"timebank/pkg/store"
 	"timebank/web"
 )
@@ -112,7 +113,7 @@ func redeemStore(ctx context.Context, app web.Deps, world *redeemWorld) (int64, 
 		return 0, err
 	}
 	world.store = st.ID
-	ch := identity.Change{Actor: "operator", RequestID: "bench-redeem"}
+	ch := identity.Change{Actor: principal.Operator(), RequestID: "bench-redeem"}
 	for i := range 20 {
 		_, token, err := app.Users.CreateDevice(ctx, ch, access.Counter, 0, st.ID, "压测柜台 "+strconv.Itoa(i+1))
 		if err != nil {
@@ -168,7 +169,7 @@ func redeemVolunteers(ctx context.Context, app web.Deps, run string, orgID int64
 		}
 		ids, err := app.Users.ImportTx(ctx, tx, regs)
 		if err == nil {
-			_, err = app.Users.GrantManyTx(ctx, tx, identity.Change{Actor: "operator", RequestID: "bench-redeem"}, ids,
+			_, err = app.Users.GrantManyTx(ctx, tx, identity.Change{Actor: principal.Operator(), RequestID: "bench-redeem"}, ids,
 				access.Grant{Role: access.Volunteer, Kind: access.Org, OrgID: orgID})
 		}
 		if err == nil {

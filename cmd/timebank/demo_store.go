@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"timebank/pkg/access"
+	"timebank/pkg/principal"
 	"timebank/pkg/store"
 	"timebank/web"
 )
@@ -81,9 +81,9 @@ func demoDonations(world *demoWorld) []demoDonation {
 // nothing.
 func demoStore(ctx context.Context, d deps, world *demoWorld) error {
 	app := web.NewDeps(d.cfg, d.log, d.db, d.rdb, d.ledger)
-	actor := func(key string) (*access.Principal, error) {
+	actor := func(key string) (*principal.Principal, error) {
 		p, err := app.Users.Principal(ctx, world.users[key].ID)
-		return &p, err
+		return p.Actor(), err
 	}
 	manager, err := actor("manager")
 	if err != nil {
@@ -133,7 +133,7 @@ var demoHouseholds = []store.NewHousehold{
 
 // demoAid registers the households, unless the store has some already, and gives the first its
 // mid-autumn goods under a fixed idempotency key, so a second run changes nothing.
-func demoAid(ctx context.Context, s *store.Service, manager *access.Principal, storeID int64, items map[string]int64) error {
+func demoAid(ctx context.Context, s *store.Service, manager *principal.Principal, storeID int64, items map[string]int64) error {
 	have, err := s.Households(ctx, storeID, store.HouseholdFilter{Limit: 1})
 	if err != nil {
 		return err
@@ -156,7 +156,7 @@ func demoAid(ctx context.Context, s *store.Service, manager *access.Principal, s
 }
 
 // demoItems returns the demo catalogue's item ids by name, creating the items the store lacks.
-func demoItems(ctx context.Context, s *store.Service, manager *access.Principal, storeID int64) (map[string]int64, error) {
+func demoItems(ctx context.Context, s *store.Service, manager *principal.Principal, storeID int64) (map[string]int64, error) {
 	have, err := s.Items(ctx, storeID, store.ItemFilter{Limit: store.MaxLimit})
 	if err != nil {
 		return nil, err
@@ -181,13 +181,13 @@ func demoItems(ctx context.Context, s *store.Service, manager *access.Principal,
 
 // demoOrders places 王秀英's two online orders, hands the first out at the counter, and sells to
 // 李建国 at the counter with his member code, unless he bought there before.
-func demoOrders(ctx context.Context, app web.Deps, world *demoWorld, clerk *access.Principal, items map[string]int64) error {
+func demoOrders(ctx context.Context, app web.Deps, world *demoWorld, clerk *principal.Principal, items map[string]int64) error {
 	volunteer, err := app.Users.Principal(ctx, world.users["volunteer"].ID)
 	if err != nil {
 		return err
 	}
 	st := world.store.ID
-	handed, err := app.Store.PlaceOrder(ctx, &volunteer, "demo:order:handed-out", store.NewOrder{Store: st,
+	handed, err := app.Store.PlaceOrder(ctx, volunteer.Actor(), "demo:order:handed-out", store.NewOrder{Store: st,
 		Lines: []store.OrderLine{{Item: items["东北大米 5kg"], Qty: 1}, {Item: items["挂面 1kg"], Qty: 2}}})
 	if err != nil {
 		return fmt.Errorf("demo order: %w", err)
@@ -197,7 +197,7 @@ func demoOrders(ctx context.Context, app web.Deps, world *demoWorld, clerk *acce
 			return fmt.Errorf("demo hand-out: %w", err)
 		}
 	}
-	_, err = app.Store.PlaceOrder(ctx, &volunteer, "demo:order:waiting", store.NewOrder{Store: st,
+	_, err = app.Store.PlaceOrder(ctx, volunteer.Actor(), "demo:order:waiting", store.NewOrder{Store: st,
 		Lines: []store.OrderLine{{Item: items["菜籽油 5L"], Qty: 1}, {Item: items["牙膏 120g"], Qty: 1}}})
 	if err != nil {
 		return fmt.Errorf("demo order: %w", err)

@@ -12,6 +12,7 @@ import (
 	"timebank/pgerr"
 	"timebank/pkg/audit"
 	"timebank/pkg/prepared"
+	"timebank/pkg/principal"
 )
 
 // Activity is one occurrence of something an organization runs. Only activities that count as
@@ -81,17 +82,10 @@ func (s *Service) ActivityOrg(ctx context.Context, id int64) (int64, error) {
 	return orgID, err
 }
 
-// Actor is who acts, as the records and the audit log name them: the principal's label ("user:42",
-// "device:7") and display name.
-type Actor struct {
-	Label string
-	Name  string
-}
-
 // CreateActivities creates the activity, or, when it repeats weekly, every occurrence up to the
 // repeat date, in one transaction with its audit entry. Times are kept to the minute.
 // Errors: ErrInvalid (*fields.Error: also for an unknown category or organization).
-func (s *Service) CreateActivities(ctx context.Context, by Actor, n NewActivity) ([]Activity, error) {
+func (s *Service) CreateActivities(ctx context.Context, by *principal.Principal, n NewActivity) ([]Activity, error) {
 	starts, err := n.validate(s.now())
 	if err != nil {
 		return nil, err
@@ -103,7 +97,7 @@ func (s *Service) CreateActivities(ctx context.Context, by Actor, n NewActivity)
 		if n.RepeatWeeklyUntil != "" {
 			var id int64
 			err := tx.GetContext(ctx, &id, `INSERT INTO activity_series (org_id, rule, until, created_by)
-VALUES ($1, 'weekly', $2, $3) RETURNING id`, n.OrgID, n.RepeatWeeklyUntil, by.Label)
+VALUES ($1, 'weekly', $2, $3) RETURNING id`, n.OrgID, n.RepeatWeeklyUntil, by.Label())
 			if err != nil {
 				return createError(err)
 			}
@@ -119,7 +113,7 @@ INSERT INTO activities (org_id, series_id, title, content, category, address, la
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
 				n.OrgID, seriesID, n.Title, n.Content, n.Category, n.Address, n.Latitude, n.Longitude, n.RadiusM,
 				start, start.Add(length), n.Capacity, n.SignupRequired, n.LeaderName, n.PeopleServed,
-				n.service(), by.Label)
+				n.service(), by.Label())
 			if err != nil {
 				return createError(err)
 			}
@@ -132,7 +126,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 			}
 			out = append(out, a)
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label, Action: "activity.create",
+		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label(), Action: "activity.create",
 			Target: "activity:" + itoa(ids[0]), OrgID: n.OrgID, After: map[string]any{"ids": ids, "activity": n}})
 	})
 	return out, err

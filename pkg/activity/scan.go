@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"timebank/fields"
+	"timebank/pkg/principal"
 	"timebank/pkg/qr"
 )
 
@@ -84,7 +85,7 @@ func (s *Service) ScanKiosk(ctx context.Context, userID int64, sc Scan) (ScanRes
 // Errors: ErrInvalid, qr.ErrMalformed, qr.ErrBadSignature, qr.ErrUnknownKey, qr.ErrExpired,
 // qr.ErrWrongType, qr.ErrSpent, ErrWrongActivity (a check-in code of another activity),
 // ErrActivityNotFound, ErrCheckInNotOpen, ErrActivityOver, ErrNotSignedUp, identity.ErrUserNotFound.
-func (s *Service) ScanMember(ctx context.Context, by Actor, activityID int64, sc Scan) (ScanResult, error) {
+func (s *Service) ScanMember(ctx context.Context, by *principal.Principal, activityID int64, sc Scan) (ScanResult, error) {
 	if err := sc.validate(); err != nil {
 		return ScanResult{}, err
 	}
@@ -102,7 +103,7 @@ func (s *Service) ScanMember(ctx context.Context, by Actor, activityID int64, sc
 	if err := qr.Spend(ctx, s.rdb, s.prefix, c); err != nil {
 		return ScanResult{}, err
 	}
-	return s.scan(ctx, activityID, c.Subject, by.Label, false, sc.Position, now)
+	return s.scan(ctx, activityID, c.Subject, by.Label(), false, sc.Position, now)
 }
 
 // scan checks the volunteer in or out. A check-in is one statement that reads the activity and

@@ -9,6 +9,7 @@ import (
 	"timebank/fields"
 	"timebank/ledger"
 	"timebank/pkg/audit"
+	"timebank/pkg/principal"
 )
 
 // The verification actions.
@@ -114,7 +115,7 @@ JOIN activities a ON a.id = t.activity_id WHERE t.id = ANY($1)`, pq.Int64Array(i
 // Errors: ErrInvalid, ErrAttendanceNotFound, ErrStillCheckedIn, ErrAlreadyVerified (adjusting or
 // rejecting a verified attendance: amend its record instead), ErrNotService, ErrSecondApprover,
 // ErrInvalid (minutes longer_than_activity), ErrInvalidPolicy, and the ledger's errors.
-func (s *Service) Verify(ctx context.Context, by Actor, req VerifyRequest) ([]VerifyResult, error) {
+func (s *Service) Verify(ctx context.Context, by *principal.Principal, req VerifyRequest) ([]VerifyResult, error) {
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
@@ -156,7 +157,7 @@ WHERE t.id = ANY($1) ORDER BY t.id FOR UPDATE OF t`, pq.Int64Array(req.IDs)); er
 		if d.changed == 0 {
 			return nil
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label, Action: "attendance." + req.Action,
+		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label(), Action: "attendance." + req.Action,
 			Target: "attendances:" + itoa(req.IDs[0]), OrgID: d.orgID,
 			After: map[string]any{"ids": req.IDs, "minutes": req.Minutes, "reason": req.Reason}})
 	})

@@ -12,6 +12,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/audit"
+	"timebank/pkg/principal"
 )
 
 // Errors of granting roles.
@@ -22,9 +23,9 @@ var (
 	ErrGrantNotFound = errors.New("identity: no such role grant")
 )
 
-// Change says who makes a privileged change, for the audit log.
+// Change says who makes a privileged change, and in which request, for the audit log.
 type Change struct {
-	Actor     string // the principal's label
+	Actor     *principal.Principal
 	RequestID string
 }
 
@@ -87,13 +88,13 @@ VALUES ($1, $2, $3, nullif($4, ''), nullif($5, 0), nullif($6, 0), $7)
 ON CONFLICT DO NOTHING
 RETURNING id`
 	var id int64
-	err := tx.GetContext(ctx, &id, ins, userID, g.Role, g.Kind, g.RegionCode, g.OrgID, g.StoreID, ch.Actor)
+	err := tx.GetContext(ctx, &id, ins, userID, g.Role, g.Kind, g.RegionCode, g.OrgID, g.StoreID, ch.Actor.Label())
 	if errors.Is(err, sql.ErrNoRows) {
 		return u.activeGrant(ctx, tx, userID, g)
 	} else if err != nil {
 		return 0, grantError(err)
 	}
-	err = audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor, Action: "role.grant", Target: "user:" + itoa(userID),
+	err = audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor.Label(), Action: "role.grant", Target: "user:" + itoa(userID),
 		RegionCode: g.RegionCode, OrgID: g.OrgID, StoreID: g.StoreID, RequestID: ch.RequestID,
 		After: map[string]any{"grant": id, "role": g.Role, "scope": g.Kind}})
 	return id, err
@@ -145,13 +146,13 @@ func (u *Users) Revoke(ctx context.Context, ch Change, grantID int64) error {
 	err = tx.QueryRowContext(ctx, `UPDATE role_grants SET revoked_at = now(), revoked_by = $2
 		WHERE id = $1 AND revoked_at IS NULL
 		RETURNING user_id, role, scope_kind, coalesce(region_code, ''), coalesce(org_id, 0), coalesce(store_id, 0)`,
-		grantID, ch.Actor).Scan(&userID, &g.Role, &g.Kind, &g.RegionCode, &g.OrgID, &g.StoreID)
+		grantID, ch.Actor.Label()).Scan(&userID, &g.Role, &g.Kind, &g.RegionCode, &g.OrgID, &g.StoreID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrGrantNotFound
 	} else if err != nil {
 		return err
 	}
-	err = audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor, Action: "role.revoke", Target: "user:" + itoa(userID),
+	err = audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor.Label(), Action: "role.revoke", Target: "user:" + itoa(userID),
 		RegionCode: g.RegionCode, OrgID: g.OrgID, StoreID: g.StoreID, RequestID: ch.RequestID,
 		Before: map[string]any{"grant": grantID, "role": g.Role, "scope": g.Kind}})
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/dbtest"
 	"timebank/pkg/identity"
+	"timebank/pkg/principal"
 )
 
 func newUsers(t *testing.T) (*identity.Users, *sqlx.DB, *ledger.Ledger) {
@@ -199,7 +200,7 @@ func TestGrantsRevokeAndPrincipal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch := identity.Change{Actor: "operator", RequestID: "r1"}
+	ch := identity.Change{Actor: principal.Operator(), RequestID: "r1"}
 	coord := access.Grant{Role: access.Coordinator, Kind: access.Org, OrgID: orgID}
 	id1, err := users.Grant(ctx, ch, u.ID, coord)
 	if err != nil {
@@ -267,7 +268,7 @@ func TestDeviceTokens(t *testing.T) {
 	users, db, _ := newUsers(t)
 	ctx := context.Background()
 	orgID, storeID := seedOrg(t, db)
-	ch := identity.Change{Actor: "user:1"}
+	ch := identity.Change{Actor: &principal.Principal{UserID: 1}}
 	d, token, err := users.CreateDevice(ctx, ch, access.Counter, 0, storeID, "一号收银台")
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"timebank/fields"
 	"timebank/pkg/audit"
+	"timebank/pkg/principal"
 )
 
 // Region is a node of the five-level region tree, keyed by its 12-digit division code. Its level
@@ -54,7 +55,7 @@ func (n *NewRegion) Validate() error {
 // CreateRegion adds a node to the region tree. Its level and parent come from the code; the parent
 // must exist already, except for a province.
 // Errors: ErrInvalid (*fields.Error), ErrRegionExists, ErrParentMissing.
-func (r *Registry) CreateRegion(ctx context.Context, actor Actor, n NewRegion) (Region, error) {
+func (r *Registry) CreateRegion(ctx context.Context, actor *principal.Principal, n NewRegion) (Region, error) {
 	var reg Region
 	err := r.inTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
@@ -67,7 +68,7 @@ func (r *Registry) CreateRegion(ctx context.Context, actor Actor, n NewRegion) (
 // CreateRegionTx is CreateRegion inside the caller's transaction, so that an import adds a whole
 // branch of the tree, or nothing. A refused region aborts the transaction.
 // Errors: ErrInvalid (*fields.Error), ErrRegionExists, ErrParentMissing.
-func (r *Registry) CreateRegionTx(ctx context.Context, tx *sqlx.Tx, actor Actor, n NewRegion) (Region, error) {
+func (r *Registry) CreateRegionTx(ctx context.Context, tx *sqlx.Tx, actor *principal.Principal, n NewRegion) (Region, error) {
 	if err := n.Validate(); err != nil {
 		return Region{}, err
 	}
@@ -84,7 +85,7 @@ RETURNING `+regionColumns, n.Code, n.Name, level, parent)
 		return Region{}, dbError(err)
 	}
 	err = audit.Record(ctx, tx, audit.Entry{
-		Actor: label(actor), Action: "region.create", Target: "region:" + reg.Code,
+		Actor: actor.Label(), Action: "region.create", Target: "region:" + reg.Code,
 		RegionCode: reg.Code, After: reg,
 	})
 	return reg, err

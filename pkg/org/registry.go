@@ -21,20 +21,6 @@ func NewRegistry(db *sqlx.DB, l *ledger.Ledger) *Registry {
 	return &Registry{db: db, ledger: l}
 }
 
-// Actor is who makes a change, as the audit log names it. An *access.Principal is one; the
-// registry asks for no more than its label because the access package depends on this one.
-type Actor interface {
-	Label() string
-}
-
-// label returns the actor's label, "" for none (which the audit log refuses).
-func label(a Actor) string {
-	if a == nil {
-		return ""
-	}
-	return a.Label()
-}
-
 // Page sizes of the keyset-paged lists.
 const (
 	DefaultLimit = 50

@@ -12,6 +12,7 @@ import (
 	"timebank/fields"
 	"timebank/ledger"
 	"timebank/pkg/audit"
+	"timebank/pkg/principal"
 )
 
 // Store is a charity supermarket (公益仓) run by an organization. Redeemed credits go to its account
@@ -54,7 +55,7 @@ func (n *NewStore) Validate() error {
 // CreateStore opens a store and its redemption account in the ledger (store:<id>:redeemed, a store
 // account that may go negative), in one transaction with its audit entry.
 // Errors: ErrInvalid (*fields.Error), ErrOrgNotFound.
-func (r *Registry) CreateStore(ctx context.Context, actor Actor, n NewStore) (Store, error) {
+func (r *Registry) CreateStore(ctx context.Context, actor *principal.Principal, n NewStore) (Store, error) {
 	if err := n.Validate(); err != nil {
 		return Store{}, err
 	}
@@ -82,7 +83,7 @@ RETURNING ` + storeColumns
 			return fmt.Errorf("org: store account: %w", err)
 		}
 		return audit.Record(ctx, tx, audit.Entry{
-			Actor: label(actor), Action: "store.create", Target: ref("store", s.ID),
+			Actor: actor.Label(), Action: "store.create", Target: ref("store", s.ID),
 			RegionCode: regionCode, OrgID: s.OrgID, StoreID: s.ID, After: s,
 		})
 	})

@@ -12,6 +12,7 @@ import (
 	"timebank/fields"
 	"timebank/pgerr"
 	"timebank/pkg/audit"
+	"timebank/pkg/principal"
 )
 
 // NewAid is an allocation of goods to a household in hardship (困难家庭物资发放): no credits change
@@ -86,7 +87,7 @@ func (a Aid) Units() int {
 // Errors: ErrInvalid (*fields.Error), ErrStoreNotFound, ErrHouseholdNotFound (also a household
 // of another store), ErrHouseholdInactive, ErrItemNotFound and ErrOutOfStock (each a *LineError
 // naming the line and item), ErrIdempotencyConflict.
-func (s *Service) Allocate(ctx context.Context, actor Actor, key string, n NewAid) (Aid, error) {
+func (s *Service) Allocate(ctx context.Context, actor *principal.Principal, key string, n NewAid) (Aid, error) {
 	if err := needActor(actor); err != nil {
 		return Aid{}, err
 	}
@@ -121,7 +122,7 @@ func (s *Service) Allocate(ctx context.Context, actor Actor, key string, n NewAi
 
 // insertAid checks the store, household and items, takes the key, takes the goods off the shelf
 // and writes the allocation, its lines and its audit entry.
-func (s *Service) insertAid(ctx context.Context, tx *sqlx.Tx, actor Actor, key string, hash []byte, n NewAid) (int64, error) {
+func (s *Service) insertAid(ctx context.Context, tx *sqlx.Tx, actor *principal.Principal, key string, hash []byte, n NewAid) (int64, error) {
 	if _, err := s.storeInfo(ctx, tx, n.Store); err != nil {
 		return 0, err
 	}
@@ -141,7 +142,7 @@ func (s *Service) insertAid(ctx context.Context, tx *sqlx.Tx, actor Actor, key s
 	err = tx.SelectContext(ctx, &inserted, `
 INSERT INTO store_aid (store_id, household_id, handler, handler_name, note, idem_key, request_hash, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (store_id, idem_key) DO NOTHING RETURNING id`,
-		n.Store, n.Household, label(actor), handlerName(actor), n.Note, key, hash, s.now())
+		n.Store, n.Household, actor.Label(), handlerName(actor), n.Note, key, hash, s.now())
 	if err != nil {
 		return 0, err
 	}
@@ -161,7 +162,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (store_id, idem_key) DO NOTH
 	for i, a := range allocs {
 		ms[i] = move{lot: a.lot, kind: MoveAllocated, onHand: -a.qty}
 	}
-	if _, err := s.appendMovements(ctx, tx, ref("aid", id), label(actor), s.now(), ms); err != nil {
+	if _, err := s.appendMovements(ctx, tx, ref("aid", id), actor.Label(), s.now(), ms); err != nil {
 		return 0, err
 	}
 	qtys := make([]int64, len(n.Lines))
@@ -177,7 +178,7 @@ SELECT $1, n - 1, $2, item, qty FROM unnest($3::bigint[], $4::int[]) WITH ORDINA
 	if err != nil {
 		return 0, err
 	}
-	return id, audit.Record(ctx, tx, audit.Entry{Actor: label(actor), Action: "store.aid_allocate",
+	return id, audit.Record(ctx, tx, audit.Entry{Actor: actor.Label(), Action: "store.aid_allocate",
 		Target: ref("aid", id), StoreID: n.Store,
 		After: map[string]any{"household": n.Household, "lines": len(n.Lines), "units": units}})
 }

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"timebank/fields"
-	"timebank/pkg/access"
 	"timebank/pkg/org"
+	"timebank/pkg/principal"
 	"timebank/pkg/store"
 )
 
@@ -264,7 +264,7 @@ func TestAllocateTakesStockFirstExpiringFirst(t *testing.T) {
 	if err != nil || again.ID != a.ID || !again.Replayed {
 		t.Fatalf("replay: %+v %v", again, err)
 	}
-	other := &access.Principal{UserID: e.volunteer(0).ID, Name: "李店长"}
+	other := &principal.Principal{UserID: e.volunteer(0).ID, Name: "李店长"}
 	if again, err := e.svc.Allocate(ctx, other, key, n); err != nil || again.ID != a.ID {
 		t.Fatalf("the key is the store's: %+v %v", again, err)
 	}
@@ -319,7 +319,7 @@ func TestAllocateRefusals(t *testing.T) {
 	if _, err := e.svc.DeactivateHousehold(ctx, e.manager, e.storeID, gone.ID); err != nil {
 		t.Fatal(err)
 	}
-	second, err := e.reg.CreateStore(ctx, &access.Principal{Name: "operator"}, org.NewStore{OrgID: e.org.ID, Name: "东山公益仓"})
+	second, err := e.reg.CreateStore(ctx, &principal.Principal{Name: "operator"}, org.NewStore{OrgID: e.org.ID, Name: "东山公益仓"})
 	if err != nil {
 		t.Fatal(err)
 	}

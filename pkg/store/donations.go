@@ -15,6 +15,7 @@ import (
 	"timebank/pgerr"
 	"timebank/pkg/chinatime"
 	"timebank/pkg/identity"
+	"timebank/pkg/principal"
 )
 
 // The kinds of donor. An anonymous donation keeps no name and no phone number.
@@ -163,7 +164,7 @@ func checkCondition(p Policy, now time.Time, lines []DonationLine, items map[int
 // Errors: ErrInvalid (*fields.Error, or *LineErrors when only lines are malformed),
 // ErrStoreNotFound, ErrItemNotFound (*LineErrors),
 // ErrDonationRefused (*LineErrors), ErrIdempotencyConflict.
-func (s *Service) RecordDonation(ctx context.Context, actor Actor, storeID int64, key string, n NewDonation) (Acknowledgement, error) {
+func (s *Service) RecordDonation(ctx context.Context, actor *principal.Principal, storeID int64, key string, n NewDonation) (Acknowledgement, error) {
 	if err := needActor(actor); err != nil {
 		return Acknowledgement{}, err
 	}
@@ -177,7 +178,7 @@ func (s *Service) RecordDonation(ctx context.Context, actor Actor, storeID int64
 		Store int64
 		N     NewDonation
 	}{storeID, n})
-	if id, err := s.replayed(ctx, "store_donations", label(actor), key, hash); err != nil || id != 0 {
+	if id, err := s.replayed(ctx, "store_donations", actor.Label(), key, hash); err != nil || id != 0 {
 		return s.replayDonation(ctx, storeID, id, err)
 	}
 	var id int64
@@ -188,7 +189,7 @@ func (s *Service) RecordDonation(ctx context.Context, actor Actor, storeID int64
 	})
 	if pgerr.Unique(err, "store_donations_idempotency") {
 		// A concurrent request with the same key won; its number stands and this one used none.
-		id, err = s.replayed(ctx, "store_donations", label(actor), key, hash)
+		id, err = s.replayed(ctx, "store_donations", actor.Label(), key, hash)
 		return s.replayDonation(ctx, storeID, id, err)
 	}
 	if err != nil {
@@ -261,7 +262,7 @@ func (s *Service) replayDonation(ctx context.Context, storeID, id int64, err err
 	return a, err
 }
 
-func (s *Service) insertDonation(ctx context.Context, tx *sqlx.Tx, actor Actor, storeID int64, key string, hash []byte, n NewDonation) (int64, error) {
+func (s *Service) insertDonation(ctx context.Context, tx *sqlx.Tx, actor *principal.Principal, storeID int64, key string, hash []byte, n NewDonation) (int64, error) {
 	if _, err := s.storeInfo(ctx, tx, storeID); err != nil {
 		return 0, err
 	}
@@ -299,7 +300,7 @@ INSERT INTO store_donations (store_id, year, seq, number, donor_kind, donor_name
     total_value_fen, handler, handler_name, idem_scope, idem_key, request_hash, received_at)
 VALUES ($1, $2, $3, $4, $5, nullif($6, ''), nullif($7, ''), $8, $9, $10, $11, $10, $12, $13, $14) RETURNING id`,
 		storeID, year, seq, AckNumber(storeID, year, seq), n.Donor.Kind, n.Donor.Name, n.Donor.Phone, n.Note,
-		total, label(actor), handlerName(actor), key, hash, now)
+		total, actor.Label(), handlerName(actor), key, hash, now)
 	if err != nil {
 		return 0, err
 	}
@@ -318,12 +319,12 @@ VALUES ($1, $2, $3, $4, nullif($5, '')::date, nullif($6, '')::date, $7, $8)`,
 		}
 		ms[i] = move{lot: lot, kind: MoveReceived, onHand: l.Qty}
 	}
-	_, err = s.appendMovements(ctx, tx, ref("donation", id), label(actor), s.now(), ms)
+	_, err = s.appendMovements(ctx, tx, ref("donation", id), actor.Label(), s.now(), ms)
 	return id, err
 }
 
 // handlerName is the name printed as the donation's handler: the clerk's, or the device's label.
-func handlerName(a Actor) string {
+func handlerName(a *principal.Principal) string {
 	if a.Name != "" {
 		return a.Name
 	}

@@ -13,6 +13,7 @@ import (
 
 	"timebank/fields"
 	"timebank/pkg/audit"
+	"timebank/pkg/principal"
 )
 
 // Categories are the kinds of goods a store may list. There is none for medicines: charity
@@ -125,7 +126,7 @@ func nullQty(n int) *int {
 
 // CreateItem adds an item to the store's catalogue, with an audit entry.
 // Errors: ErrInvalid (*fields.Error), ErrStoreNotFound, ErrItemExists.
-func (s *Service) CreateItem(ctx context.Context, actor Actor, storeID int64, n NewItem) (Item, error) {
+func (s *Service) CreateItem(ctx context.Context, actor *principal.Principal, storeID int64, n NewItem) (Item, error) {
 	if err := n.Validate(); err != nil {
 		return Item{}, err
 	}
@@ -139,7 +140,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 		if err != nil {
 			return dbError(err)
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: label(actor), Action: "store.item_create",
+		return audit.Record(ctx, tx, audit.Entry{Actor: actor.Label(), Action: "store.item_create",
 			Target: ref("item", id), StoreID: storeID, After: n})
 	})
 	if err != nil {
@@ -151,7 +152,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 // UpdateItem replaces an item's name, price and rules, with an audit entry. Orders already placed
 // keep the price they were placed at.
 // Errors: ErrInvalid (*fields.Error), ErrItemNotFound, ErrItemExists.
-func (s *Service) UpdateItem(ctx context.Context, actor Actor, storeID, itemID int64, n NewItem) (Item, error) {
+func (s *Service) UpdateItem(ctx context.Context, actor *principal.Principal, storeID, itemID int64, n NewItem) (Item, error) {
 	if err := n.Validate(); err != nil {
 		return Item{}, err
 	}
@@ -169,7 +170,7 @@ WHERE store_id = $1 AND id = $2`,
 		if err != nil {
 			return dbError(err)
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: label(actor), Action: "store.item_update",
+		return audit.Record(ctx, tx, audit.Entry{Actor: actor.Label(), Action: "store.item_update",
 			Target: ref("item", itemID), StoreID: storeID, Before: before, After: n})
 	})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"timebank/fields"
 	"timebank/pkg/audit"
 	"timebank/pkg/prepared"
+	"timebank/pkg/principal"
 )
 
 // Policy is a store's rules. No national rule fixes these numbers; DefaultPolicy gives the usual
@@ -111,7 +112,7 @@ func parsePolicy(raw []byte) (Policy, error) {
 
 // SetPolicy replaces the store's rules, with an audit entry.
 // Errors: ErrInvalid (*fields.Error), ErrStoreNotFound.
-func (s *Service) SetPolicy(ctx context.Context, actor Actor, storeID int64, p Policy) (Policy, error) {
+func (s *Service) SetPolicy(ctx context.Context, actor *principal.Principal, storeID int64, p Policy) (Policy, error) {
 	if err := p.Validate(); err != nil {
 		return Policy{}, err
 	}
@@ -124,11 +125,11 @@ func (s *Service) SetPolicy(ctx context.Context, actor Actor, storeID int64, p P
 		_, err = tx.ExecContext(ctx, `
 INSERT INTO store_policies (store_id, policy, updated_by) VALUES ($1, $2, $3)
 ON CONFLICT (store_id) DO UPDATE SET policy = EXCLUDED.policy, updated_by = EXCLUDED.updated_by, updated_at = now()`,
-			storeID, raw, label(actor))
+			storeID, raw, actor.Label())
 		if err != nil {
 			return dbError(err)
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: label(actor), Action: "store.policy",
+		return audit.Record(ctx, tx, audit.Entry{Actor: actor.Label(), Action: "store.policy",
 			Target: ref("store", storeID), StoreID: storeID, Before: before, After: p})
 	})
 	if err != nil {

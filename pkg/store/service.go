@@ -13,9 +13,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"timebank/ledger"
-	"timebank/pkg/access"
 	"timebank/pkg/identity"
 	"timebank/pkg/prepared"
+	"timebank/pkg/principal"
 	"timebank/pkg/qr"
 )
 
@@ -30,10 +30,6 @@ type StarsFunc func(ctx context.Context, userID int64) (int, error)
 
 // StarLevel calls f.
 func (f StarsFunc) StarLevel(ctx context.Context, userID int64) (int, error) { return f(ctx, userID) }
-
-// Actor is who makes a change: a person, a counter device or the operator. Its label names it in
-// the journal, the ledger and the audit log; its name is printed as the handler of a donation.
-type Actor = *access.Principal
 
 // Options configure the service. BaseURL is required; the rest have working defaults.
 type Options struct {
@@ -151,14 +147,11 @@ func (s *Service) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return dbError(tx.Commit())
 }
 
-// label returns the actor's label, "" for none (which the journal and audit log refuse).
-func label(a Actor) string { return a.Label() }
-
 // ref names a thing in journal entries, ledger references and audit entries: "order:7".
 func ref(kind string, id int64) string { return kind + ":" + strconv.FormatInt(id, 10) }
 
 // needActor refuses a write without an actor: every movement names who made it.
-func needActor(a Actor) error {
+func needActor(a *principal.Principal) error {
 	if a == nil || a.Label() == "" {
 		return errors.New("store: a write needs an actor")
 	}
