@@ -12,7 +12,7 @@ import (
 // classifyStore maps the errors of the charity supermarket to statuses and problem slugs; status 0
 // means the error is none of its own. A refusal about one line of a request (out of stock, over a
 // limit …) is a conflict with the state of the store (409), or a request the rules refuse whatever
-// the state (422); storeProblem adds which line and why.
+// the state (422); storeLines adds which line and why.
 func classifyStore(err error) (int, string) {
 	var les *store.LineErrors
 	if errors.As(err, &les) {
