@@ -6,12 +6,15 @@ import (
 	"strings"
 
 	"github.com/lib/pq"
+
+	"timebank/fields"
+	"timebank/pgerr"
 )
 
 // Errors returned by the ledger. Callers test them with errors.Is; the web layer turns each into one
 // problem type.
 var (
-	// ErrInvalid means the request is malformed: it is wrapped by a *ValidationError naming the field.
+	// ErrInvalid means the request is malformed: it is wrapped by a *fields.Error naming the field.
 	ErrInvalid = errors.New("ledger: invalid request")
 	// ErrAccountNotFound means an account code names no account.
 	ErrAccountNotFound = errors.New("ledger: account not found")
@@ -37,19 +40,6 @@ var (
 	ErrHistoryImmutable = errors.New("ledger: history is append-only")
 )
 
-// ValidationError names the field of a request that is wrong and why. It wraps ErrInvalid.
-type ValidationError struct {
-	Field  string // JSON name of the field, e.g. "postings[1].amount"
-	Reason string // a stable message key, e.g. "required", "too_long", "unbalanced"
-}
-
-func (e *ValidationError) Error() string {
-	return fmt.Sprintf("ledger: invalid %s: %s", e.Field, e.Reason)
-}
-
-// Unwrap makes errors.Is(err, ErrInvalid) true.
-func (e *ValidationError) Unwrap() error { return ErrInvalid }
-
 // AccountError says which account an error is about.
 type AccountError struct {
 	Err     error
@@ -70,7 +60,8 @@ func AccountOf(err error) string {
 	return ""
 }
 
-func invalid(field, reason string) error { return &ValidationError{Field: field, Reason: reason} }
+// invalid refuses a request for one field, in the one shape every area refuses requests with.
+func invalid(field, reason string) error { return fields.New(ErrInvalid, field, reason) }
 
 // dbError turns the errors raised by the ledger's SQL functions and constraints into ledger errors.
 func dbError(err error) error {
@@ -97,14 +88,14 @@ func dbError(err error) error {
 		return ErrHistoryImmutable
 	case "TB010":
 		return ErrBatch
-	case "23505":
-		switch pe.Constraint {
-		case "ledger_accounts_code_key":
+	case pgerr.UniqueViolation:
+		switch {
+		case pgerr.Unique(err, "ledger_accounts_code_key"):
 			return ErrAccountExists
-		case "ledger_transactions_reverses_once":
+		case pgerr.Unique(err, "ledger_transactions_reverses_once"):
 			return ErrAlreadyReversed
 		}
-	case "23514":
+	case pgerr.CheckViolation:
 		if strings.HasPrefix(pe.Constraint, "ledger_balances_") {
 			return ErrInsufficientFunds
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"timebank/fields"
 	"timebank/ledger"
 )
 
@@ -179,8 +180,8 @@ func TestHoldCommitAboveHeldIsInvalid(t *testing.T) {
 	h := e.placeHold(t, 30, time.Now().Add(time.Hour))
 	over := int64(31)
 	_, err := e.l.CommitHold(ctx, h.Hold.ID, &over, "clerk")
-	var ve *ledger.ValidationError
-	if !errors.Is(err, ledger.ErrInvalid) || !errors.As(err, &ve) || ve.Field != "amount" {
+	var ve *fields.Error
+	if !errors.Is(err, ledger.ErrInvalid) || !errors.As(err, &ve) || ve.Reason("amount") == "" {
 		t.Fatalf("commit above the hold: want ErrInvalid on amount, got %v", err)
 	}
 	for _, bad := range []int64{0, -5} {

@@ -15,7 +15,7 @@ const (
 	MaxPostings = 64
 	maxMemo     = 500
 	maxRef      = 200
-	maxKey      = 200
+	MaxKey      = 200 // characters in an idempotency key (see KeyReason)
 )
 
 // Transaction kinds that callers may post. KindReverse is made only by Reverse.
@@ -116,22 +116,35 @@ func checkText(field, s string, max int) error {
 // callers may not use it, so they cannot occupy those keys in advance.
 const internalKeyPrefix = "ledger:"
 
+// checkKey refuses a caller's key by KeyReason, and the keys the ledger keeps for itself.
 func checkKey(key string) error {
-	if key == "" {
-		return invalid("idempotency_key", "required")
-	}
-	if strings.HasPrefix(key, internalKeyPrefix) {
+	if key != "" && strings.HasPrefix(key, internalKeyPrefix) {
 		return invalid("idempotency_key", "reserved")
 	}
-	if len(key) > maxKey {
-		return invalid("idempotency_key", "too_long")
-	}
-	for _, c := range key {
-		if c < 0x21 || c > 0x7e {
-			return invalid("idempotency_key", "format")
-		}
+	if reason := KeyReason(key, MaxKey); reason != "" {
+		return invalid("idempotency_key", reason)
 	}
 	return nil
+}
+
+// KeyReason is the one rule for an idempotency key a caller sends, to the ledger or to an area
+// that keeps requests by key before it posts (the store, transfers): 1 to maxLen printable ASCII
+// characters, no spaces, so that a key fits a header, a log line and a unique index alike. An area
+// passes a smaller maxLen when it builds its ledger keys from the caller's. It returns the key of
+// the reason the key is refused ("required", "too_long", "format"), or "" when it is acceptable.
+func KeyReason(key string, maxLen int) string {
+	switch {
+	case key == "":
+		return "required"
+	case len(key) > maxLen:
+		return "too_long"
+	}
+	for i := range len(key) {
+		if key[i] < 0x21 || key[i] > 0x7e {
+			return "format"
+		}
+	}
+	return ""
 }
 
 // hash identifies the request for idempotency: the same key with the same hash is a replay. The

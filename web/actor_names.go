@@ -8,6 +8,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
 	"timebank/pkg/identity"
+	who "timebank/pkg/principal"
 )
 
 // actorNames shows the actor labels that records and audit entries keep ("user:42", "device:7",
@@ -39,7 +40,7 @@ func (n *actorNames) name(ctx context.Context, label string) (string, error) {
 }
 
 func (n *actorNames) read(ctx context.Context, label string) (string, error) {
-	userID, deviceID, ok := access.ParseLabel(label)
+	userID, deviceID, ok := who.ParseLabel(label)
 	switch {
 	case !ok:
 		return label, nil

@@ -9,6 +9,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
 	"timebank/pkg/identity"
+	who "timebank/pkg/principal"
 )
 
 // revisionCell returns the "who" cell of a revision's row on the record page.
@@ -29,19 +30,19 @@ func TestRecordHistoryActorNames(t *testing.T) {
 	w := newWorld(t, d)
 	f := actFixturesOf(t, w)
 	ctx := context.Background()
-	gate, _, err := d.Users.CreateDevice(ctx, identity.Change{Actor: "test"}, access.Kiosk, w.a.ID, 0, "东门")
+	gate, _, err := d.Users.CreateDevice(ctx, identity.Change{Actor: who.Operator()}, access.Kiosk, w.a.ID, 0, "东门")
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := f.rec[0]
-	for i, by := range []activity.Actor{
-		{Label: "device:" + id(gate.ID)},
-		{Label: "operator"},
-		{Label: "user:" + id(w.users[coordA]), Name: coordA},
+	for i, by := range []*who.Principal{
+		{DeviceID: gate.ID},
+		who.Operator(),
+		{UserID: w.users[coordA], Name: coordA},
 	} {
 		am := activity.Amendment{Revision: i + 1, Minutes: int64(30 + i), Reason: "签到表核实"}
 		if _, err := d.Activities.Amend(ctx, by, rec, am); err != nil {
-			t.Fatalf("amendment by %s: %v", by.Label, err)
+			t.Fatalf("amendment by %s: %v", by.Label(), err)
 		}
 	}
 

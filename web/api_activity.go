@@ -8,6 +8,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
+	who "timebank/pkg/principal"
 )
 
 // activityRoutes are the JSON API of earning hours: activities, sign-ups, check-in codes and scans,
@@ -44,10 +45,7 @@ func (s *server) activityRoutes() {
 }
 
 // byActor names the caller in records and the audit log.
-func byActor(c *fiber.Ctx) activity.Actor {
-	p := principal(c)
-	return activity.Actor{Label: p.Label(), Name: p.Name}
-}
+func byActor(c *fiber.Ctx) *who.Principal { return principal(c).Actor() }
 
 // activityParam is the target of routes about the activity in the path: its organization.
 func (s *server) activityParam(c *fiber.Ctx) (access.Target, error) {

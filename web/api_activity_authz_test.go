@@ -14,6 +14,7 @@ import (
 
 	"timebank/pkg/activity"
 	"timebank/pkg/identity"
+	who "timebank/pkg/principal"
 )
 
 // actFixtures are the things of organizations A (inside) and B (outside) the activity routes act
@@ -33,7 +34,7 @@ func actFixturesOf(t *testing.T, w *world) *actFixtures {
 	}
 	ctx := context.Background()
 	svc := w.d.Activities
-	by := activity.Actor{Label: "user:0", Name: "fixtures"}
+	by := &who.Principal{Name: "fixtures"}
 	f := &actFixtures{}
 	now := time.Now().Truncate(time.Minute)
 	for i, orgID := range []int64{w.a.ID, w.b.ID} {

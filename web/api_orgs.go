@@ -62,7 +62,7 @@ func (s *server) regionParam(c *fiber.Ctx) (access.Target, error) {
 
 // change names the caller and the request in the audit log.
 func change(c *fiber.Ctx) identity.Change {
-	return identity.Change{Actor: actor(c), RequestID: requestID(c)}
+	return identity.Change{Actor: principal(c).Actor(), RequestID: requestID(c)}
 }
 
 func (s *server) createRegion(c *fiber.Ctx) error {
@@ -78,7 +78,7 @@ func (s *server) createRegion(c *fiber.Ctx) error {
 	if err := can(c, access.ManageRegions, org.RegionTarget(parent)); err != nil {
 		return err
 	}
-	r, err := s.orgs.CreateRegion(c.UserContext(), principal(c), req)
+	r, err := s.orgs.CreateRegion(c.UserContext(), principal(c).Actor(), req)
 	if err != nil {
 		return err
 	}
@@ -247,7 +247,7 @@ func (s *server) createOrg(c *fiber.Ctx) error {
 	if err := can(c, access.CreateOrg, t); err != nil {
 		return err
 	}
-	o, err := s.orgs.CreateOrg(c.UserContext(), principal(c), req)
+	o, err := s.orgs.CreateOrg(c.UserContext(), principal(c).Actor(), req)
 	if err != nil {
 		return err
 	}
@@ -293,7 +293,7 @@ func (s *server) createStore(c *fiber.Ctx) error {
 	if err := can(c, access.CreateStore, t); err != nil {
 		return err
 	}
-	st, err := s.orgs.CreateStore(c.UserContext(), principal(c), req)
+	st, err := s.orgs.CreateStore(c.UserContext(), principal(c).Actor(), req)
 	if err != nil {
 		return err
 	}

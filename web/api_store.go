@@ -91,7 +91,7 @@ func (s *server) createItem(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	it, err := s.store.CreateItem(c.UserContext(), principal(c), id, req)
+	it, err := s.store.CreateItem(c.UserContext(), principal(c).Actor(), id, req)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (s *server) updateItem(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	it, err := s.store.UpdateItem(c.UserContext(), principal(c), id, item, req)
+	it, err := s.store.UpdateItem(c.UserContext(), principal(c).Actor(), id, item, req)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (s *server) setStorePolicy(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p, err := s.store.SetPolicy(c.UserContext(), principal(c), id, req)
+	p, err := s.store.SetPolicy(c.UserContext(), principal(c).Actor(), id, req)
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func (s *server) registerHousehold(c *fiber.Ctx) error {
 		return err
 	}
 	// The key is optional here: a registration without one is simply not deduplicated.
-	h, err := s.store.RegisterHousehold(c.UserContext(), principal(c), id, c.Get("Idempotency-Key"), req)
+	h, err := s.store.RegisterHousehold(c.UserContext(), principal(c).Actor(), id, c.Get("Idempotency-Key"), req)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (s *server) deactivateHousehold(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h, err := s.store.DeactivateHousehold(c.UserContext(), principal(c), id, hid)
+	h, err := s.store.DeactivateHousehold(c.UserContext(), principal(c).Actor(), id, hid)
 	if err != nil {
 		return err
 	}
@@ -114,9 +114,9 @@ func (s *server) allocateAid(c *fiber.Ctx) error {
 		return err
 	}
 	req.Store = id
-	a, err := s.store.Allocate(c.UserContext(), principal(c), key, req)
+	a, err := s.store.Allocate(c.UserContext(), principal(c).Actor(), key, req)
 	if err != nil {
-		return s.storeProblem(err)
+		return err
 	}
 	c.Location("/api/v1/stores/" + itoa(id) + "/aid?before=" + itoa(a.ID+1) + "&limit=1")
 	return created(c, a.Replayed, a)

@@ -32,9 +32,9 @@ func (s *server) placeOrder(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	o, err := s.store.PlaceOrder(c.UserContext(), principal(c), key, req)
+	o, err := s.store.PlaceOrder(c.UserContext(), principal(c).Actor(), key, req)
 	if err != nil {
-		return s.storeProblem(err)
+		return err
 	}
 	c.Location("/api/v1/orders/" + itoa(o.ID))
 	return created(c, o.Replayed, o)
@@ -137,7 +137,7 @@ func (s *server) cancelOrder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	o, err = s.store.Cancel(c.UserContext(), principal(c), o.ID)
+	o, err = s.store.Cancel(c.UserContext(), principal(c).Actor(), o.ID)
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func (s *server) fulfilOrder(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	o, err := s.store.Fulfil(c.UserContext(), principal(c), id, req.Lines)
+	o, err := s.store.Fulfil(c.UserContext(), principal(c).Actor(), id, req.Lines)
 	if err != nil {
 		return err
 	}
@@ -223,9 +223,9 @@ func (s *server) sell(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sale, err := s.store.Sell(c.UserContext(), principal(c), key, req)
+	sale, err := s.store.Sell(c.UserContext(), principal(c).Actor(), key, req)
 	if err != nil {
-		return s.storeProblem(err)
+		return err
 	}
 	c.Location("/api/v1/orders/" + itoa(sale.Order.ID))
 	return created(c, sale.Order.Replayed, sale)

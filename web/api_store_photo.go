@@ -69,7 +69,7 @@ func (s *server) putItemPhoto(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.store.SetItemPhoto(c.UserContext(), principal(c), storeID, itemID, data)
+	p, err := s.store.SetItemPhoto(c.UserContext(), principal(c).Actor(), storeID, itemID, data)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (s *server) deleteItemPhoto(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteItemPhoto(c.UserContext(), principal(c), storeID, itemID); err != nil {
+	if err := s.store.DeleteItemPhoto(c.UserContext(), principal(c).Actor(), storeID, itemID); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

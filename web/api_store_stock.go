@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	who "timebank/pkg/principal"
 	"timebank/pkg/store"
 )
 
@@ -113,7 +114,7 @@ func (s *server) recordDonation(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	a, err := s.store.RecordDonation(c.UserContext(), principal(c), id, key, req)
+	a, err := s.store.RecordDonation(c.UserContext(), principal(c).Actor(), id, key, req)
 	if err != nil {
 		return s.donationProblem(c.UserContext(), id, req, err)
 	}
@@ -143,7 +144,7 @@ func (s *server) countStock(c *fiber.Ctx) error {
 }
 
 // adjustStock records a write-off or a count.
-func (s *server) adjustStock(c *fiber.Ctx, do func(ctx context.Context, a store.Actor, storeID int64, key string, n store.NewAdjustment) (store.Adjustment, error)) error {
+func (s *server) adjustStock(c *fiber.Ctx, do func(ctx context.Context, a *who.Principal, storeID int64, key string, n store.NewAdjustment) (store.Adjustment, error)) error {
 	id, _ := idParam(c, "id")
 	key, err := idempotencyKey(c)
 	if err != nil {
@@ -153,9 +154,9 @@ func (s *server) adjustStock(c *fiber.Ctx, do func(ctx context.Context, a store.
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	a, err := do(c.UserContext(), principal(c), id, key, req)
+	a, err := do(c.UserContext(), principal(c).Actor(), id, key, req)
 	if err != nil {
-		return s.storeProblem(err)
+		return err
 	}
 	return created(c, a.Replayed, a)
 }
@@ -166,7 +167,7 @@ func (s *server) writeOffExpired(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.store.WriteOffExpired(c.UserContext(), principal(c), id, key)
+	a, err := s.store.WriteOffExpired(c.UserContext(), principal(c).Actor(), id, key)
 	if err != nil {
 		return err
 	}

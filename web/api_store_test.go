@@ -20,9 +20,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/fields"
 	"timebank/ledger"
-	"timebank/pkg/access"
 	"timebank/pkg/identity"
+	who "timebank/pkg/principal"
 	"timebank/pkg/qr"
 	"timebank/pkg/store"
 )
@@ -251,7 +252,7 @@ func storeFixture(t *testing.T, w *world, storeID int64) (itemID, orderID int64)
 		t.Fatal(err)
 	}
 	fund(t, w.d, w.a.AccountCode, user, 1)
-	o, err := w.d.Store.PlaceOrder(ctx, &access.Principal{UserID: user.ID, Name: user.Name}, fmt.Sprintf("order-%d", w.next()),
+	o, err := w.d.Store.PlaceOrder(ctx, &who.Principal{UserID: user.ID, Name: user.Name}, fmt.Sprintf("order-%d", w.next()),
 		store.NewOrder{Store: storeID, Lines: []store.OrderLine{{Item: it.ID, Qty: 1}}})
 	if err != nil {
 		t.Fatal(err)
@@ -377,7 +378,7 @@ func TestStoreRoutesAuthorization(t *testing.T) {
 }
 
 // storeOperator is the operator, as the tests' direct calls of the store name it.
-var storeOperator = &access.Principal{Name: "operator"}
+var storeOperator = who.Operator()
 
 // fund gives the user credit minutes earned with the organization of the issuing account.
 func fund(t *testing.T, d services, issuer string, u identity.User, minutes int64) {
@@ -453,9 +454,10 @@ func TestStoreProblemsTranslated(t *testing.T) {
 		}
 	}
 	le := &store.LineError{Err: store.ErrOutOfStock, Line: 2, Item: 9, Field: "qty", Reason: store.ReasonOutOfStock}
-	var pe *problemError
-	if !errors.As((&server{}).storeProblem(fmt.Errorf("x: %w", le)), &pe) || pe.status != 409 || pe.fields[0].Field != "lines[2].qty" {
-		t.Fatalf("line error: %+v", pe)
+	var fe *fields.Error
+	wrapped := fmt.Errorf("x: %w", le)
+	if status, _ := classify(wrapped); status != 409 || !errors.As(wrapped, &fe) || fe.Reason("lines[2].qty") != store.ReasonOutOfStock {
+		t.Fatalf("line error: %d %v", status, fe)
 	}
 
 	// The reasons: the constants and every literal the store package assigns or passes as one.

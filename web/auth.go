@@ -11,6 +11,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
+	who "timebank/pkg/principal"
 	"timebank/pkg/session"
 )
 
@@ -98,7 +99,7 @@ func (s *server) bearerPrincipal(c *fiber.Ctx, token string) (*access.Principal,
 	if op := s.cfg.OperatorToken; op != "" && len(token) == len(op) {
 		a, b := sha256.Sum256([]byte(token)), sha256.Sum256([]byte(op))
 		if subtle.ConstantTimeCompare(a[:], b[:]) == 1 {
-			return &access.Principal{Name: "operator", Grants: []access.Grant{{Role: access.PlatformAdmin, Kind: access.Platform}}}, nil
+			return &access.Principal{Principal: who.Principal{Name: "operator"}, Grants: []access.Grant{{Role: access.PlatformAdmin, Kind: access.Platform}}}, nil
 		}
 	}
 	sess, err := s.sessions.Get(ctx, token)
@@ -132,7 +133,7 @@ var userOnly = map[route]bool{{fiber.MethodPost, "/api/v1/scans"}: true, {fiber.
 // takes effect at once. Errors: identity.ErrUserNotFound.
 func (s *server) sessionPrincipal(c *fiber.Ctx, userID int64) (*access.Principal, error) {
 	if userOnly[route{c.Method(), c.Path()}] {
-		return &access.Principal{UserID: userID}, nil
+		return &access.Principal{Principal: who.Principal{UserID: userID}}, nil
 	}
 	p, err := s.users.Principal(c.UserContext(), userID)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
+	who "timebank/pkg/principal"
 )
 
 // The authorization table: every route of the app, who may call it inside a scope, and (for
@@ -71,18 +72,18 @@ func newWorld(t *testing.T, d services) *world {
 	t.Helper()
 	ctx := context.Background()
 	w := &world{d: d, tokens: map[string]string{}, users: map[string]int64{}, regionIn: "330481001000", regionOu: "330483001000"}
-	op := &access.Principal{Name: "operator", Grants: []access.Grant{{Role: access.PlatformAdmin, Kind: access.Platform}}}
+	op := &access.Principal{Principal: who.Principal{Name: "operator"}, Grants: []access.Grant{{Role: access.PlatformAdmin, Kind: access.Platform}}}
 	for _, r := range []org.NewRegion{
 		{Code: "330000000000", Name: "浙江省"}, {Code: "330400000000", Name: "嘉兴市"},
 		{Code: "330481000000", Name: "海宁市"}, {Code: "330481001000", Name: "硖石街道"},
 		{Code: "330483000000", Name: "桐乡市"}, {Code: "330483001000", Name: "梧桐街道"},
 	} {
-		if _, err := d.Orgs.CreateRegion(ctx, op, r); err != nil {
+		if _, err := d.Orgs.CreateRegion(ctx, op.Actor(), r); err != nil {
 			t.Fatalf("region %s: %v", r.Code, err)
 		}
 	}
 	mustOrg := func(n org.NewOrg) org.Org {
-		o, err := d.Orgs.CreateOrg(ctx, op, n)
+		o, err := d.Orgs.CreateOrg(ctx, op.Actor(), n)
 		if err != nil {
 			t.Fatalf("org %s: %v", n.Name, err)
 		}
@@ -92,10 +93,10 @@ func newWorld(t *testing.T, d services) *world {
 	w.b = mustOrg(org.NewOrg{Name: "梧桐街道志愿服务队", RegionCode: w.regionOu, Status: org.Filed, FiledBy: w.regionOu})
 	w.subA = mustOrg(org.NewOrg{Name: "东山社区服务队", RegionCode: w.regionIn, Status: org.Filed, FiledBy: w.regionIn, ParentID: &w.a.ID})
 	var err error
-	if w.sa, err = d.Orgs.CreateStore(ctx, op, org.NewStore{OrgID: w.a.ID, Name: "硖石公益仓"}); err != nil {
+	if w.sa, err = d.Orgs.CreateStore(ctx, op.Actor(), org.NewStore{OrgID: w.a.ID, Name: "硖石公益仓"}); err != nil {
 		t.Fatal(err)
 	}
-	if w.sb, err = d.Orgs.CreateStore(ctx, op, org.NewStore{OrgID: w.b.ID, Name: "梧桐公益仓"}); err != nil {
+	if w.sb, err = d.Orgs.CreateStore(ctx, op.Actor(), org.NewStore{OrgID: w.b.ID, Name: "梧桐公益仓"}); err != nil {
 		t.Fatal(err)
 	}
 	grants := map[string]access.Grant{
@@ -108,7 +109,7 @@ func newWorld(t *testing.T, d services) *world {
 		regionXS:  {Role: access.RegionAdmin, Kind: access.Region, RegionCode: w.regionIn},
 		platform:  {Role: access.PlatformAdmin, Kind: access.Platform},
 	}
-	ch := identity.Change{Actor: "operator"}
+	ch := identity.Change{Actor: who.Operator()}
 	for i, who := range people {
 		u, err := d.Users.Register(ctx, identity.Registration{Phone: fmt.Sprintf("1380000%04d", i), Password: testPassword, Name: who})
 		if err != nil {
@@ -152,7 +153,7 @@ func (w *world) grantFresh(t *testing.T, orgID, storeID int64) int64 {
 	if storeID != 0 {
 		g = access.Grant{Role: access.Clerk, Kind: access.Store, StoreID: storeID}
 	}
-	id, err := w.d.Users.Grant(context.Background(), identity.Change{Actor: "test"}, w.spare.ID, g)
+	id, err := w.d.Users.Grant(context.Background(), identity.Change{Actor: who.Operator()}, w.spare.ID, g)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +162,7 @@ func (w *world) grantFresh(t *testing.T, orgID, storeID int64) int64 {
 
 func (w *world) deviceFresh(t *testing.T, storeID int64) int64 {
 	t.Helper()
-	d, _, err := w.d.Users.CreateDevice(context.Background(), identity.Change{Actor: "test"}, access.Counter, 0, storeID, "临时")
+	d, _, err := w.d.Users.CreateDevice(context.Background(), identity.Change{Actor: who.Operator()}, access.Counter, 0, storeID, "临时")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -445,7 +446,7 @@ func TestBearerTokensAreChecked(t *testing.T) {
 		}
 	}
 	devID := w.deviceFresh(t, w.sa.ID)
-	_, tok, err := d.Users.CreateDevice(context.Background(), identity.Change{Actor: "test"}, access.Counter, 0, w.sa.ID, "三号台")
+	_, tok, err := d.Users.CreateDevice(context.Background(), identity.Change{Actor: who.Operator()}, access.Counter, 0, w.sa.ID, "三号台")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -457,7 +458,7 @@ func TestBearerTokensAreChecked(t *testing.T) {
 	list, _ := d.Users.Devices(context.Background(), w.a.ID)
 	for _, dv := range list {
 		if dv.ID != devID && dv.Label == "三号台" {
-			if err := d.Users.RevokeDevice(context.Background(), identity.Change{Actor: "test"}, dv.ID); err != nil {
+			if err := d.Users.RevokeDevice(context.Background(), identity.Change{Actor: who.Operator()}, dv.ID); err != nil {
 				t.Fatal(err)
 			}
 		}

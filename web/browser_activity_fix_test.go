@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"timebank/pkg/activity"
+	who "timebank/pkg/principal"
 )
 
 // Correcting a record in two browsers. The volunteer, on a phone, disputes a verified record; the
@@ -22,14 +23,14 @@ func TestBrowserActivityCorrection(t *testing.T) {
 	ctx := context.Background()
 	start := time.Now().Add(10 * time.Minute).Truncate(time.Minute)
 	clk.Set(start.Add(-time.Minute))
-	as, err := d.Activities.CreateActivities(ctx, activity.Actor{Label: "user:0", Name: "王队长"}, activity.NewActivity{
+	as, err := d.Activities.CreateActivities(ctx, &who.Principal{Name: "王队长"}, activity.NewActivity{
 		OrgID: w.a.ID, Title: "敬老院陪伴", Content: "陪老人聊天、读报", Category: "elderly", Address: "硖石街道东山社区敬老院",
 		StartsAt: start, EndsAt: start.Add(3 * time.Hour), LeaderName: "王队长"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	att := fixScanned(t, d, clk, as[0].ID, w.users[volunteer], start, start.Add(time.Hour))
-	res, err := d.Activities.Verify(ctx, activity.Actor{Label: "user:0"}, activity.VerifyRequest{IDs: []int64{att.ID},
+	res, err := d.Activities.Verify(ctx, who.Operator(), activity.VerifyRequest{IDs: []int64{att.ID},
 		Action: activity.ActionApprove})
 	if err != nil {
 		t.Fatal(err)

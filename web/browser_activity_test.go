@@ -17,6 +17,7 @@ import (
 	"timebank/pkg/app"
 	"timebank/pkg/config"
 	"timebank/pkg/dbtest"
+	who "timebank/pkg/principal"
 )
 
 // activityBrowserApp serves the real app on a free port whose address is the service's base URL,
@@ -82,7 +83,7 @@ func TestBrowserActivityEarning(t *testing.T) {
 	w := newWorld(t, d)
 	ctx := context.Background()
 	clk.Set(time.Now().Add(10 * time.Minute).Truncate(time.Minute))
-	as, err := d.Activities.CreateActivities(ctx, activity.Actor{Label: "user:0", Name: "王队长"}, activity.NewActivity{
+	as, err := d.Activities.CreateActivities(ctx, &who.Principal{Name: "王队长"}, activity.NewActivity{
 		OrgID: w.a.ID, Title: "敬老院陪伴", Content: "陪老人聊天、读报", Category: "elderly", Address: "硖石街道东山社区敬老院",
 		StartsAt: clk.Now().Add(-10 * time.Minute), EndsAt: clk.Now().Add(3 * time.Hour), LeaderName: "王队长"})
 	if err != nil {

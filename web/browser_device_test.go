@@ -9,6 +9,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
+	who "timebank/pkg/principal"
 )
 
 // A counter PC in a real browser: the admin's link /device#<token> fills the token in and leaves
@@ -18,7 +19,7 @@ import (
 func TestBrowserDeviceCounter(t *testing.T) {
 	base, d := browserApp(t)
 	w := newWorld(t, d)
-	_, token, err := d.Users.CreateDevice(context.Background(), identity.Change{Actor: "test"}, access.Counter, 0, w.sa.ID, "一号台")
+	_, token, err := d.Users.CreateDevice(context.Background(), identity.Change{Actor: who.Operator()}, access.Counter, 0, w.sa.ID, "一号台")
 	if err != nil {
 		t.Fatal(err)
 	}

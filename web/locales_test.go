@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/fields"
 	"timebank/ledger"
 )
 
@@ -152,7 +153,7 @@ func TestProblemSlugsListed(t *testing.T) {
 	sentinels := []error{ledger.ErrInvalid, ledger.ErrAccountNotFound, ledger.ErrAccountExists, ledger.ErrInsufficientFunds,
 		ledger.ErrIdempotencyConflict, ledger.ErrTransactionNotFound, ledger.ErrAlreadyReversed, ledger.ErrNotReversible,
 		ledger.ErrHoldNotFound, ledger.ErrHoldResolved, ledger.ErrHoldExpired, ledger.ErrHistoryImmutable,
-		&ledger.ValidationError{Field: "f", Reason: "r"}, &ledger.AccountError{Err: ledger.ErrInsufficientFunds, Account: "vol:1"},
+		fields.New(ledger.ErrInvalid, "f", "r"), &ledger.AccountError{Err: ledger.ErrInsufficientFunds, Account: "vol:1"},
 		fmt.Errorf("wrapped: %w", ledger.ErrHoldResolved), badRequest("f", "r"), errors.New("anything else")}
 	for code := 400; code < 600; code++ {
 		sentinels = append(sentinels, fiber.NewError(code))
@@ -173,7 +174,7 @@ func TestProblemSlugsListed(t *testing.T) {
 	}{
 		{&ledger.AccountError{Err: ledger.ErrInsufficientFunds, Account: "vol:1"}, 422, "insufficient-funds"},
 		{&ledger.AccountError{Err: ledger.ErrAccountNotFound, Account: "vol:1"}, 404, "account-not-found"},
-		{&ledger.ValidationError{Field: "postings", Reason: "unbalanced"}, 400, "invalid-request"},
+		{fields.New(ledger.ErrInvalid, "postings", "unbalanced"), 400, "invalid-request"},
 		{ledger.ErrIdempotencyConflict, 409, "idempotency-conflict"},
 		{fmt.Errorf("%w: committed", ledger.ErrHoldResolved), 409, "hold-resolved"},
 		{ledger.ErrHoldExpired, 409, "hold-expired"},

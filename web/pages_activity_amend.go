@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/fields"
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
 )
@@ -143,9 +144,9 @@ func (s *server) amendSubmit(c *fiber.Ctx) error {
 	m := strings.TrimSpace(f.Values["minutes"])
 	switch n, err := strconv.ParseInt(m, 10, 64); {
 	case m == "":
-		return s.fixFailed(c, f, activity.FieldErrors{"minutes": "required"})
+		return s.fixFailed(c, f, fields.New(activity.ErrInvalid, "minutes", "required"))
 	case err != nil || n < 0:
-		return s.fixFailed(c, f, activity.FieldErrors{"minutes": "not_a_number"})
+		return s.fixFailed(c, f, fields.New(activity.ErrInvalid, "minutes", "not_a_number"))
 	default:
 		am.Minutes = n
 	}
@@ -198,16 +199,16 @@ func (s *server) fixFailed(c *fiber.Ctx, f form, err error) error {
 
 // renameField gives a field error of the service the name the page's form uses for that field.
 func renameField(err error, from, to string) error {
-	var fe activity.FieldErrors
+	var fe *fields.Error
 	if !errors.As(err, &fe) {
 		return err
 	}
-	out := activity.FieldErrors{}
-	for k, reason := range fe {
+	out := fields.Set{}
+	for k, reason := range fe.Fields() {
 		if k == from {
 			k = to
 		}
 		out[k] = reason
 	}
-	return out
+	return out.Err(fe.Unwrap())
 }

@@ -12,12 +12,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/activity"
+	who "timebank/pkg/principal"
 )
 
 // fixActivity creates an activity of the organization from actDay 09:00 to 12:00.
 func fixActivity(t *testing.T, d services, orgID int64, title string) activity.Activity {
 	t.Helper()
-	as, err := d.Activities.CreateActivities(context.Background(), activity.Actor{Label: "user:0", Name: "测试"},
+	as, err := d.Activities.CreateActivities(context.Background(), &who.Principal{Name: "测试"},
 		activity.NewActivity{OrgID: orgID, Title: title, Category: "elderly", Address: "东山社区敬老院",
 			StartsAt: actDay, EndsAt: actDay.Add(3 * time.Hour), LeaderName: "王队长"})
 	if err != nil {
@@ -64,7 +65,7 @@ func fixOutsideOf(t *testing.T, d services, clk *actClock, w *world) fixOutside 
 	out := fixOutside{act: a.ID}
 	out.att = fixScanned(t, d, clk, a.ID, w.users[managerSA], actDay, actDay.Add(time.Hour)).ID
 	done := fixScanned(t, d, clk, a.ID, w.users[auditorHN], actDay, actDay.Add(time.Hour))
-	res, err := d.Activities.Verify(ctx, activity.Actor{Label: "user:0"}, activity.VerifyRequest{IDs: []int64{done.ID},
+	res, err := d.Activities.Verify(ctx, who.Operator(), activity.VerifyRequest{IDs: []int64{done.ID},
 		Action: activity.ActionApprove})
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +92,7 @@ func TestActivityFixPagesAmendAndDismiss(t *testing.T) {
 	a := fixActivity(t, d, w.a.ID, "敬老院陪伴")
 	f := fixOutsideOf(t, d, clk, w)
 	att := fixScanned(t, d, clk, a.ID, w.users[volunteer], actDay, actDay.Add(time.Hour))
-	if _, err := d.Activities.Verify(ctx, activity.Actor{Label: "user:0"}, activity.VerifyRequest{IDs: []int64{att.ID},
+	if _, err := d.Activities.Verify(ctx, who.Operator(), activity.VerifyRequest{IDs: []int64{att.ID},
 		Action: activity.ActionApprove}); err != nil {
 		t.Fatal(err)
 	}

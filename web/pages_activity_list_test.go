@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"timebank/pkg/chinatime"
 )
 
 // A member code image is a fresh single-use code each time, as SVG or PNG; a silly size is refused.
@@ -37,7 +39,7 @@ func TestActivitiesNearPage(t *testing.T) {
 	w := newWorld(t, d)
 	clk.Set(time.Now())
 	coord := actSignIn(t, app, coordA)
-	start := time.Now().Add(26 * time.Hour).In(cst)
+	start := time.Now().Add(26 * time.Hour).In(chinatime.Zone())
 	if r := coord.submit("/activities", url.Values{"org_id": {id(w.a.ID)}, "title": {"河道清洁"}, "category": {"environment"},
 		"address": {"洛塘河"}, "date": {start.Format("2006-01-02")}, "starts_at": {start.Format("15:04")},
 		"ends_at": {start.Add(2 * time.Hour).Format("15:04")}, "leader_name": {"李"}, "latitude": {"30.53"},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/fields"
 	"timebank/pkg/activity"
 	"timebank/pkg/identity"
 )
@@ -59,7 +60,7 @@ func (s *server) manualForm(c *fiber.Ctx, status int, v view) error {
 	if err != nil {
 		return err
 	}
-	me := byActor(c).Label
+	me := byActor(c).Label()
 	data := manualView{Activity: a, NotYet: s.activities.Now().Before(a.EndsAt)}
 	data.Failed, _ = strconv.ParseInt(v.Form.Values["att"], 10, 64)
 	names := s.actorNames(v.Lang)
@@ -88,7 +89,7 @@ func (s *server) manualSubmit(c *fiber.Ctx) error {
 	}
 	f := readForm(c, manualFields...)
 	m := activity.ManualHours{Reason: c.FormValue("reason")}
-	bad := activity.FieldErrors{}
+	bad := fields.Set{}
 	who := strings.TrimSpace(f.Values["volunteer"])
 	if who == "" {
 		bad["volunteer"] = "required"
@@ -99,8 +100,8 @@ func (s *server) manualSubmit(c *fiber.Ctx) error {
 	if strings.TrimSpace(m.Reason) == "" {
 		bad["reason"] = "required"
 	}
-	if len(bad) > 0 {
-		return s.manualFailed(c, f, bad)
+	if err := bad.Err(activity.ErrInvalid); err != nil {
+		return s.manualFailed(c, f, err)
 	}
 	m.VolunteerNo = who
 	if phone, err := identity.NormalizePhone(who); err == nil {
@@ -169,7 +170,7 @@ func (s *server) manualDecideSubmit(c *fiber.Ctx) error {
 	}
 	req := activity.VerifyRequest{IDs: []int64{attID}, Action: f.Values["action"], Reason: c.FormValue("decide_reason")}
 	if req.Action != activity.ActionApprove && req.Action != activity.ActionReject {
-		return s.manualFailed(c, f, activity.FieldErrors{"action": "unknown"})
+		return s.manualFailed(c, f, fields.New(activity.ErrInvalid, "action", "unknown"))
 	}
 	if _, err := s.activities.Verify(c.UserContext(), byActor(c), req); err != nil {
 		return s.manualFailed(c, f, renameField(err, "reason", "decide_reason"))

@@ -8,8 +8,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/fields"
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
+	"timebank/pkg/chinatime"
 )
 
 // newActivityView is the form that creates an activity or a weekly series.
@@ -72,7 +74,7 @@ func (s *server) newActivitySubmit(c *fiber.Ctx) error {
 		PeopleServed: val["people_served"], RepeatWeeklyUntil: strings.TrimSpace(val["repeat_weekly_until"])}
 	service := val["is_service"] != ""
 	n.IsService = &service
-	bad := activity.FieldErrors{}
+	bad := fields.Set{}
 	n.OrgID = formWhole(bad, val, "org_id", true)
 	n.StartsAt, n.EndsAt = formSchedule(bad, val)
 	if v := formWhole(bad, val, "capacity", false); v != 0 {
@@ -84,8 +86,8 @@ func (s *server) newActivitySubmit(c *fiber.Ctx) error {
 		n.RadiusM = &radius
 	}
 	n.Latitude, n.Longitude = formDecimal(bad, val, "latitude"), formDecimal(bad, val, "longitude")
-	if len(bad) > 0 {
-		return s.newActivityFailed(c, f, bad)
+	if err := bad.Err(activity.ErrInvalid); err != nil {
+		return s.newActivityFailed(c, f, err)
 	}
 	t, err := s.orgTarget(c, n.OrgID)
 	if err == nil {
@@ -117,7 +119,7 @@ func (s *server) newActivityFailed(c *fiber.Ctx, f form, err error) error {
 }
 
 // formSchedule reads the day and the start and end times of the form in China Standard Time.
-func formSchedule(bad activity.FieldErrors, val map[string]string) (start, end time.Time) {
+func formSchedule(bad fields.Set, val map[string]string) (start, end time.Time) {
 	day := strings.TrimSpace(val["date"])
 	if day == "" {
 		bad["date"] = "required"
@@ -129,7 +131,7 @@ func formSchedule(bad activity.FieldErrors, val map[string]string) (start, end t
 			bad[field] = "required"
 			return time.Time{}
 		}
-		t, err := time.ParseInLocation("2006-01-02 15:04", day+" "+v, cst)
+		t, err := time.ParseInLocation("2006-01-02 15:04", day+" "+v, chinatime.Zone())
 		if err != nil {
 			bad[field] = "format"
 		}
@@ -146,7 +148,7 @@ func formSchedule(bad activity.FieldErrors, val map[string]string) (start, end t
 }
 
 // formWhole reads a whole number field; 0 when it is empty and optional.
-func formWhole(bad activity.FieldErrors, val map[string]string, field string, required bool) int64 {
+func formWhole(bad fields.Set, val map[string]string, field string, required bool) int64 {
 	v := strings.TrimSpace(val[field])
 	if v == "" {
 		if required {
@@ -163,7 +165,7 @@ func formWhole(bad activity.FieldErrors, val map[string]string, field string, re
 }
 
 // formDecimal reads an optional decimal field (a coordinate).
-func formDecimal(bad activity.FieldErrors, val map[string]string, field string) *float64 {
+func formDecimal(bad fields.Set, val map[string]string, field string) *float64 {
 	v := strings.TrimSpace(val[field])
 	if v == "" {
 		return nil

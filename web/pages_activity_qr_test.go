@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"timebank/pkg/activity"
+	who "timebank/pkg/principal"
 	"timebank/pkg/qr"
 	"timebank/pkg/store"
 )
@@ -61,7 +62,7 @@ func TestQRPageKinds(t *testing.T) {
 	}
 	// The member code was only looked at: the kiosk can still scan it once.
 	f := actFixturesOf(t, w)
-	res, err := d.Activities.ScanMember(ctx, activity.Actor{Label: "device:1"}, f.act[0], activity.Scan{Token: member.Token})
+	res, err := d.Activities.ScanMember(ctx, &who.Principal{DeviceID: 1}, f.act[0], activity.Scan{Token: member.Token})
 	if err != nil || res.Action != activity.ActionCheckedIn {
 		t.Errorf("scanning the member code after the page: %+v %v", res, err)
 	}

@@ -7,8 +7,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/fields"
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
+	"timebank/pkg/chinatime"
 )
 
 // queueView is an activity's verification queue: its deadline, and each attendance with what
@@ -96,23 +98,23 @@ func (s *server) verifySubmit(c *fiber.Ctx) error {
 	req := activity.VerifyRequest{Action: f.Values["action"], Reason: c.FormValue("reason")}
 	for _, raw := range c.Request().PostArgs().PeekMulti("ids") {
 		if len(req.IDs) == activity.MaxBatch {
-			return s.verifyFailed(c, f, activity.FieldErrors{"ids": "too_many_ids"})
+			return s.verifyFailed(c, f, fields.New(activity.ErrInvalid, "ids", "too_many_ids"))
 		}
 		n, err := strconv.ParseInt(string(raw), 10, 64)
 		if err != nil {
-			return s.verifyFailed(c, f, activity.FieldErrors{"ids": "not_a_number"})
+			return s.verifyFailed(c, f, fields.New(activity.ErrInvalid, "ids", "not_a_number"))
 		}
 		req.IDs = append(req.IDs, n)
 	}
 	if m := strings.TrimSpace(f.Values["minutes"]); m != "" && req.Action == activity.ActionAdjust {
 		n, err := strconv.ParseInt(m, 10, 64)
 		if err != nil {
-			return s.verifyFailed(c, f, activity.FieldErrors{"minutes": "not_a_number"})
+			return s.verifyFailed(c, f, fields.New(activity.ErrInvalid, "minutes", "not_a_number"))
 		}
 		req.Minutes = &n
 	}
 	if len(req.IDs) == 0 {
-		return s.verifyFailed(c, f, activity.FieldErrors{"ids": "required"})
+		return s.verifyFailed(c, f, fields.New(activity.ErrInvalid, "ids", "required"))
 	}
 	orgs, err := s.activities.AttendanceOrgs(c.UserContext(), req.IDs)
 	if err != nil {
@@ -156,5 +158,5 @@ func dayClock(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.In(cst).Format("01-02 15:04")
+	return t.In(chinatime.Zone()).Format("01-02 15:04")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/activity"
+	"timebank/pkg/chinatime"
 	"timebank/pkg/qr"
 )
 
@@ -165,7 +166,7 @@ func clockOf(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.In(cst).Format("15:04")
+	return t.In(chinatime.Zone()).Format("15:04")
 }
 
 // servedMinutes is the time between check-in and check-out in whole minutes: what the volunteer

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/chinatime"
 )
 
 // actSignIn signs a person of the world in through the log-in page, as their browser would.
@@ -67,7 +69,7 @@ func TestActivityPagesEarning(t *testing.T) {
 
 	actWantPage(t, "new activity form", coord.get("/activities/new"), 200,
 		fmt.Sprintf(`<option value="%d"`, w.a.ID), `name="repeat_weekly_until"`, `value="elderly"`)
-	start := now.Add(90 * time.Minute).In(cst)
+	start := now.Add(90 * time.Minute).In(chinatime.Zone())
 	fields := url.Values{"org_id": {id(w.a.ID)}, "title": {"敬老院陪伴"}, "category": {"elderly"}, "content": {"陪老人聊天"},
 		"address": {"硖石街道东山社区敬老院"}, "date": {start.Format("2006-01-02")}, "starts_at": {start.Format("15:04")},
 		"ends_at": {start.Add(3 * time.Hour).Format("15:04")}, "capacity": {"20"}, "leader_name": {"王队长"},
@@ -124,7 +126,7 @@ func TestActivityPagesEarning(t *testing.T) {
 	actWantPage(t, "scan step", vol.get(scanPath), 200, `action="`+scanPath+`"`, `data-ask-position="1"`)
 	inside := url.Values{"lat": {"30.5276"}, "lng": {"120.6893"}}
 	actWantPage(t, "check-in", vol.submit(scanPath, inside), 200, `data-action="checked_in"`, "签到成功",
-		clk.Now().In(cst).Format("15:04")+" 签到")
+		clk.Now().In(chinatime.Zone()).Format("15:04")+" 签到")
 	actWantPage(t, "scanned twice", vol.submit(scanPath, inside), 200, `data-action="unchanged"`, "您已签到")
 	if r := coord.get("/activities/" + actID + "/kiosk/status"); r.status != 200 || r.body != `{"present":1,"left":0}` {
 		t.Errorf("kiosk status after a check-in: %d %s", r.status, r.body)
@@ -218,7 +220,7 @@ func TestActivityPagesRefuseOutside(t *testing.T) {
 	w := newWorld(t, d)
 	f := actFixturesOf(t, w)
 	coord := actSignIn(t, app, coordA)
-	start := time.Now().Add(48 * time.Hour).In(cst)
+	start := time.Now().Add(48 * time.Hour).In(chinatime.Zone())
 	r := coord.submit("/activities", url.Values{"org_id": {id(w.b.ID)}, "title": {"越界"}, "category": {"elderly"},
 		"address": {"桐乡"}, "date": {start.Format("2006-01-02")}, "starts_at": {"09:00"}, "ends_at": {"11:00"},
 		"leader_name": {"某"}, "is_service": {"1"}})

@@ -11,6 +11,7 @@ import (
 	"timebank/pkg/activity"
 	"timebank/pkg/audit"
 	"timebank/pkg/identity"
+	who "timebank/pkg/principal"
 )
 
 // The audit page names each known action in the reader's language, keeping its code beside it for
@@ -19,7 +20,7 @@ func TestAuditPageActionNames(t *testing.T) {
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
-	gate, _, err := d.Users.CreateDevice(ctx, identity.Change{Actor: "test"}, access.Counter, 0, w.sa.ID, "东门")
+	gate, _, err := d.Users.CreateDevice(ctx, identity.Change{Actor: who.Operator()}, access.Counter, 0, w.sa.ID, "东门")
 	if err != nil {
 		t.Fatal(err)
 	}

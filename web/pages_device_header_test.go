@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"timebank/pkg/activity"
+	who "timebank/pkg/principal"
 )
 
 // headerOf returns the page's header.
@@ -100,7 +101,7 @@ func TestDeviceKioskListsSubOrgs(t *testing.T) {
 	w := newWorld(t, d)
 	f := actFixturesOf(t, w)
 	now := time.Now().Truncate(time.Minute)
-	as, err := d.Activities.CreateActivities(context.Background(), activity.Actor{Label: "user:0", Name: "测试"},
+	as, err := d.Activities.CreateActivities(context.Background(), &who.Principal{Name: "测试"},
 		activity.NewActivity{OrgID: w.subA.ID, Title: "东山社区助老", Category: "community", Address: "东山社区活动室",
 			StartsAt: now.Add(time.Hour), EndsAt: now.Add(3 * time.Hour), LeaderName: "王队长"})
 	if err != nil {

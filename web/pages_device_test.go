@@ -11,6 +11,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
+	who "timebank/pkg/principal"
 )
 
 // deviceSignIn enters the token on the device page of the browser, as a person at the device does,
@@ -63,7 +64,7 @@ func TestDeviceSignInCounter(t *testing.T) {
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
-	dev, token, err := d.Users.CreateDevice(ctx, identity.Change{Actor: "test"}, access.Counter, 0, w.sa.ID, "一号台")
+	dev, token, err := d.Users.CreateDevice(ctx, identity.Change{Actor: who.Operator()}, access.Counter, 0, w.sa.ID, "一号台")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func TestDeviceSignInCounter(t *testing.T) {
 	}
 
 	// Revoked: the very next request is anonymous, and the session is gone from Redis.
-	if err := d.Users.RevokeDevice(ctx, identity.Change{Actor: "test"}, dev.ID); err != nil {
+	if err := d.Users.RevokeDevice(ctx, identity.Change{Actor: who.Operator()}, dev.ID); err != nil {
 		t.Fatal(err)
 	}
 	if r := b.get(counter); r.status != 303 || !strings.HasPrefix(r.location(), "/login") {

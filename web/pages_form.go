@@ -1,15 +1,20 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
+
+	"timebank/fields"
 )
 
 // form is a submitted form being shown again: what was entered (never a password) and what is
@@ -56,7 +61,9 @@ func (f *form) fail(field, message string) {
 			return
 		}
 	}
-	f.other = append(f.other, message)
+	if !slices.Contains(f.other, message) { // several refused lines may ask for the same summary line
+		f.other = append(f.other, message)
+	}
 }
 
 // Failed reports whether anything is wrong.
@@ -86,7 +93,7 @@ func (s *server) failForm(c *fiber.Ctx, f *form, err error, fieldOf map[string]s
 		return 0, err
 	}
 	lang := s.msgs.lang(c)
-	var fe fieldErrors
+	var fe *fields.Error
 	switch {
 	case errors.As(err, &fe):
 		for field, reason := range fe.Fields() {
@@ -103,6 +110,42 @@ func (s *server) failForm(c *fiber.Ctx, f *form, err error, fieldOf map[string]s
 		return status, nil
 	}
 	return fiber.StatusUnprocessableEntity, nil
+}
+
+// lineFault is one thing wrong with a request that has lines (an order, a sale, a hand-out, an
+// allocation, a donation, a write-off): a field of one of its lines, or of the request itself, with
+// the message a page shows for it.
+type lineFault struct {
+	Line    int    // the line's index in the request, -1 for a field of the request itself
+	Field   string // the field within the line ("qty"), or the request's own field ("lines", "note")
+	Path    string // the whole JSON path, "lines[2].qty"
+	Reason  string
+	Message string // the reason's message, or the problem's when the reason has none
+}
+
+// linePath matches the field of a line in a refusal: lines[2].qty.
+var linePath = regexp.MustCompile(`^lines\[(\d+)\]\.`)
+
+// lineFaults reads a refused request with lines, for a page to put each fault beside its line or
+// field: the request's own fields first, then the lines in order. Refused lines (out of stock, over
+// a limit …) and malformed fields come alike, as the one field error. ok is false when err names no
+// field: the page shows the problem's title instead.
+func (s *server) lineFaults(lang string, err error) (faults []lineFault, ok bool) {
+	var fe *fields.Error
+	if !errors.As(err, &fe) {
+		return nil, false
+	}
+	_, slug := classify(err)
+	for path, reason := range fe.Fields() {
+		lf := lineFault{Line: -1, Field: path, Path: path, Reason: reason, Message: s.lineMessage(lang, reason, slug)}
+		if m := linePath.FindStringSubmatch(path); m != nil {
+			lf.Line, _ = strconv.Atoi(m[1])
+			lf.Field = strings.TrimPrefix(path, m[0])
+		}
+		faults = append(faults, lf)
+	}
+	slices.SortFunc(faults, func(a, b lineFault) int { return cmp.Or(a.Line-b.Line, strings.Compare(a.Field, b.Field)) })
+	return faults, true
 }
 
 // localPath returns next when it is a path on this site, else fallback. An absolute URL, a

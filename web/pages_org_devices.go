@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/fields"
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
 )
@@ -77,14 +78,14 @@ func (s *server) createDeviceIn(c *fiber.Ctx, orgID int64, scope, label string) 
 		num, ok := strings.CutPrefix(scope, "store:")
 		storeID, err := strconv.ParseInt(num, 10, 64)
 		if !ok || err != nil || storeID <= 0 {
-			return nil, identity.FieldErrors{"scope": "required"}
+			return nil, fields.New(identity.ErrInvalid, "scope", "required")
 		}
 		st, err := s.orgs.Store(ctx, storeID)
 		if err != nil {
 			return nil, err
 		}
 		if st.OrgID != orgID {
-			return nil, identity.FieldErrors{"scope": "not_in_org"}
+			return nil, fields.New(identity.ErrInvalid, "scope", "not_in_org")
 		}
 		if t, err = s.orgs.StoreTarget(ctx, st.ID); err != nil {
 			return nil, err

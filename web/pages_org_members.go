@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/fields"
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
@@ -85,14 +86,14 @@ func (s *server) inviteGrant(c *fiber.Ctx, orgID int64, value string) (access.Gr
 	}
 	storeID, err := strconv.ParseInt(store, 10, 64)
 	if err != nil || storeID <= 0 {
-		return access.Grant{}, identity.FieldErrors{"role": "role_unknown"}
+		return access.Grant{}, fields.New(identity.ErrInvalid, "role", "role_unknown")
 	}
 	st, err := s.orgs.Store(c.UserContext(), storeID)
 	if err != nil {
 		return access.Grant{}, err
 	}
 	if st.OrgID != orgID {
-		return access.Grant{}, identity.FieldErrors{"role": "not_in_org"}
+		return access.Grant{}, fields.New(identity.ErrInvalid, "role", "not_in_org")
 	}
 	return access.Grant{Role: access.Role(role), Kind: access.Store, StoreID: st.ID}, nil
 }
@@ -110,7 +111,7 @@ func (s *server) grantByPhone(c *fiber.Ctx, phone string, g access.Grant) error 
 	}
 	p, err := identity.NormalizePhone(phone)
 	if err != nil {
-		return identity.FieldErrors{"phone": "phone_invalid"}
+		return fields.New(identity.ErrInvalid, "phone", "phone_invalid")
 	}
 	u, err := s.users.ByPhone(c.UserContext(), p)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/audit"
 	"timebank/pkg/org"
+	who "timebank/pkg/principal"
 )
 
 // The region page shows the path from the province (linked only where the caller may go), the
@@ -18,11 +19,11 @@ func TestRegionPage(t *testing.T) {
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
-	op := &access.Principal{Name: "operator", Grants: []access.Grant{{Role: access.PlatformAdmin, Kind: access.Platform}}}
-	if _, err := d.Orgs.CreateRegion(ctx, op, org.NewRegion{Code: "330481001001", Name: "东山社区"}); err != nil {
+	op := &access.Principal{Principal: who.Principal{Name: "operator"}, Grants: []access.Grant{{Role: access.PlatformAdmin, Kind: access.Platform}}}
+	if _, err := d.Orgs.CreateRegion(ctx, op.Actor(), org.NewRegion{Code: "330481001001", Name: "东山社区"}); err != nil {
 		t.Fatal(err)
 	}
-	reg, err := d.Orgs.CreateOrg(ctx, op, org.NewOrg{Name: "海宁市慈善总会", RegionCode: "330481001001", Status: org.Registered,
+	reg, err := d.Orgs.CreateOrg(ctx, op.Actor(), org.NewOrg{Name: "海宁市慈善总会", RegionCode: "330481001001", Status: org.Registered,
 		CreditCode: "91330100799655058B"})
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +57,7 @@ func TestRegionPage(t *testing.T) {
 
 	// The county's auditor sees the county with its street linked; fifty organizations a page.
 	for i := range regionPageSize + 3 {
-		if _, err := d.Orgs.CreateOrg(ctx, op, org.NewOrg{Name: fmt.Sprintf("东山志愿队%02d", i), RegionCode: "330481001001",
+		if _, err := d.Orgs.CreateOrg(ctx, op.Actor(), org.NewOrg{Name: fmt.Sprintf("东山志愿队%02d", i), RegionCode: "330481001001",
 			Status: org.Filed, FiledBy: "330481001000"}); err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/fields"
 	"timebank/pkg/access"
 	"timebank/pkg/store"
 )
@@ -116,8 +117,8 @@ func (s *server) householdSubmit(c *fiber.Ctx) error {
 	req := store.NewHousehold{Tier: f.Values["tier"], Name: f.Values["name"], Phone: f.Values["phone"],
 		Note: f.Values["note"], Consent: f.Values["consent"] == "1"}
 	f.Values["name"], f.Values["phone"] = "", ""
-	_, err := s.store.RegisterHousehold(c.UserContext(), principal(c), storeID, c.FormValue("key"), req)
-	var fe fieldErrors
+	_, err := s.store.RegisterHousehold(c.UserContext(), principal(c).Actor(), storeID, c.FormValue("key"), req)
+	var fe *fields.Error
 	switch {
 	case errors.As(err, &fe):
 		for field, reason := range fe.Fields() {
@@ -136,7 +137,7 @@ func (s *server) householdDeactivateSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.DeactivateHousehold(c.UserContext(), principal(c), storeID, hid); err != nil {
+	if _, err := s.store.DeactivateHousehold(c.UserContext(), principal(c).Actor(), storeID, hid); err != nil {
 		return err
 	}
 	return redirect(c, "/stores/"+itoa(storeID)+"/aid?done=deactivated")
@@ -213,7 +214,7 @@ func (s *server) aidSubmit(c *fiber.Ctx) error {
 		return s.renderAidNew(c, fiber.StatusUnprocessableEntity, f, qtys, lineErrs)
 	}
 	household, _ := strconv.ParseInt(f.Values["household"], 10, 64)
-	a, err := s.store.Allocate(c.UserContext(), principal(c), c.FormValue("key"),
+	a, err := s.store.Allocate(c.UserContext(), principal(c).Actor(), c.FormValue("key"),
 		store.NewAid{Store: storeID, Household: household, Lines: lines, Note: f.Values["note"]})
 	if err == nil {
 		return redirect(c, "/stores/"+itoa(storeID)+"/aid/"+itoa(a.ID)+"?new=1")
@@ -222,27 +223,27 @@ func (s *server) aidSubmit(c *fiber.Ctx) error {
 	if status >= 500 || errors.Is(err, store.ErrStoreNotFound) {
 		return err
 	}
-	var le *store.LineError
-	var fe fieldErrors
+	faults, ok := s.lineFaults(lang, err)
 	switch {
-	case errors.As(err, &le):
-		lineErrs[le.Item] = s.lineMessage(lang, le.Reason, slug)
-		f.fail("", s.msgs.get(lang, "page.store.aid.check_lines"))
 	case errors.Is(err, store.ErrHouseholdNotFound), errors.Is(err, store.ErrHouseholdInactive):
 		f.fail("household", s.msgs.get(lang, "problem."+slug))
-	case errors.As(err, &fe):
-		for field, reason := range fe.Fields() {
-			switch field {
-			case "household", "note":
-				f.fail(field, s.msgs.get(lang, "reason."+reason))
-			case "lines":
-				f.fail("", s.msgs.get(lang, "page.store.aid.no_lines"))
-			default:
-				f.fail("", s.msgs.get(lang, "page.store.aid.check_lines"))
-			}
-		}
-	default:
+	case !ok:
 		f.fail("", s.msgs.get(lang, "problem."+slug))
+	}
+	for _, lf := range faults {
+		switch {
+		case lf.Line >= 0:
+			if lf.Line < len(lines) {
+				lineErrs[lines[lf.Line].Item] = lf.Message
+			}
+			f.fail("", s.msgs.get(lang, "page.store.aid.check_lines"))
+		case lf.Field == "household", lf.Field == "note":
+			f.fail(lf.Field, lf.Message)
+		case lf.Field == "lines":
+			f.fail("", s.msgs.get(lang, "page.store.aid.no_lines"))
+		default:
+			f.fail("", s.msgs.get(lang, "page.store.aid.check_lines"))
+		}
 	}
 	if status != fiber.StatusConflict {
 		status = fiber.StatusUnprocessableEntity

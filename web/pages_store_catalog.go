@@ -3,8 +3,6 @@ package web
 import (
 	"errors"
 	"net/url"
-	"regexp"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -118,7 +116,7 @@ func (s *server) orderSubmit(c *fiber.Ctx) error {
 	if len(bad) > 0 {
 		return s.catalog(c, fiber.StatusUnprocessableEntity, cart)
 	}
-	o, err := s.store.PlaceOrder(c.UserContext(), principal(c), c.FormValue("key"), store.NewOrder{Store: storeID, Lines: lines})
+	o, err := s.store.PlaceOrder(c.UserContext(), principal(c).Actor(), c.FormValue("key"), store.NewOrder{Store: storeID, Lines: lines})
 	if err != nil {
 		status, err := s.linesFailed(lang, err, lines, &cart)
 		if err != nil {
@@ -128,9 +126,6 @@ func (s *server) orderSubmit(c *fiber.Ctx) error {
 	}
 	return redirect(c, "/me/orders/"+itoa(o.ID)+"?placed=1")
 }
-
-// storeLinePath matches the field of a line in a refusal: lines[2].qty.
-var storeLinePath = regexp.MustCompile(`^lines\[(\d+)\]\.`)
 
 // linesFailed puts the refusal of an order or a sale on the cart: beside the item of the line it
 // names (out of stock, over the limit, stars, a quantity out of range), else about the cart as a
@@ -148,28 +143,20 @@ func (s *server) linesFailed(lang string, err error, lines []store.OrderLine, ca
 		}
 		return 0, false
 	}
-	var le *store.LineError
-	var fe fieldErrors
-	switch {
-	case errors.As(err, &le):
-		cart.errors[le.Item] = s.lineMessage(lang, le.Reason, slug)
-	case errors.As(err, &fe):
-		for field, reason := range fe.Fields() {
-			if m := storeLinePath.FindStringSubmatch(field); m != nil {
-				i, _ := strconv.Atoi(m[1])
-				if id, ok := itemOf(i); ok {
-					cart.errors[id] = s.lineMessage(lang, reason, slug)
-					continue
-				}
-			}
-			if field == "lines" && reason == "required" {
-				cart.problems = append(cart.problems, s.msgs.get(lang, "page.store.cart_empty"))
-				continue
-			}
-			cart.problems = append(cart.problems, s.lineMessage(lang, reason, slug))
-		}
-	default:
+	faults, ok := s.lineFaults(lang, err)
+	if !ok {
 		cart.problems = append(cart.problems, s.msgs.get(lang, "problem."+slug))
+	}
+	for _, lf := range faults {
+		if id, ok := itemOf(lf.Line); ok {
+			cart.errors[id] = lf.Message
+			continue
+		}
+		if lf.Field == "lines" && lf.Reason == "required" {
+			cart.problems = append(cart.problems, s.msgs.get(lang, "page.store.cart_empty"))
+			continue
+		}
+		cart.problems = append(cart.problems, lf.Message)
 	}
 	if status == fiber.StatusConflict {
 		return status, nil

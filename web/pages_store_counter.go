@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 
@@ -156,7 +155,7 @@ func (s *server) counterFulfilSubmit(c *fiber.Ctx) error {
 			given = append(given, store.Handout{Item: l.ItemID, Qty: n})
 		}
 	}
-	if _, err := s.store.Fulfil(ctx, principal(c), orderID, given); err != nil {
+	if _, err := s.store.Fulfil(ctx, principal(c).Actor(), orderID, given); err != nil {
 		return s.fulfilFailed(c, o, given, err)
 	}
 	return redirect(c, "/stores/"+itoa(storeID)+"/counter?done="+itoa(orderID))
@@ -165,15 +164,15 @@ func (s *server) counterFulfilSubmit(c *fiber.Ctx) error {
 // fulfilFailed shows a refused hand-out: quantities out of range beside their lines with the order
 // still on screen; a refusal of the order itself (already handed out, cancelled, expired) in red.
 func (s *server) fulfilFailed(c *fiber.Ctx, o store.Order, given []store.Handout, err error) error {
-	var fe fieldErrors
-	if !errors.As(err, &fe) {
+	lang := s.msgs.lang(c)
+	faults, ok := s.lineFaults(lang, err)
+	if !ok {
 		return s.counterFailed(c, err, counterView{})
 	}
 	m, err2 := s.counterMember(c.UserContext(), o.UserID)
 	if err2 != nil {
 		return err2
 	}
-	lang := s.msgs.lang(c)
 	p := newPickup(o, m)
 	for i := range p.Lines {
 		if i < len(given) {
@@ -181,14 +180,12 @@ func (s *server) fulfilFailed(c *fiber.Ctx, o store.Order, given []store.Handout
 		}
 	}
 	msg := s.msgs.get(lang, "problem.invalid-request")
-	for field, reason := range fe.Fields() {
-		if mm := storeLinePath.FindStringSubmatch(field); mm != nil {
-			if i, _ := strconv.Atoi(mm[1]); i < len(p.Lines) {
-				p.Lines[i].Error = s.lineMessage(lang, reason, "invalid-request")
-				continue
-			}
+	for _, lf := range faults {
+		if lf.Line >= 0 && lf.Line < len(p.Lines) {
+			p.Lines[lf.Line].Error = lf.Message
+			continue
 		}
-		msg = s.lineMessage(lang, reason, "invalid-request")
+		msg = lf.Message
 	}
 	return s.renderCounter(c, fiber.StatusUnprocessableEntity, counterView{Outcome: "fail", Message: msg, Pickup: p})
 }

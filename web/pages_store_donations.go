@@ -118,7 +118,7 @@ func (s *server) donationSubmit(c *fiber.Ctx) error {
 			return s.renderDonation(c, fiber.StatusUnprocessableEntity, f, rows)
 		}
 	}
-	a, err := s.store.RecordDonation(c.UserContext(), principal(c), storeID, c.FormValue("key"), req)
+	a, err := s.store.RecordDonation(c.UserContext(), principal(c).Actor(), storeID, c.FormValue("key"), req)
 	if err != nil {
 		status, err := s.donationFailed(c.UserContext(), lang, storeID, req.Lines, err, &f, rows, rowOf)
 		if err != nil {
@@ -150,10 +150,9 @@ func (s *server) donationFailed(ctx context.Context, lang string, storeID int64,
 	}
 	f.fail("", s.msgs.get(lang, "page.store.donation.check_rows"))
 	var les *store.LineErrors
-	var le *store.LineError
-	var fe fieldErrors
+	faults, ok := s.lineFaults(lang, err)
 	switch {
-	case errors.As(err, &les):
+	case errors.As(err, &les): // several lines: the messages of a donation say more (best-before, policy)
 		p, err := s.store.Policy(ctx, storeID)
 		if err != nil {
 			return 0, err
@@ -161,24 +160,19 @@ func (s *server) donationFailed(ctx context.Context, lang string, storeID int64,
 		for _, le := range les.Lines {
 			onRow(le.Line, le.Field, s.donationLineMessage(lang, le, lines, p, slug))
 		}
-	case errors.As(err, &le):
-		onRow(le.Line, le.Field, s.lineMessage(lang, le.Reason, slug))
-	case errors.As(err, &fe):
-		for field, reason := range fe.Fields() {
-			msg := s.lineMessage(lang, reason, slug)
-			if m := storeLinePath.FindStringSubmatch(field); m != nil {
-				i, _ := strconv.Atoi(m[1])
-				if onRow(i, strings.TrimPrefix(field, m[0]), msg) {
-					continue
-				}
+	case !ok:
+		f.fail("", s.msgs.get(lang, "problem."+slug))
+	default:
+		for _, lf := range faults {
+			if onRow(lf.Line, lf.Field, lf.Message) {
+				continue
 			}
-			if field == "lines" && reason == "required" {
+			msg := lf.Message
+			if lf.Path == "lines" && lf.Reason == "required" {
 				msg = s.msgs.get(lang, "page.store.donation.no_lines")
 			}
-			f.fail(strings.ReplaceAll(field, ".", "_"), msg) // donor.name → donor_name
+			f.fail(strings.ReplaceAll(lf.Path, ".", "_"), msg) // donor.name → donor_name
 		}
-	default:
-		f.fail("", s.msgs.get(lang, "problem."+slug))
 	}
 	if status == fiber.StatusConflict {
 		return status, nil

@@ -30,7 +30,7 @@ func (s *server) itemPhotoSubmit(c *fiber.Ctx) error {
 		err = store.ErrPhotoType // an empty form: no file chosen
 	}
 	if err == nil {
-		_, err = s.store.SetItemPhoto(c.UserContext(), principal(c), storeID, id, data)
+		_, err = s.store.SetItemPhoto(c.UserContext(), principal(c).Actor(), storeID, id, data)
 	}
 	if err != nil {
 		return s.itemPhotoFailed(c, err)
@@ -45,7 +45,7 @@ func (s *server) itemPhotoDeleteSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteItemPhoto(c.UserContext(), principal(c), storeID, id); err != nil {
+	if err := s.store.DeleteItemPhoto(c.UserContext(), principal(c).Actor(), storeID, id); err != nil {
 		return s.itemPhotoFailed(c, err)
 	}
 	return redirect(c, "/stores/"+itoa(storeID)+"/items/"+itoa(id)+"#item-photo")

@@ -178,9 +178,9 @@ func (s *server) itemSubmit(c *fiber.Ctx, id int64) error {
 	}
 	var err error
 	if id == 0 {
-		_, err = s.store.CreateItem(c.UserContext(), principal(c), storeID, n)
+		_, err = s.store.CreateItem(c.UserContext(), principal(c).Actor(), storeID, n)
 	} else {
-		_, err = s.store.UpdateItem(c.UserContext(), principal(c), storeID, id, n)
+		_, err = s.store.UpdateItem(c.UserContext(), principal(c).Actor(), storeID, id, n)
 	}
 	if err != nil {
 		status, err := s.failForm(c, &f, err, map[string]string{"item-exists": "name"})

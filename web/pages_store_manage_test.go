@@ -9,6 +9,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
+	who "timebank/pkg/principal"
 	"timebank/pkg/store"
 )
 
@@ -196,7 +197,7 @@ func TestStorePagesHub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Users.Grant(ctx, identity.Change{Actor: "test"}, u.ID, access.Grant{Role: access.Volunteer, Kind: access.Org, OrgID: w.subA.ID}); err != nil {
+	if _, err := d.Users.Grant(ctx, identity.Change{Actor: who.Operator()}, u.ID, access.Grant{Role: access.Volunteer, Kind: access.Org, OrgID: w.subA.ID}); err != nil {
 		t.Fatal(err)
 	}
 	b := newBrowser(t, app)

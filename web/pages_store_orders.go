@@ -101,7 +101,7 @@ func (s *server) myOrderCancel(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.Cancel(c.UserContext(), principal(c), o.ID); err != nil {
+	if _, err := s.store.Cancel(c.UserContext(), principal(c).Actor(), o.ID); err != nil {
 		return err
 	}
 	return redirect(c, "/me/orders/"+itoa(o.ID)+"?cancelled=1")

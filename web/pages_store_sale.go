@@ -65,7 +65,7 @@ func (s *server) counterSaleSubmit(c *fiber.Ctx) error {
 	case op == "confirm" && len(bad) > 0:
 		status, cv.Outcome = fiber.StatusUnprocessableEntity, "fail"
 	case op == "confirm":
-		sale, err := s.store.Sell(ctx, principal(c), sv.Key, store.NewSale{Store: storeID, MemberToken: sv.Token, Lines: lines})
+		sale, err := s.store.Sell(ctx, principal(c).Actor(), sv.Key, store.NewSale{Store: storeID, MemberToken: sv.Token, Lines: lines})
 		if err == nil {
 			return redirect(c, "/stores/"+itoa(storeID)+"/counter?done="+itoa(sale.Order.ID))
 		}

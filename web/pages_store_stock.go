@@ -152,22 +152,15 @@ func (s *server) adjustSubmit(c *fiber.Ctx, kind string) error {
 	if kind == "count" {
 		do = s.store.Count
 	}
-	if _, err := do(c.UserContext(), principal(c), storeID, c.FormValue("key"), n); err != nil {
+	if _, err := do(c.UserContext(), principal(c).Actor(), storeID, c.FormValue("key"), n); err != nil {
 		status, slug := classify(err)
 		if status >= 500 || errors.Is(err, store.ErrStoreNotFound) {
 			return err
 		}
 		lang := s.msgs.lang(c)
 		msg := s.msgs.get(lang, "problem."+slug)
-		var le *store.LineError
-		var fe fieldErrors
-		switch {
-		case errors.As(err, &le):
-			msg = s.lineMessage(lang, le.Reason, slug)
-		case errors.As(err, &fe):
-			for _, reason := range fe.Fields() {
-				msg = s.lineMessage(lang, reason, slug)
-			}
+		if faults, ok := s.lineFaults(lang, err); ok {
+			msg = faults[len(faults)-1].Message
 		}
 		if status != fiber.StatusConflict {
 			status = fiber.StatusUnprocessableEntity
@@ -180,7 +173,7 @@ func (s *server) adjustSubmit(c *fiber.Ctx, kind string) error {
 // writeOffExpiredSubmit writes off every lot past its best-before date, except what orders reserved.
 func (s *server) writeOffExpiredSubmit(c *fiber.Ctx) error {
 	storeID, _ := idParam(c, "store")
-	if _, err := s.store.WriteOffExpired(c.UserContext(), principal(c), storeID, c.FormValue("key")); err != nil {
+	if _, err := s.store.WriteOffExpired(c.UserContext(), principal(c).Actor(), storeID, c.FormValue("key")); err != nil {
 		return err
 	}
 	return redirect(c, "/stores/"+itoa(storeID)+"/stock?done=expired")

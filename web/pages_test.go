@@ -25,6 +25,7 @@ import (
 	"timebank/ledger"
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
+	who "timebank/pkg/principal"
 )
 
 // browser drives the app as a browser does: it asks for HTML, keeps cookies, and does not follow
@@ -699,10 +700,10 @@ func TestMenuByRole(t *testing.T) {
 		want string
 	}{
 		{"visitor", nil, "home"},
-		{"volunteer", &access.Principal{UserID: 1, Grants: []access.Grant{{Role: access.Volunteer, Kind: access.Org, OrgID: 1}}}, "home,me"},
-		{"coordinator", &access.Principal{UserID: 2, Grants: []access.Grant{{Role: access.Coordinator, Kind: access.Org, OrgID: 1}}}, "home,me,orgs"},
-		{"store manager", &access.Principal{UserID: 3, Grants: []access.Grant{{Role: access.StoreManager, Kind: access.Store, StoreID: 1}}}, "home,me,audit"},
-		{"platform admin", &access.Principal{UserID: 4, Grants: []access.Grant{{Role: access.PlatformAdmin, Kind: access.Platform}}}, "home,me,orgs,audit"},
+		{"volunteer", &access.Principal{Principal: who.Principal{UserID: 1}, Grants: []access.Grant{{Role: access.Volunteer, Kind: access.Org, OrgID: 1}}}, "home,me"},
+		{"coordinator", &access.Principal{Principal: who.Principal{UserID: 2}, Grants: []access.Grant{{Role: access.Coordinator, Kind: access.Org, OrgID: 1}}}, "home,me,orgs"},
+		{"store manager", &access.Principal{Principal: who.Principal{UserID: 3}, Grants: []access.Grant{{Role: access.StoreManager, Kind: access.Store, StoreID: 1}}}, "home,me,audit"},
+		{"platform admin", &access.Principal{Principal: who.Principal{UserID: 4}, Grants: []access.Grant{{Role: access.PlatformAdmin, Kind: access.Platform}}}, "home,me,orgs,audit"},
 	} {
 		if got := ids(c.p); got != c.want {
 			t.Errorf("%s sees %q, want %q", c.name, got, c.want)

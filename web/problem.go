@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/fields"
 	"timebank/ledger"
 	"timebank/pkg/outage"
 	"timebank/pkg/roster"
@@ -32,12 +33,6 @@ type FieldError struct {
 	Field   string `json:"field"`
 	Reason  string `json:"reason"`
 	Message string `json:"message"`
-}
-
-// fieldErrors is a domain validation error that names each wrong field and the key of its reason.
-type fieldErrors interface {
-	error
-	Fields() map[string]string
 }
 
 // problemError is an error that already knows its problem type and status, raised by handlers for
@@ -68,7 +63,7 @@ func classify(err error) (int, string) {
 		return pe.status, pe.slug
 	case outage.Is(err):
 		return fiber.StatusServiceUnavailable, "unavailable"
-	case errors.As(err, new(fieldErrors)), errors.Is(err, ledger.ErrInvalid):
+	case errors.Is(err, ledger.ErrInvalid):
 		return fiber.StatusBadRequest, "invalid-request"
 	case errors.Is(err, ledger.ErrAccountNotFound):
 		return fiber.StatusNotFound, "account-not-found"
@@ -103,6 +98,9 @@ func classify(err error) (int, string) {
 	}
 	if status, slug := classifyStore(err); status != 0 {
 		return status, slug
+	}
+	if errors.As(err, new(*fields.Error)) {
+		return fiber.StatusBadRequest, "invalid-request" // a field error whose sentinel no area's list names
 	}
 	return fiber.StatusInternalServerError, "internal"
 }
@@ -158,7 +156,7 @@ func (s *server) writeProblem(c *fiber.Ctx, err error) error {
 		Account:   ledger.AccountOf(err),
 	}
 	var pe *problemError
-	var ve *ledger.ValidationError
+	var fe *fields.Error
 	switch {
 	case errors.As(err, &pe):
 		p.Errors = pe.fields
@@ -171,16 +169,8 @@ func (s *server) writeProblem(c *fiber.Ctx, err error) error {
 		if pe.detail != nil {
 			p.Detail = pe.detail(lang)
 		}
-	case errors.As(err, &ve):
-		p.Errors = []FieldError{{Field: ve.Field, Reason: ve.Reason}}
-	default:
-		var fe fieldErrors
-		if errors.As(err, &fe) {
-			for f, r := range fe.Fields() {
-				p.Errors = append(p.Errors, FieldError{Field: f, Reason: r})
-			}
-			slices.SortFunc(p.Errors, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
-		}
+	case errors.As(err, &fe):
+		p.Errors, p.Lines = s.refusedFields(lang, slug, err, fe)
 	}
 	for i := range p.Errors {
 		p.Errors[i].Message = s.msgs.get(lang, "reason."+p.Errors[i].Reason)
@@ -208,4 +198,19 @@ func (s *server) writeProblem(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderContentLanguage, "en")
 	}
 	return c.Status(status).Send(body)
+}
+
+// refusedFields lists the wrong fields of a refused request, sorted by field, with their reasons
+// (their messages are filled in by the caller). A refusal of lines of the store's requests keeps
+// the lines' order and lists a refused line with its item as well (storeLines).
+func (s *server) refusedFields(lang, slug string, err error, fe *fields.Error) ([]FieldError, []LineProblem) {
+	if errs, lines, ok := s.storeLines(lang, slug, err); ok {
+		return errs, lines
+	}
+	out := make([]FieldError, 0, len(fe.Fields()))
+	for f, r := range fe.Fields() {
+		out = append(out, FieldError{Field: f, Reason: r})
+	}
+	slices.SortFunc(out, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+	return out, nil
 }

@@ -12,7 +12,7 @@ import (
 // classifyStore maps the errors of the charity supermarket to statuses and problem slugs; status 0
 // means the error is none of its own. A refusal about one line of a request (out of stock, over a
 // limit …) is a conflict with the state of the store (409), or a request the rules refuse whatever
-// the state (422); storeProblem adds which line and why.
+// the state (422); storeLines adds which line and why.
 func classifyStore(err error) (int, string) {
 	var les *store.LineErrors
 	if errors.As(err, &les) {
@@ -81,34 +81,27 @@ func classifyStore(err error) (int, string) {
 	return 0, ""
 }
 
-// storeProblem gives a refusal about one line of a request the field it is about, so that the
-// problem document says which line (lines[2].qty) and why (reason out_of_stock, with its message),
-// and a page can show it beside the line; the line is also listed in lines with its item's name, so
-// the message says which goods. A refusal of several lines at once (*store.LineErrors) names each
-// of them. Other errors pass unchanged to the error handler.
-func (s *server) storeProblem(err error) error {
+// storeLines gives the refusal of lines of a request (out of stock, over a limit, a malformed
+// quantity …) in the lines' order, so that the problem document says which line (lines[2].qty) and
+// why (reason out_of_stock, with its message), and a page can show it beside the line. A single
+// refused line is also listed in lines with its item's name, so the message says which goods; a
+// donation lists each of several lines with messages of its own (donationProblem). ok is false for
+// an error that refuses no line.
+func (s *server) storeLines(lang, slug string, err error) (errs []FieldError, lines []LineProblem, ok bool) {
 	var les *store.LineErrors
 	if errors.As(err, &les) {
-		status, slug := classifyStore(err)
-		pe := &problemError{status: status, slug: slug}
 		for _, le := range les.Lines {
-			pe.fields = append(pe.fields, FieldError{Field: le.Path(), Reason: le.Reason})
+			errs = append(errs, FieldError{Field: le.Path(), Reason: le.Reason})
 		}
-		return pe
+		return errs, nil, true
 	}
 	var le *store.LineError
 	if !errors.As(err, &le) {
-		return err
+		return nil, nil, false
 	}
-	status, slug := classifyStore(err)
-	if status == 0 {
-		return err
-	}
-	return &problemError{status: status, slug: slug, fields: []FieldError{{Field: le.Path(), Reason: le.Reason}},
-		lines: func(lang string) []LineProblem {
-			return []LineProblem{{Line: le.Line, Item: le.Item, Name: le.Name, Field: le.Field, Reason: le.Reason,
-				Message: s.lineMessage(lang, le.Reason, slug)}}
-		}}
+	return []FieldError{{Field: le.Path(), Reason: le.Reason}},
+		[]LineProblem{{Line: le.Line, Item: le.Item, Name: le.Name, Field: le.Field, Reason: le.Reason,
+			Message: s.lineMessage(lang, le.Reason, slug)}}, true
 }
 
 // LineProblem is one refused line of a request in a problem document: its index in the request's
@@ -123,25 +116,26 @@ type LineProblem struct {
 	Message string `json:"message"`
 }
 
-// donationProblem is storeProblem for a donation: a refusal of several lines also lists each line
-// with its item's name and a message that says, for food with too little shelf life left, its
-// best-before date and the share the store's policy asks for.
+// donationProblem answers a refused donation: a refusal of several lines lists each line with its
+// item's name and a message that says, for food with too little shelf life left, its best-before
+// date and the share the store's policy asks for. Other errors pass unchanged to the error handler.
 func (s *server) donationProblem(ctx context.Context, storeID int64, n store.NewDonation, err error) error {
-	out := s.storeProblem(err)
 	var les *store.LineErrors
-	var pe *problemError
-	if !errors.As(err, &les) || !errors.As(out, &pe) {
-		return out
+	if !errors.As(err, &les) {
+		return err
 	}
 	p, perr := s.store.Policy(ctx, storeID)
 	if perr != nil {
 		return perr
 	}
+	status, slug := classifyStore(err)
+	pe := &problemError{status: status, slug: slug}
+	pe.fields, _, _ = s.storeLines("", slug, err)
 	pe.lines = func(lang string) []LineProblem {
 		out := make([]LineProblem, len(les.Lines))
 		for i, le := range les.Lines {
 			out[i] = LineProblem{Line: le.Line, Item: le.Item, Name: le.Name, Field: le.Field, Reason: le.Reason,
-				Message: s.donationLineMessage(lang, le, n.Lines, p, pe.slug)}
+				Message: s.donationLineMessage(lang, le, n.Lines, p, slug)}
 		}
 		return out
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 
 	"timebank/pkg/access"
+	"timebank/pkg/chinatime"
 )
 
 // pageFS holds the HTML templates and the static files, so the binary serves pages on a closed
@@ -54,9 +55,6 @@ func newRenderer(msgs messages) (*renderer, error) {
 	return r, nil
 }
 
-// cst is China Standard Time: pages show times as people in Zhejiang read them (no daylight saving).
-var cst = time.FixedZone("CST", 8*3600)
-
 // templateFuncs are the functions templates may call, `t` bound to the language.
 func templateFuncs(msgs messages, lang string, a assets) template.FuncMap {
 	return template.FuncMap{
@@ -75,7 +73,7 @@ func templateFuncs(msgs messages, lang string, a assets) template.FuncMap {
 			}
 			return formatHours(minutes)
 		},
-		"datetime": func(t time.Time) string { return t.In(cst).Format("2006-01-02 15:04") },
+		"datetime": func(t time.Time) string { return t.In(chinatime.Zone()).Format("2006-01-02 15:04") },
 		"isodate":  func(t time.Time) string { return t.Format(time.RFC3339) },
 		// dict builds the argument of a partial: dict "key" value "key" value …
 		"dict": func(kv ...any) (map[string]any, error) {

@@ -12,6 +12,7 @@ import (
 	"timebank/pkg/app"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
+	"timebank/pkg/principal"
 )
 
 const adminUsage = `usage: timebank admin <command> [flags]
@@ -25,7 +26,7 @@ const adminUsage = `usage: timebank admin <command> [flags]
   create-store  --org ID --name N [--address A]`
 
 // operatorPrincipal is who the admin commands act as: the audit log names them "operator".
-var operatorPrincipal = &access.Principal{Name: "operator", Grants: []access.Grant{{Role: access.PlatformAdmin, Kind: access.Platform}}}
+var operatorPrincipal = principal.Operator()
 
 // admin runs the first set-up commands of a new server: people, roles, regions, organizations
 // and stores, written through the same domain functions as the API.
@@ -94,7 +95,7 @@ func admin(ctx context.Context, d *app.Services, args []string, getenv func(stri
 		default:
 			return fmt.Errorf("%w: grant needs --platform, --region, --org or --store", errUsage)
 		}
-		id, err := users.Grant(ctx, identity.Change{Actor: "operator"}, u.ID, g)
+		id, err := users.Grant(ctx, identity.Change{Actor: principal.Operator()}, u.ID, g)
 		if err != nil {
 			return err
 		}

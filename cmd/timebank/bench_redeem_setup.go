@@ -17,6 +17,7 @@ import (
 	"timebank/pkg/app"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
+	"timebank/pkg/principal"
 	"timebank/pkg/store"
 )
 
@@ -116,7 +117,7 @@ func redeemStore(ctx context.Context, svc *app.Services, world *redeemWorld) (in
 		return 0, err
 	}
 	world.store = st.ID
-	ch := identity.Change{Actor: "operator", RequestID: "bench-redeem"}
+	ch := identity.Change{Actor: principal.Operator(), RequestID: "bench-redeem"}
 	for i := range 20 {
 		_, token, err := svc.Users.CreateDevice(ctx, ch, access.Counter, 0, st.ID, "压测柜台 "+strconv.Itoa(i+1))
 		if err != nil {
@@ -172,7 +173,7 @@ func redeemVolunteers(ctx context.Context, svc *app.Services, run string, orgID 
 		}
 		ids, err := svc.Users.ImportTx(ctx, tx, regs)
 		if err == nil {
-			_, err = svc.Users.GrantManyTx(ctx, tx, identity.Change{Actor: "operator", RequestID: "bench-redeem"}, ids,
+			_, err = svc.Users.GrantManyTx(ctx, tx, identity.Change{Actor: principal.Operator(), RequestID: "bench-redeem"}, ids,
 				access.Grant{Role: access.Volunteer, Kind: access.Org, OrgID: orgID})
 		}
 		if err == nil {

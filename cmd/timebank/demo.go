@@ -11,6 +11,7 @@ import (
 	"timebank/pkg/app"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
+	"timebank/pkg/principal"
 )
 
 // DemoPassword is the password of every demo log-in (listed in the README). The demo is for a
@@ -166,7 +167,7 @@ func demoUsers(ctx context.Context, d *app.Services, world *demoWorld) error {
 		if err != nil {
 			return fmt.Errorf("demo user %s: %w", p.name, err)
 		}
-		if _, err := users.Grant(ctx, identity.Change{Actor: "operator", RequestID: "demo"}, u.ID, grants[p.key]); err != nil {
+		if _, err := users.Grant(ctx, identity.Change{Actor: principal.Operator(), RequestID: "demo"}, u.ID, grants[p.key]); err != nil {
 			return fmt.Errorf("demo grant %s: %w", p.name, err)
 		}
 		world.users[p.key] = u

@@ -7,6 +7,7 @@ import (
 
 	"timebank/pkg/activity"
 	"timebank/pkg/app"
+	"timebank/pkg/chinatime"
 )
 
 // demoTeamRoster is the list 东山社区志愿服务队 imported: volunteers who serve but have not
@@ -76,7 +77,7 @@ func demoSchedule(world *demoWorld, now time.Time) []demoActivity {
 	assoc, team := world.assoc.ID, world.team.ID
 	// The duty began an hour before the last half hour and lasts four hours, whenever the demo runs;
 	// its volunteers came three minutes after it began (on its day, even when that was yesterday).
-	duty := now.Truncate(30 * time.Minute).Add(-time.Hour).In(activity.Shanghai())
+	duty := now.Truncate(30 * time.Minute).Add(-time.Hour).In(chinatime.Zone())
 	arrived := duty.Add(3 * time.Minute).Format("15:04")
 	dueSoon := demoDueSoonDay(now)
 	return []demoActivity{

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"timebank/pkg/activity"
 	"timebank/pkg/app"
 	"timebank/pkg/identity"
+	"timebank/pkg/principal"
 )
 
 // demoClock is the activity service's clock during the demo: set back to when a past scan happened,
@@ -29,8 +29,8 @@ type demoActivityRun struct {
 	acts        *activity.Service
 	clock       *demoClock
 	people      map[string]identity.User // by name
-	coordinator activity.Actor           // 张丽华 creates the activities and verifies attendances
-	admin       activity.Actor           // 沈建华 adds hours by hand, so that someone else approves them
+	coordinator *principal.Principal     // 张丽华 creates the activities and verifies attendances
+	admin       *principal.Principal     // 沈建华 adds hours by hand, so that someone else approves them
 	existing    []activity.Activity
 }
 
@@ -43,7 +43,7 @@ func newDemoActivityRun(ctx context.Context, d *app.Services, world *demoWorld) 
 			RedisPrefix: d.Config.RedisPrefix, Logger: d.Logger, Now: clock.now})}
 	for _, key := range []string{"coordinator", "orgadmin"} {
 		u := world.users[key]
-		a := activity.Actor{Label: "user:" + strconv.FormatInt(u.ID, 10), Name: u.Name}
+		a := &principal.Principal{UserID: u.ID, Name: u.Name}
 		if key == "coordinator" {
 			r.coordinator = a
 		} else {
@@ -85,7 +85,7 @@ func (r *demoActivityRun) importTeam(ctx context.Context, d *app.Services, world
 		return err
 	}
 	if len(known) < len(phones) {
-		rep, err := d.Roster.Import(ctx, identity.Change{Actor: r.coordinator.Label, RequestID: "demo"}, world.team.ID,
+		rep, err := d.Roster.Import(ctx, identity.Change{Actor: r.coordinator, RequestID: "demo"}, world.team.ID,
 			strings.NewReader(csv), "东山社区志愿服务队名单.csv", false)
 		if err != nil {
 			return fmt.Errorf("demo roster: %w", err)

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"timebank/pkg/access"
 	"timebank/pkg/app"
+	"timebank/pkg/principal"
 	"timebank/pkg/store"
 )
 
@@ -80,9 +80,9 @@ func demoDonations(world *demoWorld) []demoDonation {
 // Items are looked up by name and the rest carries fixed idempotency keys, so a second run changes
 // nothing.
 func demoStore(ctx context.Context, d *app.Services, world *demoWorld) error {
-	actor := func(key string) (*access.Principal, error) {
+	actor := func(key string) (*principal.Principal, error) {
 		p, err := d.Users.Principal(ctx, world.users[key].ID)
-		return &p, err
+		return p.Actor(), err
 	}
 	manager, err := actor("manager")
 	if err != nil {
@@ -132,7 +132,7 @@ var demoHouseholds = []store.NewHousehold{
 
 // demoAid registers the households, unless the store has some already, and gives the first its
 // mid-autumn goods under a fixed idempotency key, so a second run changes nothing.
-func demoAid(ctx context.Context, s *store.Service, manager *access.Principal, storeID int64, items map[string]int64) error {
+func demoAid(ctx context.Context, s *store.Service, manager *principal.Principal, storeID int64, items map[string]int64) error {
 	have, err := s.Households(ctx, storeID, store.HouseholdFilter{Limit: 1})
 	if err != nil {
 		return err
@@ -155,7 +155,7 @@ func demoAid(ctx context.Context, s *store.Service, manager *access.Principal, s
 }
 
 // demoItems returns the demo catalogue's item ids by name, creating the items the store lacks.
-func demoItems(ctx context.Context, s *store.Service, manager *access.Principal, storeID int64) (map[string]int64, error) {
+func demoItems(ctx context.Context, s *store.Service, manager *principal.Principal, storeID int64) (map[string]int64, error) {
 	have, err := s.Items(ctx, storeID, store.ItemFilter{Limit: store.MaxLimit})
 	if err != nil {
 		return nil, err
@@ -180,13 +180,13 @@ func demoItems(ctx context.Context, s *store.Service, manager *access.Principal,
 
 // demoOrders places 王秀英's two online orders, hands the first out at the counter, and sells to
 // 李建国 at the counter with his member code, unless he bought there before.
-func demoOrders(ctx context.Context, d *app.Services, world *demoWorld, clerk *access.Principal, items map[string]int64) error {
+func demoOrders(ctx context.Context, d *app.Services, world *demoWorld, clerk *principal.Principal, items map[string]int64) error {
 	volunteer, err := d.Users.Principal(ctx, world.users["volunteer"].ID)
 	if err != nil {
 		return err
 	}
 	st := world.store.ID
-	handed, err := d.Store.PlaceOrder(ctx, &volunteer, "demo:order:handed-out", store.NewOrder{Store: st,
+	handed, err := d.Store.PlaceOrder(ctx, volunteer.Actor(), "demo:order:handed-out", store.NewOrder{Store: st,
 		Lines: []store.OrderLine{{Item: items["东北大米 5kg"], Qty: 1}, {Item: items["挂面 1kg"], Qty: 2}}})
 	if err != nil {
 		return fmt.Errorf("demo order: %w", err)
@@ -196,7 +196,7 @@ func demoOrders(ctx context.Context, d *app.Services, world *demoWorld, clerk *a
 			return fmt.Errorf("demo hand-out: %w", err)
 		}
 	}
-	_, err = d.Store.PlaceOrder(ctx, &volunteer, "demo:order:waiting", store.NewOrder{Store: st,
+	_, err = d.Store.PlaceOrder(ctx, volunteer.Actor(), "demo:order:waiting", store.NewOrder{Store: st,
 		Lines: []store.OrderLine{{Item: items["菜籽油 5L"], Qty: 1}, {Item: items["牙膏 120g"], Qty: 1}}})
 	if err != nil {
 		return fmt.Errorf("demo order: %w", err)

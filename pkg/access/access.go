@@ -9,10 +9,9 @@ package access
 
 import (
 	"slices"
-	"strconv"
-	"strings"
 
 	"timebank/pkg/org"
+	"timebank/pkg/principal"
 )
 
 // Role is what a grant lets its holder do.
@@ -101,50 +100,27 @@ func (g Grant) covers(t Target) bool {
 	return false
 }
 
-// Principal is who is asking: a person, a device or the operator.
+// Principal is who is asking, with the roles they hold: who acts (a person, a device or the
+// operator, principal.Principal) as authorization sees them.
 type Principal struct {
-	UserID   int64   `json:"user_id,omitempty"`
-	DeviceID int64   `json:"device_id,omitempty"`
-	Name     string  `json:"name"`
-	Grants   []Grant `json:"roles"`
+	principal.Principal
+	Grants []Grant `json:"roles"`
 }
 
-// Label names the principal in audit entries and ledger transactions: "user:42", "device:7" or
-// "operator".
+// Label names the principal as principal.Principal does; "" for nil.
 func (p *Principal) Label() string {
-	switch {
-	case p == nil:
+	if p == nil {
 		return ""
-	case p.UserID != 0:
-		return userLabel + strconv.FormatInt(p.UserID, 10)
-	case p.DeviceID != 0:
-		return deviceLabel + strconv.FormatInt(p.DeviceID, 10)
 	}
-	return operatorLabel
+	return p.Principal.Label()
 }
 
-// The shapes of labels: a prefix and an id, or the operator.
-const (
-	userLabel     = "user:"
-	deviceLabel   = "device:"
-	operatorLabel = "operator"
-)
-
-// ParseLabel reads a label that Label made: the person's id or the device's (the other is 0), or
-// both 0 for the operator. ok is false for any other text.
-func ParseLabel(label string) (userID, deviceID int64, ok bool) {
-	if label == operatorLabel {
-		return 0, 0, true
+// Actor returns who acts, without the roles, for the areas that record it; nil for nil.
+func (p *Principal) Actor() *principal.Principal {
+	if p == nil {
+		return nil
 	}
-	if raw, found := strings.CutPrefix(label, userLabel); found {
-		userID, _ = strconv.ParseInt(raw, 10, 64)
-	} else if raw, found := strings.CutPrefix(label, deviceLabel); found {
-		deviceID, _ = strconv.ParseInt(raw, 10, 64)
-	}
-	if userID > 0 || deviceID > 0 {
-		return userID, deviceID, true
-	}
-	return 0, 0, false
+	return &p.Principal
 }
 
 // Can reports whether the principal may take the action on the target.

@@ -3,6 +3,8 @@ package access
 import (
 	"slices"
 	"testing"
+
+	"timebank/pkg/principal"
 )
 
 // The Haining tree used below: 浙江省 > 嘉兴市 > 海宁市 > 硖石街道, and another county 桐乡市.
@@ -52,13 +54,13 @@ func TestCan(t *testing.T) {
 	store3 := Target{RegionCode: dongshan, OrgIDs: []int64{12, 7}, StoreID: 3}
 	org12 := Target{RegionCode: dongshan, OrgIDs: []int64{12, 7}}
 	other := Target{RegionCode: tongxiang, OrgIDs: []int64{40}, StoreID: 9}
-	clerk := &Principal{UserID: 1, Grants: []Grant{{Role: Clerk, Kind: Store, StoreID: 3}}}
-	coordinator := &Principal{UserID: 2, Grants: []Grant{{Role: Coordinator, Kind: Org, OrgID: 12}}}
-	auditor := &Principal{UserID: 3, Grants: []Grant{{Role: Auditor, Kind: Region, RegionCode: haining}}}
-	regionAdmin := &Principal{UserID: 4, Grants: []Grant{{Role: RegionAdmin, Kind: Region, RegionCode: xiashi}}}
-	volunteer := &Principal{UserID: 5, Grants: []Grant{{Role: Volunteer, Kind: Org, OrgID: 12}}}
-	counter := &Principal{DeviceID: 6, Grants: []Grant{{Role: Counter, Kind: Store, StoreID: 3}}}
-	kiosk := &Principal{DeviceID: 7, Grants: []Grant{{Role: Kiosk, Kind: Org, OrgID: 12}}}
+	clerk := &Principal{Principal: principal.Principal{UserID: 1}, Grants: []Grant{{Role: Clerk, Kind: Store, StoreID: 3}}}
+	coordinator := &Principal{Principal: principal.Principal{UserID: 2}, Grants: []Grant{{Role: Coordinator, Kind: Org, OrgID: 12}}}
+	auditor := &Principal{Principal: principal.Principal{UserID: 3}, Grants: []Grant{{Role: Auditor, Kind: Region, RegionCode: haining}}}
+	regionAdmin := &Principal{Principal: principal.Principal{UserID: 4}, Grants: []Grant{{Role: RegionAdmin, Kind: Region, RegionCode: xiashi}}}
+	volunteer := &Principal{Principal: principal.Principal{UserID: 5}, Grants: []Grant{{Role: Volunteer, Kind: Org, OrgID: 12}}}
+	counter := &Principal{Principal: principal.Principal{DeviceID: 6}, Grants: []Grant{{Role: Counter, Kind: Store, StoreID: 3}}}
+	kiosk := &Principal{Principal: principal.Principal{DeviceID: 7}, Grants: []Grant{{Role: Kiosk, Kind: Org, OrgID: 12}}}
 	cases := []struct {
 		who    string
 		p      *Principal
@@ -99,7 +101,7 @@ func TestCan(t *testing.T) {
 		{"kiosk device", kiosk, VerifyHours, org12, false},
 		{"kiosk device", kiosk, RunKiosk, other, false},
 		{"nobody", nil, ReadOrg, org12, false},
-		{"no grants", &Principal{UserID: 9}, ReadOrg, org12, false},
+		{"no grants", &Principal{Principal: principal.Principal{UserID: 9}}, ReadOrg, org12, false},
 	}
 	for _, c := range cases {
 		if got := c.p.Can(c.action, c.target); got != c.want {
@@ -157,33 +159,22 @@ func TestPermissionTable(t *testing.T) {
 	}
 }
 
+// The roles' principal names itself as who acts does, and a missing one names nobody.
 func TestLabel(t *testing.T) {
 	for _, c := range []struct {
 		p    *Principal
 		want string
 	}{
-		{&Principal{UserID: 42}, "user:42"},
-		{&Principal{DeviceID: 7}, "device:7"},
-		{&Principal{Name: "operator"}, "operator"},
+		{&Principal{Principal: principal.Principal{UserID: 42}}, "user:42"},
+		{&Principal{Principal: principal.Principal{DeviceID: 7}}, "device:7"},
+		{&Principal{Principal: principal.Principal{Name: "operator"}}, "operator"},
 		{nil, ""},
 	} {
 		if got := c.p.Label(); got != c.want {
 			t.Errorf("Label() = %q, want %q", got, c.want)
 		}
-	}
-}
-
-// ParseLabel reads back every label Label makes, and nothing else.
-func TestParseLabel(t *testing.T) {
-	for _, p := range []*Principal{{UserID: 42}, {DeviceID: 7}, {}} {
-		u, d, ok := ParseLabel(p.Label())
-		if !ok || u != p.UserID || d != p.DeviceID {
-			t.Errorf("ParseLabel(%q) = %d, %d, %v", p.Label(), u, d, ok)
-		}
-	}
-	for _, label := range []string{"", "user:", "user:0", "user:-3", "user:x", "device:", "Operator", "org:5", "user:12 "} {
-		if u, d, ok := ParseLabel(label); ok || u != 0 || d != 0 {
-			t.Errorf("ParseLabel(%q) = %d, %d, %v, want not a label", label, u, d, ok)
+		if got := c.p.Actor().Label(); got != c.want {
+			t.Errorf("Actor().Label() = %q, want %q", got, c.want)
 		}
 	}
 }

@@ -5,14 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"math"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
+	"timebank/fields"
 	"timebank/ledger"
+	"timebank/pgerr"
 	"timebank/pkg/audit"
 	"timebank/pkg/prepared"
+	"timebank/pkg/principal"
 )
 
 // Activity is one occurrence of something an organization runs. Only activities that count as
@@ -82,17 +82,10 @@ func (s *Service) ActivityOrg(ctx context.Context, id int64) (int64, error) {
 	return orgID, err
 }
 
-// Actor is who acts, as the records and the audit log name them: the principal's label ("user:42",
-// "device:7") and display name.
-type Actor struct {
-	Label string
-	Name  string
-}
-
 // CreateActivities creates the activity, or, when it repeats weekly, every occurrence up to the
 // repeat date, in one transaction with its audit entry. Times are kept to the minute.
-// Errors: ErrInvalid (FieldErrors: also for an unknown category or organization).
-func (s *Service) CreateActivities(ctx context.Context, by Actor, n NewActivity) ([]Activity, error) {
+// Errors: ErrInvalid (*fields.Error: also for an unknown category or organization).
+func (s *Service) CreateActivities(ctx context.Context, by *principal.Principal, n NewActivity) ([]Activity, error) {
 	starts, err := n.validate(s.now())
 	if err != nil {
 		return nil, err
@@ -104,7 +97,7 @@ func (s *Service) CreateActivities(ctx context.Context, by Actor, n NewActivity)
 		if n.RepeatWeeklyUntil != "" {
 			var id int64
 			err := tx.GetContext(ctx, &id, `INSERT INTO activity_series (org_id, rule, until, created_by)
-VALUES ($1, 'weekly', $2, $3) RETURNING id`, n.OrgID, n.RepeatWeeklyUntil, by.Label)
+VALUES ($1, 'weekly', $2, $3) RETURNING id`, n.OrgID, n.RepeatWeeklyUntil, by.Label())
 			if err != nil {
 				return createError(err)
 			}
@@ -120,7 +113,7 @@ INSERT INTO activities (org_id, series_id, title, content, category, address, la
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
 				n.OrgID, seriesID, n.Title, n.Content, n.Category, n.Address, n.Latitude, n.Longitude, n.RadiusM,
 				start, start.Add(length), n.Capacity, n.SignupRequired, n.LeaderName, n.PeopleServed,
-				n.service(), by.Label)
+				n.service(), by.Label())
 			if err != nil {
 				return createError(err)
 			}
@@ -133,7 +126,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 			}
 			out = append(out, a)
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label, Action: "activity.create",
+		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label(), Action: "activity.create",
 			Target: "activity:" + itoa(ids[0]), OrgID: n.OrgID, After: map[string]any{"ids": ids, "activity": n}})
 	})
 	return out, err
@@ -142,30 +135,24 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 // createError names the field behind the foreign keys a new activity can break.
 func createError(err error) error {
 	switch {
-	case isConstraint(err, "activities_category_fkey"):
+	case pgerr.Violates(err, "", "activities_category_fkey"):
 		return invalid("category", "unknown")
-	case isConstraint(err, "activities_org_id_fkey"), isConstraint(err, "activity_series_org_id_fkey"):
+	case pgerr.Violates(err, "", "activities_org_id_fkey"), pgerr.Violates(err, "", "activity_series_org_id_fkey"):
 		return invalid("org_id", "not_found")
 	}
 	return err
 }
 
-// cleanText trims s and reports the reason it is unacceptable: empty when required, longer than
-// max characters, or holding control characters (newlines allowed when multiline) or invalid UTF-8.
+// cleanText trims *s by the one rule for text fields (fields.Text) and returns the reason it is
+// unacceptable. This area has always answered a control character or invalid UTF-8 with the reason
+// "encoding", and its forms and clients know that key, so the rule's "format" keeps that name here.
 func cleanText(s *string, max int, required, multiline bool) string {
-	*s = strings.TrimSpace(*s)
-	bad := func(r rune) bool {
-		return unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t'))
-	}
-	switch {
-	case *s == "" && required:
-		return "required"
-	case !utf8.ValidString(*s) || strings.ContainsFunc(*s, bad):
+	var reason string
+	*s, reason = fields.Text{Max: max, Required: required, Multiline: multiline}.Clean(*s)
+	if reason == "format" {
 		return "encoding"
-	case utf8.RuneCountInString(*s) > max:
-		return "too_long"
 	}
-	return ""
+	return reason
 }
 
 // distanceM is the great-circle distance between two points in metres (haversine, mean Earth radius).

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"timebank/fields"
 	"timebank/pkg/activity"
 )
 
@@ -115,8 +116,8 @@ func TestCreateActivities(t *testing.T) {
 		bad := n
 		c.edit(&bad)
 		_, err := e.svc.CreateActivities(ctx, coordinator, bad)
-		var fe activity.FieldErrors
-		if !errors.As(err, &fe) || fe[c.field] == "" {
+		var fe *fields.Error
+		if !errors.As(err, &fe) || fe.Reason(c.field) == "" {
 			t.Errorf("%s: %v", c.field, err)
 		}
 	}

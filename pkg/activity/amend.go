@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 
+	"timebank/fields"
 	"timebank/ledger"
 	"timebank/pkg/audit"
+	"timebank/pkg/principal"
 )
 
 // Amendment corrects a record's service time. Revision is the record's revision the coordinator
@@ -19,7 +21,7 @@ type Amendment struct {
 }
 
 func (am *Amendment) validate() error {
-	bad := FieldErrors{}
+	bad := fields.Set{}
 	if am.Revision < 1 {
 		bad["revision"] = "required"
 	}
@@ -29,7 +31,7 @@ func (am *Amendment) validate() error {
 	if r := cleanText(&am.Reason, 500, true, true); r != "" {
 		bad["reason"] = r
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // currentRevision is what an amendment needs of the revision it replaces.
@@ -48,7 +50,7 @@ type currentRevision struct {
 // Errors: ErrInvalid (also minutes longer_than_activity), ErrRecordNotFound, ErrRevisionConflict,
 // ErrCreditsSpent (the amendment would take back more than the volunteer has left), and the
 // ledger's errors.
-func (s *Service) Amend(ctx context.Context, by Actor, recordID int64, am Amendment) (Record, error) {
+func (s *Service) Amend(ctx context.Context, by *principal.Principal, recordID int64, am Amendment) (Record, error) {
 	if err := am.validate(); err != nil {
 		return Record{}, err
 	}
@@ -113,7 +115,7 @@ WHERE record_id = $1 AND revision = $2`, recordID, before.Revision); err != nil 
 		}
 		next := before.Revision + 1
 		e := earning{recordID: recordID, revision: next, issuer: orgAccount(before.OrgID), account: account,
-			pool: s.limits.PoolAccount, credits: toAccount, overflow: toPool, by: by.Label}
+			pool: s.limits.PoolAccount, credits: toAccount, overflow: toPool, by: by.Label()}
 		txID, err := e.post(ctx, ltx)
 		if err != nil {
 			return err
@@ -121,7 +123,7 @@ WHERE record_id = $1 AND revision = $2`, recordID, before.Revision); err != nil 
 		replaces = cur.EarnTxID.Int64
 		if err := insertRevision(ctx, tx, revisionInput{recordID: recordID, revision: next, out: out,
 			credits: toAccount, pool: toPool, earnTx: txID, replacesTx: replaces, reason: am.Reason,
-			by: by.Label}); err != nil {
+			by: by.Label()}); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE service_records SET revision = $2, minutes = $3, credits = $4,
@@ -129,13 +131,13 @@ WHERE record_id = $1 AND revision = $2`, recordID, before.Revision); err != nil 
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE record_disputes SET status = 'amended', resolved_by = $2,
-    resolved_at = now(), resolution = $3 WHERE record_id = $1 AND status = 'open'`, recordID, by.Label, am.Reason); err != nil {
+    resolved_at = now(), resolution = $3 WHERE record_id = $1 AND status = 'open'`, recordID, by.Label(), am.Reason); err != nil {
 			return err
 		}
 		if rec, err = oneRecord(ctx, tx, `r.id = $1`, recordID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label, Action: "record.amend",
+		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label(), Action: "record.amend",
 			Target: "record:" + itoa(recordID), OrgID: before.OrgID,
 			Before: map[string]any{"revision": before.Revision, "minutes": before.Minutes, "credits": before.Credits},
 			After:  map[string]any{"revision": next, "minutes": out.minutes, "credits": toAccount, "reason": am.Reason}})
@@ -144,7 +146,7 @@ WHERE record_id = $1 AND revision = $2`, recordID, before.Revision); err != nil 
 		return Record{}, err
 	}
 	if replaces != 0 {
-		if _, err := s.reverse(ctx, replaces, by.Label, recordID, rec.Revision); err != nil {
+		if _, err := s.reverse(ctx, replaces, by.Label(), recordID, rec.Revision); err != nil {
 			s.log.Warn("activity: reversal after amendment left for SettleReversals", "record", recordID, "tx", replaces, "err", err)
 		}
 	}

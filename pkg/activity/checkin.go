@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"timebank/pgerr"
 	"timebank/pkg/identity"
 )
 
@@ -64,7 +65,7 @@ func (s *Service) checkIn(ctx context.Context, activityID, userID int64, by stri
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return Activity{}, Attendance{}, false, ErrActivityNotFound
-	case isConstraint(err, "attendances_user_id_fkey"):
+	case pgerr.Violates(err, "", "attendances_user_id_fkey"):
 		return Activity{}, Attendance{}, false, identity.ErrUserNotFound // a genuine member code of a user since removed
 	case err != nil:
 		return Activity{}, Attendance{}, false, err

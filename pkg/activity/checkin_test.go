@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"timebank/pkg/activity"
+	"timebank/pkg/principal"
 )
 
 // A check-in is decided by one statement in PostgreSQL and explained in Go: both agree on the
@@ -78,7 +79,7 @@ func TestCheckInUnknownActivity(t *testing.T) {
 	v := e.volunteer(t, "韩梅")
 	e.clock.Set(a.StartsAt)
 	token := e.kiosk(t, a.ID, false)
-	_, err := e.svc.ScanMember(context.Background(), activity.Actor{Label: "user:1", Name: "协调员"}, a.ID+1000,
+	_, err := e.svc.ScanMember(context.Background(), &principal.Principal{UserID: 1, Name: "协调员"}, a.ID+1000,
 		activity.Scan{Token: token})
 	if !errors.Is(err, activity.ErrWrongActivity) {
 		t.Fatalf("a kiosk code scanned at another activity: %v", err)
@@ -87,7 +88,7 @@ func TestCheckInUnknownActivity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.svc.ScanMember(context.Background(), activity.Actor{Label: "user:1", Name: "协调员"}, a.ID+1000,
+	_, err = e.svc.ScanMember(context.Background(), &principal.Principal{UserID: 1, Name: "协调员"}, a.ID+1000,
 		activity.Scan{Token: code.Token})
 	if !errors.Is(err, activity.ErrActivityNotFound) {
 		t.Fatalf("a member code scanned at an activity that does not exist: %v", err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"timebank/pkg/activity"
+	"timebank/pkg/principal"
 )
 
 // What the organization reads to correct records: a record's history with who made each revision,
@@ -18,7 +19,7 @@ func TestCorrectionReads(t *testing.T) {
 	a := e.newActivity(t)
 	v, w, x := e.volunteer(t, "许诺"), e.volunteer(t, "邹平"), e.volunteer(t, "孔亮")
 	checker := e.volunteer(t, "钱核实")
-	amender := activity.Actor{Label: "user:" + itoa(checker.ID), Name: checker.Name}
+	amender := &principal.Principal{UserID: checker.ID, Name: checker.Name}
 	rec := e.approved(t, a, v.ID, day10, day10.Add(time.Hour))
 	other := e.approved(t, a, w.ID, day10, day10.Add(2*time.Hour))
 
@@ -82,7 +83,7 @@ func TestCorrectionReads(t *testing.T) {
 	if err != nil || len(ms) != 1 {
 		t.Fatalf("pending manual: %v %+v", err, ms)
 	}
-	if m := ms[0]; m.ID != att.ID || m.RequestedBy == nil || *m.RequestedBy != coordinator.Label || m.VolunteerName != "孔亮" ||
+	if m := ms[0]; m.ID != att.ID || m.RequestedBy == nil || *m.RequestedBy != coordinator.Label() || m.VolunteerName != "孔亮" ||
 		m.ManualMinutes == nil || *m.ManualMinutes != 90 {
 		t.Errorf("pending manual entry: %+v", m)
 	}

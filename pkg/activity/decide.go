@@ -8,6 +8,7 @@ import (
 	"github.com/lib/pq"
 
 	"timebank/ledger"
+	"timebank/pkg/principal"
 )
 
 // decider decides the attendances of one verification batch inside its transaction, reading each
@@ -15,7 +16,7 @@ import (
 type decider struct {
 	s          *Service
 	ltx        *ledger.Tx
-	by         Actor
+	by         *principal.Principal
 	req        VerifyRequest
 	activities map[int64]Activity
 	policies   map[int64]Policy
@@ -78,7 +79,7 @@ func (d *decider) decide(ctx context.Context, row pendingAttendance) (VerifyResu
 	switch {
 	case !a.IsService:
 		return res, ErrNotService
-	case row.Source == SourceManual && row.RequestedBy != nil && *row.RequestedBy == d.by.Label:
+	case row.Source == SourceManual && row.RequestedBy != nil && *row.RequestedBy == d.by.Label():
 		return res, ErrSecondApprover
 	}
 	out, err := d.outcome(ctx, row, a, p)
@@ -94,9 +95,9 @@ func (d *decider) decide(ctx context.Context, row pendingAttendance) (VerifyResu
 	return res, decideAttendance(ctx, tx, row.ID, StatusVerified, d.by, d.req.Reason)
 }
 
-func decideAttendance(ctx context.Context, tx *sqlx.Tx, id int64, status string, by Actor, reason string) error {
+func decideAttendance(ctx context.Context, tx *sqlx.Tx, id int64, status string, by *principal.Principal, reason string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE attendances SET status = $2, decided_by = $3, decided_at = now(),
-    decision_reason = $4 WHERE id = $1`, id, status, by.Label, reason)
+    decision_reason = $4 WHERE id = $1`, id, status, by.Label(), reason)
 	return err
 }
 

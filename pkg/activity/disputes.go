@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"timebank/ledger"
+	"timebank/pgerr"
 	"timebank/pkg/audit"
+	"timebank/pkg/principal"
 )
 
 // Dispute is a volunteer saying their record is wrong. The organization checks and either amends the
@@ -45,7 +47,7 @@ func (s *Service) Dispute(ctx context.Context, userID, recordID int64, reason st
 		}
 		err = tx.GetContext(ctx, &d, `INSERT INTO record_disputes (record_id, user_id, reason) VALUES ($1, $2, $3)
 RETURNING `+disputeColumns, recordID, userID, reason)
-		if isUnique(err, "record_disputes_open") {
+		if pgerr.Unique(err, "record_disputes_open") {
 			return ErrDisputeOpen
 		} else if err != nil {
 			return err
@@ -71,7 +73,7 @@ JOIN service_records r ON r.id = d.record_id WHERE d.id = $1`, disputeID)
 // DismissDispute closes an open dispute without changing the record, saying why; the record is
 // verified again.
 // Errors: ErrInvalid (reason), ErrDisputeNotFound (none open with that id).
-func (s *Service) DismissDispute(ctx context.Context, by Actor, disputeID int64, resolution string) (Dispute, error) {
+func (s *Service) DismissDispute(ctx context.Context, by *principal.Principal, disputeID int64, resolution string) (Dispute, error) {
 	if r := cleanText(&resolution, 500, true, true); r != "" {
 		return Dispute{}, invalid("reason", r)
 	}
@@ -80,7 +82,7 @@ func (s *Service) DismissDispute(ctx context.Context, by Actor, disputeID int64,
 		tx := ltx.Sqlx()
 		err := tx.GetContext(ctx, &d, `UPDATE record_disputes SET status = 'dismissed', resolved_by = $2,
     resolved_at = now(), resolution = $3
-WHERE id = $1 AND status = 'open' RETURNING `+disputeColumns, disputeID, by.Label, resolution)
+WHERE id = $1 AND status = 'open' RETURNING `+disputeColumns, disputeID, by.Label(), resolution)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrDisputeNotFound
 		} else if err != nil {
@@ -91,7 +93,7 @@ WHERE id = $1 AND status = 'open' RETURNING `+disputeColumns, disputeID, by.Labe
 RETURNING org_id`, d.RecordID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label, Action: "record.dispute_dismiss",
+		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label(), Action: "record.dispute_dismiss",
 			Target: "record:" + itoa(d.RecordID), OrgID: orgID, After: d})
 	})
 	return d, err

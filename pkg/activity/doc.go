@@ -16,5 +16,5 @@
 //   - StarLevel, StarProgressOf: star volunteer levels from verified minutes.
 //
 // Time is integer minutes (int64), never floats. Calendar days are days in China Standard Time
-// (Shanghai), whatever zone the server or a phone is in.
+// (pkg/chinatime), whatever zone the server or a phone is in.
 package activity

@@ -15,11 +15,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"timebank/ledger"
-	"timebank/pkg/access"
 	"timebank/pkg/activity"
 	"timebank/pkg/dbtest"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
+	"timebank/pkg/principal"
 	"timebank/pkg/qr"
 )
 
@@ -56,9 +56,9 @@ type env struct {
 }
 
 var (
-	coordinator = activity.Actor{Label: "user:900001", Name: "张协调"}
-	second      = activity.Actor{Label: "user:900002", Name: "李审核"}
-	registrar   = &access.Principal{UserID: 900003, Name: "登记员"}
+	coordinator = &principal.Principal{UserID: 900001, Name: "张协调"}
+	second      = &principal.Principal{UserID: 900002, Name: "李审核"}
+	registrar   = &principal.Principal{UserID: 900003, Name: "登记员"}
 )
 
 // cst is China Standard Time, built by hand so the tests do not take the zone from the code.

@@ -2,16 +2,13 @@ package activity
 
 import (
 	"errors"
-	"maps"
-	"slices"
-	"strings"
 
-	"github.com/lib/pq"
+	"timebank/fields"
 )
 
 // Errors of the recording service. The web layer maps each to one problem type.
 var (
-	// ErrInvalid means a request is malformed; it is wrapped by a FieldErrors naming each wrong field.
+	// ErrInvalid means a request is malformed; it is wrapped by a *fields.Error naming each wrong field.
 	ErrInvalid = errors.New("activity: invalid request")
 	// ErrActivityNotFound means no activity has that id.
 	ErrActivityNotFound = errors.New("activity: activity not found")
@@ -63,43 +60,5 @@ var (
 	ErrYearlyLimit = errors.New("activity: yearly transfer limit reached")
 )
 
-// FieldErrors maps each wrong field of a request (by its JSON name) to the key of its reason; the
-// web layer translates the keys. It wraps ErrInvalid.
-type FieldErrors map[string]string
-
-func (f FieldErrors) Error() string {
-	var b strings.Builder
-	b.WriteString("activity: invalid request")
-	for _, k := range slices.Sorted(maps.Keys(f)) {
-		b.WriteString("; " + k + ": " + f[k])
-	}
-	return b.String()
-}
-
-// Fields returns the field → reason map.
-func (f FieldErrors) Fields() map[string]string { return f }
-
-// Unwrap makes errors.Is(err, ErrInvalid) true.
-func (f FieldErrors) Unwrap() error { return ErrInvalid }
-
-// err returns f as an error, or nil when no field is wrong.
-func (f FieldErrors) err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return f
-}
-
-func invalid(field, reason string) error { return FieldErrors{field: reason} }
-
-// isUnique reports whether err is the unique violation of the named constraint or index.
-func isUnique(err error, constraint string) bool {
-	var pe *pq.Error
-	return errors.As(err, &pe) && pe.Code == "23505" && pe.Constraint == constraint
-}
-
-// isConstraint reports whether err is a violation of the named constraint, of any kind.
-func isConstraint(err error, constraint string) bool {
-	var pe *pq.Error
-	return errors.As(err, &pe) && pe.Constraint == constraint
-}
+// invalid refuses a request for one field.
+func invalid(field, reason string) error { return fields.New(ErrInvalid, field, reason) }

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"timebank/pkg/chinatime"
 )
 
 // fixedCST is China Standard Time built by hand (+08:00, no daylight saving since 1991), so that the
@@ -198,7 +200,7 @@ func TestHoursTimeZones(t *testing.T) {
 	mixedIn := shanghaiIn
 	mixedIn.CheckIn, mixedIn.End = utcIn.CheckIn, utcIn.End
 	loc := shanghaiIn
-	loc.Start, loc.CheckOut = loc.Start.In(Shanghai()), loc.CheckOut.In(Shanghai())
+	loc.Start, loc.CheckOut = loc.Start.In(chinatime.Zone()), loc.CheckOut.In(chinatime.Zone())
 
 	want := []DayMinutes{{mustDate("2025-03-01"), 30}, {mustDate("2025-03-02"), 90}}
 	for name, in := range map[string]HoursInput{"+08:00": shanghaiIn, "UTC": utcIn, "mixed": mixedIn, "Asia/Shanghai": loc} {

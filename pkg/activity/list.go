@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"timebank/fields"
 )
 
 // ListQuery selects open activities that have not ended, nearest start first. Give organizations,
@@ -43,13 +45,13 @@ const distanceSQL = `(6371000 * 2 * asin(least(1, sqrt(
     cos(radians(%[1]s)) * cos(radians(a.latitude)) * power(sin(radians(a.longitude - %[2]s) / 2), 2)))))`
 
 // Activities lists open activities by start time, keyset paged on (start, id).
-// Errors: ErrInvalid (FieldErrors: a malformed cursor, a radius out of range, a bad point).
+// Errors: ErrInvalid (*fields.Error: a malformed cursor, a radius out of range, a bad point).
 func (s *Service) Activities(ctx context.Context, q ListQuery) (ActivityPage, error) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = DefaultPage
 	}
-	bad := FieldErrors{}
+	bad := fields.Set{}
 	if limit > MaxPage {
 		bad["limit"] = "range"
 	}
@@ -91,7 +93,7 @@ func (s *Service) Activities(ctx context.Context, q ListQuery) (ActivityPage, er
 		}
 		where = append(where, "(a.starts_at, a.id) > ("+arg(start)+", "+arg(id)+")")
 	}
-	if err := bad.err(); err != nil {
+	if err := bad.Err(ErrInvalid); err != nil {
 		return ActivityPage{}, err
 	}
 	query := `SELECT ` + activityColumns + `, ` + distance + ` AS distance_m

@@ -8,6 +8,7 @@ import (
 	"github.com/lib/pq"
 
 	"timebank/ledger"
+	"timebank/pkg/principal"
 )
 
 // recordInput is what makeRecord needs: the locked attendance, its activity and policy, the service
@@ -17,7 +18,7 @@ type recordInput struct {
 	act        Activity
 	policy     Policy
 	out        outcome
-	by         Actor
+	by         *principal.Principal
 	reason     string
 	evaluation string
 }
@@ -40,18 +41,18 @@ INSERT INTO service_records (attendance_id, activity_id, user_id, org_id, kind, 
     place, content, category, org_name, leader_name, people_served, recorder, recorder_name, minutes, credits)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
 		in.att.ID, a.ID, in.att.UserID, a.OrgID, in.att.Source, a.Title, in.out.day.String(), a.Address, a.Content,
-		a.Category, a.OrgName, a.LeaderName, a.PeopleServed, in.by.Label, in.by.Name, in.out.minutes, toAccount)
+		a.Category, a.OrgName, a.LeaderName, a.PeopleServed, in.by.Label(), in.by.Name, in.out.minutes, toAccount)
 	if err != nil {
 		return Record{}, err
 	}
 	e := earning{recordID: id, revision: 1, issuer: orgAccount(a.OrgID), account: in.att.UserAccount,
-		pool: s.limits.PoolAccount, credits: toAccount, overflow: toPool, by: in.by.Label}
+		pool: s.limits.PoolAccount, credits: toAccount, overflow: toPool, by: in.by.Label()}
 	txID, err := e.post(ctx, ltx)
 	if err != nil {
 		return Record{}, err
 	}
 	err = insertRevision(ctx, tx, revisionInput{recordID: id, revision: 1, out: in.out, credits: toAccount,
-		pool: toPool, earnTx: txID, reason: in.reason, evaluation: in.evaluation, by: in.by.Label})
+		pool: toPool, earnTx: txID, reason: in.reason, evaluation: in.evaluation, by: in.by.Label()})
 	if err != nil {
 		return Record{}, err
 	}

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"strings"
 
+	"timebank/fields"
 	"timebank/ledger"
+	"timebank/pgerr"
 	"timebank/pkg/audit"
 	"timebank/pkg/identity"
+	"timebank/pkg/principal"
 )
 
 // ManualHours adds hours by hand (补录) for a volunteer who served but could not scan. They are kept
@@ -25,8 +28,8 @@ type ManualHours struct {
 // approval in the verification queue.
 // Errors: ErrInvalid (also minutes longer_than_activity), ErrActivityNotFound, ErrNotService,
 // ErrNotEnded, identity.ErrUserNotFound (no volunteer with that number), ErrAttendanceExists.
-func (s *Service) AddManual(ctx context.Context, by Actor, activityID int64, m ManualHours) (Attendance, error) {
-	bad := FieldErrors{}
+func (s *Service) AddManual(ctx context.Context, by *principal.Principal, activityID int64, m ManualHours) (Attendance, error) {
+	bad := fields.Set{}
 	m.VolunteerNo = strings.ToUpper(strings.TrimSpace(m.VolunteerNo))
 	if m.VolunteerNo == "" {
 		bad["volunteer_no"] = "required"
@@ -37,7 +40,7 @@ func (s *Service) AddManual(ctx context.Context, by Actor, activityID int64, m M
 	if r := cleanText(&m.Reason, 500, true, true); r != "" {
 		bad["reason"] = r
 	}
-	if err := bad.err(); err != nil {
+	if err := bad.Err(ErrInvalid); err != nil {
 		return Attendance{}, err
 	}
 	a, err := s.Activity(ctx, activityID)
@@ -67,13 +70,13 @@ WITH t AS (
     VALUES ($1, $2, 'manual', 'closed', $3, $4, $5)
     RETURNING *
 )
-SELECT `+attendanceColumns+` FROM t JOIN users u ON u.id = t.user_id`, activityID, userID, m.Minutes, m.Reason, by.Label)
-		if isUnique(err, "attendances_once") {
+SELECT `+attendanceColumns+` FROM t JOIN users u ON u.id = t.user_id`, activityID, userID, m.Minutes, m.Reason, by.Label())
+		if pgerr.Unique(err, "attendances_once") {
 			return ErrAttendanceExists
 		} else if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label, Action: "attendance.manual_add",
+		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label(), Action: "attendance.manual_add",
 			Target: "attendance:" + itoa(att.ID), OrgID: a.OrgID,
 			After: map[string]any{"activity_id": activityID, "user_id": userID, "minutes": m.Minutes, "reason": m.Reason}})
 	})

@@ -3,6 +3,8 @@ package activity
 import (
 	"math"
 	"time"
+
+	"timebank/fields"
 )
 
 // NewActivity is what a coordinator gives to create an activity. Latitude, longitude and radius are
@@ -46,7 +48,7 @@ func (n NewActivity) service() bool { return n.IsService == nil || *n.IsService 
 // validate checks the request, brings its text and times to their stored forms, and returns the
 // start of every occurrence.
 func (n *NewActivity) validate(now time.Time) ([]time.Time, error) {
-	bad := FieldErrors{}
+	bad := fields.Set{}
 	if n.OrgID <= 0 {
 		bad["org_id"] = "required"
 	}
@@ -102,12 +104,12 @@ func (n *NewActivity) validate(now time.Time) ([]time.Time, error) {
 			}
 		}
 	}
-	return starts, bad.err()
+	return starts, bad.Err(ErrInvalid)
 }
 
 // checkPlace checks the optional position: both coordinates or none, in range, and a radius only
 // with them.
-func (n *NewActivity) checkPlace(bad FieldErrors) {
+func (n *NewActivity) checkPlace(bad fields.Set) {
 	if (n.Latitude == nil) != (n.Longitude == nil) {
 		bad["longitude"] = "latitude_and_longitude"
 	}

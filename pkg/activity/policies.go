@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 
+	"timebank/fields"
 	"timebank/ledger"
+	"timebank/pgerr"
 	"timebank/pkg/audit"
 	"timebank/pkg/prepared"
+	"timebank/pkg/principal"
 )
 
 // Category is one service category of the configurable list (为老服务, 环境保护 …).
@@ -57,10 +60,10 @@ func policyOf(ctx context.Context, st *prepared.Statements, q prepared.Queryer, 
 
 // SetPolicy replaces the organization's policy, with an audit entry holding the old and the new.
 // It applies to attendances verified from now on; records already made keep their numbers.
-// Errors: ErrInvalid (FieldErrors from Policy.Validate, or org_id not_found).
-func (s *Service) SetPolicy(ctx context.Context, by Actor, orgID int64, p Policy) (Policy, error) {
+// Errors: ErrInvalid (*fields.Error from Policy.Validate, or org_id not_found).
+func (s *Service) SetPolicy(ctx context.Context, by *principal.Principal, orgID int64, p Policy) (Policy, error) {
 	if bad := p.Validate(); bad != nil {
-		return Policy{}, FieldErrors(bad)
+		return Policy{}, fields.Set(bad).Err(ErrInvalid)
 	}
 	raw, err := json.Marshal(p)
 	if err != nil {
@@ -75,13 +78,13 @@ func (s *Service) SetPolicy(ctx context.Context, by Actor, orgID int64, p Policy
 		_, err = tx.ExecContext(ctx, `
 INSERT INTO activity_policies (org_id, policy, updated_by) VALUES ($1, $2, $3)
 ON CONFLICT (org_id) DO UPDATE SET policy = EXCLUDED.policy, updated_by = EXCLUDED.updated_by, updated_at = now()`,
-			orgID, raw, by.Label)
-		if isConstraint(err, "activity_policies_org_id_fkey") {
+			orgID, raw, by.Label())
+		if pgerr.Violates(err, "", "activity_policies_org_id_fkey") {
 			return invalid("org_id", "not_found")
 		} else if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label, Action: "activity.policy",
+		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label(), Action: "activity.policy",
 			Target: "org:" + itoa(orgID), OrgID: orgID, Before: before, After: p})
 	})
 	if err != nil {

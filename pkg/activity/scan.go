@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"timebank/fields"
+	"timebank/pkg/principal"
 	"timebank/pkg/qr"
 )
 
@@ -20,7 +22,7 @@ type Scan struct {
 }
 
 func (sc Scan) validate() error {
-	bad := FieldErrors{}
+	bad := fields.Set{}
 	if strings.TrimSpace(sc.Token) == "" {
 		bad["token"] = "required"
 	}
@@ -30,7 +32,7 @@ func (sc Scan) validate() error {
 	if sc.Position != nil && !sc.Position.Valid() {
 		bad["position"] = "range"
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // What a scan did.
@@ -83,7 +85,7 @@ func (s *Service) ScanKiosk(ctx context.Context, userID int64, sc Scan) (ScanRes
 // Errors: ErrInvalid, qr.ErrMalformed, qr.ErrBadSignature, qr.ErrUnknownKey, qr.ErrExpired,
 // qr.ErrWrongType, qr.ErrSpent, ErrWrongActivity (a check-in code of another activity),
 // ErrActivityNotFound, ErrCheckInNotOpen, ErrActivityOver, ErrNotSignedUp, identity.ErrUserNotFound.
-func (s *Service) ScanMember(ctx context.Context, by Actor, activityID int64, sc Scan) (ScanResult, error) {
+func (s *Service) ScanMember(ctx context.Context, by *principal.Principal, activityID int64, sc Scan) (ScanResult, error) {
 	if err := sc.validate(); err != nil {
 		return ScanResult{}, err
 	}
@@ -101,7 +103,7 @@ func (s *Service) ScanMember(ctx context.Context, by Actor, activityID int64, sc
 	if err := qr.Spend(ctx, s.rdb, s.prefix, c); err != nil {
 		return ScanResult{}, err
 	}
-	return s.scan(ctx, activityID, c.Subject, by.Label, false, sc.Position, now)
+	return s.scan(ctx, activityID, c.Subject, by.Label(), false, sc.Position, now)
 }
 
 // scan checks the volunteer in or out. A check-in is one statement that reads the activity and

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"timebank/ledger"
+	"timebank/pgerr"
 )
 
 // Signup is a volunteer's place at an activity.
@@ -51,7 +52,7 @@ RETURNING `+signupColumns, activityID, userID); err != nil {
 		}
 		created = true
 		_, err = tx.ExecContext(ctx, `UPDATE activities SET signups = signups + 1 WHERE id = $1`, activityID)
-		if isConstraint(err, "activities_signups") {
+		if pgerr.Violates(err, "", "activities_signups") {
 			return ErrActivityFull
 		}
 		return err

@@ -1,6 +1,9 @@
 package activity
 
-import "math"
+import (
+	"context"
+	"math"
+)
 
 // StarLevel returns how many stars (星级志愿者) a volunteer with minutes of verified service has:
 // the number of thresholds, in whole hours, that the minutes reach. Reaching a threshold exactly
@@ -46,4 +49,16 @@ func StarProgressOf(minutes int64, thresholds []int64) StarProgress {
 		needed = next*60 - max(minutes, 0)
 	}
 	return StarProgress{Level: level, NextLevel: level + 1, NextHours: next, MinutesNeeded: needed}
+}
+
+// StarLevel returns the volunteer's star level from their verified service time, with the
+// thresholds of the service's policy. The charity supermarket asks it for items reserved to
+// volunteers of some stars.
+func (s *Service) StarLevel(ctx context.Context, userID int64) (int, error) {
+	var minutes int64
+	if err := s.db.GetContext(ctx, &minutes,
+		`SELECT coalesce(sum(minutes), 0) FROM service_records WHERE user_id = $1`, userID); err != nil {
+		return 0, err
+	}
+	return StarLevel(minutes, s.stars), nil
 }

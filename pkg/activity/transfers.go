@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"timebank/fields"
 	"timebank/ledger"
 )
 
@@ -52,7 +53,7 @@ const transferColumns = `id, from_user_id, to_user_id, relationship, to_account,
 	tx_id, created_at`
 
 func (r *TransferRequest) validate(limits CreditLimits) error {
-	bad := FieldErrors{}
+	bad := fields.Set{}
 	switch r.To {
 	case ToFamily:
 		r.VolunteerNo = strings.ToUpper(strings.TrimSpace(r.VolunteerNo))
@@ -82,7 +83,7 @@ func (r *TransferRequest) validate(limits CreditLimits) error {
 	case r.Amount > limits.MaxTransferMinutes:
 		bad["amount"] = "over_transfer_limit"
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // hash identifies the request for idempotency, field by field with lengths, so boundaries cannot shift.
@@ -101,13 +102,15 @@ func (r TransferRequest) hash() []byte {
 // transfer, per calendar year, and the recipient's account cap (the part above it goes to the pool).
 // key is the caller's Idempotency-Key: the same key with the same request returns the first transfer
 // (replayed true), with another request ledger.ErrIdempotencyConflict.
-// Errors: ErrInvalid (FieldErrors: also volunteer_no transfer_to_self, Idempotency-Key format), ErrRecipientNotFound,
+// Errors: ErrInvalid (*fields.Error: also volunteer_no transfer_to_self, Idempotency-Key format), ErrRecipientNotFound,
 // ErrRelationshipMismatch, ErrYearlyLimit, ledger.ErrInsufficientFunds, ledger.ErrIdempotencyConflict.
 func (s *Service) Transfer(ctx context.Context, fromUserID int64, key string, r TransferRequest) (Transfer, bool, error) {
 	if err := r.validate(s.limits); err != nil {
 		return Transfer{}, false, err
 	}
-	if !validKey(key) {
+	// The ledger's one rule for keys; transfers have always named any fault of it "format" of the
+	// header, since an empty header never gets this far.
+	if ledger.KeyReason(key, ledger.MaxKey) != "" {
 		return Transfer{}, false, invalid("Idempotency-Key", "format")
 	}
 	var toUserID int64
@@ -135,19 +138,6 @@ func (s *Service) Transfer(ctx context.Context, fromUserID int64, key string, r 
 		return err
 	})
 	return t, replayed, err
-}
-
-// validKey reports whether an idempotency key is 1 to 200 printable ASCII characters.
-func validKey(key string) bool {
-	if key == "" || len(key) > 200 {
-		return false
-	}
-	for i := 0; i < len(key); i++ {
-		if key[i] < 0x21 || key[i] > 0x7e {
-			return false
-		}
-	}
-	return true
 }
 
 // ledgerKey is the ledger's idempotency key of a transfer: the caller's key hashed with the sender,

@@ -6,8 +6,10 @@ import (
 
 	"github.com/lib/pq"
 
+	"timebank/fields"
 	"timebank/ledger"
 	"timebank/pkg/audit"
+	"timebank/pkg/principal"
 )
 
 // The verification actions.
@@ -30,7 +32,7 @@ type VerifyRequest struct {
 }
 
 func (r *VerifyRequest) validate() error {
-	bad := FieldErrors{}
+	bad := fields.Set{}
 	switch {
 	case len(r.IDs) == 0:
 		bad["ids"] = "required"
@@ -66,7 +68,7 @@ func (r *VerifyRequest) validate() error {
 	if reason := cleanText(&r.Evaluation, 200, false, false); reason != "" {
 		bad["evaluation"] = reason
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // VerifyResult is what happened to one attendance of the batch.
@@ -113,7 +115,7 @@ JOIN activities a ON a.id = t.activity_id WHERE t.id = ANY($1)`, pq.Int64Array(i
 // Errors: ErrInvalid, ErrAttendanceNotFound, ErrStillCheckedIn, ErrAlreadyVerified (adjusting or
 // rejecting a verified attendance: amend its record instead), ErrNotService, ErrSecondApprover,
 // ErrInvalid (minutes longer_than_activity), ErrInvalidPolicy, and the ledger's errors.
-func (s *Service) Verify(ctx context.Context, by Actor, req VerifyRequest) ([]VerifyResult, error) {
+func (s *Service) Verify(ctx context.Context, by *principal.Principal, req VerifyRequest) ([]VerifyResult, error) {
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
@@ -155,7 +157,7 @@ WHERE t.id = ANY($1) ORDER BY t.id FOR UPDATE OF t`, pq.Int64Array(req.IDs)); er
 		if d.changed == 0 {
 			return nil
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label, Action: "attendance." + req.Action,
+		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label(), Action: "attendance." + req.Action,
 			Target: "attendances:" + itoa(req.IDs[0]), OrgID: d.orgID,
 			After: map[string]any{"ids": req.IDs, "minutes": req.Minutes, "reason": req.Reason}})
 	})

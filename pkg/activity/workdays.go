@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	_ "time/tzdata" // the zone database, for machines and containers that have none
+
+	"timebank/pkg/chinatime"
 )
 
 // Service records are due within RecordDueWorkingDays working days after the activity ends
@@ -14,19 +15,6 @@ const (
 	RecordDueWorkingDays = 10
 	DueSoonWorkingDays   = 2
 )
-
-// shanghai is China Standard Time, loaded once. It cannot fail: time/tzdata is linked in.
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		panic("activity: " + err.Error())
-	}
-	return loc
-}()
-
-// Shanghai returns China Standard Time, the zone in which days of service, daily caps and
-// deadlines are counted, wherever the server or the volunteer's phone thinks it is.
-func Shanghai() *time.Location { return shanghai }
 
 // Date is a calendar day in China Standard Time. It is comparable, so it serves as a map key.
 type Date struct {
@@ -37,7 +25,7 @@ type Date struct {
 
 // DateOf returns the day on which the instant t falls in China Standard Time.
 func DateOf(t time.Time) Date {
-	y, m, d := t.In(shanghai).Date()
+	y, m, d := t.In(chinatime.Zone()).Date()
 	return Date{y, m, d}
 }
 
@@ -71,7 +59,9 @@ func (d Date) daysSince(o Date) int { return int(d.utc().Sub(o.utc()) / (24 * ti
 func (d Date) utc() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
 
 // Start returns midnight at the beginning of the day, China Standard Time.
-func (d Date) Start() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, shanghai) }
+func (d Date) Start() time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, chinatime.Zone())
+}
 
 // End returns the last instant of the day (23:59:59.999999999 China Standard Time), so that "due
 // by the end of the day" is simply !now.After(d.End()).

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"timebank/pkg/chinatime"
 )
 
 func TestIsWorkingDay(t *testing.T) {
@@ -112,7 +114,7 @@ func TestAddWorkingDays(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := AddWorkingDays(cstAt(tt.from), tt.n)
 			want := cstAt(tt.want + " 23:59:59").Add(time.Second - time.Nanosecond)
-			if !got.Equal(want) || got.Location() != Shanghai() {
+			if !got.Equal(want) || got.Location() != chinatime.Zone() {
 				t.Errorf("AddWorkingDays(%s, %d) = %v, want %v in Asia/Shanghai", tt.from, tt.n, got, want)
 			}
 		})

@@ -9,9 +9,9 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"timebank/ledger"
-	"timebank/pkg/access"
 	"timebank/pkg/dbtest"
 	"timebank/pkg/org"
+	"timebank/pkg/principal"
 )
 
 type env struct {
@@ -26,7 +26,7 @@ func newEnv(t *testing.T) *env {
 	return &env{db: db, reg: org.NewRegistry(db, ledger.New(db, rdb, ledger.Options{RedisPrefix: prefix}))}
 }
 
-var operator = &access.Principal{}
+var operator = principal.Operator()
 
 // regions creates the named division codes, parents first.
 func (e *env) regions(t *testing.T, codes ...string) {

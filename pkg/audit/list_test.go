@@ -9,6 +9,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/audit"
 	"timebank/pkg/org"
+	"timebank/pkg/principal"
 )
 
 // scopesOf converts a principal's grants for reading the log, as the web layer does.
@@ -169,14 +170,14 @@ func TestListScopes(t *testing.T) {
 		p    *access.Principal
 		none bool
 	}{
-		{"platform admin", &access.Principal{UserID: 1, Grants: []access.Grant{{Role: access.PlatformAdmin, Kind: access.Platform}}}, false},
-		{"region admin of Haining", &access.Principal{UserID: 2, Grants: []access.Grant{{Role: access.RegionAdmin, Kind: access.Region, RegionCode: "330481000000"}}}, false},
-		{"auditor of b", &access.Principal{UserID: 3, Grants: []access.Grant{{Role: access.Auditor, Kind: access.Org, OrgID: b.ID}}}, false},
-		{"org admin of c and manager of g's store", &access.Principal{UserID: 4, Grants: []access.Grant{
+		{"platform admin", &access.Principal{Principal: principal.Principal{UserID: 1}, Grants: []access.Grant{{Role: access.PlatformAdmin, Kind: access.Platform}}}, false},
+		{"region admin of Haining", &access.Principal{Principal: principal.Principal{UserID: 2}, Grants: []access.Grant{{Role: access.RegionAdmin, Kind: access.Region, RegionCode: "330481000000"}}}, false},
+		{"auditor of b", &access.Principal{Principal: principal.Principal{UserID: 3}, Grants: []access.Grant{{Role: access.Auditor, Kind: access.Org, OrgID: b.ID}}}, false},
+		{"org admin of c and manager of g's store", &access.Principal{Principal: principal.Principal{UserID: 4}, Grants: []access.Grant{
 			{Role: access.OrgAdmin, Kind: access.Org, OrgID: c.ID}, {Role: access.StoreManager, Kind: access.Store, StoreID: sg.ID}}}, false},
-		{"coordinator of a", &access.Principal{UserID: 5, Grants: []access.Grant{{Role: access.Coordinator, Kind: access.Org, OrgID: a.ID}}}, true},
-		{"clerk of sa", &access.Principal{UserID: 6, Grants: []access.Grant{{Role: access.Clerk, Kind: access.Store, StoreID: sa.ID}}}, true},
-		{"counter of sc", &access.Principal{DeviceID: 1, Grants: []access.Grant{{Role: access.Counter, Kind: access.Store, StoreID: sc.ID}}}, true},
+		{"coordinator of a", &access.Principal{Principal: principal.Principal{UserID: 5}, Grants: []access.Grant{{Role: access.Coordinator, Kind: access.Org, OrgID: a.ID}}}, true},
+		{"clerk of sa", &access.Principal{Principal: principal.Principal{UserID: 6}, Grants: []access.Grant{{Role: access.Clerk, Kind: access.Store, StoreID: sa.ID}}}, true},
+		{"counter of sc", &access.Principal{Principal: principal.Principal{DeviceID: 1}, Grants: []access.Grant{{Role: access.Counter, Kind: access.Store, StoreID: sc.ID}}}, true},
 	}
 	for _, pp := range people {
 		scopes := scopesOf(pp.p)

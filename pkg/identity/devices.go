@@ -28,16 +28,16 @@ const deviceColumns = `id, label, role, org_id, store_id, created_by, created_at
 
 // CreateDevice issues a device token: a kiosk for an organization (orgID) or a counter for a store
 // (storeID). It returns the token, which is never stored nor shown again.
-// Errors: ErrInvalid (FieldErrors), ErrScopeNotFound.
+// Errors: ErrInvalid (*fields.Error), ErrScopeNotFound.
 func (u *Users) CreateDevice(ctx context.Context, ch Change, role access.Role, orgID, storeID int64, label string) (Device, string, error) {
 	label, ok := cleanName(label)
 	switch {
 	case !ok:
-		return Device{}, "", FieldErrors{"label": "label_length"}
+		return Device{}, "", invalid("label", "label_length")
 	case role == access.Kiosk && orgID <= 0, role == access.Counter && storeID <= 0:
-		return Device{}, "", FieldErrors{"scope": "required"}
+		return Device{}, "", invalid("scope", "required")
 	case role != access.Kiosk && role != access.Counter:
-		return Device{}, "", FieldErrors{"role": "role_unknown"}
+		return Device{}, "", invalid("role", "role_unknown")
 	}
 	if role == access.Kiosk {
 		storeID = 0
@@ -53,11 +53,11 @@ func (u *Users) CreateDevice(ctx context.Context, ch Change, role access.Role, o
 	var d Device
 	err = tx.GetContext(ctx, &d, `INSERT INTO device_tokens (token_hash, label, role, org_id, store_id, created_by)
 		VALUES ($1, $2, $3, nullif($4, 0), nullif($5, 0), $6) RETURNING `+deviceColumns,
-		hashDeviceToken(token), label, role, orgID, storeID, ch.Actor)
+		hashDeviceToken(token), label, role, orgID, storeID, ch.Actor.Label())
 	if err != nil {
 		return Device{}, "", grantError(err)
 	}
-	err = audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor, Action: "device.create", Target: "device:" + itoa(d.ID),
+	err = audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor.Label(), Action: "device.create", Target: "device:" + itoa(d.ID),
 		OrgID: orgID, StoreID: storeID, RequestID: ch.RequestID, After: map[string]any{"label": label, "role": role}})
 	if err != nil {
 		return Device{}, "", err
@@ -85,13 +85,13 @@ func (u *Users) RevokeDevice(ctx context.Context, ch Change, id int64) error {
 	defer tx.Rollback() //nolint:errcheck
 	var d Device
 	err = tx.GetContext(ctx, &d, `UPDATE device_tokens SET revoked_at = now(), revoked_by = $2
-		WHERE id = $1 AND revoked_at IS NULL RETURNING `+deviceColumns, id, ch.Actor)
+		WHERE id = $1 AND revoked_at IS NULL RETURNING `+deviceColumns, id, ch.Actor.Label())
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrDeviceNotFound
 	} else if err != nil {
 		return err
 	}
-	e := audit.Entry{Actor: ch.Actor, Action: "device.revoke", Target: "device:" + itoa(id), RequestID: ch.RequestID,
+	e := audit.Entry{Actor: ch.Actor.Label(), Action: "device.revoke", Target: "device:" + itoa(id), RequestID: ch.RequestID,
 		Before: map[string]any{"label": d.Label, "role": d.Role}}
 	if d.OrgID != nil {
 		e.OrgID = *d.OrgID

@@ -12,6 +12,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/audit"
+	"timebank/pkg/principal"
 )
 
 // Errors of granting roles.
@@ -22,25 +23,25 @@ var (
 	ErrGrantNotFound = errors.New("identity: no such role grant")
 )
 
-// Change says who makes a privileged change, for the audit log.
+// Change says who makes a privileged change, and in which request, for the audit log.
 type Change struct {
-	Actor     string // the principal's label
+	Actor     *principal.Principal
 	RequestID string
 }
 
 // checkGrant refuses a role at a kind of scope it cannot be held at, or a scope without its target.
 func checkGrant(g access.Grant) error {
 	if !g.Role.Valid() {
-		return FieldErrors{"role": "role_unknown"}
+		return invalid("role", "role_unknown")
 	}
 	if !slices.Contains(g.Role.ScopeKinds(), g.Kind) {
-		return FieldErrors{"role": "role_scope"}
+		return invalid("role", "role_scope")
 	}
 	switch {
 	case g.Kind == access.Region && g.RegionCode == "",
 		g.Kind == access.Org && g.OrgID <= 0,
 		g.Kind == access.Store && g.StoreID <= 0:
-		return FieldErrors{"scope": "required"}
+		return invalid("scope", "required")
 	}
 	return nil
 }
@@ -61,7 +62,7 @@ type MemberGrant struct {
 
 // Grant gives the user the role at the grant's scope and records it in the audit log. Granting a role
 // the user already holds there changes nothing and returns the existing grant's id.
-// Errors: ErrInvalid (FieldErrors), ErrUserNotFound, ErrScopeNotFound.
+// Errors: ErrInvalid (*fields.Error), ErrUserNotFound, ErrScopeNotFound.
 func (u *Users) Grant(ctx context.Context, ch Change, userID int64, g access.Grant) (int64, error) {
 	tx, err := u.db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -76,7 +77,7 @@ func (u *Users) Grant(ctx context.Context, ch Change, userID int64, g access.Gra
 }
 
 // GrantTx is Grant inside the caller's transaction.
-// Errors: ErrInvalid (FieldErrors), ErrUserNotFound, ErrScopeNotFound.
+// Errors: ErrInvalid (*fields.Error), ErrUserNotFound, ErrScopeNotFound.
 func (u *Users) GrantTx(ctx context.Context, tx *sqlx.Tx, ch Change, userID int64, g access.Grant) (int64, error) {
 	if err := checkGrant(g); err != nil {
 		return 0, err
@@ -87,13 +88,13 @@ VALUES ($1, $2, $3, nullif($4, ''), nullif($5, 0), nullif($6, 0), $7)
 ON CONFLICT DO NOTHING
 RETURNING id`
 	var id int64
-	err := tx.GetContext(ctx, &id, ins, userID, g.Role, g.Kind, g.RegionCode, g.OrgID, g.StoreID, ch.Actor)
+	err := tx.GetContext(ctx, &id, ins, userID, g.Role, g.Kind, g.RegionCode, g.OrgID, g.StoreID, ch.Actor.Label())
 	if errors.Is(err, sql.ErrNoRows) {
 		return u.activeGrant(ctx, tx, userID, g)
 	} else if err != nil {
 		return 0, grantError(err)
 	}
-	err = audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor, Action: "role.grant", Target: "user:" + itoa(userID),
+	err = audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor.Label(), Action: "role.grant", Target: "user:" + itoa(userID),
 		RegionCode: g.RegionCode, OrgID: g.OrgID, StoreID: g.StoreID, RequestID: ch.RequestID,
 		After: map[string]any{"grant": id, "role": g.Role, "scope": g.Kind}})
 	return id, err
@@ -145,13 +146,13 @@ func (u *Users) Revoke(ctx context.Context, ch Change, grantID int64) error {
 	err = tx.QueryRowContext(ctx, `UPDATE role_grants SET revoked_at = now(), revoked_by = $2
 		WHERE id = $1 AND revoked_at IS NULL
 		RETURNING user_id, role, scope_kind, coalesce(region_code, ''), coalesce(org_id, 0), coalesce(store_id, 0)`,
-		grantID, ch.Actor).Scan(&userID, &g.Role, &g.Kind, &g.RegionCode, &g.OrgID, &g.StoreID)
+		grantID, ch.Actor.Label()).Scan(&userID, &g.Role, &g.Kind, &g.RegionCode, &g.OrgID, &g.StoreID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrGrantNotFound
 	} else if err != nil {
 		return err
 	}
-	err = audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor, Action: "role.revoke", Target: "user:" + itoa(userID),
+	err = audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor.Label(), Action: "role.revoke", Target: "user:" + itoa(userID),
 		RegionCode: g.RegionCode, OrgID: g.OrgID, StoreID: g.StoreID, RequestID: ch.RequestID,
 		Before: map[string]any{"grant": grantID, "role": g.Role, "scope": g.Kind}})
 	if err != nil {

@@ -76,7 +76,7 @@ RETURNING id, account_code`
 
 // GrantManyTx gives every listed user the same role at the same scope, in one statement; those who
 // hold it already are left alone. The caller records the change in the audit log once, for all.
-// Errors: ErrInvalid (FieldErrors), ErrUserNotFound, ErrScopeNotFound.
+// Errors: ErrInvalid (*fields.Error), ErrUserNotFound, ErrScopeNotFound.
 func (u *Users) GrantManyTx(ctx context.Context, tx *sqlx.Tx, ch Change, userIDs []int64, g access.Grant) (int, error) {
 	if err := checkGrant(g); err != nil {
 		return 0, err
@@ -84,7 +84,7 @@ func (u *Users) GrantManyTx(ctx context.Context, tx *sqlx.Tx, ch Change, userIDs
 	res, err := tx.ExecContext(ctx, `
 INSERT INTO role_grants (user_id, role, scope_kind, region_code, org_id, store_id, granted_by)
 SELECT uid, $2, $3, nullif($4, ''), nullif($5, 0), nullif($6, 0), $7 FROM unnest($1::bigint[]) AS uid
-ON CONFLICT DO NOTHING`, pq.Array(userIDs), g.Role, g.Kind, g.RegionCode, g.OrgID, g.StoreID, ch.Actor)
+ON CONFLICT DO NOTHING`, pq.Array(userIDs), g.Role, g.Kind, g.RegionCode, g.OrgID, g.StoreID, ch.Actor.Label())
 	if err != nil {
 		return 0, grantError(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/prepared"
+	"timebank/pkg/principal"
 )
 
 // ErrDeviceNotFound means the device token is unknown or revoked.
@@ -43,7 +44,7 @@ GROUP BY u.id`
 	} else if err != nil {
 		return access.Principal{}, err
 	}
-	p := access.Principal{UserID: id, Name: name}
+	p := access.Principal{Principal: principal.Principal{UserID: id, Name: name}}
 	if err := json.Unmarshal(grants, &p.Grants); err != nil {
 		return access.Principal{}, err
 	}
@@ -105,7 +106,7 @@ func (d Device) Principal() access.Principal {
 	case d.OrgID != nil:
 		g.OrgID = *d.OrgID
 	}
-	return access.Principal{DeviceID: d.ID, Name: d.Label, Grants: []access.Grant{g}}
+	return access.Principal{Principal: principal.Principal{DeviceID: d.ID, Name: d.Label}, Grants: []access.Grant{g}}
 }
 
 // IsDeviceToken reports whether a bearer token is shaped like a device token.

@@ -6,6 +6,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
+	"timebank/pkg/principal"
 )
 
 // The principal is read through a prepared statement (on a pool of one connection, PostgreSQL lists
@@ -41,7 +42,7 @@ WHERE statement LIKE '%FROM users u%' AND statement LIKE '%role_grants%'`); err 
 	if prepared != 1 {
 		t.Fatalf("%d prepared principal statements on the connection, want 1", prepared)
 	}
-	ch := identity.Change{Actor: "test", RequestID: "test"}
+	ch := identity.Change{Actor: principal.Operator(), RequestID: "test"}
 	id, err := users.Grant(ctx, ch, u.ID, admin)
 	if err != nil {
 		t.Fatal(err)

@@ -95,11 +95,11 @@ func (u *Users) IssueReset(ctx context.Context, ch Change, orgID, userID int64) 
 	var expires time.Time
 	err := u.inTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		expires, err = u.addReset(ctx, tx, userID, ResetByStaff, code, ch.Actor, ResetTTL)
+		expires, err = u.addReset(ctx, tx, userID, ResetByStaff, code, ch.Actor.Label(), ResetTTL)
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor, Action: "user.reset_issue", Target: "user:" + itoa(userID),
+		return audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor.Label(), Action: "user.reset_issue", Target: "user:" + itoa(userID),
 			OrgID: orgID, RequestID: ch.RequestID, After: map[string]any{"expires_at": expires}})
 	})
 	if err != nil {
@@ -168,7 +168,7 @@ SELECT id, $2, $3, $4, now() + $5::interval FROM users WHERE id = $1 RETURNING e
 // codes, and returns the person (the caller then ends their other sessions). A wrong code counts
 // against every usable code of the person; maxResetTries void them. A new password that is too
 // weak leaves the code usable.
-// Errors: ErrResetCode, ErrInvalid (FieldErrors: new_password).
+// Errors: ErrResetCode, ErrInvalid (*fields.Error: new_password).
 func (u *Users) ResetPassword(ctx context.Context, phone, code, next string) (User, error) {
 	p, err := NormalizePhone(phone)
 	if err != nil {
@@ -204,7 +204,7 @@ WHERE user_id = $1 AND used_at IS NULL AND voided_at IS NULL AND expires_at > no
 			return err
 		}
 		if err := ValidatePassword(next, user.Phone); err != nil {
-			return FieldErrors{"new_password": passwordReason(err)}
+			return invalid("new_password", passwordReason(err))
 		}
 		pw, err := HashPassword(next)
 		if err != nil {

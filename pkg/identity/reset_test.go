@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"timebank/pkg/identity"
+	"timebank/pkg/principal"
 )
 
 func TestStaffResetCode(t *testing.T) {
@@ -18,7 +19,7 @@ func TestStaffResetCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch := identity.Change{Actor: "user:99", RequestID: "req-reset"}
+	ch := identity.Change{Actor: &principal.Principal{UserID: 99, Name: "沈建华"}, RequestID: "req-reset"}
 	old, _, err := users.IssueReset(ctx, ch, 0, u.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +71,7 @@ func TestResetCodeTriesAreLimited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, _, err := users.IssueReset(ctx, identity.Change{Actor: "user:1"}, 0, u.ID)
+	code, _, err := users.IssueReset(ctx, identity.Change{Actor: principal.Operator()}, 0, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,14 +11,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
+	"timebank/fields"
 	"timebank/ledger"
+	"timebank/pgerr"
 )
 
 // Errors of the user store.
 var (
-	// ErrInvalid wraps a FieldErrors: the request names what is wrong, field by field.
+	// ErrInvalid is wrapped by a *fields.Error: the request names what is wrong, field by field.
 	ErrInvalid = errors.New("identity: invalid")
 	// ErrPhoneTaken means another user already registered the phone number.
 	ErrPhoneTaken = errors.New("identity: phone number already registered")
@@ -39,23 +40,8 @@ var (
 // nobody can log in with it, and registering the number claims the account.
 const unusablePassword = "!"
 
-// FieldErrors maps each wrong field of a request to the key of its reason ("phone_invalid" …); the
-// web layer translates the keys.
-type FieldErrors map[string]string
-
-func (f FieldErrors) Error() string {
-	var b strings.Builder
-	for k, v := range f {
-		fmt.Fprintf(&b, "%s: %s; ", k, v)
-	}
-	return "identity: invalid: " + strings.TrimSuffix(b.String(), "; ")
-}
-
-// Unwrap makes errors.Is(err, ErrInvalid) hold.
-func (f FieldErrors) Unwrap() error { return ErrInvalid }
-
-// Fields returns the field → reason map.
-func (f FieldErrors) Fields() map[string]string { return f }
+// invalid refuses a request for one field.
+func invalid(field, reason string) error { return fields.New(ErrInvalid, field, reason) }
 
 // User is a person who can sign in. Every user is a volunteer with a volunteer number and a ledger
 // account. The full phone number stays inside the service; JSON carries the masked form.
@@ -98,7 +84,7 @@ func cleanName(s string) (string, bool) {
 
 // normalize checks the registration and brings phone, name and ID to their stored forms.
 func (r *Registration) normalize(now time.Time) error {
-	bad := FieldErrors{}
+	bad := fields.Set{}
 	phone, err := NormalizePhone(r.Phone)
 	if err != nil {
 		bad["phone"] = "phone_invalid"
@@ -125,8 +111,8 @@ func (r *Registration) normalize(now time.Time) error {
 	default:
 		bad["lang"] = "lang_invalid"
 	}
-	if len(bad) > 0 {
-		return bad
+	if err := bad.Err(ErrInvalid); err != nil {
+		return err
 	}
 	return nil
 }
@@ -171,7 +157,7 @@ func NewUsers(db *sqlx.DB, l *ledger.Ledger, idKey []byte) *Users {
 }
 
 // Register creates a user with a volunteer number and a ledger account, in one transaction.
-// Errors: ErrInvalid (FieldErrors), ErrPhoneTaken, ErrResidentIDTaken.
+// Errors: ErrInvalid (*fields.Error), ErrPhoneTaken, ErrResidentIDTaken.
 func (u *Users) Register(ctx context.Context, r Registration) (User, error) {
 	if err := r.normalize(time.Now()); err != nil {
 		return User{}, err
@@ -263,14 +249,11 @@ RETURNING ` + userColumns
 
 // userError turns the users table's unique violations into domain errors.
 func userError(err error) error {
-	var pe *pq.Error
-	if errors.As(err, &pe) && pe.Code == "23505" {
-		switch pe.Constraint {
-		case "users_phone_key":
-			return ErrPhoneTaken
-		case "users_resident_id_key":
-			return ErrResidentIDTaken
-		}
+	switch {
+	case pgerr.Unique(err, "users_phone_key"):
+		return ErrPhoneTaken
+	case pgerr.Unique(err, "users_resident_id_key"):
+		return ErrResidentIDTaken
 	}
 	return err
 }
@@ -325,7 +308,7 @@ func (u *Users) one(ctx context.Context, q string, arg any) (User, error) {
 }
 
 // ChangePassword replaces the password after checking the current one.
-// Errors: ErrInvalid (FieldErrors: current_password wrong, or new_password too weak).
+// Errors: ErrInvalid (*fields.Error: current_password wrong, or new_password too weak).
 func (u *Users) ChangePassword(ctx context.Context, id int64, current, next string) error {
 	user, err := u.ByID(ctx, id)
 	if err != nil {
@@ -338,10 +321,10 @@ func (u *Users) ChangePassword(ctx context.Context, id int64, current, next stri
 	if !ok {
 		// A field error, not ErrBadCredentials: the person is signed in, and a client must not
 		// take a mistyped password for an expired session.
-		return FieldErrors{"current_password": "password_wrong"}
+		return invalid("current_password", "password_wrong")
 	}
 	if err := ValidatePassword(next, user.Phone); err != nil {
-		return FieldErrors{"new_password": passwordReason(err)}
+		return invalid("new_password", passwordReason(err))
 	}
 	hash, err := HashPassword(next)
 	if err != nil {
@@ -352,10 +335,10 @@ func (u *Users) ChangePassword(ctx context.Context, id int64, current, next stri
 }
 
 // SetLang remembers the user's language ("zh-CN" or "en").
-// Errors: ErrInvalid (FieldErrors).
+// Errors: ErrInvalid (*fields.Error).
 func (u *Users) SetLang(ctx context.Context, id int64, lang string) error {
 	if lang != "zh-CN" && lang != "en" {
-		return FieldErrors{"lang": "lang_invalid"}
+		return invalid("lang", "lang_invalid")
 	}
 	_, err := u.db.ExecContext(ctx, `UPDATE users SET lang = $2 WHERE id = $1`, id, lang)
 	return err

@@ -11,10 +11,12 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"timebank/fields"
 	"timebank/ledger"
 	"timebank/pkg/access"
 	"timebank/pkg/dbtest"
 	"timebank/pkg/identity"
+	"timebank/pkg/principal"
 )
 
 func newUsers(t *testing.T) (*identity.Users, *sqlx.DB, *ledger.Ledger) {
@@ -80,8 +82,8 @@ func TestRegisterRefusesBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := users.Register(ctx, c.reg)
-		var fe identity.FieldErrors
-		if !errors.As(err, &fe) || !errors.Is(err, identity.ErrInvalid) || fe[c.field] != c.want {
+		var fe *fields.Error
+		if !errors.As(err, &fe) || !errors.Is(err, identity.ErrInvalid) || fe.Reason(c.field) != c.want {
 			t.Errorf("%s: %v, want %s=%s", c.name, err, c.field, c.want)
 		}
 	}
@@ -155,12 +157,12 @@ func TestAuthenticateAndChangePassword(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	var wrong identity.FieldErrors
-	if err := users.ChangePassword(ctx, u.ID, "wrong", "Another-good-one-77"); !errors.As(err, &wrong) || wrong["current_password"] != "password_wrong" {
+	var wrong *fields.Error
+	if err := users.ChangePassword(ctx, u.ID, "wrong", "Another-good-one-77"); !errors.As(err, &wrong) || wrong.Reason("current_password") != "password_wrong" {
 		t.Fatalf("change with a wrong current password: %v", err)
 	}
-	var fe identity.FieldErrors
-	if err := users.ChangePassword(ctx, u.ID, goodPassword, "password"); !errors.As(err, &fe) || fe["new_password"] == "" {
+	var fe *fields.Error
+	if err := users.ChangePassword(ctx, u.ID, goodPassword, "password"); !errors.As(err, &fe) || fe.Reason("new_password") == "" {
 		t.Fatalf("change to a weak password: %v", err)
 	}
 	if err := users.ChangePassword(ctx, u.ID, goodPassword, "Another-good-one-77"); err != nil {
@@ -198,7 +200,7 @@ func TestGrantsRevokeAndPrincipal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch := identity.Change{Actor: "operator", RequestID: "r1"}
+	ch := identity.Change{Actor: principal.Operator(), RequestID: "r1"}
 	coord := access.Grant{Role: access.Coordinator, Kind: access.Org, OrgID: orgID}
 	id1, err := users.Grant(ctx, ch, u.ID, coord)
 	if err != nil {
@@ -266,7 +268,7 @@ func TestDeviceTokens(t *testing.T) {
 	users, db, _ := newUsers(t)
 	ctx := context.Background()
 	orgID, storeID := seedOrg(t, db)
-	ch := identity.Change{Actor: "user:1"}
+	ch := identity.Change{Actor: &principal.Principal{UserID: 1}}
 	d, token, err := users.CreateDevice(ctx, ch, access.Counter, 0, storeID, "一号收银台")
 	if err != nil {
 		t.Fatal(err)

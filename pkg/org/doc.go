@@ -7,6 +7,6 @@
 // Every organization has an issuing account in the ledger and every store a redemption account;
 // each is opened in the same transaction as its row and its audit entry. The registry also answers
 // where a thing sits in the trees (OrgTarget, StoreTarget, RegionTarget), which is what the access
-// checks decide on. The access package depends on this one (for IsWithin and Target), so this
-// package speaks of the caller as an Actor, which an *access.Principal is.
+// checks decide on. The access package depends on this one (for IsWithin and Target), so the
+// caller comes as who acts, a *principal.Principal (an *access.Principal's Actor).
 package org

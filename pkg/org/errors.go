@@ -3,17 +3,16 @@ package org
 import (
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 
 	"github.com/lib/pq"
+
+	"timebank/fields"
 )
 
 // Errors of the registry. The web layer maps each to one problem type.
 var (
 	// ErrInvalid means a request is malformed or breaks a rule of the registry; it is wrapped by a
-	// *ValidationError naming each wrong field.
+	// *fields.Error naming each wrong field.
 	ErrInvalid = errors.New("org: invalid request")
 	// ErrRegionNotFound means no region has that code (or the code is not a division code at all).
 	ErrRegionNotFound = errors.New("org: region not found")
@@ -30,8 +29,7 @@ var (
 	ErrCreditCodeTaken = errors.New("org: credit code already registered")
 )
 
-// ValidationError maps each wrong field of a request (by its JSON name) to the key of its reason;
-// the web layer translates the keys. It wraps ErrInvalid. The reasons are:
+// The reasons a field of the registry is refused, as the keys of its *fields.Error:
 //
 //	required                 the field is empty
 //	too_long                 the text is longer than the field allows
@@ -45,39 +43,9 @@ var (
 //	region_outside_street    the organization's region is not within its filing street
 //	region_outside_parent    a sub-organization's region is not within its parent's region
 //	not_found                the region or parent organization named does not exist
-type ValidationError struct {
-	fields map[string]string
-}
 
-// invalid returns a ValidationError for one field.
-func invalid(field, reason string) *ValidationError {
-	return &ValidationError{fields: map[string]string{field: reason}}
-}
-
-// Fields returns the field → reason map.
-func (e *ValidationError) Fields() map[string]string { return e.fields }
-
-func (e *ValidationError) Error() string {
-	var b strings.Builder
-	for _, f := range slices.Sorted(maps.Keys(e.fields)) {
-		fmt.Fprintf(&b, "; %s: %s", f, e.fields[f])
-	}
-	return "org: invalid request" + b.String()
-}
-
-// Unwrap makes errors.Is(err, ErrInvalid) true.
-func (e *ValidationError) Unwrap() error { return ErrInvalid }
-
-// fieldErrors collects the wrong fields of a request.
-type fieldErrors map[string]string
-
-// err returns the collected fields as a *ValidationError, or nil when there are none.
-func (f fieldErrors) err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return &ValidationError{fields: f}
-}
+// invalid refuses a request for one field.
+func invalid(field, reason string) error { return fields.New(ErrInvalid, field, reason) }
 
 // checkFields names the request field behind each CHECK constraint the Go validation repeats, so
 // that a constraint the Go code missed still names its field.

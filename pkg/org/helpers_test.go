@@ -10,10 +10,11 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"timebank/fields"
 	"timebank/ledger"
-	"timebank/pkg/access"
 	"timebank/pkg/dbtest"
 	"timebank/pkg/org"
+	"timebank/pkg/principal"
 )
 
 type env struct {
@@ -31,7 +32,7 @@ func newEnv(t *testing.T) *env {
 }
 
 // admin is the actor of the tests' writes.
-var admin = &access.Principal{UserID: 7, Name: "管理员"}
+var admin = &principal.Principal{UserID: 7, Name: "管理员"}
 
 // The Haining branch of the tree. The province, city and county codes are those of GB/T 2260; the
 // street and community codes follow the statistics bureau's scheme (streets 001–099, communities
@@ -117,7 +118,7 @@ func (e *env) count(t *testing.T, query string, args ...any) int {
 
 // reason returns the reason the validation error gives for the field, or "" when err is not one.
 func reason(err error, field string) string {
-	var ve *org.ValidationError
+	var ve *fields.Error
 	if !errors.As(err, &ve) {
 		return ""
 	}

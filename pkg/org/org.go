@@ -3,6 +3,8 @@ package org
 import (
 	"errors"
 	"time"
+
+	"timebank/fields"
 )
 
 // Status says how an organization is known to the authorities.
@@ -52,14 +54,14 @@ type NewOrg struct {
 // Validate checks what can be checked without the database, and brings codes and names to their
 // stored forms (12-digit division codes, upper-case credit code, trimmed text). That the regions
 // and the parent exist, and that the parent's region contains this one, is checked by CreateOrg.
-// Errors: ErrInvalid (*ValidationError).
+// Errors: ErrInvalid (*fields.Error).
 func (n *NewOrg) Validate() error {
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	var reason string
-	if n.Name, reason = cleanText(n.Name, 100, true); reason != "" {
+	if n.Name, reason = (fields.Text{Max: 100, Required: true}).Clean(n.Name); reason != "" {
 		bad["name"] = reason
 	}
-	if n.ContactName, reason = cleanText(n.ContactName, 50, false); reason != "" {
+	if n.ContactName, reason = (fields.Text{Max: 50}).Clean(n.ContactName); reason != "" {
 		bad["contact_name"] = reason
 	}
 	regionOK := false
@@ -111,5 +113,5 @@ func (n *NewOrg) Validate() error {
 	default:
 		bad["status"] = "unknown"
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }

@@ -7,9 +7,9 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
-
 	"timebank/ledger"
 	"timebank/pkg/audit"
+	"timebank/pkg/principal"
 )
 
 // accountSlots is how many balance rows the issuing and store accounts are split into. Every earning
@@ -21,9 +21,9 @@ const accountSlots = 16
 // CreateOrg creates an organization and opens its issuing account in the ledger (org:<id>:issued, an
 // issuer that may go negative), in one transaction with its audit entry: either all three exist or
 // none does.
-// Errors: ErrInvalid (*ValidationError: also when the region, filing street or parent does not
+// Errors: ErrInvalid (*fields.Error: also when the region, filing street or parent does not
 // exist, or the parent's region does not contain the organization's), ErrCreditCodeTaken.
-func (r *Registry) CreateOrg(ctx context.Context, actor Actor, n NewOrg) (Org, error) {
+func (r *Registry) CreateOrg(ctx context.Context, actor *principal.Principal, n NewOrg) (Org, error) {
 	if err := n.Validate(); err != nil {
 		return Org{}, err
 	}
@@ -53,7 +53,7 @@ RETURNING ` + orgColumns
 			return fmt.Errorf("org: issuing account: %w", err)
 		}
 		return audit.Record(ctx, tx, audit.Entry{
-			Actor: label(actor), Action: "org.create", Target: ref("org", o.ID),
+			Actor: actor.Label(), Action: "org.create", Target: ref("org", o.ID),
 			RegionCode: o.RegionCode, OrgID: o.ID, After: o,
 		})
 	})

@@ -10,7 +10,9 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"timebank/fields"
 	"timebank/pkg/audit"
+	"timebank/pkg/principal"
 )
 
 // Region is a node of the five-level region tree, keyed by its 12-digit division code. Its level
@@ -33,9 +35,9 @@ type NewRegion struct {
 }
 
 // Validate checks the request and brings the code to 12 digits and the name to its trimmed form.
-// Errors: ErrInvalid (*ValidationError).
+// Errors: ErrInvalid (*fields.Error).
 func (n *NewRegion) Validate() error {
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	if code, _, ok := normalizeCode(n.Code); ok {
 		n.Code = code
 	} else if n.Code == "" {
@@ -44,16 +46,16 @@ func (n *NewRegion) Validate() error {
 		bad["code"] = "division_code"
 	}
 	var reason string
-	if n.Name, reason = cleanText(n.Name, 100, true); reason != "" {
+	if n.Name, reason = (fields.Text{Max: 100, Required: true}).Clean(n.Name); reason != "" {
 		bad["name"] = reason
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // CreateRegion adds a node to the region tree. Its level and parent come from the code; the parent
 // must exist already, except for a province.
-// Errors: ErrInvalid (*ValidationError), ErrRegionExists, ErrParentMissing.
-func (r *Registry) CreateRegion(ctx context.Context, actor Actor, n NewRegion) (Region, error) {
+// Errors: ErrInvalid (*fields.Error), ErrRegionExists, ErrParentMissing.
+func (r *Registry) CreateRegion(ctx context.Context, actor *principal.Principal, n NewRegion) (Region, error) {
 	var reg Region
 	err := r.inTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
@@ -65,8 +67,8 @@ func (r *Registry) CreateRegion(ctx context.Context, actor Actor, n NewRegion) (
 
 // CreateRegionTx is CreateRegion inside the caller's transaction, so that an import adds a whole
 // branch of the tree, or nothing. A refused region aborts the transaction.
-// Errors: ErrInvalid (*ValidationError), ErrRegionExists, ErrParentMissing.
-func (r *Registry) CreateRegionTx(ctx context.Context, tx *sqlx.Tx, actor Actor, n NewRegion) (Region, error) {
+// Errors: ErrInvalid (*fields.Error), ErrRegionExists, ErrParentMissing.
+func (r *Registry) CreateRegionTx(ctx context.Context, tx *sqlx.Tx, actor *principal.Principal, n NewRegion) (Region, error) {
 	if err := n.Validate(); err != nil {
 		return Region{}, err
 	}
@@ -83,7 +85,7 @@ RETURNING `+regionColumns, n.Code, n.Name, level, parent)
 		return Region{}, dbError(err)
 	}
 	err = audit.Record(ctx, tx, audit.Entry{
-		Actor: label(actor), Action: "region.create", Target: "region:" + reg.Code,
+		Actor: actor.Label(), Action: "region.create", Target: "region:" + reg.Code,
 		RegionCode: reg.Code, After: reg,
 	})
 	return reg, err

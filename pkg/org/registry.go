@@ -3,9 +3,6 @@ package org
 import (
 	"context"
 	"strconv"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -22,20 +19,6 @@ type Registry struct {
 // accounts in the ledger l, which must write to the same database.
 func NewRegistry(db *sqlx.DB, l *ledger.Ledger) *Registry {
 	return &Registry{db: db, ledger: l}
-}
-
-// Actor is who makes a change, as the audit log names it. An *access.Principal is one; the
-// registry asks for no more than its label because the access package depends on this one.
-type Actor interface {
-	Label() string
-}
-
-// label returns the actor's label, "" for none (which the audit log refuses).
-func label(a Actor) string {
-	if a == nil {
-		return ""
-	}
-	return a.Label()
 }
 
 // Page sizes of the keyset-paged lists.
@@ -62,21 +45,6 @@ func (r *Registry) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return err
 	}
 	return dbError(tx.Commit())
-}
-
-// cleanText trims a name or address and returns the reason it is unacceptable, if any: empty when
-// required, longer than maxLen characters, or holding control characters or invalid UTF-8.
-func cleanText(s string, maxLen int, required bool) (string, string) {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "" && required:
-		return s, "required"
-	case !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl):
-		return s, "format"
-	case utf8.RuneCountInString(s) > maxLen:
-		return s, "too_long"
-	}
-	return s, ""
 }
 
 // normalizeCode returns the 12-digit form and the level of a division code.

@@ -9,8 +9,10 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"timebank/fields"
 	"timebank/ledger"
 	"timebank/pkg/audit"
+	"timebank/pkg/principal"
 )
 
 // Store is a charity supermarket (公益仓) run by an organization. Redeemed credits go to its account
@@ -34,26 +36,26 @@ type NewStore struct {
 }
 
 // Validate checks the request and trims its text.
-// Errors: ErrInvalid (*ValidationError).
+// Errors: ErrInvalid (*fields.Error).
 func (n *NewStore) Validate() error {
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	var reason string
-	if n.Name, reason = cleanText(n.Name, 100, true); reason != "" {
+	if n.Name, reason = (fields.Text{Max: 100, Required: true}).Clean(n.Name); reason != "" {
 		bad["name"] = reason
 	}
-	if n.Address, reason = cleanText(n.Address, 200, false); reason != "" {
+	if n.Address, reason = (fields.Text{Max: 200}).Clean(n.Address); reason != "" {
 		bad["address"] = reason
 	}
 	if n.OrgID <= 0 {
 		bad["org_id"] = "required"
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // CreateStore opens a store and its redemption account in the ledger (store:<id>:redeemed, a store
 // account that may go negative), in one transaction with its audit entry.
-// Errors: ErrInvalid (*ValidationError), ErrOrgNotFound.
-func (r *Registry) CreateStore(ctx context.Context, actor Actor, n NewStore) (Store, error) {
+// Errors: ErrInvalid (*fields.Error), ErrOrgNotFound.
+func (r *Registry) CreateStore(ctx context.Context, actor *principal.Principal, n NewStore) (Store, error) {
 	if err := n.Validate(); err != nil {
 		return Store{}, err
 	}
@@ -81,7 +83,7 @@ RETURNING ` + storeColumns
 			return fmt.Errorf("org: store account: %w", err)
 		}
 		return audit.Record(ctx, tx, audit.Entry{
-			Actor: label(actor), Action: "store.create", Target: ref("store", s.ID),
+			Actor: actor.Label(), Action: "store.create", Target: ref("store", s.ID),
 			RegionCode: regionCode, OrgID: s.OrgID, StoreID: s.ID, After: s,
 		})
 	})

@@ -8,6 +8,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/org"
+	"timebank/pkg/principal"
 )
 
 func TestTargets(t *testing.T) {
@@ -60,7 +61,7 @@ func TestTargets(t *testing.T) {
 	// The targets feed the access checks as they are: who may open a store at the community team,
 	// and who may manage the community store's stock.
 	grant := func(r access.Role, k access.ScopeKind, region string, orgID, storeID int64) *access.Principal {
-		return &access.Principal{UserID: 1, Grants: []access.Grant{{Role: r, Kind: k, RegionCode: region, OrgID: orgID, StoreID: storeID}}}
+		return &access.Principal{Principal: principal.Principal{UserID: 1}, Grants: []access.Grant{{Role: r, Kind: k, RegionCode: region, OrgID: orgID, StoreID: storeID}}}
 	}
 	tests := []struct {
 		name   string

@@ -100,7 +100,7 @@ func (im *Importer) Import(ctx context.Context, ch identity.Change, orgID int64,
 	if err != nil {
 		return Report{}, err
 	}
-	err = audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor, Action: "roster.import", Target: "org:" + itoa(orgID),
+	err = audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor.Label(), Action: "roster.import", Target: "org:" + itoa(orgID),
 		OrgID: orgID, RequestID: ch.RequestID, After: map[string]any{"rows": rep.Rows, "new": rep.New, "existing": rep.Existing, "joined": joined}})
 	if err != nil {
 		return Report{}, err

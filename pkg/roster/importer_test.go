@@ -13,6 +13,7 @@ import (
 	"timebank/ledger"
 	"timebank/pkg/dbtest"
 	"timebank/pkg/identity"
+	"timebank/pkg/principal"
 	"timebank/pkg/roster"
 )
 
@@ -66,7 +67,7 @@ func TestImportTenThousandAllOrNothing(t *testing.T) {
 	for i := range 10000 {
 		fmt.Fprintf(&b, "志愿者%d,137%08d\n", i, i)
 	}
-	ch := identity.Change{Actor: "user:1"}
+	ch := identity.Change{Actor: &principal.Principal{UserID: 1}}
 	dry, err := e.im.Import(ctx, ch, e.org, strings.NewReader(b.String()), "名单.csv", true)
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +104,7 @@ func TestImportTenThousandAllOrNothing(t *testing.T) {
 func TestImportWithABadRowImportsNobody(t *testing.T) {
 	e := newImportEnv(t)
 	csv := "姓名,手机号,身份证号\n王秀英,13700000001," + residentID(1) + "\n李建国,1370000000,\n张丽华,13700000003,\n"
-	rep, err := e.im.Import(context.Background(), identity.Change{Actor: "user:1"}, e.org, strings.NewReader(csv), "a.csv", false)
+	rep, err := e.im.Import(context.Background(), identity.Change{Actor: &principal.Principal{UserID: 1}}, e.org, strings.NewReader(csv), "a.csv", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,7 @@ func TestImportWithABadRowImportsNobody(t *testing.T) {
 func TestImportExistingPeopleAndTakenIDs(t *testing.T) {
 	e := newImportEnv(t)
 	ctx := context.Background()
-	ch := identity.Change{Actor: "user:1"}
+	ch := identity.Change{Actor: &principal.Principal{UserID: 1}}
 	existing, err := e.users.Register(ctx, identity.Registration{Phone: "13600000001", Password: "Qiantang-river-2026",
 		Name: "陈志强", ResidentID: residentID(7)})
 	if err != nil {
@@ -186,7 +187,7 @@ func TestImportFileErrors(t *testing.T) {
 		"empty":           nil,
 		"legacy xls":      append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, bytes.Repeat([]byte{0}, 100)...),
 	} {
-		_, err := e.im.Import(context.Background(), identity.Change{Actor: "user:1"}, e.org, bytes.NewReader(body), "x.csv", false)
+		_, err := e.im.Import(context.Background(), identity.Change{Actor: &principal.Principal{UserID: 1}}, e.org, bytes.NewReader(body), "x.csv", false)
 		var fe *roster.FileError
 		if !errors.As(err, &fe) || fe.Text("zh-CN") == "" {
 			t.Errorf("%s: %v", name, err)

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"timebank/fields"
+	"timebank/pkg/principal"
 )
 
 // expiredReason is the write-off reason of goods past their best-before date.
@@ -35,12 +38,12 @@ type NewAdjustment struct {
 
 // validate checks the request against the reasons of its kind.
 func (n *NewAdjustment) validate(reasons []string, minQty int) error {
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	if !slices.Contains(reasons, n.Reason) {
 		bad["reason"] = "unknown"
 	}
 	var r string
-	if n.Note, r = cleanText(n.Note, 500, false); r != "" {
+	if n.Note, r = (fields.Text{Max: 500}).Clean(n.Note); r != "" {
 		bad["note"] = r
 	}
 	switch {
@@ -63,7 +66,7 @@ func (n *NewAdjustment) validate(reasons []string, minQty int) error {
 			bad[f+"qty"] = "range"
 		}
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // Adjustment is a recorded write-off or count with the movements it appended.
@@ -81,9 +84,9 @@ type Adjustment struct {
 
 // WriteOff records goods disposed of: each line's quantity leaves its lot, with the reason. Only
 // stock that no order has reserved can be written off. key is the caller's idempotency key.
-// Errors: ErrInvalid (*ValidationError), ErrStoreNotFound, ErrLotNotFound, ErrStockReserved and
+// Errors: ErrInvalid (*fields.Error), ErrStoreNotFound, ErrLotNotFound, ErrStockReserved and
 // ErrOutOfStock (each a *LineError), ErrIdempotencyConflict.
-func (s *Service) WriteOff(ctx context.Context, actor Actor, storeID int64, key string, n NewAdjustment) (Adjustment, error) {
+func (s *Service) WriteOff(ctx context.Context, actor *principal.Principal, storeID int64, key string, n NewAdjustment) (Adjustment, error) {
 	if err := n.validate(WriteOffReasons, 1); err != nil {
 		return Adjustment{}, err
 	}
@@ -102,9 +105,9 @@ func (s *Service) WriteOff(ctx context.Context, actor Actor, storeID int64, key 
 // to it (a "counted" movement by the difference, with the reason; a zero movement when the books
 // were right, so the journal shows the lot was counted). A lot cannot be counted below what
 // orders reserved: those goods must be handed out or the orders cancelled first.
-// Errors: ErrInvalid (*ValidationError), ErrStoreNotFound, ErrLotNotFound, ErrStockReserved (a
+// Errors: ErrInvalid (*fields.Error), ErrStoreNotFound, ErrLotNotFound, ErrStockReserved (a
 // *LineError), ErrIdempotencyConflict.
-func (s *Service) Count(ctx context.Context, actor Actor, storeID int64, key string, n NewAdjustment) (Adjustment, error) {
+func (s *Service) Count(ctx context.Context, actor *principal.Principal, storeID int64, key string, n NewAdjustment) (Adjustment, error) {
 	if err := n.validate(CountReasons, 0); err != nil {
 		return Adjustment{}, err
 	}
@@ -120,7 +123,7 @@ func (s *Service) Count(ctx context.Context, actor Actor, storeID int64, key str
 // (days in China Standard Time), with the reason "expired". Stock reserved by orders stays until
 // the orders are resolved. key is the caller's idempotency key.
 // Errors: ErrStoreNotFound, ErrIdempotencyConflict.
-func (s *Service) WriteOffExpired(ctx context.Context, actor Actor, storeID int64, key string) (Adjustment, error) {
+func (s *Service) WriteOffExpired(ctx context.Context, actor *principal.Principal, storeID int64, key string) (Adjustment, error) {
 	var lots []Lot
 	err := s.db.SelectContext(ctx, &lots, `SELECT `+lotColumns+` FROM store_lots
 WHERE store_id = $1 AND on_hand > reserved AND best_before < $2::date ORDER BY id`,
@@ -143,7 +146,7 @@ WHERE store_id = $1 AND on_hand > reserved AND best_before < $2::date ORDER BY i
 
 // adjust records a write-off or count: the header, then one movement per line as step decides
 // from the lot locked for it (a zero move is skipped).
-func (s *Service) adjust(ctx context.Context, actor Actor, storeID int64, key, kind string, n NewAdjustment,
+func (s *Service) adjust(ctx context.Context, actor *principal.Principal, storeID int64, key, kind string, n NewAdjustment,
 	step func(i int, l Lot, qty int) (move, error)) (Adjustment, error) {
 	if err := needActor(actor); err != nil {
 		return Adjustment{}, err
@@ -155,7 +158,7 @@ func (s *Service) adjust(ctx context.Context, actor Actor, storeID int64, key, k
 		Store int64
 		N     NewAdjustment
 	}{storeID, n})
-	if id, err := s.replayed(ctx, "store_adjustments", label(actor), key, hash); err != nil || id != 0 {
+	if id, err := s.replayed(ctx, "store_adjustments", actor.Label(), key, hash); err != nil || id != 0 {
 		return s.replayAdjustment(ctx, id, err)
 	}
 	var id int64
@@ -164,7 +167,7 @@ func (s *Service) adjust(ctx context.Context, actor Actor, storeID int64, key, k
 		err := tx.SelectContext(ctx, &ids, `
 INSERT INTO store_adjustments (store_id, kind, reason, note, actor, idem_scope, idem_key, request_hash, created_at)
 VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) ON CONFLICT (idem_scope, idem_key) DO NOTHING RETURNING id`,
-			storeID, kind, n.Reason, n.Note, label(actor), key, hash, s.now())
+			storeID, kind, n.Reason, n.Note, actor.Label(), key, hash, s.now())
 		if err != nil {
 			return err
 		}
@@ -197,11 +200,11 @@ VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8) ON CONFLICT (idem_scope, idem_key) D
 				ms = append(ms, m)
 			}
 		}
-		_, err = s.appendMovements(ctx, tx, ref("adjustment", id), label(actor), s.now(), ms)
+		_, err = s.appendMovements(ctx, tx, ref("adjustment", id), actor.Label(), s.now(), ms)
 		return err
 	})
 	if errors.Is(err, errReplay) {
-		id, err = s.replayed(ctx, "store_adjustments", label(actor), key, hash)
+		id, err = s.replayed(ctx, "store_adjustments", actor.Label(), key, hash)
 		return s.replayAdjustment(ctx, id, err)
 	}
 	if err != nil {

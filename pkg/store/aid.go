@@ -9,7 +9,10 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"timebank/fields"
+	"timebank/pgerr"
 	"timebank/pkg/audit"
+	"timebank/pkg/principal"
 )
 
 // NewAid is an allocation of goods to a household in hardship (困难家庭物资发放): no credits change
@@ -24,16 +27,16 @@ type NewAid struct {
 // validate checks the allocation: a household, one to MaxLines lines, each item once with 1 to
 // 1000 units, a note of at most 200 characters.
 func (n *NewAid) validate() error {
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	if n.Household <= 0 {
 		bad["household"] = "required"
 	}
 	validateLines(bad, n.Lines)
 	var reason string
-	if n.Note, reason = cleanText(n.Note, 200, false); reason != "" {
+	if n.Note, reason = (fields.Text{Max: 200}).Clean(n.Note); reason != "" {
 		bad["note"] = reason
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // AidLine is one line of a recorded allocation.
@@ -81,10 +84,10 @@ func (a Aid) Units() int {
 // credits precisely for households in hardship. key is the caller's idempotency key, unique per
 // store: the same key with the same allocation returns the first (Replayed set); with a different
 // one it is a conflict. Any refusal writes nothing.
-// Errors: ErrInvalid (*ValidationError), ErrStoreNotFound, ErrHouseholdNotFound (also a household
+// Errors: ErrInvalid (*fields.Error), ErrStoreNotFound, ErrHouseholdNotFound (also a household
 // of another store), ErrHouseholdInactive, ErrItemNotFound and ErrOutOfStock (each a *LineError
 // naming the line and item), ErrIdempotencyConflict.
-func (s *Service) Allocate(ctx context.Context, actor Actor, key string, n NewAid) (Aid, error) {
+func (s *Service) Allocate(ctx context.Context, actor *principal.Principal, key string, n NewAid) (Aid, error) {
 	if err := needActor(actor); err != nil {
 		return Aid{}, err
 	}
@@ -107,7 +110,7 @@ func (s *Service) Allocate(ctx context.Context, actor Actor, key string, n NewAi
 		id, err = s.insertAid(ctx, tx, actor, key, hash, n)
 		return err
 	})
-	if errors.Is(err, errReplay) || isUniqueViolation(err, "store_aid_idempotency") {
+	if errors.Is(err, errReplay) || pgerr.Unique(err, "store_aid_idempotency") {
 		id, err = s.replayed(ctx, "store_aid", n.Store, key, hash)
 		return s.replayAid(ctx, n.Store, id, err)
 	}
@@ -119,7 +122,7 @@ func (s *Service) Allocate(ctx context.Context, actor Actor, key string, n NewAi
 
 // insertAid checks the store, household and items, takes the key, takes the goods off the shelf
 // and writes the allocation, its lines and its audit entry.
-func (s *Service) insertAid(ctx context.Context, tx *sqlx.Tx, actor Actor, key string, hash []byte, n NewAid) (int64, error) {
+func (s *Service) insertAid(ctx context.Context, tx *sqlx.Tx, actor *principal.Principal, key string, hash []byte, n NewAid) (int64, error) {
 	if _, err := s.storeInfo(ctx, tx, n.Store); err != nil {
 		return 0, err
 	}
@@ -139,7 +142,7 @@ func (s *Service) insertAid(ctx context.Context, tx *sqlx.Tx, actor Actor, key s
 	err = tx.SelectContext(ctx, &inserted, `
 INSERT INTO store_aid (store_id, household_id, handler, handler_name, note, idem_key, request_hash, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (store_id, idem_key) DO NOTHING RETURNING id`,
-		n.Store, n.Household, label(actor), handlerName(actor), n.Note, key, hash, s.now())
+		n.Store, n.Household, actor.Label(), handlerName(actor), n.Note, key, hash, s.now())
 	if err != nil {
 		return 0, err
 	}
@@ -159,7 +162,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (store_id, idem_key) DO NOTH
 	for i, a := range allocs {
 		ms[i] = move{lot: a.lot, kind: MoveAllocated, onHand: -a.qty}
 	}
-	if _, err := s.appendMovements(ctx, tx, ref("aid", id), label(actor), s.now(), ms); err != nil {
+	if _, err := s.appendMovements(ctx, tx, ref("aid", id), actor.Label(), s.now(), ms); err != nil {
 		return 0, err
 	}
 	qtys := make([]int64, len(n.Lines))
@@ -175,7 +178,7 @@ SELECT $1, n - 1, $2, item, qty FROM unnest($3::bigint[], $4::int[]) WITH ORDINA
 	if err != nil {
 		return 0, err
 	}
-	return id, audit.Record(ctx, tx, audit.Entry{Actor: label(actor), Action: "store.aid_allocate",
+	return id, audit.Record(ctx, tx, audit.Entry{Actor: actor.Label(), Action: "store.aid_allocate",
 		Target: ref("aid", id), StoreID: n.Store,
 		After: map[string]any{"household": n.Household, "lines": len(n.Lines), "units": units}})
 }

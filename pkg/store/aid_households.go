@@ -10,8 +10,11 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"timebank/fields"
+	"timebank/pgerr"
 	"timebank/pkg/audit"
 	"timebank/pkg/identity"
+	"timebank/pkg/principal"
 )
 
 // The tiers of hardship a household may be registered under.
@@ -38,7 +41,7 @@ type NewHousehold struct {
 
 // validate checks the request and replaces its name and phone by their masked forms.
 func (n *NewHousehold) validate() error {
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	var reason string
 	switch n.Tier {
 	case TierDibao, TierTekun, TierBianyuan:
@@ -47,7 +50,7 @@ func (n *NewHousehold) validate() error {
 	default:
 		bad["tier"] = "unknown"
 	}
-	if n.Name, reason = cleanText(n.Name, 50, true); reason != "" {
+	if n.Name, reason = (fields.Text{Max: 50, Required: true}).Clean(n.Name); reason != "" {
 		bad["name"] = reason
 		n.Name = ""
 	} else if containsStar(n.Name) {
@@ -63,13 +66,13 @@ func (n *NewHousehold) validate() error {
 			n.Phone = identity.MaskPhone(p)
 		}
 	}
-	if n.Note, reason = cleanText(n.Note, 200, false); reason != "" {
+	if n.Note, reason = (fields.Text{Max: 200}).Clean(n.Note); reason != "" {
 		bad["note"] = reason
 	}
 	if !n.Consent {
 		bad["consent"] = "consent_required"
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 func containsStar(s string) bool {
@@ -140,9 +143,9 @@ FROM store_households h`
 // household only by its id and number (never its tier or name). key, when not empty, is the
 // caller's idempotency key, unique per store: the same key with the same registration returns the
 // household registered first (Replayed set), with a different one it is a conflict.
-// Errors: ErrInvalid (*ValidationError: consent "consent_required", name, phone, tier, note,
+// Errors: ErrInvalid (*fields.Error: consent "consent_required", name, phone, tier, note,
 // idempotency_key), ErrStoreNotFound, ErrIdempotencyConflict.
-func (s *Service) RegisterHousehold(ctx context.Context, actor Actor, storeID int64, key string, n NewHousehold) (Household, error) {
+func (s *Service) RegisterHousehold(ctx context.Context, actor *principal.Principal, storeID int64, key string, n NewHousehold) (Household, error) {
 	if err := needActor(actor); err != nil {
 		return Household{}, err
 	}
@@ -184,14 +187,14 @@ ON CONFLICT (store_id) DO UPDATE SET last = store_household_counters.last + 1 RE
 INSERT INTO store_households (store_id, number, tier, name_masked, phone_masked, note, consent_by, consent_at,
     created_by, created_at, idem_key, request_hash)
 VALUES ($1, $2, $3, $4, nullif($5, ''), $6, $7, $8, $7, $8, nullif($9, ''), $10) RETURNING id`,
-			storeID, number, n.Tier, n.Name, n.Phone, n.Note, label(actor), now, key, keyed)
+			storeID, number, n.Tier, n.Name, n.Phone, n.Note, actor.Label(), now, key, keyed)
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: label(actor), Action: "store.household_register",
+		return audit.Record(ctx, tx, audit.Entry{Actor: actor.Label(), Action: "store.household_register",
 			Target: ref("household", id), StoreID: storeID, After: map[string]any{"household": id, "number": number}})
 	})
-	if isUniqueViolation(err, "store_households_idempotency") {
+	if pgerr.Unique(err, "store_households_idempotency") {
 		// The same key, registered at the same moment by another request.
 		id, err = s.householdReplayed(ctx, storeID, key, hash)
 		return s.replayHousehold(ctx, storeID, id, err)
@@ -262,14 +265,14 @@ WHERE h.store_id = $1 AND h.number > $2 AND (h.active OR NOT $3) ORDER BY h.numb
 // DeactivateHousehold stops allocations to a household (it moved, its status ended …), with an
 // audit entry naming it by id only. A household already inactive is returned as it is.
 // Errors: ErrHouseholdNotFound.
-func (s *Service) DeactivateHousehold(ctx context.Context, actor Actor, storeID, id int64) (Household, error) {
+func (s *Service) DeactivateHousehold(ctx context.Context, actor *principal.Principal, storeID, id int64) (Household, error) {
 	if err := needActor(actor); err != nil {
 		return Household{}, err
 	}
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 UPDATE store_households SET active = false, deactivated_by = $3, deactivated_at = $4
-WHERE store_id = $1 AND id = $2 AND active`, storeID, id, label(actor), s.now())
+WHERE store_id = $1 AND id = $2 AND active`, storeID, id, actor.Label(), s.now())
 		if err != nil {
 			return err
 		}
@@ -277,7 +280,7 @@ WHERE store_id = $1 AND id = $2 AND active`, storeID, id, label(actor), s.now())
 			_, err := s.household(ctx, tx, storeID, id, false)
 			return err // not found, or inactive already: nothing to record
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: label(actor), Action: "store.household_deactivate",
+		return audit.Record(ctx, tx, audit.Entry{Actor: actor.Label(), Action: "store.household_deactivate",
 			Target: ref("household", id), StoreID: storeID, After: map[string]any{"household": id}})
 	})
 	if err != nil {

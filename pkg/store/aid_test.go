@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"timebank/pkg/access"
+	"timebank/fields"
 	"timebank/pkg/org"
+	"timebank/pkg/principal"
 	"timebank/pkg/store"
 )
 
@@ -43,7 +44,7 @@ func TestHouseholdsAreMaskedAndNeedConsent(t *testing.T) {
 	ctx := context.Background()
 
 	_, err := e.svc.RegisterHousehold(ctx, e.manager, e.storeID, "", store.NewHousehold{Tier: store.TierTekun, Name: "王小芳"})
-	var ve *store.ValidationError
+	var ve *fields.Error
 	if !errors.As(err, &ve) || ve.Fields()["consent"] != "consent_required" {
 		t.Fatalf("without consent: %v", err)
 	}
@@ -186,7 +187,7 @@ func TestRegisterHouseholdIsIdempotent(t *testing.T) {
 	if _, err := e.svc.RegisterHousehold(ctx, e.manager, e.storeID, "form-7f3a", other); !errors.Is(err, store.ErrIdempotencyConflict) {
 		t.Fatalf("another registration under the same key: %v", err)
 	}
-	var ve *store.ValidationError
+	var ve *fields.Error
 	if _, err := e.svc.RegisterHousehold(ctx, e.manager, e.storeID, "a key with spaces", other); !errors.As(err, &ve) ||
 		ve.Fields()["idempotency_key"] == "" {
 		t.Fatalf("a malformed key: %v", err)
@@ -263,7 +264,7 @@ func TestAllocateTakesStockFirstExpiringFirst(t *testing.T) {
 	if err != nil || again.ID != a.ID || !again.Replayed {
 		t.Fatalf("replay: %+v %v", again, err)
 	}
-	other := &access.Principal{UserID: e.volunteer(0).ID, Name: "李店长"}
+	other := &principal.Principal{UserID: e.volunteer(0).ID, Name: "李店长"}
 	if again, err := e.svc.Allocate(ctx, other, key, n); err != nil || again.ID != a.ID {
 		t.Fatalf("the key is the store's: %+v %v", again, err)
 	}
@@ -318,7 +319,7 @@ func TestAllocateRefusals(t *testing.T) {
 	if _, err := e.svc.DeactivateHousehold(ctx, e.manager, e.storeID, gone.ID); err != nil {
 		t.Fatal(err)
 	}
-	second, err := e.reg.CreateStore(ctx, &access.Principal{Name: "operator"}, org.NewStore{OrgID: e.org.ID, Name: "东山公益仓"})
+	second, err := e.reg.CreateStore(ctx, &principal.Principal{Name: "operator"}, org.NewStore{OrgID: e.org.ID, Name: "东山公益仓"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,9 +7,9 @@ import (
 	"sync"
 	"testing"
 
-	"timebank/pkg/access"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
+	"timebank/pkg/principal"
 	"timebank/pkg/store"
 )
 
@@ -20,7 +20,7 @@ func TestTwoStoresRaceTogether(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	second, err := e.reg.CreateStore(ctx, &access.Principal{Name: "operator"}, org.NewStore{OrgID: e.org.ID, Name: "东山公益仓"})
+	second, err := e.reg.CreateStore(ctx, &principal.Principal{Name: "operator"}, org.NewStore{OrgID: e.org.ID, Name: "东山公益仓"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"timebank/ledger"
+	"timebank/pkg/principal"
 	"timebank/pkg/store"
 )
 
@@ -26,7 +27,7 @@ func TestOrdersPlacedAndHandedOutTogether(t *testing.T) {
 	line := func(item int64, qty int) store.NewOrder {
 		return store.NewOrder{Store: e.storeID, Lines: []store.OrderLine{{Item: item, Qty: qty}}}
 	}
-	actors := []store.Actor{as(rich), as(late), as(poor), as(poor), as(rich), as(rich)}
+	actors := []*principal.Principal{as(rich), as(late), as(poor), as(poor), as(rich), as(rich)}
 	orders := []store.NewOrder{
 		line(rice.ID, 2), // 0: two of the three bags
 		line(rice.ID, 2), // 1: one bag left: out of stock
@@ -83,7 +84,7 @@ func TestOrdersPlacedAndHandedOutTogether(t *testing.T) {
 	// Two counters hand out three orders at once (one in part) and ask for one that does not exist.
 	counter := e.manager
 	ids := []int64{got[0].ID, got[2].ID, got[4].ID, 1 << 40}
-	handed, herrs, batched := e.svc.FulfilTogether(ctx, []store.Actor{counter, counter, counter, counter}, ids,
+	handed, herrs, batched := e.svc.FulfilTogether(ctx, []*principal.Principal{counter, counter, counter, counter}, ids,
 		[][]store.Handout{nil, nil, {{Item: eggs.ID, Qty: 1}}, nil})
 	if !batched {
 		t.Fatal("the hand-outs were made one by one, not as one batch")
@@ -116,7 +117,7 @@ func TestOrdersPlacedAndHandedOutTogether(t *testing.T) {
 		}
 	}
 	// A second hand-out of the same order, alone or in a batch, is refused.
-	_, herrs, _ = e.svc.FulfilTogether(ctx, []store.Actor{counter, counter}, ids[:2], [][]store.Handout{nil, nil})
+	_, herrs, _ = e.svc.FulfilTogether(ctx, []*principal.Principal{counter, counter}, ids[:2], [][]store.Handout{nil, nil})
 	for i, err := range herrs {
 		if !errors.Is(err, store.ErrOrderFulfilled) {
 			t.Fatalf("second hand-out %d: %v", i, err)
@@ -136,7 +137,7 @@ func TestRepeatInOneBatchIsPlacedOnce(t *testing.T) {
 	vol := e.volunteer(1_000)
 	order := store.NewOrder{Store: e.storeID, Lines: []store.OrderLine{{Item: rice.ID, Qty: 1}}}
 	key := e.key()
-	got, errs, batched := e.svc.PlaceTogether(ctx, []store.Actor{as(vol), as(vol)}, []string{key, key},
+	got, errs, batched := e.svc.PlaceTogether(ctx, []*principal.Principal{as(vol), as(vol)}, []string{key, key},
 		[]store.NewOrder{order, order})
 	if batched {
 		t.Fatal("a batch with one key twice went as one")
@@ -158,7 +159,7 @@ func TestHandOutBatchFallsBackOneByOne(t *testing.T) {
 	ctx := context.Background()
 	rice := e.item(store.NewItem{Name: "大米 5kg", Category: "grain_oil", Unit: "袋", Price: 100})
 	e.stock(rice.ID, 10, e.day(300))
-	vols := []store.Actor{as(e.volunteer(1_000)), as(e.volunteer(1_000)), as(e.volunteer(1_000))}
+	vols := []*principal.Principal{as(e.volunteer(1_000)), as(e.volunteer(1_000)), as(e.volunteer(1_000))}
 	order := store.NewOrder{Store: e.storeID, Lines: []store.OrderLine{{Item: rice.ID, Qty: 1}}}
 	placed, errs, batched := e.svc.PlaceTogether(ctx, vols, []string{e.key(), e.key(), e.key()},
 		[]store.NewOrder{order, order, order})
@@ -169,7 +170,7 @@ func TestHandOutBatchFallsBackOneByOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids := []int64{placed[0].ID, placed[1].ID, placed[2].ID}
-	handed, herrs, batched := e.svc.FulfilTogether(ctx, []store.Actor{e.manager, e.manager, e.manager}, ids,
+	handed, herrs, batched := e.svc.FulfilTogether(ctx, []*principal.Principal{e.manager, e.manager, e.manager}, ids,
 		[][]store.Handout{nil, nil, nil})
 	if batched {
 		t.Fatal("a batch with a voided hold went as one")

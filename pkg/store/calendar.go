@@ -3,11 +3,9 @@ package store
 import (
 	"fmt"
 	"time"
-)
 
-// cst is China Standard Time. China keeps no daylight saving time, so a fixed zone is exact and
-// needs no zone database.
-var cst = time.FixedZone("CST", 8*3600)
+	"timebank/pkg/chinatime"
+)
 
 // Period is the span a per-person limit counts over.
 type Period string
@@ -24,16 +22,16 @@ func (p Period) Valid() bool { return p == Week || p == Month || p == Quarter }
 
 // Start returns the start of the period that holds t.
 func (p Period) Start(t time.Time) time.Time {
-	t = t.In(cst)
+	t = t.In(chinatime.Zone())
 	y, m, d := t.Date()
 	switch p {
 	case Week:
 		back := (int(t.Weekday()) + 6) % 7 // days since Monday
-		return time.Date(y, m, d-back, 0, 0, 0, 0, cst)
+		return time.Date(y, m, d-back, 0, 0, 0, 0, chinatime.Zone())
 	case Month:
-		return time.Date(y, m, 1, 0, 0, 0, 0, cst)
+		return time.Date(y, m, 1, 0, 0, 0, 0, chinatime.Zone())
 	case Quarter:
-		return time.Date(y, m-(m-1)%3, 1, 0, 0, 0, 0, cst)
+		return time.Date(y, m-(m-1)%3, 1, 0, 0, 0, 0, chinatime.Zone())
 	}
 	panic(fmt.Sprintf("store: unknown period %q", p))
 }
@@ -43,20 +41,19 @@ const dayLayout = "2006-01-02"
 
 // today returns the calendar day of t in China Standard Time, at midnight.
 func today(t time.Time) time.Time {
-	y, m, d := t.In(cst).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, cst)
+	return chinatime.Midnight(t)
 }
 
 // parseDay reads a date written as "2006-01-02", at midnight China Standard Time.
 func parseDay(s string) (time.Time, bool) {
-	t, err := time.ParseInLocation(dayLayout, s, cst)
+	t, err := time.ParseInLocation(dayLayout, s, chinatime.Zone())
 	return t, err == nil && t.Year() >= 2000 && t.Year() <= 2200
 }
 
 // daysBetween returns the whole calendar days from a to b (negative when b is before a).
 func daysBetween(a, b time.Time) int {
-	ay, am, ad := a.In(cst).Date()
-	by, bm, bd := b.In(cst).Date()
+	ay, am, ad := a.In(chinatime.Zone()).Date()
+	by, bm, bd := b.In(chinatime.Zone()).Date()
 	// Counted in UTC, where every day has 24 hours.
 	return int(time.Date(by, bm, bd, 0, 0, 0, 0, time.UTC).Sub(time.Date(ay, am, ad, 0, 0, 0, 0, time.UTC)) / (24 * time.Hour))
 }

@@ -8,15 +8,15 @@ import (
 	"time"
 
 	"timebank/ledger"
-	"timebank/pkg/access"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
+	"timebank/pkg/principal"
 	"timebank/pkg/qr"
 	"timebank/pkg/store"
 )
 
 // clerk serves the counter.
-var clerk = &access.Principal{DeviceID: 3, Name: "柜台一"}
+var clerk = &principal.Principal{DeviceID: 3, Name: "柜台一"}
 
 // order places an order of qty units of each item for the volunteer.
 func (e *env) order(u identity.User, items map[int64]int) store.Order {
@@ -231,7 +231,7 @@ func TestScanRefusals(t *testing.T) {
 	e.stock(soap.ID, 10, "")
 	vol := e.volunteer(1000)
 	o := e.order(vol, map[int64]int{soap.ID: 1})
-	other, err := e.reg.CreateStore(ctx, &access.Principal{Name: "operator"}, org.NewStore{OrgID: e.org.ID, Name: "第二公益仓"})
+	other, err := e.reg.CreateStore(ctx, &principal.Principal{Name: "operator"}, org.NewStore{OrgID: e.org.ID, Name: "第二公益仓"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,9 +10,12 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
+	"timebank/fields"
+	"timebank/pgerr"
+	"timebank/pkg/chinatime"
 	"timebank/pkg/identity"
+	"timebank/pkg/principal"
 )
 
 // The kinds of donor. An anonymous donation keeps no name and no phone number.
@@ -55,11 +57,11 @@ const MaxLines = 50
 // validate checks the request, trims its text and masks the phone number; it leaves to the
 // condition check what needs the items and the policy.
 func (n *NewDonation) validate() error {
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	var reason string
 	switch n.Donor.Kind {
 	case DonorResident, DonorMerchant, DonorOrganization:
-		if n.Donor.Name, reason = cleanText(n.Donor.Name, 100, false); reason != "" {
+		if n.Donor.Name, reason = (fields.Text{Max: 100}).Clean(n.Donor.Name); reason != "" {
 			bad["donor.name"] = reason
 		}
 	case DonorAnonymous:
@@ -81,7 +83,7 @@ func (n *NewDonation) validate() error {
 		}
 		n.Donor.Phone = identity.MaskPhone(p)
 	}
-	if n.Note, reason = cleanText(n.Note, 500, false); reason != "" {
+	if n.Note, reason = (fields.Text{Max: 500}).Clean(n.Note); reason != "" {
 		bad["note"] = reason
 	}
 	switch {
@@ -115,54 +117,7 @@ func (n *NewDonation) validate() error {
 			}
 		}
 	}
-	return bad.err()
-}
-
-// LineErrors refuses several lines of one request at once, in line order, so that the clerk
-// can fix them all before sending it again. Err is the sentinel that decides the status:
-// ErrInvalid when a line is malformed (then the request is malformed, whatever else is refused),
-// ErrItemNotFound when every refused line names an item the store does not have,
-// ErrDonationRefused otherwise. errors.As finds the first line's *LineError.
-type LineErrors struct {
-	Err   error
-	Lines []*LineError
-}
-
-func (e *LineErrors) Error() string {
-	var b strings.Builder
-	b.WriteString(e.Err.Error())
-	for _, l := range e.Lines {
-		name := l.Name
-		if name == "" {
-			name = fmt.Sprintf("item %d", l.Item)
-		}
-		fmt.Fprintf(&b, "; line %d (%s): %s", l.Line, name, l.Reason)
-	}
-	return b.String()
-}
-
-// Unwrap returns the sentinel and then each line's error.
-func (e *LineErrors) Unwrap() []error {
-	out := []error{e.Err}
-	for _, l := range e.Lines {
-		out = append(out, l)
-	}
-	return out
-}
-
-// lineErrors returns the refused lines as a *LineErrors, or nil when there are none.
-func lineErrors(lines []*LineError) error {
-	if len(lines) == 0 {
-		return nil
-	}
-	slices.SortStableFunc(lines, func(a, b *LineError) int { return a.Line - b.Line })
-	err := ErrItemNotFound
-	for _, l := range lines {
-		if !errors.Is(l.Err, ErrItemNotFound) {
-			err = ErrDonationRefused
-		}
-	}
-	return &LineErrors{Err: err, Lines: lines}
+	return bad.Err(ErrInvalid)
 }
 
 // checkCondition refuses lines that are past their date, food without a date, food with too
@@ -171,7 +126,7 @@ func lineErrors(lines []*LineError) error {
 func checkCondition(p Policy, now time.Time, lines []DonationLine, items map[int64]Item, missing []*LineError) error {
 	day := today(now)
 	refused := slices.Clone(missing)
-	future := fieldErrors{}
+	future := fields.Set{}
 	refuse := func(i int, it Item, reason string) {
 		refused = append(refused, &LineError{Err: ErrDonationRefused, Line: i, Item: it.ID, Name: it.Name, Field: "best_before", Reason: reason})
 	}
@@ -194,49 +149,10 @@ func checkCondition(p Policy, now time.Time, lines []DonationLine, items map[int
 			refuse(i, it, ReasonShelfLife)
 		}
 	}
-	if err := future.err(); err != nil {
+	if err := future.Err(ErrInvalid); err != nil {
 		return err // a typing mistake is a malformed request, told before any refusal
 	}
 	return lineErrors(refused)
-}
-
-// missingItems returns a LineError for every line whose item is not among the items.
-func missingItems(ids []int64, items map[int64]Item) []*LineError {
-	var out []*LineError
-	for i, id := range ids {
-		if _, ok := items[id]; !ok {
-			out = append(out, &LineError{Err: ErrItemNotFound, Line: i, Item: id, Field: "item", Reason: "not_found"})
-		}
-	}
-	return out
-}
-
-// itemsByID returns the store's items with the ids, or a LineError naming the first line whose
-// item the store does not have.
-func (s *Service) itemsByID(ctx context.Context, q sqlx.QueryerContext, storeID int64, ids []int64) (map[int64]Item, error) {
-	out, err := s.itemsWithIDs(ctx, q, storeID, ids)
-	if err != nil {
-		return nil, err
-	}
-	if missing := missingItems(ids, out); len(missing) > 0 {
-		return nil, missing[0]
-	}
-	return out, nil
-}
-
-// itemsWithIDs returns those of the store's items with the ids that it has.
-func (s *Service) itemsWithIDs(ctx context.Context, q sqlx.QueryerContext, storeID int64, ids []int64) (map[int64]Item, error) {
-	var items []Item
-	err := sqlx.SelectContext(ctx, q, &items, itemQuery+` AND i.id = ANY($3) GROUP BY i.id`,
-		storeID, today(s.now()).Format(dayLayout), pq.Int64Array(ids))
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]Item, len(items))
-	for _, it := range items {
-		out[it.ID] = it
-	}
-	return out, nil
 }
 
 // RecordDonation records goods handed in: the donation with the next acknowledgement number of the
@@ -245,10 +161,10 @@ func (s *Service) itemsWithIDs(ctx context.Context, q sqlx.QueryerContext, store
 // Every refused line is named at once: malformed lines, unknown items and failed condition checks
 // come as one *LineErrors (ErrInvalid when a line is malformed, ErrItemNotFound when every refused
 // line is an unknown item, ErrDonationRefused otherwise), and nothing is written.
-// Errors: ErrInvalid (*ValidationError, or *LineErrors when only lines are malformed),
+// Errors: ErrInvalid (*fields.Error, or *LineErrors when only lines are malformed),
 // ErrStoreNotFound, ErrItemNotFound (*LineErrors),
 // ErrDonationRefused (*LineErrors), ErrIdempotencyConflict.
-func (s *Service) RecordDonation(ctx context.Context, actor Actor, storeID int64, key string, n NewDonation) (Acknowledgement, error) {
+func (s *Service) RecordDonation(ctx context.Context, actor *principal.Principal, storeID int64, key string, n NewDonation) (Acknowledgement, error) {
 	if err := needActor(actor); err != nil {
 		return Acknowledgement{}, err
 	}
@@ -262,7 +178,7 @@ func (s *Service) RecordDonation(ctx context.Context, actor Actor, storeID int64
 		Store int64
 		N     NewDonation
 	}{storeID, n})
-	if id, err := s.replayed(ctx, "store_donations", label(actor), key, hash); err != nil || id != 0 {
+	if id, err := s.replayed(ctx, "store_donations", actor.Label(), key, hash); err != nil || id != 0 {
 		return s.replayDonation(ctx, storeID, id, err)
 	}
 	var id int64
@@ -271,9 +187,9 @@ func (s *Service) RecordDonation(ctx context.Context, actor Actor, storeID int64
 		id, err = s.insertDonation(ctx, tx, actor, storeID, key, hash, n)
 		return err
 	})
-	if isUniqueViolation(err, "store_donations_idempotency") {
+	if pgerr.Unique(err, "store_donations_idempotency") {
 		// A concurrent request with the same key won; its number stands and this one used none.
-		id, err = s.replayed(ctx, "store_donations", label(actor), key, hash)
+		id, err = s.replayed(ctx, "store_donations", actor.Label(), key, hash)
 		return s.replayDonation(ctx, storeID, id, err)
 	}
 	if err != nil {
@@ -287,13 +203,13 @@ func (s *Service) RecordDonation(ctx context.Context, actor Actor, storeID int64
 // every bad line at once: a *LineErrors wrapping ErrInvalid. A fault outside the lines (the donor,
 // no lines at all), or an unknown store, leaves err as it is.
 func (s *Service) withRefusedLines(ctx context.Context, storeID int64, n NewDonation, err error) error {
-	var ve *ValidationError
+	var ve *fields.Error
 	if !errors.As(err, &ve) {
 		return err
 	}
 	var refused []*LineError
 	wellFormed := slices.Clone(n.Lines)
-	for path, reason := range ve.fields {
+	for path, reason := range ve.Fields() {
 		var i int
 		_, field, ok := strings.Cut(path, ".")
 		if _, serr := fmt.Sscanf(path, "lines[%d].", &i); serr != nil || !ok || i < 0 || i >= len(n.Lines) {
@@ -346,7 +262,7 @@ func (s *Service) replayDonation(ctx context.Context, storeID, id int64, err err
 	return a, err
 }
 
-func (s *Service) insertDonation(ctx context.Context, tx *sqlx.Tx, actor Actor, storeID int64, key string, hash []byte, n NewDonation) (int64, error) {
+func (s *Service) insertDonation(ctx context.Context, tx *sqlx.Tx, actor *principal.Principal, storeID int64, key string, hash []byte, n NewDonation) (int64, error) {
 	if _, err := s.storeInfo(ctx, tx, storeID); err != nil {
 		return 0, err
 	}
@@ -370,7 +286,7 @@ func (s *Service) insertDonation(ctx context.Context, tx *sqlx.Tx, actor Actor, 
 	}
 	// The next number of the series: the counter row stays locked until commit, and a rollback
 	// gives the number back, so the series has no gaps.
-	year := now.In(cst).Year()
+	year := now.In(chinatime.Zone()).Year()
 	var seq int
 	err = tx.GetContext(ctx, &seq, `
 INSERT INTO store_ack_counters (store_id, year, last) VALUES ($1, $2, 1)
@@ -384,7 +300,7 @@ INSERT INTO store_donations (store_id, year, seq, number, donor_kind, donor_name
     total_value_fen, handler, handler_name, idem_scope, idem_key, request_hash, received_at)
 VALUES ($1, $2, $3, $4, $5, nullif($6, ''), nullif($7, ''), $8, $9, $10, $11, $10, $12, $13, $14) RETURNING id`,
 		storeID, year, seq, AckNumber(storeID, year, seq), n.Donor.Kind, n.Donor.Name, n.Donor.Phone, n.Note,
-		total, label(actor), handlerName(actor), key, hash, now)
+		total, actor.Label(), handlerName(actor), key, hash, now)
 	if err != nil {
 		return 0, err
 	}
@@ -403,49 +319,14 @@ VALUES ($1, $2, $3, $4, nullif($5, '')::date, nullif($6, '')::date, $7, $8)`,
 		}
 		ms[i] = move{lot: lot, kind: MoveReceived, onHand: l.Qty}
 	}
-	_, err = s.appendMovements(ctx, tx, ref("donation", id), label(actor), s.now(), ms)
+	_, err = s.appendMovements(ctx, tx, ref("donation", id), actor.Label(), s.now(), ms)
 	return id, err
 }
 
 // handlerName is the name printed as the donation's handler: the clerk's, or the device's label.
-func handlerName(a Actor) string {
+func handlerName(a *principal.Principal) string {
 	if a.Name != "" {
 		return a.Name
 	}
 	return a.Label()
-}
-
-// keyScopes names, for each table that keeps requests by idempotency key, the column its keys are
-// unique within: the caller (idem_scope) or the store.
-var keyScopes = map[string]string{"store_donations": "idem_scope", "store_adjustments": "idem_scope",
-	"store_orders": "idem_scope", "store_aid": "store_id", "store_households": "store_id"}
-
-// replayed looks up an earlier request with the idempotency key within scope in the table and
-// returns its id (0 when there is none); a different request under the same key is a conflict.
-func (s *Service) replayed(ctx context.Context, table string, scope any, key string, hash []byte) (int64, error) {
-	col, ok := keyScopes[table]
-	if !ok {
-		panic("store: replayed: unknown table " + table)
-	}
-	var row struct {
-		ID   int64  `db:"id"`
-		Hash []byte `db:"request_hash"`
-	}
-	err := s.st.Get(ctx, s.db, &row,
-		`SELECT id, request_hash FROM `+table+` WHERE `+col+` = $1 AND idem_key = $2`, scope, key)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return 0, nil
-	case err != nil:
-		return 0, err
-	case !slices.Equal(row.Hash, hash):
-		return 0, ErrIdempotencyConflict
-	}
-	return row.ID, nil
-}
-
-// isUniqueViolation reports whether err is a unique violation of the named constraint.
-func isUniqueViolation(err error, constraint string) bool {
-	var pe *pq.Error
-	return errors.As(err, &pe) && pe.Code == "23505" && pe.Constraint == constraint
 }

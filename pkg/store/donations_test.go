@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"timebank/fields"
 	"timebank/pkg/store"
 )
 
@@ -293,7 +294,7 @@ func TestDonationRefusesEveryBadLineAtOnce(t *testing.T) {
 		t.Fatalf("a malformed line among refused ones: %v", err)
 	}
 	// A fault of the donor stays a plain validation error.
-	var ve *store.ValidationError
+	var ve *fields.Error
 	if _, err = e.svc.RecordDonation(ctx, e.manager, e.storeID, e.key(), store.NewDonation{Donor: store.Donor{Kind: "friend"},
 		Lines: []store.DonationLine{{Item: soap.ID, Qty: 0}}}); !errors.As(err, &ve) || len(ve.Fields()) != 2 {
 		t.Fatalf("a bad donor: %v", err)

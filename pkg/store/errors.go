@@ -3,17 +3,16 @@ package store
 import (
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 
 	"github.com/lib/pq"
+
+	"timebank/fields"
 )
 
 // Errors of the store. The web layer maps each to one problem type. An error about one line of a
 // request (an item out of stock, over its limit …) is a *LineError wrapping one of them.
 var (
-	// ErrInvalid means a request is malformed; it is wrapped by a *ValidationError naming each
+	// ErrInvalid means a request is malformed; it is wrapped by a *fields.Error naming each
 	// wrong field.
 	ErrInvalid = errors.New("store: invalid request")
 	// ErrStoreNotFound means no store has that id.
@@ -73,84 +72,8 @@ var (
 	ErrHistoryImmutable = errors.New("store: history is append-only")
 )
 
-// ValidationError maps each wrong field of a request (by its JSON path, "lines[2].qty") to the key
-// of its reason; the web layer translates the keys. It wraps ErrInvalid.
-type ValidationError struct {
-	fields map[string]string
-}
-
-// Fields returns the field → reason map.
-func (e *ValidationError) Fields() map[string]string { return e.fields }
-
-func (e *ValidationError) Error() string {
-	var b strings.Builder
-	for _, f := range slices.Sorted(maps.Keys(e.fields)) {
-		fmt.Fprintf(&b, "; %s: %s", f, e.fields[f])
-	}
-	return "store: invalid request" + b.String()
-}
-
-// Unwrap makes errors.Is(err, ErrInvalid) true.
-func (e *ValidationError) Unwrap() error { return ErrInvalid }
-
-// invalid returns a ValidationError for one field.
-func invalid(field, reason string) error {
-	return &ValidationError{fields: map[string]string{field: reason}}
-}
-
-// fieldErrors collects the wrong fields of a request.
-type fieldErrors map[string]string
-
-// err returns the collected fields as a *ValidationError, or nil when there are none.
-func (f fieldErrors) err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return &ValidationError{fields: f}
-}
-
-// LineError says which line of a request was refused and why: the line's index, its item, the
-// field of the line at fault and the key of the reason (see the Reason constants). It wraps the
-// sentinel error that decides the status.
-type LineError struct {
-	Err    error
-	Line   int    // index in the request's lines
-	Item   int64  // the item's id
-	Name   string // the item's name, when known
-	Field  string // "item", "qty" or "best_before"
-	Reason string
-}
-
-// The reasons a line is refused.
-const (
-	ReasonInactive           = "item_inactive"
-	ReasonOutOfStock         = "out_of_stock"
-	ReasonOverLimit          = "over_limit"
-	ReasonStars              = "stars_required"
-	ReasonShelfLife          = "shelf_life_short"
-	ReasonPastDate           = "past_best_before"
-	ReasonBestBeforeRequired = "best_before_required"
-	ReasonReserved           = "stock_reserved"
-)
-
-func (e *LineError) Error() string {
-	name := e.Name
-	if name == "" {
-		name = fmt.Sprintf("item %d", e.Item)
-	}
-	return fmt.Sprintf("%v: line %d (%s): %s", e.Err, e.Line, name, e.Reason)
-}
-
-// Unwrap returns the sentinel error.
-func (e *LineError) Unwrap() error { return e.Err }
-
-// Path returns the JSON path of the field at fault, "lines[2].qty".
-func (e *LineError) Path() string { return fmt.Sprintf("lines[%d].%s", e.Line, e.Field) }
-
-// lineError builds a LineError for the item.
-func lineError(err error, line int, it Item, field, reason string) error {
-	return &LineError{Err: err, Line: line, Item: it.ID, Name: it.Name, Field: field, Reason: reason}
-}
+// invalid refuses a request for one field.
+func invalid(field, reason string) error { return fields.New(ErrInvalid, field, reason) }
 
 // dbError turns the constraint violations and trigger refusals of the store's tables into its
 // errors. Violations the Go code checks first only surface here when two requests race.

@@ -1,11 +1,15 @@
 package store
 
-import "context"
+import (
+	"context"
+
+	"timebank/pkg/principal"
+)
 
 // PlaceTogether places the orders as orders that arrive at the same moment are placed: prepared
 // one by one, then run as one batch. It returns each order's answer and whether the batch went to
 // PostgreSQL as one transaction (false: it fell back to one by one). Give it two orders or more.
-func (s *Service) PlaceTogether(ctx context.Context, actors []Actor, keys []string, orders []NewOrder) ([]Order, []error, bool) {
+func (s *Service) PlaceTogether(ctx context.Context, actors []*principal.Principal, keys []string, orders []NewOrder) ([]Order, []error, bool) {
 	out, errs := make([]Order, len(orders)), make([]error, len(orders))
 	var (
 		calls []*call[placing, Order]
@@ -33,7 +37,7 @@ func (s *Service) PlaceTogether(ctx context.Context, actors []Actor, keys []stri
 // FulfilTogether hands out the orders as hand-outs confirmed at the same moment are: as one
 // batch. It returns each answer and whether the batch went to PostgreSQL as one transaction.
 // Give it two orders or more.
-func (s *Service) FulfilTogether(ctx context.Context, actors []Actor, ids []int64, lines [][]Handout) ([]Order, []error, bool) {
+func (s *Service) FulfilTogether(ctx context.Context, actors []*principal.Principal, ids []int64, lines [][]Handout) ([]Order, []error, bool) {
 	calls := make([]*call[fulfilling, Order], len(ids))
 	for i, id := range ids {
 		calls[i] = &call[fulfilling, Order]{req: fulfilling{actor: actors[i], order: id, lines: lines[i]}, done: make(chan struct{})}

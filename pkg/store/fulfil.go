@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"slices"
 
+	"timebank/fields"
 	"timebank/ledger"
+	"timebank/pkg/principal"
 )
 
 // Handout says how many units of an ordered item were handed over; 0 means none of it.
@@ -17,7 +19,7 @@ type Handout struct {
 
 // handedOut returns, line by line, what the hand-out gives: everything ordered when lines is nil,
 // else what lines says (items it leaves out get nothing).
-// Errors: ErrInvalid (*ValidationError).
+// Errors: ErrInvalid (*fields.Error).
 func handedOut(o Order, lines []Handout) ([]int, error) {
 	out := make([]int, len(o.Lines))
 	if lines == nil {
@@ -26,7 +28,7 @@ func handedOut(o Order, lines []Handout) ([]int, error) {
 		}
 		return out, nil
 	}
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	if len(lines) > MaxLines {
 		bad["lines"] = "too_many"
 	}
@@ -51,7 +53,7 @@ func handedOut(o Order, lines []Handout) ([]int, error) {
 	if len(bad) == 0 && total == 0 {
 		bad["lines"] = "nothing_handed_out"
 	}
-	return out, bad.err()
+	return out, bad.Err(ErrInvalid)
 }
 
 // Fulfil hands out a pending online order at the counter, all of it (lines nil) or part: in one
@@ -61,9 +63,9 @@ func handedOut(o Order, lines []Handout) ([]int, error) {
 // the same moment, one succeeds and the other gets ErrOrderFulfilled. Hand-outs confirmed at the
 // same moment share their transaction (fulfilBatch), each decided as it would be alone. Whether the
 // actor serves the order's store is for the caller to decide.
-// Errors: ErrInvalid (*ValidationError), ErrOrderNotFound, ErrOrderFulfilled, ErrOrderCancelled,
+// Errors: ErrInvalid (*fields.Error), ErrOrderNotFound, ErrOrderFulfilled, ErrOrderCancelled,
 // ErrOrderExpired, ledger.ErrHoldResolved (the hold was released by hand in the ledger).
-func (s *Service) Fulfil(ctx context.Context, actor Actor, orderID int64, lines []Handout) (Order, error) {
+func (s *Service) Fulfil(ctx context.Context, actor *principal.Principal, orderID int64, lines []Handout) (Order, error) {
 	if err := needActor(actor); err != nil {
 		return Order{}, err
 	}
@@ -73,7 +75,7 @@ func (s *Service) Fulfil(ctx context.Context, actor Actor, orderID int64, lines 
 // fulfilling is a hand-out asked for at a counter: alone (fulfilOne) or in a batch with others
 // asked for at the same moment (fulfilBatch).
 type fulfilling struct {
-	actor Actor
+	actor *principal.Principal
 	order int64
 	lines []Handout
 }
@@ -98,15 +100,15 @@ func (s *Service) fulfilOne(ctx context.Context, f fulfilling) (Order, error) {
 		// The movements come in lot order, so their trigger locks the lots in id order, as every
 		// operation on lots does, and before the ledger's rows.
 		ms := handOutMoves(allocs, lots, h.given)
-		if _, err := s.appendMovements(ctx, tx.Sqlx(), ref("order", f.order), label(f.actor), s.now(), ms); err != nil {
+		if _, err := s.appendMovements(ctx, tx.Sqlx(), ref("order", f.order), f.actor.Label(), s.now(), ms); err != nil {
 			return err
 		}
-		txID, err := tx.CommitHold(ctx, *o.HoldID, &h.charged, label(f.actor))
+		txID, err := tx.CommitHold(ctx, *o.HoldID, &h.charged, f.actor.Label())
 		if err != nil {
 			return err
 		}
 		hs := []handing{h}
-		if err := s.resolveFulfilledMany(ctx, tx.Sqlx(), hs, []int64{txID}, []string{label(f.actor)}, s.now()); err != nil {
+		if err := s.resolveFulfilledMany(ctx, tx.Sqlx(), hs, []int64{txID}, []string{f.actor.Label()}, s.now()); err != nil {
 			return err
 		}
 		h = hs[0]

@@ -61,7 +61,7 @@ func (s *Service) fulfilBatch(ctx context.Context, calls []*call[fulfilling, Ord
 			}
 			h.call = i
 			for _, m := range handOutMoves(lo.allocs, lo.lots, h.given) {
-				moves = append(moves, refMove{m, ref("order", h.order.ID), label(c.req.actor)})
+				moves = append(moves, refMove{m, ref("order", h.order.ID), c.req.actor.Label()})
 			}
 			hs = append(hs, h)
 		}
@@ -79,7 +79,7 @@ func (s *Service) fulfilBatch(ctx context.Context, calls []*call[fulfilling, Ord
 		}
 		holds, charged, by := make([]int64, len(hs)), make([]int64, len(hs)), make([]string, len(hs))
 		for i, h := range hs {
-			holds[i], charged[i], by[i] = *h.order.HoldID, h.charged, label(calls[h.call].req.actor)
+			holds[i], charged[i], by[i] = *h.order.HoldID, h.charged, calls[h.call].req.actor.Label()
 		}
 		txs, err := tx.CommitHolds(ctx, holds, charged, by)
 		if err != nil {

@@ -16,10 +16,10 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"timebank/ledger"
-	"timebank/pkg/access"
 	"timebank/pkg/dbtest"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
+	"timebank/pkg/principal"
 	"timebank/pkg/qr"
 	"timebank/pkg/store"
 )
@@ -45,8 +45,8 @@ type env struct {
 	stars   *fixedStars
 	org     org.Org
 	storeID int64
-	manager *access.Principal // who records donations and stock changes
-	n       atomic.Int64      // for unique phone numbers and keys
+	manager *principal.Principal // who records donations and stock changes
+	n       atomic.Int64         // for unique phone numbers and keys
 }
 
 // fixedStars answers star levels from a map.
@@ -79,7 +79,7 @@ func newEnv(t *testing.T) *env {
 	e.svc = store.New(l, e.users, codes, rdb, store.Options{BaseURL: "https://tb.example", RedisPrefix: prefix,
 		Stars: e.stars, Now: e.clock.now, Logger: quiet})
 
-	admin := &access.Principal{Name: "operator"}
+	admin := &principal.Principal{Name: "operator"}
 	for _, r := range []org.NewRegion{{Code: "330000", Name: "浙江省"}, {Code: "330400", Name: "嘉兴市"},
 		{Code: "330481", Name: "海宁市"}, {Code: "330481001000", Name: "硖石街道"}} {
 		if _, err := e.reg.CreateRegion(ctx, admin, r); err != nil {
@@ -96,7 +96,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e.storeID = st.ID
-	e.manager = &access.Principal{UserID: e.volunteer(0).ID, Name: "王店长"}
+	e.manager = &principal.Principal{UserID: e.volunteer(0).ID, Name: "王店长"}
 	return e
 }
 
@@ -142,7 +142,9 @@ func (e *env) earn(u identity.User, credits int64) {
 }
 
 // as is the principal of a volunteer.
-func as(u identity.User) *access.Principal { return &access.Principal{UserID: u.ID, Name: u.Name} }
+func as(u identity.User) *principal.Principal {
+	return &principal.Principal{UserID: u.ID, Name: u.Name}
+}
 
 // item adds an item to the catalogue.
 func (e *env) item(n store.NewItem) store.Item {

@@ -7,12 +7,13 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
+	"timebank/fields"
 	"timebank/pkg/audit"
+	"timebank/pkg/principal"
 )
 
 // Categories are the kinds of goods a store may list. There is none for medicines: charity
@@ -70,29 +71,15 @@ type NewItem struct {
 	Active      *bool  `json:"active,omitempty"` // true when left out
 }
 
-// cleanText trims a name and returns the reason it is unacceptable, if any.
-func cleanText(s string, maxLen int, required bool) (string, string) {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "" && required:
-		return s, "required"
-	case !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl):
-		return s, "format"
-	case utf8.RuneCountInString(s) > maxLen:
-		return s, "too_long"
-	}
-	return s, ""
-}
-
 // Validate checks the request and trims its text.
-// Errors: ErrInvalid (*ValidationError).
+// Errors: ErrInvalid (*fields.Error).
 func (n *NewItem) Validate() error {
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	var reason string
-	if n.Name, reason = cleanText(n.Name, 100, true); reason != "" {
+	if n.Name, reason = (fields.Text{Max: 100, Required: true}).Clean(n.Name); reason != "" {
 		bad["name"] = reason
 	}
-	if n.Unit, reason = cleanText(n.Unit, 10, true); reason != "" {
+	if n.Unit, reason = (fields.Text{Max: 10, Required: true}).Clean(n.Unit); reason != "" {
 		bad["unit"] = reason
 	}
 	switch {
@@ -117,7 +104,7 @@ func (n *NewItem) Validate() error {
 	if n.LowStock < 0 || n.LowStock > 1_000_000 {
 		bad["low_stock"] = "range"
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 func (n *NewItem) active() bool { return n.Active == nil || *n.Active }
@@ -138,8 +125,8 @@ func nullQty(n int) *int {
 }
 
 // CreateItem adds an item to the store's catalogue, with an audit entry.
-// Errors: ErrInvalid (*ValidationError), ErrStoreNotFound, ErrItemExists.
-func (s *Service) CreateItem(ctx context.Context, actor Actor, storeID int64, n NewItem) (Item, error) {
+// Errors: ErrInvalid (*fields.Error), ErrStoreNotFound, ErrItemExists.
+func (s *Service) CreateItem(ctx context.Context, actor *principal.Principal, storeID int64, n NewItem) (Item, error) {
 	if err := n.Validate(); err != nil {
 		return Item{}, err
 	}
@@ -153,7 +140,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 		if err != nil {
 			return dbError(err)
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: label(actor), Action: "store.item_create",
+		return audit.Record(ctx, tx, audit.Entry{Actor: actor.Label(), Action: "store.item_create",
 			Target: ref("item", id), StoreID: storeID, After: n})
 	})
 	if err != nil {
@@ -164,8 +151,8 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 
 // UpdateItem replaces an item's name, price and rules, with an audit entry. Orders already placed
 // keep the price they were placed at.
-// Errors: ErrInvalid (*ValidationError), ErrItemNotFound, ErrItemExists.
-func (s *Service) UpdateItem(ctx context.Context, actor Actor, storeID, itemID int64, n NewItem) (Item, error) {
+// Errors: ErrInvalid (*fields.Error), ErrItemNotFound, ErrItemExists.
+func (s *Service) UpdateItem(ctx context.Context, actor *principal.Principal, storeID, itemID int64, n NewItem) (Item, error) {
 	if err := n.Validate(); err != nil {
 		return Item{}, err
 	}
@@ -183,7 +170,7 @@ WHERE store_id = $1 AND id = $2`,
 		if err != nil {
 			return dbError(err)
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: label(actor), Action: "store.item_update",
+		return audit.Record(ctx, tx, audit.Entry{Actor: actor.Label(), Action: "store.item_update",
 			Target: ref("item", itemID), StoreID: storeID, Before: before, After: n})
 	})
 	if err != nil {

@@ -27,7 +27,7 @@ var errNoBatch = errors.New("store: the orders cannot be placed as one batch")
 func (s *Service) placeBatch(ctx context.Context, calls []*call[placing, Order]) error {
 	seen := make(map[[2]string]bool, len(calls))
 	for _, c := range calls {
-		k := [2]string{label(c.req.actor), c.req.key}
+		k := [2]string{c.req.actor.Label(), c.req.key}
 		if seen[k] {
 			return errNoBatch // a repeat in flight with its first: one by one, it replays the first
 		}
@@ -201,7 +201,7 @@ func (s *Service) insertPlacedMany(ctx context.Context, tx *sqlx.Tx, placed []pl
 		p, at := po.p, po.p.now.Format(timeLayout)
 		oID, oStore, oUser, oTotal, oHold = append(oID, po.id), append(oStore, p.n.Store), append(oUser, p.actor.UserID),
 			append(oTotal, p.total), append(oHold, po.hold)
-		oScope, oKey, oAt, oExp = append(oScope, label(p.actor)), append(oKey, p.key), append(oAt, at),
+		oScope, oKey, oAt, oExp = append(oScope, p.actor.Label()), append(oKey, p.key), append(oAt, at),
 			append(oExp, p.expires.Format(timeLayout))
 		oHash = append(oHash, p.hash)
 		for i, l := range p.n.Lines {
@@ -210,7 +210,7 @@ func (s *Service) insertPlacedMany(ctx context.Context, tx *sqlx.Tx, placed []pl
 		}
 		for _, a := range po.allocs {
 			aOrder, aLine, aLot, aQty = append(aOrder, po.id), append(aLine, int64(a.line)), append(aLot, a.lot), append(aQty, int64(a.qty))
-			mActor, mAt = append(mActor, label(p.actor)), append(mAt, at)
+			mActor, mAt = append(mActor, p.actor.Label()), append(mAt, at)
 		}
 	}
 	rows, err := s.st.Query(ctx, tx, `

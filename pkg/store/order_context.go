@@ -8,6 +8,7 @@ import (
 	"github.com/lib/pq"
 
 	"timebank/pkg/identity"
+	"timebank/pkg/principal"
 )
 
 // orderContext is what placing an order needs to know before its transaction.
@@ -38,9 +39,9 @@ LEFT JOIN store_items i ON i.store_id = s.id AND i.id = ANY((SELECT $2)::bigint[
 // then the store and each item must exist. The volunteer's account is checked after the items
 // (see PlaceOrder).
 // Errors: ErrIdempotencyConflict, ErrStoreNotFound, ErrItemNotFound (*LineError).
-func (s *Service) orderContext(ctx context.Context, actor Actor, key string, hash []byte, n NewOrder) (orderContext, error) {
+func (s *Service) orderContext(ctx context.Context, actor *principal.Principal, key string, hash []byte, n NewOrder) (orderContext, error) {
 	ids := itemIDs(n.Lines)
-	rows, err := s.st.Query(ctx, s.db, orderContextQuery, n.Store, pq.Int64Array(ids), label(actor), key, actor.UserID)
+	rows, err := s.st.Query(ctx, s.db, orderContextQuery, n.Store, pq.Int64Array(ids), actor.Label(), key, actor.UserID)
 	if err != nil {
 		return orderContext{}, err
 	}

@@ -8,8 +8,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
-
 	"timebank/ledger"
+	"timebank/pkg/principal"
 	"timebank/pkg/qr"
 )
 
@@ -28,10 +28,10 @@ var errReplay = errors.New("store: replay")
 // with its pickup URL. key is the caller's idempotency key: the same key with the same order
 // returns the first (Replayed set), whoever retries. Orders placed at the same moment in a store
 // share their transaction (placeBatch); each is decided as it would be alone, in arrival order.
-// Errors: ErrInvalid (*ValidationError), ErrStoreNotFound, ErrItemNotFound, ErrItemUnavailable,
+// Errors: ErrInvalid (*fields.Error), ErrStoreNotFound, ErrItemNotFound, ErrItemUnavailable,
 // ErrStarsRequired, ErrOverLimit, ErrOutOfStock (each a *LineError naming the line and item),
 // ledger.ErrInsufficientFunds (a *ledger.AccountError naming the account), ErrIdempotencyConflict.
-func (s *Service) PlaceOrder(ctx context.Context, actor Actor, key string, n NewOrder) (Order, error) {
+func (s *Service) PlaceOrder(ctx context.Context, actor *principal.Principal, key string, n NewOrder) (Order, error) {
 	p, replay, err := s.prepareOrder(ctx, actor, key, n)
 	if err != nil || replay != nil {
 		return *replay, err
@@ -41,7 +41,7 @@ func (s *Service) PlaceOrder(ctx context.Context, actor Actor, key string, n New
 
 // prepareOrder checks an order before its transaction and prices it. When the order is not to be
 // placed, replay is the answer: the order of an earlier request under the key, or nothing with err.
-func (s *Service) prepareOrder(ctx context.Context, actor Actor, key string, n NewOrder) (p placing, replay *Order, err error) {
+func (s *Service) prepareOrder(ctx context.Context, actor *principal.Principal, key string, n NewOrder) (p placing, replay *Order, err error) {
 	none := &Order{}
 	if err := needActor(actor); err != nil {
 		return p, none, err
@@ -77,7 +77,7 @@ func (s *Service) prepareOrder(ctx context.Context, actor Actor, key string, n N
 // placing is an order checked and priced, ready for its transaction: alone (placeOne) or in a
 // batch with others that arrived at the same moment (placeBatch).
 type placing struct {
-	actor        Actor
+	actor        *principal.Principal
 	key          string
 	hash         []byte
 	n            NewOrder
@@ -130,7 +130,7 @@ func (s *Service) placeOne(ctx context.Context, p placing) (Order, error) {
 // limit and may have been refused for lack of them. Once the first has committed, the key tells
 // it was a repeat.
 func (s *Service) placeFailed(ctx context.Context, p placing, err error) (Order, error) {
-	id, rerr := s.replayed(ctx, "store_orders", label(p.actor), p.key, p.hash)
+	id, rerr := s.replayed(ctx, "store_orders", p.actor.Label(), p.key, p.hash)
 	switch {
 	case errors.Is(err, errReplay), rerr == nil && id != 0, errors.Is(rerr, ErrIdempotencyConflict):
 		return s.replayOrder(ctx, id, rerr)
@@ -144,7 +144,7 @@ func (p placing) holdRequest(id int64) ledger.HoldRequest {
 	return ledger.HoldRequest{
 		From: p.account, To: p.oc.store.AccountCode, Amount: p.total,
 		ExpiresAt: p.expires.Add(holdMargin), Kind: ledger.TxRedeem, Memo: "公益仓订单 " + strconv.FormatInt(id, 10),
-		Reference: ref("order", id), IdempotencyKey: ref("store:order", id), CreatedBy: label(p.actor),
+		Reference: ref("order", id), IdempotencyKey: ref("store:order", id), CreatedBy: p.actor.Label(),
 	}
 }
 
@@ -173,7 +173,7 @@ func (s *Service) replayOrder(ctx context.Context, id int64, err error) (Order, 
 
 // insertOrder writes the order and its lines, pending. A concurrent request that already took the
 // idempotency key ends the transaction with errReplay.
-func (s *Service) insertOrder(ctx context.Context, tx *sqlx.Tx, actor Actor, userID int64, channel, key string,
+func (s *Service) insertOrder(ctx context.Context, tx *sqlx.Tx, actor *principal.Principal, userID int64, channel, key string,
 	hash []byte, n NewOrder, items map[int64]Item, now time.Time, expires *time.Time) (int64, error) {
 	var ids []int64
 	err := tx.SelectContext(ctx, &ids, `
@@ -181,7 +181,7 @@ INSERT INTO store_orders (store_id, user_id, channel, status, total, idem_scope,
                           created_by, created_at, expires_at)
 VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $5, $8, $9)
 ON CONFLICT (idem_scope, idem_key) DO NOTHING RETURNING id`,
-		n.Store, userID, channel, orderTotal(n.Lines, items), label(actor), key, hash, now, expires)
+		n.Store, userID, channel, orderTotal(n.Lines, items), actor.Label(), key, hash, now, expires)
 	if err != nil {
 		return 0, err
 	}
@@ -204,7 +204,7 @@ SELECT $1, n - 1, item, qty, price FROM unnest($2::bigint[], $3::int[], $4::bigi
 // were locked), its lines, what each line reserved from which lot and the reservations in the
 // journal, in one statement, and sets the order's times as stored. A concurrent request that
 // already took the idempotency key ends the transaction with errReplay.
-func (s *Service) insertPlaced(ctx context.Context, tx *sqlx.Tx, actor Actor, key string, hash []byte, o *Order,
+func (s *Service) insertPlaced(ctx context.Context, tx *sqlx.Tx, actor *principal.Principal, key string, hash []byte, o *Order,
 	allocs []allocation, now, expires time.Time) error {
 	items, qtys, prices := make([]int64, len(o.Lines)), make([]int64, len(o.Lines)), make([]int64, len(o.Lines))
 	for i, l := range o.Lines {
@@ -234,7 +234,7 @@ WITH o AS (
     FROM o, unnest($15::bigint[], $16::int[]) WITH ORDINALITY AS m (lot, qty, n) ORDER BY n
 )
 SELECT created_at, expires_at FROM o`,
-		o.ID, o.StoreID, o.UserID, o.Total, o.HoldID, label(actor), key, hash, now, expires,
+		o.ID, o.StoreID, o.UserID, o.Total, o.HoldID, actor.Label(), key, hash, now, expires,
 		pq.Int64Array(items), pq.Int64Array(qtys), pq.Int64Array(prices),
 		pq.Int64Array(lines), pq.Int64Array(lots), pq.Int64Array(taken))
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"timebank/ledger"
+	"timebank/pkg/principal"
 )
 
 // expiryActor names the expiry worker in the journal.
@@ -21,11 +22,11 @@ var errAlready = errors.New("store: already so")
 // voided, in one transaction. Cancelling a cancelled order returns it unchanged. Whether the actor
 // may (the volunteer who placed it, or the store's counter) is for the caller to decide.
 // Errors: ErrOrderNotFound, ErrOrderFulfilled, ErrOrderExpired.
-func (s *Service) Cancel(ctx context.Context, actor Actor, orderID int64) (Order, error) {
+func (s *Service) Cancel(ctx context.Context, actor *principal.Principal, orderID int64) (Order, error) {
 	if err := needActor(actor); err != nil {
 		return Order{}, err
 	}
-	err := s.release(ctx, label(actor), orderID, StatusCancelled)
+	err := s.release(ctx, actor.Label(), orderID, StatusCancelled)
 	if err != nil && !errors.Is(err, errAlready) {
 		return Order{}, err
 	}

@@ -5,11 +5,12 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"timebank/fields"
 )
 
 // Order channels and statuses. An online order waits, its stock reserved and credits held, until
@@ -25,55 +26,21 @@ const (
 	StatusExpired   = "expired"
 )
 
-// OrderLine asks for Qty units of an item.
-type OrderLine struct {
-	Item int64 `json:"item"`
-	Qty  int   `json:"qty"`
-}
-
 // NewOrder is a volunteer's order from a store's catalogue.
 type NewOrder struct {
 	Store int64       `json:"store"`
 	Lines []OrderLine `json:"lines"`
 }
 
-// maxQty is the most units of one item one line may ask for.
-const maxQty = 1000
-
-// validateLines checks the lines of an order or a sale: one to MaxLines, each item once, each
-// quantity 1 to 1000.
-func validateLines(bad fieldErrors, lines []OrderLine) {
-	switch {
-	case len(lines) == 0:
-		bad["lines"] = "required"
-	case len(lines) > MaxLines:
-		bad["lines"] = "too_many"
-	}
-	seen := map[int64]bool{}
-	for i, l := range lines {
-		f := fmt.Sprintf("lines[%d].", i)
-		switch {
-		case l.Item <= 0:
-			bad[f+"item"] = "required"
-		case seen[l.Item]:
-			bad[f+"item"] = "duplicate"
-		}
-		seen[l.Item] = true
-		if l.Qty < 1 || l.Qty > maxQty {
-			bad[f+"qty"] = "range"
-		}
-	}
-}
-
 // Validate checks the order.
-// Errors: ErrInvalid (*ValidationError).
+// Errors: ErrInvalid (*fields.Error).
 func (n NewOrder) Validate() error {
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	if n.Store <= 0 {
 		bad["store"] = "required"
 	}
 	validateLines(bad, n.Lines)
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // OrderedLine is a line of an order: what was asked for at what price, and what was handed out.

@@ -22,6 +22,7 @@ import (
 	"golang.org/x/image/webp"
 
 	"timebank/pkg/audit"
+	"timebank/pkg/principal"
 )
 
 // Limits of an item's photo. An upload is refused over MaxPhotoBytes, and over MaxPhotoPixels once
@@ -129,12 +130,12 @@ func fitPhoto(w, h int) (int, int) {
 // SetItemPhoto checks the upload, resizes and re-encodes it, and keeps it as the item's photo in
 // place of any earlier one, with an audit entry. It returns the photo kept (its Data included).
 // Errors: ErrPhotoTooLarge, ErrPhotoType, ErrPhotoInvalid, ErrItemNotFound.
-func (s *Service) SetItemPhoto(ctx context.Context, actor Actor, storeID, itemID int64, data []byte) (Photo, error) {
+func (s *Service) SetItemPhoto(ctx context.Context, actor *principal.Principal, storeID, itemID int64, data []byte) (Photo, error) {
 	p, err := preparePhoto(data)
 	if err != nil {
 		return Photo{}, err
 	}
-	p.ItemID, p.UploadedBy = itemID, label(actor)
+	p.ItemID, p.UploadedBy = itemID, actor.Label()
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := s.item(ctx, tx, storeID, itemID); err != nil {
 			return err
@@ -158,7 +159,7 @@ RETURNING uploaded_at`,
 		}
 		after := p
 		after.Data = nil
-		return audit.Record(ctx, tx, audit.Entry{Actor: label(actor), Action: "store.item_photo_set",
+		return audit.Record(ctx, tx, audit.Entry{Actor: actor.Label(), Action: "store.item_photo_set",
 			Target: ref("item", itemID), StoreID: storeID, Before: before, After: after})
 	})
 	if err != nil {
@@ -197,7 +198,7 @@ FROM store_item_photos WHERE store_id = $1 AND item_id = $2`, storeID, itemID)
 
 // DeleteItemPhoto removes the item's photo, with an audit entry.
 // Errors: ErrItemNotFound, ErrPhotoNotFound.
-func (s *Service) DeleteItemPhoto(ctx context.Context, actor Actor, storeID, itemID int64) error {
+func (s *Service) DeleteItemPhoto(ctx context.Context, actor *principal.Principal, storeID, itemID int64) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := s.item(ctx, tx, storeID, itemID); err != nil {
 			return err
@@ -210,7 +211,7 @@ func (s *Service) DeleteItemPhoto(ctx context.Context, actor Actor, storeID, ite
 			storeID, itemID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: label(actor), Action: "store.item_photo_delete",
+		return audit.Record(ctx, tx, audit.Entry{Actor: actor.Label(), Action: "store.item_photo_delete",
 			Target: ref("item", itemID), StoreID: storeID, Before: before})
 	})
 }

@@ -9,8 +9,10 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"timebank/fields"
 	"timebank/pkg/audit"
 	"timebank/pkg/prepared"
+	"timebank/pkg/principal"
 )
 
 // Policy is a store's rules. No national rule fixes these numbers; DefaultPolicy gives the usual
@@ -36,9 +38,9 @@ func DefaultPolicy() Policy {
 }
 
 // Validate checks that every number is in a range a real store could want.
-// Errors: ErrInvalid (*ValidationError).
+// Errors: ErrInvalid (*fields.Error).
 func (p Policy) Validate() error {
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	if p.MinShelfLifePercent < 0 || p.MinShelfLifePercent > 100 {
 		bad["min_shelf_life_percent"] = "range"
 	}
@@ -51,7 +53,7 @@ func (p Policy) Validate() error {
 	if p.NearExpiryDays < 0 || p.NearExpiryDays > 365 {
 		bad["near_expiry_days"] = "range"
 	}
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // ShelfLifeOK reports whether food with the best-before date (and production date, zero when
@@ -109,8 +111,8 @@ func parsePolicy(raw []byte) (Policy, error) {
 }
 
 // SetPolicy replaces the store's rules, with an audit entry.
-// Errors: ErrInvalid (*ValidationError), ErrStoreNotFound.
-func (s *Service) SetPolicy(ctx context.Context, actor Actor, storeID int64, p Policy) (Policy, error) {
+// Errors: ErrInvalid (*fields.Error), ErrStoreNotFound.
+func (s *Service) SetPolicy(ctx context.Context, actor *principal.Principal, storeID int64, p Policy) (Policy, error) {
 	if err := p.Validate(); err != nil {
 		return Policy{}, err
 	}
@@ -123,11 +125,11 @@ func (s *Service) SetPolicy(ctx context.Context, actor Actor, storeID int64, p P
 		_, err = tx.ExecContext(ctx, `
 INSERT INTO store_policies (store_id, policy, updated_by) VALUES ($1, $2, $3)
 ON CONFLICT (store_id) DO UPDATE SET policy = EXCLUDED.policy, updated_by = EXCLUDED.updated_by, updated_at = now()`,
-			storeID, raw, label(actor))
+			storeID, raw, actor.Label())
 		if err != nil {
 			return dbError(err)
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: label(actor), Action: "store.policy",
+		return audit.Record(ctx, tx, audit.Entry{Actor: actor.Label(), Action: "store.policy",
 			Target: ref("store", storeID), StoreID: storeID, Before: before, After: p})
 	})
 	if err != nil {

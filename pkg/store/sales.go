@@ -5,7 +5,9 @@ import (
 	"errors"
 	"strconv"
 
+	"timebank/fields"
 	"timebank/ledger"
+	"timebank/pkg/principal"
 	"timebank/pkg/qr"
 )
 
@@ -17,9 +19,9 @@ type NewSale struct {
 }
 
 // Validate checks the sale.
-// Errors: ErrInvalid (*ValidationError).
+// Errors: ErrInvalid (*fields.Error).
 func (n NewSale) Validate() error {
-	bad := fieldErrors{}
+	bad := fields.Set{}
 	if n.Store <= 0 {
 		bad["store"] = "required"
 	}
@@ -29,7 +31,7 @@ func (n NewSale) Validate() error {
 		bad["member_token"] = "too_long"
 	}
 	validateLines(bad, n.Lines)
-	return bad.err()
+	return bad.Err(ErrInvalid)
 }
 
 // Sale is the receipt of a walk-in sale: the goods handed out, the credits spent (the order's
@@ -46,11 +48,11 @@ type Sale struct {
 // double click or a retried request returns the first sale (Replayed set) and never charges twice,
 // even once the member code has expired or been spent. Whether the actor serves the store is for
 // the caller to decide.
-// Errors: ErrInvalid (*ValidationError), ErrCodeInvalid, ErrCodeExpired, ErrCodeUsed,
+// Errors: ErrInvalid (*fields.Error), ErrCodeInvalid, ErrCodeExpired, ErrCodeUsed,
 // ErrStoreNotFound, ErrItemNotFound, ErrItemUnavailable, ErrStarsRequired, ErrOverLimit,
 // ErrOutOfStock (each a *LineError), ledger.ErrInsufficientFunds (a *ledger.AccountError),
 // ErrIdempotencyConflict.
-func (s *Service) Sell(ctx context.Context, actor Actor, key string, n NewSale) (Sale, error) {
+func (s *Service) Sell(ctx context.Context, actor *principal.Principal, key string, n NewSale) (Sale, error) {
 	if err := needActor(actor); err != nil {
 		return Sale{}, err
 	}
@@ -61,7 +63,7 @@ func (s *Service) Sell(ctx context.Context, actor Actor, key string, n NewSale) 
 		return Sale{}, err
 	}
 	hash := requestHash("sale", n)
-	if id, err := s.replayed(ctx, "store_orders", label(actor), key, hash); err != nil || id != 0 {
+	if id, err := s.replayed(ctx, "store_orders", actor.Label(), key, hash); err != nil || id != 0 {
 		return s.replaySale(ctx, id, err)
 	}
 	c, err := s.codes.Verify(n.MemberToken, qr.Member, s.now())
@@ -113,14 +115,14 @@ func (s *Service) Sell(ctx context.Context, actor Actor, key string, n NewSale) 
 		for i, a := range allocs {
 			ms[i] = move{lot: a.lot, kind: MoveHandedOut, onHand: -a.qty}
 		}
-		if _, err := s.appendMovements(ctx, tx.Sqlx(), ref("order", id), label(actor), s.now(), ms); err != nil {
+		if _, err := s.appendMovements(ctx, tx.Sqlx(), ref("order", id), actor.Label(), s.now(), ms); err != nil {
 			return err
 		}
 		total := orderTotal(n.Lines, items)
 		txID, _, err := tx.Post(ctx, ledger.TransactionRequest{
 			Kind: ledger.TxRedeem, Memo: "公益仓现场兑换 " + strconv.FormatInt(id, 10), Reference: ref("order", id),
 			Postings:       []ledger.PostingRequest{{Account: user.AccountCode, Amount: -total}, {Account: st.AccountCode, Amount: total}},
-			IdempotencyKey: ref("store:sale", id), CreatedBy: label(actor),
+			IdempotencyKey: ref("store:sale", id), CreatedBy: actor.Label(),
 		})
 		if err != nil {
 			return err
@@ -130,10 +132,10 @@ func (s *Service) Sell(ctx context.Context, actor Actor, key string, n NewSale) 
 			given[i] = l.Qty
 		}
 		hs := []handing{{order: Order{ID: id}, given: given, charged: total}}
-		return s.resolveFulfilledMany(ctx, tx.Sqlx(), hs, []int64{txID}, []string{label(actor)}, now)
+		return s.resolveFulfilledMany(ctx, tx.Sqlx(), hs, []int64{txID}, []string{actor.Label()}, now)
 	})
 	if errors.Is(err, errReplay) {
-		id, err = s.replayed(ctx, "store_orders", label(actor), key, hash)
+		id, err = s.replayed(ctx, "store_orders", actor.Label(), key, hash)
 		return s.replaySale(ctx, id, err)
 	}
 	if err != nil {

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"strconv"
@@ -15,9 +13,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"timebank/ledger"
-	"timebank/pkg/access"
 	"timebank/pkg/identity"
 	"timebank/pkg/prepared"
+	"timebank/pkg/principal"
 	"timebank/pkg/qr"
 )
 
@@ -32,10 +30,6 @@ type StarsFunc func(ctx context.Context, userID int64) (int, error)
 
 // StarLevel calls f.
 func (f StarsFunc) StarLevel(ctx context.Context, userID int64) (int, error) { return f(ctx, userID) }
-
-// Actor is who makes a change: a person, a counter device or the operator. Its label names it in
-// the journal, the ledger and the audit log; its name is printed as the handler of a donation.
-type Actor = *access.Principal
 
 // Options configure the service. BaseURL is required; the rest have working defaults.
 type Options struct {
@@ -153,42 +147,11 @@ func (s *Service) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return dbError(tx.Commit())
 }
 
-// label returns the actor's label, "" for none (which the journal and audit log refuse).
-func label(a Actor) string { return a.Label() }
-
 // ref names a thing in journal entries, ledger references and audit entries: "order:7".
 func ref(kind string, id int64) string { return kind + ":" + strconv.FormatInt(id, 10) }
 
-// requestHash identifies a request for idempotency: the same key with the same hash is a replay.
-// The kind separates requests of different kinds that happen to marshal alike.
-func requestHash(kind string, v any) []byte {
-	b, _ := json.Marshal(v) // request structs always marshal
-	h := sha256.New()
-	h.Write([]byte(kind))
-	h.Write([]byte{0})
-	h.Write(b)
-	return h.Sum(nil)
-}
-
-// checkKey refuses idempotency keys the ledger would refuse: empty, too long, or not printable
-// ASCII.
-func checkKey(key string) error {
-	if key == "" {
-		return invalid("idempotency_key", "required")
-	}
-	if len(key) > 100 {
-		return invalid("idempotency_key", "too_long")
-	}
-	for i := range len(key) {
-		if key[i] < 0x21 || key[i] > 0x7e {
-			return invalid("idempotency_key", "format")
-		}
-	}
-	return nil
-}
-
 // needActor refuses a write without an actor: every movement names who made it.
-func needActor(a Actor) error {
+func needActor(a *principal.Principal) error {
 	if a == nil || a.Label() == "" {
 		return errors.New("store: a write needs an actor")
 	}
