@@ -65,6 +65,8 @@ var auditActions = map[string]string{
 	"store.household_register":   "page.audit.action.store_household_register",
 	"store.household_deactivate": "page.audit.action.store_household_deactivate",
 	"store.aid_allocate":         "page.audit.action.store_aid_allocate",
+	"user.reset_issue":           "page.audit.action.user_reset_issue",
+	"user.password_reset":        "page.audit.action.user_password_reset",
 }
 
 // actionName is the action in the reader's language, or its code when it has no translation.
