@@ -18,6 +18,7 @@ import (
 	"timebank/pkg/activity"
 	"timebank/pkg/dbtest"
 	"timebank/pkg/identity"
+	"timebank/pkg/notify"
 	"timebank/pkg/org"
 	"timebank/pkg/principal"
 	"timebank/pkg/qr"
@@ -81,7 +82,7 @@ func newEnv(t *testing.T, limits activity.CreditLimits) *env {
 	e := &env{db: db, l: l, rdb: rdb, prefix: prefix, signer: signer, clock: &testClock{t: day10.Add(-2 * time.Hour)},
 		users: identity.NewUsers(db, l, []byte("resident id key for tests")), reg: org.NewRegistry(db, l)}
 	e.svc = activity.NewService(db, l, rdb, signer, activity.Options{BaseURL: "https://tb.example", RedisPrefix: prefix,
-		Limits: limits, Now: e.clock.Now, Logger: quiet})
+		Limits: limits, Now: e.clock.Now, Logger: quiet, Notify: notify.New(db, rdb, prefix)})
 	for _, r := range []org.NewRegion{{Code: "330000", Name: "浙江省"}, {Code: "330400", Name: "嘉兴市"},
 		{Code: "330481", Name: "海宁市"}, {Code: "330481001000", Name: "硖石街道"}, {Code: "330481001001", Name: "东山社区"}} {
 		if _, err := e.reg.CreateRegion(ctx, registrar, r); err != nil {

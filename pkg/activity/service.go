@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"timebank/ledger"
+	"timebank/pkg/notify"
 	"timebank/pkg/prepared"
 	"timebank/pkg/qr"
 )
@@ -31,6 +32,9 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives what fails after a commit and is retried later (default slog.Default()).
 	Logger *slog.Logger
+	// Notify, when set, tells volunteers of decisions on their hours, in the decision's
+	// transaction.
+	Notify *notify.Service
 }
 
 // Service is the recording service: activities, sign-ups, QR check-in and check-out, verification
@@ -49,13 +53,14 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	pool    poolOnce
+	notify  *notify.Service
 }
 
 // NewService returns the service over the migrated database, the ledger writing to the same
 // database, Redis (for spent member codes) and the QR signer.
 func NewService(db *sqlx.DB, l *ledger.Ledger, rdb redis.UniversalClient, signer *qr.Signer, o Options) *Service {
 	s := &Service{db: db, ledger: l, rdb: rdb, signer: signer, baseURL: o.BaseURL, prefix: o.RedisPrefix,
-		limits: o.Limits.withDefaults(), stars: slices.Clone(o.StarThresholdsHours), now: o.Now}
+		limits: o.Limits.withDefaults(), stars: slices.Clone(o.StarThresholdsHours), now: o.Now, notify: o.Notify}
 	if l != nil {
 		s.stmts = l.Statements()
 	}

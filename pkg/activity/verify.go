@@ -157,6 +157,9 @@ WHERE t.id = ANY($1) ORDER BY t.id FOR UPDATE OF t`, pq.Int64Array(req.IDs)); er
 		if d.changed == 0 {
 			return nil
 		}
+		if err := s.tellDecisions(ctx, tx, &d, rows, out); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label(), Action: "attendance." + req.Action,
 			Target: "attendances:" + itoa(req.IDs[0]), OrgID: d.orgID,
 			After: map[string]any{"ids": req.IDs, "minutes": req.Minutes, "reason": req.Reason}})

@@ -72,6 +72,12 @@ func TestConcurrentApprovalsCreditOnce(t *testing.T) {
 	if b := e.balance(t, v.AccountCode); b != 120 {
 		t.Errorf("volunteer balance %d, want 120", b)
 	}
+	// The volunteer is told once, with the minutes, in the approval's transaction.
+	if got := e.count(t, `SELECT count(*) FROM notification_outbox WHERE user_id = $1 AND kind = 'hours_verified'
+		AND event = $2 AND params->>'minutes' = '120' AND params->>'activity' = $3`, v.ID,
+		"record:"+itoa(rec.ID)+":rev:1", a.Title); got != 1 {
+		t.Errorf("%d notices of the approval, want 1", got)
+	}
 	if b := e.balance(t, "org:"+itoa(e.orgID)+":issued"); b != -120 {
 		t.Errorf("issuing account %d, want -120", b)
 	}
@@ -230,5 +236,32 @@ func TestQueueDeadline(t *testing.T) {
 		if err != nil || len(pending) != 1 || pending[0].Pending != 1 || pending[0].Due != c.want {
 			t.Errorf("pending activities: %v %+v", err, pending)
 		}
+	}
+}
+
+// A rejection tells the volunteer, with the reason; a rejection that fails tells nobody.
+func TestRejectionIsTold(t *testing.T) {
+	e := newEnv(t, activity.CreditLimits{})
+	a := e.newActivity(t)
+	v := e.volunteer(t, "吴小兰")
+	att := e.checkedOut(t, a.ID, v.ID, day10, day10.Add(time.Hour))
+	e.clock.Set(a.EndsAt.Add(time.Hour))
+	ctx := context.Background()
+	if _, err := e.svc.Verify(ctx, coordinator, activity.VerifyRequest{IDs: []int64{att.ID, 999999},
+		Action: activity.ActionReject, Reason: "未在现场"}); err == nil {
+		t.Fatal("a batch with an unknown attendance was decided")
+	}
+	if got := e.count(t, `SELECT count(*) FROM notification_outbox WHERE user_id = $1`, v.ID); got != 0 {
+		t.Fatalf("a refused batch told the volunteer %d times", got)
+	}
+	for range 2 {
+		if _, err := e.svc.Verify(ctx, coordinator, activity.VerifyRequest{IDs: []int64{att.ID},
+			Action: activity.ActionReject, Reason: "未在现场"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := e.count(t, `SELECT count(*) FROM notification_outbox WHERE user_id = $1 AND kind = 'hours_rejected'
+		AND params->>'reason' = '未在现场' AND params->>'activity' = $2`, v.ID, a.Title); got != 1 {
+		t.Fatalf("%d notices of the rejection, want 1", got)
 	}
 }

@@ -62,8 +62,9 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 	}
 	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: cfg.RedisPrefix, Logger: log})
 	users := identity.NewUsers(db, l, cfg.DeriveKey("resident-id"))
+	notices := notify.New(db, rdb, cfg.RedisPrefix)
 	activities := activity.NewService(db, l, rdb, codes, activity.Options{BaseURL: cfg.BaseURL,
-		RedisPrefix: cfg.RedisPrefix, Logger: log})
+		RedisPrefix: cfg.RedisPrefix, Logger: log, Notify: notices})
 	limiter := session.NewLimiter(rdb, cfg.RedisPrefix, cfg.DeriveKey("rate-limit"))
 	return &Services{
 		Config:     cfg,
@@ -77,11 +78,11 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 		Activities: activities,
 		Roster:     roster.NewImporter(db, users),
 		Store: store.New(l, users, codes, rdb, store.Options{BaseURL: cfg.BaseURL, RedisPrefix: cfg.RedisPrefix,
-			Stars: activities, Logger: log}),
+			Stars: activities, Logger: log, Notify: notices}),
 		Sessions: session.NewStore(rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL),
 		Limiter:  limiter,
 		SignIn:   session.NewSignInGuard(limiter),
-		Notify:   notify.New(db, rdb, cfg.RedisPrefix),
+		Notify:   notices,
 		SMS:      sms.New(cfg.SMSURL, cfg.SMSToken, cfg.Production(), log),
 	}, nil
 }

@@ -17,10 +17,10 @@ const workerBatch = 500
 // ledger's relay and hold expiry; orders not picked up expire (stock and held credits released);
 // forgotten check-outs are closed at the activity's end; and earnings replaced by amendments are
 // reversed once the volunteer's credits allow; notices are delivered to the inbox and any other
-// channel. Every job is safe to run on several servers at once.
+// channel; volunteers are reminded of orders about to expire. Every job is safe to run on several servers at once.
 func (s *Services) RunWorkers(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(5)
+	wg.Add(6)
 	go func() {
 		defer wg.Done()
 		s.Ledger.Run(ctx, ledger.Workers{RelayEvery: s.Config.RelayEvery, ExpireEvery: s.Config.ExpireEvery})
@@ -39,6 +39,12 @@ func (s *Services) RunWorkers(ctx context.Context) {
 		defer wg.Done()
 		every(ctx, time.Minute, s.Logger, "settle amended earnings", func(ctx context.Context) (int, error) {
 			return s.Activities.SettleReversals(ctx, workerBatch)
+		})
+	}()
+	go func() {
+		defer wg.Done()
+		every(ctx, time.Minute, s.Logger, "remind of orders about to expire", func(ctx context.Context) (int, error) {
+			return s.Store.RemindExpiring(ctx, workerBatch)
 		})
 	}()
 	go func() {

@@ -18,8 +18,9 @@ import (
 
 // Kinds of notice.
 const (
-	HoursVerified     = "hours_verified"     // params: activity, minutes, credits
-	HoursAdjusted     = "hours_adjusted"     // params: activity, minutes, credits, reason
+	HoursVerified     = "hours_verified"     // params: activity, date, minutes, credits
+	HoursAdjusted     = "hours_adjusted"     // params: activity, date, minutes, credits
+	HoursRejected     = "hours_rejected"     // params: activity, reason
 	DisputeAnswered   = "dispute_answered"   // params: activity, outcome
 	ActivityChanged   = "activity_changed"   // params: activity, starts_at, place
 	ActivityCancelled = "activity_cancelled" // params: activity, reason

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -188,7 +189,24 @@ func TestCancelledAndExpiredOrdersRefused(t *testing.T) {
 	if _, err := e.svc.Fulfil(ctx, clerk, o3.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	e.clock.advance(73 * time.Hour) // the default pickup window is 72 hours
+	// A day before the pickup window ends, the volunteer is reminded of o2, once.
+	e.clock.advance(49 * time.Hour)
+	for range 2 {
+		if _, err := e.svc.RemindExpiring(ctx, 100); err != nil {
+			t.Fatal(err)
+		}
+	}
+	notices := func(kind string) (n int) {
+		if err := e.db.GetContext(ctx, &n, `SELECT count(*) FROM notification_outbox WHERE user_id = $1 AND kind = $2
+			AND params->>'order' = $3 AND params->>'store' <> ''`, vol.ID, kind, strconv.FormatInt(o2.ID, 10)); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := notices("order_expiring"); n != 1 {
+		t.Fatalf("%d reminders of the order about to expire, want 1", n)
+	}
+	e.clock.advance(24 * time.Hour) // the default pickup window is 72 hours
 	if _, err := e.svc.Scan(ctx, e.storeID, o2.PickupURL); !errors.Is(err, store.ErrCodeExpired) {
 		t.Fatalf("scan of an expired order's code: %v", err)
 	}
@@ -204,6 +222,9 @@ func TestCancelledAndExpiredOrdersRefused(t *testing.T) {
 	}
 	if n, _ := e.svc.ExpireOrders(ctx, 100); n != 0 {
 		t.Fatalf("expired %d more on the second run", n)
+	}
+	if n := notices("order_expired"); n != 1 {
+		t.Fatalf("%d notices of the expiry, want 1", n)
 	}
 	got, _ = e.svc.Order(ctx, o2.ID)
 	if got.Status != store.StatusExpired {

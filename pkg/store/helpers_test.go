@@ -18,6 +18,7 @@ import (
 	"timebank/ledger"
 	"timebank/pkg/dbtest"
 	"timebank/pkg/identity"
+	"timebank/pkg/notify"
 	"timebank/pkg/org"
 	"timebank/pkg/principal"
 	"timebank/pkg/qr"
@@ -77,7 +78,7 @@ func newEnv(t *testing.T) *env {
 	e.users = identity.NewUsers(db, l, []byte("test resident id key"))
 	e.reg = org.NewRegistry(db, l)
 	e.svc = store.New(l, e.users, codes, rdb, store.Options{BaseURL: "https://tb.example", RedisPrefix: prefix,
-		Stars: e.stars, Now: e.clock.now, Logger: quiet})
+		Stars: e.stars, Now: e.clock.now, Logger: quiet, Notify: notify.New(db, rdb, prefix)})
 
 	admin := &principal.Principal{Name: "operator"}
 	for _, r := range []org.NewRegion{{Code: "330000", Name: "浙江省"}, {Code: "330400", Name: "嘉兴市"},

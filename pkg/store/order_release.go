@@ -111,7 +111,10 @@ func (s *Service) release(ctx context.Context, actor string, orderID int64, stat
 		_, err = tx.Sqlx().ExecContext(ctx, `
 UPDATE store_orders SET status = $2, resolved_at = $3, resolved_by = $4 WHERE id = $1`,
 			orderID, status, s.now(), actor)
-		return err
+		if err != nil || status != StatusExpired {
+			return err
+		}
+		return s.tellExpired(ctx, tx.Sqlx(), o)
 	})
 }
 

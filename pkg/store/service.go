@@ -14,6 +14,7 @@ import (
 
 	"timebank/ledger"
 	"timebank/pkg/identity"
+	"timebank/pkg/notify"
 	"timebank/pkg/prepared"
 	"timebank/pkg/principal"
 	"timebank/pkg/qr"
@@ -44,6 +45,8 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives warnings about work done after commit; slog.Default() when nil.
 	Logger *slog.Logger
+	// Notify, when set, tells volunteers of their orders about to expire and expired.
+	Notify *notify.Service
 }
 
 // Service is the charity supermarket. It is safe for concurrent use.
