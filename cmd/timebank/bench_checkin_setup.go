@@ -35,7 +35,7 @@ type checkinVolunteer struct {
 var checkinActor = &principal.Principal{Name: "bench"}
 
 // setupCheckin makes the organization (in Xiashi street, its region chain created if missing), the
-// activities (started half an hour ago, so check-in is open and nobody is early), the volunteers in
+// activities (starting in five minutes, so check-in is open), the volunteers in
 // bulk as an imported roster would, and an app session for each.
 func setupCheckin(ctx context.Context, svc *app.Services, o checkinOpts) (checkinWorld, error) {
 	var world checkinWorld
@@ -52,7 +52,9 @@ func setupCheckin(ctx context.Context, svc *app.Services, o checkinOpts) (checki
 		return world, err
 	}
 	world.orgID = team.ID
-	start := time.Now().Add(-30 * time.Minute)
+	// Starting in five minutes: check-in opens an hour before the start, and an activity may not be
+	// created to start in the past.
+	start := time.Now().Add(5 * time.Minute)
 	for i := range o.activities {
 		as, err := svc.Activities.CreateActivities(ctx, checkinActor, activity.NewActivity{OrgID: team.ID,
 			Title: fmt.Sprintf("志愿者日集中服务 第 %d 点位", i+1), Category: "civility", Address: "海宁市硖石街道",

@@ -114,7 +114,12 @@ func (r *demoActivityRun) activity(ctx context.Context, da demoActivity) error {
 		}
 	}
 	if len(occ) == 0 {
-		r.clock.at = time.Time{}
+		// Planned a week ahead, as a coordinator would have: an activity may not be created to
+		// start in the past.
+		r.clock.at = da.n.StartsAt.Add(-7 * 24 * time.Hour)
+		if now := time.Now(); now.Before(r.clock.at) {
+			r.clock.at = time.Time{}
+		}
 		created, err := r.acts.CreateActivities(ctx, r.coordinator, da.n)
 		if err != nil {
 			return err

@@ -37,8 +37,12 @@ type Activity struct {
 	LeaderName     string    `db:"leader_name" json:"leader_name"`
 	PeopleServed   string    `db:"people_served" json:"people_served"`
 	IsService      bool      `db:"is_service" json:"is_service"`
-	Status         string    `db:"status" json:"status"`
-	CreatedAt      time.Time `db:"created_at" json:"created_at"`
+	Status         string    `db:"status" json:"status"` // open or cancelled
+	// Revision counts the activity's changes since it was created (1: never changed).
+	Revision     int        `db:"revision" json:"revision"`
+	CancelledAt  *time.Time `db:"cancelled_at" json:"cancelled_at,omitempty"`
+	CancelReason *string    `db:"cancel_reason" json:"cancel_reason,omitempty"`
+	CreatedAt    time.Time  `db:"created_at" json:"created_at"`
 	// DistanceM is the distance from the point a list was asked near, in metres.
 	DistanceM *int `db:"distance_m" json:"distance_m,omitempty"`
 }
@@ -49,7 +53,8 @@ func (a Activity) LengthMinutes() int64 { return int64(a.EndsAt.Sub(a.StartsAt) 
 
 const activityColumns = `a.id, a.org_id, o.name AS org_name, a.series_id, a.title, a.content, a.category,
 	a.address, a.latitude, a.longitude, a.radius_m, a.starts_at, a.ends_at, a.capacity, a.signup_required,
-	a.signups, a.leader_name, a.people_served, a.is_service, a.status, a.created_at`
+	a.signups, a.leader_name, a.people_served, a.is_service, a.status, a.revision, a.cancelled_at,
+	a.cancel_reason, a.created_at`
 
 // Activity returns the activity. Errors: ErrActivityNotFound.
 func (s *Service) Activity(ctx context.Context, id int64) (Activity, error) {
@@ -86,7 +91,11 @@ func (s *Service) ActivityOrg(ctx context.Context, id int64) (int64, error) {
 // repeat date, in one transaction with its audit entry. Times are kept to the minute.
 // Errors: ErrInvalid (*fields.Error: also for an unknown category or organization).
 func (s *Service) CreateActivities(ctx context.Context, by *principal.Principal, n NewActivity) ([]Activity, error) {
-	starts, err := n.validate(s.now())
+	p, err := s.Policy(ctx, n.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	starts, err := n.validate(s.now(), p.MaxActivityLength())
 	if err != nil {
 		return nil, err
 	}

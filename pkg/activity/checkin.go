@@ -21,7 +21,7 @@ import (
 // does (distanceSQL): the activity's place is known only inside the statement.
 var checkInQuery = fmt.Sprintf(`
 WITH a AS (
-    SELECT id, org_id, title, starts_at, ends_at, signup_required, latitude, longitude, radius_m
+    SELECT id, org_id, title, starts_at, ends_at, signup_required, latitude, longitude, radius_m, status
     FROM activities WHERE id = $1
 ), t AS (
     INSERT INTO attendances (activity_id, user_id, source, check_in_at, check_in_by, inside_at_check_in)
@@ -29,14 +29,14 @@ WITH a AS (
         CASE WHEN $5::float8 IS NOT NULL AND $6::float8 IS NOT NULL AND a.radius_m IS NOT NULL
             THEN %s <= a.radius_m END
     FROM a
-    WHERE NOT $7 AND a.starts_at <= $8 AND $3 <= a.ends_at
+    WHERE NOT $7 AND a.status = 'open' AND a.starts_at <= $8 AND $3 <= a.ends_at
       AND (NOT a.signup_required
            OR EXISTS (SELECT 1 FROM signups s WHERE s.activity_id = $1 AND s.user_id = $2 AND s.status = 'active'))
     ON CONFLICT (activity_id, user_id) DO NOTHING
     RETURNING id, user_id, check_in_at, inside_at_check_in, created_at
 )
 SELECT a.id, a.org_id, a.title, a.starts_at, a.ends_at, a.signup_required, a.latitude, a.longitude, a.radius_m,
-    t.id AS attendance_id, t.check_in_at, t.inside_at_check_in, t.created_at AS attendance_created_at,
+    a.status, t.id AS attendance_id, t.check_in_at, t.inside_at_check_in, t.created_at AS attendance_created_at,
     u.name AS volunteer_name, u.volunteer_no
 FROM a LEFT JOIN t ON true LEFT JOIN users u ON u.id = t.user_id`, fmt.Sprintf(distanceSQL, "$5", "$6"))
 
@@ -61,7 +61,7 @@ func (s *Service) checkIn(ctx context.Context, activityID, userID int64, by stri
 	)
 	err = s.stmts.QueryRow(ctx, s.db, checkInQuery, activityID, userID, at, by, lat, lng, outOnly,
 		at.Add(CheckInOpensBefore)).Scan(&a.ID, &a.OrgID, &a.Title, &a.StartsAt, &a.EndsAt, &a.SignupRequired,
-		&a.Latitude, &a.Longitude, &a.RadiusM, &attID, &checkInAt, &inside, &createdAt, &volunteerName, &volNo)
+		&a.Latitude, &a.Longitude, &a.RadiusM, &a.Status, &attID, &checkInAt, &inside, &createdAt, &volunteerName, &volNo)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return Activity{}, Attendance{}, false, ErrActivityNotFound

@@ -29,8 +29,8 @@ const (
 // KioskCode returns the activity's current check-in code (or check-out code) for the kiosk screen.
 // All screens of the activity show the same code during a window of qr.KioskStep; each is accepted
 // for qr.KioskTTL.
-// Errors: ErrActivityNotFound, ErrActivityOver (past the forgotten check-out deadline, nothing more
-// can be scanned).
+// Errors: ErrActivityNotFound, ErrActivityCancelled, ErrActivityOver (past the forgotten check-out
+// deadline, nothing more can be scanned).
 func (s *Service) KioskCode(ctx context.Context, activityID int64, checkOut bool) (Code, error) {
 	a, err := s.Activity(ctx, activityID)
 	if err != nil {
@@ -41,6 +41,9 @@ func (s *Service) KioskCode(ctx context.Context, activityID int64, checkOut bool
 		return Code{}, err
 	}
 	now := s.now()
+	if a.Status == StatusActivityCancelled {
+		return Code{}, ErrActivityCancelled
+	}
 	if now.After(p.AutoCloseAt(a.EndsAt)) {
 		return Code{}, ErrActivityOver
 	}

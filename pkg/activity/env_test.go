@@ -121,6 +121,12 @@ func (e *env) newActivity(t *testing.T, opts ...func(*activity.NewActivity)) act
 	for _, o := range opts {
 		o(&n)
 	}
+	// A new activity may not start in the past: tests that moved the clock on create theirs as
+	// a coordinator would have, an hour before it starts.
+	if now := e.clock.Now(); n.StartsAt.Before(now) {
+		e.clock.Set(n.StartsAt.Add(-time.Hour))
+		defer e.clock.Set(now)
+	}
 	as, err := e.svc.CreateActivities(context.Background(), coordinator, n)
 	if err != nil {
 		t.Fatalf("create activity: %v", err)

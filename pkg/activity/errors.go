@@ -23,6 +23,10 @@ var (
 	ErrCheckInNotOpen = errors.New("activity: check-in has not opened yet")
 	// ErrActivityOver means the activity has ended: nobody can check in any more.
 	ErrActivityOver = errors.New("activity: the activity has ended")
+	// ErrActivityCancelled means the activity was cancelled: nothing more happens at it.
+	ErrActivityCancelled = errors.New("activity: the activity was cancelled")
+	// ErrActivityStarted means the activity has begun and can no longer be changed, only cancelled.
+	ErrActivityStarted = errors.New("activity: the activity has begun")
 	// ErrNotCheckedIn means a check-out code was scanned by someone who never checked in.
 	ErrNotCheckedIn = errors.New("activity: not checked in")
 	// ErrWrongActivity means a genuine check-in code of another activity than the one scanned at.

@@ -37,17 +37,20 @@ const (
 	MaxOccurrences = 53
 	// MaxActivityLength is the longest one occurrence may be.
 	MaxActivityLength = 24 * time.Hour
-	// maxScheduleAhead and maxScheduleBack bound when an activity may start, relative to now:
-	// far enough back to record an activity after the fact, never years away.
+	// maxScheduleAhead bounds how far ahead an activity may start.
 	maxScheduleAhead = 366 * 24 * time.Hour
-	maxScheduleBack  = 366 * 24 * time.Hour
+	// StartGrace is how far in the past a new or moved activity may start: one created a few
+	// minutes late is still today's; one that began an hour ago is not an activity to plan but
+	// hours to add afterwards (补录).
+	StartGrace = 15 * time.Minute
 )
 
 func (n NewActivity) service() bool { return n.IsService == nil || *n.IsService }
 
-// validate checks the request, brings its text and times to their stored forms, and returns the
-// start of every occurrence.
-func (n *NewActivity) validate(now time.Time) ([]time.Time, error) {
+// validate checks the request against now and the longest occurrence the organization's policy
+// allows, brings its text and times to their stored forms, and returns the start of every
+// occurrence.
+func (n *NewActivity) validate(now time.Time, maxLength time.Duration) ([]time.Time, error) {
 	bad := fields.Set{}
 	if n.OrgID <= 0 {
 		bad["org_id"] = "required"
@@ -75,7 +78,9 @@ func (n *NewActivity) validate(now time.Time) ([]time.Time, error) {
 	switch {
 	case n.StartsAt.IsZero():
 		bad["starts_at"] = "required"
-	case n.StartsAt.Before(now.Add(-maxScheduleBack)) || n.StartsAt.After(now.Add(maxScheduleAhead)):
+	case n.StartsAt.Before(now.Add(-StartGrace)):
+		bad["starts_at"] = "in_past"
+	case n.StartsAt.After(now.Add(maxScheduleAhead)):
 		bad["starts_at"] = "range"
 	}
 	switch {
@@ -83,7 +88,7 @@ func (n *NewActivity) validate(now time.Time) ([]time.Time, error) {
 		bad["ends_at"] = "required"
 	case !n.EndsAt.After(n.StartsAt):
 		bad["ends_at"] = "before_start"
-	case n.EndsAt.Sub(n.StartsAt) > MaxActivityLength:
+	case n.EndsAt.Sub(n.StartsAt) > min(maxLength, MaxActivityLength):
 		bad["ends_at"] = "too_long"
 	}
 	if n.Capacity != nil && (*n.Capacity < 1 || *n.Capacity > 100000) {

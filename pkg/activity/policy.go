@@ -38,6 +38,22 @@ type Policy struct {
 	// ForgottenCheckoutGraceMinutes is how long after the scheduled end a volunteer may still check
 	// out before the attendance is closed automatically at the scheduled end (see AutoCloseAt).
 	ForgottenCheckoutGraceMinutes int64 `json:"forgotten_checkout_grace_minutes"`
+	// MaxActivityHours is the longest one occurrence of the organization's activities may be
+	// scheduled for; 0 means the default, DefaultMaxActivityHours.
+	MaxActivityHours int64 `json:"max_activity_hours,omitempty"`
+}
+
+// DefaultMaxActivityHours is how long an activity may last when the policy does not say: a long
+// day of service, not a sitting that spans days.
+const DefaultMaxActivityHours = 12
+
+// MaxActivityLength is how long one occurrence may be scheduled for under the policy.
+func (p Policy) MaxActivityLength() time.Duration {
+	h := p.MaxActivityHours
+	if h == 0 {
+		h = DefaultMaxActivityHours
+	}
+	return time.Duration(h) * time.Hour
 }
 
 // Limits of the policy's fields, wide enough for any real programme and narrow enough that no
@@ -91,6 +107,7 @@ func (p Policy) Validate() map[string]string {
 	checkPolicyRange(bad, "credit_numerator", p.CreditNumerator, 0, maxCreditRatioTerm)
 	checkPolicyRange(bad, "credit_denominator", p.CreditDenominator, 1, maxCreditRatioTerm)
 	checkPolicyRange(bad, "forgotten_checkout_grace_minutes", p.ForgottenCheckoutGraceMinutes, 0, maxForgottenCheckout)
+	checkPolicyRange(bad, "max_activity_hours", p.MaxActivityHours, 0, int64(MaxActivityLength/time.Hour))
 	switch n := len(p.StarThresholdsHours); {
 	case n == 0:
 		bad["star_thresholds_hours"] = "required"

@@ -59,7 +59,7 @@ type ScanResult struct {
 // them out. Scanning again, or many times at once, never makes a second attendance.
 // Errors: ErrInvalid, qr.ErrMalformed, qr.ErrBadSignature, qr.ErrUnknownKey, qr.ErrExpired,
 // qr.ErrWrongType (not a kiosk code), ErrWrongActivity, ErrActivityNotFound, ErrCheckInNotOpen,
-// ErrActivityOver, ErrNotSignedUp, ErrNotCheckedIn.
+// ErrActivityOver, ErrActivityCancelled, ErrNotSignedUp, ErrNotCheckedIn.
 func (s *Service) ScanKiosk(ctx context.Context, userID int64, sc Scan) (ScanResult, error) {
 	if err := sc.validate(); err != nil {
 		return ScanResult{}, err
@@ -120,6 +120,8 @@ func (s *Service) scan(ctx context.Context, activityID, userID int64, by string,
 	}
 	res := ScanResult{ActivityTitle: a.Title, Action: ActionUnchanged}
 	switch {
+	case a.Status == StatusActivityCancelled:
+		return ScanResult{}, ErrActivityCancelled
 	case now.Before(CheckInOpens(a.StartsAt)):
 		return ScanResult{}, ErrCheckInNotOpen
 	case inserted:
