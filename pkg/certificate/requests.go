@@ -85,7 +85,8 @@ func (s *Service) Apply(ctx context.Context, by Actor, n NewRequest) (Request, e
         requested_by, requested_at, due_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *)
 SELECT `+requestColumns+` FROM r`, n.OrgID, n.UserID, from, to, n.Purpose, n.PurposeNote, by.Label, now,
-			activity.AddWorkingDays(now, DueWorkingDays))
+			// PostgreSQL keeps microseconds: the last one of the day, not a rounding into the next day.
+			activity.AddWorkingDays(now, DueWorkingDays).Truncate(time.Microsecond))
 		if err != nil {
 			return err
 		}
