@@ -29,7 +29,7 @@ type Certificate struct {
 	OrgID     int64  `db:"org_id" json:"org_id"`
 	UserID    int64  `db:"user_id" json:"user_id"`
 	RequestID *int64 `db:"request_id" json:"request_id,omitempty"`
-	Number    string `db:"number" json:"number"`     // per organization and year, without gaps
+	Number    string `db:"number" json:"number"`         // per organization and year, without gaps
 	IssueDate string `db:"issue_date" json:"issue_date"` // YYYY-MM-DD, China Standard Time
 	From      string `db:"period_from" json:"from,omitempty"`
 	To        string `db:"period_to" json:"to,omitempty"`

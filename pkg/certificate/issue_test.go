@@ -16,7 +16,7 @@ func TestIssueSnapshot(t *testing.T) {
 	u := e.volunteer(t, "王秀英", "11010519491231002x")
 	e.record(t, e.orgID, u.ID, "2026-01-10", "东山社区敬老院陪伴", 180, "scan")
 	e.record(t, e.orgID, u.ID, "2026-02-14", "垃圾分类宣传", 90, "manual")
-	e.record(t, e.orgID, u.ID, "2025-12-31", "年末慰问", 60, "scan")          // before the period
+	e.record(t, e.orgID, u.ID, "2025-12-31", "年末慰问", 60, "scan")        // before the period
 	e.record(t, e.otherOrgID, u.ID, "2026-01-20", "义工联活动", 240, "scan") // another organization's
 	c, err := e.svc.Issue(context.Background(), coordinator, e.orgID, certificate.NewCertificate{UserID: u.ID,
 		From: "2026-01-01", To: "2026-03-15", Purpose: certificate.PurposeEmployer, ResponsibleName: "李会长",

@@ -64,6 +64,7 @@ func newDocument(c Certificate) *fpdf.Fpdf {
 	pdf.SetMargins(pageMargin, pageMargin, pageMargin)
 	pdf.SetAutoPageBreak(true, pageMargin+5)
 	pdf.AddUTF8FontFromBytes(fontFamily, "", droidSans)
+	pdf.SetFont(fontFamily, "", 12)
 	pdf.SetTitle("志愿服务记录证明 "+c.Number, true)
 	pdf.SetAuthor(c.OrgName, true)
 	pdf.SetCreationDate(c.CreatedAt)
@@ -71,10 +72,9 @@ func newDocument(c Certificate) *fpdf.Fpdf {
 	pdf.AliasNbPages("{nb}")
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-pageMargin)
-		pdf.SetFont(fontFamily, "", 8)
 		pdf.SetTextColor(110, 110, 110)
-		pdf.CellFormat(0, 5, fmt.Sprintf("证明编号 %s · 依据《志愿服务记录与证明出具办法（试行）》免费出具 · 第 %d/{nb} 页",
-			c.Number, pdf.PageNo()), "", 0, "C", false, 0, "")
+		writer{pdf, 8}.cell(0, 5, fmt.Sprintf("证明编号 %s　　依据《志愿服务记录与证明出具办法（试行）》免费出具　　第 %d/{nb} 页",
+			c.Number, pdf.PageNo()), "", 0, "C", false)
 		pdf.SetTextColor(0, 0, 0)
 	})
 	return pdf
@@ -82,14 +82,11 @@ func newDocument(c Certificate) *fpdf.Fpdf {
 
 // writeStatement writes the title, the number and the statement of service.
 func writeStatement(pdf *fpdf.Fpdf, c Certificate) {
-	pdf.SetFont(fontFamily, "", 22)
-	pdf.CellFormat(0, 14, "志愿服务记录证明", "", 1, "C", false, 0, "")
-	pdf.SetFont(fontFamily, "", 10)
-	pdf.CellFormat(0, 6, "编号："+c.Number, "", 1, "R", false, 0, "")
+	writer{pdf, 22}.cell(0, 14, "志愿服务记录证明", "", 1, "C", false)
+	writer{pdf, 10}.cell(0, 6, "编号："+c.Number, "", 1, "R", false)
 	if c.Status != StatusIssued {
 		pdf.SetTextColor(200, 0, 0)
-		pdf.SetFont(fontFamily, "", 14)
-		pdf.CellFormat(0, 8, "本证明"+statusName(c.Status)+"，不再有效", "", 1, "C", false, 0, "")
+		writer{pdf, 14}.cell(0, 8, "本证明"+statusName(c.Status)+"，不再有效", "", 1, "C", false)
 		pdf.SetTextColor(0, 0, 0)
 	}
 	pdf.Ln(4)
@@ -105,9 +102,9 @@ func writeStatement(pdf *fpdf.Fpdf, c Certificate) {
 		"其中扫码记录 %s 小时，补录 %s 小时。服务记录明细如下。",
 		c.PersonName, who, when, c.OrgName, FormatHours(c.TotalMinutes), FormatHours(c.ScanMinutes),
 		FormatHours(c.ManualMinutes))
-	pdf.SetFont(fontFamily, "", 12)
-	pdf.MultiCell(0, 8, "    "+text, "", "L", false)
-	pdf.CellFormat(0, 8, "证明用途："+PurposeName(c.Purpose), "", 1, "L", false, 0, "")
+	w := writer{pdf, 12}
+	w.paragraph(0, 8, "　　"+text)
+	w.cell(0, 8, "证明用途："+PurposeName(c.Purpose), "", 1, "L", false)
 	pdf.Ln(2)
 }
 
@@ -117,15 +114,15 @@ var recordColumns = []struct {
 	width  float64
 	header string
 	align  string
-}{{24, "日期", "C"}, {48, "活动名称", "L"}, {62, "服务内容", "L"}, {18, "时长（小时）", "R"}, {18, "记录方式", "C"}}
+}{{24, "日期", "C"}, {46, "活动名称", "L"}, {60, "服务内容", "L"}, {22, "时长（小时）", "R"}, {18, "记录方式", "C"}}
 
 // writeRecords writes the table of the certified records and their total.
 func writeRecords(pdf *fpdf.Fpdf, c Certificate) {
-	pdf.SetFont(fontFamily, "", 9)
+	w := writer{pdf, 9}
 	pdf.SetFillColor(235, 235, 235)
 	header := func() {
 		for _, col := range recordColumns {
-			pdf.CellFormat(col.width, lineHeight, col.header, "1", 0, "C", true, 0, "")
+			w.cell(col.width, lineHeight, col.header, "1", 0, "C", true)
 		}
 		pdf.Ln(-1)
 	}
@@ -142,31 +139,30 @@ func writeRecords(pdf *fpdf.Fpdf, c Certificate) {
 		}
 		cells := []string{r.Date, r.Activity, r.Content, FormatHours(r.Minutes), kind}
 		for i, col := range recordColumns {
-			pdf.CellFormat(col.width, lineHeight, fit(pdf, cells[i], col.width-2), "1", 0, col.align, false, 0, "")
+			w.cell(col.width, lineHeight, w.fit(cells[i], col.width-2), "1", 0, col.align, false)
 		}
 		pdf.Ln(-1)
 	}
 	total := recordColumns[0].width + recordColumns[1].width + recordColumns[2].width
-	pdf.CellFormat(total, lineHeight, fmt.Sprintf("合计 %d 条", len(c.Records)), "1", 0, "R", true, 0, "")
-	pdf.CellFormat(recordColumns[3].width, lineHeight, FormatHours(c.TotalMinutes), "1", 0, "R", true, 0, "")
-	pdf.CellFormat(recordColumns[4].width, lineHeight, "", "1", 1, "C", true, 0, "")
+	w.cell(total, lineHeight, fmt.Sprintf("合计 %d 条", len(c.Records)), "1", 0, "R", true)
+	w.cell(recordColumns[3].width, lineHeight, FormatHours(c.TotalMinutes), "1", 0, "R", true)
+	w.cell(recordColumns[4].width, lineHeight, "", "1", 1, "C", true)
 	if c.Notes != "" {
 		pdf.Ln(2)
-		pdf.SetFont(fontFamily, "", 11)
-		pdf.MultiCell(0, 7, "备注："+c.Notes, "", "L", false)
+		writer{pdf, 11}.paragraph(0, 7, "备注："+c.Notes)
 	}
 }
 
 // fit shortens s with an ellipsis until it is at most width mm wide in the current font.
-func fit(pdf *fpdf.Fpdf, s string, width float64) string {
-	if pdf.GetStringWidth(s) <= width {
+func (w writer) fit(s string, width float64) string {
+	if w.width(s) <= width {
 		return s
 	}
 	r := []rune(s)
-	for len(r) > 0 && pdf.GetStringWidth(string(r)+"…") > width {
+	for len(r) > 0 && w.width(string(r)+"...") > width {
 		r = r[:len(r)-1]
 	}
-	return string(r) + "…"
+	return string(r) + "..."
 }
 
 // chineseDate writes YYYY-MM-DD as 2026年12月07日.

@@ -16,7 +16,7 @@ func writeIssuer(pdf *fpdf.Fpdf, c Certificate, hasSeal bool, verifyURL string) 
 	}
 	pdf.Ln(6)
 	top := pdf.GetY()
-	pdf.SetFont(fontFamily, "", 11)
+	w := writer{pdf, 11}
 	lines := []string{
 		"出具组织：" + c.OrgName,
 		orgCodeLine(c),
@@ -26,7 +26,7 @@ func writeIssuer(pdf *fpdf.Fpdf, c Certificate, hasSeal bool, verifyURL string) 
 		"出具日期：" + chineseDate(c.IssueDate),
 	}
 	for _, l := range lines {
-		pdf.CellFormat(110, 8, fit(pdf, l, 110), "", 1, "L", false, 0, "")
+		w.cell(110, 8, w.fit(l, 108), "", 1, "L", false)
 	}
 	// The seal area: a circle of 42 mm where the seal is pressed, or drawn when the organization
 	// stored its image.
@@ -40,18 +40,15 @@ func writeIssuer(pdf *fpdf.Fpdf, c Certificate, hasSeal bool, verifyURL string) 
 		pdf.SetDashPattern(nil, 0)
 		pdf.SetDrawColor(0, 0, 0)
 	}
-	pdf.SetFont(fontFamily, "", 9)
 	pdf.SetTextColor(110, 110, 110)
 	pdf.SetXY(cx-r, cy+r+1)
-	pdf.CellFormat(2*r, 5, "（组织盖章）", "", 0, "C", false, 0, "")
+	writer{pdf, 9}.cell(2*r, 5, "（组织盖章）", "", 0, "C", false)
 	pdf.SetTextColor(0, 0, 0)
 
 	qrTop := top + 6*8 + 6
 	pdf.ImageOptions("qr", pageMargin, qrTop, 30, 30, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
 	pdf.SetXY(pageMargin+33, qrTop+2)
-	pdf.SetFont(fontFamily, "", 10)
-	pdf.MultiCell(0, 6, "扫描二维码核验本证明的真伪与状态（电子签名 Ed25519，可离线核验）。", "", "L", false)
+	writer{pdf, 10}.paragraph(0, 6, "扫描二维码核验本证明的真伪与状态（电子签名 Ed25519，可离线核验）。")
 	pdf.SetX(pageMargin + 33)
-	pdf.SetFont(fontFamily, "", 6)
-	pdf.MultiCell(0, 3.2, verifyURL, "", "L", false)
+	writer{pdf, 7}.paragraph(0, 3.6, verifyURL)
 }
