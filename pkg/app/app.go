@@ -13,6 +13,7 @@ import (
 
 	"timebank/ledger"
 	"timebank/pkg/activity"
+	"timebank/pkg/certificate"
 	"timebank/pkg/config"
 	"timebank/pkg/identity"
 	"timebank/pkg/notify"
@@ -45,6 +46,8 @@ type Services struct {
 	Limiter    *session.Limiter      // rate limits
 	Notify     *notify.Service       // notices to people: the outbox, the inbox and its delivery
 	SMS        sms.Sender            // text messages: the configured gateway, or the log in development
+	// Certificates of volunteer service: requests, issue, the register, PDFs and the public check
+	Certificates *certificate.Service
 }
 
 // New builds the ledger and the domain services over db and rdb. Keys for hashing and signing are
@@ -58,6 +61,12 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 	codes, err := qr.NewSignerFromSecret([]byte(cfg.Secret))
 	if err != nil {
 		return nil, fmt.Errorf("app: QR signer: %w", err)
+	}
+	// Certificates are signed with Ed25519 keys derived from the secret under labels of their own
+	// (certificate.KeyLabel), published at /.well-known/timebank-certificates.json.
+	certs, err := certificate.New(db, cfg.DeriveKey, certificate.Options{BaseURL: cfg.BaseURL})
+	if err != nil {
+		return nil, fmt.Errorf("app: certificates: %w", err)
 	}
 	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: cfg.RedisPrefix, Logger: log})
 	users := identity.NewUsers(db, l, cfg.DeriveKey("resident-id"))
@@ -80,5 +89,7 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 		Limiter:  session.NewLimiter(rdb, cfg.RedisPrefix),
 		Notify:   notify.New(db, rdb, cfg.RedisPrefix),
 		SMS:      sms.New(cfg.SMSURL, cfg.SMSToken, cfg.Production(), log),
+
+		Certificates: certs,
 	}, nil
 }

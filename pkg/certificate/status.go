@@ -13,13 +13,17 @@ import (
 // Get returns a certificate of the organization with its records.
 // Errors: ErrNotFound.
 func (s *Service) Get(ctx context.Context, orgID, id int64) (Certificate, error) {
-	return getCertificate(ctx, s.db, `WHERE c.id = $1 AND c.org_id = $2`, id, orgID)
+	return getCertificate(ctx, s.db, selectCertificate+`WHERE c.id = $1 AND c.org_id = $2`, id, orgID)
 }
 
-// getCertificate reads one certificate, records included, found by where.
-func getCertificate(ctx context.Context, q sqlx.QueryerContext, where string, args ...any) (Certificate, error) {
+// selectCertificate reads certificates with their records; its callers add the WHERE clause.
+const selectCertificate = `SELECT ` + columns + `, c.records FROM certificates c `
+
+// getCertificate reads one certificate, records included, with query (selectCertificate and a
+// WHERE clause).
+func getCertificate(ctx context.Context, q sqlx.QueryerContext, query string, args ...any) (Certificate, error) {
 	var c Certificate
-	err := sqlx.GetContext(ctx, q, &c, `SELECT `+columns+`, c.records FROM certificates c `+where, args...)
+	err := sqlx.GetContext(ctx, q, &c, query, args...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, ErrNotFound
 	}
@@ -58,7 +62,7 @@ func (s *Service) Revoke(ctx context.Context, by Actor, orgID, id int64, reason 
 // lockIssued locks a certificate of the organization that is in force.
 // Errors: ErrNotFound, ErrNotIssued.
 func lockIssued(ctx context.Context, tx *sqlx.Tx, orgID, id int64) (Certificate, error) {
-	c, err := getCertificate(ctx, tx, `WHERE c.id = $1 AND c.org_id = $2 FOR UPDATE`, id, orgID)
+	c, err := getCertificate(ctx, tx, selectCertificate+`WHERE c.id = $1 AND c.org_id = $2 FOR UPDATE`, id, orgID)
 	if err == nil && c.Status != StatusIssued {
 		err = ErrNotIssued
 	}
