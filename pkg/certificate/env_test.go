@@ -36,6 +36,7 @@ var (
 // registered with a credit code.
 type env struct {
 	svc        *certificate.Service
+	clock      *time.Time // the service's now; tests move it only while no call runs
 	db         *sqlx.DB
 	users      *identity.Users
 	orgID      int64 // 硖石街道志愿者协会, filed
@@ -48,11 +49,12 @@ func newEnv(t *testing.T) *env {
 	db := dbtest.New(t)
 	rdb, prefix := dbtest.Redis(t)
 	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: prefix, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	svc, err := certificate.New(db, derive, certificate.Options{BaseURL: "https://tb.example", Now: func() time.Time { return now }})
+	clock := now
+	svc, err := certificate.New(db, derive, certificate.Options{BaseURL: "https://tb.example", Now: func() time.Time { return clock }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{svc: svc, db: db, users: identity.NewUsers(db, l, []byte("resident id key for tests"))}
+	e := &env{svc: svc, clock: &clock, db: db, users: identity.NewUsers(db, l, []byte("resident id key for tests"))}
 	reg := org.NewRegistry(db, l)
 	for _, r := range []org.NewRegion{{Code: "330000", Name: "浙江省"}, {Code: "330400", Name: "嘉兴市"},
 		{Code: "330481", Name: "海宁市"}, {Code: "330481001000", Name: "硖石街道"}, {Code: "330481001001", Name: "东山社区"}} {

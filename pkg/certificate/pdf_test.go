@@ -3,6 +3,7 @@ package certificate_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -113,5 +114,67 @@ func TestPDF(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "certificate-1.png")); err != nil {
 		t.Errorf("page 1 not rendered: %v", err)
+	}
+}
+
+// pdfText returns the text of a PDF, page breaks as form feeds.
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "c.pdf")
+	if err := os.WriteFile(file, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(poppler(t, "pdftotext"), "-layout", file, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+// Many records run over pages, each with the table's header; the issuer block follows the last
+// record; a revoked certificate says so on its face.
+func TestPDFPagesAndStatus(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	u := e.volunteer(t, "王秀英", "")
+	const n = 45
+	for i := range n {
+		e.record(t, e.orgID, u.ID, fmt.Sprintf("2025-%02d-%02d", i/28+1, i%28+1), fmt.Sprintf("第%d次活动", i+1), 60, "scan")
+	}
+	c := e.issue(t, e.orgID, u.ID)
+	if _, err := e.svc.Revoke(ctx, coordinator, e.orgID, c.ID, "开错了"); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := e.svc.PDF(ctx, e.orgID, c.ID, &buf); err != nil {
+		t.Fatal(err)
+	}
+	if dir := os.Getenv("TIMEBANK_TEST_OUTPUT"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, "certificate-revoked.pdf"), buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := pdfText(t, buf.Bytes())
+	pages := strings.Split(strings.TrimRight(text, "\f"), "\f")
+	if len(pages) < 2 {
+		t.Fatalf("%d page(s) for %d records", len(pages), n)
+	}
+	for i, p := range pages {
+		if !strings.Contains(p, "活动名称") && i < len(pages)-1 {
+			t.Errorf("page %d has no table header", i+1)
+		}
+		// The total is filled in after the pages were laid out, in the space its alias took.
+		if !regexp.MustCompile(fmt.Sprintf(`第 %d/%d\s*页`, i+1, len(pages))).MatchString(p) {
+			t.Errorf("page %d lacks its number of %d", i+1, len(pages))
+		}
+	}
+	last := pages[len(pages)-1]
+	for _, want := range []string{"合计 45 条", "45", "出具组织", "李会长"} {
+		if !strings.Contains(last, want) {
+			t.Errorf("last page lacks %q", want)
+		}
+	}
+	if !strings.Contains(text, "第45次活动") || !strings.Contains(pages[0], "本证明已撤销") {
+		t.Errorf("text lacks the last record or the revocation:\n%s", text)
 	}
 }

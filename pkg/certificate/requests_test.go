@@ -97,3 +97,27 @@ func TestRequestRefusals(t *testing.T) {
 		t.Errorf("%d refused requests with their reason, want 1", n)
 	}
 }
+
+// The due date counts mainland China's working days: a request made before the May Day holiday
+// (2026-05-01..05, with Saturday 05-09 worked) is due later than ten weekdays would make it.
+func TestRequestDueOverHolidays(t *testing.T) {
+	e := newEnv(t)
+	u := e.volunteer(t, "王秀英", "")
+	e.record(t, e.orgID, u.ID, "2026-01-10", "陪伴", 95, "scan")
+	for _, tc := range []struct{ at, due time.Time }{
+		// Thursday 04-30: working days 05-06, 07, 08, 09 (Saturday, worked), 11, 12, 13, 14, 15, 18.
+		{time.Date(2026, 4, 30, 17, 0, 0, 0, cst), time.Date(2026, 5, 18, 23, 59, 59, 999999000, cst)},
+		// Friday 2026-01-02 (a holiday), late at night: 01-04 (Sunday, worked), 05 … 09, 12 … 15.
+		{time.Date(2026, 1, 2, 23, 30, 0, 0, cst), time.Date(2026, 1, 15, 23, 59, 59, 999999000, cst)},
+	} {
+		*e.clock = tc.at
+		r, err := e.svc.Apply(context.Background(), volunteerBy, certificate.NewRequest{UserID: u.ID, OrgID: e.orgID,
+			Purpose: certificate.PurposeOther})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.DueAt.Equal(tc.due) || !r.RequestedAt.Equal(tc.at) {
+			t.Errorf("requested %v: due %v, want %v", tc.at, r.DueAt.In(cst), tc.due)
+		}
+	}
+}

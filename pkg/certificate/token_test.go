@@ -1,7 +1,11 @@
 package certificate_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -115,5 +119,38 @@ func TestKeyRotation(t *testing.T) {
 	}
 	if sum != doc.Size {
 		t.Errorf("layout covers %d bytes, want %d", sum, doc.Size)
+	}
+}
+
+// A third party checks a code with nothing but the well-known document: the key by its id, the
+// signature over the payload, and the digest of the number and masked name printed on the paper.
+func TestOfflineCheckFromWellKnown(t *testing.T) {
+	e := newEnv(t)
+	u := e.volunteer(t, "欧阳娜娜", "")
+	e.record(t, e.orgID, u.ID, "2026-01-10", "陪伴", 95, "scan")
+	c := e.issue(t, e.orgID, u.ID)
+	var doc struct {
+		Keys []struct {
+			ID        int    `json:"kid"`
+			PublicKey string `json:"public_key"`
+		} `json:"keys"`
+	}
+	if err := json.Unmarshal(e.svc.WellKnown(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := base64.RawURLEncoding.DecodeString(c.Token)
+	var pub []byte
+	for _, k := range doc.Keys {
+		if k.ID == int(raw[1]) {
+			pub, _ = base64.RawURLEncoding.DecodeString(k.PublicKey)
+		}
+	}
+	if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, raw[:34], raw[34:]) {
+		t.Fatalf("the signature does not verify with the published key %d", raw[1])
+	}
+	sum := sha256.Sum256([]byte("timebank certificate\x00" + c.Number + "\x00" + "欧***"))
+	if !bytes.Equal(raw[26:34], sum[:8]) || binary.BigEndian.Uint32(raw[22:]) != 95 ||
+		binary.BigEndian.Uint32(raw[18:]) != 20260316 || binary.BigEndian.Uint64(raw[2:]) != uint64(c.ID) {
+		t.Errorf("payload %x does not match the paper", raw[:34])
 	}
 }
