@@ -55,6 +55,21 @@ func TestRequestFlow(t *testing.T) {
 	if err != nil || len(rs) != 1 || rs[0].CertificateID == nil || *rs[0].CertificateID != c.ID {
 		t.Errorf("issued requests = %+v, %v", rs, err)
 	}
+	if rs, err := e.svc.Requests(ctx, e.orgID, certificate.RequestRequested, 0, 10); err != nil || len(rs) != 0 {
+		t.Errorf("waiting requests = %+v, %v", rs, err)
+	}
+	if mine, err := e.svc.RequestsOfUser(ctx, u.ID); err != nil || len(mine) != 1 || mine[0].Status != certificate.RequestIssued {
+		t.Errorf("the volunteer's requests = %+v, %v", mine, err)
+	}
+	if mine, err := e.svc.OfUser(ctx, u.ID); err != nil || len(mine) != 1 || mine[0].ID != c.ID {
+		t.Errorf("the volunteer's certificates = %+v, %v", mine, err)
+	}
+	if userID, orgID, err := e.svc.Owner(ctx, c.ID); err != nil || userID != u.ID || orgID != e.orgID {
+		t.Errorf("owner = %d, %d, %v", userID, orgID, err)
+	}
+	if _, _, err := e.svc.Owner(ctx, c.ID+1000); !errors.Is(err, certificate.ErrNotFound) {
+		t.Errorf("owner of no certificate: %v", err)
+	}
 }
 
 // A refused request keeps its reason, and nothing can issue it; refusals of the flow change nothing.
