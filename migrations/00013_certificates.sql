@@ -48,6 +48,9 @@ CREATE TABLE certificate_requests (
     CONSTRAINT certificate_requests_issued CHECK ((status = 'issued') = (certificate_id IS NOT NULL))
 );
 CREATE INDEX certificate_requests_org ON certificate_requests (org_id, status, id);
+-- One open request per person and organization: asking again before it is answered adds nothing.
+CREATE UNIQUE INDEX certificate_requests_open ON certificate_requests (org_id, user_id)
+    WHERE status IN ('requested', 'accepted');
 CREATE INDEX certificate_requests_user ON certificate_requests (user_id, id);
 
 CREATE TABLE certificate_counters (

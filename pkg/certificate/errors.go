@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/lib/pq"
 )
 
 // Errors of the certificate service. The web layer maps each to one problem type.
@@ -20,6 +22,9 @@ var (
 	ErrNothingToCertify = errors.New("certificate: no verified service recorded by this organization in the period")
 	// ErrRequestNotFound means no certificate request has that id (at that organization).
 	ErrRequestNotFound = errors.New("certificate: request not found")
+	// ErrRequestOpen means the volunteer already has a request at the organization that is waiting
+	// or accepted and not yet issued.
+	ErrRequestOpen = errors.New("certificate: a request to this organization is already open")
 	// ErrRequestDecided means the request was accepted, refused or issued already.
 	ErrRequestDecided = errors.New("certificate: request already decided")
 	// ErrRequestNotAccepted means a request is issued only once accepted (not when still waiting,
@@ -63,6 +68,12 @@ func (f FieldErrors) err() error {
 		return nil
 	}
 	return f
+}
+
+// isUnique reports whether err is the violation of the named unique constraint or index.
+func isUnique(err error, name string) bool {
+	var pe *pq.Error
+	return errors.As(err, &pe) && pe.Code == "23505" && pe.Constraint == name
 }
 
 // invalid is one wrong field.

@@ -49,6 +49,8 @@ func (in *NewCertificate) check(bad FieldErrors) period {
 
 // Issue issues a certificate of the service orgID recorded for a volunteer, numbered next in the
 // organization's series of the year, signed, and entered in the register, with its audit entry.
+// It certifies the verified records of the period with hours; a record under an open dispute is
+// left out until the dispute is settled (then Stale finds the certificate).
 // Errors: ErrInvalid, ErrOrgNotFound, ErrUserNotFound, ErrNothingToCertify, ErrRequestNotFound,
 // ErrRequestNotAccepted.
 func (s *Service) Issue(ctx context.Context, by Actor, orgID int64, in NewCertificate) (Certificate, error) {

@@ -61,7 +61,7 @@ type NewRequest struct {
 // Apply records a request (申请), due to be accepted or refused within DueWorkingDays working days
 // of mainland China's calendar (pkg/activity's, with its statutory holidays and make-up days).
 // Errors: ErrInvalid, ErrUserNotFound, ErrOrgNotFound, ErrNothingToCertify (the organization
-// recorded no verified service of the volunteer in the period).
+// recorded no verified service of the volunteer in the period), ErrRequestOpen.
 func (s *Service) Apply(ctx context.Context, by Actor, n NewRequest) (Request, error) {
 	bad := FieldErrors{}
 	by.check(bad)
@@ -87,7 +87,9 @@ func (s *Service) Apply(ctx context.Context, by Actor, n NewRequest) (Request, e
 SELECT `+requestColumns+` FROM r`, n.OrgID, n.UserID, from, to, n.Purpose, n.PurposeNote, by.Label, now,
 			// PostgreSQL keeps microseconds: the last one of the day, not a rounding into the next day.
 			activity.AddWorkingDays(now, DueWorkingDays).Truncate(time.Microsecond))
-		if err != nil {
+		if isUnique(err, "certificate_requests_open") {
+			return ErrRequestOpen
+		} else if err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label, Action: "certificate.request",

@@ -29,6 +29,10 @@ func TestRequestFlow(t *testing.T) {
 	if _, err := e.svc.Issue(ctx, coordinator, e.orgID, certificate.NewCertificate{RequestID: r.ID, ResponsibleName: "李会长"}); !errors.Is(err, certificate.ErrRequestNotAccepted) {
 		t.Errorf("issue before acceptance: %v", err)
 	}
+	if _, err := e.svc.Apply(ctx, volunteerBy, certificate.NewRequest{UserID: u.ID, OrgID: e.orgID,
+		Purpose: certificate.PurposeOther}); !errors.Is(err, certificate.ErrRequestOpen) {
+		t.Errorf("a second open request: %v", err)
+	}
 	if _, err := e.svc.Accept(ctx, coordinator, e.otherOrgID, r.ID); !errors.Is(err, certificate.ErrRequestNotFound) {
 		t.Errorf("accept by another organization: %v", err)
 	}
@@ -105,6 +109,10 @@ func TestRequestRefusals(t *testing.T) {
 	if _, err := e.db.Exec(`UPDATE certificate_requests SET status = 'accepted' WHERE id = $1`, r.ID); err == nil {
 		t.Error("the table let a refused request be accepted")
 	}
+	// Once refused, the volunteer may ask again.
+	if _, err := e.svc.Apply(ctx, volunteerBy, certificate.NewRequest{UserID: u.ID, OrgID: e.orgID, Purpose: certificate.PurposeAward}); err != nil {
+		t.Errorf("a new request after a refusal: %v", err)
+	}
 	if n := e.count(t, `SELECT count(*) FROM certificates`) + e.count(t, `SELECT count(*) FROM certificate_counters`); n != 0 {
 		t.Errorf("%d certificate or counter rows after refusals", n)
 	}
@@ -117,14 +125,14 @@ func TestRequestRefusals(t *testing.T) {
 // (2026-05-01..05, with Saturday 05-09 worked) is due later than ten weekdays would make it.
 func TestRequestDueOverHolidays(t *testing.T) {
 	e := newEnv(t)
-	u := e.volunteer(t, "王秀英", "")
-	e.record(t, e.orgID, u.ID, "2026-01-10", "陪伴", 95, "scan")
 	for _, tc := range []struct{ at, due time.Time }{
 		// Thursday 04-30: working days 05-06, 07, 08, 09 (Saturday, worked), 11, 12, 13, 14, 15, 18.
 		{time.Date(2026, 4, 30, 17, 0, 0, 0, cst), time.Date(2026, 5, 18, 23, 59, 59, 999999000, cst)},
 		// Friday 2026-01-02 (a holiday), late at night: 01-04 (Sunday, worked), 05 … 09, 12 … 15.
 		{time.Date(2026, 1, 2, 23, 30, 0, 0, cst), time.Date(2026, 1, 15, 23, 59, 59, 999999000, cst)},
 	} {
+		u := e.volunteer(t, "王秀英", "")
+		e.record(t, e.orgID, u.ID, "2025-12-10", "陪伴", 95, "scan")
 		*e.clock = tc.at
 		r, err := e.svc.Apply(context.Background(), volunteerBy, certificate.NewRequest{UserID: u.ID, OrgID: e.orgID,
 			Purpose: certificate.PurposeOther})
