@@ -69,6 +69,14 @@ func (s *Service) ExportXLSX(ctx context.Context, orgID int64, w io.Writer) erro
 	if err != nil {
 		return err
 	}
+	// Widths are set before the first row, as the stream writer requires: wide enough for a
+	// number, a date or a name, and the notes wider.
+	if err := sw.SetColWidth(1, len(registerColumns)-1, 16); err != nil {
+		return err
+	}
+	if err := sw.SetColWidth(len(registerColumns), len(registerColumns), 40); err != nil {
+		return err
+	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
