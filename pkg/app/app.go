@@ -64,7 +64,8 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 	}
 	// Certificates are signed with Ed25519 keys derived from the secret under labels of their own
 	// (certificate.KeyLabel), published at /.well-known/timebank-certificates.json.
-	certs, err := certificate.New(db, cfg.DeriveKey, certificate.Options{BaseURL: cfg.BaseURL})
+	notices := notify.New(db, rdb, cfg.RedisPrefix)
+	certs, err := certificate.New(db, cfg.DeriveKey, certificate.Options{BaseURL: cfg.BaseURL, Notify: notices})
 	if err != nil {
 		return nil, fmt.Errorf("app: certificates: %w", err)
 	}
@@ -87,7 +88,7 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 			Stars: activities, Logger: log}),
 		Sessions: session.NewStore(rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL),
 		Limiter:  session.NewLimiter(rdb, cfg.RedisPrefix),
-		Notify:   notify.New(db, rdb, cfg.RedisPrefix),
+		Notify:   notices,
 		SMS:      sms.New(cfg.SMSURL, cfg.SMSToken, cfg.Production(), log),
 
 		Certificates: certs,

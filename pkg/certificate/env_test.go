@@ -17,6 +17,7 @@ import (
 	"timebank/pkg/certificate"
 	"timebank/pkg/dbtest"
 	"timebank/pkg/identity"
+	"timebank/pkg/notify"
 	"timebank/pkg/org"
 )
 
@@ -50,7 +51,8 @@ func newEnv(t *testing.T) *env {
 	rdb, prefix := dbtest.Redis(t)
 	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: prefix, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	clock := now
-	svc, err := certificate.New(db, derive, certificate.Options{BaseURL: "https://tb.example", Now: func() time.Time { return clock }})
+	svc, err := certificate.New(db, derive, certificate.Options{BaseURL: "https://tb.example",
+		Now: func() time.Time { return clock }, Notify: notify.New(db, rdb, prefix)})
 	if err != nil {
 		t.Fatal(err)
 	}

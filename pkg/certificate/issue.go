@@ -10,6 +10,7 @@ import (
 
 	"timebank/pkg/activity"
 	"timebank/pkg/audit"
+	"timebank/pkg/notify"
 )
 
 // NewCertificate is what the organization gives when it issues a certificate (开具). With a RequestID the
@@ -141,6 +142,14 @@ RETURNING created_at`, c.ID, c.OrgID, c.UserID, reqID, day.Year, seq, c.Number, 
 		c.RequestID = &in.RequestID
 		if _, err := tx.ExecContext(ctx, `UPDATE certificate_requests SET status = 'issued', certificate_id = $2
 WHERE id = $1`, in.RequestID, c.ID); err != nil {
+			return Certificate{}, err
+		}
+	}
+	if s.notify != nil {
+		// The volunteer hears of it once, through the outbox, exactly when the certificate commits.
+		if err := s.notify.Write(ctx, tx, notify.Notice{UserID: c.UserID, Kind: notify.CertificateIssued,
+			Params: map[string]any{"certificate": c.Number, "certificate_id": c.ID, "org": c.OrgName},
+			Event:  "certificate:" + itoa(c.ID) + ":issued"}); err != nil {
 			return Certificate{}, err
 		}
 	}

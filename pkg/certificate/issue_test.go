@@ -53,6 +53,10 @@ func TestIssueSnapshot(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE action = 'certificate.issue'`); n != 2 {
 		t.Errorf("%d audit entries, want 2", n)
 	}
+	if n := e.count(t, `SELECT count(*) FROM notification_outbox WHERE user_id = $1 AND kind = 'certificate_issued'
+    AND params->>'certificate' = $2 AND event = 'certificate:' || $3 || ':issued'`, u.ID, c.Number, c.ID); n != 1 {
+		t.Errorf("%d notices to the volunteer, want 1", n)
+	}
 }
 
 // The table refuses every change but the status, and every deletion.
@@ -124,6 +128,9 @@ func TestIssueRefusals(t *testing.T) {
 	}
 	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE action LIKE 'certificate.%'`); n != 0 {
 		t.Errorf("%d audit entries after refusals", n)
+	}
+	if n := e.count(t, `SELECT count(*) FROM notification_outbox`); n != 0 {
+		t.Errorf("%d notices after refusals", n)
 	}
 	// The same organization's record of last year is certified, first of the year.
 	c := e.issue(t, e.orgID, u.ID)

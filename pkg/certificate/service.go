@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"timebank/pkg/notify"
 )
 
 // Service issues, keeps and checks the certificates of every organization.
@@ -14,6 +16,7 @@ type Service struct {
 	signer  *Signer
 	baseURL string
 	now     func() time.Time
+	notify  *notify.Service
 }
 
 // Options configure a Service.
@@ -21,6 +24,7 @@ type Options struct {
 	BaseURL string           // the public URL: a certificate's code opens BaseURL/c/<code>
 	KeyID   byte             // the id of the signing key (default 1; raise it to rotate)
 	Now     func() time.Time // the clock (default time.Now)
+	Notify  *notify.Service  // tells the volunteer of an issued certificate (nil: nobody is told)
 }
 
 // New returns the service over db, signing with keys derived by derive (config.DeriveKey).
@@ -35,7 +39,7 @@ func New(db *sqlx.DB, derive func(label string) []byte, opts Options) (*Service,
 	if err != nil {
 		return nil, err
 	}
-	return &Service{db: db, signer: signer, baseURL: opts.BaseURL, now: opts.Now}, nil
+	return &Service{db: db, signer: signer, baseURL: opts.BaseURL, now: opts.Now, notify: opts.Notify}, nil
 }
 
 // Signer returns the keys that sign and check verification codes.
