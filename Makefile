@@ -17,9 +17,10 @@ run: services build
 	./bin/timebank demo
 	./bin/timebank serve
 
-## test: the same set-up and Chromium, then vet and every test (real PostgreSQL and Redis)
+## test: the same set-up, Chromium and poppler-utils, then vet and every test (real PostgreSQL and Redis)
 test: services
 	@bash scripts/chromium.sh
+	@bash scripts/poppler.sh
 	go vet ./...
 	go test -count=1 -p 2 -timeout 20m $(GOTESTFLAGS) ./...
 

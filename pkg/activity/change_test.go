@@ -71,7 +71,6 @@ func TestUpdateActivity(t *testing.T) {
 	}
 }
 
-
 // Cancelling a running activity closes the open attendance at the moment of cancelling, keeps it,
 // tells the volunteers, and stops the kiosk.
 func TestCancelActivity(t *testing.T) {

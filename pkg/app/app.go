@@ -13,6 +13,7 @@ import (
 
 	"timebank/ledger"
 	"timebank/pkg/activity"
+	"timebank/pkg/certificate"
 	"timebank/pkg/config"
 	"timebank/pkg/identity"
 	"timebank/pkg/notify"
@@ -46,6 +47,8 @@ type Services struct {
 	SignIn     *session.SignInGuard  // limits on password guessing, per number and address
 	Notify     *notify.Service       // notices to people: the outbox, the inbox and its delivery
 	SMS        sms.Sender            // text messages: the configured gateway, or the log in development
+	// Certificates of volunteer service: requests, issue, the register, PDFs and the public check
+	Certificates *certificate.Service
 }
 
 // New builds the ledger and the domain services over db and rdb. Keys for hashing and signing are
@@ -60,9 +63,15 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 	if err != nil {
 		return nil, fmt.Errorf("app: QR signer: %w", err)
 	}
+	// Certificates are signed with Ed25519 keys derived from the secret under labels of their own
+	// (certificate.KeyLabel), published at /.well-known/timebank-certificates.json.
+	notices := notify.New(db, rdb, cfg.RedisPrefix)
+	certs, err := certificate.New(db, cfg.DeriveKey, certificate.Options{BaseURL: cfg.BaseURL, Notify: notices})
+	if err != nil {
+		return nil, fmt.Errorf("app: certificates: %w", err)
+	}
 	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: cfg.RedisPrefix, Logger: log})
 	users := identity.NewUsers(db, l, cfg.DeriveKey("resident-id"))
-	notices := notify.New(db, rdb, cfg.RedisPrefix)
 	activities := activity.NewService(db, l, rdb, codes, activity.Options{BaseURL: cfg.BaseURL,
 		RedisPrefix: cfg.RedisPrefix, Logger: log, Notify: notices})
 	limiter := session.NewLimiter(rdb, cfg.RedisPrefix, cfg.DeriveKey("rate-limit"))
@@ -84,5 +93,7 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 		SignIn:   session.NewSignInGuard(limiter),
 		Notify:   notices,
 		SMS:      sms.New(cfg.SMSURL, cfg.SMSToken, cfg.Production(), log),
+
+		Certificates: certs,
 	}, nil
 }
