@@ -6,11 +6,15 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"timebank/migrations"
+	"timebank/pkg/activity"
 	"timebank/pkg/app"
 	"timebank/pkg/config"
+	"timebank/pkg/invariant"
+	"timebank/pkg/store"
 )
 
 func migrateCmd(ctx context.Context, cfg config.Config, args []string, w io.Writer) error {
@@ -49,6 +53,8 @@ func reconcile(ctx context.Context, d *app.Services, w io.Writer) error {
 	return nil
 }
 
+// verify checks the ledger's invariants, then the store's and the recording service's, printing
+// each check as it finishes.
 func verify(ctx context.Context, d *app.Services, w io.Writer) error {
 	rep, err := d.Ledger.Verify(ctx)
 	if err != nil {
@@ -57,12 +63,21 @@ func verify(ctx context.Context, d *app.Services, w io.Writer) error {
 	for _, c := range rep.Checks {
 		fmt.Fprintln(w, "checked:", c)
 	}
-	if rep.OK() {
+	problems := rep.Problems
+	checks := slices.Concat(store.Checks, activity.Checks)
+	err = invariant.Run(ctx, d.DB, checks, func(name string, found []string) {
+		fmt.Fprintln(w, "checked:", name)
+		problems = append(problems, found...)
+	})
+	if err != nil {
+		return err
+	}
+	if len(problems) == 0 {
 		fmt.Fprintln(w, "verify: OK")
 		return nil
 	}
-	fmt.Fprintf(w, "verify: %d problems\n", len(rep.Problems))
-	for _, p := range rep.Problems {
+	fmt.Fprintf(w, "verify: %d problems\n", len(problems))
+	for _, p := range problems {
 		fmt.Fprintln(w, "  -", p)
 	}
 	return errFailed

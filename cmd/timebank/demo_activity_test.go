@@ -2,15 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 
 	"timebank/pkg/activity"
 	"timebank/pkg/app"
 	"timebank/pkg/config"
 	"timebank/pkg/dbtest"
+	"timebank/pkg/store"
 )
 
 // TestDemoTwice loads the demo into a fresh database twice: the second run must change no row of
@@ -135,4 +138,51 @@ func demoDeps(t *testing.T) *app.Services {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// verify finds what breaks the store's and the recording service's invariants, not only the
+// ledger's: a lot whose stock no longer equals its journal, a verified attendance without record.
+func TestVerifySeesBeyondTheLedger(t *testing.T) {
+	ctx := context.Background()
+	d := demoDeps(t)
+	if err := demo(ctx, d, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := verify(ctx, d, &out); err != nil {
+		t.Fatalf("verify after the demo: %v\n%s", err, out.String())
+	}
+	for _, c := range append(store.Checks, activity.Checks...) {
+		if !strings.Contains(out.String(), "checked: "+c.Name) {
+			t.Errorf("verify did not report %q", c.Name)
+		}
+	}
+	// Tampering as someone with the tables' keys would: their guarding triggers off.
+	tamper := []struct{ table, q string }{
+		{"store_lots", `UPDATE store_lots SET on_hand = on_hand + 1 WHERE id = (SELECT min(id) FROM store_lots)`},
+		{"attendances", `UPDATE attendances SET status = 'verified', decided_at = now(), decided_by = 'operator' WHERE id = (SELECT min(t.id) FROM attendances t
+		 WHERE t.status = 'closed' AND NOT EXISTS (SELECT FROM service_records r WHERE r.attendance_id = t.id))`},
+	}
+	for _, tm := range tamper {
+		tx := d.DB.MustBegin()
+		tx.MustExec(`ALTER TABLE ` + tm.table + ` DISABLE TRIGGER USER`)
+		if res, err := tx.ExecContext(ctx, tm.q); err != nil {
+			t.Fatal(err)
+		} else if n, _ := res.RowsAffected(); n != 1 {
+			t.Fatalf("%s changed %d rows", tm.q, n)
+		}
+		tx.MustExec(`ALTER TABLE ` + tm.table + ` ENABLE TRIGGER USER`)
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out.Reset()
+	if err := verify(ctx, d, &out); !errors.Is(err, errFailed) {
+		t.Fatalf("verify of tampered books: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"on hand", "is verified with 0 records"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("verify did not name %q:\n%s", want, out.String())
+		}
+	}
 }
