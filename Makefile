@@ -38,7 +38,8 @@ build:
 	go build -trimpath -o bin/timebank ./cmd/timebank
 
 ## bench: the README's benchmark table (pgbench and timebank bench on this machine)
-bench: services build
+bench: build
+	@bash scripts/services.sh --bench
 	bash scripts/bench.sh
 
 lint fmt:

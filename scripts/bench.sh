@@ -14,17 +14,16 @@ cd "$(dirname "$0")/.."
 CLIENTS=${CLIENTS:-16}
 DURATION=${DURATION:-20}
 ROUNDS=${ROUNDS:-3}
-DB_USER=${TIMEBANK_DB_USER:-timebank}
-DB_NAME=${TIMEBANK_DB_NAME:-timebank}
-export PGPASSWORD=${TIMEBANK_DB_PASSWORD:-timebank}
-PG=(-h 127.0.0.1 -p 5432 -U "$DB_USER")
+. scripts/db_url.sh
+export PGPASSWORD=$DB_PASSWORD
+PG=(-h "$PG_HOST" -p "$PG_PORT" -U "$DB_USER")
 
 die() { echo "bench: ERROR: $*" >&2; exit 1; }
 for v in CLIENTS DURATION ROUNDS; do
   [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
 done
 [ -x bin/timebank ] || die "bin/timebank not found; run 'make build' (or 'make bench')"
-command -v pgbench >/dev/null 2>&1 || die "pgbench not found; run 'bash scripts/services.sh'"
+command -v pgbench >/dev/null 2>&1 || die "pgbench not found; run 'bash scripts/services.sh --bench'"
 
 sql() { psql "${PG[@]}" -d "$DB_NAME" -X -q -v ON_ERROR_STOP=1 -c "$1" || die "psql failed: $1"; }
 # quiet CMD...: run CMD, show its output only when it fails.

@@ -3,19 +3,25 @@
 # On a fresh Debian/Ubuntu machine it installs them from the distribution's packages; where they
 # already run it only checks (well under two seconds) and runs no apt-get.
 #
-#   TIMEBANK_DB_USER (timebank)  TIMEBANK_DB_PASSWORD (timebank)  TIMEBANK_DB_NAME (timebank)
+#   TIMEBANK_DATABASE_URL (postgres://timebank:timebank@127.0.0.1:5432/timebank?sslmode=disable):
+#     the role, password, port and database to make sure of, the very setting the service and the
+#     tests connect by (scripts/db_url.sh reads it), so the two cannot point at different databases
 #   TIMEBANK_REDIS_PORT (6379)
+#   TIMEBANK_PG_MIN_CONNECTIONS (300; 0 leaves max_connections alone), see ensure_connections
+#   --bench: also make sure pgbench is there, which only `make bench` needs
 #
-# The service then connects with postgres://timebank:timebank@127.0.0.1:5432/timebank?sslmode=disable
-# and redis://127.0.0.1:6379/0. The role has a password because a fresh Debian pg_hba.conf requires
-# scram-sha-256 for TCP connections.
+# The role has a password because a fresh Debian pg_hba.conf requires scram-sha-256 for TCP
+# connections.
 set -euo pipefail
 
-DB_USER=${TIMEBANK_DB_USER:-timebank}
-DB_PASSWORD=${TIMEBANK_DB_PASSWORD:-timebank}
-DB_NAME=${TIMEBANK_DB_NAME:-timebank}
+. "$(dirname "$0")/db_url.sh"
+[ "$PG_HOST" = 127.0.0.1 ] || [ "$PG_HOST" = localhost ] || {
+  echo "services: TIMEBANK_DATABASE_URL names $PG_HOST: this script sets up a PostgreSQL on this machine only" >&2
+  exit 2
+}
 PG_HOST=127.0.0.1
-PG_PORT=5432
+WANT_PGBENCH=false
+[ "${1:-}" = --bench ] && WANT_PGBENCH=true
 REDIS_PORT=${TIMEBANK_REDIS_PORT:-6379}
 
 say() { echo "services: $*"; }
@@ -139,15 +145,18 @@ SQL
 
 # The tests race many goroutines on real connections, two packages at a time (up to 64 connections
 # per test database), and the benchmarks use hundreds of clients: 100, PostgreSQL's default, is too
-# few. Raising it needs a restart, done once (the setting is kept in postgresql.auto.conf).
+# few. Raising it RESTARTS PostgreSQL, once (the setting is kept in postgresql.auto.conf), which ends
+# every session of every database on it: set TIMEBANK_PG_MIN_CONNECTIONS=0 to leave it alone on a
+# server that others use (the tests may then run out of connections).
 MIN_CONNECTIONS=${TIMEBANK_PG_MIN_CONNECTIONS:-300}
 ensure_connections() {
+  [ "$MIN_CONNECTIONS" -gt 0 ] || return 0
   local n
   n=$(PGPASSWORD=$DB_PASSWORD psql -h "$PG_HOST" -p "$PG_PORT" -U "$DB_USER" -d "$DB_NAME" -w -qAtX \
     -c 'SHOW max_connections' 2>/dev/null) || die "cannot read max_connections"
   [ "$n" -ge "$MIN_CONNECTIONS" ] && return
   pick_admin
-  say "raising PostgreSQL max_connections from $n to $MIN_CONNECTIONS (restart)"
+  say "raising PostgreSQL max_connections from $n to $MIN_CONNECTIONS: restarting PostgreSQL once (TIMEBANK_PG_MIN_CONNECTIONS=0 skips this)"
   "${ADMIN[@]}" -X -w -q -v ON_ERROR_STOP=1 -c "ALTER SYSTEM SET max_connections = $MIN_CONNECTIONS" >/dev/null \
     || die "cannot set max_connections (set it to at least $MIN_CONNECTIONS in postgresql.conf)"
   local version name
@@ -206,7 +215,7 @@ ensure_redis() {
 # already answers on 6379.
 missing=()
 if ! pg_ready && ! pg_installed; then missing+=(postgresql postgresql-contrib)
-elif ! have_pgbench; then missing+=(postgresql-contrib); fi
+elif $WANT_PGBENCH && ! have_pgbench; then missing+=(postgresql-contrib); fi
 if ! have redis-server || ! have redis-cli; then missing+=(redis-server); fi
 if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
 
@@ -214,5 +223,5 @@ ensure_postgres
 ensure_database
 ensure_connections
 ensure_redis
-have_pgbench || die "pgbench is still missing after installing postgresql-contrib"
+if $WANT_PGBENCH; then have_pgbench || die "pgbench is still missing after installing postgresql-contrib"; fi
 say "PostgreSQL on $PG_HOST:$PG_PORT (database $DB_NAME, role $DB_USER) and Redis on 127.0.0.1:$REDIS_PORT are ready"
