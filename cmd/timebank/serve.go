@@ -67,15 +67,19 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	defer func() { stopWork(); <-workersDone }()
 
 	errc := make(chan error, 2)
-	go func() { errc <- srv.Listen(cfg.Addr) }()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	go func() { errc <- srv.Listener(lingerListener{ln}) }()
 	if cfg.MetricsAddr != "" {
 		// The same app on a second address, where it answers /metrics alone and without a token:
 		// bind it to an interface only the scraper reaches.
-		ln, err := net.Listen("tcp", cfg.MetricsAddr)
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
 		if err != nil {
 			return fmt.Errorf("metrics address: %w", err)
 		}
-		go func() { errc <- srv.Listener(ln) }()
+		go func() { errc <- srv.Listener(lingerListener{mln}) }()
 	}
 	log.Info("serving", "addr", cfg.Addr, "metrics_addr", cfg.MetricsAddr, "base_url", cfg.BaseURL)
 	select {

@@ -73,6 +73,14 @@ func randomHex(n int) string {
 // ends.
 func New(t testing.TB) *sqlx.DB {
 	t.Helper()
+	db, _ := NewWithURL(t)
+	return db
+}
+
+// NewWithURL is New, and also returns the database's URL, for a test that runs the service in a
+// process of its own.
+func NewWithURL(t testing.TB) (*sqlx.DB, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	base := env("TIMEBANK_DATABASE_URL", DefaultDatabaseURL)
@@ -88,7 +96,8 @@ func New(t testing.TB) *sqlx.DB {
 	if err := copyTemplate(ctx, admin, base, templateName(), name); err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
-	db, err := sqlx.Open("postgres", withDB(base, name))
+	url := withDB(base, name)
+	db, err := sqlx.Open("postgres", url)
 	if err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
@@ -103,7 +112,7 @@ func New(t testing.TB) *sqlx.DB {
 		defer drop.Close()
 		_, _ = drop.Exec(fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name))
 	})
-	return db
+	return db, url
 }
 
 // templateLock is the advisory lock around the templates: shared while a database is copied from
