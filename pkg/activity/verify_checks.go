@@ -20,7 +20,7 @@ WHERE v.revision IS DISTINCT FROM r.revision OR v.minutes <> r.minutes OR v.cred
 	{Name: "every record that credits anything has its one earning", Query: `
 SELECT format('record %s revision %s credits %s: %s earnings', r.id, r.revision, r.credits, count(t.id))
 FROM service_records r
-LEFT JOIN ledger_transactions t ON t.idempotency_key = 'activity:record:' || r.id || ':rev:' || r.revision
+LEFT JOIN ledger_transactions t ON t.idempotency_key = concat_ws(':', 'activity', 'record', r.id, 'rev', r.revision)
 WHERE r.credits > 0
 GROUP BY r.id, r.revision, r.credits HAVING count(t.id) <> 1 LIMIT 20`},
 	{Name: "attendances are checked out after they were checked in", Query: `
