@@ -139,7 +139,11 @@ SELECT `+requestColumns+` FROM r`, requestID, orgID, status, by.Label(), by.Name
 		} else if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label(), Action: "certificate.request_" + status,
+		action := "certificate.request_accepted"
+		if status == RequestRefused {
+			action = "certificate.request_refused"
+		}
+		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label(), Action: action,
 			Target: "certificate_request:" + itoa(r.ID), OrgID: orgID, After: map[string]any{"reason": reason}})
 	})
 	return r, err
