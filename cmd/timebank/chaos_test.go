@@ -115,6 +115,10 @@ func TestChaos(t *testing.T) {
 		t.Fatalf("the load acknowledged too little to prove anything: %s; %s; %s", load.summary(), load.store.summary(),
 			load.activity.summary())
 	}
+	// Sessions are kept in PostgreSQL too: no fault may sign anybody out.
+	if load.store.signedOut > 0 || load.activity.signedOut > 0 {
+		t.Errorf("%d phones and %d volunteers were signed out by a fault", load.store.signedOut, load.activity.signedOut)
+	}
 	if load.status[http.StatusInternalServerError] > 0 {
 		t.Errorf("%d answers were 500: an outage must answer 503", load.status[http.StatusInternalServerError])
 	}

@@ -88,7 +88,7 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 		Roster:     roster.NewImporter(db, users),
 		Store: store.New(l, users, codes, rdb, store.Options{BaseURL: cfg.BaseURL, RedisPrefix: cfg.RedisPrefix,
 			Stars: activities, Logger: log, Notify: notices}),
-		Sessions: session.NewStore(rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL),
+		Sessions: session.NewStore(db, rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL),
 		Limiter:  limiter,
 		SignIn:   session.NewSignInGuard(limiter),
 		Notify:   notices,

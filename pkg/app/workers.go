@@ -17,10 +17,11 @@ const workerBatch = 500
 // ledger's relay and hold expiry; orders not picked up expire (stock and held credits released);
 // forgotten check-outs are closed at the activity's end; and earnings replaced by amendments are
 // reversed once the volunteer's credits allow; notices are delivered to the inbox and any other
-// channel; volunteers are reminded of orders about to expire. Every job is safe to run on several servers at once.
+// channel; volunteers are reminded of orders about to expire; sessions ended or unused past their time are
+// deleted. Every job is safe to run on several servers at once.
 func (s *Services) RunWorkers(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(6)
+	wg.Add(7)
 	go func() {
 		defer wg.Done()
 		s.Ledger.Run(ctx, ledger.Workers{RelayEvery: s.Config.RelayEvery, ExpireEvery: s.Config.ExpireEvery})
@@ -45,6 +46,12 @@ func (s *Services) RunWorkers(ctx context.Context) {
 		defer wg.Done()
 		every(ctx, time.Minute, s.Logger, "remind of orders about to expire", func(ctx context.Context) (int, error) {
 			return s.Store.RemindExpiring(ctx, workerBatch)
+		})
+	}()
+	go func() {
+		defer wg.Done()
+		every(ctx, time.Hour, s.Logger, "prune ended sessions", func(ctx context.Context) (int, error) {
+			return s.Sessions.Prune(ctx, workerBatch)
 		})
 	}()
 	go func() {

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+	"github.com/redis/go-redis/v9"
+
 	"timebank/pkg/dbtest"
 	"timebank/pkg/session"
 )
@@ -16,7 +19,7 @@ import (
 func TestSessionLifecycle(t *testing.T) {
 	rdb, prefix := dbtest.Redis(t)
 	ctx := context.Background()
-	s := session.NewStore(rdb, prefix, []byte("a test key of thirty-two bytes!!"), time.Hour)
+	s := newStore(t, rdb, prefix, []byte("a test key of thirty-two bytes!!"), time.Hour)
 
 	tok, err := s.Create(ctx, 42, false)
 	if err != nil {
@@ -56,8 +59,8 @@ func TestSessionLifecycle(t *testing.T) {
 func TestForgedTokensAreRefused(t *testing.T) {
 	rdb, prefix := dbtest.Redis(t)
 	ctx := context.Background()
-	s := session.NewStore(rdb, prefix, []byte("key one, thirty-two bytes long.."), time.Hour)
-	other := session.NewStore(rdb, prefix, []byte("key two, thirty-two bytes long.."), time.Hour)
+	s := newStore(t, rdb, prefix, []byte("key one, thirty-two bytes long.."), time.Hour)
+	other := newStore(t, rdb, prefix, []byte("key two, thirty-two bytes long.."), time.Hour)
 	tok, err := s.Create(ctx, 7, false)
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +99,7 @@ func TestForgedTokensAreRefused(t *testing.T) {
 func TestDeleteAllEndsEverySession(t *testing.T) {
 	rdb, prefix := dbtest.Redis(t)
 	ctx := context.Background()
-	s := session.NewStore(rdb, prefix, []byte("a test key of thirty-two bytes!!"), time.Hour)
+	s := newStore(t, rdb, prefix, []byte("a test key of thirty-two bytes!!"), time.Hour)
 	var mine []string
 	for range 5 {
 		tok, err := s.Create(ctx, 1, false)
@@ -122,7 +125,7 @@ func TestDeleteAllEndsEverySession(t *testing.T) {
 func TestSessionsExpire(t *testing.T) {
 	rdb, prefix := dbtest.Redis(t)
 	ctx := context.Background()
-	s := session.NewStore(rdb, prefix, []byte("a test key of thirty-two bytes!!"), time.Hour)
+	s, db := newStoreDB(t, rdb, prefix, []byte("a test key of thirty-two bytes!!"), time.Hour)
 	tok, _ := s.Create(ctx, 3, false)
 	keys, _ := rdb.Keys(ctx, prefix+"sess:*").Result()
 	if len(keys) != 1 {
@@ -131,7 +134,12 @@ func TestSessionsExpire(t *testing.T) {
 	if ttl := rdb.TTL(ctx, keys[0]).Val(); ttl <= 0 || ttl > time.Hour {
 		t.Fatalf("session TTL %v", ttl)
 	}
-	rdb.Del(ctx, keys[0]) // what Redis does when the TTL runs out
+	// What the clock does: Redis drops the key when its TTL runs out, and PostgreSQL's last use is
+	// older than the TTL.
+	rdb.Del(ctx, keys[0])
+	if _, err := db.Exec(`UPDATE sessions SET last_used_at = now() - interval '61 minutes'`); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Get(ctx, tok); !errors.Is(err, session.ErrNoSession) {
 		t.Fatalf("an expired session was accepted: %v", err)
 	}
@@ -139,7 +147,7 @@ func TestSessionsExpire(t *testing.T) {
 
 func TestCSRFTokenIsBoundToTheSession(t *testing.T) {
 	rdb, prefix := dbtest.Redis(t)
-	s := session.NewStore(rdb, prefix, []byte("a test key of thirty-two bytes!!"), time.Hour)
+	s := newStore(t, rdb, prefix, []byte("a test key of thirty-two bytes!!"), time.Hour)
 	a, b := s.CSRFToken("session-a"), s.CSRFToken("session-b")
 	if a == "" || a == b || a != s.CSRFToken("session-a") {
 		t.Fatalf("CSRF tokens: %q %q", a, b)
@@ -188,5 +196,74 @@ func TestLimiterUnderConcurrency(t *testing.T) {
 	}
 	if ok, _ := l.Allow(ctx, "login:13900000000", 5, time.Minute); !ok {
 		t.Fatal("another key is limited too")
+	}
+}
+
+// newStore returns a store over a fresh database that has people with ids 1 to 50, whose sessions
+// the tests start.
+func newStore(t *testing.T, rdb redis.UniversalClient, prefix string, secret []byte, ttl time.Duration) *session.Store {
+	t.Helper()
+	s, _ := newStoreDB(t, rdb, prefix, secret, ttl)
+	return s
+}
+
+func newStoreDB(t *testing.T, rdb redis.UniversalClient, prefix string, secret []byte, ttl time.Duration) (*session.Store, *sqlx.DB) {
+	t.Helper()
+	db := dbtest.New(t)
+	if _, err := db.Exec(`INSERT INTO users (id, phone, password_hash, name, volunteer_no, account_code)
+SELECT n, '1390000' || lpad(n::text, 4, '0'), '!', '测试', 'V' || n, 'vol:' || n FROM generate_series(1, 50) n`); err != nil {
+		t.Fatal(err)
+	}
+	return session.NewStore(db, rdb, prefix, secret, ttl), db
+}
+
+// Neither a Redis outage nor a Redis that comes back empty signs anybody out; a session ended while
+// Redis was away stays ended when it is back.
+func TestSessionsOutliveRedis(t *testing.T) {
+	ctx := context.Background()
+	srv := dbtest.NewRedisServer(t)
+	rdb := srv.Client()
+	defer rdb.Close()
+	s := newStore(t, rdb, "tb:", []byte("a test key of thirty-two bytes!!"), time.Hour)
+	mine, err := s.Create(ctx, 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, _ := s.Create(ctx, 2, true)
+	srv.Kill()
+	if se, err := s.Get(ctx, mine); err != nil || se.UserID != 1 {
+		t.Fatalf("with Redis down: %+v %v", se, err)
+	}
+	srv.Forget()
+	srv.Start() // empty
+	for _, tok := range []string{mine, theirs} {
+		if _, err := s.Get(ctx, tok); err != nil {
+			t.Fatalf("after Redis came back empty: %v", err)
+		}
+	}
+	if n, _ := rdb.Exists(ctx, rdb.Keys(ctx, "tb:sess:*").Val()...).Result(); n != 2 {
+		t.Fatalf("%d sessions back in Redis, want 2", n)
+	}
+	if err := s.Delete(ctx, mine); err != nil {
+		t.Fatal(err)
+	}
+	srv.Save()
+	srv.Kill()
+	if err := s.DeleteAll(ctx, 2); err == nil {
+		t.Fatal("signing out everywhere with Redis down said it was done")
+	}
+	srv.Start() // from the snapshot, in which the second session is still alive
+	for _, tok := range []string{mine} {
+		if _, err := s.Get(ctx, tok); !errors.Is(err, session.ErrNoSession) {
+			t.Fatalf("a session ended before the restart: %v", err)
+		}
+	}
+	// The snapshot still holds the second session, whose signing out failed and said so; the
+	// retry ends it.
+	if err := s.DeleteAll(ctx, 2); err != nil {
+		t.Fatalf("signing out everywhere again: %v", err)
+	}
+	if _, err := s.Get(ctx, theirs); !errors.Is(err, session.ErrNoSession) {
+		t.Fatalf("a session signed out everywhere: %v", err)
 	}
 }
