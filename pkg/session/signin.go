@@ -15,8 +15,8 @@ import (
 
 // Limits of password guessing. A number and an address together get PairAttempts checks in
 // PairWindow: one phone guessing one number is stopped at once. A number from every address gets
-// FreeAttempts checks, then each further check waits twice as long as the one before, up to
-// MaxDelay: guessing from many addresses slows to a crawl. A browser that signed in as the number
+// FreeAttempts checks, then each further check waits twice as long as the one before (the first
+// wait is FirstDelay), up to MaxDelay: guessing from many addresses slows to a crawl. A browser that signed in as the number
 // before (Known) is exempt from the number-wide delay, so such an attack does not lock the number's
 // owner out — a counter clerk, say — while it lasts.
 const (
@@ -41,6 +41,10 @@ func (e *WaitError) Unwrap() error { return ErrWait }
 // SignInGuard decides, before a password is checked, whether it may be: each attempt is reserved
 // and counted in one step, so of 25 guesses at once no more than the limit are checked.
 type SignInGuard struct {
+	// FirstDelay is the wait after the number's free attempts, doubling with each further one (one
+	// second by default).
+	FirstDelay time.Duration
+
 	limits *Limiter
 	rdb    redis.UniversalClient
 	key    []byte
@@ -49,12 +53,13 @@ type SignInGuard struct {
 
 // NewSignInGuard returns the guard over the limiter's Redis and key.
 func NewSignInGuard(l *Limiter) *SignInGuard {
-	return &SignInGuard{limits: l, rdb: l.rdb, key: l.key, local: &localDelays{m: map[string]*localDelay{}}}
+	return &SignInGuard{FirstDelay: time.Second, limits: l, rdb: l.rdb, key: l.key, local: &localDelays{m: map[string]*localDelay{}}}
 }
 
 // delayScript reserves one attempt on a number (KEYS[1]) unless its delay runs: it returns the
 // milliseconds to wait, or 0 and counts the attempt and sets the next delay. ARGV: free attempts,
-// the longest delay and the window, in milliseconds. Redis's own clock, so every server agrees.
+// the longest delay, the window and the first delay, in milliseconds. Redis's own clock, so every
+// server agrees.
 var delayScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -64,7 +69,7 @@ if now < nxt then return nxt - now end
 f = f + 1
 local d = 0
 local free = tonumber(ARGV[1])
-if f > free then d = math.min(1000 * 2 ^ (f - free - 1), tonumber(ARGV[2])) end
+if f > free then d = math.min(tonumber(ARGV[4]) * 2 ^ (f - free - 1), tonumber(ARGV[2])) end
 redis.call('HSET', KEYS[1], 'f', f, 'n', now + d)
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 0`)
@@ -80,9 +85,10 @@ func (g *SignInGuard) Begin(ctx context.Context, phone, addr string, known bool)
 		return nil
 	}
 	key := g.limits.redisKey("signin-number:" + phone)
-	ms, err := delayScript.Run(ctx, g.rdb, []string{key}, FreeAttempts, MaxDelay.Milliseconds(), numberWindow.Milliseconds()).Int64()
+	ms, err := delayScript.Run(ctx, g.rdb, []string{key}, FreeAttempts, MaxDelay.Milliseconds(), numberWindow.Milliseconds(),
+		g.FirstDelay.Milliseconds()).Int64()
 	if err != nil {
-		ms = g.local.reserve(key)
+		ms = g.local.reserve(key, g.FirstDelay)
 	}
 	if ms > 0 {
 		return &WaitError{Wait: time.Duration(ms) * time.Millisecond}
@@ -123,7 +129,7 @@ type localDelay struct {
 	ends time.Time
 }
 
-func (d *localDelays) reserve(key string) int64 {
+func (d *localDelays) reserve(key string, first time.Duration) int64 {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := time.Now()
@@ -145,7 +151,7 @@ func (d *localDelays) reserve(key string) int64 {
 	e.f++
 	e.ends = now.Add(numberWindow)
 	if e.f > FreeAttempts {
-		wait := math.Min(float64(time.Second)*math.Pow(2, float64(e.f-FreeAttempts-1)), float64(MaxDelay))
+		wait := math.Min(float64(first)*math.Pow(2, float64(e.f-FreeAttempts-1)), float64(MaxDelay))
 		e.next = now.Add(time.Duration(wait))
 	}
 	return 0
