@@ -155,3 +155,43 @@ func TestNewActivityTimes(t *testing.T) {
 		t.Fatalf("five minutes late, twelve hours long: %v", err)
 	}
 }
+
+// A day before an activity its volunteers signed up are reminded, once; not those who cancelled,
+// and not for a cancelled activity.
+func TestRemindUpcoming(t *testing.T) {
+	e := newEnv(t, activity.CreditLimits{})
+	ctx := context.Background()
+	a := e.newActivity(t)
+	off := e.newActivity(t, func(n *activity.NewActivity) { n.Title = "取消的活动" })
+	going, left := e.volunteer(t, "孔明"), e.volunteer(t, "庞统")
+	for _, id := range []int64{a.ID, off.ID} {
+		for _, u := range []int64{going.ID, left.ID} {
+			if _, _, err := e.svc.SignUp(ctx, id, u); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := e.svc.CancelSignup(ctx, a.ID, left.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.CancelActivity(ctx, coordinator, off.ID, "场地检修"); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(a.StartsAt.Add(-25 * time.Hour))
+	if n, err := e.svc.RemindUpcoming(ctx, 100); err != nil || n != 0 {
+		t.Fatalf("25 hours before: %d reminders, %v", n, err)
+	}
+	e.clock.Set(a.StartsAt.Add(-20 * time.Hour))
+	for range 2 {
+		if _, err := e.svc.RemindUpcoming(ctx, 100); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := e.count(t, `SELECT count(*) FROM notification_outbox WHERE kind = 'activity_reminder'`); n != 1 {
+		t.Fatalf("%d reminders, want 1", n)
+	}
+	if n := e.count(t, `SELECT count(*) FROM notification_outbox WHERE kind = 'activity_reminder' AND user_id = $1
+		AND params->>'activity' = $2`, going.ID, a.Title); n != 1 {
+		t.Fatalf("the volunteer going was not reminded")
+	}
+}

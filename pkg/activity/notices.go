@@ -3,6 +3,7 @@ package activity
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -37,4 +38,39 @@ func (s *Service) tellDecisions(ctx context.Context, tx *sqlx.Tx, d *decider, ro
 		}
 	}
 	return s.notify.Write(ctx, tx, ns...)
+}
+
+// ReminderBefore is how long before an activity starts its volunteers signed up are reminded.
+const ReminderBefore = 24 * time.Hour
+
+// RemindUpcoming tells the volunteers signed up for open activities that start within
+// ReminderBefore, once per person and activity, up to limit of them, and returns how many it told.
+func (s *Service) RemindUpcoming(ctx context.Context, limit int) (int, error) {
+	if s.notify == nil {
+		return 0, nil
+	}
+	var due []struct {
+		ActivityID int64     `db:"activity_id"`
+		UserID     int64     `db:"user_id"`
+		Title      string    `db:"title"`
+		StartsAt   time.Time `db:"starts_at"`
+		Address    string    `db:"address"`
+	}
+	now := s.now()
+	err := s.db.SelectContext(ctx, &due, `
+SELECT a.id AS activity_id, su.user_id, a.title, a.starts_at, a.address
+FROM activities a JOIN signups su ON su.activity_id = a.id AND su.status = 'active'
+WHERE a.status = 'open' AND a.starts_at > $1 AND a.starts_at <= $2
+  AND NOT EXISTS (SELECT FROM notification_outbox n
+                  WHERE n.user_id = su.user_id AND n.event = 'activity:' || a.id || ':reminder')
+ORDER BY a.starts_at, su.id LIMIT $3`, now, now.Add(ReminderBefore), limit)
+	if err != nil || len(due) == 0 {
+		return 0, err
+	}
+	ns := make([]notify.Notice, len(due))
+	for i, d := range due {
+		ns[i] = notify.Notice{UserID: d.UserID, Kind: notify.ActivityReminder, Event: fmt.Sprintf("activity:%d:reminder", d.ActivityID),
+			Params: map[string]any{"activity": d.Title, "starts_at": d.StartsAt, "place": d.Address}}
+	}
+	return len(due), s.notify.Write(ctx, s.db, ns...)
 }

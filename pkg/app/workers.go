@@ -17,11 +17,12 @@ const workerBatch = 500
 // ledger's relay and hold expiry; orders not picked up expire (stock and held credits released);
 // forgotten check-outs are closed at the activity's end; and earnings replaced by amendments are
 // reversed once the volunteer's credits allow; notices are delivered to the inbox and any other
-// channel; volunteers are reminded of orders about to expire; sessions ended or unused past their time are
+// channel; volunteers are reminded of activities they signed up for a day before, and of orders
+// about to expire; sessions ended or unused past their time are
 // deleted. Every job is safe to run on several servers at once.
 func (s *Services) RunWorkers(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(7)
+	wg.Add(8)
 	go func() {
 		defer wg.Done()
 		s.Ledger.Run(ctx, ledger.Workers{RelayEvery: s.Config.RelayEvery, ExpireEvery: s.Config.ExpireEvery})
@@ -46,6 +47,12 @@ func (s *Services) RunWorkers(ctx context.Context) {
 		defer wg.Done()
 		every(ctx, time.Minute, s.Logger, "remind of orders about to expire", func(ctx context.Context) (int, error) {
 			return s.Store.RemindExpiring(ctx, workerBatch)
+		})
+	}()
+	go func() {
+		defer wg.Done()
+		every(ctx, 10*time.Minute, s.Logger, "remind of activities tomorrow", func(ctx context.Context) (int, error) {
+			return s.Activities.RemindUpcoming(ctx, workerBatch)
 		})
 	}()
 	go func() {
