@@ -9,6 +9,7 @@ import (
 	"timebank/pkg/activity"
 	"timebank/pkg/identity"
 	who "timebank/pkg/principal"
+	"timebank/web/i18n"
 )
 
 // actorNames shows the actor labels that records and audit entries keep ("user:42", "device:7",
@@ -63,7 +64,7 @@ func (n *actorNames) read(ctx context.Context, label string) (string, error) {
 		}
 		return deviceName(n.s.msgs, n.lang, d.Role, d.Label), nil
 	}
-	return n.s.msgs.get(n.lang, "page.actor.operator"), nil
+	return n.s.msgs.Get(n.lang, "page.actor.operator"), nil
 }
 
 // revisions names who made each revision that the history query could not name (it joins people
@@ -83,18 +84,18 @@ func (n *actorNames) revisions(ctx context.Context, h []activity.RevisionEntry) 
 }
 
 // deviceName is a device as pages name it, its kind and its label: "签到设备 · 东门".
-func deviceName(msgs messages, lang string, role access.Role, label string) string {
+func deviceName(msgs i18n.Messages, lang string, role access.Role, label string) string {
 	switch role {
 	case access.Kiosk:
-		return fmt.Sprintf(msgs.get(lang, "page.actor.kiosk"), label)
+		return fmt.Sprintf(msgs.Get(lang, "page.actor.kiosk"), label)
 	case access.Counter:
-		return fmt.Sprintf(msgs.get(lang, "page.actor.counter"), label)
+		return fmt.Sprintf(msgs.Get(lang, "page.actor.counter"), label)
 	}
 	return label
 }
 
 // principalDeviceName is the signed-in device's name, "" when the principal is not a device.
-func principalDeviceName(msgs messages, lang string, p *access.Principal) string {
+func principalDeviceName(msgs i18n.Messages, lang string, p *access.Principal) string {
 	if p == nil || p.DeviceID == 0 || len(p.Grants) == 0 {
 		return ""
 	}

@@ -36,9 +36,9 @@ func (s *server) importRoster(c *fiber.Ctx) error {
 			rows: func(lang string) []roster.RowError { return localRows(rep.Errors, lang) }}
 	}
 	if rep.Imported {
-		return c.Status(fiber.StatusCreated).JSON(localReport(rep, s.msgs.lang(c)))
+		return c.Status(fiber.StatusCreated).JSON(localReport(rep, s.msgs.Lang(c)))
 	}
-	return c.JSON(localReport(rep, s.msgs.lang(c)))
+	return c.JSON(localReport(rep, s.msgs.Lang(c)))
 }
 
 // localRows puts each bad row's message in the caller's language.

@@ -12,6 +12,7 @@ import (
 	"timebank/pkg/app"
 	"timebank/pkg/identity"
 	"timebank/pkg/session"
+	"timebank/web/i18n"
 )
 
 // Log-in limits per client address, attempts of any kind (one address guessing many numbers); the
@@ -135,7 +136,7 @@ func (s *server) signIn(c *fiber.Ctx, phone, password string, forApp bool) (sign
 	}
 	if !forApp {
 		s.setCookie(c, cookieSession, token, int(app.SessionTTL.Seconds()))
-		s.setCookie(c, cookieLang, u.Lang, int(app.SessionTTL.Seconds()))
+		s.setCookie(c, i18n.CookieLang, u.Lang, int(app.SessionTTL.Seconds()))
 	}
 	return signedInUser{user: u, token: token}, nil
 }
@@ -226,7 +227,7 @@ func (s *server) setLang(c *fiber.Ctx) error {
 	if err := s.users.SetLang(c.UserContext(), principal(c).UserID, req.Lang); err != nil {
 		return err
 	}
-	s.setCookie(c, cookieLang, req.Lang, int(app.SessionTTL.Seconds()))
+	s.setCookie(c, i18n.CookieLang, req.Lang, int(app.SessionTTL.Seconds()))
 	return c.SendStatus(fiber.StatusNoContent)
 }
 

@@ -26,6 +26,7 @@ import (
 	who "timebank/pkg/principal"
 	"timebank/pkg/qr"
 	"timebank/pkg/store"
+	"timebank/web/i18n"
 )
 
 // answer is a response: its status and body.
@@ -430,7 +431,7 @@ func TestStoreRoutesRefuseBadInput(t *testing.T) {
 // Every error of the store maps to a listed problem slug with a status, and every slug and every
 // reason the store produces has its message in both languages.
 func TestStoreProblemsTranslated(t *testing.T) {
-	msgs, err := loadMessages()
+	msgs, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -447,7 +448,7 @@ func TestStoreProblemsTranslated(t *testing.T) {
 		if status < 400 || status >= 500 || !listed[slug] {
 			t.Errorf("%v: %d %s", e, status, slug)
 		}
-		for _, lang := range languages {
+		for _, lang := range i18n.Languages {
 			if msgs[lang]["problem."+slug] == "" {
 				t.Errorf("%s: no problem.%s", lang, slug)
 			}
@@ -489,7 +490,7 @@ func TestStoreProblemsTranslated(t *testing.T) {
 		}
 	}
 	for r := range reasons {
-		for _, lang := range languages {
+		for _, lang := range i18n.Languages {
 			if msgs[lang]["reason."+r] == "" {
 				t.Errorf("%s: no reason.%s", lang, r)
 			}

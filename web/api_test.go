@@ -711,7 +711,7 @@ func TestProblemLanguage(t *testing.T) {
 	a.mustCreate(t, `{"code":"vol:2","kind":"volunteer"}`)
 	cat := map[string]map[string]string{}
 	for _, lang := range []string{"en", "zh-CN"} {
-		b, err := os.ReadFile("locales/" + lang + "/core.json")
+		b, err := os.ReadFile("i18n/locales/" + lang + "/core.json")
 		if err != nil {
 			t.Fatal(err)
 		}

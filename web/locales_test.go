@@ -14,6 +14,7 @@ import (
 
 	"timebank/fields"
 	"timebank/ledger"
+	"timebank/web/i18n"
 )
 
 // problemSlugs is every slug classify and fiberSlug (problem.go) can return, and the slugs handlers
@@ -74,15 +75,15 @@ func sortedKeys(m map[string]bool) []string {
 
 // Both catalogues have the same keys, and none is empty.
 func TestLocalesComplete(t *testing.T) {
-	msgs, err := loadMessages()
+	msgs, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if languages[0] != "zh-CN" {
-		t.Errorf("the default language is %s", languages[0])
+	if i18n.Languages[0] != "zh-CN" {
+		t.Errorf("the default language is %s", i18n.Languages[0])
 	}
 	keys := map[string]bool{}
-	for _, lang := range languages {
+	for _, lang := range i18n.Languages {
 		if len(msgs[lang]) == 0 {
 			t.Fatalf("catalogue %s is empty", lang)
 		}
@@ -91,15 +92,15 @@ func TestLocalesComplete(t *testing.T) {
 		}
 	}
 	for _, k := range sortedKeys(keys) {
-		for _, lang := range languages {
+		for _, lang := range i18n.Languages {
 			v, ok := msgs[lang][k]
 			switch {
 			case !ok:
-				t.Errorf("locales/%s.json lacks %q", lang, k)
+				t.Errorf("i18n/locales/%s.json lacks %q", lang, k)
 			case strings.TrimSpace(v) == "":
-				t.Errorf("locales/%s.json: %q is empty", lang, k)
+				t.Errorf("i18n/locales/%s.json: %q is empty", lang, k)
 			case v == k:
-				t.Errorf("locales/%s.json: %q is not translated", lang, k)
+				t.Errorf("i18n/locales/%s.json: %q is not translated", lang, k)
 			}
 		}
 		if !strings.HasPrefix(k, "problem.") && !strings.HasPrefix(k, "reason.") && !strings.HasPrefix(k, "detail.") &&
@@ -191,7 +192,7 @@ func TestProblemSlugsListed(t *testing.T) {
 // languages. The reasons are read from the sources of web/ and ledger/, so a new reason without a
 // translation fails here.
 func TestEveryProblemAndReasonTranslated(t *testing.T) {
-	msgs, err := loadMessages()
+	msgs, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,19 +218,19 @@ func TestEveryProblemAndReasonTranslated(t *testing.T) {
 			t.Fatalf("the reason patterns no longer find %q: fix the test", must)
 		}
 	}
-	for _, lang := range languages {
+	for _, lang := range i18n.Languages {
 		for _, slug := range problemSlugs {
 			if msgs[lang]["problem."+slug] == "" {
-				t.Errorf("locales/%s.json lacks problem.%s", lang, slug)
+				t.Errorf("i18n/locales/%s.json lacks problem.%s", lang, slug)
 			}
 		}
 		for _, r := range sortedKeys(reasons) {
 			if msgs[lang]["reason."+r] == "" {
-				t.Errorf("locales/%s.json lacks reason.%s", lang, r)
+				t.Errorf("i18n/locales/%s.json lacks reason.%s", lang, r)
 			}
 		}
 		if msgs[lang]["detail.account"] == "" {
-			t.Errorf("locales/%s.json lacks detail.account", lang)
+			t.Errorf("i18n/locales/%s.json lacks detail.account", lang)
 		}
 	}
 	// Entries nothing produces are reported, not failed: they may be meant for pages to come.

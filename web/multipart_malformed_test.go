@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"timebank/web/i18n"
 )
 
 // A multipart body that does not parse (no closing boundary) is a 400 of the route it was sent to, in
@@ -60,7 +61,7 @@ func TestMalformedMultipartPage(t *testing.T) {
 	req.Header.Set("Accept", "text/html")
 	req.Header.Set("Accept-Language", "en")
 	for k, v := range b.jar {
-		if k != cookieLang { // the language comes from Accept-Language here
+		if k != i18n.CookieLang { // the language comes from Accept-Language here
 			req.AddCookie(&http.Cookie{Name: k, Value: v})
 		}
 	}

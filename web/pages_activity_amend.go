@@ -75,7 +75,7 @@ func (s *server) orgRecordForm(c *fiber.Ctx, status int, v view) error {
 	if err != nil {
 		return err
 	}
-	msg := func(key string, args ...any) string { return fmt.Sprintf(s.msgs.get(v.Lang, key), args...) }
+	msg := func(key string, args ...any) string { return fmt.Sprintf(s.msgs.Get(v.Lang, key), args...) }
 	data := fixRecordView{Record: r, MaxMinutes: a.LengthMinutes(), CanVerify: principal(c).Can(access.VerifyHours, t),
 		Effect: amendEffect(msg, h[len(h)-1], p, r.Kind == activity.SourceManual)}
 	for _, e := range h {

@@ -40,7 +40,7 @@ var fixDone = map[string]string{
 func (s *server) fixView(c *fiber.Ctx, titleKey string) view {
 	v := s.actView(c, titleKey)
 	if key, ok := fixDone[c.Query("done")]; ok {
-		v.Notice = s.msgs.get(v.Lang, key)
+		v.Notice = s.msgs.Get(v.Lang, key)
 	}
 	return v
 }

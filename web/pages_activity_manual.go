@@ -185,7 +185,7 @@ func (s *server) manualFailed(c *fiber.Ctx, f form, err error) error {
 	v := s.fixView(c, "page.act.manual.title")
 	status := fiber.StatusUnprocessableEntity
 	if errors.Is(err, identity.ErrUserNotFound) {
-		f.fail("volunteer", s.msgs.get(v.Lang, "page.act.manual.volunteer_unknown"))
+		f.fail("volunteer", s.msgs.Get(v.Lang, "page.act.manual.volunteer_unknown"))
 	} else if status, err = s.failForm(c, &f, err, map[string]string{"attendance-exists": "volunteer"}); err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func (s *scanPages) receiptCheckPage(c *fiber.Ctx, token string) error {
 		if status >= 500 {
 			return err
 		}
-		v.Data = qrInfoView{Kind: "receipt", Problem: s.msgs.get(v.Lang, "problem."+slug)}
+		v.Data = qrInfoView{Kind: "receipt", Problem: s.msgs.Get(v.Lang, "problem."+slug)}
 		return s.render(c, status, "activity_qr", v)
 	}
 	notice := a.NoticeZH

@@ -71,7 +71,7 @@ func (s *server) queueForm(c *fiber.Ctx, status int, v view) error {
 			Decidable: it.Status == activity.StatusClosed}
 		for _, w := range it.Warnings {
 			if key, ok := queueWarnings[w]; ok {
-				l.Warnings = append(l.Warnings, s.msgs.get(v.Lang, key))
+				l.Warnings = append(l.Warnings, s.msgs.Get(v.Lang, key))
 			} else {
 				l.Warnings = append(l.Warnings, w)
 			}

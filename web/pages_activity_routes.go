@@ -72,7 +72,7 @@ func (s *server) actView(c *fiber.Ctx, titleKey string) view {
 	v := s.newView(c, titleKey)
 	v.Form = form{Values: map[string]string{}, Errors: map[string]string{}}
 	if key, ok := actDone[c.Query("done")]; ok {
-		v.Notice = s.msgs.get(v.Lang, key)
+		v.Notice = s.msgs.Get(v.Lang, key)
 		if strings.Contains(v.Notice, "%d") {
 			n, err := strconv.Atoi(c.Query("n"))
 			if err != nil || n < 0 || n > activity.MaxBatch {
@@ -82,7 +82,7 @@ func (s *server) actView(c *fiber.Ctx, titleKey string) view {
 		}
 	}
 	if slug := c.Query("failed"); actFailed[slug] {
-		v.Form.fail("", s.msgs.get(v.Lang, "problem."+slug))
+		v.Form.fail("", s.msgs.Get(v.Lang, "problem."+slug))
 	}
 	return v
 }

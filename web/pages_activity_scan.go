@@ -111,23 +111,23 @@ func (s *scanPages) scanDone(lang string, res activity.ScanResult) *scanOutcome 
 	in := clockOf(att.CheckInAt)
 	switch {
 	case res.Action == activity.ActionCheckedIn:
-		o.Headline = s.msgs.get(lang, "page.act.scan.checked_in")
-		o.Detail = fmt.Sprintf(s.msgs.get(lang, "page.act.scan.checked_in_at"), in)
-		o.Hint = s.msgs.get(lang, "page.act.scan.checkout_hint")
+		o.Headline = s.msgs.Get(lang, "page.act.scan.checked_in")
+		o.Detail = fmt.Sprintf(s.msgs.Get(lang, "page.act.scan.checked_in_at"), in)
+		o.Hint = s.msgs.Get(lang, "page.act.scan.checkout_hint")
 		o.Outside = att.InsideAtCheckIn != nil && !*att.InsideAtCheckIn
 	case res.Action == activity.ActionCheckedOut:
-		o.Headline = s.msgs.get(lang, "page.act.scan.checked_out")
-		o.Detail = fmt.Sprintf(s.msgs.get(lang, "page.act.scan.checked_out_at"), in, clockOf(att.CheckOutAt),
+		o.Headline = s.msgs.Get(lang, "page.act.scan.checked_out")
+		o.Detail = fmt.Sprintf(s.msgs.Get(lang, "page.act.scan.checked_out_at"), in, clockOf(att.CheckOutAt),
 			formatHours(servedMinutes(att)))
-		o.Hint = s.msgs.get(lang, "page.act.scan.pending_hint")
+		o.Hint = s.msgs.Get(lang, "page.act.scan.pending_hint")
 		o.Outside = att.InsideAtCheckOut != nil && !*att.InsideAtCheckOut
 	case att.Status == activity.StatusOpen:
-		o.Headline = s.msgs.get(lang, "page.act.scan.already_in")
-		o.Detail = fmt.Sprintf(s.msgs.get(lang, "page.act.scan.checked_in_at"), in)
-		o.Hint = s.msgs.get(lang, "page.act.scan.again_hint")
+		o.Headline = s.msgs.Get(lang, "page.act.scan.already_in")
+		o.Detail = fmt.Sprintf(s.msgs.Get(lang, "page.act.scan.checked_in_at"), in)
+		o.Hint = s.msgs.Get(lang, "page.act.scan.again_hint")
 	default:
-		o.Headline = s.msgs.get(lang, "page.act.scan.already_out")
-		o.Detail = fmt.Sprintf(s.msgs.get(lang, "page.act.scan.checked_out_at"), in, clockOf(att.CheckOutAt),
+		o.Headline = s.msgs.Get(lang, "page.act.scan.already_out")
+		o.Detail = fmt.Sprintf(s.msgs.Get(lang, "page.act.scan.checked_out_at"), in, clockOf(att.CheckOutAt),
 			formatHours(servedMinutes(att)))
 	}
 	return o
@@ -152,10 +152,10 @@ func (s *server) scanFailed(c *fiber.Ctx, v view, err error) error {
 	if status >= 500 {
 		return err
 	}
-	o := &scanOutcome{Action: slug, Headline: s.msgs.get(v.Lang, "page.act.scan.failed"),
-		Detail: s.msgs.get(v.Lang, "problem."+slug)}
+	o := &scanOutcome{Action: slug, Headline: s.msgs.Get(v.Lang, "page.act.scan.failed"),
+		Detail: s.msgs.Get(v.Lang, "problem."+slug)}
 	if key, ok := scanFailHints[slug]; ok {
-		o.Hint = s.msgs.get(v.Lang, key)
+		o.Hint = s.msgs.Get(v.Lang, key)
 	}
 	v.Data = scanView{Result: o}
 	return s.render(c, status, "activity_scan", v)

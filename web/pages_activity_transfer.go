@@ -71,10 +71,10 @@ func (s *server) transferForm(c *fiber.Ctx, status int, v view) error {
 	_, _ = rand.Read(key) // crypto/rand.Read never fails (it panics instead)
 	data := transferView{Available: b.Available, Limits: s.activities.Limits(), Key: "page-" + hex.EncodeToString(key)}
 	for _, r := range family {
-		data.Family = append(data.Family, relativeLine{Relative: r, Label: s.msgs.get(v.Lang, relationshipKeys[r.Relationship])})
+		data.Family = append(data.Family, relativeLine{Relative: r, Label: s.msgs.Get(v.Lang, relationshipKeys[r.Relationship])})
 	}
 	for _, r := range activity.Relationships {
-		data.Relationships = append(data.Relationships, actOption{Value: r, Label: s.msgs.get(v.Lang, relationshipKeys[r])})
+		data.Relationships = append(data.Relationships, actOption{Value: r, Label: s.msgs.Get(v.Lang, relationshipKeys[r])})
 	}
 	v.Data = data
 	return s.render(c, status, "activity_transfer", v)

@@ -72,7 +72,7 @@ var auditActions = map[string]string{
 // actionName is the action in the reader's language, or its code when it has no translation.
 func (s *server) actionName(lang, action string) string {
 	if key, ok := auditActions[action]; ok {
-		return s.msgs.get(lang, key)
+		return s.msgs.Get(lang, key)
 	}
 	return action
 }
@@ -93,7 +93,7 @@ func (s *server) auditPage(c *fiber.Ctx) error {
 		return err
 	}
 	var d auditPageView
-	lang := s.msgs.lang(c)
+	lang := s.msgs.Lang(c)
 	names := s.actorNames(lang)
 	for _, e := range entries {
 		who, err := names.name(c.UserContext(), e.Actor)

@@ -12,6 +12,7 @@ import (
 	"timebank/pkg/audit"
 	"timebank/pkg/identity"
 	who "timebank/pkg/principal"
+	"timebank/web/i18n"
 )
 
 // The audit page names each known action in the reader's language, keeping its code beside it for
@@ -37,7 +38,7 @@ func TestAuditPageActionNames(t *testing.T) {
 		{"en", "Item photo uploaded", "Counter · 东门", "Operator"},
 	} {
 		b := browserAs(t, app, adminA)
-		b.jar[cookieLang] = c.lang // the log-in set the person's language
+		b.jar[i18n.CookieLang] = c.lang // the log-in set the person's language
 		r := b.get("/audit")
 		if r.status != 200 {
 			t.Fatalf("%s: audit page: %d", c.lang, r.status)
@@ -89,7 +90,7 @@ func TestAuditActionsNamed(t *testing.T) {
 			t.Fatalf("the pattern no longer finds %q: fix the test", must)
 		}
 	}
-	msgs, err := loadMessages()
+	msgs, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,9 +100,9 @@ func TestAuditActionsNamed(t *testing.T) {
 			t.Errorf("audit action %q has no page key in auditActions", a)
 			continue
 		}
-		for _, lang := range languages {
+		for _, lang := range i18n.Languages {
 			if msgs[lang][key] == "" {
-				t.Errorf("locales/%s lacks %s", lang, key)
+				t.Errorf("i18n/locales/%s lacks %s", lang, key)
 			}
 		}
 	}

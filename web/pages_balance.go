@@ -45,7 +45,7 @@ func (s *server) balancePage(c *fiber.Ctx) error {
 	v := s.newView(c, "page.balance.title")
 	data := balanceView{Account: u.AccountCode, Balance: b}
 	for _, e := range entries {
-		data.Entries = append(data.Entries, statementLine{At: e.CreatedAt, Kind: s.msgs.get(v.Lang, "page.kind."+e.Kind),
+		data.Entries = append(data.Entries, statementLine{At: e.CreatedAt, Kind: s.msgs.Get(v.Lang, "page.kind."+e.Kind),
 			Memo: e.Memo, Amount: e.Amount})
 	}
 	v.Data = data

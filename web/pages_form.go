@@ -92,18 +92,18 @@ func (s *server) failForm(c *fiber.Ctx, f *form, err error, fieldOf map[string]s
 	if status >= 500 {
 		return 0, err
 	}
-	lang := s.msgs.lang(c)
+	lang := s.msgs.Lang(c)
 	var fe *fields.Error
 	switch {
 	case errors.As(err, &fe):
 		for field, reason := range fe.Fields() {
-			f.fail(field, s.msgs.get(lang, "reason."+reason))
+			f.fail(field, s.msgs.Get(lang, "reason."+reason))
 		}
 	case slug == "rate-limited":
 		secs, _ := strconv.Atoi(string(c.Response().Header.Peek(fiber.HeaderRetryAfter)))
-		f.fail("", fmt.Sprintf(s.msgs.get(lang, "page.form.rate_limited"), max(1, (secs+59)/60)))
+		f.fail("", fmt.Sprintf(s.msgs.Get(lang, "page.form.rate_limited"), max(1, (secs+59)/60)))
 	default:
-		f.fail(fieldOf[slug], s.msgs.get(lang, "problem."+slug))
+		f.fail(fieldOf[slug], s.msgs.Get(lang, "problem."+slug))
 	}
 	switch status {
 	case fiber.StatusTooManyRequests, fiber.StatusConflict:

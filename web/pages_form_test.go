@@ -7,12 +7,13 @@ import (
 
 	"timebank/fields"
 	"timebank/pkg/store"
+	"timebank/web/i18n"
 )
 
 // lineFaults reads every refusal of a request with lines alike, whichever shape the store gave it:
 // a refused line, several lines at once, malformed fields of the lines and of the request.
 func TestLineFaults(t *testing.T) {
-	msgs, err := loadMessages()
+	msgs, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func TestLineFaults(t *testing.T) {
 				if g.Line != w.line || g.Field != w.field || g.Reason != w.reason {
 					t.Errorf("fault %d = %+v, want %+v", i, g, w)
 				}
-				if want := msgs.get("zh-CN", "reason."+w.reason); g.Message != want || want == "reason."+w.reason {
+				if want := msgs.Get("zh-CN", "reason."+w.reason); g.Message != want || want == "reason."+w.reason {
 					t.Errorf("fault %d message = %q, want the reason's %q", i, g.Message, want)
 				}
 			}
@@ -64,7 +65,7 @@ func TestLineFaults(t *testing.T) {
 // The problem document of a refused line names its field and lists the line with its item, and a
 // refusal of several lines names each, in line order, whatever the handler remembered to call.
 func TestStoreLinesAnswer(t *testing.T) {
-	msgs, err := loadMessages()
+	msgs, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}

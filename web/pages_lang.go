@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/app"
+	"timebank/web/i18n"
 )
 
 // langSubmit switches the language: a cookie for the browser and, for a signed-in person, their
@@ -19,6 +20,6 @@ func (s *server) langSubmit(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	s.setCookie(c, cookieLang, lang, int(app.SessionTTL.Seconds()))
+	s.setCookie(c, i18n.CookieLang, lang, int(app.SessionTTL.Seconds()))
 	return redirect(c, localPath(c.FormValue("next"), "/"))
 }

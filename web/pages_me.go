@@ -47,7 +47,7 @@ func (s *server) roleLines(lang string, grants []access.Grant) []roleLine {
 			if g.Role != r {
 				continue
 			}
-			l := roleLine{Role: s.msgs.get(lang, "page.role."+string(g.Role)), Kind: s.msgs.get(lang, "page.scope."+string(g.Kind)), Scope: g.Name}
+			l := roleLine{Role: s.msgs.Get(lang, "page.role."+string(g.Role)), Kind: s.msgs.Get(lang, "page.scope."+string(g.Kind)), Scope: g.Name}
 			if g.Kind == access.Platform {
 				l.Scope = ""
 			}

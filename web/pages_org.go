@@ -119,14 +119,14 @@ func (s *server) renderOrg(c *fiber.Ctx, status int, id int64, f form, nd *newDe
 	v.Title = o.Name
 	v.Form = f
 	if key, ok := orgNotices[c.Query("notice")]; ok && !f.Failed() {
-		v.Notice = s.msgs.get(v.Lang, key)
+		v.Notice = s.msgs.Get(v.Lang, key)
 	}
 	p := principal(c)
 	t, err := s.orgs.OrgTarget(ctx, id)
 	if err != nil {
 		return err
 	}
-	d := orgPageView{Org: o, Status: s.msgs.get(v.Lang, orgStatusKeys[o.Status]), NewDevice: nd,
+	d := orgPageView{Org: o, Status: s.msgs.Get(v.Lang, orgStatusKeys[o.Status]), NewDevice: nd,
 		ManageRoles: p.Can(access.ManageMembers, t), ManageDevs: p.Can(access.ManageDevices, t)}
 	if o.ParentID != nil {
 		parent, err := s.orgs.Org(ctx, *o.ParentID)

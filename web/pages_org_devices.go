@@ -24,13 +24,13 @@ func (s *server) fillDevices(c *fiber.Ctx, lang string, d *orgPageView, where ma
 		if err != nil {
 			return err
 		}
-		d.Devices = append(d.Devices, deviceLine{ID: dv.ID, Label: dv.Label, Role: s.msgs.get(lang, deviceRoleKeys[dv.Role]),
+		d.Devices = append(d.Devices, deviceLine{ID: dv.ID, Label: dv.Label, Role: s.msgs.Get(lang, deviceRoleKeys[dv.Role]),
 			Where: where[storeKey(dv.StoreID)], CreatedBy: by, CreatedAt: dv.CreatedAt, RevokedAt: dv.RevokedAt})
 	}
-	d.DeviceWhere = []option{{Value: "org", Label: s.msgs.get(lang, "page.org.devices.kiosk_of") + " · " + d.Org.Name}}
+	d.DeviceWhere = []option{{Value: "org", Label: s.msgs.Get(lang, "page.org.devices.kiosk_of") + " · " + d.Org.Name}}
 	for _, st := range d.Stores {
 		d.DeviceWhere = append(d.DeviceWhere, option{Value: "store:" + strconv.FormatInt(st.ID, 10),
-			Label: s.msgs.get(lang, "page.org.devices.counter_of") + " · " + st.Name})
+			Label: s.msgs.Get(lang, "page.org.devices.counter_of") + " · " + st.Name})
 	}
 	return nil
 }

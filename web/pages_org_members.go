@@ -12,6 +12,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
+	"timebank/web/i18n"
 )
 
 // fillMembers lists the roles held in the organization and its stores and, for a caller who may
@@ -23,7 +24,7 @@ func (s *server) fillMembers(c *fiber.Ctx, lang string, d *orgPageView, where ma
 	}
 	for _, m := range ms {
 		d.Members = append(d.Members, memberLine{GrantID: m.ID, Name: m.Name, Phone: identity.MaskPhone(m.Phone),
-			VolunteerNo: m.VolunteerNo, Role: s.msgs.get(lang, "page.role."+string(m.Role)), Where: where[storeKey(m.StoreID)],
+			VolunteerNo: m.VolunteerNo, Role: s.msgs.Get(lang, "page.role."+string(m.Role)), Where: where[storeKey(m.StoreID)],
 			GrantedBy: m.GrantedBy, GrantedAt: m.GrantedAt})
 	}
 	if d.ManageRoles {
@@ -34,12 +35,12 @@ func (s *server) fillMembers(c *fiber.Ctx, lang string, d *orgPageView, where ma
 
 // roleChoices are the roles a person can be invited into: those held at an organization, then for
 // each store those held at a store. A store role's value names the store: "clerk@3".
-func roleChoices(lang string, msgs messages, o org.Org, stores []org.Store) []optionGroup {
+func roleChoices(lang string, msgs i18n.Messages, o org.Org, stores []org.Store) []optionGroup {
 	at := func(kind access.ScopeKind, suffix string) []option {
 		var out []option
 		for _, r := range access.PersonRoles {
 			if slices.Contains(r.ScopeKinds(), kind) {
-				out = append(out, option{Value: string(r) + suffix, Label: msgs.get(lang, "page.role."+string(r))})
+				out = append(out, option{Value: string(r) + suffix, Label: msgs.Get(lang, "page.role."+string(r))})
 			}
 		}
 		return out
@@ -64,7 +65,7 @@ func (s *server) memberSubmit(c *fiber.Ctx) error {
 		err = s.grantByPhone(c, c.FormValue("phone"), g)
 	}
 	if errors.Is(err, identity.ErrUserNotFound) {
-		f.fail("phone", s.msgs.get(s.msgs.lang(c), "page.org.invite.not_registered"))
+		f.fail("phone", s.msgs.Get(s.msgs.Lang(c), "page.org.invite.not_registered"))
 		return s.renderOrg(c, fiber.StatusUnprocessableEntity, id, f, nil)
 	}
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
+	"timebank/web/i18n"
 )
 
 // browserAs signs one of the authorization table's people in through the log-in page.
@@ -80,7 +81,7 @@ func TestOrgPageShows(t *testing.T) {
 		t.Errorf("an organization that does not exist: %d", r.status)
 	}
 	b := browserAs(t, app, adminA)
-	b.jar[cookieLang] = "en"
+	b.jar[i18n.CookieLang] = "en"
 	if r = b.get(path); !strings.Contains(r.body, "Members and roles") || !strings.Contains(r.body, "Filed") {
 		t.Error("the English org page")
 	}

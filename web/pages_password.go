@@ -13,11 +13,11 @@ var passwordFields = []string{"current_password", "new_password", "confirm_passw
 // one included: whoever knew the old password is signed out too. The person signs in again.
 func (s *server) passwordSubmit(c *fiber.Ctx) error {
 	f := readForm(c, passwordFields...)
-	lang := s.msgs.lang(c)
+	lang := s.msgs.Lang(c)
 	uid := principal(c).UserID
 	current, next := c.FormValue("current_password"), c.FormValue("new_password")
 	if next != c.FormValue("confirm_password") {
-		f.fail("confirm_password", s.msgs.get(lang, "page.password.mismatch"))
+		f.fail("confirm_password", s.msgs.Get(lang, "page.password.mismatch"))
 		return s.profilePage(c, fiber.StatusUnprocessableEntity, f)
 	}
 	err := s.rateLimit(c, "pw:"+strconv.FormatInt(uid, 10), loginFailuresPerPhone, loginLockout)

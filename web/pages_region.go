@@ -81,7 +81,7 @@ func (s *server) regionPage(c *fiber.Ctx) error {
 	v := s.newView(c, "page.region.title")
 	v.Title = r.Name
 	p := principal(c)
-	d := regionPageView{Region: r, Level: s.msgs.get(v.Lang, levelKeys[r.Level]), Status: string(status)}
+	d := regionPageView{Region: r, Level: s.msgs.Get(v.Lang, levelKeys[r.Level]), Status: string(status)}
 	path, err := s.orgs.Path(ctx, r.Code)
 	if err != nil {
 		return err
@@ -104,7 +104,7 @@ func (s *server) regionPage(c *fiber.Ctx) error {
 		if st != "" {
 			key = orgStatusKeys[st]
 		}
-		d.Statuses = append(d.Statuses, option{Value: string(st), Label: s.msgs.get(v.Lang, key)})
+		d.Statuses = append(d.Statuses, option{Value: string(st), Label: s.msgs.Get(v.Lang, key)})
 	}
 	base := "/regions/" + r.Code + "?"
 	if status != "" {
@@ -124,7 +124,7 @@ func (s *server) regionPage(c *fiber.Ctx) error {
 func (s *server) regionLines(lang string, rs []org.Region) []regionLine {
 	out := make([]regionLine, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, regionLine{Code: r.Code, Name: r.Name, Level: s.msgs.get(lang, levelKeys[r.Level])})
+		out = append(out, regionLine{Code: r.Code, Name: r.Name, Level: s.msgs.Get(lang, levelKeys[r.Level])})
 	}
 	return out
 }
@@ -141,7 +141,7 @@ func (s *server) orgLines(c *fiber.Ctx, lang string, orgs []org.Org) []orgLine {
 		if o.ParentID != nil {
 			t.OrgIDs = append(t.OrgIDs, *o.ParentID)
 		}
-		l := orgLine{ID: o.ID, Name: o.Name, Status: o.Status, StatusText: s.msgs.get(lang, orgStatusKeys[o.Status]),
+		l := orgLine{ID: o.ID, Name: o.Name, Status: o.Status, StatusText: s.msgs.Get(lang, orgStatusKeys[o.Status]),
 			CreditCode: o.CreditCode, Region: names.name(o.RegionCode), Link: p.Can(access.ReadOrg, t)}
 		if o.FiledBy != "" && o.FiledBy != o.RegionCode { // a street's own organization: said once
 			l.FiledBy = names.name(o.FiledBy)

@@ -21,7 +21,7 @@ var registerFields = []string{"phone", "name", "password", "resident_id", "next"
 func (s *server) registerSubmit(c *fiber.Ctx) error {
 	f := readForm(c, registerFields...)
 	req := identity.Registration{Phone: c.FormValue("phone"), Name: c.FormValue("name"), Password: c.FormValue("password"),
-		ResidentID: c.FormValue("resident_id"), Lang: s.msgs.lang(c)}
+		ResidentID: c.FormValue("resident_id"), Lang: s.msgs.Lang(c)}
 	err := s.rateLimit(c, "reg:"+s.clientIP(c), registrationsPerAddr, registrationWindow)
 	if err == nil {
 		_, err = s.users.Register(c.UserContext(), req)

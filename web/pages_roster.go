@@ -28,12 +28,12 @@ func (s *server) rosterPage(c *fiber.Ctx) error {
 // column and what is wrong; a file that cannot be read at all is an error next to the file field.
 func (s *server) rosterSubmit(c *fiber.Ctx) error {
 	id, _ := idParam(c, "id") // checked by the rule
-	lang := s.msgs.lang(c)
+	lang := s.msgs.Lang(c)
 	f := readForm(c, "file", "mode")
 	dry := c.FormValue("mode") != "import"
 	fh, err := c.FormFile("file")
 	if err != nil {
-		f.fail("file", s.msgs.get(lang, "page.roster.file_required"))
+		f.fail("file", s.msgs.Get(lang, "page.roster.file_required"))
 		return s.renderRoster(c, fiber.StatusUnprocessableEntity, id, f, nil, dry)
 	}
 	file, err := fh.Open()

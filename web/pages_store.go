@@ -114,7 +114,7 @@ func (s *server) storeHead(c *fiber.Ctx, lang, current string) (storeHead, error
 		if l.action != "" && !p.Can(l.action, t) {
 			continue
 		}
-		h.Links = append(h.Links, navLink{ID: "store-" + l.id, Path: base + l.suffix, Label: s.msgs.get(lang, l.key), Current: l.id == current})
+		h.Links = append(h.Links, navLink{ID: "store-" + l.id, Path: base + l.suffix, Label: s.msgs.Get(lang, l.key), Current: l.id == current})
 	}
 	if len(h.Links) == 1 {
 		h.Links = nil // a volunteer needs no menu of one entry

@@ -73,7 +73,7 @@ func (s *server) aidPage(c *fiber.Ctx) error {
 	}
 	data := aidView{Store: head, Allocations: recent}
 	if k, ok := aidDone[c.Query("done")]; ok {
-		data.Done = s.msgs.get(v.Lang, k)
+		data.Done = s.msgs.Get(v.Lang, k)
 	}
 	for _, h := range list {
 		data.Households = append(data.Households, householdRow{Household: h, TierLabel: s.storeLabel(v.Lang, tierLabels, h.Tier)})
@@ -112,7 +112,7 @@ func (s *server) renderHousehold(c *fiber.Ctx, status int, f form) error {
 // typed (they are never shown again in full), and must be filled in again.
 func (s *server) householdSubmit(c *fiber.Ctx) error {
 	storeID, _ := idParam(c, "store")
-	lang := s.msgs.lang(c)
+	lang := s.msgs.Lang(c)
 	f := readForm(c, householdFields...)
 	req := store.NewHousehold{Tier: f.Values["tier"], Name: f.Values["name"], Phone: f.Values["phone"],
 		Note: f.Values["note"], Consent: f.Values["consent"] == "1"}
@@ -122,7 +122,7 @@ func (s *server) householdSubmit(c *fiber.Ctx) error {
 	switch {
 	case errors.As(err, &fe):
 		for field, reason := range fe.Fields() {
-			f.fail(field, s.msgs.get(lang, "reason."+reason))
+			f.fail(field, s.msgs.Get(lang, "reason."+reason))
 		}
 		return s.renderHousehold(c, fiber.StatusUnprocessableEntity, f)
 	case err != nil:
@@ -183,10 +183,10 @@ func (s *server) renderAidNew(c *fiber.Ctx, status int, f form, qtys map[int64]s
 		return err
 	}
 	data := aidNewView{Store: head, Key: storeFormKey(),
-		Households: []storeChoice{{Value: "", Label: s.msgs.get(v.Lang, "page.store.aid.choose_household")}}}
+		Households: []storeChoice{{Value: "", Label: s.msgs.Get(v.Lang, "page.store.aid.choose_household")}}}
 	for _, h := range households {
 		data.Households = append(data.Households, storeChoice{Value: itoa(h.ID),
-			Label: s.msgs.get(v.Lang, "page.store.aid.household_no") + " " + h.No() + " · " + h.NameMasked})
+			Label: s.msgs.Get(v.Lang, "page.store.aid.household_no") + " " + h.No() + " · " + h.NameMasked})
 	}
 	for _, it := range items {
 		if it.Available > 0 || qtys[it.ID] != "" {
@@ -202,15 +202,15 @@ func (s *server) renderAidNew(c *fiber.Ctx, status int, f form, qtys map[int64]s
 // the item or the household it is about.
 func (s *server) aidSubmit(c *fiber.Ctx) error {
 	storeID, _ := idParam(c, "store")
-	lang := s.msgs.lang(c)
+	lang := s.msgs.Lang(c)
 	f := readForm(c, aidFields...)
 	lines, qtys, bad := storeFormLines(c, "qty-")
 	lineErrs := map[int64]string{}
 	for _, id := range bad {
-		lineErrs[id] = s.msgs.get(lang, "page.store.qty_number")
+		lineErrs[id] = s.msgs.Get(lang, "page.store.qty_number")
 	}
 	if len(bad) > 0 {
-		f.fail("", s.msgs.get(lang, "page.store.aid.check_lines"))
+		f.fail("", s.msgs.Get(lang, "page.store.aid.check_lines"))
 		return s.renderAidNew(c, fiber.StatusUnprocessableEntity, f, qtys, lineErrs)
 	}
 	household, _ := strconv.ParseInt(f.Values["household"], 10, 64)
@@ -226,9 +226,9 @@ func (s *server) aidSubmit(c *fiber.Ctx) error {
 	faults, ok := s.lineFaults(lang, err)
 	switch {
 	case errors.Is(err, store.ErrHouseholdNotFound), errors.Is(err, store.ErrHouseholdInactive):
-		f.fail("household", s.msgs.get(lang, "problem."+slug))
+		f.fail("household", s.msgs.Get(lang, "problem."+slug))
 	case !ok:
-		f.fail("", s.msgs.get(lang, "problem."+slug))
+		f.fail("", s.msgs.Get(lang, "problem."+slug))
 	}
 	for _, lf := range faults {
 		switch {
@@ -236,13 +236,13 @@ func (s *server) aidSubmit(c *fiber.Ctx) error {
 			if lf.Line < len(lines) {
 				lineErrs[lines[lf.Line].Item] = lf.Message
 			}
-			f.fail("", s.msgs.get(lang, "page.store.aid.check_lines"))
+			f.fail("", s.msgs.Get(lang, "page.store.aid.check_lines"))
 		case lf.Field == "household", lf.Field == "note":
 			f.fail(lf.Field, lf.Message)
 		case lf.Field == "lines":
-			f.fail("", s.msgs.get(lang, "page.store.aid.no_lines"))
+			f.fail("", s.msgs.Get(lang, "page.store.aid.no_lines"))
 		default:
-			f.fail("", s.msgs.get(lang, "page.store.aid.check_lines"))
+			f.fail("", s.msgs.Get(lang, "page.store.aid.check_lines"))
 		}
 	}
 	if status != fiber.StatusConflict {

@@ -107,11 +107,11 @@ func (s *server) orderSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	lang := s.msgs.lang(c)
+	lang := s.msgs.Lang(c)
 	lines, values, bad := storeFormLines(c, "qty-")
 	cart := cartState{values: values, errors: map[int64]string{}}
 	for _, id := range bad {
-		cart.errors[id] = s.msgs.get(lang, "page.store.qty_number")
+		cart.errors[id] = s.msgs.Get(lang, "page.store.qty_number")
 	}
 	if len(bad) > 0 {
 		return s.catalog(c, fiber.StatusUnprocessableEntity, cart)
@@ -145,7 +145,7 @@ func (s *server) linesFailed(lang string, err error, lines []store.OrderLine, ca
 	}
 	faults, ok := s.lineFaults(lang, err)
 	if !ok {
-		cart.problems = append(cart.problems, s.msgs.get(lang, "problem."+slug))
+		cart.problems = append(cart.problems, s.msgs.Get(lang, "problem."+slug))
 	}
 	for _, lf := range faults {
 		if id, ok := itemOf(lf.Line); ok {
@@ -153,7 +153,7 @@ func (s *server) linesFailed(lang string, err error, lines []store.OrderLine, ca
 			continue
 		}
 		if lf.Field == "lines" && lf.Reason == "required" {
-			cart.problems = append(cart.problems, s.msgs.get(lang, "page.store.cart_empty"))
+			cart.problems = append(cart.problems, s.msgs.Get(lang, "page.store.cart_empty"))
 			continue
 		}
 		cart.problems = append(cart.problems, lf.Message)

@@ -81,7 +81,7 @@ func (s *server) counterFailed(c *fiber.Ctx, err error, cv counterView) error {
 	if status >= 500 {
 		return err
 	}
-	cv.Outcome, cv.Message = "fail", s.msgs.get(s.msgs.lang(c), "problem."+slug)
+	cv.Outcome, cv.Message = "fail", s.msgs.Get(s.msgs.Lang(c), "problem."+slug)
 	return s.renderCounter(c, status, cv)
 }
 
@@ -96,7 +96,7 @@ func (s *server) counterScanSubmit(c *fiber.Ctx) error {
 	code := strings.TrimSpace(c.FormValue("code"))
 	if code == "" {
 		return s.renderCounter(c, fiber.StatusUnprocessableEntity, counterView{Outcome: "fail",
-			Message: s.msgs.get(s.msgs.lang(c), "page.store.counter.scan_empty")})
+			Message: s.msgs.Get(s.msgs.Lang(c), "page.store.counter.scan_empty")})
 	}
 	res, err := s.store.Scan(c.UserContext(), storeID, code)
 	if err != nil {
@@ -111,12 +111,12 @@ func (s *server) counterScanSubmit(c *fiber.Ctx) error {
 
 // scanned is the counter after a good scan: the order, or the member with a new sale.
 func (s *server) scanned(c *fiber.Ctx, res store.ScanResult, code string) counterView {
-	lang := s.msgs.lang(c)
+	lang := s.msgs.Lang(c)
 	if res.Kind == store.ScanPickup {
-		return counterView{Outcome: "ok", Message: s.msgs.get(lang, "page.store.counter.order_found"),
+		return counterView{Outcome: "ok", Message: s.msgs.Get(lang, "page.store.counter.order_found"),
 			Pickup: newPickup(*res.Order, *res.Member)}
 	}
-	return counterView{Outcome: "ok", Message: s.msgs.get(lang, "page.store.counter.member_found"),
+	return counterView{Outcome: "ok", Message: s.msgs.Get(lang, "page.store.counter.member_found"),
 		Sale: &saleView{Member: res.Member, Token: code, Key: storeFormKey()}}
 }
 
@@ -164,7 +164,7 @@ func (s *server) counterFulfilSubmit(c *fiber.Ctx) error {
 // fulfilFailed shows a refused hand-out: quantities out of range beside their lines with the order
 // still on screen; a refusal of the order itself (already handed out, cancelled, expired) in red.
 func (s *server) fulfilFailed(c *fiber.Ctx, o store.Order, given []store.Handout, err error) error {
-	lang := s.msgs.lang(c)
+	lang := s.msgs.Lang(c)
 	faults, ok := s.lineFaults(lang, err)
 	if !ok {
 		return s.counterFailed(c, err, counterView{})
@@ -179,7 +179,7 @@ func (s *server) fulfilFailed(c *fiber.Ctx, o store.Order, given []store.Handout
 			p.Lines[i].Give = c.FormValue("give-" + itoa(given[i].Item))
 		}
 	}
-	msg := s.msgs.get(lang, "problem.invalid-request")
+	msg := s.msgs.Get(lang, "problem.invalid-request")
 	for _, lf := range faults {
 		if lf.Line >= 0 && lf.Line < len(p.Lines) {
 			p.Lines[lf.Line].Error = lf.Message

@@ -81,7 +81,7 @@ var donationFieldNames = map[string]string{"item": "item", "qty": "qty", "best_b
 // little shelf life left, a date in the past …) is shown again with its message.
 func (s *server) donationSubmit(c *fiber.Ctx) error {
 	storeID, _ := idParam(c, "store")
-	lang := s.msgs.lang(c)
+	lang := s.msgs.Lang(c)
 	f := readForm(c, donorFields...)
 	n, _ := strconv.Atoi(c.FormValue("rows"))
 	rows := make([]donationRow, min(max(n, 1), store.MaxLines))
@@ -100,11 +100,11 @@ func (s *server) donationSubmit(c *fiber.Ctx) error {
 		item, _ := strconv.ParseInt(r.Item, 10, 64)
 		qty, err := strconv.Atoi(r.Qty)
 		if err != nil {
-			r.Errors["qty"] = s.msgs.get(lang, "page.store.qty_number")
+			r.Errors["qty"] = s.msgs.Get(lang, "page.store.qty_number")
 		}
 		fen, ok := parseYuan(r.Value)
 		if !ok {
-			r.Errors["value"] = s.msgs.get(lang, "page.store.donation.value_format")
+			r.Errors["value"] = s.msgs.Get(lang, "page.store.donation.value_format")
 		}
 		req.Lines = append(req.Lines, store.DonationLine{Item: item, Qty: qty, BestBefore: r.BestBefore, ProducedOn: r.ProducedOn, ValueFen: fen})
 		rowOf = append(rowOf, i)
@@ -114,7 +114,7 @@ func (s *server) donationSubmit(c *fiber.Ctx) error {
 	}
 	for _, r := range rows {
 		if len(r.Errors) > 0 {
-			f.fail("", s.msgs.get(lang, "page.store.donation.check_rows"))
+			f.fail("", s.msgs.Get(lang, "page.store.donation.check_rows"))
 			return s.renderDonation(c, fiber.StatusUnprocessableEntity, f, rows)
 		}
 	}
@@ -148,7 +148,7 @@ func (s *server) donationFailed(ctx context.Context, lang string, storeID int64,
 		rows[rowOf[line]].Errors[name] = msg
 		return true
 	}
-	f.fail("", s.msgs.get(lang, "page.store.donation.check_rows"))
+	f.fail("", s.msgs.Get(lang, "page.store.donation.check_rows"))
 	var les *store.LineErrors
 	faults, ok := s.lineFaults(lang, err)
 	switch {
@@ -161,7 +161,7 @@ func (s *server) donationFailed(ctx context.Context, lang string, storeID int64,
 			onRow(le.Line, le.Field, s.donationLineMessage(lang, le, lines, p, slug))
 		}
 	case !ok:
-		f.fail("", s.msgs.get(lang, "problem."+slug))
+		f.fail("", s.msgs.Get(lang, "problem."+slug))
 	default:
 		for _, lf := range faults {
 			if onRow(lf.Line, lf.Field, lf.Message) {
@@ -169,7 +169,7 @@ func (s *server) donationFailed(ctx context.Context, lang string, storeID int64,
 			}
 			msg := lf.Message
 			if lf.Path == "lines" && lf.Reason == "required" {
-				msg = s.msgs.get(lang, "page.store.donation.no_lines")
+				msg = s.msgs.Get(lang, "page.store.donation.no_lines")
 			}
 			f.fail(strings.ReplaceAll(lf.Path, ".", "_"), msg) // donor.name → donor_name
 		}
@@ -187,7 +187,7 @@ func (s *server) donationLineMessage(lang string, le *store.LineError, lines []s
 		return s.lineMessage(lang, le.Reason, slug)
 	}
 	return strings.NewReplacer("{date}", lines[le.Line].BestBefore, "{percent}", strconv.Itoa(p.MinShelfLifePercent),
-		"{days}", strconv.Itoa(p.MinShelfLifeDays)).Replace(s.msgs.get(lang, "detail.shelf_life_short"))
+		"{days}", strconv.Itoa(p.MinShelfLifeDays)).Replace(s.msgs.Get(lang, "detail.shelf_life_short"))
 }
 
 // parseYuan reads an amount in yuan with at most two decimals ("12", "12.5", "12.50") as fen; an

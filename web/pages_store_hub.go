@@ -33,7 +33,7 @@ func (s *server) storesPage(c *fiber.Ctx) error {
 		base := "/stores/" + itoa(st.ID)
 		for _, l := range storeLinks {
 			if l.action == "" || principal(c).Can(l.action, t) {
-				h.Links = append(h.Links, navLink{ID: "store-" + itoa(st.ID) + "-" + l.id, Path: base + l.suffix, Label: s.msgs.get(v.Lang, l.key)})
+				h.Links = append(h.Links, navLink{ID: "store-" + itoa(st.ID) + "-" + l.id, Path: base + l.suffix, Label: s.msgs.Get(v.Lang, l.key)})
 			}
 		}
 		data.Stores = append(data.Stores, h)

@@ -113,7 +113,7 @@ func (s *server) renderItemForm(c *fiber.Ctx, status int, id int64, f form) erro
 	}
 	data := itemFormView{Store: head, ItemID: id, Action: "/stores/" + itoa(head.ID) + "/items",
 		Categories: s.storeChoices(v.Lang, categoryLabels, store.Categories),
-		Periods: append([]storeChoice{{Value: "", Label: s.msgs.get(v.Lang, "page.store.period.none")}},
+		Periods: append([]storeChoice{{Value: "", Label: s.msgs.Get(v.Lang, "page.store.period.none")}},
 			s.storeChoices(v.Lang, map[string]string{"week": periodNames[store.Week], "month": periodNames[store.Month],
 				"quarter": periodNames[store.Quarter]}, []string{"week", "month", "quarter"})...)}
 	if id != 0 {
@@ -143,7 +143,7 @@ func (s *server) itemUpdateSubmit(c *fiber.Ctx) error {
 
 func (s *server) itemSubmit(c *fiber.Ctx, id int64) error {
 	storeID, _ := idParam(c, "store")
-	lang := s.msgs.lang(c)
+	lang := s.msgs.Lang(c)
 	f := readForm(c, itemFields...)
 	notNumbers := map[string]string{}
 	number := func(field string) int64 {
@@ -153,7 +153,7 @@ func (s *server) itemSubmit(c *fiber.Ctx, id int64) error {
 		}
 		n, err := strconv.ParseInt(raw, 10, 32)
 		if err != nil {
-			notNumbers[field] = s.msgs.get(lang, "page.store.not_a_number")
+			notNumbers[field] = s.msgs.Get(lang, "page.store.not_a_number")
 		}
 		return n
 	}

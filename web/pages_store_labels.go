@@ -48,7 +48,7 @@ var (
 // storeLabel translates a code with its map; a code the map lacks shows as it is.
 func (s *server) storeLabel(lang string, keys map[string]string, code string) string {
 	if k, ok := keys[code]; ok {
-		return s.msgs.get(lang, k)
+		return s.msgs.Get(lang, k)
 	}
 	return code
 }
@@ -72,11 +72,11 @@ func (s *server) itemRules(lang string, it store.Item) []string {
 	var out []string
 	if it.LimitQty > 0 {
 		if k, ok := periodLabels[it.LimitPeriod]; ok {
-			out = append(out, fmt.Sprintf(s.msgs.get(lang, k), it.LimitQty, it.Unit))
+			out = append(out, fmt.Sprintf(s.msgs.Get(lang, k), it.LimitQty, it.Unit))
 		}
 	}
 	if it.MinStars > 0 {
-		out = append(out, fmt.Sprintf(s.msgs.get(lang, "page.store.stars"), it.MinStars))
+		out = append(out, fmt.Sprintf(s.msgs.Get(lang, "page.store.stars"), it.MinStars))
 	}
 	return out
 }
@@ -84,8 +84,8 @@ func (s *server) itemRules(lang string, it store.Item) []string {
 // lineMessage is the message beside a line a request was refused for: the reason's message from
 // the store's catalogue (reason.out_of_stock …), or the problem's when the reason has none.
 func (s *server) lineMessage(lang, reason, slug string) string {
-	if m := s.msgs.get(lang, "reason."+reason); m != "reason."+reason {
+	if m := s.msgs.Get(lang, "reason."+reason); m != "reason."+reason {
 		return m
 	}
-	return s.msgs.get(lang, "problem."+slug)
+	return s.msgs.Get(lang, "problem."+slug)
 }

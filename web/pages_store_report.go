@@ -33,7 +33,7 @@ func (s *server) dayReportPage(c *fiber.Ctx) error {
 	r, err := s.store.DayReport(c.UserContext(), head.ID, day)
 	switch {
 	case errors.Is(err, store.ErrInvalid):
-		status, data.Error, data.Day = fiber.StatusBadRequest, s.msgs.get(v.Lang, "reason.day_format"), today
+		status, data.Error, data.Day = fiber.StatusBadRequest, s.msgs.Get(v.Lang, "reason.day_format"), today
 		if r, err = s.store.DayReport(c.UserContext(), head.ID, today); err != nil {
 			return err
 		}

@@ -48,7 +48,7 @@ const (
 func (s *server) counterSaleSubmit(c *fiber.Ctx) error {
 	storeID, _ := idParam(c, "store")
 	ctx := c.UserContext()
-	lang := s.msgs.lang(c)
+	lang := s.msgs.Lang(c)
 	sv := &saleView{Token: strings.TrimSpace(c.FormValue("member")), Key: c.FormValue("key")}
 	if sv.Key == "" {
 		sv.Key = storeFormKey()
@@ -56,7 +56,7 @@ func (s *server) counterSaleSubmit(c *fiber.Ctx) error {
 	lines, values, bad := storeFormLines(c, "qty-")
 	cart := cartState{values: values, errors: map[int64]string{}}
 	for _, id := range bad {
-		cart.errors[id] = s.msgs.get(lang, "page.store.qty_number")
+		cart.errors[id] = s.msgs.Get(lang, "page.store.qty_number")
 	}
 	cv := counterView{}
 	status := fiber.StatusOK
@@ -103,7 +103,7 @@ func (s *server) counterSaleSubmit(c *fiber.Ctx) error {
 		case len(found) == 1:
 			addUnit(values, found[0].ID)
 		case len(found) == 0:
-			cart.problems = append(cart.problems, s.msgs.get(lang, "page.store.sale.no_match"))
+			cart.problems = append(cart.problems, s.msgs.Get(lang, "page.store.sale.no_match"))
 		default:
 			sv.Found, sv.Find = found, find
 		}
@@ -141,7 +141,7 @@ func (s *server) findItems(c *fiber.Ctx, storeID int64, find string) ([]store.It
 // expired meanwhile: then the clerk scans a fresh one), each line's item and subtotal, the total.
 func (s *server) fillSale(c *fiber.Ctx, sv *saleView, values map[int64]string, cart cartState) *saleView {
 	ctx := c.UserContext()
-	lang := s.msgs.lang(c)
+	lang := s.msgs.Lang(c)
 	storeID, _ := idParam(c, "store")
 	sv.Notes = cart.problems
 	if sv.Token != "" {
@@ -151,14 +151,14 @@ func (s *server) fillSale(c *fiber.Ctx, sv *saleView, values map[int64]string, c
 			sv.Member = res.Member
 		case err != nil:
 			_, slug := classify(err)
-			msg := s.msgs.get(lang, "problem."+slug)
+			msg := s.msgs.Get(lang, "problem."+slug)
 			if slices.Contains(sv.Notes, msg) { // the confirmation was refused for it: say it once
 				sv.Notes = slices.DeleteFunc(sv.Notes, func(n string) bool { return n == msg })
 			}
-			sv.Notes = append(sv.Notes, msg+" "+s.msgs.get(lang, "page.store.sale.rescan"))
+			sv.Notes = append(sv.Notes, msg+" "+s.msgs.Get(lang, "page.store.sale.rescan"))
 		}
 	} else {
-		sv.Notes = append(sv.Notes, s.msgs.get(lang, "page.store.sale.rescan"))
+		sv.Notes = append(sv.Notes, s.msgs.Get(lang, "page.store.sale.rescan"))
 	}
 	ids := make([]int64, 0, len(values))
 	for id := range values {

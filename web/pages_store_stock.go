@@ -99,7 +99,7 @@ func (s *server) renderStock(c *fiber.Ctx, status int, failed adjustFailure) err
 		WriteOffReasons: s.storeChoices(v.Lang, adjustReasons, store.WriteOffReasons),
 		CountReasons:    s.storeChoices(v.Lang, adjustReasons, store.CountReasons), ExpiredKey: storeFormKey()}
 	if k, ok := stockDone[c.Query("done")]; ok {
-		data.Done = s.msgs.get(v.Lang, k)
+		data.Done = s.msgs.Get(v.Lang, k)
 	}
 	near := map[int64]string{} // lot → warning kind
 	low := map[int64]bool{}
@@ -157,8 +157,8 @@ func (s *server) adjustSubmit(c *fiber.Ctx, kind string) error {
 		if status >= 500 || errors.Is(err, store.ErrStoreNotFound) {
 			return err
 		}
-		lang := s.msgs.lang(c)
-		msg := s.msgs.get(lang, "problem."+slug)
+		lang := s.msgs.Lang(c)
+		msg := s.msgs.Get(lang, "problem."+slug)
 		if faults, ok := s.lineFaults(lang, err); ok {
 			msg = faults[len(faults)-1].Message
 		}

@@ -26,6 +26,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
 	who "timebank/pkg/principal"
+	"timebank/web/i18n"
 )
 
 // browser drives the app as a browser does: it asks for HTML, keeps cookies, and does not follow
@@ -339,8 +340,8 @@ func TestLanguageSwitch(t *testing.T) {
 		t.Fatalf("default page is not Chinese:\n%s", r.body)
 	}
 	r := b.submit("/lang", url.Values{"lang": {"en"}, "next": {"/login"}})
-	if r.status != 303 || r.location() != "/login" || b.jar[cookieLang] != "en" {
-		t.Fatalf("switch: %d %q cookie %q", r.status, r.location(), b.jar[cookieLang])
+	if r.status != 303 || r.location() != "/login" || b.jar[i18n.CookieLang] != "en" {
+		t.Fatalf("switch: %d %q cookie %q", r.status, r.location(), b.jar[i18n.CookieLang])
 	}
 	r = b.get("/login")
 	if !strings.Contains(r.body, `<html lang="en">`) || !strings.Contains(r.body, "Sign in") || strings.Contains(r.body, "登录") {
@@ -500,7 +501,7 @@ func TestLoginFailuresDoNotTell(t *testing.T) {
 
 func TestErrorPages(t *testing.T) {
 	app, _ := newTestApp(t)
-	msgs, err := loadMessages()
+	msgs, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -510,7 +511,7 @@ func TestErrorPages(t *testing.T) {
 		!strings.Contains(r.body, msgs["zh-CN"]["problem.not-found"]) || !strings.Contains(r.body, `data-testid="request-id"`) {
 		t.Errorf("404 page: %d %s\n%s", r.status, r.header.Get("Content-Type"), r.body)
 	}
-	b.jar[cookieLang] = "en"
+	b.jar[i18n.CookieLang] = "en"
 	if r = b.get("/no-such-page"); !strings.Contains(r.body, msgs["en"]["problem.not-found"]) || !strings.Contains(r.body, `<html lang="en">`) {
 		t.Errorf("English 404 page:\n%s", r.body)
 	}
@@ -648,7 +649,7 @@ func TestBalancePage(t *testing.T) {
 	if strings.Contains(r.body, "<b>社区助老") {
 		t.Error("the memo was not escaped")
 	}
-	b.jar[cookieLang] = "en"
+	b.jar[i18n.CookieLang] = "en"
 	if r = b.get("/me/balance"); !strings.Contains(r.body, "Earned by service") || !strings.Contains(r.body, "1.5") {
 		t.Error("the English statement")
 	}
@@ -672,7 +673,7 @@ func TestProfileShowsRoles(t *testing.T) {
 	if r := b.get("/me"); !strings.Contains(r.body, "<strong>区域管理员</strong> · 区域 · 测试省") {
 		t.Errorf("the role is not listed:\n%s", r.body)
 	}
-	b.jar[cookieLang] = "en"
+	b.jar[i18n.CookieLang] = "en"
 	if r := b.get("/me"); !strings.Contains(r.body, "<strong>Region admin</strong> · Region · 测试省") {
 		t.Error("the role in English")
 	}

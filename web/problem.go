@@ -146,10 +146,10 @@ const retryAfter = "2"
 // writeProblem answers err as a problem document, or as the error page to a browser.
 func (s *server) writeProblem(c *fiber.Ctx, err error) error {
 	status, slug := classify(err)
-	lang := s.msgs.lang(c)
+	lang := s.msgs.Lang(c)
 	p := Problem{
 		Type:      s.cfg.BaseURL + "/problems/" + slug,
-		Title:     s.msgs.get(lang, "problem."+slug),
+		Title:     s.msgs.Get(lang, "problem."+slug),
 		Status:    status,
 		Instance:  c.Path(),
 		RequestID: requestID(c),
@@ -173,12 +173,12 @@ func (s *server) writeProblem(c *fiber.Ctx, err error) error {
 		p.Errors, p.Lines = s.refusedFields(lang, slug, err, fe)
 	}
 	for i := range p.Errors {
-		p.Errors[i].Message = s.msgs.get(lang, "reason."+p.Errors[i].Reason)
+		p.Errors[i].Message = s.msgs.Get(lang, "reason."+p.Errors[i].Reason)
 	}
 	if len(p.Errors) > 0 {
 		p.Detail = p.Errors[0].Field + ": " + p.Errors[0].Message
 	} else if p.Account != "" {
-		p.Detail = s.msgs.get(lang, "detail.account") + " " + p.Account
+		p.Detail = s.msgs.Get(lang, "detail.account") + " " + p.Account
 	}
 	if status == fiber.StatusServiceUnavailable {
 		// An outage passes: the client (and the idempotency key it sent) may try again shortly.

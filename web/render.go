@@ -17,6 +17,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/chinatime"
+	"timebank/web/i18n"
 )
 
 // pageFS holds the HTML templates and the static files, so the binary serves pages on a closed
@@ -34,7 +35,7 @@ type renderer struct {
 
 // newRenderer parses every template once for each language. A template that does not parse is a
 // build mistake (they are embedded), and it fails here, at start-up.
-func newRenderer(msgs messages) (*renderer, error) {
+func newRenderer(msgs i18n.Messages) (*renderer, error) {
 	a, err := loadAssets()
 	if err != nil {
 		return nil, err
@@ -44,7 +45,7 @@ func newRenderer(msgs messages) (*renderer, error) {
 		return nil, err
 	}
 	r := &renderer{engines: map[string]*html.Engine{}, assets: a}
-	for _, lang := range languages {
+	for _, lang := range i18n.Languages {
 		e := html.NewFileSystem(http.FS(sub), ".html")
 		e.AddFuncMap(templateFuncs(msgs, lang, a))
 		if err := e.Load(); err != nil {
@@ -56,14 +57,14 @@ func newRenderer(msgs messages) (*renderer, error) {
 }
 
 // templateFuncs are the functions templates may call, `t` bound to the language.
-func templateFuncs(msgs messages, lang string, a assets) template.FuncMap {
+func templateFuncs(msgs i18n.Messages, lang string, a assets) template.FuncMap {
 	return template.FuncMap{
 		// t translates a page key; extra arguments fill its %s/%d verbs.
 		"t": func(key string, args ...any) string {
 			if len(args) > 0 {
-				return fmt.Sprintf(msgs.get(lang, key), args...)
+				return fmt.Sprintf(msgs.Get(lang, key), args...)
 			}
-			return msgs.get(lang, key)
+			return msgs.Get(lang, key)
 		},
 		"static": a.url,
 		"hours":  formatHours,
@@ -225,9 +226,9 @@ func navPlaces(p *access.Principal, a access.Action) (orgs, stores []int64) {
 
 // newView fills in the layout's data for the request.
 func (s *server) newView(c *fiber.Ctx, titleKey string) view {
-	lang := s.msgs.lang(c)
+	lang := s.msgs.Lang(c)
 	p := principal(c)
-	v := view{Lang: lang, Title: s.msgs.get(lang, titleKey), Path: returnPath(c), CSRF: s.csrfToken(c)}
+	v := view{Lang: lang, Title: s.msgs.Get(lang, titleKey), Path: returnPath(c), CSRF: s.csrfToken(c)}
 	if p != nil && p.UserID != 0 {
 		v.User = p // devices and the operator have no pages of their own
 	}
@@ -235,12 +236,12 @@ func (s *server) newView(c *fiber.Ctx, titleKey string) view {
 		v.DeviceSession = sessionCookie(c) != ""
 	}
 	if key, ok := notices[c.Query("notice")]; ok {
-		v.Notice = s.msgs.get(lang, key)
+		v.Notice = s.msgs.Get(lang, key)
 	}
 	for _, e := range visibleNav(p, menu) {
-		l := navLink{ID: e.id, Path: e.path, Label: s.msgs.get(lang, e.key), Current: e.path == c.Path()}
+		l := navLink{ID: e.id, Path: e.path, Label: s.msgs.Get(lang, e.key), Current: e.path == c.Path()}
 		if e.desc != "" {
-			l.Desc = s.msgs.get(lang, e.desc)
+			l.Desc = s.msgs.Get(lang, e.desc)
 		}
 		v.Nav = append(v.Nav, l)
 	}

@@ -24,6 +24,7 @@ import (
 	"timebank/pkg/roster"
 	"timebank/pkg/session"
 	"timebank/pkg/store"
+	"timebank/web/i18n"
 )
 
 type server struct {
@@ -41,7 +42,7 @@ type server struct {
 	limiter     *session.Limiter
 	signInGuard *session.SignInGuard
 	log         *slog.Logger
-	msgs        messages
+	msgs        i18n.Messages
 	metrics     *metrics
 	app         *fiber.App
 	rules       map[string]rule // "METHOD /path" → who may call it
@@ -55,7 +56,7 @@ const bodyLimit = 12 << 20
 
 // New builds the Fiber app over the services app.New built, with every route registered.
 func New(d *app.Services) (*fiber.App, error) {
-	msgs, err := loadMessages()
+	msgs, err := i18n.Load()
 	if err != nil {
 		return nil, err
 	}

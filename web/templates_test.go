@@ -11,6 +11,7 @@ import (
 
 	"timebank/ledger"
 	"timebank/pkg/access"
+	"timebank/web/i18n"
 )
 
 // pageKeyFamilies are page keys built at run time from a prefix and a value the code takes from
@@ -87,11 +88,11 @@ func TestTemplateKeysTranslated(t *testing.T) {
 		}
 	}
 
-	for _, lang := range languages {
+	for _, lang := range i18n.Languages {
 		// The page keys of each area are in a file of their own: pages.json, orgs_pages.json …
-		files, err := filepath.Glob(filepath.Join("locales", lang, "*pages.json"))
+		files, err := filepath.Glob(filepath.Join("i18n", "locales", lang, "*pages.json"))
 		if err != nil || len(files) == 0 {
-			t.Fatalf("locales/%s: no page catalogue (%v)", lang, err)
+			t.Fatalf("i18n/locales/%s: no page catalogue (%v)", lang, err)
 		}
 		cat := map[string]string{}
 		for _, name := range files {
@@ -114,7 +115,7 @@ func TestTemplateKeysTranslated(t *testing.T) {
 		}
 		for k, where := range used {
 			if _, ok := cat[k]; !ok {
-				t.Errorf("locales/%s/*pages.json lacks %q (used in %s)", lang, k, strings.Join(where, ", "))
+				t.Errorf("i18n/locales/%s/*pages.json lacks %q (used in %s)", lang, k, strings.Join(where, ", "))
 			}
 		}
 	}
@@ -130,7 +131,7 @@ func TestTemplateKeysTranslated(t *testing.T) {
 // Every template parses in both languages, and each page renders inside the layout with every
 // function and partial it calls (a missing static file or partial fails here).
 func TestTemplatesRender(t *testing.T) {
-	msgs, err := loadMessages()
+	msgs, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +143,7 @@ func TestTemplatesRender(t *testing.T) {
 	if err != nil || len(pages) < 6 {
 		t.Fatalf("pages: %v %v", pages, err)
 	}
-	for _, lang := range languages {
+	for _, lang := range i18n.Languages {
 		for _, p := range pages {
 			name := strings.TrimSuffix(filepath.Base(p), ".html")
 			var sb strings.Builder

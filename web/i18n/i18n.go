@@ -1,4 +1,7 @@
-package web
+// Package i18n holds the translated message catalogues (locales/<lang>/<area>.json, embedded) and
+// picks a request's language. It imports nothing of web: the API, the pages and the error handler
+// all translate through it.
+package i18n
 
 import (
 	"embed"
@@ -13,22 +16,22 @@ import (
 //go:embed locales
 var localeFS embed.FS
 
-// cookieLang remembers the chosen language in the browser (and, for a signed-in person, it is
+// CookieLang remembers the chosen language in the browser (and, for a signed-in person, it is
 // also stored with the user).
-const cookieLang = "lang"
+const CookieLang = "lang"
 
 // Languages the service speaks; the first is the default.
-var languages = []string{"zh-CN", "en"}
+var Languages = []string{"zh-CN", "en"}
 
-// messages are the translated message catalogues, one flat key → text map per language.
-type messages map[string]map[string]string
+// Messages are the translated message catalogues, one flat key → text map per language.
+type Messages map[string]map[string]string
 
-// loadMessages reads the catalogues: each language is a folder of JSON files (one per area of the
+// Load reads the catalogues: each language is a folder of JSON files (one per area of the
 // service, so that areas can be translated apart), merged into one map; a key defined twice is an
 // error.
-func loadMessages() (messages, error) {
-	m := messages{}
-	for _, lang := range languages {
+func Load() (Messages, error) {
+	m := Messages{}
+	for _, lang := range Languages {
 		files, err := fs.Glob(localeFS, "locales/"+lang+"/*.json")
 		if err != nil {
 			return nil, err
@@ -58,9 +61,9 @@ func loadMessages() (messages, error) {
 	return m, nil
 }
 
-// lang picks the caller's language from the lang cookie or Accept-Language; Chinese by default.
-func (m messages) lang(c *fiber.Ctx) string {
-	if l := c.Cookies(cookieLang); l == "en" || l == "zh-CN" {
+// Lang picks the caller's language from the lang cookie or Accept-Language; Chinese by default.
+func (m Messages) Lang(c *fiber.Ctx) string {
+	if l := c.Cookies(CookieLang); l == "en" || l == "zh-CN" {
 		return l
 	}
 	for _, part := range strings.Split(c.Get(fiber.HeaderAcceptLanguage), ",") {
@@ -72,12 +75,12 @@ func (m messages) lang(c *fiber.Ctx) string {
 			return "en"
 		}
 	}
-	return languages[0]
+	return Languages[0]
 }
 
-// get returns the message in the language, falling back to the key itself so a missing entry shows
+// Get returns the message in the language, falling back to the key itself so a missing entry shows
 // up in review rather than as an empty string (a test makes sure none is missing).
-func (m messages) get(lang, key string) string {
+func (m Messages) Get(lang, key string) string {
 	if s, ok := m[lang][key]; ok {
 		return s
 	}
