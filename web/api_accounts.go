@@ -6,11 +6,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/ledger"
+	"timebank/web/request"
 )
 
 func (s *server) createAccount(c *fiber.Ctx) error {
 	var req ledger.NewAccount
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	a, err := s.ledger.CreateAccount(c.UserContext(), req)
@@ -22,7 +23,7 @@ func (s *server) createAccount(c *fiber.Ctx) error {
 }
 
 func (s *server) getAccount(c *fiber.Ctx) error {
-	code, err := codeParam(c)
+	code, err := request.CodeParam(c)
 	if err != nil {
 		return err
 	}
@@ -34,7 +35,7 @@ func (s *server) getAccount(c *fiber.Ctx) error {
 }
 
 func (s *server) getBalance(c *fiber.Ctx) error {
-	code, err := codeParam(c)
+	code, err := request.CodeParam(c)
 	if err != nil {
 		return err
 	}
@@ -52,7 +53,7 @@ type entriesPage struct {
 }
 
 func (s *server) listEntries(c *fiber.Ctx) error {
-	code, err := codeParam(c)
+	code, err := request.CodeParam(c)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
 	who "timebank/pkg/principal"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // activityRoutes are the JSON API of earning hours: activities, sign-ups, check-in codes and scans,
@@ -49,7 +51,7 @@ func byActor(c *fiber.Ctx) *who.Principal { return principal(c).Actor() }
 
 // activityParam is the target of routes about the activity in the path: its organization.
 func (s *server) activityParam(c *fiber.Ctx) (access.Target, error) {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return access.Target{}, err
 	}
@@ -76,11 +78,11 @@ func (s *server) listCategories(c *fiber.Ctx) error {
 // createActivities creates an activity (or a weekly series) for the organization in the body.
 func (s *server) createActivities(c *fiber.Ctx) error {
 	var req activity.NewActivity
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	if req.OrgID <= 0 {
-		return badRequest("org_id", "required")
+		return problem.BadRequest("org_id", "required")
 	}
 	t, err := s.orgTarget(c, req.OrgID)
 	if err != nil {
@@ -113,14 +115,14 @@ func (s *server) listActivities(c *fiber.Ctx) error {
 		la, err1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
 		ln, err2 := strconv.ParseFloat(strings.TrimSpace(lng), 64)
 		if !ok || err1 != nil || err2 != nil {
-			return badRequest("near", "format")
+			return problem.BadRequest("near", "format")
 		}
 		q.Near = &activity.Position{Lat: la, Lng: ln}
 	}
 	if v := c.Query("org"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			return badRequest("org", "not_a_number")
+			return problem.BadRequest("org", "not_a_number")
 		}
 		q.OrgIDs = []int64{id}
 	} else if q.Near == nil {
@@ -146,13 +148,13 @@ func intQuery(c *fiber.Ctx, name string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
-		return 0, badRequest(name, "not_a_number")
+		return 0, problem.BadRequest(name, "not_a_number")
 	}
 	return n, nil
 }
 
 func (s *server) getActivity(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -165,7 +167,7 @@ func (s *server) getActivity(c *fiber.Ctx) error {
 
 // signUp takes a place for the caller: 201 the first time, 200 when they already had one.
 func (s *server) signUp(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -180,7 +182,7 @@ func (s *server) signUp(c *fiber.Ctx) error {
 }
 
 func (s *server) cancelSignup(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

@@ -5,11 +5,12 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
+	"timebank/web/request"
 )
 
 // recordParam is the target of routes about the record in the path: the organization that made it.
 func (s *server) recordParam(c *fiber.Ctx) (access.Target, error) {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return access.Target{}, err
 	}
@@ -22,7 +23,7 @@ func (s *server) recordParam(c *fiber.Ctx) (access.Target, error) {
 
 // disputeParam is the target of routes about the dispute in the path.
 func (s *server) disputeParam(c *fiber.Ctx) (access.Target, error) {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return access.Target{}, err
 	}
@@ -69,7 +70,7 @@ func (s *server) myFamily(c *fiber.Ctx) error {
 // getRecord shows a record with its revisions and disputes to its volunteer, and to those who may
 // read the organization's records. To anyone else it does not exist.
 func (s *server) getRecord(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -99,12 +100,12 @@ type reasonRequest struct {
 }
 
 func (s *server) disputeRecord(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
 	var req reasonRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	d, err := s.activities.Dispute(c.UserContext(), principal(c).UserID, id, req.Reason)
@@ -115,12 +116,12 @@ func (s *server) disputeRecord(c *fiber.Ctx) error {
 }
 
 func (s *server) amendRecord(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
 	var req activity.Amendment
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	r, err := s.activities.Amend(c.UserContext(), byActor(c), id, req)
@@ -131,12 +132,12 @@ func (s *server) amendRecord(c *fiber.Ctx) error {
 }
 
 func (s *server) dismissDispute(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
 	var req reasonRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	d, err := s.activities.DismissDispute(c.UserContext(), byActor(c), id, req.Reason)
@@ -148,17 +149,17 @@ func (s *server) dismissDispute(c *fiber.Ctx) error {
 
 // transfer gives credits to a family member or donates them to the pool; Idempotency-Key required.
 func (s *server) transfer(c *fiber.Ctx) error {
-	key, err := idempotencyKey(c)
+	key, err := request.IdempotencyKey(c)
 	if err != nil {
 		return err
 	}
 	var req activity.TransferRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	t, replayed, err := s.activities.Transfer(c.UserContext(), principal(c).UserID, key, req)
 	if err != nil {
 		return err
 	}
-	return created(c, replayed, t)
+	return request.Created(c, replayed, t)
 }

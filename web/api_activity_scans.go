@@ -4,6 +4,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/activity"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // checkOutQuery reads which of the activity's codes is asked for: ?kind=check_in (the default) or
@@ -15,13 +17,13 @@ func checkOutQuery(c *fiber.Ctx) (bool, error) {
 	case activity.CodeCheckOut:
 		return true, nil
 	}
-	return false, badRequest("kind", "unknown")
+	return false, problem.BadRequest("kind", "unknown")
 }
 
 // kioskCode is what the kiosk screen shows: the activity's current check-in code (?kind=check_out
 // for the check-out code), its URL, expiry and when to ask again.
 func (s *server) kioskCode(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -48,7 +50,7 @@ func (s *server) memberCode(c *fiber.Ctx) error {
 // scanKiosk is a signed-in volunteer scanning the kiosk's code: in, or out when already in.
 func (s *server) scanKiosk(c *fiber.Ctx) error {
 	var req activity.Scan
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	res, err := s.activities.ScanKiosk(c.UserContext(), principal(c).UserID, req)
@@ -61,16 +63,16 @@ func (s *server) scanKiosk(c *fiber.Ctx) error {
 // scanMember is the coordinator or the kiosk device scanning a volunteer's member code at the
 // activity in the path.
 func (s *server) scanMember(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
 	var req activity.Scan
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	if req.ActivityID != 0 && req.ActivityID != id {
-		return badRequest("activity_id", "not_this_activity")
+		return problem.BadRequest("activity_id", "not_this_activity")
 	}
 	res, err := s.activities.ScanMember(c.UserContext(), byActor(c), id, req)
 	if err != nil {

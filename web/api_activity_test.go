@@ -20,6 +20,7 @@ import (
 	"timebank/pkg/app"
 	"timebank/pkg/config"
 	"timebank/pkg/dbtest"
+	"timebank/web/problem"
 )
 
 // actClock is the recording service's clock in these tests.
@@ -129,9 +130,9 @@ func (r actReply) into(t *testing.T, want int, v any) {
 }
 
 // isProblem checks that the reply is the problem slug with the status, titled in the language.
-func (r actReply) isProblem(t *testing.T, status int, slug string, han bool) Problem {
+func (r actReply) isProblem(t *testing.T, status int, slug string, han bool) problem.Problem {
 	t.Helper()
-	var p Problem
+	var p problem.Problem
 	if r.header.Get("Content-Type") != "application/problem+json" || json.Unmarshal(r.raw, &p) != nil {
 		t.Fatalf("not a problem: %s", r)
 	}

@@ -5,12 +5,14 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // listAttendances is the activity's verification queue: attendances with previews and warnings,
 // and the records' deadline.
 func (s *server) listAttendances(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -33,11 +35,11 @@ func (s *server) listAttendances(c *fiber.Ctx) error {
 // of every attendance in it.
 func (s *server) verifyAttendances(c *fiber.Ctx) error {
 	var req activity.VerifyRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	if len(req.IDs) == 0 || len(req.IDs) > activity.MaxBatch {
-		return badRequest("ids", "range")
+		return problem.BadRequest("ids", "range")
 	}
 	orgs, err := s.activities.AttendanceOrgs(c.UserContext(), req.IDs)
 	if err != nil {
@@ -66,12 +68,12 @@ type verifyResponse struct {
 
 // addManualHours adds hours by hand for a volunteer at the activity, to be approved by a second person.
 func (s *server) addManualHours(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
 	var req activity.ManualHours
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	att, err := s.activities.AddManual(c.UserContext(), byActor(c), id, req)
@@ -83,7 +85,7 @@ func (s *server) addManualHours(c *fiber.Ctx) error {
 
 // pendingActivities lists the organization's activities waiting for verification, most urgent first.
 func (s *server) pendingActivities(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -95,7 +97,7 @@ func (s *server) pendingActivities(c *fiber.Ctx) error {
 }
 
 func (s *server) getPolicy(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -107,12 +109,12 @@ func (s *server) getPolicy(c *fiber.Ctx) error {
 }
 
 func (s *server) setPolicy(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
 	var req activity.Policy
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	p, err := s.activities.SetPolicy(c.UserContext(), byActor(c), id, req)

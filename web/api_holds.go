@@ -4,15 +4,16 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/ledger"
+	"timebank/web/request"
 )
 
 func (s *server) createHold(c *fiber.Ctx) error {
-	key, err := idempotencyKey(c)
+	key, err := request.IdempotencyKey(c)
 	if err != nil {
 		return err
 	}
 	var req ledger.HoldRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	req.IdempotencyKey, req.CreatedBy = key, actor(c)
@@ -21,11 +22,11 @@ func (s *server) createHold(c *fiber.Ctx) error {
 		return err
 	}
 	c.Location("/api/v1/holds/" + itoa(res.Hold.ID))
-	return created(c, res.Replayed, res)
+	return request.Created(c, res.Replayed, res)
 }
 
 func (s *server) getHold(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -43,13 +44,13 @@ type commitRequest struct {
 }
 
 func (s *server) commitHold(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
 	var req commitRequest
 	if len(c.BodyRaw()) > 0 {
-		if err := decodeJSON(c, &req); err != nil {
+		if err := request.DecodeJSON(c, &req); err != nil {
 			return err
 		}
 	}
@@ -57,11 +58,11 @@ func (s *server) commitHold(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return created(c, res.Replayed, res)
+	return request.Created(c, res.Replayed, res)
 }
 
 func (s *server) voidHold(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

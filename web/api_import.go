@@ -6,16 +6,18 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/roster"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // importRoster reads a volunteer list (CSV or XLSX, form field "file") for the organization in the
 // path. With ?dry_run=true it only reports; otherwise it imports every row or, when any row is bad,
 // none and answers 422 listing the bad rows.
 func (s *server) importRoster(c *fiber.Ctx) error {
-	orgID, _ := idParam(c, "id") // checked by the rule
+	orgID, _ := request.IDParam(c, "id") // checked by the rule
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return badRequest("file", "required")
+		return problem.BadRequest("file", "required")
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -26,14 +28,14 @@ func (s *server) importRoster(c *fiber.Ctx) error {
 	rep, err := s.roster.Import(c.UserContext(), change(c), orgID, f, fh.Filename, dry)
 	var fe *roster.FileError
 	if errors.As(err, &fe) {
-		return &problemError{status: fiber.StatusBadRequest, slug: "roster-file",
-			detail: func(lang string) string { return fe.Text(lang) }}
+		return &problem.Error{Status: fiber.StatusBadRequest, Slug: "roster-file",
+			Detail: func(lang string) string { return fe.Text(lang) }}
 	} else if err != nil {
 		return err
 	}
 	if !dry && !rep.Imported {
-		return &problemError{status: fiber.StatusUnprocessableEntity, slug: "roster-invalid",
-			rows: func(lang string) []roster.RowError { return localRows(rep.Errors, lang) }}
+		return &problem.Error{Status: fiber.StatusUnprocessableEntity, Slug: "roster-invalid",
+			Rows: func(lang string) []roster.RowError { return localRows(rep.Errors, lang) }}
 	}
 	if rep.Imported {
 		return c.Status(fiber.StatusCreated).JSON(localReport(rep, s.msgs.Lang(c)))

@@ -10,6 +10,9 @@ import (
 	"timebank/pkg/audit"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
+	"timebank/web/observe"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // orgRoutes are the JSON API of regions, organizations, stores, members, device tokens and the audit
@@ -35,7 +38,7 @@ func (s *server) orgRoutes() {
 
 // orgParam is the target of routes about the organization in the path.
 func (s *server) orgParam(c *fiber.Ctx) (access.Target, error) {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return access.Target{}, err
 	}
@@ -44,7 +47,7 @@ func (s *server) orgParam(c *fiber.Ctx) (access.Target, error) {
 
 // storeParam is the target of routes about the store in the path.
 func (s *server) storeParam(c *fiber.Ctx) (access.Target, error) {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return access.Target{}, err
 	}
@@ -55,19 +58,19 @@ func (s *server) storeParam(c *fiber.Ctx) (access.Target, error) {
 func (s *server) regionParam(c *fiber.Ctx) (access.Target, error) {
 	code := c.Params("code")
 	if _, err := org.DivisionLevel(code); err != nil {
-		return access.Target{}, badRequest("code", "division_code")
+		return access.Target{}, problem.BadRequest("code", "division_code")
 	}
 	return org.RegionTarget(code), nil
 }
 
 // change names the caller and the request in the audit log.
 func change(c *fiber.Ctx) identity.Change {
-	return identity.Change{Actor: principal(c).Actor(), RequestID: requestID(c)}
+	return identity.Change{Actor: principal(c).Actor(), RequestID: observe.RequestID(c)}
 }
 
 func (s *server) createRegion(c *fiber.Ctx) error {
 	var req org.NewRegion
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	if err := req.Validate(); err != nil {
@@ -131,7 +134,7 @@ type grantResult struct {
 func (s *server) grantTo(c *fiber.Ctx, phone string, g access.Grant) error {
 	p, err := identity.NormalizePhone(phone)
 	if err != nil {
-		return badRequest("phone", "phone_invalid")
+		return problem.BadRequest("phone", "phone_invalid")
 	}
 	u, err := s.users.ByPhone(c.UserContext(), p)
 	if err != nil {
@@ -145,9 +148,9 @@ func (s *server) grantTo(c *fiber.Ctx, phone string, g access.Grant) error {
 }
 
 func (s *server) addMember(c *fiber.Ctx) error {
-	orgID, _ := idParam(c, "id") // checked by the rule
+	orgID, _ := request.IDParam(c, "id") // checked by the rule
 	var req memberRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	g := access.Grant{Role: req.Role, Kind: access.Org, OrgID: orgID}
@@ -157,7 +160,7 @@ func (s *server) addMember(c *fiber.Ctx) error {
 			return err
 		}
 		if st.OrgID != orgID {
-			return badRequest("store_id", "not_in_org")
+			return problem.BadRequest("store_id", "not_in_org")
 		}
 		g = access.Grant{Role: req.Role, Kind: access.Store, StoreID: st.ID}
 	}
@@ -166,7 +169,7 @@ func (s *server) addMember(c *fiber.Ctx) error {
 
 func (s *server) grantRegionRole(c *fiber.Ctx) error {
 	var req memberRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	r, err := s.orgs.Region(c.UserContext(), c.Params("code"))
@@ -177,7 +180,7 @@ func (s *server) grantRegionRole(c *fiber.Ctx) error {
 }
 
 func (s *server) listMembers(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
+	id, _ := request.IDParam(c, "id")
 	m, err := s.users.Members(c.UserContext(), id)
 	if err != nil {
 		return err
@@ -202,7 +205,7 @@ func (s *server) grantTarget(c *fiber.Ctx, g access.Grant) (access.Target, error
 }
 
 func (s *server) revokeGrant(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -229,7 +232,7 @@ func (s *server) revokeGrant(c *fiber.Ctx) error {
 
 func (s *server) createOrg(c *fiber.Ctx) error {
 	var req org.NewOrg
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	if err := req.Validate(); err != nil {
@@ -263,7 +266,7 @@ type orgView struct {
 
 func (s *server) getOrg(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	id, _ := idParam(c, "id")
+	id, _ := request.IDParam(c, "id")
 	o, err := s.orgs.Org(ctx, id)
 	if err != nil {
 		return err
@@ -280,7 +283,7 @@ func (s *server) getOrg(c *fiber.Ctx) error {
 
 func (s *server) createStore(c *fiber.Ctx) error {
 	var req org.NewStore
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	if err := req.Validate(); err != nil {
@@ -301,7 +304,7 @@ func (s *server) createStore(c *fiber.Ctx) error {
 }
 
 func (s *server) getStore(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
+	id, _ := request.IDParam(c, "id")
 	st, err := s.orgs.Store(c.UserContext(), id)
 	if err != nil {
 		return err
@@ -332,12 +335,12 @@ func parseScope(s string) (kind string, id int64, ok bool) {
 
 func (s *server) createDevice(c *fiber.Ctx) error {
 	var req deviceRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	kind, id, ok := parseScope(req.Scope)
 	if !ok {
-		return badRequest("scope", "format")
+		return problem.BadRequest("scope", "format")
 	}
 	var t access.Target
 	var err error
@@ -363,7 +366,7 @@ func (s *server) createDevice(c *fiber.Ctx) error {
 }
 
 func (s *server) revokeDevice(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -390,7 +393,7 @@ func (s *server) revokeDevice(c *fiber.Ctx) error {
 }
 
 func (s *server) listDevices(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
+	id, _ := request.IDParam(c, "id")
 	d, err := s.users.Devices(c.UserContext(), id)
 	if err != nil {
 		return err
@@ -438,7 +441,7 @@ func afterParam(c *fiber.Ctx) (int64, error) {
 	}
 	after, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || after < 0 {
-		return 0, badRequest("after", "not_a_number")
+		return 0, problem.BadRequest("after", "not_a_number")
 	}
 	return after, nil
 }
@@ -451,7 +454,7 @@ func pageParams(c *fiber.Ctx, maxLimit int) (after int64, limit int, err error) 
 	}
 	if v := c.Query("limit"); v != "" {
 		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > maxLimit {
-			return 0, 0, badRequest("limit", "range")
+			return 0, 0, problem.BadRequest("limit", "range")
 		}
 	}
 	return after, limit, nil

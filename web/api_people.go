@@ -13,6 +13,9 @@ import (
 	"timebank/pkg/identity"
 	"timebank/pkg/session"
 	"timebank/web/i18n"
+	"timebank/web/observe"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // Log-in limits per client address, attempts of any kind (one address guessing many numbers); the
@@ -46,7 +49,7 @@ type me struct {
 
 func (s *server) register(c *fiber.Ctx) error {
 	var req identity.Registration
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	if err := s.rateLimit(c, "reg:"+s.clientIP(c), registrationsPerAddr, registrationWindow); err != nil {
@@ -73,7 +76,7 @@ type loginResponse struct {
 
 func (s *server) login(c *fiber.Ctx) error {
 	var req loginRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	u, err := s.signIn(c, req.Phone, req.Password, req.Token)
@@ -148,7 +151,7 @@ type logoutRequest struct {
 func (s *server) logout(c *fiber.Ctx) error {
 	var req logoutRequest
 	if len(c.BodyRaw()) > 0 {
-		if err := decodeJSON(c, &req); err != nil {
+		if err := request.DecodeJSON(c, &req); err != nil {
 			return err
 		}
 	}
@@ -199,7 +202,7 @@ type passwordRequest struct {
 // changePassword replaces the password and ends every other session.
 func (s *server) changePassword(c *fiber.Ctx) error {
 	var req passwordRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	uid := principal(c).UserID
@@ -221,7 +224,7 @@ type langRequest struct {
 
 func (s *server) setLang(c *fiber.Ctx) error {
 	var req langRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	if err := s.users.SetLang(c.UserContext(), principal(c).UserID, req.Lang); err != nil {
@@ -232,13 +235,13 @@ func (s *server) setLang(c *fiber.Ctx) error {
 }
 
 // errRateLimited is a request over a limit.
-var errRateLimited = &problemError{status: fiber.StatusTooManyRequests, slug: "rate-limited"}
+var errRateLimited = &problem.Error{Status: fiber.StatusTooManyRequests, Slug: "rate-limited"}
 
 // rateLimit counts the request under key and refuses it past limit per window.
 func (s *server) rateLimit(c *fiber.Ctx, key string, limit int64, window time.Duration) error {
 	ok, err := s.limiter.Allow(c.UserContext(), key, limit, window)
 	if err != nil {
-		s.log.Warn("rate limiter unavailable", "err", err, "request_id", requestID(c))
+		s.log.Warn("rate limiter unavailable", "err", err, "request_id", observe.RequestID(c))
 	}
 	if !ok {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(window.Seconds())))

@@ -5,6 +5,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/store"
+	"timebank/web/request"
 )
 
 // storeRoutes are the JSON API of the charity supermarket: items, stock, donations, orders, the
@@ -65,7 +66,7 @@ func (s *server) listItems(c *fiber.Ctx) error {
 }
 
 func (s *server) itemList(c *fiber.Ctx, activeOnly bool) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -86,9 +87,9 @@ func (s *server) itemList(c *fiber.Ctx, activeOnly bool) error {
 }
 
 func (s *server) createItem(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id") // checked by the route's rule
+	id, _ := request.IDParam(c, "id") // checked by the route's rule
 	var req store.NewItem
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	it, err := s.store.CreateItem(c.UserContext(), principal(c).Actor(), id, req)
@@ -100,13 +101,13 @@ func (s *server) createItem(c *fiber.Ctx) error {
 }
 
 func (s *server) updateItem(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
-	item, err := idParam(c, "item")
+	id, _ := request.IDParam(c, "id")
+	item, err := request.IDParam(c, "item")
 	if err != nil {
 		return err
 	}
 	var req store.NewItem
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	it, err := s.store.UpdateItem(c.UserContext(), principal(c).Actor(), id, item, req)
@@ -117,7 +118,7 @@ func (s *server) updateItem(c *fiber.Ctx) error {
 }
 
 func (s *server) getStorePolicy(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
+	id, _ := request.IDParam(c, "id")
 	p, err := s.store.Policy(c.UserContext(), id)
 	if err != nil {
 		return err
@@ -126,9 +127,9 @@ func (s *server) getStorePolicy(c *fiber.Ctx) error {
 }
 
 func (s *server) setStorePolicy(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
+	id, _ := request.IDParam(c, "id")
 	var req store.Policy
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	p, err := s.store.SetPolicy(c.UserContext(), principal(c).Actor(), id, req)

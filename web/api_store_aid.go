@@ -5,6 +5,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/store"
+	"timebank/web/request"
 )
 
 // storeAidRoutes are the JSON API of goods for households in hardship: the households and their
@@ -32,7 +33,7 @@ type storeAidPage struct {
 }
 
 func (s *server) listHouseholds(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id") // checked by the route's rule
+	id, _ := request.IDParam(c, "id") // checked by the route's rule
 	after, limit, err := pageParams(c, store.MaxLimit)
 	if err != nil {
 		return err
@@ -50,9 +51,9 @@ func (s *server) listHouseholds(c *fiber.Ctx) error {
 }
 
 func (s *server) registerHousehold(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
+	id, _ := request.IDParam(c, "id")
 	var req store.NewHousehold
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	// The key is optional here: a registration without one is simply not deduplicated.
@@ -61,12 +62,12 @@ func (s *server) registerHousehold(c *fiber.Ctx) error {
 		return err
 	}
 	c.Location("/api/v1/stores/" + itoa(id) + "/households?after=" + itoa(int64(h.Number-1)) + "&limit=1")
-	return created(c, h.Replayed, h)
+	return request.Created(c, h.Replayed, h)
 }
 
 func (s *server) deactivateHousehold(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
-	hid, err := idParam(c, "household")
+	id, _ := request.IDParam(c, "id")
+	hid, err := request.IDParam(c, "household")
 	if err != nil {
 		return err
 	}
@@ -78,7 +79,7 @@ func (s *server) deactivateHousehold(c *fiber.Ctx) error {
 }
 
 func (s *server) listAid(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
+	id, _ := request.IDParam(c, "id")
 	before, err := storeQueryID(c, "before")
 	if err != nil {
 		return err
@@ -104,13 +105,13 @@ func (s *server) listAid(c *fiber.Ctx) error {
 
 // allocateAid gives goods to a household; the caller sends one idempotency key per allocation.
 func (s *server) allocateAid(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
-	key, err := idempotencyKey(c)
+	id, _ := request.IDParam(c, "id")
+	key, err := request.IdempotencyKey(c)
 	if err != nil {
 		return err
 	}
 	var req store.NewAid
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	req.Store = id
@@ -119,5 +120,5 @@ func (s *server) allocateAid(c *fiber.Ctx) error {
 		return err
 	}
 	c.Location("/api/v1/stores/" + itoa(id) + "/aid?before=" + itoa(a.ID+1) + "&limit=1")
-	return created(c, a.Replayed, a)
+	return request.Created(c, a.Replayed, a)
 }

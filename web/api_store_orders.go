@@ -7,11 +7,13 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/store"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // orderStore is the target of routes about the order in the path: its store.
 func (s *server) orderStore(c *fiber.Ctx) (access.Target, error) {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return access.Target{}, err
 	}
@@ -24,12 +26,12 @@ func (s *server) orderStore(c *fiber.Ctx) (access.Target, error) {
 
 // placeOrder places the signed-in volunteer's order: stock reserved, credits held, pickup URL back.
 func (s *server) placeOrder(c *fiber.Ctx) error {
-	key, err := idempotencyKey(c)
+	key, err := request.IdempotencyKey(c)
 	if err != nil {
 		return err
 	}
 	var req store.NewOrder
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	o, err := s.store.PlaceOrder(c.UserContext(), principal(c).Actor(), key, req)
@@ -37,7 +39,7 @@ func (s *server) placeOrder(c *fiber.Ctx) error {
 		return err
 	}
 	c.Location("/api/v1/orders/" + itoa(o.ID))
-	return created(c, o.Replayed, o)
+	return request.Created(c, o.Replayed, o)
 }
 
 // storeOrdersPage is a page of orders, newest first; Next is the cursor (?before=) of the next page.
@@ -78,7 +80,7 @@ func (s *server) myOrders(c *fiber.Ctx) error {
 }
 
 func (s *server) listStoreOrders(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
+	id, _ := request.IDParam(c, "id")
 	f, err := storeOrderFilter(c)
 	if err != nil {
 		return err
@@ -93,7 +95,7 @@ func (s *server) listStoreOrders(c *fiber.Ctx) error {
 // ownOrStaff returns the order if the caller placed it, or may take the action at its store; to
 // anyone else the order does not exist.
 func (s *server) ownOrStaff(c *fiber.Ctx, a access.Action) (store.Order, bool, error) {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return store.Order{}, false, err
 	}
@@ -150,10 +152,10 @@ type fulfilRequest struct {
 }
 
 func (s *server) fulfilOrder(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
+	id, _ := request.IDParam(c, "id")
 	var req fulfilRequest
 	if len(c.BodyRaw()) > 0 {
-		if err := decodeJSON(c, &req); err != nil {
+		if err := request.DecodeJSON(c, &req); err != nil {
 			return err
 		}
 	}
@@ -177,7 +179,7 @@ func (s *server) counterStore(c *fiber.Ctx, named int64) (int64, error) {
 	if named == 0 {
 		scopes := principal(c).Scopes(access.ServeCounter)
 		if len(scopes) != 1 || scopes[0].Kind != access.Store {
-			return 0, badRequest("store", "required")
+			return 0, problem.BadRequest("store", "required")
 		}
 		named = scopes[0].StoreID
 	}
@@ -190,11 +192,11 @@ func (s *server) counterStore(c *fiber.Ctx, named int64) (int64, error) {
 
 func (s *server) counterScan(c *fiber.Ctx) error {
 	var req counterScanRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	if req.Token == "" {
-		return badRequest("token", "required")
+		return problem.BadRequest("token", "required")
 	}
 	storeID, err := s.counterStore(c, req.Store)
 	if err != nil {
@@ -210,16 +212,16 @@ func (s *server) counterScan(c *fiber.Ctx) error {
 // sell makes a walk-in sale at the counter; the counter page sends one idempotency key per sale.
 func (s *server) sell(c *fiber.Ctx) error {
 	var req store.NewSale
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	if req.Store <= 0 {
-		return badRequest("store", "required")
+		return problem.BadRequest("store", "required")
 	}
 	if _, err := s.counterStore(c, req.Store); err != nil {
 		return err
 	}
-	key, err := idempotencyKey(c)
+	key, err := request.IdempotencyKey(c)
 	if err != nil {
 		return err
 	}
@@ -228,5 +230,5 @@ func (s *server) sell(c *fiber.Ctx) error {
 		return err
 	}
 	c.Location("/api/v1/orders/" + itoa(sale.Order.ID))
-	return created(c, sale.Order.Replayed, sale)
+	return request.Created(c, sale.Order.Replayed, sale)
 }

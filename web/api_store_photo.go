@@ -9,6 +9,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // itemPhotoCache lets browsers and proxies keep a photo a while; they revalidate it with its ETag,
@@ -18,11 +20,11 @@ const itemPhotoCache = "public, max-age=3600"
 // getItemPhoto serves an item's photo (a JPEG) to anyone, as the catalogue is public; a request
 // carrying the photo's ETag in If-None-Match gets 304, and the photo's bytes are then not read.
 func (s *server) getItemPhoto(c *fiber.Ctx) error {
-	storeID, err := idParam(c, "id")
+	storeID, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
-	itemID, err := idParam(c, "item")
+	itemID, err := request.IDParam(c, "item")
 	if err != nil {
 		return err
 	}
@@ -60,8 +62,8 @@ func ifNoneMatch(header string) (tags []string, anyTag bool) {
 // putItemPhoto replaces an item's photo with the upload: the raw body, or the multipart field
 // "photo". It answers what is kept (size, ETag), not the bytes.
 func (s *server) putItemPhoto(c *fiber.Ctx) error {
-	storeID, _ := idParam(c, "id") // checked by the route's rule
-	itemID, err := idParam(c, "item")
+	storeID, _ := request.IDParam(c, "id") // checked by the route's rule
+	itemID, err := request.IDParam(c, "item")
 	if err != nil {
 		return err
 	}
@@ -78,8 +80,8 @@ func (s *server) putItemPhoto(c *fiber.Ctx) error {
 
 // deleteItemPhoto removes an item's photo.
 func (s *server) deleteItemPhoto(c *fiber.Ctx) error {
-	storeID, _ := idParam(c, "id")
-	itemID, err := idParam(c, "item")
+	storeID, _ := request.IDParam(c, "id")
+	itemID, err := request.IDParam(c, "item")
 	if err != nil {
 		return err
 	}
@@ -94,15 +96,15 @@ func (s *server) deleteItemPhoto(c *fiber.Ctx) error {
 // says; only a compressed body is refused here, as it would be inflated past the body limit.
 func photoUpload(c *fiber.Ctx) ([]byte, error) {
 	if ce := c.Get(fiber.HeaderContentEncoding); ce != "" && !strings.EqualFold(ce, "identity") {
-		return nil, &problemError{status: fiber.StatusUnsupportedMediaType, slug: "invalid-request",
-			fields: []FieldError{{Field: "Content-Encoding", Reason: "content_encoding"}}}
+		return nil, &problem.Error{Status: fiber.StatusUnsupportedMediaType, Slug: "invalid-request",
+			Fields: []problem.FieldError{{Field: "Content-Encoding", Reason: "content_encoding"}}}
 	}
 	if !strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEMultipartForm) {
 		return c.BodyRaw(), nil
 	}
 	fh, err := c.FormFile("photo")
 	if err != nil {
-		return nil, badRequest("photo", "required")
+		return nil, problem.BadRequest("photo", "required")
 	}
 	if fh.Size > store.MaxPhotoBytes {
 		return nil, store.ErrPhotoTooLarge

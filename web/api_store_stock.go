@@ -2,12 +2,15 @@ package web
 
 import (
 	"context"
+	"errors"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
 	who "timebank/pkg/principal"
 	"timebank/pkg/store"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // storeStockPage is a page of a store's stock, item by item with their lots.
@@ -17,7 +20,7 @@ type storeStockPage struct {
 }
 
 func (s *server) getStock(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
+	id, _ := request.IDParam(c, "id")
 	f, err := storeItemFilter(c)
 	if err != nil {
 		return err
@@ -39,7 +42,7 @@ type storeWarnings struct {
 }
 
 func (s *server) getWarnings(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
+	id, _ := request.IDParam(c, "id")
 	w, err := s.store.Warnings(c.UserContext(), id)
 	if err != nil {
 		return err
@@ -54,7 +57,7 @@ type storeJournalPage struct {
 }
 
 func (s *server) getJournal(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
+	id, _ := request.IDParam(c, "id")
 	after, limit, err := pageParams(c, store.MaxLimit)
 	if err != nil {
 		return err
@@ -86,13 +89,13 @@ func storeQueryID(c *fiber.Ctx, name string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n <= 0 {
-		return 0, badRequest(name, "not_a_number")
+		return 0, problem.BadRequest(name, "not_a_number")
 	}
 	return n, nil
 }
 
 func (s *server) getDayReport(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
+	id, _ := request.IDParam(c, "id")
 	day := c.Query("day")
 	if day == "" {
 		day = s.store.Today()
@@ -105,13 +108,13 @@ func (s *server) getDayReport(c *fiber.Ctx) error {
 }
 
 func (s *server) recordDonation(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
-	key, err := idempotencyKey(c)
+	id, _ := request.IDParam(c, "id")
+	key, err := request.IdempotencyKey(c)
 	if err != nil {
 		return err
 	}
 	var req store.NewDonation
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	a, err := s.store.RecordDonation(c.UserContext(), principal(c).Actor(), id, key, req)
@@ -119,12 +122,12 @@ func (s *server) recordDonation(c *fiber.Ctx) error {
 		return s.donationProblem(c.UserContext(), id, req, err)
 	}
 	c.Location("/api/v1/stores/" + itoa(id) + "/donations/" + itoa(a.DonationID))
-	return created(c, a.Replayed, a)
+	return request.Created(c, a.Replayed, a)
 }
 
 func (s *server) getDonation(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
-	donation, err := idParam(c, "donation")
+	id, _ := request.IDParam(c, "id")
+	donation, err := request.IDParam(c, "donation")
 	if err != nil {
 		return err
 	}
@@ -145,25 +148,25 @@ func (s *server) countStock(c *fiber.Ctx) error {
 
 // adjustStock records a write-off or a count.
 func (s *server) adjustStock(c *fiber.Ctx, do func(ctx context.Context, a *who.Principal, storeID int64, key string, n store.NewAdjustment) (store.Adjustment, error)) error {
-	id, _ := idParam(c, "id")
-	key, err := idempotencyKey(c)
+	id, _ := request.IDParam(c, "id")
+	key, err := request.IdempotencyKey(c)
 	if err != nil {
 		return err
 	}
 	var req store.NewAdjustment
-	if err := decodeJSON(c, &req); err != nil {
+	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
 	a, err := do(c.UserContext(), principal(c).Actor(), id, key, req)
 	if err != nil {
 		return err
 	}
-	return created(c, a.Replayed, a)
+	return request.Created(c, a.Replayed, a)
 }
 
 func (s *server) writeOffExpired(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id")
-	key, err := idempotencyKey(c)
+	id, _ := request.IDParam(c, "id")
+	key, err := request.IdempotencyKey(c)
 	if err != nil {
 		return err
 	}
@@ -171,5 +174,31 @@ func (s *server) writeOffExpired(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return created(c, a.Replayed, a)
+	return request.Created(c, a.Replayed, a)
+}
+
+// donationProblem answers a refused donation: a refusal of several lines lists each line with its
+// item's name and a message that says, for food with too little shelf life left, its best-before
+// date and the share the store's policy asks for. Other errors pass unchanged to the error handler.
+func (s *server) donationProblem(ctx context.Context, storeID int64, n store.NewDonation, err error) error {
+	var les *store.LineErrors
+	if !errors.As(err, &les) {
+		return err
+	}
+	p, perr := s.store.Policy(ctx, storeID)
+	if perr != nil {
+		return perr
+	}
+	status, slug := problem.ClassifyStore(err)
+	pe := &problem.Error{Status: status, Slug: slug}
+	pe.Fields, _, _ = problem.StoreLines(s.msgs, "", slug, err)
+	pe.Lines = func(lang string) []problem.LineProblem {
+		out := make([]problem.LineProblem, len(les.Lines))
+		for i, le := range les.Lines {
+			out[i] = problem.LineProblem{Line: le.Line, Item: le.Item, Name: le.Name, Field: le.Field, Reason: le.Reason,
+				Message: problem.DonationLineMessage(s.msgs, lang, le, n.Lines, p, slug)}
+		}
+		return out
+	}
+	return pe
 }

@@ -27,6 +27,7 @@ import (
 	"timebank/pkg/qr"
 	"timebank/pkg/store"
 	"timebank/web/i18n"
+	"timebank/web/problem"
 )
 
 // answer is a response: its status and body.
@@ -71,9 +72,9 @@ func (a answer) ok(t *testing.T, want int, v any) {
 }
 
 // problem decodes a problem document and checks its status and slug.
-func (a answer) problem(t *testing.T, status int, slug string) Problem {
+func (a answer) problem(t *testing.T, status int, slug string) problem.Problem {
 	t.Helper()
-	var p Problem
+	var p problem.Problem
 	if err := json.Unmarshal(a.raw, &p); err != nil || a.status != status || !strings.HasSuffix(p.Type, "/problems/"+slug) {
 		t.Fatalf("got %d %s, want %d %s", a.status, a.raw, status, slug)
 	}
@@ -444,7 +445,7 @@ func TestStoreProblemsTranslated(t *testing.T) {
 		store.ErrOutOfStock, store.ErrOverLimit, store.ErrStarsRequired, store.ErrDonationRefused, store.ErrStockReserved,
 		store.ErrOrderFulfilled, store.ErrOrderCancelled, store.ErrOrderExpired, store.ErrWrongStore, store.ErrCodeInvalid,
 		store.ErrCodeExpired, store.ErrCodeUsed, store.ErrIdempotencyConflict, store.ErrHistoryImmutable} {
-		status, slug := classify(fmt.Errorf("wrapped: %w", e))
+		status, slug := problem.Classify(fmt.Errorf("wrapped: %w", e))
 		if status < 400 || status >= 500 || !listed[slug] {
 			t.Errorf("%v: %d %s", e, status, slug)
 		}
@@ -457,7 +458,7 @@ func TestStoreProblemsTranslated(t *testing.T) {
 	le := &store.LineError{Err: store.ErrOutOfStock, Line: 2, Item: 9, Field: "qty", Reason: store.ReasonOutOfStock}
 	var fe *fields.Error
 	wrapped := fmt.Errorf("x: %w", le)
-	if status, _ := classify(wrapped); status != 409 || !errors.As(wrapped, &fe) || fe.Reason("lines[2].qty") != store.ReasonOutOfStock {
+	if status, _ := problem.Classify(wrapped); status != 409 || !errors.As(wrapped, &fe) || fe.Reason("lines[2].qty") != store.ReasonOutOfStock {
 		t.Fatalf("line error: %d %v", status, fe)
 	}
 

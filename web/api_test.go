@@ -28,6 +28,7 @@ import (
 	"timebank/pkg/config"
 	"timebank/pkg/dbtest"
 	"timebank/web"
+	"timebank/web/problem"
 )
 
 const operatorToken = "dev-operator-token" // set by the tests' configuration: there is no default
@@ -170,7 +171,7 @@ func (a *testApp) wire(t *testing.T, req *http.Request) reply {
 
 // wantProblem checks that r is an application/problem+json document of the status whose type ends
 // in /problems/{slug} (any slug when empty), and returns it.
-func wantProblem(t *testing.T, r reply, status int, slug string) web.Problem {
+func wantProblem(t *testing.T, r reply, status int, slug string) problem.Problem {
 	t.Helper()
 	if r.Status != status {
 		t.Fatalf("want %d %s, got %s", status, slug, r)
@@ -179,12 +180,12 @@ func wantProblem(t *testing.T, r reply, status int, slug string) web.Problem {
 }
 
 // checkProblem checks the problem document whatever its status.
-func checkProblem(t *testing.T, r reply, slug string) web.Problem {
+func checkProblem(t *testing.T, r reply, slug string) problem.Problem {
 	t.Helper()
 	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Fatalf("Content-Type %q, want application/problem+json: %s", ct, r)
 	}
-	var p web.Problem
+	var p problem.Problem
 	if err := json.Unmarshal(r.Raw, &p); err != nil {
 		t.Fatalf("problem is not JSON (%v): %s", err, r)
 	}
@@ -331,7 +332,7 @@ func TestLedgerAPI(t *testing.T) {
 
 	// Every refused write below leaves the books as they are.
 	before := a.books(t, codes...)
-	refused := func(what string, r reply, status int, slug string) web.Problem {
+	refused := func(what string, r reply, status int, slug string) problem.Problem {
 		t.Helper()
 		p := wantProblem(t, r, status, slug)
 		if now := a.books(t, codes...); now != before {
@@ -514,7 +515,7 @@ func TestHoldsAPI(t *testing.T) {
 	}
 
 	before := a.books(t, codes...)
-	refused := func(what string, r reply, status int, slug string) web.Problem {
+	refused := func(what string, r reply, status int, slug string) problem.Problem {
 		t.Helper()
 		p := wantProblem(t, r, status, slug)
 		if now := a.books(t, codes...); now != before {

@@ -4,13 +4,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/ledger"
+	"timebank/web/request"
 )
 
 // decodeTransaction reads the body of POST /transactions. It is fuzzed: whatever the bytes, it
 // returns an error or a request that passes Validate.
 func decodeTransaction(body []byte, key, actor string) (ledger.TransactionRequest, error) {
 	var req ledger.TransactionRequest
-	if err := decodeBody(body, &req); err != nil {
+	if err := request.DecodeBody(body, &req); err != nil {
 		return req, err
 	}
 	req.IdempotencyKey, req.CreatedBy = key, actor
@@ -18,11 +19,11 @@ func decodeTransaction(body []byte, key, actor string) (ledger.TransactionReques
 }
 
 func (s *server) postTransaction(c *fiber.Ctx) error {
-	key, err := idempotencyKey(c)
+	key, err := request.IdempotencyKey(c)
 	if err != nil {
 		return err
 	}
-	if err := requireJSON(c); err != nil {
+	if err := request.RequireJSON(c); err != nil {
 		return err
 	}
 	req, err := decodeTransaction(c.BodyRaw(), key, actor(c))
@@ -34,11 +35,11 @@ func (s *server) postTransaction(c *fiber.Ctx) error {
 		return err
 	}
 	c.Location("/api/v1/transactions/" + itoa(res.Transaction.ID))
-	return created(c, res.Replayed, res)
+	return request.Created(c, res.Replayed, res)
 }
 
 func (s *server) getTransaction(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -55,13 +56,13 @@ type reverseRequest struct {
 }
 
 func (s *server) reverseTransaction(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
 	var req reverseRequest
 	if len(c.BodyRaw()) > 0 {
-		if err := decodeJSON(c, &req); err != nil {
+		if err := request.DecodeJSON(c, &req); err != nil {
 			return err
 		}
 	}
@@ -69,5 +70,5 @@ func (s *server) reverseTransaction(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return created(c, res.Replayed, res)
+	return request.Created(c, res.Replayed, res)
 }

@@ -13,6 +13,7 @@ import (
 	"timebank/pkg/identity"
 	who "timebank/pkg/principal"
 	"timebank/pkg/session"
+	"timebank/web/problem"
 )
 
 const (
@@ -29,13 +30,13 @@ const (
 const knownFor = 365 * 24 * time.Hour
 
 // errUnauthenticated is a request without (valid) credentials on a route that needs them.
-var errUnauthenticated = &problemError{status: fiber.StatusUnauthorized, slug: "unauthorized"}
+var errUnauthenticated = &problem.Error{Status: fiber.StatusUnauthorized, Slug: "unauthorized"}
 
 // errForbidden is a request by someone whose roles do not cover the action there.
-var errForbidden = &problemError{status: fiber.StatusForbidden, slug: "forbidden"}
+var errForbidden = &problem.Error{Status: fiber.StatusForbidden, Slug: "forbidden"}
 
 // errCSRF is a cookie-authenticated write without the page's anti-forgery token.
-var errCSRF = &problemError{status: fiber.StatusForbidden, slug: "csrf"}
+var errCSRF = &problem.Error{Status: fiber.StatusForbidden, Slug: "csrf"}
 
 // authenticate finds out who is asking, from the Authorization header (a device token, the operator
 // token or an app's session token) or else the session cookie, and puts the principal in the

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"timebank/ledger"
+	"timebank/web/problem"
 )
 
 // FuzzDecodeTransaction: whatever the body and key, decodeTransaction never panics and returns
@@ -58,11 +59,11 @@ func FuzzDecodeTransaction(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte, key string) {
 		req, err := decodeTransaction(body, key, "fuzz")
 		if err != nil {
-			var pe *problemError
+			var pe *problem.Error
 			if !errors.As(err, &pe) && !errors.Is(err, ledger.ErrInvalid) {
 				t.Fatalf("error that is neither a problem nor ErrInvalid: %T %v", err, err)
 			}
-			if status, _ := classify(err); status != 400 {
+			if status, _ := problem.Classify(err); status != 400 {
 				t.Fatalf("decode error is a %d: %v", status, err)
 			}
 			return

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,10 +16,11 @@ import (
 	"timebank/fields"
 	"timebank/ledger"
 	"timebank/web/i18n"
+	"timebank/web/problem"
 )
 
-// problemSlugs is every slug classify and fiberSlug (problem.go) can return, and the slugs handlers
-// raise themselves. TestProblemSlugsListed keeps it in step with problem.go.
+// problemSlugs is every slug Classify and fiberSlug (problem/classify.go) can return, and the slugs handlers
+// raise themselves. TestProblemSlugsListed keeps it in step with them.
 var problemSlugs = []string{
 	"invalid-request",
 	"account-not-found", "transaction-not-found", "hold-not-found",
@@ -38,24 +40,35 @@ var problemSlugs = []string{
 	"order-cancelled", "order-expired", "wrong-store", "code-invalid", "code-expired", "code-used",
 }
 
-// readSources returns the non-test Go files of the directories, relative to this package.
+// readSources returns the non-test Go files of the directories, relative to this package; a
+// directory written dir/... takes the directories below it too.
 func readSources(t *testing.T, dirs ...string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, dir := range dirs {
-		names, err := filepath.Glob(filepath.Join(dir, "*.go"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, name := range names {
-			if strings.HasSuffix(name, "_test.go") {
-				continue
+		root, deep := strings.CutSuffix(dir, "/...")
+		err := filepath.WalkDir(root, func(name string, e fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if e.IsDir() {
+				if name != root && !deep {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+				return nil
 			}
 			b, err := os.ReadFile(name)
 			if err != nil {
-				t.Fatal(err)
+				return err
 			}
 			out[name] = string(b)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 	if len(out) == 0 {
@@ -121,21 +134,21 @@ func TestLocalesComplete(t *testing.T) {
 	}
 }
 
-// problemSlugs holds every slug written in problem.go and the handlers (a slug added there without
+// problemSlugs holds every slug written in problem/classify.go and the handlers (a slug added there without
 // being listed here fails), and classify maps every ledger error and Fiber status to one of them.
 func TestProblemSlugsListed(t *testing.T) {
 	listed := map[string]bool{}
 	for _, s := range problemSlugs {
 		listed[s] = true
 	}
-	// In problem.go, classify returns `fiber.StatusX, "slug"` and fiberSlug `return "slug"`; anywhere,
-	// a handler may build a problemError{…, slug: "slug"}.
+	// In problem/classify.go, Classify returns `fiber.StatusX, "slug"` and fiberSlug `return "slug"`; anywhere,
+	// a handler may build a problem.Error{…, Slug: "slug"}.
 	classifySlug := regexp.MustCompile(`(?:fiber\.Status\w+,\s*|return\s+)"([a-z]+(?:-[a-z]+)*)"`)
-	fieldSlug := regexp.MustCompile(`\bslug:\s*"([a-z]+(?:-[a-z]+)*)"`)
+	fieldSlug := regexp.MustCompile(`\b[sS]lug:\s*"([a-z]+(?:-[a-z]+)*)"`)
 	found := map[string]bool{}
-	for name, src := range readSources(t, ".") {
+	for name, src := range readSources(t, "./...") {
 		var ms [][]string
-		if filepath.Base(name) == "problem.go" {
+		if filepath.Base(name) == "classify.go" {
 			ms = classifySlug.FindAllStringSubmatch(src, -1)
 		}
 		for _, m := range append(ms, fieldSlug.FindAllStringSubmatch(src, -1)...) {
@@ -147,7 +160,7 @@ func TestProblemSlugsListed(t *testing.T) {
 	}
 	for _, must := range []string{"insufficient-funds", "invalid-request", "internal", "not-found"} {
 		if !found[must] {
-			t.Fatalf("the slug pattern no longer finds %q in problem.go: fix the test", must)
+			t.Fatalf("the slug pattern no longer finds %q in problem/classify.go: fix the test", must)
 		}
 	}
 
@@ -155,17 +168,17 @@ func TestProblemSlugsListed(t *testing.T) {
 		ledger.ErrIdempotencyConflict, ledger.ErrTransactionNotFound, ledger.ErrAlreadyReversed, ledger.ErrNotReversible,
 		ledger.ErrHoldNotFound, ledger.ErrHoldResolved, ledger.ErrHoldExpired, ledger.ErrHistoryImmutable,
 		fields.New(ledger.ErrInvalid, "f", "r"), &ledger.AccountError{Err: ledger.ErrInsufficientFunds, Account: "vol:1"},
-		fmt.Errorf("wrapped: %w", ledger.ErrHoldResolved), badRequest("f", "r"), errors.New("anything else")}
+		fmt.Errorf("wrapped: %w", ledger.ErrHoldResolved), problem.BadRequest("f", "r"), errors.New("anything else")}
 	for code := 400; code < 600; code++ {
 		sentinels = append(sentinels, fiber.NewError(code))
 	}
 	for _, err := range sentinels {
-		status, slug := classify(err)
+		status, slug := problem.Classify(err)
 		if !listed[slug] {
-			t.Errorf("classify(%v) = %d %q, not in problemSlugs", err, status, slug)
+			t.Errorf("problem.Classify(%v) = %d %q, not in problemSlugs", err, status, slug)
 		}
 		if status < 400 || status > 599 {
-			t.Errorf("classify(%v) = %d", err, status)
+			t.Errorf("problem.Classify(%v) = %d", err, status)
 		}
 	}
 	for _, c := range []struct {
@@ -182,8 +195,8 @@ func TestProblemSlugsListed(t *testing.T) {
 		{fiber.ErrUnauthorized, 401, "unauthorized"},
 		{fiber.ErrRequestEntityTooLarge, 413, "too-large"},
 	} {
-		if status, slug := classify(c.err); status != c.status || slug != c.slug {
-			t.Errorf("classify(%v) = %d %s, want %d %s", c.err, status, slug, c.status, c.slug)
+		if status, slug := problem.Classify(c.err); status != c.status || slug != c.slug {
+			t.Errorf("problem.Classify(%v) = %d %s, want %d %s", c.err, status, slug, c.status, c.slug)
 		}
 	}
 }
@@ -197,12 +210,12 @@ func TestEveryProblemAndReasonTranslated(t *testing.T) {
 		t.Fatal(err)
 	}
 	reasonInCode := []*regexp.Regexp{
-		regexp.MustCompile(`\binvalid\(.*,\s*"([a-z_]+)"\)`),    // ledger: invalid("field", "reason")
-		regexp.MustCompile(`\bbadRequest\(.*,\s*"([a-z_]+)"\)`), // web: badRequest(field, "reason")
-		regexp.MustCompile(`\bReason:\s*"([a-z_]+)"`),           // FieldError{…, Reason: "reason"}
+		regexp.MustCompile(`\binvalid\(.*,\s*"([a-z_]+)"\)`),       // ledger: invalid("field", "reason")
+		regexp.MustCompile(`\b[bB]adRequest\(.*,\s*"([a-z_]+)"\)`), // web: problem.BadRequest(field, "reason")
+		regexp.MustCompile(`\bReason:\s*"([a-z_]+)"`),              // problem.FieldError{…, Reason: "reason"}
 	}
 	reasons := map[string]bool{}
-	for _, src := range readSources(t, ".", filepath.Join("..", "ledger")) {
+	for _, src := range readSources(t, "./...", filepath.Join("..", "ledger")) {
 		for _, line := range strings.Split(src, "\n") {
 			for _, re := range reasonInCode {
 				for _, m := range re.FindAllStringSubmatch(line, -1) {

@@ -1,44 +1,21 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/audit"
-)
-
-const (
-	headerRequestID = "X-Request-Id"
-	localRequestID  = "request_id"
+	"timebank/web/observe"
 )
 
 // requestID takes the caller's X-Request-Id when it is sane, or makes one, and echoes it. It also
 // puts it into the context handlers pass to the services, so that every audit entry a request
 // writes carries its id without any handler passing it along.
 func (s *server) requestID(c *fiber.Ctx) error {
-	assignRequestID(c)
-	c.SetUserContext(audit.WithRequestID(c.UserContext(), requestID(c)))
+	observe.AssignRequestID(c)
+	c.SetUserContext(audit.WithRequestID(c.UserContext(), observe.RequestID(c)))
 	return c.Next()
-}
-
-func assignRequestID(c *fiber.Ctx) {
-	id := c.Get(headerRequestID)
-	if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-		b := make([]byte, 8)
-		_, _ = rand.Read(b)
-		id = hex.EncodeToString(b)
-	}
-	c.Locals(localRequestID, id)
-	c.Set(headerRequestID, id)
-}
-
-func requestID(c *fiber.Ctx) string {
-	id, _ := c.Locals(localRequestID).(string)
-	return id
 }
 
 // observe writes one access log line per request and records the request in the metrics. It logs
@@ -64,8 +41,8 @@ func (s *server) observe(c *fiber.Ctx) error {
 // with a request id, an access log line and its count in the metrics under the route "(refused)".
 func (s *server) refused(c *fiber.Ctx, err error) error {
 	start := time.Now()
-	assignRequestID(c)
-	herr := s.writeProblem(c, err)
+	observe.AssignRequestID(c)
+	herr := s.problems.Write(c, err)
 	s.logRequest(c, "(refused)", start)
 	return herr
 }
@@ -77,7 +54,7 @@ func (s *server) logRequest(c *fiber.Ctx, route string, start time.Time) {
 	method := methodLabel(c.Method())
 	s.metrics.observeRequest(method, route, status, d)
 	s.log.Info("http", "method", method, "route", route, "status", status,
-		"duration_ms", float64(d.Microseconds())/1000, "request_id", requestID(c))
+		"duration_ms", float64(d.Microseconds())/1000, "request_id", observe.RequestID(c))
 }
 
 // methodLabel names a request's method for the metrics and the log: one of HTTP's own, or OTHER.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"timebank/web/i18n"
+	"timebank/web/problem"
 )
 
 // A multipart body that does not parse (no closing boundary) is a 400 of the route it was sent to, in
@@ -33,7 +34,7 @@ func TestMalformedMultipart(t *testing.T) {
 		}
 		raw, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		var p Problem
+		var p problem.Problem
 		if resp.StatusCode != 400 || json.Unmarshal(raw, &p) != nil || p.Instance != path ||
 			resp.Header.Get("Content-Language") != lang.want {
 			t.Fatalf("Accept-Language %q: %d %s %s", lang.accept, resp.StatusCode, resp.Header.Get("Content-Language"), raw)

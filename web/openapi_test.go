@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/ledger"
+	"timebank/web/problem"
 )
 
 // newTestServer builds the app over a fresh database and a Redis prefix of its own.
@@ -325,8 +326,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 
 	schemas := obj(obj(doc["components"])["schemas"])
 	types := map[string]reflect.Type{
-		"Problem":            reflect.TypeFor[Problem](),
-		"FieldError":         reflect.TypeFor[FieldError](),
+		"Problem":            reflect.TypeFor[problem.Problem](),
+		"FieldError":         reflect.TypeFor[problem.FieldError](),
 		"NewAccount":         reflect.TypeFor[ledger.NewAccount](),
 		"Account":            reflect.TypeFor[ledger.Account](),
 		"Balance":            reflect.TypeFor[ledger.Balance](),

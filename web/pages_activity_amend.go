@@ -11,6 +11,7 @@ import (
 	"timebank/fields"
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
+	"timebank/web/request"
 )
 
 // fixRecordView is a service record as the organization reads it to correct it: every field, every
@@ -47,7 +48,7 @@ func (s *server) orgRecordPage(c *fiber.Ctx) error {
 
 // orgRecordForm renders the record in v, whose form may hold an amendment or dismissal that failed.
 func (s *server) orgRecordForm(c *fiber.Ctx, status int, v view) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -134,7 +135,7 @@ func amendEffect(msg func(string, ...any) string, cur activity.RevisionEntry, p 
 // the revision shown is reversed and a new one posted. The revision the form was drawn from must
 // still be the record's, so two people cannot amend blind one after the other.
 func (s *server) amendSubmit(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -159,7 +160,7 @@ func (s *server) amendSubmit(c *fiber.Ctx) error {
 // dismissSubmit closes the record's open dispute without changing the record, saying why. The form
 // names the dispute it showed: should another have been opened since, nothing is dismissed.
 func (s *server) dismissSubmit(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

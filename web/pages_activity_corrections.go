@@ -7,6 +7,8 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // activityCorrectionRoutes are the coordinator's pages for correcting service: an activity's
@@ -82,7 +84,7 @@ func shownStatus(it activity.QueueItem) string {
 // activityRecordsPage lists the activity's attendances and records with their status, optionally
 // only those of one status (?status=), in pages of activity.MaxPage attendances (?after=).
 func (s *server) activityRecordsPage(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -92,7 +94,7 @@ func (s *server) activityRecordsPage(c *fiber.Ctx) error {
 	}
 	filter := c.Query("status")
 	if filter != "" && !slices.Contains(fixStatuses, filter) {
-		return badRequest("status", "unknown")
+		return problem.BadRequest("status", "unknown")
 	}
 	q, err := s.activities.Attendances(c.UserContext(), id, after, activity.MaxPage)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 
 	"timebank/pkg/activity"
 	"timebank/pkg/qr"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // kioskView is the kiosk screen: the activity's rotating code, how many are in, and the box that
@@ -31,7 +33,7 @@ type kioskCounts struct {
 // site. The code image is drawn by kioskCodeImage, so the page needs no script to show it; the
 // script fetches the code's expiry from the JSON API and reloads the image before it runs out.
 func (s *server) kioskPage(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -60,7 +62,7 @@ func (s *server) kioskPage(c *fiber.Ctx) error {
 // kioskCodeImage draws the activity's current check-in code (?kind=check_out: the check-out code)
 // on the server: the image always shows a code the recording service accepts now.
 func (s *server) kioskCodeImage(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -77,7 +79,7 @@ func (s *server) kioskCodeImage(c *fiber.Ctx) error {
 
 // kioskStatus is the kiosk's live count, polled by its script.
 func (s *server) kioskStatus(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -119,7 +121,7 @@ func sendCodeImage(c *fiber.Ctx, content string) error {
 	if v := c.Query("size"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 64 || n > qr.MaxSize {
-			return badRequest("size", "range")
+			return problem.BadRequest("size", "range")
 		}
 		size = n
 	}
@@ -133,7 +135,7 @@ func sendCodeImage(c *fiber.Ctx, content string) error {
 		img, err = qr.PNG(content, size)
 		c.Set(fiber.HeaderContentType, "image/png")
 	default:
-		return badRequest("format", "unknown")
+		return problem.BadRequest("format", "unknown")
 	}
 	if err != nil {
 		return err

@@ -12,6 +12,8 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // activityLine is one activity in a list, as a volunteer reads it.
@@ -47,7 +49,7 @@ func (s *server) activitiesPage(c *fiber.Ctx) error {
 		if near := c.Query("near"); near != "" {
 			pos, ok := parsePoint(near)
 			if !ok {
-				return badRequest("near", "format")
+				return problem.BadRequest("near", "format")
 			}
 			q.Near = &pos
 		} else {
@@ -153,13 +155,13 @@ func (s *server) cancelSignupSubmit(c *fiber.Ctx) error {
 // signupChange runs a sign-up change and redirects back with its outcome; the problems a
 // volunteer can meet (full, begun) are shown on the page they came from.
 func (s *server) signupChange(c *fiber.Ctx, done string, change func(ctx context.Context, id, userID int64) error) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
 	back := c.FormValue("back")
 	if err := change(c.UserContext(), id, principal(c).UserID); err != nil {
-		if _, slug := classify(err); actFailed[slug] {
+		if _, slug := problem.Classify(err); actFailed[slug] {
 			return redirect(c, withQuery(back, "/activities", "failed", slug))
 		}
 		return err

@@ -11,6 +11,7 @@ import (
 	"timebank/fields"
 	"timebank/pkg/activity"
 	"timebank/pkg/identity"
+	"timebank/web/request"
 )
 
 // manualView is the page of hours added by hand (补录) at an activity: the form to add them, and
@@ -47,7 +48,7 @@ func (s *server) manualPage(c *fiber.Ctx) error {
 
 // manualForm renders the page in v, whose form may hold an entry or a decision that failed.
 func (s *server) manualForm(c *fiber.Ctx, status int, v view) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -83,7 +84,7 @@ func (s *server) manualForm(c *fiber.Ctx, status int, v view) error {
 // the time as minutes or from and to (on the activity's day), and a reason. The entry waits for a
 // second person's approval.
 func (s *server) manualSubmit(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -152,7 +153,7 @@ func manualMinutes(values map[string]string, minutes *int64) (field, reason stri
 // service refuses an approval by the person who added the entry; the page offers them no such
 // button, and says so if the form is posted anyway.
 func (s *server) manualDecideSubmit(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

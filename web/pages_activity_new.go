@@ -12,6 +12,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
 	"timebank/pkg/chinatime"
+	"timebank/web/problem"
 )
 
 // newActivityView is the form that creates an activity or a weekly series.
@@ -106,7 +107,7 @@ func (s *server) newActivitySubmit(c *fiber.Ctx) error {
 // newActivityFailed shows the form again with what is wrong next to its field. Being refused the
 // organization is the error page's, as anywhere.
 func (s *server) newActivityFailed(c *fiber.Ctx, f form, err error) error {
-	if status, _ := classify(err); status == fiber.StatusForbidden {
+	if status, _ := problem.Classify(err); status == fiber.StatusForbidden {
 		return err
 	}
 	status, err := s.failForm(c, &f, err, map[string]string{"org-not-found": "org_id"})

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/problem"
 )
 
 // qrInfoView is what a code that is not a kiosk code shows to whoever opened it: a verified (or
@@ -26,7 +27,7 @@ func (s *scanPages) receiptCheckPage(c *fiber.Ctx, token string) error {
 	v := s.newView(c, "page.act.qr.receipt_title")
 	a, err := s.store.VerifyReceipt(c.UserContext(), token)
 	if err != nil {
-		status, slug := classify(err)
+		status, slug := problem.Classify(err)
 		if status >= 500 {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
 	"timebank/pkg/chinatime"
+	"timebank/web/request"
 )
 
 // queueView is an activity's verification queue: its deadline, and each attendance with what
@@ -53,7 +54,7 @@ func (s *server) queuePage(c *fiber.Ctx) error {
 
 // queueForm renders the queue in v, whose form may hold a decision that failed.
 func (s *server) queueForm(c *fiber.Ctx, status int, v view) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -90,7 +91,7 @@ func (s *server) queueForm(c *fiber.Ctx, status int, v view) error {
 // adjust to the minutes given, or reject, with a reason for the last two. The caller must be
 // allowed to verify at the organization of every attendance, as in the JSON API.
 func (s *server) verifySubmit(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/activity"
+	"timebank/web/request"
 )
 
 // recordsView is the volunteer's service: total verified hours, stars and what the next one takes,
@@ -55,7 +56,7 @@ func (s *server) myRecordPage(c *fiber.Ctx) error {
 // recordPage renders the record, with the dispute form as submitted when it failed. A record of
 // someone else does not exist for the reader.
 func (s *server) recordPage(c *fiber.Ctx, status int, f form) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}
@@ -82,7 +83,7 @@ func (s *server) recordPage(c *fiber.Ctx, status int, f form) error {
 
 // disputeSubmit opens a dispute of the volunteer's record with their reason.
 func (s *server) disputeSubmit(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	id, err := request.IDParam(c, "id")
 	if err != nil {
 		return err
 	}

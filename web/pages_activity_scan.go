@@ -11,6 +11,7 @@ import (
 	"timebank/pkg/activity"
 	"timebank/pkg/chinatime"
 	"timebank/pkg/qr"
+	"timebank/web/problem"
 )
 
 // scanPages are what a scanned code opens: a phone's camera or WeChat reads BASE_URL/q/<token>
@@ -148,7 +149,7 @@ var scanFailHints = map[string]string{
 // scanFailed shows why a scan was refused, with the problem's status. A fault of the server is
 // left to the error page.
 func (s *server) scanFailed(c *fiber.Ctx, v view, err error) error {
-	status, slug := classify(err)
+	status, slug := problem.Classify(err)
 	if status >= 500 {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/activity"
+	"timebank/web/problem"
 )
 
 // transferView is the form that gives credits to a family member or donates them to the pool.
@@ -90,7 +91,7 @@ func (s *server) transferSubmit(c *fiber.Ctx) error {
 	}
 	amount, ok := hoursAndMinutes(f.Values["amount"], f.Values["amount_minutes"])
 	if !ok {
-		return s.transferFailed(c, f, badRequest("amount", "not_a_number"))
+		return s.transferFailed(c, f, problem.BadRequest("amount", "not_a_number"))
 	}
 	req.Amount = amount
 	if _, _, err := s.activities.Transfer(c.UserContext(), principal(c).UserID, c.FormValue("key"), req); err != nil {

@@ -12,6 +12,8 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
 	"timebank/pkg/identity"
+	"timebank/web/observe"
+	"timebank/web/problem"
 )
 
 // Wrong device tokens an address may try before it must wait: a token has 256 random bits, so the
@@ -24,7 +26,7 @@ const (
 )
 
 // errDeviceToken is a device token that names no device, or a revoked one.
-var errDeviceToken = &problemError{status: fiber.StatusUnauthorized, slug: "device-not-found"}
+var errDeviceToken = &problem.Error{Status: fiber.StatusUnauthorized, Slug: "device-not-found"}
 
 // devicePageRoutes are the sign-in of kiosk and counter devices in a plain browser: a browser
 // cannot send the device token as a bearer header, so the token is entered once at /device and the
@@ -112,8 +114,8 @@ func (s *server) deviceSignInSubmit(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	if !isForm(c) {
 		// An app sends the device token as a bearer header instead.
-		return &problemError{status: fiber.StatusUnsupportedMediaType, slug: "invalid-request",
-			fields: []FieldError{{Field: "Content-Type", Reason: "content_type"}}}
+		return &problem.Error{Status: fiber.StatusUnsupportedMediaType, Slug: "invalid-request",
+			Fields: []problem.FieldError{{Field: "Content-Type", Reason: "content_type"}}}
 	}
 	f := readForm(c, "token", "next")
 	f.Values["token"] = "" // a token is never shown again
@@ -164,7 +166,7 @@ func (s *server) checkDeviceToken(c *fiber.Ctx, token string) (*access.Principal
 		}
 	}
 	if _, err := s.limiter.Allow(ctx, failKey, deviceFailuresPerAddr, deviceFailWindow); err != nil {
-		s.log.Warn("rate limiter unavailable", "err", err, "request_id", requestID(c))
+		s.log.Warn("rate limiter unavailable", "err", err, "request_id", observe.RequestID(c))
 	}
 	return nil, errDeviceToken
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"timebank/web/problem"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -9,7 +10,7 @@ import (
 // errorPage shows an error to a browser, in the person's language, inside the layout. A page that
 // needs a signed-in person sends a visitor to log in first, and back to the page after (GET only: a
 // form post cannot be replayed by a redirect).
-func (s *server) errorPage(c *fiber.Ctx, p Problem) error {
+func (s *server) errorPage(c *fiber.Ctx, p problem.Problem) error {
 	if s.views == nil {
 		return fiber.ErrInternalServerError
 	}

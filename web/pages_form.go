@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/fields"
+	"timebank/web/problem"
 )
 
 // form is a submitted form being shown again: what was entered (never a password) and what is
@@ -88,7 +89,7 @@ func (f form) Summary() []formError {
 // Field errors land next to their fields; others (a taken phone number, a limit) go to the field
 // that fieldOf names for their problem slug, or to the top.
 func (s *server) failForm(c *fiber.Ctx, f *form, err error, fieldOf map[string]string) (int, error) {
-	status, slug := classify(err)
+	status, slug := problem.Classify(err)
 	if status >= 500 {
 		return 0, err
 	}
@@ -135,9 +136,9 @@ func (s *server) lineFaults(lang string, err error) (faults []lineFault, ok bool
 	if !errors.As(err, &fe) {
 		return nil, false
 	}
-	_, slug := classify(err)
+	_, slug := problem.Classify(err)
 	for path, reason := range fe.Fields() {
-		lf := lineFault{Line: -1, Field: path, Path: path, Reason: reason, Message: s.lineMessage(lang, reason, slug)}
+		lf := lineFault{Line: -1, Field: path, Path: path, Reason: reason, Message: problem.LineMessage(s.msgs, lang, reason, slug)}
 		if m := linePath.FindStringSubmatch(path); m != nil {
 			lf.Line, _ = strconv.Atoi(m[1])
 			lf.Field = strings.TrimPrefix(path, m[0])

@@ -8,6 +8,7 @@ import (
 	"timebank/fields"
 	"timebank/pkg/store"
 	"timebank/web/i18n"
+	"timebank/web/problem"
 )
 
 // lineFaults reads every refusal of a request with lines alike, whichever shape the store gave it:
@@ -71,7 +72,7 @@ func TestStoreLinesAnswer(t *testing.T) {
 	}
 	s := &server{msgs: msgs}
 	le := &store.LineError{Err: store.ErrOverLimit, Line: 1, Item: 4, Name: "食用油", Field: "qty", Reason: store.ReasonOverLimit}
-	errs, lines, ok := s.storeLines("en", "over-limit", fmt.Errorf("x: %w", le))
+	errs, lines, ok := problem.StoreLines(s.msgs, "en", "over-limit", fmt.Errorf("x: %w", le))
 	if !ok || len(errs) != 1 || errs[0].Field != "lines[1].qty" || errs[0].Reason != "over_limit" ||
 		len(lines) != 1 || lines[0].Item != 4 || lines[0].Name != "食用油" || lines[0].Message == "" {
 		t.Errorf("one line: %+v %+v %v", errs, lines, ok)
@@ -79,14 +80,14 @@ func TestStoreLinesAnswer(t *testing.T) {
 	les := &store.LineErrors{Err: store.ErrInvalid, Lines: []*store.LineError{
 		{Err: store.ErrInvalid, Line: 2, Field: "qty", Reason: "range"},
 		{Err: store.ErrInvalid, Line: 10, Field: "item", Reason: "required"}}}
-	errs, lines, ok = s.storeLines("en", "invalid-request", les)
+	errs, lines, ok = problem.StoreLines(s.msgs, "en", "invalid-request", les)
 	if !ok || len(errs) != 2 || errs[0].Field != "lines[2].qty" || errs[1].Field != "lines[10].item" || lines != nil {
 		t.Errorf("several lines: %+v %+v %v", errs, lines, ok)
 	}
-	if _, _, ok := s.storeLines("en", "invalid-request", fields.New(store.ErrInvalid, "store", "required")); ok {
+	if _, _, ok := problem.StoreLines(s.msgs, "en", "invalid-request", fields.New(store.ErrInvalid, "store", "required")); ok {
 		t.Error("a field error about no line was taken for refused lines")
 	}
-	if status, slug := classify(les); status != 400 || slug != "invalid-request" || !errors.Is(les, store.ErrInvalid) {
+	if status, slug := problem.Classify(les); status != 400 || slug != "invalid-request" || !errors.Is(les, store.ErrInvalid) {
 		t.Errorf("several malformed lines: %d %s", status, slug)
 	}
 }

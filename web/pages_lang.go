@@ -5,6 +5,7 @@ import (
 
 	"timebank/pkg/app"
 	"timebank/web/i18n"
+	"timebank/web/problem"
 )
 
 // langSubmit switches the language: a cookie for the browser and, for a signed-in person, their
@@ -13,7 +14,7 @@ import (
 func (s *server) langSubmit(c *fiber.Ctx) error {
 	lang := c.FormValue("lang")
 	if lang != "zh-CN" && lang != "en" {
-		return badRequest("lang", "lang_invalid")
+		return problem.BadRequest("lang", "lang_invalid")
 	}
 	if p := principal(c); p != nil && p.UserID != 0 {
 		if err := s.users.SetLang(c.UserContext(), p.UserID, lang); err != nil {

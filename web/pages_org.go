@@ -8,6 +8,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/org"
+	"timebank/web/request"
 )
 
 // orgPageRoutes are the pages of organizations, regions and the audit log, and their form posts.
@@ -103,7 +104,7 @@ func orgPath(id int64) string { return "/orgs/" + strconv.FormatInt(id, 10) }
 
 // orgPage shows an organization.
 func (s *server) orgPage(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id") // checked by the rule
+	id, _ := request.IDParam(c, "id") // checked by the rule
 	return s.renderOrg(c, fiber.StatusOK, id, form{}, nil)
 }
 

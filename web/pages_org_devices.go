@@ -9,6 +9,7 @@ import (
 	"timebank/fields"
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
+	"timebank/web/request"
 )
 
 // fillDevices lists the device tokens of the organization and its stores, and where a new one can
@@ -47,7 +48,7 @@ var deviceFields = []string{"scope", "label"}
 // deviceSubmit creates a device token, as POST /api/v1/device-tokens does, and shows the page with
 // the token: the only time it is shown (only its hash is kept), so it is never put in a URL.
 func (s *server) deviceSubmit(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id") // checked by the rule
+	id, _ := request.IDParam(c, "id") // checked by the rule
 	f := readForm(c, deviceFields...)
 	nd, err := s.createDeviceIn(c, id, c.FormValue("scope"), c.FormValue("label"))
 	if err != nil {
@@ -104,7 +105,7 @@ func (s *server) createDeviceIn(c *fiber.Ctx, orgID int64, scope, label string) 
 
 // deviceRevokeSubmit stops a device token of the organization or one of its stores from working.
 func (s *server) deviceRevokeSubmit(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id") // checked by the rule
+	id, _ := request.IDParam(c, "id") // checked by the rule
 	if err := s.revokeDeviceIn(c, id); err != nil {
 		f := form{Values: map[string]string{}, Errors: map[string]string{}}
 		status, err := s.failForm(c, &f, err, nil)
@@ -120,7 +121,7 @@ func (s *server) deviceRevokeSubmit(c *fiber.Ctx) error {
 // stores; another's is "not found" here.
 func (s *server) revokeDeviceIn(c *fiber.Ctx, orgID int64) error {
 	ctx := c.UserContext()
-	devID, err := idParam(c, "device")
+	devID, err := request.IDParam(c, "device")
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
 	"timebank/web/i18n"
+	"timebank/web/request"
 )
 
 // fillMembers lists the roles held in the organization and its stores and, for a caller who may
@@ -58,7 +59,7 @@ var memberFields = []string{"phone", "role"}
 // memberSubmit gives a registered person, found by phone number, a role in the organization or in
 // one of its stores, as POST /api/v1/orgs/{id}/members does.
 func (s *server) memberSubmit(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id") // checked by the rule
+	id, _ := request.IDParam(c, "id") // checked by the rule
 	f := readForm(c, memberFields...)
 	g, err := s.inviteGrant(c, id, c.FormValue("role"))
 	if err == nil {
@@ -125,7 +126,7 @@ func (s *server) grantByPhone(c *fiber.Ctx, phone string, g access.Grant) error 
 // grantRevokeSubmit ends a role held in the organization or one of its stores. A grant elsewhere
 // is not this page's to end: it is "not found" here, whatever the caller may do there.
 func (s *server) grantRevokeSubmit(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id") // checked by the rule
+	id, _ := request.IDParam(c, "id") // checked by the rule
 	err := s.revokeInOrg(c, id)
 	if err != nil {
 		f := form{Values: map[string]string{}, Errors: map[string]string{}}
@@ -139,7 +140,7 @@ func (s *server) grantRevokeSubmit(c *fiber.Ctx) error {
 }
 
 func (s *server) revokeInOrg(c *fiber.Ctx, orgID int64) error {
-	grantID, err := idParam(c, "grant")
+	grantID, err := request.IDParam(c, "grant")
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/org"
+	"timebank/web/problem"
 )
 
 // regionPageSize is how many organizations a region page lists at a time.
@@ -76,7 +77,7 @@ func (s *server) regionPage(c *fiber.Ctx) error {
 	}
 	status := org.Status(c.Query("status"))
 	if status != "" && status != org.Registered && status != org.Filed {
-		return badRequest("status", "unknown")
+		return problem.BadRequest("status", "unknown")
 	}
 	v := s.newView(c, "page.region.title")
 	v.Title = r.Name

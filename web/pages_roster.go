@@ -7,6 +7,7 @@ import (
 
 	"timebank/pkg/org"
 	"timebank/pkg/roster"
+	"timebank/web/request"
 )
 
 // rosterView is the volunteer list import page: the organization, and after an upload what the
@@ -19,7 +20,7 @@ type rosterView struct {
 
 // rosterPage shows the upload form.
 func (s *server) rosterPage(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id") // checked by the rule
+	id, _ := request.IDParam(c, "id") // checked by the rule
 	return s.renderRoster(c, fiber.StatusOK, id, form{}, nil, false)
 }
 
@@ -27,7 +28,7 @@ func (s *server) rosterPage(c *fiber.Ctx) error {
 // or nothing, as POST /api/v1/orgs/{id}/imports does. Every bad row is listed with its line,
 // column and what is wrong; a file that cannot be read at all is an error next to the file field.
 func (s *server) rosterSubmit(c *fiber.Ctx) error {
-	id, _ := idParam(c, "id") // checked by the rule
+	id, _ := request.IDParam(c, "id") // checked by the rule
 	lang := s.msgs.Lang(c)
 	f := readForm(c, "file", "mode")
 	dry := c.FormValue("mode") != "import"

@@ -14,6 +14,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/qr"
 	"timebank/pkg/store"
+	"timebank/web/request"
 )
 
 // storePageRoutes are the charity supermarket's pages: the catalogue and cart, a volunteer's orders
@@ -59,7 +60,7 @@ func (s *server) storePageRoutes() {
 
 // storePageTarget is the target of the pages about the store in the path.
 func (s *server) storePageTarget(c *fiber.Ctx) (access.Target, error) {
-	id, err := idParam(c, "store")
+	id, err := request.IDParam(c, "store")
 	if err != nil {
 		return access.Target{}, err
 	}
@@ -93,7 +94,7 @@ var storeLinks = []struct {
 // is the id of the page being shown.
 // Errors: org.ErrStoreNotFound.
 func (s *server) storeHead(c *fiber.Ctx, lang, current string) (storeHead, error) {
-	id, err := idParam(c, "store")
+	id, err := request.IDParam(c, "store")
 	if err != nil {
 		return storeHead{}, err
 	}

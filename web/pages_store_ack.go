@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/request"
 )
 
 // ackView is a donation's acknowledgement (受赠确认) as the donor receives it on paper.
@@ -35,7 +36,7 @@ func (s *server) acknowledgementPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c, "donation")
+	id, err := request.IDParam(c, "donation")
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"timebank/fields"
 	"timebank/pkg/access"
 	"timebank/pkg/store"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // storeAidPageRoutes are the pages of goods for households in hardship: the households, their
@@ -111,7 +113,7 @@ func (s *server) renderHousehold(c *fiber.Ctx, status int, f form) error {
 // householdSubmit registers a household; a refused form comes back without the name and phone
 // typed (they are never shown again in full), and must be filled in again.
 func (s *server) householdSubmit(c *fiber.Ctx) error {
-	storeID, _ := idParam(c, "store")
+	storeID, _ := request.IDParam(c, "store")
 	lang := s.msgs.Lang(c)
 	f := readForm(c, householdFields...)
 	req := store.NewHousehold{Tier: f.Values["tier"], Name: f.Values["name"], Phone: f.Values["phone"],
@@ -132,8 +134,8 @@ func (s *server) householdSubmit(c *fiber.Ctx) error {
 }
 
 func (s *server) householdDeactivateSubmit(c *fiber.Ctx) error {
-	storeID, _ := idParam(c, "store")
-	hid, err := idParam(c, "household")
+	storeID, _ := request.IDParam(c, "store")
+	hid, err := request.IDParam(c, "household")
 	if err != nil {
 		return err
 	}
@@ -201,7 +203,7 @@ func (s *server) renderAidNew(c *fiber.Ctx, status int, f form, qtys map[int64]s
 // aidSubmit records the allocation and shows its slip; a refusal comes back on the form, beside
 // the item or the household it is about.
 func (s *server) aidSubmit(c *fiber.Ctx) error {
-	storeID, _ := idParam(c, "store")
+	storeID, _ := request.IDParam(c, "store")
 	lang := s.msgs.Lang(c)
 	f := readForm(c, aidFields...)
 	lines, qtys, bad := storeFormLines(c, "qty-")
@@ -219,7 +221,7 @@ func (s *server) aidSubmit(c *fiber.Ctx) error {
 	if err == nil {
 		return redirect(c, "/stores/"+itoa(storeID)+"/aid/"+itoa(a.ID)+"?new=1")
 	}
-	status, slug := classify(err)
+	status, slug := problem.Classify(err)
 	if status >= 500 || errors.Is(err, store.ErrStoreNotFound) {
 		return err
 	}
@@ -267,7 +269,7 @@ func (s *server) aidSlipPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c, "aid")
+	id, err := request.IDParam(c, "aid")
 	if err != nil {
 		return err
 	}

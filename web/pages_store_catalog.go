@@ -7,6 +7,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // catalogView is the catalogue of a store with the cart: a quantity field per item, the person's
@@ -103,7 +105,7 @@ func (s *server) catalog(c *fiber.Ctx, status int, cart cartState) error {
 // key per cart submission, so a double tap or a resent form places one order. A refusal shows the
 // catalogue again with the message beside the item it is about.
 func (s *server) orderSubmit(c *fiber.Ctx) error {
-	storeID, err := idParam(c, "store")
+	storeID, err := request.IDParam(c, "store")
 	if err != nil {
 		return err
 	}
@@ -133,7 +135,7 @@ func (s *server) orderSubmit(c *fiber.Ctx) error {
 // the page with; an error that is not the person's to fix (a 5xx, a store that does not exist) is
 // returned for the error page.
 func (s *server) linesFailed(lang string, err error, lines []store.OrderLine, cart *cartState) (int, error) {
-	status, slug := classify(err)
+	status, slug := problem.Classify(err)
 	if status >= 500 || errors.Is(err, store.ErrStoreNotFound) {
 		return 0, err
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // counterView is the counter page: the scan field, the outcome of the last scan or confirmation
@@ -48,7 +50,7 @@ type pickupLine struct {
 func (s *server) counterPage(c *fiber.Ctx) error {
 	cv := counterView{}
 	if done, err := storeQueryID(c, "done"); err == nil && done != 0 {
-		storeID, _ := idParam(c, "store")
+		storeID, _ := request.IDParam(c, "store")
 		o, err := s.store.Order(c.UserContext(), done)
 		if err == nil && o.StoreID == storeID && o.Status == store.StatusFulfilled {
 			d := &doneView{Order: o, Counter: o.Channel == store.ChannelCounter}
@@ -77,7 +79,7 @@ func (s *server) renderCounter(c *fiber.Ctx, status int, cv counterView) error {
 // counterFailed shows the counter with a refusal in red: the problem's message in the clerk's
 // language. An error that is not the counter's to fix (a 5xx) goes to the error page.
 func (s *server) counterFailed(c *fiber.Ctx, err error, cv counterView) error {
-	status, slug := classify(err)
+	status, slug := problem.Classify(err)
 	if status >= 500 {
 		return err
 	}
@@ -92,7 +94,7 @@ const counterEchoMax = 300
 // member code URL, and Enter): a pickup code brings up the order to hand out (the code is spent:
 // single use), a member code the member and an empty sale.
 func (s *server) counterScanSubmit(c *fiber.Ctx) error {
-	storeID, _ := idParam(c, "store")
+	storeID, _ := request.IDParam(c, "store")
 	code := strings.TrimSpace(c.FormValue("code"))
 	if code == "" {
 		return s.renderCounter(c, fiber.StatusUnprocessableEntity, counterView{Outcome: "fail",
@@ -132,8 +134,8 @@ func newPickup(o store.Order, m store.Member) *pickupView {
 // the clerk set line by line; what is not handed out goes back on the shelf and its credits back
 // to the volunteer.
 func (s *server) counterFulfilSubmit(c *fiber.Ctx) error {
-	storeID, _ := idParam(c, "store")
-	orderID, err := idParam(c, "order")
+	storeID, _ := request.IDParam(c, "store")
+	orderID, err := request.IDParam(c, "order")
 	if err != nil {
 		return err
 	}

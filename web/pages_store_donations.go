@@ -9,6 +9,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // donationView is the intake form of donations: the donor, and rows of goods, each with the
@@ -80,7 +82,7 @@ var donationFieldNames = map[string]string{"item": "item", "qty": "qty", "best_b
 // donationSubmit records the donation and shows its acknowledgement; a refused row (food with too
 // little shelf life left, a date in the past …) is shown again with its message.
 func (s *server) donationSubmit(c *fiber.Ctx) error {
-	storeID, _ := idParam(c, "store")
+	storeID, _ := request.IDParam(c, "store")
 	lang := s.msgs.Lang(c)
 	f := readForm(c, donorFields...)
 	n, _ := strconv.Atoi(c.FormValue("rows"))
@@ -133,7 +135,7 @@ func (s *server) donationSubmit(c *fiber.Ctx) error {
 // field, or at the top.
 func (s *server) donationFailed(ctx context.Context, lang string, storeID int64, lines []store.DonationLine, err error,
 	f *form, rows []donationRow, rowOf []int) (int, error) {
-	status, slug := classify(err)
+	status, slug := problem.Classify(err)
 	if status >= 500 || errors.Is(err, store.ErrStoreNotFound) {
 		return 0, err
 	}
@@ -158,7 +160,7 @@ func (s *server) donationFailed(ctx context.Context, lang string, storeID int64,
 			return 0, err
 		}
 		for _, le := range les.Lines {
-			onRow(le.Line, le.Field, s.donationLineMessage(lang, le, lines, p, slug))
+			onRow(le.Line, le.Field, problem.DonationLineMessage(s.msgs, lang, le, lines, p, slug))
 		}
 	case !ok:
 		f.fail("", s.msgs.Get(lang, "problem."+slug))
@@ -178,16 +180,6 @@ func (s *server) donationFailed(ctx context.Context, lang string, storeID int64,
 		return status, nil
 	}
 	return fiber.StatusUnprocessableEntity, nil
-}
-
-// donationLineMessage is the message of a refused line of a donation: the reason, and for food
-// with too little shelf life left its best-before date and the share the store's policy asks for.
-func (s *server) donationLineMessage(lang string, le *store.LineError, lines []store.DonationLine, p store.Policy, slug string) string {
-	if le.Reason != store.ReasonShelfLife || le.Line < 0 || le.Line >= len(lines) {
-		return s.lineMessage(lang, le.Reason, slug)
-	}
-	return strings.NewReplacer("{date}", lines[le.Line].BestBefore, "{percent}", strconv.Itoa(p.MinShelfLifePercent),
-		"{days}", strconv.Itoa(p.MinShelfLifeDays)).Replace(s.msgs.Get(lang, "detail.shelf_life_short"))
 }
 
 // parseYuan reads an amount in yuan with at most two decimals ("12", "12.5", "12.50") as fen; an

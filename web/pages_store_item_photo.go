@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/request"
 )
 
 // itemPhotoURL is where an item's photo is served, with its version so that a new photo is a new
@@ -20,8 +21,8 @@ var photoProblems = map[string]string{"photo-too-large": "photo", "photo-type": 
 // itemPhotoSubmit keeps the photo chosen on the item's page (a multipart form, field "photo") and
 // goes back to the page; a refused file is shown beside the field.
 func (s *server) itemPhotoSubmit(c *fiber.Ctx) error {
-	storeID, _ := idParam(c, "store")
-	id, err := idParam(c, "item")
+	storeID, _ := request.IDParam(c, "store")
+	id, err := request.IDParam(c, "item")
 	if err != nil {
 		return err
 	}
@@ -40,8 +41,8 @@ func (s *server) itemPhotoSubmit(c *fiber.Ctx) error {
 
 // itemPhotoDeleteSubmit removes the item's photo.
 func (s *server) itemPhotoDeleteSubmit(c *fiber.Ctx) error {
-	storeID, _ := idParam(c, "store")
-	id, err := idParam(c, "item")
+	storeID, _ := request.IDParam(c, "store")
+	id, err := request.IDParam(c, "item")
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/request"
 )
 
 // itemsView is the catalogue as its manager sees it: every item, offered or not, with its price,
@@ -83,8 +84,8 @@ func (s *server) itemEditPage(c *fiber.Ctx) error {
 
 // itemEditForm reads the item of the path and fills its form with what it says now.
 func (s *server) itemEditForm(c *fiber.Ctx) (int64, form, error) {
-	storeID, _ := idParam(c, "store")
-	id, err := idParam(c, "item")
+	storeID, _ := request.IDParam(c, "store")
+	id, err := request.IDParam(c, "item")
 	if err != nil {
 		return 0, form{}, err
 	}
@@ -134,7 +135,7 @@ func (s *server) itemCreateSubmit(c *fiber.Ctx) error {
 
 // itemUpdateSubmit changes the item; orders already placed keep their prices.
 func (s *server) itemUpdateSubmit(c *fiber.Ctx) error {
-	id, err := idParam(c, "item")
+	id, err := request.IDParam(c, "item")
 	if err != nil {
 		return err
 	}
@@ -142,7 +143,7 @@ func (s *server) itemUpdateSubmit(c *fiber.Ctx) error {
 }
 
 func (s *server) itemSubmit(c *fiber.Ctx, id int64) error {
-	storeID, _ := idParam(c, "store")
+	storeID, _ := request.IDParam(c, "store")
 	lang := s.msgs.Lang(c)
 	f := readForm(c, itemFields...)
 	notNumbers := map[string]string{}

@@ -80,12 +80,3 @@ func (s *server) itemRules(lang string, it store.Item) []string {
 	}
 	return out
 }
-
-// lineMessage is the message beside a line a request was refused for: the reason's message from
-// the store's catalogue (reason.out_of_stock …), or the problem's when the reason has none.
-func (s *server) lineMessage(lang, reason, slug string) string {
-	if m := s.msgs.Get(lang, "reason."+reason); m != "reason."+reason {
-		return m
-	}
-	return s.msgs.Get(lang, "problem."+slug)
-}

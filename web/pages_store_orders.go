@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/request"
 )
 
 // orderLine is an order's line as a page shows it: what was asked for and what was handed out.
@@ -111,7 +112,7 @@ func (s *server) myOrderCancel(c *fiber.Ctx) error {
 // not exist for these pages.
 // Errors: store.ErrOrderNotFound.
 func (s *server) ownOrder(c *fiber.Ctx) (store.Order, error) {
-	id, err := idParam(c, "order")
+	id, err := request.IDParam(c, "order")
 	if err != nil {
 		return store.Order{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/request"
 )
 
 // The papers printable pages are laid out for: A5 sheets and 80 mm receipt rolls.
@@ -44,7 +45,7 @@ func (s *server) receiptPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := idParam(c, "order")
+	id, err := request.IDParam(c, "order")
 	if err != nil {
 		return err
 	}

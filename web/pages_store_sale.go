@@ -9,6 +9,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // saleView is a walk-in sale being put together at the counter: the member who pays (from the code
@@ -46,7 +48,7 @@ const (
 // form carries its sale's idempotency key from the first scan to the confirmation, so a double
 // click or a resent form charges once.
 func (s *server) counterSaleSubmit(c *fiber.Ctx) error {
-	storeID, _ := idParam(c, "store")
+	storeID, _ := request.IDParam(c, "store")
 	ctx := c.UserContext()
 	lang := s.msgs.Lang(c)
 	sv := &saleView{Token: strings.TrimSpace(c.FormValue("member")), Key: c.FormValue("key")}
@@ -142,7 +144,7 @@ func (s *server) findItems(c *fiber.Ctx, storeID int64, find string) ([]store.It
 func (s *server) fillSale(c *fiber.Ctx, sv *saleView, values map[int64]string, cart cartState) *saleView {
 	ctx := c.UserContext()
 	lang := s.msgs.Lang(c)
-	storeID, _ := idParam(c, "store")
+	storeID, _ := request.IDParam(c, "store")
 	sv.Notes = cart.problems
 	if sv.Token != "" {
 		res, err := s.store.Scan(ctx, storeID, sv.Token)
@@ -150,7 +152,7 @@ func (s *server) fillSale(c *fiber.Ctx, sv *saleView, values map[int64]string, c
 		case err == nil && res.Kind == store.ScanMember:
 			sv.Member = res.Member
 		case err != nil:
-			_, slug := classify(err)
+			_, slug := problem.Classify(err)
 			msg := s.msgs.Get(lang, "problem."+slug)
 			if slices.Contains(sv.Notes, msg) { // the confirmation was refused for it: say it once
 				sv.Notes = slices.DeleteFunc(sv.Notes, func(n string) bool { return n == msg })

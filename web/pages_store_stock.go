@@ -10,6 +10,8 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/store"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // stockView is the stock page: warnings first, then every item with its lots, first-expiring-first,
@@ -140,7 +142,7 @@ func (s *server) countSubmit(c *fiber.Ctx) error {
 }
 
 func (s *server) adjustSubmit(c *fiber.Ctx, kind string) error {
-	storeID, _ := idParam(c, "store")
+	storeID, _ := request.IDParam(c, "store")
 	lot, _ := strconv.ParseInt(c.FormValue("lot"), 10, 64)
 	raw := strings.TrimSpace(c.FormValue("qty"))
 	qty, err := strconv.Atoi(raw)
@@ -153,7 +155,7 @@ func (s *server) adjustSubmit(c *fiber.Ctx, kind string) error {
 		do = s.store.Count
 	}
 	if _, err := do(c.UserContext(), principal(c).Actor(), storeID, c.FormValue("key"), n); err != nil {
-		status, slug := classify(err)
+		status, slug := problem.Classify(err)
 		if status >= 500 || errors.Is(err, store.ErrStoreNotFound) {
 			return err
 		}
@@ -172,7 +174,7 @@ func (s *server) adjustSubmit(c *fiber.Ctx, kind string) error {
 
 // writeOffExpiredSubmit writes off every lot past its best-before date, except what orders reserved.
 func (s *server) writeOffExpiredSubmit(c *fiber.Ctx) error {
-	storeID, _ := idParam(c, "store")
+	storeID, _ := request.IDParam(c, "store")
 	if _, err := s.store.WriteOffExpired(c.UserContext(), principal(c).Actor(), storeID, c.FormValue("key")); err != nil {
 		return err
 	}

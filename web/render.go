@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -294,10 +293,4 @@ func returnPath(c *fiber.Ctx) string {
 // redirect sends the browser on with 303 See Other, so that the next request is a GET.
 func redirect(c *fiber.Ctx, to string) error {
 	return c.Redirect(to, fiber.StatusSeeOther)
-}
-
-// wantsPage reports whether the request comes from a browser page rather than an API client: not
-// under /api/, and it asks for HTML by name (browsers do for every navigation and form post).
-func wantsPage(c *fiber.Ctx) bool {
-	return !strings.HasPrefix(c.Path(), "/api/") && strings.Contains(c.Get(fiber.HeaderAccept), "text/html")
 }

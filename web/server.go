@@ -6,6 +6,7 @@ package web
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -25,6 +26,9 @@ import (
 	"timebank/pkg/session"
 	"timebank/pkg/store"
 	"timebank/web/i18n"
+	"timebank/web/observe"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 type server struct {
@@ -44,10 +48,13 @@ type server struct {
 	log         *slog.Logger
 	msgs        i18n.Messages
 	metrics     *metrics
+	problems    *problem.Writer
 	app         *fiber.App
 	rules       map[string]rule // "METHOD /path" → who may call it
 	views       *renderer       // the HTML pages' templates and static files
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // bodyLimit is the largest request body the server reads, room for roster files and photos (JSON
 // bodies are limited to 1 MiB in decodeJSON). A larger body is refused before any route runs: Fiber
@@ -68,6 +75,7 @@ func New(d *app.Services) (*fiber.App, error) {
 		activities: d.Activities, roster: d.Roster, store: d.Store, sessions: d.Sessions, limiter: d.Limiter, signInGuard: d.SignIn, log: log,
 		msgs: msgs, rules: map[string]rule{}}
 	s.metrics = newMetrics(s)
+	s.problems = &problem.Writer{BaseURL: s.cfg.BaseURL, Msgs: msgs, Log: log, Page: s.errorPage}
 	s.app = fiber.New(fiber.Config{
 		AppName:      "timebank",
 		ErrorHandler: s.errorHandler,
@@ -81,9 +89,19 @@ func New(d *app.Services) (*fiber.App, error) {
 		IdleTimeout:                  75 * time.Second,
 		DisableStartupMessage:        true,
 	})
-	s.app.Use(s.requestID, s.observe, recover.New(), s.metricsAddrOnly, s.refuseControlChars, s.authenticate)
+	s.app.Use(s.requestID, s.observe, recover.New(), s.metricsAddrOnly, request.RefuseControlChars, s.authenticate)
 	s.routes()
 	return s.app, nil
+}
+
+// errorHandler renders every error as application/problem+json in the caller's language (or as
+// the error page to a browser). Fiber also calls it for a request the HTTP server refused while
+// reading it: that one has not been through the middleware and has no request id yet.
+func (s *server) errorHandler(c *fiber.Ctx, err error) error {
+	if observe.RequestID(c) == "" {
+		return s.refused(c, err)
+	}
+	return s.problems.Write(c, err)
 }
 
 func (s *server) routes() {

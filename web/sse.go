@@ -14,6 +14,8 @@ import (
 
 	"timebank/ledger"
 	"timebank/pkg/session"
+	"timebank/web/observe"
+	"timebank/web/problem"
 )
 
 const (
@@ -27,7 +29,7 @@ const (
 )
 
 // errUnavailable is a dependency (Redis) that does not answer; the page falls back to polling.
-var errUnavailable = &problemError{status: fiber.StatusServiceUnavailable, slug: "unavailable"}
+var errUnavailable = &problem.Error{Status: fiber.StatusServiceUnavailable, Slug: "unavailable"}
 
 // balanceEvent is the data of one event of the balance stream, the stream's own format: the
 // account's totals in minutes after a change. Version grows with every change.
@@ -83,7 +85,7 @@ func (s *server) balanceEvents(c *fiber.Ctx) error {
 	}
 	sub, err := s.ledger.Watch(ctx, u.AccountCode)
 	if err != nil {
-		s.log.Warn("balance stream: subscribe", "err", err, "request_id", requestID(c))
+		s.log.Warn("balance stream: subscribe", "err", err, "request_id", observe.RequestID(c))
 		return errUnavailable
 	}
 	b, err := s.ledger.Balance(ctx, u.AccountCode)

@@ -12,6 +12,7 @@ import (
 	"timebank/ledger"
 	"timebank/pkg/access"
 	"timebank/web/i18n"
+	"timebank/web/problem"
 )
 
 // pageKeyFamilies are page keys built at run time from a prefix and a value the code takes from
@@ -68,7 +69,7 @@ func TestTemplateKeysTranslated(t *testing.T) {
 		}
 	}
 	literal := regexp.MustCompile(`"(page\.[a-z0-9_.]*)"`)
-	for name, src := range readSources(t, ".") {
+	for name, src := range readSources(t, "./...") {
 		for _, m := range literal.FindAllStringSubmatch(src, -1) {
 			if !strings.HasSuffix(m[1], ".") {
 				used[m[1]] = append(used[m[1]], name)
@@ -77,7 +78,7 @@ func TestTemplateKeysTranslated(t *testing.T) {
 	}
 	for prefix, values := range pageKeyFamilies() {
 		found := false
-		for _, src := range readSources(t, ".") {
+		for _, src := range readSources(t, "./...") {
 			found = found || strings.Contains(src, `"`+prefix+`"`)
 		}
 		if !found {
@@ -154,7 +155,7 @@ func TestTemplatesRender(t *testing.T) {
 			case "balance":
 				v.Data = balanceView{}
 			case "error":
-				v.Data = Problem{Status: 404}
+				v.Data = problem.Problem{Status: 404}
 			}
 			if err := r.engines[lang].Render(&sb, "pages/"+name, v); err != nil {
 				t.Errorf("%s pages/%s: %v", lang, name, err)

@@ -1,10 +1,11 @@
-package web
+package request
 
 import (
 	"bytes"
 	"encoding/json"
 	"io"
 	"strings"
+	"timebank/web/problem"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -14,20 +15,20 @@ import (
 // as a 500; the others would be stored and shown. Every text input is checked here, once: query
 // parameters and form fields by refuseControlChars, JSON strings in decodeBody.
 
-// controlChar reports whether s holds a character no text field takes.
-func controlChar(s string) bool {
+// ControlChar reports whether s holds a character no text field takes.
+func ControlChar(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool {
 		return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f
 	}) >= 0
 }
 
-// refuseControlChars answers 400, naming the field, to a request whose query parameters or form
+// RefuseControlChars answers 400, naming the field, to a request whose query parameters or form
 // fields (URL-encoded; a multipart body's text fields are checked where a handler reads them) hold a
 // control character.
-func (s *server) refuseControlChars(c *fiber.Ctx) error {
+func RefuseControlChars(c *fiber.Ctx) error {
 	field := ""
 	check := func(k, v []byte) {
-		if field == "" && (controlChar(string(k)) || controlChar(string(v))) {
+		if field == "" && (ControlChar(string(k)) || ControlChar(string(v))) {
 			field = string(k)
 		}
 	}
@@ -36,7 +37,7 @@ func (s *server) refuseControlChars(c *fiber.Ctx) error {
 		c.Request().PostArgs().VisitAll(check)
 	}
 	if field != "" {
-		return badRequest(field, "control_char")
+		return problem.BadRequest(field, "control_char")
 	}
 	return c.Next()
 }
@@ -80,12 +81,12 @@ func jsonControlField(body []byte) string {
 		case string:
 			if n > 0 && wantKey[n-1] {
 				keys[n-1], wantKey[n-1] = t, false
-				if controlChar(t) {
+				if ControlChar(t) {
 					return t
 				}
 				continue
 			}
-			if controlChar(t) {
+			if ControlChar(t) {
 				return fieldOf(keys)
 			}
 			valueDone()
