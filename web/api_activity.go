@@ -9,6 +9,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
 	who "timebank/pkg/principal"
+	"timebank/web/guard"
 	"timebank/web/problem"
 	"timebank/web/request"
 )
@@ -18,22 +19,22 @@ import (
 // record or a dispute act at the organization that runs it; a volunteer's own things need only a
 // signed-in person, and the service checks they are theirs.
 func (s *server) activityRoutes() {
-	own := signedIn()
-	s.handle(fiber.MethodGet, "/api/v1/activity-categories", public(), s.listCategories)
-	s.handle(fiber.MethodPost, "/api/v1/activities", allow(access.ManageActivities, nil), s.createActivities)
+	own := guard.SignedIn()
+	s.handle(fiber.MethodGet, "/api/v1/activity-categories", guard.Public(), s.listCategories)
+	s.handle(fiber.MethodPost, "/api/v1/activities", guard.Allow(access.ManageActivities, nil), s.createActivities)
 	s.handle(fiber.MethodGet, "/api/v1/activities", own, s.listActivities)
 	s.handle(fiber.MethodGet, "/api/v1/activities/:id", own, s.getActivity)
 	s.handle(fiber.MethodPost, "/api/v1/activities/:id/signups", own, s.signUp)
 	s.handle(fiber.MethodDelete, "/api/v1/activities/:id/signups", own, s.cancelSignup)
-	s.handle(fiber.MethodGet, "/api/v1/activities/:id/code", allow(access.RunKiosk, s.activityParam), s.kioskCode)
-	s.handle(fiber.MethodPost, "/api/v1/activities/:id/scans", allow(access.RunKiosk, s.activityParam), s.scanMember)
-	s.handle(fiber.MethodGet, "/api/v1/activities/:id/attendances", allow(access.ReadActivities, s.activityParam), s.listAttendances)
-	s.handle(fiber.MethodPost, "/api/v1/activities/:id/manual-hours", allow(access.VerifyHours, s.activityParam), s.addManualHours)
-	s.handle(fiber.MethodPost, "/api/v1/attendances/verify", allow(access.VerifyHours, nil), s.verifyAttendances)
-	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/pending-activities", allow(access.ReadActivities, s.orgParam), s.pendingActivities)
-	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/activity-policy", allow(access.ReadActivities, s.orgParam), s.getPolicy)
+	s.handle(fiber.MethodGet, "/api/v1/activities/:id/code", guard.Allow(access.RunKiosk, s.activityParam), s.kioskCode)
+	s.handle(fiber.MethodPost, "/api/v1/activities/:id/scans", guard.Allow(access.RunKiosk, s.activityParam), s.scanMember)
+	s.handle(fiber.MethodGet, "/api/v1/activities/:id/attendances", guard.Allow(access.ReadActivities, s.activityParam), s.listAttendances)
+	s.handle(fiber.MethodPost, "/api/v1/activities/:id/manual-hours", guard.Allow(access.VerifyHours, s.activityParam), s.addManualHours)
+	s.handle(fiber.MethodPost, "/api/v1/attendances/verify", guard.Allow(access.VerifyHours, nil), s.verifyAttendances)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/pending-activities", guard.Allow(access.ReadActivities, s.orgParam), s.pendingActivities)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/activity-policy", guard.Allow(access.ReadActivities, s.orgParam), s.getPolicy)
 	// The policy sets the credit ratio, so it is the organization's administrators' to change.
-	s.handle(fiber.MethodPut, "/api/v1/orgs/:id/activity-policy", allow(access.ManageMembers, s.orgParam), s.setPolicy)
+	s.handle(fiber.MethodPut, "/api/v1/orgs/:id/activity-policy", guard.Allow(access.ManageMembers, s.orgParam), s.setPolicy)
 	s.handle(fiber.MethodPost, "/api/v1/scans", own, s.scanKiosk)
 	s.handle(fiber.MethodGet, "/api/v1/me/code", own, s.memberCode)
 	s.handle(fiber.MethodGet, "/api/v1/me/records", own, s.myRecords)
@@ -41,13 +42,13 @@ func (s *server) activityRoutes() {
 	s.handle(fiber.MethodGet, "/api/v1/me/family", own, s.myFamily)
 	s.handle(fiber.MethodGet, "/api/v1/records/:id", own, s.getRecord)
 	s.handle(fiber.MethodPost, "/api/v1/records/:id/disputes", own, s.disputeRecord)
-	s.handle(fiber.MethodPost, "/api/v1/records/:id/amendments", allow(access.VerifyHours, s.recordParam), s.amendRecord)
-	s.handle(fiber.MethodPost, "/api/v1/disputes/:id/dismiss", allow(access.VerifyHours, s.disputeParam), s.dismissDispute)
+	s.handle(fiber.MethodPost, "/api/v1/records/:id/amendments", guard.Allow(access.VerifyHours, s.recordParam), s.amendRecord)
+	s.handle(fiber.MethodPost, "/api/v1/disputes/:id/dismiss", guard.Allow(access.VerifyHours, s.disputeParam), s.dismissDispute)
 	s.handle(fiber.MethodPost, "/api/v1/transfers", own, s.transfer)
 }
 
 // byActor names the caller in records and the audit log.
-func byActor(c *fiber.Ctx) *who.Principal { return principal(c).Actor() }
+func byActor(c *fiber.Ctx) *who.Principal { return guard.Principal(c).Actor() }
 
 // activityParam is the target of routes about the activity in the path: its organization.
 func (s *server) activityParam(c *fiber.Ctx) (access.Target, error) {
@@ -88,7 +89,7 @@ func (s *server) createActivities(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := can(c, access.ManageActivities, t); err != nil {
+	if err := guard.Can(c, access.ManageActivities, t); err != nil {
 		return err
 	}
 	as, err := s.activities.CreateActivities(c.UserContext(), byActor(c), req)
@@ -127,7 +128,7 @@ func (s *server) listActivities(c *fiber.Ctx) error {
 		q.OrgIDs = []int64{id}
 	} else if q.Near == nil {
 		q.OrgIDs = []int64{}
-		for _, g := range principal(c).Grants {
+		for _, g := range guard.Principal(c).Grants {
 			if g.Kind == access.Org {
 				q.OrgIDs = append(q.OrgIDs, g.OrgID)
 			}
@@ -171,7 +172,7 @@ func (s *server) signUp(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	su, created, err := s.activities.SignUp(c.UserContext(), id, principal(c).UserID)
+	su, created, err := s.activities.SignUp(c.UserContext(), id, guard.Principal(c).UserID)
 	if err != nil {
 		return err
 	}
@@ -186,7 +187,7 @@ func (s *server) cancelSignup(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	su, err := s.activities.CancelSignup(c.UserContext(), id, principal(c).UserID)
+	su, err := s.activities.CancelSignup(c.UserContext(), id, guard.Principal(c).UserID)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
+	"timebank/web/guard"
 	"timebank/web/request"
 )
 
@@ -44,7 +45,7 @@ func (s *server) myRecords(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.activities.MyRecords(c.UserContext(), principal(c).UserID, after, limit)
+	page, err := s.activities.MyRecords(c.UserContext(), guard.Principal(c).UserID, after, limit)
 	if err != nil {
 		return err
 	}
@@ -52,7 +53,7 @@ func (s *server) myRecords(c *fiber.Ctx) error {
 }
 
 func (s *server) mySignups(c *fiber.Ctx) error {
-	list, err := s.activities.MySignups(c.UserContext(), principal(c).UserID)
+	list, err := s.activities.MySignups(c.UserContext(), guard.Principal(c).UserID)
 	if err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func (s *server) mySignups(c *fiber.Ctx) error {
 }
 
 func (s *server) myFamily(c *fiber.Ctx) error {
-	list, err := s.activities.Family(c.UserContext(), principal(c).UserID)
+	list, err := s.activities.Family(c.UserContext(), guard.Principal(c).UserID)
 	if err != nil {
 		return err
 	}
@@ -78,12 +79,12 @@ func (s *server) getRecord(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if userID != principal(c).UserID {
+	if userID != guard.Principal(c).UserID {
 		t, err := s.orgTarget(c, orgID)
 		if err != nil {
 			return err
 		}
-		if !principal(c).Can(access.ReadActivities, t) {
+		if !guard.Principal(c).Can(access.ReadActivities, t) {
 			return activity.ErrRecordNotFound
 		}
 	}
@@ -108,7 +109,7 @@ func (s *server) disputeRecord(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	d, err := s.activities.Dispute(c.UserContext(), principal(c).UserID, id, req.Reason)
+	d, err := s.activities.Dispute(c.UserContext(), guard.Principal(c).UserID, id, req.Reason)
 	if err != nil {
 		return err
 	}
@@ -157,7 +158,7 @@ func (s *server) transfer(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	t, replayed, err := s.activities.Transfer(c.UserContext(), principal(c).UserID, key, req)
+	t, replayed, err := s.activities.Transfer(c.UserContext(), guard.Principal(c).UserID, key, req)
 	if err != nil {
 		return err
 	}

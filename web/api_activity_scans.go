@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/activity"
+	"timebank/web/guard"
 	"timebank/web/problem"
 	"timebank/web/request"
 )
@@ -40,7 +41,7 @@ func (s *server) kioskCode(c *fiber.Ctx) error {
 
 // memberCode is the caller's single-use member code for their phone.
 func (s *server) memberCode(c *fiber.Ctx) error {
-	code, err := s.activities.MemberCode(principal(c).UserID)
+	code, err := s.activities.MemberCode(guard.Principal(c).UserID)
 	if err != nil {
 		return err
 	}
@@ -53,7 +54,7 @@ func (s *server) scanKiosk(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	res, err := s.activities.ScanKiosk(c.UserContext(), principal(c).UserID, req)
+	res, err := s.activities.ScanKiosk(c.UserContext(), guard.Principal(c).UserID, req)
 	if err != nil {
 		return err
 	}

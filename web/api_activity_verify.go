@@ -5,6 +5,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
+	"timebank/web/guard"
 	"timebank/web/problem"
 	"timebank/web/request"
 )
@@ -50,7 +51,7 @@ func (s *server) verifyAttendances(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		if err := can(c, access.VerifyHours, t); err != nil {
+		if err := guard.Can(c, access.VerifyHours, t); err != nil {
 			return err
 		}
 	}

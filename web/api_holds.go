@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/ledger"
+	"timebank/web/guard"
 	"timebank/web/request"
 )
 
@@ -16,7 +17,7 @@ func (s *server) createHold(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	req.IdempotencyKey, req.CreatedBy = key, actor(c)
+	req.IdempotencyKey, req.CreatedBy = key, guard.Actor(c)
 	res, err := s.ledger.Hold(c.UserContext(), req)
 	if err != nil {
 		return err
@@ -54,7 +55,7 @@ func (s *server) commitHold(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	res, err := s.ledger.CommitHold(c.UserContext(), id, req.Amount, actor(c))
+	res, err := s.ledger.CommitHold(c.UserContext(), id, req.Amount, guard.Actor(c))
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"timebank/pkg/audit"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
+	"timebank/web/guard"
 	"timebank/web/observe"
 	"timebank/web/problem"
 	"timebank/web/request"
@@ -19,21 +20,21 @@ import (
 // log. Creating something below a place needs the action at that place: the handlers check the
 // place named in the body.
 func (s *server) orgRoutes() {
-	s.handle(fiber.MethodPost, "/api/v1/regions", allow(access.ManageRegions, nil), s.createRegion)
-	s.handle(fiber.MethodGet, "/api/v1/regions/:code", allow(access.ReadRegion, s.regionParam), s.getRegion)
-	s.handle(fiber.MethodPost, "/api/v1/regions/:code/admins", allow(access.ManageRegions, s.regionParam), s.grantRegionRole)
-	s.handle(fiber.MethodPost, "/api/v1/orgs", allow(access.CreateOrg, nil), s.createOrg)
-	s.handle(fiber.MethodGet, "/api/v1/orgs/:id", allow(access.ReadOrg, s.orgParam), s.getOrg)
-	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/members", allow(access.ReadOrg, s.orgParam), s.listMembers)
-	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/members", allow(access.ManageMembers, s.orgParam), s.addMember)
-	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/devices", allow(access.ManageDevices, s.orgParam), s.listDevices)
-	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/imports", allow(access.ManageMembers, s.orgParam), s.importRoster)
-	s.handle(fiber.MethodPost, "/api/v1/grants/:id/revoke", allow(access.ManageMembers, nil), s.revokeGrant)
-	s.handle(fiber.MethodPost, "/api/v1/stores", allow(access.CreateStore, nil), s.createStore)
-	s.handle(fiber.MethodGet, "/api/v1/stores/:id", allow(access.ReadStore, s.storeParam), s.getStore)
-	s.handle(fiber.MethodPost, "/api/v1/device-tokens", allow(access.ManageDevices, nil), s.createDevice)
-	s.handle(fiber.MethodPost, "/api/v1/device-tokens/:id/revoke", allow(access.ManageDevices, nil), s.revokeDevice)
-	s.handle(fiber.MethodGet, "/api/v1/audit", allow(access.ReadAudit, nil), s.listAudit)
+	s.handle(fiber.MethodPost, "/api/v1/regions", guard.Allow(access.ManageRegions, nil), s.createRegion)
+	s.handle(fiber.MethodGet, "/api/v1/regions/:code", guard.Allow(access.ReadRegion, s.regionParam), s.getRegion)
+	s.handle(fiber.MethodPost, "/api/v1/regions/:code/admins", guard.Allow(access.ManageRegions, s.regionParam), s.grantRegionRole)
+	s.handle(fiber.MethodPost, "/api/v1/orgs", guard.Allow(access.CreateOrg, nil), s.createOrg)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id", guard.Allow(access.ReadOrg, s.orgParam), s.getOrg)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/members", guard.Allow(access.ReadOrg, s.orgParam), s.listMembers)
+	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/members", guard.Allow(access.ManageMembers, s.orgParam), s.addMember)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/devices", guard.Allow(access.ManageDevices, s.orgParam), s.listDevices)
+	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/imports", guard.Allow(access.ManageMembers, s.orgParam), s.importRoster)
+	s.handle(fiber.MethodPost, "/api/v1/grants/:id/revoke", guard.Allow(access.ManageMembers, nil), s.revokeGrant)
+	s.handle(fiber.MethodPost, "/api/v1/stores", guard.Allow(access.CreateStore, nil), s.createStore)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id", guard.Allow(access.ReadStore, s.storeParam), s.getStore)
+	s.handle(fiber.MethodPost, "/api/v1/device-tokens", guard.Allow(access.ManageDevices, nil), s.createDevice)
+	s.handle(fiber.MethodPost, "/api/v1/device-tokens/:id/revoke", guard.Allow(access.ManageDevices, nil), s.revokeDevice)
+	s.handle(fiber.MethodGet, "/api/v1/audit", guard.Allow(access.ReadAudit, nil), s.listAudit)
 }
 
 // orgParam is the target of routes about the organization in the path.
@@ -65,7 +66,7 @@ func (s *server) regionParam(c *fiber.Ctx) (access.Target, error) {
 
 // change names the caller and the request in the audit log.
 func change(c *fiber.Ctx) identity.Change {
-	return identity.Change{Actor: principal(c).Actor(), RequestID: observe.RequestID(c)}
+	return identity.Change{Actor: guard.Principal(c).Actor(), RequestID: observe.RequestID(c)}
 }
 
 func (s *server) createRegion(c *fiber.Ctx) error {
@@ -78,10 +79,10 @@ func (s *server) createRegion(c *fiber.Ctx) error {
 	}
 	// A node is created by whoever may manage the node above it (a province, by platform admins).
 	parent, _ := org.ParentDivision(req.Code)
-	if err := can(c, access.ManageRegions, org.RegionTarget(parent)); err != nil {
+	if err := guard.Can(c, access.ManageRegions, org.RegionTarget(parent)); err != nil {
 		return err
 	}
-	r, err := s.orgs.CreateRegion(c.UserContext(), principal(c).Actor(), req)
+	r, err := s.orgs.CreateRegion(c.UserContext(), guard.Principal(c).Actor(), req)
 	if err != nil {
 		return err
 	}
@@ -221,7 +222,7 @@ func (s *server) revokeGrant(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := can(c, action, t); err != nil {
+	if err := guard.Can(c, action, t); err != nil {
 		return err
 	}
 	if err := s.users.Revoke(c.UserContext(), change(c), id); err != nil {
@@ -247,10 +248,10 @@ func (s *server) createOrg(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	if err := can(c, access.CreateOrg, t); err != nil {
+	if err := guard.Can(c, access.CreateOrg, t); err != nil {
 		return err
 	}
-	o, err := s.orgs.CreateOrg(c.UserContext(), principal(c).Actor(), req)
+	o, err := s.orgs.CreateOrg(c.UserContext(), guard.Principal(c).Actor(), req)
 	if err != nil {
 		return err
 	}
@@ -293,10 +294,10 @@ func (s *server) createStore(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := can(c, access.CreateStore, t); err != nil {
+	if err := guard.Can(c, access.CreateStore, t); err != nil {
 		return err
 	}
-	st, err := s.orgs.CreateStore(c.UserContext(), principal(c).Actor(), req)
+	st, err := s.orgs.CreateStore(c.UserContext(), guard.Principal(c).Actor(), req)
 	if err != nil {
 		return err
 	}
@@ -355,7 +356,7 @@ func (s *server) createDevice(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := can(c, access.ManageDevices, t); err != nil {
+	if err := guard.Can(c, access.ManageDevices, t); err != nil {
 		return err
 	}
 	d, token, err := s.users.CreateDevice(c.UserContext(), change(c), req.Role, orgID, storeID, req.Label)
@@ -383,7 +384,7 @@ func (s *server) revokeDevice(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := can(c, access.ManageDevices, t); err != nil {
+	if err := guard.Can(c, access.ManageDevices, t); err != nil {
 		return err
 	}
 	if err := s.users.RevokeDevice(c.UserContext(), change(c), id); err != nil {
@@ -416,7 +417,7 @@ func (s *server) listAudit(c *fiber.Ctx) error {
 		return err
 	}
 	var scopes []audit.Scope
-	for _, g := range principal(c).Scopes(access.ReadAudit) {
+	for _, g := range guard.Principal(c).Scopes(access.ReadAudit) {
 		scopes = append(scopes, audit.Scope{Kind: string(g.Kind), RegionCode: g.RegionCode, OrgID: g.OrgID, StoreID: g.StoreID})
 	}
 	entries, err := audit.List(c.UserContext(), s.db, audit.Filter{Scopes: scopes, After: after, Limit: limit})

@@ -5,6 +5,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/store"
+	"timebank/web/guard"
 	"timebank/web/request"
 )
 
@@ -12,12 +13,12 @@ import (
 // counter and walk-in sales. Routes about a store in the path act at that store; orders, the
 // counter and sales name their store in the body or through the order, and the handlers check it.
 func (s *server) storeRoutes() {
-	at := func(a access.Action) rule { return allow(a, s.storeParam) }
-	s.handle(fiber.MethodGet, "/api/v1/stores/:id/catalog", public(), s.storeCatalog)
+	at := func(a access.Action) guard.Rule { return guard.Allow(a, s.storeParam) }
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/catalog", guard.Public(), s.storeCatalog)
 	s.handle(fiber.MethodGet, "/api/v1/stores/:id/items", at(access.ReadStore), s.listItems)
 	s.handle(fiber.MethodPost, "/api/v1/stores/:id/items", at(access.ManageCatalog), s.createItem)
 	s.handle(fiber.MethodPut, "/api/v1/stores/:id/items/:item", at(access.ManageCatalog), s.updateItem)
-	s.handle(fiber.MethodGet, "/api/v1/stores/:id/items/:item/photo", public(), s.getItemPhoto)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/items/:item/photo", guard.Public(), s.getItemPhoto)
 	s.handle(fiber.MethodPut, "/api/v1/stores/:id/items/:item/photo", at(access.ManageCatalog), s.putItemPhoto)
 	s.handle(fiber.MethodDelete, "/api/v1/stores/:id/items/:item/photo", at(access.ManageCatalog), s.deleteItemPhoto)
 	s.handle(fiber.MethodGet, "/api/v1/stores/:id/policy", at(access.ReadStore), s.getStorePolicy)
@@ -33,13 +34,13 @@ func (s *server) storeRoutes() {
 	s.handle(fiber.MethodPost, "/api/v1/stores/:id/writeoffs/expired", at(access.ManageStock), s.writeOffExpired)
 	s.handle(fiber.MethodPost, "/api/v1/stores/:id/counts", at(access.ManageStock), s.countStock)
 
-	s.handle(fiber.MethodPost, "/api/v1/orders", signedIn(), s.placeOrder)
-	s.handle(fiber.MethodGet, "/api/v1/orders", signedIn(), s.myOrders)
-	s.handle(fiber.MethodGet, "/api/v1/orders/:id", signedIn(), s.getOrder)
-	s.handle(fiber.MethodPost, "/api/v1/orders/:id/cancel", signedIn(), s.cancelOrder)
-	s.handle(fiber.MethodPost, "/api/v1/orders/:id/fulfil", allow(access.ServeCounter, s.orderStore), s.fulfilOrder)
-	s.handle(fiber.MethodPost, "/api/v1/counter/scan", allow(access.ServeCounter, nil), s.counterScan)
-	s.handle(fiber.MethodPost, "/api/v1/sales", allow(access.ServeCounter, nil), s.sell)
+	s.handle(fiber.MethodPost, "/api/v1/orders", guard.SignedIn(), s.placeOrder)
+	s.handle(fiber.MethodGet, "/api/v1/orders", guard.SignedIn(), s.myOrders)
+	s.handle(fiber.MethodGet, "/api/v1/orders/:id", guard.SignedIn(), s.getOrder)
+	s.handle(fiber.MethodPost, "/api/v1/orders/:id/cancel", guard.SignedIn(), s.cancelOrder)
+	s.handle(fiber.MethodPost, "/api/v1/orders/:id/fulfil", guard.Allow(access.ServeCounter, s.orderStore), s.fulfilOrder)
+	s.handle(fiber.MethodPost, "/api/v1/counter/scan", guard.Allow(access.ServeCounter, nil), s.counterScan)
+	s.handle(fiber.MethodPost, "/api/v1/sales", guard.Allow(access.ServeCounter, nil), s.sell)
 	s.storeAidRoutes()
 }
 
@@ -92,7 +93,7 @@ func (s *server) createItem(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	it, err := s.store.CreateItem(c.UserContext(), principal(c).Actor(), id, req)
+	it, err := s.store.CreateItem(c.UserContext(), guard.Principal(c).Actor(), id, req)
 	if err != nil {
 		return err
 	}
@@ -110,7 +111,7 @@ func (s *server) updateItem(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	it, err := s.store.UpdateItem(c.UserContext(), principal(c).Actor(), id, item, req)
+	it, err := s.store.UpdateItem(c.UserContext(), guard.Principal(c).Actor(), id, item, req)
 	if err != nil {
 		return err
 	}
@@ -132,7 +133,7 @@ func (s *server) setStorePolicy(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	p, err := s.store.SetPolicy(c.UserContext(), principal(c).Actor(), id, req)
+	p, err := s.store.SetPolicy(c.UserContext(), guard.Principal(c).Actor(), id, req)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/store"
+	"timebank/web/guard"
 	"timebank/web/request"
 )
 
@@ -12,7 +13,7 @@ import (
 // allocations. A household's status is sensitive (PIPL): only those allowed store.aid at the store
 // may call them (and, as for every route that is not public, no answer is kept by a cache).
 func (s *server) storeAidRoutes() {
-	at := allow(access.AllocateAid, s.storeParam)
+	at := guard.Allow(access.AllocateAid, s.storeParam)
 	s.handle(fiber.MethodGet, "/api/v1/stores/:id/households", at, s.listHouseholds)
 	s.handle(fiber.MethodPost, "/api/v1/stores/:id/households", at, s.registerHousehold)
 	s.handle(fiber.MethodPost, "/api/v1/stores/:id/households/:household/deactivate", at, s.deactivateHousehold)
@@ -57,7 +58,7 @@ func (s *server) registerHousehold(c *fiber.Ctx) error {
 		return err
 	}
 	// The key is optional here: a registration without one is simply not deduplicated.
-	h, err := s.store.RegisterHousehold(c.UserContext(), principal(c).Actor(), id, c.Get("Idempotency-Key"), req)
+	h, err := s.store.RegisterHousehold(c.UserContext(), guard.Principal(c).Actor(), id, c.Get("Idempotency-Key"), req)
 	if err != nil {
 		return err
 	}
@@ -71,7 +72,7 @@ func (s *server) deactivateHousehold(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h, err := s.store.DeactivateHousehold(c.UserContext(), principal(c).Actor(), id, hid)
+	h, err := s.store.DeactivateHousehold(c.UserContext(), guard.Principal(c).Actor(), id, hid)
 	if err != nil {
 		return err
 	}
@@ -115,7 +116,7 @@ func (s *server) allocateAid(c *fiber.Ctx) error {
 		return err
 	}
 	req.Store = id
-	a, err := s.store.Allocate(c.UserContext(), principal(c).Actor(), key, req)
+	a, err := s.store.Allocate(c.UserContext(), guard.Principal(c).Actor(), key, req)
 	if err != nil {
 		return err
 	}

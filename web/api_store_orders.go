@@ -7,6 +7,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/store"
+	"timebank/web/guard"
 	"timebank/web/problem"
 	"timebank/web/request"
 )
@@ -34,7 +35,7 @@ func (s *server) placeOrder(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	o, err := s.store.PlaceOrder(c.UserContext(), principal(c).Actor(), key, req)
+	o, err := s.store.PlaceOrder(c.UserContext(), guard.Principal(c).Actor(), key, req)
 	if err != nil {
 		return err
 	}
@@ -72,7 +73,7 @@ func (s *server) myOrders(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	orders, err := s.store.OrdersOf(c.UserContext(), principal(c).UserID, f)
+	orders, err := s.store.OrdersOf(c.UserContext(), guard.Principal(c).UserID, f)
 	if err != nil {
 		return err
 	}
@@ -103,14 +104,14 @@ func (s *server) ownOrStaff(c *fiber.Ctx, a access.Action) (store.Order, bool, e
 	if err != nil {
 		return o, false, err
 	}
-	if o.UserID == principal(c).UserID {
+	if o.UserID == guard.Principal(c).UserID {
 		return o, true, nil
 	}
 	t, err := s.orgs.StoreTarget(c.UserContext(), o.StoreID)
 	if err != nil {
 		return o, false, err
 	}
-	if !principal(c).Can(a, t) {
+	if !guard.Principal(c).Can(a, t) {
 		return o, false, store.ErrOrderNotFound
 	}
 	return o, false, nil
@@ -139,7 +140,7 @@ func (s *server) cancelOrder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	o, err = s.store.Cancel(c.UserContext(), principal(c).Actor(), o.ID)
+	o, err = s.store.Cancel(c.UserContext(), guard.Principal(c).Actor(), o.ID)
 	if err != nil {
 		return err
 	}
@@ -159,7 +160,7 @@ func (s *server) fulfilOrder(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	o, err := s.store.Fulfil(c.UserContext(), principal(c).Actor(), id, req.Lines)
+	o, err := s.store.Fulfil(c.UserContext(), guard.Principal(c).Actor(), id, req.Lines)
 	if err != nil {
 		return err
 	}
@@ -177,7 +178,7 @@ type counterScanRequest struct {
 // must serve, or else the only store the caller serves.
 func (s *server) counterStore(c *fiber.Ctx, named int64) (int64, error) {
 	if named == 0 {
-		scopes := principal(c).Scopes(access.ServeCounter)
+		scopes := guard.Principal(c).Scopes(access.ServeCounter)
 		if len(scopes) != 1 || scopes[0].Kind != access.Store {
 			return 0, problem.BadRequest("store", "required")
 		}
@@ -187,7 +188,7 @@ func (s *server) counterStore(c *fiber.Ctx, named int64) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return named, can(c, access.ServeCounter, t)
+	return named, guard.Can(c, access.ServeCounter, t)
 }
 
 func (s *server) counterScan(c *fiber.Ctx) error {
@@ -225,7 +226,7 @@ func (s *server) sell(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sale, err := s.store.Sell(c.UserContext(), principal(c).Actor(), key, req)
+	sale, err := s.store.Sell(c.UserContext(), guard.Principal(c).Actor(), key, req)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/guard"
 	"timebank/web/problem"
 	"timebank/web/request"
 )
@@ -71,7 +72,7 @@ func (s *server) putItemPhoto(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.store.SetItemPhoto(c.UserContext(), principal(c).Actor(), storeID, itemID, data)
+	p, err := s.store.SetItemPhoto(c.UserContext(), guard.Principal(c).Actor(), storeID, itemID, data)
 	if err != nil {
 		return err
 	}
@@ -85,7 +86,7 @@ func (s *server) deleteItemPhoto(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteItemPhoto(c.UserContext(), principal(c).Actor(), storeID, itemID); err != nil {
+	if err := s.store.DeleteItemPhoto(c.UserContext(), guard.Principal(c).Actor(), storeID, itemID); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

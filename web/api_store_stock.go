@@ -9,6 +9,7 @@ import (
 
 	who "timebank/pkg/principal"
 	"timebank/pkg/store"
+	"timebank/web/guard"
 	"timebank/web/problem"
 	"timebank/web/request"
 )
@@ -117,7 +118,7 @@ func (s *server) recordDonation(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	a, err := s.store.RecordDonation(c.UserContext(), principal(c).Actor(), id, key, req)
+	a, err := s.store.RecordDonation(c.UserContext(), guard.Principal(c).Actor(), id, key, req)
 	if err != nil {
 		return s.donationProblem(c.UserContext(), id, req, err)
 	}
@@ -157,7 +158,7 @@ func (s *server) adjustStock(c *fiber.Ctx, do func(ctx context.Context, a *who.P
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	a, err := do(c.UserContext(), principal(c).Actor(), id, key, req)
+	a, err := do(c.UserContext(), guard.Principal(c).Actor(), id, key, req)
 	if err != nil {
 		return err
 	}
@@ -170,7 +171,7 @@ func (s *server) writeOffExpired(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.store.WriteOffExpired(c.UserContext(), principal(c).Actor(), id, key)
+	a, err := s.store.WriteOffExpired(c.UserContext(), guard.Principal(c).Actor(), id, key)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/ledger"
+	"timebank/web/guard"
 	"timebank/web/request"
 )
 
@@ -26,7 +27,7 @@ func (s *server) postTransaction(c *fiber.Ctx) error {
 	if err := request.RequireJSON(c); err != nil {
 		return err
 	}
-	req, err := decodeTransaction(c.BodyRaw(), key, actor(c))
+	req, err := decodeTransaction(c.BodyRaw(), key, guard.Actor(c))
 	if err != nil {
 		return err
 	}
@@ -66,7 +67,7 @@ func (s *server) reverseTransaction(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	res, err := s.ledger.Reverse(c.UserContext(), id, actor(c), req.Memo)
+	res, err := s.ledger.Reverse(c.UserContext(), id, guard.Actor(c), req.Memo)
 	if err != nil {
 		return err
 	}

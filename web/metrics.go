@@ -5,6 +5,7 @@ import (
 	"net"
 	"strconv"
 	"time"
+	"timebank/web/guard"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
@@ -66,7 +67,7 @@ func (m *metrics) observeRequest(method, route string, status int, d time.Durati
 // the figures say how busy the service is and which routes fail.
 func (s *server) metricsHandler(c *fiber.Ctx) error {
 	if !s.onMetricsAddr(c) {
-		tok, ok := bearerToken(c)
+		tok, ok := guard.BearerToken(c)
 		want := s.cfg.MetricsToken
 		if !ok || want == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(want)) != 1 {
 			return fiber.ErrNotFound

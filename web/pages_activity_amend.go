@@ -11,6 +11,7 @@ import (
 	"timebank/fields"
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
+	"timebank/web/guard"
 	"timebank/web/request"
 )
 
@@ -77,7 +78,7 @@ func (s *server) orgRecordForm(c *fiber.Ctx, status int, v view) error {
 		return err
 	}
 	msg := func(key string, args ...any) string { return fmt.Sprintf(s.msgs.Get(v.Lang, key), args...) }
-	data := fixRecordView{Record: r, MaxMinutes: a.LengthMinutes(), CanVerify: principal(c).Can(access.VerifyHours, t),
+	data := fixRecordView{Record: r, MaxMinutes: a.LengthMinutes(), CanVerify: guard.Principal(c).Can(access.VerifyHours, t),
 		Effect: amendEffect(msg, h[len(h)-1], p, r.Kind == activity.SourceManual)}
 	for _, e := range h {
 		data.Lines = append(data.Lines, fixRevisionLine{RevisionEntry: e, Number: e.Revision.Revision, Ledger: revisionLedger(msg, e)})

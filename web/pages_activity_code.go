@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/qr"
+	"timebank/web/guard"
 )
 
 // memberCodeView is the volunteer's member code page.
@@ -17,7 +18,7 @@ type memberCodeView struct {
 // Each image is a fresh single-use code valid for qr.MemberTTL; the script reloads it halfway
 // through, and again whenever the page comes back into view, so a screenshot is soon worthless.
 func (s *server) memberCodePage(c *fiber.Ctx) error {
-	u, err := s.users.ByID(c.UserContext(), principal(c).UserID)
+	u, err := s.users.ByID(c.UserContext(), guard.Principal(c).UserID)
 	if err != nil {
 		return err
 	}
@@ -28,7 +29,7 @@ func (s *server) memberCodePage(c *fiber.Ctx) error {
 
 // memberCodeImage draws a fresh member code of the caller.
 func (s *server) memberCodeImage(c *fiber.Ctx) error {
-	code, err := s.activities.MemberCode(principal(c).UserID)
+	code, err := s.activities.MemberCode(guard.Principal(c).UserID)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
+	"timebank/web/guard"
 	"timebank/web/problem"
 	"timebank/web/request"
 )
@@ -17,13 +18,13 @@ import (
 // approval. They call the same recording service as the JSON API.
 func (s *server) activityCorrectionRoutes() {
 	get, post := fiber.MethodGet, fiber.MethodPost
-	verify := allow(access.VerifyHours, s.activityParam)
+	verify := guard.Allow(access.VerifyHours, s.activityParam)
 	// The organizations are the caller's own: the handler lists only those.
-	s.handle(get, "/activities/disputes", allow(access.ReadActivities, nil), s.openDisputesPage)
-	s.handle(get, "/activities/:id/records", allow(access.ReadActivities, s.activityParam), s.activityRecordsPage)
-	s.handle(get, "/records/:id", allow(access.ReadActivities, s.recordParam), s.orgRecordPage)
-	s.handle(post, "/records/:id/amend", allow(access.VerifyHours, s.recordParam), s.amendSubmit)
-	s.handle(post, "/records/:id/dismiss", allow(access.VerifyHours, s.recordParam), s.dismissSubmit)
+	s.handle(get, "/activities/disputes", guard.Allow(access.ReadActivities, nil), s.openDisputesPage)
+	s.handle(get, "/activities/:id/records", guard.Allow(access.ReadActivities, s.activityParam), s.activityRecordsPage)
+	s.handle(get, "/records/:id", guard.Allow(access.ReadActivities, s.recordParam), s.orgRecordPage)
+	s.handle(post, "/records/:id/amend", guard.Allow(access.VerifyHours, s.recordParam), s.amendSubmit)
+	s.handle(post, "/records/:id/dismiss", guard.Allow(access.VerifyHours, s.recordParam), s.dismissSubmit)
 	s.handle(get, "/activities/:id/manual", verify, s.manualPage)
 	s.handle(post, "/activities/:id/manual", verify, s.manualSubmit)
 	s.handle(post, "/activities/:id/manual/decide", verify, s.manualDecideSubmit)
@@ -105,7 +106,7 @@ func (s *server) activityRecordsPage(c *fiber.Ctx) error {
 		return err
 	}
 	data := fixRecordsView{Activity: q.Activity, Counts: map[string]int{}, Statuses: fixStatuses, Filter: filter,
-		CanVerify: principal(c).Can(access.VerifyHours, t)}
+		CanVerify: guard.Principal(c).Can(access.VerifyHours, t)}
 	for _, it := range q.Items {
 		l := fixRecordLine{QueueItem: it, Shown: shownStatus(it), In: dayClock(it.CheckInAt), Out: dayClock(it.CheckOutAt)}
 		data.Counts[l.Shown]++
@@ -141,7 +142,7 @@ type disputesOrg struct {
 func (s *server) openDisputesPage(c *fiber.Ctx) error {
 	var data disputesView
 	seen := map[int64]bool{}
-	for _, g := range principal(c).Scopes(access.ReadActivities) {
+	for _, g := range guard.Principal(c).Scopes(access.ReadActivities) {
 		if g.Kind != access.Org || seen[g.OrgID] {
 			continue
 		}

@@ -12,6 +12,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
+	"timebank/web/guard"
 	"timebank/web/problem"
 	"timebank/web/request"
 )
@@ -41,7 +42,7 @@ type activitiesView struct {
 // about a kilometre, since a list needs no more and the address may end up in a browser history).
 func (s *server) activitiesPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	p := principal(c)
+	p := guard.Principal(c)
 	data := activitiesView{Show: c.Query("show", "mine"), Back: localPath(c.OriginalURL(), "/activities")}
 	q := activity.ListQuery{Cursor: c.Query("cursor")}
 	switch data.Show {
@@ -160,7 +161,7 @@ func (s *server) signupChange(c *fiber.Ctx, done string, change func(ctx context
 		return err
 	}
 	back := c.FormValue("back")
-	if err := change(c.UserContext(), id, principal(c).UserID); err != nil {
+	if err := change(c.UserContext(), id, guard.Principal(c).UserID); err != nil {
 		if _, slug := problem.Classify(err); actFailed[slug] {
 			return redirect(c, withQuery(back, "/activities", "failed", slug))
 		}
@@ -179,7 +180,7 @@ type myActivitiesView struct {
 // activities they are checked in at.
 func (s *server) myActivitiesPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	userID := principal(c).UserID
+	userID := guard.Principal(c).UserID
 	v := s.actView(c, "page.act.mine.title")
 	mine, err := s.activities.MySignups(ctx, userID)
 	if err != nil {

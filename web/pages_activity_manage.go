@@ -7,6 +7,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
+	"timebank/web/guard"
 )
 
 // manageView is the coordinator's start page: per organization, the activities waiting for
@@ -33,7 +34,7 @@ const upcomingShown = 20
 // Administrators of a region or the platform reach an activity's pages from its organization.
 func (s *server) manageActivitiesPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	p := principal(c)
+	p := guard.Principal(c)
 	holds := func(a access.Action, orgID int64) bool {
 		return slices.ContainsFunc(p.Scopes(a), func(g access.Grant) bool { return g.Kind == access.Org && g.OrgID == orgID })
 	}

@@ -12,6 +12,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
 	"timebank/pkg/chinatime"
+	"timebank/web/guard"
 	"timebank/web/problem"
 )
 
@@ -31,13 +32,13 @@ var newActivityFields = []string{"org_id", "title", "category", "content", "addr
 // newActivityPage shows the form, counting as volunteer service by default, led by the caller.
 func (s *server) newActivityPage(c *fiber.Ctx) error {
 	v := s.actView(c, "page.act.new.title")
-	v.Form.Values = map[string]string{"is_service": "1", "leader_name": principal(c).Name, "org_id": c.Query("org")}
+	v.Form.Values = map[string]string{"is_service": "1", "leader_name": guard.Principal(c).Name, "org_id": c.Query("org")}
 	return s.newActivityForm(c, fiber.StatusOK, v)
 }
 
 func (s *server) newActivityForm(c *fiber.Ctx, status int, v view) error {
 	data := newActivityView{}
-	for _, g := range principal(c).Scopes(access.ManageActivities) {
+	for _, g := range guard.Principal(c).Scopes(access.ManageActivities) {
 		if g.Kind == access.Org {
 			data.Orgs = append(data.Orgs, actOption{Value: itoa(g.OrgID), Label: g.Name})
 		} else {
@@ -92,7 +93,7 @@ func (s *server) newActivitySubmit(c *fiber.Ctx) error {
 	}
 	t, err := s.orgTarget(c, n.OrgID)
 	if err == nil {
-		err = can(c, access.ManageActivities, t)
+		err = guard.Can(c, access.ManageActivities, t)
 	}
 	if err != nil {
 		return s.newActivityFailed(c, f, err)

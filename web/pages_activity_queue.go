@@ -11,6 +11,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
 	"timebank/pkg/chinatime"
+	"timebank/web/guard"
 	"timebank/web/request"
 )
 
@@ -66,7 +67,7 @@ func (s *server) queueForm(c *fiber.Ctx, status int, v view) error {
 	if err != nil {
 		return err
 	}
-	data := queueView{Queue: q, CanVerify: principal(c).Can(access.VerifyHours, t), MaxBatch: activity.MaxBatch}
+	data := queueView{Queue: q, CanVerify: guard.Principal(c).Can(access.VerifyHours, t), MaxBatch: activity.MaxBatch}
 	for _, it := range q.Items {
 		l := queueLine{QueueItem: it, In: dayClock(it.CheckInAt), Out: dayClock(it.CheckOutAt),
 			Decidable: it.Status == activity.StatusClosed}
@@ -126,7 +127,7 @@ func (s *server) verifySubmit(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		if err := can(c, access.VerifyHours, t); err != nil {
+		if err := guard.Can(c, access.VerifyHours, t); err != nil {
 			return err
 		}
 	}

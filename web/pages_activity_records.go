@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/activity"
+	"timebank/web/guard"
 	"timebank/web/request"
 )
 
@@ -25,7 +26,7 @@ func (s *server) myRecordsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.activities.MyRecords(c.UserContext(), principal(c).UserID, after, activity.DefaultPage)
+	page, err := s.activities.MyRecords(c.UserContext(), guard.Principal(c).UserID, after, activity.DefaultPage)
 	if err != nil {
 		return err
 	}
@@ -64,7 +65,7 @@ func (s *server) recordPage(c *fiber.Ctx, status int, f form) error {
 	if err != nil {
 		return err
 	}
-	if r.UserID != principal(c).UserID {
+	if r.UserID != guard.Principal(c).UserID {
 		return activity.ErrRecordNotFound
 	}
 	data := recordView{Record: r, CanDispute: true}
@@ -88,7 +89,7 @@ func (s *server) disputeSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	f := readForm(c, "reason")
-	if _, err := s.activities.Dispute(c.UserContext(), principal(c).UserID, id, c.FormValue("reason")); err != nil {
+	if _, err := s.activities.Dispute(c.UserContext(), guard.Principal(c).UserID, id, c.FormValue("reason")); err != nil {
 		status, err := s.failForm(c, &f, err, nil)
 		if err != nil {
 			return err

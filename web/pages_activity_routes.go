@@ -10,6 +10,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
+	"timebank/web/guard"
 )
 
 // activityPageRoutes are the pages of earning hours: what a scanned code opens (/q/<token>), the
@@ -18,9 +19,9 @@ import (
 // recording service as the JSON API; the kiosk page's script calls the JSON API itself.
 func (s *server) activityPageRoutes() {
 	get, post := fiber.MethodGet, fiber.MethodPost
-	own := signedIn()
+	own := guard.SignedIn()
 	scans := &scanPages{server: s, codes: s.codes}
-	s.handle(get, "/q/:token", public(), scans.qrPage)
+	s.handle(get, "/q/:token", guard.Public(), scans.qrPage)
 	s.handle(post, "/q/:token", own, scans.scanSubmit)
 
 	s.handle(get, "/activities", own, s.activitiesPage)
@@ -36,15 +37,15 @@ func (s *server) activityPageRoutes() {
 	s.handle(post, "/me/transfer", own, s.transferSubmit)
 
 	// The organization comes from the form; the handler checks the caller may act there.
-	s.handle(get, "/activities/manage", allow(access.ReadActivities, nil), s.manageActivitiesPage)
-	s.handle(get, "/activities/new", allow(access.ManageActivities, nil), s.newActivityPage)
-	s.handle(post, "/activities", allow(access.ManageActivities, nil), s.newActivitySubmit)
-	kiosk := allow(access.RunKiosk, s.activityParam)
+	s.handle(get, "/activities/manage", guard.Allow(access.ReadActivities, nil), s.manageActivitiesPage)
+	s.handle(get, "/activities/new", guard.Allow(access.ManageActivities, nil), s.newActivityPage)
+	s.handle(post, "/activities", guard.Allow(access.ManageActivities, nil), s.newActivitySubmit)
+	kiosk := guard.Allow(access.RunKiosk, s.activityParam)
 	s.handle(get, "/activities/:id/kiosk", kiosk, s.kioskPage)
 	s.handle(get, "/activities/:id/kiosk/code", kiosk, s.kioskCodeImage)
 	s.handle(get, "/activities/:id/kiosk/status", kiosk, s.kioskStatus)
-	s.handle(get, "/activities/:id/queue", allow(access.ReadActivities, s.activityParam), s.queuePage)
-	s.handle(post, "/activities/:id/verify", allow(access.VerifyHours, s.activityParam), s.verifySubmit)
+	s.handle(get, "/activities/:id/queue", guard.Allow(access.ReadActivities, s.activityParam), s.queuePage)
+	s.handle(post, "/activities/:id/verify", guard.Allow(access.VerifyHours, s.activityParam), s.verifySubmit)
 	s.activityCorrectionRoutes()
 }
 

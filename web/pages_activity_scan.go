@@ -11,6 +11,7 @@ import (
 	"timebank/pkg/activity"
 	"timebank/pkg/chinatime"
 	"timebank/pkg/qr"
+	"timebank/web/guard"
 	"timebank/web/problem"
 )
 
@@ -69,7 +70,7 @@ func (s *scanPages) qrPage(c *fiber.Ctx) error {
 // The page's script posts the scan at once, after asking for the position when the activity has
 // one; without the script, the volunteer taps the button.
 func (s *scanPages) scanPage(c *fiber.Ctx, token string) error {
-	if p := principal(c); p == nil || p.UserID == 0 {
+	if p := guard.Principal(c); p == nil || p.UserID == 0 {
 		return redirect(c, "/login?next="+url.QueryEscape("/q/"+token))
 	}
 	v := s.newView(c, "page.act.scan.title")
@@ -97,7 +98,7 @@ func (s *scanPages) scanSubmit(c *fiber.Ctx) error {
 		sc.Position = &pos
 	}
 	v := s.newView(c, "page.act.scan.title")
-	res, err := s.activities.ScanKiosk(c.UserContext(), principal(c).UserID, sc)
+	res, err := s.activities.ScanKiosk(c.UserContext(), guard.Principal(c).UserID, sc)
 	if err != nil {
 		return s.scanFailed(c, v, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/activity"
+	"timebank/web/guard"
 	"timebank/web/problem"
 )
 
@@ -55,7 +56,7 @@ func (s *server) transferPage(c *fiber.Ctx) error {
 // transferForm renders the form in v with a fresh idempotency key.
 func (s *server) transferForm(c *fiber.Ctx, status int, v view) error {
 	ctx := c.UserContext()
-	userID := principal(c).UserID
+	userID := guard.Principal(c).UserID
 	u, err := s.users.ByID(ctx, userID)
 	if err != nil {
 		return err
@@ -94,7 +95,7 @@ func (s *server) transferSubmit(c *fiber.Ctx) error {
 		return s.transferFailed(c, f, problem.BadRequest("amount", "not_a_number"))
 	}
 	req.Amount = amount
-	if _, _, err := s.activities.Transfer(c.UserContext(), principal(c).UserID, c.FormValue("key"), req); err != nil {
+	if _, _, err := s.activities.Transfer(c.UserContext(), guard.Principal(c).UserID, c.FormValue("key"), req); err != nil {
 		return s.transferFailed(c, f, err)
 	}
 	done := "transferred"

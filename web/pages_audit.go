@@ -10,6 +10,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/audit"
+	"timebank/web/guard"
 )
 
 // auditPageSize is how many entries the audit page lists at a time.
@@ -85,7 +86,7 @@ func (s *server) auditPage(c *fiber.Ctx) error {
 		return err
 	}
 	var scopes []audit.Scope
-	for _, g := range principal(c).Scopes(access.ReadAudit) {
+	for _, g := range guard.Principal(c).Scopes(access.ReadAudit) {
 		scopes = append(scopes, audit.Scope{Kind: string(g.Kind), RegionCode: g.RegionCode, OrgID: g.OrgID, StoreID: g.StoreID})
 	}
 	entries, err := audit.List(c.UserContext(), s.db, audit.Filter{Scopes: scopes, After: after, Limit: auditPageSize})

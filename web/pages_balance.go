@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/ledger"
+	"timebank/web/guard"
 )
 
 // statementSize is how many recent entries the balance page lists.
@@ -30,7 +31,7 @@ type statementLine struct {
 // live with the event stream of /api/v1/me/balance/events (sse.go).
 func (s *server) balancePage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	u, err := s.users.ByID(ctx, principal(c).UserID)
+	u, err := s.users.ByID(ctx, guard.Principal(c).UserID)
 	if err != nil {
 		return err
 	}

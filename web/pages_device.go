@@ -12,6 +12,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
 	"timebank/pkg/identity"
+	"timebank/web/guard"
 	"timebank/web/observe"
 	"timebank/web/problem"
 )
@@ -32,9 +33,9 @@ var errDeviceToken = &problem.Error{Status: fiber.StatusUnauthorized, Slug: "dev
 // cannot send the device token as a bearer header, so the token is entered once at /device and the
 // browser keeps a device session cookie instead.
 func (s *server) devicePageRoutes() {
-	s.handle(fiber.MethodGet, "/device", public(), s.deviceSignInPage)
-	s.handle(fiber.MethodPost, "/device", public(), s.deviceSignInSubmit)
-	s.handle(fiber.MethodPost, "/device/signout", public(), s.deviceSignOutSubmit)
+	s.handle(fiber.MethodGet, "/device", guard.Public(), s.deviceSignInPage)
+	s.handle(fiber.MethodPost, "/device", guard.Public(), s.deviceSignInSubmit)
+	s.handle(fiber.MethodPost, "/device/signout", guard.Public(), s.deviceSignOutSubmit)
 }
 
 // deviceView is the device page: the sign-in form, or the signed-in device and its pages.
@@ -59,14 +60,14 @@ type deviceActivity struct {
 // deviceSignInPage shows the signed-in device with the pages it opens, or else the sign-in form.
 func (s *server) deviceSignInPage(c *fiber.Ctx) error {
 	v := s.newView(c, "page.device.title")
-	p := principal(c)
+	p := guard.Principal(c)
 	data := deviceView{SignedOut: c.Query("done") == "signed-out", Person: p != nil && p.UserID != 0}
 	if p == nil || p.DeviceID == 0 {
 		v.Form = form{Values: map[string]string{"next": localPath(c.Query("next"), "")}, Errors: map[string]string{}}
 		v.Data = data
 		return s.render(c, fiber.StatusOK, "device", v)
 	}
-	data.Device, data.Cookie = p, sessionCookie(c) != ""
+	data.Device, data.Cookie = p, guard.SessionCookie(c) != ""
 	if err := s.describeDevice(c.UserContext(), p, &data); err != nil {
 		return err
 	}
@@ -112,7 +113,7 @@ func (s *server) describeDevice(ctx context.Context, p *access.Principal, data *
 // or the device's own page.
 func (s *server) deviceSignInSubmit(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	if !isForm(c) {
+	if !guard.IsForm(c) {
 		// An app sends the device token as a bearer header instead.
 		return &problem.Error{Status: fiber.StatusUnsupportedMediaType, Slug: "invalid-request",
 			Fields: []problem.FieldError{{Field: "Content-Type", Reason: "content_type"}}}
@@ -127,35 +128,35 @@ func (s *server) deviceSignInSubmit(c *fiber.Ctx) error {
 		}
 		v := s.newView(c, "page.device.title")
 		v.Form = f
-		v.Data = deviceView{Person: principal(c) != nil && principal(c).UserID != 0}
+		v.Data = deviceView{Person: guard.Principal(c) != nil && guard.Principal(c).UserID != 0}
 		return s.render(c, status, "device", v)
 	}
-	if old := c.Cookies(cookieSession); old != "" {
+	if old := c.Cookies(guard.CookieSession); old != "" {
 		if err := s.sessions.Delete(ctx, old); err != nil {
 			return err
 		}
-		s.setCookie(c, cookieSession, "", -1)
+		s.guard.SetCookie(c, guard.CookieSession, "", -1)
 	}
-	if err := s.endDeviceSession(ctx, c.Cookies(cookieDevice)); err != nil {
+	if err := s.guard.EndDeviceSession(ctx, c.Cookies(guard.CookieDevice)); err != nil {
 		return err
 	}
-	sid, err := s.startDeviceSession(ctx, p.DeviceID)
+	sid, err := s.guard.StartDeviceSession(ctx, p.DeviceID)
 	if err != nil {
 		return err
 	}
-	s.setDeviceCookie(c, sid, int(deviceSessionTTL.Seconds()))
+	s.guard.SetDeviceCookie(c, sid, int(guard.DeviceSessionTTL.Seconds()))
 	return redirect(c, localPath(f.Values["next"], deviceHome(p)))
 }
 
 // checkDeviceToken returns the device holding the token. Wrong tokens are counted by address, and
 // past the limit every try is refused until the window ends, a right token too.
-// Errors: errDeviceToken, errRateLimited.
+// Errors: errDeviceToken, guard.ErrRateLimited.
 func (s *server) checkDeviceToken(c *fiber.Ctx, token string) (*access.Principal, error) {
 	ctx := c.UserContext()
-	failKey := "device-fail:" + s.clientIP(c)
+	failKey := "device-fail:" + s.guard.ClientIP(c)
 	if n, err := s.limiter.Count(ctx, failKey); err == nil && n >= deviceFailuresPerAddr {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(deviceFailWindow.Seconds())))
-		return nil, errRateLimited
+		return nil, guard.ErrRateLimited
 	}
 	if identity.IsDeviceToken(token) && len(token) <= maxDeviceToken {
 		p, err := s.users.DevicePrincipal(ctx, token)
@@ -182,9 +183,9 @@ func deviceHome(p *access.Principal) string {
 
 // deviceSignOutSubmit ends this browser's device session, so the screen needs the token again.
 func (s *server) deviceSignOutSubmit(c *fiber.Ctx) error {
-	if err := s.endDeviceSession(c.UserContext(), c.Cookies(cookieDevice)); err != nil {
+	if err := s.guard.EndDeviceSession(c.UserContext(), c.Cookies(guard.CookieDevice)); err != nil {
 		return err
 	}
-	s.setDeviceCookie(c, "", -1)
+	s.guard.SetDeviceCookie(c, "", -1)
 	return redirect(c, "/device?done=signed-out")
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"timebank/web/guard"
 	"timebank/web/problem"
 
 	"github.com/gofiber/fiber/v2"
@@ -17,7 +18,7 @@ func (s *server) errorPage(c *fiber.Ctx, p problem.Problem) error {
 	if p.Status == fiber.StatusUnauthorized {
 		c.Response().Header.Del(fiber.HeaderWWWAuthenticate)
 		to := "/login"
-		if safeMethod(c.Method()) {
+		if guard.SafeMethod(c.Method()) {
 			to += "?next=" + url.QueryEscape(localPath(c.OriginalURL(), "/"))
 		}
 		return redirect(c, to)

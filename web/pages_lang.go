@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/app"
+	"timebank/web/guard"
 	"timebank/web/i18n"
 	"timebank/web/problem"
 )
@@ -16,11 +17,11 @@ func (s *server) langSubmit(c *fiber.Ctx) error {
 	if lang != "zh-CN" && lang != "en" {
 		return problem.BadRequest("lang", "lang_invalid")
 	}
-	if p := principal(c); p != nil && p.UserID != 0 {
+	if p := guard.Principal(c); p != nil && p.UserID != 0 {
 		if err := s.users.SetLang(c.UserContext(), p.UserID, lang); err != nil {
 			return err
 		}
 	}
-	s.setCookie(c, i18n.CookieLang, lang, int(app.SessionTTL.Seconds()))
+	s.guard.SetCookie(c, i18n.CookieLang, lang, int(app.SessionTTL.Seconds()))
 	return redirect(c, localPath(c.FormValue("next"), "/"))
 }

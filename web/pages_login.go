@@ -1,13 +1,15 @@
 package web
 
 import (
+	"timebank/web/guard"
+
 	"github.com/gofiber/fiber/v2"
 )
 
 // loginPage shows the log-in form. Someone already signed in goes straight on to next.
 func (s *server) loginPage(c *fiber.Ctx) error {
 	next := localPath(c.Query("next"), "")
-	if p := principal(c); p != nil && p.UserID != 0 {
+	if p := guard.Principal(c); p != nil && p.UserID != 0 {
 		return redirect(c, localPath(next, "/me/balance"))
 	}
 	v := s.newView(c, "page.login.title")
@@ -20,7 +22,7 @@ func (s *server) loginPage(c *fiber.Ctx) error {
 // find out who is registered.
 func (s *server) loginSubmit(c *fiber.Ctx) error {
 	f := readForm(c, "phone", "password", "next")
-	if _, err := s.signIn(c, c.FormValue("phone"), c.FormValue("password"), false); err != nil {
+	if _, err := s.guard.SignIn(c, c.FormValue("phone"), c.FormValue("password"), false); err != nil {
 		status, err := s.failForm(c, &f, err, nil)
 		if err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
+	"timebank/web/guard"
 )
 
 // profile is what the profile page shows: the person with masked phone and ID, and their roles.
@@ -28,7 +29,7 @@ func (s *server) mePage(c *fiber.Ctx) error {
 
 // profilePage renders the profile, with the password form as submitted when it failed.
 func (s *server) profilePage(c *fiber.Ctx, status int, f form) error {
-	p := principal(c)
+	p := guard.Principal(c)
 	u, err := s.users.ByID(c.UserContext(), p.UserID)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/org"
+	"timebank/web/guard"
 	"timebank/web/request"
 )
 
@@ -17,8 +18,8 @@ import (
 // store) checks that thing's place again with can.
 func (s *server) orgPageRoutes() {
 	get, post := fiber.MethodGet, fiber.MethodPost
-	at := func(a access.Action) rule { return allow(a, s.orgParam) }
-	s.handle(get, "/orgs", allow(access.ReadOrg, nil), s.orgsPage)
+	at := func(a access.Action) guard.Rule { return guard.Allow(a, s.orgParam) }
+	s.handle(get, "/orgs", guard.Allow(access.ReadOrg, nil), s.orgsPage)
 	s.handle(get, "/orgs/:id", at(access.ReadOrg), s.orgPage)
 	s.handle(post, "/orgs/:id/members", at(access.ManageMembers), s.memberSubmit)
 	s.handle(post, "/orgs/:id/grants/:grant/revoke", at(access.ManageMembers), s.grantRevokeSubmit)
@@ -26,9 +27,9 @@ func (s *server) orgPageRoutes() {
 	s.handle(post, "/orgs/:id/devices/:device/revoke", at(access.ManageDevices), s.deviceRevokeSubmit)
 	s.handle(get, "/orgs/:id/import", at(access.ManageMembers), s.rosterPage)
 	s.handle(post, "/orgs/:id/import", at(access.ManageMembers), s.rosterSubmit)
-	s.handle(get, "/regions", allow(access.ReadRegion, nil), s.regionsPage)
-	s.handle(get, "/regions/:code", allow(access.ReadRegion, s.regionParam), s.regionPage)
-	s.handle(get, "/audit", allow(access.ReadAudit, nil), s.auditPage)
+	s.handle(get, "/regions", guard.Allow(access.ReadRegion, nil), s.regionsPage)
+	s.handle(get, "/regions/:code", guard.Allow(access.ReadRegion, s.regionParam), s.regionPage)
+	s.handle(get, "/audit", guard.Allow(access.ReadAudit, nil), s.auditPage)
 }
 
 // orgNotices are the messages the organization page shows after a form of its own redirected to
@@ -122,7 +123,7 @@ func (s *server) renderOrg(c *fiber.Ctx, status int, id int64, f form, nd *newDe
 	if key, ok := orgNotices[c.Query("notice")]; ok && !f.Failed() {
 		v.Notice = s.msgs.Get(v.Lang, key)
 	}
-	p := principal(c)
+	p := guard.Principal(c)
 	t, err := s.orgs.OrgTarget(ctx, id)
 	if err != nil {
 		return err

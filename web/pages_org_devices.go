@@ -9,6 +9,7 @@ import (
 	"timebank/fields"
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
+	"timebank/web/guard"
 	"timebank/web/request"
 )
 
@@ -93,7 +94,7 @@ func (s *server) createDeviceIn(c *fiber.Ctx, orgID int64, scope, label string) 
 		}
 		role, orgArg, storeArg, where = access.Counter, 0, st.ID, st.Name
 	}
-	if err := can(c, access.ManageDevices, t); err != nil {
+	if err := guard.Can(c, access.ManageDevices, t); err != nil {
 		return nil, err
 	}
 	d, token, err := s.users.CreateDevice(ctx, change(c), role, orgArg, storeArg, label)
@@ -147,7 +148,7 @@ func (s *server) revokeDeviceIn(c *fiber.Ctx, orgID int64) error {
 	case d.OrgID == nil || *d.OrgID != orgID:
 		return identity.ErrDeviceNotFound
 	}
-	if err := can(c, access.ManageDevices, t); err != nil {
+	if err := guard.Can(c, access.ManageDevices, t); err != nil {
 		return err
 	}
 	return s.users.RevokeDevice(ctx, change(c), devID)

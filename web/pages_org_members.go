@@ -12,6 +12,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
+	"timebank/web/guard"
 	"timebank/web/i18n"
 	"timebank/web/request"
 )
@@ -108,7 +109,7 @@ func (s *server) grantByPhone(c *fiber.Ctx, phone string, g access.Grant) error 
 	if err != nil {
 		return err
 	}
-	if err := can(c, access.ManageMembers, t); err != nil {
+	if err := guard.Can(c, access.ManageMembers, t); err != nil {
 		return err
 	}
 	p, err := identity.NormalizePhone(phone)
@@ -155,7 +156,7 @@ func (s *server) revokeInOrg(c *fiber.Ctx, orgID int64) error {
 	if g.Kind != access.Org && g.Kind != access.Store || !slices.Contains(t.OrgIDs, orgID) {
 		return identity.ErrGrantNotFound
 	}
-	if err := can(c, access.ManageMembers, t); err != nil {
+	if err := guard.Can(c, access.ManageMembers, t); err != nil {
 		return err
 	}
 	return s.users.Revoke(c.UserContext(), change(c), grantID)

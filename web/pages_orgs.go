@@ -7,6 +7,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/org"
+	"timebank/web/guard"
 )
 
 // placesView is what the organization and region index pages show: the places the caller's roles
@@ -26,7 +27,7 @@ func (s *server) orgsPage(c *fiber.Ctx) error {
 	var d placesView
 	var orgs []org.Org
 	var regions []org.Region
-	for _, g := range principal(c).Scopes(access.ReadOrg) {
+	for _, g := range guard.Principal(c).Scopes(access.ReadOrg) {
 		switch g.Kind {
 		case access.Platform:
 			d.Platform = true
@@ -60,7 +61,7 @@ func (s *server) regionsPage(c *fiber.Ctx) error {
 	v := s.newView(c, "page.regions.title")
 	var d placesView
 	var regions []org.Region
-	for _, g := range principal(c).Scopes(access.ReadRegion) {
+	for _, g := range guard.Principal(c).Scopes(access.ReadRegion) {
 		switch g.Kind {
 		case access.Platform:
 			d.Platform = true

@@ -2,6 +2,7 @@ package web
 
 import (
 	"strconv"
+	"timebank/web/guard"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -14,13 +15,13 @@ var passwordFields = []string{"current_password", "new_password", "confirm_passw
 func (s *server) passwordSubmit(c *fiber.Ctx) error {
 	f := readForm(c, passwordFields...)
 	lang := s.msgs.Lang(c)
-	uid := principal(c).UserID
+	uid := guard.Principal(c).UserID
 	current, next := c.FormValue("current_password"), c.FormValue("new_password")
 	if next != c.FormValue("confirm_password") {
 		f.fail("confirm_password", s.msgs.Get(lang, "page.password.mismatch"))
 		return s.profilePage(c, fiber.StatusUnprocessableEntity, f)
 	}
-	err := s.rateLimit(c, "pw:"+strconv.FormatInt(uid, 10), loginFailuresPerPhone, loginLockout)
+	err := s.guard.RateLimit(c, "pw:"+strconv.FormatInt(uid, 10), guard.LoginFailuresPerPhone, guard.LoginLockout)
 	if err == nil {
 		err = s.users.ChangePassword(c.UserContext(), uid, current, next)
 	}
@@ -31,7 +32,7 @@ func (s *server) passwordSubmit(c *fiber.Ctx) error {
 		}
 		return s.profilePage(c, status, f)
 	}
-	if err := s.signOut(c, true); err != nil {
+	if err := s.guard.SignOut(c, true); err != nil {
 		return err
 	}
 	return redirect(c, "/login?notice=password-changed")

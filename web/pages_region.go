@@ -8,6 +8,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/org"
+	"timebank/web/guard"
 	"timebank/web/problem"
 )
 
@@ -81,7 +82,7 @@ func (s *server) regionPage(c *fiber.Ctx) error {
 	}
 	v := s.newView(c, "page.region.title")
 	v.Title = r.Name
-	p := principal(c)
+	p := guard.Principal(c)
 	d := regionPageView{Region: r, Level: s.msgs.Get(v.Lang, levelKeys[r.Level]), Status: string(status)}
 	path, err := s.orgs.Path(ctx, r.Code)
 	if err != nil {
@@ -132,7 +133,7 @@ func (s *server) regionLines(lang string, rs []org.Region) []regionLine {
 
 // orgLines are organizations as lists show them, each linked when the caller may open it.
 func (s *server) orgLines(c *fiber.Ctx, lang string, orgs []org.Org) []orgLine {
-	p := principal(c)
+	p := guard.Principal(c)
 	names := regionNames{s: s, c: c}
 	out := make([]orgLine, 0, len(orgs))
 	for _, o := range orgs {

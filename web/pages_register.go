@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/identity"
+	"timebank/web/guard"
 )
 
 // registerPage shows the registration form.
@@ -22,12 +23,12 @@ func (s *server) registerSubmit(c *fiber.Ctx) error {
 	f := readForm(c, registerFields...)
 	req := identity.Registration{Phone: c.FormValue("phone"), Name: c.FormValue("name"), Password: c.FormValue("password"),
 		ResidentID: c.FormValue("resident_id"), Lang: s.msgs.Lang(c)}
-	err := s.rateLimit(c, "reg:"+s.clientIP(c), registrationsPerAddr, registrationWindow)
+	err := s.guard.RateLimit(c, "reg:"+s.guard.ClientIP(c), guard.RegistrationsPerAddr, guard.RegistrationWindow)
 	if err == nil {
 		_, err = s.users.Register(c.UserContext(), req)
 	}
 	if err == nil {
-		_, err = s.signIn(c, req.Phone, req.Password, false)
+		_, err = s.guard.SignIn(c, req.Phone, req.Password, false)
 	}
 	if err != nil {
 		status, err := s.failForm(c, &f, err, map[string]string{"phone-taken": "phone", "resident-id-taken": "resident_id"})

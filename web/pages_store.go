@@ -14,6 +14,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/qr"
 	"timebank/pkg/store"
+	"timebank/web/guard"
 	"timebank/web/request"
 )
 
@@ -22,14 +23,14 @@ import (
 // management and the day report. Pages about a store name it as :store; the rule checks the
 // caller's role at that store, and every handler acts at that store only.
 func (s *server) storePageRoutes() {
-	at := func(a access.Action) rule { return allow(a, s.storePageTarget) }
+	at := func(a access.Action) guard.Rule { return guard.Allow(a, s.storePageTarget) }
 	get, post := fiber.MethodGet, fiber.MethodPost
-	s.handle(get, "/stores", signedIn(), s.storesPage)
-	s.handle(get, "/stores/:store", public(), s.catalogPage)
-	s.handle(post, "/stores/:store/order", signedIn(), s.orderSubmit)
-	s.handle(get, "/me/orders", signedIn(), s.myOrdersPage)
-	s.handle(get, "/me/orders/:order", signedIn(), s.myOrderPage)
-	s.handle(post, "/me/orders/:order/cancel", signedIn(), s.myOrderCancel)
+	s.handle(get, "/stores", guard.SignedIn(), s.storesPage)
+	s.handle(get, "/stores/:store", guard.Public(), s.catalogPage)
+	s.handle(post, "/stores/:store/order", guard.SignedIn(), s.orderSubmit)
+	s.handle(get, "/me/orders", guard.SignedIn(), s.myOrdersPage)
+	s.handle(get, "/me/orders/:order", guard.SignedIn(), s.myOrderPage)
+	s.handle(post, "/me/orders/:order/cancel", guard.SignedIn(), s.myOrderCancel)
 
 	s.handle(get, "/stores/:store/counter", at(access.ServeCounter), s.counterPage)
 	s.handle(post, "/stores/:store/counter/scan", at(access.ServeCounter), s.counterScanSubmit)
@@ -103,7 +104,7 @@ func (s *server) storeHead(c *fiber.Ctx, lang, current string) (storeHead, error
 		return storeHead{}, err
 	}
 	h := storeHead{ID: st.ID, Name: st.Name}
-	p := principal(c)
+	p := guard.Principal(c)
 	var t access.Target
 	if p != nil && len(p.Grants) > 0 {
 		if t, err = s.orgs.StoreTarget(c.UserContext(), id); err != nil {

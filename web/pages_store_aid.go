@@ -9,6 +9,7 @@ import (
 	"timebank/fields"
 	"timebank/pkg/access"
 	"timebank/pkg/store"
+	"timebank/web/guard"
 	"timebank/web/problem"
 	"timebank/web/request"
 )
@@ -18,7 +19,7 @@ import (
 // the store see them (the status of a household is need-to-know); like every page they are sent
 // with Cache-Control: no-store, and they show names and phones masked only.
 func (s *server) storeAidPageRoutes() {
-	at := allow(access.AllocateAid, s.storePageTarget)
+	at := guard.Allow(access.AllocateAid, s.storePageTarget)
 	get, post := fiber.MethodGet, fiber.MethodPost
 	s.handle(get, "/stores/:store/aid", at, s.aidPage)
 	s.handle(get, "/stores/:store/aid/households/new", at, s.householdNewPage)
@@ -119,7 +120,7 @@ func (s *server) householdSubmit(c *fiber.Ctx) error {
 	req := store.NewHousehold{Tier: f.Values["tier"], Name: f.Values["name"], Phone: f.Values["phone"],
 		Note: f.Values["note"], Consent: f.Values["consent"] == "1"}
 	f.Values["name"], f.Values["phone"] = "", ""
-	_, err := s.store.RegisterHousehold(c.UserContext(), principal(c).Actor(), storeID, c.FormValue("key"), req)
+	_, err := s.store.RegisterHousehold(c.UserContext(), guard.Principal(c).Actor(), storeID, c.FormValue("key"), req)
 	var fe *fields.Error
 	switch {
 	case errors.As(err, &fe):
@@ -139,7 +140,7 @@ func (s *server) householdDeactivateSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.DeactivateHousehold(c.UserContext(), principal(c).Actor(), storeID, hid); err != nil {
+	if _, err := s.store.DeactivateHousehold(c.UserContext(), guard.Principal(c).Actor(), storeID, hid); err != nil {
 		return err
 	}
 	return redirect(c, "/stores/"+itoa(storeID)+"/aid?done=deactivated")
@@ -216,7 +217,7 @@ func (s *server) aidSubmit(c *fiber.Ctx) error {
 		return s.renderAidNew(c, fiber.StatusUnprocessableEntity, f, qtys, lineErrs)
 	}
 	household, _ := strconv.ParseInt(f.Values["household"], 10, 64)
-	a, err := s.store.Allocate(c.UserContext(), principal(c).Actor(), c.FormValue("key"),
+	a, err := s.store.Allocate(c.UserContext(), guard.Principal(c).Actor(), c.FormValue("key"),
 		store.NewAid{Store: storeID, Household: household, Lines: lines, Note: f.Values["note"]})
 	if err == nil {
 		return redirect(c, "/stores/"+itoa(storeID)+"/aid/"+itoa(a.ID)+"?new=1")

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/guard"
 	"timebank/web/problem"
 	"timebank/web/request"
 )
@@ -84,7 +85,7 @@ func (s *server) catalog(c *fiber.Ctx, status int, cart cartState) error {
 			data.Problems = append(data.Problems, msg)
 		}
 	}
-	if p := principal(c); p != nil && p.UserID != 0 {
+	if p := guard.Principal(c); p != nil && p.UserID != 0 {
 		data.SignedIn = true
 		u, err := s.users.ByID(c.UserContext(), p.UserID)
 		if err != nil {
@@ -118,7 +119,7 @@ func (s *server) orderSubmit(c *fiber.Ctx) error {
 	if len(bad) > 0 {
 		return s.catalog(c, fiber.StatusUnprocessableEntity, cart)
 	}
-	o, err := s.store.PlaceOrder(c.UserContext(), principal(c).Actor(), c.FormValue("key"), store.NewOrder{Store: storeID, Lines: lines})
+	o, err := s.store.PlaceOrder(c.UserContext(), guard.Principal(c).Actor(), c.FormValue("key"), store.NewOrder{Store: storeID, Lines: lines})
 	if err != nil {
 		status, err := s.linesFailed(lang, err, lines, &cart)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/guard"
 	"timebank/web/problem"
 	"timebank/web/request"
 )
@@ -157,7 +158,7 @@ func (s *server) counterFulfilSubmit(c *fiber.Ctx) error {
 			given = append(given, store.Handout{Item: l.ItemID, Qty: n})
 		}
 	}
-	if _, err := s.store.Fulfil(ctx, principal(c).Actor(), orderID, given); err != nil {
+	if _, err := s.store.Fulfil(ctx, guard.Principal(c).Actor(), orderID, given); err != nil {
 		return s.fulfilFailed(c, o, given, err)
 	}
 	return redirect(c, "/stores/"+itoa(storeID)+"/counter?done="+itoa(orderID))

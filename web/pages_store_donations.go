@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/guard"
 	"timebank/web/problem"
 	"timebank/web/request"
 )
@@ -120,7 +121,7 @@ func (s *server) donationSubmit(c *fiber.Ctx) error {
 			return s.renderDonation(c, fiber.StatusUnprocessableEntity, f, rows)
 		}
 	}
-	a, err := s.store.RecordDonation(c.UserContext(), principal(c).Actor(), storeID, c.FormValue("key"), req)
+	a, err := s.store.RecordDonation(c.UserContext(), guard.Principal(c).Actor(), storeID, c.FormValue("key"), req)
 	if err != nil {
 		status, err := s.donationFailed(c.UserContext(), lang, storeID, req.Lines, err, &f, rows, rowOf)
 		if err != nil {

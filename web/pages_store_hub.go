@@ -7,6 +7,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/org"
+	"timebank/web/guard"
 )
 
 // storesView lists the stores a person can use: where they may redeem credits (the stores of their
@@ -19,7 +20,7 @@ type storesView struct {
 func (s *server) storesPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	v := s.newView(c, "page.store.stores.title")
-	stores, err := s.storesFor(ctx, principal(c))
+	stores, err := s.storesFor(ctx, guard.Principal(c))
 	if err != nil {
 		return err
 	}
@@ -32,7 +33,7 @@ func (s *server) storesPage(c *fiber.Ctx) error {
 		h := storeHead{ID: st.ID, Name: st.Name}
 		base := "/stores/" + itoa(st.ID)
 		for _, l := range storeLinks {
-			if l.action == "" || principal(c).Can(l.action, t) {
+			if l.action == "" || guard.Principal(c).Can(l.action, t) {
 				h.Links = append(h.Links, navLink{ID: "store-" + itoa(st.ID) + "-" + l.id, Path: base + l.suffix, Label: s.msgs.Get(v.Lang, l.key)})
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/guard"
 	"timebank/web/request"
 )
 
@@ -31,7 +32,7 @@ func (s *server) itemPhotoSubmit(c *fiber.Ctx) error {
 		err = store.ErrPhotoType // an empty form: no file chosen
 	}
 	if err == nil {
-		_, err = s.store.SetItemPhoto(c.UserContext(), principal(c).Actor(), storeID, id, data)
+		_, err = s.store.SetItemPhoto(c.UserContext(), guard.Principal(c).Actor(), storeID, id, data)
 	}
 	if err != nil {
 		return s.itemPhotoFailed(c, err)
@@ -46,7 +47,7 @@ func (s *server) itemPhotoDeleteSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteItemPhoto(c.UserContext(), principal(c).Actor(), storeID, id); err != nil {
+	if err := s.store.DeleteItemPhoto(c.UserContext(), guard.Principal(c).Actor(), storeID, id); err != nil {
 		return s.itemPhotoFailed(c, err)
 	}
 	return redirect(c, "/stores/"+itoa(storeID)+"/items/"+itoa(id)+"#item-photo")

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/guard"
 	"timebank/web/request"
 )
 
@@ -179,9 +180,9 @@ func (s *server) itemSubmit(c *fiber.Ctx, id int64) error {
 	}
 	var err error
 	if id == 0 {
-		_, err = s.store.CreateItem(c.UserContext(), principal(c).Actor(), storeID, n)
+		_, err = s.store.CreateItem(c.UserContext(), guard.Principal(c).Actor(), storeID, n)
 	} else {
-		_, err = s.store.UpdateItem(c.UserContext(), principal(c).Actor(), storeID, id, n)
+		_, err = s.store.UpdateItem(c.UserContext(), guard.Principal(c).Actor(), storeID, id, n)
 	}
 	if err != nil {
 		status, err := s.failForm(c, &f, err, map[string]string{"item-exists": "name"})

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/guard"
 	"timebank/web/request"
 )
 
@@ -36,7 +37,7 @@ func (s *server) myOrdersPage(c *fiber.Ctx) error {
 		return err
 	}
 	const pageSize = 30
-	orders, err := s.store.OrdersOf(c.UserContext(), principal(c).UserID, store.OrderFilter{Before: before, Limit: pageSize})
+	orders, err := s.store.OrdersOf(c.UserContext(), guard.Principal(c).UserID, store.OrderFilter{Before: before, Limit: pageSize})
 	if err != nil {
 		return err
 	}
@@ -102,7 +103,7 @@ func (s *server) myOrderCancel(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.Cancel(c.UserContext(), principal(c).Actor(), o.ID); err != nil {
+	if _, err := s.store.Cancel(c.UserContext(), guard.Principal(c).Actor(), o.ID); err != nil {
 		return err
 	}
 	return redirect(c, "/me/orders/"+itoa(o.ID)+"?cancelled=1")
@@ -120,7 +121,7 @@ func (s *server) ownOrder(c *fiber.Ctx) (store.Order, error) {
 	if err != nil {
 		return o, err
 	}
-	if o.UserID != principal(c).UserID {
+	if o.UserID != guard.Principal(c).UserID {
 		return store.Order{}, store.ErrOrderNotFound
 	}
 	return o, nil

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/guard"
 	"timebank/web/problem"
 	"timebank/web/request"
 )
@@ -67,7 +68,7 @@ func (s *server) counterSaleSubmit(c *fiber.Ctx) error {
 	case op == "confirm" && len(bad) > 0:
 		status, cv.Outcome = fiber.StatusUnprocessableEntity, "fail"
 	case op == "confirm":
-		sale, err := s.store.Sell(ctx, principal(c).Actor(), sv.Key, store.NewSale{Store: storeID, MemberToken: sv.Token, Lines: lines})
+		sale, err := s.store.Sell(ctx, guard.Principal(c).Actor(), sv.Key, store.NewSale{Store: storeID, MemberToken: sv.Token, Lines: lines})
 		if err == nil {
 			return redirect(c, "/stores/"+itoa(storeID)+"/counter?done="+itoa(sale.Order.ID))
 		}

@@ -10,6 +10,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/store"
+	"timebank/web/guard"
 	"timebank/web/problem"
 	"timebank/web/request"
 )
@@ -97,7 +98,7 @@ func (s *server) renderStock(c *fiber.Ctx, status int, failed adjustFailure) err
 	if err != nil {
 		return err
 	}
-	data := stockView{Store: head, Manage: principal(c).Can(access.ManageStock, t), Failed: failed, Query: f.Query,
+	data := stockView{Store: head, Manage: guard.Principal(c).Can(access.ManageStock, t), Failed: failed, Query: f.Query,
 		WriteOffReasons: s.storeChoices(v.Lang, adjustReasons, store.WriteOffReasons),
 		CountReasons:    s.storeChoices(v.Lang, adjustReasons, store.CountReasons), ExpiredKey: storeFormKey()}
 	if k, ok := stockDone[c.Query("done")]; ok {
@@ -154,7 +155,7 @@ func (s *server) adjustSubmit(c *fiber.Ctx, kind string) error {
 	if kind == "count" {
 		do = s.store.Count
 	}
-	if _, err := do(c.UserContext(), principal(c).Actor(), storeID, c.FormValue("key"), n); err != nil {
+	if _, err := do(c.UserContext(), guard.Principal(c).Actor(), storeID, c.FormValue("key"), n); err != nil {
 		status, slug := problem.Classify(err)
 		if status >= 500 || errors.Is(err, store.ErrStoreNotFound) {
 			return err
@@ -175,7 +176,7 @@ func (s *server) adjustSubmit(c *fiber.Ctx, kind string) error {
 // writeOffExpiredSubmit writes off every lot past its best-before date, except what orders reserved.
 func (s *server) writeOffExpiredSubmit(c *fiber.Ctx) error {
 	storeID, _ := request.IDParam(c, "store")
-	if _, err := s.store.WriteOffExpired(c.UserContext(), principal(c).Actor(), storeID, c.FormValue("key")); err != nil {
+	if _, err := s.store.WriteOffExpired(c.UserContext(), guard.Principal(c).Actor(), storeID, c.FormValue("key")); err != nil {
 		return err
 	}
 	return redirect(c, "/stores/"+itoa(storeID)+"/stock?done=expired")

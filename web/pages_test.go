@@ -26,6 +26,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
 	who "timebank/pkg/principal"
+	"timebank/web/guard"
 	"timebank/web/i18n"
 )
 
@@ -270,24 +271,24 @@ func TestSessionFixation(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := newBrowser(t, app)
-	b.jar[cookieSession] = "planted-by-someone-else"
+	b.jar[guard.CookieSession] = "planted-by-someone-else"
 	login := url.Values{"phone": {testPhone}, "password": {testPass}}
 	if r := b.submit("/login", login); r.status != 303 {
 		t.Fatalf("log-in: %d", r.status)
 	}
-	first := b.jar[cookieSession]
+	first := b.jar[guard.CookieSession]
 	if first == "" || first == "planted-by-someone-else" {
 		t.Fatalf("session cookie after log-in: %q", first)
 	}
 	if r := b.submit("/login", url.Values{"phone": {testPhone}, "password": {testPass}}); r.status != 303 {
 		t.Fatalf("second log-in: %d", r.status)
 	}
-	second := b.jar[cookieSession]
+	second := b.jar[guard.CookieSession]
 	if second == "" || second == first {
 		t.Fatalf("logging in again kept the session id")
 	}
 	old := newBrowser(t, app)
-	old.jar[cookieSession] = first
+	old.jar[guard.CookieSession] = first
 	if r := old.get("/me"); r.status != 303 {
 		t.Errorf("the replaced session still works: %d", r.status)
 	}
@@ -303,15 +304,15 @@ func TestLogout(t *testing.T) {
 	if r := phone.submit("/login", url.Values{"phone": {testPhone}, "password": {testPass}}); r.status != 303 {
 		t.Fatal(r.status)
 	}
-	token := b.jar[cookieSession]
+	token := b.jar[guard.CookieSession]
 	if r := b.submit("/logout", url.Values{}); r.status != 303 || r.location() != "/login?notice=signed-out" {
 		t.Fatalf("sign-out: %d %q", r.status, r.location())
 	}
-	if _, ok := b.jar[cookieSession]; ok {
+	if _, ok := b.jar[guard.CookieSession]; ok {
 		t.Error("the session cookie was not cleared")
 	}
 	replay := newBrowser(t, app)
-	replay.jar[cookieSession] = token
+	replay.jar[guard.CookieSession] = token
 	if r := replay.get("/me"); r.status != 303 {
 		t.Errorf("the ended session still works: %d", r.status)
 	}
@@ -490,7 +491,7 @@ func TestLoginFailuresDoNotTell(t *testing.T) {
 	if strings.Contains(wrong.body, "not-the-password") {
 		t.Error("the password was sent back")
 	}
-	for i := 0; i < loginFailuresPerPhone; i++ {
+	for i := 0; i < guard.LoginFailuresPerPhone; i++ {
 		b.submit("/login", url.Values{"phone": {testPhone}, "password": {"not-the-password"}})
 	}
 	r := b.submit("/login", url.Values{"phone": {testPhone}, "password": {testPass}})
@@ -755,7 +756,7 @@ func dialStream(base, session string) (*stream, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/me/balance/events", nil)
 	req.Header.Set("Accept", "text/event-stream")
-	req.AddCookie(&http.Cookie{Name: cookieSession, Value: session})
+	req.AddCookie(&http.Cookie{Name: guard.CookieSession, Value: session})
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		cancel()
@@ -815,7 +816,7 @@ func TestBalanceEventsStream(t *testing.T) {
 	b, u := personIn(t, app, d, testPhone)
 	earn(t, d, u.AccountCode, 30, "before")
 	base := serve(t, app)
-	st := openStream(t, base, b.jar[cookieSession])
+	st := openStream(t, base, b.jar[guard.CookieSession])
 	first := st.next(t)
 	if first.Code != u.AccountCode || first.Available != 30 || first.Posted != 30 {
 		t.Fatalf("first event: %+v", first)
@@ -828,7 +829,7 @@ func TestBalanceEventsStream(t *testing.T) {
 
 	// The page's fallback reads the same balance.
 	req := httptest.NewRequest("GET", "/api/v1/me/balance", nil)
-	req.AddCookie(&http.Cookie{Name: cookieSession, Value: b.jar[cookieSession]})
+	req.AddCookie(&http.Cookie{Name: guard.CookieSession, Value: b.jar[guard.CookieSession]})
 	resp, err := app.Test(req, -1)
 	if err != nil {
 		t.Fatal(err)
@@ -873,7 +874,7 @@ func TestBalanceEventsManyStreams(t *testing.T) {
 	var ps []*person
 	for i := 0; i < people; i++ {
 		b, u := personIn(t, app, d, fmt.Sprintf("1391234560%d", i))
-		ps = append(ps, &person{code: u.AccountCode, session: b.jar[cookieSession]})
+		ps = append(ps, &person{code: u.AccountCode, session: b.jar[guard.CookieSession]})
 	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -941,7 +942,7 @@ func TestBalanceEventsManyStreams(t *testing.T) {
 func TestBalanceEventsEndOnShutdown(t *testing.T) {
 	app, d := newTestApp(t)
 	b, _ := personIn(t, app, d, testPhone)
-	st := openStream(t, serve(t, app), b.jar[cookieSession])
+	st := openStream(t, serve(t, app), b.jar[guard.CookieSession])
 	defer st.close()
 	st.next(t)
 	if err := app.ShutdownWithTimeout(20 * time.Second); err != nil {
@@ -961,7 +962,7 @@ func TestBalanceEventsEndOnShutdown(t *testing.T) {
 func TestBalanceEventsEndWithSession(t *testing.T) {
 	app, d := newTestApp(t)
 	b, u := personIn(t, app, d, testPhone)
-	st := openStream(t, serve(t, app), b.jar[cookieSession])
+	st := openStream(t, serve(t, app), b.jar[guard.CookieSession])
 	defer st.close()
 	st.next(t)
 	if err := d.Sessions.DeleteAll(context.Background(), u.ID); err != nil {
@@ -988,12 +989,12 @@ func TestBalanceEventsRefused(t *testing.T) {
 	}{
 		{"", "text/event-stream", 401},
 		{"forged", "text/event-stream", 401},
-		{b.jar[cookieSession], "application/json", 406},
+		{b.jar[guard.CookieSession], "application/json", 406},
 	} {
 		req := httptest.NewRequest("GET", "/api/v1/me/balance/events", nil)
 		req.Header.Set("Accept", c.accept)
 		if c.session != "" {
-			req.AddCookie(&http.Cookie{Name: cookieSession, Value: c.session})
+			req.AddCookie(&http.Cookie{Name: guard.CookieSession, Value: c.session})
 		}
 		resp, err := app.Test(req, -1)
 		if err != nil {

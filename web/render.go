@@ -16,6 +16,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/chinatime"
+	"timebank/web/guard"
 	"timebank/web/i18n"
 )
 
@@ -226,13 +227,13 @@ func navPlaces(p *access.Principal, a access.Action) (orgs, stores []int64) {
 // newView fills in the layout's data for the request.
 func (s *server) newView(c *fiber.Ctx, titleKey string) view {
 	lang := s.msgs.Lang(c)
-	p := principal(c)
-	v := view{Lang: lang, Title: s.msgs.Get(lang, titleKey), Path: returnPath(c), CSRF: s.csrfToken(c)}
+	p := guard.Principal(c)
+	v := view{Lang: lang, Title: s.msgs.Get(lang, titleKey), Path: returnPath(c), CSRF: s.guard.CSRFToken(c)}
 	if p != nil && p.UserID != 0 {
 		v.User = p // devices and the operator have no pages of their own
 	}
 	if v.Device = principalDeviceName(s.msgs, lang, p); v.Device != "" {
-		v.DeviceSession = sessionCookie(c) != ""
+		v.DeviceSession = guard.SessionCookie(c) != ""
 	}
 	if key, ok := notices[c.Query("notice")]; ok {
 		v.Notice = s.msgs.Get(lang, key)
@@ -281,7 +282,7 @@ func pageHeaders(c *fiber.Ctx, lang string) {
 // returnPath is where a language switch on this page leads back to: the page itself, query and all
 // (a log-in page keeps its next), or for a form shown again after a post, the page the form was on.
 func returnPath(c *fiber.Ctx) string {
-	if safeMethod(c.Method()) {
+	if guard.SafeMethod(c.Method()) {
 		return localPath(c.OriginalURL(), "/")
 	}
 	if ref, err := url.Parse(c.Get(fiber.HeaderReferer)); err == nil && ref.Host == c.Hostname() {

@@ -25,6 +25,7 @@ import (
 	"timebank/pkg/roster"
 	"timebank/pkg/session"
 	"timebank/pkg/store"
+	"timebank/web/guard"
 	"timebank/web/i18n"
 	"timebank/web/observe"
 	"timebank/web/problem"
@@ -49,9 +50,10 @@ type server struct {
 	msgs        i18n.Messages
 	metrics     *metrics
 	problems    *problem.Writer
+	guard       *guard.Guard
 	app         *fiber.App
-	rules       map[string]rule // "METHOD /path" → who may call it
-	views       *renderer       // the HTML pages' templates and static files
+	rules       map[string]guard.Rule // "METHOD /path" → who may call it
+	views       *renderer             // the HTML pages' templates and static files
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -73,7 +75,8 @@ func New(d *app.Services) (*fiber.App, error) {
 	}
 	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, ledger: d.Ledger, codes: d.Codes, users: d.Users, orgs: d.Orgs,
 		activities: d.Activities, roster: d.Roster, store: d.Store, sessions: d.Sessions, limiter: d.Limiter, signInGuard: d.SignIn, log: log,
-		msgs: msgs, rules: map[string]rule{}}
+		msgs: msgs, rules: map[string]guard.Rule{}}
+	s.guard = guard.New(s.cfg, s.rdb, s.users, s.sessions, s.limiter, s.signInGuard, log)
 	s.metrics = newMetrics(s)
 	s.problems = &problem.Writer{BaseURL: s.cfg.BaseURL, Msgs: msgs, Log: log, Page: s.errorPage}
 	s.app = fiber.New(fiber.Config{
@@ -89,7 +92,7 @@ func New(d *app.Services) (*fiber.App, error) {
 		IdleTimeout:                  75 * time.Second,
 		DisableStartupMessage:        true,
 	})
-	s.app.Use(s.requestID, s.observe, recover.New(), s.metricsAddrOnly, request.RefuseControlChars, s.authenticate)
+	s.app.Use(s.requestID, s.observe, recover.New(), s.metricsAddrOnly, request.RefuseControlChars, s.guard.Authenticate)
 	s.routes()
 	return s.app, nil
 }
@@ -105,10 +108,10 @@ func (s *server) errorHandler(c *fiber.Ctx, err error) error {
 }
 
 func (s *server) routes() {
-	s.handle(fiber.MethodGet, "/healthz", public(), s.healthz)
-	s.handle(fiber.MethodGet, "/readyz", public(), s.readyz)
-	s.handle(fiber.MethodGet, "/metrics", public(), s.metricsHandler)
-	s.handle(fiber.MethodGet, "/api/v1/openapi.json", public(), s.openapi)
+	s.handle(fiber.MethodGet, "/healthz", guard.Public(), s.healthz)
+	s.handle(fiber.MethodGet, "/readyz", guard.Public(), s.readyz)
+	s.handle(fiber.MethodGet, "/metrics", guard.Public(), s.metricsHandler)
+	s.handle(fiber.MethodGet, "/api/v1/openapi.json", guard.Public(), s.openapi)
 
 	s.ledgerRoutes()
 	s.peopleRoutes()
@@ -123,7 +126,7 @@ func (s *server) routes() {
 // ledgerRoutes are the raw ledger API, for integrations and operators: platform administrators only.
 // The rest of the service posts through the domain packages.
 func (s *server) ledgerRoutes() {
-	op := allow(access.OperateLedger, nil)
+	op := guard.Allow(access.OperateLedger, nil)
 	s.handle(fiber.MethodPost, "/api/v1/accounts", op, s.createAccount)
 	s.handle(fiber.MethodGet, "/api/v1/accounts/:code", op, s.getAccount)
 	s.handle(fiber.MethodGet, "/api/v1/accounts/:code/balance", op, s.getBalance)
@@ -159,4 +162,11 @@ func (s *server) readyz(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "unavailable", "checks": checks})
 	}
 	return c.JSON(fiber.Map{"status": "ok", "checks": checks})
+}
+
+// handle registers a route with its rule. Every route of the app goes through here, so none can be
+// added without saying who may call it.
+func (s *server) handle(method, path string, r guard.Rule, h ...fiber.Handler) {
+	s.rules[method+" "+path] = r
+	s.app.Add(method, path, append([]fiber.Handler{s.guard.Authorize(r)}, h...)...)
 }

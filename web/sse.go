@@ -14,6 +14,7 @@ import (
 
 	"timebank/ledger"
 	"timebank/pkg/session"
+	"timebank/web/guard"
 	"timebank/web/observe"
 	"timebank/web/problem"
 )
@@ -48,13 +49,13 @@ func eventOf(b ledger.Balance) balanceEvent {
 // balanceRoutes are the signed-in person's live balance: a stream of Server-Sent Events, and a plain
 // read that the page polls when the stream cannot be kept open.
 func (s *server) balanceRoutes() {
-	s.handle(fiber.MethodGet, "/api/v1/me/balance", signedIn(), s.myBalance)
-	s.handle(fiber.MethodGet, "/api/v1/me/balance/events", signedIn(), s.balanceEvents)
+	s.handle(fiber.MethodGet, "/api/v1/me/balance", guard.SignedIn(), s.myBalance)
+	s.handle(fiber.MethodGet, "/api/v1/me/balance/events", guard.SignedIn(), s.balanceEvents)
 }
 
 // myBalance returns the caller's balance.
 func (s *server) myBalance(c *fiber.Ctx) error {
-	u, err := s.users.ByID(c.UserContext(), principal(c).UserID)
+	u, err := s.users.ByID(c.UserContext(), guard.Principal(c).UserID)
 	if err != nil {
 		return err
 	}
@@ -79,7 +80,7 @@ func (s *server) balanceEvents(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), sseSetup)
 	defer cancel()
-	u, err := s.users.ByID(ctx, principal(c).UserID)
+	u, err := s.users.ByID(ctx, guard.Principal(c).UserID)
 	if err != nil {
 		return err
 	}
@@ -97,8 +98,8 @@ func (s *server) balanceEvents(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Accel-Buffering", "no") // a proxy must pass each event on at once
 	// The stream outlives the handler and its fiber.Ctx: it gets only what it needs, now.
-	token := sessionCookie(c)
-	if bearer, ok := bearerToken(c); ok {
+	token := guard.SessionCookie(c)
+	if bearer, ok := guard.BearerToken(c); ok {
 		token = bearer
 	}
 	st := &balanceStream{sub: sub, code: u.AccountCode, ledger: s.ledger, sessions: s.sessions, session: token,

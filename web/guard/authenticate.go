@@ -1,4 +1,4 @@
-package web
+package guard
 
 import (
 	"crypto/sha256"
@@ -17,10 +17,10 @@ import (
 )
 
 const (
-	cookieSession  = "tb_session"
+	CookieSession  = "tb_session"
 	cookieKnown    = "tb_known" // the browser signed in as a number before (session.SignInGuard.Known)
 	cookieCSRF     = "tb_csrf"
-	headerCSRF     = "X-CSRF-Token"
+	HeaderCSRF     = "X-CSRF-Token"
 	formCSRF       = "_csrf"
 	localPrincipal = "principal"
 	localCookie    = "session_cookie" // the session token when the caller came with the cookie
@@ -38,13 +38,13 @@ var errForbidden = &problem.Error{Status: fiber.StatusForbidden, Slug: "forbidde
 // errCSRF is a cookie-authenticated write without the page's anti-forgery token.
 var errCSRF = &problem.Error{Status: fiber.StatusForbidden, Slug: "csrf"}
 
-// authenticate finds out who is asking, from the Authorization header (a device token, the operator
+// Authenticate finds out who is asking, from the Authorization header (a device token, the operator
 // token or an app's session token) or else the session cookie, and puts the principal in the
 // request's locals. A request without credentials goes on anonymous; each route then decides. A
 // presented bearer credential that is wrong is refused at once; a stale cookie is only ignored, so a
 // signed-out browser can still open the log-in page. Writes authenticated by the cookie must carry
 // the anti-forgery token (see checkCSRF).
-func (s *server) authenticate(c *fiber.Ctx) error {
+func (g *Guard) Authenticate(c *fiber.Ctx) error {
 	if c.Path() == "/metrics" {
 		return c.Next() // the scraper's token is not a person's: metricsHandler checks it
 	}
@@ -52,20 +52,20 @@ func (s *server) authenticate(c *fiber.Ctx) error {
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {
 		token, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok || token == "" {
-			return s.unauthenticated(c)
+			return g.unauthenticated(c)
 		}
-		p, err := s.bearerPrincipal(c, token)
+		p, err := g.bearerPrincipal(c, token)
 		if err != nil {
 			return err
 		}
 		c.Locals(localPrincipal, p)
 		return c.Next()
 	}
-	if token := c.Cookies(cookieSession); token != "" {
-		sess, err := s.sessions.Get(ctx, token)
+	if token := c.Cookies(CookieSession); token != "" {
+		sess, err := g.sessions.Get(ctx, token)
 		switch {
 		case err == nil && !sess.App:
-			p, err := s.sessionPrincipal(c, sess.UserID)
+			p, err := g.sessionPrincipal(c, sess.UserID)
 			if errors.Is(err, identity.ErrUserNotFound) {
 				break
 			} else if err != nil {
@@ -77,10 +77,10 @@ func (s *server) authenticate(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	if err := s.deviceCookie(c); err != nil { // a kiosk or counter signed in at /device
+	if err := g.deviceCookie(c); err != nil { // a kiosk or counter signed in at /device
 		return err
 	}
-	if err := s.checkCSRF(c); err != nil {
+	if err := g.checkCSRF(c); err != nil {
 		return err
 	}
 	return c.Next()
@@ -88,68 +88,68 @@ func (s *server) authenticate(c *fiber.Ctx) error {
 
 // bearerPrincipal resolves a bearer token: a device token, the operator token, or a session token
 // issued to an app.
-func (s *server) bearerPrincipal(c *fiber.Ctx, token string) (*access.Principal, error) {
+func (g *Guard) bearerPrincipal(c *fiber.Ctx, token string) (*access.Principal, error) {
 	ctx := c.UserContext()
 	if identity.IsDeviceToken(token) {
-		p, err := s.users.DevicePrincipal(ctx, token)
+		p, err := g.users.DevicePrincipal(ctx, token)
 		if errors.Is(err, identity.ErrDeviceNotFound) {
-			return nil, s.unauthenticated(c)
+			return nil, g.unauthenticated(c)
 		}
 		return &p, err
 	}
-	if op := s.cfg.OperatorToken; op != "" && len(token) == len(op) {
+	if op := g.cfg.OperatorToken; op != "" && len(token) == len(op) {
 		a, b := sha256.Sum256([]byte(token)), sha256.Sum256([]byte(op))
 		if subtle.ConstantTimeCompare(a[:], b[:]) == 1 {
 			return &access.Principal{Principal: who.Principal{Name: "operator"}, Grants: []access.Grant{{Role: access.PlatformAdmin, Kind: access.Platform}}}, nil
 		}
 	}
-	sess, err := s.sessions.Get(ctx, token)
+	sess, err := g.sessions.Get(ctx, token)
 	if errors.Is(err, session.ErrNoSession) || err == nil && !sess.App {
 		// A browser's cookie token is not accepted as a bearer token: it would skip the CSRF check.
-		return nil, s.unauthenticated(c)
+		return nil, g.unauthenticated(c)
 	} else if err != nil {
 		return nil, err
 	}
-	p, err := s.sessionPrincipal(c, sess.UserID)
+	p, err := g.sessionPrincipal(c, sess.UserID)
 	if errors.Is(err, identity.ErrUserNotFound) {
-		return nil, s.unauthenticated(c)
+		return nil, g.unauthenticated(c)
 	}
 	return p, err
 }
 
-// route is a route as registered: its method and path pattern.
-type route struct{ method, path string }
+// Route is a route as registered: its method and path pattern.
+type Route struct{ Method, Path string }
 
-// userOnly are the routes, all for any signed-in person (rule signedIn), whose handlers need of the
+// UserOnly are the routes, all for any signed-in person (rule signedIn), whose handlers need of the
 // caller only their user id, never their name or roles: a volunteer's own check-in, which a whole
 // Volunteer Day morning sends at once, and their own order at the charity supermarket (both are
 // written under the label user:<id>). For them the session's user stands for the principal and
 // PostgreSQL is not asked (users are never deleted; the check-in and the order refuse an unknown
 // user themselves). A request that misses this table (a path spelled in other case, say) only loads
 // the full principal.
-var userOnly = map[route]bool{{fiber.MethodPost, "/api/v1/scans"}: true, {fiber.MethodPost, "/api/v1/orders"}: true}
+var UserOnly = map[Route]bool{{fiber.MethodPost, "/api/v1/scans"}: true, {fiber.MethodPost, "/api/v1/orders"}: true}
 
-// sessionPrincipal is the signed-in user of a session: on the routes of userOnly only their id,
+// sessionPrincipal is the signed-in user of a session: on the routes of UserOnly only their id,
 // elsewhere their name and active grants, read on every request so that a grant or a revocation
 // takes effect at once. Errors: identity.ErrUserNotFound.
-func (s *server) sessionPrincipal(c *fiber.Ctx, userID int64) (*access.Principal, error) {
-	if userOnly[route{c.Method(), c.Path()}] {
+func (g *Guard) sessionPrincipal(c *fiber.Ctx, userID int64) (*access.Principal, error) {
+	if UserOnly[Route{c.Method(), c.Path()}] {
 		return &access.Principal{Principal: who.Principal{UserID: userID}}, nil
 	}
-	p, err := s.users.Principal(c.UserContext(), userID)
+	p, err := g.users.Principal(c.UserContext(), userID)
 	if err != nil {
 		return nil, err
 	}
 	return &p, nil
 }
 
-func (s *server) unauthenticated(c *fiber.Ctx) error {
+func (g *Guard) unauthenticated(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="timebank"`)
 	return errUnauthenticated
 }
 
-// safeMethod reports whether the method only reads.
-func safeMethod(m string) bool {
+// SafeMethod reports whether the method only reads.
+func SafeMethod(m string) bool {
 	return m == fiber.MethodGet || m == fiber.MethodHead || m == fiber.MethodOptions
 }
 
@@ -158,19 +158,19 @@ func safeMethod(m string) bool {
 // field _csrf), and an anonymous form post (log-in, registration) must carry the value of the
 // tb_csrf cookie (double submit). Anonymous JSON needs neither: browsers do not send it across sites
 // without a CORS preflight, which this service never grants.
-func (s *server) checkCSRF(c *fiber.Ctx) error {
-	if safeMethod(c.Method()) {
+func (g *Guard) checkCSRF(c *fiber.Ctx) error {
+	if SafeMethod(c.Method()) {
 		return nil
 	}
-	got := c.Get(headerCSRF)
+	got := c.Get(HeaderCSRF)
 	if got == "" {
 		got = c.FormValue(formCSRF)
 	}
 	var want string
 	switch {
-	case sessionCookie(c) != "":
-		want = s.sessions.CSRFToken(sessionCookie(c))
-	case isForm(c):
+	case SessionCookie(c) != "":
+		want = g.sessions.CSRFToken(SessionCookie(c))
+	case IsForm(c):
 		want = c.Cookies(cookieCSRF)
 	default:
 		return nil
@@ -181,46 +181,46 @@ func (s *server) checkCSRF(c *fiber.Ctx) error {
 	return nil
 }
 
-// isForm reports whether the body is an HTML form.
-func isForm(c *fiber.Ctx) bool {
+// IsForm reports whether the body is an HTML form.
+func IsForm(c *fiber.Ctx) bool {
 	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
 	return strings.HasPrefix(ct, fiber.MIMEApplicationForm) || strings.HasPrefix(ct, fiber.MIMEMultipartForm)
 }
 
-// csrfToken returns the anti-forgery token a page puts in its forms and scripts, setting the
+// CSRFToken returns the anti-forgery token a page puts in its forms and scripts, setting the
 // double-submit cookie for a visitor who has not signed in.
-func (s *server) csrfToken(c *fiber.Ctx) string {
-	if tok := sessionCookie(c); tok != "" {
-		return s.sessions.CSRFToken(tok)
+func (g *Guard) CSRFToken(c *fiber.Ctx) string {
+	if tok := SessionCookie(c); tok != "" {
+		return g.sessions.CSRFToken(tok)
 	}
 	if v := c.Cookies(cookieCSRF); v != "" {
 		return v
 	}
 	v := session.NewAnonymousToken()
-	s.setCookie(c, cookieCSRF, v, 0)
+	g.SetCookie(c, cookieCSRF, v, 0)
 	return v
 }
 
-// principal returns who is asking, or nil for an anonymous request.
-func principal(c *fiber.Ctx) *access.Principal {
+// Principal returns who is asking, or nil for an anonymous request.
+func Principal(c *fiber.Ctx) *access.Principal {
 	p, _ := c.Locals(localPrincipal).(*access.Principal)
 	return p
 }
 
-// sessionCookie returns the session token when the caller came with the session cookie.
-func sessionCookie(c *fiber.Ctx) string {
+// SessionCookie returns the session token when the caller came with the session cookie.
+func SessionCookie(c *fiber.Ctx) string {
 	t, _ := c.Locals(localCookie).(string)
 	return t
 }
 
-// actor names the caller in ledger transactions and audit entries.
-func actor(c *fiber.Ctx) string { return principal(c).Label() }
+// Actor names the caller in ledger transactions and audit entries.
+func Actor(c *fiber.Ctx) string { return Principal(c).Label() }
 
-// setCookie sets an HttpOnly, SameSite=Lax cookie, Secure when the service is served over HTTPS.
+// SetCookie sets an HttpOnly, SameSite=Lax cookie, Secure when the service is served over HTTPS.
 // maxAge 0 makes a browser-session cookie; a negative maxAge deletes the cookie.
-func (s *server) setCookie(c *fiber.Ctx, name, value string, maxAge int) {
+func (g *Guard) SetCookie(c *fiber.Ctx, name, value string, maxAge int) {
 	ck := &fiber.Cookie{Name: name, Value: value, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
-		Secure: strings.HasPrefix(s.cfg.BaseURL, "https://") || c.Protocol() == "https"}
+		Secure: strings.HasPrefix(g.cfg.BaseURL, "https://") || c.Protocol() == "https"}
 	if maxAge < 0 {
 		ck.Value, ck.MaxAge = "", -1
 	} else {

@@ -1,4 +1,4 @@
-package web
+package guard
 
 import (
 	"context"
@@ -22,49 +22,49 @@ import (
 // token itself, so signing the device out ends the session for good, and each request reads the
 // device again, so revoking it stops its sessions at once.
 const (
-	cookieDevice     = "tb_device"
-	deviceSessionTTL = 30 * 24 * time.Hour // from the last request: a kiosk in daily use stays signed in
+	CookieDevice     = "tb_device"
+	DeviceSessionTTL = 30 * 24 * time.Hour // from the last request: a kiosk in daily use stays signed in
 	deviceSidLen     = 32                  // bytes of randomness in a session id
 )
 
-// deviceSessionKey is the Redis key of a session id: its hash, so a copy of Redis signs nothing in.
-func (s *server) deviceSessionKey(sid string) (string, bool) {
+// DeviceSessionKey is the Redis key of a session id: its hash, so a copy of Redis signs nothing in.
+func (g *Guard) DeviceSessionKey(sid string) (string, bool) {
 	raw, err := base64.RawURLEncoding.DecodeString(sid)
 	if err != nil || len(raw) != deviceSidLen || base64.RawURLEncoding.EncodeToString(raw) != sid {
 		return "", false
 	}
 	sum := sha256.Sum256(raw)
-	return s.cfg.RedisPrefix + "dsess:" + hex.EncodeToString(sum[:]), true
+	return g.cfg.RedisPrefix + "dsess:" + hex.EncodeToString(sum[:]), true
 }
 
-// startDeviceSession records a new session of the device and returns its id.
-func (s *server) startDeviceSession(ctx context.Context, deviceID int64) (string, error) {
+// StartDeviceSession records a new session of the device and returns its id.
+func (g *Guard) StartDeviceSession(ctx context.Context, deviceID int64) (string, error) {
 	raw := make([]byte, deviceSidLen)
 	if _, err := rand.Read(raw); err != nil {
 		return "", err
 	}
 	sid := base64.RawURLEncoding.EncodeToString(raw)
-	key, _ := s.deviceSessionKey(sid)
-	return sid, s.rdb.Set(ctx, key, deviceID, deviceSessionTTL).Err()
+	key, _ := g.DeviceSessionKey(sid)
+	return sid, g.rdb.Set(ctx, key, deviceID, DeviceSessionTTL).Err()
 }
 
-// endDeviceSession forgets a session; an unknown or malformed id is no error.
-func (s *server) endDeviceSession(ctx context.Context, sid string) error {
-	key, ok := s.deviceSessionKey(sid)
+// EndDeviceSession forgets a session; an unknown or malformed id is no error.
+func (g *Guard) EndDeviceSession(ctx context.Context, sid string) error {
+	key, ok := g.DeviceSessionKey(sid)
 	if !ok {
 		return nil
 	}
-	return s.rdb.Del(ctx, key).Err()
+	return g.rdb.Del(ctx, key).Err()
 }
 
 // deviceOfSession returns the device a session names and extends the session's life; 0 when there
 // is no such session.
-func (s *server) deviceOfSession(ctx context.Context, sid string) (int64, error) {
-	key, ok := s.deviceSessionKey(sid)
+func (g *Guard) deviceOfSession(ctx context.Context, sid string) (int64, error) {
+	key, ok := g.DeviceSessionKey(sid)
 	if !ok {
 		return 0, nil
 	}
-	v, err := s.rdb.GetEx(ctx, key, deviceSessionTTL).Result()
+	v, err := g.rdb.GetEx(ctx, key, DeviceSessionTTL).Result()
 	if errors.Is(err, redis.Nil) {
 		return 0, nil
 	} else if err != nil {
@@ -80,20 +80,20 @@ func (s *server) deviceOfSession(ctx context.Context, sid string) (int64, error)
 // deviceCookie signs in the device whose session the cookie names, for a request that came with
 // no other credentials. Like a stale session cookie, a stale device cookie is only ignored. The
 // session id stands in the request's locals where a person's session token would (see
-// sessionCookie), so the device's writes carry the anti-forgery token bound to it.
-func (s *server) deviceCookie(c *fiber.Ctx) error {
-	sid := c.Cookies(cookieDevice)
-	if sid == "" || principal(c) != nil {
+// SessionCookie), so the device's writes carry the anti-forgery token bound to it.
+func (g *Guard) deviceCookie(c *fiber.Ctx) error {
+	sid := c.Cookies(CookieDevice)
+	if sid == "" || Principal(c) != nil {
 		return nil
 	}
 	ctx := c.UserContext()
-	id, err := s.deviceOfSession(ctx, sid)
+	id, err := g.deviceOfSession(ctx, sid)
 	if err != nil || id == 0 {
 		return err
 	}
-	d, err := s.users.DeviceByID(ctx, id)
+	d, err := g.users.DeviceByID(ctx, id)
 	if errors.Is(err, identity.ErrDeviceNotFound) || err == nil && d.RevokedAt != nil {
-		return s.endDeviceSession(ctx, sid) // revoked: refused from this request on
+		return g.EndDeviceSession(ctx, sid) // revoked: refused from this request on
 	} else if err != nil {
 		return err
 	}
@@ -103,11 +103,11 @@ func (s *server) deviceCookie(c *fiber.Ctx) error {
 	return nil
 }
 
-// setDeviceCookie sets or (maxAge < 0) deletes the device cookie: HttpOnly, SameSite=Strict (a
+// SetDeviceCookie sets or (maxAge < 0) deletes the device cookie: HttpOnly, SameSite=Strict (a
 // device never follows a link from another site into its pages signed in), Secure over HTTPS.
-func (s *server) setDeviceCookie(c *fiber.Ctx, sid string, maxAge int) {
-	ck := &fiber.Cookie{Name: cookieDevice, Value: sid, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode,
-		Secure: s.secureCookies(c), MaxAge: maxAge}
+func (g *Guard) SetDeviceCookie(c *fiber.Ctx, sid string, maxAge int) {
+	ck := &fiber.Cookie{Name: CookieDevice, Value: sid, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode,
+		Secure: g.secureCookies(c), MaxAge: maxAge}
 	if maxAge < 0 {
 		ck.Value, ck.MaxAge = "", -1
 	}
@@ -115,6 +115,6 @@ func (s *server) setDeviceCookie(c *fiber.Ctx, sid string, maxAge int) {
 }
 
 // secureCookies reports whether cookies must be Secure: the service is served over HTTPS.
-func (s *server) secureCookies(c *fiber.Ctx) bool {
-	return strings.HasPrefix(s.cfg.BaseURL, "https://") || c.Protocol() == "https"
+func (g *Guard) secureCookies(c *fiber.Ctx) bool {
+	return strings.HasPrefix(g.cfg.BaseURL, "https://") || c.Protocol() == "https"
 }
