@@ -48,7 +48,7 @@ type server struct {
 	signInGuard *session.SignInGuard
 	log         *slog.Logger
 	msgs        i18n.Messages
-	metrics     *metrics
+	observer    *observe.Observer
 	problems    *problem.Writer
 	guard       *guard.Guard
 	app         *fiber.App
@@ -77,7 +77,7 @@ func New(d *app.Services) (*fiber.App, error) {
 		activities: d.Activities, roster: d.Roster, store: d.Store, sessions: d.Sessions, limiter: d.Limiter, signInGuard: d.SignIn, log: log,
 		msgs: msgs, rules: map[string]guard.Rule{}}
 	s.guard = guard.New(s.cfg, s.rdb, s.users, s.sessions, s.limiter, s.signInGuard, log)
-	s.metrics = newMetrics(s)
+	s.observer = observe.New(s.cfg, log, s.db, s.rdb, s.ledger, s.store, s.errorHandler)
 	s.problems = &problem.Writer{BaseURL: s.cfg.BaseURL, Msgs: msgs, Log: log, Page: s.errorPage}
 	s.app = fiber.New(fiber.Config{
 		AppName:      "timebank",
@@ -92,7 +92,7 @@ func New(d *app.Services) (*fiber.App, error) {
 		IdleTimeout:                  75 * time.Second,
 		DisableStartupMessage:        true,
 	})
-	s.app.Use(s.requestID, s.observe, recover.New(), s.metricsAddrOnly, request.RefuseControlChars, s.guard.Authenticate)
+	s.app.Use(s.observer.TagRequest, s.observer.Observe, recover.New(), s.metricsAddrOnly, request.RefuseControlChars, s.guard.Authenticate)
 	s.routes()
 	return s.app, nil
 }
@@ -102,7 +102,7 @@ func New(d *app.Services) (*fiber.App, error) {
 // reading it: that one has not been through the middleware and has no request id yet.
 func (s *server) errorHandler(c *fiber.Ctx, err error) error {
 	if observe.RequestID(c) == "" {
-		return s.refused(c, err)
+		return s.observer.Refused(c, err, s.problems.Write)
 	}
 	return s.problems.Write(c, err)
 }

@@ -1,17 +1,18 @@
-package web
+package observe
 
 import (
-	"crypto/subtle"
-	"net"
 	"strconv"
 	"time"
-	"timebank/web/guard"
+	"timebank/ledger"
+	"timebank/pkg/store"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/jmoiron/sqlx"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
 )
 
 // latencyBuckets are the upper bounds, in seconds, of the request latency histogram.
@@ -28,7 +29,7 @@ type metrics struct {
 
 // newMetrics registers the request series, the Go runtime's and the process's, the pools of
 // PostgreSQL and Redis, and the ledger's and the store's counters.
-func newMetrics(s *server) *metrics {
+func newMetrics(db *sqlx.DB, rdb redis.UniversalClient, l *ledger.Ledger, st *store.Service) *metrics {
 	labels := []string{"method", "route", "status"}
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
@@ -43,10 +44,10 @@ func newMetrics(s *server) *metrics {
 		m.requests, m.latency,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewDBStatsCollector(s.db.DB, "postgres"),
-		newRedisPoolCollector(s.rdb),
-		newLedgerCollector(s.ledger),
-		newStoreCollector(s.store),
+		collectors.NewDBStatsCollector(db.DB, "postgres"),
+		newRedisPoolCollector(rdb),
+		newLedgerCollector(l),
+		newStoreCollector(st),
 	)
 	// A collector that fails to gather does not cost the scrape the other series (ContinueOnError).
 	m.handler = adaptor.HTTPHandler(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{
@@ -61,39 +62,6 @@ func (m *metrics) observeRequest(method, route string, status int, d time.Durati
 	m.latency.WithLabelValues(method, route, st).Observe(d.Seconds())
 }
 
-// metricsHandler serves /metrics in the format the scraper asks for (Prometheus text by default),
-// to the scraper only: on the metrics address (TIMEBANK_METRICS_ADDR), or on the main address with
-// the scraper's bearer token (TIMEBANK_METRICS_TOKEN). Anyone else is told there is no such page:
-// the figures say how busy the service is and which routes fail.
-func (s *server) metricsHandler(c *fiber.Ctx) error {
-	if !s.onMetricsAddr(c) {
-		tok, ok := guard.BearerToken(c)
-		want := s.cfg.MetricsToken
-		if !ok || want == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(want)) != 1 {
-			return fiber.ErrNotFound
-		}
-	}
-	return s.metrics.handler(c)
-}
-
-// onMetricsAddr reports whether the request came in on the metrics address, which the same app
-// also listens on (by its port).
-func (s *server) onMetricsAddr(c *fiber.Ctx) bool {
-	if s.cfg.MetricsAddr == "" {
-		return false
-	}
-	_, want, err := net.SplitHostPort(s.cfg.MetricsAddr)
-	if err != nil {
-		return false
-	}
-	_, got, err := net.SplitHostPort(c.Context().LocalAddr().String())
-	return err == nil && got == want
-}
-
-// metricsAddrOnly answers 404 to anything but /metrics on the metrics address.
-func (s *server) metricsAddrOnly(c *fiber.Ctx) error {
-	if c.Path() != "/metrics" && s.onMetricsAddr(c) {
-		return fiber.ErrNotFound
-	}
-	return c.Next()
-}
+// ServeMetrics serves the series in the format the scraper asks for (Prometheus text by default).
+// Who may read them is the assembly's to decide.
+func (o *Observer) ServeMetrics(c *fiber.Ctx) error { return o.metrics.handler(c) }

@@ -1,4 +1,4 @@
-package web
+package observe
 
 import (
 	"time"
@@ -6,25 +6,24 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/audit"
-	"timebank/web/observe"
 )
 
-// requestID takes the caller's X-Request-Id when it is sane, or makes one, and echoes it. It also
+// TagRequest takes the caller's X-Request-Id when it is sane, or makes one, and echoes it. It also
 // puts it into the context handlers pass to the services, so that every audit entry a request
 // writes carries its id without any handler passing it along.
-func (s *server) requestID(c *fiber.Ctx) error {
-	observe.AssignRequestID(c)
-	c.SetUserContext(audit.WithRequestID(c.UserContext(), observe.RequestID(c)))
+func (o *Observer) TagRequest(c *fiber.Ctx) error {
+	AssignRequestID(c)
+	c.SetUserContext(audit.WithRequestID(c.UserContext(), RequestID(c)))
 	return c.Next()
 }
 
-// observe writes one access log line per request and records the request in the metrics. It logs
+// Observe writes one access log line per request and records the request in the metrics. It logs
 // the route pattern, never query strings or bodies, which can carry personal data.
-func (s *server) observe(c *fiber.Ctx) error {
+func (o *Observer) Observe(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
 	if err != nil {
-		if herr := s.errorHandler(c, err); herr != nil {
+		if herr := o.onError(c, err); herr != nil {
 			c.Status(fiber.StatusInternalServerError)
 		}
 	}
@@ -32,29 +31,29 @@ func (s *server) observe(c *fiber.Ctx) error {
 	if c.Response().StatusCode() == fiber.StatusNotFound && route == "/" {
 		route = "(unmatched)"
 	}
-	s.logRequest(c, route, start)
+	o.logRequest(c, route, start)
 	return nil
 }
 
-// refused answers a request the HTTP server refused while reading it, before any middleware ran
+// Refused answers a request the HTTP server refused while reading it, before any middleware ran
 // (a body over the limit, a header that does not parse): the problem document as for any error,
 // with a request id, an access log line and its count in the metrics under the route "(refused)".
-func (s *server) refused(c *fiber.Ctx, err error) error {
+func (o *Observer) Refused(c *fiber.Ctx, err error, answer fiber.ErrorHandler) error {
 	start := time.Now()
-	observe.AssignRequestID(c)
-	herr := s.problems.Write(c, err)
-	s.logRequest(c, "(refused)", start)
+	AssignRequestID(c)
+	herr := answer(c, err)
+	o.logRequest(c, "(refused)", start)
 	return herr
 }
 
 // logRequest writes the access log line of a request answered under route and counts it.
-func (s *server) logRequest(c *fiber.Ctx, route string, start time.Time) {
+func (o *Observer) logRequest(c *fiber.Ctx, route string, start time.Time) {
 	status := c.Response().StatusCode()
 	d := time.Since(start)
 	method := methodLabel(c.Method())
-	s.metrics.observeRequest(method, route, status, d)
-	s.log.Info("http", "method", method, "route", route, "status", status,
-		"duration_ms", float64(d.Microseconds())/1000, "request_id", observe.RequestID(c))
+	o.metrics.observeRequest(method, route, status, d)
+	o.log.Info("http", "method", method, "route", route, "status", status,
+		"duration_ms", float64(d.Microseconds())/1000, "request_id", RequestID(c))
 }
 
 // methodLabel names a request's method for the metrics and the log: one of HTTP's own, or OTHER.
