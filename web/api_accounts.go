@@ -57,7 +57,7 @@ func (s *server) listEntries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	after, limit, err := pageParams(c, ledger.MaxPage)
+	after, limit, err := request.Page(c, ledger.MaxPage)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
-	who "timebank/pkg/principal"
 	"timebank/web/guard"
 	"timebank/web/problem"
 	"timebank/web/request"
@@ -26,15 +25,15 @@ func (s *server) activityRoutes() {
 	s.handle(fiber.MethodGet, "/api/v1/activities/:id", own, s.getActivity)
 	s.handle(fiber.MethodPost, "/api/v1/activities/:id/signups", own, s.signUp)
 	s.handle(fiber.MethodDelete, "/api/v1/activities/:id/signups", own, s.cancelSignup)
-	s.handle(fiber.MethodGet, "/api/v1/activities/:id/code", guard.Allow(access.RunKiosk, s.activityParam), s.kioskCode)
-	s.handle(fiber.MethodPost, "/api/v1/activities/:id/scans", guard.Allow(access.RunKiosk, s.activityParam), s.scanMember)
-	s.handle(fiber.MethodGet, "/api/v1/activities/:id/attendances", guard.Allow(access.ReadActivities, s.activityParam), s.listAttendances)
-	s.handle(fiber.MethodPost, "/api/v1/activities/:id/manual-hours", guard.Allow(access.VerifyHours, s.activityParam), s.addManualHours)
+	s.handle(fiber.MethodGet, "/api/v1/activities/:id/code", guard.Allow(access.RunKiosk, s.targets.Activity), s.kioskCode)
+	s.handle(fiber.MethodPost, "/api/v1/activities/:id/scans", guard.Allow(access.RunKiosk, s.targets.Activity), s.scanMember)
+	s.handle(fiber.MethodGet, "/api/v1/activities/:id/attendances", guard.Allow(access.ReadActivities, s.targets.Activity), s.listAttendances)
+	s.handle(fiber.MethodPost, "/api/v1/activities/:id/manual-hours", guard.Allow(access.VerifyHours, s.targets.Activity), s.addManualHours)
 	s.handle(fiber.MethodPost, "/api/v1/attendances/verify", guard.Allow(access.VerifyHours, nil), s.verifyAttendances)
-	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/pending-activities", guard.Allow(access.ReadActivities, s.orgParam), s.pendingActivities)
-	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/activity-policy", guard.Allow(access.ReadActivities, s.orgParam), s.getPolicy)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/pending-activities", guard.Allow(access.ReadActivities, s.targets.Org), s.pendingActivities)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/activity-policy", guard.Allow(access.ReadActivities, s.targets.Org), s.getPolicy)
 	// The policy sets the credit ratio, so it is the organization's administrators' to change.
-	s.handle(fiber.MethodPut, "/api/v1/orgs/:id/activity-policy", guard.Allow(access.ManageMembers, s.orgParam), s.setPolicy)
+	s.handle(fiber.MethodPut, "/api/v1/orgs/:id/activity-policy", guard.Allow(access.ManageMembers, s.targets.Org), s.setPolicy)
 	s.handle(fiber.MethodPost, "/api/v1/scans", own, s.scanKiosk)
 	s.handle(fiber.MethodGet, "/api/v1/me/code", own, s.memberCode)
 	s.handle(fiber.MethodGet, "/api/v1/me/records", own, s.myRecords)
@@ -42,30 +41,9 @@ func (s *server) activityRoutes() {
 	s.handle(fiber.MethodGet, "/api/v1/me/family", own, s.myFamily)
 	s.handle(fiber.MethodGet, "/api/v1/records/:id", own, s.getRecord)
 	s.handle(fiber.MethodPost, "/api/v1/records/:id/disputes", own, s.disputeRecord)
-	s.handle(fiber.MethodPost, "/api/v1/records/:id/amendments", guard.Allow(access.VerifyHours, s.recordParam), s.amendRecord)
+	s.handle(fiber.MethodPost, "/api/v1/records/:id/amendments", guard.Allow(access.VerifyHours, s.targets.Record), s.amendRecord)
 	s.handle(fiber.MethodPost, "/api/v1/disputes/:id/dismiss", guard.Allow(access.VerifyHours, s.disputeParam), s.dismissDispute)
 	s.handle(fiber.MethodPost, "/api/v1/transfers", own, s.transfer)
-}
-
-// byActor names the caller in records and the audit log.
-func byActor(c *fiber.Ctx) *who.Principal { return guard.Principal(c).Actor() }
-
-// activityParam is the target of routes about the activity in the path: its organization.
-func (s *server) activityParam(c *fiber.Ctx) (access.Target, error) {
-	id, err := request.IDParam(c, "id")
-	if err != nil {
-		return access.Target{}, err
-	}
-	orgID, err := s.activities.ActivityOrg(c.UserContext(), id)
-	if err != nil {
-		return access.Target{}, err
-	}
-	return s.orgTarget(c, orgID)
-}
-
-func (s *server) orgTarget(c *fiber.Ctx, orgID int64) (access.Target, error) {
-	t, err := s.orgs.OrgTarget(c.UserContext(), orgID)
-	return access.Target(t), err
 }
 
 func (s *server) listCategories(c *fiber.Ctx) error {
@@ -85,14 +63,14 @@ func (s *server) createActivities(c *fiber.Ctx) error {
 	if req.OrgID <= 0 {
 		return problem.BadRequest("org_id", "required")
 	}
-	t, err := s.orgTarget(c, req.OrgID)
+	t, err := s.targets.OrgOf(c, req.OrgID)
 	if err != nil {
 		return err
 	}
 	if err := guard.Can(c, access.ManageActivities, t); err != nil {
 		return err
 	}
-	as, err := s.activities.CreateActivities(c.UserContext(), byActor(c), req)
+	as, err := s.activities.CreateActivities(c.UserContext(), guard.By(c), req)
 	if err != nil {
 		return err
 	}

@@ -9,19 +9,6 @@ import (
 	"timebank/web/request"
 )
 
-// recordParam is the target of routes about the record in the path: the organization that made it.
-func (s *server) recordParam(c *fiber.Ctx) (access.Target, error) {
-	id, err := request.IDParam(c, "id")
-	if err != nil {
-		return access.Target{}, err
-	}
-	_, orgID, err := s.activities.RecordOwner(c.UserContext(), id)
-	if err != nil {
-		return access.Target{}, err
-	}
-	return s.orgTarget(c, orgID)
-}
-
 // disputeParam is the target of routes about the dispute in the path.
 func (s *server) disputeParam(c *fiber.Ctx) (access.Target, error) {
 	id, err := request.IDParam(c, "id")
@@ -32,12 +19,12 @@ func (s *server) disputeParam(c *fiber.Ctx) (access.Target, error) {
 	if err != nil {
 		return access.Target{}, err
 	}
-	return s.orgTarget(c, orgID)
+	return s.targets.OrgOf(c, orgID)
 }
 
 // myRecords is the caller's service: attendances and records, total verified time and stars.
 func (s *server) myRecords(c *fiber.Ctx) error {
-	after, err := afterParam(c)
+	after, err := request.After(c)
 	if err != nil {
 		return err
 	}
@@ -80,7 +67,7 @@ func (s *server) getRecord(c *fiber.Ctx) error {
 		return err
 	}
 	if userID != guard.Principal(c).UserID {
-		t, err := s.orgTarget(c, orgID)
+		t, err := s.targets.OrgOf(c, orgID)
 		if err != nil {
 			return err
 		}
@@ -125,7 +112,7 @@ func (s *server) amendRecord(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	r, err := s.activities.Amend(c.UserContext(), byActor(c), id, req)
+	r, err := s.activities.Amend(c.UserContext(), guard.By(c), id, req)
 	if err != nil {
 		return err
 	}
@@ -141,7 +128,7 @@ func (s *server) dismissDispute(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	d, err := s.activities.DismissDispute(c.UserContext(), byActor(c), id, req.Reason)
+	d, err := s.activities.DismissDispute(c.UserContext(), guard.By(c), id, req.Reason)
 	if err != nil {
 		return err
 	}

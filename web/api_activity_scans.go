@@ -9,18 +9,6 @@ import (
 	"timebank/web/request"
 )
 
-// checkOutQuery reads which of the activity's codes is asked for: ?kind=check_in (the default) or
-// check_out.
-func checkOutQuery(c *fiber.Ctx) (bool, error) {
-	switch c.Query("kind", activity.CodeCheckIn) {
-	case activity.CodeCheckIn:
-		return false, nil
-	case activity.CodeCheckOut:
-		return true, nil
-	}
-	return false, problem.BadRequest("kind", "unknown")
-}
-
 // kioskCode is what the kiosk screen shows: the activity's current check-in code (?kind=check_out
 // for the check-out code), its URL, expiry and when to ask again.
 func (s *server) kioskCode(c *fiber.Ctx) error {
@@ -28,7 +16,7 @@ func (s *server) kioskCode(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	checkOut, err := checkOutQuery(c)
+	checkOut, err := request.CheckOut(c)
 	if err != nil {
 		return err
 	}
@@ -75,7 +63,7 @@ func (s *server) scanMember(c *fiber.Ctx) error {
 	if req.ActivityID != 0 && req.ActivityID != id {
 		return problem.BadRequest("activity_id", "not_this_activity")
 	}
-	res, err := s.activities.ScanMember(c.UserContext(), byActor(c), id, req)
+	res, err := s.activities.ScanMember(c.UserContext(), guard.By(c), id, req)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ func (s *server) listAttendances(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	after, err := afterParam(c)
+	after, err := request.After(c)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (s *server) verifyAttendances(c *fiber.Ctx) error {
 		return err
 	}
 	for _, o := range orgs {
-		t, err := s.orgTarget(c, o)
+		t, err := s.targets.OrgOf(c, o)
 		if err != nil {
 			return err
 		}
@@ -55,7 +55,7 @@ func (s *server) verifyAttendances(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	res, err := s.activities.Verify(c.UserContext(), byActor(c), req)
+	res, err := s.activities.Verify(c.UserContext(), guard.By(c), req)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (s *server) addManualHours(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	att, err := s.activities.AddManual(c.UserContext(), byActor(c), id, req)
+	att, err := s.activities.AddManual(c.UserContext(), guard.By(c), id, req)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (s *server) setPolicy(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	p, err := s.activities.SetPolicy(c.UserContext(), byActor(c), id, req)
+	p, err := s.activities.SetPolicy(c.UserContext(), guard.By(c), id, req)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/roster"
+	"timebank/web/guard"
 	"timebank/web/problem"
 	"timebank/web/request"
 )
@@ -25,7 +26,7 @@ func (s *server) importRoster(c *fiber.Ctx) error {
 	}
 	defer f.Close()
 	dry := c.Query("dry_run") == "true" || c.Query("dry_run") == "1"
-	rep, err := s.roster.Import(c.UserContext(), change(c), orgID, f, fh.Filename, dry)
+	rep, err := s.roster.Import(c.UserContext(), guard.Change(c), orgID, f, fh.Filename, dry)
 	var fe *roster.FileError
 	if errors.As(err, &fe) {
 		return &problem.Error{Status: fiber.StatusBadRequest, Slug: "roster-file",
@@ -35,25 +36,10 @@ func (s *server) importRoster(c *fiber.Ctx) error {
 	}
 	if !dry && !rep.Imported {
 		return &problem.Error{Status: fiber.StatusUnprocessableEntity, Slug: "roster-invalid",
-			Rows: func(lang string) []roster.RowError { return localRows(rep.Errors, lang) }}
+			Rows: func(lang string) []roster.RowError { return problem.LocalRows(rep.Errors, lang) }}
 	}
 	if rep.Imported {
-		return c.Status(fiber.StatusCreated).JSON(localReport(rep, s.msgs.Lang(c)))
+		return c.Status(fiber.StatusCreated).JSON(problem.LocalReport(rep, s.msgs.Lang(c)))
 	}
-	return c.JSON(localReport(rep, s.msgs.Lang(c)))
-}
-
-// localRows puts each bad row's message in the caller's language.
-func localRows(rows []roster.RowError, lang string) []roster.RowError {
-	out := make([]roster.RowError, len(rows))
-	for i, r := range rows {
-		r.Message = r.Text(lang)
-		out[i] = r
-	}
-	return out
-}
-
-func localReport(rep roster.Report, lang string) roster.Report {
-	rep.Errors = localRows(rep.Errors, lang)
-	return rep
+	return c.JSON(problem.LocalReport(rep, s.msgs.Lang(c)))
 }

@@ -11,7 +11,6 @@ import (
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
 	"timebank/web/guard"
-	"timebank/web/observe"
 	"timebank/web/problem"
 	"timebank/web/request"
 )
@@ -21,52 +20,20 @@ import (
 // place named in the body.
 func (s *server) orgRoutes() {
 	s.handle(fiber.MethodPost, "/api/v1/regions", guard.Allow(access.ManageRegions, nil), s.createRegion)
-	s.handle(fiber.MethodGet, "/api/v1/regions/:code", guard.Allow(access.ReadRegion, s.regionParam), s.getRegion)
-	s.handle(fiber.MethodPost, "/api/v1/regions/:code/admins", guard.Allow(access.ManageRegions, s.regionParam), s.grantRegionRole)
+	s.handle(fiber.MethodGet, "/api/v1/regions/:code", guard.Allow(access.ReadRegion, s.targets.Region), s.getRegion)
+	s.handle(fiber.MethodPost, "/api/v1/regions/:code/admins", guard.Allow(access.ManageRegions, s.targets.Region), s.grantRegionRole)
 	s.handle(fiber.MethodPost, "/api/v1/orgs", guard.Allow(access.CreateOrg, nil), s.createOrg)
-	s.handle(fiber.MethodGet, "/api/v1/orgs/:id", guard.Allow(access.ReadOrg, s.orgParam), s.getOrg)
-	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/members", guard.Allow(access.ReadOrg, s.orgParam), s.listMembers)
-	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/members", guard.Allow(access.ManageMembers, s.orgParam), s.addMember)
-	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/devices", guard.Allow(access.ManageDevices, s.orgParam), s.listDevices)
-	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/imports", guard.Allow(access.ManageMembers, s.orgParam), s.importRoster)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id", guard.Allow(access.ReadOrg, s.targets.Org), s.getOrg)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/members", guard.Allow(access.ReadOrg, s.targets.Org), s.listMembers)
+	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/members", guard.Allow(access.ManageMembers, s.targets.Org), s.addMember)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/devices", guard.Allow(access.ManageDevices, s.targets.Org), s.listDevices)
+	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/imports", guard.Allow(access.ManageMembers, s.targets.Org), s.importRoster)
 	s.handle(fiber.MethodPost, "/api/v1/grants/:id/revoke", guard.Allow(access.ManageMembers, nil), s.revokeGrant)
 	s.handle(fiber.MethodPost, "/api/v1/stores", guard.Allow(access.CreateStore, nil), s.createStore)
-	s.handle(fiber.MethodGet, "/api/v1/stores/:id", guard.Allow(access.ReadStore, s.storeParam), s.getStore)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id", guard.Allow(access.ReadStore, s.targets.Store), s.getStore)
 	s.handle(fiber.MethodPost, "/api/v1/device-tokens", guard.Allow(access.ManageDevices, nil), s.createDevice)
 	s.handle(fiber.MethodPost, "/api/v1/device-tokens/:id/revoke", guard.Allow(access.ManageDevices, nil), s.revokeDevice)
 	s.handle(fiber.MethodGet, "/api/v1/audit", guard.Allow(access.ReadAudit, nil), s.listAudit)
-}
-
-// orgParam is the target of routes about the organization in the path.
-func (s *server) orgParam(c *fiber.Ctx) (access.Target, error) {
-	id, err := request.IDParam(c, "id")
-	if err != nil {
-		return access.Target{}, err
-	}
-	return s.orgs.OrgTarget(c.UserContext(), id)
-}
-
-// storeParam is the target of routes about the store in the path.
-func (s *server) storeParam(c *fiber.Ctx) (access.Target, error) {
-	id, err := request.IDParam(c, "id")
-	if err != nil {
-		return access.Target{}, err
-	}
-	return s.orgs.StoreTarget(c.UserContext(), id)
-}
-
-// regionParam is the target of routes about the region in the path.
-func (s *server) regionParam(c *fiber.Ctx) (access.Target, error) {
-	code := c.Params("code")
-	if _, err := org.DivisionLevel(code); err != nil {
-		return access.Target{}, problem.BadRequest("code", "division_code")
-	}
-	return org.RegionTarget(code), nil
-}
-
-// change names the caller and the request in the audit log.
-func change(c *fiber.Ctx) identity.Change {
-	return identity.Change{Actor: guard.Principal(c).Actor(), RequestID: observe.RequestID(c)}
 }
 
 func (s *server) createRegion(c *fiber.Ctx) error {
@@ -141,7 +108,7 @@ func (s *server) grantTo(c *fiber.Ctx, phone string, g access.Grant) error {
 	if err != nil {
 		return err
 	}
-	id, err := s.users.Grant(c.UserContext(), change(c), u.ID, g)
+	id, err := s.users.Grant(c.UserContext(), guard.Change(c), u.ID, g)
 	if err != nil {
 		return err
 	}
@@ -192,19 +159,6 @@ func (s *server) listMembers(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"members": m})
 }
 
-// grantTarget is where a grant's scope lies, for checking who may revoke it.
-func (s *server) grantTarget(c *fiber.Ctx, g access.Grant) (access.Target, error) {
-	switch g.Kind {
-	case access.Region:
-		return org.RegionTarget(g.RegionCode), nil
-	case access.Org:
-		return s.orgs.OrgTarget(c.UserContext(), g.OrgID)
-	case access.Store:
-		return s.orgs.StoreTarget(c.UserContext(), g.StoreID)
-	}
-	return access.Target{}, nil // platform grants: only platform admins cover an empty target
-}
-
 func (s *server) revokeGrant(c *fiber.Ctx) error {
 	id, err := request.IDParam(c, "id")
 	if err != nil {
@@ -218,14 +172,14 @@ func (s *server) revokeGrant(c *fiber.Ctx) error {
 	if g.Kind == access.Region {
 		action = access.ManageRegions
 	}
-	t, err := s.grantTarget(c, g)
+	t, err := s.targets.Grant(c, g)
 	if err != nil {
 		return err
 	}
 	if err := guard.Can(c, action, t); err != nil {
 		return err
 	}
-	if err := s.users.Revoke(c.UserContext(), change(c), id); err != nil {
+	if err := s.users.Revoke(c.UserContext(), guard.Change(c), id); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -359,7 +313,7 @@ func (s *server) createDevice(c *fiber.Ctx) error {
 	if err := guard.Can(c, access.ManageDevices, t); err != nil {
 		return err
 	}
-	d, token, err := s.users.CreateDevice(c.UserContext(), change(c), req.Role, orgID, storeID, req.Label)
+	d, token, err := s.users.CreateDevice(c.UserContext(), guard.Change(c), req.Role, orgID, storeID, req.Label)
 	if err != nil {
 		return err
 	}
@@ -387,7 +341,7 @@ func (s *server) revokeDevice(c *fiber.Ctx) error {
 	if err := guard.Can(c, access.ManageDevices, t); err != nil {
 		return err
 	}
-	if err := s.users.RevokeDevice(c.UserContext(), change(c), id); err != nil {
+	if err := s.users.RevokeDevice(c.UserContext(), guard.Change(c), id); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -412,7 +366,7 @@ type auditPage struct {
 }
 
 func (s *server) listAudit(c *fiber.Ctx) error {
-	after, limit, err := pageParams(c, audit.MaxLimit)
+	after, limit, err := request.Page(c, audit.MaxLimit)
 	if err != nil {
 		return err
 	}
@@ -432,31 +386,4 @@ func (s *server) listAudit(c *fiber.Ctx) error {
 		page.Next = strconv.FormatInt(entries[len(entries)-1].ID, 10)
 	}
 	return c.JSON(page)
-}
-
-// afterParam is the keyset position ?after= (the last id of the previous page), 0 when absent.
-func afterParam(c *fiber.Ctx) (int64, error) {
-	v := c.Query("after")
-	if v == "" {
-		return 0, nil
-	}
-	after, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || after < 0 {
-		return 0, problem.BadRequest("after", "not_a_number")
-	}
-	return after, nil
-}
-
-// pageParams reads the keyset cursor (?after=) and page size (?limit=, default 50) of a list.
-func pageParams(c *fiber.Ctx, maxLimit int) (after int64, limit int, err error) {
-	limit = 50
-	if after, err = afterParam(c); err != nil {
-		return 0, 0, err
-	}
-	if v := c.Query("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > maxLimit {
-			return 0, 0, problem.BadRequest("limit", "range")
-		}
-	}
-	return after, limit, nil
 }

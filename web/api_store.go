@@ -13,7 +13,7 @@ import (
 // counter and walk-in sales. Routes about a store in the path act at that store; orders, the
 // counter and sales name their store in the body or through the order, and the handlers check it.
 func (s *server) storeRoutes() {
-	at := func(a access.Action) guard.Rule { return guard.Allow(a, s.storeParam) }
+	at := func(a access.Action) guard.Rule { return guard.Allow(a, s.targets.Store) }
 	s.handle(fiber.MethodGet, "/api/v1/stores/:id/catalog", guard.Public(), s.storeCatalog)
 	s.handle(fiber.MethodGet, "/api/v1/stores/:id/items", at(access.ReadStore), s.listItems)
 	s.handle(fiber.MethodPost, "/api/v1/stores/:id/items", at(access.ManageCatalog), s.createItem)
@@ -52,7 +52,7 @@ type storeItemsPage struct {
 
 // storeItemFilter reads ?q=, ?after= and ?limit= of an item list.
 func storeItemFilter(c *fiber.Ctx) (store.ItemFilter, error) {
-	after, limit, err := pageParams(c, store.MaxLimit)
+	after, limit, err := request.Page(c, store.MaxLimit)
 	return store.ItemFilter{Query: c.Query("q"), After: after, Limit: limit}, err
 }
 

@@ -13,7 +13,7 @@ import (
 // allocations. A household's status is sensitive (PIPL): only those allowed store.aid at the store
 // may call them (and, as for every route that is not public, no answer is kept by a cache).
 func (s *server) storeAidRoutes() {
-	at := guard.Allow(access.AllocateAid, s.storeParam)
+	at := guard.Allow(access.AllocateAid, s.targets.Store)
 	s.handle(fiber.MethodGet, "/api/v1/stores/:id/households", at, s.listHouseholds)
 	s.handle(fiber.MethodPost, "/api/v1/stores/:id/households", at, s.registerHousehold)
 	s.handle(fiber.MethodPost, "/api/v1/stores/:id/households/:household/deactivate", at, s.deactivateHousehold)
@@ -35,7 +35,7 @@ type storeAidPage struct {
 
 func (s *server) listHouseholds(c *fiber.Ctx) error {
 	id, _ := request.IDParam(c, "id") // checked by the route's rule
-	after, limit, err := pageParams(c, store.MaxLimit)
+	after, limit, err := request.Page(c, store.MaxLimit)
 	if err != nil {
 		return err
 	}
@@ -81,15 +81,15 @@ func (s *server) deactivateHousehold(c *fiber.Ctx) error {
 
 func (s *server) listAid(c *fiber.Ctx) error {
 	id, _ := request.IDParam(c, "id")
-	before, err := storeQueryID(c, "before")
+	before, err := request.QueryID(c, "before")
 	if err != nil {
 		return err
 	}
-	household, err := storeQueryID(c, "household")
+	household, err := request.QueryID(c, "household")
 	if err != nil {
 		return err
 	}
-	_, limit, err := pageParams(c, store.MaxLimit)
+	_, limit, err := request.Page(c, store.MaxLimit)
 	if err != nil {
 		return err
 	}

@@ -51,11 +51,11 @@ type storeOrdersPage struct {
 
 // storeOrderFilter reads ?status=, ?before= and ?limit= of an order list.
 func storeOrderFilter(c *fiber.Ctx) (store.OrderFilter, error) {
-	before, err := storeQueryID(c, "before")
+	before, err := request.QueryID(c, "before")
 	if err != nil {
 		return store.OrderFilter{}, err
 	}
-	_, limit, err := pageParams(c, store.MaxLimit)
+	_, limit, err := request.Page(c, store.MaxLimit)
 	return store.OrderFilter{Status: c.Query("status"), Before: before, Limit: limit}, err
 }
 

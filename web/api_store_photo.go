@@ -1,16 +1,12 @@
 package web
 
 import (
-	"errors"
-	"io"
 	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
-	"timebank/pkg/store"
 	"timebank/web/guard"
-	"timebank/web/problem"
 	"timebank/web/request"
 )
 
@@ -68,7 +64,7 @@ func (s *server) putItemPhoto(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data, err := photoUpload(c)
+	data, err := request.Photo(c)
 	if err != nil {
 		return err
 	}
@@ -90,34 +86,4 @@ func (s *server) deleteItemPhoto(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
-}
-
-// photoUpload returns the uploaded picture's bytes, from the form field "photo" of a multipart
-// body or else the body itself. Its type is decided later from the bytes, whatever the request
-// says; only a compressed body is refused here, as it would be inflated past the body limit.
-func photoUpload(c *fiber.Ctx) ([]byte, error) {
-	if ce := c.Get(fiber.HeaderContentEncoding); ce != "" && !strings.EqualFold(ce, "identity") {
-		return nil, &problem.Error{Status: fiber.StatusUnsupportedMediaType, Slug: "invalid-request",
-			Fields: []problem.FieldError{{Field: "Content-Encoding", Reason: "content_encoding"}}}
-	}
-	if !strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEMultipartForm) {
-		return c.BodyRaw(), nil
-	}
-	fh, err := c.FormFile("photo")
-	if err != nil {
-		return nil, problem.BadRequest("photo", "required")
-	}
-	if fh.Size > store.MaxPhotoBytes {
-		return nil, store.ErrPhotoTooLarge
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, store.MaxPhotoBytes+1))
-	if err != nil {
-		return nil, errors.Join(store.ErrPhotoInvalid, err)
-	}
-	return data, nil
 }

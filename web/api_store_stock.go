@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -59,15 +58,15 @@ type storeJournalPage struct {
 
 func (s *server) getJournal(c *fiber.Ctx) error {
 	id, _ := request.IDParam(c, "id")
-	after, limit, err := pageParams(c, store.MaxLimit)
+	after, limit, err := request.Page(c, store.MaxLimit)
 	if err != nil {
 		return err
 	}
-	lot, err := storeQueryID(c, "lot")
+	lot, err := request.QueryID(c, "lot")
 	if err != nil {
 		return err
 	}
-	item, err := storeQueryID(c, "item")
+	item, err := request.QueryID(c, "item")
 	if err != nil {
 		return err
 	}
@@ -80,19 +79,6 @@ func (s *server) getJournal(c *fiber.Ctx) error {
 		page.Next = itoa(ms[len(ms)-1].ID)
 	}
 	return c.JSON(page)
-}
-
-// storeQueryID reads an optional positive id from the query string; 0 when absent.
-func storeQueryID(c *fiber.Ctx, name string) (int64, error) {
-	v := c.Query(name)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, problem.BadRequest(name, "not_a_number")
-	}
-	return n, nil
 }
 
 func (s *server) getDayReport(c *fiber.Ctx) error {

@@ -73,7 +73,7 @@ func (s *server) orgRecordForm(c *fiber.Ctx, status int, v view) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.orgTarget(c, r.OrgID)
+	t, err := s.targets.OrgOf(c, r.OrgID)
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func (s *server) amendSubmit(c *fiber.Ctx) error {
 	default:
 		am.Minutes = n
 	}
-	if _, err := s.activities.Amend(c.UserContext(), byActor(c), id, am); err != nil {
+	if _, err := s.activities.Amend(c.UserContext(), guard.By(c), id, am); err != nil {
 		return s.fixFailed(c, f, err)
 	}
 	return redirect(c, "/records/"+itoa(id)+"?done=amended")
@@ -181,7 +181,7 @@ func (s *server) dismissSubmit(c *fiber.Ctx) error {
 	if !open {
 		return s.fixFailed(c, f, activity.ErrDisputeNotFound)
 	}
-	_, err = s.activities.DismissDispute(c.UserContext(), byActor(c), disputeID, c.FormValue("dismiss_reason"))
+	_, err = s.activities.DismissDispute(c.UserContext(), guard.By(c), disputeID, c.FormValue("dismiss_reason"))
 	if err != nil {
 		return s.fixFailed(c, f, renameField(err, "reason", "dismiss_reason"))
 	}

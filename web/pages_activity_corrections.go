@@ -18,13 +18,13 @@ import (
 // approval. They call the same recording service as the JSON API.
 func (s *server) activityCorrectionRoutes() {
 	get, post := fiber.MethodGet, fiber.MethodPost
-	verify := guard.Allow(access.VerifyHours, s.activityParam)
+	verify := guard.Allow(access.VerifyHours, s.targets.Activity)
 	// The organizations are the caller's own: the handler lists only those.
 	s.handle(get, "/activities/disputes", guard.Allow(access.ReadActivities, nil), s.openDisputesPage)
-	s.handle(get, "/activities/:id/records", guard.Allow(access.ReadActivities, s.activityParam), s.activityRecordsPage)
-	s.handle(get, "/records/:id", guard.Allow(access.ReadActivities, s.recordParam), s.orgRecordPage)
-	s.handle(post, "/records/:id/amend", guard.Allow(access.VerifyHours, s.recordParam), s.amendSubmit)
-	s.handle(post, "/records/:id/dismiss", guard.Allow(access.VerifyHours, s.recordParam), s.dismissSubmit)
+	s.handle(get, "/activities/:id/records", guard.Allow(access.ReadActivities, s.targets.Activity), s.activityRecordsPage)
+	s.handle(get, "/records/:id", guard.Allow(access.ReadActivities, s.targets.Record), s.orgRecordPage)
+	s.handle(post, "/records/:id/amend", guard.Allow(access.VerifyHours, s.targets.Record), s.amendSubmit)
+	s.handle(post, "/records/:id/dismiss", guard.Allow(access.VerifyHours, s.targets.Record), s.dismissSubmit)
 	s.handle(get, "/activities/:id/manual", verify, s.manualPage)
 	s.handle(post, "/activities/:id/manual", verify, s.manualSubmit)
 	s.handle(post, "/activities/:id/manual/decide", verify, s.manualDecideSubmit)
@@ -89,7 +89,7 @@ func (s *server) activityRecordsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	after, err := afterParam(c)
+	after, err := request.After(c)
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (s *server) activityRecordsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.orgTarget(c, q.Activity.OrgID)
+	t, err := s.targets.OrgOf(c, q.Activity.OrgID)
 	if err != nil {
 		return err
 	}

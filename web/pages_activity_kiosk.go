@@ -66,7 +66,7 @@ func (s *server) kioskCodeImage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	checkOut, err := checkOutQuery(c)
+	checkOut, err := request.CheckOut(c)
 	if err != nil {
 		return err
 	}

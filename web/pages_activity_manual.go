@@ -11,6 +11,7 @@ import (
 	"timebank/fields"
 	"timebank/pkg/activity"
 	"timebank/pkg/identity"
+	"timebank/web/guard"
 	"timebank/web/request"
 )
 
@@ -61,7 +62,7 @@ func (s *server) manualForm(c *fiber.Ctx, status int, v view) error {
 	if err != nil {
 		return err
 	}
-	me := byActor(c).Label()
+	me := guard.By(c).Label()
 	data := manualView{Activity: a, NotYet: s.activities.Now().Before(a.EndsAt)}
 	data.Failed, _ = strconv.ParseInt(v.Form.Values["att"], 10, 64)
 	names := s.actorNames(v.Lang)
@@ -112,7 +113,7 @@ func (s *server) manualSubmit(c *fiber.Ctx) error {
 		}
 		m.VolunteerNo = u.VolunteerNo
 	}
-	if _, err := s.activities.AddManual(c.UserContext(), byActor(c), id, m); err != nil {
+	if _, err := s.activities.AddManual(c.UserContext(), guard.By(c), id, m); err != nil {
 		return s.manualFailed(c, f, renameField(err, "volunteer_no", "volunteer"))
 	}
 	return redirect(c, "/activities/"+itoa(id)+"/manual?done=manual-added")
@@ -173,7 +174,7 @@ func (s *server) manualDecideSubmit(c *fiber.Ctx) error {
 	if req.Action != activity.ActionApprove && req.Action != activity.ActionReject {
 		return s.manualFailed(c, f, fields.New(activity.ErrInvalid, "action", "unknown"))
 	}
-	if _, err := s.activities.Verify(c.UserContext(), byActor(c), req); err != nil {
+	if _, err := s.activities.Verify(c.UserContext(), guard.By(c), req); err != nil {
 		return s.manualFailed(c, f, renameField(err, "reason", "decide_reason"))
 	}
 	done := map[string]string{activity.ActionApprove: "manual-approved", activity.ActionReject: "manual-rejected"}[req.Action]

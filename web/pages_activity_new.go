@@ -91,14 +91,14 @@ func (s *server) newActivitySubmit(c *fiber.Ctx) error {
 	if err := bad.Err(activity.ErrInvalid); err != nil {
 		return s.newActivityFailed(c, f, err)
 	}
-	t, err := s.orgTarget(c, n.OrgID)
+	t, err := s.targets.OrgOf(c, n.OrgID)
 	if err == nil {
 		err = guard.Can(c, access.ManageActivities, t)
 	}
 	if err != nil {
 		return s.newActivityFailed(c, f, err)
 	}
-	as, err := s.activities.CreateActivities(c.UserContext(), byActor(c), n)
+	as, err := s.activities.CreateActivities(c.UserContext(), guard.By(c), n)
 	if err != nil {
 		return s.newActivityFailed(c, f, err)
 	}

@@ -63,7 +63,7 @@ func (s *server) queueForm(c *fiber.Ctx, status int, v view) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.orgTarget(c, q.Activity.OrgID)
+	t, err := s.targets.OrgOf(c, q.Activity.OrgID)
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func (s *server) verifySubmit(c *fiber.Ctx) error {
 		return s.verifyFailed(c, f, err)
 	}
 	for _, o := range orgs {
-		t, err := s.orgTarget(c, o)
+		t, err := s.targets.OrgOf(c, o)
 		if err != nil {
 			return err
 		}
@@ -131,7 +131,7 @@ func (s *server) verifySubmit(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	res, err := s.activities.Verify(c.UserContext(), byActor(c), req)
+	res, err := s.activities.Verify(c.UserContext(), guard.By(c), req)
 	if err != nil {
 		return s.verifyFailed(c, f, err)
 	}

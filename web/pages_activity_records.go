@@ -22,7 +22,7 @@ type recordsView struct {
 
 // myRecordsPage lists the volunteer's attendances and records, newest first, under the totals.
 func (s *server) myRecordsPage(c *fiber.Ctx) error {
-	after, err := afterParam(c)
+	after, err := request.After(c)
 	if err != nil {
 		return err
 	}

@@ -40,12 +40,12 @@ func (s *server) activityPageRoutes() {
 	s.handle(get, "/activities/manage", guard.Allow(access.ReadActivities, nil), s.manageActivitiesPage)
 	s.handle(get, "/activities/new", guard.Allow(access.ManageActivities, nil), s.newActivityPage)
 	s.handle(post, "/activities", guard.Allow(access.ManageActivities, nil), s.newActivitySubmit)
-	kiosk := guard.Allow(access.RunKiosk, s.activityParam)
+	kiosk := guard.Allow(access.RunKiosk, s.targets.Activity)
 	s.handle(get, "/activities/:id/kiosk", kiosk, s.kioskPage)
 	s.handle(get, "/activities/:id/kiosk/code", kiosk, s.kioskCodeImage)
 	s.handle(get, "/activities/:id/kiosk/status", kiosk, s.kioskStatus)
-	s.handle(get, "/activities/:id/queue", guard.Allow(access.ReadActivities, s.activityParam), s.queuePage)
-	s.handle(post, "/activities/:id/verify", guard.Allow(access.VerifyHours, s.activityParam), s.verifySubmit)
+	s.handle(get, "/activities/:id/queue", guard.Allow(access.ReadActivities, s.targets.Activity), s.queuePage)
+	s.handle(post, "/activities/:id/verify", guard.Allow(access.VerifyHours, s.targets.Activity), s.verifySubmit)
 	s.activityCorrectionRoutes()
 }
 

@@ -11,6 +11,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/audit"
 	"timebank/web/guard"
+	"timebank/web/request"
 )
 
 // auditPageSize is how many entries the audit page lists at a time.
@@ -81,7 +82,7 @@ func (s *server) actionName(lang, action string) string {
 // auditPage shows the entries of the audit log the caller's roles cover, as GET /api/v1/audit
 // does: the same scopes, the same keyset (?after= the last id of the previous page).
 func (s *server) auditPage(c *fiber.Ctx) error {
-	after, _, err := pageParams(c, audit.MaxLimit)
+	after, _, err := request.Page(c, audit.MaxLimit)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ import (
 // store) checks that thing's place again with can.
 func (s *server) orgPageRoutes() {
 	get, post := fiber.MethodGet, fiber.MethodPost
-	at := func(a access.Action) guard.Rule { return guard.Allow(a, s.orgParam) }
+	at := func(a access.Action) guard.Rule { return guard.Allow(a, s.targets.Org) }
 	s.handle(get, "/orgs", guard.Allow(access.ReadOrg, nil), s.orgsPage)
 	s.handle(get, "/orgs/:id", at(access.ReadOrg), s.orgPage)
 	s.handle(post, "/orgs/:id/members", at(access.ManageMembers), s.memberSubmit)
@@ -28,7 +28,7 @@ func (s *server) orgPageRoutes() {
 	s.handle(get, "/orgs/:id/import", at(access.ManageMembers), s.rosterPage)
 	s.handle(post, "/orgs/:id/import", at(access.ManageMembers), s.rosterSubmit)
 	s.handle(get, "/regions", guard.Allow(access.ReadRegion, nil), s.regionsPage)
-	s.handle(get, "/regions/:code", guard.Allow(access.ReadRegion, s.regionParam), s.regionPage)
+	s.handle(get, "/regions/:code", guard.Allow(access.ReadRegion, s.targets.Region), s.regionPage)
 	s.handle(get, "/audit", guard.Allow(access.ReadAudit, nil), s.auditPage)
 }
 

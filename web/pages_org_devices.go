@@ -97,7 +97,7 @@ func (s *server) createDeviceIn(c *fiber.Ctx, orgID int64, scope, label string) 
 	if err := guard.Can(c, access.ManageDevices, t); err != nil {
 		return nil, err
 	}
-	d, token, err := s.users.CreateDevice(ctx, change(c), role, orgArg, storeArg, label)
+	d, token, err := s.users.CreateDevice(ctx, guard.Change(c), role, orgArg, storeArg, label)
 	if err != nil {
 		return nil, err
 	}
@@ -151,5 +151,5 @@ func (s *server) revokeDeviceIn(c *fiber.Ctx, orgID int64) error {
 	if err := guard.Can(c, access.ManageDevices, t); err != nil {
 		return err
 	}
-	return s.users.RevokeDevice(ctx, change(c), devID)
+	return s.users.RevokeDevice(ctx, guard.Change(c), devID)
 }

@@ -105,7 +105,7 @@ func (s *server) inviteGrant(c *fiber.Ctx, orgID int64, value string) (access.Gr
 // hold already changes nothing. The grant's place is checked again here, whatever the route's rule
 // said, because the form chose it.
 func (s *server) grantByPhone(c *fiber.Ctx, phone string, g access.Grant) error {
-	t, err := s.grantTarget(c, g)
+	t, err := s.targets.Grant(c, g)
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func (s *server) grantByPhone(c *fiber.Ctx, phone string, g access.Grant) error 
 	if err != nil {
 		return err
 	}
-	_, err = s.users.Grant(c.UserContext(), change(c), u.ID, g)
+	_, err = s.users.Grant(c.UserContext(), guard.Change(c), u.ID, g)
 	return err
 }
 
@@ -149,7 +149,7 @@ func (s *server) revokeInOrg(c *fiber.Ctx, orgID int64) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.grantTarget(c, g)
+	t, err := s.targets.Grant(c, g)
 	if err != nil {
 		return err
 	}
@@ -159,5 +159,5 @@ func (s *server) revokeInOrg(c *fiber.Ctx, orgID int64) error {
 	if err := guard.Can(c, access.ManageMembers, t); err != nil {
 		return err
 	}
-	return s.users.Revoke(c.UserContext(), change(c), grantID)
+	return s.users.Revoke(c.UserContext(), guard.Change(c), grantID)
 }

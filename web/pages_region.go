@@ -10,6 +10,7 @@ import (
 	"timebank/pkg/org"
 	"timebank/web/guard"
 	"timebank/web/problem"
+	"timebank/web/request"
 )
 
 // regionPageSize is how many organizations a region page lists at a time.
@@ -72,7 +73,7 @@ func (s *server) regionPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	after, _, err := pageParams(c, org.MaxLimit)
+	after, _, err := request.Page(c, org.MaxLimit)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 
 	"timebank/pkg/org"
 	"timebank/pkg/roster"
+	"timebank/web/guard"
+	"timebank/web/problem"
 	"timebank/web/request"
 )
 
@@ -42,7 +44,7 @@ func (s *server) rosterSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	defer file.Close()
-	rep, err := s.roster.Import(c.UserContext(), change(c), id, file, fh.Filename, dry)
+	rep, err := s.roster.Import(c.UserContext(), guard.Change(c), id, file, fh.Filename, dry)
 	var fe *roster.FileError
 	if errors.As(err, &fe) {
 		f.fail("file", fe.Text(lang))
@@ -55,7 +57,7 @@ func (s *server) rosterSubmit(c *fiber.Ctx) error {
 		}
 		return s.renderRoster(c, status, id, f, nil, dry)
 	}
-	rep = localReport(rep, lang)
+	rep = problem.LocalReport(rep, lang)
 	status := fiber.StatusOK
 	switch {
 	case len(rep.Errors) > 0:

@@ -56,7 +56,7 @@ func (s *server) catalog(c *fiber.Ctx, status int, cart cartState) error {
 	if err != nil {
 		return err
 	}
-	after, err := storeQueryID(c, "after")
+	after, err := request.QueryID(c, "after")
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ type pickupLine struct {
 // what was handed out, in green, with the receipt.
 func (s *server) counterPage(c *fiber.Ctx) error {
 	cv := counterView{}
-	if done, err := storeQueryID(c, "done"); err == nil && done != 0 {
+	if done, err := request.QueryID(c, "done"); err == nil && done != 0 {
 		storeID, _ := request.IDParam(c, "store")
 		o, err := s.store.Order(c.UserContext(), done)
 		if err == nil && o.StoreID == storeID && o.Status == store.StatusFulfilled {

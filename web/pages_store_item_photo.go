@@ -27,7 +27,7 @@ func (s *server) itemPhotoSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data, err := photoUpload(c)
+	data, err := request.Photo(c)
 	if err == nil && len(data) == 0 {
 		err = store.ErrPhotoType // an empty form: no file chosen
 	}

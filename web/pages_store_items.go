@@ -34,7 +34,7 @@ func (s *server) itemsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	after, err := storeQueryID(c, "after")
+	after, err := request.QueryID(c, "after")
 	if err != nil {
 		return err
 	}

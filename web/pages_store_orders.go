@@ -32,7 +32,7 @@ type myOrdersView struct {
 
 // myOrdersPage lists the signed-in person's orders and walk-in sales.
 func (s *server) myOrdersPage(c *fiber.Ctx) error {
-	before, err := storeQueryID(c, "before")
+	before, err := request.QueryID(c, "before")
 	if err != nil {
 		return err
 	}

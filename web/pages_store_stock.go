@@ -81,7 +81,7 @@ func (s *server) renderStock(c *fiber.Ctx, status int, failed adjustFailure) err
 	if err != nil {
 		return err
 	}
-	after, err := storeQueryID(c, "after")
+	after, err := request.QueryID(c, "after")
 	if err != nil {
 		return err
 	}

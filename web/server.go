@@ -30,6 +30,7 @@ import (
 	"timebank/web/observe"
 	"timebank/web/problem"
 	"timebank/web/request"
+	"timebank/web/target"
 )
 
 type server struct {
@@ -51,6 +52,7 @@ type server struct {
 	observer    *observe.Observer
 	problems    *problem.Writer
 	guard       *guard.Guard
+	targets     *target.Finder
 	app         *fiber.App
 	rules       map[string]guard.Rule // "METHOD /path" → who may call it
 	views       *renderer             // the HTML pages' templates and static files
@@ -77,6 +79,7 @@ func New(d *app.Services) (*fiber.App, error) {
 		activities: d.Activities, roster: d.Roster, store: d.Store, sessions: d.Sessions, limiter: d.Limiter, signInGuard: d.SignIn, log: log,
 		msgs: msgs, rules: map[string]guard.Rule{}}
 	s.guard = guard.New(s.cfg, s.rdb, s.users, s.sessions, s.limiter, s.signInGuard, log)
+	s.targets = target.New(s.orgs, s.activities)
 	s.observer = observe.New(s.cfg, log, s.db, s.rdb, s.ledger, s.store, s.errorHandler)
 	s.problems = &problem.Writer{BaseURL: s.cfg.BaseURL, Msgs: msgs, Log: log, Page: s.errorPage}
 	s.app = fiber.New(fiber.Config{
