@@ -20,6 +20,7 @@ import (
 	"timebank/pkg/app"
 	"timebank/pkg/config"
 	"timebank/pkg/dbtest"
+	"timebank/web/api"
 	"timebank/web/problem"
 )
 
@@ -249,7 +250,7 @@ func TestActivityAPIEarning(t *testing.T) {
 	fresh := 0
 	var recID int64
 	for _, r := range results {
-		var res verifyResponse
+		var res api.VerifyResponse
 		r.into(t, 200, &res)
 		if !res.Results[0].Replayed {
 			fresh++

@@ -26,6 +26,7 @@ import (
 	who "timebank/pkg/principal"
 	"timebank/pkg/qr"
 	"timebank/pkg/store"
+	"timebank/web/api"
 	"timebank/web/i18n"
 	"timebank/web/problem"
 )
@@ -136,7 +137,7 @@ func TestStoreAPIFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	fund(t, d, w.a.AccountCode, user, 500)
-	var catalog storeItemsPage
+	var catalog api.StoreItemsPage
 	storeReq(t, app, "", "GET", "/api/v1/stores/"+sa+"/catalog", "").ok(t, 200, &catalog)
 	if len(catalog.Items) != 2 || catalog.Items[0].Available != 3 {
 		t.Fatalf("catalogue: %+v", catalog)
@@ -212,7 +213,7 @@ func TestStoreAPIFlow(t *testing.T) {
 	}
 	storeReq(t, app, clerk, "POST", "/api/v1/sales", saleBody, idem()...).problem(t, 409, "code-used")
 
-	var stock storeStockPage
+	var stock api.StoreStockPage
 	storeReq(t, app, w.tokens[auditorHN], "GET", "/api/v1/stores/"+sa+"/stock", "").ok(t, 200, &stock)
 	for _, si := range stock.Items {
 		want := map[int64]int{rice.ID: 1, soap.ID: 7}[si.Item.ID]
@@ -225,7 +226,7 @@ func TestStoreAPIFlow(t *testing.T) {
 	if rep.OrdersHandedOut != 1 || rep.Sales != 1 || rep.CreditsReceived != 330 || rep.Donations != 1 || rep.UnitsHandedOut != 5 {
 		t.Fatalf("day report: %+v", rep)
 	}
-	var journal storeJournalPage
+	var journal api.StoreJournalPage
 	storeReq(t, app, manager, "GET", "/api/v1/stores/"+sa+"/journal?item="+id(soap.ID), "").ok(t, 200, &journal)
 	if len(journal.Movements) != 5 { // received, reserved, handed out, released, handed out (sale)
 		t.Fatalf("journal of soap: %+v", journal.Movements)
@@ -507,25 +508,25 @@ func TestStoreOpenAPISchemas(t *testing.T) {
 	schemas := obj(obj(doc["components"])["schemas"])
 	types := map[string]reflect.Type{
 		"StoreItem": reflect.TypeFor[store.Item](), "StoreNewItem": reflect.TypeFor[store.NewItem](),
-		"StoreItemsPage": reflect.TypeFor[storeItemsPage](), "StorePolicy": reflect.TypeFor[store.Policy](),
+		"StoreItemsPage": reflect.TypeFor[api.StoreItemsPage](), "StorePolicy": reflect.TypeFor[store.Policy](),
 		"StoreLot": reflect.TypeFor[store.Lot](), "StoreStockItem": reflect.TypeFor[store.StockItem](),
-		"StoreStockPage": reflect.TypeFor[storeStockPage](), "StoreWarning": reflect.TypeFor[store.Warning](),
-		"StoreWarnings": reflect.TypeFor[storeWarnings](), "StoreMovement": reflect.TypeFor[store.Movement](),
-		"StoreJournalPage": reflect.TypeFor[storeJournalPage](), "StoreDayReport": reflect.TypeFor[store.DayReport](),
+		"StoreStockPage": reflect.TypeFor[api.StoreStockPage](), "StoreWarning": reflect.TypeFor[store.Warning](),
+		"StoreWarnings": reflect.TypeFor[api.StoreWarnings](), "StoreMovement": reflect.TypeFor[store.Movement](),
+		"StoreJournalPage": reflect.TypeFor[api.StoreJournalPage](), "StoreDayReport": reflect.TypeFor[store.DayReport](),
 		"Donor": reflect.TypeFor[store.Donor](), "DonationLine": reflect.TypeFor[store.DonationLine](),
 		"NewDonation": reflect.TypeFor[store.NewDonation](), "DonorView": reflect.TypeFor[store.DonorView](),
 		"DonatedLine": reflect.TypeFor[store.DonatedLine](), "Acknowledgement": reflect.TypeFor[store.Acknowledgement](),
 		"LotQty": reflect.TypeFor[store.LotQty](), "NewAdjustment": reflect.TypeFor[store.NewAdjustment](),
 		"StockAdjustment": reflect.TypeFor[store.Adjustment](), "OrderLine": reflect.TypeFor[store.OrderLine](),
 		"NewOrder": reflect.TypeFor[store.NewOrder](), "OrderedLine": reflect.TypeFor[store.OrderedLine](),
-		"Order": reflect.TypeFor[store.Order](), "StoreOrdersPage": reflect.TypeFor[storeOrdersPage](),
-		"Handout": reflect.TypeFor[store.Handout](), "FulfilRequest": reflect.TypeFor[fulfilRequest](),
-		"CounterScanRequest": reflect.TypeFor[counterScanRequest](), "CounterMember": reflect.TypeFor[store.Member](),
+		"Order": reflect.TypeFor[store.Order](), "StoreOrdersPage": reflect.TypeFor[api.StoreOrdersPage](),
+		"Handout": reflect.TypeFor[store.Handout](), "FulfilRequest": reflect.TypeFor[api.FulfilRequest](),
+		"CounterScanRequest": reflect.TypeFor[api.CounterScanRequest](), "CounterMember": reflect.TypeFor[store.Member](),
 		"CounterScanResult": reflect.TypeFor[store.ScanResult](), "NewSale": reflect.TypeFor[store.NewSale](),
 		"Sale": reflect.TypeFor[store.Sale](), "StoreNewHousehold": reflect.TypeFor[store.NewHousehold](),
-		"StoreHousehold": reflect.TypeFor[store.Household](), "StoreHouseholdsPage": reflect.TypeFor[storeHouseholdsPage](),
+		"StoreHousehold": reflect.TypeFor[store.Household](), "StoreHouseholdsPage": reflect.TypeFor[api.StoreHouseholdsPage](),
 		"StoreNewAid": reflect.TypeFor[store.NewAid](), "StoreAidLine": reflect.TypeFor[store.AidLine](),
-		"StoreAid": reflect.TypeFor[store.Aid](), "StoreAidPage": reflect.TypeFor[storeAidPage](),
+		"StoreAid": reflect.TypeFor[store.Aid](), "StoreAidPage": reflect.TypeFor[api.StoreAidPage](),
 	}
 	minutes := map[string]bool{"price": true, "total": true, "charged": true, "credits_received": true}
 	for name, typ := range types {

@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/ledger"
+	"timebank/web/api"
 	"timebank/web/problem"
 )
 
@@ -43,7 +44,7 @@ func fetchOpenAPI(t *testing.T, app *fiber.App) map[string]any {
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		t.Fatalf("GET /api/v1/openapi.json: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	if !bytes.Equal(body, openapiDoc) {
+	if !bytes.Equal(body, api.OpenAPIDoc) {
 		t.Fatalf("the served document is not the merged embedded openapi/*.json")
 	}
 	var doc map[string]any
@@ -332,7 +333,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"Account":            reflect.TypeFor[ledger.Account](),
 		"Balance":            reflect.TypeFor[ledger.Balance](),
 		"Entry":              reflect.TypeFor[ledger.Entry](),
-		"EntriesPage":        reflect.TypeFor[entriesPage](),
+		"EntriesPage":        reflect.TypeFor[api.EntriesPage](),
 		"PostingRequest":     reflect.TypeFor[ledger.PostingRequest](),
 		"TransactionRequest": reflect.TypeFor[ledger.TransactionRequest](),
 		"Posting":            reflect.TypeFor[ledger.Posting](),
@@ -341,8 +342,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"HoldRequest":        reflect.TypeFor[ledger.HoldRequest](),
 		"Hold":               reflect.TypeFor[ledger.Hold](),
 		"HoldResult":         reflect.TypeFor[ledger.HoldResult](),
-		"CommitRequest":      reflect.TypeFor[commitRequest](),
-		"ReverseRequest":     reflect.TypeFor[reverseRequest](),
+		"CommitRequest":      reflect.TypeFor[api.CommitRequest](),
+		"ReverseRequest":     reflect.TypeFor[api.ReverseRequest](),
 	}
 	minutes := map[string]bool{"amount": true, "posted": true, "pending": true, "available": true,
 		"balance_after": true, "committed_amount": true}

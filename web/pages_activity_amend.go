@@ -155,7 +155,7 @@ func (s *server) amendSubmit(c *fiber.Ctx) error {
 	if _, err := s.activities.Amend(c.UserContext(), guard.By(c), id, am); err != nil {
 		return s.fixFailed(c, f, err)
 	}
-	return redirect(c, "/records/"+itoa(id)+"?done=amended")
+	return redirect(c, "/records/"+strconv.FormatInt(id, 10)+"?done=amended")
 }
 
 // dismissSubmit closes the record's open dispute without changing the record, saying why. The form
@@ -185,7 +185,7 @@ func (s *server) dismissSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return s.fixFailed(c, f, renameField(err, "reason", "dismiss_reason"))
 	}
-	return redirect(c, "/records/"+itoa(id)+"?done=dismissed")
+	return redirect(c, "/records/"+strconv.FormatInt(id, 10)+"?done=dismissed")
 }
 
 // fixFailed shows the record again with what was wrong beside the fields of the form that failed.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"slices"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -115,7 +116,7 @@ func (s *server) activityRecordsPage(c *fiber.Ctx) error {
 		}
 	}
 	if q.Next != 0 {
-		data.NextLink = "/activities/" + itoa(id) + "/records?after=" + itoa(q.Next)
+		data.NextLink = "/activities/" + strconv.FormatInt(id, 10) + "/records?after=" + strconv.FormatInt(q.Next, 10)
 		if filter != "" {
 			data.NextLink += "&status=" + filter
 		}

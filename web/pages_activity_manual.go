@@ -116,7 +116,7 @@ func (s *server) manualSubmit(c *fiber.Ctx) error {
 	if _, err := s.activities.AddManual(c.UserContext(), guard.By(c), id, m); err != nil {
 		return s.manualFailed(c, f, renameField(err, "volunteer_no", "volunteer"))
 	}
-	return redirect(c, "/activities/"+itoa(id)+"/manual?done=manual-added")
+	return redirect(c, "/activities/"+strconv.FormatInt(id, 10)+"/manual?done=manual-added")
 }
 
 // manualMinutes reads the time of the form into minutes: the minutes when given, else the span from
@@ -178,7 +178,7 @@ func (s *server) manualDecideSubmit(c *fiber.Ctx) error {
 		return s.manualFailed(c, f, renameField(err, "reason", "decide_reason"))
 	}
 	done := map[string]string{activity.ActionApprove: "manual-approved", activity.ActionReject: "manual-rejected"}[req.Action]
-	return redirect(c, "/activities/"+itoa(id)+"/manual?done="+done)
+	return redirect(c, "/activities/"+strconv.FormatInt(id, 10)+"/manual?done="+done)
 }
 
 // manualFailed shows the page again with what was wrong beside the fields, an unknown volunteer

@@ -40,7 +40,7 @@ func (s *server) newActivityForm(c *fiber.Ctx, status int, v view) error {
 	data := newActivityView{}
 	for _, g := range guard.Principal(c).Scopes(access.ManageActivities) {
 		if g.Kind == access.Org {
-			data.Orgs = append(data.Orgs, actOption{Value: itoa(g.OrgID), Label: g.Name})
+			data.Orgs = append(data.Orgs, actOption{Value: strconv.FormatInt(g.OrgID, 10), Label: g.Name})
 		} else {
 			data.OrgInput = true
 		}

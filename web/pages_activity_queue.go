@@ -141,7 +141,7 @@ func (s *server) verifySubmit(c *fiber.Ctx) error {
 			changed++
 		}
 	}
-	return redirect(c, "/activities/"+itoa(id)+"/queue?done="+req.Action+"&n="+strconv.Itoa(changed))
+	return redirect(c, "/activities/"+strconv.FormatInt(id, 10)+"/queue?done="+req.Action+"&n="+strconv.Itoa(changed))
 }
 
 // verifyFailed shows the queue again with what was wrong with the decision at the top.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -35,7 +36,7 @@ func (s *server) myRecordsPage(c *fiber.Ctx) error {
 		data.ProgressMax = page.Stars.NextHours * 60
 	}
 	if page.Next != 0 {
-		data.NextLink = "/me/records?after=" + itoa(page.Next)
+		data.NextLink = "/me/records?after=" + strconv.FormatInt(page.Next, 10)
 	}
 	v := s.actView(c, "page.act.records.title")
 	v.Data = data
@@ -96,5 +97,5 @@ func (s *server) disputeSubmit(c *fiber.Ctx) error {
 		}
 		return s.recordPage(c, status, f)
 	}
-	return redirect(c, "/me/records/"+itoa(id)+"?done=disputed")
+	return redirect(c, "/me/records/"+strconv.FormatInt(id, 10)+"?done=disputed")
 }

@@ -176,7 +176,7 @@ func (s *server) checkDeviceToken(c *fiber.Ctx, token string) (*access.Principal
 // the list of its organization's activities (the device page).
 func deviceHome(p *access.Principal) string {
 	if g := p.Grants[0]; g.Kind == access.Store {
-		return "/stores/" + itoa(g.StoreID) + "/counter"
+		return "/stores/" + strconv.FormatInt(g.StoreID, 10) + "/counter"
 	}
 	return "/device"
 }

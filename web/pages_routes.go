@@ -25,7 +25,6 @@ func (s *server) pageRoutes() {
 	s.handle(fiber.MethodGet, "/me", guard.SignedIn(), s.mePage)
 	s.handle(fiber.MethodPost, "/me/password", guard.SignedIn(), s.passwordSubmit)
 	s.handle(fiber.MethodGet, "/me/balance", guard.SignedIn(), s.balancePage)
-	s.balanceRoutes()
 	s.orgPageRoutes()
 	s.storePageRoutes()
 	s.activityPageRoutes()

@@ -111,7 +111,7 @@ func (s *server) storeHead(c *fiber.Ctx, lang, current string) (storeHead, error
 			return storeHead{}, err
 		}
 	}
-	base := "/stores/" + itoa(id)
+	base := "/stores/" + strconv.FormatInt(id, 10)
 	for _, l := range storeLinks {
 		if l.action != "" && !p.Can(l.action, t) {
 			continue

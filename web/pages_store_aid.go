@@ -131,7 +131,7 @@ func (s *server) householdSubmit(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	return redirect(c, "/stores/"+itoa(storeID)+"/aid?done=registered")
+	return redirect(c, "/stores/"+strconv.FormatInt(storeID, 10)+"/aid?done=registered")
 }
 
 func (s *server) householdDeactivateSubmit(c *fiber.Ctx) error {
@@ -143,7 +143,7 @@ func (s *server) householdDeactivateSubmit(c *fiber.Ctx) error {
 	if _, err := s.store.DeactivateHousehold(c.UserContext(), guard.Principal(c).Actor(), storeID, hid); err != nil {
 		return err
 	}
-	return redirect(c, "/stores/"+itoa(storeID)+"/aid?done=deactivated")
+	return redirect(c, "/stores/"+strconv.FormatInt(storeID, 10)+"/aid?done=deactivated")
 }
 
 // aidNewView is the allocation form: the active households and the items with free stock, each
@@ -188,7 +188,7 @@ func (s *server) renderAidNew(c *fiber.Ctx, status int, f form, qtys map[int64]s
 	data := aidNewView{Store: head, Key: storeFormKey(),
 		Households: []storeChoice{{Value: "", Label: s.msgs.Get(v.Lang, "page.store.aid.choose_household")}}}
 	for _, h := range households {
-		data.Households = append(data.Households, storeChoice{Value: itoa(h.ID),
+		data.Households = append(data.Households, storeChoice{Value: strconv.FormatInt(h.ID, 10),
 			Label: s.msgs.Get(v.Lang, "page.store.aid.household_no") + " " + h.No() + " · " + h.NameMasked})
 	}
 	for _, it := range items {
@@ -220,7 +220,7 @@ func (s *server) aidSubmit(c *fiber.Ctx) error {
 	a, err := s.store.Allocate(c.UserContext(), guard.Principal(c).Actor(), c.FormValue("key"),
 		store.NewAid{Store: storeID, Household: household, Lines: lines, Note: f.Values["note"]})
 	if err == nil {
-		return redirect(c, "/stores/"+itoa(storeID)+"/aid/"+itoa(a.ID)+"?new=1")
+		return redirect(c, "/stores/"+strconv.FormatInt(storeID, 10)+"/aid/"+strconv.FormatInt(a.ID, 10)+"?new=1")
 	}
 	status, slug := problem.Classify(err)
 	if status >= 500 || errors.Is(err, store.ErrStoreNotFound) {

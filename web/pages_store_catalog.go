@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/url"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -66,9 +67,9 @@ func (s *server) catalog(c *fiber.Ctx, status int, cart cartState) error {
 		return err
 	}
 	data := catalogView{Store: head, Key: storeFormKey(), Query: f.Query, Problems: cart.problems,
-		LoginURL: "/login?next=" + url.QueryEscape("/stores/"+itoa(head.ID))}
+		LoginURL: "/login?next=" + url.QueryEscape("/stores/"+strconv.FormatInt(head.ID, 10))}
 	if len(items) == f.Limit {
-		data.More = "/stores/" + itoa(head.ID) + "?q=" + url.QueryEscape(f.Query) + "&after=" + itoa(items[len(items)-1].ID)
+		data.More = "/stores/" + strconv.FormatInt(head.ID, 10) + "?q=" + url.QueryEscape(f.Query) + "&after=" + strconv.FormatInt(items[len(items)-1].ID, 10)
 	}
 	shown := map[int64]bool{}
 	for _, it := range items {
@@ -127,7 +128,7 @@ func (s *server) orderSubmit(c *fiber.Ctx) error {
 		}
 		return s.catalog(c, status, cart)
 	}
-	return redirect(c, "/me/orders/"+itoa(o.ID)+"?placed=1")
+	return redirect(c, "/me/orders/"+strconv.FormatInt(o.ID, 10)+"?placed=1")
 }
 
 // linesFailed puts the refusal of an order or a sale on the cart: beside the item of the line it

@@ -151,7 +151,7 @@ func (s *server) counterFulfilSubmit(c *fiber.Ctx) error {
 	var given []store.Handout
 	if c.FormValue("all") == "" {
 		for _, l := range o.Lines {
-			n, err := strconv.Atoi(strings.TrimSpace(c.FormValue("give-" + itoa(l.ItemID))))
+			n, err := strconv.Atoi(strings.TrimSpace(c.FormValue("give-" + strconv.FormatInt(l.ItemID, 10))))
 			if err != nil {
 				n = -1 // out of range: the service names the line
 			}
@@ -161,7 +161,7 @@ func (s *server) counterFulfilSubmit(c *fiber.Ctx) error {
 	if _, err := s.store.Fulfil(ctx, guard.Principal(c).Actor(), orderID, given); err != nil {
 		return s.fulfilFailed(c, o, given, err)
 	}
-	return redirect(c, "/stores/"+itoa(storeID)+"/counter?done="+itoa(orderID))
+	return redirect(c, "/stores/"+strconv.FormatInt(storeID, 10)+"/counter?done="+strconv.FormatInt(orderID, 10))
 }
 
 // fulfilFailed shows a refused hand-out: quantities out of range beside their lines with the order
@@ -179,7 +179,7 @@ func (s *server) fulfilFailed(c *fiber.Ctx, o store.Order, given []store.Handout
 	p := newPickup(o, m)
 	for i := range p.Lines {
 		if i < len(given) {
-			p.Lines[i].Give = c.FormValue("give-" + itoa(given[i].Item))
+			p.Lines[i].Give = c.FormValue("give-" + strconv.FormatInt(given[i].Item, 10))
 		}
 	}
 	msg := s.msgs.Get(lang, "problem.invalid-request")

@@ -66,7 +66,7 @@ func (s *server) renderDonation(c *fiber.Ctx, status int, f form, rows []donatio
 	data := donationView{Store: head, Rows: rows, Key: storeFormKey(), Policy: p,
 		Kinds: s.storeChoices(v.Lang, donorLabels, []string{store.DonorResident, store.DonorMerchant, store.DonorOrganization, store.DonorAnonymous})}
 	for _, it := range items {
-		data.Items = append(data.Items, storeChoice{Value: itoa(it.ID), Label: it.Name + " (" + it.Unit + ")"})
+		data.Items = append(data.Items, storeChoice{Value: strconv.FormatInt(it.ID, 10), Label: it.Name + " (" + it.Unit + ")"})
 	}
 	for i := range data.Rows {
 		data.Rows[i].N = i
@@ -129,7 +129,7 @@ func (s *server) donationSubmit(c *fiber.Ctx) error {
 		}
 		return s.renderDonation(c, status, f, rows)
 	}
-	return redirect(c, "/stores/"+itoa(storeID)+"/donations/"+itoa(a.DonationID)+"?new=1")
+	return redirect(c, "/stores/"+strconv.FormatInt(storeID, 10)+"/donations/"+strconv.FormatInt(a.DonationID, 10)+"?new=1")
 }
 
 // donationFailed puts a refusal on the form: beside each row and field it names, or beside a donor

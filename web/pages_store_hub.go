@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -31,10 +32,10 @@ func (s *server) storesPage(c *fiber.Ctx) error {
 			return err
 		}
 		h := storeHead{ID: st.ID, Name: st.Name}
-		base := "/stores/" + itoa(st.ID)
+		base := "/stores/" + strconv.FormatInt(st.ID, 10)
 		for _, l := range storeLinks {
 			if l.action == "" || guard.Principal(c).Can(l.action, t) {
-				h.Links = append(h.Links, navLink{ID: "store-" + itoa(st.ID) + "-" + l.id, Path: base + l.suffix, Label: s.msgs.Get(v.Lang, l.key)})
+				h.Links = append(h.Links, navLink{ID: "store-" + strconv.FormatInt(st.ID, 10) + "-" + l.id, Path: base + l.suffix, Label: s.msgs.Get(v.Lang, l.key)})
 			}
 		}
 		data.Stores = append(data.Stores, h)

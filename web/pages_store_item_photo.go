@@ -2,6 +2,7 @@ package web
 
 import (
 	"slices"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -13,7 +14,7 @@ import (
 // itemPhotoURL is where an item's photo is served, with its version so that a new photo is a new
 // URL that caches may keep.
 func itemPhotoURL(it store.Item) string {
-	return "/api/v1/stores/" + itoa(it.StoreID) + "/items/" + itoa(it.ID) + "/photo?v=" + it.PhotoVersion
+	return "/api/v1/stores/" + strconv.FormatInt(it.StoreID, 10) + "/items/" + strconv.FormatInt(it.ID, 10) + "/photo?v=" + it.PhotoVersion
 }
 
 // photoProblems are the refusals of an upload the item form shows beside its photo field.
@@ -37,7 +38,7 @@ func (s *server) itemPhotoSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return s.itemPhotoFailed(c, err)
 	}
-	return redirect(c, "/stores/"+itoa(storeID)+"/items/"+itoa(id)+"#item-photo")
+	return redirect(c, "/stores/"+strconv.FormatInt(storeID, 10)+"/items/"+strconv.FormatInt(id, 10)+"#item-photo")
 }
 
 // itemPhotoDeleteSubmit removes the item's photo.
@@ -50,7 +51,7 @@ func (s *server) itemPhotoDeleteSubmit(c *fiber.Ctx) error {
 	if err := s.store.DeleteItemPhoto(c.UserContext(), guard.Principal(c).Actor(), storeID, id); err != nil {
 		return s.itemPhotoFailed(c, err)
 	}
-	return redirect(c, "/stores/"+itoa(storeID)+"/items/"+itoa(id)+"#item-photo")
+	return redirect(c, "/stores/"+strconv.FormatInt(storeID, 10)+"/items/"+strconv.FormatInt(id, 10)+"#item-photo")
 }
 
 // itemPhotoFailed shows the item's page again with why the photo was refused.

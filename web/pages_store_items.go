@@ -48,7 +48,7 @@ func (s *server) itemsPage(c *fiber.Ctx) error {
 		data.Items = append(data.Items, itemRow{Item: it, Category: s.storeLabel(v.Lang, categoryLabels, it.Category), Rules: s.itemRules(v.Lang, it)})
 	}
 	if len(items) == f.Limit {
-		data.More = "/stores/" + itoa(head.ID) + "/items?q=" + url.QueryEscape(f.Query) + "&after=" + itoa(items[len(items)-1].ID)
+		data.More = "/stores/" + strconv.FormatInt(head.ID, 10) + "/items?q=" + url.QueryEscape(f.Query) + "&after=" + strconv.FormatInt(items[len(items)-1].ID, 10)
 	}
 	v.Data = data
 	return s.render(c, fiber.StatusOK, "store_items", v)
@@ -113,13 +113,13 @@ func (s *server) renderItemForm(c *fiber.Ctx, status int, id int64, f form) erro
 	if err != nil {
 		return err
 	}
-	data := itemFormView{Store: head, ItemID: id, Action: "/stores/" + itoa(head.ID) + "/items",
+	data := itemFormView{Store: head, ItemID: id, Action: "/stores/" + strconv.FormatInt(head.ID, 10) + "/items",
 		Categories: s.storeChoices(v.Lang, categoryLabels, store.Categories),
 		Periods: append([]storeChoice{{Value: "", Label: s.msgs.Get(v.Lang, "page.store.period.none")}},
 			s.storeChoices(v.Lang, map[string]string{"week": periodNames[store.Week], "month": periodNames[store.Month],
 				"quarter": periodNames[store.Quarter]}, []string{"week", "month", "quarter"})...)}
 	if id != 0 {
-		data.Action += "/" + itoa(id)
+		data.Action += "/" + strconv.FormatInt(id, 10)
 		if it, err := s.store.Item(c.UserContext(), head.ID, id); err == nil && it.HasPhoto {
 			data.Photo = itemPhotoURL(it)
 		}
@@ -191,5 +191,5 @@ func (s *server) itemSubmit(c *fiber.Ctx, id int64) error {
 		}
 		return s.renderItemForm(c, status, id, f)
 	}
-	return redirect(c, "/stores/"+itoa(storeID)+"/items?done=saved")
+	return redirect(c, "/stores/"+strconv.FormatInt(storeID, 10)+"/items?done=saved")
 }

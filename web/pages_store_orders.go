@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"html/template"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -48,7 +49,7 @@ func (s *server) myOrdersPage(c *fiber.Ctx) error {
 			Counter: o.Channel == store.ChannelCounter})
 	}
 	if len(orders) == pageSize {
-		data.More = "/me/orders?before=" + itoa(orders[len(orders)-1].ID)
+		data.More = "/me/orders?before=" + strconv.FormatInt(orders[len(orders)-1].ID, 10)
 	}
 	v.Data = data
 	return s.render(c, fiber.StatusOK, "store_orders", v)
@@ -106,7 +107,7 @@ func (s *server) myOrderCancel(c *fiber.Ctx) error {
 	if _, err := s.store.Cancel(c.UserContext(), guard.Principal(c).Actor(), o.ID); err != nil {
 		return err
 	}
-	return redirect(c, "/me/orders/"+itoa(o.ID)+"?cancelled=1")
+	return redirect(c, "/me/orders/"+strconv.FormatInt(o.ID, 10)+"?cancelled=1")
 }
 
 // ownOrder reads the order in the path if the signed-in person placed it; anyone else's order does

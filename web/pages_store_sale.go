@@ -70,7 +70,7 @@ func (s *server) counterSaleSubmit(c *fiber.Ctx) error {
 	case op == "confirm":
 		sale, err := s.store.Sell(ctx, guard.Principal(c).Actor(), sv.Key, store.NewSale{Store: storeID, MemberToken: sv.Token, Lines: lines})
 		if err == nil {
-			return redirect(c, "/stores/"+itoa(storeID)+"/counter?done="+itoa(sale.Order.ID))
+			return redirect(c, "/stores/"+strconv.FormatInt(storeID, 10)+"/counter?done="+strconv.FormatInt(sale.Order.ID, 10))
 		}
 		if status, err = s.linesFailed(lang, err, lines, &cart); err != nil {
 			return err

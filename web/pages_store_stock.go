@@ -126,7 +126,7 @@ func (s *server) renderStock(c *fiber.Ctx, status int, failed adjustFailure) err
 		data.Items = append(data.Items, row)
 	}
 	if len(stock) == f.Limit {
-		data.More = "/stores/" + itoa(head.ID) + "/stock?q=" + url.QueryEscape(f.Query) + "&after=" + itoa(stock[len(stock)-1].Item.ID)
+		data.More = "/stores/" + strconv.FormatInt(head.ID, 10) + "/stock?q=" + url.QueryEscape(f.Query) + "&after=" + strconv.FormatInt(stock[len(stock)-1].Item.ID, 10)
 	}
 	v.Data = data
 	return s.render(c, status, "store_stock", v)
@@ -170,7 +170,7 @@ func (s *server) adjustSubmit(c *fiber.Ctx, kind string) error {
 		}
 		return s.renderStock(c, status, adjustFailure{Lot: lot, Kind: kind, Message: msg, Qty: raw})
 	}
-	return redirect(c, "/stores/"+itoa(storeID)+"/stock?done="+kind+"#lot-"+itoa(lot))
+	return redirect(c, "/stores/"+strconv.FormatInt(storeID, 10)+"/stock?done="+kind+"#lot-"+strconv.FormatInt(lot, 10))
 }
 
 // writeOffExpiredSubmit writes off every lot past its best-before date, except what orders reserved.
@@ -179,5 +179,5 @@ func (s *server) writeOffExpiredSubmit(c *fiber.Ctx) error {
 	if _, err := s.store.WriteOffExpired(c.UserContext(), guard.Principal(c).Actor(), storeID, c.FormValue("key")); err != nil {
 		return err
 	}
-	return redirect(c, "/stores/"+itoa(storeID)+"/stock?done=expired")
+	return redirect(c, "/stores/"+strconv.FormatInt(storeID, 10)+"/stock?done=expired")
 }

@@ -26,6 +26,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
 	who "timebank/pkg/principal"
+	"timebank/web/api"
 	"timebank/web/guard"
 	"timebank/web/i18n"
 )
@@ -737,7 +738,7 @@ func serve(t *testing.T, app *fiber.App) string {
 
 // stream is an open balance event stream, read by its own goroutine.
 type stream struct {
-	events chan balanceEvent // closed when the stream ends
+	events chan api.BalanceEvent // closed when the stream ends
 	close  func()
 }
 
@@ -767,7 +768,7 @@ func dialStream(base, session string) (*stream, error) {
 		resp.Body.Close()
 		return nil, fmt.Errorf("stream: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	st := &stream{events: make(chan balanceEvent, 64), close: func() { cancel(); resp.Body.Close() }}
+	st := &stream{events: make(chan api.BalanceEvent, 64), close: func() { cancel(); resp.Body.Close() }}
 	go func() {
 		defer close(st.events)
 		sc := bufio.NewScanner(resp.Body)
@@ -777,7 +778,7 @@ func dialStream(base, session string) (*stream, error) {
 			switch {
 			case line == "":
 				if name == "balance" {
-					var b balanceEvent
+					var b api.BalanceEvent
 					if json.Unmarshal([]byte(data), &b) != nil {
 						b.Code = "malformed: " + data
 					}
@@ -795,7 +796,7 @@ func dialStream(base, session string) (*stream, error) {
 }
 
 // next waits for the stream's next event.
-func (st *stream) next(t *testing.T) balanceEvent {
+func (st *stream) next(t *testing.T) api.BalanceEvent {
 	t.Helper()
 	select {
 	case b, ok := <-st.events:
@@ -806,7 +807,7 @@ func (st *stream) next(t *testing.T) balanceEvent {
 	case <-time.After(20 * time.Second):
 		t.Fatal("no event within 20 s")
 	}
-	return balanceEvent{}
+	return api.BalanceEvent{}
 }
 
 // The stream sends the current balance, then each change posted through the ledger; when the client
@@ -1051,7 +1052,7 @@ func TestPeopleSchemasMatchTypes(t *testing.T) {
 			} `json:"schemas"`
 		} `json:"components"`
 	}
-	b, err := openapiFS.ReadFile("openapi/people.json")
+	b, err := api.OpenAPIFS.ReadFile("openapi/people.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1060,13 +1061,13 @@ func TestPeopleSchemasMatchTypes(t *testing.T) {
 	}
 	for name, typ := range map[string]reflect.Type{
 		"Registration":    reflect.TypeFor[identity.Registration](),
-		"Me":              reflect.TypeFor[me](),
-		"LoginRequest":    reflect.TypeFor[loginRequest](),
-		"LoginResponse":   reflect.TypeFor[loginResponse](),
-		"LogoutRequest":   reflect.TypeFor[logoutRequest](),
-		"PasswordRequest": reflect.TypeFor[passwordRequest](),
-		"LangRequest":     reflect.TypeFor[langRequest](),
-		"BalanceEvent":    reflect.TypeFor[balanceEvent](),
+		"Me":              reflect.TypeFor[api.Me](),
+		"LoginRequest":    reflect.TypeFor[api.LoginRequest](),
+		"LoginResponse":   reflect.TypeFor[api.LoginResponse](),
+		"LogoutRequest":   reflect.TypeFor[api.LogoutRequest](),
+		"PasswordRequest": reflect.TypeFor[api.PasswordRequest](),
+		"LangRequest":     reflect.TypeFor[api.LangRequest](),
+		"BalanceEvent":    reflect.TypeFor[api.BalanceEvent](),
 	} {
 		schema, ok := part.Components.Schemas[name]
 		if !ok {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -199,7 +200,7 @@ func visibleNav(p *access.Principal, entries []navEntry) []navEntry {
 				continue
 			}
 			if e.store != "" && len(orgs) == 0 && len(stores) == 1 {
-				e.path = "/stores/" + itoa(stores[0]) + e.store
+				e.path = "/stores/" + strconv.FormatInt(stores[0], 10) + e.store
 			}
 		}
 		out = append(out, e)

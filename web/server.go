@@ -6,7 +6,6 @@ package web
 import (
 	"context"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,7 +14,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"timebank/ledger"
-	"timebank/pkg/access"
 	"timebank/pkg/activity"
 	"timebank/pkg/app"
 	"timebank/pkg/config"
@@ -25,6 +23,7 @@ import (
 	"timebank/pkg/roster"
 	"timebank/pkg/session"
 	"timebank/pkg/store"
+	"timebank/web/api"
 	"timebank/web/guard"
 	"timebank/web/i18n"
 	"timebank/web/observe"
@@ -54,11 +53,10 @@ type server struct {
 	guard       *guard.Guard
 	targets     *target.Finder
 	app         *fiber.App
-	rules       map[string]guard.Rule // "METHOD /path" → who may call it
-	views       *renderer             // the HTML pages' templates and static files
+	services    *app.Services
+	router      *guard.Router // every route with its rule
+	views       *renderer     // the HTML pages' templates and static files
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // bodyLimit is the largest request body the server reads, room for roster files and photos (JSON
 // bodies are limited to 1 MiB in decodeJSON). A larger body is refused before any route runs: Fiber
@@ -77,7 +75,7 @@ func New(d *app.Services) (*fiber.App, error) {
 	}
 	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, ledger: d.Ledger, codes: d.Codes, users: d.Users, orgs: d.Orgs,
 		activities: d.Activities, roster: d.Roster, store: d.Store, sessions: d.Sessions, limiter: d.Limiter, signInGuard: d.SignIn, log: log,
-		msgs: msgs, rules: map[string]guard.Rule{}}
+		msgs: msgs, services: d}
 	s.guard = guard.New(s.cfg, s.rdb, s.users, s.sessions, s.limiter, s.signInGuard, log)
 	s.targets = target.New(s.orgs, s.activities)
 	s.observer = observe.New(s.cfg, log, s.db, s.rdb, s.ledger, s.store, s.errorHandler)
@@ -95,6 +93,7 @@ func New(d *app.Services) (*fiber.App, error) {
 		IdleTimeout:                  75 * time.Second,
 		DisableStartupMessage:        true,
 	})
+	s.router = s.guard.Router(s.app)
 	s.app.Use(s.observer.TagRequest, s.observer.Observe, recover.New(), s.metricsAddrOnly, request.RefuseControlChars, s.guard.Authenticate)
 	s.routes()
 	return s.app, nil
@@ -114,33 +113,11 @@ func (s *server) routes() {
 	s.handle(fiber.MethodGet, "/healthz", guard.Public(), s.healthz)
 	s.handle(fiber.MethodGet, "/readyz", guard.Public(), s.readyz)
 	s.handle(fiber.MethodGet, "/metrics", guard.Public(), s.metricsHandler)
-	s.handle(fiber.MethodGet, "/api/v1/openapi.json", guard.Public(), s.openapi)
 
-	s.ledgerRoutes()
-	s.peopleRoutes()
-	s.orgRoutes()
+	api.Routes(s.router, api.Deps{Services: s.services, Msgs: s.msgs, Guard: s.guard, Targets: s.targets, Log: s.log})
 	s.pageRoutes()
-	s.activityRoutes()
-	s.storeRoutes()
 
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
-}
-
-// ledgerRoutes are the raw ledger API, for integrations and operators: platform administrators only.
-// The rest of the service posts through the domain packages.
-func (s *server) ledgerRoutes() {
-	op := guard.Allow(access.OperateLedger, nil)
-	s.handle(fiber.MethodPost, "/api/v1/accounts", op, s.createAccount)
-	s.handle(fiber.MethodGet, "/api/v1/accounts/:code", op, s.getAccount)
-	s.handle(fiber.MethodGet, "/api/v1/accounts/:code/balance", op, s.getBalance)
-	s.handle(fiber.MethodGet, "/api/v1/accounts/:code/entries", op, s.listEntries)
-	s.handle(fiber.MethodPost, "/api/v1/transactions", op, s.postTransaction)
-	s.handle(fiber.MethodGet, "/api/v1/transactions/:id", op, s.getTransaction)
-	s.handle(fiber.MethodPost, "/api/v1/transactions/:id/reverse", op, s.reverseTransaction)
-	s.handle(fiber.MethodPost, "/api/v1/holds", op, s.createHold)
-	s.handle(fiber.MethodGet, "/api/v1/holds/:id", op, s.getHold)
-	s.handle(fiber.MethodPost, "/api/v1/holds/:id/commit", op, s.commitHold)
-	s.handle(fiber.MethodPost, "/api/v1/holds/:id/void", op, s.voidHold)
 }
 
 // healthz says the process is up.
@@ -167,9 +144,7 @@ func (s *server) readyz(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok", "checks": checks})
 }
 
-// handle registers a route with its rule. Every route of the app goes through here, so none can be
-// added without saying who may call it.
+// handle registers a route with its rule (see guard.Router).
 func (s *server) handle(method, path string, r guard.Rule, h ...fiber.Handler) {
-	s.rules[method+" "+path] = r
-	s.app.Add(method, path, append([]fiber.Handler{s.guard.Authorize(r)}, h...)...)
+	s.router.Handle(method, path, r, h...)
 }

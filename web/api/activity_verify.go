@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"github.com/gofiber/fiber/v2"
@@ -59,11 +59,11 @@ func (s *server) verifyAttendances(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(verifyResponse{Results: res})
+	return c.JSON(VerifyResponse{Results: res})
 }
 
-// verifyResponse is the outcome of each attendance of a batch.
-type verifyResponse struct {
+// VerifyResponse is the outcome of each attendance of a batch.
+type VerifyResponse struct {
 	Results []activity.VerifyResult `json:"results"`
 }
 

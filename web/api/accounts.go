@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"strconv"
@@ -46,8 +46,8 @@ func (s *server) getBalance(c *fiber.Ctx) error {
 	return c.JSON(b)
 }
 
-// entriesPage is a page of an account's statement; Next is the cursor of the following page.
-type entriesPage struct {
+// EntriesPage is a page of an account's statement; Next is the cursor of the following page.
+type EntriesPage struct {
 	Entries []ledger.Entry `json:"entries"`
 	Next    string         `json:"next,omitempty"`
 }
@@ -65,7 +65,7 @@ func (s *server) listEntries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := entriesPage{Entries: entries}
+	page := EntriesPage{Entries: entries}
 	if next > 0 {
 		page.Next = strconv.FormatInt(next, 10)
 	}

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"bufio"
@@ -32,9 +32,9 @@ const (
 // errUnavailable is a dependency (Redis) that does not answer; the page falls back to polling.
 var errUnavailable = &problem.Error{Status: fiber.StatusServiceUnavailable, Slug: "unavailable"}
 
-// balanceEvent is the data of one event of the balance stream, the stream's own format: the
+// BalanceEvent is the data of one event of the balance stream, the stream's own format: the
 // account's totals in minutes after a change. Version grows with every change.
-type balanceEvent struct {
+type BalanceEvent struct {
 	Code      string `json:"code"`
 	Posted    int64  `json:"posted"`
 	Pending   int64  `json:"pending"`
@@ -42,15 +42,8 @@ type balanceEvent struct {
 	Version   int64  `json:"version"`
 }
 
-func eventOf(b ledger.Balance) balanceEvent {
-	return balanceEvent{Code: b.Account, Posted: b.Posted, Pending: b.Pending, Available: b.Available, Version: b.Version}
-}
-
-// balanceRoutes are the signed-in person's live balance: a stream of Server-Sent Events, and a plain
-// read that the page polls when the stream cannot be kept open.
-func (s *server) balanceRoutes() {
-	s.handle(fiber.MethodGet, "/api/v1/me/balance", guard.SignedIn(), s.myBalance)
-	s.handle(fiber.MethodGet, "/api/v1/me/balance/events", guard.SignedIn(), s.balanceEvents)
+func eventOf(b ledger.Balance) BalanceEvent {
+	return BalanceEvent{Code: b.Account, Posted: b.Posted, Pending: b.Pending, Available: b.Available, Version: b.Version}
 }
 
 // myBalance returns the caller's balance.
@@ -124,7 +117,7 @@ type balanceStream struct {
 }
 
 // run writes the stream until a write fails, the watch ends or the server shuts down.
-func (st *balanceStream) run(w *bufio.Writer, first balanceEvent) {
+func (st *balanceStream) run(w *bufio.Writer, first BalanceEvent) {
 	heartbeat := time.NewTicker(sseHeartbeat)
 	defer heartbeat.Stop()
 	fmt.Fprintf(w, "retry: %d\n\n", sseRetry.Milliseconds())
@@ -172,7 +165,7 @@ func (st *balanceStream) signedIn() bool {
 }
 
 // send writes one event if it is newer than the last one sent.
-func (st *balanceStream) send(w *bufio.Writer, b balanceEvent) error {
+func (st *balanceStream) send(w *bufio.Writer, b BalanceEvent) error {
 	if b.Version <= st.last {
 		return nil
 	}

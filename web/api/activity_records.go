@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"github.com/gofiber/fiber/v2"
@@ -82,8 +82,8 @@ func (s *server) getRecord(c *fiber.Ctx) error {
 	return c.JSON(r)
 }
 
-// reasonRequest carries the reason of a dispute or of its dismissal.
-type reasonRequest struct {
+// ReasonRequest carries the reason of a dispute or of its dismissal.
+type ReasonRequest struct {
 	Reason string `json:"reason"`
 }
 
@@ -92,7 +92,7 @@ func (s *server) disputeRecord(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var req reasonRequest
+	var req ReasonRequest
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (s *server) dismissDispute(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var req reasonRequest
+	var req ReasonRequest
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}

@@ -1,34 +1,23 @@
-package web
+package api
 
 import (
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
 
-	"timebank/pkg/access"
 	"timebank/pkg/store"
 	"timebank/web/guard"
 	"timebank/web/request"
 )
 
-// storeAidRoutes are the JSON API of goods for households in hardship: the households and their
-// allocations. A household's status is sensitive (PIPL): only those allowed store.aid at the store
-// may call them (and, as for every route that is not public, no answer is kept by a cache).
-func (s *server) storeAidRoutes() {
-	at := guard.Allow(access.AllocateAid, s.targets.Store)
-	s.handle(fiber.MethodGet, "/api/v1/stores/:id/households", at, s.listHouseholds)
-	s.handle(fiber.MethodPost, "/api/v1/stores/:id/households", at, s.registerHousehold)
-	s.handle(fiber.MethodPost, "/api/v1/stores/:id/households/:household/deactivate", at, s.deactivateHousehold)
-	s.handle(fiber.MethodGet, "/api/v1/stores/:id/aid", at, s.listAid)
-	s.handle(fiber.MethodPost, "/api/v1/stores/:id/aid", at, s.allocateAid)
-}
-
-// storeHouseholdsPage is a page of a store's households by number; Next is the cursor (?after=).
-type storeHouseholdsPage struct {
+// StoreHouseholdsPage is a page of a store's households by number; Next is the cursor (?after=).
+type StoreHouseholdsPage struct {
 	Households []store.Household `json:"households"`
 	Next       string            `json:"next,omitempty"`
 }
 
-// storeAidPage is a page of a store's allocations, newest first; Next is the cursor (?before=).
-type storeAidPage struct {
+// StoreAidPage is a page of a store's allocations, newest first; Next is the cursor (?before=).
+type StoreAidPage struct {
 	Allocations []store.Aid `json:"allocations"`
 	Next        string      `json:"next,omitempty"`
 }
@@ -44,9 +33,9 @@ func (s *server) listHouseholds(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := storeHouseholdsPage{Households: list}
+	page := StoreHouseholdsPage{Households: list}
 	if len(list) == limit {
-		page.Next = itoa(int64(list[len(list)-1].Number))
+		page.Next = strconv.FormatInt(int64(list[len(list)-1].Number), 10)
 	}
 	return c.JSON(page)
 }
@@ -62,7 +51,7 @@ func (s *server) registerHousehold(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Location("/api/v1/stores/" + itoa(id) + "/households?after=" + itoa(int64(h.Number-1)) + "&limit=1")
+	c.Location("/api/v1/stores/" + strconv.FormatInt(id, 10) + "/households?after=" + strconv.FormatInt(int64(h.Number-1), 10) + "&limit=1")
 	return request.Created(c, h.Replayed, h)
 }
 
@@ -97,9 +86,9 @@ func (s *server) listAid(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := storeAidPage{Allocations: list}
+	page := StoreAidPage{Allocations: list}
 	if len(list) == limit {
-		page.Next = itoa(list[len(list)-1].ID)
+		page.Next = strconv.FormatInt(list[len(list)-1].ID, 10)
 	}
 	return c.JSON(page)
 }
@@ -120,6 +109,6 @@ func (s *server) allocateAid(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Location("/api/v1/stores/" + itoa(id) + "/aid?before=" + itoa(a.ID+1) + "&limit=1")
+	c.Location("/api/v1/stores/" + strconv.FormatInt(id, 10) + "/aid?before=" + strconv.FormatInt(a.ID+1, 10) + "&limit=1")
 	return request.Created(c, a.Replayed, a)
 }

@@ -1,6 +1,8 @@
-package web
+package api
 
 import (
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/ledger"
@@ -8,9 +10,9 @@ import (
 	"timebank/web/request"
 )
 
-// decodeTransaction reads the body of POST /transactions. It is fuzzed: whatever the bytes, it
+// DecodeTransaction reads the body of POST /transactions. It is fuzzed: whatever the bytes, it
 // returns an error or a request that passes Validate.
-func decodeTransaction(body []byte, key, actor string) (ledger.TransactionRequest, error) {
+func DecodeTransaction(body []byte, key, actor string) (ledger.TransactionRequest, error) {
 	var req ledger.TransactionRequest
 	if err := request.DecodeBody(body, &req); err != nil {
 		return req, err
@@ -27,7 +29,7 @@ func (s *server) postTransaction(c *fiber.Ctx) error {
 	if err := request.RequireJSON(c); err != nil {
 		return err
 	}
-	req, err := decodeTransaction(c.BodyRaw(), key, guard.Actor(c))
+	req, err := DecodeTransaction(c.BodyRaw(), key, guard.Actor(c))
 	if err != nil {
 		return err
 	}
@@ -35,7 +37,7 @@ func (s *server) postTransaction(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Location("/api/v1/transactions/" + itoa(res.Transaction.ID))
+	c.Location("/api/v1/transactions/" + strconv.FormatInt(res.Transaction.ID, 10))
 	return request.Created(c, res.Replayed, res)
 }
 
@@ -51,8 +53,8 @@ func (s *server) getTransaction(c *fiber.Ctx) error {
 	return c.JSON(t)
 }
 
-// reverseRequest is the optional body of POST /transactions/{id}/reverse.
-type reverseRequest struct {
+// ReverseRequest is the optional body of POST /transactions/{id}/reverse.
+type ReverseRequest struct {
 	Memo string `json:"memo"`
 }
 
@@ -61,7 +63,7 @@ func (s *server) reverseTransaction(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var req reverseRequest
+	var req ReverseRequest
 	if len(c.BodyRaw()) > 0 {
 		if err := request.DecodeJSON(c, &req); err != nil {
 			return err

@@ -1,6 +1,8 @@
-package web
+package api
 
 import (
+	"strconv"
+
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/ledger"
@@ -22,7 +24,7 @@ func (s *server) createHold(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Location("/api/v1/holds/" + itoa(res.Hold.ID))
+	c.Location("/api/v1/holds/" + strconv.FormatInt(res.Hold.ID, 10))
 	return request.Created(c, res.Replayed, res)
 }
 
@@ -38,9 +40,9 @@ func (s *server) getHold(c *fiber.Ctx) error {
 	return c.JSON(h)
 }
 
-// commitRequest is the optional body of POST /holds/{id}/commit; without an amount the whole hold
+// CommitRequest is the optional body of POST /holds/{id}/commit; without an amount the whole hold
 // is committed.
-type commitRequest struct {
+type CommitRequest struct {
 	Amount *int64 `json:"amount"`
 }
 
@@ -49,7 +51,7 @@ func (s *server) commitHold(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var req commitRequest
+	var req CommitRequest
 	if len(c.BodyRaw()) > 0 {
 		if err := request.DecodeJSON(c, &req); err != nil {
 			return err

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"github.com/gofiber/fiber/v2"

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"strconv"
@@ -14,18 +14,9 @@ import (
 	"timebank/web/request"
 )
 
-func (s *server) peopleRoutes() {
-	s.handle(fiber.MethodPost, "/api/v1/register", guard.Public(), s.register)
-	s.handle(fiber.MethodPost, "/api/v1/login", guard.Public(), s.login)
-	s.handle(fiber.MethodPost, "/api/v1/logout", guard.Public(), s.logout)
-	s.handle(fiber.MethodGet, "/api/v1/me", guard.SignedIn(), s.me)
-	s.handle(fiber.MethodPost, "/api/v1/me/password", guard.SignedIn(), s.changePassword)
-	s.handle(fiber.MethodPost, "/api/v1/me/lang", guard.SignedIn(), s.setLang)
-}
-
-// me is what GET /api/v1/me returns: the person, their roles with scopes, volunteer number and
+// Me is what GET /api/v1/me returns: the person, their roles with scopes, volunteer number and
 // ledger account. The phone number is masked.
-type me struct {
+type Me struct {
 	identity.User
 	Phone string         `json:"phone"`
 	Roles []access.Grant `json:"roles"`
@@ -43,23 +34,25 @@ func (s *server) register(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(me{User: u, Phone: u.PhoneMasked(), Roles: []access.Grant{}})
+	return c.Status(fiber.StatusCreated).JSON(Me{User: u, Phone: u.PhoneMasked(), Roles: []access.Grant{}})
 }
 
-type loginRequest struct {
+// LoginRequest is the body of POST /api/v1/login.
+type LoginRequest struct {
 	Phone    string `json:"phone"`
 	Password string `json:"password"`
 	Token    bool   `json:"token"` // an app wants a bearer token instead of a cookie
 }
 
-type loginResponse struct {
+// LoginResponse answers a log-in: the person, and for an app its bearer token.
+type LoginResponse struct {
 	Token     string    `json:"token,omitempty"`
 	ExpiresAt time.Time `json:"expires_at"`
-	User      me        `json:"user"`
+	User      Me        `json:"user"`
 }
 
 func (s *server) login(c *fiber.Ctx) error {
-	var req loginRequest
+	var req LoginRequest
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -71,19 +64,20 @@ func (s *server) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	res := loginResponse{ExpiresAt: time.Now().Add(app.SessionTTL), User: me{User: u.User, Phone: u.User.PhoneMasked(), Roles: p.Grants}}
+	res := LoginResponse{ExpiresAt: time.Now().Add(app.SessionTTL), User: Me{User: u.User, Phone: u.User.PhoneMasked(), Roles: p.Grants}}
 	if req.Token {
 		res.Token = u.Token
 	}
 	return c.JSON(res)
 }
 
-type logoutRequest struct {
+// LogoutRequest is the optional body of POST /api/v1/logout.
+type LogoutRequest struct {
 	Everywhere bool `json:"everywhere"` // end every session of the person, on every device
 }
 
 func (s *server) logout(c *fiber.Ctx) error {
-	var req logoutRequest
+	var req LogoutRequest
 	if len(c.BodyRaw()) > 0 {
 		if err := request.DecodeJSON(c, &req); err != nil {
 			return err
@@ -105,17 +99,18 @@ func (s *server) me(c *fiber.Ctx) error {
 	if roles == nil {
 		roles = []access.Grant{}
 	}
-	return c.JSON(me{User: u, Phone: u.PhoneMasked(), Roles: roles})
+	return c.JSON(Me{User: u, Phone: u.PhoneMasked(), Roles: roles})
 }
 
-type passwordRequest struct {
+// PasswordRequest is the body of POST /api/v1/me/password.
+type PasswordRequest struct {
 	Current string `json:"current_password"`
 	New     string `json:"new_password"`
 }
 
 // changePassword replaces the password and ends every other session.
 func (s *server) changePassword(c *fiber.Ctx) error {
-	var req passwordRequest
+	var req PasswordRequest
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -132,12 +127,13 @@ func (s *server) changePassword(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-type langRequest struct {
+// LangRequest is the body of POST /api/v1/me/lang.
+type LangRequest struct {
 	Lang string `json:"lang"`
 }
 
 func (s *server) setLang(c *fiber.Ctx) error {
-	var req langRequest
+	var req LangRequest
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"strconv"
@@ -14,27 +14,6 @@ import (
 	"timebank/web/problem"
 	"timebank/web/request"
 )
-
-// orgRoutes are the JSON API of regions, organizations, stores, members, device tokens and the audit
-// log. Creating something below a place needs the action at that place: the handlers check the
-// place named in the body.
-func (s *server) orgRoutes() {
-	s.handle(fiber.MethodPost, "/api/v1/regions", guard.Allow(access.ManageRegions, nil), s.createRegion)
-	s.handle(fiber.MethodGet, "/api/v1/regions/:code", guard.Allow(access.ReadRegion, s.targets.Region), s.getRegion)
-	s.handle(fiber.MethodPost, "/api/v1/regions/:code/admins", guard.Allow(access.ManageRegions, s.targets.Region), s.grantRegionRole)
-	s.handle(fiber.MethodPost, "/api/v1/orgs", guard.Allow(access.CreateOrg, nil), s.createOrg)
-	s.handle(fiber.MethodGet, "/api/v1/orgs/:id", guard.Allow(access.ReadOrg, s.targets.Org), s.getOrg)
-	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/members", guard.Allow(access.ReadOrg, s.targets.Org), s.listMembers)
-	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/members", guard.Allow(access.ManageMembers, s.targets.Org), s.addMember)
-	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/devices", guard.Allow(access.ManageDevices, s.targets.Org), s.listDevices)
-	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/imports", guard.Allow(access.ManageMembers, s.targets.Org), s.importRoster)
-	s.handle(fiber.MethodPost, "/api/v1/grants/:id/revoke", guard.Allow(access.ManageMembers, nil), s.revokeGrant)
-	s.handle(fiber.MethodPost, "/api/v1/stores", guard.Allow(access.CreateStore, nil), s.createStore)
-	s.handle(fiber.MethodGet, "/api/v1/stores/:id", guard.Allow(access.ReadStore, s.targets.Store), s.getStore)
-	s.handle(fiber.MethodPost, "/api/v1/device-tokens", guard.Allow(access.ManageDevices, nil), s.createDevice)
-	s.handle(fiber.MethodPost, "/api/v1/device-tokens/:id/revoke", guard.Allow(access.ManageDevices, nil), s.revokeDevice)
-	s.handle(fiber.MethodGet, "/api/v1/audit", guard.Allow(access.ReadAudit, nil), s.listAudit)
-}
 
 func (s *server) createRegion(c *fiber.Ctx) error {
 	var req org.NewRegion

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"strconv"
@@ -12,39 +12,6 @@ import (
 	"timebank/web/problem"
 	"timebank/web/request"
 )
-
-// activityRoutes are the JSON API of earning hours: activities, sign-ups, check-in codes and scans,
-// attendances, verification, service records, disputes and transfers. Routes about an activity, a
-// record or a dispute act at the organization that runs it; a volunteer's own things need only a
-// signed-in person, and the service checks they are theirs.
-func (s *server) activityRoutes() {
-	own := guard.SignedIn()
-	s.handle(fiber.MethodGet, "/api/v1/activity-categories", guard.Public(), s.listCategories)
-	s.handle(fiber.MethodPost, "/api/v1/activities", guard.Allow(access.ManageActivities, nil), s.createActivities)
-	s.handle(fiber.MethodGet, "/api/v1/activities", own, s.listActivities)
-	s.handle(fiber.MethodGet, "/api/v1/activities/:id", own, s.getActivity)
-	s.handle(fiber.MethodPost, "/api/v1/activities/:id/signups", own, s.signUp)
-	s.handle(fiber.MethodDelete, "/api/v1/activities/:id/signups", own, s.cancelSignup)
-	s.handle(fiber.MethodGet, "/api/v1/activities/:id/code", guard.Allow(access.RunKiosk, s.targets.Activity), s.kioskCode)
-	s.handle(fiber.MethodPost, "/api/v1/activities/:id/scans", guard.Allow(access.RunKiosk, s.targets.Activity), s.scanMember)
-	s.handle(fiber.MethodGet, "/api/v1/activities/:id/attendances", guard.Allow(access.ReadActivities, s.targets.Activity), s.listAttendances)
-	s.handle(fiber.MethodPost, "/api/v1/activities/:id/manual-hours", guard.Allow(access.VerifyHours, s.targets.Activity), s.addManualHours)
-	s.handle(fiber.MethodPost, "/api/v1/attendances/verify", guard.Allow(access.VerifyHours, nil), s.verifyAttendances)
-	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/pending-activities", guard.Allow(access.ReadActivities, s.targets.Org), s.pendingActivities)
-	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/activity-policy", guard.Allow(access.ReadActivities, s.targets.Org), s.getPolicy)
-	// The policy sets the credit ratio, so it is the organization's administrators' to change.
-	s.handle(fiber.MethodPut, "/api/v1/orgs/:id/activity-policy", guard.Allow(access.ManageMembers, s.targets.Org), s.setPolicy)
-	s.handle(fiber.MethodPost, "/api/v1/scans", own, s.scanKiosk)
-	s.handle(fiber.MethodGet, "/api/v1/me/code", own, s.memberCode)
-	s.handle(fiber.MethodGet, "/api/v1/me/records", own, s.myRecords)
-	s.handle(fiber.MethodGet, "/api/v1/me/signups", own, s.mySignups)
-	s.handle(fiber.MethodGet, "/api/v1/me/family", own, s.myFamily)
-	s.handle(fiber.MethodGet, "/api/v1/records/:id", own, s.getRecord)
-	s.handle(fiber.MethodPost, "/api/v1/records/:id/disputes", own, s.disputeRecord)
-	s.handle(fiber.MethodPost, "/api/v1/records/:id/amendments", guard.Allow(access.VerifyHours, s.targets.Record), s.amendRecord)
-	s.handle(fiber.MethodPost, "/api/v1/disputes/:id/dismiss", guard.Allow(access.VerifyHours, s.disputeParam), s.dismissDispute)
-	s.handle(fiber.MethodPost, "/api/v1/transfers", own, s.transfer)
-}
 
 func (s *server) listCategories(c *fiber.Ctx) error {
 	cats, err := s.activities.Categories(c.UserContext())
@@ -74,7 +41,7 @@ func (s *server) createActivities(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Location("/api/v1/activities/" + itoa(as[0].ID))
+	c.Location("/api/v1/activities/" + strconv.FormatInt(as[0].ID, 10))
 	return c.Status(fiber.StatusCreated).JSON(as)
 }
 

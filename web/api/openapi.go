@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"embed"
@@ -10,16 +10,16 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// openapiFS holds the OpenAPI document in parts: core.json (info, shared components and the ledger
+// OpenAPIFS holds the OpenAPI document in parts: core.json (info, shared components and the ledger
 // API) and one file per area of the service with its paths, schemas and tags, so that areas are
 // described beside each other without one file everyone edits.
 //
 //go:embed openapi/*.json
-var openapiFS embed.FS
+var OpenAPIFS embed.FS
 
-// openapiDoc is the merged document, built once at start-up.
-var openapiDoc = func() []byte {
-	b, err := mergeOpenAPI(openapiFS)
+// OpenAPIDoc is the merged document, built once at start-up.
+var OpenAPIDoc = func() []byte {
+	b, err := mergeOpenAPI(OpenAPIFS)
 	if err != nil {
 		panic(err) // the embedded files are part of the binary: a broken one is a build mistake
 	}
@@ -97,5 +97,5 @@ func mergeInto(dst map[string]any, key string, src any, from string) error {
 // openapi serves the OpenAPI 3 description of the JSON API.
 func (s *server) openapi(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	return c.Send(openapiDoc)
+	return c.Send(OpenAPIDoc)
 }

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"slices"
@@ -10,9 +10,9 @@ import (
 	"timebank/web/request"
 )
 
-// itemPhotoCache lets browsers and proxies keep a photo a while; they revalidate it with its ETag,
+// ItemPhotoCache lets browsers and proxies keep a photo a while; they revalidate it with its ETag,
 // and pages link it with ?v=<version>, so a new photo is a new URL and shows at once.
-const itemPhotoCache = "public, max-age=3600"
+const ItemPhotoCache = "public, max-age=3600"
 
 // getItemPhoto serves an item's photo (a JPEG) to anyone, as the catalogue is public; a request
 // carrying the photo's ETag in If-None-Match gets 304, and the photo's bytes are then not read.
@@ -31,7 +31,7 @@ func (s *server) getItemPhoto(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderETag, `"`+p.ETag+`"`)
-	c.Set(fiber.HeaderCacheControl, itemPhotoCache)
+	c.Set(fiber.HeaderCacheControl, ItemPhotoCache)
 	if anyHeld || slices.Contains(held, p.ETag) { // the store left the bytes out for the same reason
 		return c.SendStatus(fiber.StatusNotModified)
 	}

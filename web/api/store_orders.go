@@ -1,7 +1,8 @@
-package web
+package api
 
 import (
 	"errors"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -39,12 +40,12 @@ func (s *server) placeOrder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Location("/api/v1/orders/" + itoa(o.ID))
+	c.Location("/api/v1/orders/" + strconv.FormatInt(o.ID, 10))
 	return request.Created(c, o.Replayed, o)
 }
 
-// storeOrdersPage is a page of orders, newest first; Next is the cursor (?before=) of the next page.
-type storeOrdersPage struct {
+// StoreOrdersPage is a page of orders, newest first; Next is the cursor (?before=) of the next page.
+type StoreOrdersPage struct {
 	Orders []store.Order `json:"orders"`
 	Next   string        `json:"next,omitempty"`
 }
@@ -60,9 +61,9 @@ func storeOrderFilter(c *fiber.Ctx) (store.OrderFilter, error) {
 }
 
 func storeOrdersJSON(c *fiber.Ctx, orders []store.Order, limit int) error {
-	page := storeOrdersPage{Orders: orders}
+	page := StoreOrdersPage{Orders: orders}
 	if len(orders) == limit {
-		page.Next = itoa(orders[len(orders)-1].ID)
+		page.Next = strconv.FormatInt(orders[len(orders)-1].ID, 10)
 	}
 	return c.JSON(page)
 }
@@ -147,14 +148,14 @@ func (s *server) cancelOrder(c *fiber.Ctx) error {
 	return c.JSON(o)
 }
 
-// fulfilRequest says what was handed out; without lines, everything ordered.
-type fulfilRequest struct {
+// FulfilRequest says what was handed out; without lines, everything ordered.
+type FulfilRequest struct {
 	Lines []store.Handout `json:"lines"`
 }
 
 func (s *server) fulfilOrder(c *fiber.Ctx) error {
 	id, _ := request.IDParam(c, "id")
-	var req fulfilRequest
+	var req FulfilRequest
 	if len(c.BodyRaw()) > 0 {
 		if err := request.DecodeJSON(c, &req); err != nil {
 			return err
@@ -167,9 +168,9 @@ func (s *server) fulfilOrder(c *fiber.Ctx) error {
 	return c.JSON(o)
 }
 
-// counterScanRequest is what the counter page sends when the scanner types a code. Store may be left out
+// CounterScanRequest is what the counter page sends when the scanner types a code. Store may be left out
 // by a counter device or a clerk that serves one store only.
-type counterScanRequest struct {
+type CounterScanRequest struct {
 	Token string `json:"token"`
 	Store int64  `json:"store,omitempty"`
 }
@@ -192,7 +193,7 @@ func (s *server) counterStore(c *fiber.Ctx, named int64) (int64, error) {
 }
 
 func (s *server) counterScan(c *fiber.Ctx) error {
-	var req counterScanRequest
+	var req CounterScanRequest
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -230,6 +231,6 @@ func (s *server) sell(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Location("/api/v1/orders/" + itoa(sale.Order.ID))
+	c.Location("/api/v1/orders/" + strconv.FormatInt(sale.Order.ID, 10))
 	return request.Created(c, sale.Order.Replayed, sale)
 }

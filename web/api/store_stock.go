@@ -1,8 +1,9 @@
-package web
+package api
 
 import (
 	"context"
 	"errors"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -13,8 +14,8 @@ import (
 	"timebank/web/request"
 )
 
-// storeStockPage is a page of a store's stock, item by item with their lots.
-type storeStockPage struct {
+// StoreStockPage is a page of a store's stock, item by item with their lots.
+type StoreStockPage struct {
 	Items []store.StockItem `json:"items"`
 	Next  string            `json:"next,omitempty"`
 }
@@ -29,15 +30,15 @@ func (s *server) getStock(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := storeStockPage{Items: items}
+	page := StoreStockPage{Items: items}
 	if len(items) == f.Limit {
-		page.Next = itoa(items[len(items)-1].Item.ID)
+		page.Next = strconv.FormatInt(items[len(items)-1].Item.ID, 10)
 	}
 	return c.JSON(page)
 }
 
-// storeWarnings is what the store manager should act on.
-type storeWarnings struct {
+// StoreWarnings is what the store manager should act on.
+type StoreWarnings struct {
 	Warnings []store.Warning `json:"warnings"`
 }
 
@@ -47,11 +48,11 @@ func (s *server) getWarnings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(storeWarnings{Warnings: w})
+	return c.JSON(StoreWarnings{Warnings: w})
 }
 
-// storeJournalPage is a page of the stock journal, oldest first.
-type storeJournalPage struct {
+// StoreJournalPage is a page of the stock journal, oldest first.
+type StoreJournalPage struct {
 	Movements []store.Movement `json:"movements"`
 	Next      string           `json:"next,omitempty"`
 }
@@ -74,9 +75,9 @@ func (s *server) getJournal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := storeJournalPage{Movements: ms}
+	page := StoreJournalPage{Movements: ms}
 	if len(ms) == limit {
-		page.Next = itoa(ms[len(ms)-1].ID)
+		page.Next = strconv.FormatInt(ms[len(ms)-1].ID, 10)
 	}
 	return c.JSON(page)
 }
@@ -108,7 +109,7 @@ func (s *server) recordDonation(c *fiber.Ctx) error {
 	if err != nil {
 		return s.donationProblem(c.UserContext(), id, req, err)
 	}
-	c.Location("/api/v1/stores/" + itoa(id) + "/donations/" + itoa(a.DonationID))
+	c.Location("/api/v1/stores/" + strconv.FormatInt(id, 10) + "/donations/" + strconv.FormatInt(a.DonationID, 10))
 	return request.Created(c, a.Replayed, a)
 }
 
