@@ -3,8 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -17,6 +15,7 @@ import (
 	"timebank/ledger"
 	"timebank/web/i18n"
 	"timebank/web/problem"
+	"timebank/web/webtest"
 )
 
 // problemSlugs is every slug Classify and fiberSlug (problem/classify.go) can return, and the slugs handlers
@@ -38,43 +37,6 @@ var problemSlugs = []string{
 	"item-not-found", "lot-not-found", "donation-not-found", "order-not-found", "item-exists", "item-unavailable",
 	"out-of-stock", "over-limit", "stock-reserved", "stars-required", "donation-refused", "order-fulfilled",
 	"order-cancelled", "order-expired", "wrong-store", "code-invalid", "code-expired", "code-used",
-}
-
-// readSources returns the non-test Go files of the directories, relative to this package; a
-// directory written dir/... takes the directories below it too.
-func readSources(t *testing.T, dirs ...string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	for _, dir := range dirs {
-		root, deep := strings.CutSuffix(dir, "/...")
-		err := filepath.WalkDir(root, func(name string, e fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if e.IsDir() {
-				if name != root && !deep {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
-				return nil
-			}
-			b, err := os.ReadFile(name)
-			if err != nil {
-				return err
-			}
-			out[name] = string(b)
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if len(out) == 0 {
-		t.Fatalf("no Go sources in %v", dirs)
-	}
-	return out
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -146,7 +108,7 @@ func TestProblemSlugsListed(t *testing.T) {
 	classifySlug := regexp.MustCompile(`(?:fiber\.Status\w+,\s*|return\s+)"([a-z]+(?:-[a-z]+)*)"`)
 	fieldSlug := regexp.MustCompile(`\b[sS]lug:\s*"([a-z]+(?:-[a-z]+)*)"`)
 	found := map[string]bool{}
-	for name, src := range readSources(t, "./...") {
+	for name, src := range webtest.ReadSources(t, "./...") {
 		var ms [][]string
 		if filepath.Base(name) == "classify.go" {
 			ms = classifySlug.FindAllStringSubmatch(src, -1)
@@ -215,7 +177,7 @@ func TestEveryProblemAndReasonTranslated(t *testing.T) {
 		regexp.MustCompile(`\bReason:\s*"([a-z_]+)"`),              // problem.FieldError{…, Reason: "reason"}
 	}
 	reasons := map[string]bool{}
-	for _, src := range readSources(t, "./...", filepath.Join("..", "ledger")) {
+	for _, src := range webtest.ReadSources(t, "./...", filepath.Join("..", "ledger")) {
 		for _, line := range strings.Split(src, "\n") {
 			for _, re := range reasonInCode {
 				for _, m := range re.FindAllStringSubmatch(line, -1) {

@@ -3,9 +3,10 @@ package web
 import (
 	"crypto/subtle"
 	"net"
-	"timebank/web/guard"
 
 	"github.com/gofiber/fiber/v2"
+
+	"timebank/web/guard"
 )
 
 // metricsHandler serves /metrics in the format the scraper asks for (Prometheus text by default),

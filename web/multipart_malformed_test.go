@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
 	"timebank/web/i18n"
 	"timebank/web/problem"
 )

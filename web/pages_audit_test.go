@@ -13,6 +13,8 @@ import (
 	"timebank/pkg/identity"
 	who "timebank/pkg/principal"
 	"timebank/web/i18n"
+	"timebank/web/pages"
+	"timebank/web/webtest"
 )
 
 // The audit page names each known action in the reader's language, keeping its code beside it for
@@ -75,7 +77,7 @@ func TestAuditActionsNamed(t *testing.T) {
 		if names, _ := filepath.Glob(filepath.Join(dir, "*.go")); len(names) == 0 {
 			continue
 		}
-		for _, src := range readSources(t, dir) {
+		for _, src := range webtest.ReadSources(t, dir) {
 			for _, m := range recorded.FindAllStringSubmatch(src, -1) {
 				found[m[1]] = true
 			}
@@ -95,9 +97,9 @@ func TestAuditActionsNamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, a := range sortedKeys(found) {
-		key, ok := auditActions[a]
+		key, ok := pages.AuditActions[a]
 		if !ok {
-			t.Errorf("audit action %q has no page key in auditActions", a)
+			t.Errorf("audit action %q has no page key in pages.AuditActions", a)
 			continue
 		}
 		for _, lang := range i18n.Languages {

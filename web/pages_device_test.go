@@ -13,6 +13,7 @@ import (
 	"timebank/pkg/identity"
 	who "timebank/pkg/principal"
 	"timebank/web/guard"
+	"timebank/web/pages"
 )
 
 // deviceSignIn enters the token on the device page of the browser, as a person at the device does,
@@ -234,7 +235,7 @@ func TestDeviceSignInWrongToken(t *testing.T) {
 	}
 
 	// 3 wrong tries were made above: 7 more reach the limit.
-	for i := range deviceFailuresPerAddr - 3 {
+	for i := range pages.DeviceFailuresPerAddr - 3 {
 		if r := b.submit("/device", url.Values{"token": {"tbd_wrong"}}); r.status != 422 {
 			t.Fatalf("wrong try %d: %d", i, r.status)
 		}

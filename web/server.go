@@ -13,49 +13,31 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 
-	"timebank/ledger"
-	"timebank/pkg/activity"
 	"timebank/pkg/app"
 	"timebank/pkg/config"
-	"timebank/pkg/identity"
-	"timebank/pkg/org"
-	"timebank/pkg/qr"
-	"timebank/pkg/roster"
-	"timebank/pkg/session"
-	"timebank/pkg/store"
 	"timebank/web/api"
 	"timebank/web/guard"
 	"timebank/web/i18n"
 	"timebank/web/observe"
+	"timebank/web/pages"
 	"timebank/web/problem"
 	"timebank/web/request"
-	"timebank/web/target"
 )
 
+// server is the assembly: what the middleware, the error handler and the health routes need, and
+// the router both sides register their routes with.
 type server struct {
-	cfg         config.Config
-	db          *sqlx.DB
-	rdb         redis.UniversalClient
-	ledger      *ledger.Ledger
-	codes       *qr.Signer
-	users       *identity.Users
-	orgs        *org.Registry
-	activities  *activity.Service
-	roster      *roster.Importer
-	store       *store.Service
-	sessions    *session.Store
-	limiter     *session.Limiter
-	signInGuard *session.SignInGuard
-	log         *slog.Logger
-	msgs        i18n.Messages
-	observer    *observe.Observer
-	problems    *problem.Writer
-	guard       *guard.Guard
-	targets     *target.Finder
-	app         *fiber.App
-	services    *app.Services
-	router      *guard.Router // every route with its rule
-	views       *renderer     // the HTML pages' templates and static files
+	cfg      config.Config
+	db       *sqlx.DB
+	rdb      redis.UniversalClient
+	log      *slog.Logger
+	msgs     i18n.Messages
+	services *app.Services
+	observer *observe.Observer
+	problems *problem.Writer
+	guard    *guard.Guard
+	app      *fiber.App
+	router   *guard.Router // every route with its rule
 }
 
 // bodyLimit is the largest request body the server reads, room for roster files and photos (JSON
@@ -73,13 +55,10 @@ func New(d *app.Services) (*fiber.App, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, ledger: d.Ledger, codes: d.Codes, users: d.Users, orgs: d.Orgs,
-		activities: d.Activities, roster: d.Roster, store: d.Store, sessions: d.Sessions, limiter: d.Limiter, signInGuard: d.SignIn, log: log,
-		msgs: msgs, services: d}
-	s.guard = guard.New(s.cfg, s.rdb, s.users, s.sessions, s.limiter, s.signInGuard, log)
-	s.targets = target.New(s.orgs, s.activities)
-	s.observer = observe.New(s.cfg, log, s.db, s.rdb, s.ledger, s.store, s.errorHandler)
-	s.problems = &problem.Writer{BaseURL: s.cfg.BaseURL, Msgs: msgs, Log: log, Page: s.errorPage}
+	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, log: log, msgs: msgs, services: d}
+	s.guard = guard.New(d.Config, d.Redis, d.Users, d.Sessions, d.Limiter, d.SignIn, log)
+	s.observer = observe.New(d.Config, log, d.DB, d.Redis, d.Ledger, d.Store, s.errorHandler)
+	s.problems = &problem.Writer{BaseURL: s.cfg.BaseURL, Msgs: msgs, Log: log}
 	s.app = fiber.New(fiber.Config{
 		AppName:      "timebank",
 		ErrorHandler: s.errorHandler,
@@ -114,8 +93,8 @@ func (s *server) routes() {
 	s.handle(fiber.MethodGet, "/readyz", guard.Public(), s.readyz)
 	s.handle(fiber.MethodGet, "/metrics", guard.Public(), s.metricsHandler)
 
-	api.Routes(s.router, api.Deps{Services: s.services, Msgs: s.msgs, Guard: s.guard, Targets: s.targets, Log: s.log})
-	s.pageRoutes()
+	api.Routes(s.router, s.services, s.msgs, s.log)
+	s.problems.Page = pages.Routes(s.router, s.services, s.msgs, s.log)
 
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

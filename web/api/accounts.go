@@ -14,7 +14,7 @@ func (s *server) createAccount(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	a, err := s.ledger.CreateAccount(c.UserContext(), req)
+	a, err := s.Ledger.CreateAccount(c.UserContext(), req)
 	if err != nil {
 		return err
 	}
@@ -27,7 +27,7 @@ func (s *server) getAccount(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.ledger.Account(c.UserContext(), code)
+	a, err := s.Ledger.Account(c.UserContext(), code)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (s *server) getBalance(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.ledger.Balance(c.UserContext(), code)
+	b, err := s.Ledger.Balance(c.UserContext(), code)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (s *server) listEntries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	entries, next, err := s.ledger.Entries(c.UserContext(), code, after, limit)
+	entries, next, err := s.Ledger.Entries(c.UserContext(), code, after, limit)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 func (s *server) listCategories(c *fiber.Ctx) error {
-	cats, err := s.activities.Categories(c.UserContext())
+	cats, err := s.Activities.Categories(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (s *server) createActivities(c *fiber.Ctx) error {
 	if err := guard.Can(c, access.ManageActivities, t); err != nil {
 		return err
 	}
-	as, err := s.activities.CreateActivities(c.UserContext(), guard.By(c), req)
+	as, err := s.Activities.CreateActivities(c.UserContext(), guard.By(c), req)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (s *server) listActivities(c *fiber.Ctx) error {
 			}
 		}
 	}
-	page, err := s.activities.Activities(c.UserContext(), q)
+	page, err := s.Activities.Activities(c.UserContext(), q)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (s *server) getActivity(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.activities.Activity(c.UserContext(), id)
+	a, err := s.Activities.Activity(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func (s *server) signUp(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	su, created, err := s.activities.SignUp(c.UserContext(), id, guard.Principal(c).UserID)
+	su, created, err := s.Activities.SignUp(c.UserContext(), id, guard.Principal(c).UserID)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (s *server) cancelSignup(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	su, err := s.activities.CancelSignup(c.UserContext(), id, guard.Principal(c).UserID)
+	su, err := s.Activities.CancelSignup(c.UserContext(), id, guard.Principal(c).UserID)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ func (s *server) disputeParam(c *fiber.Ctx) (access.Target, error) {
 	if err != nil {
 		return access.Target{}, err
 	}
-	orgID, err := s.activities.DisputeOrg(c.UserContext(), id)
+	orgID, err := s.Activities.DisputeOrg(c.UserContext(), id)
 	if err != nil {
 		return access.Target{}, err
 	}
@@ -32,7 +32,7 @@ func (s *server) myRecords(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.activities.MyRecords(c.UserContext(), guard.Principal(c).UserID, after, limit)
+	page, err := s.Activities.MyRecords(c.UserContext(), guard.Principal(c).UserID, after, limit)
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func (s *server) myRecords(c *fiber.Ctx) error {
 }
 
 func (s *server) mySignups(c *fiber.Ctx) error {
-	list, err := s.activities.MySignups(c.UserContext(), guard.Principal(c).UserID)
+	list, err := s.Activities.MySignups(c.UserContext(), guard.Principal(c).UserID)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (s *server) mySignups(c *fiber.Ctx) error {
 }
 
 func (s *server) myFamily(c *fiber.Ctx) error {
-	list, err := s.activities.Family(c.UserContext(), guard.Principal(c).UserID)
+	list, err := s.Activities.Family(c.UserContext(), guard.Principal(c).UserID)
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (s *server) getRecord(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	userID, orgID, err := s.activities.RecordOwner(c.UserContext(), id)
+	userID, orgID, err := s.Activities.RecordOwner(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (s *server) getRecord(c *fiber.Ctx) error {
 			return activity.ErrRecordNotFound
 		}
 	}
-	r, err := s.activities.Record(c.UserContext(), id)
+	r, err := s.Activities.Record(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func (s *server) disputeRecord(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	d, err := s.activities.Dispute(c.UserContext(), guard.Principal(c).UserID, id, req.Reason)
+	d, err := s.Activities.Dispute(c.UserContext(), guard.Principal(c).UserID, id, req.Reason)
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func (s *server) amendRecord(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	r, err := s.activities.Amend(c.UserContext(), guard.By(c), id, req)
+	r, err := s.Activities.Amend(c.UserContext(), guard.By(c), id, req)
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func (s *server) dismissDispute(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	d, err := s.activities.DismissDispute(c.UserContext(), guard.By(c), id, req.Reason)
+	d, err := s.Activities.DismissDispute(c.UserContext(), guard.By(c), id, req.Reason)
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func (s *server) transfer(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	t, replayed, err := s.activities.Transfer(c.UserContext(), guard.Principal(c).UserID, key, req)
+	t, replayed, err := s.Activities.Transfer(c.UserContext(), guard.Principal(c).UserID, key, req)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func (s *server) kioskCode(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	code, err := s.activities.KioskCode(c.UserContext(), id, checkOut)
+	code, err := s.Activities.KioskCode(c.UserContext(), id, checkOut)
 	if err != nil {
 		return err
 	}
@@ -29,7 +29,7 @@ func (s *server) kioskCode(c *fiber.Ctx) error {
 
 // memberCode is the caller's single-use member code for their phone.
 func (s *server) memberCode(c *fiber.Ctx) error {
-	code, err := s.activities.MemberCode(guard.Principal(c).UserID)
+	code, err := s.Activities.MemberCode(guard.Principal(c).UserID)
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (s *server) scanKiosk(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	res, err := s.activities.ScanKiosk(c.UserContext(), guard.Principal(c).UserID, req)
+	res, err := s.Activities.ScanKiosk(c.UserContext(), guard.Principal(c).UserID, req)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (s *server) scanMember(c *fiber.Ctx) error {
 	if req.ActivityID != 0 && req.ActivityID != id {
 		return problem.BadRequest("activity_id", "not_this_activity")
 	}
-	res, err := s.activities.ScanMember(c.UserContext(), guard.By(c), id, req)
+	res, err := s.Activities.ScanMember(c.UserContext(), guard.By(c), id, req)
 	if err != nil {
 		return err
 	}

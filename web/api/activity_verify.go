@@ -25,7 +25,7 @@ func (s *server) listAttendances(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	q, err := s.activities.Attendances(c.UserContext(), id, after, limit)
+	q, err := s.Activities.Attendances(c.UserContext(), id, after, limit)
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (s *server) verifyAttendances(c *fiber.Ctx) error {
 	if len(req.IDs) == 0 || len(req.IDs) > activity.MaxBatch {
 		return problem.BadRequest("ids", "range")
 	}
-	orgs, err := s.activities.AttendanceOrgs(c.UserContext(), req.IDs)
+	orgs, err := s.Activities.AttendanceOrgs(c.UserContext(), req.IDs)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (s *server) verifyAttendances(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	res, err := s.activities.Verify(c.UserContext(), guard.By(c), req)
+	res, err := s.Activities.Verify(c.UserContext(), guard.By(c), req)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (s *server) addManualHours(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	att, err := s.activities.AddManual(c.UserContext(), guard.By(c), id, req)
+	att, err := s.Activities.AddManual(c.UserContext(), guard.By(c), id, req)
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (s *server) pendingActivities(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.activities.PendingActivities(c.UserContext(), id)
+	list, err := s.Activities.PendingActivities(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (s *server) getPolicy(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.activities.Policy(c.UserContext(), id)
+	p, err := s.Activities.Policy(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (s *server) setPolicy(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	p, err := s.activities.SetPolicy(c.UserContext(), guard.By(c), id, req)
+	p, err := s.Activities.SetPolicy(c.UserContext(), guard.By(c), id, req)
 	if err != nil {
 		return err
 	}

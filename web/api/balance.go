@@ -48,11 +48,11 @@ func eventOf(b ledger.Balance) BalanceEvent {
 
 // myBalance returns the caller's balance.
 func (s *server) myBalance(c *fiber.Ctx) error {
-	u, err := s.users.ByID(c.UserContext(), guard.Principal(c).UserID)
+	u, err := s.Users.ByID(c.UserContext(), guard.Principal(c).UserID)
 	if err != nil {
 		return err
 	}
-	b, err := s.ledger.Balance(c.UserContext(), u.AccountCode)
+	b, err := s.Ledger.Balance(c.UserContext(), u.AccountCode)
 	if err != nil {
 		return err
 	}
@@ -73,16 +73,16 @@ func (s *server) balanceEvents(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), sseSetup)
 	defer cancel()
-	u, err := s.users.ByID(ctx, guard.Principal(c).UserID)
+	u, err := s.Users.ByID(ctx, guard.Principal(c).UserID)
 	if err != nil {
 		return err
 	}
-	sub, err := s.ledger.Watch(ctx, u.AccountCode)
+	sub, err := s.Ledger.Watch(ctx, u.AccountCode)
 	if err != nil {
 		s.log.Warn("balance stream: subscribe", "err", err, "request_id", observe.RequestID(c))
 		return errUnavailable
 	}
-	b, err := s.ledger.Balance(ctx, u.AccountCode)
+	b, err := s.Ledger.Balance(ctx, u.AccountCode)
 	if err != nil {
 		sub.Close()
 		return err
@@ -95,7 +95,7 @@ func (s *server) balanceEvents(c *fiber.Ctx) error {
 	if bearer, ok := guard.BearerToken(c); ok {
 		token = bearer
 	}
-	st := &balanceStream{sub: sub, code: u.AccountCode, ledger: s.ledger, sessions: s.sessions, session: token,
+	st := &balanceStream{sub: sub, code: u.AccountCode, ledger: s.Ledger, sessions: s.Sessions, session: token,
 		done: c.Context().Done(), conn: c.Context().Conn()}
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer sub.Close()

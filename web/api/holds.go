@@ -20,7 +20,7 @@ func (s *server) createHold(c *fiber.Ctx) error {
 		return err
 	}
 	req.IdempotencyKey, req.CreatedBy = key, guard.Actor(c)
-	res, err := s.ledger.Hold(c.UserContext(), req)
+	res, err := s.Ledger.Hold(c.UserContext(), req)
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func (s *server) getHold(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h, err := s.ledger.GetHold(c.UserContext(), id)
+	h, err := s.Ledger.GetHold(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (s *server) commitHold(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	res, err := s.ledger.CommitHold(c.UserContext(), id, req.Amount, guard.Actor(c))
+	res, err := s.Ledger.CommitHold(c.UserContext(), id, req.Amount, guard.Actor(c))
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (s *server) voidHold(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.ledger.VoidHold(c.UserContext(), id)
+	res, err := s.Ledger.VoidHold(c.UserContext(), id)
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func (s *server) importRoster(c *fiber.Ctx) error {
 	}
 	defer f.Close()
 	dry := c.Query("dry_run") == "true" || c.Query("dry_run") == "1"
-	rep, err := s.roster.Import(c.UserContext(), guard.Change(c), orgID, f, fh.Filename, dry)
+	rep, err := s.Roster.Import(c.UserContext(), guard.Change(c), orgID, f, fh.Filename, dry)
 	var fe *roster.FileError
 	if errors.As(err, &fe) {
 		return &problem.Error{Status: fiber.StatusBadRequest, Slug: "roster-file",

@@ -28,7 +28,7 @@ func (s *server) createRegion(c *fiber.Ctx) error {
 	if err := guard.Can(c, access.ManageRegions, org.RegionTarget(parent)); err != nil {
 		return err
 	}
-	r, err := s.orgs.CreateRegion(c.UserContext(), guard.Principal(c).Actor(), req)
+	r, err := s.Orgs.CreateRegion(c.UserContext(), guard.Principal(c).Actor(), req)
 	if err != nil {
 		return err
 	}
@@ -46,18 +46,18 @@ type regionView struct {
 func (s *server) getRegion(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	code := c.Params("code")
-	r, err := s.orgs.Region(ctx, code)
+	r, err := s.Orgs.Region(ctx, code)
 	if err != nil {
 		return err
 	}
 	v := regionView{Region: r}
-	if v.Path, err = s.orgs.Path(ctx, r.Code); err != nil {
+	if v.Path, err = s.Orgs.Path(ctx, r.Code); err != nil {
 		return err
 	}
-	if v.Children, err = s.orgs.Children(ctx, r.Code); err != nil {
+	if v.Children, err = s.Orgs.Children(ctx, r.Code); err != nil {
 		return err
 	}
-	if v.Orgs, err = s.orgs.OrgsInRegion(ctx, r.Code, "", 0, org.MaxLimit); err != nil {
+	if v.Orgs, err = s.Orgs.OrgsInRegion(ctx, r.Code, "", 0, org.MaxLimit); err != nil {
 		return err
 	}
 	return c.JSON(v)
@@ -83,11 +83,11 @@ func (s *server) grantTo(c *fiber.Ctx, phone string, g access.Grant) error {
 	if err != nil {
 		return problem.BadRequest("phone", "phone_invalid")
 	}
-	u, err := s.users.ByPhone(c.UserContext(), p)
+	u, err := s.Users.ByPhone(c.UserContext(), p)
 	if err != nil {
 		return err
 	}
-	id, err := s.users.Grant(c.UserContext(), guard.Change(c), u.ID, g)
+	id, err := s.Users.Grant(c.UserContext(), guard.Change(c), u.ID, g)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (s *server) addMember(c *fiber.Ctx) error {
 	}
 	g := access.Grant{Role: req.Role, Kind: access.Org, OrgID: orgID}
 	if req.StoreID != 0 {
-		st, err := s.orgs.Store(c.UserContext(), req.StoreID)
+		st, err := s.Orgs.Store(c.UserContext(), req.StoreID)
 		if err != nil {
 			return err
 		}
@@ -119,7 +119,7 @@ func (s *server) grantRegionRole(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	r, err := s.orgs.Region(c.UserContext(), c.Params("code"))
+	r, err := s.Orgs.Region(c.UserContext(), c.Params("code"))
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func (s *server) grantRegionRole(c *fiber.Ctx) error {
 
 func (s *server) listMembers(c *fiber.Ctx) error {
 	id, _ := request.IDParam(c, "id")
-	m, err := s.users.Members(c.UserContext(), id)
+	m, err := s.Users.Members(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (s *server) revokeGrant(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, g, err := s.users.GrantByID(c.UserContext(), id)
+	_, g, err := s.Users.GrantByID(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func (s *server) revokeGrant(c *fiber.Ctx) error {
 	if err := guard.Can(c, action, t); err != nil {
 		return err
 	}
-	if err := s.users.Revoke(c.UserContext(), guard.Change(c), id); err != nil {
+	if err := s.Users.Revoke(c.UserContext(), guard.Change(c), id); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -177,14 +177,14 @@ func (s *server) createOrg(c *fiber.Ctx) error {
 	t := org.RegionTarget(req.RegionCode)
 	if req.ParentID != nil {
 		var err error
-		if t, err = s.orgs.OrgTarget(c.UserContext(), *req.ParentID); err != nil {
+		if t, err = s.Orgs.OrgTarget(c.UserContext(), *req.ParentID); err != nil {
 			return err
 		}
 	}
 	if err := guard.Can(c, access.CreateOrg, t); err != nil {
 		return err
 	}
-	o, err := s.orgs.CreateOrg(c.UserContext(), guard.Principal(c).Actor(), req)
+	o, err := s.Orgs.CreateOrg(c.UserContext(), guard.Principal(c).Actor(), req)
 	if err != nil {
 		return err
 	}
@@ -201,15 +201,15 @@ type orgView struct {
 func (s *server) getOrg(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	id, _ := request.IDParam(c, "id")
-	o, err := s.orgs.Org(ctx, id)
+	o, err := s.Orgs.Org(ctx, id)
 	if err != nil {
 		return err
 	}
 	v := orgView{Org: o}
-	if v.Stores, err = s.orgs.StoresOf(ctx, id); err != nil {
+	if v.Stores, err = s.Orgs.StoresOf(ctx, id); err != nil {
 		return err
 	}
-	if v.Subs, err = s.orgs.SubOrgs(ctx, id); err != nil {
+	if v.Subs, err = s.Orgs.SubOrgs(ctx, id); err != nil {
 		return err
 	}
 	return c.JSON(v)
@@ -223,14 +223,14 @@ func (s *server) createStore(c *fiber.Ctx) error {
 	if err := req.Validate(); err != nil {
 		return err
 	}
-	t, err := s.orgs.OrgTarget(c.UserContext(), req.OrgID)
+	t, err := s.Orgs.OrgTarget(c.UserContext(), req.OrgID)
 	if err != nil {
 		return err
 	}
 	if err := guard.Can(c, access.CreateStore, t); err != nil {
 		return err
 	}
-	st, err := s.orgs.CreateStore(c.UserContext(), guard.Principal(c).Actor(), req)
+	st, err := s.Orgs.CreateStore(c.UserContext(), guard.Principal(c).Actor(), req)
 	if err != nil {
 		return err
 	}
@@ -239,7 +239,7 @@ func (s *server) createStore(c *fiber.Ctx) error {
 
 func (s *server) getStore(c *fiber.Ctx) error {
 	id, _ := request.IDParam(c, "id")
-	st, err := s.orgs.Store(c.UserContext(), id)
+	st, err := s.Orgs.Store(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -281,10 +281,10 @@ func (s *server) createDevice(c *fiber.Ctx) error {
 	var orgID, storeID int64
 	if kind == "org" {
 		orgID = id
-		t, err = s.orgs.OrgTarget(c.UserContext(), id)
+		t, err = s.Orgs.OrgTarget(c.UserContext(), id)
 	} else {
 		storeID = id
-		t, err = s.orgs.StoreTarget(c.UserContext(), id)
+		t, err = s.Orgs.StoreTarget(c.UserContext(), id)
 	}
 	if err != nil {
 		return err
@@ -292,7 +292,7 @@ func (s *server) createDevice(c *fiber.Ctx) error {
 	if err := guard.Can(c, access.ManageDevices, t); err != nil {
 		return err
 	}
-	d, token, err := s.users.CreateDevice(c.UserContext(), guard.Change(c), req.Role, orgID, storeID, req.Label)
+	d, token, err := s.Users.CreateDevice(c.UserContext(), guard.Change(c), req.Role, orgID, storeID, req.Label)
 	if err != nil {
 		return err
 	}
@@ -304,15 +304,15 @@ func (s *server) revokeDevice(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.users.DeviceByID(c.UserContext(), id)
+	d, err := s.Users.DeviceByID(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
 	var t access.Target
 	if d.OrgID != nil {
-		t, err = s.orgs.OrgTarget(c.UserContext(), *d.OrgID)
+		t, err = s.Orgs.OrgTarget(c.UserContext(), *d.OrgID)
 	} else if d.StoreID != nil {
-		t, err = s.orgs.StoreTarget(c.UserContext(), *d.StoreID)
+		t, err = s.Orgs.StoreTarget(c.UserContext(), *d.StoreID)
 	}
 	if err != nil {
 		return err
@@ -320,7 +320,7 @@ func (s *server) revokeDevice(c *fiber.Ctx) error {
 	if err := guard.Can(c, access.ManageDevices, t); err != nil {
 		return err
 	}
-	if err := s.users.RevokeDevice(c.UserContext(), guard.Change(c), id); err != nil {
+	if err := s.Users.RevokeDevice(c.UserContext(), guard.Change(c), id); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -328,7 +328,7 @@ func (s *server) revokeDevice(c *fiber.Ctx) error {
 
 func (s *server) listDevices(c *fiber.Ctx) error {
 	id, _ := request.IDParam(c, "id")
-	d, err := s.users.Devices(c.UserContext(), id)
+	d, err := s.Users.Devices(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -353,7 +353,7 @@ func (s *server) listAudit(c *fiber.Ctx) error {
 	for _, g := range guard.Principal(c).Scopes(access.ReadAudit) {
 		scopes = append(scopes, audit.Scope{Kind: string(g.Kind), RegionCode: g.RegionCode, OrgID: g.OrgID, StoreID: g.StoreID})
 	}
-	entries, err := audit.List(c.UserContext(), s.db, audit.Filter{Scopes: scopes, After: after, Limit: limit})
+	entries, err := audit.List(c.UserContext(), s.DB, audit.Filter{Scopes: scopes, After: after, Limit: limit})
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func (s *server) register(c *fiber.Ctx) error {
 	if err := s.guard.RateLimit(c, "reg:"+s.guard.ClientIP(c), guard.RegistrationsPerAddr, guard.RegistrationWindow); err != nil {
 		return err
 	}
-	u, err := s.users.Register(c.UserContext(), req)
+	u, err := s.Users.Register(c.UserContext(), req)
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (s *server) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.users.Principal(c.UserContext(), u.User.ID)
+	p, err := s.Users.Principal(c.UserContext(), u.User.ID)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (s *server) logout(c *fiber.Ctx) error {
 
 func (s *server) me(c *fiber.Ctx) error {
 	p := guard.Principal(c)
-	u, err := s.users.ByID(c.UserContext(), p.UserID)
+	u, err := s.Users.ByID(c.UserContext(), p.UserID)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (s *server) changePassword(c *fiber.Ctx) error {
 	if err := s.guard.RateLimit(c, "pw:"+strconv.FormatInt(uid, 10), guard.LoginFailuresPerPhone, guard.LoginLockout); err != nil {
 		return err
 	}
-	if err := s.users.ChangePassword(c.UserContext(), uid, req.Current, req.New); err != nil {
+	if err := s.Users.ChangePassword(c.UserContext(), uid, req.Current, req.New); err != nil {
 		return err
 	}
 	if err := s.guard.SignOut(c, true); err != nil {
@@ -137,7 +137,7 @@ func (s *server) setLang(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.users.SetLang(c.UserContext(), guard.Principal(c).UserID, req.Lang); err != nil {
+	if err := s.Users.SetLang(c.UserContext(), guard.Principal(c).UserID, req.Lang); err != nil {
 		return err
 	}
 	s.guard.SetCookie(c, i18n.CookieLang, req.Lang, int(app.SessionTTL.Seconds()))

@@ -1,16 +1,20 @@
 package api
 
 import (
+	"log/slog"
+
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/access"
+	"timebank/pkg/app"
 	"timebank/web/guard"
+	"timebank/web/i18n"
 )
 
 // Routes registers every route of the JSON API under /api/v1 with its rule: who may call it. This
 // is the one list of them; the handlers are in the files beside it, one per resource.
-func Routes(r *guard.Router, d Deps) {
-	s := newServer(r, d)
+func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logger) {
+	s := newServer(r, d, msgs, log)
 	s.handle(fiber.MethodGet, "/api/v1/openapi.json", guard.Public(), s.openapi)
 
 	// The raw ledger API, for integrations and operators: platform administrators only. The rest of the

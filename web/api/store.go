@@ -42,7 +42,7 @@ func (s *server) itemList(c *fiber.Ctx, activeOnly bool) error {
 		return err
 	}
 	f.ActiveOnly = activeOnly
-	items, err := s.store.Items(c.UserContext(), id, f)
+	items, err := s.Store.Items(c.UserContext(), id, f)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (s *server) createItem(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	it, err := s.store.CreateItem(c.UserContext(), guard.Principal(c).Actor(), id, req)
+	it, err := s.Store.CreateItem(c.UserContext(), guard.Principal(c).Actor(), id, req)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (s *server) updateItem(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	it, err := s.store.UpdateItem(c.UserContext(), guard.Principal(c).Actor(), id, item, req)
+	it, err := s.Store.UpdateItem(c.UserContext(), guard.Principal(c).Actor(), id, item, req)
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (s *server) updateItem(c *fiber.Ctx) error {
 
 func (s *server) getStorePolicy(c *fiber.Ctx) error {
 	id, _ := request.IDParam(c, "id")
-	p, err := s.store.Policy(c.UserContext(), id)
+	p, err := s.Store.Policy(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (s *server) setStorePolicy(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	p, err := s.store.SetPolicy(c.UserContext(), guard.Principal(c).Actor(), id, req)
+	p, err := s.Store.SetPolicy(c.UserContext(), guard.Principal(c).Actor(), id, req)
 	if err != nil {
 		return err
 	}

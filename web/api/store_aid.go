@@ -28,7 +28,7 @@ func (s *server) listHouseholds(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.store.Households(c.UserContext(), id, store.HouseholdFilter{After: int(after), Limit: limit,
+	list, err := s.Store.Households(c.UserContext(), id, store.HouseholdFilter{After: int(after), Limit: limit,
 		ActiveOnly: c.Query("active") == "true"})
 	if err != nil {
 		return err
@@ -47,7 +47,7 @@ func (s *server) registerHousehold(c *fiber.Ctx) error {
 		return err
 	}
 	// The key is optional here: a registration without one is simply not deduplicated.
-	h, err := s.store.RegisterHousehold(c.UserContext(), guard.Principal(c).Actor(), id, c.Get("Idempotency-Key"), req)
+	h, err := s.Store.RegisterHousehold(c.UserContext(), guard.Principal(c).Actor(), id, c.Get("Idempotency-Key"), req)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (s *server) deactivateHousehold(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h, err := s.store.DeactivateHousehold(c.UserContext(), guard.Principal(c).Actor(), id, hid)
+	h, err := s.Store.DeactivateHousehold(c.UserContext(), guard.Principal(c).Actor(), id, hid)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (s *server) listAid(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.store.Allocations(c.UserContext(), id, store.AidFilter{Household: household, Before: before, Limit: limit})
+	list, err := s.Store.Allocations(c.UserContext(), id, store.AidFilter{Household: household, Before: before, Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (s *server) allocateAid(c *fiber.Ctx) error {
 		return err
 	}
 	req.Store = id
-	a, err := s.store.Allocate(c.UserContext(), guard.Principal(c).Actor(), key, req)
+	a, err := s.Store.Allocate(c.UserContext(), guard.Principal(c).Actor(), key, req)
 	if err != nil {
 		return err
 	}

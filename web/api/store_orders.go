@@ -19,11 +19,11 @@ func (s *server) orderStore(c *fiber.Ctx) (access.Target, error) {
 	if err != nil {
 		return access.Target{}, err
 	}
-	storeID, err := s.store.OrderStore(c.UserContext(), id)
+	storeID, err := s.Store.OrderStore(c.UserContext(), id)
 	if err != nil {
 		return access.Target{}, err
 	}
-	return s.orgs.StoreTarget(c.UserContext(), storeID)
+	return s.Orgs.StoreTarget(c.UserContext(), storeID)
 }
 
 // placeOrder places the signed-in volunteer's order: stock reserved, credits held, pickup URL back.
@@ -36,7 +36,7 @@ func (s *server) placeOrder(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	o, err := s.store.PlaceOrder(c.UserContext(), guard.Principal(c).Actor(), key, req)
+	o, err := s.Store.PlaceOrder(c.UserContext(), guard.Principal(c).Actor(), key, req)
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (s *server) myOrders(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	orders, err := s.store.OrdersOf(c.UserContext(), guard.Principal(c).UserID, f)
+	orders, err := s.Store.OrdersOf(c.UserContext(), guard.Principal(c).UserID, f)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (s *server) listStoreOrders(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	orders, err := s.store.StoreOrders(c.UserContext(), id, f)
+	orders, err := s.Store.StoreOrders(c.UserContext(), id, f)
 	if err != nil {
 		return err
 	}
@@ -101,14 +101,14 @@ func (s *server) ownOrStaff(c *fiber.Ctx, a access.Action) (store.Order, bool, e
 	if err != nil {
 		return store.Order{}, false, err
 	}
-	o, err := s.store.Order(c.UserContext(), id)
+	o, err := s.Store.Order(c.UserContext(), id)
 	if err != nil {
 		return o, false, err
 	}
 	if o.UserID == guard.Principal(c).UserID {
 		return o, true, nil
 	}
-	t, err := s.orgs.StoreTarget(c.UserContext(), o.StoreID)
+	t, err := s.Orgs.StoreTarget(c.UserContext(), o.StoreID)
 	if err != nil {
 		return o, false, err
 	}
@@ -126,7 +126,7 @@ func (s *server) getOrder(c *fiber.Ctx) error {
 		return err
 	}
 	if own && o.Channel == store.ChannelOnline && o.Status == store.StatusPending {
-		url, err := s.store.PickupURL(c.UserContext(), o.UserID, o.ID)
+		url, err := s.Store.PickupURL(c.UserContext(), o.UserID, o.ID)
 		if err != nil && !errors.Is(err, store.ErrOrderExpired) {
 			return err
 		}
@@ -141,7 +141,7 @@ func (s *server) cancelOrder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	o, err = s.store.Cancel(c.UserContext(), guard.Principal(c).Actor(), o.ID)
+	o, err = s.Store.Cancel(c.UserContext(), guard.Principal(c).Actor(), o.ID)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (s *server) fulfilOrder(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	o, err := s.store.Fulfil(c.UserContext(), guard.Principal(c).Actor(), id, req.Lines)
+	o, err := s.Store.Fulfil(c.UserContext(), guard.Principal(c).Actor(), id, req.Lines)
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (s *server) counterStore(c *fiber.Ctx, named int64) (int64, error) {
 		}
 		named = scopes[0].StoreID
 	}
-	t, err := s.orgs.StoreTarget(c.UserContext(), named)
+	t, err := s.Orgs.StoreTarget(c.UserContext(), named)
 	if err != nil {
 		return 0, err
 	}
@@ -204,7 +204,7 @@ func (s *server) counterScan(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.store.Scan(c.UserContext(), storeID, req.Token)
+	res, err := s.Store.Scan(c.UserContext(), storeID, req.Token)
 	if err != nil {
 		return err
 	}
@@ -227,7 +227,7 @@ func (s *server) sell(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sale, err := s.store.Sell(c.UserContext(), guard.Principal(c).Actor(), key, req)
+	sale, err := s.Store.Sell(c.UserContext(), guard.Principal(c).Actor(), key, req)
 	if err != nil {
 		return err
 	}

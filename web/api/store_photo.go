@@ -26,7 +26,7 @@ func (s *server) getItemPhoto(c *fiber.Ctx) error {
 		return err
 	}
 	held, anyHeld := ifNoneMatch(c.Get(fiber.HeaderIfNoneMatch))
-	p, err := s.store.ItemPhoto(c.UserContext(), storeID, itemID, held...)
+	p, err := s.Store.ItemPhoto(c.UserContext(), storeID, itemID, held...)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (s *server) putItemPhoto(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.store.SetItemPhoto(c.UserContext(), guard.Principal(c).Actor(), storeID, itemID, data)
+	p, err := s.Store.SetItemPhoto(c.UserContext(), guard.Principal(c).Actor(), storeID, itemID, data)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (s *server) deleteItemPhoto(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteItemPhoto(c.UserContext(), guard.Principal(c).Actor(), storeID, itemID); err != nil {
+	if err := s.Store.DeleteItemPhoto(c.UserContext(), guard.Principal(c).Actor(), storeID, itemID); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

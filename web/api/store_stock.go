@@ -26,7 +26,7 @@ func (s *server) getStock(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.store.Stock(c.UserContext(), id, f)
+	items, err := s.Store.Stock(c.UserContext(), id, f)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ type StoreWarnings struct {
 
 func (s *server) getWarnings(c *fiber.Ctx) error {
 	id, _ := request.IDParam(c, "id")
-	w, err := s.store.Warnings(c.UserContext(), id)
+	w, err := s.Store.Warnings(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (s *server) getJournal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ms, err := s.store.Journal(c.UserContext(), id, store.JournalFilter{LotID: lot, ItemID: item, After: after, Limit: limit})
+	ms, err := s.Store.Journal(c.UserContext(), id, store.JournalFilter{LotID: lot, ItemID: item, After: after, Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -86,9 +86,9 @@ func (s *server) getDayReport(c *fiber.Ctx) error {
 	id, _ := request.IDParam(c, "id")
 	day := c.Query("day")
 	if day == "" {
-		day = s.store.Today()
+		day = s.Store.Today()
 	}
-	r, err := s.store.DayReport(c.UserContext(), id, day)
+	r, err := s.Store.DayReport(c.UserContext(), id, day)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (s *server) recordDonation(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	a, err := s.store.RecordDonation(c.UserContext(), guard.Principal(c).Actor(), id, key, req)
+	a, err := s.Store.RecordDonation(c.UserContext(), guard.Principal(c).Actor(), id, key, req)
 	if err != nil {
 		return s.donationProblem(c.UserContext(), id, req, err)
 	}
@@ -119,7 +119,7 @@ func (s *server) getDonation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.store.Acknowledgement(c.UserContext(), id, donation)
+	a, err := s.Store.Acknowledgement(c.UserContext(), id, donation)
 	if err != nil {
 		return err
 	}
@@ -127,11 +127,11 @@ func (s *server) getDonation(c *fiber.Ctx) error {
 }
 
 func (s *server) writeOff(c *fiber.Ctx) error {
-	return s.adjustStock(c, s.store.WriteOff)
+	return s.adjustStock(c, s.Store.WriteOff)
 }
 
 func (s *server) countStock(c *fiber.Ctx) error {
-	return s.adjustStock(c, s.store.Count)
+	return s.adjustStock(c, s.Store.Count)
 }
 
 // adjustStock records a write-off or a count.
@@ -158,7 +158,7 @@ func (s *server) writeOffExpired(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.store.WriteOffExpired(c.UserContext(), guard.Principal(c).Actor(), id, key)
+	a, err := s.Store.WriteOffExpired(c.UserContext(), guard.Principal(c).Actor(), id, key)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (s *server) donationProblem(ctx context.Context, storeID int64, n store.New
 	if !errors.As(err, &les) {
 		return err
 	}
-	p, perr := s.store.Policy(ctx, storeID)
+	p, perr := s.Store.Policy(ctx, storeID)
 	if perr != nil {
 		return perr
 	}

@@ -33,7 +33,7 @@ func (s *server) postTransaction(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.ledger.Post(c.UserContext(), req)
+	res, err := s.Ledger.Post(c.UserContext(), req)
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func (s *server) getTransaction(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.ledger.Transaction(c.UserContext(), id)
+	t, err := s.Ledger.Transaction(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (s *server) reverseTransaction(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	res, err := s.ledger.Reverse(c.UserContext(), id, guard.Actor(c), req.Memo)
+	res, err := s.Ledger.Reverse(c.UserContext(), id, guard.Actor(c), req.Memo)
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,11 @@
 package guard
 
 import (
+	"github.com/gofiber/fiber/v2"
+
 	"timebank/pkg/identity"
 	who "timebank/pkg/principal"
 	"timebank/web/observe"
-
-	"github.com/gofiber/fiber/v2"
 )
 
 // By names the caller in records and the audit log.

@@ -21,3 +21,6 @@ func (r *Router) Handle(method, path string, rule Rule, h ...fiber.Handler) {
 	r.Rules[method+" "+path] = rule
 	r.app.Add(method, path, append([]fiber.Handler{r.guard.Authorize(rule)}, h...)...)
 }
+
+// Guard is the guard the router checks rules with, for handlers that check more themselves.
+func (r *Router) Guard() *Guard { return r.guard }

@@ -3,8 +3,6 @@ package observe
 import (
 	"strconv"
 	"time"
-	"timebank/ledger"
-	"timebank/pkg/store"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
@@ -13,6 +11,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
+
+	"timebank/ledger"
+	"timebank/pkg/store"
 )
 
 // latencyBuckets are the upper bounds, in seconds, of the request latency histogram.

@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
-	"timebank/web/problem"
 
 	"github.com/gofiber/fiber/v2"
+
+	"timebank/web/problem"
 )
 
 // Control characters (C0 but tab, line feed and carriage return, and DEL) have no place in any text

@@ -5,11 +5,12 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
 	"timebank/pkg/activity"
 	"timebank/pkg/store"
 	"timebank/web/problem"
-
-	"github.com/gofiber/fiber/v2"
 )
 
 // After is the keyset position ?after= (the last id of the previous page), 0 when absent.

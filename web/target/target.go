@@ -4,13 +4,13 @@
 package target
 
 import (
+	"github.com/gofiber/fiber/v2"
+
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
 	"timebank/pkg/org"
 	"timebank/web/problem"
 	"timebank/web/request"
-
-	"github.com/gofiber/fiber/v2"
 )
 
 // Finder looks targets up in the registry of organizations and in the activities.
