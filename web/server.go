@@ -1,6 +1,8 @@
-// Package web is the HTTP face of the service: the JSON API under /api/v1, the HTML pages, health and
-// metrics. Handlers parse, authorise, call one domain function and render; the error handler is the
-// one place where errors become HTTP statuses.
+// Package web is the HTTP face of the service, assembled: web.New builds the Fiber app with its
+// middleware chain, the one error handler (with the error page of web/pages as its hook), health
+// and metrics, then the routes of the JSON API (web/api) and of the pages (web/pages). Both sides
+// stand on the plumbing below them (guard, target, problem, request, i18n, observe) and never on
+// each other; only this package imports both.
 package web
 
 import (
@@ -41,7 +43,7 @@ type server struct {
 }
 
 // bodyLimit is the largest request body the server reads, room for roster files and photos (JSON
-// bodies are limited to 1 MiB in decodeJSON). A larger body is refused before any route runs: Fiber
+// bodies are limited to 1 MiB in request.DecodeJSON). A larger body is refused before any route runs: Fiber
 // hands fiber.ErrRequestEntityTooLarge to the error handler, which answers 413 as for any error.
 const bodyLimit = 12 << 20
 

@@ -46,7 +46,7 @@ var errCSRF = &problem.Error{Status: fiber.StatusForbidden, Slug: "csrf"}
 // the anti-forgery token (see checkCSRF).
 func (g *Guard) Authenticate(c *fiber.Ctx) error {
 	if c.Path() == "/metrics" {
-		return c.Next() // the scraper's token is not a person's: metricsHandler checks it
+		return c.Next() // the scraper's token is not a person's: the assembly's metrics handler checks it
 	}
 	ctx := c.UserContext()
 	if h := c.Get(fiber.HeaderAuthorization); h != "" {

@@ -8,14 +8,14 @@ import (
 
 // Rule says who may call a route: anyone, any signed-in person (for their own things), or those
 // whose roles allow an action on the route's target. Every route is registered with one (see
-// handle), and a test checks each against a table of roles inside and outside the scope.
+// Router.Handle), and a test checks each against a table of roles inside and outside the scope.
 type Rule struct {
 	Public   bool
 	SignedIn bool
 	Action   access.Action
 	// target finds where the action happens from the request (an organization in the path, say).
 	// When nil, the caller must be allowed the action somewhere, and the handler narrows what it
-	// returns to the caller's scopes or checks the target it reads from the body (see can).
+	// returns to the caller's scopes or checks the target it reads from the body (see Can).
 	Target func(c *fiber.Ctx) (access.Target, error)
 }
 

@@ -28,7 +28,7 @@ type statementLine struct {
 }
 
 // balancePage shows the person's time credits and recent statement. Its script keeps the balance
-// live with the event stream of /api/v1/me/balance/events (sse.go).
+// live with the event stream of /api/v1/me/balance/events (api/balance.go).
 func (s *server) balancePage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	u, err := s.Users.ByID(ctx, guard.Principal(c).UserID)

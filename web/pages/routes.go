@@ -36,7 +36,7 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	// Organizations: the pages of organizations, regions and the audit log, and their form posts. Each has
 	// the rule of the JSON route that does the same, on the organization or region in the path; a handler
 	// that acts on a thing named in the form or path beside it (a grant, a device, a store) checks that
-	// thing's place again with can.
+	// thing's place again with guard.Can.
 	atOrg := func(a access.Action) guard.Rule { return guard.Allow(a, s.targets.Org) }
 	s.handle(get, "/orgs", guard.Allow(access.ReadOrg, nil), s.orgsPage)
 	s.handle(get, "/orgs/:id", atOrg(access.ReadOrg), s.orgPage)
