@@ -48,54 +48,6 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-// Both catalogues have the same keys, and none is empty.
-func TestLocalesComplete(t *testing.T) {
-	msgs, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if i18n.Languages[0] != "zh-CN" {
-		t.Errorf("the default language is %s", i18n.Languages[0])
-	}
-	keys := map[string]bool{}
-	for _, lang := range i18n.Languages {
-		if len(msgs[lang]) == 0 {
-			t.Fatalf("catalogue %s is empty", lang)
-		}
-		for k := range msgs[lang] {
-			keys[k] = true
-		}
-	}
-	for _, k := range sortedKeys(keys) {
-		for _, lang := range i18n.Languages {
-			v, ok := msgs[lang][k]
-			switch {
-			case !ok:
-				t.Errorf("i18n/locales/%s.json lacks %q", lang, k)
-			case strings.TrimSpace(v) == "":
-				t.Errorf("i18n/locales/%s.json: %q is empty", lang, k)
-			case v == k:
-				t.Errorf("i18n/locales/%s.json: %q is not translated", lang, k)
-			}
-		}
-		if !strings.HasPrefix(k, "problem.") && !strings.HasPrefix(k, "reason.") && !strings.HasPrefix(k, "detail.") &&
-			!strings.HasPrefix(k, "page.") {
-			t.Errorf("key %q is neither problem., reason., detail. nor page. (templates_test.go checks page keys)", k)
-		}
-	}
-	han := regexp.MustCompile(`\p{Han}`)
-	for k, v := range msgs["zh-CN"] {
-		if strings.HasPrefix(k, "problem.") && !han.MatchString(v) {
-			t.Errorf("zh-CN %q = %q has no Chinese", k, v)
-		}
-	}
-	for k, v := range msgs["en"] {
-		if han.MatchString(v) {
-			t.Errorf("en %q = %q is Chinese", k, v)
-		}
-	}
-}
-
 // problemSlugs holds every slug written in problem/classify.go and the handlers (a slug added there without
 // being listed here fails), and classify maps every ledger error and Fiber status to one of them.
 func TestProblemSlugsListed(t *testing.T) {

@@ -10,9 +10,9 @@ import (
 	"timebank/web/request"
 )
 
-// DecodeTransaction reads the body of POST /transactions. It is fuzzed: whatever the bytes, it
+// decodeTransaction reads the body of POST /transactions. It is fuzzed: whatever the bytes, it
 // returns an error or a request that passes Validate.
-func DecodeTransaction(body []byte, key, actor string) (ledger.TransactionRequest, error) {
+func decodeTransaction(body []byte, key, actor string) (ledger.TransactionRequest, error) {
 	var req ledger.TransactionRequest
 	if err := request.DecodeBody(body, &req); err != nil {
 		return req, err
@@ -29,7 +29,7 @@ func (s *server) postTransaction(c *fiber.Ctx) error {
 	if err := request.RequireJSON(c); err != nil {
 		return err
 	}
-	req, err := DecodeTransaction(c.BodyRaw(), key, guard.Actor(c))
+	req, err := decodeTransaction(c.BodyRaw(), key, guard.Actor(c))
 	if err != nil {
 		return err
 	}

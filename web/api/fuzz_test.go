@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"encoding/json"
@@ -10,16 +10,15 @@ import (
 	"testing"
 
 	"timebank/ledger"
-	"timebank/web/api"
 	"timebank/web/problem"
 )
 
-// FuzzDecodeTransaction: whatever the body and key, api.DecodeTransaction never panics and returns
+// FuzzDecodeTransaction: whatever the body and key, decodeTransaction never panics and returns
 // either an error that is a client error (400) or a request that passes Validate, with two to 64
 // postings on distinct accounts, none zero, summing to exactly zero. An accepted request survives
 // a round trip through JSON unchanged.
 //
-//	go test ./web -run XXX -fuzz FuzzDecodeTransaction -fuzztime 30s
+//	go test ./web/api -run XXX -fuzz FuzzDecodeTransaction -fuzztime 30s
 func FuzzDecodeTransaction(f *testing.F) {
 	valid := `{"kind":"earn","postings":[{"account":"org:1:issued","amount":-60},{"account":"vol:1","amount":60}]}`
 	many := make([]string, 64)
@@ -58,7 +57,7 @@ func FuzzDecodeTransaction(f *testing.F) {
 		f.Add([]byte(seed.body), seed.key)
 	}
 	f.Fuzz(func(t *testing.T, body []byte, key string) {
-		req, err := api.DecodeTransaction(body, key, "fuzz")
+		req, err := decodeTransaction(body, key, "fuzz")
 		if err != nil {
 			var pe *problem.Error
 			if !errors.As(err, &pe) && !errors.Is(err, ledger.ErrInvalid) {
@@ -94,7 +93,7 @@ func FuzzDecodeTransaction(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		back, err := api.DecodeTransaction(again, key, "fuzz")
+		back, err := decodeTransaction(again, key, "fuzz")
 		if err != nil || !reflect.DeepEqual(back, req) {
 			t.Fatalf("round trip changed the request: %+v → %s → %+v (%v)", req, again, back, err)
 		}
