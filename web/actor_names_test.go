@@ -10,6 +10,7 @@ import (
 	"timebank/pkg/activity"
 	"timebank/pkg/identity"
 	who "timebank/pkg/principal"
+	"timebank/web/i18n"
 )
 
 // revisionCell returns the "who" cell of a revision's row on the record page.
@@ -51,7 +52,7 @@ func TestRecordHistoryActorNames(t *testing.T) {
 		{"en", "Kiosk · 东门", "Operator"},
 	} {
 		b := browserAs(t, app, coordA)
-		b.jar[cookieLang] = c.lang // the log-in set the person's language
+		b.jar[i18n.CookieLang] = c.lang // the log-in set the person's language
 		r := b.get("/records/" + id(rec))
 		if r.status != 200 {
 			t.Fatalf("%s: record page: %d\n%s", c.lang, r.status, r.body)

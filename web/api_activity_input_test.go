@@ -8,6 +8,7 @@ import (
 
 	"timebank/pkg/activity"
 	"timebank/pkg/qr"
+	"timebank/web/api"
 )
 
 // Every way a scanned code can be wrong has its own problem, in the caller's language, and none is
@@ -74,7 +75,7 @@ func TestActivityAPIManualHours(t *testing.T) {
 	actDo(t, app, w.tokens[coordA], "POST", path, map[string]any{"volunteer_no": w.spare.VolunteerNo, "minutes": 90, "reason": "手机没电"}).into(t, 201, &att)
 	verify := map[string]any{"ids": []int64{att.ID}, "action": "approve"}
 	actDo(t, app, w.tokens[coordA], "POST", "/api/v1/attendances/verify", verify).isProblem(t, 409, "second-approver-required", true)
-	var res verifyResponse
+	var res api.VerifyResponse
 	actDo(t, app, w.tokens[adminA], "POST", "/api/v1/attendances/verify", verify).into(t, 200, &res)
 	if r := res.Results[0].Record; r == nil || r.Kind != "manual" || r.Minutes != 90 || r.Credits != 0 {
 		t.Fatalf("manual record: %+v", res.Results[0])

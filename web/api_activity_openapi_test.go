@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"timebank/pkg/activity"
+	"timebank/web/api"
 )
 
 // The activity schemas of the OpenAPI document have exactly the JSON fields of the Go types they
@@ -32,12 +33,12 @@ func TestActivityOpenAPISchemas(t *testing.T) {
 		"PendingActivity":       reflect.TypeFor[activity.PendingActivity](),
 		"VerifyRequest":         reflect.TypeFor[activity.VerifyRequest](),
 		"VerifyResult":          reflect.TypeFor[activity.VerifyResult](),
-		"VerifyResponse":        reflect.TypeFor[verifyResponse](),
+		"VerifyResponse":        reflect.TypeFor[api.VerifyResponse](),
 		"ManualHours":           reflect.TypeFor[activity.ManualHours](),
 		"ServiceRecord":         reflect.TypeFor[activity.Record](),
 		"RecordRevision":        reflect.TypeFor[activity.Revision](),
 		"RecordDispute":         reflect.TypeFor[activity.Dispute](),
-		"ReasonRequest":         reflect.TypeFor[reasonRequest](),
+		"ReasonRequest":         reflect.TypeFor[api.ReasonRequest](),
 		"Amendment":             reflect.TypeFor[activity.Amendment](),
 		"ActivityPolicy":        reflect.TypeFor[activity.Policy](),
 		"MyRecord":              reflect.TypeFor[activity.MyRecord](),

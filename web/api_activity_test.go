@@ -20,6 +20,8 @@ import (
 	"timebank/pkg/app"
 	"timebank/pkg/config"
 	"timebank/pkg/dbtest"
+	"timebank/web/api"
+	"timebank/web/problem"
 )
 
 // actClock is the recording service's clock in these tests.
@@ -129,9 +131,9 @@ func (r actReply) into(t *testing.T, want int, v any) {
 }
 
 // isProblem checks that the reply is the problem slug with the status, titled in the language.
-func (r actReply) isProblem(t *testing.T, status int, slug string, han bool) Problem {
+func (r actReply) isProblem(t *testing.T, status int, slug string, han bool) problem.Problem {
 	t.Helper()
-	var p Problem
+	var p problem.Problem
 	if r.header.Get("Content-Type") != "application/problem+json" || json.Unmarshal(r.raw, &p) != nil {
 		t.Fatalf("not a problem: %s", r)
 	}
@@ -248,7 +250,7 @@ func TestActivityAPIEarning(t *testing.T) {
 	fresh := 0
 	var recID int64
 	for _, r := range results {
-		var res verifyResponse
+		var res api.VerifyResponse
 		r.into(t, 200, &res)
 		if !res.Results[0].Replayed {
 			fresh++

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -60,8 +61,8 @@ func TestOrganizationAPI(t *testing.T) {
 		`{"name":"冒牌","region_code":"330481001000","status":"registered","credit_code":"51330481MJ000123XB"}`); st != 400 {
 		t.Fatalf("bad credit code: %d %v", st, body)
 	}
-	st, store := apiCall(t, app, op, "POST", "/api/v1/stores", `{"org_id":`+itoa(orgID)+`,"name":"硖石公益仓"}`)
-	if st != 201 || store["account"] != "store:"+itoa(int64(store["id"].(float64)))+":redeemed" {
+	st, store := apiCall(t, app, op, "POST", "/api/v1/stores", `{"org_id":`+strconv.FormatInt(orgID, 10)+`,"name":"硖石公益仓"}`)
+	if st != 201 || store["account"] != "store:"+strconv.FormatInt(int64(store["id"].(float64)), 10)+":redeemed" {
 		t.Fatalf("store: %d %v", st, store)
 	}
 
@@ -69,7 +70,7 @@ func TestOrganizationAPI(t *testing.T) {
 	if st, body := apiCall(t, app, "", "POST", "/api/v1/register", `{"phone":"13912345678","password":"Qiantang-river-2026","name":"张丽华"}`); st != 201 {
 		t.Fatalf("register: %d %v", st, body)
 	}
-	path := "/api/v1/orgs/" + itoa(orgID) + "/members"
+	path := "/api/v1/orgs/" + strconv.FormatInt(orgID, 10) + "/members"
 	if st, body := apiCall(t, app, op, "POST", path, `{"phone":"13912345678","role":"coordinator"}`); st != 201 {
 		t.Fatalf("invite: %d %v", st, body)
 	}
@@ -96,20 +97,20 @@ func TestOrganizationAPI(t *testing.T) {
 	if st != 200 || len(roles) != 1 || roles[0].(map[string]any)["role"] != "coordinator" || me["phone"] != "139****5678" {
 		t.Fatalf("me: %d %v", st, me)
 	}
-	if st, _ := apiCall(t, app, coord, "POST", "/api/v1/stores", `{"org_id":`+itoa(orgID)+`,"name":"私设"}`); st != 403 {
+	if st, _ := apiCall(t, app, coord, "POST", "/api/v1/stores", `{"org_id":`+strconv.FormatInt(orgID, 10)+`,"name":"私设"}`); st != 403 {
 		t.Fatalf("a coordinator opened a store: %d", st)
 	}
 
 	// A counter device: the token is shown once and works at once; revoking it stops it.
-	st, dev := apiCall(t, app, op, "POST", "/api/v1/device-tokens", `{"scope":"store:`+itoa(int64(store["id"].(float64)))+`","role":"counter","label":"一号收银台"}`)
+	st, dev := apiCall(t, app, op, "POST", "/api/v1/device-tokens", `{"scope":"store:`+strconv.FormatInt(int64(store["id"].(float64)), 10)+`","role":"counter","label":"一号收银台"}`)
 	if st != 201 || !strings.HasPrefix(dev["token"].(string), "tbd_") {
 		t.Fatalf("device: %d %v", st, dev)
 	}
-	storePath := "/api/v1/stores/" + itoa(int64(store["id"].(float64)))
+	storePath := "/api/v1/stores/" + strconv.FormatInt(int64(store["id"].(float64)), 10)
 	if st, _ := apiCall(t, app, dev["token"].(string), "GET", storePath, ""); st != 200 {
 		t.Fatalf("the counter reading its store: %d", st)
 	}
-	if st, _ := apiCall(t, app, op, "POST", "/api/v1/device-tokens/"+itoa(int64(dev["id"].(float64)))+"/revoke", ""); st != 204 {
+	if st, _ := apiCall(t, app, op, "POST", "/api/v1/device-tokens/"+strconv.FormatInt(int64(dev["id"].(float64)), 10)+"/revoke", ""); st != 204 {
 		t.Fatalf("revoke device: %d", st)
 	}
 	if st, _ := apiCall(t, app, dev["token"].(string), "GET", storePath, ""); st != 401 {
@@ -171,7 +172,7 @@ func TestRosterImportAPI(t *testing.T) {
 		}
 	}
 	_, org := apiCall(t, app, op, "POST", "/api/v1/orgs", `{"name":"海宁市义工联合会","region_code":"330481","status":"registered","credit_code":"51330481MJ000123XA"}`)
-	path := "/api/v1/orgs/" + itoa(int64(org["id"].(float64))) + "/imports"
+	path := "/api/v1/orgs/" + strconv.FormatInt(int64(org["id"].(float64)), 10) + "/imports"
 
 	bad := "姓名,手机号\n王秀英,13700000001\n李建国,1370000\n"
 	st, rep := upload(t, app, op, path+"?dry_run=true", "名单.csv", bad)

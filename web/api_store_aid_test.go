@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/api"
 )
 
 // storeAidAuthzEntries are the rows of the authorization table for households in hardship and
@@ -153,7 +154,7 @@ func TestStoreAidAPI(t *testing.T) {
 		t.Errorf("inactive (en): %+v", p)
 	}
 	storeReq(t, app, manager, "POST", sa+"/households/999999/deactivate", "").problem(t, 404, "household-not-found")
-	var page storeAidPage
+	var page api.StoreAidPage
 	storeReq(t, app, manager, "GET", sa+"/aid", "").ok(t, 200, &page)
 	if len(page.Allocations) != 1 || page.Allocations[0].ID != a.ID {
 		t.Errorf("allocations: %+v", page)

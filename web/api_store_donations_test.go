@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"timebank/pkg/store"
+	"timebank/web/problem"
 )
 
 // A donation with several bad lines is refused once, naming every line: through the API each line
@@ -43,7 +44,7 @@ func TestDonationRefusesEveryBadLine(t *testing.T) {
 		if len(p.Lines) != 3 || len(p.Errors) != 3 {
 			t.Fatalf("%s: %+v", c.lang, p)
 		}
-		for i, w := range []LineProblem{
+		for i, w := range []problem.LineProblem{
 			{Line: 0, Item: rice.ID, Name: "大米 5kg", Field: "best_before", Reason: store.ReasonShelfLife, Message: c.shelf},
 			{Line: 1, Item: 999999, Field: "item", Reason: "not_found"},
 			{Line: 2, Item: soap.ID, Name: "肥皂", Field: "best_before", Reason: store.ReasonPastDate, Message: c.past},

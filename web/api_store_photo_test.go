@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/store"
+	"timebank/web/api"
 )
 
 // photoPNG is a w×h PNG with a gradient.
@@ -233,7 +234,7 @@ func TestStoreItemPhotoRevalidation(t *testing.T) {
 		{`"` + p.ETag[:63] + `"`, 200},
 	} {
 		got, h := photoReq(t, app, "", "GET", path, "", nil, "If-None-Match", tc.header)
-		if got.status != tc.status || h["ETag"] != etag || h["Cache-Control"] != itemPhotoCache {
+		if got.status != tc.status || h["ETag"] != etag || h["Cache-Control"] != api.ItemPhotoCache {
 			t.Errorf("If-None-Match %s: %d %v, want %d with ETag %s", tc.header, got.status, h, tc.status, etag)
 		}
 		switch tc.status {

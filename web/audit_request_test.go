@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"timebank/web/observe"
 )
 
 // Every audited write made through an HTTP request carries the request's id, whichever area made
@@ -63,7 +65,7 @@ func TestAuditEntriesCarryTheRequestID(t *testing.T) {
 		}
 		req.Header.Set("Accept", "application/json")
 		req.Header.Set("Authorization", "Bearer "+w.tokens[c.who])
-		req.Header.Set(headerRequestID, rid)
+		req.Header.Set(observe.HeaderRequestID, rid)
 		resp, err := app.Test(req, -1)
 		if err != nil {
 			t.Fatal(err)

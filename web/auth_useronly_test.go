@@ -4,22 +4,28 @@ import (
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/app"
+	"timebank/pkg/config"
+	"timebank/web/guard"
+	"timebank/web/problem"
 )
 
-// Every route of userOnly is registered for signed-in people: the table only spares those routes a
+// Every route of guard.UserOnly is registered for signed-in people: the table only spares those routes a
 // read of the caller's name and roles, and never changes who may call them.
 func TestUserOnlyRoutesAreForSignedInPeople(t *testing.T) {
-	s := &server{rules: map[string]rule{}, app: fiber.New()}
+	s := &server{app: fiber.New(), services: &app.Services{}, problems: &problem.Writer{}, guard: guard.New(config.Config{}, nil, nil, nil, nil, nil, nil)}
+	s.router = s.guard.Router(s.app)
 	s.routes()
-	if len(userOnly) == 0 {
+	if len(guard.UserOnly) == 0 {
 		t.Fatal("userOnly is empty")
 	}
-	for r := range userOnly {
-		rl, ok := s.rules[r.method+" "+r.path]
+	for r := range guard.UserOnly {
+		rl, ok := s.router.Rules[r.Method+" "+r.Path]
 		if !ok {
-			t.Errorf("%s %s is in userOnly but not a route", r.method, r.path)
-		} else if !rl.signedIn || rl.public || rl.action != "" {
-			t.Errorf("%s %s is in userOnly but its rule is %+v, not signedIn()", r.method, r.path, rl)
+			t.Errorf("%s %s is in guard.UserOnly but not a route", r.Method, r.Path)
+		} else if !rl.SignedIn || rl.Public || rl.Action != "" {
+			t.Errorf("%s %s is in guard.UserOnly but its rule is %+v, not guard.SignedIn()", r.Method, r.Path, rl)
 		}
 	}
 }

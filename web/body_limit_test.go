@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"timebank/pkg/store"
+	"timebank/web/problem"
 )
 
 // zeros is an endless reader of zero bytes, the padding of an oversize body.
@@ -96,7 +97,7 @@ func TestOversizeBody(t *testing.T) {
 				h[k] = v
 			}
 			resp, body := sendOversize(t, addr, tc.method, tc.path, h, picture, tc.size)
-			var p Problem
+			var p problem.Problem
 			if err := json.Unmarshal(body, &p); err != nil {
 				t.Fatalf("%s (%q): not a problem document: %v: %.200s", tc.name, lang.accept, err, body)
 			}
@@ -120,7 +121,7 @@ func TestOversizeBody(t *testing.T) {
 	// refusal is in the metrics under the route "(refused)".
 	resp, body := sendOversize(t, addr, "FROBNICATE", "/api/v1/transactions",
 		map[string]string{"X-Request-Id": "counter-7-0042"}, nil, bodyLimit+1)
-	var p Problem
+	var p problem.Problem
 	if err := json.Unmarshal(body, &p); err != nil || resp.StatusCode != 413 ||
 		resp.Header.Get("X-Request-Id") != "counter-7-0042" || p.RequestID != "counter-7-0042" {
 		t.Errorf("a refusal with the caller's request id: %d %q %+v %v", resp.StatusCode, resp.Header.Get("X-Request-Id"), p, err)

@@ -15,6 +15,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
+	"timebank/web/pages"
 )
 
 // operatorCall sends a JSON request to the API with the operator's token, as automation does.
@@ -196,7 +197,7 @@ func TestBrowserRegionAuditImport(t *testing.T) {
 	if err := os.WriteFile(list, []byte("姓名,手机号\r\n张三,13911110001\r\n李四,13911110002\r\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	visit(t, ctx, base+orgPath(w.a.ID)+"/import")
+	visit(t, ctx, base+pages.OrgPath(w.a.ID)+"/import")
 	step(t, ctx, "choose the file", chromedp.SetUploadFiles(chromedp.ID("f-file"), []string{list}))
 	step(t, ctx, "mark the page", func(c context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 		_, err := chromedp.Evaluate[bool](`window.notReloaded = true`)(c, tg)
@@ -216,6 +217,6 @@ func TestBrowserRegionAuditImport(t *testing.T) {
 	if _, err := d.Users.ByPhone(context.Background(), "13911110002"); err != nil {
 		t.Errorf("the imported volunteer: %v", err)
 	}
-	visit(t, ctx, base+orgPath(w.a.ID))
+	visit(t, ctx, base+pages.OrgPath(w.a.ID))
 	screenshot(t, ctx, "5-org-phone")
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -19,7 +20,7 @@ import (
 func imageShown(t *testing.T, ctx context.Context, css string, width int) {
 	t.Helper()
 	waitFor(t, ctx, css+" is shown", `(function () { var i = document.querySelector('`+css+`');
-		return !!i && i.complete && i.naturalWidth === `+itoa(int64(width))+`; })()`)
+		return !!i && i.complete && i.naturalWidth === `+strconv.FormatInt(int64(width), 10)+`; })()`)
 }
 
 // fetchJPEG gets a path of the app as a browser's image request would and returns the picture's

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -14,10 +13,13 @@ import (
 
 	"timebank/fields"
 	"timebank/ledger"
+	"timebank/web/i18n"
+	"timebank/web/problem"
+	"timebank/web/webtest"
 )
 
-// problemSlugs is every slug classify and fiberSlug (problem.go) can return, and the slugs handlers
-// raise themselves. TestProblemSlugsListed keeps it in step with problem.go.
+// problemSlugs is every slug Classify and fiberSlug (problem/classify.go) can return, and the slugs handlers
+// raise themselves. TestProblemSlugsListed keeps it in step with them.
 var problemSlugs = []string{
 	"invalid-request",
 	"account-not-found", "transaction-not-found", "hold-not-found",
@@ -29,38 +31,12 @@ var problemSlugs = []string{
 	"csrf", "bad-credentials", "phone-taken", "resident-id-taken", "user-not-found", "device-not-found",
 	"grant-not-found", "scope-not-found", "region-not-found", "org-not-found", "store-not-found", "region-exists",
 	"parent-region-missing", "credit-code-taken", "claim-needs-resident-id", "roster-file", "roster-invalid",
-	// activities, scans, records, transfers (problem_activity.go)
+	// activities, scans, records, transfers (problem/classify_activity.go)
 	"token-malformed", "token-invalid", "token-expired", "token-wrong-type", "token-wrong-activity", "token-used", "activity-not-found", "activity-full", "signup-closed", "not-signed-up", "check-in-not-open", "activity-over", "not-checked-in", "attendance-not-found", "attendance-exists", "still-checked-in", "already-verified", "not-volunteer-service", "activity-not-ended", "second-approver-required", "record-not-found", "record-changed", "credits-spent", "dispute-open", "dispute-not-found", "recipient-not-found", "relationship-mismatch", "transfer-limit-reached",
-	// the charity supermarket (problem_store.go)
+	// the charity supermarket (problem/classify_store.go)
 	"item-not-found", "lot-not-found", "donation-not-found", "order-not-found", "item-exists", "item-unavailable",
 	"out-of-stock", "over-limit", "stock-reserved", "stars-required", "donation-refused", "order-fulfilled",
 	"order-cancelled", "order-expired", "wrong-store", "code-invalid", "code-expired", "code-used",
-}
-
-// readSources returns the non-test Go files of the directories, relative to this package.
-func readSources(t *testing.T, dirs ...string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	for _, dir := range dirs {
-		names, err := filepath.Glob(filepath.Join(dir, "*.go"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, name := range names {
-			if strings.HasSuffix(name, "_test.go") {
-				continue
-			}
-			b, err := os.ReadFile(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out[name] = string(b)
-		}
-	}
-	if len(out) == 0 {
-		t.Fatalf("no Go sources in %v", dirs)
-	}
-	return out
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -72,69 +48,21 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-// Both catalogues have the same keys, and none is empty.
-func TestLocalesComplete(t *testing.T) {
-	msgs, err := loadMessages()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if languages[0] != "zh-CN" {
-		t.Errorf("the default language is %s", languages[0])
-	}
-	keys := map[string]bool{}
-	for _, lang := range languages {
-		if len(msgs[lang]) == 0 {
-			t.Fatalf("catalogue %s is empty", lang)
-		}
-		for k := range msgs[lang] {
-			keys[k] = true
-		}
-	}
-	for _, k := range sortedKeys(keys) {
-		for _, lang := range languages {
-			v, ok := msgs[lang][k]
-			switch {
-			case !ok:
-				t.Errorf("locales/%s.json lacks %q", lang, k)
-			case strings.TrimSpace(v) == "":
-				t.Errorf("locales/%s.json: %q is empty", lang, k)
-			case v == k:
-				t.Errorf("locales/%s.json: %q is not translated", lang, k)
-			}
-		}
-		if !strings.HasPrefix(k, "problem.") && !strings.HasPrefix(k, "reason.") && !strings.HasPrefix(k, "detail.") &&
-			!strings.HasPrefix(k, "page.") {
-			t.Errorf("key %q is neither problem., reason., detail. nor page. (templates_test.go checks page keys)", k)
-		}
-	}
-	han := regexp.MustCompile(`\p{Han}`)
-	for k, v := range msgs["zh-CN"] {
-		if strings.HasPrefix(k, "problem.") && !han.MatchString(v) {
-			t.Errorf("zh-CN %q = %q has no Chinese", k, v)
-		}
-	}
-	for k, v := range msgs["en"] {
-		if han.MatchString(v) {
-			t.Errorf("en %q = %q is Chinese", k, v)
-		}
-	}
-}
-
-// problemSlugs holds every slug written in problem.go and the handlers (a slug added there without
+// problemSlugs holds every slug written in problem/classify.go and the handlers (a slug added there without
 // being listed here fails), and classify maps every ledger error and Fiber status to one of them.
 func TestProblemSlugsListed(t *testing.T) {
 	listed := map[string]bool{}
 	for _, s := range problemSlugs {
 		listed[s] = true
 	}
-	// In problem.go, classify returns `fiber.StatusX, "slug"` and fiberSlug `return "slug"`; anywhere,
-	// a handler may build a problemError{…, slug: "slug"}.
+	// In problem/classify.go, Classify returns `fiber.StatusX, "slug"` and fiberSlug `return "slug"`; anywhere,
+	// a handler may build a problem.Error{…, Slug: "slug"}.
 	classifySlug := regexp.MustCompile(`(?:fiber\.Status\w+,\s*|return\s+)"([a-z]+(?:-[a-z]+)*)"`)
-	fieldSlug := regexp.MustCompile(`\bslug:\s*"([a-z]+(?:-[a-z]+)*)"`)
+	fieldSlug := regexp.MustCompile(`\b[sS]lug:\s*"([a-z]+(?:-[a-z]+)*)"`)
 	found := map[string]bool{}
-	for name, src := range readSources(t, ".") {
+	for name, src := range webtest.ReadSources(t, "./...") {
 		var ms [][]string
-		if filepath.Base(name) == "problem.go" {
+		if filepath.Base(name) == "classify.go" {
 			ms = classifySlug.FindAllStringSubmatch(src, -1)
 		}
 		for _, m := range append(ms, fieldSlug.FindAllStringSubmatch(src, -1)...) {
@@ -146,7 +74,7 @@ func TestProblemSlugsListed(t *testing.T) {
 	}
 	for _, must := range []string{"insufficient-funds", "invalid-request", "internal", "not-found"} {
 		if !found[must] {
-			t.Fatalf("the slug pattern no longer finds %q in problem.go: fix the test", must)
+			t.Fatalf("the slug pattern no longer finds %q in problem/classify.go: fix the test", must)
 		}
 	}
 
@@ -154,17 +82,17 @@ func TestProblemSlugsListed(t *testing.T) {
 		ledger.ErrIdempotencyConflict, ledger.ErrTransactionNotFound, ledger.ErrAlreadyReversed, ledger.ErrNotReversible,
 		ledger.ErrHoldNotFound, ledger.ErrHoldResolved, ledger.ErrHoldExpired, ledger.ErrHistoryImmutable,
 		fields.New(ledger.ErrInvalid, "f", "r"), &ledger.AccountError{Err: ledger.ErrInsufficientFunds, Account: "vol:1"},
-		fmt.Errorf("wrapped: %w", ledger.ErrHoldResolved), badRequest("f", "r"), errors.New("anything else")}
+		fmt.Errorf("wrapped: %w", ledger.ErrHoldResolved), problem.BadRequest("f", "r"), errors.New("anything else")}
 	for code := 400; code < 600; code++ {
 		sentinels = append(sentinels, fiber.NewError(code))
 	}
 	for _, err := range sentinels {
-		status, slug := classify(err)
+		status, slug := problem.Classify(err)
 		if !listed[slug] {
-			t.Errorf("classify(%v) = %d %q, not in problemSlugs", err, status, slug)
+			t.Errorf("problem.Classify(%v) = %d %q, not in problemSlugs", err, status, slug)
 		}
 		if status < 400 || status > 599 {
-			t.Errorf("classify(%v) = %d", err, status)
+			t.Errorf("problem.Classify(%v) = %d", err, status)
 		}
 	}
 	for _, c := range []struct {
@@ -181,8 +109,8 @@ func TestProblemSlugsListed(t *testing.T) {
 		{fiber.ErrUnauthorized, 401, "unauthorized"},
 		{fiber.ErrRequestEntityTooLarge, 413, "too-large"},
 	} {
-		if status, slug := classify(c.err); status != c.status || slug != c.slug {
-			t.Errorf("classify(%v) = %d %s, want %d %s", c.err, status, slug, c.status, c.slug)
+		if status, slug := problem.Classify(c.err); status != c.status || slug != c.slug {
+			t.Errorf("problem.Classify(%v) = %d %s, want %d %s", c.err, status, slug, c.status, c.slug)
 		}
 	}
 }
@@ -191,17 +119,17 @@ func TestProblemSlugsListed(t *testing.T) {
 // languages. The reasons are read from the sources of web/ and ledger/, so a new reason without a
 // translation fails here.
 func TestEveryProblemAndReasonTranslated(t *testing.T) {
-	msgs, err := loadMessages()
+	msgs, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	reasonInCode := []*regexp.Regexp{
-		regexp.MustCompile(`\binvalid\(.*,\s*"([a-z_]+)"\)`),    // ledger: invalid("field", "reason")
-		regexp.MustCompile(`\bbadRequest\(.*,\s*"([a-z_]+)"\)`), // web: badRequest(field, "reason")
-		regexp.MustCompile(`\bReason:\s*"([a-z_]+)"`),           // FieldError{…, Reason: "reason"}
+		regexp.MustCompile(`\binvalid\(.*,\s*"([a-z_]+)"\)`),       // ledger: invalid("field", "reason")
+		regexp.MustCompile(`\b[bB]adRequest\(.*,\s*"([a-z_]+)"\)`), // web: problem.BadRequest(field, "reason")
+		regexp.MustCompile(`\bReason:\s*"([a-z_]+)"`),              // problem.FieldError{…, Reason: "reason"}
 	}
 	reasons := map[string]bool{}
-	for _, src := range readSources(t, ".", filepath.Join("..", "ledger")) {
+	for _, src := range webtest.ReadSources(t, "./...", filepath.Join("..", "ledger")) {
 		for _, line := range strings.Split(src, "\n") {
 			for _, re := range reasonInCode {
 				for _, m := range re.FindAllStringSubmatch(line, -1) {
@@ -217,19 +145,19 @@ func TestEveryProblemAndReasonTranslated(t *testing.T) {
 			t.Fatalf("the reason patterns no longer find %q: fix the test", must)
 		}
 	}
-	for _, lang := range languages {
+	for _, lang := range i18n.Languages {
 		for _, slug := range problemSlugs {
 			if msgs[lang]["problem."+slug] == "" {
-				t.Errorf("locales/%s.json lacks problem.%s", lang, slug)
+				t.Errorf("i18n/locales/%s.json lacks problem.%s", lang, slug)
 			}
 		}
 		for _, r := range sortedKeys(reasons) {
 			if msgs[lang]["reason."+r] == "" {
-				t.Errorf("locales/%s.json lacks reason.%s", lang, r)
+				t.Errorf("i18n/locales/%s.json lacks reason.%s", lang, r)
 			}
 		}
 		if msgs[lang]["detail.account"] == "" {
-			t.Errorf("locales/%s.json lacks detail.account", lang)
+			t.Errorf("i18n/locales/%s.json lacks detail.account", lang)
 		}
 	}
 	// Entries nothing produces are reported, not failed: they may be meant for pages to come.

@@ -7,6 +7,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"timebank/web/i18n"
+	"timebank/web/problem"
 )
 
 // A multipart body that does not parse (no closing boundary) is a 400 of the route it was sent to, in
@@ -32,7 +35,7 @@ func TestMalformedMultipart(t *testing.T) {
 		}
 		raw, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		var p Problem
+		var p problem.Problem
 		if resp.StatusCode != 400 || json.Unmarshal(raw, &p) != nil || p.Instance != path ||
 			resp.Header.Get("Content-Language") != lang.want {
 			t.Fatalf("Accept-Language %q: %d %s %s", lang.accept, resp.StatusCode, resp.Header.Get("Content-Language"), raw)
@@ -60,7 +63,7 @@ func TestMalformedMultipartPage(t *testing.T) {
 	req.Header.Set("Accept", "text/html")
 	req.Header.Set("Accept-Language", "en")
 	for k, v := range b.jar {
-		if k != cookieLang { // the language comes from Accept-Language here
+		if k != i18n.CookieLang { // the language comes from Accept-Language here
 			req.AddCookie(&http.Cookie{Name: k, Value: v})
 		}
 	}

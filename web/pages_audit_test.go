@@ -12,6 +12,9 @@ import (
 	"timebank/pkg/audit"
 	"timebank/pkg/identity"
 	who "timebank/pkg/principal"
+	"timebank/web/i18n"
+	"timebank/web/pages"
+	"timebank/web/webtest"
 )
 
 // The audit page names each known action in the reader's language, keeping its code beside it for
@@ -37,7 +40,7 @@ func TestAuditPageActionNames(t *testing.T) {
 		{"en", "Item photo uploaded", "Counter · 东门", "Operator"},
 	} {
 		b := browserAs(t, app, adminA)
-		b.jar[cookieLang] = c.lang // the log-in set the person's language
+		b.jar[i18n.CookieLang] = c.lang // the log-in set the person's language
 		r := b.get("/audit")
 		if r.status != 200 {
 			t.Fatalf("%s: audit page: %d", c.lang, r.status)
@@ -74,7 +77,7 @@ func TestAuditActionsNamed(t *testing.T) {
 		if names, _ := filepath.Glob(filepath.Join(dir, "*.go")); len(names) == 0 {
 			continue
 		}
-		for _, src := range readSources(t, dir) {
+		for _, src := range webtest.ReadSources(t, dir) {
 			for _, m := range recorded.FindAllStringSubmatch(src, -1) {
 				found[m[1]] = true
 			}
@@ -89,19 +92,19 @@ func TestAuditActionsNamed(t *testing.T) {
 			t.Fatalf("the pattern no longer finds %q: fix the test", must)
 		}
 	}
-	msgs, err := loadMessages()
+	msgs, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, a := range sortedKeys(found) {
-		key, ok := auditActions[a]
+		key, ok := pages.AuditActions[a]
 		if !ok {
-			t.Errorf("audit action %q has no page key in auditActions", a)
+			t.Errorf("audit action %q has no page key in pages.AuditActions", a)
 			continue
 		}
-		for _, lang := range languages {
+		for _, lang := range i18n.Languages {
 			if msgs[lang][key] == "" {
-				t.Errorf("locales/%s lacks %s", lang, key)
+				t.Errorf("i18n/locales/%s lacks %s", lang, key)
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"timebank/pkg/activity"
 	who "timebank/pkg/principal"
+	"timebank/web/guard"
 )
 
 // headerOf returns the page's header.
@@ -70,8 +71,8 @@ func TestDeviceHeader(t *testing.T) {
 		t.Fatal("no anti-forgery token in the header's sign-out form")
 	}
 	r := b.post("/device/signout", url.Values{"_csrf": {csrf[1]}})
-	if r.status != 303 || b.jar[cookieDevice] != "" {
-		t.Fatalf("sign-out from the header: %d (cookie %q)", r.status, b.jar[cookieDevice])
+	if r.status != 303 || b.jar[guard.CookieDevice] != "" {
+		t.Fatalf("sign-out from the header: %d (cookie %q)", r.status, b.jar[guard.CookieDevice])
 	}
 	if h := headerOf(t, b.get("/device").body); strings.Contains(h, `id="header-device"`) || !strings.Contains(h, `id="header-login"`) {
 		t.Errorf("after the device signed out, the header still names it or lacks the sign-in\n%s", h)

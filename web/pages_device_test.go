@@ -12,6 +12,8 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
 	who "timebank/pkg/principal"
+	"timebank/web/guard"
+	"timebank/web/pages"
 )
 
 // deviceSignIn enters the token on the device page of the browser, as a person at the device does,
@@ -19,7 +21,7 @@ import (
 func deviceSignIn(t *testing.T, b *browser, token, next string) response {
 	t.Helper()
 	r := b.submit("/device", url.Values{"token": {token}, "next": {next}})
-	if r.status != 303 || b.jar[cookieDevice] == "" {
+	if r.status != 303 || b.jar[guard.CookieDevice] == "" {
 		t.Fatalf("device sign-in: %d %q %s", r.status, r.location(), r.body)
 	}
 	return r
@@ -28,7 +30,7 @@ func deviceSignIn(t *testing.T, b *browser, token, next string) response {
 // deviceCookieHeader returns the Set-Cookie header of the device cookie.
 func deviceCookieHeader(r response) string {
 	for _, h := range r.header.Values("Set-Cookie") {
-		if strings.HasPrefix(h, cookieDevice+"=") {
+		if strings.HasPrefix(h, guard.CookieDevice+"=") {
 			return h
 		}
 	}
@@ -42,7 +44,7 @@ func (b *browser) sendJSON(method, path, body, csrf string) (int, string) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	if csrf != "" {
-		req.Header.Set(headerCSRF, csrf)
+		req.Header.Set(guard.HeaderCSRF, csrf)
 	}
 	for k, v := range b.jar {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})
@@ -74,7 +76,7 @@ func TestDeviceSignInCounter(t *testing.T) {
 		t.Fatalf("device page: %d", form.status)
 	}
 	inputsLabelled(t, "device", form.body)
-	if r := b.post("/device", url.Values{"token": {token}}); r.status != 403 || b.jar[cookieDevice] != "" {
+	if r := b.post("/device", url.Values{"token": {token}}); r.status != 403 || b.jar[guard.CookieDevice] != "" {
 		t.Fatalf("sign-in without the anti-forgery token: %d", r.status)
 	}
 	r := deviceSignIn(t, b, token, "")
@@ -130,7 +132,7 @@ func TestDeviceSignInCounter(t *testing.T) {
 	if r := b.get(counter); r.status != 303 || !strings.HasPrefix(r.location(), "/login") {
 		t.Errorf("a revoked device's cookie still opens the counter: %d %q", r.status, r.location())
 	}
-	key, _ := deviceSessionKeyFor(t, d, b.jar[cookieDevice])
+	key, _ := deviceSessionKeyFor(t, d, b.jar[guard.CookieDevice])
 	if n, err := d.Redis.Exists(ctx, key).Result(); err != nil || n != 0 {
 		t.Errorf("the revoked device's session is still in Redis (%d, %v)", n, err)
 	}
@@ -143,8 +145,7 @@ func TestDeviceSignInCounter(t *testing.T) {
 // deviceSessionKeyFor is the Redis key of a device session id, as the server computes it.
 func deviceSessionKeyFor(t *testing.T, d services, sid string) (string, bool) {
 	t.Helper()
-	s := &server{cfg: d.Config}
-	return s.deviceSessionKey(sid)
+	return guard.New(d.Config, nil, nil, nil, nil, nil, nil).DeviceSessionKey(sid)
 }
 
 // A kiosk signs in and lands on its organization's activities, or on the page it came from; the
@@ -217,7 +218,7 @@ func TestDeviceSignInWrongToken(t *testing.T) {
 		if r.status != 422 || !strings.Contains(r.body, c.want) || !strings.Contains(r.body, `id="error-summary"`) {
 			t.Errorf("%s: wrong token: %d\n%s", c.lang, r.status, r.body)
 		}
-		if deviceCookieHeader(r) != "" || b.jar[cookieDevice] != "" {
+		if deviceCookieHeader(r) != "" || b.jar[guard.CookieDevice] != "" {
 			t.Errorf("%s: a wrong token got a cookie", c.lang)
 		}
 		if strings.Contains(r.body, "tbd_not-a-device-token") {
@@ -234,7 +235,7 @@ func TestDeviceSignInWrongToken(t *testing.T) {
 	}
 
 	// 3 wrong tries were made above: 7 more reach the limit.
-	for i := range deviceFailuresPerAddr - 3 {
+	for i := range pages.DeviceFailuresPerAddr - 3 {
 		if r := b.submit("/device", url.Values{"token": {"tbd_wrong"}}); r.status != 422 {
 			t.Fatalf("wrong try %d: %d", i, r.status)
 		}
@@ -243,8 +244,8 @@ func TestDeviceSignInWrongToken(t *testing.T) {
 	if r.status != 429 || !strings.Contains(r.body, "尝试次数过多") {
 		t.Errorf("past the limit: %d\n%s", r.status, r.body)
 	}
-	if r := b.submit("/device", url.Values{"token": {w.tokens[counterSA]}}); r.status != 429 || b.jar[cookieDevice] != "" {
-		t.Errorf("a right token past the limit: %d (cookie %q)", r.status, b.jar[cookieDevice])
+	if r := b.submit("/device", url.Values{"token": {w.tokens[counterSA]}}); r.status != 429 || b.jar[guard.CookieDevice] != "" {
+		t.Errorf("a right token past the limit: %d (cookie %q)", r.status, b.jar[guard.CookieDevice])
 	}
 }
 
@@ -256,12 +257,12 @@ func TestDeviceSignOut(t *testing.T) {
 	counter := "/stores/" + id(w.sa.ID) + "/counter"
 
 	b := signedInAs(t, app, clerkSA)
-	person := b.jar[cookieSession]
+	person := b.jar[guard.CookieSession]
 	if r := b.get("/device"); !strings.Contains(r.body, `id="device-person-note"`) {
 		t.Error("the device page does not warn that the person will be signed out")
 	}
 	deviceSignIn(t, b, w.tokens[counterSA], "")
-	if b.jar[cookieSession] != "" {
+	if b.jar[guard.CookieSession] != "" {
 		t.Error("the person's cookie is kept after a device signed in")
 	}
 	if _, err := d.Sessions.Get(context.Background(), person); err == nil {
@@ -271,24 +272,24 @@ func TestDeviceSignOut(t *testing.T) {
 		t.Error("the home page after a device signed in still shows the person or lacks the device's entry")
 	}
 
-	sid := b.jar[cookieDevice]
+	sid := b.jar[guard.CookieDevice]
 	if r := b.post("/device/signout", url.Values{}); r.status != 403 {
 		t.Errorf("sign-out without the anti-forgery token: %d", r.status)
 	}
 	r := b.submit("/device/signout", url.Values{})
-	if r.status != 303 || r.location() != "/device?done=signed-out" || b.jar[cookieDevice] != "" {
-		t.Fatalf("sign-out: %d %q (cookie %q)", r.status, r.location(), b.jar[cookieDevice])
+	if r.status != 303 || r.location() != "/device?done=signed-out" || b.jar[guard.CookieDevice] != "" {
+		t.Fatalf("sign-out: %d %q (cookie %q)", r.status, r.location(), b.jar[guard.CookieDevice])
 	}
 	if r := b.get(r.location()); !strings.Contains(r.body, `id="device-signed-out"`) || !strings.Contains(r.body, `id="device-form"`) {
 		t.Error("the device page after sign-out")
 	}
-	b.jar[cookieDevice] = sid
+	b.jar[guard.CookieDevice] = sid
 	if r := b.get(counter); r.status != 303 {
 		t.Errorf("a signed-out session still opens the counter: %d", r.status)
 	}
 	// Forged or malformed cookies are ignored, never an error.
 	for _, bad := range []string{"x", strings.Repeat("A", 43), w.tokens[counterSA], sid + "A"} {
-		b.jar[cookieDevice] = bad
+		b.jar[guard.CookieDevice] = bad
 		if r := b.get("/"); r.status != 200 || strings.Contains(r.body, `id="nav-device"`) {
 			t.Errorf("cookie %q: %d", bad, r.status)
 		}

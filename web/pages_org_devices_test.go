@@ -11,6 +11,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
+	"timebank/web/pages"
 )
 
 var deviceTokenShown = regexp.MustCompile(`<code class="token" id="device-token" data-testid="device-token">([^<]+)</code>`)
@@ -22,7 +23,7 @@ func TestOrgPageDevices(t *testing.T) {
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
-	path := orgPath(w.a.ID)
+	path := pages.OrgPath(w.a.ID)
 	b := browserAs(t, app, adminA)
 
 	for _, c := range []struct {

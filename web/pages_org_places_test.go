@@ -11,6 +11,7 @@ import (
 	"timebank/pkg/audit"
 	"timebank/pkg/org"
 	who "timebank/pkg/principal"
+	"timebank/web/pages"
 )
 
 // The region page shows the path from the province (linked only where the caller may go), the
@@ -56,7 +57,7 @@ func TestRegionPage(t *testing.T) {
 	}
 
 	// The county's auditor sees the county with its street linked; fifty organizations a page.
-	for i := range regionPageSize + 3 {
+	for i := range pages.RegionPageSize + 3 {
 		if _, err := d.Orgs.CreateOrg(ctx, op.Actor(), org.NewOrg{Name: fmt.Sprintf("东山志愿队%02d", i), RegionCode: "330481001001",
 			Status: org.Filed, FiledBy: "330481001000"}); err != nil {
 			t.Fatal(err)
@@ -69,7 +70,7 @@ func TestRegionPage(t *testing.T) {
 	}
 	first := regexp.MustCompile(`<li id="org-(\d+)">`).FindAllStringSubmatch(r.body, -1)
 	next := regexp.MustCompile(`href="(/regions/330481000000\?after=\d+)#orgs"`).FindStringSubmatch(r.body)
-	if len(first) != regionPageSize || next == nil {
+	if len(first) != pages.RegionPageSize || next == nil {
 		t.Fatalf("first page: %d organizations, next %v", len(first), next)
 	}
 	r = au.get(next[1])
@@ -138,7 +139,7 @@ func TestAuditPage(t *testing.T) {
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
-	for i := range auditPageSize + 5 {
+	for i := range pages.AuditPageSize + 5 {
 		if err := audit.Record(ctx, d.DB, audit.Entry{Actor: "user:1", Action: "test.a", Target: fmt.Sprintf("org:%d", w.a.ID),
 			OrgID: w.a.ID, After: map[string]any{"n": i, "phone": "13812345678"}}); err != nil {
 			t.Fatal(err)
@@ -155,7 +156,7 @@ func TestAuditPage(t *testing.T) {
 	}
 	entries := regexp.MustCompile(`<li id="audit-\d+">`).FindAllString(r.body, -1)
 	next := regexp.MustCompile(`href="(/audit\?after=\d+)"`).FindStringSubmatch(r.body)
-	if len(entries) != auditPageSize || next == nil {
+	if len(entries) != pages.AuditPageSize || next == nil {
 		t.Fatalf("first page: %d entries, next %v", len(entries), next)
 	}
 	if strings.Contains(r.body, "test.b") || strings.Contains(r.body, "13812345678") || !strings.Contains(r.body, "138****5678") {

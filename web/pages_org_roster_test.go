@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"timebank/web/pages"
 )
 
 // upload posts a multipart form with one file, as the import page's form does (with the page's
@@ -55,7 +57,7 @@ func TestRosterImportPage(t *testing.T) {
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
-	path := orgPath(w.a.ID) + "/import"
+	path := pages.OrgPath(w.a.ID) + "/import"
 	b := browserAs(t, app, adminA)
 	r := b.get(path)
 	if r.status != 200 || !strings.Contains(r.body, `enctype="multipart/form-data"`) {

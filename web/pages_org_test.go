@@ -12,6 +12,8 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/identity"
+	"timebank/web/i18n"
+	"timebank/web/pages"
 )
 
 // browserAs signs one of the authorization table's people in through the log-in page.
@@ -45,7 +47,7 @@ func memberGrants(t *testing.T, d services, orgID, userID int64) []identity.Memb
 func TestOrgPageShows(t *testing.T) {
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
-	path := orgPath(w.a.ID)
+	path := pages.OrgPath(w.a.ID)
 	r := browserAs(t, app, adminA).get(path)
 	if r.status != 200 {
 		t.Fatalf("org admin: %d\n%s", r.status, r.body)
@@ -73,14 +75,14 @@ func TestOrgPageShows(t *testing.T) {
 	if r = browserAs(t, app, volunteer).get(path); r.status != 403 {
 		t.Errorf("a volunteer opening the org page: %d", r.status)
 	}
-	if r = browserAs(t, app, adminA).get(orgPath(w.b.ID)); r.status != 403 {
+	if r = browserAs(t, app, adminA).get(pages.OrgPath(w.b.ID)); r.status != 403 {
 		t.Errorf("org admin of A opening B: %d", r.status)
 	}
 	if r = browserAs(t, app, platform).get("/orgs/999999"); r.status != 404 {
 		t.Errorf("an organization that does not exist: %d", r.status)
 	}
 	b := browserAs(t, app, adminA)
-	b.jar[cookieLang] = "en"
+	b.jar[i18n.CookieLang] = "en"
 	if r = b.get(path); !strings.Contains(r.body, "Members and roles") || !strings.Contains(r.body, "Filed") {
 		t.Error("the English org page")
 	}
@@ -92,7 +94,7 @@ func TestOrgPageShows(t *testing.T) {
 func TestOrgPageMembers(t *testing.T) {
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
-	path := orgPath(w.a.ID)
+	path := pages.OrgPath(w.a.ID)
 	b := browserAs(t, app, adminA)
 
 	r := b.submit(path+"/members", url.Values{"phone": {"139 0000 0000"}, "role": {"coordinator"}})

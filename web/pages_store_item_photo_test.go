@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"timebank/pkg/store"
+	"timebank/web/pages"
 )
 
 // uploadPhoto posts the item page's photo form: the picture in the field "photo", with the page's
@@ -70,7 +71,7 @@ func TestStoreItemPhotoPage(t *testing.T) {
 	if err != nil || !it.HasPhoto {
 		t.Fatalf("no photo kept: %+v %v", it, err)
 	}
-	url := itemPhotoURL(it)
+	url := pages.ItemPhotoURL(it)
 	want(t, "item page with its photo", manager.get(page), 200, `id="item-photo-img"`, `src="`+url+`"`, `id="photo-delete"`)
 	want(t, "catalogue", newBrowser(t, app).get("/stores/"+id(w.sa.ID)), 200, `id="item-`+id(itemID)+`-photo"`, url)
 	storeFixture(t, w, w.sa.ID) // a second towel, so that the search offers a choice

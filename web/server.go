@@ -1,6 +1,8 @@
-// Package web is the HTTP face of the service: the JSON API under /api/v1, the HTML pages, health and
-// metrics. Handlers parse, authorise, call one domain function and render; the error handler is the
-// one place where errors become HTTP statuses.
+// Package web is the HTTP face of the service, assembled: web.New builds the Fiber app with its
+// middleware chain, the one error handler (with the error page of web/pages as its hook), health
+// and metrics, then the routes of the JSON API (web/api) and of the pages (web/pages). Both sides
+// stand on the plumbing below them (guard, target, problem, request, i18n, observe) and never on
+// each other; only this package imports both.
 package web
 
 import (
@@ -13,49 +15,41 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 
-	"timebank/ledger"
-	"timebank/pkg/access"
-	"timebank/pkg/activity"
 	"timebank/pkg/app"
 	"timebank/pkg/config"
-	"timebank/pkg/identity"
-	"timebank/pkg/org"
-	"timebank/pkg/qr"
-	"timebank/pkg/roster"
-	"timebank/pkg/session"
-	"timebank/pkg/store"
+	"timebank/web/api"
+	"timebank/web/guard"
+	"timebank/web/i18n"
+	"timebank/web/observe"
+	"timebank/web/pages"
+	"timebank/web/problem"
+	"timebank/web/request"
 )
 
+// server is the assembly: what the middleware, the error handler and the health routes need, and
+// the router both sides register their routes with.
 type server struct {
-	cfg         config.Config
-	db          *sqlx.DB
-	rdb         redis.UniversalClient
-	ledger      *ledger.Ledger
-	codes       *qr.Signer
-	users       *identity.Users
-	orgs        *org.Registry
-	activities  *activity.Service
-	roster      *roster.Importer
-	store       *store.Service
-	sessions    *session.Store
-	limiter     *session.Limiter
-	signInGuard *session.SignInGuard
-	log         *slog.Logger
-	msgs        messages
-	metrics     *metrics
-	app         *fiber.App
-	rules       map[string]rule // "METHOD /path" → who may call it
-	views       *renderer       // the HTML pages' templates and static files
+	cfg      config.Config
+	db       *sqlx.DB
+	rdb      redis.UniversalClient
+	log      *slog.Logger
+	msgs     i18n.Messages
+	services *app.Services
+	observer *observe.Observer
+	problems *problem.Writer
+	guard    *guard.Guard
+	app      *fiber.App
+	router   *guard.Router // every route with its rule
 }
 
 // bodyLimit is the largest request body the server reads, room for roster files and photos (JSON
-// bodies are limited to 1 MiB in decodeJSON). A larger body is refused before any route runs: Fiber
+// bodies are limited to 1 MiB in request.DecodeJSON). A larger body is refused before any route runs: Fiber
 // hands fiber.ErrRequestEntityTooLarge to the error handler, which answers 413 as for any error.
 const bodyLimit = 12 << 20
 
 // New builds the Fiber app over the services app.New built, with every route registered.
 func New(d *app.Services) (*fiber.App, error) {
-	msgs, err := loadMessages()
+	msgs, err := i18n.Load()
 	if err != nil {
 		return nil, err
 	}
@@ -63,10 +57,10 @@ func New(d *app.Services) (*fiber.App, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, ledger: d.Ledger, codes: d.Codes, users: d.Users, orgs: d.Orgs,
-		activities: d.Activities, roster: d.Roster, store: d.Store, sessions: d.Sessions, limiter: d.Limiter, signInGuard: d.SignIn, log: log,
-		msgs: msgs, rules: map[string]rule{}}
-	s.metrics = newMetrics(s)
+	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, log: log, msgs: msgs, services: d}
+	s.guard = guard.New(d.Config, d.Redis, d.Users, d.Sessions, d.Limiter, d.SignIn, log)
+	s.observer = observe.New(d.Config, log, d.DB, d.Redis, d.Ledger, d.Store, s.errorHandler)
+	s.problems = &problem.Writer{BaseURL: s.cfg.BaseURL, Msgs: msgs, Log: log}
 	s.app = fiber.New(fiber.Config{
 		AppName:      "timebank",
 		ErrorHandler: s.errorHandler,
@@ -80,42 +74,31 @@ func New(d *app.Services) (*fiber.App, error) {
 		IdleTimeout:                  75 * time.Second,
 		DisableStartupMessage:        true,
 	})
-	s.app.Use(s.requestID, s.observe, recover.New(), s.metricsAddrOnly, s.refuseControlChars, s.authenticate)
+	s.router = s.guard.Router(s.app)
+	s.app.Use(s.observer.TagRequest, s.observer.Observe, recover.New(), s.metricsAddrOnly, request.RefuseControlChars, s.guard.Authenticate)
 	s.routes()
 	return s.app, nil
 }
 
-func (s *server) routes() {
-	s.handle(fiber.MethodGet, "/healthz", public(), s.healthz)
-	s.handle(fiber.MethodGet, "/readyz", public(), s.readyz)
-	s.handle(fiber.MethodGet, "/metrics", public(), s.metricsHandler)
-	s.handle(fiber.MethodGet, "/api/v1/openapi.json", public(), s.openapi)
-
-	s.ledgerRoutes()
-	s.peopleRoutes()
-	s.orgRoutes()
-	s.pageRoutes()
-	s.activityRoutes()
-	s.storeRoutes()
-
-	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+// errorHandler renders every error as application/problem+json in the caller's language (or as
+// the error page to a browser). Fiber also calls it for a request the HTTP server refused while
+// reading it: that one has not been through the middleware and has no request id yet.
+func (s *server) errorHandler(c *fiber.Ctx, err error) error {
+	if observe.RequestID(c) == "" {
+		return s.observer.Refused(c, err, s.problems.Write)
+	}
+	return s.problems.Write(c, err)
 }
 
-// ledgerRoutes are the raw ledger API, for integrations and operators: platform administrators only.
-// The rest of the service posts through the domain packages.
-func (s *server) ledgerRoutes() {
-	op := allow(access.OperateLedger, nil)
-	s.handle(fiber.MethodPost, "/api/v1/accounts", op, s.createAccount)
-	s.handle(fiber.MethodGet, "/api/v1/accounts/:code", op, s.getAccount)
-	s.handle(fiber.MethodGet, "/api/v1/accounts/:code/balance", op, s.getBalance)
-	s.handle(fiber.MethodGet, "/api/v1/accounts/:code/entries", op, s.listEntries)
-	s.handle(fiber.MethodPost, "/api/v1/transactions", op, s.postTransaction)
-	s.handle(fiber.MethodGet, "/api/v1/transactions/:id", op, s.getTransaction)
-	s.handle(fiber.MethodPost, "/api/v1/transactions/:id/reverse", op, s.reverseTransaction)
-	s.handle(fiber.MethodPost, "/api/v1/holds", op, s.createHold)
-	s.handle(fiber.MethodGet, "/api/v1/holds/:id", op, s.getHold)
-	s.handle(fiber.MethodPost, "/api/v1/holds/:id/commit", op, s.commitHold)
-	s.handle(fiber.MethodPost, "/api/v1/holds/:id/void", op, s.voidHold)
+func (s *server) routes() {
+	s.handle(fiber.MethodGet, "/healthz", guard.Public(), s.healthz)
+	s.handle(fiber.MethodGet, "/readyz", guard.Public(), s.readyz)
+	s.handle(fiber.MethodGet, "/metrics", guard.Public(), s.metricsHandler)
+
+	api.Routes(s.router, s.services, s.msgs, s.log)
+	s.problems.Page = pages.Routes(s.router, s.services, s.msgs, s.log)
+
+	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
 
 // healthz says the process is up.
@@ -140,4 +123,9 @@ func (s *server) readyz(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "unavailable", "checks": checks})
 	}
 	return c.JSON(fiber.Map{"status": "ok", "checks": checks})
+}
+
+// handle registers a route with its rule (see guard.Router).
+func (s *server) handle(method, path string, r guard.Rule, h ...fiber.Handler) {
+	s.router.Handle(method, path, r, h...)
 }

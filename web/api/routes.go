@@ -1,0 +1,138 @@
+package api
+
+import (
+	"log/slog"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/access"
+	"timebank/pkg/app"
+	"timebank/web/guard"
+	"timebank/web/i18n"
+)
+
+// Routes registers every route of the JSON API under /api/v1 with its rule: who may call it. This
+// is the one list of them; the handlers are in the files beside it, one per resource.
+func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logger) {
+	s := newServer(r, d, msgs, log)
+	s.handle(fiber.MethodGet, "/api/v1/openapi.json", guard.Public(), s.openapi)
+
+	// The raw ledger API, for integrations and operators: platform administrators only. The rest of the
+	// service posts through the domain packages.
+	op := guard.Allow(access.OperateLedger, nil)
+	s.handle(fiber.MethodPost, "/api/v1/accounts", op, s.createAccount)
+	s.handle(fiber.MethodGet, "/api/v1/accounts/:code", op, s.getAccount)
+	s.handle(fiber.MethodGet, "/api/v1/accounts/:code/balance", op, s.getBalance)
+	s.handle(fiber.MethodGet, "/api/v1/accounts/:code/entries", op, s.listEntries)
+	s.handle(fiber.MethodPost, "/api/v1/transactions", op, s.postTransaction)
+	s.handle(fiber.MethodGet, "/api/v1/transactions/:id", op, s.getTransaction)
+	s.handle(fiber.MethodPost, "/api/v1/transactions/:id/reverse", op, s.reverseTransaction)
+	s.handle(fiber.MethodPost, "/api/v1/holds", op, s.createHold)
+	s.handle(fiber.MethodGet, "/api/v1/holds/:id", op, s.getHold)
+	s.handle(fiber.MethodPost, "/api/v1/holds/:id/commit", op, s.commitHold)
+	s.handle(fiber.MethodPost, "/api/v1/holds/:id/void", op, s.voidHold)
+
+	// People and sessions.
+	s.handle(fiber.MethodPost, "/api/v1/register", guard.Public(), s.register)
+	s.handle(fiber.MethodPost, "/api/v1/login", guard.Public(), s.login)
+	s.handle(fiber.MethodPost, "/api/v1/logout", guard.Public(), s.logout)
+	s.handle(fiber.MethodGet, "/api/v1/me", guard.SignedIn(), s.me)
+	s.handle(fiber.MethodPost, "/api/v1/me/password", guard.SignedIn(), s.changePassword)
+	s.handle(fiber.MethodPost, "/api/v1/me/lang", guard.SignedIn(), s.setLang)
+
+	// Regions, organizations, stores, members, device tokens and the audit log. Creating something below a
+	// place needs the action at that place: the handlers check the place named in the body.
+	s.handle(fiber.MethodPost, "/api/v1/regions", guard.Allow(access.ManageRegions, nil), s.createRegion)
+	s.handle(fiber.MethodGet, "/api/v1/regions/:code", guard.Allow(access.ReadRegion, s.targets.Region), s.getRegion)
+	s.handle(fiber.MethodPost, "/api/v1/regions/:code/admins", guard.Allow(access.ManageRegions, s.targets.Region), s.grantRegionRole)
+	s.handle(fiber.MethodPost, "/api/v1/orgs", guard.Allow(access.CreateOrg, nil), s.createOrg)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id", guard.Allow(access.ReadOrg, s.targets.Org), s.getOrg)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/members", guard.Allow(access.ReadOrg, s.targets.Org), s.listMembers)
+	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/members", guard.Allow(access.ManageMembers, s.targets.Org), s.addMember)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/devices", guard.Allow(access.ManageDevices, s.targets.Org), s.listDevices)
+	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/imports", guard.Allow(access.ManageMembers, s.targets.Org), s.importRoster)
+	s.handle(fiber.MethodPost, "/api/v1/grants/:id/revoke", guard.Allow(access.ManageMembers, nil), s.revokeGrant)
+	s.handle(fiber.MethodPost, "/api/v1/stores", guard.Allow(access.CreateStore, nil), s.createStore)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id", guard.Allow(access.ReadStore, s.targets.Store), s.getStore)
+	s.handle(fiber.MethodPost, "/api/v1/device-tokens", guard.Allow(access.ManageDevices, nil), s.createDevice)
+	s.handle(fiber.MethodPost, "/api/v1/device-tokens/:id/revoke", guard.Allow(access.ManageDevices, nil), s.revokeDevice)
+	s.handle(fiber.MethodGet, "/api/v1/audit", guard.Allow(access.ReadAudit, nil), s.listAudit)
+
+	// The signed-in person's live balance: a stream of Server-Sent Events, and a plain read that the page
+	// polls when the stream cannot be kept open.
+	s.handle(fiber.MethodGet, "/api/v1/me/balance", guard.SignedIn(), s.myBalance)
+	s.handle(fiber.MethodGet, "/api/v1/me/balance/events", guard.SignedIn(), s.balanceEvents)
+
+	// Earning hours: activities, sign-ups, check-in codes and scans, attendances, verification, service
+	// records, disputes and transfers. Routes about an activity, a record or a dispute act at the
+	// organization that runs it; a volunteer's own things need only a signed-in person, and the service
+	// checks they are theirs.
+	own := guard.SignedIn()
+	s.handle(fiber.MethodGet, "/api/v1/activity-categories", guard.Public(), s.listCategories)
+	s.handle(fiber.MethodPost, "/api/v1/activities", guard.Allow(access.ManageActivities, nil), s.createActivities)
+	s.handle(fiber.MethodGet, "/api/v1/activities", own, s.listActivities)
+	s.handle(fiber.MethodGet, "/api/v1/activities/:id", own, s.getActivity)
+	s.handle(fiber.MethodPost, "/api/v1/activities/:id/signups", own, s.signUp)
+	s.handle(fiber.MethodDelete, "/api/v1/activities/:id/signups", own, s.cancelSignup)
+	s.handle(fiber.MethodGet, "/api/v1/activities/:id/code", guard.Allow(access.RunKiosk, s.targets.Activity), s.kioskCode)
+	s.handle(fiber.MethodPost, "/api/v1/activities/:id/scans", guard.Allow(access.RunKiosk, s.targets.Activity), s.scanMember)
+	s.handle(fiber.MethodGet, "/api/v1/activities/:id/attendances", guard.Allow(access.ReadActivities, s.targets.Activity), s.listAttendances)
+	s.handle(fiber.MethodPost, "/api/v1/activities/:id/manual-hours", guard.Allow(access.VerifyHours, s.targets.Activity), s.addManualHours)
+	s.handle(fiber.MethodPost, "/api/v1/attendances/verify", guard.Allow(access.VerifyHours, nil), s.verifyAttendances)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/pending-activities", guard.Allow(access.ReadActivities, s.targets.Org), s.pendingActivities)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/activity-policy", guard.Allow(access.ReadActivities, s.targets.Org), s.getPolicy)
+	// The policy sets the credit ratio, so it is the organization's administrators' to change.
+	s.handle(fiber.MethodPut, "/api/v1/orgs/:id/activity-policy", guard.Allow(access.ManageMembers, s.targets.Org), s.setPolicy)
+	s.handle(fiber.MethodPost, "/api/v1/scans", own, s.scanKiosk)
+	s.handle(fiber.MethodGet, "/api/v1/me/code", own, s.memberCode)
+	s.handle(fiber.MethodGet, "/api/v1/me/records", own, s.myRecords)
+	s.handle(fiber.MethodGet, "/api/v1/me/signups", own, s.mySignups)
+	s.handle(fiber.MethodGet, "/api/v1/me/family", own, s.myFamily)
+	s.handle(fiber.MethodGet, "/api/v1/records/:id", own, s.getRecord)
+	s.handle(fiber.MethodPost, "/api/v1/records/:id/disputes", own, s.disputeRecord)
+	s.handle(fiber.MethodPost, "/api/v1/records/:id/amendments", guard.Allow(access.VerifyHours, s.targets.Record), s.amendRecord)
+	s.handle(fiber.MethodPost, "/api/v1/disputes/:id/dismiss", guard.Allow(access.VerifyHours, s.disputeParam), s.dismissDispute)
+	s.handle(fiber.MethodPost, "/api/v1/transfers", own, s.transfer)
+
+	// The charity supermarket: items, stock, donations, orders, the counter and walk-in sales. Routes
+	// about a store in the path act at that store; orders, the counter and sales name their store in the
+	// body or through the order, and the handlers check it.
+	at := func(a access.Action) guard.Rule { return guard.Allow(a, s.targets.Store) }
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/catalog", guard.Public(), s.storeCatalog)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/items", at(access.ReadStore), s.listItems)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/items", at(access.ManageCatalog), s.createItem)
+	s.handle(fiber.MethodPut, "/api/v1/stores/:id/items/:item", at(access.ManageCatalog), s.updateItem)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/items/:item/photo", guard.Public(), s.getItemPhoto)
+	s.handle(fiber.MethodPut, "/api/v1/stores/:id/items/:item/photo", at(access.ManageCatalog), s.putItemPhoto)
+	s.handle(fiber.MethodDelete, "/api/v1/stores/:id/items/:item/photo", at(access.ManageCatalog), s.deleteItemPhoto)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/policy", at(access.ReadStore), s.getStorePolicy)
+	s.handle(fiber.MethodPut, "/api/v1/stores/:id/policy", at(access.ManageCatalog), s.setStorePolicy)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/stock", at(access.ReadStore), s.getStock)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/warnings", at(access.ReadStore), s.getWarnings)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/journal", at(access.ReadStore), s.getJournal)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/report", at(access.ReadStore), s.getDayReport)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/orders", at(access.ReadStore), s.listStoreOrders)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/donations", at(access.ReceiveGoods), s.recordDonation)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/donations/:donation", at(access.ReadStore), s.getDonation)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/writeoffs", at(access.ManageStock), s.writeOff)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/writeoffs/expired", at(access.ManageStock), s.writeOffExpired)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/counts", at(access.ManageStock), s.countStock)
+
+	s.handle(fiber.MethodPost, "/api/v1/orders", guard.SignedIn(), s.placeOrder)
+	s.handle(fiber.MethodGet, "/api/v1/orders", guard.SignedIn(), s.myOrders)
+	s.handle(fiber.MethodGet, "/api/v1/orders/:id", guard.SignedIn(), s.getOrder)
+	s.handle(fiber.MethodPost, "/api/v1/orders/:id/cancel", guard.SignedIn(), s.cancelOrder)
+	s.handle(fiber.MethodPost, "/api/v1/orders/:id/fulfil", guard.Allow(access.ServeCounter, s.orderStore), s.fulfilOrder)
+	s.handle(fiber.MethodPost, "/api/v1/counter/scan", guard.Allow(access.ServeCounter, nil), s.counterScan)
+	s.handle(fiber.MethodPost, "/api/v1/sales", guard.Allow(access.ServeCounter, nil), s.sell)
+
+	// Goods for households in hardship: the households and their allocations. A household's status is
+	// sensitive (PIPL): only those allowed store.aid at the store may call them (and, as for every route
+	// that is not public, no answer is kept by a cache).
+	aid := guard.Allow(access.AllocateAid, s.targets.Store)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/households", aid, s.listHouseholds)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/households", aid, s.registerHousehold)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/households/:household/deactivate", aid, s.deactivateHousehold)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/aid", aid, s.listAid)
+	s.handle(fiber.MethodPost, "/api/v1/stores/:id/aid", aid, s.allocateAid)
+}

@@ -1,0 +1,156 @@
+package pages
+
+import (
+	"log/slog"
+
+	"github.com/gofiber/fiber/v2"
+
+	"timebank/pkg/access"
+	"timebank/pkg/app"
+	"timebank/web/guard"
+	"timebank/web/i18n"
+	"timebank/web/problem"
+)
+
+// Routes registers every page, form post and static file with its rule: who may call it. This is
+// the one list of them; the handlers are in the files beside it, one per page or action. Forms
+// post to page routes that call the same domain functions as the JSON API. It returns the error
+// page, for the error handler to show a browser.
+func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logger) func(c *fiber.Ctx, p problem.Problem) error {
+	s := newServer(r, d, msgs, log)
+	get, post := fiber.MethodGet, fiber.MethodPost
+
+	// Home, people and sessions, and the static files.
+	s.handle(fiber.MethodGet, "/static/*", guard.Public(), s.static)
+	s.handle(fiber.MethodGet, "/", guard.Public(), s.homePage)
+	s.handle(fiber.MethodGet, "/register", guard.Public(), s.registerPage)
+	s.handle(fiber.MethodPost, "/register", guard.Public(), s.registerSubmit)
+	s.handle(fiber.MethodGet, "/login", guard.Public(), s.loginPage)
+	s.handle(fiber.MethodPost, "/login", guard.Public(), s.loginSubmit)
+	s.handle(fiber.MethodPost, "/logout", guard.Public(), s.logoutSubmit)
+	s.handle(fiber.MethodPost, "/lang", guard.Public(), s.langSubmit)
+	s.handle(fiber.MethodGet, "/me", guard.SignedIn(), s.mePage)
+	s.handle(fiber.MethodPost, "/me/password", guard.SignedIn(), s.passwordSubmit)
+	s.handle(fiber.MethodGet, "/me/balance", guard.SignedIn(), s.balancePage)
+
+	// Organizations: the pages of organizations, regions and the audit log, and their form posts. Each has
+	// the rule of the JSON route that does the same, on the organization or region in the path; a handler
+	// that acts on a thing named in the form or path beside it (a grant, a device, a store) checks that
+	// thing's place again with guard.Can.
+	atOrg := func(a access.Action) guard.Rule { return guard.Allow(a, s.targets.Org) }
+	s.handle(get, "/orgs", guard.Allow(access.ReadOrg, nil), s.orgsPage)
+	s.handle(get, "/orgs/:id", atOrg(access.ReadOrg), s.orgPage)
+	s.handle(post, "/orgs/:id/members", atOrg(access.ManageMembers), s.memberSubmit)
+	s.handle(post, "/orgs/:id/grants/:grant/revoke", atOrg(access.ManageMembers), s.grantRevokeSubmit)
+	s.handle(post, "/orgs/:id/devices", atOrg(access.ManageDevices), s.deviceSubmit)
+	s.handle(post, "/orgs/:id/devices/:device/revoke", atOrg(access.ManageDevices), s.deviceRevokeSubmit)
+	s.handle(get, "/orgs/:id/import", atOrg(access.ManageMembers), s.rosterPage)
+	s.handle(post, "/orgs/:id/import", atOrg(access.ManageMembers), s.rosterSubmit)
+	s.handle(get, "/regions", guard.Allow(access.ReadRegion, nil), s.regionsPage)
+	s.handle(get, "/regions/:code", guard.Allow(access.ReadRegion, s.targets.Region), s.regionPage)
+	s.handle(get, "/audit", guard.Allow(access.ReadAudit, nil), s.auditPage)
+
+	// The charity supermarket: the catalogue and cart, a volunteer's orders with their pickup codes, the
+	// counter, donations and their acknowledgements, stock, the catalogue's management and the day report.
+	// Pages about a store name it as :store; the rule checks the caller's role at that store, and every
+	// handler acts at that store only.
+	atStore := func(a access.Action) guard.Rule { return guard.Allow(a, s.storePageTarget) }
+	s.handle(get, "/stores", guard.SignedIn(), s.storesPage)
+	s.handle(get, "/stores/:store", guard.Public(), s.catalogPage)
+	s.handle(post, "/stores/:store/order", guard.SignedIn(), s.orderSubmit)
+	s.handle(get, "/me/orders", guard.SignedIn(), s.myOrdersPage)
+	s.handle(get, "/me/orders/:order", guard.SignedIn(), s.myOrderPage)
+	s.handle(post, "/me/orders/:order/cancel", guard.SignedIn(), s.myOrderCancel)
+
+	s.handle(get, "/stores/:store/counter", atStore(access.ServeCounter), s.counterPage)
+	s.handle(post, "/stores/:store/counter/scan", atStore(access.ServeCounter), s.counterScanSubmit)
+	s.handle(post, "/stores/:store/counter/orders/:order/fulfil", atStore(access.ServeCounter), s.counterFulfilSubmit)
+	s.handle(post, "/stores/:store/counter/sale", atStore(access.ServeCounter), s.counterSaleSubmit)
+	s.handle(get, "/stores/:store/receipts/:order", atStore(access.ReadStore), s.receiptPage)
+
+	s.handle(get, "/stores/:store/donations/new", atStore(access.ReceiveGoods), s.donationPage)
+	s.handle(post, "/stores/:store/donations", atStore(access.ReceiveGoods), s.donationSubmit)
+	s.handle(get, "/stores/:store/donations/:donation", atStore(access.ReadStore), s.acknowledgementPage)
+
+	s.handle(get, "/stores/:store/stock", atStore(access.ReadStore), s.stockPage)
+	s.handle(post, "/stores/:store/stock/writeoff", atStore(access.ManageStock), s.writeOffSubmit)
+	s.handle(post, "/stores/:store/stock/count", atStore(access.ManageStock), s.countSubmit)
+	s.handle(post, "/stores/:store/stock/expired", atStore(access.ManageStock), s.writeOffExpiredSubmit)
+
+	s.handle(get, "/stores/:store/items", atStore(access.ManageCatalog), s.itemsPage)
+	s.handle(get, "/stores/:store/items/new", atStore(access.ManageCatalog), s.itemNewPage)
+	s.handle(post, "/stores/:store/items", atStore(access.ManageCatalog), s.itemCreateSubmit)
+	s.handle(get, "/stores/:store/items/:item", atStore(access.ManageCatalog), s.itemEditPage)
+	s.handle(post, "/stores/:store/items/:item", atStore(access.ManageCatalog), s.itemUpdateSubmit)
+	s.handle(post, "/stores/:store/items/:item/photo", atStore(access.ManageCatalog), s.itemPhotoSubmit)
+	s.handle(post, "/stores/:store/items/:item/photo/delete", atStore(access.ManageCatalog), s.itemPhotoDeleteSubmit)
+
+	s.handle(get, "/stores/:store/report", atStore(access.ReadStore), s.dayReportPage)
+
+	// Goods for households in hardship: the households, their registration with consent, an allocation and
+	// its signed slip. Only those allowed store.aid at the store see them (the status of a household is
+	// need-to-know); like every page they are sent with Cache-Control: no-store, and they show names and
+	// phones masked only.
+	aid := guard.Allow(access.AllocateAid, s.storePageTarget)
+	s.handle(get, "/stores/:store/aid", aid, s.aidPage)
+	s.handle(get, "/stores/:store/aid/households/new", aid, s.householdNewPage)
+	s.handle(post, "/stores/:store/aid/households", aid, s.householdSubmit)
+	s.handle(post, "/stores/:store/aid/households/:household/deactivate", aid, s.householdDeactivateSubmit)
+	s.handle(get, "/stores/:store/aid/new", aid, s.aidNewPage)
+	s.handle(post, "/stores/:store/aid", aid, s.aidSubmit)
+	s.handle(get, "/stores/:store/aid/:aid", aid, s.aidSlipPage)
+
+	// Earning hours: what a scanned code opens (/q/<token>), the kiosk screen, a volunteer's activities,
+	// records, member code and transfers, and a coordinator's activities, new activity and verification
+	// queue. Forms post to page routes that call the same recording service as the JSON API; the kiosk
+	// page's script calls the JSON API itself.
+	own := guard.SignedIn()
+	scans := &scanPages{server: s, codes: s.Codes}
+	s.handle(get, "/q/:token", guard.Public(), scans.qrPage)
+	s.handle(post, "/q/:token", own, scans.scanSubmit)
+
+	s.handle(get, "/activities", own, s.activitiesPage)
+	s.handle(post, "/activities/:id/signup", own, s.signupSubmit)
+	s.handle(post, "/activities/:id/cancel", own, s.cancelSignupSubmit)
+	s.handle(get, "/me/activities", own, s.myActivitiesPage)
+	s.handle(get, "/me/records", own, s.myRecordsPage)
+	s.handle(get, "/me/records/:id", own, s.myRecordPage)
+	s.handle(post, "/me/records/:id/dispute", own, s.disputeSubmit)
+	s.handle(get, "/me/code", own, s.memberCodePage)
+	s.handle(get, "/me/code/image", own, s.memberCodeImage)
+	s.handle(get, "/me/transfer", own, s.transferPage)
+	s.handle(post, "/me/transfer", own, s.transferSubmit)
+
+	// The organization comes from the form; the handler checks the caller may act there.
+	s.handle(get, "/activities/manage", guard.Allow(access.ReadActivities, nil), s.manageActivitiesPage)
+	s.handle(get, "/activities/new", guard.Allow(access.ManageActivities, nil), s.newActivityPage)
+	s.handle(post, "/activities", guard.Allow(access.ManageActivities, nil), s.newActivitySubmit)
+	kiosk := guard.Allow(access.RunKiosk, s.targets.Activity)
+	s.handle(get, "/activities/:id/kiosk", kiosk, s.kioskPage)
+	s.handle(get, "/activities/:id/kiosk/code", kiosk, s.kioskCodeImage)
+	s.handle(get, "/activities/:id/kiosk/status", kiosk, s.kioskStatus)
+	s.handle(get, "/activities/:id/queue", guard.Allow(access.ReadActivities, s.targets.Activity), s.queuePage)
+	s.handle(post, "/activities/:id/verify", guard.Allow(access.VerifyHours, s.targets.Activity), s.verifySubmit)
+
+	// Correcting service: an activity's records with their status, the organization's open disputes, a
+	// record with its history and the forms to amend it or dismiss its dispute, and hours added by hand
+	// (补录) with their second approval. They call the same recording service as the JSON API.
+	verify := guard.Allow(access.VerifyHours, s.targets.Activity)
+	// The organizations are the caller's own: the handler lists only those.
+	s.handle(get, "/activities/disputes", guard.Allow(access.ReadActivities, nil), s.openDisputesPage)
+	s.handle(get, "/activities/:id/records", guard.Allow(access.ReadActivities, s.targets.Activity), s.activityRecordsPage)
+	s.handle(get, "/records/:id", guard.Allow(access.ReadActivities, s.targets.Record), s.orgRecordPage)
+	s.handle(post, "/records/:id/amend", guard.Allow(access.VerifyHours, s.targets.Record), s.amendSubmit)
+	s.handle(post, "/records/:id/dismiss", guard.Allow(access.VerifyHours, s.targets.Record), s.dismissSubmit)
+	s.handle(get, "/activities/:id/manual", verify, s.manualPage)
+	s.handle(post, "/activities/:id/manual", verify, s.manualSubmit)
+	s.handle(post, "/activities/:id/manual/decide", verify, s.manualDecideSubmit)
+
+	// The sign-in of kiosk and counter devices in a plain browser: a browser cannot send the device token
+	// as a bearer header, so the token is entered once at /device and the browser keeps a device session
+	// cookie instead.
+	s.handle(fiber.MethodGet, "/device", guard.Public(), s.deviceSignInPage)
+	s.handle(fiber.MethodPost, "/device", guard.Public(), s.deviceSignInSubmit)
+	s.handle(fiber.MethodPost, "/device/signout", guard.Public(), s.deviceSignOutSubmit)
+	return s.errorPage
+}

@@ -1,0 +1,84 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"timebank/ledger"
+	"timebank/web/i18n"
+)
+
+var earnSeq atomic.Int64
+
+// earn credits minutes to a volunteer account from an issuing account, as verified service does.
+func earn(t *testing.T, d services, code string, minutes int64, memo string) {
+	t.Helper()
+	if err := postEarning(d, code, minutes, memo); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// postEarning is earn for goroutines other than the test's.
+func postEarning(d services, code string, minutes int64, memo string) error {
+	ctx := context.Background()
+	issuer := "org:9999:issued"
+	if _, err := d.Ledger.CreateAccount(ctx, ledger.NewAccount{Code: issuer, Kind: ledger.KindIssuer, AllowNegative: true}); err != nil &&
+		!errors.Is(err, ledger.ErrAccountExists) {
+		return err
+	}
+	_, err := d.Ledger.Post(ctx, ledger.TransactionRequest{Kind: ledger.TxEarn, Memo: memo, CreatedBy: "test",
+		IdempotencyKey: fmt.Sprintf("earn-%s-%d", code, earnSeq.Add(1)),
+		Postings:       []ledger.PostingRequest{{Account: issuer, Amount: -minutes}, {Account: code, Amount: minutes}}})
+	return err
+}
+
+func TestBalancePage(t *testing.T) {
+	app, d := newTestApp(t)
+	b, u := personIn(t, app, d, testPhone)
+	if r := b.get("/me/balance"); r.status != 200 || !strings.Contains(r.body, `id="statement-empty"`) {
+		t.Fatalf("empty balance page: %d", r.status)
+	}
+	earn(t, d, u.AccountCode, 90, "<b>社区助老</b>")
+	r := b.get("/me/balance")
+	for _, want := range []string{`data-minutes="90"`, `>1.5</span>`, "志愿服务获得", "&#43;1.5", // html/template writes + as &#43; "&lt;b&gt;社区助老&lt;/b&gt;",
+		`data-events="/api/v1/me/balance/events"`, `aria-live="polite"`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the balance page lacks %s", want)
+		}
+	}
+	if strings.Contains(r.body, "<b>社区助老") {
+		t.Error("the memo was not escaped")
+	}
+	b.jar[i18n.CookieLang] = "en"
+	if r = b.get("/me/balance"); !strings.Contains(r.body, "Earned by service") || !strings.Contains(r.body, "1.5") {
+		t.Error("the English statement")
+	}
+}
+
+// The profile lists roles with the names of their scopes, in the person's language.
+func TestProfileShowsRoles(t *testing.T) {
+	app, d := newTestApp(t)
+	b, u := personIn(t, app, d, testPhone)
+	if r := b.get("/me"); !strings.Contains(r.body, "还没有加入任何组织的角色") {
+		t.Error("a volunteer without roles")
+	}
+	ctx := context.Background()
+	if _, err := d.DB.ExecContext(ctx, `INSERT INTO regions (code, name, level) VALUES ('339900000000', '测试省', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.DB.ExecContext(ctx, `INSERT INTO role_grants (user_id, role, scope_kind, region_code, granted_by)
+		VALUES ($1, 'region_admin', 'region', '339900000000', 'test')`, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := b.get("/me"); !strings.Contains(r.body, "<strong>区域管理员</strong> · 区域 · 测试省") {
+		t.Errorf("the role is not listed:\n%s", r.body)
+	}
+	b.jar[i18n.CookieLang] = "en"
+	if r := b.get("/me"); !strings.Contains(r.body, "<strong>Region admin</strong> · Region · 测试省") {
+		t.Error("the role in English")
+	}
+}
