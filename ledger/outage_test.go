@@ -2,70 +2,20 @@ package ledger_test
 
 import (
 	"context"
-	"fmt"
-	"net"
-	"os/exec"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"timebank/ledger"
+	"timebank/pkg/dbtest"
 )
-
-// privateRedis runs a redis-server of the test's own on a free port, so the test can stop it.
-type privateRedis struct {
-	t    *testing.T
-	port int
-	cmd  *exec.Cmd
-}
-
-func startPrivateRedis(t *testing.T, port int) *privateRedis {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Fatalf("redis-server is not installed (make test installs it): %v", err)
-	}
-	if port == 0 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port = ln.Addr().(*net.TCPAddr).Port
-		ln.Close()
-	}
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
-	}
-	r := &privateRedis{t: t, port: port, cmd: cmd}
-	t.Cleanup(r.stop)
-	c := redis.NewClient(&redis.Options{Addr: r.addr()})
-	defer c.Close()
-	for i := 0; c.Ping(context.Background()).Err() != nil; i++ {
-		if i > 100 {
-			t.Fatal("private redis-server did not answer")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return r
-}
-
-func (r *privateRedis) addr() string { return fmt.Sprintf("127.0.0.1:%d", r.port) }
-
-func (r *privateRedis) stop() {
-	if r.cmd.Process != nil && r.cmd.ProcessState == nil {
-		_ = r.cmd.Process.Kill()
-		_ = r.cmd.Wait()
-	}
-}
 
 func TestRedisOutageLosesNothing(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	r := startPrivateRedis(t, 0)
-	rdb := redis.NewClient(&redis.Options{Addr: r.addr(), DialTimeout: 200 * time.Millisecond,
+	r := dbtest.NewRedisServer(t)
+	rdb := redis.NewClient(&redis.Options{Addr: r.Addr, DialTimeout: 200 * time.Millisecond,
 		ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond, MaxRetries: -1})
 	defer rdb.Close()
 	l := ledger.New(e.db, rdb, ledger.Options{RedisPrefix: "outage:"})
@@ -81,7 +31,7 @@ func TestRedisOutageLosesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r.stop() // Redis goes away while postings go on.
+	r.Kill() // Redis goes away while postings go on.
 	raceN(8, func(i int) {
 		for range 25 {
 			if _, err := l.Post(ctx, transfer(vols[i%4], "store:1:redeemed", 1)); err != nil {
@@ -92,7 +42,7 @@ func TestRedisOutageLosesNothing(t *testing.T) {
 	if b, err := l.Balance(ctx, "store:1:redeemed"); err != nil || b.Source != ledger.SourcePostgres || b.Posted != 200 {
 		t.Fatalf("balance during the outage: %+v %v", b, err)
 	}
-	startPrivateRedis(t, r.port) // back, empty
+	r.Start() // back, empty
 	for {
 		n, err := l.Relay(ctx, -1, 10000)
 		if err != nil {

@@ -2,12 +2,9 @@ package ledger_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -19,68 +16,6 @@ import (
 	"timebank/ledger"
 	"timebank/pkg/dbtest"
 )
-
-// redisServer is a redis-server process of the test's own, which the test can kill and restart.
-type redisServer struct {
-	t    *testing.T
-	bin  string
-	port int
-	dir  string // where SAVE writes its snapshot, which a restart loads
-	cmd  *exec.Cmd
-}
-
-// newRedisServer starts redis-server on a free port. A missing redis-server fails the test.
-func newRedisServer(t *testing.T) *redisServer {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Fatalf("redis-server is needed for this test and is not installed: %v", err)
-	}
-	s := &redisServer{t: t, bin: bin, port: freePort(t), dir: t.TempDir()}
-	t.Cleanup(s.kill)
-	s.start()
-	return s
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-func (s *redisServer) addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
-
-// start runs redis-server on s.port and waits until it answers PING. It starts empty unless the
-// test called SAVE before: nothing is persisted otherwise.
-func (s *redisServer) start() {
-	s.t.Helper()
-	s.cmd = exec.Command(s.bin, "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--dir", s.dir)
-	if err := s.cmd.Start(); err != nil {
-		s.t.Fatalf("start redis-server: %v", err)
-	}
-	c := redis.NewClient(&redis.Options{Addr: s.addr(), DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
-	defer c.Close()
-	deadline := time.Now().Add(20 * time.Second)
-	for c.Ping(context.Background()).Err() != nil {
-		if time.Now().After(deadline) {
-			s.t.Fatalf("redis-server on %s did not answer PING", s.addr())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// kill stops the process at once (SIGKILL), as a crash would.
-func (s *redisServer) kill() {
-	if s.cmd != nil && s.cmd.Process != nil && s.cmd.ProcessState == nil {
-		_ = s.cmd.Process.Kill()
-		_ = s.cmd.Wait()
-	}
-}
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
@@ -118,8 +53,8 @@ func verifyWith(t *testing.T, l *ledger.Ledger) {
 func TestProjectionRedisOutage(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	srv := newRedisServer(t)
-	rdb := redis.NewClient(&redis.Options{Addr: srv.addr(), DialTimeout: 200 * time.Millisecond,
+	srv := dbtest.NewRedisServer(t)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, DialTimeout: 200 * time.Millisecond,
 		ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond, MaxRetries: -1})
 	t.Cleanup(func() { rdb.Close() })
 	const prefix = "outage:"
@@ -162,7 +97,7 @@ func TestProjectionRedisOutage(t *testing.T) {
 			for done.Load() < 40 {
 				time.Sleep(time.Millisecond)
 			}
-			srv.kill()
+			srv.Kill()
 			close(killed)
 			return
 		}
@@ -199,7 +134,7 @@ func TestProjectionRedisOutage(t *testing.T) {
 		t.Fatalf("balance while Redis is down should come from postgres: %+v %v", b, err)
 	}
 
-	srv.start() // back on the same port, empty
+	srv.Start() // back on the same port, empty
 	if n, err := rdb.DBSize(ctx).Result(); err != nil || n != 0 {
 		t.Fatalf("the restarted redis-server should be empty: %d keys, %v", n, err)
 	}
@@ -247,7 +182,7 @@ func TestProjectionRedisOutage(t *testing.T) {
 // postings commit, their write to Redis is lost, as when a server dies between the two.
 func (e *env) deadLedger(t *testing.T) *ledger.Ledger {
 	t.Helper()
-	dead := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+	dead := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", dbtest.FreePort(t)),
 		DialTimeout: 200 * time.Millisecond, ReadTimeout: 200 * time.Millisecond, MaxRetries: -1})
 	t.Cleanup(func() { dead.Close() })
 	return ledger.New(e.db, dead, ledger.Options{RedisPrefix: e.prefix, Logger: quietLogger()})
@@ -394,104 +329,4 @@ func TestProjectionRelayRacesWritesAfterCommit(t *testing.T) {
 		sameProjection(t, e.db, e.rdb, e.prefix, a)
 	}
 	e.verify(t)
-}
-
-func TestProjectionPublishesBalances(t *testing.T) {
-	e := newEnv(t)
-	e.shop(t, 100)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	sub := e.rdb.Subscribe(ctx, e.l.BalanceChannel("vol:1"))
-	defer sub.Close()
-	if _, err := sub.Receive(ctx); err != nil { // the subscription is in place before we post
-		t.Fatal(err)
-	}
-	if ch := e.l.BalanceChannel("vol:1"); ch != e.prefix+"balance:vol:1" {
-		t.Fatalf("channel %q", ch)
-	}
-	type message struct {
-		Code      string `json:"code"`
-		Posted    int64  `json:"posted"`
-		Pending   int64  `json:"pending"`
-		Available int64  `json:"available"`
-		Version   int64  `json:"version"`
-	}
-	next := func() message {
-		t.Helper()
-		msg, err := sub.ReceiveMessage(ctx)
-		if err != nil {
-			t.Fatalf("no publication: %v", err)
-		}
-		var m message
-		if err := json.Unmarshal([]byte(msg.Payload), &m); err != nil {
-			t.Fatalf("publication %q is not JSON: %v", msg.Payload, err)
-		}
-		return m
-	}
-	e.fund(t, "org:1:issued", "vol:1", 45)
-	if m := next(); m != (message{Code: "vol:1", Posted: 145, Pending: 0, Available: 145, Version: 2}) {
-		t.Fatalf("publication after a posting: %+v", m)
-	}
-	if _, err := e.l.Hold(ctx, holdReq("vol:1", "store:1:redeemed", 20, time.Now().Add(time.Hour))); err != nil {
-		t.Fatal(err)
-	}
-	if m := next(); m != (message{Code: "vol:1", Posted: 145, Pending: 20, Available: 125, Version: 3}) {
-		t.Fatalf("publication after a hold: %+v", m)
-	}
-	e.fund(t, "vol:1", "store:1:redeemed", 25)
-	if m := next(); m != (message{Code: "vol:1", Posted: 120, Pending: 20, Available: 100, Version: 4}) {
-		t.Fatalf("publication after a spend: %+v", m)
-	}
-	e.verify(t)
-}
-
-// ProjectionLag feeds the lag gauge: when PostgreSQL cannot be asked, it must say so rather than
-// report that Redis is up to date.
-func TestProjectionLagReportsDatabaseErrors(t *testing.T) {
-	db := dbtest.New(t)
-	rdb, prefix := dbtest.Redis(t)
-	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: prefix})
-	if lag, err := l.ProjectionLag(context.Background()); err != nil || lag != 0 {
-		t.Fatalf("lag of an empty outbox: %v %v", lag, err)
-	}
-	db.Close() // the database is gone
-	if lag, err := l.ProjectionLag(context.Background()); err == nil {
-		t.Fatalf("ProjectionLag with the database closed returned lag %v and no error", lag)
-	}
-}
-
-// A caller that abandons a balance read (its context is cancelled) says nothing about Redis: the
-// next posting's write after commit must still reach Redis.
-func TestProjectionCancelledReadDoesNotSuspendRedis(t *testing.T) {
-	e := newEnv(t)
-	e.shop(t, 100)
-	gone, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, _ = e.l.Balance(gone, "vol:1") // the caller went away; the result does not matter
-	e.fund(t, "org:1:issued", "vol:1", 5)
-	if s := e.l.Stats(); s.ProjectionErrors != 0 {
-		t.Errorf("a healthy Redis was skipped after a cancelled read: %+v", s)
-	}
-	if rows, _ := hashRows(t, e.rdb, e.prefix, "vol:1"); sumRows(rows)[0] != 105 {
-		t.Errorf("redis should hold the new balance 105 right after the posting, holds rows %v", rows)
-	}
-	// What a reader then sees: once the ledger reads Redis again, Balance must not serve the balance
-	// from before the posting.
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		b, err := e.l.Balance(context.Background(), "vol:1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b.Source == ledger.SourceRedis {
-			if b.Posted != 105 || b.Version != 2 {
-				t.Fatalf("Balance from redis is stale after a posting: %+v, postgres %+v", b, e.pgBalance(t, "vol:1"))
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("Balance never read from redis again")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"timebank/ledger"
+	"timebank/pkg/dbtest"
 )
 
 // Redis crashes and comes back from its last snapshot, which holds a balance from before a posting
@@ -18,9 +19,9 @@ import (
 func TestProjectionFailedWriteIsNeverReadStale(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	srv := newRedisServer(t)
+	srv := dbtest.NewRedisServer(t)
 	// The default retries, as in production: a connection left over from before the crash is retried.
-	rdb := redis.NewClient(&redis.Options{Addr: srv.addr(), DialTimeout: 200 * time.Millisecond})
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, DialTimeout: 200 * time.Millisecond})
 	t.Cleanup(func() { rdb.Close() })
 	const prefix = "stale:"
 	l := ledger.New(e.db, rdb, ledger.Options{RedisPrefix: prefix, Logger: quietLogger()})
@@ -39,14 +40,14 @@ func TestProjectionFailedWriteIsNeverReadStale(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	srv.kill()
+	srv.Kill()
 	if _, err := l.Post(ctx, transfer("org:1:issued", "vol:1", 5)); err != nil {
 		t.Fatalf("a posting must not fail because Redis is down: %v", err)
 	}
 	if s := l.Stats(); s.ProjectionErrors == 0 {
 		t.Fatalf("the write after commit cannot have succeeded with Redis dead: %+v", s)
 	}
-	srv.start()
+	srv.Start()
 	if rows, _ := hashRows(t, rdb, prefix, "vol:1"); sumRows(rows) != [3]int64{100, 0, 1} {
 		t.Fatalf("the restarted redis should hold the snapshot's balance of vol:1, holds %v", rows)
 	}

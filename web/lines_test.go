@@ -16,10 +16,7 @@ const maxLines = 400
 // longerBefore are the files outside web that were longer than maxLines when the rule came, with
 // their length then: each may only shrink, and leaves this list once it is within the rule.
 var longerBefore = map[string]int{
-	"ledger/projection_test.go":  497,
-	"pkg/activity/hours_test.go": 448,
-	"ledger/property_test.go":    437,
-	"pkg/store/aid_test.go":      421,
+	"ledger/property_test.go": 437,
 }
 
 // No Go file of the repository is longer than maxLines.
