@@ -145,7 +145,7 @@ func TestDeviceSignInCounter(t *testing.T) {
 // deviceSessionKeyFor is the Redis key of a device session id, as the server computes it.
 func deviceSessionKeyFor(t *testing.T, d services, sid string) (string, bool) {
 	t.Helper()
-	return guard.New(d.Config, nil, nil, nil, nil, nil, nil).DeviceSessionKey(sid)
+	return guard.New(d.Config, nil, nil, nil, nil, nil, nil, nil).DeviceSessionKey(sid)
 }
 
 // A kiosk signs in and lands on its organization's activities, or on the page it came from; the

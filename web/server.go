@@ -58,7 +58,7 @@ func New(d *app.Services) (*fiber.App, error) {
 		log = slog.Default()
 	}
 	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, log: log, msgs: msgs, services: d}
-	s.guard = guard.New(d.Config, d.Redis, d.Users, d.Sessions, d.Limiter, d.SignIn, log)
+	s.guard = guard.New(d.Config, d.Redis, d.Users, d.Sessions, d.DeviceSessions, d.Limiter, d.SignIn, log)
 	s.observer = observe.New(d.Config, log, d.DB, d.Redis, d.Ledger, d.Store, s.errorHandler)
 	s.problems = &problem.Writer{BaseURL: s.cfg.BaseURL, Msgs: msgs, Log: log}
 	s.app = fiber.New(fiber.Config{

@@ -43,10 +43,12 @@ type Services struct {
 	Roster     *roster.Importer      // volunteer lists imported from other systems
 	Store      *store.Service        // the charity supermarket
 	Sessions   *session.Store        // sign-in sessions
-	Limiter    *session.Limiter      // rate limits
-	SignIn     *session.SignInGuard  // limits on password guessing, per number and address
-	Notify     *notify.Service       // notices to people: the outbox, the inbox and its delivery
-	SMS        sms.Sender            // text messages: the configured gateway, or the log in development
+	// DeviceSessions are the sessions of kiosks and counters signed in at /device.
+	DeviceSessions *session.DeviceSessions
+	Limiter        *session.Limiter     // rate limits
+	SignIn         *session.SignInGuard // limits on password guessing, per number and address
+	Notify         *notify.Service      // notices to people: the outbox, the inbox and its delivery
+	SMS            sms.Sender           // text messages: the configured gateway, or the log in development
 	// Certificates of volunteer service: requests, issue, the register, PDFs and the public check
 	Certificates *certificate.Service
 }
@@ -88,11 +90,12 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 		Roster:     roster.NewImporter(db, users),
 		Store: store.New(l, users, codes, rdb, store.Options{BaseURL: cfg.BaseURL, RedisPrefix: cfg.RedisPrefix,
 			Stars: activities, Logger: log, Notify: notices}),
-		Sessions: session.NewStore(db, rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL),
-		Limiter:  limiter,
-		SignIn:   session.NewSignInGuard(limiter),
-		Notify:   notices,
-		SMS:      sms.New(cfg.SMSURL, cfg.SMSToken, cfg.Production(), log),
+		Sessions:       session.NewStore(db, rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL),
+		DeviceSessions: session.NewDeviceSessions(db, rdb, cfg.RedisPrefix, session.DeviceTTL),
+		Limiter:        limiter,
+		SignIn:         session.NewSignInGuard(limiter),
+		Notify:         notices,
+		SMS:            sms.New(cfg.SMSURL, cfg.SMSToken, cfg.Production(), log),
 
 		Certificates: certs,
 	}, nil

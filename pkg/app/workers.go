@@ -58,7 +58,12 @@ func (s *Services) RunWorkers(ctx context.Context) {
 	go func() {
 		defer wg.Done()
 		every(ctx, time.Hour, s.Logger, "prune ended sessions", func(ctx context.Context) (int, error) {
-			return s.Sessions.Prune(ctx, workerBatch)
+			n, err := s.Sessions.Prune(ctx, workerBatch)
+			if err != nil {
+				return n, err
+			}
+			m, err := s.DeviceSessions.Prune(ctx, workerBatch)
+			return n + m, err
 		})
 	}()
 	go func() {

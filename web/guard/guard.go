@@ -16,17 +16,19 @@ import (
 
 // Guard holds what authentication and its limits need.
 type Guard struct {
-	cfg         config.Config
-	rdb         redis.UniversalClient
-	users       *identity.Users
-	sessions    *session.Store
-	limiter     *session.Limiter
-	signInGuard *session.SignInGuard
-	log         *slog.Logger
+	cfg            config.Config
+	rdb            redis.UniversalClient
+	users          *identity.Users
+	sessions       *session.Store
+	deviceSessions *session.DeviceSessions
+	limiter        *session.Limiter
+	signInGuard    *session.SignInGuard
+	log            *slog.Logger
 }
 
 // New builds the guard over the service's configuration, Redis, people and sessions.
 func New(cfg config.Config, rdb redis.UniversalClient, users *identity.Users, sessions *session.Store,
-	limiter *session.Limiter, signIn *session.SignInGuard, log *slog.Logger) *Guard {
-	return &Guard{cfg: cfg, rdb: rdb, users: users, sessions: sessions, limiter: limiter, signInGuard: signIn, log: log}
+	devices *session.DeviceSessions, limiter *session.Limiter, signIn *session.SignInGuard, log *slog.Logger) *Guard {
+	return &Guard{cfg: cfg, rdb: rdb, users: users, sessions: sessions, deviceSessions: devices, limiter: limiter,
+		signInGuard: signIn, log: log}
 }
