@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"sort"
 	"strconv"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,11 +100,10 @@ func TestPropertyRandomOperations(t *testing.T) {
 		txs = append(txs, txRec{id: tx.ID, reversal: reversal})
 	}
 
-	type tally struct{ ok, refused atomic.Int64 }
-	stats := map[string]*tally{}
+	stats := map[string]*opTally{}
 	for _, op := range []string{"transfer", "overdraw", "multi", "hold", "commit", "overcommit", "void", "reverse",
 		"replay", "conflict", "replay-hold", "expire", "read"} {
-		stats[op] = &tally{}
+		stats[op] = &opTally{}
 	}
 	// outcome records the result of one operation and fails the test on any error not allowed for it.
 	outcome := func(op string, err error, allowed ...error) {
@@ -366,53 +362,9 @@ func TestPropertyRandomOperations(t *testing.T) {
 		}
 	})
 	t.Logf("%d operations in %v", goroutines*opsEach, time.Since(start).Round(time.Millisecond))
-	names := make([]string, 0, len(stats))
-	for op := range stats {
-		names = append(names, op)
-	}
-	sort.Strings(names)
-	var summary []string
-	for _, op := range names {
-		summary = append(summary, fmt.Sprintf("%s %d/%d", op, stats[op].ok.Load(), stats[op].refused.Load()))
-	}
-	t.Logf("succeeded/refused: %s", strings.Join(summary, ", "))
-	for _, op := range []string{"transfer", "multi", "hold", "commit", "void", "reverse", "replay", "replay-hold"} {
-		if stats[op].ok.Load() == 0 {
-			t.Errorf("no %s succeeded: the run proves little", op)
-		}
-	}
-	for _, op := range []string{"overdraw", "overcommit", "conflict"} {
-		if stats[op].refused.Load() == 0 {
-			t.Errorf("no %s was refused: the run proves little", op)
-		}
-	}
+	checkOpStats(t, stats)
 
-	// Let every short hold pass its expiry (PostgreSQL's clock), then release them.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		var waiting int
-		if err := e.db.Get(&waiting, `SELECT count(*) FROM ledger_holds
-			WHERE status = 'pending' AND expires_at >= now() AND expires_at < now() + interval '1 minute'`); err != nil {
-			t.Fatal(err)
-		}
-		if waiting == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d short holds never expired", waiting)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if _, err := e.l.ExpireHolds(ctx, 100000); err != nil {
-		t.Fatal(err)
-	}
-	var overdue, expired int
-	if err := e.db.Get(&overdue, `SELECT count(*) FROM ledger_holds WHERE status = 'pending' AND expires_at <= now()`); err != nil || overdue != 0 {
-		t.Fatalf("pending holds past their expiry after ExpireHolds: %d %v", overdue, err)
-	}
-	if err := e.db.Get(&expired, `SELECT count(*) FROM ledger_holds WHERE status = 'expired'`); err != nil || expired == 0 {
-		t.Fatalf("no hold expired (%v): the run proves little", err)
-	}
+	expireShortHolds(t, e)
 
 	e.verify(t)
 	var sum int64
