@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+
+	"timebank/ledger"
 )
 
 // PublicCheck is what anyone who scans a certificate's code is told: whether it is genuine, whether
@@ -51,7 +53,7 @@ LEFT JOIN certificates n ON n.id = c.superseded_by WHERE c.id = $1`, claims.Cert
 	}
 	pc := PublicCheck{Genuine: true, Status: c.Status, Revoked: c.Status == StatusRevoked,
 		Superseded: c.Status == StatusSuperseded, Number: c.Number, OrgName: c.OrgName, MaskedName: c.MaskedName(),
-		TotalMinutes: c.TotalMinutes, Hours: FormatHours(c.TotalMinutes), IssueDate: c.IssueDate}
+		TotalMinutes: c.TotalMinutes, Hours: ledger.FormatHours(c.TotalMinutes), IssueDate: c.IssueDate}
 	if row.ReplacedBy != nil {
 		pc.ReplacedBy = *row.ReplacedBy
 	}

@@ -15,23 +15,3 @@ func MaskName(name string) string {
 	first, _ := utf8.DecodeRuneInString(name)
 	return string(first) + strings.Repeat("*", n-1)
 }
-
-// FormatHours writes minutes as hours with up to two decimals (rounded half up), never through a
-// float: 90 → "1.5", 20 → "0.33", 600 → "10".
-func FormatHours(minutes int64) string {
-	sign := ""
-	if minutes < 0 {
-		sign, minutes = "-", -minutes
-	}
-	hundredths := (minutes*100 + 30) / 60
-	whole, frac := hundredths/100, hundredths%100
-	s := sign + itoa(whole)
-	switch {
-	case frac == 0:
-	case frac%10 == 0:
-		s += "." + itoa(frac/10)
-	default:
-		s += "." + string(rune('0'+frac/10)) + string(rune('0'+frac%10))
-	}
-	return s
-}

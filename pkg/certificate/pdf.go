@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 
+	"timebank/ledger"
+
 	"codeberg.org/go-pdf/fpdf"
 	qrcode "github.com/skip2/go-qrcode"
 )
@@ -100,8 +102,8 @@ func writeStatement(pdf *fpdf.Fpdf, c Certificate) {
 	}
 	text := fmt.Sprintf("兹证明 %s（%s）%s在%s参加志愿服务，经本组织记录核实，累计志愿服务时长 %s 小时，"+
 		"其中扫码记录 %s 小时，补录 %s 小时。服务记录明细如下。",
-		c.PersonName, who, when, c.OrgName, FormatHours(c.TotalMinutes), FormatHours(c.ScanMinutes),
-		FormatHours(c.ManualMinutes))
+		c.PersonName, who, when, c.OrgName, ledger.FormatHours(c.TotalMinutes), ledger.FormatHours(c.ScanMinutes),
+		ledger.FormatHours(c.ManualMinutes))
 	w := writer{pdf, 12}
 	w.paragraph(0, 8, "　　"+text)
 	w.cell(0, 8, "证明用途："+PurposeName(c.Purpose), "", 1, "L", false)
@@ -137,7 +139,7 @@ func writeRecords(pdf *fpdf.Fpdf, c Certificate) {
 		if r.Kind == "manual" {
 			kind = "补录"
 		}
-		cells := []string{r.Date, r.Activity, r.Content, FormatHours(r.Minutes), kind}
+		cells := []string{r.Date, r.Activity, r.Content, ledger.FormatHours(r.Minutes), kind}
 		for i, col := range recordColumns {
 			w.cell(col.width, lineHeight, w.fit(cells[i], col.width-2), "1", 0, col.align, false)
 		}
@@ -145,7 +147,7 @@ func writeRecords(pdf *fpdf.Fpdf, c Certificate) {
 	}
 	total := recordColumns[0].width + recordColumns[1].width + recordColumns[2].width
 	w.cell(total, lineHeight, fmt.Sprintf("合计 %d 条", len(c.Records)), "1", 0, "R", true)
-	w.cell(recordColumns[3].width, lineHeight, FormatHours(c.TotalMinutes), "1", 0, "R", true)
+	w.cell(recordColumns[3].width, lineHeight, ledger.FormatHours(c.TotalMinutes), "1", 0, "R", true)
 	w.cell(recordColumns[4].width, lineHeight, "", "1", 1, "C", true)
 	if c.Notes != "" {
 		pdf.Ln(2)

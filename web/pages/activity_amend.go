@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/fields"
+	"timebank/ledger"
 	"timebank/pkg/access"
 	"timebank/pkg/activity"
 	"timebank/web/guard"
@@ -98,12 +99,12 @@ func (s *server) orgRecordForm(c *fiber.Ctx, status int, v view) error {
 func revisionLedger(msg func(string, ...any) string, e activity.RevisionEntry) []string {
 	var out []string
 	if e.EarnTxID != nil {
-		out = append(out, msg("page.act.fix.history.earned", *e.EarnTxID, formatHours(e.Credits)))
+		out = append(out, msg("page.act.fix.history.earned", *e.EarnTxID, ledger.FormatHours(e.Credits)))
 	} else {
 		out = append(out, msg("page.act.fix.history.no_earning"))
 	}
 	if e.PoolCredits > 0 {
-		out = append(out, msg("page.act.fix.history.pool", formatHours(e.PoolCredits)))
+		out = append(out, msg("page.act.fix.history.pool", ledger.FormatHours(e.PoolCredits)))
 	}
 	switch {
 	case e.ReplacesTxID != nil && e.ReversalTxID != nil:
@@ -120,7 +121,7 @@ func revisionLedger(msg func(string, ...any) string, e activity.RevisionEntry) [
 func amendEffect(msg func(string, ...any) string, cur activity.RevisionEntry, p activity.Policy, manual bool) []string {
 	var out []string
 	if cur.EarnTxID != nil {
-		out = append(out, msg("page.act.fix.amend.reverse", cur.Revision.Revision, *cur.EarnTxID, formatHours(cur.Credits+cur.PoolCredits)))
+		out = append(out, msg("page.act.fix.amend.reverse", cur.Revision.Revision, *cur.EarnTxID, ledger.FormatHours(cur.Credits+cur.PoolCredits)))
 	} else {
 		out = append(out, msg("page.act.fix.amend.nothing_to_reverse", cur.Revision.Revision))
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/ledger"
 	"timebank/pkg/activity"
 	"timebank/pkg/chinatime"
 	"timebank/pkg/qr"
@@ -120,7 +121,7 @@ func (s *scanPages) scanDone(lang string, res activity.ScanResult) *scanOutcome 
 	case res.Action == activity.ActionCheckedOut:
 		o.Headline = s.msgs.Get(lang, "page.act.scan.checked_out")
 		o.Detail = fmt.Sprintf(s.msgs.Get(lang, "page.act.scan.checked_out_at"), in, clockOf(att.CheckOutAt),
-			formatHours(servedMinutes(att)))
+			ledger.FormatHours(servedMinutes(att)))
 		o.Hint = s.msgs.Get(lang, "page.act.scan.pending_hint")
 		o.Outside = att.InsideAtCheckOut != nil && !*att.InsideAtCheckOut
 	case att.Status == activity.StatusOpen:
@@ -130,7 +131,7 @@ func (s *scanPages) scanDone(lang string, res activity.ScanResult) *scanOutcome 
 	default:
 		o.Headline = s.msgs.Get(lang, "page.act.scan.already_out")
 		o.Detail = fmt.Sprintf(s.msgs.Get(lang, "page.act.scan.checked_out_at"), in, clockOf(att.CheckOutAt),
-			formatHours(servedMinutes(att)))
+			ledger.FormatHours(servedMinutes(att)))
 	}
 	return o
 }

@@ -33,15 +33,6 @@ func TestLocalPath(t *testing.T) {
 
 }
 
-func TestFormatHours(t *testing.T) {
-	for minutes, want := range map[int64]string{0: "0", 1: "0.02", 30: "0.5", 60: "1", 90: "1.5", 125: "2.08", 599: "9.98",
-		-90: "-1.5", 6000: "100", 59: "0.98", 3: "0.05", 20: "0.33", 40: "0.67"} {
-		if got := formatHours(minutes); got != want {
-			t.Errorf("formatHours(%d) = %q, want %q", minutes, got, want)
-		}
-	}
-}
-
 // The menu shows what the principal may do somewhere: everyone the public entries, people their
 // own pages, and an entry that needs an action only to those whose roles allow it.
 func TestMenuByRole(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/template/html/v2"
 
+	"timebank/ledger"
 	"timebank/pkg/access"
 	"timebank/pkg/chinatime"
 	"timebank/web/guard"
@@ -68,12 +69,12 @@ func templateFuncs(msgs i18n.Messages, lang string, a assets) template.FuncMap {
 			return msgs.Get(lang, key)
 		},
 		"static": a.url,
-		"hours":  formatHours,
+		"hours":  ledger.FormatHours,
 		"signed": func(minutes int64) string {
 			if minutes > 0 {
-				return "+" + formatHours(minutes)
+				return "+" + ledger.FormatHours(minutes)
 			}
-			return formatHours(minutes)
+			return ledger.FormatHours(minutes)
 		},
 		"datetime": func(t time.Time) string { return t.In(chinatime.Zone()).Format("2006-01-02 15:04") },
 		"isodate":  func(t time.Time) string { return t.Format(time.RFC3339) },
@@ -93,24 +94,6 @@ func templateFuncs(msgs i18n.Messages, lang string, a assets) template.FuncMap {
 			return m, nil
 		},
 	}
-}
-
-// formatHours shows integer minutes as hours with up to two decimals, rounded half away from zero
-// in integer arithmetic: 90 → "1.5", 125 → "2.08", 60 → "1".
-func formatHours(minutes int64) string {
-	sign := ""
-	if minutes < 0 {
-		sign, minutes = "-", -minutes
-	}
-	hundredths := (minutes*100 + 30) / 60
-	whole, frac := hundredths/100, hundredths%100
-	switch {
-	case frac == 0:
-		return fmt.Sprintf("%s%d", sign, whole)
-	case frac%10 == 0:
-		return fmt.Sprintf("%s%d.%d", sign, whole, frac/10)
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, whole, frac)
 }
 
 // view is what every template gets: the layout's data, the form being shown again, and the page's
