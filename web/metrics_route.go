@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/subtle"
 	"net"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -24,18 +25,24 @@ func (s *server) metricsHandler(c *fiber.Ctx) error {
 	return s.observer.ServeMetrics(c)
 }
 
-// onMetricsAddr reports whether the request came in on the metrics address, which the same app
-// also listens on (by its port).
-func (s *server) onMetricsAddr(c *fiber.Ctx) bool {
-	if s.cfg.MetricsAddr == "" {
-		return false
-	}
-	_, want, err := net.SplitHostPort(s.cfg.MetricsAddr)
+// metricsPort is the port of the metrics address (TIMEBANK_METRICS_ADDR), which the same app also
+// listens on; 0 when there is none. Read once: every request is asked whether it came in there.
+func metricsPort(addr string) int {
+	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(port)
+	return n
+}
+
+// onMetricsAddr reports whether the request came in on the metrics address.
+func (s *server) onMetricsAddr(c *fiber.Ctx) bool {
+	if s.metricsPort == 0 {
 		return false
 	}
-	_, got, err := net.SplitHostPort(c.Context().LocalAddr().String())
-	return err == nil && got == want
+	a, ok := c.Context().LocalAddr().(*net.TCPAddr)
+	return ok && a.Port == s.metricsPort
 }
 
 // metricsAddrOnly answers 404 to anything but /metrics on the metrics address.

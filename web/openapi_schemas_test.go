@@ -4,7 +4,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"timebank/ledger"
 	"timebank/web/api"
@@ -79,34 +78,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 				t.Errorf("schema %s lacks %s (%s.%s)", name, tag, typ.Name(), f.Name)
 				continue
 			}
-			ft := f.Type
-			if ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			var want string
-			switch {
-			case ft == reflect.TypeFor[time.Time]():
-				want = "string/date-time"
-			case ft.Kind() == reflect.Int64:
-				want = "integer/int64"
-			case ft.Kind() == reflect.Int:
-				want = "integer"
-			case ft.Kind() == reflect.String:
-				want = "string"
-			case ft.Kind() == reflect.Bool:
-				want = "boolean"
-			case ft.Kind() == reflect.Slice:
-				want = "array"
-			case ft.Kind() == reflect.Struct:
-				want = "$ref"
-			}
-			got, _ := p["type"].(string)
-			if f, ok := p["format"].(string); ok && (got == "string" && f == "date-time" || got == "integer" && f == "int64") {
-				got += "/" + f
-			}
-			if p["$ref"] != nil {
-				got = "$ref"
-			}
+			want := openAPIType(f.Type)
+			got := schemaType(p)
 			if got != want {
 				t.Errorf("schema %s.%s is %q, the Go field %s.%s (%s) wants %q", name, tag, got, typ.Name(), f.Name, f.Type, want)
 			}

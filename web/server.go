@@ -40,6 +40,8 @@ type server struct {
 	guard    *guard.Guard
 	app      *fiber.App
 	router   *guard.Router // every route with its rule
+	// metricsPort is the port of the metrics address, 0 when there is none (metrics_route.go).
+	metricsPort int
 }
 
 // bodyLimit is the largest request body the server reads, room for roster files and photos (JSON
@@ -57,7 +59,8 @@ func New(d *app.Services) (*fiber.App, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, log: log, msgs: msgs, services: d}
+	s := &server{cfg: d.Config, db: d.DB, rdb: d.Redis, log: log, msgs: msgs, services: d,
+		metricsPort: metricsPort(d.Config.MetricsAddr)}
 	s.guard = guard.New(d.Config, d.Redis, d.Users, d.Sessions, d.DeviceSessions, d.Limiter, d.SignIn, log)
 	s.observer = observe.New(d.Config, log, d.DB, d.Redis, d.Ledger, d.Store, s.errorHandler)
 	s.problems = &problem.Writer{BaseURL: s.cfg.BaseURL, Msgs: msgs, Log: log}

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"timebank/fields"
 	"timebank/pkg/store"
@@ -173,34 +172,8 @@ func TestStoreOpenAPISchemas(t *testing.T) {
 				t.Errorf("schema %s lacks %s", name, tag)
 				continue
 			}
-			ft := f.Type
-			if ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			var want string
-			switch {
-			case ft == reflect.TypeFor[time.Time]():
-				want = "string/date-time"
-			case ft.Kind() == reflect.Int64:
-				want = "integer/int64"
-			case ft.Kind() == reflect.Int:
-				want = "integer"
-			case ft.Kind() == reflect.String:
-				want = "string"
-			case ft.Kind() == reflect.Bool:
-				want = "boolean"
-			case ft.Kind() == reflect.Slice:
-				want = "array"
-			case ft.Kind() == reflect.Struct:
-				want = "$ref"
-			}
-			got, _ := p["type"].(string)
-			if format, ok := p["format"].(string); ok && (got == "string" && format == "date-time" || got == "integer" && format == "int64") {
-				got += "/" + format
-			}
-			if p["$ref"] != nil {
-				got = "$ref"
-			}
+			want := openAPIType(f.Type)
+			got := schemaType(p)
 			if got != want {
 				t.Errorf("schema %s.%s is %q, the Go field %s wants %q", name, tag, got, f.Name, want)
 			}
