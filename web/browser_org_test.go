@@ -59,6 +59,7 @@ func TestBrowserRegisterLogInLiveBalance(t *testing.T) {
 
 	visit(t, ctx, base+"/register")
 	fill(t, ctx, "f-phone", "137 5757 1234", "f-name", "沈小燕", "f-password", pass)
+	step(t, ctx, "agree to the privacy notice", chromedp.Click(chromedp.ID("f-privacy_consent")))
 	screenshot(t, ctx, "1-register")
 	submitAndWait(t, ctx, "register-submit", "me-details")
 	if got := textOf(t, ctx, "notice"); !strings.Contains(got, "注册成功") {

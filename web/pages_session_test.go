@@ -20,7 +20,7 @@ func TestRegisterLoginProfile(t *testing.T) {
 	r := b.get("/register")
 	inputsLabelled(t, "register", r.body)
 	id := residentID("33048119900101123")
-	r = b.submit("/register", url.Values{"phone": {"138 1234 5678"}, "name": {"王小梅"}, "password": {testPass}, "resident_id": {id}})
+	r = b.submit("/register", url.Values{"phone": {"138 1234 5678"}, "name": {"王小梅"}, "password": {testPass}, "resident_id": {id}, "privacy_consent": {"1"}})
 	if r.status != 303 || r.location() != "/me?notice=welcome" {
 		t.Fatalf("register: %d %q\n%s", r.status, r.location(), r.body)
 	}
@@ -62,7 +62,7 @@ func TestRegisterFormErrors(t *testing.T) {
 		t.Fatalf("status %d", r.status)
 	}
 	for _, want := range []string{`id="error-summary"`, `href="#f-phone"`, `id="f-phone-error"`, `id="f-name-error"`,
-		`id="f-password-error"`, `id="f-resident_id-error"`, `aria-describedby="f-phone-hint f-phone-error"`,
+		`id="f-password-error"`, `id="f-resident_id-error"`, `id="f-privacy_consent-error"`, `aria-describedby="f-phone-hint f-phone-error"`,
 		`aria-invalid="true"`, `value="12345"`, `value="33048119900101123Y"`, "请输入有效的 11 位大陆手机号码"} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("the form lacks %s", want)
@@ -77,7 +77,7 @@ func TestRegisterFormErrors(t *testing.T) {
 	if _, err := d.Users.Register(context.Background(), identity.Registration{Phone: testPhone, Name: "甲", Password: testPass}); err != nil {
 		t.Fatal(err)
 	}
-	r = b.submit("/register", url.Values{"phone": {testPhone}, "name": {"乙"}, "password": {"another-long-pass-1"}})
+	r = b.submit("/register", url.Values{"phone": {testPhone}, "name": {"乙"}, "password": {"another-long-pass-1"}, "privacy_consent": {"1"}})
 	if r.status != 409 || !regexp.MustCompile(`id="f-phone-error"[^>]*>.*已注册`).MatchString(r.body) {
 		t.Errorf("taken number: %d\n%s", r.status, r.body)
 	}

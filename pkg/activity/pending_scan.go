@@ -45,17 +45,52 @@ func (s *Service) HoldScan(token string) (string, error) {
 // Errors: qr.ErrMalformed, qr.ErrBadSignature, qr.ErrUnknownKey, qr.ErrExpired (held longer than
 // PendingScanTTL), qr.ErrWrongType, qr.ErrSpent (used already), and ScanKiosk's errors about the
 // activity.
-func (s *Service) ApplyScan(ctx context.Context, userID int64, pending string) (ScanResult, error) {
-	c, err := s.signer.Parse(pending, s.now())
+// The position, if the page sent one, is where the phone is when the scan is applied: used once to
+// decide inside or outside the activity's radius, as for a scan made signed in, and never kept.
+func (s *Service) ApplyScan(ctx context.Context, userID int64, pending string, pos *Position) (ScanResult, error) {
+	c, err := s.parsePending(pending)
 	if err != nil {
 		return ScanResult{}, err
-	}
-	if c.Type != qr.PendingScan {
-		return ScanResult{}, qr.ErrWrongType
 	}
 	if err := qr.Spend(ctx, s.rdb, s.prefix, c); err != nil {
 		return ScanResult{}, err
 	}
-	at := time.Unix(c.Aux>>1, 0)
-	return s.scan(ctx, c.Subject, userID, "user:"+itoa(userID), c.Aux&1 == 1, nil, at)
+	p := pendingOf(c)
+	return s.scan(ctx, p.ActivityID, userID, "user:"+itoa(userID), p.CheckOut, pos, p.ScannedAt)
+}
+
+// PendingScan is what a held scan says, for the page that asks the person to sign in and then
+// to confirm: which activity, when the code was scanned, and whether it was the check-out code.
+type PendingScan struct {
+	ActivityID int64
+	ScannedAt  time.Time
+	CheckOut   bool
+}
+
+// ReadPendingScan reads a held scan without using it.
+// Errors: as ApplyScan's before the scan is made, except qr.ErrSpent (Read does not look).
+func (s *Service) ReadPendingScan(pending string) (PendingScan, error) {
+	c, err := s.parsePending(pending)
+	if err != nil {
+		return PendingScan{}, err
+	}
+	return pendingOf(c), nil
+}
+
+// parsePending checks a held scan's signature, lifetime and type.
+func (s *Service) parsePending(pending string) (qr.Claims, error) {
+	c, err := s.signer.Parse(pending, s.now())
+	if err != nil {
+		return qr.Claims{}, err
+	}
+	if c.Type != qr.PendingScan {
+		return qr.Claims{}, qr.ErrWrongType
+	}
+	return c, nil
+}
+
+// pendingOf unpacks a held scan's claims: the scan's second in the high bits of Aux, the check-out
+// flag in the lowest.
+func pendingOf(c qr.Claims) PendingScan {
+	return PendingScan{ActivityID: c.Subject, ScannedAt: time.Unix(c.Aux>>1, 0), CheckOut: c.Aux&1 == 1}
 }

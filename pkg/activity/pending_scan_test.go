@@ -30,12 +30,12 @@ func TestPendingScanCountsFromTheScan(t *testing.T) {
 	if _, err := e.svc.ScanKiosk(ctx, v.ID, activity.Scan{Token: code}); !errors.Is(err, qr.ErrExpired) {
 		t.Fatalf("the kiosk code itself should have expired by now: %v", err)
 	}
-	res, err := e.svc.ApplyScan(ctx, v.ID, pending)
+	res, err := e.svc.ApplyScan(ctx, v.ID, pending, nil)
 	if err != nil || res.Action != activity.ActionCheckedIn || res.Attendance.CheckInAt == nil ||
 		!res.Attendance.CheckInAt.Equal(scannedAt) {
 		t.Fatalf("apply: %+v %v, want checked in at %s", res, err, scannedAt)
 	}
-	if _, err := e.svc.ApplyScan(ctx, v.ID, pending); !errors.Is(err, qr.ErrSpent) {
+	if _, err := e.svc.ApplyScan(ctx, v.ID, pending, nil); !errors.Is(err, qr.ErrSpent) {
 		t.Fatalf("a second use: %v", err)
 	}
 
@@ -47,7 +47,7 @@ func TestPendingScanCountsFromTheScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Set(outAt.Add(3 * time.Minute))
-	res, err = e.svc.ApplyScan(ctx, v.ID, pendingOut)
+	res, err = e.svc.ApplyScan(ctx, v.ID, pendingOut, nil)
 	if err != nil || res.Action != activity.ActionCheckedOut || res.Attendance.CheckOutAt == nil ||
 		!res.Attendance.CheckOutAt.Equal(outAt) {
 		t.Fatalf("apply check-out: %+v %v, want checked out at %s", res, err, outAt)
@@ -71,7 +71,7 @@ func TestPendingScanRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Set(day10.Add(activity.PendingScanTTL + time.Second))
-	if _, err := e.svc.ApplyScan(ctx, v.ID, pending); !errors.Is(err, qr.ErrExpired) {
+	if _, err := e.svc.ApplyScan(ctx, v.ID, pending, nil); !errors.Is(err, qr.ErrExpired) {
 		t.Fatalf("a pending scan past its time: %v", err)
 	}
 	if _, err := e.svc.HoldScan(code); !errors.Is(err, qr.ErrExpired) {
@@ -89,7 +89,7 @@ func TestPendingScanRefusals(t *testing.T) {
 	}
 	// A kiosk code passed off as a pending scan is refused.
 	e.clock.Set(day10)
-	if _, err := e.svc.ApplyScan(ctx, v.ID, e.kiosk(t, a.ID, false)); !errors.Is(err, qr.ErrWrongType) {
+	if _, err := e.svc.ApplyScan(ctx, v.ID, e.kiosk(t, a.ID, false), nil); !errors.Is(err, qr.ErrWrongType) {
 		t.Fatalf("a kiosk code applied as pending: %v", err)
 	}
 	if n := e.count(t, `SELECT count(*) FROM attendances WHERE user_id = $1`, v.ID); n != 0 {
@@ -120,7 +120,7 @@ func TestPendingScanRace(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, err := e.svc.ApplyScan(context.Background(), v.ID, pending)
+			_, err := e.svc.ApplyScan(context.Background(), v.ID, pending, nil)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {

@@ -107,7 +107,7 @@ var phoneSeq atomic.Int64
 func (e *env) volunteer(t *testing.T, name, id string) identity.User {
 	t.Helper()
 	u, err := e.users.Register(context.Background(), identity.Registration{
-		Phone: fmt.Sprintf("139%08d", phoneSeq.Add(1)), Password: "Xiashi-volunteer-2025", Name: name, ResidentID: id})
+		Phone: fmt.Sprintf("139%08d", phoneSeq.Add(1)), Password: "Xiashi-volunteer-2025", Name: name, ResidentID: id, PrivacyConsent: true})
 	if err != nil {
 		t.Fatalf("register %s: %v", name, err)
 	}

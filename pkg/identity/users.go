@@ -73,7 +73,14 @@ type Registration struct {
 	Name       string `json:"name"`
 	ResidentID string `json:"resident_id,omitempty"`
 	Lang       string `json:"lang,omitempty"`
+	// PrivacyConsent is the person's consent to the privacy notice (PrivacyNotice), required
+	// before an ID number is taken. The time and the notice's version are kept with the user.
+	PrivacyConsent bool `json:"privacy_consent,omitempty"`
 }
+
+// PrivacyNotice is the version of the privacy notice (the page /privacy) that consent is given to:
+// a new version is a new date, and the consent kept names the one the person read.
+const PrivacyNotice = "2026-12-07"
 
 // cleanName trims a display name and reports whether it is 1–50 printable characters.
 func cleanName(s string) (string, bool) {
@@ -81,6 +88,11 @@ func cleanName(s string) (string, bool) {
 	n := utf8.RuneCountInString(s)
 	return s, utf8.ValidString(s) && n >= 1 && n <= 50 && !strings.ContainsFunc(s, unicode.IsControl)
 }
+
+// Check reports what is wrong with the registration without registering anyone: for a form that
+// must say everything at once, together with rules of its own.
+// Errors: ErrInvalid (*fields.Error).
+func (r Registration) Check() error { return r.normalize(time.Now()) }
 
 // normalize checks the registration and brings phone, name and ID to their stored forms.
 func (r *Registration) normalize(now time.Time) error {
@@ -103,6 +115,9 @@ func (r *Registration) normalize(now time.Time) error {
 			bad["resident_id"] = residentIDReason(err)
 		}
 		r.ResidentID = id
+		if !r.PrivacyConsent {
+			bad["privacy_consent"] = "privacy_consent_required"
+		}
 	}
 	switch r.Lang {
 	case "":
@@ -201,10 +216,12 @@ func (u *Users) claim(ctx context.Context, r Registration, hash string) (User, e
 	}
 	// The row is claimed once: a concurrent registration finds the password set and gets ErrPhoneTaken.
 	var user User
-	err = u.db.GetContext(ctx, &user, `UPDATE users SET password_hash = $2, name = $3, lang = $4, password_changed_at = now()
+	err = u.db.GetContext(ctx, &user, `UPDATE users SET password_hash = $2, name = $3, lang = $4, password_changed_at = now(),
+		    privacy_consent_at = CASE WHEN $6 THEN now() ELSE privacy_consent_at END,
+		    privacy_notice = CASE WHEN $6 THEN $7 ELSE privacy_notice END
 		WHERE id = $1 AND password_hash = '`+unusablePassword+`'
 		  AND (resident_id_hash IS NULL OR resident_id_hash = $5)
-		RETURNING `+userColumns, existing.ID, hash, r.Name, r.Lang, idHash)
+		RETURNING `+userColumns, existing.ID, hash, r.Name, r.Lang, idHash, r.PrivacyConsent, PrivacyNotice)
 	if errors.Is(err, sql.ErrNoRows) {
 		again, err := u.ByID(ctx, existing.ID)
 		if err == nil && again.PasswordHash == unusablePassword {
@@ -233,11 +250,13 @@ func (u *Users) insert(ctx context.Context, tx *sqlx.Tx, r Registration, hash st
 	const q = `
 WITH n AS (SELECT nextval(pg_get_serial_sequence('users', 'id')) AS id)
 INSERT INTO users (id, phone, password_hash, name, volunteer_no, account_code,
-                   resident_id_hash, resident_id_masked, gender, birth_date, lang)
-SELECT n.id, $1, $2, $3, 'V' || lpad(n.id::text, 9, '0'), 'vol:' || n.id, $4, $5, $6, $7, $8 FROM n
+                   resident_id_hash, resident_id_masked, gender, birth_date, lang, privacy_consent_at, privacy_notice)
+SELECT n.id, $1, $2, $3, 'V' || lpad(n.id::text, 9, '0'), 'vol:' || n.id, $4, $5, $6, $7, $8,
+       CASE WHEN $9 THEN now() END, CASE WHEN $9 THEN $10 END FROM n
 RETURNING ` + userColumns
 	var user User
-	err := tx.GetContext(ctx, &user, q, r.Phone, hash, r.Name, idHash, idMasked, gender, birth, r.Lang)
+	err := tx.GetContext(ctx, &user, q, r.Phone, hash, r.Name, idHash, idMasked, gender, birth, r.Lang,
+		r.PrivacyConsent, PrivacyNotice)
 	if err != nil {
 		return User{}, userError(err)
 	}

@@ -33,7 +33,7 @@ func TestRegisterOpensAccountAndMasksID(t *testing.T) {
 	users, db, l := newUsers(t)
 	ctx := context.Background()
 	u, err := users.Register(ctx, identity.Registration{Phone: "+86 138-0013-8000", Password: goodPassword,
-		Name: " 王秀英 ", ResidentID: "11010519491231002x"})
+		Name: " 王秀英 ", ResidentID: "11010519491231002x", PrivacyConsent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestRegisterRefusesBadInput(t *testing.T) {
 		{"short password", identity.Registration{Phone: "13900139000", Password: "abc123", Name: "李"}, "password", "password_short"},
 		{"common password", identity.Registration{Phone: "13900139000", Password: "12345678", Name: "李"}, "password", "password_common"},
 		{"phone as password", identity.Registration{Phone: "13900139000", Password: "x13900139000", Name: "李"}, "password", "password_phone"},
-		{"bad ID check digit", identity.Registration{Phone: "13900139000", Password: goodPassword, Name: "李", ResidentID: "110105194912310021"}, "resident_id", "resident_id_checksum"},
+		{"bad ID check digit", identity.Registration{Phone: "13900139000", Password: goodPassword, Name: "李", ResidentID: "110105194912310021", PrivacyConsent: true}, "resident_id", "resident_id_checksum"},
 		{"bad lang", identity.Registration{Phone: "13900139000", Password: goodPassword, Name: "李", Lang: "fr"}, "lang", "lang_invalid"},
 	}
 	for _, c := range cases {
@@ -126,12 +126,12 @@ func TestConcurrentRegistrationOfOneNumber(t *testing.T) {
 		t.Fatalf("%d volunteer accounts (%v)", accounts, err)
 	}
 	_, err := users.Register(context.Background(), identity.Registration{Phone: "13600136000", Password: goodPassword,
-		Name: "甲", ResidentID: "11010519491231002X"})
+		Name: "甲", ResidentID: "11010519491231002X", PrivacyConsent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = users.Register(context.Background(), identity.Registration{Phone: "13600136001", Password: goodPassword,
-		Name: "乙", ResidentID: "11010519491231002x"})
+		Name: "乙", ResidentID: "11010519491231002x", PrivacyConsent: true})
 	if !errors.Is(err, identity.ErrResidentIDTaken) {
 		t.Fatalf("second user with the same ID: %v", err)
 	}

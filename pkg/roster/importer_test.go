@@ -124,7 +124,7 @@ func TestImportExistingPeopleAndTakenIDs(t *testing.T) {
 	ctx := context.Background()
 	ch := identity.Change{Actor: &principal.Principal{UserID: 1}}
 	existing, err := e.users.Register(ctx, identity.Registration{Phone: "13600000001", Password: "Qiantang-river-2026",
-		Name: "陈志强", ResidentID: residentID(7)})
+		Name: "陈志强", ResidentID: residentID(7), PrivacyConsent: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestImportExistingPeopleAndTakenIDs(t *testing.T) {
 	if _, err := e.users.Authenticate(ctx, "13600000003", ""); !errors.Is(err, identity.ErrBadCredentials) {
 		t.Fatalf("an imported volunteer logs in without a password: %v", err)
 	}
-	reg := identity.Registration{Phone: "13600000003", Password: "Nanhu-lake-2026", Name: "新人"}
+	reg := identity.Registration{Phone: "13600000003", Password: "Nanhu-lake-2026", Name: "新人", PrivacyConsent: true}
 	if _, err := e.users.Register(ctx, reg); !errors.Is(err, identity.ErrClaimNeedsResidentID) {
 		t.Fatalf("claim without the ID: %v", err)
 	}

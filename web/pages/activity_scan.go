@@ -2,8 +2,6 @@ package pages
 
 import (
 	"fmt"
-	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -32,6 +30,7 @@ type scanView struct {
 	Activity    string
 	CheckOut    bool // the kiosk's check-out code (a check-in code checks out too, once in)
 	AskPosition bool
+	ScannedAt   string       // a held scan's time of day: it counts from then
 	Result      *scanOutcome // nil until the scan has been made
 }
 
@@ -67,12 +66,12 @@ func (s *scanPages) qrPage(c *fiber.Ctx) error {
 	return s.qrInfoPage(c, fiber.StatusBadRequest, "unknown")
 }
 
-// scanPage shows the step before a kiosk code's scan. A visitor signs in first and comes back here.
-// The page's script posts the scan at once, after asking for the position when the activity has
+// scanPage shows the step before a kiosk code's scan. A visitor not signed in has the scan held
+// (holdScan), to be made after signing in with the time of this request. The page's script posts the scan at once, after asking for the position when the activity has
 // one; without the script, the volunteer taps the button.
 func (s *scanPages) scanPage(c *fiber.Ctx, token string) error {
 	if p := guard.Principal(c); p == nil || p.UserID == 0 {
-		return redirect(c, "/login?next="+url.QueryEscape("/q/"+token))
+		return s.holdScan(c, token)
 	}
 	v := s.newView(c, "page.act.scan.title")
 	claims, err := s.codes.Parse(token, time.Now())
@@ -92,12 +91,7 @@ func (s *scanPages) scanPage(c *fiber.Ctx, token string) error {
 // outside the activity's radius, and never kept.
 func (s *scanPages) scanSubmit(c *fiber.Ctx) error {
 	token := qr.FromScan(c.Params("token"))
-	sc := activity.Scan{Token: token}
-	lat, err1 := strconv.ParseFloat(c.FormValue("lat"), 64)
-	lng, err2 := strconv.ParseFloat(c.FormValue("lng"), 64)
-	if pos := (activity.Position{Lat: lat, Lng: lng}); err1 == nil && err2 == nil && pos.Valid() {
-		sc.Position = &pos
-	}
+	sc := activity.Scan{Token: token, Position: positionOf(c)}
 	v := s.newView(c, "page.act.scan.title")
 	res, err := s.Activities.ScanKiosk(c.UserContext(), guard.Principal(c).UserID, sc)
 	if err != nil {

@@ -6,6 +6,13 @@ import (
 	"timebank/web/guard"
 )
 
+// signInView is what the sign-in and registration pages show beside their forms: a scan held for
+// this browser (it is made once the person is in), and whether registration is the short one.
+type signInView struct {
+	Pending *pendingNote
+	Short   bool // phone, name and password only: the ID number can be added later, on "me"
+}
+
 // loginPage shows the log-in form. Someone already signed in goes straight on to next.
 func (s *server) loginPage(c *fiber.Ctx) error {
 	next := localPath(c.Query("next"), "")
@@ -14,6 +21,7 @@ func (s *server) loginPage(c *fiber.Ctx) error {
 	}
 	v := s.newView(c, "page.login.title")
 	v.Form = form{Values: map[string]string{"next": next}}
+	v.Data = signInView{Pending: s.pendingScanNote(c, v.Lang)}
 	return s.render(c, fiber.StatusOK, "login", v)
 }
 
@@ -29,6 +37,7 @@ func (s *server) loginSubmit(c *fiber.Ctx) error {
 		}
 		v := s.newView(c, "page.login.title")
 		v.Form = f
+		v.Data = signInView{Pending: s.pendingScanNote(c, v.Lang)}
 		return s.render(c, status, "login", v)
 	}
 	return redirect(c, localPath(f.Values["next"], "/me/balance"))

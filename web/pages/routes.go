@@ -25,6 +25,7 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(fiber.MethodGet, "/", guard.Public(), s.homePage)
 	s.handle(fiber.MethodGet, "/register", guard.Public(), s.registerPage)
 	s.handle(fiber.MethodPost, "/register", guard.Public(), s.registerSubmit)
+	s.handle(fiber.MethodGet, "/privacy", guard.Public(), s.privacyPage)
 	s.handle(fiber.MethodGet, "/login", guard.Public(), s.loginPage)
 	s.handle(fiber.MethodPost, "/login", guard.Public(), s.loginSubmit)
 	s.handle(fiber.MethodPost, "/logout", guard.Public(), s.logoutSubmit)
@@ -108,6 +109,8 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	scans := &scanPages{server: s, codes: s.Codes}
 	s.handle(get, "/q/:token", guard.Public(), scans.qrPage)
 	s.handle(post, "/q/:token", own, scans.scanSubmit)
+	s.handle(get, pendingPath, own, scans.pendingPage)
+	s.handle(post, pendingPath, own, scans.pendingSubmit)
 
 	s.handle(get, "/activities", own, s.activitiesPage)
 	s.handle(post, "/activities/:id/signup", own, s.signupSubmit)
