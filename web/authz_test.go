@@ -156,6 +156,7 @@ func authzTable() map[string]entry {
 		"GET /register":     {who: everyone, in: get("/register")},
 		"POST /register":    {who: everyone, in: post("/register")},
 		"GET /login":        {who: everyone, in: get("/login")},
+		"GET /privacy":      {who: everyone, in: get("/privacy")},
 		"POST /login":       {who: everyone, in: post("/login")},
 		"POST /logout":      {who: everyone, in: post("/logout"), ends: true},
 		"POST /lang":        {who: everyone, in: post("/lang")},

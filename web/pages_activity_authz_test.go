@@ -43,6 +43,8 @@ func activityPageAuthzEntries() map[string]entry {
 			return call{"GET", "/q/" + code.Token, ""}
 		}},
 		"POST /q/:token":               own("POST", "/q/iNotAToken", malformed),
+		"GET /scan":                    own("GET", "/scan", ""),
+		"POST /scan":                   own("POST", "/scan", malformed),
 		"GET /activities":              own("GET", "/activities?show=all", ""),
 		"POST /activities/:id/signup":  {who: people, in: signup},
 		"POST /activities/:id/cancel":  {who: people, in: cancel},
