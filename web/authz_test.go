@@ -82,8 +82,12 @@ func authzTable() map[string]entry {
 		"POST /api/v1/holds/:id/commit":         ledgerOnly(post("/api/v1/holds/1/commit")),
 		"POST /api/v1/holds/:id/void":           ledgerOnly(post("/api/v1/holds/1/void")),
 
-		"POST /api/v1/register":    {who: everyone, in: post("/api/v1/register")},
-		"POST /api/v1/login":       {who: everyone, in: post("/api/v1/login")},
+		"POST /api/v1/register":                {who: everyone, in: post("/api/v1/register")},
+		"POST /api/v1/login":                   {who: everyone, in: post("/api/v1/login")},
+		"POST /api/v1/password-resets":         {who: everyone, in: post("/api/v1/password-resets")},
+		"POST /api/v1/password-resets/confirm": {who: everyone, in: post("/api/v1/password-resets/confirm")},
+		"POST /api/v1/orgs/:id/members/:user/password-reset": {who: with(coordA, adminA, regionXS),
+			in: memberReset("/api/v1/orgs/", "/password-reset", true), out: memberReset("/api/v1/orgs/", "/password-reset", false)},
 		"POST /api/v1/logout":      {who: everyone, in: post("/api/v1/logout"), ends: true},
 		"GET /api/v1/me":           {who: people, in: get("/api/v1/me")},
 		"POST /api/v1/me/password": {who: people, in: post("/api/v1/me/password")},
@@ -151,12 +155,18 @@ func authzTable() map[string]entry {
 		"GET /api/v1/me/balance/events": {who: people, in: fixed("GET", "/api/v1/me/balance/events", ""), stream: true},
 
 		// Pages: anyone may open the public ones; the rest are a signed-in person's own.
-		"GET /static/*":     {who: everyone, in: get("/static/app.css")},
-		"GET /":             {who: everyone, in: get("/")},
-		"GET /register":     {who: everyone, in: get("/register")},
-		"POST /register":    {who: everyone, in: post("/register")},
-		"GET /login":        {who: everyone, in: get("/login")},
-		"GET /privacy":      {who: everyone, in: get("/privacy")},
+		"GET /static/*":         {who: everyone, in: get("/static/app.css")},
+		"GET /":                 {who: everyone, in: get("/")},
+		"GET /register":         {who: everyone, in: get("/register")},
+		"POST /register":        {who: everyone, in: post("/register")},
+		"GET /login":            {who: everyone, in: get("/login")},
+		"GET /privacy":          {who: everyone, in: get("/privacy")},
+		"GET /password/forgot":  {who: everyone, in: get("/password/forgot")},
+		"POST /password/forgot": {who: everyone, in: post("/password/forgot")},
+		"GET /password/reset":   {who: everyone, in: get("/password/reset")},
+		"POST /password/reset":  {who: everyone, in: post("/password/reset")},
+		"POST /orgs/:id/members/:user/reset": {who: with(coordA, adminA, regionXS),
+			in: memberReset("/orgs/", "/reset", true), out: memberReset("/orgs/", "/reset", false)},
 		"POST /login":       {who: everyone, in: post("/login")},
 		"POST /logout":      {who: everyone, in: post("/logout"), ends: true},
 		"POST /lang":        {who: everyone, in: post("/lang")},
@@ -328,5 +338,17 @@ func TestBearerTokensAreChecked(t *testing.T) {
 	}
 	if st := w.do(t, app, "device", storePath); st != 401 {
 		t.Fatalf("a revoked device reading its store: %d, want 401", st)
+	}
+}
+
+// memberReset is the call that issues a reset code to the spare person (a member of neither
+// organization, so an allowed caller is answered not-member) at organization A, or B outside.
+func memberReset(prefix, suffix string, inside bool) func(*testing.T, *world) call {
+	return func(_ *testing.T, w *world) call {
+		o := w.b.ID
+		if inside {
+			o = w.a.ID
+		}
+		return call{"POST", prefix + id(o) + "/members/" + id(w.spare.ID) + suffix, ""}
 	}
 }

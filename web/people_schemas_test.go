@@ -71,6 +71,10 @@ func TestPeopleSchemasMatchTypes(t *testing.T) {
 		"PasswordRequest": reflect.TypeFor[api.PasswordRequest](),
 		"LangRequest":     reflect.TypeFor[api.LangRequest](),
 		"BalanceEvent":    reflect.TypeFor[api.BalanceEvent](),
+		"ResetRequest":    reflect.TypeFor[api.ResetRequest](),
+		"ResetAccepted":   reflect.TypeFor[api.ResetAccepted](),
+		"ResetConfirm":    reflect.TypeFor[api.ResetConfirm](),
+		"ResetCode":       reflect.TypeFor[api.ResetCode](),
 	} {
 		schema, ok := part.Components.Schemas[name]
 		if !ok {

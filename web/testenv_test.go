@@ -22,6 +22,13 @@ const testMetricsToken = "test-metrics-token-0001"
 
 func newTestApp(t *testing.T) (*fiber.App, services) {
 	t.Helper()
+	return newTestAppWith(t, nil)
+}
+
+// newTestAppWith is newTestApp with a change to the services before the app is built over them
+// (a sender of text messages the test reads, say).
+func newTestAppWith(t *testing.T, change func(services)) (*fiber.App, services) {
+	t.Helper()
 	db := dbtest.New(t)
 	rdb, prefix := dbtest.Redis(t)
 	cfg, err := config.Load(func(string) string { return "" })
@@ -35,6 +42,9 @@ func newTestApp(t *testing.T) (*fiber.App, services) {
 	d, err := app.New(cfg, discard, db, rdb)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if change != nil {
+		change(d)
 	}
 	a, err := New(d)
 	if err != nil {

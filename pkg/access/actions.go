@@ -14,7 +14,10 @@ const (
 	CreateStore   Action = "store.create"  // open a store for an organization
 	ManageDevices Action = "device.manage" // create and revoke kiosk and counter device tokens
 	ReadAudit     Action = "audit.read"    // read the audit log
-	OperateLedger Action = "ledger.operate"
+	// ResetPasswords is issuing a one-time password reset code to a member who has been checked in
+	// person; the member's other roles limit it further (see web/target's MayReset).
+	ResetPasswords Action = "org.reset_password"
+	OperateLedger  Action = "ledger.operate"
 )
 
 // The actions of earning hours (activities, check-in codes, verification).
@@ -41,15 +44,16 @@ const (
 // permissions lists the roles allowed each action. A region admin acts on everything below its
 // node and a platform admin everywhere; an auditor reads what its scope holds.
 var permissions = map[Action][]Role{
-	ManageRegions: {RegionAdmin, PlatformAdmin},
-	ReadRegion:    {RegionAdmin, Auditor, PlatformAdmin},
-	CreateOrg:     {OrgAdmin, RegionAdmin, PlatformAdmin},
-	ReadOrg:       {Coordinator, OrgAdmin, Auditor, RegionAdmin, PlatformAdmin},
-	ManageMembers: {OrgAdmin, RegionAdmin, PlatformAdmin},
-	CreateStore:   {OrgAdmin, RegionAdmin, PlatformAdmin},
-	ManageDevices: {OrgAdmin, StoreManager, RegionAdmin, PlatformAdmin},
-	ReadAudit:     {OrgAdmin, StoreManager, Auditor, RegionAdmin, PlatformAdmin},
-	OperateLedger: {PlatformAdmin},
+	ManageRegions:  {RegionAdmin, PlatformAdmin},
+	ReadRegion:     {RegionAdmin, Auditor, PlatformAdmin},
+	CreateOrg:      {OrgAdmin, RegionAdmin, PlatformAdmin},
+	ReadOrg:        {Coordinator, OrgAdmin, Auditor, RegionAdmin, PlatformAdmin},
+	ManageMembers:  {OrgAdmin, RegionAdmin, PlatformAdmin},
+	ResetPasswords: {Coordinator, OrgAdmin, RegionAdmin, PlatformAdmin},
+	CreateStore:    {OrgAdmin, RegionAdmin, PlatformAdmin},
+	ManageDevices:  {OrgAdmin, StoreManager, RegionAdmin, PlatformAdmin},
+	ReadAudit:      {OrgAdmin, StoreManager, Auditor, RegionAdmin, PlatformAdmin},
+	OperateLedger:  {PlatformAdmin},
 
 	ManageActivities: {Coordinator, OrgAdmin, RegionAdmin, PlatformAdmin},
 	ReadActivities:   {Coordinator, OrgAdmin, Auditor, RegionAdmin, PlatformAdmin},

@@ -44,6 +44,13 @@ var (
 	// ErrResetTooSoon means an SMS code was sent to the person within SMSResetEvery, or
 	// SMSResetPerDay were sent today. The caller must answer as if a code had been sent.
 	ErrResetTooSoon = errors.New("identity: a reset code was sent too recently")
+	// ErrNotMember means the person holds no role in the organization whose staff asks to reset
+	// their password: staff reset the passwords of their own organization's people only.
+	ErrNotMember = errors.New("identity: the person is not a member of the organization")
+	// ErrResetAbove means the person holds a role that the staff member asking may not manage (an
+	// admin's, or a role elsewhere): a reset code would hand that role over. Someone who manages
+	// all of the person's roles must issue it.
+	ErrResetAbove = errors.New("identity: the person holds a role the caller may not manage")
 )
 
 // staffAlphabet has no 0/O, 1/I/L, so a code read aloud or copied from paper is typed right.

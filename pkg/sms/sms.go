@@ -74,6 +74,13 @@ type Off struct{}
 // Send refuses.
 func (Off) Send(context.Context, string, string) error { return ErrNotConfigured }
 
+// Enabled reports whether the sender can send at all: false for Off, the sender of a production
+// service without a gateway.
+func Enabled(s Sender) bool {
+	_, off := s.(Off)
+	return s != nil && !off
+}
+
 // New returns the sender for the configuration: the gateway when url is set, else the log in
 // development and Off in production.
 func New(url, token string, production bool, log *slog.Logger) Sender {

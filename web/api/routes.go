@@ -34,6 +34,8 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 
 	// People and sessions.
 	s.handle(fiber.MethodPost, "/api/v1/register", guard.Public(), s.register)
+	s.handle(fiber.MethodPost, "/api/v1/password-resets", guard.Public(), s.requestReset)
+	s.handle(fiber.MethodPost, "/api/v1/password-resets/confirm", guard.Public(), s.confirmReset)
 	s.handle(fiber.MethodPost, "/api/v1/login", guard.Public(), s.login)
 	s.handle(fiber.MethodPost, "/api/v1/logout", guard.Public(), s.logout)
 	s.handle(fiber.MethodGet, "/api/v1/me", guard.SignedIn(), s.me)
@@ -49,6 +51,7 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(fiber.MethodGet, "/api/v1/orgs/:id", guard.Allow(access.ReadOrg, s.targets.Org), s.getOrg)
 	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/members", guard.Allow(access.ReadOrg, s.targets.Org), s.listMembers)
 	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/members", guard.Allow(access.ManageMembers, s.targets.Org), s.addMember)
+	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/members/:user/password-reset", guard.Allow(access.ResetPasswords, s.targets.Org), s.issueReset)
 	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/devices", guard.Allow(access.ManageDevices, s.targets.Org), s.listDevices)
 	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/imports", guard.Allow(access.ManageMembers, s.targets.Org), s.importRoster)
 	s.handle(fiber.MethodPost, "/api/v1/grants/:id/revoke", guard.Allow(access.ManageMembers, nil), s.revokeGrant)

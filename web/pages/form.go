@@ -171,4 +171,6 @@ var notices = map[string]string{
 	"welcome":          "page.notice.welcome",
 	"signed-out":       "page.notice.signed_out",
 	"password-changed": "page.notice.password_changed",
+	"password-reset":   "page.notice.password_reset",
+	"reset-sent":       "page.notice.reset_sent",
 }

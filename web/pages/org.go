@@ -33,6 +33,7 @@ type orgPageView struct {
 	Subs        []org.Org
 	Members     []memberLine
 	ManageRoles bool // may invite and revoke
+	ResetCodes  bool // may issue password reset codes to members (whom, target.MayReset decides)
 	RoleGroups  []optionGroup
 	Devices     []deviceLine
 	ManageDevs  bool // may create and revoke device tokens
@@ -43,6 +44,7 @@ type orgPageView struct {
 // memberLine is one role someone holds in the organization or one of its stores.
 type memberLine struct {
 	GrantID     int64
+	UserID      int64
 	Name        string
 	Phone       string // masked
 	VolunteerNo string
@@ -109,7 +111,8 @@ func (s *server) renderOrg(c *fiber.Ctx, status int, id int64, f form, nd *newDe
 		return err
 	}
 	d := orgPageView{Org: o, Status: s.msgs.Get(v.Lang, orgStatusKeys[o.Status]), NewDevice: nd,
-		ManageRoles: p.Can(access.ManageMembers, t), ManageDevs: p.Can(access.ManageDevices, t)}
+		ManageRoles: p.Can(access.ManageMembers, t), ManageDevs: p.Can(access.ManageDevices, t),
+		ResetCodes: p.Can(access.ResetPasswords, t)}
 	if o.ParentID != nil {
 		parent, err := s.Orgs.Org(ctx, *o.ParentID)
 		if err != nil {

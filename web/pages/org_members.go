@@ -25,7 +25,7 @@ func (s *server) fillMembers(c *fiber.Ctx, lang string, d *orgPageView, where ma
 		return err
 	}
 	for _, m := range ms {
-		d.Members = append(d.Members, memberLine{GrantID: m.ID, Name: m.Name, Phone: identity.MaskPhone(m.Phone),
+		d.Members = append(d.Members, memberLine{GrantID: m.ID, UserID: m.UserID, Name: m.Name, Phone: identity.MaskPhone(m.Phone),
 			VolunteerNo: m.VolunteerNo, Role: s.msgs.Get(lang, "page.role."+string(m.Role)), Where: where[storeKey(m.StoreID)],
 			GrantedBy: m.GrantedBy, GrantedAt: m.GrantedAt})
 	}

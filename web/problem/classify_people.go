@@ -7,6 +7,7 @@ import (
 
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
+	"timebank/pkg/sms"
 )
 
 // classifyPeople maps the errors of people, organizations and regions to statuses and problem slugs;
@@ -29,6 +30,14 @@ func classifyPeople(err error) (int, string) {
 		return fiber.StatusNotFound, "grant-not-found"
 	case errors.Is(err, identity.ErrScopeNotFound):
 		return fiber.StatusNotFound, "scope-not-found"
+	case errors.Is(err, identity.ErrResetCode):
+		return fiber.StatusBadRequest, "reset-code"
+	case errors.Is(err, identity.ErrNotMember):
+		return fiber.StatusNotFound, "not-member"
+	case errors.Is(err, identity.ErrResetAbove):
+		return fiber.StatusForbidden, "reset-above"
+	case errors.Is(err, sms.ErrNotConfigured):
+		return fiber.StatusServiceUnavailable, "sms-unavailable"
 	case errors.Is(err, org.ErrRegionNotFound):
 		return fiber.StatusNotFound, "region-not-found"
 	case errors.Is(err, org.ErrOrgNotFound):
