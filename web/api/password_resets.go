@@ -84,4 +84,3 @@ func (s *server) issueReset(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(fiber.StatusCreated).JSON(ResetCode{Code: code, ExpiresAt: expires})
 }
-
