@@ -2,6 +2,8 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 )
 
@@ -61,4 +63,21 @@ ORDER BY p.id DESC LIMIT $3`
 		next = out[limit-1].ID
 	}
 	return out, next, nil
+}
+
+// PostedAfter returns the account's posted balance right after the transaction: what a receipt,
+// printed then or reprinted later, shows as left at the time of the sale.
+// Errors: ErrAccountNotFound, ErrTransactionNotFound (the transaction did not post to the account).
+func (l *Ledger) PostedAfter(ctx context.Context, code string, txID int64) (int64, error) {
+	a, err := l.Account(ctx, code)
+	if err != nil {
+		return 0, err
+	}
+	var after int64
+	err = l.db.QueryRowContext(ctx, `SELECT balance_after FROM ledger_postings WHERE tx_id = $1 AND account_id = $2`,
+		txID, a.ID).Scan(&after)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrTransactionNotFound
+	}
+	return after, err
 }

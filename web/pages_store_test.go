@@ -236,8 +236,16 @@ func TestStorePagesSaleAndCancel(t *testing.T) {
 	r = add(id(rice.ID))
 	want(t, "add by number", r, 200, `name="qty-`+id(rice.ID)+`" type="number" inputmode="numeric" min="0" value="1"`, "2 ") // 1.5 + 0.5 hours
 	want(t, "no match", add("不存在的东西"), 200, "没有找到匹配的物品")
-	sale.Set("qty-"+id(rice.ID), "1")
+	// The quantity typed after the total was shown: the new total is shown, and nothing is charged.
+	sale.Set("qty-"+id(rice.ID), "3")
+	sale.Set("shown", "120")
 	sale.Set("op", "confirm")
+	want(t, "a changed quantity", clerk.submit(sa+"/counter/sale", sale), 409, "合计已按新的数量更新",
+		`id="sale-total" data-minutes="300"`, `name="shown" id="sale-shown" value="300"`)
+	if b, _ := d.Ledger.Balance(ctx, vol.AccountCode); b.Posted != 300 {
+		t.Fatalf("charged without the total being shown: %+v", b)
+	}
+	sale.Set("qty-"+id(rice.ID), "1")
 	first := clerk.submit(sa+"/counter/sale", sale)
 	second := clerk.submit(sa+"/counter/sale", sale)
 	want(t, "sale", first, 303)
@@ -248,6 +256,11 @@ func TestStorePagesSaleAndCancel(t *testing.T) {
 	if b, _ := d.Ledger.Balance(ctx, vol.AccountCode); b.Posted != 180 {
 		t.Fatalf("balance after a 2-hour sale: %+v", b)
 	}
+	// The receipt shows what was left right after the sale, also when reprinted after more credits.
+	receipt := sa + "/receipts/" + strings.TrimPrefix(first.location(), sa+"/counter?done=")
+	want(t, "receipt", clerk.get(receipt), 200, `id="receipt-left">3 `)
+	fund(t, d, w.a.AccountCode, vol, 60)
+	want(t, "receipt reprinted", clerk.get(receipt), 200, `id="receipt-left">3 `)
 	// The spent member code: the sale cannot be paid with it again.
 	sale.Set("key", "another-sale")
 	want(t, "spent member code", clerk.submit(sa+"/counter/sale", sale), 409, "outcome-fail", "已经用过")
@@ -266,7 +279,7 @@ func TestStorePagesSaleAndCancel(t *testing.T) {
 	}
 	want(t, "cancel", phone.submit(orderPath+"/cancel", url.Values{}), 303)
 	want(t, "cancelled", phone.get(orderPath), 200, "已取消")
-	if b, _ := d.Ledger.Balance(ctx, vol.AccountCode); b.Pending != 0 || b.Available != 180 {
+	if b, _ := d.Ledger.Balance(ctx, vol.AccountCode); b.Pending != 0 || b.Available != 240 {
 		t.Fatalf("balance after the cancellation: %+v", b)
 	}
 	want(t, "my orders", phone.get("/me/orders"), 200, "已取消", "现场兑换")

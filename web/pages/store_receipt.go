@@ -1,10 +1,12 @@
 package pages
 
 import (
+	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/ledger"
 	"timebank/pkg/store"
 	"timebank/web/request"
 )
@@ -35,10 +37,12 @@ type receiptView struct {
 	Counter     bool
 	Lines       []orderLine
 	Member      store.Member
+	Left        int64 // the member's posted credits right after this sale or hand-out
 }
 
 // receiptPage shows an order's or a sale's receipt, laid out for an 80 mm receipt printer (or A5).
-// The balance is the member's at the time of printing.
+// The balance left is the member's right after the sale or hand-out, the same on every reprint; an
+// order not yet handed out shows what is available now.
 func (s *server) receiptPage(c *fiber.Ctx) error {
 	v := s.newView(c, "page.store.receipt.title")
 	head, err := s.storeHead(c, v.Lang, "counter")
@@ -64,8 +68,29 @@ func (s *server) receiptPage(c *fiber.Ctx) error {
 	if o.ResolvedAt != nil {
 		at = *o.ResolvedAt
 	}
-	v.Data = receiptView{At: at, Paper: printPaper(c, paperReceipt), Self: c.Path(), Store: head, Order: o,
+	left, err := s.leftAfter(c, o, m)
+	if err != nil {
+		return err
+	}
+	v.Data = receiptView{Left: left, At: at, Paper: printPaper(c, paperReceipt), Self: c.Path(), Store: head, Order: o,
 		StatusLabel: s.storeLabel(v.Lang, statusLabels, o.Status), Counter: o.Channel == store.ChannelCounter,
 		Lines: storeOrderLines(o), Member: m}
 	return s.render(c, fiber.StatusOK, "store_receipt", v)
+}
+
+// leftAfter is what the member had left right after the order's transaction, from the ledger's
+// posting; m's available credits when the order has not been charged.
+func (s *server) leftAfter(c *fiber.Ctx, o store.Order, m store.Member) (int64, error) {
+	if o.TransactionID == nil {
+		return m.Available, nil
+	}
+	u, err := s.Users.ByID(c.UserContext(), o.UserID)
+	if err != nil {
+		return 0, err
+	}
+	left, err := s.Ledger.PostedAfter(c.UserContext(), u.AccountCode, *o.TransactionID)
+	if errors.Is(err, ledger.ErrTransactionNotFound) {
+		return m.Available, nil
+	}
+	return left, err
 }

@@ -67,6 +67,10 @@ func (s *server) counterSaleSubmit(c *fiber.Ctx) error {
 	switch {
 	case op == "confirm" && len(bad) > 0:
 		status, cv.Outcome = fiber.StatusUnprocessableEntity, "fail"
+	case op == "confirm" && c.FormValue("shown") != strconv.FormatInt(s.saleTotal(c, storeID, values), 10):
+		// The quantities changed after the total was shown: show the new total, charge nothing yet.
+		cart.problems = append(cart.problems, s.msgs.Get(lang, "page.store.sale.total_changed"))
+		status = fiber.StatusConflict
 	case op == "confirm":
 		sale, err := s.Store.Sell(ctx, guard.Principal(c).Actor(), sv.Key, store.NewSale{Store: storeID, MemberToken: sv.Token, Lines: lines})
 		if err == nil {
@@ -186,4 +190,20 @@ func (s *server) fillSale(c *fiber.Ctx, sv *saleView, values map[int64]string, c
 	}
 	sv.Short = sv.Member != nil && sv.Total > sv.Member.Available
 	return sv
+}
+
+// saleTotal is what the quantities cost, as fillSale adds it up: the total the clerk must have
+// seen before a sale is charged.
+func (s *server) saleTotal(c *fiber.Ctx, storeID int64, values map[int64]string) int64 {
+	var total int64
+	for id, raw := range values {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n <= 0 || n > saleMaxUnits {
+			continue
+		}
+		if it, err := s.Store.Item(c.UserContext(), storeID, id); err == nil {
+			total += it.Cost(n)
+		}
+	}
+	return total
 }

@@ -198,6 +198,24 @@
       }
       HTMLFormElement.prototype.submit.call(f);
     }
+    // A walk-in sale's quantities: each subtotal and the total on the confirm button follow what
+    // is typed, and the form says which total the clerk saw (the server charges only that one).
+    document.addEventListener('input', function (e) {
+      var f = e.target.form;
+      if (!f || f.id !== 'sale-form' || !e.target.name || e.target.name.indexOf('qty-') !== 0) { return; }
+      var total = 0;
+      f.querySelectorAll('tr[data-price]').forEach(function (row) {
+        var q = row.querySelector('input[name^="qty-"]'), n = parseInt(q && q.value, 10);
+        var sub = isNaN(n) || n < 0 ? 0 : n * Number(row.getAttribute('data-price'));
+        total += sub;
+        var cell = row.querySelector('[data-subtotal]');
+        if (cell) { cell.textContent = hours(sub); }
+      });
+      var shown = document.getElementById('sale-total');
+      if (shown) { shown.textContent = hours(total); shown.setAttribute('data-minutes', String(total)); }
+      var field = document.getElementById('sale-shown');
+      if (field) { field.value = String(total); }
+    });
     focusCounter(root);
   }
 
