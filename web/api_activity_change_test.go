@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"timebank/pkg/dbtest"
 	"timebank/pkg/identity"
 	who "timebank/pkg/principal"
+	"timebank/web/api"
 )
 
 // newChangeApp is newActivityApp with the recording service writing notices, as app.New builds it:
@@ -277,5 +279,31 @@ func TestActivityChangeAPICancel(t *testing.T) {
 	actDo(t, app, w.tokens[coordA], "POST", fmt.Sprintf("/api/v1/activities/%d/cancel", b.ID), reason).isProblem(t, 409, "activity-over", true)
 	if got := actGet(t, d, b.ID); got.Status != activity.StatusActivityOpen {
 		t.Errorf("an ended activity was cancelled: %+v", got)
+	}
+}
+
+// The schemas of changing and cancelling have exactly the JSON fields of their Go types, with the
+// same JSON types.
+func TestActivityChangeOpenAPISchemas(t *testing.T) {
+	schemas := obj(obj(fetchOpenAPI(t, newTestServer(t))["components"])["schemas"])
+	for name, typ := range map[string]reflect.Type{
+		"ActivityChange": reflect.TypeFor[activity.ActivityChange](),
+		"CancelRequest":  reflect.TypeFor[api.CancelRequest](),
+	} {
+		props := obj(obj(schemas[name])["properties"])
+		fields := actJSONFields(typ)
+		if len(props) != len(fields) {
+			t.Errorf("schema %s has %d properties, %s %d fields", name, len(props), typ.Name(), len(fields))
+		}
+		for tag, ft := range fields {
+			p := obj(props[tag])
+			got, _ := p["type"].(string)
+			if f, ok := p["format"].(string); ok {
+				got += "/" + f
+			}
+			if want := actJSONType(ft); got != want {
+				t.Errorf("schema %s.%s is %q, the Go field wants %q", name, tag, got, want)
+			}
+		}
 	}
 }
