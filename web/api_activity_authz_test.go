@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -126,7 +127,8 @@ func activityAuthzEntries() map[string]entry {
 	}
 	policy := `{"rounding_unit_minutes":15,"grace_minutes":15,"minimum_minutes":30,"daily_cap_minutes":480,"credit_numerator":1,
 "credit_denominator":1,"manual_earns_credits":false,"star_thresholds_hours":[100,300,600,1000,1500],"forgotten_checkout_grace_minutes":120}`
-	return map[string]entry{
+	rows := activityChangeAuthzEntries(false)
+	maps.Copy(rows, map[string]entry{
 		"GET /api/v1/activity-categories": {who: everyone, in: fixed("GET", "/api/v1/activity-categories", "")},
 		"POST /api/v1/activities": {who: verifiers,
 			in:  func(_ *testing.T, w *world) call { return call{"POST", "/api/v1/activities", newActivity(w.a.ID)} },
@@ -157,7 +159,8 @@ func activityAuthzEntries() map[string]entry {
 		"POST /api/v1/attendances/verify": {who: verifiers,
 			in:  func(t *testing.T, w *world) call { return verifyCall(t, w, 0) },
 			out: func(t *testing.T, w *world) call { return verifyCall(t, w, 1) }},
-	}
+	})
+	return rows
 }
 
 // verifyCall is the verification route's call: its target is in the body.

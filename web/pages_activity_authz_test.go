@@ -33,6 +33,7 @@ func activityPageAuthzEntries() map[string]entry {
 	signup, _ := about("POST", "/signup", malformed)
 	cancel, _ := about("POST", "/cancel", malformed)
 	rows := activityFixAuthzEntries()
+	maps.Copy(rows, activityChangeAuthzEntries(true))
 	maps.Copy(rows, map[string]entry{
 		// A scanned code opens for anyone: a visitor is sent to log in, a receipt is checked for all.
 		"GET /q/:token": {who: everyone, in: func(t *testing.T, w *world) call {

@@ -27,7 +27,7 @@ var OpenAPIDoc = func() []byte {
 }()
 
 // mergeOpenAPI merges core.json with every other part: paths, tags and each components section.
-// A path or component defined twice is an error.
+// An operation (a path's method) or a component defined twice is an error.
 func mergeOpenAPI(fsys fs.FS) ([]byte, error) {
 	var doc map[string]any
 	if err := readJSON(fsys, "openapi/core.json", &doc); err != nil {
@@ -45,7 +45,7 @@ func mergeOpenAPI(fsys fs.FS) ([]byte, error) {
 		if err := readJSON(fsys, name, &part); err != nil {
 			return nil, err
 		}
-		if err := mergeInto(doc, "paths", part["paths"], name); err != nil {
+		if err := mergePaths(doc, part["paths"], name); err != nil {
 			return nil, err
 		}
 		comps, _ := part["components"].(map[string]any)
@@ -90,6 +90,29 @@ func mergeInto(dst map[string]any, key string, src any, from string) error {
 			return fmt.Errorf("%s: %s %q is already defined", from, key, k)
 		}
 		into[k] = v
+	}
+	return nil
+}
+
+// mergePaths adds the paths of a part to the document. A path may be described by several parts,
+// one operation each (an area may add PUT to a path whose GET is another's); an operation defined
+// twice is an error.
+func mergePaths(doc map[string]any, src any, from string) error {
+	add, _ := src.(map[string]any)
+	paths, _ := doc["paths"].(map[string]any)
+	if paths == nil {
+		paths = map[string]any{}
+		doc["paths"] = paths
+	}
+	for p, ops := range add {
+		existing, ok := paths[p].(map[string]any)
+		if !ok {
+			paths[p] = ops
+			continue
+		}
+		if err := mergeInto(map[string]any{p: existing}, p, ops, from); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -75,6 +75,8 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(fiber.MethodPost, "/api/v1/activities", guard.Allow(access.ManageActivities, nil), s.createActivities)
 	s.handle(fiber.MethodGet, "/api/v1/activities", own, s.listActivities)
 	s.handle(fiber.MethodGet, "/api/v1/activities/:id", own, s.getActivity)
+	s.handle(fiber.MethodPut, "/api/v1/activities/:id", guard.Allow(access.ManageActivities, s.targets.Activity), s.updateActivity)
+	s.handle(fiber.MethodPost, "/api/v1/activities/:id/cancel", guard.Allow(access.ManageActivities, s.targets.Activity), s.cancelActivity)
 	s.handle(fiber.MethodPost, "/api/v1/activities/:id/signups", own, s.signUp)
 	s.handle(fiber.MethodDelete, "/api/v1/activities/:id/signups", own, s.cancelSignup)
 	s.handle(fiber.MethodGet, "/api/v1/activities/:id/code", guard.Allow(access.RunKiosk, s.targets.Activity), s.kioskCode)

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -26,6 +25,7 @@ type activityLine struct {
 	SignedUp bool
 	Begun    bool // sign-up and cancelling are over
 	Full     bool
+	Badge    string // cancelled, ongoing, soon or "" (see activityBadge)
 }
 
 // activitiesView is the list of open activities: of my organizations, near me, or all.
@@ -102,11 +102,11 @@ func (s *server) activityLines(ctx context.Context, lang string, userID int64, a
 	for _, a := range mine {
 		signed[a.ID] = true
 	}
-	now := time.Now()
+	now := s.Activities.Now()
 	out := make([]activityLine, 0, len(as))
 	for _, a := range as {
 		l := activityLine{Activity: a, Category: cats[a.Category], SignedUp: signed[a.ID], Begun: !now.Before(a.StartsAt),
-			Full: a.Capacity != nil && a.Signups >= *a.Capacity}
+			Full: a.Capacity != nil && a.Signups >= *a.Capacity, Badge: activityBadge(a, now)}
 		if a.Capacity != nil {
 			l.Places = *a.Capacity
 		}

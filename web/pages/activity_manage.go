@@ -2,6 +2,7 @@ package pages
 
 import (
 	"slices"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -15,6 +16,7 @@ import (
 type manageView struct {
 	Orgs      []manageOrg
 	CanCreate bool
+	Now       time.Time // the recording service's clock: an activity not begun may still be changed
 }
 
 // manageOrg is one organization the coordinator reads activities of.
@@ -38,7 +40,7 @@ func (s *server) manageActivitiesPage(c *fiber.Ctx) error {
 	holds := func(a access.Action, orgID int64) bool {
 		return slices.ContainsFunc(p.Scopes(a), func(g access.Grant) bool { return g.Kind == access.Org && g.OrgID == orgID })
 	}
-	data := manageView{CanCreate: p.CanAnywhere(access.ManageActivities)}
+	data := manageView{CanCreate: p.CanAnywhere(access.ManageActivities), Now: s.Activities.Now()}
 	seen := map[int64]bool{}
 	for _, g := range p.Scopes(access.ReadActivities) {
 		if g.Kind != access.Org || seen[g.OrgID] {

@@ -25,6 +25,9 @@ var (
 		"approve":     "page.act.done.approved",
 		"adjust":      "page.act.done.adjusted",
 		"reject":      "page.act.done.rejected",
+		// Changing and cancelling an activity (activity_edit.go, activity_call_off.go).
+		"updated":            "page.act.done.updated",
+		"activity-cancelled": "page.act.done.activity_cancelled",
 	}
 	actFailed = map[string]bool{"activity-full": true, "signup-closed": true, "not-signed-up": true, "activity-not-found": true}
 )

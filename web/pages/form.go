@@ -98,7 +98,7 @@ func (s *server) failForm(c *fiber.Ctx, f *form, err error, fieldOf map[string]s
 	switch {
 	case errors.As(err, &fe):
 		for field, reason := range fe.Fields() {
-			f.fail(field, s.msgs.Get(lang, "reason."+reason))
+			f.fail(field, problem.ReasonMessage(s.msgs, lang, field, reason))
 		}
 	case slug == "rate-limited":
 		secs, _ := strconv.Atoi(string(c.Response().Header.Peek(fiber.HeaderRetryAfter)))

@@ -154,6 +154,15 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(post, "/activities/:id/manual", verify, s.manualSubmit)
 	s.handle(post, "/activities/:id/manual/decide", verify, s.manualDecideSubmit)
 
+	// Changing an activity before it starts and cancelling it before it ends, and its page for volunteers
+	// (after the fixed paths above, which :id would otherwise take).
+	change := guard.Allow(access.ManageActivities, s.targets.Activity)
+	s.handle(get, "/activities/:id/edit", change, s.editActivityPage)
+	s.handle(post, "/activities/:id/edit", change, s.editActivitySubmit)
+	s.handle(get, "/activities/:id/cancellation", change, s.callOffPage)
+	s.handle(post, "/activities/:id/cancellation", change, s.callOffSubmit)
+	s.handle(get, "/activities/:id", own, s.activityDetailPage)
+
 	// The sign-in of kiosk and counter devices in a plain browser: a browser cannot send the device token
 	// as a bearer header, so the token is entered once at /device and the browser keeps a device session
 	// cookie instead.

@@ -37,6 +37,10 @@ func classifyActivity(err error) (int, string) {
 		return fiber.StatusConflict, "not-signed-up"
 	case errors.Is(err, activity.ErrCheckInNotOpen):
 		return fiber.StatusConflict, "check-in-not-open"
+	case errors.Is(err, activity.ErrActivityCancelled):
+		return fiber.StatusConflict, "activity-cancelled"
+	case errors.Is(err, activity.ErrActivityStarted):
+		return fiber.StatusConflict, "activity-started"
 	case errors.Is(err, activity.ErrActivityOver):
 		return fiber.StatusConflict, "activity-over"
 	case errors.Is(err, activity.ErrNotCheckedIn):

@@ -60,7 +60,7 @@ func (w *Writer) Write(c *fiber.Ctx, err error) error {
 		p.Errors, p.Lines = w.refusedFields(lang, slug, err, fe)
 	}
 	for i := range p.Errors {
-		p.Errors[i].Message = w.Msgs.Get(lang, "reason."+p.Errors[i].Reason)
+		p.Errors[i].Message = ReasonMessage(w.Msgs, lang, p.Errors[i].Field, p.Errors[i].Reason)
 	}
 	if len(p.Errors) > 0 {
 		p.Detail = p.Errors[0].Field + ": " + p.Errors[0].Message
