@@ -74,6 +74,24 @@ func limitKey(userID int64, it Item, now time.Time) usageKey {
 	return usageKey{userID, it.ID, it.LimitPeriod.Start(now).Unix()}
 }
 
+// usageQuery counts, for each (person, item, period start) of the arrays, what the person has of
+// the item in the period: pending orders as ordered, fulfilled ones as handed out, leaving out the
+// order $4.
+const usageQuery = `
+SELECT x.n, (
+    SELECT coalesce(sum(CASE WHEN o.status = 'fulfilled' THEN l.handed_out ELSE l.qty END), 0)
+    FROM store_orders o
+    CROSS JOIN LATERAL (SELECT item_id, qty, handed_out FROM store_order_lines WHERE order_id = o.id OFFSET 0) l
+    WHERE l.item_id = x.item AND o.user_id = x.usr AND o.status IN ('pending', 'fulfilled')
+      AND o.created_at >= to_timestamp(x.since) AND o.id <> $4) AS used
+FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS x (usr, item, since, n)`
+
+// usageCount is a row of usageQuery: the ordinal of the key and what it counts.
+type usageCount struct {
+	N    int `db:"n"`
+	Used int `db:"used"`
+}
+
 // limitUsage takes the limit locks of the people the keys name (in lock order, so that batches and
 // single orders never wait for each other in a circle) and then counts, for each key, what the
 // person already has of the item in the period, leaving out the order except (0 for none).
@@ -99,19 +117,8 @@ SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT k FROM unnest($1::bigint[]
 	// A new statement, so a new snapshot: it sees the orders of whoever held a lock before. An
 	// order's lines are read by its key, fenced (OFFSET 0) so that the item is a filter on them,
 	// not a scan of every line of a popular item.
-	var counts []struct {
-		N    int `db:"n"`
-		Used int `db:"used"`
-	}
-	err = s.st.Select(ctx, tx, &counts, `
-SELECT x.n, (
-    SELECT coalesce(sum(CASE WHEN o.status = 'fulfilled' THEN l.handed_out ELSE l.qty END), 0)
-    FROM store_orders o
-    CROSS JOIN LATERAL (SELECT item_id, qty, handed_out FROM store_order_lines WHERE order_id = o.id OFFSET 0) l
-    WHERE l.item_id = x.item AND o.user_id = x.usr AND o.status IN ('pending', 'fulfilled')
-      AND o.created_at >= to_timestamp(x.since) AND o.id <> $4) AS used
-FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS x (usr, item, since, n)`,
-		pq.Int64Array(users), pq.Int64Array(items), pq.Int64Array(since), except)
+	var counts []usageCount
+	err = s.st.Select(ctx, tx, &counts, usageQuery, pq.Int64Array(users), pq.Int64Array(items), pq.Int64Array(since), except)
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,10 @@ package pages
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -36,6 +38,8 @@ type catalogItem struct {
 	Max      int    // the most the quantity field takes
 	Qty      string // as entered
 	Error    string
+	Left     string // for a signed-in person: what they may still take this period, or why not
+	Barred   bool   // the person may not take it now (limit reached, or stars short)
 }
 
 // cartState is a submitted cart being shown again: the quantities as entered, the messages by item
@@ -87,6 +91,9 @@ func (s *server) catalog(c *fiber.Ctx, status int, cart cartState) error {
 		}
 	}
 	if p := guard.Principal(c); p != nil && p.UserID != 0 {
+		if err := s.allowItems(c, v.Lang, p.UserID, items, data.Items); err != nil {
+			return err
+		}
 		data.SignedIn = true
 		u, err := s.Users.ByID(c.UserContext(), p.UserID)
 		if err != nil {
@@ -166,4 +173,26 @@ func (s *server) linesFailed(lang string, err error, lines []store.OrderLine, ca
 		return status, nil
 	}
 	return fiber.StatusUnprocessableEntity, nil
+}
+
+// allowItems says on each item what the signed-in person may still take of it before they order:
+// the units left under its limit this period, and the stars it needs that they lack. An item they
+// may not take has its quantity field closed.
+func (s *server) allowItems(c *fiber.Ctx, lang string, userID int64, items []store.Item, shown []catalogItem) error {
+	a, err := s.Store.Allowances(c.UserContext(), userID, items, time.Now())
+	if err != nil {
+		return err
+	}
+	for i := range shown {
+		ci := &shown[i]
+		switch left := a.CanTake(ci.Item); {
+		case ci.MinStars > a.Stars:
+			ci.Left, ci.Barred, ci.Max = fmt.Sprintf(s.msgs.Get(lang, "page.store.catalog.stars_short"), ci.MinStars, a.Stars), true, 0
+		case left == 0:
+			ci.Left, ci.Barred, ci.Max = s.msgs.Get(lang, "page.store.catalog.limit_reached"), true, 0
+		case left > 0:
+			ci.Left, ci.Max = fmt.Sprintf(s.msgs.Get(lang, "page.store.catalog.left"), left, ci.Unit), min(ci.Max, left)
+		}
+	}
+	return nil
 }

@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// Allowance is what a person may take of a store's items now, for the catalogue to show before
+// they order: the units left under each limited item's limit in the current period (week, month
+// or quarter), and their star level. Placing the order decides again, under the limit lock.
+type Allowance struct {
+	Left  map[int64]int // item → units left this period, for limited items only
+	Stars int           // the person's star level; 0 when no item needs stars
+}
+
+// CanTake is how many units of the item the person may take under its limit: -1 for no limit.
+func (a Allowance) CanTake(it Item) int {
+	if it.LimitQty <= 0 {
+		return -1
+	}
+	if left, ok := a.Left[it.ID]; ok {
+		return left
+	}
+	return it.LimitQty
+}
+
+// Allowances returns what the person may still take of the items at now, reading without locks.
+func (s *Service) Allowances(ctx context.Context, userID int64, items []Item, now time.Time) (Allowance, error) {
+	a := Allowance{Left: map[int64]int{}}
+	var users, ids, since []int64
+	stars := false
+	for _, it := range items {
+		if it.LimitQty > 0 {
+			k := limitKey(userID, it, now)
+			users, ids, since = append(users, k.user), append(ids, k.item), append(since, k.since)
+		}
+		stars = stars || it.MinStars > 0
+	}
+	if len(users) > 0 {
+		var counts []usageCount
+		if err := s.db.SelectContext(ctx, &counts, usageQuery, pq.Int64Array(users), pq.Int64Array(ids),
+			pq.Int64Array(since), 0); err != nil {
+			return Allowance{}, err
+		}
+		byID := make(map[int64]Item, len(items))
+		for _, it := range items {
+			byID[it.ID] = it
+		}
+		for _, c := range counts {
+			id := ids[c.N-1]
+			a.Left[id] = max(byID[id].LimitQty-c.Used, 0)
+		}
+	}
+	if stars && s.opt.Stars != nil {
+		n, err := s.opt.Stars.StarLevel(ctx, userID)
+		if err != nil {
+			return Allowance{}, err
+		}
+		a.Stars = n
+	}
+	return a, nil
+}
