@@ -73,3 +73,50 @@ func TestBrowserWalkInTotal(t *testing.T) {
 	step(t, pc, "switch to English", chromedp.Click(chromedp.ID("lang-en")), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #receipt-left`)))
 	screenshot(t, pc, "4-receipt-en")
 }
+
+// The catalogue on a phone, for a volunteer who has taken this week's rice: the rice says the
+// limit is reached and cannot be added, the oil says the stars it needs, and a screen holds at
+// least three items. In both languages.
+func TestBrowserCatalogueAllowance(t *testing.T) {
+	base, d := browserApp(t)
+	w := newWorld(t, d)
+	ctx := context.Background()
+	rice, soap := storeItems(t, d, w.sa.ID)
+	oil, err := d.Store.CreateItem(ctx, storeOperator, w.sa.ID, store.NewItem{Name: "花生油", Category: "grain_oil", Unit: "桶",
+		Price: 120, MinStars: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Store.RecordDonation(ctx, storeOperator, w.sa.ID, "stock", store.NewDonation{Donor: store.Donor{Kind: store.DonorAnonymous},
+		Lines: []store.DonationLine{{Item: rice.ID, Qty: 5, BestBefore: bestBefore(300)}, {Item: soap.ID, Qty: 5},
+			{Item: oil.ID, Qty: 5, BestBefore: bestBefore(300)}}}); err != nil {
+		t.Fatal(err)
+	}
+	vol, _ := d.Users.ByID(ctx, w.users[volunteer])
+	fund(t, d, w.a.AccountCode, vol, 600)
+
+	tab := newChrome(t)
+	phone(t, tab)
+	signInWith(t, tab, base, worldPhone(volunteer), testPassword)
+	sa := base + "/stores/" + id(w.sa.ID)
+	visit(t, tab, sa)
+	step(t, tab, "take this week's rice", script(`var q = document.getElementById('qty-`+id(rice.ID)+`'); q.value = '2';`+
+		`q.dispatchEvent(new Event('input', {bubbles: true})); document.getElementById('cart-submit').click()`),
+		chromedp.WaitVisible(chromedp.ID("pickup-qr")))
+	visit(t, tab, sa)
+	if got := textOf(t, tab, "item-"+id(rice.ID)+"-left"); got != "本期您已达兑换上限" {
+		t.Errorf("the rice after this week's two: %q", got)
+	}
+	if got := textOf(t, tab, "item-"+id(oil.ID)+"-left"); !strings.Contains(got, "需 1 星级志愿者") {
+		t.Errorf("the oil: %q", got)
+	}
+	if n := evalNumber(t, tab, "items per screen", `Math.floor(window.innerHeight / document.querySelector('.good').getBoundingClientRect().height)`); n < 3 {
+		t.Errorf("a phone's screen holds %v items of the catalogue, want at least 3", n)
+	}
+	screenshot(t, tab, "zh")
+	step(t, tab, "switch to English", chromedp.Click(chromedp.ID("lang-en")), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #catalog-items`)))
+	if got := textOf(t, tab, "item-"+id(rice.ID)+"-left"); got != "You have reached this period's limit" {
+		t.Errorf("the rice in English: %q", got)
+	}
+	screenshot(t, tab, "en")
+}
