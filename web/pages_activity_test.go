@@ -120,7 +120,7 @@ func TestActivityPagesEarning(t *testing.T) {
 	}
 
 	anon := newBrowser(t, app)
-	if r := anon.get(scanPath); r.status != 303 || r.location() != "/login?next="+url.QueryEscape(scanPath) {
+	if r := anon.get(scanPath); r.status != 303 || r.location() != "/login?next=/scan" {
 		t.Fatalf("a visitor scanning: %d %q", r.status, r.location())
 	}
 	actWantPage(t, "scan step", vol.get(scanPath), 200, `action="`+scanPath+`"`, `data-ask-position="1"`)

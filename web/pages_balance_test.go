@@ -44,7 +44,7 @@ func TestBalancePage(t *testing.T) {
 	}
 	earn(t, d, u.AccountCode, 90, "<b>社区助老</b>")
 	r := b.get("/me/balance")
-	for _, want := range []string{`data-minutes="90"`, `>1.5</span>`, "志愿服务获得", "&#43;1.5", // html/template writes + as &#43; "&lt;b&gt;社区助老&lt;/b&gt;",
+	for _, want := range []string{`data-minutes="90"`, `>1.5</span>`, "志愿服务获得", "+1.5 小时", "&lt;b&gt;社区助老&lt;/b&gt;",
 		`data-events="/api/v1/me/balance/events"`, `aria-live="polite"`} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("the balance page lacks %s", want)

@@ -70,6 +70,14 @@ func templateFuncs(msgs i18n.Messages, lang string, a assets) template.FuncMap {
 		},
 		"static": a.url,
 		"hours":  ledger.FormatHours,
+		// duration writes minutes with their unit as people say them: "2 分钟" under an hour, not
+		// "0.03 小时"; "1.5 小时" from an hour on.
+		"duration": func(minutes int64) string {
+			if minutes > -60 && minutes < 60 {
+				return fmt.Sprintf(msgs.Get(lang, "page.duration.minutes"), minutes)
+			}
+			return fmt.Sprintf(msgs.Get(lang, "page.duration.hours"), ledger.FormatHours(minutes))
+		},
 		"signed": func(minutes int64) string {
 			if minutes > 0 {
 				return "+" + ledger.FormatHours(minutes)
