@@ -39,8 +39,6 @@ var (
 	// ErrInvalid is a notice that cannot be written: no person, a kind or event that is not of the
 	// form, or parameters that are not a JSON object.
 	ErrInvalid = errors.New("notify: invalid notice")
-	// ErrNotFound is a notice that is not in the person's inbox.
-	ErrNotFound = errors.New("notify: no such notice")
 )
 
 // Notice is what a change tells one person.
@@ -79,12 +77,14 @@ type Service struct {
 	prefix   string
 	channels []Channel
 	pending  []string // every channel's name, the inbox first: what a new notice waits for
+	live     *liveHub // the open pages' watches of new notices
 }
 
 // New returns the service. rdb carries the live push (prefix starts its channel names); channels
 // are the external ones, each delivered after the inbox.
 func New(db *sqlx.DB, rdb redis.UniversalClient, prefix string, channels ...Channel) *Service {
-	s := &Service{db: db, rdb: rdb, prefix: prefix, channels: channels, pending: []string{Inbox}}
+	s := &Service{db: db, rdb: rdb, prefix: prefix, channels: channels, pending: []string{Inbox},
+		live: newLiveHub(rdb, prefix)}
 	for _, c := range channels {
 		s.pending = append(s.pending, c.Name())
 	}
@@ -92,7 +92,7 @@ func New(db *sqlx.DB, rdb redis.UniversalClient, prefix string, channels ...Chan
 }
 
 // LiveChannel is the Redis channel on which a person's new notices are published as they reach the
-// inbox, as JSON {id, kind}.
+// inbox, as JSON {id, kind} (Live); Watch follows it.
 func (s *Service) LiveChannel(userID int64) string {
 	return s.prefix + "notify:" + itoa(userID)
 }
