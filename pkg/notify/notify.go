@@ -18,17 +18,17 @@ import (
 
 // Kinds of notice.
 const (
-	HoursVerified     = "hours_verified"     // params: activity, date, minutes, credits
-	HoursAdjusted     = "hours_adjusted"     // params: activity, date, minutes, credits
+	HoursVerified     = "hours_verified"     // params: record, activity, date, minutes, credits
+	HoursAdjusted     = "hours_adjusted"     // params: record, activity, date, minutes, credits
 	HoursRejected     = "hours_rejected"     // params: activity, reason
 	DisputeAnswered   = "dispute_answered"   // params: activity, outcome
-	ActivityChanged   = "activity_changed"   // params: activity, starts_at, place
-	ActivityCancelled = "activity_cancelled" // params: activity, reason
+	ActivityChanged   = "activity_changed"   // params: activity, starts_at, ends_at, place
+	ActivityCancelled = "activity_cancelled" // params: activity, starts_at, reason
 	ActivityReminder  = "activity_reminder"  // params: activity, starts_at, place
-	OrderReady        = "order_ready"        // params: order, store
+	OrderReady        = "order_ready"        // params: order, store, expires_at, total
 	OrderExpiring     = "order_expiring"     // params: order, store, expires_at
-	OrderExpired      = "order_expired"      // params: order, store
-	CertificateIssued = "certificate_issued" // params: certificate, org
+	OrderExpired      = "order_expired"      // params: order, store, total
+	CertificateIssued = "certificate_issued" // params: certificate (its number), certificate_id, org
 )
 
 // Inbox is the name of the in-app channel, which every notice goes through.
