@@ -42,6 +42,9 @@ func (s *Service) Unread(ctx context.Context, userID int64) (int, error) {
 // exist: the answer says nothing of anyone else's inbox. Marking a read notice again changes
 // nothing.
 func (s *Service) MarkRead(ctx context.Context, userID int64, ids []int64) (int, error) {
+	if ids == nil {
+		ids = []int64{} // an empty array, not NULL: all of them
+	}
 	res, err := s.db.ExecContext(ctx, `UPDATE notifications SET read_at = $3
 WHERE user_id = $1 AND read_at IS NULL AND (cardinality($2::bigint[]) = 0 OR id = ANY ($2::bigint[]))`,
 		userID, pq.Int64Array(ids), time.Now())

@@ -116,6 +116,12 @@ func TestWriteWithTheChangeAndDeliverOnce(t *testing.T) {
 	if n, _ := s.Unread(ctx, u[1]); n != 1 {
 		t.Fatalf("the other's unread: %d", n)
 	}
+	if n, err := s.MarkRead(ctx, u[1], nil); err != nil || n != 1 {
+		t.Fatalf("mark all read: %d %v, want 1", n, err)
+	}
+	if n, _ := s.Unread(ctx, u[1]); n != 0 {
+		t.Fatalf("the other's unread after marking all: %d", n)
+	}
 
 	// The inbox is history: only marking read is allowed, once.
 	if _, err := db.Exec(`UPDATE notifications SET params = '{}' WHERE id = $1`, list[0].ID); err == nil {
