@@ -43,7 +43,7 @@ func TestNotificationsPages(t *testing.T) {
 
 	page := b.get("/me/notifications")
 	ready := strings.Index(page.body, "您在硖石公益仓的订单已备好")
-	verified := strings.Index(page.body, "「社区助老」12月3日 的服务已核实")
+	verified := strings.Index(page.body, "「社区助老」12月3日的服务已核实")
 	if ready < 0 || verified < 0 || ready > verified {
 		t.Fatalf("the inbox, newest first: order at %d, hours at %d", ready, verified)
 	}

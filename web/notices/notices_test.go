@@ -28,7 +28,7 @@ func TestRenderEveryKind(t *testing.T) {
 		zh, en string // a part of each language's text
 	}{
 		{notify.HoursVerified, map[string]any{"record": 9041, "activity": "社区助老", "date": "2026-12-03", "minutes": 120, "credits": 120},
-			"/me/records/9041", "「社区助老」12月3日 的服务已核实：服务时长 2 小时，计入 2 小时时间币", "3 Dec was verified: 2 h served, 2 h of credits"},
+			"/me/records/9041", "「社区助老」12月3日的服务已核实：服务时长 2 小时，计入 2 小时时间币", "3 Dec was verified: 2 h served, 2 h of credits"},
 		{notify.HoursVerified, map[string]any{"activity": "社区助老", "date": "2026-12-03", "minutes": 2, "credits": 0},
 			"/me/records", "服务时长 2 分钟，按本组织政策不计时间币", "2 min served; by the organization's policy"},
 		{notify.HoursAdjusted, map[string]any{"record": 9042, "activity": "社区助老", "date": "2026-12-03", "minutes": 90, "credits": 90},
