@@ -106,3 +106,15 @@ func TestNotificationsPages(t *testing.T) {
 		t.Errorf("a bad page of the inbox: %d", r.status)
 	}
 }
+
+// notificationsAuthzEntries are the rows of the notifications' routes in the authorization table:
+// a person's own inbox, for every person and nobody else.
+func notificationsAuthzEntries() map[string]entry {
+	return map[string]entry{
+		"GET /api/v1/me/notifications":        {who: people, in: fixed("GET", "/api/v1/me/notifications", "")},
+		"POST /api/v1/me/notifications/read":  {who: people, in: fixed("POST", "/api/v1/me/notifications/read", malformed)},
+		"GET /api/v1/me/notifications/events": {who: people, in: fixed("GET", "/api/v1/me/notifications/events", ""), stream: true},
+		"GET /me/notifications":               {who: people, in: fixed("GET", "/me/notifications", "")},
+		"POST /me/notifications/read":         {who: people, in: fixed("POST", "/me/notifications/read", malformed)},
+	}
+}

@@ -23,7 +23,7 @@ type Live struct {
 // reconnects are not seen: a reader recounts the inbox now and then.
 type Watch struct {
 	hub    *liveHub
-	ps     *redis.PubSub // the connection it was made on
+	conn   *liveConn // the connection it was made on
 	userID int64
 	c      chan Live
 }
@@ -58,10 +58,15 @@ type liveHub struct {
 	pattern string // every live channel: the prefix (its glob characters escaped) and notify:*
 	prefix  string // what a live channel's name starts with, before the person's id
 	mu      sync.Mutex
-	ps      *redis.PubSub // nil while no watch is open
-	ready   chan struct{} // closed once Redis has confirmed ps's subscription
-	err     error         // why ps could not subscribe, once ready is closed
+	conn    *liveConn // nil while no watch is open
 	subs    map[int64]map[*Watch]struct{}
+}
+
+// liveConn is the hub's subscription on one Redis connection.
+type liveConn struct {
+	ps    *redis.PubSub
+	ready chan struct{} // closed once Redis has answered the subscription
+	err   error         // why it failed, set before ready is closed
 }
 
 func newLiveHub(rdb redis.UniversalClient, prefix string) *liveHub {
@@ -70,59 +75,54 @@ func newLiveHub(rdb redis.UniversalClient, prefix string) *liveHub {
 		subs: map[int64]map[*Watch]struct{}{}}
 }
 
-// add opens a watch, subscribing the hub's connection first if it has none.
+// add opens a watch, subscribing a connection first if the hub has none.
 func (h *liveHub) add(ctx context.Context, userID int64) (*Watch, error) {
 	h.mu.Lock()
-	if h.ps == nil {
-		h.ps, h.ready, h.err = h.rdb.PSubscribe(context.Background()), make(chan struct{}), nil
-		go h.run(h.ps, h.ready)
+	if h.conn == nil {
+		h.conn = &liveConn{ps: h.rdb.PSubscribe(context.Background()), ready: make(chan struct{})}
+		go h.run(h.conn)
 	}
-	w := &Watch{hub: h, ps: h.ps, userID: userID, c: make(chan Live, 1)}
+	w := &Watch{hub: h, conn: h.conn, userID: userID, c: make(chan Live, 1)}
 	if h.subs[userID] == nil {
 		h.subs[userID] = map[*Watch]struct{}{}
 	}
 	h.subs[userID][w] = struct{}{}
-	ready := h.ready
 	h.mu.Unlock()
 	select {
-	case <-ready:
+	case <-w.conn.ready:
+		if w.conn.err != nil {
+			return nil, w.conn.err // the failed connection was dropped with its watches
+		}
+		return w, nil
 	case <-ctx.Done():
 		w.Close()
 		return nil, ctx.Err()
 	}
-	h.mu.Lock()
-	err := h.err
-	h.mu.Unlock()
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
-	return w, nil
 }
 
-// run subscribes ps to the pattern, says so through ready, and then hands each message to the
-// watches of its person, until ps is closed.
-func (h *liveHub) run(ps *redis.PubSub, ready chan struct{}) {
-	err := ps.PSubscribe(context.Background(), h.pattern)
+// run subscribes the connection to the pattern, says so through ready, and then hands each message
+// to the watches of its person, until the connection is closed.
+func (h *liveHub) run(c *liveConn) {
+	err := c.ps.PSubscribe(context.Background(), h.pattern)
 	if err == nil {
-		_, err = ps.Receive(context.Background()) // the confirmation
+		_, err = c.ps.Receive(context.Background()) // the confirmation
 	}
-	h.mu.Lock()
-	h.err = err
-	close(ready)
-	if err != nil && h.ps == ps {
-		h.dropLocked()
-	}
-	h.mu.Unlock()
+	c.err = err
+	close(c.ready)
 	if err != nil {
+		h.mu.Lock()
+		if h.conn == c {
+			h.dropLocked()
+		}
+		h.mu.Unlock()
 		return
 	}
-	for m := range ps.Channel() {
-		h.dispatch(ps, m)
+	for m := range c.ps.Channel() {
+		h.dispatch(c, m)
 	}
 }
 
-func (h *liveHub) dispatch(ps *redis.PubSub, m *redis.Message) {
+func (h *liveHub) dispatch(c *liveConn, m *redis.Message) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(m.Channel, h.prefix), 10, 64)
 	if err != nil || !strings.HasPrefix(m.Channel, h.prefix) {
 		return
@@ -133,7 +133,7 @@ func (h *liveHub) dispatch(ps *redis.PubSub, m *redis.Message) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.ps != ps {
+	if h.conn != c {
 		return
 	}
 	for w := range h.subs[id] {
@@ -149,7 +149,7 @@ func (h *liveHub) dispatch(ps *redis.PubSub, m *redis.Message) {
 func (h *liveHub) remove(w *Watch) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.ps != w.ps {
+	if h.conn != w.conn {
 		return // its connection is gone, and the watch with it
 	}
 	if _, ok := h.subs[w.userID][w]; !ok {
@@ -172,8 +172,8 @@ func (h *liveHub) dropLocked() {
 		}
 	}
 	h.subs = map[int64]map[*Watch]struct{}{}
-	if h.ps != nil {
-		_ = h.ps.Close()
-		h.ps = nil
+	if h.conn != nil {
+		_ = h.conn.ps.Close()
+		h.conn = nil
 	}
 }
