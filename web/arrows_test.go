@@ -13,7 +13,7 @@ import (
 
 // plumbing are the packages of web that every side stands on; they import no side.
 var plumbing = []string{"timebank/web/i18n", "timebank/web/problem", "timebank/web/request",
-	"timebank/web/guard", "timebank/web/observe", "timebank/web/target"}
+	"timebank/web/guard", "timebank/web/observe", "timebank/web/target", "timebank/web/notices"}
 
 // sides are the JSON API and the pages: they stand on the plumbing and never on each other.
 var sides = []string{"timebank/web/api", "timebank/web/pages"}

@@ -29,8 +29,8 @@ func (s *Service) tellDecisions(ctx context.Context, tx *sqlx.Tx, d *decider, ro
 			r := res.Record
 			ns = append(ns, notify.Notice{UserID: r.UserID, Kind: kind,
 				Event: fmt.Sprintf("record:%d:rev:%d", r.ID, r.Revision),
-				Params: map[string]any{"activity": r.ActivityTitle, "date": r.ServiceDate, "minutes": r.Minutes,
-					"credits": r.Credits}})
+				Params: map[string]any{"record": r.ID, "activity": r.ActivityTitle, "date": r.ServiceDate,
+					"minutes": r.Minutes, "credits": r.Credits}})
 		case res.Status == StatusRejected:
 			ns = append(ns, notify.Notice{UserID: rows[i].UserID, Kind: notify.HoursRejected,
 				Event:  fmt.Sprintf("attendance:%d:rejected", res.AttendanceID),

@@ -84,7 +84,7 @@ func (s *Service) publish(ctx context.Context, userID, id int64, kind string) {
 	if s.rdb == nil {
 		return
 	}
-	b, _ := json.Marshal(map[string]any{"id": id, "kind": kind})
+	b, _ := json.Marshal(Live{ID: id, Kind: kind})
 	ctx, cancel := context.WithTimeout(ctx, 250*time.Millisecond)
 	defer cancel()
 	_ = s.rdb.Publish(ctx, s.LiveChannel(userID), b).Err()

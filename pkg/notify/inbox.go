@@ -38,19 +38,12 @@ func (s *Service) Unread(ctx context.Context, userID int64) (int, error) {
 }
 
 // MarkRead marks the person's notices ids read (all of their unread ones when ids is empty) and
-// returns how many it marked. Marking a read notice again changes nothing.
-// Errors: ErrNotFound (an id that is not the person's).
+// returns how many it marked. Ids that are not the person's are left alone, as if they did not
+// exist: the answer says nothing of anyone else's inbox. Marking a read notice again changes
+// nothing.
 func (s *Service) MarkRead(ctx context.Context, userID int64, ids []int64) (int, error) {
-	if len(ids) > 0 {
-		var mine int
-		err := s.db.GetContext(ctx, &mine, `SELECT count(*) FROM notifications WHERE user_id = $1 AND id = ANY ($2::bigint[])`,
-			userID, pq.Int64Array(ids))
-		if err != nil {
-			return 0, err
-		}
-		if mine != len(uniq(ids)) {
-			return 0, ErrNotFound
-		}
+	if ids == nil {
+		ids = []int64{} // an empty array, not NULL: all of them
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE notifications SET read_at = $3
 WHERE user_id = $1 AND read_at IS NULL AND (cardinality($2::bigint[]) = 0 OR id = ANY ($2::bigint[]))`,
@@ -60,12 +53,4 @@ WHERE user_id = $1 AND read_at IS NULL AND (cardinality($2::bigint[]) = 0 OR id 
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
-}
-
-func uniq(ids []int64) map[int64]bool {
-	m := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		m[id] = true
-	}
-	return m
 }

@@ -18,17 +18,17 @@ import (
 
 // Kinds of notice.
 const (
-	HoursVerified     = "hours_verified"     // params: activity, date, minutes, credits
-	HoursAdjusted     = "hours_adjusted"     // params: activity, date, minutes, credits
+	HoursVerified     = "hours_verified"     // params: record, activity, date, minutes, credits
+	HoursAdjusted     = "hours_adjusted"     // params: record, activity, date, minutes, credits
 	HoursRejected     = "hours_rejected"     // params: activity, reason
 	DisputeAnswered   = "dispute_answered"   // params: activity, outcome
-	ActivityChanged   = "activity_changed"   // params: activity, starts_at, place
-	ActivityCancelled = "activity_cancelled" // params: activity, reason
+	ActivityChanged   = "activity_changed"   // params: activity, starts_at, ends_at, place
+	ActivityCancelled = "activity_cancelled" // params: activity, starts_at, reason
 	ActivityReminder  = "activity_reminder"  // params: activity, starts_at, place
-	OrderReady        = "order_ready"        // params: order, store
+	OrderReady        = "order_ready"        // params: order, store, expires_at, total
 	OrderExpiring     = "order_expiring"     // params: order, store, expires_at
-	OrderExpired      = "order_expired"      // params: order, store
-	CertificateIssued = "certificate_issued" // params: certificate, org
+	OrderExpired      = "order_expired"      // params: order, store, total
+	CertificateIssued = "certificate_issued" // params: certificate (its number), certificate_id, org
 )
 
 // Inbox is the name of the in-app channel, which every notice goes through.
@@ -39,8 +39,6 @@ var (
 	// ErrInvalid is a notice that cannot be written: no person, a kind or event that is not of the
 	// form, or parameters that are not a JSON object.
 	ErrInvalid = errors.New("notify: invalid notice")
-	// ErrNotFound is a notice that is not in the person's inbox.
-	ErrNotFound = errors.New("notify: no such notice")
 )
 
 // Notice is what a change tells one person.
@@ -79,12 +77,14 @@ type Service struct {
 	prefix   string
 	channels []Channel
 	pending  []string // every channel's name, the inbox first: what a new notice waits for
+	live     *liveHub // the open pages' watches of new notices
 }
 
 // New returns the service. rdb carries the live push (prefix starts its channel names); channels
 // are the external ones, each delivered after the inbox.
 func New(db *sqlx.DB, rdb redis.UniversalClient, prefix string, channels ...Channel) *Service {
-	s := &Service{db: db, rdb: rdb, prefix: prefix, channels: channels, pending: []string{Inbox}}
+	s := &Service{db: db, rdb: rdb, prefix: prefix, channels: channels, pending: []string{Inbox},
+		live: newLiveHub(rdb, prefix)}
 	for _, c := range channels {
 		s.pending = append(s.pending, c.Name())
 	}
@@ -92,7 +92,7 @@ func New(db *sqlx.DB, rdb redis.UniversalClient, prefix string, channels ...Chan
 }
 
 // LiveChannel is the Redis channel on which a person's new notices are published as they reach the
-// inbox, as JSON {id, kind}.
+// inbox, as JSON {id, kind} (Live); Watch follows it.
 func (s *Service) LiveChannel(userID int64) string {
 	return s.prefix + "notify:" + itoa(userID)
 }

@@ -101,8 +101,8 @@ func TestWriteWithTheChangeAndDeliverOnce(t *testing.T) {
 	}
 
 	// Reading: one's own notices only; reading twice changes nothing.
-	if _, err := s.MarkRead(ctx, u[1], []int64{list[0].ID}); !errors.Is(err, notify.ErrNotFound) {
-		t.Fatalf("marking another's notice: %v", err)
+	if n, err := s.MarkRead(ctx, u[1], []int64{list[0].ID}); err != nil || n != 0 {
+		t.Fatalf("marking another's notice: %d %v", n, err)
 	}
 	if n, err := s.MarkRead(ctx, u[0], []int64{list[0].ID}); err != nil || n != 1 {
 		t.Fatalf("mark read: %d %v", n, err)
@@ -115,6 +115,12 @@ func TestWriteWithTheChangeAndDeliverOnce(t *testing.T) {
 	}
 	if n, _ := s.Unread(ctx, u[1]); n != 1 {
 		t.Fatalf("the other's unread: %d", n)
+	}
+	if n, err := s.MarkRead(ctx, u[1], nil); err != nil || n != 1 {
+		t.Fatalf("mark all read: %d %v, want 1", n, err)
+	}
+	if n, _ := s.Unread(ctx, u[1]); n != 0 {
+		t.Fatalf("the other's unread after marking all: %d", n)
 	}
 
 	// The inbox is history: only marking read is allowed, once.

@@ -78,7 +78,14 @@ func (s *Service) placeBatch(ctx context.Context, calls []*call[placing, Order])
 		for i := range placed {
 			placed[i].hold = holdIDs[i]
 		}
-		return s.insertPlacedMany(ctx, tx.Sqlx(), placed, orders)
+		if err := s.insertPlacedMany(ctx, tx.Sqlx(), placed, orders); err != nil {
+			return err
+		}
+		ready := make([]Order, len(placed))
+		for i, po := range placed {
+			ready[i] = orders[po.call]
+		}
+		return s.tellReady(ctx, tx.Sqlx(), ready...)
 	})
 	if err != nil {
 		return err

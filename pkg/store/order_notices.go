@@ -13,6 +13,21 @@ import (
 // ExpiryWarning is how long before a pending order expires its volunteer is reminded to pick it up.
 const ExpiryWarning = 24 * time.Hour
 
+// tellReady writes, in the placing transaction, the notice that each order's goods are reserved and
+// wait at the store until it expires: an online order is ready for pickup once it is placed. The
+// orders are written already (their expiry set).
+func (s *Service) tellReady(ctx context.Context, tx *sqlx.Tx, orders ...Order) error {
+	if s.opt.Notify == nil || len(orders) == 0 {
+		return nil
+	}
+	ns := make([]notify.Notice, len(orders))
+	for i, o := range orders {
+		ns[i] = notify.Notice{UserID: o.UserID, Kind: notify.OrderReady, Event: fmt.Sprintf("order:%d:ready", o.ID),
+			Params: map[string]any{"order": o.ID, "store": o.StoreName, "expires_at": o.ExpiresAt, "total": o.Total}}
+	}
+	return s.opt.Notify.Write(ctx, tx, ns...)
+}
+
 // tellExpired writes, in the expiry's transaction, the notice that the order expired and its
 // credits were released.
 func (s *Service) tellExpired(ctx context.Context, tx *sqlx.Tx, o Order) error {

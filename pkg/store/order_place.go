@@ -116,7 +116,10 @@ func (s *Service) placeOne(ctx context.Context, p placing) (Order, error) {
 			return err
 		}
 		o = p.order(id, hold)
-		return s.insertPlaced(ctx, tx.Sqlx(), p.actor, p.key, p.hash, &o, allocs, p.now, p.expires)
+		if err := s.insertPlaced(ctx, tx.Sqlx(), p.actor, p.key, p.hash, &o, allocs, p.now, p.expires); err != nil {
+			return err
+		}
+		return s.tellReady(ctx, tx.Sqlx(), o)
 	})
 	if err != nil {
 		return s.placeFailed(ctx, p, err)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -91,11 +90,7 @@ func (s *server) balanceEvents(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Accel-Buffering", "no") // a proxy must pass each event on at once
 	// The stream outlives the handler and its fiber.Ctx: it gets only what it needs, now.
-	token := guard.SessionCookie(c)
-	if bearer, ok := guard.BearerToken(c); ok {
-		token = bearer
-	}
-	st := &balanceStream{sub: sub, code: u.AccountCode, ledger: s.Ledger, sessions: s.Sessions, session: token,
+	st := &balanceStream{sub: sub, code: u.AccountCode, ledger: s.Ledger, sessions: s.Sessions, session: streamSession(c),
 		done: c.Context().Done(), conn: c.Context().Conn()}
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer sub.Close()
@@ -155,14 +150,8 @@ func (st *balanceStream) run(w *bufio.Writer, first BalanceEvent) {
 	}
 }
 
-// signedIn reports whether the session the stream was opened with still exists: a stream must not
-// outlive signing out (everywhere, say, after a phone was lost). A Redis error keeps the stream.
-func (st *balanceStream) signedIn() bool {
-	ctx, cancel := context.WithTimeout(context.Background(), sseSetup)
-	defer cancel()
-	_, err := st.sessions.Get(ctx, st.session)
-	return !errors.Is(err, session.ErrNoSession)
-}
+// signedIn reports whether the session the stream was opened with still exists (sessionAlive).
+func (st *balanceStream) signedIn() bool { return sessionAlive(st.sessions, st.session) }
 
 // send writes one event if it is newer than the last one sent.
 func (st *balanceStream) send(w *bufio.Writer, b BalanceEvent) error {
@@ -180,11 +169,5 @@ func (st *balanceStream) send(w *bufio.Writer, b BalanceEvent) error {
 	return st.flush(w)
 }
 
-// flush sends what is buffered. The server's write timeout is set once per response, which would cut
-// a stream after it; each flush moves the deadline past the next heartbeat instead.
-func (st *balanceStream) flush(w *bufio.Writer) error {
-	if st.conn != nil {
-		_ = st.conn.SetWriteDeadline(time.Now().Add(2 * sseHeartbeat))
-	}
-	return w.Flush()
-}
+// flush sends what is buffered (flushStream).
+func (st *balanceStream) flush(w *bufio.Writer) error { return flushStream(w, st.conn) }

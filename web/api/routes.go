@@ -66,6 +66,12 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(fiber.MethodGet, "/api/v1/me/balance", guard.SignedIn(), s.myBalance)
 	s.handle(fiber.MethodGet, "/api/v1/me/balance/events", guard.SignedIn(), s.balanceEvents)
 
+	// The signed-in person's notices: their own inbox only (the service reads and marks the caller's),
+	// and the live unread count for the badge every page shows.
+	s.handle(fiber.MethodGet, "/api/v1/me/notifications", guard.SignedIn(), s.myNotifications)
+	s.handle(fiber.MethodPost, "/api/v1/me/notifications/read", guard.SignedIn(), s.readNotifications)
+	s.handle(fiber.MethodGet, "/api/v1/me/notifications/events", guard.SignedIn(), s.noticeEvents)
+
 	// Earning hours: activities, sign-ups, check-in codes and scans, attendances, verification, service
 	// records, disputes and transfers. Routes about an activity, a record or a dispute act at the
 	// organization that runs it; a volunteer's own things need only a signed-in person, and the service

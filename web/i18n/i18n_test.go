@@ -39,8 +39,9 @@ func TestLocalesComplete(t *testing.T) {
 			}
 		}
 		if !strings.HasPrefix(k, "problem.") && !strings.HasPrefix(k, "reason.") && !strings.HasPrefix(k, "detail.") &&
-			!strings.HasPrefix(k, "page.") {
-			t.Errorf("key %q is neither problem., reason., detail. nor page. (web/pages/templates_test.go checks page keys)", k)
+			!strings.HasPrefix(k, "page.") && !strings.HasPrefix(k, "notice.") {
+			t.Errorf("key %q is neither problem., reason., detail., notice. nor page. (web/pages/templates_test.go checks "+
+				"page keys, web/notices the notices' texts)", k)
 		}
 	}
 	han := regexp.MustCompile(`\p{Han}`)

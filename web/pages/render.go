@@ -114,6 +114,7 @@ type view struct {
 	User    *access.Principal // nil for a visitor who has not signed in
 	Nav     []navLink
 	Notice  string // a translated message at the top of the page
+	Unread  int    // the signed-in person's unread notices, for the header's badge
 	Form    form
 	Data    any
 	Content template.HTML // the page, inside the layout
@@ -223,6 +224,8 @@ func (s *server) newView(c *fiber.Ctx, titleKey string) view {
 	v := view{Lang: lang, Title: s.msgs.Get(lang, titleKey), Path: returnPath(c), CSRF: s.guard.CSRFToken(c)}
 	if p != nil && p.UserID != 0 {
 		v.User = p // devices and the operator have no pages of their own
+		// The badge is a courtesy: a count that fails shows none rather than failing the page.
+		v.Unread, _ = s.Notify.Unread(c.UserContext(), p.UserID)
 	}
 	if v.Device = principalDeviceName(s.msgs, lang, p); v.Device != "" {
 		v.DeviceSession = guard.SessionCookie(c) != ""

@@ -37,6 +37,8 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(fiber.MethodGet, "/me", guard.SignedIn(), s.mePage)
 	s.handle(fiber.MethodPost, "/me/password", guard.SignedIn(), s.passwordSubmit)
 	s.handle(fiber.MethodGet, "/me/balance", guard.SignedIn(), s.balancePage)
+	s.handle(fiber.MethodGet, "/me/notifications", guard.SignedIn(), s.inboxPage)
+	s.handle(fiber.MethodPost, "/me/notifications/read", guard.SignedIn(), s.inboxReadSubmit)
 
 	// Organizations: the pages of organizations, regions and the audit log, and their form posts. Each has
 	// the rule of the JSON route that does the same, on the organization or region in the path; a handler

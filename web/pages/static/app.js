@@ -20,6 +20,8 @@
 
   var box = document.getElementById('balance');
   if (box) { liveBalance(box); }
+  var bell = document.getElementById('header-notices');
+  if (bell) { liveBell(bell); }
 
   // hours shows integer minutes as hours with up to two decimals, as the server does: 90 → "1.5".
   function hours(minutes) {
@@ -83,6 +85,45 @@
       failures++;
       // The browser retries a dropped stream by itself; a refused one (CLOSED) or one that keeps
       // failing is given up for polling.
+      if (es.readyState === EventSource.CLOSED || failures >= 3) { es.close(); poll(); }
+    };
+  }
+
+  // liveBell keeps the header's unread count current from the notices stream (or a poll every 60 s
+  // when the stream cannot be kept open), and tells the page of each new notice with the DOM event
+  // "timebank:notice" (the inbox page brings it in).
+  function liveBell(bell) {
+    var count = document.getElementById('header-unread');
+    var failures = 0, pollTimer = null;
+    function show(n) {
+      if (typeof n !== 'number' || !count) { return; }
+      count.textContent = n > 99 ? '99+' : String(n);
+      count.hidden = n === 0;
+      bell.setAttribute('aria-label', n === 0 ? bell.getAttribute('data-label')
+        : bell.getAttribute('data-label-unread').replace('%d', String(n)));
+    }
+    window.timebankUnread = show; // the inbox page sets the count when it marks notices read
+    function poll() {
+      if (pollTimer) { return; }
+      var tick = function () {
+        fetch(bell.getAttribute('data-poll'), { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (p) { if (p) { show(p.unread); } })
+          .catch(function () {});
+      };
+      pollTimer = setInterval(tick, 60000);
+    }
+    if (!window.EventSource) { poll(); return; }
+    var es = new EventSource(bell.getAttribute('data-events'));
+    es.addEventListener('notices', function (e) {
+      failures = 0;
+      var ev;
+      try { ev = JSON.parse(e.data); } catch (err) { return; }
+      show(ev.unread);
+      if (ev.id) { document.dispatchEvent(new CustomEvent('timebank:notice', { detail: ev })); }
+    });
+    es.onerror = function () {
+      failures++;
       if (es.readyState === EventSource.CLOSED || failures >= 3) { es.close(); poll(); }
     };
   }
