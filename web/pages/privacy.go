@@ -6,19 +6,15 @@ import (
 	"timebank/pkg/identity"
 )
 
-// privacySections are the privacy notice's parts, top to bottom: what is kept, why, for how long,
-// who sees it, and what the person may ask. Each is a title and a text in the catalogues.
-var privacySections = []string{"what", "why", "how_long", "who", "location", "rights", "children"}
-
-// privacyView is the notice: its version (the one consent is recorded against) and its parts.
+// privacyView is the notice's version: the one consent is recorded against. Its parts (what is
+// kept, why, for how long, who sees it, location, what the person may ask, minors) are the page's.
 type privacyView struct {
-	Version  string
-	Sections []string
+	Version string
 }
 
 // privacyPage shows the privacy notice that registration asks consent to, for anyone.
 func (s *server) privacyPage(c *fiber.Ctx) error {
 	v := s.newView(c, "page.privacy.title")
-	v.Data = privacyView{Version: identity.PrivacyNotice, Sections: privacySections}
+	v.Data = privacyView{Version: identity.PrivacyNotice}
 	return s.render(c, fiber.StatusOK, "privacy", v)
 }
