@@ -1,0 +1,61 @@
+package certificate
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/jmoiron/sqlx"
+
+	"timebank/pkg/audit"
+	"timebank/pkg/principal"
+)
+
+// IssueRequest issues the certificate a request asks for (受理 and 开具 at once, as an organization's
+// queue does): a request still waiting is accepted in the same transaction, so that a refusal of the
+// issue (nothing left to certify, a field missing) leaves the request waiting as it was. What the
+// organization gives is as for Issue; in.RequestID is requestID.
+// Errors: ErrInvalid, ErrRequestNotFound, ErrRequestNotAccepted (refused or issued already), and
+// those of Issue.
+func (s *Service) IssueRequest(ctx context.Context, by *principal.Principal, orgID, requestID int64, in NewCertificate) (Certificate, error) {
+	in.RequestID = requestID
+	p, err := s.prepare(ctx, by, orgID, &in)
+	if err != nil {
+		return Certificate{}, err
+	}
+	var c Certificate
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE certificate_requests SET status = 'accepted', decided_by = $3,
+    decided_name = $4, decided_at = $5 WHERE id = $1 AND org_id = $2 AND status = 'requested'`,
+			requestID, orgID, by.Label(), by.Name, s.now())
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 1 {
+			if err := audit.Record(ctx, tx, audit.Entry{Actor: by.Label(), Action: "certificate.request_accepted",
+				Target: "certificate_request:" + itoa(requestID), OrgID: orgID, After: map[string]any{"reason": ""}}); err != nil {
+				return err
+			}
+		}
+		c, err = s.issueTx(ctx, tx, by, orgID, in, p)
+		return err
+	})
+	return c, err
+}
+
+// RequestOwner returns whose request id is and which organization it asks, so that the web layer
+// can authorize the organization's staff before acting on it.
+// Errors: ErrRequestNotFound.
+func (s *Service) RequestOwner(ctx context.Context, id int64) (userID, orgID int64, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT user_id, org_id FROM certificate_requests WHERE id = $1`, id).Scan(&userID, &orgID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, ErrRequestNotFound
+	}
+	return userID, orgID, err
+}
+
+// Seal returns the organization's seal image (a PNG), or nil when it has none.
+// Errors: none of its own (database errors only).
+func (s *Service) Seal(ctx context.Context, orgID int64) ([]byte, error) { return seal(ctx, s.db, orgID) }

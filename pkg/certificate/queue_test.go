@@ -1,0 +1,68 @@
+package certificate_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"timebank/pkg/certificate"
+)
+
+// The queue's issue accepts a waiting request and issues it in one transaction: refused, it leaves
+// the request waiting; issued, the 经办人 named is printed, and the 负责人 defaults to the last one.
+func TestIssueRequest(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	u := e.volunteer(t, "王秀英", "")
+	e.record(t, e.orgID, u.ID, "2026-01-10", "陪伴", 95, "scan")
+	r, err := e.svc.Apply(ctx, volunteerBy, certificate.NewRequest{UserID: u.ID, OrgID: e.orgID, Purpose: certificate.PurposeSchool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No 负责人 given and none named before: refused, the request still waits, no audit entry.
+	if _, err := e.svc.IssueRequest(ctx, coordinator, e.orgID, r.ID, certificate.NewCertificate{}); !errors.Is(err, certificate.ErrInvalid) {
+		t.Fatalf("issue without a 负责人: %v", err)
+	}
+	if _, err := e.svc.IssueRequest(ctx, coordinator, e.otherOrgID, r.ID, certificate.NewCertificate{ResponsibleName: "李会长"}); !errors.Is(err, certificate.ErrRequestNotFound) {
+		t.Fatalf("issue by another organization: %v", err)
+	}
+	if n := e.count(t, `SELECT count(*) FROM certificate_requests WHERE status = 'requested'`); n != 1 {
+		t.Fatalf("%d requests waiting after the refusals", n)
+	}
+	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE action LIKE 'certificate.%' AND action <> 'certificate.request'`); n != 0 {
+		t.Fatalf("%d audit entries after the refusals", n)
+	}
+	c, err := e.svc.IssueRequest(ctx, coordinator, e.orgID, r.ID, certificate.NewCertificate{ResponsibleName: "李会长", HandlerName: " 周经办 "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HandlerName != "周经办" || c.ResponsibleName != "李会长" || c.RequestID == nil || *c.RequestID != r.ID || c.TotalMinutes != 95 {
+		t.Errorf("issued: %+v", c)
+	}
+	if owner, org, err := e.svc.RequestOwner(ctx, r.ID); err != nil || owner != u.ID || org != e.orgID {
+		t.Errorf("RequestOwner = %d %d %v", owner, org, err)
+	}
+	if _, _, err := e.svc.RequestOwner(ctx, 999999); !errors.Is(err, certificate.ErrRequestNotFound) {
+		t.Errorf("RequestOwner(none) = %v", err)
+	}
+	if _, err := e.svc.IssueRequest(ctx, coordinator, e.orgID, r.ID, certificate.NewCertificate{}); !errors.Is(err, certificate.ErrRequestNotAccepted) {
+		t.Errorf("issue twice: %v", err)
+	}
+	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE action = 'certificate.request_accepted'`); n != 1 {
+		t.Errorf("%d acceptances audited", n)
+	}
+
+	// Directly, by volunteer number, with no 负责人: the last one is printed, the issuer is the 经办人.
+	d, err := e.svc.Issue(ctx, coordinator, e.orgID, certificate.NewCertificate{VolunteerNo: " " + u.VolunteerNo, Purpose: certificate.PurposeOther})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.UserID != u.ID || d.ResponsibleName != "李会长" || d.HandlerName != "张协调" {
+		t.Errorf("issued by number: %+v", d)
+	}
+	for _, in := range []certificate.NewCertificate{{Purpose: certificate.PurposeOther}, {VolunteerNo: "NO-SUCH", Purpose: certificate.PurposeOther}} {
+		if _, err := e.svc.Issue(ctx, coordinator, e.orgID, in); err == nil {
+			t.Errorf("issued to %+v", in)
+		}
+	}
+}
