@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
+	"timebank/pkg/activity"
 	"timebank/pkg/audit"
 	"timebank/pkg/principal"
 )
@@ -59,3 +61,38 @@ func (s *Service) RequestOwner(ctx context.Context, id int64) (userID, orgID int
 // Seal returns the organization's seal image (a PNG), or nil when it has none.
 // Errors: none of its own (database errors only).
 func (s *Service) Seal(ctx context.Context, orgID int64) ([]byte, error) { return seal(ctx, s.db, orgID) }
+
+// WorkingDaysLeft returns how many working days the organization has left to answer the request at
+// now: the working days after today up to its due day, 0 on the due day itself, -1 once it is past
+// due. It says nothing of a request already answered.
+func (r Request) WorkingDaysLeft(now time.Time) int {
+	if now.After(r.DueAt) {
+		return -1
+	}
+	n := 0
+	for d, due := activity.DateOf(now).AddDays(1), activity.DateOf(r.DueAt); !d.Start().After(due.Start()); d = d.AddDays(1) {
+		if activity.IsWorkingDay(d) {
+			n++
+		}
+	}
+	return n
+}
+
+// Recorder is an organization that recorded verified service of a volunteer: one the volunteer may
+// ask for a certificate ("谁记录谁证明").
+type Recorder struct {
+	OrgID   int64  `db:"org_id" json:"org_id"`
+	OrgName string `db:"org_name" json:"org_name"`
+	Minutes int64  `db:"minutes" json:"minutes"` // verified minutes it recorded
+}
+
+// Recorders lists the organizations that recorded verified service of the volunteer, by name.
+// Errors: none of its own (database errors only).
+func (s *Service) Recorders(ctx context.Context, userID int64) ([]Recorder, error) {
+	rs := []Recorder{}
+	err := s.db.SelectContext(ctx, &rs, `SELECT s.org_id, o.name AS org_name, sum(s.minutes)::bigint AS minutes
+FROM service_records s JOIN organizations o ON o.id = s.org_id
+WHERE s.user_id = $1 AND s.status = 'verified' AND s.minutes > 0
+GROUP BY s.org_id, o.name ORDER BY o.name, s.org_id`, userID)
+	return rs, err
+}

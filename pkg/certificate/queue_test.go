@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"timebank/pkg/certificate"
 )
@@ -63,6 +64,44 @@ func TestIssueRequest(t *testing.T) {
 	for _, in := range []certificate.NewCertificate{{Purpose: certificate.PurposeOther}, {VolunteerNo: "NO-SUCH", Purpose: certificate.PurposeOther}} {
 		if _, err := e.svc.Issue(ctx, coordinator, e.orgID, in); err == nil {
 			t.Errorf("issued to %+v", in)
+		}
+	}
+}
+
+// The days left of a request count working days after today up to the due day, skipping weekends.
+func TestWorkingDaysLeft(t *testing.T) {
+	// Due Monday 2026-03-30 (the end of the day), asked Monday 2026-03-16.
+	r := certificate.Request{DueAt: time.Date(2026, 3, 30, 23, 59, 59, 999999000, cst)}
+	for _, c := range []struct {
+		at   time.Time
+		want int
+	}{
+		{now, 10},
+		{time.Date(2026, 3, 20, 18, 0, 0, 0, cst), 6}, // Friday: 23, 24, 25, 26, 27, 30
+		{time.Date(2026, 3, 28, 9, 0, 0, 0, cst), 1},  // Saturday: Monday is left
+		{time.Date(2026, 3, 30, 23, 0, 0, 0, cst), 0}, // the due day
+		{time.Date(2026, 3, 31, 0, 0, 0, 0, cst), -1}, // past due
+	} {
+		if got := r.WorkingDaysLeft(c.at); got != c.want {
+			t.Errorf("at %v: %d left, want %d", c.at, got, c.want)
+		}
+	}
+}
+
+// The organizations a volunteer may ask are those that recorded verified service of theirs.
+func TestRecorders(t *testing.T) {
+	e := newEnv(t)
+	u := e.volunteer(t, "王秀英", "")
+	e.record(t, e.orgID, u.ID, "2026-01-10", "陪伴", 95, "scan")
+	e.record(t, e.orgID, u.ID, "2026-01-11", "陪伴", 30, "manual")
+	e.record(t, e.otherOrgID, u.ID, "2026-01-12", "义工", 60, "scan")
+	rs, err := e.svc.Recorders(context.Background(), u.ID)
+	if err != nil || len(rs) != 2 {
+		t.Fatalf("recorders = %+v, %v", rs, err)
+	}
+	for _, r := range rs {
+		if r.OrgID == e.orgID && r.Minutes != 125 || r.OrgID == e.otherOrgID && r.Minutes != 60 {
+			t.Errorf("recorder %+v", r)
 		}
 	}
 }
