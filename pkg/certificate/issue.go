@@ -22,12 +22,12 @@ import (
 // and Purpose are ignored; without one the organization issues on its own initiative, to the
 // volunteer UserID or, when it is 0, the one with VolunteerNo.
 type NewCertificate struct {
-	RequestID       int64  `json:"request_id,omitempty"`
-	UserID          int64  `json:"user_id,omitempty"`
-	VolunteerNo     string `json:"volunteer_no,omitempty"` // the unified volunteer number, in place of UserID
-	From            string `json:"from,omitempty"` // YYYY-MM-DD; both empty: the whole history
-	To              string `json:"to,omitempty"`
-	Purpose         string `json:"purpose,omitempty"`
+	RequestID   int64  `json:"request_id,omitempty"`
+	UserID      int64  `json:"user_id,omitempty"`
+	VolunteerNo string `json:"volunteer_no,omitempty"` // the unified volunteer number, in place of UserID
+	From        string `json:"from,omitempty"`         // YYYY-MM-DD; both empty: the whole history
+	To          string `json:"to,omitempty"`
+	Purpose     string `json:"purpose,omitempty"`
 	// ResponsibleName is the organization's 负责人 (no column of the organization keeps it); empty, the
 	// one named on the organization's last certificate.
 	ResponsibleName string `json:"responsible_name,omitempty"`

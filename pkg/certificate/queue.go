@@ -60,7 +60,9 @@ func (s *Service) RequestOwner(ctx context.Context, id int64) (userID, orgID int
 
 // Seal returns the organization's seal image (a PNG), or nil when it has none.
 // Errors: none of its own (database errors only).
-func (s *Service) Seal(ctx context.Context, orgID int64) ([]byte, error) { return seal(ctx, s.db, orgID) }
+func (s *Service) Seal(ctx context.Context, orgID int64) ([]byte, error) {
+	return seal(ctx, s.db, orgID)
+}
 
 // WorkingDaysLeft returns how many working days the organization has left to answer the request at
 // now: the working days after today up to its due day, 0 on the due day itself, -1 once it is past
