@@ -24,6 +24,9 @@ type PublicCheck struct {
 	Number         string `json:"number,omitempty"`
 	OrgName        string `json:"org_name,omitempty"`
 	MaskedName     string `json:"masked_name,omitempty"`
+	IDMasked       string `json:"id_masked,omitempty"` // as printed: 3301**********123X, "" when none was given
+	From           string `json:"from,omitempty"`      // the period certified, YYYY-MM-DD; none: the whole history
+	To             string `json:"to,omitempty"`
 	TotalMinutes   int64  `json:"total_minutes,omitempty"`
 	Hours          string `json:"hours,omitempty"` // TotalMinutes as hours, up to two decimals
 	IssueDate      string `json:"issue_date,omitempty"`
@@ -59,7 +62,7 @@ LEFT JOIN certificates n ON n.id = c.superseded_by WHERE c.id = $1`, claims.Cert
 	}
 	pc := PublicCheck{Genuine: true, Status: c.Status, Revoked: c.Status == StatusRevoked,
 		Superseded: c.Status == StatusSuperseded, Number: c.Number, OrgName: c.OrgName, MaskedName: c.MaskedName(),
-		TotalMinutes: c.TotalMinutes, Hours: ledger.FormatHours(c.TotalMinutes), IssueDate: c.IssueDate}
+		IDMasked: c.IDMasked, From: c.From, To: c.To, TotalMinutes: c.TotalMinutes, Hours: ledger.FormatHours(c.TotalMinutes), IssueDate: c.IssueDate}
 	if row.ReplacedBy != nil && row.ReplacedByCode != nil {
 		pc.ReplacedBy, pc.ReplacedByCode = *row.ReplacedBy, *row.ReplacedByCode
 	}

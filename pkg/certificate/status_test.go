@@ -17,7 +17,8 @@ func TestCheckReflectsRevocation(t *testing.T) {
 	c := e.issue(t, e.orgID, u.ID)
 	pc, err := e.svc.Check(ctx, c.Token)
 	want := certificate.PublicCheck{Genuine: true, Status: certificate.StatusIssued, Number: c.Number,
-		OrgName: "硖石街道志愿者协会", MaskedName: "王**", TotalMinutes: 95, Hours: "1.58", IssueDate: "2026-03-16"}
+		OrgName: "硖石街道志愿者协会", MaskedName: "王**", IDMasked: "1101**********002X", TotalMinutes: 95, Hours: "1.58",
+		IssueDate: "2026-03-16"}
 	if err != nil || pc != want {
 		t.Errorf("check = %+v, %v; want %+v", pc, err, want)
 	}
