@@ -98,3 +98,14 @@ WHERE s.user_id = $1 AND s.status = 'verified' AND s.minutes > 0
 GROUP BY s.org_id, o.name ORDER BY o.name, s.org_id`, userID)
 	return rs, err
 }
+
+// Request returns a request to the organization.
+// Errors: ErrRequestNotFound.
+func (s *Service) Request(ctx context.Context, orgID, id int64) (Request, error) {
+	var r Request
+	err := s.db.GetContext(ctx, &r, `SELECT `+requestColumns+` FROM certificate_requests r WHERE r.id = $1 AND r.org_id = $2`, id, orgID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrRequestNotFound
+	}
+	return r, err
+}

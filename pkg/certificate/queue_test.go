@@ -40,6 +40,12 @@ func TestIssueRequest(t *testing.T) {
 	if c.HandlerName != "周经办" || c.ResponsibleName != "李会长" || c.RequestID == nil || *c.RequestID != r.ID || c.TotalMinutes != 95 {
 		t.Errorf("issued: %+v", c)
 	}
+	if got, err := e.svc.Request(ctx, e.orgID, r.ID); err != nil || got.Status != certificate.RequestIssued {
+		t.Errorf("Request = %+v, %v", got, err)
+	}
+	if _, err := e.svc.Request(ctx, e.otherOrgID, r.ID); !errors.Is(err, certificate.ErrRequestNotFound) {
+		t.Errorf("Request of another organization: %v", err)
+	}
 	if owner, org, err := e.svc.RequestOwner(ctx, r.ID); err != nil || owner != u.ID || org != e.orgID {
 		t.Errorf("RequestOwner = %d %d %v", owner, org, err)
 	}

@@ -20,6 +20,9 @@ type CertificateCheck struct {
 	Number       string `json:"number,omitempty"`
 	Organization string `json:"organization,omitempty"`
 	NameMasked   string `json:"name_masked,omitempty"`
+	IDMasked     string `json:"id_masked,omitempty"` // as printed, when one was given
+	From         string `json:"from,omitempty"`      // the period certified; none: the whole history
+	To           string `json:"to,omitempty"`
 	Hours        string `json:"hours,omitempty"`   // as hours, up to two decimals
 	Minutes      int64  `json:"minutes,omitempty"` // the same in minutes
 	IssuedAt     string `json:"issued_at,omitempty"`
@@ -54,7 +57,7 @@ func checkOf(pc certificate.PublicCheck, verifyURL func(string) string) Certific
 		return CertificateCheck{Status: "invalid"}
 	}
 	out := CertificateCheck{Valid: true, Status: pc.Status, Number: pc.Number, Organization: pc.OrgName,
-		NameMasked: pc.MaskedName, Hours: pc.Hours, Minutes: pc.TotalMinutes, IssuedAt: pc.IssueDate,
+		NameMasked: pc.MaskedName, IDMasked: pc.IDMasked, From: pc.From, To: pc.To, Hours: pc.Hours, Minutes: pc.TotalMinutes, IssuedAt: pc.IssueDate,
 		Reason: pc.Reason, ReplacedBy: pc.ReplacedBy}
 	if pc.ReplacedByCode != "" {
 		out.ReplacedURL = verifyURL(pc.ReplacedByCode)
