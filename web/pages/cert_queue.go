@@ -23,7 +23,9 @@ type certOrgHead struct {
 }
 
 // certOrgPath is the path of the organization's certificate pages.
-func certOrgPath(orgID int64) string { return "/orgs/" + strconv.FormatInt(orgID, 10) + "/certificates" }
+func certOrgPath(orgID int64) string {
+	return "/orgs/" + strconv.FormatInt(orgID, 10) + "/certificates"
+}
 
 // certHead reads the organization in the path for its certificate pages.
 func (s *server) certHead(c *fiber.Ctx, tab string) (certOrgHead, error) {
