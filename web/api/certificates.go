@@ -47,11 +47,6 @@ type DirectIssueBody struct {
 	Notes           string `json:"notes,omitempty"`
 }
 
-// ReasonBody is the reason of a refusal or a revocation.
-type ReasonBody struct {
-	Reason string `json:"reason"`
-}
-
 // CertificateView is a certificate with where its code opens the public check, its PDF and its
 // hours written out.
 type CertificateView struct {
@@ -141,7 +136,7 @@ func (s *server) refuseCertificateRequest(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var req ReasonBody
+	var req ReasonRequest
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -239,7 +234,7 @@ func (s *server) revokeCertificate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var req ReasonBody
+	var req ReasonRequest
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
