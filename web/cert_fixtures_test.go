@@ -155,6 +155,7 @@ func certificateAuthzEntries() map[string]entry {
 		"POST /orgs/:id/certificates":                          org(issuers, "POST", page, "/certificates", malformed),
 		"GET /orgs/:id/certificates/new":                       org(issuers, "GET", page, "/certificates/new", ""),
 		"POST /orgs/:id/certificates/:cert/revoke":             org(issuers, "POST", page, "/certificates/999999/revoke", malformed),
+		"POST /orgs/:id/certificates/:cert/supersede":          org(issuers, "POST", page, "/certificates/999999/supersede", ""),
 		"GET /orgs/:id/certificates/requests":                  org(readers, "GET", page, "/certificates/requests", ""),
 		"GET /orgs/:id/certificates/requests/:request":         org(issuers, "GET", page, "/certificates/requests/999999", ""),
 		"POST /orgs/:id/certificates/requests/:request/issue":  org(issuers, "POST", page, "/certificates/requests/999999/issue", malformed),

@@ -65,7 +65,7 @@ func sealForm(t *testing.T, file []byte) (string, []string) {
 // the 经办人 and leads to the printable certificate, which only the volunteer and the
 // organization's readers see; a direct issue by volunteer number refuses bad input and changes
 // nothing; the register pages and exports list both; a revocation without a reason changes nothing;
-// a replaced certificate's check leads to the new one; the seal is uploaded on the organization page.
+// a corrected certificate is reissued from the register and the old one's check leads to the new one; the seal is uploaded on the organization page.
 func TestCertificatePagesAndRegister(t *testing.T) {
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
@@ -195,10 +195,22 @@ func TestCertificatePagesAndRegister(t *testing.T) {
 UPDATE service_records s SET revision = v.revision, minutes = 180 FROM v WHERE s.id = v.record_id`, rec); err != nil {
 		t.Fatal(err)
 	}
-	renewed, err := d.Certificates.Supersede(ctx, certIssuer, w.a.ID, second.ID, certificate.Replacement{})
-	if err != nil {
-		t.Fatal(err)
+	reg = actDo(t, app, coord, "GET", fmt.Sprintf("/orgs/%d/certificates", w.a.ID), nil)
+	if !strings.Contains(string(reg.raw), fmt.Sprintf(`id="supersede-%d"`, second.ID)) {
+		t.Fatalf("the register does not offer to reissue the corrected certificate: %d", reg.status)
 	}
+	again := actDo(t, app, coord, "POST", fmt.Sprintf("/orgs/%d/certificates/%d/supersede", w.a.ID, second.ID), "")
+	if again.status != 303 {
+		t.Fatalf("reissue: %d %s", again.status, again.raw)
+	}
+	if p := actDo(t, app, coord, "POST", fmt.Sprintf("/orgs/%d/certificates/%d/supersede", w.a.ID, second.ID), ""); p.status != 409 {
+		t.Errorf("a second reissue: %d", p.status)
+	}
+	latest, err := d.Certificates.OfUser(ctx, volID)
+	if err != nil || len(latest) != 3 || latest[0].TotalMinutes != 180 {
+		t.Fatalf("after the reissue: %+v %v", latest, err)
+	}
+	renewed := latest[0]
 	old := actDo(t, app, "", "GET", "/c/"+second.Token, nil)
 	if body := string(old.raw); old.status != 200 || !strings.Contains(body, `data-status="superseded"`) ||
 		!strings.Contains(body, `href="/c/`+renewed.Token+`"`) || !strings.Contains(body, renewed.Number) {

@@ -69,6 +69,7 @@ func (s *server) certificateNewSubmit(c *fiber.Ctx) error {
 // certRegisterView is a page of the organization's register of certificates.
 type certRegisterView struct {
 	Head         certOrgHead
+	Stale        []certLine // in force, but their records changed since: to replace
 	Certificates []certLine
 	Next         string // the next page's link
 	CSV, XLSX    string // the exports
@@ -101,6 +102,15 @@ func (s *server) renderRegister(c *fiber.Ctx, status int, v view) error {
 	for _, cert := range p.Certificates {
 		d.Certificates = append(d.Certificates, s.certLine(v.Lang, cert))
 	}
+	if head.CanIssue {
+		stale, err := s.Certificates.Stale(c.UserContext(), head.Org.ID)
+		if err != nil {
+			return err
+		}
+		for _, cert := range stale {
+			d.Stale = append(d.Stale, s.certLine(v.Lang, cert))
+		}
+	}
 	if p.Next != 0 {
 		d.Next = certOrgPath(head.Org.ID) + "?after=" + strconv.FormatInt(p.Next, 10)
 	}
@@ -128,6 +138,29 @@ func (s *server) certificateRevokeSubmit(c *fiber.Ctx) error {
 		return s.renderRegister(c, status, v)
 	}
 	return redirect(c, certOrgPath(orgID)+"?done=revoked#cert-"+strconv.FormatInt(id, 10))
+}
+
+// certificateSupersedeSubmit replaces a certificate whose records were corrected since it was issued
+// with a new one as the records stand now (the old one is marked superseded and its check leads to
+// the new one), and shows the new one to print.
+func (s *server) certificateSupersedeSubmit(c *fiber.Ctx) error {
+	orgID, _ := request.IDParam(c, "id")
+	id, err := request.IDParam(c, "cert")
+	if err != nil {
+		return err
+	}
+	cert, err := s.Certificates.Supersede(c.UserContext(), guard.Principal(c).Actor(), orgID, id, certificate.Replacement{})
+	if err != nil {
+		f := form{Values: map[string]string{}, Errors: map[string]string{}}
+		status, err := s.failForm(c, &f, err, nil)
+		if err != nil {
+			return err
+		}
+		v := s.certView(c, "page.cert.register.title")
+		v.Form = f
+		return s.renderRegister(c, status, v)
+	}
+	return redirect(c, certPrintPath(cert.ID)+"?done=issued")
 }
 
 // certOrgBox is the certificates' part of the organization page: where its certificate pages are,

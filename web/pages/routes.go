@@ -160,6 +160,7 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(post, "/orgs/:id/certificates", atOrg(access.IssueCertificates), s.certificateNewSubmit)
 	s.handle(get, "/orgs/:id/certificates/new", atOrg(access.IssueCertificates), s.certificateNewPage)
 	s.handle(post, "/orgs/:id/certificates/:cert/revoke", atOrg(access.IssueCertificates), s.certificateRevokeSubmit)
+	s.handle(post, "/orgs/:id/certificates/:cert/supersede", atOrg(access.IssueCertificates), s.certificateSupersedeSubmit)
 	s.handle(get, "/orgs/:id/certificates/requests", atOrg(access.ReadCertificates), s.certificateQueuePage)
 	s.handle(get, "/orgs/:id/certificates/requests/:request", atOrg(access.IssueCertificates), s.certificateRequestPage)
 	s.handle(post, "/orgs/:id/certificates/requests/:request/issue", atOrg(access.IssueCertificates), s.certificateIssueSubmit)
