@@ -1,6 +1,8 @@
 package pages
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -47,18 +49,18 @@ func (s *server) certHead(c *fiber.Ctx, tab string) (certOrgHead, error) {
 	return h, err
 }
 
-// openRequests are the organization's requests still to answer or to issue, oldest first.
+// openRequests are the organization's requests still to answer or to issue (at most 500 of each),
+// oldest first.
 func (s *server) openRequests(c *fiber.Ctx, orgID int64) ([]certificate.Request, error) {
-	rs, err := s.Certificates.Requests(c.UserContext(), orgID, "", 0, 500)
-	if err != nil {
-		return nil, err
-	}
-	open := rs[:0]
-	for _, r := range rs {
-		if r.Status == certificate.RequestRequested || r.Status == certificate.RequestAccepted {
-			open = append(open, r)
+	var open []certificate.Request
+	for _, status := range []string{certificate.RequestRequested, certificate.RequestAccepted} {
+		rs, err := s.Certificates.Requests(c.UserContext(), orgID, status, 0, 500)
+		if err != nil {
+			return nil, err
 		}
+		open = append(open, rs...)
 	}
+	slices.SortFunc(open, func(a, b certificate.Request) int { return cmp.Compare(a.ID, b.ID) })
 	return open, nil
 }
 
