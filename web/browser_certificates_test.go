@@ -79,6 +79,7 @@ func TestBrowserCertificates(t *testing.T) {
 	pc := newChrome(t)
 	signInWith(t, pc, base, worldPhone(coordA), testPassword)
 	visit(t, pc, fmt.Sprintf("%s/orgs/%d", base, w.a.ID))
+	screenshot(t, pc, "org-page-zh-1280")
 	submitAndWait(t, pc, "to-cert-queue", "cert-queue")
 	if n := evalIn[int](t, pc, "count the queue", `document.querySelectorAll('[data-testid="queue-request"]').length`); n != 2 {
 		t.Fatalf("%d requests in the queue, want 2", n)
