@@ -175,8 +175,9 @@ func authzTable() map[string]entry {
 		"GET /me/balance":   {who: people, in: get("/me/balance")},
 	}
 	// Each area of the service keeps its rows beside its tests.
-	for _, part := range []func() map[string]entry{activityAuthzEntries, storeAuthzTable, orgPagesAuthzTable, storePagesAuthzTable, activityPageAuthzEntries, deviceAuthzEntries, storePhotoAuthzEntries, storeAidAuthzEntries,
-		notificationsAuthzEntries} {
+	for _, part := range []func() map[string]entry{activityAuthzEntries, storeAuthzTable, orgPagesAuthzTable, storePagesAuthzTable,
+		activityPageAuthzEntries, deviceAuthzEntries, storePhotoAuthzEntries, storeAidAuthzEntries, notificationsAuthzEntries,
+		certificateAuthzEntries} {
 		for k, v := range part() {
 			if _, dup := table[k]; dup {
 				panic("authorization table: two rows for " + k)

@@ -66,10 +66,11 @@ func registeredRoutes(app *fiber.App) map[string]fiber.Route {
 	return out
 }
 
-// documentedPath reports whether a route belongs in the OpenAPI document: the JSON API and the
-// operational endpoints, not the HTML pages and static files.
+// documentedPath reports whether a route belongs in the OpenAPI document: the JSON API, the
+// operational endpoints and the well-known documents, not the HTML pages and static files.
 func documentedPath(p string) bool {
-	return strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" || p == "/metrics"
+	return strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" || p == "/metrics" ||
+		strings.HasPrefix(p, "/.well-known/")
 }
 
 // operations are the document's operations by "METHOD /path".

@@ -41,6 +41,15 @@ const (
 	AllocateAid Action = "store.aid"
 )
 
+// The actions of certificates of volunteer service (志愿服务记录证明). "谁记录谁证明": only the
+// organization that recorded the service certifies it, so issuing is its coordinators' and
+// administrators' (a region checks certificates, it does not issue them); the civil-affairs side
+// (region administrators, auditors) reads the register to spot-check it.
+const (
+	IssueCertificates Action = "certificate.issue" // accept, refuse, issue and revoke; set the seal
+	ReadCertificates  Action = "certificate.read"  // the requests and the register of certificates
+)
+
 // permissions lists the roles allowed each action. A region admin acts on everything below its
 // node and a platform admin everywhere; an auditor reads what its scope holds.
 var permissions = map[Action][]Role{
@@ -66,6 +75,9 @@ var permissions = map[Action][]Role{
 	ServeCounter:  {Clerk, Counter, StoreManager, OrgAdmin, RegionAdmin, PlatformAdmin},
 	ReadStore:     {Clerk, Counter, StoreManager, OrgAdmin, Auditor, RegionAdmin, PlatformAdmin},
 	AllocateAid:   {StoreManager, OrgAdmin, RegionAdmin, PlatformAdmin},
+
+	IssueCertificates: {Coordinator, OrgAdmin, PlatformAdmin},
+	ReadCertificates:  {Coordinator, OrgAdmin, Auditor, RegionAdmin, PlatformAdmin},
 }
 
 // Actions returns every action, for tests and documentation.

@@ -1,10 +1,12 @@
 package certificate
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -16,23 +18,32 @@ import (
 )
 
 // NewCertificate is what the organization gives when it issues a certificate (开具). With a RequestID the
-// person, the period and the purpose are the accepted request's, and UserID, From, To and Purpose
-// are ignored; without one the organization issues on its own initiative.
+// person, the period and the purpose are the accepted request's, and UserID, VolunteerNo, From, To
+// and Purpose are ignored; without one the organization issues on its own initiative, to the
+// volunteer UserID or, when it is 0, the one with VolunteerNo.
 type NewCertificate struct {
-	RequestID       int64  `json:"request_id,omitempty"`
-	UserID          int64  `json:"user_id,omitempty"`
-	From            string `json:"from,omitempty"` // YYYY-MM-DD; both empty: the whole history
-	To              string `json:"to,omitempty"`
-	Purpose         string `json:"purpose,omitempty"`
-	ResponsibleName string `json:"responsible_name"`  // 负责人 of the organization (no column keeps it)
-	Contact         string `json:"contact,omitempty"` // default: the organization's contact
-	Notes           string `json:"notes,omitempty"`
+	RequestID   int64  `json:"request_id,omitempty"`
+	UserID      int64  `json:"user_id,omitempty"`
+	VolunteerNo string `json:"volunteer_no,omitempty"` // the unified volunteer number, in place of UserID
+	From        string `json:"from,omitempty"`         // YYYY-MM-DD; both empty: the whole history
+	To          string `json:"to,omitempty"`
+	Purpose     string `json:"purpose,omitempty"`
+	// ResponsibleName is the organization's 负责人 (no column of the organization keeps it); empty, the
+	// one named on the organization's last certificate.
+	ResponsibleName string `json:"responsible_name,omitempty"`
+	// HandlerName is the 经办人 printed on the certificate; empty, the name of whoever issues it.
+	HandlerName string `json:"handler,omitempty"`
+	Contact     string `json:"contact,omitempty"` // default: the organization's contact
+	Notes       string `json:"notes,omitempty"`
 }
 
 // check validates the fields the organization gives.
 func (in *NewCertificate) check(bad fields.Set) period {
 	if r := cleanText(&in.ResponsibleName, 50, true); r != "" {
 		bad["responsible_name"] = r
+	}
+	if r := cleanText(&in.HandlerName, 50, false); r != "" {
+		bad["handler"] = r
 	}
 	if r := cleanText(&in.Contact, 100, false); r != "" {
 		bad["contact"] = r
@@ -43,8 +54,14 @@ func (in *NewCertificate) check(bad fields.Set) period {
 	if in.RequestID != 0 {
 		return period{}
 	}
-	if in.UserID <= 0 {
-		bad["user_id"] = "required"
+	in.VolunteerNo = strings.ToUpper(strings.TrimSpace(in.VolunteerNo))
+	switch {
+	case in.UserID < 0:
+		bad["user_id"] = "range"
+	case in.UserID == 0 && in.VolunteerNo == "":
+		bad["volunteer_no"] = "required"
+	case in.UserID == 0 && len(in.VolunteerNo) > 32:
+		bad["volunteer_no"] = "too_long"
 	}
 	checkPurpose(in.Purpose, bad)
 	return checkPeriod(in.From, in.To, bad)
@@ -57,19 +74,47 @@ func (in *NewCertificate) check(bad fields.Set) period {
 // Errors: ErrInvalid, ErrOrgNotFound, ErrUserNotFound, ErrNothingToCertify, ErrRequestNotFound,
 // ErrRequestNotAccepted.
 func (s *Service) Issue(ctx context.Context, by *principal.Principal, orgID int64, in NewCertificate) (Certificate, error) {
-	bad := fields.Set{}
-	checkActor(by, bad)
-	p := in.check(bad)
-	if err := bad.Err(ErrInvalid); err != nil {
+	p, err := s.prepare(ctx, by, orgID, &in)
+	if err != nil {
 		return Certificate{}, err
 	}
 	var c Certificate
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		c, err = s.issueTx(ctx, tx, by, orgID, in, p)
 		return err
 	})
 	return c, err
+}
+
+// prepare fills in the 负责人 the organization named last when none is given, and checks the
+// actor and what the organization gives.
+// Errors: ErrInvalid.
+func (s *Service) prepare(ctx context.Context, by *principal.Principal, orgID int64, in *NewCertificate) (period, error) {
+	if strings.TrimSpace(in.ResponsibleName) == "" {
+		last, err := s.LastResponsible(ctx, orgID)
+		if err != nil {
+			return period{}, err
+		}
+		in.ResponsibleName = last
+	}
+	bad := fields.Set{}
+	checkActor(by, bad)
+	p := in.check(bad)
+	return p, bad.Err(ErrInvalid)
+}
+
+// LastResponsible returns the 负责人 named on the organization's last certificate, "" before its first:
+// what a form offers, and what Issue prints when none is given.
+// Errors: none of its own (database errors only).
+func (s *Service) LastResponsible(ctx context.Context, orgID int64) (string, error) {
+	var name string
+	err := s.db.GetContext(ctx, &name, `SELECT responsible_name FROM certificates WHERE org_id = $1
+ORDER BY id DESC LIMIT 1`, orgID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return name, err
 }
 
 // issueTx issues inside tx; in is checked already.
@@ -88,6 +133,13 @@ WHERE r.id = $1 AND r.org_id = $2 FOR UPDATE`, in.RequestID, orgID)
 			return Certificate{}, ErrRequestNotAccepted
 		}
 		in.UserID, in.Purpose, p, reqID = r.UserID, r.Purpose, period{r.From, r.To}, r.ID
+	} else if in.UserID == 0 {
+		err := tx.GetContext(ctx, &in.UserID, `SELECT id FROM users WHERE volunteer_no = $1`, in.VolunteerNo)
+		if errors.Is(err, sql.ErrNoRows) {
+			return Certificate{}, ErrUserNotFound
+		} else if err != nil {
+			return Certificate{}, err
+		}
 	}
 	snap, err := readSnapshot(ctx, tx, in.UserID, orgID, p)
 	if err != nil {
@@ -112,7 +164,7 @@ ON CONFLICT (org_id, year) DO UPDATE SET last = certificate_counters.last + 1 RE
 		IDType: "none", VolunteerNo: snap.VolunteerNo, TotalMinutes: snap.scan + snap.manual,
 		ScanMinutes: snap.scan, ManualMinutes: snap.manual, Records: snap.records, OrgName: snap.OrgName,
 		OrgCodeKind: "filing", OrgCode: snap.Filing, ResponsibleName: in.ResponsibleName, Handler: by.Label(),
-		HandlerName: by.Name, Contact: in.Contact, Notes: in.Notes, KeyID: s.signer.KeyID(), Status: StatusIssued}
+		HandlerName: cmp.Or(in.HandlerName, by.Name), Contact: in.Contact, Notes: in.Notes, KeyID: s.signer.KeyID(), Status: StatusIssued}
 	if snap.IDMasked != nil {
 		c.IDType, c.IDMasked = "resident_id", *snap.IDMasked
 	}

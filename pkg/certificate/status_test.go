@@ -17,7 +17,8 @@ func TestCheckReflectsRevocation(t *testing.T) {
 	c := e.issue(t, e.orgID, u.ID)
 	pc, err := e.svc.Check(ctx, c.Token)
 	want := certificate.PublicCheck{Genuine: true, Status: certificate.StatusIssued, Number: c.Number,
-		OrgName: "硖石街道志愿者协会", MaskedName: "王**", TotalMinutes: 95, Hours: "1.58", IssueDate: "2026-03-16"}
+		OrgName: "硖石街道志愿者协会", MaskedName: "王**", IDMasked: "1101**********002X", TotalMinutes: 95, Hours: "1.58",
+		IssueDate: "2026-03-16"}
 	if err != nil || pc != want {
 		t.Errorf("check = %+v, %v; want %+v", pc, err, want)
 	}
@@ -34,7 +35,7 @@ func TestCheckReflectsRevocation(t *testing.T) {
 	if _, err := e.svc.Revoke(ctx, coordinator, e.orgID, c.ID, "再撤一次"); !errors.Is(err, certificate.ErrNotIssued) {
 		t.Errorf("revoke twice: %v", err)
 	}
-	want.Status, want.Revoked = certificate.StatusRevoked, true
+	want.Status, want.Revoked, want.Reason = certificate.StatusRevoked, true, "开错了"
 	if pc, err := e.svc.Check(ctx, c.Token); err != nil || pc != want {
 		t.Errorf("check after revoke = %+v, %v; want %+v", pc, err, want)
 	}
@@ -79,7 +80,8 @@ func TestSupersedeAfterCorrection(t *testing.T) {
 		t.Errorf("old = %+v, %v", old, err)
 	}
 	pc, err := e.svc.Check(ctx, c.Token)
-	if err != nil || !pc.Genuine || !pc.Superseded || pc.Revoked || pc.ReplacedBy != n.Number || pc.TotalMinutes != 155 {
+	if err != nil || !pc.Genuine || !pc.Superseded || pc.Revoked || pc.ReplacedBy != n.Number || pc.ReplacedByCode != n.Token ||
+		pc.TotalMinutes != 155 || pc.Reason != "" {
 		t.Errorf("check of the old = %+v, %v", pc, err)
 	}
 	if pc, err := e.svc.Check(ctx, n.Token); err != nil || !pc.Genuine || pc.Status != certificate.StatusIssued || pc.TotalMinutes != 180 {

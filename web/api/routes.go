@@ -146,4 +146,24 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(fiber.MethodPost, "/api/v1/stores/:id/households/:household/deactivate", aid, s.deactivateHousehold)
 	s.handle(fiber.MethodGet, "/api/v1/stores/:id/aid", aid, s.listAid)
 	s.handle(fiber.MethodPost, "/api/v1/stores/:id/aid", aid, s.allocateAid)
+
+	// Certificates of volunteer service: a volunteer asks an organization for one; the organization's
+	// coordinators and administrators issue (from the queue or directly), refuse and revoke; the volunteer
+	// and the organization's readers read and download it; anyone checks a code, and gets the public keys
+	// to check it offline. Routes about a request or a certificate act at the organization it belongs to;
+	// reading a certificate is the handler's check (the volunteer's own, or certificate.read there).
+	certs := s.targets.Certificates(s.Certificates)
+	s.handle(fiber.MethodGet, "/.well-known/timebank-certificates.json", guard.Public(), s.wellKnownCertificates)
+	s.handle(fiber.MethodGet, "/api/v1/certificates/verify", guard.Public(), s.verifyCertificate)
+	s.handle(fiber.MethodPost, "/api/v1/certificate-requests", own, s.applyCertificate)
+	s.handle(fiber.MethodPost, "/api/v1/certificate-requests/:id/issue", guard.Allow(access.IssueCertificates, certs.Request), s.issueCertificateRequest)
+	s.handle(fiber.MethodPost, "/api/v1/certificate-requests/:id/refuse", guard.Allow(access.IssueCertificates, certs.Request), s.refuseCertificateRequest)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/certificate-requests", guard.Allow(access.ReadCertificates, s.targets.Org), s.listCertificateRequests)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/certificates", guard.Allow(access.ReadCertificates, s.targets.Org), s.listCertificates)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/certificates.csv", guard.Allow(access.ReadCertificates, s.targets.Org), s.exportCertificatesCSV)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/certificates.xlsx", guard.Allow(access.ReadCertificates, s.targets.Org), s.exportCertificatesXLSX)
+	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/certificates", guard.Allow(access.IssueCertificates, s.targets.Org), s.issueCertificate)
+	s.handle(fiber.MethodGet, "/api/v1/certificates/:id", own, s.getCertificate)
+	s.handle(fiber.MethodGet, "/api/v1/certificates/:id/pdf", own, s.certificatePDF)
+	s.handle(fiber.MethodPost, "/api/v1/certificates/:id/revoke", guard.Allow(access.IssueCertificates, certs.Certificate), s.revokeCertificate)
 }

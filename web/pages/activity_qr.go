@@ -43,7 +43,8 @@ func (s *scanPages) receiptCheckPage(c *fiber.Ctx, token string) error {
 }
 
 // qrInfoPage says what a code is for when opening it on a phone does nothing: a member or pickup
-// code is read by the scanner at the counter or kiosk; certificates are not issued yet; anything
+// code is read by the scanner at the counter or kiosk; a certificate code of this kind is none of
+// ours (certificates carry Ed25519 codes that open /c/<code>, see certificateCheckPage); anything
 // else is not one of the service's codes.
 func (s *scanPages) qrInfoPage(c *fiber.Ctx, status int, kind string) error {
 	v := s.newView(c, qrInfoTitles[kind])

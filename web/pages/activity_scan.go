@@ -45,8 +45,9 @@ type scanOutcome struct {
 }
 
 // qrPage dispatches by the code's type, its first character: a kiosk code checks the volunteer in
-// or out, a receipt or certificate code is verified for anyone, and a member or pickup code opened
-// on a phone explains that it is meant for the scanner at the counter or kiosk.
+// or out, a receipt code is verified for anyone, and a member or pickup code opened on a phone
+// explains that it is meant for the scanner at the counter or kiosk. A certificate's code is not
+// one of these: it is signed with Ed25519 and opens /c/<code> (certificateCheckPage).
 func (s *scanPages) qrPage(c *fiber.Ctx) error {
 	token := qr.FromScan(c.Params("token"))
 	var t qr.Type

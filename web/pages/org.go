@@ -39,6 +39,7 @@ type orgPageView struct {
 	ManageDevs  bool // may create and revoke device tokens
 	DeviceWhere []option
 	NewDevice   *newDevice // the token just created, shown this once
+	Certs       certOrgBox // certificates of volunteer service (cert_register.go)
 }
 
 // memberLine is one role someone holds in the organization or one of its stores.
@@ -132,6 +133,9 @@ func (s *server) renderOrg(c *fiber.Ctx, status int, id int64, f form, nd *newDe
 		return err
 	}
 	if d.Subs, err = s.Orgs.SubOrgs(ctx, id); err != nil {
+		return err
+	}
+	if d.Certs, err = s.certOrgBox(c, id, t); err != nil {
 		return err
 	}
 	where := placeNames(o, d.Stores)

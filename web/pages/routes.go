@@ -165,6 +165,27 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(post, "/activities/:id/cancellation", change, s.callOffSubmit)
 	s.handle(get, "/activities/:id", own, s.activityDetailPage)
 
+	// Certificates of volunteer service: the public check a certificate's QR code opens (/c/<code>), a
+	// volunteer's requests and certificates, the printable certificate (the volunteer's own, or the
+	// handler checks certificate.read at the organization that issued it), and the organization's queue,
+	// direct issue, register with revocation, and seal. Pages about a request or a certificate of an
+	// organization act at the organization in the path, and the service finds the request or certificate
+	// there only.
+	s.handle(get, "/c/:token", guard.Public(), s.certificateCheckPage)
+	s.handle(get, "/me/certificates", own, s.myCertificatesPage)
+	s.handle(post, "/me/certificates", own, s.certificateRequestSubmit)
+	s.handle(get, "/certificates/:id", own, s.certificatePrintPage)
+	s.handle(get, "/orgs/:id/certificates", atOrg(access.ReadCertificates), s.certificateRegisterPage)
+	s.handle(post, "/orgs/:id/certificates", atOrg(access.IssueCertificates), s.certificateNewSubmit)
+	s.handle(get, "/orgs/:id/certificates/new", atOrg(access.IssueCertificates), s.certificateNewPage)
+	s.handle(post, "/orgs/:id/certificates/:cert/revoke", atOrg(access.IssueCertificates), s.certificateRevokeSubmit)
+	s.handle(post, "/orgs/:id/certificates/:cert/supersede", atOrg(access.IssueCertificates), s.certificateSupersedeSubmit)
+	s.handle(get, "/orgs/:id/certificates/requests", atOrg(access.ReadCertificates), s.certificateQueuePage)
+	s.handle(get, "/orgs/:id/certificates/requests/:request", atOrg(access.IssueCertificates), s.certificateRequestPage)
+	s.handle(post, "/orgs/:id/certificates/requests/:request/issue", atOrg(access.IssueCertificates), s.certificateIssueSubmit)
+	s.handle(post, "/orgs/:id/certificates/requests/:request/refuse", atOrg(access.IssueCertificates), s.certificateRefuseSubmit)
+	s.handle(post, "/orgs/:id/seal", atOrg(access.IssueCertificates), s.sealSubmit)
+
 	// The sign-in of kiosk and counter devices in a plain browser: a browser cannot send the device token
 	// as a bearer header, so the token is entered once at /device and the browser keeps a device session
 	// cookie instead.
