@@ -28,7 +28,7 @@ func certScreens(t *testing.T, ctx context.Context, name string) {
 func switchLang(t *testing.T, ctx context.Context, lang string) {
 	t.Helper()
 	button := map[string]string{"en": "lang-en", "zh-CN": "lang-zh"}[lang]
-	step(t, ctx, "switch to "+lang, chromedp.Click(chromedp.ID(button)),
+	step(t, ctx, "switch to "+lang, inMenu(button),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="`+lang+`"] #page-title`)))
 }
 

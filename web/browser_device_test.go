@@ -35,7 +35,7 @@ func TestBrowserDeviceCounter(t *testing.T) {
 	waitFor(t, pc, "the cookie is out of the scripts' reach", `document.cookie.indexOf('tb_device') < 0`)
 	screenshot(t, pc, "counter")
 
-	step(t, pc, "open the device page", chromedp.Click(chromedp.ID("nav-device")), chromedp.WaitVisible(chromedp.ID("device-counter")))
+	step(t, pc, "open the device page", inMenu("nav-device"), chromedp.WaitVisible(chromedp.ID("device-counter")))
 	if got := textOf(t, pc, "device-info"); !strings.Contains(got, "一号台") || !strings.Contains(got, w.sa.Name) {
 		t.Errorf("the device page says %q", got)
 	}

@@ -11,13 +11,22 @@ import (
 	"timebank/pkg/notify"
 )
 
-// headerOneRow is true when the header's tools (language switch, bell, name and sign-out) stay in
-// one row, the bell among them, and the page is no wider than the screen.
+// headerOneRowPC is true when the counter PC's bar (language switch, name and sign-out, bell) is
+// one row and there is no menu button.
+const headerOneRowPC = `(() => {
+  const tops = Array.from(document.querySelectorAll('.top .tools > *, #header-notices')).map(e => e.getBoundingClientRect().top);
+  return tops.length === 3 && Math.max(...tops) - Math.min(...tops) < 8 &&
+    document.getElementById('menu-button').offsetParent === null;
+})()`
+
+// headerOneRow is true when the phone's header is one row, the bell in it beside the menu button,
+// and the page is no wider than the screen.
 const headerOneRow = `(() => {
-  const tops = Array.from(document.querySelectorAll('.top .tools > *')).map(e => e.getBoundingClientRect().top);
   const bell = document.getElementById('header-notices').getBoundingClientRect();
-  return tops.length === 3 && Math.max(...tops) - Math.min(...tops) < 8 && bell.height > 0 &&
-    document.documentElement.scrollWidth <= window.innerWidth;
+  const menu = document.getElementById('menu-button').getBoundingClientRect();
+  const header = document.querySelector('header.top').getBoundingClientRect();
+  return bell.height > 0 && Math.abs(bell.top + bell.height / 2 - (menu.top + menu.height / 2)) < 8 &&
+    header.height < 1.8 * menu.height && document.documentElement.scrollWidth <= window.innerWidth;
 })()`
 
 // badgeIs is true when the header's count shows n (hidden for 0).
@@ -63,7 +72,7 @@ func TestBrowserNotifications(t *testing.T) {
 	}
 	screenshot(t, ctx, "2-inbox-phone-zh")
 
-	step(t, ctx, "switch to English", chromedp.Click(chromedp.ID("lang-en")),
+	step(t, ctx, "switch to English", inMenu("lang-en"),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #inbox-list`)))
 	waitFor(t, ctx, "the English notices", `document.querySelector('#inbox-list .inbox-item').textContent.includes('has been cancelled')`)
 	waitFor(t, ctx, "the English phone header is one row", headerOneRow)
@@ -71,9 +80,9 @@ func TestBrowserNotifications(t *testing.T) {
 
 	step(t, ctx, "a counter PC's screen", chromedp.EmulateViewport(1366, 768))
 	visit(t, ctx, base+"/me/notifications")
-	waitFor(t, ctx, "the PC header is one row", headerOneRow)
+	waitFor(t, ctx, "the PC header is one row", headerOneRowPC)
 	screenshot(t, ctx, "4-inbox-pc-en")
-	step(t, ctx, "switch to Chinese", chromedp.Click(chromedp.ID("lang-zh")),
+	step(t, ctx, "switch to Chinese", inMenu("lang-zh"),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-CN"] #inbox-list`)))
 	screenshot(t, ctx, "5-inbox-pc-zh")
 

@@ -69,7 +69,7 @@ func TestBrowserRegisterLogInLiveBalance(t *testing.T) {
 		t.Errorf("the profile shows the phone as %q", got)
 	}
 	screenshot(t, ctx, "2-profile")
-	submitAndWait(t, ctx, "logout", "login-form")
+	step(t, ctx, "sign out", inMenu("logout"), chromedp.WaitVisible(chromedp.ID("login-form")))
 
 	signInWith(t, ctx, base, number, pass)
 	if got := textOf(t, ctx, "balance-available"); got != "0" {
@@ -111,7 +111,7 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 	if got := textOf(t, ctx, "page-title"); got != "我的时间" {
 		t.Errorf("the Chinese title: %q", got)
 	}
-	step(t, ctx, "switch to English", chromedp.Click(chromedp.ID("lang-en")),
+	step(t, ctx, "switch to English", inMenu("lang-en"),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #balance`)))
 	if got := textOf(t, ctx, "page-title"); got != "My hours" {
 		t.Errorf("the English title: %q", got)
@@ -120,7 +120,7 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 		t.Errorf("the stored language: %q", got.Lang)
 	}
 	screenshot(t, ctx, "1-english")
-	step(t, ctx, "switch back to Chinese", chromedp.Click(chromedp.ID("lang-zh")),
+	step(t, ctx, "switch back to Chinese", inMenu("lang-zh"),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-CN"] #balance`)))
 	if got := textOf(t, ctx, "page-title"); got != "我的时间" {
 		t.Errorf("back in Chinese: %q", got)
@@ -136,7 +136,7 @@ func TestBrowserAdminGrantsRole(t *testing.T) {
 	w := newWorld(t, d)
 	ctx := newChrome(t)
 	signInWith(t, ctx, base, tablePhone(t, adminA), testPassword)
-	step(t, ctx, "open the organizations from the menu", chromedp.Click(chromedp.ID("nav-orgs")),
+	step(t, ctx, "open the organizations from the menu", inMenu("nav-orgs"),
 		chromedp.WaitVisible(chromedp.ID("org-"+id(w.a.ID))))
 	screenshot(t, ctx, "1-my-orgs")
 	submitAndWait(t, ctx, "org-"+id(w.a.ID), "invite-form")

@@ -66,7 +66,7 @@ func TestBrowserScanBeforeSignIn(t *testing.T) {
 	}
 
 	// Ninety minutes on, signed out, the volunteer scans the check-out code and signs in later.
-	step(t, vol, "sign out", chromedp.Click(chromedp.ID("logout")), chromedp.WaitVisible(chromedp.ID("header-login")))
+	step(t, vol, "sign out", inMenu("logout"), chromedp.WaitVisible(chromedp.ID("header-login")))
 	clk.Set(scannedIn.Add(90 * time.Minute))
 	scannedOut := clk.Now()
 	out, err := d.Activities.KioskCode(ctx, act.ID, true)
@@ -112,7 +112,7 @@ func TestBrowserScanThenRegister(t *testing.T) {
 				phone(t, vol)
 			}
 			visit(t, vol, base+"/login")
-			step(t, vol, "switch to English", chromedp.Click(chromedp.ID("lang-en")),
+			step(t, vol, "switch to English", inMenu("lang-en"),
 				chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #page-title`)))
 			scanned := clk.Now()
 			visit(t, vol, in.URL)

@@ -114,3 +114,10 @@ func signInWith(t *testing.T, ctx context.Context, base, phone, password string)
 	fill(t, ctx, "f-phone", phone, "f-password", password)
 	submitAndWait(t, ctx, "login-submit", "balance")
 }
+
+// inMenu clicks a control of the header's menu (the language, sign-out, the navigation): on a
+// phone, where the menu is closed, it is opened first, as a thumb does.
+func inMenu(id string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(script(`var b = document.getElementById('menu-button'), e = document.getElementById('`+id+`');`+
+		`if (b && b.offsetParent !== null && e && e.offsetParent === null) { b.click(); }`), chromedp.Click(chromedp.ID(id)))
+}

@@ -70,7 +70,7 @@ func TestBrowserWalkInTotal(t *testing.T) {
 	if got := textOf(t, pc, "receipt-left"); !strings.HasPrefix(got, "7 ") {
 		t.Errorf("the receipt's balance left: %q, want the 7 hours left after the sale", got)
 	}
-	step(t, pc, "switch to English", chromedp.Click(chromedp.ID("lang-en")), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #receipt-left`)))
+	step(t, pc, "switch to English", inMenu("lang-en"), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #receipt-left`)))
 	screenshot(t, pc, "4-receipt-en")
 }
 
@@ -114,7 +114,7 @@ func TestBrowserCatalogueAllowance(t *testing.T) {
 		t.Errorf("a phone's screen holds %v items of the catalogue, want at least 3", n)
 	}
 	screenshot(t, tab, "zh")
-	step(t, tab, "switch to English", chromedp.Click(chromedp.ID("lang-en")), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #catalog-items`)))
+	step(t, tab, "switch to English", inMenu("lang-en"), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #catalog-items`)))
 	if got := textOf(t, tab, "item-"+id(rice.ID)+"-left"); got != "You have reached this period's limit" {
 		t.Errorf("the rice in English: %q", got)
 	}

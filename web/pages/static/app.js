@@ -18,6 +18,19 @@
     });
   });
 
+  // The header's menu on a phone: the button opens and closes the language, the person and the
+  // navigation; the style sheet shows it on narrow screens only.
+  var menuButton = document.getElementById('menu-button');
+  if (menuButton) {
+    var header = menuButton.closest('header');
+    header.classList.add('js-menu');
+    menuButton.hidden = false;
+    menuButton.addEventListener('click', function () {
+      var open = header.classList.toggle('open');
+      menuButton.setAttribute('aria-expanded', open ? 'true' : 'false');
+    });
+  }
+
   var box = document.getElementById('balance');
   if (box) { liveBalance(box); }
   var bell = document.getElementById('header-notices');
