@@ -107,10 +107,11 @@ func waitFor(t *testing.T, ctx context.Context, what, expression string) {
 	})
 }
 
-// signInWith logs in through the log-in page and waits for the page it leads to (the balance).
+// signInWith logs in through the log-in page and waits for the balance, which it asks to be led to
+// (staff would otherwise land on their work: TestStaffLanding).
 func signInWith(t *testing.T, ctx context.Context, base, phone, password string) {
 	t.Helper()
-	visit(t, ctx, base+"/login")
+	visit(t, ctx, base+"/login?next=/me/balance")
 	fill(t, ctx, "f-phone", phone, "f-password", password)
 	submitAndWait(t, ctx, "login-submit", "balance")
 }

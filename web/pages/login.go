@@ -1,8 +1,11 @@
 package pages
 
 import (
+	"slices"
+
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/pkg/access"
 	"timebank/web/guard"
 )
 
@@ -30,7 +33,8 @@ func (s *server) loginPage(c *fiber.Ctx) error {
 // find out who is registered.
 func (s *server) loginSubmit(c *fiber.Ctx) error {
 	f := readForm(c, "phone", "password", "next")
-	if _, err := s.guard.SignIn(c, c.FormValue("phone"), c.FormValue("password"), false); err != nil {
+	u, err := s.guard.SignIn(c, c.FormValue("phone"), c.FormValue("password"), false)
+	if err != nil {
 		status, err := s.failForm(c, &f, err, nil)
 		if err != nil {
 			return err
@@ -40,5 +44,41 @@ func (s *server) loginSubmit(c *fiber.Ctx) error {
 		v.Data = signInView{Pending: s.pendingScanNote(c, v.Lang)}
 		return s.render(c, status, "login", v)
 	}
-	return redirect(c, localPath(f.Values["next"], "/me/balance"))
+	if next := localPath(f.Values["next"], ""); next != "" {
+		return redirect(c, next)
+	}
+	p, err := s.Users.Principal(c.UserContext(), u.User.ID)
+	if err != nil {
+		return err
+	}
+	return redirect(c, landing(&p))
+}
+
+// landings are where staff land after signing in, by the first of these roles they hold: a clerk
+// or manager on the counter, a coordinator on their activities and queues, an organization's admin
+// on the organizations, a region's staff on the regions. A volunteer lands on their hours.
+var landings = []struct {
+	roles []access.Role
+	nav   string // the menu entry whose page it is
+}{
+	{[]access.Role{access.Clerk, access.StoreManager}, "counter"},
+	{[]access.Role{access.Coordinator}, "manage"},
+	{[]access.Role{access.OrgAdmin, access.PlatformAdmin}, "orgs"},
+	{[]access.Role{access.RegionAdmin, access.Auditor}, "regions"},
+}
+
+// landing is the page the person's work starts on.
+func landing(p *access.Principal) string {
+	nav := visibleNav(p, menu)
+	for _, l := range landings {
+		if !slices.ContainsFunc(l.roles, p.Has) {
+			continue
+		}
+		for _, e := range nav {
+			if e.id == l.nav {
+				return e.path
+			}
+		}
+	}
+	return "/me/balance"
 }
