@@ -23,6 +23,7 @@ type queueView struct {
 	Waiting   int  // attendances awaiting a decision
 	CanVerify bool // the reader may decide (an auditor only reads)
 	MaxBatch  int
+	Confirm   *batchConfirm // a batch with flagged rows waiting to be confirmed
 }
 
 // queueLine is one attendance of the queue.
@@ -68,6 +69,7 @@ func (s *server) queueForm(c *fiber.Ctx, status int, v view) error {
 		return err
 	}
 	data := queueView{Queue: q, CanVerify: guard.Principal(c).Can(access.VerifyHours, t), MaxBatch: activity.MaxBatch}
+	data.Confirm, _ = c.Locals(localBatchConfirm).(*batchConfirm)
 	for _, it := range q.Items {
 		l := queueLine{QueueItem: it, In: dayClock(it.CheckInAt), Out: dayClock(it.CheckOutAt),
 			Decidable: it.Status == activity.StatusClosed}
@@ -130,6 +132,12 @@ func (s *server) verifySubmit(c *fiber.Ctx) error {
 		if err := guard.Can(c, access.VerifyHours, t); err != nil {
 			return err
 		}
+	}
+	if ask, err := s.confirmBatch(c, id, req); err != nil || ask != nil {
+		if err != nil {
+			return err
+		}
+		return s.askBatch(c, ask)
 	}
 	res, err := s.Activities.Verify(c.UserContext(), guard.By(c), req)
 	if err != nil {
