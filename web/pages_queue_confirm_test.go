@@ -11,7 +11,7 @@ import (
 	who "timebank/pkg/principal"
 )
 
-// Approving a batch that holds a flagged row (the phone was outside the activity's area) asks once
+// A refused row decision keeps its row open. Approving a batch that holds a flagged row (the phone was outside the activity's area) asks once
 // more and decides nothing; the confirmation approves them all. A batch without flags, or a single
 // row, is approved at once.
 func TestQueueConfirmsFlaggedBatch(t *testing.T) {
@@ -50,6 +50,13 @@ func TestQueueConfirmsFlaggedBatch(t *testing.T) {
 	if len(ids) != 2 {
 		t.Fatalf("the queue offers %d to pick, want 2", len(ids))
 	}
+	// A row's own adjustment without a reason comes back open on that row, with the minutes typed
+	// and the message beside the reason, which the summary links to.
+	row := ids[0][1]
+	actWantPage(t, "an adjustment without a reason", coord.submit(path+"/verify",
+		url.Values{"ids": {row}, "row": {"1"}, "action": {"adjust"}, "minutes": {"75"}, "reason": {" "}}), 422,
+		`id="decide-`+row+`" open`, `id="f-minutes-`+row+`" maxlength="4" value="75"`, `href="#f-reason-`+row+`"`,
+		`id="f-reason-`+row+`-error"`)
 	batch := url.Values{"ids": {ids[0][1], ids[1][1]}, "action": {"approve"}}
 	actWantPage(t, "a batch with a flagged row", coord.submit(path+"/verify", batch), 409,
 		`data-testid="confirm-batch"`, "所选 2 条中有 1 条需要核实", "候补", `name="confirm" value="1"`)

@@ -24,6 +24,7 @@ type queueView struct {
 	CanVerify bool // the reader may decide (an auditor only reads)
 	MaxBatch  int
 	Confirm   *batchConfirm // a batch with flagged rows waiting to be confirmed
+	Open      int64         // the row whose own decision was refused: shown open, with what was typed
 }
 
 // queueLine is one attendance of the queue.
@@ -70,6 +71,7 @@ func (s *server) queueForm(c *fiber.Ctx, status int, v view) error {
 	}
 	data := queueView{Queue: q, CanVerify: guard.Principal(c).Can(access.VerifyHours, t), MaxBatch: activity.MaxBatch}
 	data.Confirm, _ = c.Locals(localBatchConfirm).(*batchConfirm)
+	data.Open, _ = c.Locals(localOpenRow).(int64)
 	for _, it := range q.Items {
 		l := queueLine{QueueItem: it, In: dayClock(it.CheckInAt), Out: dayClock(it.CheckOutAt),
 			Decidable: it.Status == activity.StatusClosed}
@@ -152,7 +154,9 @@ func (s *server) verifySubmit(c *fiber.Ctx) error {
 	return redirect(c, "/activities/"+strconv.FormatInt(id, 10)+"/queue?done="+req.Action+"&n="+strconv.Itoa(changed))
 }
 
-// verifyFailed shows the queue again with what was wrong with the decision at the top.
+// verifyFailed shows the queue again with what was wrong with the decision at the top. A row's own
+// form (row=1, one attendance) comes back open on that row, with what was typed and the messages
+// beside its fields, which the summary's links point at.
 func (s *server) verifyFailed(c *fiber.Ctx, f form, err error) error {
 	status, err := s.failForm(c, &f, err, nil)
 	if err != nil {
@@ -160,7 +164,34 @@ func (s *server) verifyFailed(c *fiber.Ctx, f form, err error) error {
 	}
 	v := s.actView(c, "page.act.queue.title")
 	v.Form = f
+	if row, perr := strconv.ParseInt(c.FormValue("ids"), 10, 64); perr == nil && c.FormValue("row") == "1" {
+		v.Form = rowForm(f, row)
+		c.Locals(localOpenRow, row)
+	}
 	return s.queueForm(c, status, v)
+}
+
+// localOpenRow carries the row of a refused row form from verifyFailed to queueForm.
+const localOpenRow = "pages.queueOpenRow"
+
+// rowForm is f as the row's form shows it: its fields named by the row (minutes-<id>,
+// reason-<id>), the rest of the messages about the form as a whole.
+func rowForm(f form, row int64) form {
+	suffix := "-" + strconv.FormatInt(row, 10)
+	out := form{Values: map[string]string{}, Errors: map[string]string{}, order: []string{"minutes" + suffix, "reason" + suffix},
+		other: f.other}
+	for _, name := range []string{"minutes", "reason"} {
+		out.Values[name+suffix] = f.Values[name]
+		if msg, ok := f.Errors[name]; ok {
+			out.Errors[name+suffix] = msg
+		}
+	}
+	for name, msg := range f.Errors {
+		if name != "minutes" && name != "reason" {
+			out.other = append(out.other, msg)
+		}
+	}
+	return out
 }
 
 // dayClock is a moment as "03-10 09:02", China Standard Time; "" for none.
