@@ -50,8 +50,9 @@ type MyRecords struct {
 	Next            int64      `json:"next,omitempty"` // the after of the next page, 0 at the end
 }
 
-// MyRecords returns the volunteer's attendances, newest first, keyset paged before the attendance
-// id after (0 for the first page), with the total verified time and the star level.
+// MyRecords returns the volunteer's attendances, newest service first (by the activity's start, so
+// that a record added later for an old date sits at its date), keyset paged after the attendance
+// after (0 for the first page), with the total verified time and the star level.
 // Errors: ErrInvalid (limit).
 func (s *Service) MyRecords(ctx context.Context, userID, after int64, limit int) (MyRecords, error) {
 	if limit <= 0 {
@@ -59,9 +60,6 @@ func (s *Service) MyRecords(ctx context.Context, userID, after int64, limit int)
 	}
 	if limit > MaxPage || after < 0 {
 		return MyRecords{}, invalid("limit", "range")
-	}
-	if after == 0 {
-		after = 1<<63 - 1
 	}
 	out := MyRecords{Items: []MyRecord{}}
 	if err := s.db.GetContext(ctx, &out.VerifiedMinutes,
@@ -82,8 +80,9 @@ SELECT t.id AS attendance_id, r.id AS record_id, a.id AS activity_id, a.title AS
 FROM attendances t
 JOIN activities a ON a.id = t.activity_id JOIN organizations o ON o.id = a.org_id
 LEFT JOIN service_records r ON r.attendance_id = t.id
-WHERE t.user_id = $1 AND t.id < $2
-ORDER BY t.id DESC LIMIT $3`, userID, after, limit+1); err != nil {
+WHERE t.user_id = $1 AND (a.starts_at, t.id) < (SELECT coalesce(max(a2.starts_at), 'infinity'), coalesce(max(t2.id), 0)
+      FROM attendances t2 JOIN activities a2 ON a2.id = t2.activity_id WHERE t2.id = $2)
+ORDER BY a.starts_at DESC, t.id DESC LIMIT $3`, userID, after, limit+1); err != nil {
 		return MyRecords{}, err
 	}
 	if len(out.Items) > limit {

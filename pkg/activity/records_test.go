@@ -237,3 +237,24 @@ func TestMyRecords(t *testing.T) {
 		t.Errorf("second page: %v %+v", err, rest)
 	}
 }
+
+// The list is in the order of the service's dates, newest first: an attendance recorded later for
+// an earlier activity sits at its date, across pages too.
+func TestMyRecordsByDate(t *testing.T) {
+	e := newEnv(t, activity.CreditLimits{})
+	ctx := context.Background()
+	v := e.volunteer(t, "严明")
+	earlier := day10.AddDate(0, 0, -3)
+	recent := e.newActivity(t)
+	old := e.newActivity(t, func(n *activity.NewActivity) { n.StartsAt, n.EndsAt = earlier, earlier.Add(3*time.Hour) })
+	e.checkedOut(t, recent.ID, v.ID, day10, day10.Add(time.Hour))
+	e.checkedOut(t, old.ID, v.ID, earlier, earlier.Add(time.Hour))
+	first, err := e.svc.MyRecords(ctx, v.ID, 0, 1)
+	if err != nil || len(first.Items) != 1 || first.Items[0].ActivityID != recent.ID || first.Next == 0 {
+		t.Fatalf("first page: %v %+v", err, first)
+	}
+	second, err := e.svc.MyRecords(ctx, v.ID, first.Next, 1)
+	if err != nil || len(second.Items) != 1 || second.Items[0].ActivityID != old.ID || second.Next != 0 {
+		t.Fatalf("second page: %v %+v", err, second)
+	}
+}
