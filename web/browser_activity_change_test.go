@@ -54,6 +54,7 @@ func fitsWidth(t *testing.T, ctx context.Context, what string, width int) {
 // shot at 360 px and 1366 px in Chinese and English. The cancel form refuses an unticked box, then
 // cancels; the volunteer, on a phone, reads that it was cancelled and why.
 func TestBrowserActivityChange(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	base, d, _ := activityBrowserApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

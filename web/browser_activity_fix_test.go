@@ -18,6 +18,7 @@ import (
 // does and amends it; the record page also fits a 360 px phone. The volunteer's records then show
 // the new time and the record its second version with the coordinator's reason.
 func TestBrowserActivityCorrection(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	base, d, clk := activityBrowserApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

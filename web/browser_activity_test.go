@@ -79,6 +79,7 @@ func evalString(t *testing.T, ctx context.Context, what, expression string) stri
 // hand: 95 minutes pass between check-in and check-out without the test waiting for them, and no
 // code expires while a busy machine runs the test.
 func TestBrowserActivityEarning(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	base, d, clk := activityBrowserApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

@@ -38,6 +38,7 @@ func switchLang(t *testing.T, ctx context.Context, lang string) {
 // genuine, a changed code not genuine, and revoked with the reason. Screenshots at 360 and 1366 px,
 // in Chinese and English, of the queue, the register, the certificate and the check page.
 func TestBrowserCertificates(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	base, d := browserApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

@@ -17,6 +17,7 @@ import (
 // scripts cannot read the cookie, and the device page signs it out again. Screenshots of each
 // screen are saved.
 func TestBrowserDeviceCounter(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	base, d := browserApp(t)
 	w := newWorld(t, d)
 	_, token, err := d.Users.CreateDevice(context.Background(), identity.Change{Actor: who.Operator()}, access.Counter, 0, w.sa.ID, "一号台")
@@ -47,6 +48,7 @@ func TestBrowserDeviceCounter(t *testing.T) {
 
 // The longest menus fit a 360 px phone: the menu wraps instead of widening the page.
 func TestBrowserMenuOnPhone(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	base, d := browserApp(t)
 	newWorld(t, d)
 	ctx := newChrome(t)

@@ -10,6 +10,7 @@ import (
 // opens the language, the person with sign-out, and the navigation. On a counter PC everything is
 // in the bar and there is no menu button. Screenshots in both languages at both widths.
 func TestBrowserPhoneHeader(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	base, d := browserApp(t)
 	newWorld(t, d)
 	tab := newChrome(t)

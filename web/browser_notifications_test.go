@@ -43,6 +43,7 @@ func badgeIs(n int) string {
 // notice marks it read, and "mark all read" clears the count. In both languages, on a 360 px phone
 // and a 1366 px PC, the header stays one row.
 func TestBrowserNotifications(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	base, d := browserApp(t)
 	ctx := newChrome(t)
 	phone(t, ctx)

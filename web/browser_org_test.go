@@ -52,6 +52,7 @@ func tablePhone(t *testing.T, who string) string {
 // A visitor registers on a phone, signs out and in again, and sees the balance page; a transaction
 // posted through the API changes the balance on the open page, without a reload.
 func TestBrowserRegisterLogInLiveBalance(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	base, d := browserApp(t)
 	ctx := newChrome(t)
 	phone(t, ctx)
@@ -100,6 +101,7 @@ func TestBrowserRegisterLogInLiveBalance(t *testing.T) {
 // The language switch turns the page English and back, on the same page, and the choice is kept
 // with the person.
 func TestBrowserLanguageSwitch(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	base, d := browserApp(t)
 	ctx := newChrome(t)
 	phone(t, ctx)
@@ -132,6 +134,7 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 // organization page; the volunteer's profile, in a browser of their own, then lists it. The
 // administrator also creates a device token and copies it.
 func TestBrowserAdminGrantsRole(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	base, d := browserApp(t)
 	w := newWorld(t, d)
 	ctx := newChrome(t)
@@ -179,6 +182,7 @@ func TestBrowserAdminGrantsRole(t *testing.T) {
 // A region administrator on a phone: the region page, an organization's page, the audit log, and the
 // volunteer list import, whose check runs in place and keeps the chosen file for the import.
 func TestBrowserRegionAuditImport(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	base, d := browserApp(t)
 	w := newWorld(t, d)
 	ctx := newChrome(t)

@@ -21,6 +21,7 @@ import (
 // scans, not of the sign-ins. The held scan is used once. The recording service's clock is moved
 // by hand, so that minutes pass without the test waiting for them.
 func TestBrowserScanBeforeSignIn(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	base, d, clk := activityBrowserApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
@@ -97,6 +98,7 @@ func TestBrowserScanBeforeSignIn(t *testing.T) {
 // the sign-in page leads to the short registration (phone, name, password, and consent to the
 // privacy notice; no ID number), which keeps the held scan and makes it.
 func TestBrowserScanThenRegister(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	for _, width := range []int64{phoneWidth, pcWidth} {
 		t.Run(map[int64]string{phoneWidth: "phone", pcWidth: "pc"}[width], func(t *testing.T) {
 			base, d, clk := activityBrowserApp(t)

@@ -45,6 +45,7 @@ func ledgerCounts(t *testing.T, d services) (txs, postings int) {
 // the shelf as an allocated movement of the journal and no credits moved. The clerk of the same
 // store sees no 困难家庭 in the menu and is refused the page. Screenshots of each screen are saved.
 func TestBrowserStoreAid(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	base, d := browserApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

@@ -48,6 +48,7 @@ func fetchJPEG(t *testing.T, base, path string) (int, int) {
 // a JPEG of the same size, and the catalogue shows it as the item's thumbnail. Screenshots of each
 // screen are saved.
 func TestBrowserStorePhoto(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	base, d := browserApp(t)
 	w := newWorld(t, d)
 	itemID, _ := storeFixture(t, w, w.sa.ID)

@@ -16,6 +16,7 @@ import (
 // numbers, then changes the soap's quantity by hand. The subtotal and the total on the confirm button follow
 // at once, and the sale charges exactly the total shown. The receipt keeps what was left after it.
 func TestBrowserWalkInTotal(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	base, d := browserApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
@@ -78,6 +79,7 @@ func TestBrowserWalkInTotal(t *testing.T) {
 // limit is reached and cannot be added, the oil says the stars it needs, and a screen holds at
 // least three items. In both languages.
 func TestBrowserCatalogueAllowance(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	base, d := browserApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

@@ -40,6 +40,7 @@ func script(js string) chromedp.Action[chromedp.Void] {
 // sees it by itself, the balance has moved from held to spent, and the stock page shows the goods
 // gone. Screenshots of each screen are saved.
 func TestBrowserStoreRedeem(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	base, d := browserApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

@@ -108,20 +108,27 @@
   function liveBell(bell) {
     var count = document.getElementById('header-unread');
     var failures = 0, pollTimer = null;
+    var last = Number(count && !count.hidden ? count.textContent : 0) || 0;
+    // show sets the count, and reports whether it went up: a notice came that the page may not
+    // have heard of (a stream that opened late hears of it by the recount only).
     function show(n) {
-      if (typeof n !== 'number' || !count) { return; }
+      if (typeof n !== 'number' || !count) { return false; }
+      var up = n > last;
+      last = n;
       count.textContent = n > 99 ? '99+' : String(n);
       count.hidden = n === 0;
       bell.setAttribute('aria-label', n === 0 ? bell.getAttribute('data-label')
         : bell.getAttribute('data-label-unread').replace('%d', String(n)));
+      return up;
     }
+    function tell(detail) { document.dispatchEvent(new CustomEvent('timebank:notice', { detail: detail })); }
     window.timebankUnread = show; // the inbox page sets the count when it marks notices read
     function poll() {
       if (pollTimer) { return; }
       var tick = function () {
         fetch(bell.getAttribute('data-poll'), { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
           .then(function (r) { return r.ok ? r.json() : null; })
-          .then(function (p) { if (p) { show(p.unread); } })
+          .then(function (p) { if (p && show(p.unread)) { tell({}); } })
           .catch(function () {});
       };
       pollTimer = setInterval(tick, 60000);
@@ -132,8 +139,7 @@
       failures = 0;
       var ev;
       try { ev = JSON.parse(e.data); } catch (err) { return; }
-      show(ev.unread);
-      if (ev.id) { document.dispatchEvent(new CustomEvent('timebank:notice', { detail: ev })); }
+      if (show(ev.unread) || ev.id) { tell(ev); }
     });
     es.onerror = function () {
       failures++;
