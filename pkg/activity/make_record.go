@@ -33,8 +33,12 @@ func (s *Service) makeRecord(ctx context.Context, ltx *ledger.Tx, in recordInput
 	if err != nil {
 		return Record{}, err
 	}
-	toAccount, toPool := s.limits.split(available, credits)
 	a := in.act
+	lim, _, err := s.resolve(ctx, tx, CreditScope{Kind: ScopeOrg, OrgID: a.OrgID})
+	if err != nil {
+		return Record{}, err
+	}
+	toAccount, toPool := lim.split(available, credits)
 	var id int64
 	err = tx.GetContext(ctx, &id, `
 INSERT INTO service_records (attendance_id, activity_id, user_id, org_id, kind, activity_title, service_date,

@@ -89,7 +89,7 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 		Activities: activities,
 		Roster:     roster.NewImporter(db, users),
 		Store: store.New(l, users, codes, rdb, store.Options{BaseURL: cfg.BaseURL, RedisPrefix: cfg.RedisPrefix,
-			Stars: activities, Logger: log, Notify: notices}),
+			Stars: activities, ServiceTime: activities, Logger: log, Notify: notices}),
 		Sessions:       session.NewStore(db, rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL),
 		DeviceSessions: session.NewDeviceSessions(db, rdb, cfg.RedisPrefix, session.DeviceTTL),
 		Limiter:        limiter,
