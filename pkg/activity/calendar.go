@@ -155,8 +155,8 @@ SELECT to_char(day, 'YYYY-MM-DD') AS day, kind, name FROM holidays WHERE year = 
 // SetYear replaces the year's holidays and make-up working days with days, marks the year entered
 // and records the change in the audit log; deadlines use it at once on this server. Every year has
 // holidays, so an empty list is refused.
-// Errors: ErrInvalid (*fields.Error: year range; days required or too_many; days[i].date format,
-// other_year or duplicate; days[i].kind unknown or not_weekend; days[i].name required, too_long or
+// Errors: ErrInvalid (*fields.Error: year range; days required or too_many_days; days[i].date format,
+// other_year or duplicate_date; days[i].kind unknown or not_weekend; days[i].name required, too_long or
 // encoding).
 func (c *Calendar) SetYear(ctx context.Context, by *principal.Principal, year int, days []Holiday) (HolidayYear, error) {
 	if year < MinHolidayYear || year > MaxHolidayYear {
@@ -206,7 +206,7 @@ func checkHolidays(year int, days []Holiday) error {
 	case len(days) == 0:
 		bad["days"] = "required"
 	case len(days) > maxHolidayDays:
-		bad["days"] = "too_many"
+		bad["days"] = "too_many_days"
 	}
 	seen := map[Date]bool{}
 	for i := range days {
@@ -219,7 +219,7 @@ func checkHolidays(year int, days []Holiday) error {
 		case d.Year != year:
 			bad[at+"date"] = "other_year"
 		case seen[d]:
-			bad[at+"date"] = "duplicate"
+			bad[at+"date"] = "duplicate_date"
 		}
 		seen[d] = true
 		h.Date = d.String()
