@@ -56,9 +56,9 @@ func TestHolidaysAPI(t *testing.T) {
 
 	for body, field := range map[string]string{
 		`{"days":[]}`: "days",
-		`{"days":[{"date":"2027-01-04","kind":"workday","name":"调休"}]}`:                                          "days[0].kind",
+		`{"days":[{"date":"2027-01-04","kind":"workday","name":"调休"}]}`:                                                   "days[0].kind",
 		`{"days":[{"date":"2027-01-01","kind":"holiday","name":"元旦"},{"date":"2026-12-31","kind":"holiday","name":"x"}]}`: "days[1].date",
-		`{"days":[{"date":"2027-01-01","kind":"holiday"}]}`:                                                    "days[0].name",
+		`{"days":[{"date":"2027-01-01","kind":"holiday"}]}`:                                                               "days[0].name",
 	} {
 		ans := storeReq(t, app, w.tokens[platform], "PUT", "/api/v1/holidays/2027", body, "Accept-Language", "zh-CN")
 		p := ans.problem(t, 400, "invalid-request")

@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"timebank/ledger"
-	"timebank/pkg/activity"
 	"timebank/pkg/access"
+	"timebank/pkg/activity"
 	"timebank/web/i18n"
 	"timebank/web/problem"
 	"timebank/web/webtest"
