@@ -124,6 +124,9 @@ WHERE record_id = $1 AND revision = $2`, recordID, before.Revision); err != nil 
 		if err != nil {
 			return err
 		}
+		if err := s.addLot(ctx, tx, lim, txID, userID, before.OrgID, toAccount); err != nil {
+			return err
+		}
 		replaces = cur.EarnTxID.Int64
 		if err := insertRevision(ctx, tx, revisionInput{recordID: recordID, revision: next, out: out,
 			credits: toAccount, pool: toPool, earnTx: txID, replacesTx: replaces, reason: am.Reason,

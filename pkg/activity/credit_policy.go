@@ -27,6 +27,10 @@ type CreditPolicy struct {
 	// MinRedeemHours is the verified service a volunteer must have before their first redemption
 	// at a store of the organization (桐乡 asks 50 h). 0 means none.
 	MinRedeemHours *int64 `json:"min_redeem_hours,omitempty"`
+	// ExpiryMonths is how long credits the organization issues stay spendable: they expire this many
+	// months after they were earned, earned-first-spent-first (see ExpireCredits). 0 means never.
+	// It is fixed for each earning when it is made.
+	ExpiryMonths *int64 `json:"expiry_months,omitempty"`
 }
 
 // Limits of the policy's fields: wide enough for any real programme, narrow enough that hours
@@ -35,6 +39,7 @@ const (
 	maxCapHours      = 100_000
 	maxTransferHours = 10_000
 	maxRedeemHours   = 10_000
+	maxExpiryMonths  = 120
 )
 
 // Validate returns the wrong fields as JSON field name → reason key ("range"), nil when valid.
@@ -49,6 +54,7 @@ func (p CreditPolicy) Validate() map[string]string {
 	check("max_transfer_hours", p.MaxTransferHours, 1, maxTransferHours)
 	check("max_year_hours", p.MaxYearHours, 1, maxCapHours)
 	check("min_redeem_hours", p.MinRedeemHours, 0, maxRedeemHours)
+	check("expiry_months", p.ExpiryMonths, 0, maxExpiryMonths)
 	if len(bad) == 0 {
 		return nil
 	}
@@ -72,14 +78,18 @@ func (p CreditPolicy) apply(l CreditLimits) CreditLimits {
 	if p.MinRedeemHours != nil {
 		l.MinRedeemMinutes = *p.MinRedeemHours * 60
 	}
+	if p.ExpiryMonths != nil {
+		l.ExpiryMonths = *p.ExpiryMonths
+	}
 	return l
 }
 
 // Policy returns the limits as a policy that sets every field, in whole hours (rounded down).
 func (l CreditLimits) Policy() CreditPolicy {
 	hours := func(m int64) *int64 { h := max(m, 0) / 60; return &h }
+	months := l.ExpiryMonths
 	return CreditPolicy{AccountCapHours: hours(l.AccountCapMinutes), MaxTransferHours: hours(l.MaxTransferMinutes),
-		MaxYearHours: hours(l.MaxYearMinutes), MinRedeemHours: hours(l.MinRedeemMinutes)}
+		MaxYearHours: hours(l.MaxYearMinutes), MinRedeemHours: hours(l.MinRedeemMinutes), ExpiryMonths: &months}
 }
 
 // stricter returns the stricter of two limits field by field, for a volunteer who served several

@@ -23,6 +23,8 @@ type CreditLimits struct {
 	AccountCapMinutes int64
 	// MinRedeemMinutes is the verified service a volunteer must have before their first redemption.
 	MinRedeemMinutes int64
+	// ExpiryMonths is how many months after they were earned credits expire; 0 means never.
+	ExpiryMonths int64
 	// PoolAccount is the community pool's ledger account (kind pool), opened on first use.
 	PoolAccount string
 }

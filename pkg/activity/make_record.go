@@ -55,6 +55,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 	if err != nil {
 		return Record{}, err
 	}
+	if err := s.addLot(ctx, tx, lim, txID, in.att.UserID, a.OrgID, toAccount); err != nil {
+		return Record{}, err
+	}
 	err = insertRevision(ctx, tx, revisionInput{recordID: id, revision: 1, out: in.out, credits: toAccount,
 		pool: toPool, earnTx: txID, reason: in.reason, evaluation: in.evaluation, by: in.by.Label()})
 	if err != nil {

@@ -23,7 +23,7 @@ var (
 	hoursFields = []string{"rounding_unit_minutes", "grace_minutes", "minimum_minutes", "daily_cap_minutes",
 		"credit_numerator", "credit_denominator", "manual_earns_credits", "star_thresholds_hours",
 		"forgotten_checkout_grace_minutes", "max_activity_hours"}
-	creditFields = []string{"account_cap_hours", "max_transfer_hours", "max_year_hours", "min_redeem_hours"}
+	creditFields = []string{"account_cap_hours", "max_transfer_hours", "max_year_hours", "min_redeem_hours", "expiry_months"}
 )
 
 // policyView is the page of an organization's rules: how attendance becomes hours, credits and
@@ -77,7 +77,7 @@ func (s *server) showPolicy(c *fiber.Ctx, status int, id int64, f form, posted s
 		v.Notice = s.msgs.Get(v.Lang, "page.notice.policy_saved")
 	}
 	d := policyView{Org: o, Hints: map[string]string{},
-		CreditOrder: []string{"min_redeem_hours", "account_cap_hours", "max_transfer_hours", "max_year_hours"},
+		CreditOrder: []string{"min_redeem_hours", "account_cap_hours", "max_transfer_hours", "max_year_hours", "expiry_months"},
 		NumberOrder: []string{"credit_numerator", "credit_denominator", "grace_minutes", "minimum_minutes",
 			"daily_cap_minutes", "forgotten_checkout_grace_minutes", "max_activity_hours"}}
 	inherited, effective := creditValues(cp.Inherited), creditValues(cp.Effective)
@@ -93,12 +93,16 @@ func (s *server) showPolicy(c *fiber.Ctx, status int, id int64, f form, posted s
 	return s.render(c, status, "org_policy", v)
 }
 
-// creditHours shows a number of hours of a credit field, 0 as what it means there.
-func (s *server) creditHours(lang, field, hours string) string {
-	if hours == "0" {
+// creditHours shows the number of a credit field (hours, or months for the expiry), 0 as what it
+// means there.
+func (s *server) creditHours(lang, field, n string) string {
+	switch {
+	case n == "0":
 		return s.msgs.Get(lang, "page.rules.policy.zero."+field)
+	case field == "expiry_months":
+		return fmt.Sprintf(s.msgs.Get(lang, "page.rules.policy.months"), n)
 	}
-	return fmt.Sprintf(s.msgs.Get(lang, "page.rules.policy.hours"), hours)
+	return fmt.Sprintf(s.msgs.Get(lang, "page.rules.policy.hours"), n)
 }
 
 // policyValues are the hours policy as the form shows it.
@@ -132,7 +136,7 @@ func creditValues(p activity.CreditPolicy) map[string]string {
 		return strconv.FormatInt(*v, 10)
 	}
 	return map[string]string{"account_cap_hours": n(p.AccountCapHours), "max_transfer_hours": n(p.MaxTransferHours),
-		"max_year_hours": n(p.MaxYearHours), "min_redeem_hours": n(p.MinRedeemHours)}
+		"max_year_hours": n(p.MaxYearHours), "min_redeem_hours": n(p.MinRedeemHours), "expiry_months": n(p.ExpiryMonths)}
 }
 
 // policyHoursSubmit replaces the organization's hours policy with the form's.
@@ -200,6 +204,7 @@ func (s *server) policyCreditsSubmit(c *fiber.Ctx) error {
 	}
 	p.AccountCapHours, p.MaxTransferHours = opt("account_cap_hours"), opt("max_transfer_hours")
 	p.MaxYearHours, p.MinRedeemHours = opt("max_year_hours"), opt("min_redeem_hours")
+	p.ExpiryMonths = opt("expiry_months")
 	if !f.Failed() {
 		sc := activity.CreditScope{Kind: activity.ScopeOrg, OrgID: id}
 		if _, err := s.Activities.SetCreditPolicy(c.UserContext(), guard.By(c), sc, p); err != nil {
