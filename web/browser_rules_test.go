@@ -52,7 +52,7 @@ func TestBrowserRulesPages(t *testing.T) {
 				t.Errorf("after saving: %q", got)
 			}
 			screenshot(t, ctx, "3-holidays-saved-zh")
-			step(t, ctx, "switch to English", chromedp.Click(chromedp.ID("lang-en")),
+			step(t, ctx, "switch to English", inMenu("lang-en"),
 				chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #holidays-form`)))
 			if got := textAt(t, ctx, `[data-testid="holiday-days"] li.workday`); !strings.Contains(got, "Make-up working day") {
 				t.Errorf("the English list: %q", got)
@@ -70,7 +70,7 @@ func TestBrowserRulesPages(t *testing.T) {
 			fill(t, ctx, "f-min_redeem_hours", "10")
 			submitAndWait(t, ctx, "credits-save", "notice")
 			screenshot(t, ctx, "6-policy-saved-en")
-			step(t, ctx, "switch to Chinese", chromedp.Click(chromedp.ID("lang-zh")),
+			step(t, ctx, "switch to Chinese", inMenu("lang-zh"),
 				chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-CN"] #credits-form`)))
 			if got := textOf(t, ctx, "effective-title"); got != "现行积分规则" {
 				t.Errorf("the Chinese page: %q", got)
