@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"slices"
@@ -72,6 +73,15 @@ func verify(ctx context.Context, d *app.Services, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Not an invariant of the books, but what deadlines are counted with: said, not failed.
+	missing, err := d.Activities.Calendar().Missing(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "checked: public holidays of this year and, from 1 December, the next")
+	for _, y := range missing {
+		fmt.Fprintf(w, "note: the public holidays of %d are not entered; deadlines in it count Monday to Friday\n", y)
+	}
 	if len(problems) == 0 {
 		fmt.Fprintln(w, "verify: OK")
 		return nil
@@ -101,4 +111,16 @@ func healthcheck(ctx context.Context, cfg config.Config) error {
 		return fmt.Errorf("healthz: %s", resp.Status)
 	}
 	return nil
+}
+
+// warnMissingHolidays logs, at start-up, the years whose public holidays are not entered: deadlines
+// in them are counted Monday to Friday until a platform administrator enters them (/admin/holidays).
+func warnMissingHolidays(ctx context.Context, d *app.Services, log *slog.Logger) {
+	missing, err := d.Activities.Calendar().Missing(ctx)
+	if err != nil {
+		log.Warn("public holidays: cannot read the calendar", "err", err)
+	} else if len(missing) > 0 {
+		log.Warn("public holidays not entered: deadlines count Monday to Friday in these years; enter them at /admin/holidays",
+			"years", missing)
+	}
 }

@@ -60,7 +60,11 @@ func demoActivities(ctx context.Context, d *app.Services, world *demoWorld) erro
 	if err != nil {
 		return err
 	}
-	for _, da := range demoSchedule(world, time.Now()) {
+	cal, err := d.Activities.Calendar().Get(ctx)
+	if err != nil {
+		return err
+	}
+	for _, da := range demoSchedule(world, time.Now(), cal) {
 		if err := r.activity(ctx, da); err != nil {
 			return fmt.Errorf("demo activity %s: %w", da.n.Title, err)
 		}
@@ -69,7 +73,7 @@ func demoActivities(ctx context.Context, d *app.Services, world *demoWorld) erro
 }
 
 // demoSchedule is the demo's activities around now.
-func demoSchedule(world *demoWorld, now time.Time) []demoActivity {
+func demoSchedule(world *demoWorld, now time.Time, cal *activity.WorkCalendar) []demoActivity {
 	today := activity.DateOf(now)
 	on := func(days int, hhmm string) time.Time { return demoAt(today.AddDays(days), hhmm) }
 	lat, lng := func(v float64) *float64 { return &v }, func(v float64) *float64 { return &v }
@@ -79,7 +83,7 @@ func demoSchedule(world *demoWorld, now time.Time) []demoActivity {
 	// its volunteers came three minutes after it began (on its day, even when that was yesterday).
 	duty := now.Truncate(30 * time.Minute).Add(-time.Hour).In(chinatime.Zone())
 	arrived := duty.Add(3 * time.Minute).Format("15:04")
-	dueSoon := demoDueSoonDay(now)
+	dueSoon := demoDueSoonDay(now, cal)
 	return []demoActivity{
 		{n: activity.NewActivity{OrgID: team, Title: "独居老人探访", Category: "elderly",
 			Content: "两人一组上门探访东山社区独居、空巢老人：陪老人聊天，测量血压，检查燃气灶和电线插座的安全，记下老人的需求反馈给社区。",
@@ -156,10 +160,10 @@ func demoAt(day activity.Date, hhmm string) time.Time {
 
 // demoDueSoonDay is the latest day before today whose activity's records are already due soon (the
 // coordinator is warned), so that one activity in the queue is near its 10-working-day deadline.
-func demoDueSoonDay(now time.Time) activity.Date {
+func demoDueSoonDay(now time.Time, cal *activity.WorkCalendar) activity.Date {
 	day := activity.DateOf(now).AddDays(-1)
 	for range 30 {
-		if activity.RecordDueStatus(activity.RecordDeadline(demoAt(day, "20:00")), now) != activity.DueOK {
+		if due, _ := cal.Deadline(demoAt(day, "20:00"), activity.RecordDueWorkingDays); cal.DueStatus(due, now) != activity.DueOK {
 			return day
 		}
 		day = day.AddDays(-1)

@@ -55,6 +55,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	if err != nil {
 		return err
 	}
+	warnMissingHolidays(ctx, svc, log)
 
 	// The workers stop on their own context, after the server has drained: requests still in
 	// flight during the grace period may rely on them.

@@ -18,6 +18,9 @@ const (
 	// person; the member's other roles limit it further (see web/target's MayReset).
 	ResetPasswords Action = "org.reset_password"
 	OperateLedger  Action = "ledger.operate"
+	// ManageRules is keeping the platform's rules as data: the calendar of public holidays and the
+	// platform's default credit policy.
+	ManageRules Action = "rules.manage"
 )
 
 // The actions of earning hours (activities, check-in codes, verification).
@@ -63,6 +66,7 @@ var permissions = map[Action][]Role{
 	ManageDevices:  {OrgAdmin, StoreManager, RegionAdmin, PlatformAdmin},
 	ReadAudit:      {OrgAdmin, StoreManager, Auditor, RegionAdmin, PlatformAdmin},
 	OperateLedger:  {PlatformAdmin},
+	ManageRules:    {PlatformAdmin},
 
 	ManageActivities: {Coordinator, OrgAdmin, RegionAdmin, PlatformAdmin},
 	ReadActivities:   {Coordinator, OrgAdmin, Auditor, RegionAdmin, PlatformAdmin},

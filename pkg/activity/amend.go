@@ -108,8 +108,12 @@ WHERE record_id = $1 AND revision = $2`, recordID, before.Revision); err != nil 
 		if err != nil {
 			return err
 		}
+		lim, _, err := s.resolve(ctx, tx, CreditScope{Kind: ScopeOrg, OrgID: before.OrgID})
+		if err != nil {
+			return err
+		}
 		// The old earning will be taken back from what the volunteer has after the new one arrives.
-		toAccount, toPool := s.limits.split(available-cur.Credits, p.EarnedCredits(out.minutes, before.Kind == SourceManual))
+		toAccount, toPool := lim.split(available-cur.Credits, p.EarnedCredits(out.minutes, before.Kind == SourceManual))
 		if available+toAccount-cur.Credits < 0 {
 			return ErrCreditsSpent
 		}
@@ -118,6 +122,9 @@ WHERE record_id = $1 AND revision = $2`, recordID, before.Revision); err != nil 
 			pool: s.limits.PoolAccount, credits: toAccount, overflow: toPool, by: by.Label()}
 		txID, err := e.post(ctx, ltx)
 		if err != nil {
+			return err
+		}
+		if err := s.addLot(ctx, tx, lim, txID, userID, before.OrgID, toAccount); err != nil {
 			return err
 		}
 		replaces = cur.EarnTxID.Int64

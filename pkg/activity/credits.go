@@ -8,8 +8,10 @@ import (
 	"timebank/ledger"
 )
 
-// CreditLimits are the platform's limits on credits. No national rule fixes them; the defaults
-// follow the programmes DOMAIN.md names (Nanjing's 1,500-hour account cap).
+// CreditLimits are limits on credits in minutes: the built-in ones of the service (its options),
+// and those in force at an organization once the credit policies of the platform, its regions and
+// itself are applied (see CreditPolicy). No national rule fixes them; the defaults follow the
+// programmes DOMAIN.md names (Nanjing's 1,500-hour account cap).
 type CreditLimits struct {
 	// MaxTransferMinutes is the most one transfer or donation may move.
 	MaxTransferMinutes int64
@@ -19,12 +21,16 @@ type CreditLimits struct {
 	// AccountCapMinutes is the most a volunteer's account holds: credits earned or received above
 	// it go to the community pool instead. Negative means no cap.
 	AccountCapMinutes int64
+	// MinRedeemMinutes is the verified service a volunteer must have before their first redemption.
+	MinRedeemMinutes int64
+	// ExpiryMonths is how many months after they were earned credits expire; 0 means never.
+	ExpiryMonths int64
 	// PoolAccount is the community pool's ledger account (kind pool), opened on first use.
 	PoolAccount string
 }
 
-// DefaultCreditLimits are 10 hours per transfer, 100 hours a year, a cap of 1,500 hours, and the
-// pool "pool:community".
+// DefaultCreditLimits are 10 hours per transfer, 100 hours a year, a cap of 1,500 hours, no
+// minimum before a first redemption, and the pool "pool:community".
 func DefaultCreditLimits() CreditLimits {
 	return CreditLimits{MaxTransferMinutes: 10 * 60, MaxYearMinutes: 100 * 60, AccountCapMinutes: 1500 * 60,
 		PoolAccount: "pool:community"}
@@ -48,7 +54,7 @@ func (l CreditLimits) withDefaults() CreditLimits {
 	return l
 }
 
-// Limits returns the limits in force, for pages that show them.
+// Limits returns the service's built-in limits, under every credit policy.
 func (s *Service) Limits() CreditLimits { return s.limits }
 
 // split divides credits arriving in an account that holds available between the account and the

@@ -10,9 +10,10 @@
 //   - Policy: an organization's rounding unit, grace, minimum, daily cap, credit ratio, star
 //     thresholds and the rest, with DefaultPolicy and Validate.
 //   - Hours: one attendance's service minutes, with flags saying which rule changed them.
-//   - WorkCalendar, AddWorkingDays, RecordDeadline: mainland China's working days (weekends,
-//     statutory holidays and make-up days from an embedded list), for the rule that records are
-//     due within 10 working days after an activity ends.
+//   - WorkCalendar, Deadline: mainland China's working days (weekends, statutory holidays and
+//     make-up days), for the rule that records are due within 10 working days after an activity
+//     ends. Calendar keeps the days in the database, entered by a platform administrator each year,
+//     and says which years are missing.
 //   - StarLevel, StarProgressOf: star volunteer levels from verified minutes.
 //
 // Time is integer minutes (int64), never floats. Calendar days are days in China Standard Time

@@ -33,8 +33,12 @@ func (s *Service) makeRecord(ctx context.Context, ltx *ledger.Tx, in recordInput
 	if err != nil {
 		return Record{}, err
 	}
-	toAccount, toPool := s.limits.split(available, credits)
 	a := in.act
+	lim, _, err := s.resolve(ctx, tx, CreditScope{Kind: ScopeOrg, OrgID: a.OrgID})
+	if err != nil {
+		return Record{}, err
+	}
+	toAccount, toPool := lim.split(available, credits)
 	var id int64
 	err = tx.GetContext(ctx, &id, `
 INSERT INTO service_records (attendance_id, activity_id, user_id, org_id, kind, activity_title, service_date,
@@ -49,6 +53,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 		pool: s.limits.PoolAccount, credits: toAccount, overflow: toPool, by: in.by.Label()}
 	txID, err := e.post(ctx, ltx)
 	if err != nil {
+		return Record{}, err
+	}
+	if err := s.addLot(ctx, tx, lim, txID, in.att.UserID, a.OrgID, toAccount); err != nil {
 		return Record{}, err
 	}
 	err = insertRevision(ctx, tx, revisionInput{recordID: id, revision: 1, out: in.out, credits: toAccount,

@@ -44,10 +44,13 @@ type Stars struct {
 type MyRecords struct {
 	// VerifiedMinutes is the service time of all verified (and disputed) records: what certificates,
 	// stars and statistics count. Spending credits never reduces it.
-	VerifiedMinutes int64      `json:"verified_minutes"`
-	Stars           Stars      `json:"stars"`
-	Items           []MyRecord `json:"items"`
-	Next            int64      `json:"next,omitempty"` // the after of the next page, 0 at the end
+	VerifiedMinutes int64 `json:"verified_minutes"`
+	// Stars are under the platform's thresholds; Elsewhere under those of each organization served
+	// that set different ones (see StarLevel).
+	Stars     Stars      `json:"stars"`
+	Elsewhere []OrgStars `json:"stars_elsewhere"`
+	Items     []MyRecord `json:"items"`
+	Next      int64      `json:"next,omitempty"` // the after of the next page, 0 at the end
 }
 
 // MyRecords returns the volunteer's attendances, newest service first (by the activity's start, so
@@ -62,8 +65,11 @@ func (s *Service) MyRecords(ctx context.Context, userID, after int64, limit int)
 		return MyRecords{}, invalid("limit", "range")
 	}
 	out := MyRecords{Items: []MyRecord{}}
-	if err := s.db.GetContext(ctx, &out.VerifiedMinutes,
-		`SELECT coalesce(sum(minutes), 0) FROM service_records WHERE user_id = $1`, userID); err != nil {
+	var err error
+	if out.VerifiedMinutes, err = s.verifiedMinutes(ctx, userID); err != nil {
+		return MyRecords{}, err
+	}
+	if out.Elsewhere, err = s.starsElsewhere(ctx, userID, out.VerifiedMinutes); err != nil {
 		return MyRecords{}, err
 	}
 	sp := StarProgressOf(out.VerifiedMinutes, s.stars)

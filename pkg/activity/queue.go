@@ -28,11 +28,13 @@ type QueueItem struct {
 type Queue struct {
 	Activity Activity `json:"activity"`
 	// Deadline is the end of the tenth working day after the activity (志愿服务记录 are due then);
-	// Due says how it stands now: ok, due_soon or overdue.
-	Deadline time.Time   `json:"deadline"`
-	Due      string      `json:"due"`
-	Items    []QueueItem `json:"items"`
-	Next     int64       `json:"next,omitempty"` // the after of the next page, 0 at the end
+	// Due says how it stands now: ok, due_soon or overdue. DeadlineEstimated is set when the count
+	// ran into a year whose holidays are not entered, so that it assumed Monday to Friday.
+	Deadline          time.Time   `json:"deadline"`
+	DeadlineEstimated bool        `json:"deadline_estimated,omitempty"`
+	Due               string      `json:"due"`
+	Items             []QueueItem `json:"items"`
+	Next              int64       `json:"next,omitempty"` // the after of the next page, 0 at the end
 }
 
 // Attendances returns the activity's attendances in id order, keyset paged after an id, with a
@@ -53,9 +55,14 @@ func (s *Service) Attendances(ctx context.Context, activityID, after int64, limi
 	if err != nil {
 		return Queue{}, err
 	}
+	cal, err := s.cal.Get(ctx)
+	if err != nil {
+		return Queue{}, err
+	}
 	now := s.now()
-	q := Queue{Activity: a, Deadline: RecordDeadline(a.EndsAt), Items: []QueueItem{}}
-	q.Due = RecordDueStatus(q.Deadline, now).String()
+	q := Queue{Activity: a, Items: []QueueItem{}}
+	q.Deadline, q.DeadlineEstimated = cal.Deadline(a.EndsAt, RecordDueWorkingDays)
+	q.Due = cal.DueStatus(q.Deadline, now).String()
 	if err := s.db.SelectContext(ctx, &q.Items, `SELECT `+attendanceColumns+`, r.id AS record_id,
     r.status AS record_status, r.minutes AS record_minutes, d.id AS dispute_id, d.reason AS dispute_reason
 FROM attendances t JOIN users u ON u.id = t.user_id
@@ -145,9 +152,10 @@ GROUP BY r.user_id, d.day`, pq.Int64Array(ids), first.String(), last.String())
 // PendingActivity is an activity with attendances waiting for verification.
 type PendingActivity struct {
 	Activity
-	Pending  int       `db:"pending" json:"pending"`
-	Deadline time.Time `db:"-" json:"deadline"`
-	Due      string    `db:"-" json:"due"`
+	Pending           int       `db:"pending" json:"pending"`
+	Deadline          time.Time `db:"-" json:"deadline"`
+	DeadlineEstimated bool      `db:"-" json:"deadline_estimated,omitempty"`
+	Due               string    `db:"-" json:"due"`
 }
 
 // PendingActivities returns the organization's activities that have closed attendances waiting for
@@ -162,10 +170,14 @@ JOIN activities a ON a.id = p.activity_id JOIN organizations o ON o.id = a.org_i
 ORDER BY a.ends_at, a.id LIMIT $2`, orgID, MaxPage); err != nil {
 		return nil, err
 	}
+	cal, err := s.cal.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
 	now := s.now()
 	for i := range out {
-		out[i].Deadline = RecordDeadline(out[i].EndsAt)
-		out[i].Due = RecordDueStatus(out[i].Deadline, now).String()
+		out[i].Deadline, out[i].DeadlineEstimated = cal.Deadline(out[i].EndsAt, RecordDueWorkingDays)
+		out[i].Due = cal.DueStatus(out[i].Deadline, now).String()
 	}
 	return out, nil
 }

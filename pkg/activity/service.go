@@ -35,6 +35,9 @@ type Options struct {
 	// Notify, when set, tells volunteers of decisions on their hours, in the decision's
 	// transaction.
 	Notify *notify.Service
+	// Calendar is the working-day calendar deadlines are counted with (default: one of its own
+	// over the database; share one so that an edit is seen at once everywhere).
+	Calendar *Calendar
 }
 
 // Service is the recording service: activities, sign-ups, QR check-in and check-out, verification
@@ -54,13 +57,14 @@ type Service struct {
 	log     *slog.Logger
 	pool    poolOnce
 	notify  *notify.Service
+	cal     *Calendar
 }
 
 // NewService returns the service over the migrated database, the ledger writing to the same
 // database, Redis (for spent member codes) and the QR signer.
 func NewService(db *sqlx.DB, l *ledger.Ledger, rdb redis.UniversalClient, signer *qr.Signer, o Options) *Service {
 	s := &Service{db: db, ledger: l, rdb: rdb, signer: signer, baseURL: o.BaseURL, prefix: o.RedisPrefix,
-		limits: o.Limits.withDefaults(), stars: slices.Clone(o.StarThresholdsHours), now: o.Now, notify: o.Notify}
+		limits: o.Limits.withDefaults(), stars: slices.Clone(o.StarThresholdsHours), now: o.Now, notify: o.Notify, cal: o.Calendar}
 	if l != nil {
 		s.stmts = l.Statements()
 	}
@@ -70,11 +74,17 @@ func NewService(db *sqlx.DB, l *ledger.Ledger, rdb redis.UniversalClient, signer
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if s.cal == nil {
+		s.cal = NewCalendar(db, s.now)
+	}
 	if s.log = o.Logger; s.log == nil {
 		s.log = slog.Default()
 	}
 	return s
 }
+
+// Calendar is the working-day calendar the service counts deadlines with.
+func (s *Service) Calendar() *Calendar { return s.cal }
 
 // Now is the service's clock, for pages that show only what the service will allow now.
 func (s *Service) Now() time.Time { return s.now() }

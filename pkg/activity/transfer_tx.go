@@ -11,7 +11,8 @@ import (
 
 // transferTx records a transfer inside the transaction, holding the locks of sender and recipient
 // so that the yearly sum, the replay check and the recipient's cap read a state nobody else changes.
-func (s *Service) transferTx(ctx context.Context, ltx *ledger.Tx, fromUserID, toUserID int64, toAccount, key string,
+// lim are the sender's limits (VolunteerLimits); the recipient's cap is that of their own.
+func (s *Service) transferTx(ctx context.Context, ltx *ledger.Tx, lim CreditLimits, fromUserID, toUserID int64, toAccount, key string,
 	r TransferRequest) (Transfer, bool, error) {
 	tx := ltx.Sqlx()
 	if err := lockVolunteers(ctx, tx, fromUserID, toUserID); err != nil {
@@ -37,7 +38,7 @@ WHERE from_user_id = $1 AND idempotency_key = $2`, fromUserID, key)
 WHERE from_user_id = $1 AND year = $2`, fromUserID, year); err != nil {
 		return Transfer{}, false, err
 	}
-	if sent+r.Amount > s.limits.MaxYearMinutes {
+	if sent+r.Amount > lim.MaxYearMinutes {
 		return Transfer{}, false, ErrYearlyLimit
 	}
 	kind, toRecipient, overflow := ledger.TxDonate, int64(0), r.Amount
@@ -50,7 +51,11 @@ WHERE from_user_id = $1 AND year = $2`, fromUserID, year); err != nil {
 		if err != nil {
 			return Transfer{}, false, err
 		}
-		toRecipient, overflow = s.limits.split(available, r.Amount)
+		held, err := s.volunteerLimits(ctx, tx, toUserID)
+		if err != nil {
+			return Transfer{}, false, err
+		}
+		toRecipient, overflow = held.split(available, r.Amount)
 		kind, relationship, recipient = ledger.TxTransfer, r.Relationship, toUserID
 	}
 	req := ledger.TransactionRequest{

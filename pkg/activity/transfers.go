@@ -105,7 +105,11 @@ func (r TransferRequest) hash() []byte {
 // Errors: ErrInvalid (*fields.Error: also volunteer_no transfer_to_self, Idempotency-Key format), ErrRecipientNotFound,
 // ErrRelationshipMismatch, ErrYearlyLimit, ledger.ErrInsufficientFunds, ledger.ErrIdempotencyConflict.
 func (s *Service) Transfer(ctx context.Context, fromUserID int64, key string, r TransferRequest) (Transfer, bool, error) {
-	if err := r.validate(s.limits); err != nil {
+	lim, err := s.VolunteerLimits(ctx, fromUserID)
+	if err != nil {
+		return Transfer{}, false, err
+	}
+	if err := r.validate(lim); err != nil {
 		return Transfer{}, false, err
 	}
 	// The ledger's one rule for keys; transfers have always named any fault of it "format" of the
@@ -116,7 +120,7 @@ func (s *Service) Transfer(ctx context.Context, fromUserID int64, key string, r 
 	var toUserID int64
 	toAccount := s.limits.PoolAccount
 	if r.To == ToFamily {
-		err := s.db.QueryRowContext(ctx, `SELECT id, account_code FROM users WHERE volunteer_no = $1 AND name = $2`,
+		err = s.db.QueryRowContext(ctx, `SELECT id, account_code FROM users WHERE volunteer_no = $1 AND name = $2`,
 			r.VolunteerNo, r.Name).Scan(&toUserID, &toAccount)
 		if errors.Is(err, sql.ErrNoRows) {
 			return Transfer{}, false, ErrRecipientNotFound
@@ -132,9 +136,9 @@ func (s *Service) Transfer(ctx context.Context, fromUserID int64, key string, r 
 	}
 	var t Transfer
 	var replayed bool
-	err := s.inTx(ctx, func(ltx *ledger.Tx) error {
+	err = s.inTx(ctx, func(ltx *ledger.Tx) error {
 		var err error
-		t, replayed, err = s.transferTx(ctx, ltx, fromUserID, toUserID, toAccount, key, r)
+		t, replayed, err = s.transferTx(ctx, ltx, lim, fromUserID, toUserID, toAccount, key, r)
 		return err
 	})
 	return t, replayed, err

@@ -1,7 +1,6 @@
 package activity
 
 import (
-	_ "embed"
 	"fmt"
 	"strings"
 	"time"
@@ -67,42 +66,6 @@ func (d Date) Start() time.Time {
 // by the end of the day" is simply !now.After(d.End()).
 func (d Date) End() time.Time { return d.AddDays(1).Start().Add(-time.Nanosecond) }
 
-//go:embed holidays_cn.txt
-var holidaysCN string
-
-// chinaCalendar is the embedded calendar, parsed once; the data is checked by the tests, so a
-// broken file fails the build's tests rather than a request.
-var chinaCalendar = func() *WorkCalendar {
-	c, err := ParseWorkCalendar(holidaysCN)
-	if err != nil {
-		panic(err)
-	}
-	return c
-}()
-
-// ChinaCalendar returns the calendar of mainland China's working days built from the embedded list
-// of statutory holidays and make-up working days. It must not be changed.
-func ChinaCalendar() *WorkCalendar { return chinaCalendar }
-
-// IsWorkingDay reports whether d is a working day in mainland China.
-func IsWorkingDay(d Date) bool { return chinaCalendar.IsWorkingDay(d) }
-
-// AddWorkingDays returns the end (last instant, China Standard Time) of the n-th working day after
-// the day on which t falls in mainland China; n <= 0 gives the end of t's own day.
-func AddWorkingDays(t time.Time, n int) time.Time { return chinaCalendar.AddWorkingDays(t, n) }
-
-// RecordDeadline returns when the service records of an activity that ended at end are due: the
-// end of the tenth working day after the day it ended.
-func RecordDeadline(end time.Time) time.Time {
-	return chinaCalendar.AddWorkingDays(end, RecordDueWorkingDays)
-}
-
-// RecordDueStatus tells a coordinator at now how things stand with a deadline given by
-// RecordDeadline, using mainland China's working days.
-func RecordDueStatus(deadline, now time.Time) DueStatus {
-	return chinaCalendar.DueStatus(deadline, now)
-}
-
 // DueStatus is where a deadline stands at a given moment.
 type DueStatus int
 
@@ -127,8 +90,8 @@ func (s DueStatus) String() string {
 }
 
 // WorkCalendar knows which days are working days: Monday to Friday, minus statutory holidays,
-// plus the weekend days that are worked instead (调休). A year it has no line for is plain
-// Monday to Friday.
+// plus the weekend days that are worked instead (调休). A year it does not cover is counted as
+// plain Monday to Friday, and Covers and Deadline say so: such a count is only an estimate.
 type WorkCalendar struct {
 	off   map[Date]string // holiday → its name
 	work  map[Date]string // make-up working day → its name
@@ -165,6 +128,21 @@ func (c *WorkCalendar) AddWorkingDays(t time.Time, n int) time.Time {
 	return d.End()
 }
 
+// Deadline is AddWorkingDays that also reports whether the count went through a day of a year the
+// calendar does not cover, so that the deadline is only an estimate (Monday to Friday).
+func (c *WorkCalendar) Deadline(t time.Time, n int) (due time.Time, estimated bool) {
+	d := DateOf(t)
+	estimated = !c.years[d.Year]
+	for n > 0 {
+		d = d.AddDays(1)
+		estimated = estimated || !c.years[d.Year]
+		if c.IsWorkingDay(d) {
+			n--
+		}
+	}
+	return d.End(), estimated
+}
+
 // DueStatus tells how a deadline stands at now: DueOverdue once now is past it, DueSoon when it
 // falls no later than the end of the DueSoonWorkingDays-th working day after now's day, DueOK
 // before that.
@@ -183,13 +161,17 @@ func (c *WorkCalendar) DueStatus(deadline, now time.Time) DueStatus {
 // twice, a make-up working day that is not a Saturday or Sunday, and a range that runs backwards
 // or over 31 days, because each of these is a typo in the notice copied by hand.
 func ParseWorkCalendar(text string) (*WorkCalendar, error) {
-	c := &WorkCalendar{off: map[Date]string{}, work: map[Date]string{}, years: map[int]bool{}}
+	c := newWorkCalendar()
 	for i, line := range strings.Split(text, "\n") {
 		if err := c.parseLine(line); err != nil {
 			return nil, fmt.Errorf("activity: holiday calendar line %d: %w", i+1, err)
 		}
 	}
 	return c, nil
+}
+
+func newWorkCalendar() *WorkCalendar {
+	return &WorkCalendar{off: map[Date]string{}, work: map[Date]string{}, years: map[int]bool{}}
 }
 
 func (c *WorkCalendar) parseLine(line string) error {

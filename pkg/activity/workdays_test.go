@@ -1,12 +1,33 @@
 package activity
 
 import (
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"timebank/pkg/chinatime"
 )
+
+// seedCalendar is the calendar of testdata/holidays_cn.txt, the list migration 00018 seeded the
+// database with (TestCalendarSeed checks that they agree).
+var seedCalendar = sync.OnceValue(func() *WorkCalendar {
+	text, err := os.ReadFile("testdata/holidays_cn.txt")
+	if err != nil {
+		panic(err)
+	}
+	c, err := ParseWorkCalendar(string(text))
+	if err != nil {
+		panic(err)
+	}
+	return c
+})
+
+// seedDeadline is when records of an activity that ended at end are due under the seed calendar.
+func seedDeadline(end time.Time) time.Time {
+	return seedCalendar().AddWorkingDays(end, RecordDueWorkingDays)
+}
 
 func TestIsWorkingDay(t *testing.T) {
 	tests := []struct {
@@ -50,8 +71,8 @@ func TestIsWorkingDay(t *testing.T) {
 		{"2024-12-28", false, "a year not listed: Saturday"},
 	}
 	for _, tt := range tests {
-		if got := IsWorkingDay(mustDate(tt.date)); got != tt.want {
-			t.Errorf("IsWorkingDay(%s) = %v, want %v (%s)", tt.date, got, tt.want, tt.why)
+		if got := seedCalendar().IsWorkingDay(mustDate(tt.date)); got != tt.want {
+			t.Errorf("seedCalendar().IsWorkingDay(%s) = %v, want %v (%s)", tt.date, got, tt.want, tt.why)
 		}
 	}
 }
@@ -62,7 +83,7 @@ func TestIsWorkingDay(t *testing.T) {
 // exactly (its days − its Saturdays and Sundays − 13) working days. A missing, extra or mistyped
 // line breaks the count.
 func TestCalendarYears(t *testing.T) {
-	c := ChinaCalendar()
+	c := seedCalendar()
 	for _, year := range []int{2025, 2026} {
 		if !c.Covers(year) {
 			t.Fatalf("%d is not listed", year)
@@ -112,10 +133,10 @@ func TestAddWorkingDays(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := AddWorkingDays(cstAt(tt.from), tt.n)
+			got := seedCalendar().AddWorkingDays(cstAt(tt.from), tt.n)
 			want := cstAt(tt.want + " 23:59:59").Add(time.Second - time.Nanosecond)
 			if !got.Equal(want) || got.Location() != chinatime.Zone() {
-				t.Errorf("AddWorkingDays(%s, %d) = %v, want %v in Asia/Shanghai", tt.from, tt.n, got, want)
+				t.Errorf("seedCalendar().AddWorkingDays(%s, %d) = %v, want %v in Asia/Shanghai", tt.from, tt.n, got, want)
 			}
 		})
 	}
@@ -125,23 +146,23 @@ func TestAddWorkingDays(t *testing.T) {
 func TestAddWorkingDaysTimeZone(t *testing.T) {
 	// 2025-03-06 16:30 UTC is Thursday in London but already Friday 00:30 in China.
 	fridayInChina := time.Date(2025, 3, 6, 16, 30, 0, 0, time.UTC)
-	if got := DateOf(AddWorkingDays(fridayInChina, 1)); got != mustDate("2025-03-10") {
+	if got := DateOf(seedCalendar().AddWorkingDays(fridayInChina, 1)); got != mustDate("2025-03-10") {
 		t.Errorf("got %v, want 2025-03-10 (Monday after China's Friday)", got)
 	}
 	// 2025-03-07 15:59 UTC is still Friday 23:59 in China.
-	if got := DateOf(AddWorkingDays(time.Date(2025, 3, 7, 15, 59, 0, 0, time.UTC), 1)); got != mustDate("2025-03-10") {
+	if got := DateOf(seedCalendar().AddWorkingDays(time.Date(2025, 3, 7, 15, 59, 0, 0, time.UTC), 1)); got != mustDate("2025-03-10") {
 		t.Errorf("got %v, want 2025-03-10", got)
 	}
 }
 
 func TestRecordDeadlineAndStatus(t *testing.T) {
 	// Ends Friday 2025-02-28: ten working days later is Friday 2025-03-14.
-	deadline := RecordDeadline(cstAt("2025-02-28 17:00"))
-	if !deadline.Equal(AddWorkingDays(cstAt("2025-02-28 17:00"), 10)) || DateOf(deadline) != mustDate("2025-03-14") {
+	deadline := seedDeadline(cstAt("2025-02-28 17:00"))
+	if !deadline.Equal(seedCalendar().AddWorkingDays(cstAt("2025-02-28 17:00"), 10)) || DateOf(deadline) != mustDate("2025-03-14") {
 		t.Fatalf("deadline %v, want the end of 2025-03-14", deadline)
 	}
 	// Ends Thursday 2025-01-16: due Thursday 2025-02-06, with the Spring Festival in between.
-	festival := RecordDeadline(cstAt("2025-01-16 17:00"))
+	festival := seedDeadline(cstAt("2025-01-16 17:00"))
 	if DateOf(festival) != mustDate("2025-02-06") {
 		t.Fatalf("deadline %v, want the end of 2025-02-06", festival)
 	}
@@ -167,7 +188,7 @@ func TestRecordDeadlineAndStatus(t *testing.T) {
 		{"during the holiday", festival, cstAt("2025-01-30 12:00"), DueSoon},
 	}
 	for _, tt := range tests {
-		if got := RecordDueStatus(tt.deadline, tt.now); got != tt.want {
+		if got := seedCalendar().DueStatus(tt.deadline, tt.now); got != tt.want {
 			t.Errorf("%s: status %v, want %v", tt.name, got, tt.want)
 		}
 	}
@@ -193,7 +214,7 @@ func TestParseWorkCalendar(t *testing.T) {
 		"2030-01-14": false, "2030-01-16": false, "2030-01-17": true,
 	} {
 		if got := c.IsWorkingDay(mustDate(date)); got != want {
-			t.Errorf("IsWorkingDay(%s) = %v, want %v", date, got, want)
+			t.Errorf("seedCalendar().IsWorkingDay(%s) = %v, want %v", date, got, want)
 		}
 	}
 	if !c.Covers(2030) || c.Covers(2025) {

@@ -68,14 +68,17 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 	// Certificates are signed with Ed25519 keys derived from the secret under labels of their own
 	// (certificate.KeyLabel), published at /.well-known/timebank-certificates.json.
 	notices := notify.New(db, rdb, cfg.RedisPrefix)
-	certs, err := certificate.New(db, cfg.DeriveKey, certificate.Options{BaseURL: cfg.BaseURL, Notify: notices})
+	// One calendar of working days, so that holidays a platform administrator enters count at once
+	// for record and certificate deadlines alike.
+	calendar := activity.NewCalendar(db, nil)
+	certs, err := certificate.New(db, cfg.DeriveKey, certificate.Options{BaseURL: cfg.BaseURL, Notify: notices, Calendar: calendar})
 	if err != nil {
 		return nil, fmt.Errorf("app: certificates: %w", err)
 	}
 	l := ledger.New(db, rdb, ledger.Options{RedisPrefix: cfg.RedisPrefix, Logger: log})
 	users := identity.NewUsers(db, l, cfg.DeriveKey("resident-id"))
 	activities := activity.NewService(db, l, rdb, codes, activity.Options{BaseURL: cfg.BaseURL,
-		RedisPrefix: cfg.RedisPrefix, Logger: log, Notify: notices})
+		RedisPrefix: cfg.RedisPrefix, Logger: log, Notify: notices, Calendar: calendar})
 	limiter := session.NewLimiter(rdb, cfg.RedisPrefix, cfg.DeriveKey("rate-limit"))
 	return &Services{
 		Config:     cfg,
@@ -89,7 +92,7 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 		Activities: activities,
 		Roster:     roster.NewImporter(db, users),
 		Store: store.New(l, users, codes, rdb, store.Options{BaseURL: cfg.BaseURL, RedisPrefix: cfg.RedisPrefix,
-			Stars: activities, Logger: log, Notify: notices}),
+			Stars: activities, ServiceTime: activities, Logger: log, Notify: notices}),
 		Sessions:       session.NewStore(db, rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL),
 		DeviceSessions: session.NewDeviceSessions(db, rdb, cfg.RedisPrefix, session.DeviceTTL),
 		Limiter:        limiter,

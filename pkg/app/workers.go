@@ -18,11 +18,11 @@ const workerBatch = 500
 // forgotten check-outs are closed at the activity's end; and earnings replaced by amendments are
 // reversed once the volunteer's credits allow; notices are delivered to the inbox and any other
 // channel; volunteers are reminded of activities they signed up for a day before, and of orders
-// about to expire; sessions ended or unused past their time are
-// deleted. Every job is safe to run on several servers at once.
+// about to expire; credits past their organization's expiry are expired (and volunteers told 30
+// days before); sessions ended or unused past their time are deleted. Every job is safe to run on several servers at once.
 func (s *Services) RunWorkers(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(8)
+	wg.Add(9)
 	go func() {
 		defer wg.Done()
 		s.Ledger.Run(ctx, ledger.Workers{RelayEvery: s.Config.RelayEvery, ExpireEvery: s.Config.ExpireEvery})
@@ -64,6 +64,12 @@ func (s *Services) RunWorkers(ctx context.Context) {
 			}
 			m, err := s.DeviceSessions.Prune(ctx, workerBatch)
 			return n + m, err
+		})
+	}()
+	go func() {
+		defer wg.Done()
+		every(ctx, time.Hour, s.Logger, "expire credits", func(ctx context.Context) (int, error) {
+			return s.Activities.ExpireCredits(ctx, workerBatch)
 		})
 	}()
 	go func() {

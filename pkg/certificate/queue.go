@@ -64,16 +64,16 @@ func (s *Service) Seal(ctx context.Context, orgID int64) ([]byte, error) {
 	return seal(ctx, s.db, orgID)
 }
 
-// WorkingDaysLeft returns how many working days the organization has left to answer the request at
-// now: the working days after today up to its due day, 0 on the due day itself, -1 once it is past
-// due. It says nothing of a request already answered.
-func (r Request) WorkingDaysLeft(now time.Time) int {
+// WorkingDaysLeft returns how many working days of the calendar (Calendar.Get) the organization has
+// left to answer the request at now: the working days after today up to its due day, 0 on the due
+// day itself, -1 once it is past due. It says nothing of a request already answered.
+func (r Request) WorkingDaysLeft(cal *activity.WorkCalendar, now time.Time) int {
 	if now.After(r.DueAt) {
 		return -1
 	}
 	n := 0
 	for d, due := activity.DateOf(now).AddDays(1), activity.DateOf(r.DueAt); !d.Start().After(due.Start()); d = d.AddDays(1) {
-		if activity.IsWorkingDay(d) {
+		if cal.IsWorkingDay(d) {
 			n++
 		}
 	}

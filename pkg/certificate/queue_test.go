@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"timebank/pkg/activity"
 	"timebank/pkg/certificate"
+	"timebank/pkg/dbtest"
 )
 
 // The queue's issue accepts a waiting request and issues it in one transaction: refused, it leaves
@@ -76,6 +78,10 @@ func TestIssueRequest(t *testing.T) {
 
 // The days left of a request count working days after today up to the due day, skipping weekends.
 func TestWorkingDaysLeft(t *testing.T) {
+	cal, err := activity.NewCalendar(dbtest.New(t), nil).Get(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
 	// Due Monday 2026-03-30 (the end of the day), asked Monday 2026-03-16.
 	r := certificate.Request{DueAt: time.Date(2026, 3, 30, 23, 59, 59, 999999000, cst)}
 	for _, c := range []struct {
@@ -88,7 +94,7 @@ func TestWorkingDaysLeft(t *testing.T) {
 		{time.Date(2026, 3, 30, 23, 0, 0, 0, cst), 0}, // the due day
 		{time.Date(2026, 3, 31, 0, 0, 0, 0, cst), -1}, // past due
 	} {
-		if got := r.WorkingDaysLeft(c.at); got != c.want {
+		if got := r.WorkingDaysLeft(cal, c.at); got != c.want {
 			t.Errorf("at %v: %d left, want %d", c.at, got, c.want)
 		}
 	}

@@ -10,7 +10,6 @@ import (
 
 	"timebank/fields"
 	"timebank/pgerr"
-	"timebank/pkg/activity"
 	"timebank/pkg/audit"
 	"timebank/pkg/principal"
 )
@@ -77,8 +76,12 @@ func (s *Service) Apply(ctx context.Context, by *principal.Principal, n NewReque
 		return Request{}, err
 	}
 	now := s.now()
+	cal, err := s.cal.Get(ctx)
+	if err != nil {
+		return Request{}, err
+	}
 	var r Request
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := readSnapshot(ctx, tx, n.UserID, n.OrgID, p); err != nil {
 			return err
 		}
@@ -89,7 +92,7 @@ func (s *Service) Apply(ctx context.Context, by *principal.Principal, n NewReque
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *)
 SELECT `+requestColumns+` FROM r`, n.OrgID, n.UserID, from, to, n.Purpose, n.PurposeNote, by.Label(), now,
 			// PostgreSQL keeps microseconds: the last one of the day, not a rounding into the next day.
-			activity.AddWorkingDays(now, DueWorkingDays).Truncate(time.Microsecond))
+			cal.AddWorkingDays(now, DueWorkingDays).Truncate(time.Microsecond))
 		if pgerr.Unique(err, "certificate_requests_open") {
 			return ErrRequestOpen
 		} else if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"timebank/pkg/activity"
 	"timebank/pkg/notify"
 )
 
@@ -17,6 +18,7 @@ type Service struct {
 	baseURL string
 	now     func() time.Time
 	notify  *notify.Service
+	cal     *activity.Calendar
 }
 
 // Options configure a Service.
@@ -25,6 +27,8 @@ type Options struct {
 	KeyID   byte             // the id of the signing key (default 1; raise it to rotate)
 	Now     func() time.Time // the clock (default time.Now)
 	Notify  *notify.Service  // tells the volunteer of an issued certificate (nil: nobody is told)
+	// Calendar counts the working days a request is due in (default: one of its own over db).
+	Calendar *activity.Calendar
 }
 
 // New returns the service over db, signing with keys derived by derive (config.DeriveKey).
@@ -39,7 +43,11 @@ func New(db *sqlx.DB, derive func(label string) []byte, opts Options) (*Service,
 	if err != nil {
 		return nil, err
 	}
-	return &Service{db: db, signer: signer, baseURL: opts.BaseURL, now: opts.Now, notify: opts.Notify}, nil
+	if opts.Calendar == nil {
+		opts.Calendar = activity.NewCalendar(db, opts.Now)
+	}
+	return &Service{db: db, signer: signer, baseURL: opts.BaseURL, now: opts.Now, notify: opts.Notify,
+		cal: opts.Calendar}, nil
 }
 
 // Signer returns the keys that sign and check verification codes.

@@ -29,6 +29,7 @@ const (
 	OrderExpiring     = "order_expiring"     // params: order, store, expires_at
 	OrderExpired      = "order_expired"      // params: order, store, total
 	CertificateIssued = "certificate_issued" // params: certificate (its number), certificate_id, org
+	CreditsExpiring   = "credits_expiring"   // params: credits, expires_at
 )
 
 // Inbox is the name of the in-app channel, which every notice goes through.

@@ -54,11 +54,14 @@ func (s *Service) Allowances(ctx context.Context, userID int64, items []Item, no
 		}
 	}
 	if stars && s.opt.Stars != nil {
-		n, err := s.opt.Stars.StarLevel(ctx, userID)
+		// Stars under the thresholds of the store's organization, as an order is decided.
+		st, err := s.storeInfo(ctx, s.db, items[0].StoreID)
 		if err != nil {
 			return Allowance{}, err
 		}
-		a.Stars = n
+		if a.Stars, err = s.opt.Stars.StarLevel(ctx, userID, st.OrgID); err != nil {
+			return Allowance{}, err
+		}
 	}
 	return a, nil
 }

@@ -43,6 +43,9 @@ var (
 	ErrOverLimit = errors.New("store: over the item's limit")
 	// ErrStarsRequired means the item is kept for volunteers with more stars.
 	ErrStarsRequired = errors.New("store: more stars required")
+	// ErrMinimumHours means the volunteer has less verified service than the store's organization
+	// asks before a first redemption (a *MinimumHoursError says how much).
+	ErrMinimumHours = errors.New("store: too little verified service for a first redemption")
 	// ErrDonationRefused means a donated line fails the condition check (too little shelf life
 	// left, past its date, or no date on food).
 	ErrDonationRefused = errors.New("store: donation refused")
@@ -71,6 +74,18 @@ var (
 	// ErrHistoryImmutable means something tried to change the stock journal or a resolved order.
 	ErrHistoryImmutable = errors.New("store: history is append-only")
 )
+
+// MinimumHoursError refuses a first redemption below the organization's minimum of verified service.
+type MinimumHoursError struct {
+	NeedMinutes, HaveMinutes int64
+}
+
+func (e *MinimumHoursError) Error() string {
+	return fmt.Sprintf("%v: %d of %d minutes", ErrMinimumHours, e.HaveMinutes, e.NeedMinutes)
+}
+
+// Unwrap makes errors.Is(err, ErrMinimumHours) hold.
+func (e *MinimumHoursError) Unwrap() error { return ErrMinimumHours }
 
 // invalid refuses a request for one field.
 func invalid(field, reason string) error { return fields.New(ErrInvalid, field, reason) }

@@ -56,7 +56,7 @@ type fixedStars struct {
 	levels map[int64]int
 }
 
-func (f *fixedStars) StarLevel(_ context.Context, userID int64) (int, error) {
+func (f *fixedStars) StarLevel(_ context.Context, userID, _ int64) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.levels[userID], nil

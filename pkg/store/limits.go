@@ -9,9 +9,10 @@ import (
 	"github.com/lib/pq"
 )
 
-// checkItems refuses lines whose item is not offered or needs more stars than the person has. It
-// asks for the star level only when an item needs one.
-func (s *Service) checkItems(ctx context.Context, userID int64, lines []OrderLine, items map[int64]Item) error {
+// checkItems refuses lines whose item is not offered or needs more stars than the person has under
+// the thresholds of the store's organization (orgID). It asks for the star level only when an item
+// needs one.
+func (s *Service) checkItems(ctx context.Context, userID, orgID int64, lines []OrderLine, items map[int64]Item) error {
 	stars := -1
 	for i, l := range lines {
 		it := items[l.Item]
@@ -24,7 +25,7 @@ func (s *Service) checkItems(ctx context.Context, userID int64, lines []OrderLin
 		if stars < 0 {
 			stars = 0
 			if s.opt.Stars != nil {
-				n, err := s.opt.Stars.StarLevel(ctx, userID)
+				n, err := s.opt.Stars.StarLevel(ctx, userID, orgID)
 				if err != nil {
 					return err
 				}
@@ -34,6 +35,37 @@ func (s *Service) checkItems(ctx context.Context, userID int64, lines []OrderLin
 		if stars < it.MinStars {
 			return lineError(ErrStarsRequired, i, it, "item", ReasonStars)
 		}
+	}
+	return nil
+}
+
+// checkFirstRedemption refuses the first redemption of a volunteer whose verified service is below
+// the minimum the store's organization asks (its credit policy). A volunteer who has redeemed
+// before (an order pending or handed out, or a sale, at any store) is not asked again: the rule is
+// about a first redemption, and service records only grow.
+// Errors: ErrMinimumHours (a *fields.Error on field user, reason minimum_hours).
+func (s *Service) checkFirstRedemption(ctx context.Context, userID, orgID int64) error {
+	if s.opt.ServiceTime == nil {
+		return nil
+	}
+	need, err := s.opt.ServiceTime.MinRedeemMinutes(ctx, orgID)
+	if err != nil || need == 0 {
+		return err
+	}
+	var redeemed bool
+	if err := s.st.Get(ctx, s.db, &redeemed, `SELECT EXISTS (SELECT 1 FROM store_orders
+WHERE user_id = $1 AND status IN ('pending', 'fulfilled'))`, userID); err != nil {
+		return err
+	}
+	if redeemed {
+		return nil
+	}
+	have, err := s.opt.ServiceTime.VerifiedMinutes(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if have < need {
+		return &MinimumHoursError{NeedMinutes: need, HaveMinutes: have}
 	}
 	return nil
 }

@@ -25,7 +25,7 @@ type orderContext struct {
 // returns one row per item found, or one row with the item's columns NULL when none is; the store's
 // columns are NULL when there is no such store.
 const orderContextQuery = `
-SELECT r.id, r.request_hash, s.id, s.name, s.account_code, p.policy, u.account_code,
+SELECT r.id, r.request_hash, s.id, s.org_id, s.name, s.account_code, p.policy, u.account_code,
        i.id, i.name, i.unit, i.price, coalesce(i.limit_qty, 0), coalesce(i.limit_period, ''), i.min_stars, i.active
 FROM (VALUES (1)) AS one (x)
 LEFT JOIN store_orders r ON r.idem_scope = $3 AND r.idem_key = $4
@@ -50,7 +50,7 @@ func (s *Service) orderContext(ctx context.Context, actor *principal.Principal, 
 	var (
 		replay                  sql.NullInt64
 		replayHash, policy      []byte
-		storeID                 sql.NullInt64
+		storeID, storeOrg       sql.NullInt64
 		storeName, storeAccount sql.NullString
 		userAccount             sql.NullString
 	)
@@ -63,7 +63,7 @@ func (s *Service) orderContext(ctx context.Context, actor *principal.Principal, 
 			minStars        sql.NullInt64
 			active          sql.NullBool
 		)
-		err := rows.Scan(&replay, &replayHash, &storeID, &storeName, &storeAccount, &policy, &userAccount,
+		err := rows.Scan(&replay, &replayHash, &storeID, &storeOrg, &storeName, &storeAccount, &policy, &userAccount,
 			&id, &name, &unit, &price, &limitQty, &period, &minStars, &active)
 		if err != nil {
 			return oc, err
@@ -90,7 +90,7 @@ func (s *Service) orderContext(ctx context.Context, actor *principal.Principal, 
 			return oc, &LineError{Err: ErrItemNotFound, Line: i, Item: id, Field: "item", Reason: "not_found"}
 		}
 	}
-	oc.store = storeRow{ID: storeID.Int64, Name: storeName.String, AccountCode: storeAccount.String}
+	oc.store = storeRow{ID: storeID.Int64, OrgID: storeOrg.Int64, Name: storeName.String, AccountCode: storeAccount.String}
 	oc.userAccount = userAccount.String
 	oc.policy, err = parsePolicy(policy)
 	return oc, err

@@ -28,8 +28,8 @@ var errReplay = errors.New("store: replay")
 // with its pickup URL. key is the caller's idempotency key: the same key with the same order
 // returns the first (Replayed set), whoever retries. Orders placed at the same moment in a store
 // share their transaction (placeBatch); each is decided as it would be alone, in arrival order.
-// Errors: ErrInvalid (*fields.Error), ErrStoreNotFound, ErrItemNotFound, ErrItemUnavailable,
-// ErrStarsRequired, ErrOverLimit, ErrOutOfStock (each a *LineError naming the line and item),
+// Errors: ErrInvalid (*fields.Error), ErrStoreNotFound, ErrMinimumHours (*MinimumHoursError),
+// ErrItemNotFound, ErrItemUnavailable, ErrStarsRequired, ErrOverLimit, ErrOutOfStock (each a *LineError naming the line and item),
 // ledger.ErrInsufficientFunds (a *ledger.AccountError naming the account), ErrIdempotencyConflict.
 func (s *Service) PlaceOrder(ctx context.Context, actor *principal.Principal, key string, n NewOrder) (Order, error) {
 	p, replay, err := s.prepareOrder(ctx, actor, key, n)
@@ -61,7 +61,10 @@ func (s *Service) prepareOrder(ctx context.Context, actor *principal.Principal, 
 		o, err := s.replayOrder(ctx, oc.replay, err)
 		return p, &o, err
 	}
-	if err := s.checkItems(ctx, actor.UserID, n.Lines, oc.items); err != nil {
+	if err := s.checkFirstRedemption(ctx, actor.UserID, oc.store.OrgID); err != nil {
+		return p, none, err
+	}
+	if err := s.checkItems(ctx, actor.UserID, oc.store.OrgID, n.Lines, oc.items); err != nil {
 		return p, none, err
 	}
 	account, err := oc.account()

@@ -49,7 +49,7 @@ type Sale struct {
 // even once the member code has expired or been spent. Whether the actor serves the store is for
 // the caller to decide.
 // Errors: ErrInvalid (*fields.Error), ErrCodeInvalid, ErrCodeExpired, ErrCodeUsed,
-// ErrStoreNotFound, ErrItemNotFound, ErrItemUnavailable, ErrStarsRequired, ErrOverLimit,
+// ErrStoreNotFound, ErrMinimumHours, ErrItemNotFound, ErrItemUnavailable, ErrStarsRequired, ErrOverLimit,
 // ErrOutOfStock (each a *LineError), ledger.ErrInsufficientFunds (a *ledger.AccountError),
 // ErrIdempotencyConflict.
 func (s *Service) Sell(ctx context.Context, actor *principal.Principal, key string, n NewSale) (Sale, error) {
@@ -78,7 +78,10 @@ func (s *Service) Sell(ctx context.Context, actor *principal.Principal, key stri
 	if err != nil {
 		return Sale{}, err
 	}
-	if err := s.checkItems(ctx, c.Subject, n.Lines, items); err != nil {
+	if err := s.checkFirstRedemption(ctx, c.Subject, st.OrgID); err != nil {
+		return Sale{}, err
+	}
+	if err := s.checkItems(ctx, c.Subject, st.OrgID, n.Lines, items); err != nil {
 		return Sale{}, err
 	}
 	_, user, err := s.member(ctx, c.Subject)

@@ -20,17 +20,28 @@ import (
 	"timebank/pkg/qr"
 )
 
-// Stars tells a volunteer's star level (星级志愿者), for items kept for volunteers with stars. The
-// activity module, which holds the verified service records, answers it; the store only asks.
+// Stars tells a volunteer's star level (星级志愿者) under the thresholds of the store's
+// organization, for items kept for volunteers with stars. The activity module, which holds the
+// verified service records and the organizations' policies, answers it; the store only asks.
 type Stars interface {
-	StarLevel(ctx context.Context, userID int64) (int, error)
+	StarLevel(ctx context.Context, userID, orgID int64) (int, error)
 }
 
 // StarsFunc lets a function answer star levels.
-type StarsFunc func(ctx context.Context, userID int64) (int, error)
+type StarsFunc func(ctx context.Context, userID, orgID int64) (int, error)
 
 // StarLevel calls f.
-func (f StarsFunc) StarLevel(ctx context.Context, userID int64) (int, error) { return f(ctx, userID) }
+func (f StarsFunc) StarLevel(ctx context.Context, userID, orgID int64) (int, error) {
+	return f(ctx, userID, orgID)
+}
+
+// ServiceTime tells what a volunteer's service allows at the store: the minimum of verified service
+// the store's organization asks before a first redemption, and how much the volunteer has. The
+// activity module answers it.
+type ServiceTime interface {
+	MinRedeemMinutes(ctx context.Context, orgID int64) (int64, error)
+	VerifiedMinutes(ctx context.Context, userID int64) (int64, error)
+}
 
 // Options configure the service. BaseURL is required; the rest have working defaults.
 type Options struct {
@@ -41,6 +52,8 @@ type Options struct {
 	// Stars answers star levels; without it every volunteer counts as having no star, so items
 	// that require stars cannot be redeemed.
 	Stars Stars
+	// ServiceTime answers the minimum before a first redemption; without it there is none.
+	ServiceTime ServiceTime
 	// Now is the clock (time.Now by default). Tests move it to expire orders and codes.
 	Now func() time.Time
 	// Logger receives warnings about work done after commit; slog.Default() when nil.

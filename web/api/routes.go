@@ -105,6 +105,19 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(fiber.MethodPost, "/api/v1/disputes/:id/dismiss", guard.Allow(access.VerifyHours, s.disputeParam), s.dismissDispute)
 	s.handle(fiber.MethodPost, "/api/v1/transfers", own, s.transfer)
 
+	// Rules kept as data: the calendar of public holidays (anyone signed in reads it; a platform
+	// administrator enters each year), and the credit policies of the platform, a region and an
+	// organization, read and set with the rules of their place (an organization's as its activity
+	// policy, which sets its credit ratio).
+	s.handle(fiber.MethodGet, "/api/v1/holidays/:year", own, s.getHolidays)
+	s.handle(fiber.MethodPut, "/api/v1/holidays/:year", guard.Allow(access.ManageRules, nil), s.setHolidays)
+	s.handle(fiber.MethodGet, "/api/v1/credit-policy", own, s.getCreditPolicy)
+	s.handle(fiber.MethodPut, "/api/v1/credit-policy", guard.Allow(access.ManageRules, nil), s.setCreditPolicy)
+	s.handle(fiber.MethodGet, "/api/v1/regions/:code/credit-policy", guard.Allow(access.ReadRegion, s.targets.Region), s.getCreditPolicy)
+	s.handle(fiber.MethodPut, "/api/v1/regions/:code/credit-policy", guard.Allow(access.ManageRegions, s.targets.Region), s.setCreditPolicy)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/credit-policy", guard.Allow(access.ReadActivities, s.targets.Org), s.getCreditPolicy)
+	s.handle(fiber.MethodPut, "/api/v1/orgs/:id/credit-policy", guard.Allow(access.ManageMembers, s.targets.Org), s.setCreditPolicy)
+
 	// The charity supermarket: items, stock, donations, orders, the counter and walk-in sales. Routes
 	// about a store in the path act at that store; orders, the counter and sales name their store in the
 	// body or through the order, and the handlers check it.

@@ -115,6 +115,8 @@ func (w writer) write(kind string, p params) (text, link string) {
 		return w.t("order_expiring", p.Store, w.when(p.ExpiresAt)), orderLink(p.Order)
 	case notify.OrderExpired:
 		return w.t("order_expired", p.Store, w.duration(p.Total)), orderLink(p.Order)
+	case notify.CreditsExpiring:
+		return w.t("credits_expiring", w.duration(p.Credits), w.when(p.ExpiresAt)), "/me/balance"
 	case notify.CertificateIssued:
 		// The certificate's own page is not there yet: the records it proves are.
 		return w.t("certificate_issued", p.Org, p.Certificate), "/me/records"

@@ -53,6 +53,8 @@ func TestRenderEveryKind(t *testing.T) {
 			"/me/orders/77", "预留的 45 分钟时间币已退回", "the 45 min of credits held for it"},
 		{notify.CertificateIssued, map[string]any{"certificate": "2026-3-00012", "certificate_id": 5123, "org": "硖石街道志愿者协会"},
 			"/me/records", "硖石街道志愿者协会为您出具了志愿服务记录证明（编号 2026-3-00012）", "issued you a certificate of volunteer service (No. 2026-3-00012)"},
+		{notify.CreditsExpiring, map[string]any{"credits": 90, "expires_at": starts},
+			"/me/balance", "您有 1.5 小时时间币将于 12月3日 09:30 到期", "1.5 h of your credits expire 3 Dec 09:30"},
 		{"something_new", map[string]any{"x": 1}, notices.Inbox, "您有一条新通知", "You have a new notice"},
 	}
 	ids := regexp.MustCompile(`\b(9041|9042|77|5123)\b`)

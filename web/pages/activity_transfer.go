@@ -71,7 +71,11 @@ func (s *server) transferForm(c *fiber.Ctx, status int, v view) error {
 	}
 	key := make([]byte, 16)
 	_, _ = rand.Read(key) // crypto/rand.Read never fails (it panics instead)
-	data := transferView{Available: b.Available, Limits: s.Activities.Limits(), Key: "page-" + hex.EncodeToString(key)}
+	limits, err := s.Activities.VolunteerLimits(ctx, userID)
+	if err != nil {
+		return err
+	}
+	data := transferView{Available: b.Available, Limits: limits, Key: "page-" + hex.EncodeToString(key)}
 	for _, r := range family {
 		data.Family = append(data.Family, relativeLine{Relative: r, Label: s.msgs.Get(v.Lang, relationshipKeys[r.Relationship])})
 	}

@@ -78,6 +78,8 @@ var AuditActions = map[string]string{
 	"certificate.supersede":        "page.audit.action.certificate_supersede",
 	"org.seal_set":                 "page.audit.action.org_seal_set",
 	"user.password_reset":          "page.audit.action.user_password_reset",
+	"calendar.holidays":            "page.audit.action.calendar_holidays",
+	"credit.policy":                "page.audit.action.credit_policy",
 }
 
 // actionName is the action in the reader's language, or its code when it has no translation.

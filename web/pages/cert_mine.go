@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/pkg/activity"
 	"timebank/pkg/certificate"
 	"timebank/web/guard"
 )
@@ -92,9 +93,9 @@ type certRequestLine struct {
 	Print    string // the certificate issued for it, if any
 }
 
-func (s *server) certRequestLine(lang string, r certificate.Request, now time.Time) certRequestLine {
+func (s *server) certRequestLine(lang string, r certificate.Request, cal *activity.WorkCalendar, now time.Time) certRequestLine {
 	l := certRequestLine{Request: r, Status: s.msgs.Get(lang, requestStatusKeys[r.Status]),
-		Purpose: s.msgs.Get(lang, purposeKeys[r.Purpose]), DaysLeft: r.WorkingDaysLeft(now),
+		Purpose: s.msgs.Get(lang, purposeKeys[r.Purpose]), DaysLeft: r.WorkingDaysLeft(cal, now),
 		Open: r.Status == certificate.RequestRequested || r.Status == certificate.RequestAccepted}
 	if r.CertificateID != nil {
 		l.Print = certPrintPath(*r.CertificateID)
@@ -132,9 +133,13 @@ func (s *server) renderMyCertificates(c *fiber.Ctx, status int, v view) error {
 	if err != nil {
 		return err
 	}
+	cal, err := s.Activities.Calendar().Get(ctx)
+	if err != nil {
+		return err
+	}
 	now := time.Now()
 	for _, r := range rs {
-		l := s.certRequestLine(v.Lang, r, now)
+		l := s.certRequestLine(v.Lang, r, cal, now)
 		if l.OrgName = names[r.OrgID]; l.OrgName == "" {
 			o, err := s.Orgs.Org(ctx, r.OrgID)
 			if err != nil {

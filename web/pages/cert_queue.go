@@ -97,7 +97,11 @@ func (s *server) certificateQueuePage(c *fiber.Ctx) error {
 
 // queueLine is a request as the organization's staff read it: with the volunteer's name and number.
 func (s *server) queueLine(c *fiber.Ctx, lang string, r certificate.Request, now time.Time) (certRequestLine, error) {
-	l := s.certRequestLine(lang, r, now)
+	cal, err := s.Activities.Calendar().Get(c.UserContext())
+	if err != nil {
+		return certRequestLine{}, err
+	}
+	l := s.certRequestLine(lang, r, cal, now)
 	u, err := s.Users.ByID(c.UserContext(), r.UserID)
 	if err != nil {
 		return l, err

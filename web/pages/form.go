@@ -173,4 +173,5 @@ var notices = map[string]string{
 	"password-changed": "page.notice.password_changed",
 	"password-reset":   "page.notice.password_reset",
 	"reset-sent":       "page.notice.reset_sent",
+	"holidays-saved":   "page.notice.holidays_saved",
 }

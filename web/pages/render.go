@@ -170,6 +170,7 @@ var menu = []navEntry{
 	{id: "orgs", path: "/orgs", key: "page.nav.orgs", desc: "page.nav.orgs_desc", action: access.ReadOrg},
 	{id: "regions", path: "/regions", key: "page.nav.regions", desc: "page.nav.regions_desc", action: access.ReadRegion},
 	{id: "audit", path: "/audit", key: "page.nav.audit", desc: "page.nav.audit_desc", action: access.ReadAudit},
+	{id: "holidays", path: "/admin/holidays", key: "page.nav.holidays", desc: "page.nav.holidays_desc", action: access.ManageRules},
 	{id: "device", path: "/device", key: "page.nav.device", desc: "page.nav.device_desc", device: true},
 }
 

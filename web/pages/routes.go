@@ -58,6 +58,14 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(get, "/regions/:code", guard.Allow(access.ReadRegion, s.targets.Region), s.regionPage)
 	s.handle(get, "/audit", guard.Allow(access.ReadAudit, nil), s.auditPage)
 
+	// Rules kept as data: a year's public holidays (platform administrators), and an organization's
+	// hours and credit policies (its administrators, as the JSON routes that set them).
+	s.handle(get, "/admin/holidays", guard.Allow(access.ManageRules, nil), s.holidaysPage)
+	s.handle(post, "/admin/holidays", guard.Allow(access.ManageRules, nil), s.holidaysSubmit)
+	s.handle(get, "/orgs/:id/policy", atOrg(access.ManageMembers), s.orgPolicyPage)
+	s.handle(post, "/orgs/:id/policy/hours", atOrg(access.ManageMembers), s.policyHoursSubmit)
+	s.handle(post, "/orgs/:id/policy/credits", atOrg(access.ManageMembers), s.policyCreditsSubmit)
+
 	// The charity supermarket: the catalogue and cart, a volunteer's orders with their pickup codes, the
 	// counter, donations and their acknowledgements, stock, the catalogue's management and the day report.
 	// Pages about a store name it as :store; the rule checks the caller's role at that store, and every

@@ -6,11 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"timebank/ledger"
 	"timebank/pkg/access"
+	"timebank/pkg/activity"
 	"timebank/web/i18n"
 	"timebank/web/problem"
 	"timebank/web/webtest"
@@ -29,6 +31,11 @@ func pageKeyFamilies() map[string][]string {
 		"page.scope.": {string(access.Platform), string(access.Region), string(access.Org), string(access.Store)},
 		"page.kind.": {ledger.TxEarn, ledger.TxRedeem, ledger.TxTransfer, ledger.TxDonate, ledger.TxExpire,
 			ledger.TxAdjust, ledger.TxReverse},
+		"page.rules.weekday.":     {"0", "1", "2", "3", "4", "5", "6"},
+		"page.rules.day.":         {activity.DayHoliday, activity.DayWorkday},
+		"page.rules.policy.":      slices.Concat(creditFields, hoursFields),
+		"page.rules.policy.unit.": {"1", "15", "30"},
+		"page.rules.policy.zero.": creditFields,
 	}
 }
 

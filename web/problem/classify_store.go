@@ -56,6 +56,8 @@ func ClassifyStore(err error) (int, string) {
 		return fiber.StatusConflict, "stock-reserved"
 	case errors.Is(err, store.ErrStarsRequired):
 		return fiber.StatusUnprocessableEntity, "stars-required"
+	case errors.Is(err, store.ErrMinimumHours):
+		return fiber.StatusUnprocessableEntity, "minimum-hours"
 	case errors.Is(err, store.ErrDonationRefused):
 		return fiber.StatusUnprocessableEntity, "donation-refused"
 	case errors.Is(err, store.ErrOrderFulfilled):
