@@ -14,6 +14,7 @@ import (
 // credit rules on its policy page (a wrong number refused beside its field first). On the phone the
 // holidays page's save button, and the policy page's first field, are above the fold.
 func TestBrowserRulesPages(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
 	for _, width := range []int64{phoneWidth, 1366} {
 		t.Run(map[int64]string{phoneWidth: "phone", 1366: "pc"}[width], func(t *testing.T) {
 			clock := &rulesClock{t: time.Date(2026, 12, 2, 10, 0, 0, 0, cstZone)}
