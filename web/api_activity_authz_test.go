@@ -147,6 +147,8 @@ func activityAuthzEntries() map[string]entry {
 		"POST /api/v1/scans":                       own("POST", fixedPath("/api/v1/scans"), malformed),
 		"GET /api/v1/me/code":                      own("GET", fixedPath("/api/v1/me/code"), ""),
 		"GET /api/v1/me/records":                   own("GET", fixedPath("/api/v1/me/records"), ""),
+		"GET /api/v1/me/records.csv":               own("GET", fixedPath("/api/v1/me/records.csv"), ""),
+		"GET /api/v1/me/records.xlsx":              own("GET", fixedPath("/api/v1/me/records.xlsx"), ""),
 		"GET /api/v1/me/signups":                   own("GET", fixedPath("/api/v1/me/signups"), ""),
 		"GET /api/v1/me/family":                    own("GET", fixedPath("/api/v1/me/family"), ""),
 		"GET /api/v1/records/:id":                  own("GET", func(f *actFixtures, i int) string { return fmt.Sprintf("/api/v1/records/%d", f.rec[i]) }, ""),

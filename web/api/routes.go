@@ -97,6 +97,8 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(fiber.MethodPost, "/api/v1/scans", own, s.scanKiosk)
 	s.handle(fiber.MethodGet, "/api/v1/me/code", own, s.memberCode)
 	s.handle(fiber.MethodGet, "/api/v1/me/records", own, s.myRecords)
+	s.handle(fiber.MethodGet, "/api/v1/me/records.csv", own, s.myRecordsCSV)
+	s.handle(fiber.MethodGet, "/api/v1/me/records.xlsx", own, s.myRecordsXLSX)
 	s.handle(fiber.MethodGet, "/api/v1/me/signups", own, s.mySignups)
 	s.handle(fiber.MethodGet, "/api/v1/me/family", own, s.myFamily)
 	s.handle(fiber.MethodGet, "/api/v1/records/:id", own, s.getRecord)
