@@ -26,7 +26,9 @@ func TestStorePagesManagerForms(t *testing.T) {
 	want(t, "new item form", manager.get(sa+"/items/new"), 200, `id="item-form"`, `<option value="grain_oil"`)
 	r := manager.submit(sa+"/items", url.Values{"name": {""}, "category": {"grain_oil"}, "unit": {"袋"}, "price": {"九十"}})
 	want(t, "a bad item", r, 422, `data-testid="error-name"`, `data-testid="error-price"`)
-	r = manager.submit(sa+"/items", url.Values{"name": {"菜籽油"}, "category": {"grain_oil"}, "unit": {"桶"}, "price": {"120"},
+	r = manager.submit(sa+"/items", url.Values{"name": {"菜籽油"}, "category": {"grain_oil"}, "unit": {"桶"}, "price": {"0.33"}})
+	want(t, "a price of no whole minutes", r, 422, `data-testid="error-price"`, "须为整分钟", `value="0.33"`)
+	r = manager.submit(sa+"/items", url.Values{"name": {"菜籽油"}, "category": {"grain_oil"}, "unit": {"桶"}, "price": {"2"},
 		"limit_qty": {"1"}, "limit_period": {"month"}, "min_stars": {"0"}, "low_stock": {"3"}, "active": {"1"}})
 	want(t, "item", r, 303)
 	items, err := d.Store.Items(ctx, w.sa.ID, store.ItemFilter{})
@@ -36,9 +38,9 @@ func TestStorePagesManagerForms(t *testing.T) {
 	oil := items[0]
 	want(t, "items", manager.get(r.location()), 200, "菜籽油", "每人每月限 1桶", "物品已保存")
 	edit := manager.get(sa + "/items/" + id(oil.ID))
-	want(t, "edit form", edit, 200, `value="菜籽油"`, `value="120"`)
+	want(t, "edit form", edit, 200, `value="菜籽油"`, `data-testid="field-price" value="2" inputmode="decimal"`)
 	inputsLabelled(t, "item form", edit.body)
-	r = manager.submit(sa+"/items/"+id(oil.ID), url.Values{"name": {"菜籽油"}, "category": {"grain_oil"}, "unit": {"桶"}, "price": {"150"},
+	r = manager.submit(sa+"/items/"+id(oil.ID), url.Values{"name": {"菜籽油"}, "category": {"grain_oil"}, "unit": {"桶"}, "price": {"2.5"},
 		"limit_qty": {"0"}, "limit_period": {"month"}, "min_stars": {"2"}})
 	want(t, "item changed", r, 303)
 	if it, _ := d.Store.Item(ctx, w.sa.ID, oil.ID); it.Price != 150 || it.LimitQty != 0 || it.MinStars != 2 || it.Active {

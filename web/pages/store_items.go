@@ -95,7 +95,7 @@ func (s *server) itemEditForm(c *fiber.Ctx) (int64, form, error) {
 		return 0, form{}, err
 	}
 	f := form{Values: map[string]string{"name": it.Name, "category": it.Category, "unit": it.Unit,
-		"price": strconv.FormatInt(it.Price, 10), "limit_qty": strconv.Itoa(it.LimitQty), "limit_period": string(it.LimitPeriod),
+		"price": formatHoursInput(it.Price, s.msgs.Get(s.msgs.Lang(c), "page.duration.minutes")), "limit_qty": strconv.Itoa(it.LimitQty), "limit_period": string(it.LimitPeriod),
 		"min_stars": strconv.Itoa(it.MinStars), "low_stock": strconv.Itoa(it.LowStock)}, Errors: map[string]string{}, order: itemFields}
 	if it.Active {
 		f.Values["active"] = "1"
@@ -159,8 +159,12 @@ func (s *server) itemSubmit(c *fiber.Ctx, id int64) error {
 		}
 		return n
 	}
+	price, ok := parseHours(f.Values["price"])
+	if !ok && strings.TrimSpace(f.Values["price"]) != "" {
+		notNumbers["price"] = s.msgs.Get(lang, "page.store.item.price_hours")
+	}
 	active := f.Values["active"] != ""
-	n := store.NewItem{Name: f.Values["name"], Category: f.Values["category"], Unit: f.Values["unit"], Price: number("price"),
+	n := store.NewItem{Name: f.Values["name"], Category: f.Values["category"], Unit: f.Values["unit"], Price: price,
 		LimitQty: int(number("limit_qty")), LimitPeriod: store.Period(f.Values["limit_period"]),
 		MinStars: int(number("min_stars")), LowStock: int(number("low_stock")), Active: &active}
 	if n.LimitQty == 0 {

@@ -265,13 +265,23 @@
     anonymous();
   }
 
-  // priceEcho shows a price typed in minutes as hours beside the field.
+  // priceEcho shows a price typed in hours (or in minutes with the unit) as minutes beside the
+  // field, as the server reads it: whole minutes, or nothing.
   function priceEcho(out) {
     var input = document.getElementById(out.getAttribute('data-hours-of'));
     if (!input) { return; }
+    function minutesOf(v) {
+      v = v.trim();
+      var m = v.match(/^(\d+)\s*(分钟|分|minutes?|min)$/i);
+      if (m) { return Number(m[1]); }
+      var h = v.replace(/\s*(小时|hours|h)$/i, '');
+      if (!/^\d*\.?\d+$/.test(h)) { return NaN; }
+      var x = Number(h) * 60;
+      return Math.abs(x - Math.round(x)) < 1e-9 ? Math.round(x) : NaN;
+    }
     function show() {
-      var n = parseInt(input.value, 10);
-      out.textContent = isNaN(n) || n <= 0 ? '' : out.getAttribute('data-text').replace('{h}', hours(n));
+      var n = minutesOf(input.value);
+      out.textContent = isNaN(n) || n <= 0 ? '' : out.getAttribute('data-text').replace('{m}', String(n));
     }
     input.addEventListener('input', show);
     show();
