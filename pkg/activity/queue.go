@@ -2,6 +2,7 @@ package activity
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/lib/pq"
@@ -180,4 +181,14 @@ ORDER BY a.ends_at, a.id LIMIT $2`, orgID, MaxPage); err != nil {
 		out[i].Due = cal.DueStatus(out[i].Deadline, now).String()
 	}
 	return out, nil
+}
+
+// flaggedWarnings are the warnings a coordinator must look at before approving: the phone seemed
+// outside the activity's area, the service checked the volunteer out (forgotten), or the record
+// is disputed.
+var flaggedWarnings = []string{"outside_area", "auto_closed", "disputed"}
+
+// Flagged reports whether the attendance carries a warning to look at before approving it.
+func (it QueueItem) Flagged() bool {
+	return slices.ContainsFunc(it.Warnings, func(w string) bool { return slices.Contains(flaggedWarnings, w) })
 }

@@ -26,6 +26,18 @@ func (a Allowance) CanTake(it Item) int {
 	return it.LimitQty
 }
 
+// Barred reports why the person may not take the item now: "stars" when it needs more stars than
+// they have, "limit" when they have reached its limit this period; "" when they may.
+func (a Allowance) Barred(it Item) string {
+	switch {
+	case it.MinStars > a.Stars:
+		return "stars"
+	case a.CanTake(it) == 0:
+		return "limit"
+	}
+	return ""
+}
+
 // Allowances returns what the person may still take of the items at now, reading without locks.
 func (s *Service) Allowances(ctx context.Context, userID int64, items []Item, now time.Time) (Allowance, error) {
 	a := Allowance{Left: map[int64]int{}}

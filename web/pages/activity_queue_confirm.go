@@ -8,11 +8,6 @@ import (
 	"timebank/pkg/activity"
 )
 
-// flaggedWarnings are the warnings that make a coordinator look before approving: the phone seemed
-// outside the activity's area, the check-out was made by the service (forgotten), or the record is
-// disputed. Approving a batch that holds any of them asks once more.
-var flaggedWarnings = []string{"outside_area", "auto_closed", "disputed"}
-
 // batchConfirm is the question asked before a batch with flagged rows is approved.
 type batchConfirm struct {
 	IDs     []int64
@@ -20,7 +15,7 @@ type batchConfirm struct {
 	Flagged []string // the volunteers' names of the flagged rows
 }
 
-// confirmBatch returns the question to ask when an approval of several attendances of the
+// confirmBatch returns the question to ask (activity.QueueItem.Flagged says which rows need a look) when an approval of several attendances of the
 // activity holds flagged ones and was not confirmed; nil when there is nothing to ask.
 func (s *server) confirmBatch(c *fiber.Ctx, activityID int64, req activity.VerifyRequest) (*batchConfirm, error) {
 	if req.Action != activity.ActionApprove || len(req.IDs) < 2 || c.FormValue("confirm") == "1" {
@@ -32,7 +27,7 @@ func (s *server) confirmBatch(c *fiber.Ctx, activityID int64, req activity.Verif
 	}
 	ask := &batchConfirm{IDs: req.IDs, Count: len(req.IDs)}
 	for _, it := range q.Items {
-		if slices.Contains(req.IDs, it.ID) && slices.ContainsFunc(it.Warnings, func(w string) bool { return slices.Contains(flaggedWarnings, w) }) {
+		if slices.Contains(req.IDs, it.ID) && it.Flagged() {
 			ask.Flagged = append(ask.Flagged, it.VolunteerName)
 		}
 	}

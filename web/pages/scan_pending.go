@@ -56,8 +56,8 @@ func (s *server) pendingScanNote(c *fiber.Ctx, lang string) *pendingNote {
 	if p.CheckOut {
 		key = "page.scan.pending_out"
 	}
-	return &pendingNote{Text: fmt.Sprintf(s.msgs.Get(lang, key), clockOf(&p.ScannedAt), a.Title,
-		clockOf(ptr(p.ScannedAt.Add(activity.PendingScanTTL))))}
+	until := p.ScannedAt.Add(activity.PendingScanTTL)
+	return &pendingNote{Text: fmt.Sprintf(s.msgs.Get(lang, key), clockOf(&p.ScannedAt), a.Title, clockOf(&until))}
 }
 
 // pendingPage shows the held scan's step once the person has signed in: the same page as a scan
@@ -116,5 +116,3 @@ func positionOf(c *fiber.Ctx) *activity.Position {
 	}
 	return nil
 }
-
-func ptr[T any](v T) *T { return &v }

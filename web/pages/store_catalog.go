@@ -185,13 +185,15 @@ func (s *server) allowItems(c *fiber.Ctx, lang string, userID int64, items []sto
 	}
 	for i := range shown {
 		ci := &shown[i]
-		switch left := a.CanTake(ci.Item); {
-		case ci.MinStars > a.Stars:
+		switch a.Barred(ci.Item) {
+		case "stars":
 			ci.Left, ci.Barred, ci.Max = fmt.Sprintf(s.msgs.Get(lang, "page.store.catalog.stars_short"), ci.MinStars, a.Stars), true, 0
-		case left == 0:
+		case "limit":
 			ci.Left, ci.Barred, ci.Max = s.msgs.Get(lang, "page.store.catalog.limit_reached"), true, 0
-		case left > 0:
-			ci.Left, ci.Max = fmt.Sprintf(s.msgs.Get(lang, "page.store.catalog.left"), left, ci.Unit), min(ci.Max, left)
+		default:
+			if left := a.CanTake(ci.Item); left > 0 {
+				ci.Left, ci.Max = fmt.Sprintf(s.msgs.Get(lang, "page.store.catalog.left"), left, ci.Unit), min(ci.Max, left)
+			}
 		}
 	}
 	return nil

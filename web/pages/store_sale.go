@@ -177,33 +177,38 @@ func (s *server) fillSale(c *fiber.Ctx, sv *saleView, values map[int64]string, c
 		if raw == "" || raw == "0" {
 			continue
 		}
-		it, err := s.Store.Item(ctx, storeID, id)
+		it, cost, err := s.saleLineCost(c, storeID, id, raw)
 		if err != nil {
 			continue // not this store's item: nothing to sell
 		}
-		l := saleLine{Item: it, Qty: raw, Error: cart.errors[id]}
-		if n, err := strconv.Atoi(raw); err == nil && n > 0 && n <= saleMaxUnits {
-			l.Subtotal = it.Cost(n)
-			sv.Total += l.Subtotal
-		}
-		sv.Lines = append(sv.Lines, l)
+		sv.Total += cost
+		sv.Lines = append(sv.Lines, saleLine{Item: it, Qty: raw, Subtotal: cost, Error: cart.errors[id]})
 	}
 	sv.Short = sv.Member != nil && sv.Total > sv.Member.Available
 	return sv
 }
 
-// saleTotal is what the quantities cost, as fillSale adds it up: the total the clerk must have
-// seen before a sale is charged.
+// saleTotal is what the quantities cost, line by line as fillSale adds them up: the total the
+// clerk must have seen before a sale is charged.
 func (s *server) saleTotal(c *fiber.Ctx, storeID int64, values map[int64]string) int64 {
 	var total int64
 	for id, raw := range values {
-		n, err := strconv.Atoi(raw)
-		if err != nil || n <= 0 || n > saleMaxUnits {
-			continue
-		}
-		if it, err := s.Store.Item(c.UserContext(), storeID, id); err == nil {
-			total += it.Cost(n)
+		if _, cost, err := s.saleLineCost(c, storeID, id, raw); err == nil {
+			total += cost
 		}
 	}
 	return total
+}
+
+// saleLineCost is the store's item and what raw units of it cost: 0 for a quantity that is not a
+// number of units the counter sells (1 to saleMaxUnits).
+func (s *server) saleLineCost(c *fiber.Ctx, storeID, id int64, raw string) (store.Item, int64, error) {
+	it, err := s.Store.Item(c.UserContext(), storeID, id)
+	if err != nil {
+		return store.Item{}, 0, err
+	}
+	if n, err := strconv.Atoi(raw); err == nil && n > 0 && n <= saleMaxUnits {
+		return it, it.Cost(n), nil
+	}
+	return it, 0, nil
 }
