@@ -42,8 +42,9 @@ func badgeIs(n int) string {
 // a notice delivered meanwhile comes in live (the count and the list, without a reload); opening a
 // notice marks it read, and "mark all read" clears the count. In both languages, on a 360 px phone
 // and a 1366 px PC, the header stays one row.
+// It runs alone, not beside the other browser tests: on a loaded machine its live inbox refresh was
+// seen to miss the new notice twice in six runs (the count arrived, the list did not); see the note.
 func TestBrowserNotifications(t *testing.T) {
-	t.Parallel() // a browser test mostly waits: two run at once
 	base, d := browserApp(t)
 	ctx := newChrome(t)
 	phone(t, ctx)
