@@ -39,6 +39,7 @@ func newChangeApp(t *testing.T) (*fiber.App, services, *actClock) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dbtest.Listen(t, d.Invalidation)
 	clk := &actClock{t: actDay.Add(-30 * time.Minute)}
 	d.Activities = activity.NewService(db, d.Ledger, rdb, d.Codes, activity.Options{BaseURL: cfg.BaseURL,
 		RedisPrefix: prefix, Now: clk.Now, Logger: discard, Notify: d.Notify})

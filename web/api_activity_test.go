@@ -65,6 +65,7 @@ func newActivityApp(t *testing.T) (*fiber.App, services, *actClock) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dbtest.Listen(t, d.Invalidation)
 	clk := &actClock{t: actDay.Add(-30 * time.Minute)}
 	d.Activities = activity.NewService(db, d.Ledger, rdb, d.Codes, activity.Options{BaseURL: cfg.BaseURL,
 		RedisPrefix: prefix, Now: clk.Now, Logger: discard})

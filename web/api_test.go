@@ -57,6 +57,7 @@ func newApp(t *testing.T) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dbtest.Listen(t, svc.Invalidation)
 	a, err := web.New(svc)
 	if err != nil {
 		t.Fatal(err)

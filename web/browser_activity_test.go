@@ -43,6 +43,7 @@ func activityBrowserApp(t *testing.T) (base string, d services, clk *actClock) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dbtest.Listen(t, d.Invalidation)
 	clk = &actClock{t: time.Now()}
 	d.Activities = activity.NewService(db, d.Ledger, rdb, d.Codes, activity.Options{BaseURL: base,
 		RedisPrefix: prefix, Now: clk.Now, Logger: discard})

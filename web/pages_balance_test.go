@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"timebank/ledger"
+	"timebank/pkg/access"
+	"timebank/pkg/identity"
+	"timebank/pkg/principal"
 	"timebank/web/i18n"
 )
 
@@ -70,8 +73,8 @@ func TestProfileShowsRoles(t *testing.T) {
 	if _, err := d.DB.ExecContext(ctx, `INSERT INTO regions (code, name, level) VALUES ('339900000000', '测试省', 1)`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.DB.ExecContext(ctx, `INSERT INTO role_grants (user_id, role, scope_kind, region_code, granted_by)
-		VALUES ($1, 'region_admin', 'region', '339900000000', 'test')`, u.ID); err != nil {
+	if _, err := d.Users.Grant(ctx, identity.Change{Actor: principal.Operator(), RequestID: "test"}, u.ID,
+		access.Grant{Role: access.RegionAdmin, Kind: access.Region, RegionCode: "339900000000"}); err != nil {
 		t.Fatal(err)
 	}
 	if r := b.get("/me"); !strings.Contains(r.body, "<strong>区域管理员</strong> · 区域 · 测试省") {

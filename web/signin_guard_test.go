@@ -47,6 +47,7 @@ func newGuardWorld(t *testing.T, rdb redis.UniversalClient, prefix string, chang
 	if err != nil {
 		t.Fatal(err)
 	}
+	dbtest.Listen(t, svc.Invalidation)
 	// The first wait after a number's free attempts is a minute here, not a second, so that no
 	// assertion depends on how fast the machine runs the test.
 	svc.SignIn.FirstDelay = time.Minute

@@ -27,7 +27,7 @@ func newTestApp(t *testing.T) (*fiber.App, services) {
 
 // newTestAppWith is newTestApp with a change to the services before the app is built over them
 // (a sender of text messages the test reads, say).
-func newTestAppWith(t *testing.T, change func(services)) (*fiber.App, services) {
+func newTestAppWith(t testing.TB, change func(services)) (*fiber.App, services) {
 	t.Helper()
 	db := dbtest.New(t)
 	rdb, prefix := dbtest.Redis(t)
@@ -43,6 +43,7 @@ func newTestAppWith(t *testing.T, change func(services)) (*fiber.App, services) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	dbtest.Listen(t, d.Invalidation)
 	if change != nil {
 		change(d)
 	}

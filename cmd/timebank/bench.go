@@ -240,7 +240,8 @@ func drive(ctx context.Context, o benchOpts, run benchRun, post func(context.Con
 	return res
 }
 
-// startInProcess serves the app, wired as serve wires it, on a free loopback port.
+// startInProcess serves the app, wired as serve wires it (with the principals and sessions kept in
+// memory), on a free loopback port.
 func startInProcess(svc *app.Services) (stop func(), addr string, err error) {
 	app, err := web.New(svc)
 	if err != nil {
@@ -251,7 +252,9 @@ func startInProcess(svc *app.Services) (stop func(), addr string, err error) {
 		return nil, "", err
 	}
 	go func() { _ = app.Listener(ln) }()
-	return func() { _ = app.ShutdownWithTimeout(5 * time.Second) }, ln.Addr().String(), nil
+	listen, stopListening := context.WithCancel(context.Background())
+	go svc.Invalidation.Run(listen)
+	return func() { _ = app.ShutdownWithTimeout(5 * time.Second); stopListening() }, ln.Addr().String(), nil
 }
 
 // httpPoster posts through the HTTP API with fasthttp's client, which costs the shared CPU less than

@@ -16,6 +16,7 @@ import (
 	"timebank/pkg/certificate"
 	"timebank/pkg/config"
 	"timebank/pkg/identity"
+	"timebank/pkg/invalidate"
 	"timebank/pkg/notify"
 	"timebank/pkg/org"
 	"timebank/pkg/qr"
@@ -51,6 +52,9 @@ type Services struct {
 	SMS            sms.Sender           // text messages: the configured gateway, or the log in development
 	// Certificates of volunteer service: requests, issue, the register, PDFs and the public check
 	Certificates *certificate.Service
+	// Invalidation carries the news of changed grants and ended sessions to every instance, so
+	// that each may keep them in memory; nothing is kept until its Run has subscribed.
+	Invalidation *invalidate.Bus
 }
 
 // New builds the ledger and the domain services over db and rdb. Keys for hashing and signing are
@@ -80,6 +84,10 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 	activities := activity.NewService(db, l, rdb, codes, activity.Options{BaseURL: cfg.BaseURL,
 		RedisPrefix: cfg.RedisPrefix, Logger: log, Notify: notices, Calendar: calendar})
 	limiter := session.NewLimiter(rdb, cfg.RedisPrefix, cfg.DeriveKey("rate-limit"))
+	bus := invalidate.New(rdb, cfg.RedisPrefix, log)
+	users.CachePrincipals(bus)
+	sessions := session.NewStore(db, rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL)
+	sessions.CacheIn(bus)
 	return &Services{
 		Config:     cfg,
 		Logger:     log,
@@ -93,7 +101,7 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 		Roster:     roster.NewImporter(db, users),
 		Store: store.New(l, users, codes, rdb, store.Options{BaseURL: cfg.BaseURL, RedisPrefix: cfg.RedisPrefix,
 			Stars: activities, ServiceTime: activities, Logger: log, Notify: notices}),
-		Sessions:       session.NewStore(db, rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL),
+		Sessions:       sessions,
 		DeviceSessions: session.NewDeviceSessions(db, rdb, cfg.RedisPrefix, session.DeviceTTL),
 		Limiter:        limiter,
 		SignIn:         session.NewSignInGuard(limiter),
@@ -101,5 +109,6 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 		SMS:            sms.New(cfg.SMSURL, cfg.SMSToken, cfg.Production(), log),
 
 		Certificates: certs,
+		Invalidation: bus,
 	}, nil
 }

@@ -19,10 +19,16 @@ const workerBatch = 500
 // reversed once the volunteer's credits allow; notices are delivered to the inbox and any other
 // channel; volunteers are reminded of activities they signed up for a day before, and of orders
 // about to expire; credits past their organization's expiry are expired (and volunteers told 30
-// days before); sessions ended or unused past their time are deleted. Every job is safe to run on several servers at once.
+// days before); sessions ended or unused past their time are deleted; and the news of changed
+// grants and ended sessions is heard, so that this instance may keep them in memory. Every job is
+// safe to run on several servers at once.
 func (s *Services) RunWorkers(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(9)
+	wg.Add(10)
+	go func() {
+		defer wg.Done()
+		s.Invalidation.Run(ctx)
+	}()
 	go func() {
 		defer wg.Done()
 		s.Ledger.Run(ctx, ledger.Workers{RelayEvery: s.Config.RelayEvery, ExpireEvery: s.Config.ExpireEvery})

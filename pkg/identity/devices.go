@@ -102,7 +102,11 @@ func (u *Users) RevokeDevice(ctx context.Context, ch Change, id int64) error {
 	if err := audit.Record(ctx, tx, e); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	u.changed(ctx, deviceTopic(id))
+	return nil
 }
 
 // Devices returns the devices of an organization and of its stores, newest first, revoked ones too.

@@ -73,10 +73,15 @@ func (u *Users) Grant(ctx context.Context, ch Change, userID int64, g access.Gra
 	if err != nil {
 		return 0, err
 	}
-	return id, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	u.changed(ctx, userTopic(userID))
+	return id, nil
 }
 
-// GrantTx is Grant inside the caller's transaction.
+// GrantTx is Grant inside the caller's transaction; after it commits, the caller calls
+// PrincipalsChanged with the user.
 // Errors: ErrInvalid (*fields.Error), ErrUserNotFound, ErrScopeNotFound.
 func (u *Users) GrantTx(ctx context.Context, tx *sqlx.Tx, ch Change, userID int64, g access.Grant) (int64, error) {
 	if err := checkGrant(g); err != nil {
@@ -158,7 +163,11 @@ func (u *Users) Revoke(ctx context.Context, ch Change, grantID int64) error {
 	if err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	u.changed(ctx, userTopic(userID))
+	return nil
 }
 
 // Members returns the active grants held in an organization and in its stores, newest first.

@@ -27,6 +27,10 @@ const grantsJSON = `coalesce(json_agg(json_build_object(
 // Principal returns the user as the access checks see them: their name and active grants.
 // Errors: ErrUserNotFound.
 func (u *Users) Principal(ctx context.Context, id int64) (access.Principal, error) {
+	if p, ok := u.cache.user(id); ok {
+		return p, nil
+	}
+	gen := u.cache.gen()
 	const q = `
 SELECT u.name, ` + grantsJSON + `
 FROM users u
@@ -48,6 +52,7 @@ GROUP BY u.id`
 	if err := json.Unmarshal(grants, &p.Grants); err != nil {
 		return access.Principal{}, err
 	}
+	u.cache.keepUser(gen, id, p)
 	return p, nil
 }
 
@@ -81,9 +86,14 @@ func (u *Users) DevicePrincipal(ctx context.Context, token string) (access.Princ
 	const q = `
 SELECT d.id, d.label, d.role, coalesce(d.org_id, 0), coalesce(d.store_id, 0)
 FROM device_tokens d WHERE d.token_hash = $1 AND d.revoked_at IS NULL`
+	hash := sha256.Sum256([]byte(token))
+	if p, ok := u.cache.device(hash); ok {
+		return p, nil
+	}
+	gen := u.cache.gen()
 	var id, orgID, storeID int64
 	var label, role string
-	err := u.stmts().QueryRow(ctx, u.db, q, hashDeviceToken(token)).Scan(&id, &label, &role, &orgID, &storeID)
+	err := u.stmts().QueryRow(ctx, u.db, q, hash[:]).Scan(&id, &label, &role, &orgID, &storeID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return access.Principal{}, ErrDeviceNotFound
 	} else if err != nil {
@@ -93,7 +103,9 @@ FROM device_tokens d WHERE d.token_hash = $1 AND d.revoked_at IS NULL`
 	if storeID != 0 {
 		d.OrgID, d.StoreID = nil, &storeID
 	}
-	return d.Principal(), nil
+	p := d.Principal()
+	u.cache.keepDevice(gen, hash, p)
+	return p, nil
 }
 
 // Principal is the device as the access checks see it: its label and its one grant, at its store

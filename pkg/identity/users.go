@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -163,7 +164,11 @@ type Users struct {
 	db     *sqlx.DB
 	ledger *ledger.Ledger
 	idKey  []byte
+	cache  *principalCache // nil: every principal is read from PostgreSQL (CachePrincipals)
 }
+
+// AccountOf is the code of the user's ledger account ("vol:<id>"; the database holds every user to it).
+func AccountOf(userID int64) string { return "vol:" + strconv.FormatInt(userID, 10) }
 
 // NewUsers returns the user store. idKey keys the hash of resident ID numbers (derive it from the
 // service secret): without it the hashes cannot be matched against a list of numbers.
@@ -228,8 +233,11 @@ func (u *Users) claim(ctx context.Context, r Registration, hash string) (User, e
 			return User{}, ErrClaimNeedsResidentID
 		}
 		return User{}, ErrPhoneTaken
+	} else if err != nil {
+		return User{}, err
 	}
-	return user, err
+	u.changed(ctx, userTopic(user.ID)) // the name the organization imported is the person's own now
+	return user, nil
 }
 
 func (u *Users) insert(ctx context.Context, tx *sqlx.Tx, r Registration, hash string) (User, error) {

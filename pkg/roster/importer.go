@@ -108,6 +108,7 @@ func (im *Importer) Import(ctx context.Context, ch identity.Change, orgID int64,
 	if err := tx.Commit(); err != nil {
 		return Report{}, err
 	}
+	im.users.PrincipalsChanged(ctx, members...)
 	rep.Imported, rep.Errors = true, []RowError{}
 	return rep, nil
 }

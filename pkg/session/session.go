@@ -33,6 +33,7 @@ type Store struct {
 	prefix string
 	key    []byte
 	ttl    time.Duration
+	mem    *sessionCache // nil: every check reads Redis (CacheIn)
 }
 
 // touchEvery is how often a session used from Redis has its last use written to PostgreSQL: often
@@ -130,6 +131,10 @@ func (s *Store) Get(ctx context.Context, token string) (Session, error) {
 	if err != nil {
 		return Session{}, err
 	}
+	if se, ok := s.mem.get(key); ok {
+		return se, nil
+	}
+	gen := s.mem.gen()
 	var get *redis.MapStringStringCmd
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		get = p.HGetAll(ctx, key)
@@ -145,6 +150,7 @@ func (s *Store) Get(ctx context.Context, token string) (Session, error) {
 			if time.Since(time.Unix(touched, 0)) > touchEvery {
 				s.touch(ctx, key, hash)
 			}
+			s.mem.keep(gen, key, se)
 			return se, nil
 		}
 	}
@@ -200,6 +206,7 @@ RETURNING user_id`, hash)
 		}
 		return nil
 	})
+	s.ended(ctx, sessionTopic(key))
 	return err
 }
 
@@ -210,6 +217,7 @@ func (s *Store) DeleteAll(ctx context.Context, uid int64) error {
 WHERE user_id = $1 AND ended_at IS NULL RETURNING key_hash`, uid); err != nil {
 		return err
 	}
+	defer s.ended(ctx, personTopic(uid))
 	keys, err := s.rdb.SMembers(ctx, s.userKey(uid)).Result()
 	if err != nil {
 		return err

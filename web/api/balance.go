@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/ledger"
+	"timebank/pkg/identity"
 	"timebank/pkg/session"
 	"timebank/web/guard"
 	"timebank/web/observe"
@@ -45,13 +46,10 @@ func eventOf(b ledger.Balance) BalanceEvent {
 	return BalanceEvent{Code: b.Account, Posted: b.Posted, Pending: b.Pending, Available: b.Available, Version: b.Version}
 }
 
-// myBalance returns the caller's balance.
+// myBalance returns the caller's balance: from Redis, with the session and the principal from
+// memory, no PostgreSQL on the way (every phone reads it, again and again).
 func (s *server) myBalance(c *fiber.Ctx) error {
-	u, err := s.Users.ByID(c.UserContext(), guard.Principal(c).UserID)
-	if err != nil {
-		return err
-	}
-	b, err := s.Ledger.Balance(c.UserContext(), u.AccountCode)
+	b, err := s.Ledger.Balance(c.UserContext(), identity.AccountOf(guard.Principal(c).UserID))
 	if err != nil {
 		return err
 	}
@@ -72,16 +70,13 @@ func (s *server) balanceEvents(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), sseSetup)
 	defer cancel()
-	u, err := s.Users.ByID(ctx, guard.Principal(c).UserID)
-	if err != nil {
-		return err
-	}
-	sub, err := s.Ledger.Watch(ctx, u.AccountCode)
+	code := identity.AccountOf(guard.Principal(c).UserID)
+	sub, err := s.Ledger.Watch(ctx, code)
 	if err != nil {
 		s.log.Warn("balance stream: subscribe", "err", err, "request_id", observe.RequestID(c))
 		return errUnavailable
 	}
-	b, err := s.Ledger.Balance(ctx, u.AccountCode)
+	b, err := s.Ledger.Balance(ctx, code)
 	if err != nil {
 		sub.Close()
 		return err
@@ -90,7 +85,7 @@ func (s *server) balanceEvents(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Accel-Buffering", "no") // a proxy must pass each event on at once
 	// The stream outlives the handler and its fiber.Ctx: it gets only what it needs, now.
-	st := &balanceStream{sub: sub, code: u.AccountCode, ledger: s.Ledger, sessions: s.Sessions, session: streamSession(c),
+	st := &balanceStream{sub: sub, code: code, ledger: s.Ledger, sessions: s.Sessions, session: streamSession(c),
 		done: c.Context().Done(), conn: c.Context().Conn()}
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer sub.Close()
