@@ -72,6 +72,11 @@ SELECT id, user_id, kind FROM done ORDER BY id`, Inbox, batch)
 	if err := tx.Commit(); err != nil {
 		return 0, err
 	}
+	people := make([]int64, 0, len(out))
+	for _, n := range out {
+		people = append(people, n.UserID)
+	}
+	s.inboxChanged(ctx, people...)
 	for _, n := range out {
 		s.publish(ctx, n.UserID, n.ID, n.Kind)
 	}

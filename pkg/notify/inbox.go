@@ -30,13 +30,6 @@ WHERE user_id = $1 AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3`, userID, b
 	return ns, next, nil
 }
 
-// Unread counts the person's unread notices, for the badge in the page header.
-func (s *Service) Unread(ctx context.Context, userID int64) (int, error) {
-	var n int
-	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL`, userID)
-	return n, err
-}
-
 // MarkRead marks the person's notices ids read (all of their unread ones when ids is empty) and
 // returns how many it marked. Ids that are not the person's are left alone, as if they did not
 // exist: the answer says nothing of anyone else's inbox. Marking a read notice again changes
@@ -52,5 +45,8 @@ WHERE user_id = $1 AND read_at IS NULL AND (cardinality($2::bigint[]) = 0 OR id 
 		return 0, err
 	}
 	n, err := res.RowsAffected()
+	if err == nil && n > 0 {
+		s.inboxChanged(ctx, userID)
+	}
 	return int(n), err
 }

@@ -21,8 +21,9 @@ func users(t *testing.T, db *sqlx.DB, n int) []int64 {
 	var ids []int64
 	for i := range n {
 		var id int64
-		err := db.Get(&id, `INSERT INTO users (phone, password_hash, name, volunteer_no, account_code)
-VALUES ($1, 'x', '测试', $2, $3) RETURNING id`, fmt.Sprintf("139%08d", i), fmt.Sprintf("V%d", i), fmt.Sprintf("vol:t%d", i))
+		err := db.Get(&id, `WITH n AS (SELECT nextval(pg_get_serial_sequence('users', 'id')) AS id)
+INSERT INTO users (id, phone, password_hash, name, volunteer_no, account_code)
+SELECT n.id, $1, 'x', '测试', $2, 'vol:' || n.id FROM n RETURNING id`, fmt.Sprintf("139%08d", i), fmt.Sprintf("V%d", i))
 		if err != nil {
 			t.Fatal(err)
 		}
