@@ -9,7 +9,7 @@ endif
 export TIMEBANK_TEST_OUTPUT ?= $(CURDIR)/test-output
 GOTESTFLAGS ?=
 
-.PHONY: run test chaos services build bench lint fmt docker clean
+.PHONY: run test chaos services build bench bench-read lint fmt docker clean
 
 ## run: install/start PostgreSQL and Redis if needed, migrate, load demo data, serve on 127.0.0.1:8080
 run: services build
@@ -37,10 +37,16 @@ services:
 build:
 	go build -trimpath -o bin/timebank ./cmd/timebank
 
-## bench: the README's benchmark table (pgbench and timebank bench on this machine)
+## bench: the README's benchmark tables (pgbench and timebank bench, then the read benchmark, on this machine)
 bench: build
 	@bash scripts/services.sh --bench
 	bash scripts/bench.sh
+	bash scripts/bench_read.sh
+
+## bench-read: the read benchmark alone (wrk against `timebank serve`, beside redis-benchmark)
+bench-read: build
+	@bash scripts/services.sh --bench
+	bash scripts/bench_read.sh
 
 lint fmt:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -50,4 +56,4 @@ docker:
 	docker build -t timebank .
 
 clean:
-	rm -rf bin test-output bench-results.md bench-lines.txt
+	rm -rf bin test-output bench-results.md bench-lines.txt bench-read-results.md bench-read-serve.log

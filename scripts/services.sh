@@ -8,7 +8,7 @@
 #     tests connect by (scripts/db_url.sh reads it), so the two cannot point at different databases
 #   TIMEBANK_REDIS_PORT (6379)
 #   TIMEBANK_PG_MIN_CONNECTIONS (300; 0 leaves max_connections alone), see ensure_connections
-#   --bench: also make sure pgbench is there, which only `make bench` needs
+#   --bench: also make sure pgbench, wrk and redis-benchmark are there, which only `make bench` needs
 #
 # The role has a password because a fresh Debian pg_hba.conf requires scram-sha-256 for TCP
 # connections.
@@ -217,6 +217,10 @@ missing=()
 if ! pg_ready && ! pg_installed; then missing+=(postgresql postgresql-contrib)
 elif $WANT_PGBENCH && ! have_pgbench; then missing+=(postgresql-contrib); fi
 if ! have redis-server || ! have redis-cli; then missing+=(redis-server); fi
+# The read benchmark drives the served HTTP API from a separate process, with wrk, beside
+# redis-benchmark (which comes with redis-tools, with redis-cli).
+if $WANT_PGBENCH && ! have wrk; then missing+=(wrk); fi
+if $WANT_PGBENCH && ! have redis-benchmark; then missing+=(redis-tools); fi
 if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
 
 ensure_postgres
@@ -224,4 +228,5 @@ ensure_database
 ensure_connections
 ensure_redis
 if $WANT_PGBENCH; then have_pgbench || die "pgbench is still missing after installing postgresql-contrib"; fi
+if $WANT_PGBENCH; then have wrk && have redis-benchmark || die "wrk or redis-benchmark is still missing after installing them"; fi
 say "PostgreSQL on $PG_HOST:$PG_PORT (database $DB_NAME, role $DB_USER) and Redis on 127.0.0.1:$REDIS_PORT are ready"
