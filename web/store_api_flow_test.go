@@ -101,11 +101,18 @@ func TestStoreAPIFlow(t *testing.T) {
 	// The other store's clerk may not hand it out.
 	storeReq(t, app, w.tokens[platform], "POST", "/api/v1/counter/scan",
 		fmt.Sprintf(`{"token":%q,"store":%d}`, order.PickupURL, w.sb.ID)).problem(t, 409, "wrong-store")
-	var done store.Order
-	storeReq(t, app, counter, "POST", "/api/v1/orders/"+id(order.ID)+"/fulfil", `{"lines":[{"item":`+id(rice.ID)+`,"qty":2},{"item":`+id(soap.ID)+`,"qty":1}]}`).ok(t, 200, &done)
+	var done, retried store.Order
+	handOut := `{"lines":[{"item":` + id(rice.ID) + `,"qty":2},{"item":` + id(soap.ID) + `,"qty":1}]}`
+	storeReq(t, app, counter, "POST", "/api/v1/orders/"+id(order.ID)+"/fulfil", handOut, "Idempotency-Key", "hand-out-1").ok(t, 200, &done)
 	if done.Status != store.StatusFulfilled || *done.Charged != 270 {
 		t.Fatalf("fulfilled: %+v", done)
 	}
+	// The answer was lost and the counter sends the same again: the same answer, charged once.
+	storeReq(t, app, counter, "POST", "/api/v1/orders/"+id(order.ID)+"/fulfil", handOut, "Idempotency-Key", "hand-out-1").ok(t, 200, &retried)
+	if retried.Status != store.StatusFulfilled || *retried.TransactionID != *done.TransactionID {
+		t.Fatalf("the retried hand-out: %+v, first %+v", retried, done)
+	}
+	storeReq(t, app, counter, "POST", "/api/v1/orders/"+id(order.ID)+"/fulfil", "", "Idempotency-Key", "hand-out-1").problem(t, 409, "idempotency-conflict")
 	storeReq(t, app, counter, "POST", "/api/v1/orders/"+id(order.ID)+"/fulfil", "").problem(t, 409, "order-fulfilled")
 	if b, _ := d.Ledger.PostgresBalance(ctx, user.AccountCode); b.Posted != 230 || b.Pending != 0 {
 		t.Fatalf("balance after the hand-out: %+v", b)

@@ -192,7 +192,7 @@ func demoOrders(ctx context.Context, d *app.Services, world *demoWorld, clerk *p
 		return fmt.Errorf("demo order: %w", err)
 	}
 	if handed.Status == store.StatusPending {
-		if _, err := d.Store.Fulfil(ctx, clerk, handed.ID, nil); err != nil {
+		if _, err := d.Store.Fulfil(ctx, clerk, handed.ID, nil, ""); err != nil {
 			return fmt.Errorf("demo hand-out: %w", err)
 		}
 	}

@@ -75,7 +75,7 @@ func TestTwoStoresRaceTogether(t *testing.T) {
 	}
 
 	ok, errs = race(len(placed), func(i int) error {
-		_, err := e.svc.Fulfil(ctx, e.manager, placed[i].ID, nil)
+		_, err := e.svc.Fulfil(ctx, e.manager, placed[i].ID, nil, "")
 		return err
 	})
 	if ok != len(placed) {

@@ -68,7 +68,7 @@ func TestPickupHandedOutOnce(t *testing.T) {
 		if _, err := e.svc.Scan(ctx, e.storeID, url); err != nil {
 			return err
 		}
-		_, err = e.svc.Fulfil(ctx, clerk, o.ID, nil)
+		_, err = e.svc.Fulfil(ctx, clerk, o.ID, nil, "")
 		return err
 	})
 	if ok != 1 {
@@ -118,11 +118,11 @@ func TestPartialHandOut(t *testing.T) {
 		{{Item: rice.ID, Qty: 0}, {Item: towel.ID, Qty: 0}},
 		{{Item: rice.ID, Qty: 1}, {Item: rice.ID, Qty: 1}},
 	} {
-		if _, err := e.svc.Fulfil(ctx, clerk, o.ID, bad); !errors.Is(err, store.ErrInvalid) {
+		if _, err := e.svc.Fulfil(ctx, clerk, o.ID, bad, ""); !errors.Is(err, store.ErrInvalid) {
 			t.Errorf("hand-out %+v: %v", bad, err)
 		}
 	}
-	got, err := e.svc.Fulfil(ctx, clerk, o.ID, []store.Handout{{Item: rice.ID, Qty: 2}})
+	got, err := e.svc.Fulfil(ctx, clerk, o.ID, []store.Handout{{Item: rice.ID, Qty: 2}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestCancelledAndExpiredOrdersRefused(t *testing.T) {
 	if _, err := e.svc.Scan(ctx, e.storeID, o.PickupURL); !errors.Is(err, store.ErrOrderCancelled) {
 		t.Fatalf("scan of a cancelled order: %v", err)
 	}
-	if _, err := e.svc.Fulfil(ctx, clerk, o.ID, nil); !errors.Is(err, store.ErrOrderCancelled) {
+	if _, err := e.svc.Fulfil(ctx, clerk, o.ID, nil, ""); !errors.Is(err, store.ErrOrderCancelled) {
 		t.Fatalf("hand-out of a cancelled order: %v", err)
 	}
 	if b := e.balance(vol); b.Pending != 0 || b.Available != 1000 {
@@ -186,7 +186,7 @@ func TestCancelledAndExpiredOrdersRefused(t *testing.T) {
 
 	o2 := e.order(vol, map[int64]int{soap.ID: 4})
 	o3 := e.order(vol, map[int64]int{soap.ID: 1})
-	if _, err := e.svc.Fulfil(ctx, clerk, o3.ID, nil); err != nil {
+	if _, err := e.svc.Fulfil(ctx, clerk, o3.ID, nil, ""); err != nil {
 		t.Fatal(err)
 	}
 	// A day before the pickup window ends, the volunteer is reminded of o2, once.
@@ -210,7 +210,7 @@ func TestCancelledAndExpiredOrdersRefused(t *testing.T) {
 	if _, err := e.svc.Scan(ctx, e.storeID, o2.PickupURL); !errors.Is(err, store.ErrCodeExpired) {
 		t.Fatalf("scan of an expired order's code: %v", err)
 	}
-	if _, err := e.svc.Fulfil(ctx, clerk, o2.ID, nil); !errors.Is(err, store.ErrOrderExpired) {
+	if _, err := e.svc.Fulfil(ctx, clerk, o2.ID, nil, ""); !errors.Is(err, store.ErrOrderExpired) {
 		t.Fatalf("hand-out of a due order: %v", err)
 	}
 	if _, err := e.svc.PickupURL(ctx, vol.ID, o2.ID); !errors.Is(err, store.ErrOrderExpired) {

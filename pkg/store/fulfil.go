@@ -3,6 +3,8 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -65,11 +67,25 @@ func handedOut(o Order, lines []Handout) ([]int, error) {
 // actor serves the order's store is for the caller to decide.
 // Errors: ErrInvalid (*fields.Error), ErrOrderNotFound, ErrOrderFulfilled, ErrOrderCancelled,
 // ErrOrderExpired, ledger.ErrHoldResolved (the hold was released by hand in the ledger).
-func (s *Service) Fulfil(ctx context.Context, actor *principal.Principal, orderID int64, lines []Handout) (Order, error) {
+//
+// With an idempotency key, the same request sent again after the order was handed out (its answer
+// was lost) is answered with the order as it stands, as the first was; the same key with another
+// request is ErrIdempotencyConflict. Without one, a second hand-out is ErrOrderFulfilled.
+func (s *Service) Fulfil(ctx context.Context, actor *principal.Principal, orderID int64, lines []Handout, key string) (Order, error) {
 	if err := needActor(actor); err != nil {
 		return Order{}, err
 	}
-	return do(ctx, &s.fulfils, fulfilling{actor: actor, order: orderID, lines: lines})
+	if key != "" {
+		if err := checkKey(key); err != nil {
+			return Order{}, err
+		}
+	}
+	f := fulfilling{actor: actor, order: orderID, lines: lines, key: key}
+	o, err := do(ctx, &s.fulfils, f)
+	if errors.Is(err, ErrOrderFulfilled) && key != "" {
+		return s.fulfilReplay(ctx, f, err)
+	}
+	return o, err
 }
 
 // fulfilling is a hand-out asked for at a counter: alone (fulfilOne) or in a batch with others
@@ -78,6 +94,43 @@ type fulfilling struct {
 	actor *principal.Principal
 	order int64
 	lines []Handout
+	key   string // the request's idempotency key, "" without one
+}
+
+// hash identifies the request for its idempotency key: the order, what was handed out, by whom.
+func (f fulfilling) hash() []byte {
+	return requestHash("fulfil", struct {
+		Order int64
+		Lines []Handout
+		Actor string
+	}{f.order, f.lines, f.actor.Label()})
+}
+
+// stamp marks the hand-out with the request's key, kept with the order.
+func (f fulfilling) stamp(h *handing) {
+	if f.key != "" {
+		h.key, h.hash = f.key, f.hash()
+	}
+}
+
+// fulfilReplay answers a request that found its order handed out: the order, when it was this
+// request (its key and hash) that handed it out; ErrIdempotencyConflict for the key with another
+// request; else refused, the error it got.
+func (s *Service) fulfilReplay(ctx context.Context, f fulfilling, refused error) (Order, error) {
+	var row struct {
+		Key  sql.NullString `db:"fulfil_key"`
+		Hash []byte         `db:"fulfil_hash"`
+	}
+	if err := s.st.Get(ctx, s.db, &row, `SELECT fulfil_key, fulfil_hash FROM store_orders WHERE id = $1`, f.order); err != nil {
+		return Order{}, dbError(err)
+	}
+	switch {
+	case !row.Key.Valid || row.Key.String != f.key:
+		return Order{}, refused
+	case !slices.Equal(row.Hash, f.hash()):
+		return Order{}, ErrIdempotencyConflict
+	}
+	return s.Order(ctx, f.order)
 }
 
 // fulfilMany hands out a batch of orders, in one transaction when there are several, or else (or
@@ -97,6 +150,7 @@ func (s *Service) fulfilOne(ctx context.Context, f fulfilling) (Order, error) {
 		if h, err = handOut(o, f.lines, s.now()); err != nil {
 			return err
 		}
+		f.stamp(&h)
 		// The movements come in lot order, so their trigger locks the lots in id order, as every
 		// operation on lots does, and before the ledger's rows.
 		ms := handOutMoves(allocs, lots, h.given)

@@ -19,6 +19,8 @@ type handing struct {
 	order   Order
 	given   []int
 	charged int64
+	key     string // the request's idempotency key and hash, kept with the order ("" and nil without)
+	hash    []byte
 }
 
 // fulfilBatch hands out orders confirmed at the same moment in one transaction, with a fixed
@@ -60,6 +62,7 @@ func (s *Service) fulfilBatch(ctx context.Context, calls []*call[fulfilling, Ord
 				continue
 			}
 			h.call = i
+			c.req.stamp(&h)
 			for _, m := range handOutMoves(lo.allocs, lo.lots, h.given) {
 				moves = append(moves, refMove{m, ref("order", h.order.ID), c.req.actor.Label()})
 			}
@@ -126,11 +129,14 @@ func handOut(o Order, lines []Handout, now time.Time) (handing, error) {
 // sets each order in hs as it now stands.
 func (s *Service) resolveFulfilledMany(ctx context.Context, tx *sqlx.Tx, hs []handing, txs []int64, by []string, now time.Time) error {
 	var lOrder, lLine, lQty, oID, oCharged []int64
+	var keys []string
+	var hashes [][]byte
 	for _, h := range hs {
 		for i, g := range h.given {
 			lOrder, lLine, lQty = append(lOrder, h.order.ID), append(lLine, int64(i)), append(lQty, int64(g))
 		}
 		oID, oCharged = append(oID, h.order.ID), append(oCharged, h.charged)
+		keys, hashes = append(keys, h.key), append(hashes, h.hash)
 	}
 	var resolved []struct {
 		ID int64     `db:"id"`
@@ -143,12 +149,14 @@ WITH l AS (
     WHERE ol.order_id = x.order_id AND ol.line = x.line
 )
 UPDATE store_orders o
-   SET status = 'fulfilled', charged = x.charged, tx_id = x.tx, resolved_at = $8, resolved_by = x.actor
-  FROM unnest($4::bigint[], $5::bigint[], $6::bigint[], $7::text[]) AS x (id, charged, tx, actor)
+   SET status = 'fulfilled', charged = x.charged, tx_id = x.tx, resolved_at = $8, resolved_by = x.actor,
+       fulfil_key = nullif(x.key, ''), fulfil_hash = CASE WHEN x.key <> '' THEN x.hash END
+  FROM unnest($4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $9::text[], $10::bytea[]) AS x (id, charged, tx, actor, key, hash)
  WHERE o.id = x.id
 RETURNING o.id, o.resolved_at`,
 		pq.Int64Array(lOrder), pq.Int64Array(lLine), pq.Int64Array(lQty),
-		pq.Int64Array(oID), pq.Int64Array(oCharged), pq.Int64Array(txs), pq.StringArray(by), now)
+		pq.Int64Array(oID), pq.Int64Array(oCharged), pq.Int64Array(txs), pq.StringArray(by), now,
+		pq.StringArray(keys), pq.ByteaArray(hashes))
 	if err != nil {
 		return err
 	}

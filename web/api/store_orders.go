@@ -161,7 +161,8 @@ func (s *server) fulfilOrder(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	o, err := s.Store.Fulfil(c.UserContext(), guard.Principal(c).Actor(), id, req.Lines)
+	// The key is optional: with it, a retry after a lost answer is answered as the first was.
+	o, err := s.Store.Fulfil(c.UserContext(), guard.Principal(c).Actor(), id, req.Lines, c.Get("Idempotency-Key"))
 	if err != nil {
 		return err
 	}

@@ -158,7 +158,7 @@ func (s *server) counterFulfilSubmit(c *fiber.Ctx) error {
 			given = append(given, store.Handout{Item: l.ItemID, Qty: n})
 		}
 	}
-	if _, err := s.Store.Fulfil(ctx, guard.Principal(c).Actor(), orderID, given); err != nil {
+	if _, err := s.Store.Fulfil(ctx, guard.Principal(c).Actor(), orderID, given, ""); err != nil {
 		return s.fulfilFailed(c, o, given, err)
 	}
 	return redirect(c, "/stores/"+strconv.FormatInt(storeID, 10)+"/counter?done="+strconv.FormatInt(orderID, 10))
