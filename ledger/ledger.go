@@ -54,7 +54,8 @@ var (
 	_ queryer = (*sqlx.Tx)(nil)
 )
 
-// New returns a ledger over the PostgreSQL database (migrated) and the Redis client.
+// New returns a ledger over the PostgreSQL database (migrated) and the Redis client. It watches the
+// client's new connections (see dials.go).
 func New(db *sqlx.DB, rdb redis.UniversalClient, opt Options) *Ledger {
 	if opt.RedisPrefix == "" {
 		opt.RedisPrefix = "tb:"
@@ -72,6 +73,7 @@ func New(db *sqlx.DB, rdb redis.UniversalClient, opt Options) *Ledger {
 	l.calls = preparedOn{stmts: l.stmts, q: db}
 	l.proj = newProjector(rdb, opt.RedisPrefix, opt.RedisTimeout, &l.stats)
 	l.hub = newWatchHub(rdb)
+	l.watchDials(rdb)
 	return l
 }
 

@@ -106,6 +106,10 @@ type projector struct {
 	owed      *unprojected
 	// distrust is set while Redis restarted and is not yet reconciled: it may hold old balances.
 	distrust atomic.Bool
+	// runs checks, after the client dialed, that the server is the one read before (dials.go);
+	// restarted is told when it is not.
+	runs      runCheck
+	restarted func(context.Context)
 }
 
 func newProjector(rdb redis.UniversalClient, prefix string, timeout time.Duration, stats *counters) *projector {
@@ -235,9 +239,17 @@ func (p *projector) read(caller context.Context, code string) (Balance, bool) {
 	}
 	ctx, cancel := context.WithTimeout(caller, p.timeout)
 	defer cancel()
+	if !p.sameServer(ctx) {
+		return Balance{}, false
+	}
+	dials := p.runs.dials.Load()
 	m, err := p.rdb.HGetAll(ctx, p.key(code)).Result()
 	if err != nil {
 		p.fail(caller, err)
+		return Balance{}, false
+	}
+	// A read retried on a new connection may have reached a restarted server.
+	if p.runs.dials.Load() != dials && !p.sameServer(ctx) {
 		return Balance{}, false
 	}
 	rows, ok := parseRows(m)

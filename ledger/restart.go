@@ -66,6 +66,7 @@ func (l *Ledger) CheckRedisRestart(ctx context.Context, wait bool) (bool, error)
 	if err != nil || cur == "" {
 		return false, err
 	}
+	p.runs.saw(cur)
 	mark, err := p.rdb.Get(ctx, p.runKey()).Result()
 	if err != nil && err != redis.Nil {
 		return false, err
