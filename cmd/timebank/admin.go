@@ -13,6 +13,7 @@ import (
 	"timebank/migrations"
 	"timebank/pkg/activity"
 	"timebank/pkg/app"
+	"timebank/pkg/certificate"
 	"timebank/pkg/config"
 	"timebank/pkg/invariant"
 	"timebank/pkg/store"
@@ -54,7 +55,8 @@ func reconcile(ctx context.Context, d *app.Services, w io.Writer) error {
 	return nil
 }
 
-// verify checks the ledger's invariants, then the store's and the recording service's, printing
+// verify checks the ledger's invariants, then the store's, the recording service's and the
+// certificates' (numbers without gaps), printing
 // each check as it finishes.
 func verify(ctx context.Context, d *app.Services, w io.Writer) error {
 	rep, err := d.Ledger.Verify(ctx)
@@ -65,7 +67,7 @@ func verify(ctx context.Context, d *app.Services, w io.Writer) error {
 		fmt.Fprintln(w, "checked:", c)
 	}
 	problems := rep.Problems
-	checks := slices.Concat(store.Checks, activity.Checks)
+	checks := slices.Concat(store.Checks, activity.Checks, certificate.Checks)
 	err = invariant.Run(ctx, d.DB, checks, func(name string, found []string) {
 		fmt.Fprintln(w, "checked:", name)
 		problems = append(problems, found...)

@@ -11,6 +11,7 @@ import (
 
 	"timebank/pkg/activity"
 	"timebank/pkg/app"
+	"timebank/pkg/certificate"
 	"timebank/pkg/config"
 	"timebank/pkg/dbtest"
 	"timebank/pkg/store"
@@ -152,7 +153,7 @@ func TestVerifySeesBeyondTheLedger(t *testing.T) {
 	if err := verify(ctx, d, &out); err != nil {
 		t.Fatalf("verify after the demo: %v\n%s", err, out.String())
 	}
-	for _, c := range append(store.Checks, activity.Checks...) {
+	for _, c := range slices.Concat(store.Checks, activity.Checks, certificate.Checks) {
 		if !strings.Contains(out.String(), "checked: "+c.Name) {
 			t.Errorf("verify did not report %q", c.Name)
 		}

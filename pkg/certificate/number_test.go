@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
 	"timebank/pkg/certificate"
+	"timebank/pkg/invariant"
 )
 
 // Many issuers at once for one organization and year get the numbers 1..N, each once, with no gap;
@@ -73,6 +75,25 @@ func TestNumbersWithoutGapsUnderConcurrency(t *testing.T) {
 	if err := e.db.Get(&last, `SELECT last FROM certificate_counters WHERE org_id = $1 AND year = 2026`, e.orgID); err != nil || last != n {
 		t.Errorf("counter = %d (%v), want %d", last, err, n)
 	}
+	// verify finds the series whole, and a gap when the counter runs ahead of the register.
+	problems := func() []string {
+		t.Helper()
+		var found []string
+		if err := invariant.Run(context.Background(), e.db, certificate.Checks, func(_ string, f []string) {
+			found = append(found, f...)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return found
+	}
+	if p := problems(); len(p) != 0 {
+		t.Fatalf("verify of a whole series: %v", p)
+	}
+	e.db.MustExec(`UPDATE certificate_counters SET last = last + 1 WHERE org_id = $1`, e.orgID)
+	if p := problems(); len(p) != 1 || !strings.Contains(p[0], fmt.Sprintf("%d certificates numbered up to %d, counter at %d", n, n, n+1)) {
+		t.Fatalf("verify of a series with a gap: %v", p)
+	}
+	e.db.MustExec(`UPDATE certificate_counters SET last = last - 1 WHERE org_id = $1`, e.orgID)
 	// The other organization's series starts at one.
 	u := e.volunteer(t, "义工", "")
 	e.record(t, e.otherOrgID, u.ID, "2026-01-10", "义工联活动", 60, "scan")
