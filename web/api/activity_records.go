@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/access"
@@ -145,7 +146,13 @@ func (s *server) transfer(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	t, replayed, err := s.Activities.Transfer(c.UserContext(), guard.Principal(c).UserID, key, req)
+	me := guard.Principal(c).UserID
+	var t activity.Transfer
+	var replayed bool
+	err = s.guard.Transfer(c, me, func(ctx context.Context) (err error) {
+		t, replayed, err = s.Activities.Transfer(ctx, me, key, req)
+		return err
+	})
 	if err != nil {
 		return err
 	}

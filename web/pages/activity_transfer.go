@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"strconv"
@@ -99,7 +100,12 @@ func (s *server) transferSubmit(c *fiber.Ctx) error {
 		return s.transferFailed(c, f, problem.BadRequest("amount", "not_a_number"))
 	}
 	req.Amount = amount
-	if _, _, err := s.Activities.Transfer(c.UserContext(), guard.Principal(c).UserID, c.FormValue("key"), req); err != nil {
+	me := guard.Principal(c).UserID
+	err := s.guard.Transfer(c, me, func(ctx context.Context) error {
+		_, _, err := s.Activities.Transfer(ctx, me, c.FormValue("key"), req)
+		return err
+	})
+	if err != nil {
 		return s.transferFailed(c, f, err)
 	}
 	done := "transferred"
