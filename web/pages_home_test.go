@@ -1,16 +1,10 @@
 package web
 
 import (
-	"context"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
-
-	"timebank/pkg/activity"
-	"timebank/pkg/certificate"
-	who "timebank/pkg/principal"
-	"timebank/pkg/store"
 )
 
 // Everyone's home shows what needs them. A coordinator sees, per organization, the attendances to
@@ -23,57 +17,7 @@ import (
 func TestHomeShowsWhatNeedsThem(t *testing.T) {
 	app, d, clk := newActivityApp(t)
 	w := newWorld(t, d)
-	ctx := context.Background()
-	lead := &who.Principal{Name: "王队长"}
-	newActivity := func(title string, starts time.Time) activity.Activity {
-		t.Helper()
-		as, err := d.Activities.CreateActivities(ctx, lead, activity.NewActivity{OrgID: w.a.ID, Title: title,
-			Content: "清理河岸", Category: "environment", Address: "洛塘河东岸", StartsAt: starts,
-			EndsAt: starts.Add(3 * time.Hour), LeaderName: "王队长"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return as[0]
-	}
-	past := newActivity("河道清洁", actDay) // Monday 10 March 2025: records due by the end of 24 March
-	coming := newActivity("敬老院探访", actDay.AddDate(0, 1, 0))
-	vol := w.users[volunteer]
-	if _, _, err := d.Activities.SignUp(ctx, coming.ID, vol); err != nil {
-		t.Fatal(err)
-	}
-	scan := func(userID int64, out bool) activity.Attendance {
-		t.Helper()
-		code, err := d.Activities.KioskCode(ctx, past.ID, out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := d.Activities.ScanKiosk(ctx, userID, activity.Scan{Token: code.Token})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.Attendance
-	}
-	clk.Set(actDay.Add(10 * time.Minute))
-	scan(vol, false)
-	scan(w.spare.ID, false)
-	clk.Set(actDay.Add(100 * time.Minute))
-	att := scan(vol, true)
-	scan(w.spare.ID, true)
-	res, err := d.Activities.Verify(ctx, lead, activity.VerifyRequest{IDs: []int64{att.ID}, Action: activity.ActionApprove})
-	if err != nil || res[0].Record == nil {
-		t.Fatalf("approve: %+v %v", res, err)
-	}
-	if _, err := d.Certificates.Apply(ctx, &who.Principal{UserID: vol, Name: "志愿者"},
-		certificate.NewRequest{UserID: vol, OrgID: w.a.ID, Purpose: certificate.PurposeSchool}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Activities.Dispute(ctx, vol, res[0].Record.ID, "少记了半小时"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Store.CreateItem(ctx, storeOperator, w.sa.ID, store.NewItem{Name: "五常大米", Category: "grain_oil",
-		Unit: "袋", Price: 90, LowStock: 2}); err != nil {
-		t.Fatal(err)
-	}
+	coming := newHomeFixture(t, d, clk, w).coming
 	clk.Set(time.Date(2025, 3, 21, 10, 0, 0, 0, actCST)) // Friday: the records are due on Monday
 
 	a := id(w.a.ID)
