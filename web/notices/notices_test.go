@@ -28,11 +28,11 @@ func TestRenderEveryKind(t *testing.T) {
 		zh, en string // a part of each language's text
 	}{
 		{notify.HoursVerified, map[string]any{"record": 9041, "activity": "社区助老", "date": "2026-12-03", "minutes": 120, "credits": 120},
-			"/me/records/9041", "「社区助老」12月3日的服务已核实：服务时长 2 小时，计入 2 小时时间币", "3 Dec was verified: 2 h served, 2 h of credits"},
+			"/me/records/9041", "「社区助老」12月3日的服务已核实：服务时长 2 小时，计入 2 小时时间币", "3 Dec was verified: 2 h served, 2 h of time credits"},
 		{notify.HoursVerified, map[string]any{"activity": "社区助老", "date": "2026-12-03", "minutes": 2, "credits": 0},
 			"/me/records", "服务时长 2 分钟，按本组织政策不计时间币", "2 min served; by the organization's policy"},
 		{notify.HoursAdjusted, map[string]any{"record": 9042, "activity": "社区助老", "date": "2026-12-03", "minutes": 90, "credits": 90},
-			"/me/records/9042", "已更正为 1.5 小时，计入 1.5 小时时间币", "corrected to 1.5 h; 1.5 h of credits"},
+			"/me/records/9042", "已更正为 1.5 小时，计入 1.5 小时时间币", "corrected to 1.5 h; 1.5 h of time credits"},
 		{notify.HoursRejected, map[string]any{"activity": "社区助老", "reason": "未到场"},
 			"/me/records", "未通过核实。原因：未到场", "were not verified. Reason: 未到场"},
 		{notify.HoursRejected, map[string]any{"activity": "社区助老"}, "/me/records", "未通过核实。", "were not verified."},
@@ -51,11 +51,11 @@ func TestRenderEveryKind(t *testing.T) {
 		{notify.OrderExpiring, map[string]any{"order": 77, "store": "硖石公益仓", "expires_at": starts},
 			"/me/orders/77", "将于 12月3日 09:30 过期", "expires 3 Dec 09:30"},
 		{notify.OrderExpired, map[string]any{"order": 77, "store": "硖石公益仓", "total": 45},
-			"/me/orders/77", "预留的 45 分钟时间币已退回", "the 45 min of credits held for it"},
+			"/me/orders/77", "预留的 45 分钟时间币已退回", "the 45 min of time credits held for it"},
 		{notify.CertificateIssued, map[string]any{"certificate": "2026-3-00012", "certificate_id": 5123, "org": "硖石街道志愿者协会"},
 			"/me/records", "硖石街道志愿者协会为您出具了志愿服务记录证明（编号 2026-3-00012）", "issued you a certificate of volunteer service (No. 2026-3-00012)"},
 		{notify.CreditsExpiring, map[string]any{"credits": 90, "expires_at": starts},
-			"/me/balance", "您有 1.5 小时时间币将于 12月3日 09:30 到期", "1.5 h of your credits expire 3 Dec 09:30"},
+			"/me/balance", "您有 1.5 小时时间币将于 12月3日 09:30 到期", "1.5 h of your time credits expire 3 Dec 09:30"},
 		{"something_new", map[string]any{"x": 1}, notices.Inbox, "您有一条新通知", "You have a new notice"},
 	}
 	ids := regexp.MustCompile(`\b(9041|9042|77|5123)\b`)
