@@ -86,7 +86,7 @@ func TestCatalogueShowsFirstRedemptionMinimum(t *testing.T) {
 	setMinimum(10)
 	cat := phone.get(sa)
 	want(t, "below the minimum", cat, 200, `id="catalog-first-redemption"`, "已核实的志愿服务满 10 小时，您现在有 0 分钟",
-		`id="item-`+id(soap.ID)+`-left" data-testid="item-`+id(soap.ID)+`-left">首次兑换前须先满足服务时长要求`)
+		`id="item-`+id(soap.ID)+`-left" data-testid="item-`+id(soap.ID)+`-left">需先满足上方的服务时长要求`)
 	if !strings.Contains(cat.body, `id="qty-`+id(soap.ID)+`" name="qty-`+id(soap.ID)+`" type="number" inputmode="numeric" min="0" max="0" step="1" value="" disabled`) {
 		t.Error("an item can be put in the cart below the minimum")
 	}
