@@ -23,7 +23,8 @@ type statementLine struct {
 // statementLines writes the entries in the language. The ledger keeps a kind and a reference per
 // transaction (activity:record:<id>, order:<id> …); the words are chosen here, when the page is
 // read, from the records and orders the references name (one query each), so that a statement
-// reads in the reader's language and never shows a stored memo or an id.
+// reads in the reader's language and never shows a stored memo or an id; only an adjustment made
+// by hand shows the words its operator wrote.
 func (s *server) statementLines(ctx context.Context, lang string, entries []ledger.Entry) ([]statementLine, error) {
 	var records, orders []int64
 	for _, e := range entries {
@@ -54,6 +55,10 @@ func (s *server) statementLines(ctx context.Context, lang string, entries []ledg
 			continue
 		}
 		out[i].Memo = w.memo(e.Kind, e.Reference, e.Amount)
+		if e.Kind == ledger.TxAdjust && out[i].Memo == "" {
+			// An adjustment by hand carries the words its operator wrote for the person.
+			out[i].Memo = e.Memo
+		}
 	}
 	return out, nil
 }
