@@ -9,16 +9,19 @@ import (
 
 // Entry is one posting in an account's statement.
 type Entry struct {
-	ID            int64     `json:"id"`
-	TransactionID int64     `json:"transaction_id"`
-	Kind          string    `json:"kind"`
-	Memo          string    `json:"memo"`
-	Reference     string    `json:"reference"`
-	Amount        int64     `json:"amount"`
-	Slot          int       `json:"slot"`
-	BalanceAfter  int64     `json:"balance_after"`
-	VersionAfter  int64     `json:"version_after"`
-	CreatedAt     time.Time `json:"created_at"`
+	ID            int64  `json:"id"`
+	TransactionID int64  `json:"transaction_id"`
+	Kind          string `json:"kind"`
+	Memo          string `json:"memo"`
+	Reference     string `json:"reference"`
+	// Reverses is the reference of the transaction a reversal takes back ("" for any other), so that
+	// a statement can say what was taken back.
+	Reverses     string    `json:"-"`
+	Amount       int64     `json:"amount"`
+	Slot         int       `json:"slot"`
+	BalanceAfter int64     `json:"balance_after"`
+	VersionAfter int64     `json:"version_after"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // MaxPage is the most entries one page returns.
@@ -36,8 +39,10 @@ func (l *Ledger) Entries(ctx context.Context, code string, after int64, limit in
 		limit = MaxPage
 	}
 	const q = `
-SELECT p.id, p.tx_id, t.kind, t.memo, t.reference, p.amount, p.slot, p.balance_after, p.version_after, p.created_at
+SELECT p.id, p.tx_id, t.kind, t.memo, t.reference, coalesce(o.reference, ''), p.amount, p.slot, p.balance_after,
+       p.version_after, p.created_at
 FROM ledger_postings p JOIN ledger_transactions t ON t.id = p.tx_id
+LEFT JOIN ledger_transactions o ON o.id = t.reverses
 WHERE p.account_id = $1 AND ($2::bigint = 0 OR p.id < $2::bigint)
 ORDER BY p.id DESC LIMIT $3`
 	rows, err := l.db.QueryContext(ctx, q, a.ID, after, limit+1)
@@ -48,7 +53,7 @@ ORDER BY p.id DESC LIMIT $3`
 	out := make([]Entry, 0, limit)
 	for rows.Next() {
 		var e Entry
-		if err := rows.Scan(&e.ID, &e.TransactionID, &e.Kind, &e.Memo, &e.Reference, &e.Amount, &e.Slot,
+		if err := rows.Scan(&e.ID, &e.TransactionID, &e.Kind, &e.Memo, &e.Reference, &e.Reverses, &e.Amount, &e.Slot,
 			&e.BalanceAfter, &e.VersionAfter, &e.CreatedAt); err != nil {
 			return nil, 0, err
 		}

@@ -110,12 +110,12 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 		t.Fatal(err)
 	}
 	signInWith(t, ctx, base, "13757575678", testPass)
-	if got := textOf(t, ctx, "page-title"); got != "我的时间" {
+	if got := textOf(t, ctx, "page-title"); got != "我的时间币" {
 		t.Errorf("the Chinese title: %q", got)
 	}
 	step(t, ctx, "switch to English", inMenu("lang-en"),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #balance`)))
-	if got := textOf(t, ctx, "page-title"); got != "My hours" {
+	if got := textOf(t, ctx, "page-title"); got != "My time credits" {
 		t.Errorf("the English title: %q", got)
 	}
 	if got, _ := d.Users.ByID(context.Background(), u.ID); got.Lang != "en" {
@@ -124,7 +124,7 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 	screenshot(t, ctx, "1-english")
 	step(t, ctx, "switch back to Chinese", inMenu("lang-zh"),
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-CN"] #balance`)))
-	if got := textOf(t, ctx, "page-title"); got != "我的时间" {
+	if got := textOf(t, ctx, "page-title"); got != "我的时间币" {
 		t.Errorf("back in Chinese: %q", got)
 	}
 	screenshot(t, ctx, "2-chinese-again")

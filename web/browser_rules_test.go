@@ -73,7 +73,7 @@ func TestBrowserRulesPages(t *testing.T) {
 			screenshot(t, ctx, "6-policy-saved-en")
 			step(t, ctx, "switch to Chinese", inMenu("lang-zh"),
 				chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-CN"] #credits-form`)))
-			if got := textOf(t, ctx, "effective-title"); got != "现行积分规则" {
+			if got := textOf(t, ctx, "effective-title"); got != "现行时间币规则" {
 				t.Errorf("the Chinese page: %q", got)
 			}
 			screenshot(t, ctx, "7-policy-zh")

@@ -179,7 +179,7 @@ func TestBrowserInfrastructure(t *testing.T) {
 	ctx := newChrome(t)
 	phone(t, ctx)
 	visit(t, ctx, base+"/")
-	if got := textOf(t, ctx, "page-title"); !strings.Contains(got, "志愿服务时间") {
+	if got := textOf(t, ctx, "page-title"); !strings.Contains(got, "志愿服务获得的时间币") {
 		t.Errorf("the home page's title in a Chinese browser: %q", got)
 	}
 	screenshot(t, ctx, "home-phone")

@@ -6,15 +6,15 @@ import (
 )
 
 // Staff land on their work after signing in: a clerk on their store's counter, a coordinator on
-// their activities, an organization's admin on the organizations, a region's staff on the regions;
-// a volunteer on their hours. A page asked for (next) wins.
+// the home page with what waits for them, an organization's admin on the organizations, a region's
+// staff on the regions; a volunteer on their hours. A page asked for (next) wins.
 func TestStaffLanding(t *testing.T) {
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	for who, want := range map[string]string{
 		clerkSA:   "/stores/" + id(w.sa.ID) + "/counter",
 		managerSA: "/stores/" + id(w.sa.ID) + "/counter",
-		coordA:    "/activities/manage",
+		coordA:    "/",
 		adminA:    "/orgs",
 		regionXS:  "/regions",
 		auditorHN: "/regions",

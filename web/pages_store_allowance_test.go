@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"timebank/pkg/activity"
 	"timebank/pkg/store"
 )
 
@@ -54,4 +55,49 @@ func TestCatalogueShowsAllowance(t *testing.T) {
 	}
 	phone.submit("/lang", url.Values{"lang": {"en"}, "next": {sa}})
 	want(t, "in English", phone.get(sa), 200, "You have reached this period&#39;s limit", "Needs a 1-star volunteer (you have 0)")
+}
+
+// Where the store's organization asks for verified service before a first exchange, the catalogue
+// tells a volunteer below it how much is asked and how much they have, and closes every quantity
+// field, before they order; without the minimum (or with enough service) nothing is said.
+func TestCatalogueShowsFirstRedemptionMinimum(t *testing.T) {
+	app, d := newTestApp(t)
+	w := newWorld(t, d)
+	ctx := context.Background()
+	_, soap := storeItems(t, d, w.sa.ID)
+	if _, err := d.Store.RecordDonation(ctx, storeOperator, w.sa.ID, "stock", store.NewDonation{Donor: store.Donor{Kind: store.DonorAnonymous},
+		Lines: []store.DonationLine{{Item: soap.ID, Qty: 5}}}); err != nil {
+		t.Fatal(err)
+	}
+	vol, _ := d.Users.ByID(ctx, w.users[volunteer])
+	fund(t, d, w.a.AccountCode, vol, 600) // credits, but no verified service
+	setMinimum := func(hours int64) {
+		t.Helper()
+		if _, err := d.Activities.SetCreditPolicy(ctx, storeOperator, activity.CreditScope{Kind: activity.ScopeOrg, OrgID: w.a.ID},
+			activity.CreditPolicy{MinRedeemHours: &hours}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sa := "/stores/" + id(w.sa.ID)
+	phone := signedInAs(t, app, volunteer)
+	if r := phone.get(sa); strings.Contains(r.body, `id="catalog-first-redemption"`) {
+		t.Fatal("a minimum is shown where the organization asks none")
+	}
+	setMinimum(10)
+	cat := phone.get(sa)
+	want(t, "below the minimum", cat, 200, `id="catalog-first-redemption"`, "已核实的志愿服务满 10 小时，您现在有 0 分钟",
+		`id="item-`+id(soap.ID)+`-left" data-testid="item-`+id(soap.ID)+`-left">需先满足上方的服务时长要求`)
+	if !strings.Contains(cat.body, `id="qty-`+id(soap.ID)+`" name="qty-`+id(soap.ID)+`" type="number" inputmode="numeric" min="0" max="0" step="1" value="" disabled`) {
+		t.Error("an item can be put in the cart below the minimum")
+	}
+	if r := newBrowser(t, app).get(sa); strings.Contains(r.body, `id="catalog-first-redemption"`) {
+		t.Error("a visitor is told a personal minimum")
+	}
+	phone.submit("/lang", url.Values{"lang": {"en"}, "next": {sa}})
+	want(t, "in English", phone.get(sa), 200, "asks for 10 h of verified volunteer service before a first exchange; you have 0 min")
+	setMinimum(0)
+	if r := phone.get(sa); strings.Contains(r.body, `id="catalog-first-redemption"`) ||
+		strings.Contains(r.body, `id="qty-`+id(soap.ID)+`" name="qty-`+id(soap.ID)+`" type="number" inputmode="numeric" min="0" max="0"`) {
+		t.Error("the minimum is still shown once the organization asks none")
+	}
 }

@@ -89,7 +89,7 @@ func TestStorePagesManagerForms(t *testing.T) {
 
 	// The pages in English.
 	want(t, "switching to English", manager.submit("/lang", url.Values{"lang": {"en"}, "next": {"/"}}), 303)
-	for path, text := range map[string]string{sa + "/stock": "Warnings", sa + "/items": "Items", sa + "/report": "Credits received",
+	for path, text := range map[string]string{sa + "/stock": "Warnings", sa + "/items": "Items", sa + "/report": "Time credits received",
 		sa + "/donations/new": "Record a donation", sa + "/counter": "Waiting for a scan", sa: "Catalogue", "/stores": "Charity supermarkets"} {
 		want(t, path+" in English", manager.get(path), 200, text)
 	}

@@ -15,7 +15,7 @@ const (
 	ManageDevices Action = "device.manage" // create and revoke kiosk and counter device tokens
 	ReadAudit     Action = "audit.read"    // read the audit log
 	// ResetPasswords is issuing a one-time password reset code to a member who has been checked in
-	// person; the member's other roles limit it further (see web/target's MayReset).
+	// person; the member's other roles limit it further (see identity.MayReset).
 	ResetPasswords Action = "org.reset_password"
 	OperateLedger  Action = "ledger.operate"
 	// ManageRules is keeping the platform's rules as data: the calendar of public holidays and the

@@ -42,7 +42,7 @@ type currentRevision struct {
 }
 
 // Amend appends a revision with the corrected minutes (under the organization's current policy and
-// the daily cap), resolves an open dispute of the record, and replaces the earning in the ledger:
+// the daily cap), resolves an open dispute of the record (telling the volunteer), and replaces the earning in the ledger:
 // the new revision's earning is posted in the same transaction as the revision, and the old one is
 // reversed right after the commit. Should that reversal fail (the database went away, or the
 // volunteer spent the credits in between), the revision still names the transaction it replaces,
@@ -137,9 +137,15 @@ WHERE record_id = $1 AND revision = $2`, recordID, before.Revision); err != nil 
     status = 'verified' WHERE id = $1`, recordID, next, out.minutes, toAccount); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE record_disputes SET status = 'amended', resolved_by = $2,
-    resolved_at = now(), resolution = $3 WHERE record_id = $1 AND status = 'open'`, recordID, by.Label(), am.Reason); err != nil {
+		var answered []int64
+		if err := tx.SelectContext(ctx, &answered, `UPDATE record_disputes SET status = 'amended', resolved_by = $2,
+    resolved_at = now(), resolution = $3 WHERE record_id = $1 AND status = 'open' RETURNING id`, recordID, by.Label(), am.Reason); err != nil {
 			return err
+		}
+		for _, id := range answered {
+			if err := s.tellDisputeAnswered(ctx, tx, id, "amended"); err != nil {
+				return err
+			}
 		}
 		if rec, err = oneRecord(ctx, tx, `r.id = $1`, recordID); err != nil {
 			return err

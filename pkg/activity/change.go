@@ -118,7 +118,8 @@ WHERE id = $1 RETURNING revision`, id, n.Title, n.Content, n.Address, n.Latitude
 }
 
 // tellSignedUp writes a notice to every volunteer with an active sign-up, or an attendance, at the
-// activity, in the caller's transaction.
+// activity, in the caller's transaction; its parameters gain the activity's id (activity_id), so
+// the notice leads to the activity's page.
 func (s *Service) tellSignedUp(ctx context.Context, tx *sqlx.Tx, a Activity, kind, event string, params map[string]any) error {
 	if s.notify == nil {
 		return nil
@@ -129,6 +130,7 @@ SELECT user_id FROM signups WHERE activity_id = $1 AND status = 'active'
 UNION SELECT user_id FROM attendances WHERE activity_id = $1 ORDER BY 1`, a.ID); err != nil {
 		return err
 	}
+	params["activity_id"] = a.ID
 	ns := make([]notify.Notice, len(users))
 	for i, u := range users {
 		ns[i] = notify.Notice{UserID: u, Kind: kind, Event: event, Params: params}

@@ -109,7 +109,7 @@ func TestCancelActivity(t *testing.T) {
 	}
 	for _, u := range []int64{in.ID, signed.ID} {
 		if n := e.count(t, `SELECT count(*) FROM notification_outbox WHERE user_id = $1 AND kind = 'activity_cancelled'
-			AND params->>'reason' = '暴雨预警，活动取消'`, u); n != 1 {
+			AND params->>'reason' = '暴雨预警，活动取消' AND (params->>'activity_id')::bigint = $2`, u, a.ID); n != 1 {
 			t.Errorf("volunteer %d told %d times", u, n)
 		}
 	}
@@ -191,7 +191,7 @@ func TestRemindUpcoming(t *testing.T) {
 		t.Fatalf("%d reminders, want 1", n)
 	}
 	if n := e.count(t, `SELECT count(*) FROM notification_outbox WHERE kind = 'activity_reminder' AND user_id = $1
-		AND params->>'activity' = $2`, going.ID, a.Title); n != 1 {
+		AND params->>'activity' = $2 AND (params->>'activity_id')::bigint = $3`, going.ID, a.Title, a.ID); n != 1 {
 		t.Fatalf("the volunteer going was not reminded")
 	}
 }

@@ -71,7 +71,7 @@ JOIN service_records r ON r.id = d.record_id WHERE d.id = $1`, disputeID)
 }
 
 // DismissDispute closes an open dispute without changing the record, saying why; the record is
-// verified again.
+// verified again, and the volunteer is told their dispute was answered.
 // Errors: ErrInvalid (reason), ErrDisputeNotFound (none open with that id).
 func (s *Service) DismissDispute(ctx context.Context, by *principal.Principal, disputeID int64, resolution string) (Dispute, error) {
 	if r := cleanText(&resolution, 500, true, true); r != "" {
@@ -91,6 +91,9 @@ WHERE id = $1 AND status = 'open' RETURNING `+disputeColumns, disputeID, by.Labe
 		var orgID int64
 		if err := tx.GetContext(ctx, &orgID, `UPDATE service_records SET status = 'verified' WHERE id = $1
 RETURNING org_id`, d.RecordID); err != nil {
+			return err
+		}
+		if err := s.tellDisputeAnswered(ctx, tx, d.ID, "dismissed"); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label(), Action: "record.dispute_dismiss",

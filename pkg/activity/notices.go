@@ -70,7 +70,29 @@ ORDER BY a.starts_at, su.id LIMIT $3`, now, now.Add(ReminderBefore), limit)
 	ns := make([]notify.Notice, len(due))
 	for i, d := range due {
 		ns[i] = notify.Notice{UserID: d.UserID, Kind: notify.ActivityReminder, Event: fmt.Sprintf("activity:%d:reminder", d.ActivityID),
-			Params: map[string]any{"activity": d.Title, "starts_at": d.StartsAt, "place": d.Address}}
+			Params: map[string]any{"activity_id": d.ActivityID, "activity": d.Title, "starts_at": d.StartsAt, "place": d.Address}}
 	}
 	return len(due), s.notify.Write(ctx, s.db, ns...)
+}
+
+// tellDisputeAnswered writes, in the answer's transaction, a notice to the volunteer whose dispute
+// of a record was answered: outcome is amended (the record was corrected) or dismissed (it stands,
+// with the organization's reasons). An answer is given once, so the dispute names the event.
+func (s *Service) tellDisputeAnswered(ctx context.Context, tx *sqlx.Tx, disputeID int64, outcome string) error {
+	if s.notify == nil {
+		return nil
+	}
+	var r struct {
+		UserID   int64  `db:"user_id"`
+		RecordID int64  `db:"record_id"`
+		Title    string `db:"title"`
+	}
+	if err := tx.GetContext(ctx, &r, `SELECT r.user_id, r.id AS record_id, a.title FROM record_disputes d
+JOIN service_records r ON r.id = d.record_id JOIN activities a ON a.id = r.activity_id
+WHERE d.id = $1`, disputeID); err != nil {
+		return err
+	}
+	return s.notify.Write(ctx, tx, notify.Notice{UserID: r.UserID, Kind: notify.DisputeAnswered,
+		Event:  fmt.Sprintf("dispute:%d:answered", disputeID),
+		Params: map[string]any{"record": r.RecordID, "activity": r.Title, "outcome": outcome}})
 }

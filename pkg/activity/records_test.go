@@ -80,6 +80,27 @@ func TestDisputeAndAmend(t *testing.T) {
 	if _, err := e.svc.Amend(ctx, coordinator, rec.ID, activity.Amendment{Revision: 1, Minutes: 90, Reason: "again"}); !errors.Is(err, activity.ErrRevisionConflict) {
 		t.Errorf("stale amendment: %v", err)
 	}
+	// The volunteer hears that the dispute was answered, once per answer: amended, then dismissed.
+	answered := func(outcome string) int {
+		return e.count(t, `SELECT count(*) FROM notification_outbox WHERE user_id = $1 AND kind = 'dispute_answered'
+			AND (params->>'record')::bigint = $2 AND params->>'outcome' = $3 AND params->>'activity' = $4`, v.ID, rec.ID, outcome, a.Title)
+	}
+	if n := answered("amended"); n != 1 {
+		t.Errorf("%d notices of the amended dispute, want 1", n)
+	}
+	again, err := e.svc.Dispute(ctx, v.ID, rec.ID, "还是不对")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.DismissDispute(ctx, coordinator, again.ID, "签到表为准"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.DismissDispute(ctx, coordinator, again.ID, "签到表为准"); !errors.Is(err, activity.ErrDisputeNotFound) {
+		t.Errorf("a second answer: %v", err)
+	}
+	if n, m := answered("dismissed"), answered("amended"); n != 1 || m != 1 {
+		t.Errorf("notices after the dismissal: %d dismissed, %d amended; want 1 and 1", n, m)
+	}
 	// Amending down to nothing takes the credits back and posts no earning.
 	if _, err := e.svc.Amend(ctx, coordinator, rec.ID, activity.Amendment{Revision: 2, Minutes: 0, Reason: "重复记录"}); err != nil {
 		t.Fatal(err)

@@ -77,6 +77,9 @@ type Registration struct {
 	// PrivacyConsent is the person's consent to the privacy notice (PrivacyNotice), required
 	// before an ID number is taken. The time and the notice's version are kept with the user.
 	PrivacyConsent bool `json:"privacy_consent,omitempty"`
+	// ConsentAlways asks consent of everyone, not only of those giving an ID number: the
+	// registration page does (it takes a phone number and a name, and says so in its notice).
+	ConsentAlways bool `json:"-"`
 }
 
 // PrivacyNotice is the version of the privacy notice (the page /privacy) that consent is given to:
@@ -116,9 +119,11 @@ func (r *Registration) normalize(now time.Time) error {
 			bad["resident_id"] = residentIDReason(err)
 		}
 		r.ResidentID = id
-		if !r.PrivacyConsent {
-			bad["privacy_consent"] = "privacy_consent_required"
-		}
+	}
+	// Consent to the privacy notice is required before an ID number is taken, and from everyone
+	// where ConsentAlways says so.
+	if !r.PrivacyConsent && (r.ResidentID != "" || r.ConsentAlways) {
+		bad["privacy_consent"] = "privacy_consent_required"
 	}
 	switch r.Lang {
 	case "":

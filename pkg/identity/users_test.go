@@ -79,6 +79,10 @@ func TestRegisterRefusesBadInput(t *testing.T) {
 		{"phone as password", identity.Registration{Phone: "13900139000", Password: "x13900139000", Name: "李"}, "password", "password_phone"},
 		{"bad ID check digit", identity.Registration{Phone: "13900139000", Password: goodPassword, Name: "李", ResidentID: "110105194912310021", PrivacyConsent: true}, "resident_id", "resident_id_checksum"},
 		{"bad lang", identity.Registration{Phone: "13900139000", Password: goodPassword, Name: "李", Lang: "fr"}, "lang", "lang_invalid"},
+		// Consent to the privacy notice: before an ID number is taken, and from everyone where the
+		// registration asks it always (the registration page).
+		{"ID number without consent", identity.Registration{Phone: "13900139000", Password: goodPassword, Name: "李", ResidentID: "11010519491231002X"}, "privacy_consent", "privacy_consent_required"},
+		{"page without consent", identity.Registration{Phone: "13900139000", Password: goodPassword, Name: "李", ConsentAlways: true}, "privacy_consent", "privacy_consent_required"},
 	}
 	for _, c := range cases {
 		_, err := users.Register(ctx, c.reg)

@@ -21,10 +21,10 @@ const (
 	HoursVerified     = "hours_verified"     // params: record, activity, date, minutes, credits
 	HoursAdjusted     = "hours_adjusted"     // params: record, activity, date, minutes, credits
 	HoursRejected     = "hours_rejected"     // params: activity, reason
-	DisputeAnswered   = "dispute_answered"   // params: activity, outcome
-	ActivityChanged   = "activity_changed"   // params: activity, starts_at, ends_at, place
-	ActivityCancelled = "activity_cancelled" // params: activity, starts_at, reason
-	ActivityReminder  = "activity_reminder"  // params: activity, starts_at, place
+	DisputeAnswered   = "dispute_answered"   // params: record, activity, outcome (amended or dismissed)
+	ActivityChanged   = "activity_changed"   // params: activity_id, activity, starts_at, ends_at, place
+	ActivityCancelled = "activity_cancelled" // params: activity_id, activity, starts_at, reason
+	ActivityReminder  = "activity_reminder"  // params: activity_id, activity, starts_at, place
 	OrderReady        = "order_ready"        // params: order, store, expires_at, total
 	OrderExpiring     = "order_expiring"     // params: order, store, expires_at
 	OrderExpired      = "order_expired"      // params: order, store, total

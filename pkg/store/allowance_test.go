@@ -2,7 +2,8 @@ package store
 
 import "testing"
 
-// What the catalogue may offer: stars first, then the period's limit; an unlimited item always.
+// What the catalogue may offer: the minimum of service for a first redemption first, then stars,
+// then the period's limit; an unlimited item always.
 func TestAllowanceBarred(t *testing.T) {
 	a := Allowance{Left: map[int64]int{1: 0, 2: 3}, Stars: 1}
 	for _, c := range []struct {
@@ -21,6 +22,12 @@ func TestAllowanceBarred(t *testing.T) {
 		}
 		if got := a.CanTake(c.it); got != c.take {
 			t.Errorf("item %+v: can take %d, want %d", c.it, got, c.take)
+		}
+	}
+	a.FirstRedemption = &MinimumHoursError{NeedMinutes: 600, HaveMinutes: 90}
+	for _, it := range []Item{{ID: 4}, {ID: 2, LimitQty: 5, MinStars: 2}} {
+		if got := a.Barred(it); got != "minimum_hours" {
+			t.Errorf("item %+v below the minimum of service: barred %q", it, got)
 		}
 	}
 }

@@ -45,29 +45,39 @@ func (s *Service) checkItems(ctx context.Context, userID, orgID int64, lines []O
 // about a first redemption, and service records only grow.
 // Errors: ErrMinimumHours (a *fields.Error on field user, reason minimum_hours).
 func (s *Service) checkFirstRedemption(ctx context.Context, userID, orgID int64) error {
+	short, err := s.firstRedemptionShort(ctx, userID, orgID)
+	if err != nil || short == nil {
+		return err
+	}
+	return short
+}
+
+// firstRedemptionShort returns what the volunteer lacks for a first redemption at a store of the
+// organization, or nil when nothing bars them (no minimum, redeemed before, or enough service).
+func (s *Service) firstRedemptionShort(ctx context.Context, userID, orgID int64) (*MinimumHoursError, error) {
 	if s.opt.ServiceTime == nil {
-		return nil
+		return nil, nil
 	}
 	need, err := s.opt.ServiceTime.MinRedeemMinutes(ctx, orgID)
 	if err != nil || need == 0 {
-		return err
+		return nil, err
 	}
 	var redeemed bool
 	if err := s.st.Get(ctx, s.db, &redeemed, `SELECT EXISTS (SELECT 1 FROM store_orders
 WHERE user_id = $1 AND status IN ('pending', 'fulfilled'))`, userID); err != nil {
-		return err
+		return nil, err
 	}
 	if redeemed {
-		return nil
+		return nil, nil
 	}
 	have, err := s.opt.ServiceTime.VerifiedMinutes(ctx, userID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if have < need {
-		return &MinimumHoursError{NeedMinutes: need, HaveMinutes: have}
+		return &MinimumHoursError{NeedMinutes: need, HaveMinutes: have}, nil
 	}
-	return nil
+	return nil, nil
 }
 
 // limitLock is the advisory lock that serializes one person's orders and sales while their limits

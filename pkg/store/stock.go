@@ -87,13 +87,20 @@ FROM store_lots l JOIN store_items i ON i.id = l.item_id
 WHERE l.store_id = $1 AND l.on_hand > 0 AND l.best_before <= $3::date
 UNION ALL
 SELECT 'low_stock', i.id, i.name, 0, '', x.available, i.low_stock
-FROM store_items i
-CROSS JOIN LATERAL (
-    SELECT coalesce(sum(l.on_hand - l.reserved), 0) AS available FROM store_lots l
-    WHERE l.item_id = i.id AND l.on_hand > 0 AND (l.best_before IS NULL OR l.best_before >= $2::date)) x
-WHERE i.store_id = $1 AND i.active AND i.low_stock > 0 AND x.available <= i.low_stock
+`+lowStock("$1", "$2")+`
 ) w ORDER BY CASE kind WHEN 'expired' THEN 0 WHEN 'near_expiry' THEN 1 ELSE 2 END, best_before, item_id, lot_id`, storeID, day.Format(dayLayout), day.AddDate(0, 0, p.NearExpiryDays).Format(dayLayout))
 	return out, err
+}
+
+// lowStock is the FROM and WHERE of the store's active items at or below their low-stock
+// threshold, each with its available quantity (x.available: on hand less reserved, of lots not past
+// their date on day), for the store and day given as SQL expressions.
+func lowStock(store, day string) string {
+	return `FROM store_items i
+CROSS JOIN LATERAL (
+    SELECT coalesce(sum(l.on_hand - l.reserved), 0) AS available FROM store_lots l
+    WHERE l.item_id = i.id AND l.on_hand > 0 AND (l.best_before IS NULL OR l.best_before >= ` + day + `::date)) x
+WHERE i.store_id = ` + store + ` AND i.active AND i.low_stock > 0 AND x.available <= i.low_stock`
 }
 
 // DayReport is a store's day: what went out, what came in, the credits received and what was

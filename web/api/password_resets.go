@@ -70,17 +70,10 @@ func (s *server) issueReset(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	person, err := s.Users.Principal(c.UserContext(), userID)
-	if err != nil {
-		return err
-	}
-	if err := s.targets.MayReset(c, guard.Principal(c), person, orgID); err != nil {
-		return err
-	}
-	code, expires, err := s.Users.IssueReset(c.UserContext(), guard.Change(c), orgID, userID)
+	r, err := s.Users.IssueStaffReset(c.UserContext(), guard.Change(c), guard.Principal(c), s.Orgs, orgID, userID)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Status(fiber.StatusCreated).JSON(ResetCode{Code: code, ExpiresAt: expires})
+	return c.Status(fiber.StatusCreated).JSON(ResetCode{Code: r.Code, ExpiresAt: r.ExpiresAt})
 }

@@ -29,6 +29,7 @@ type Notice struct {
 // params are the parameters any kind of notice may carry (see the kinds in package notify).
 type params struct {
 	Record      int64      `json:"record"`
+	ActivityID  int64      `json:"activity_id"`
 	Activity    string     `json:"activity"`
 	Date        string     `json:"date"` // YYYY-MM-DD, a service day
 	Minutes     int64      `json:"minutes"`
@@ -84,10 +85,7 @@ func (w writer) t(key string, args ...any) string {
 func (w writer) write(kind string, p params) (text, link string) {
 	switch kind {
 	case notify.HoursVerified, notify.HoursAdjusted:
-		link = "/me/records"
-		if p.Record > 0 {
-			link += "/" + strconv.FormatInt(p.Record, 10)
-		}
+		link = recordLink(p.Record)
 		key := kind
 		if p.Credits <= 0 {
 			return w.t(key+"_no_credits", p.Activity, w.day(p.Date), w.duration(p.Minutes)), link
@@ -99,16 +97,16 @@ func (w writer) write(kind string, p params) (text, link string) {
 		}
 		return w.t("hours_rejected", p.Activity, p.Reason), "/me/records"
 	case notify.DisputeAnswered:
-		return w.t("dispute_answered", p.Activity), "/me/records"
+		return w.t("dispute_answered", p.Activity), recordLink(p.Record)
 	case notify.ActivityChanged:
-		return w.t("activity_changed", p.Activity, w.when(p.StartsAt), w.place(p.Place)), "/me/activities"
+		return w.t("activity_changed", p.Activity, w.when(p.StartsAt), w.place(p.Place)), activityLink(p.ActivityID)
 	case notify.ActivityCancelled:
 		if p.Reason == "" {
-			return w.t("activity_cancelled_no_reason", p.Activity, w.when(p.StartsAt)), "/me/activities"
+			return w.t("activity_cancelled_no_reason", p.Activity, w.when(p.StartsAt)), activityLink(p.ActivityID)
 		}
-		return w.t("activity_cancelled", p.Activity, w.when(p.StartsAt), p.Reason), "/me/activities"
+		return w.t("activity_cancelled", p.Activity, w.when(p.StartsAt), p.Reason), activityLink(p.ActivityID)
 	case notify.ActivityReminder:
-		return w.t("activity_reminder", p.Activity, w.when(p.StartsAt), w.place(p.Place)), "/me/activities"
+		return w.t("activity_reminder", p.Activity, w.when(p.StartsAt), w.place(p.Place)), activityLink(p.ActivityID)
 	case notify.OrderReady:
 		return w.t("order_ready", p.Store, w.when(p.ExpiresAt)), orderLink(p.Order)
 	case notify.OrderExpiring:
@@ -122,6 +120,23 @@ func (w writer) write(kind string, p params) (text, link string) {
 		return w.t("certificate_issued", p.Org, p.Certificate), "/me/records"
 	}
 	return w.t("generic"), Inbox
+}
+
+// recordLink is the page of a service record, or the list of records for a notice written without one.
+func recordLink(id int64) string {
+	if id <= 0 {
+		return "/me/records"
+	}
+	return "/me/records/" + strconv.FormatInt(id, 10)
+}
+
+// activityLink is the page of an activity; notices written before they carried the activity's id
+// lead to the person's sign-ups.
+func activityLink(id int64) string {
+	if id <= 0 {
+		return "/me/activities"
+	}
+	return "/activities/" + strconv.FormatInt(id, 10)
 }
 
 func orderLink(id int64) string {

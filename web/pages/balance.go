@@ -1,8 +1,6 @@
 package pages
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/ledger"
@@ -17,14 +15,6 @@ type balanceView struct {
 	Account string
 	Balance ledger.Balance
 	Entries []statementLine
-}
-
-// statementLine is one entry of the statement as a person reads it.
-type statementLine struct {
-	At     time.Time
-	Kind   string // translated
-	Memo   string
-	Amount int64 // minutes; negative when hours went out
 }
 
 // balancePage shows the person's time credits and recent statement. Its script keeps the balance
@@ -44,11 +34,10 @@ func (s *server) balancePage(c *fiber.Ctx) error {
 		return err
 	}
 	v := s.newView(c, "page.balance.title")
-	data := balanceView{Account: u.AccountCode, Balance: b}
-	for _, e := range entries {
-		data.Entries = append(data.Entries, statementLine{At: e.CreatedAt, Kind: s.msgs.Get(v.Lang, "page.kind."+e.Kind),
-			Memo: e.Memo, Amount: e.Amount})
+	lines, err := s.statementLines(ctx, v.Lang, entries)
+	if err != nil {
+		return err
 	}
-	v.Data = data
+	v.Data = balanceView{Account: u.AccountCode, Balance: b, Entries: lines}
 	return s.render(c, fiber.StatusOK, "balance", v)
 }

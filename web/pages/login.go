@@ -55,14 +55,15 @@ func (s *server) loginSubmit(c *fiber.Ctx) error {
 }
 
 // landings are where staff land after signing in, by the first of these roles they hold: a clerk
-// or manager on the counter, a coordinator on their activities and queues, an organization's admin
+// or manager on the counter, a coordinator on the home page (what waits in their organizations, what
+// is due soon, and their activities, each linking its queue or page), an organization's admin
 // on the organizations, a region's staff on the regions. A volunteer lands on their hours.
 var landings = []struct {
 	roles []access.Role
 	nav   string // the menu entry whose page it is
 }{
 	{[]access.Role{access.Clerk, access.StoreManager}, "counter"},
-	{[]access.Role{access.Coordinator}, "manage"},
+	{[]access.Role{access.Coordinator}, "home"},
 	{[]access.Role{access.OrgAdmin, access.PlatformAdmin}, "orgs"},
 	{[]access.Role{access.RegionAdmin, access.Auditor}, "regions"},
 }

@@ -33,7 +33,7 @@ type orgPageView struct {
 	Subs        []org.Org
 	Members     []memberLine
 	ManageRoles bool // may invite and revoke
-	ResetCodes  bool // may issue password reset codes to members (whom, target.MayReset decides)
+	ResetCodes  bool // may issue password reset codes to members (whom, identity.MayReset decides)
 	RoleGroups  []optionGroup
 	Devices     []deviceLine
 	ManageDevs  bool // may create and revoke device tokens

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"timebank/pkg/identity"
 	"timebank/pkg/sms"
 	"timebank/web/guard"
 	"timebank/web/request"
@@ -99,23 +98,11 @@ func (s *server) memberResetSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	person, err := s.Users.Principal(c.UserContext(), userID)
-	if err != nil {
-		return err
-	}
-	if err := s.targets.MayReset(c, guard.Principal(c), person, orgID); err != nil {
-		return err
-	}
-	u, err := s.Users.ByID(c.UserContext(), userID)
-	if err != nil {
-		return err
-	}
-	code, expires, err := s.Users.IssueReset(c.UserContext(), guard.Change(c), orgID, userID)
+	r, err := s.Users.IssueStaffReset(c.UserContext(), guard.Change(c), guard.Principal(c), s.Orgs, orgID, userID)
 	if err != nil {
 		return err
 	}
 	v := s.newView(c, "page.reset.issued_title")
-	v.Data = resetView{Issued: &issuedCode{OrgID: orgID, Name: u.Name, Phone: identity.MaskPhone(u.Phone), Code: code,
-		Expires: expires}}
+	v.Data = resetView{Issued: &issuedCode{OrgID: orgID, Name: r.Name, Phone: r.Phone, Code: r.Code, Expires: r.ExpiresAt}}
 	return s.render(c, fiber.StatusOK, "password_issued", v)
 }

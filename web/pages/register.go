@@ -1,12 +1,8 @@
 package pages
 
 import (
-	"errors"
-	"maps"
-
 	"github.com/gofiber/fiber/v2"
 
-	"timebank/fields"
 	"timebank/pkg/identity"
 	"timebank/web/guard"
 )
@@ -34,8 +30,9 @@ var registerFields = []string{"phone", "name", "password", "resident_id", "priva
 func (s *server) registerSubmit(c *fiber.Ctx) error {
 	f := readForm(c, registerFields...)
 	req := identity.Registration{Phone: c.FormValue("phone"), Name: c.FormValue("name"), Password: c.FormValue("password"),
-		ResidentID: c.FormValue("resident_id"), Lang: s.msgs.Lang(c), PrivacyConsent: c.FormValue("privacy_consent") == "1"}
-	err := consentGiven(req)
+		ResidentID: c.FormValue("resident_id"), Lang: s.msgs.Lang(c), PrivacyConsent: c.FormValue("privacy_consent") == "1",
+		ConsentAlways: true}
+	err := req.Check() // everything the form says at once, before the attempt is counted
 	if err == nil {
 		err = s.guard.RateLimit(c, "reg:"+s.guard.ClientIP(c), guard.RegistrationsPerAddr, guard.RegistrationWindow)
 	}
@@ -56,20 +53,4 @@ func (s *server) registerSubmit(c *fiber.Ctx) error {
 		return s.render(c, status, "register", v)
 	}
 	return redirect(c, localPath(f.Values["next"], "/me?notice=welcome"))
-}
-
-// consentGiven refuses a registration on the page without consent to the privacy notice: the page
-// asks everyone (it takes a phone number and a name); the service itself insists only where an ID
-// number is given.
-// The other fields are checked too, so that the form says everything at once.
-func consentGiven(r identity.Registration) error {
-	if r.PrivacyConsent {
-		return nil
-	}
-	bad := fields.Set{"privacy_consent": "privacy_consent_required"}
-	var fe *fields.Error
-	if errors.As(r.Check(), &fe) {
-		maps.Copy(bad, fe.Fields())
-	}
-	return bad.Err(identity.ErrInvalid)
 }

@@ -27,6 +27,9 @@ type catalogView struct {
 	More      string // the link to the next page of items
 	LoginURL  string
 	Problems  []string // what is wrong with the cart as a whole
+	// FirstRedemption is the verified service the store's organization asks before a first
+	// redemption and what the person has, when it bars them (nil otherwise).
+	FirstRedemption *store.MinimumHoursError
 }
 
 // catalogItem is an item as the catalogue shows it, with what the cart holds of it and why it was
@@ -91,7 +94,7 @@ func (s *server) catalog(c *fiber.Ctx, status int, cart cartState) error {
 		}
 	}
 	if p := guard.Principal(c); p != nil && p.UserID != 0 {
-		if err := s.allowItems(c, v.Lang, p.UserID, items, data.Items); err != nil {
+		if data.FirstRedemption, err = s.allowItems(c, v.Lang, p.UserID, items, data.Items); err != nil {
 			return err
 		}
 		data.SignedIn = true
@@ -176,16 +179,19 @@ func (s *server) linesFailed(lang string, err error, lines []store.OrderLine, ca
 }
 
 // allowItems says on each item what the signed-in person may still take of it before they order:
-// the units left under its limit this period, and the stars it needs that they lack. An item they
-// may not take has its quantity field closed.
-func (s *server) allowItems(c *fiber.Ctx, lang string, userID int64, items []store.Item, shown []catalogItem) error {
+// the units left under its limit this period, the stars it needs that they lack, or that their
+// verified service is below the minimum for a first redemption (which it returns, for the page to
+// say once). An item they may not take has its quantity field closed.
+func (s *server) allowItems(c *fiber.Ctx, lang string, userID int64, items []store.Item, shown []catalogItem) (*store.MinimumHoursError, error) {
 	a, err := s.Store.Allowances(c.UserContext(), userID, items, time.Now())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for i := range shown {
 		ci := &shown[i]
 		switch a.Barred(ci.Item) {
+		case "minimum_hours":
+			ci.Left, ci.Barred, ci.Max = s.msgs.Get(lang, "page.store.catalog.first_redemption_short"), true, 0
 		case "stars":
 			ci.Left, ci.Barred, ci.Max = fmt.Sprintf(s.msgs.Get(lang, "page.store.catalog.stars_short"), ci.MinStars, a.Stars), true, 0
 		case "limit":
@@ -196,5 +202,5 @@ func (s *server) allowItems(c *fiber.Ctx, lang string, userID int64, items []sto
 			}
 		}
 	}
-	return nil
+	return a.FirstRedemption, nil
 }
