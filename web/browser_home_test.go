@@ -41,7 +41,7 @@ func TestBrowserHomeAndStatement(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := d.Store.Fulfil(ctx, storeOperator, o.ID, nil); err != nil {
+			if _, err := d.Store.Fulfil(ctx, storeOperator, o.ID, nil, ""); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := d.Store.PlaceOrder(ctx, &who.Principal{UserID: vol, Name: "志愿者"}, "home-order-2",

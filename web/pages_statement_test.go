@@ -45,7 +45,7 @@ func TestStatementNamesWhatHappened(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Store.Fulfil(ctx, storeOperator, o.ID, nil); err != nil {
+	if _, err := d.Store.Fulfil(ctx, storeOperator, o.ID, nil, ""); err != nil {
 		t.Fatal(err)
 	}
 
