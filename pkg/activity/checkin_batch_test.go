@@ -157,7 +157,9 @@ func TestCheckInsInGroupsNotAnsweredWithoutCommit(t *testing.T) {
 		t.Fatalf("%d attendances after refused commits", n)
 	}
 	in := make([]bool, len(vols))
-	storm(func(i int, r activity.ScanResult, err error) { in[i] = err == nil && r.Action == activity.ActionCheckedIn })
+	storm(func(i int, r activity.ScanResult, err error) {
+		in[i] = err == nil && r.Action == activity.ActionCheckedIn
+	})
 	for i, ok := range in {
 		if !ok {
 			t.Fatalf("scan %d again did not check in", i)
