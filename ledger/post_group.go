@@ -123,16 +123,9 @@ func (g *postGroup) write(ctx context.Context, batch []*postCall) {
 		if err == nil {
 			g.batches.Add(1)
 			g.batched.Add(uint64(len(batch)))
-			var chs []change
-			for _, o := range outs {
-				if o.err == nil && !o.ch[0].replayed {
-					chs = append(chs, o.ch...)
-				}
-			}
-			totals := g.l.project(ctx, latest(chs))
-			for i, c := range batch {
-				c.finish(outs[i].ch, totals, outs[i].err)
-			}
+			// The batch is committed. Its projection to Redis goes on beside the next batch, so
+			// that PostgreSQL and Redis work at once; each caller is answered once it is done.
+			go g.project(batch, outs)
 			return
 		}
 		g.fallbacks.Add(1)
@@ -149,6 +142,20 @@ func (g *postGroup) write(ctx context.Context, batch []*postCall) {
 			totals = g.l.project(ctx, ch)
 		}
 		c.finish(ch, totals, nil)
+	}
+}
+
+// project writes a committed batch's balances to Redis in one pipeline and finishes its calls.
+func (g *postGroup) project(batch []*postCall, outs []postOutcome) {
+	var chs []change
+	for _, o := range outs {
+		if o.err == nil && !o.ch[0].replayed {
+			chs = append(chs, o.ch...)
+		}
+	}
+	totals := g.l.project(context.Background(), latest(chs))
+	for i, c := range batch {
+		c.finish(outs[i].ch, totals, outs[i].err)
 	}
 }
 
