@@ -131,7 +131,13 @@ ORDER BY x.ord, b.slot`
 // touched. Redis answers with the account totals; where it cannot, a single-slot account's totals
 // are in the change itself and a split account's are summed in PostgreSQL.
 func (l *Ledger) afterCommit(ctx context.Context, chs []change) ([]Balance, error) {
-	totals := l.project(ctx, chs)
+	return l.balancesAfter(ctx, l.project(ctx, chs), chs)
+}
+
+// balancesAfter returns the balances of the accounts the changes touched: the totals Redis reported
+// when the changes were projected, else the changes' own rows (an account of one row), else
+// PostgreSQL's.
+func (l *Ledger) balancesAfter(ctx context.Context, totals map[string]Balance, chs []change) ([]Balance, error) {
 	out := make([]Balance, 0, len(chs))
 	var split []string
 	for _, c := range chs {

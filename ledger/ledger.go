@@ -26,6 +26,9 @@ type Options struct {
 	// Statements are the pool's prepared statements, shared with the services that write in the
 	// ledger's transactions; the ledger makes its own when nil.
 	Statements *prepared.Statements
+	// PostBatch is the most postings written together in one batch (DefaultPostBatch when 0), and
+	// PostWriters how many batches are written at once (DefaultPostWriters when 0).
+	PostBatch, PostWriters int
 }
 
 // Ledger posts transactions and holds and reads balances. It is safe for concurrent use.
@@ -37,6 +40,7 @@ type Ledger struct {
 	stmts *prepared.Statements
 	calls preparedOn // the SQL function calls on the pool, prepared
 	hub   *watchHub  // the watches of balances (see Watch)
+	posts *postGroup // the postings waiting to be written together
 	// restarts runs one reconcile at a time after a Redis restart (restart.go).
 	restarts restartWatch
 }
@@ -74,6 +78,7 @@ func New(db *sqlx.DB, rdb redis.UniversalClient, opt Options) *Ledger {
 	l.proj = newProjector(rdb, opt.RedisPrefix, opt.RedisTimeout, &l.stats)
 	l.hub = newWatchHub(rdb)
 	l.watchDials(rdb)
+	l.posts = newPostGroup(l, opt.PostWriters, opt.PostBatch)
 	return l
 }
 

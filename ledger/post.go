@@ -165,11 +165,20 @@ func (l *Ledger) Post(ctx context.Context, r TransactionRequest) (Result, error)
 	if err := r.Validate(); err != nil {
 		return Result{}, err
 	}
-	ch, err := postChanges(ctx, l.calls, r, nil)
+	// Postings arriving together are written together (post_group.go); each is decided as if alone.
+	ch, totals, err := l.posts.post(ctx, r)
 	if err != nil {
 		return Result{}, err
 	}
-	return l.finish(ctx, r, ch)
+	if ch[0].replayed {
+		return l.replay(ctx, ch[0].id)
+	}
+	t := l.transaction(r, ch)
+	bals, err := l.balancesAfter(ctx, totals, ch)
+	if err != nil {
+		l.log.Warn("ledger: balances after commit", "tx", t.ID, "err", err)
+	}
+	return Result{Transaction: t, Balances: bals}, nil
 }
 
 // finish turns the rows of a posting into a Result, projecting the new balances to Redis.
@@ -177,6 +186,18 @@ func (l *Ledger) finish(ctx context.Context, r TransactionRequest, ch []change) 
 	if ch[0].replayed {
 		return l.replay(ctx, ch[0].id)
 	}
+	t := l.transaction(r, ch)
+	// The transaction is committed: a failure to read balances afterwards must not look like a
+	// failed posting, or the caller would be tempted to post again under a new key.
+	bals, err := l.afterCommit(ctx, ch)
+	if err != nil {
+		l.log.Warn("ledger: balances after commit", "tx", t.ID, "err", err)
+	}
+	return Result{Transaction: t, Balances: bals}, nil
+}
+
+// transaction is the posted transaction of request r, from the rows of its posting.
+func (l *Ledger) transaction(r TransactionRequest, ch []change) Transaction {
 	l.stats.transactions.Add(1)
 	l.stats.postings.Add(uint64(len(ch)))
 	t := Transaction{
@@ -192,13 +213,7 @@ func (l *Ledger) finish(ctx context.Context, r TransactionRequest, ch []change) 
 			}
 		}
 	}
-	// The transaction is committed: a failure to read balances afterwards must not look like a
-	// failed posting, or the caller would be tempted to post again under a new key.
-	bals, err := l.afterCommit(ctx, ch)
-	if err != nil {
-		l.log.Warn("ledger: balances after commit", "tx", t.ID, "err", err)
-	}
-	return Result{Transaction: t, Balances: bals}, nil
+	return t
 }
 
 func (l *Ledger) replay(ctx context.Context, id int64) (Result, error) {

@@ -108,6 +108,10 @@ func bench(ctx context.Context, cfg config.Config, args []string, w io.Writer) e
 		fmt.Fprintf(w, "%s %s: clients=%d duration=%s tx=%d errors=%d tx/s=%.0f postings/s=%.0f p50=%.2fms p95=%.2fms p99=%.2fms\n",
 			mode, shape, o.clients, o.duration, res.ok, res.errors, res.tps(), 2*res.tps(),
 			ms(res.pct(50)), ms(res.pct(95)), ms(res.pct(99)))
+		if bs := d.Ledger.PostBatchStats(); bs.Batches > 0 || bs.Fallbacks > 0 {
+			fmt.Fprintf(w, "postings written together: batches=%d requests=%d (%.1f a batch) fallbacks=%d\n",
+				bs.Batches, bs.Batched, float64(bs.Batched)/float64(max(bs.Batches, 1)), bs.Fallbacks)
+		}
 		if res.firstErr != nil {
 			fmt.Fprintf(w, "first error: %v\n", res.firstErr)
 		}

@@ -89,6 +89,10 @@ func benchCheckin(ctx context.Context, cfg config.Config, args []string, w io.Wr
 		fmt.Fprintf(w, "checkin: clients=%d volunteers=%d activities=%d db_conns=%d scans=%d errors=%d attendances=%d elapsed=%s scans/s=%.0f p50=%.2fms p95=%.2fms p99=%.2fms\n",
 			o.clients, o.volunteers, o.activities, cfg.DBMaxConns, res.ok, res.errors, in, res.elapsed.Round(time.Millisecond),
 			res.tps(), ms(res.pct(50)), ms(res.pct(95)), ms(res.pct(99)))
+		if bs := d.Activities.CheckInBatchStats(); bs.Batches > 0 || bs.Fallbacks > 0 {
+			fmt.Fprintf(w, "check-ins written together: batches=%d scans=%d (%.1f a batch) fallbacks=%d\n",
+				bs.Batches, bs.Batched, float64(bs.Batched)/float64(max(bs.Batches, 1)), bs.Fallbacks)
+		}
 		if res.firstErr != nil {
 			fmt.Fprintf(w, "first error: %v\n", res.firstErr)
 		}

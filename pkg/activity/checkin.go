@@ -40,12 +40,8 @@ SELECT a.id, a.org_id, a.title, a.starts_at, a.ends_at, a.signup_required, a.lat
     u.name AS volunteer_name, u.volunteer_no
 FROM a LEFT JOIN t ON true LEFT JOIN users u ON u.id = t.user_id`, fmt.Sprintf(distanceSQL, "$5", "$6"))
 
-// checkIn reads the activity and checks the volunteer in if check-in is open and they have no
-// attendance there yet (see checkInQuery); inserted is false when nothing was inserted (a second
-// scan, a concurrent one, a check-out code, outside the window or without the sign-up required).
-// at must be whole microseconds, as PostgreSQL keeps time, so that the caller's reading of the
-// window agrees with the statement's. Errors: ErrActivityNotFound, identity.ErrUserNotFound.
-func (s *Service) checkIn(ctx context.Context, activityID, userID int64, by string, at time.Time, pos *Position,
+// checkInOne is checkIn for one scan alone, with checkInQuery.
+func (s *Service) checkInOne(ctx context.Context, activityID, userID int64, by string, at time.Time, pos *Position,
 	outOnly bool) (a Activity, att Attendance, inserted bool, err error) {
 	var lat, lng *float64
 	if pos != nil {

@@ -58,6 +58,8 @@ type Service struct {
 	pool    poolOnce
 	notify  *notify.Service
 	cal     *Calendar
+	// checkIns are the check-ins waiting to be written together (checkin_batch.go).
+	checkIns checkIns
 }
 
 // NewService returns the service over the migrated database, the ledger writing to the same
