@@ -68,3 +68,31 @@ func New(f Format, w io.Writer, sheet string, cols []Column) (Writer, error) {
 	}
 	return nil, ErrFormat
 }
+
+// Scanner is the cursor of a query's rows, as *sql.Rows is.
+type Scanner interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
+// FromRows writes each row of the cursor, as cells returns it after scanning, and finishes the
+// file; it closes the cursor and returns how many rows it wrote.
+// Errors: the cursor's, cells' and the writer's.
+func FromRows(xw Writer, rows Scanner, cells func(Scanner) ([]any, error)) (int, error) {
+	defer rows.Close()
+	for rows.Next() {
+		row, err := cells(rows)
+		if err != nil {
+			return xw.Rows(), err
+		}
+		if err := xw.Row(row...); err != nil {
+			return xw.Rows(), err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return xw.Rows(), err
+	}
+	return xw.Rows(), xw.Close()
+}
