@@ -35,7 +35,10 @@ func (s *server) exportStatement(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	lang := s.msgs.Lang(c)
+	lang := u.Lang // the statement is the person's: in the language they chose
+	if lang == "" {
+		lang = s.msgs.Lang(c)
+	}
 	words := func(e *ledger.Entry) (string, string) {
 		kind := s.msgs.Get(lang, "page.kind."+e.Kind)
 		for _, r := range statementRefs {
