@@ -31,5 +31,8 @@ func exportAuthzEntries() map[string]entry {
 			rows["GET /api/v1/stores/:id/"+what+ext] = place(storeReaders, "stores", what+ext)
 		}
 	}
+	rows["GET /stores/:store/exports"] = entry{who: storeReaders,
+		in:  func(_ *testing.T, w *world) call { return call{"GET", fmt.Sprintf("/stores/%d/exports", w.sa.ID), ""} },
+		out: func(_ *testing.T, w *world) call { return call{"GET", fmt.Sprintf("/stores/%d/exports", w.sb.ID), ""} }}
 	return rows
 }

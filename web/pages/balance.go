@@ -17,6 +17,7 @@ type balanceView struct {
 	Account string
 	Balance ledger.Balance
 	Entries []statementLine
+	Exports exportBox // the whole statement as a file (exports.go)
 }
 
 // statementLine is one entry of the statement as a person reads it.
@@ -44,7 +45,7 @@ func (s *server) balancePage(c *fiber.Ctx) error {
 		return err
 	}
 	v := s.newView(c, "page.balance.title")
-	data := balanceView{Account: u.AccountCode, Balance: b}
+	data := balanceView{Account: u.AccountCode, Balance: b, Exports: s.statementExports(v.Lang)}
 	for _, e := range entries {
 		data.Entries = append(data.Entries, statementLine{At: e.CreatedAt, Kind: s.msgs.Get(v.Lang, "page.kind."+e.Kind),
 			Memo: e.Memo, Amount: e.Amount})
