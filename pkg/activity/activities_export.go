@@ -17,8 +17,11 @@ var activityExportColumns = []export.Column{{Header: "活动编号", Width: 10},
 	{Header: "记录方式", Width: 10}, {Header: "签到"}, {Header: "签退"}, {Header: "出勤状态", Width: 10},
 	{Header: "核实时长（分钟）"}, {Header: "核实时长（小时）"}}
 
-// attendanceStatuses name an attendance's status in the export.
-var attendanceStatuses = map[string]string{"open": "已签到", "closed": "待审核", "verified": "已核实", "rejected": "未通过"}
+// attendanceStatuses and activityStatuses name an attendance's and an activity's status in the export.
+var (
+	attendanceStatuses = map[string]string{"open": "已签到", "closed": "待审核", "verified": "已核实", "rejected": "未通过"}
+	activityStatuses   = map[string]string{"open": "正常", "cancelled": "已取消"}
+)
 
 // ExportOrgActivities writes the organization's activities that start in the period with their
 // attendance, in the order they start, row by row as they are read; it returns how many rows.
@@ -35,40 +38,30 @@ LEFT JOIN users u ON u.id = t.user_id
 LEFT JOIN service_records r ON r.attendance_id = t.id
 WHERE a.org_id = $1 AND a.starts_at >= $2 AND a.starts_at < $3
 ORDER BY a.starts_at, a.id, t.id`
-	xw, err := export.New(f, w, "活动与出勤", activityExportColumns)
-	if err != nil {
-		return 0, err
-	}
 	rows, err := s.db.QueryContext(ctx, q, orgID, p.Start(), p.End())
 	if err != nil {
 		return 0, err
 	}
-	defer rows.Close()
-	var (
-		id                                                             int64
-		title, category, place, leader, status, no, name, kind, attend string
-		starts, ends                                                   time.Time
-		in, out                                                        sql.NullTime
-		minutes                                                        sql.NullInt64
-	)
-	activityStatuses := map[string]string{"open": "正常", "cancelled": "已取消"}
-	for rows.Next() {
-		if err := rows.Scan(&id, &title, &category, &starts, &ends, &place, &leader, &status, &no, &name, &kind,
-			&in, &out, &attend, &minutes); err != nil {
-			return xw.Rows(), err
-		}
+	xw, err := export.New(f, w, "活动与出勤", activityExportColumns)
+	if err != nil {
+		rows.Close()
+		return 0, err
+	}
+	return export.FromRows(xw, rows, func(r export.Scanner) ([]any, error) {
+		var (
+			id                                                             int64
+			title, category, place, leader, status, no, name, kind, attend string
+			starts, ends                                                   time.Time
+			in, out                                                        sql.NullTime
+			minutes                                                        sql.NullInt64
+		)
+		err := r.Scan(&id, &title, &category, &starts, &ends, &place, &leader, &status, &no, &name, &kind,
+			&in, &out, &attend, &minutes)
 		var mins, hours any
 		if minutes.Valid {
 			mins, hours = minutes.Int64, export.Hours(minutes.Int64)
 		}
-		err := xw.Row(id, title, category, export.Time(starts), export.Time(ends), place, leader, activityStatuses[status],
-			no, name, exportKinds[kind], export.Time(in.Time), export.Time(out.Time), attendanceStatuses[attend], mins, hours)
-		if err != nil {
-			return xw.Rows(), err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return xw.Rows(), err
-	}
-	return xw.Rows(), xw.Close()
+		return []any{id, title, category, export.Time(starts), export.Time(ends), place, leader, activityStatuses[status],
+			no, name, exportKinds[kind], export.Time(in.Time), export.Time(out.Time), attendanceStatuses[attend], mins, hours}, err
+	})
 }

@@ -112,6 +112,7 @@ func (s *Service) exportOrgRecords(ctx context.Context, orgID int64, p export.Pe
 	if err != nil {
 		return 0, err
 	}
+	defer xw.Discard()
 	cells := make([]any, len(cols))
 	err = s.eachOrgRecord(ctx, orgID, p, func(r *OrgRecord) error {
 		fill(r, cells)

@@ -23,6 +23,7 @@ func (s *Service) ExportStatement(ctx context.Context, account string, p export.
 	if err != nil {
 		return 0, err
 	}
+	defer xw.Discard()
 	err = s.ledger.EachEntry(ctx, account, p.Start(), p.End(), func(e *ledger.Entry) error {
 		kind, memo := words(e)
 		return xw.Row(export.Time(e.CreatedAt), kind, memo, e.Amount, export.Hours(e.Amount), e.BalanceAfter, export.Hours(e.BalanceAfter))

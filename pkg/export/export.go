@@ -54,6 +54,9 @@ type Writer interface {
 	Rows() int
 	// Close finishes the file. It does not close the underlying io.Writer.
 	Close() error
+	// Discard gives up a file that will not be finished (its temporary file, if any, is removed);
+	// after Close it does nothing. Defer it after New.
+	Discard()
 }
 
 // New starts a file of the format on w with the header row of the columns; sheet names the
@@ -82,6 +85,7 @@ type Scanner interface {
 // Errors: the cursor's, cells' and the writer's.
 func FromRows(xw Writer, rows Scanner, cells func(Scanner) ([]any, error)) (int, error) {
 	defer rows.Close()
+	defer xw.Discard()
 	for rows.Next() {
 		row, err := cells(rows)
 		if err != nil {

@@ -14,12 +14,13 @@ import (
 // xlsxWriter writes rows with excelize's stream writer: they go to a temporary file once they pass
 // its chunk size, and Close copies them into the workbook written on w.
 type xlsxWriter struct {
-	f                  *excelize.File
-	sw                 *excelize.StreamWriter
-	w                  io.Writer
-	date, clock, hours int
-	row                []any
-	rows               int
+	f           *excelize.File
+	sw          *excelize.StreamWriter
+	w           io.Writer
+	date, clock int // the styles of date and date-and-time cells
+	row         []any
+	rows        int
+	closed      bool
 }
 
 func newXLSX(w io.Writer, sheet string, cols []Column) (*xlsxWriter, error) {
@@ -106,8 +107,15 @@ func (x *xlsxWriter) cell(v any) any {
 
 func (x *xlsxWriter) Rows() int { return x.rows }
 
+func (x *xlsxWriter) Discard() {
+	if !x.closed {
+		x.closed = true
+		_ = x.f.Close() // removes the stream writer's temporary file
+	}
+}
+
 func (x *xlsxWriter) Close() error {
-	defer x.f.Close()
+	defer x.Discard()
 	if err := x.sw.Flush(); err != nil {
 		return err
 	}

@@ -30,30 +30,22 @@ JOIN users u ON u.id = g.user_id
 LEFT JOIN stores s ON s.id = g.store_id
 WHERE (g.org_id = $1 OR s.org_id = $1) AND g.granted_at < $3 AND (g.revoked_at IS NULL OR g.revoked_at >= $2)
 ORDER BY g.granted_at, g.id`
-	xw, err := export.New(f, w, "成员", memberColumns)
-	if err != nil {
-		return 0, err
-	}
 	rows, err := u.db.QueryContext(ctx, q, orgID, p.Start(), p.End())
 	if err != nil {
 		return 0, err
 	}
-	defer rows.Close()
-	var (
-		no, name, phone, role, store string
-		granted                      time.Time
-		revoked                      sql.NullTime
-	)
-	for rows.Next() {
-		if err := rows.Scan(&no, &name, &phone, &role, &store, &granted, &revoked); err != nil {
-			return xw.Rows(), err
-		}
-		if err := xw.Row(no, name, MaskPhone(phone), roleNames[role], store, export.Time(granted), export.Time(revoked.Time)); err != nil {
-			return xw.Rows(), err
-		}
+	xw, err := export.New(f, w, "成员", memberColumns)
+	if err != nil {
+		rows.Close()
+		return 0, err
 	}
-	if err := rows.Err(); err != nil {
-		return xw.Rows(), err
-	}
-	return xw.Rows(), xw.Close()
+	return export.FromRows(xw, rows, func(r export.Scanner) ([]any, error) {
+		var (
+			no, name, phone, role, store string
+			granted                      time.Time
+			revoked                      sql.NullTime
+		)
+		err := r.Scan(&no, &name, &phone, &role, &store, &granted, &revoked)
+		return []any{no, name, MaskPhone(phone), roleNames[role], store, export.Time(granted), export.Time(revoked.Time)}, err
+	})
 }

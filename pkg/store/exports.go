@@ -26,12 +26,16 @@ const actorName = `coalesce((SELECT name FROM users WHERE id = CASE WHEN %s ~ '^
 // start opens the export file and runs the query: what every store export does first.
 func (s *Service) start(ctx context.Context, f export.Format, w io.Writer, sheet string, cols []export.Column,
 	q string, args ...any) (export.Writer, *sql.Rows, error) {
-	xw, err := export.New(f, w, sheet, cols)
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	return xw, rows, err
+	xw, err := export.New(f, w, sheet, cols)
+	if err != nil {
+		rows.Close()
+		return nil, nil, err
+	}
+	return xw, rows, nil
 }
 
 // ExportJournal writes the store's stock journal of the period, oldest first, row by row as it is

@@ -41,6 +41,7 @@ func (s *Service) ExportDayReports(ctx context.Context, storeID int64, p export.
 	if err != nil {
 		return 0, err
 	}
+	defer xw.Discard()
 	for d := first; daysBetween(d, last) >= 0; d = d.AddDate(0, 0, 1) {
 		r, err := s.DayReport(ctx, storeID, d.Format(dayLayout))
 		if err != nil {
