@@ -66,3 +66,33 @@ func TestBrowserOrgExport(t *testing.T) {
 	step(t, ctx, "scroll to the exports", chromedp.ScrollIntoView(chromedp.ID("org-exports")))
 	screenshot(t, ctx, "zh-CN-360")
 }
+
+// A store manager opens the store's exports page from its menu and downloads the stock journal:
+// the page shows the finished download with its rows, equal to the journal. Screenshots at 1366 px
+// in Chinese and English.
+func TestBrowserStoreExport(t *testing.T) {
+	t.Parallel() // a browser test mostly waits: two run at once
+	base, d := browserApp(t)
+	w := newWorld(t, d)
+	storeFixture(t, w, w.sa.ID)
+	var want int
+	if err := d.DB.Get(&want, `SELECT count(*) FROM store_movements WHERE store_id = $1`, w.sa.ID); err != nil {
+		t.Fatal(err)
+	}
+	ctx := newChrome(t)
+	signInWith(t, ctx, base, tablePhone(t, managerSA), testPassword)
+	useWidth(t, ctx, pcWideWidth)
+	visit(t, ctx, fmt.Sprintf("%s/stores/%d/report", base, w.sa.ID))
+	step(t, ctx, "open the exports from the store's menu", chromedp.Click(chromedp.ID("store-exports")),
+		chromedp.WaitVisible(chromedp.ID("store-export-box")))
+	step(t, ctx, "export the stock journal", chromedp.Click(chromedp.ID("export-journal-csv")))
+	waitFor(t, ctx, "the download finishes", `document.querySelector('#store-export-box-status.done') !== null`)
+	if got := evalString(t, ctx, "rows", `document.getElementById('store-export-box').dataset.rows`); got != fmt.Sprint(want) || want < 2 {
+		t.Errorf("the page counted %s rows, want %d", got, want)
+	}
+	screenshot(t, ctx, "journal-zh-CN-1366")
+	switchLang(t, ctx, "en")
+	step(t, ctx, "export the day reports as Excel", chromedp.Click(chromedp.ID("export-reports-xlsx")))
+	waitFor(t, ctx, "the download finishes", `document.querySelector('#store-export-box-status.done') !== null`)
+	screenshot(t, ctx, "reports-en-1366")
+}

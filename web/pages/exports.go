@@ -46,7 +46,7 @@ func (s *server) storeExportsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v.Data = storeExportsView{Store: head, Exports: exportBox{ID: "store-exports", Base: "/api/v1/stores/" + strconv.FormatInt(head.ID, 10),
+	v.Data = storeExportsView{Store: head, Exports: exportBox{ID: "store-export-box", Base: "/api/v1/stores/" + strconv.FormatInt(head.ID, 10),
 		Items: []exportItem{{"journal", s.msgs.Get(v.Lang, "page.exports.journal")}, {"orders", s.msgs.Get(v.Lang, "page.exports.orders")},
 			{"donations", s.msgs.Get(v.Lang, "page.exports.donations")}, {"reports", s.msgs.Get(v.Lang, "page.exports.reports")}}}}
 	return s.render(c, fiber.StatusOK, "store_exports", v)
