@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -35,4 +36,15 @@ func exportAuthzEntries() map[string]entry {
 		in:  func(_ *testing.T, w *world) call { return call{"GET", fmt.Sprintf("/stores/%d/exports", w.sa.ID), ""} },
 		out: func(_ *testing.T, w *world) call { return call{"GET", fmt.Sprintf("/stores/%d/exports", w.sb.ID), ""} }}
 	return rows
+}
+
+// storeExportAuthzEntries are the store's rows of exportAuthzEntries, for the store's own table.
+func storeExportAuthzEntries() map[string]entry {
+	out := map[string]entry{}
+	for k, v := range exportAuthzEntries() {
+		if strings.Contains(k, "/stores/:id/") {
+			out[k] = v
+		}
+	}
+	return out
 }

