@@ -46,7 +46,10 @@ func (s *server) exportStatement(c *fiber.Ctx) error {
 				return kind, strings.ReplaceAll(s.msgs.Get(lang, r.key), "{n}", m[1])
 			}
 		}
-		return kind, ""
+		if e.Kind == ledger.TxAdjust {
+			return kind, e.Memo // an adjustment's memo is written by the person who made it
+		}
+		return kind, "" // the other memos are the service's own notes, not in the reader's language
 	}
 	return s.streamExport(c, "statement-"+u.VolunteerNo+"-"+p.Name(),
 		func(ctx context.Context, f export.Format, w io.Writer) (int, error) {
