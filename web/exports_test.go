@@ -196,6 +196,10 @@ func TestStatementExport(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if _, err := d.Ledger.Post(ctx, ledger.TransactionRequest{Kind: ledger.TxAdjust, CreatedBy: "test", Memo: "补记 3 月敬老院服务",
+		IdempotencyKey: "statement-adjust", Postings: []ledger.PostingRequest{{Account: w.a.AccountCode, Amount: -15}, {Account: u.AccountCode, Amount: 15}}}); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct{ ext, lang, memo string }{{"csv", "zh-CN", "服务记录 71"}, {"xlsx", "en", "Service record 71"}} {
 		if _, err := d.DB.Exec(`UPDATE users SET lang = $1 WHERE id = $2`, c.lang, u.ID); err != nil {
 			t.Fatal(err)
@@ -205,7 +209,8 @@ func TestStatementExport(t *testing.T) {
 			t.Fatalf("%s: %d %s", c.ext, status, body)
 		}
 		got := readTable(t, body, c.ext == "xlsx", "时间币明细")
-		if len(got) != 3 || got[2][2] != c.memo || got[1][3] != "90" || got[2][3] != "45" || got[2][5] != "135" || got[2][6] != "2.25" {
+		if len(got) != 4 || got[2][2] != c.memo || got[1][3] != "90" || got[2][3] != "45" || got[2][5] != "135" || got[2][6] != "2.25" ||
+			got[3][2] != "补记 3 月敬老院服务" || got[3][5] != "150" {
 			t.Errorf("%s: %q", c.ext, got)
 		}
 		if status, _, body = download(t, app, w.tokens[coordA], "/api/v1/me/statement."+c.ext); status != 200 || strings.Contains(string(body), c.memo) {
