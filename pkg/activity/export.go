@@ -2,15 +2,10 @@ package activity
 
 import (
 	"context"
-	"encoding/csv"
 	"io"
-	"strconv"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
-	"timebank/ledger"
-	"timebank/pkg/chinatime"
+	"timebank/pkg/export"
 )
 
 // exportColumns are the columns of a volunteer's own records as exported, with Chinese headers:
@@ -43,97 +38,48 @@ func (s *Service) eachRecord(ctx context.Context, userID int64, fn func(MyRecord
 	}
 }
 
-// exportRow is the record as the export's cells: text, and the numbers as numbers.
+// exportRow is the record as the export's cells: the date as a date, check-in and check-out as
+// instants, the numbers as numbers.
 func exportRow(r MyRecord) []any {
-	clock := func(t *time.Time) string {
+	clock := func(t *time.Time) any {
 		if t == nil {
-			return ""
+			return nil
 		}
-		return t.In(chinatime.Zone()).Format("2006-01-02 15:04")
+		return export.Time(*t)
 	}
-	hours, _ := strconv.ParseFloat(ledger.FormatHours(r.Minutes), 64)
-	return []any{r.ServiceDate, r.OrgName, r.ActivityTitle, exportKinds[r.Kind], exportStatuses[r.Status],
-		clock(r.CheckInAt), clock(r.CheckOutAt), r.Minutes, hours, r.Credits}
+	var date any = r.ServiceDate
+	if d, err := time.Parse(time.DateOnly, r.ServiceDate); err == nil {
+		date = export.Date(d)
+	}
+	return []any{date, r.OrgName, r.ActivityTitle, exportKinds[r.Kind], exportStatuses[r.Status],
+		clock(r.CheckInAt), clock(r.CheckOutAt), r.Minutes, export.Hours(r.Minutes), r.Credits}
 }
 
 // ExportRecordsCSV writes the volunteer's records as CSV in UTF-8 with a byte order mark (so that
 // Excel on Chinese Windows reads it), a header row of Chinese column names.
 func (s *Service) ExportRecordsCSV(ctx context.Context, userID int64, w io.Writer) error {
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(exportColumns); err != nil {
-		return err
-	}
-	err := s.eachRecord(ctx, userID, func(r MyRecord) error {
-		cells := exportRow(r)
-		row := make([]string, len(cells))
-		for i, c := range cells {
-			switch v := c.(type) {
-			case string:
-				row[i] = v
-			case int64:
-				row[i] = strconv.FormatInt(v, 10)
-			case float64:
-				row[i] = strconv.FormatFloat(v, 'f', -1, 64)
-			}
-		}
-		return cw.Write(row)
-	})
-	if err != nil {
-		return err
-	}
-	cw.Flush()
-	return cw.Error()
+	return s.exportRecords(ctx, userID, export.CSV, w)
 }
 
 // ExportRecordsXLSX writes the volunteer's records as an Excel workbook: one sheet 服务记录, a
 // frozen header row, the service date as a date cell, minutes and hours as numbers.
 func (s *Service) ExportRecordsXLSX(ctx context.Context, userID int64, w io.Writer) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	const sheet = "服务记录"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	dateFmt := "yyyy-mm-dd"
-	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt})
-	if err != nil {
-		return err
-	}
-	if err := sw.SetColWidth(1, len(exportColumns), 16); err != nil {
-		return err
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	header := make([]any, len(exportColumns))
+	return s.exportRecords(ctx, userID, export.XLSX, w)
+}
+
+// exportRecords writes the volunteer's records through the one export writer.
+func (s *Service) exportRecords(ctx context.Context, userID int64, f export.Format, w io.Writer) error {
+	cols := make([]export.Column, len(exportColumns))
 	for i, h := range exportColumns {
-		header[i] = h
+		cols[i] = export.Column{Header: h}
 	}
-	if err := sw.SetRow("A1", header); err != nil {
-		return err
-	}
-	n := 1
-	err = s.eachRecord(ctx, userID, func(r MyRecord) error {
-		n++
-		cells := exportRow(r)
-		if d, err := time.Parse(time.DateOnly, r.ServiceDate); err == nil {
-			cells[0] = excelize.Cell{Value: d, StyleID: dateStyle}
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, n)
-		return sw.SetRow(cell, cells)
-	})
+	xw, err := export.New(f, w, "服务记录", cols)
 	if err != nil {
 		return err
 	}
-	if err := sw.Flush(); err != nil {
+	defer xw.Discard()
+	if err := s.eachRecord(ctx, userID, func(r MyRecord) error { return xw.Row(exportRow(r)...) }); err != nil {
 		return err
 	}
-	return f.Write(w)
+	return xw.Close()
 }

@@ -181,4 +181,21 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(fiber.MethodGet, "/api/v1/certificates/:id", own, s.getCertificate)
 	s.handle(fiber.MethodGet, "/api/v1/certificates/:id/pdf", own, s.certificatePDF)
 	s.handle(fiber.MethodPost, "/api/v1/certificates/:id/revoke", guard.Allow(access.IssueCertificates, certs.Certificate), s.revokeCertificate)
+
+	// Exports, each as .csv and .xlsx, streamed as they are read (exports.go): the caller's own credit
+	// statement; an organization's service records (also in the national fields), activities with
+	// their attendance and members, read by those who read its activities and members; a store's stock
+	// journal, orders, donations and day reports, read by those who read the store. ?from=&to= bound
+	// the period.
+	for _, ext := range []string{".csv", ".xlsx"} {
+		s.handle(fiber.MethodGet, "/api/v1/me/statement"+ext, own, s.exportStatement)
+		s.handle(fiber.MethodGet, "/api/v1/orgs/:id/records"+ext, guard.Allow(access.ReadActivities, s.targets.Org), s.exportOrgRecords)
+		s.handle(fiber.MethodGet, "/api/v1/orgs/:id/records-national"+ext, guard.Allow(access.ReadActivities, s.targets.Org), s.exportNational)
+		s.handle(fiber.MethodGet, "/api/v1/orgs/:id/activities"+ext, guard.Allow(access.ReadActivities, s.targets.Org), s.exportOrgActivities)
+		s.handle(fiber.MethodGet, "/api/v1/orgs/:id/members"+ext, guard.Allow(access.ReadOrg, s.targets.Org), s.exportMembers)
+		s.handle(fiber.MethodGet, "/api/v1/stores/:id/journal"+ext, at(access.ReadStore), s.exportJournal)
+		s.handle(fiber.MethodGet, "/api/v1/stores/:id/orders"+ext, at(access.ReadStore), s.exportStoreOrders)
+		s.handle(fiber.MethodGet, "/api/v1/stores/:id/donations"+ext, at(access.ReadStore), s.exportDonations)
+		s.handle(fiber.MethodGet, "/api/v1/stores/:id/reports"+ext, at(access.ReadStore), s.exportDayReports)
+	}
 }

@@ -15,6 +15,7 @@ type balanceView struct {
 	Account string
 	Balance ledger.Balance
 	Entries []statementLine
+	Exports exportBox // the whole statement as a file (exports.go)
 }
 
 // balancePage shows the person's time credits and recent statement. Its script keeps the balance
@@ -38,6 +39,6 @@ func (s *server) balancePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v.Data = balanceView{Account: u.AccountCode, Balance: b, Entries: lines}
+	v.Data = balanceView{Account: u.AccountCode, Balance: b, Entries: lines, Exports: s.statementExports(v.Lang)}
 	return s.render(c, fiber.StatusOK, "balance", v)
 }

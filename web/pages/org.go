@@ -40,6 +40,7 @@ type orgPageView struct {
 	DeviceWhere []option
 	NewDevice   *newDevice // the token just created, shown this once
 	Certs       certOrgBox // certificates of volunteer service (cert_register.go)
+	Exports     exportBox  // its files for a period (exports.go)
 }
 
 // memberLine is one role someone holds in the organization or one of its stores.
@@ -138,6 +139,7 @@ func (s *server) renderOrg(c *fiber.Ctx, status int, id int64, f form, nd *newDe
 	if d.Certs, err = s.certOrgBox(c, id, t); err != nil {
 		return err
 	}
+	d.Exports = s.orgExports(v.Lang, id, p.Can(access.ReadActivities, t))
 	where := placeNames(o, d.Stores)
 	if err := s.fillMembers(c, v.Lang, &d, where); err != nil {
 		return err

@@ -102,6 +102,7 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(post, "/stores/:store/items/:item/photo/delete", atStore(access.ManageCatalog), s.itemPhotoDeleteSubmit)
 
 	s.handle(get, "/stores/:store/report", atStore(access.ReadStore), s.dayReportPage)
+	s.handle(get, "/stores/:store/exports", atStore(access.ReadStore), s.storeExportsPage)
 
 	// Goods for households in hardship: the households, their registration with consent, an allocation and
 	// its signed slip. Only those allowed store.aid at the store see them (the status of a household is

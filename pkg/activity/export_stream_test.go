@@ -1,0 +1,155 @@
+package activity_test
+
+import (
+	"bufio"
+	"encoding/csv"
+	"io"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"timebank/pkg/activity"
+	"timebank/pkg/export"
+)
+
+// An organization's export of a million service records is written as the rows are read: the
+// process's peak heap in use while it runs is about that of an export of a hundred thousand (a
+// ratio of the peaks, never a clock), and the file, read back by a CSV reader as it is written,
+// holds every row. (web's TestExportStreamsOverHTTP checks the same through the HTTP server.)
+func TestExportOfAMillionRecords(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds a million records")
+	}
+	e := newEnv(t, activity.CreditLimits{})
+	seedMany(t, e.db, e.orgID, "5", 100, 1000)
+	small := exportCounted(t, e)
+	seedMany(t, e.db, e.orgID, "6", 900, 1000)
+	large := exportCounted(t, e)
+	t.Logf("10⁵ rows: %d bytes, peak heap in use %d MiB, allocated %d MiB", small.bytes, small.peak>>20, small.alloc>>20)
+	t.Logf("10⁶ rows: %d bytes, peak heap in use %d MiB, allocated %d MiB", large.bytes, large.peak>>20, large.alloc>>20)
+	if small.rows != 100_000 || large.rows != 1_000_000 {
+		t.Fatalf("rows read back: %d and %d", small.rows, large.rows)
+	}
+	// A file held whole would add its size (about 166 MB for a million rows): 8× the peak.
+	if ratio := float64(large.peak) / float64(small.peak); ratio > 2 {
+		t.Errorf("peak heap in use grew %.2f× for 10× the rows", ratio)
+	}
+}
+
+// counted is what one export took and gave.
+type counted struct {
+	rows        int
+	bytes       int64
+	peak, alloc uint64 // the peak of HeapInuse while it ran; TotalAlloc's growth
+}
+
+// exportCounted runs the organization's CSV export of all its records into a pipe whose other end
+// a CSV reader counts, while a sampler notes the heap in use.
+func exportCounted(t *testing.T, e *env) counted {
+	t.Helper()
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var (
+		mu   sync.Mutex
+		peak uint64
+		stop = make(chan struct{})
+		done = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			mu.Lock()
+			peak = max(peak, m.HeapInuse)
+			mu.Unlock()
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	pr, pw := io.Pipe()
+	written := make(chan error, 1)
+	go func() {
+		_, err := e.svc.ExportOrgRecords(t.Context(), e.orgID, export.Period{}, export.CSV, pw)
+		pw.CloseWithError(err)
+		written <- err
+	}()
+	cr := &byteCounter{r: pr}
+	br := bufio.NewReader(cr)
+	if bom, _, err := br.ReadRune(); err != nil || bom != '\uFEFF' {
+		t.Fatalf("no byte order mark: %q %v", bom, err)
+	}
+	r := csv.NewReader(br)
+	r.ReuseRecord = true
+	rows := -1 // the header
+	for {
+		if _, err := r.Read(); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("after %d rows: %v", rows, err)
+		}
+		rows++
+	}
+	if err := <-written; err != nil {
+		t.Fatal(err)
+	}
+	close(stop)
+	<-done
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	return counted{rows: rows, bytes: cr.n, peak: peak, alloc: after.TotalAlloc - before.TotalAlloc}
+}
+
+// byteCounter counts the bytes read through it.
+type byteCounter struct {
+	r io.Reader
+	n int64
+}
+
+func (c *byteCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// seedMany inserts users × activities verified service records of the organization straight into
+// the tables, as a migrated history would arrive; tag (a digit) keeps the rows of one call apart.
+func seedMany(t *testing.T, db *sqlx.DB, orgID int64, tag string, users, activities int) {
+	t.Helper()
+	for _, s := range []struct {
+		q    string
+		args []any
+	}{
+		{`INSERT INTO users (phone, password_hash, name, volunteer_no, account_code)
+SELECT '137' || $1::text || lpad(g::text, 7, '0'), 'x', '志愿者' || g, 'T' || $1::text || lpad(g::text, 7, '0'), 'test:' || $1::text || ':' || g
+FROM generate_series(1, $2::int) g`, []any{tag, users}},
+		{`INSERT INTO activities (org_id, title, content, category, address, starts_at, ends_at, leader_name, created_by)
+SELECT $1, '活动' || $2::text || '-' || g, '清理河岸', 'environment', '洛塘河东岸',
+       timestamptz '2026-01-01 09:00+08' + (g - 1) * interval '1 day', timestamptz '2026-01-01 11:00+08' + (g - 1) * interval '1 day',
+       '王队长', 'test'
+FROM generate_series(1, $3::int) g`, []any{orgID, tag, activities}},
+		{`INSERT INTO attendances (activity_id, user_id, source, manual_minutes, manual_reason, requested_by, status, decided_by, decided_at)
+SELECT a.id, u.id, 'manual', 30 + (a.id + u.id) % 90, '补录', 'test', 'verified', 'test', now()
+FROM activities a CROSS JOIN users u
+WHERE a.org_id = $1 AND a.title LIKE '活动' || $2::text || '-%' AND u.volunteer_no LIKE 'T' || $2::text || '%'`, []any{orgID, tag}},
+		{`INSERT INTO service_records (attendance_id, activity_id, user_id, org_id, kind, activity_title, service_date, place,
+    content, category, org_name, leader_name, people_served, recorder, recorder_name, minutes, credits)
+SELECT t.id, a.id, t.user_id, $1, 'manual', a.title, (a.starts_at AT TIME ZONE 'Asia/Shanghai')::date, a.address,
+       a.content, a.category, o.name, a.leader_name, '', 'test', '记录员', t.manual_minutes, t.manual_minutes
+FROM attendances t JOIN activities a ON a.id = t.activity_id JOIN organizations o ON o.id = a.org_id
+WHERE a.org_id = $1 AND a.title LIKE '活动' || $2::text || '-%'`, []any{orgID, tag}},
+	} {
+		if _, err := db.Exec(s.q, s.args...); err != nil {
+			t.Fatalf("seed: %v", err)
+		}
+	}
+}
