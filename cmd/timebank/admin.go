@@ -15,6 +15,7 @@ import (
 	"timebank/pkg/app"
 	"timebank/pkg/config"
 	"timebank/pkg/invariant"
+	"timebank/pkg/report"
 	"timebank/pkg/store"
 )
 
@@ -65,7 +66,7 @@ func verify(ctx context.Context, d *app.Services, w io.Writer) error {
 		fmt.Fprintln(w, "checked:", c)
 	}
 	problems := rep.Problems
-	checks := slices.Concat(store.Checks, activity.Checks)
+	checks := slices.Concat(store.Checks, activity.Checks, report.Checks)
 	err = invariant.Run(ctx, d.DB, checks, func(name string, found []string) {
 		fmt.Fprintln(w, "checked:", name)
 		problems = append(problems, found...)

@@ -19,6 +19,7 @@ import (
 	"timebank/pkg/notify"
 	"timebank/pkg/org"
 	"timebank/pkg/qr"
+	"timebank/pkg/report"
 	"timebank/pkg/roster"
 	"timebank/pkg/session"
 	"timebank/pkg/sms"
@@ -51,6 +52,8 @@ type Services struct {
 	SMS            sms.Sender           // text messages: the configured gateway, or the log in development
 	// Certificates of volunteer service: requests, issue, the register, PDFs and the public check
 	Certificates *certificate.Service
+	// Reports: the daily figures of regions, organizations and stores, and their summaries
+	Reports *report.Service
 }
 
 // New builds the ledger and the domain services over db and rdb. Keys for hashing and signing are
@@ -101,5 +104,6 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 		SMS:            sms.New(cfg.SMSURL, cfg.SMSToken, cfg.Production(), log),
 
 		Certificates: certs,
+		Reports:      report.New(db, nil),
 	}, nil
 }
