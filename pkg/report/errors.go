@@ -7,6 +7,4 @@ var (
 	// ErrInvalid means the period is not two dates, or ends before it starts, or is too long
 	// (*fields.Error says which).
 	ErrInvalid = errors.New("report: invalid period")
-	// ErrNotFound means no region, organization or store has the code or id asked for.
-	ErrNotFound = errors.New("report: not found")
 )

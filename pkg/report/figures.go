@@ -71,8 +71,8 @@ type Period struct {
 
 // ParsePeriod reads a period from dates written YYYY-MM-DD; an empty to is today and an empty from
 // the first day of the month eleven months before to (a year by month).
-// Errors: ErrInvalid (*fields.Error: "from" or "to" with "date", "from" with "after_to" or
-// "too_long").
+// Errors: ErrInvalid (*fields.Error: "from" or "to" with "date", "to" with "before_from", "from"
+// with "too_long").
 func (s *Service) ParsePeriod(from, to string) (Period, error) {
 	bad := fields.Set{}
 	p := Period{To: s.today()}
@@ -94,7 +94,7 @@ func (s *Service) ParsePeriod(from, to string) (Period, error) {
 	switch {
 	case len(bad) > 0:
 	case p.From.After(p.To):
-		bad["from"] = "after_to"
+		bad["to"] = "before_from"
 	case p.To.Sub(p.From) > MaxPeriodDays*24*time.Hour:
 		bad["from"] = "too_long"
 	}

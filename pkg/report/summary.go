@@ -37,7 +37,14 @@ type Summary struct {
 	Totals Figures `json:"totals"`
 	Months []Month `json:"months"`
 	Parts  []Part  `json:"parts"`
+	// Ranking is an organization's volunteers by verified hours in the period (a store's: those of
+	// the organization running it); none for a region.
+	Ranking []Ranked `json:"ranking,omitempty"`
 }
+
+// Insider reports whether the reader belongs to the organization, which decides whether a ranking
+// shows names in full (张三丰) or masked (张**).
+type Insider func(orgID int64) bool
 
 // MaxParts is how many organizations a summary lists below a region.
 const MaxParts = 500
@@ -72,17 +79,17 @@ func outer() string {
 
 // RegionSummary returns the figures of the region (6 or 12 digits) and everything below it for the
 // period: each region directly below it, and each organization that sits in it directly.
-// Errors: ErrNotFound.
+// Errors: org.ErrRegionNotFound.
 func (s *Service) RegionSummary(ctx context.Context, code string, p Period) (Summary, error) {
 	c, level, err := org.NormalizeDivision(code)
 	if err != nil {
-		return Summary{}, ErrNotFound
+		return Summary{}, org.ErrRegionNotFound
 	}
 	prefix := c[:level.Digits()]
 	sum := Summary{Kind: "region", Code: c, Level: level.String(), From: dayText(p.From), To: dayText(p.To)}
 	if err := s.db.GetContext(ctx, &sum.Name, `SELECT name FROM regions WHERE code = $1`, c); err != nil {
 		if isNoRows(err) {
-			return Summary{}, ErrNotFound
+			return Summary{}, org.ErrRegionNotFound
 		}
 		return Summary{}, err
 	}
@@ -114,14 +121,14 @@ ORDER BY kind DESC, code, id`, c, childLen, prefix+"%", dayText(p.From), dayText
 	return sum, err
 }
 
-// OrgSummary returns the figures of the organization (its stores included) for the period, and
-// those of each of its stores.
-// Errors: ErrNotFound.
-func (s *Service) OrgSummary(ctx context.Context, id int64, p Period) (Summary, error) {
+// OrgSummary returns the figures of the organization (its stores included) for the period, those
+// of each of its stores, and its volunteers' ranking (names in full for insiders only).
+// Errors: org.ErrOrgNotFound.
+func (s *Service) OrgSummary(ctx context.Context, id int64, p Period, inside Insider) (Summary, error) {
 	sum := Summary{Kind: "org", ID: id, From: dayText(p.From), To: dayText(p.To)}
 	if err := s.db.GetContext(ctx, &sum.Name, `SELECT name FROM organizations WHERE id = $1`, id); err != nil {
 		if isNoRows(err) {
-			return Summary{}, ErrNotFound
+			return Summary{}, org.ErrOrgNotFound
 		}
 		return Summary{}, err
 	}
@@ -136,23 +143,33 @@ SELECT 'store' AS kind, '' AS code, st.id, st.name, `+outer()+`
          FROM report_daily WHERE org_id = $1 AND store_id <> 0 AND day BETWEEN $2 AND $3 GROUP BY 1
   ) f ON f.store_id = st.id
  WHERE st.org_id = $1 ORDER BY st.id`, id, dayText(p.From), dayText(p.To))
+	if err != nil {
+		return Summary{}, err
+	}
 	if sum.Parts == nil {
 		sum.Parts = []Part{}
 	}
+	sum.Ranking, err = s.Ranking(ctx, id, p, inside != nil && inside(id))
 	return sum, err
 }
 
-// StoreSummary returns the figures of the store for the period.
-// Errors: ErrNotFound.
-func (s *Service) StoreSummary(ctx context.Context, id int64, p Period) (Summary, error) {
+// StoreSummary returns the figures of the store for the period, and the ranking of the volunteers
+// of the organization running it (names in full for its insiders only).
+// Errors: org.ErrStoreNotFound.
+func (s *Service) StoreSummary(ctx context.Context, id int64, p Period, inside Insider) (Summary, error) {
 	sum := Summary{Kind: "store", ID: id, From: dayText(p.From), To: dayText(p.To), Parts: []Part{}}
-	if err := s.db.GetContext(ctx, &sum.Name, `SELECT name FROM stores WHERE id = $1`, id); err != nil {
+	var orgID int64
+	row := s.db.QueryRowxContext(ctx, `SELECT name, org_id FROM stores WHERE id = $1`, id)
+	if err := row.Scan(&sum.Name, &orgID); err != nil {
 		if isNoRows(err) {
-			return Summary{}, ErrNotFound
+			return Summary{}, org.ErrStoreNotFound
 		}
 		return Summary{}, err
 	}
 	var err error
-	sum.Months, sum.Totals, err = s.months(ctx, `store_id = $1`, p, id)
+	if sum.Months, sum.Totals, err = s.months(ctx, `store_id = $1`, p, id); err != nil {
+		return Summary{}, err
+	}
+	sum.Ranking, err = s.Ranking(ctx, orgID, p, inside != nil && inside(orgID))
 	return sum, err
 }

@@ -1,0 +1,46 @@
+package web
+
+import "testing"
+
+// reportAuthzEntries are the rows of reports in the authorization table: a region's figures
+// (硖石街道 inside, 桐乡市 outside), an organization's (A inside, B outside) and a store's (SA inside,
+// SB outside), as JSON, as Excel and as pages. Clerks and devices read no figures.
+func reportAuthzEntries() map[string]entry {
+	region := func(suffix string, who []string) entry {
+		return entry{who: who, in: fixed("GET", "/regions/330481001000"+suffix, ""), out: fixed("GET", "/regions/330483000000"+suffix, "")}
+	}
+	apiRegion := func(suffix string, who []string) entry {
+		return entry{who: who, in: fixed("GET", "/api/v1/regions/330481001000"+suffix, ""),
+			out: fixed("GET", "/api/v1/regions/330483000000"+suffix, "")}
+	}
+	org := func(prefix, suffix string, who []string) entry {
+		path := func(inside bool) func(*testing.T, *world) call {
+			return func(_ *testing.T, w *world) call {
+				o := w.b.ID
+				if inside {
+					o = w.a.ID
+				}
+				return call{"GET", prefix + id(o) + suffix, ""}
+			}
+		}
+		return entry{who: who, in: path(true), out: path(false)}
+	}
+	store := func(prefix, suffix string, who []string) entry {
+		return entry{who: who,
+			in:  func(_ *testing.T, w *world) call { return call{"GET", prefix + id(w.sa.ID) + suffix, ""} },
+			out: func(_ *testing.T, w *world) call { return call{"GET", prefix + id(w.sb.ID) + suffix, ""} }}
+	}
+	regionReaders := with(auditorHN, regionXS)
+	orgReaders := with(coordA, adminA, auditorHN, regionXS)
+	storeReaders := with(coordA, adminA, managerSA, auditorHN, regionXS)
+	rows := map[string]entry{
+		"GET /api/v1/regions/:code/summary":      apiRegion("/summary", regionReaders),
+		"GET /api/v1/regions/:code/summary.xlsx": apiRegion("/summary.xlsx", regionReaders),
+		"GET /api/v1/orgs/:id/summary":           org("/api/v1/orgs/", "/summary", orgReaders),
+		"GET /api/v1/orgs/:id/summary.xlsx":      org("/api/v1/orgs/", "/summary.xlsx", orgReaders),
+		"GET /api/v1/stores/:id/summary":         store("/api/v1/stores/", "/summary", storeReaders),
+		"GET /api/v1/stores/:id/summary.xlsx":    store("/api/v1/stores/", "/summary.xlsx", storeReaders),
+	}
+	_ = region
+	return rows
+}
