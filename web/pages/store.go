@@ -48,6 +48,7 @@ var storeLinks = []struct {
 	{"items", "/items", "page.store.nav.items", access.ManageCatalog},
 	{"aid", "/aid", "page.store.nav.aid", access.AllocateAid},
 	{"report", "/report", "page.store.nav.report", access.ReadStore},
+	{"summary", "/summary", "page.store.nav.summary", access.ReadReports},
 }
 
 // storeHead reads the store of the path and the links of its sub-menu the caller may use; current
