@@ -7,6 +7,9 @@
 --     `timebank report rebuild` recomputes any range from scratch; `timebank verify` compares the
 --     table with a recount. Every figure is a count or integer minutes, never negative except the
 --     credits, which are net of reversals;
+--   * report_monthly: the same figures summed by calendar month, kept in the same transaction as the
+--     days they sum (the old days' figures taken off, the new ones added), so that a year of a
+--     province reads twelve rows per organization rather than 365;
 --   * report_marks: how far the worker has read each source whose rows can fall on an old day.
 --
 -- The indexes below let a day's rows be found in each source without scanning it (the ledger is read
@@ -41,6 +44,33 @@ CREATE TABLE report_daily (
 CREATE INDEX report_daily_region ON report_daily (region_code text_pattern_ops, day);
 CREATE INDEX report_daily_store ON report_daily (store_id, day) WHERE store_id <> 0;
 
+-- No CHECKs on the figures: a month is changed by adding differences, which may be negative.
+CREATE TABLE report_monthly (
+    month             date        NOT NULL,
+    org_id            bigint      NOT NULL REFERENCES organizations (id),
+    store_id          bigint      NOT NULL DEFAULT 0,
+    region_code       text        NOT NULL,
+    volunteers_active bigint      NOT NULL DEFAULT 0,
+    volunteers_new    bigint      NOT NULL DEFAULT 0,
+    scan_minutes      bigint      NOT NULL DEFAULT 0,
+    manual_minutes    bigint      NOT NULL DEFAULT 0,
+    activities        bigint      NOT NULL DEFAULT 0,
+    credits_issued    bigint      NOT NULL DEFAULT 0,
+    credits_redeemed  bigint      NOT NULL DEFAULT 0,
+    orders            bigint      NOT NULL DEFAULT 0,
+    sales             bigint      NOT NULL DEFAULT 0,
+    goods_in          bigint      NOT NULL DEFAULT 0,
+    goods_out         bigint      NOT NULL DEFAULT 0,
+    households        bigint      NOT NULL DEFAULT 0,
+    certificates      bigint      NOT NULL DEFAULT 0,
+    PRIMARY KEY (org_id, store_id, month),
+    CONSTRAINT report_monthly_first_day CHECK (extract(day FROM month) = 1)
+);
+CREATE INDEX report_monthly_region ON report_monthly (region_code text_pattern_ops, month);
+CREATE INDEX report_monthly_store ON report_monthly (store_id, month) WHERE store_id <> 0;
+-- The days of a period that are not whole months, across a region.
+CREATE INDEX report_daily_day ON report_daily (day);
+
 CREATE TABLE report_marks (
     source  text   PRIMARY KEY,
     last_id bigint NOT NULL,
@@ -65,4 +95,5 @@ DROP INDEX report_store_orders_resolved;
 DROP INDEX report_service_records_org;
 DROP INDEX report_service_records_day;
 DROP TABLE report_marks;
+DROP TABLE report_monthly;
 DROP TABLE report_daily;

@@ -68,6 +68,18 @@ func TestReportSummaryAPI(t *testing.T) {
 		t.Errorf("海宁市 by month: %+v", county.Months)
 	}
 
+	// Days that are not whole months come from the daily figures: 15 October to 4 November holds A's
+	// two records but not 海洲街道's of 5 November.
+	var partial report.Summary
+	storeReq(t, app, w.tokens[auditorHN], "GET", "/api/v1/regions/330481000000/summary?from=2026-10-15&to=2026-11-04", "").ok(t, 200, &partial)
+	if partial.Totals.ScanMinutes != 165 || len(partial.Months) != 2 {
+		t.Errorf("海宁市 from 15 October to 4 November: %+v", partial)
+	}
+	storeReq(t, app, w.tokens[auditorHN], "GET", "/api/v1/regions/330481000000/summary?from=2026-10-16&to=2026-11-05", "").ok(t, 200, &partial)
+	if partial.Totals.ScanMinutes != 105 {
+		t.Errorf("海宁市 from 16 October to 5 November: %+v", partial.Totals)
+	}
+
 	var street report.Summary
 	storeReq(t, app, w.tokens[regionXS], "GET", "/api/v1/regions/330481001000/summary"+period, "").ok(t, 200, &street)
 	if street.Totals.ScanMinutes != 165 || street.Code != "330481001000" {

@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	_ "embed"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -55,6 +56,10 @@ func (s *Service) recompute(ctx context.Context, from, to time.Time) error {
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, lockKey); err != nil {
 		return err
 	}
+	// The months keep the sum of their days: the old days' figures come off, the new ones go on.
+	if _, err := tx.ExecContext(ctx, addToMonths("-"), dayText(from), dayText(to)); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM report_daily WHERE day BETWEEN $1 AND $2`,
 		dayText(from), dayText(to)); err != nil {
 		return err
@@ -63,7 +68,26 @@ func (s *Service) recompute(ctx context.Context, from, to time.Time) error {
 		figureColumns+`) `+recountQuery, dayText(from), dayText(to), lo, hi); err != nil {
 		return err
 	}
+	if _, err := tx.ExecContext(ctx, addToMonths("+"), dayText(from), dayText(to)); err != nil {
+		return err
+	}
 	return tx.Commit()
+}
+
+// addToMonths is the statement adding (sign "+") or taking off ("-") the figures of the days $1 to
+// $2 to or from their months.
+func addToMonths(sign string) string {
+	sel := make([]string, len(figureNames))
+	set := make([]string, len(figureNames))
+	for i, c := range figureNames {
+		sel[i] = sign + "sum(" + c + ")"
+		set[i] = c + " = report_monthly." + c + " + EXCLUDED." + c
+	}
+	return `INSERT INTO report_monthly (month, org_id, store_id, region_code, ` + figureColumns + `)
+SELECT date_trunc('month', day)::date, org_id, store_id, max(region_code), ` + strings.Join(sel, ", ") + `
+  FROM report_daily WHERE day BETWEEN $1 AND $2
+ GROUP BY 1, 2, 3
+ON CONFLICT (org_id, store_id, month) DO UPDATE SET region_code = EXCLUDED.region_code, ` + strings.Join(set, ", ")
 }
 
 // txMargin is how far a ledger transaction's time may lag behind the order of its id: its created_at

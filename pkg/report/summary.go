@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"timebank/pkg/org"
@@ -49,15 +48,12 @@ type Insider func(orgID int64) bool
 // MaxParts is how many organizations a summary lists below a region.
 const MaxParts = 500
 
-// months returns the figures of the rows matching where (with $1 … and the period as the last two
-// parameters) by month, and their total.
-func (s *Service) months(ctx context.Context, where string, p Period, args ...any) ([]Month, Figures, error) {
-	n := len(args)
-	q := `SELECT to_char(day, 'YYYY-MM') AS month, ` + sums("") + `
-FROM report_daily WHERE ` + where + ` AND day BETWEEN $` + strconv.Itoa(n+1) + ` AND $` + strconv.Itoa(n+2) + `
-GROUP BY 1 ORDER BY 1`
+// months returns the figures of the period's rows matching filter (see sourceCTE; its parameters
+// are args, from $7) by month, and their total.
+func (s *Service) months(ctx context.Context, filter string, p Period, args ...any) ([]Month, Figures, error) {
+	q := sourceCTE(filter) + `SELECT month, ` + sums("") + ` FROM src GROUP BY 1 ORDER BY 1`
 	var out []Month
-	err := s.db.SelectContext(ctx, &out, q, append(args, dayText(p.From), dayText(p.To))...)
+	err := s.db.SelectContext(ctx, &out, q, append(split(p, s.today()).args(), args...)...)
 	var total Figures
 	for _, m := range out {
 		total.add(m.Figures)
@@ -93,28 +89,26 @@ func (s *Service) RegionSummary(ctx context.Context, code string, p Period) (Sum
 		}
 		return Summary{}, err
 	}
-	if sum.Months, sum.Totals, err = s.months(ctx, `region_code LIKE $1`, p, prefix+"%"); err != nil {
+	if sum.Months, sum.Totals, err = s.months(ctx, `region_code LIKE $7`, p, prefix+"%"); err != nil {
 		return Summary{}, err
 	}
 	childLen := len(prefix)
 	if level < org.Community {
 		childLen = (level + 1).Digits()
 	}
-	err = s.db.SelectContext(ctx, &sum.Parts, `
+	err = s.db.SelectContext(ctx, &sum.Parts, sourceCTE(`region_code LIKE $7`)+`
 SELECT 'region' AS kind, c.code, 0::bigint AS id, c.name, `+outer()+`
   FROM regions c LEFT JOIN (
-       SELECT left(region_code, $2) AS part, `+sums("")+`
-         FROM report_daily WHERE region_code LIKE $3 AND day BETWEEN $4 AND $5 GROUP BY 1
-  ) f ON f.part = left(c.code, $2)
- WHERE c.parent_code = $1
+       SELECT left(region_code, $9) AS part, `+sums("")+` FROM src GROUP BY 1
+  ) f ON f.part = left(c.code, $9)
+ WHERE c.parent_code = $8
 UNION ALL
 (SELECT 'org', '', o.id, o.name, `+outer()+`
   FROM organizations o LEFT JOIN (
-       SELECT org_id, `+sums("")+`
-         FROM report_daily WHERE region_code = $1 AND day BETWEEN $4 AND $5 GROUP BY 1
+       SELECT org_id, `+sums("")+` FROM src WHERE region_code = $8 GROUP BY 1
   ) f ON f.org_id = o.id
- WHERE o.region_code = $1 ORDER BY o.id LIMIT $6)
-ORDER BY kind DESC, code, id`, c, childLen, prefix+"%", dayText(p.From), dayText(p.To), MaxParts)
+ WHERE o.region_code = $8 ORDER BY o.id LIMIT $10)
+ORDER BY kind DESC, code, id`, append(split(p, s.today()).args(), prefix+"%", c, childLen, MaxParts)...)
 	if sum.Parts == nil {
 		sum.Parts = []Part{}
 	}
@@ -133,16 +127,15 @@ func (s *Service) OrgSummary(ctx context.Context, id int64, p Period, inside Ins
 		return Summary{}, err
 	}
 	var err error
-	if sum.Months, sum.Totals, err = s.months(ctx, `org_id = $1`, p, id); err != nil {
+	if sum.Months, sum.Totals, err = s.months(ctx, `org_id = $7`, p, id); err != nil {
 		return Summary{}, err
 	}
-	err = s.db.SelectContext(ctx, &sum.Parts, `
+	err = s.db.SelectContext(ctx, &sum.Parts, sourceCTE(`org_id = $7`)+`
 SELECT 'store' AS kind, '' AS code, st.id, st.name, `+outer()+`
   FROM stores st LEFT JOIN (
-       SELECT store_id, `+sums("")+`
-         FROM report_daily WHERE org_id = $1 AND store_id <> 0 AND day BETWEEN $2 AND $3 GROUP BY 1
+       SELECT store_id, `+sums("")+` FROM src WHERE store_id <> 0 GROUP BY 1
   ) f ON f.store_id = st.id
- WHERE st.org_id = $1 ORDER BY st.id`, id, dayText(p.From), dayText(p.To))
+ WHERE st.org_id = $7 ORDER BY st.id`, append(split(p, s.today()).args(), id)...)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -167,7 +160,7 @@ func (s *Service) StoreSummary(ctx context.Context, id int64, p Period, inside I
 		return Summary{}, err
 	}
 	var err error
-	if sum.Months, sum.Totals, err = s.months(ctx, `store_id = $1`, p, id); err != nil {
+	if sum.Months, sum.Totals, err = s.months(ctx, `store_id = $7`, p, id); err != nil {
 		return Summary{}, err
 	}
 	sum.Ranking, err = s.Ranking(ctx, orgID, p, inside != nil && inside(orgID))

@@ -6,6 +6,10 @@ import (
 	"timebank/pkg/invariant"
 )
 
+// nonZero holds for a row of figures of which any is not zero: a month whose days all came off
+// keeps a row of zeros, which equals no row at all.
+var nonZero = "(" + strings.ReplaceAll(figureColumns, ",", " <> 0 OR") + " <> 0)"
+
 // Checks are what `timebank verify` holds the daily figures to: every day before yesterday (the
 // worker recomputes today and yesterday on its timer) equals a recount of its rows, row for row.
 // The recount covers the whole history (a day never aggregated is a difference too). A day whose
@@ -31,4 +35,17 @@ WITH span AS (
 )
 SELECT format('report_daily %s: day %s org %s store %s differs from the recount', side, day, org_id, store_id)
   FROM diff ORDER BY day, org_id, store_id LIMIT 20`,
+}, {
+	Name: "report: monthly figures equal the sums of their days",
+	Query: `
+WITH days AS (
+    SELECT date_trunc('month', day)::date AS month, org_id, store_id, ` + sums("") + `
+      FROM report_daily GROUP BY 1, 2, 3
+), months AS (
+    SELECT month, org_id, store_id, ` + figureColumns + ` FROM report_monthly
+), diff AS (
+    (SELECT * FROM days EXCEPT SELECT * FROM months) UNION ALL (SELECT * FROM months EXCEPT SELECT * FROM days)
+)
+SELECT DISTINCT format('report_monthly: month %s org %s store %s differs from the sum of its days', month, org_id, store_id)
+  FROM diff WHERE ` + nonZero + ` LIMIT 20`,
 }}
