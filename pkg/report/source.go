@@ -38,11 +38,11 @@ func split(p Period, today time.Time) spans {
 	return sp
 }
 
-// sourceCTE is the rows of the period matching filter (on columns of either table, with its own
-// parameters from $7 on), as src: (month text, org_id, store_id, region_code, the figures); $1 to $6
-// are the spans (args gives them).
+// sourceCTE is the body of a WITH item (used as "WITH src AS " + sourceCTE(…)): the rows of the
+// period matching filter (on columns of either table, with its own parameters from $7 on), as
+// (month text, org_id, store_id, region_code, the figures); $1 to $6 are the spans (args gives them).
 func sourceCTE(filter string) string {
-	return `WITH src AS (
+	return `(
     SELECT to_char(month, 'YYYY-MM') AS month, org_id, store_id, region_code, ` + figureColumns + `
       FROM report_monthly WHERE month BETWEEN $1 AND $2 AND ` + filter + `
     UNION ALL
