@@ -47,7 +47,7 @@ type chartLegend struct {
 const (
 	chartW      = 400
 	chartH      = 220
-	chartLeft   = 40
+	chartLeft   = 44
 	chartRight  = 6
 	chartTop    = 28
 	chartBottom = 22
