@@ -129,6 +129,7 @@ func TestStoreRoutesAuthorization(t *testing.T) {
 	maps.Copy(table, storePhotoAuthzEntries())
 	maps.Copy(table, storeAidAuthzEntries())
 	maps.Copy(table, storeExportAuthzEntries())
+	maps.Copy(table, reportStoreAuthzEntries())
 	for _, r := range app.GetRoutes(true) {
 		if (strings.Contains(r.Path, "/stores/:id/") || strings.HasPrefix(r.Path, "/api/v1/orders") ||
 			r.Path == "/api/v1/counter/scan" || r.Path == "/api/v1/sales") && r.Method != "HEAD" {

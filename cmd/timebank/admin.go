@@ -16,6 +16,7 @@ import (
 	"timebank/pkg/certificate"
 	"timebank/pkg/config"
 	"timebank/pkg/invariant"
+	"timebank/pkg/report"
 	"timebank/pkg/store"
 )
 
@@ -67,7 +68,7 @@ func verify(ctx context.Context, d *app.Services, w io.Writer) error {
 		fmt.Fprintln(w, "checked:", c)
 	}
 	problems := rep.Problems
-	checks := slices.Concat(store.Checks, activity.Checks, certificate.Checks)
+	checks := slices.Concat(store.Checks, activity.Checks, certificate.Checks, report.Checks)
 	err = invariant.Run(ctx, d.DB, checks, func(name string, found []string) {
 		fmt.Fprintln(w, "checked:", name)
 		problems = append(problems, found...)

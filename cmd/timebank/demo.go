@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"timebank/ledger"
 	"timebank/pkg/access"
@@ -64,6 +65,10 @@ func demo(ctx context.Context, d *app.Services, w io.Writer) error {
 		return err
 	}
 	if err := demoStore(ctx, d, world); err != nil {
+		return err
+	}
+	// The region's, the organizations' and the store's figures, from what was just loaded.
+	if _, err := d.Reports.Rebuild(ctx, time.Time{}, time.Time{}); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "demo data loaded: %s, %s (organization %d), store %s (%d)\n", world.street.Name, world.assoc.Name,

@@ -29,6 +29,8 @@ commands:
   admin <command>          first set-up: create-user, grant, create-region, create-org, create-store
   reconcile                compare Redis balances with PostgreSQL and repair them
   verify                   check every ledger invariant; exits 1 if anything is off
+  report rebuild [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+                           recompute the daily figures of reports from scratch (default: all days)
   bench ledger|http        measure posting throughput (see README)
   bench checkin            measure a check-in storm through the HTTP API (see README)
   bench redeem             measure orders placed and handed out through the HTTP API (see README)
@@ -82,6 +84,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return withServices(ctx, cfg, log, func(d *app.Services) error { return reconcile(ctx, d, stdout) })
 	case "verify":
 		return withServices(ctx, cfg, log, func(d *app.Services) error { return verify(ctx, d, stdout) })
+	case "report":
+		return withServices(ctx, cfg, log, func(d *app.Services) error { return reportCmd(ctx, d, rest, stdout) })
 	case "bench":
 		if len(rest) > 0 && rest[0] == "checkin" {
 			return benchCheckin(ctx, cfg, rest[1:], stdout)

@@ -53,6 +53,14 @@ const (
 	ReadCertificates  Action = "certificate.read"  // the requests and the register of certificates
 )
 
+// The action of reports: the figures of a region, an organization or a store (hours, credits, goods,
+// people helped). A region's staff read their region and everything below it; an organization's
+// coordinators and administrators read their organization and its stores; a store's manager reads
+// the store. Clerks and devices serve the counter and read no figures.
+const (
+	ReadReports Action = "report.read"
+)
+
 // permissions lists the roles allowed each action. A region admin acts on everything below its
 // node and a platform admin everywhere; an auditor reads what its scope holds.
 var permissions = map[Action][]Role{
@@ -82,6 +90,8 @@ var permissions = map[Action][]Role{
 
 	IssueCertificates: {Coordinator, OrgAdmin, PlatformAdmin},
 	ReadCertificates:  {Coordinator, OrgAdmin, Auditor, RegionAdmin, PlatformAdmin},
+
+	ReadReports: {Coordinator, OrgAdmin, StoreManager, Auditor, RegionAdmin, PlatformAdmin},
 }
 
 // Actions returns every action, for tests and documentation.

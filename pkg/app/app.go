@@ -20,6 +20,7 @@ import (
 	"timebank/pkg/notify"
 	"timebank/pkg/org"
 	"timebank/pkg/qr"
+	"timebank/pkg/report"
 	"timebank/pkg/roster"
 	"timebank/pkg/session"
 	"timebank/pkg/sms"
@@ -55,6 +56,8 @@ type Services struct {
 	// Invalidation carries the news of changed grants and ended sessions to every instance, so
 	// that each may keep them in memory; nothing is kept until its Run has subscribed.
 	Invalidation *invalidate.Bus
+	// Reports: the daily figures of regions, organizations and stores, and their summaries
+	Reports *report.Service
 }
 
 // New builds the ledger and the domain services over db and rdb. Keys for hashing and signing are
@@ -110,5 +113,6 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 
 		Certificates: certs,
 		Invalidation: bus,
+		Reports:      report.New(db, nil),
 	}, nil
 }

@@ -19,12 +19,13 @@ const workerBatch = 500
 // reversed once the volunteer's credits allow; notices are delivered to the inbox and any other
 // channel; volunteers are reminded of activities they signed up for a day before, and of orders
 // about to expire; credits past their organization's expiry are expired (and volunteers told 30
-// days before); sessions ended or unused past their time are deleted; and the news of changed
-// grants and ended sessions is heard, so that this instance may keep them in memory. Every job is
-// safe to run on several servers at once.
+// days before); sessions ended or unused past their time are deleted; the daily figures of today,
+// yesterday and the days changed since the last run are recomputed; and the news of changed grants
+// and ended sessions is heard, so that this instance may keep them in memory. Every job is safe to
+// run on several servers at once.
 func (s *Services) RunWorkers(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(10)
+	wg.Add(11)
 	go func() {
 		defer wg.Done()
 		s.Invalidation.Run(ctx)
@@ -83,6 +84,10 @@ func (s *Services) RunWorkers(ctx context.Context) {
 		every(ctx, 2*time.Second, s.Logger, "deliver notices", func(ctx context.Context) (int, error) {
 			return s.Notify.Deliver(ctx, workerBatch)
 		})
+	}()
+	go func() {
+		defer wg.Done()
+		every(ctx, time.Minute, s.Logger, "recompute daily figures", s.Reports.Refresh)
 	}()
 	wg.Wait()
 }

@@ -204,3 +204,23 @@ func IsWithin(code, ancestor string) bool {
 	keep := prefixLen(al)
 	return c[:keep] == a[:keep]
 }
+
+// Digits is how many leading digits of a 12-digit code identify a division of the level (2 for a
+// province … 12 for a community): every code inside a division starts with its first Digits.
+func (l Level) Digits() int {
+	if l < Province || l > Community {
+		return 0
+	}
+	return prefixLen(l)
+}
+
+// NormalizeDivision returns the 12-digit form of a valid division code (6 or 12 digits) and its
+// level. Errors: ErrDivisionCode.
+func NormalizeDivision(code string) (string, Level, error) {
+	l, err := DivisionLevel(code)
+	if err != nil {
+		return "", 0, err
+	}
+	c, _ := normalizeDivision(code)
+	return c, l, nil
+}

@@ -198,4 +198,14 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 		s.handle(fiber.MethodGet, "/api/v1/stores/:id/donations"+ext, at(access.ReadStore), s.exportDonations)
 		s.handle(fiber.MethodGet, "/api/v1/stores/:id/reports"+ext, at(access.ReadStore), s.exportDayReports)
 	}
+
+	// Reports: the figures of a region (and everything below it), an organization (and its stores) or
+	// a store for a period, as JSON and as an Excel workbook, read from the daily figures only.
+	reports := func(t func(*fiber.Ctx) (access.Target, error)) guard.Rule { return guard.Allow(access.ReadReports, t) }
+	s.handle(fiber.MethodGet, "/api/v1/regions/:code/summary", reports(s.targets.Region), s.regionSummary)
+	s.handle(fiber.MethodGet, "/api/v1/regions/:code/summary.xlsx", reports(s.targets.Region), s.regionSummaryXLSX)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/summary", reports(s.targets.Org), s.orgSummary)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/summary.xlsx", reports(s.targets.Org), s.orgSummaryXLSX)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/summary", reports(s.targets.Store), s.storeSummary)
+	s.handle(fiber.MethodGet, "/api/v1/stores/:id/summary.xlsx", reports(s.targets.Store), s.storeSummaryXLSX)
 }

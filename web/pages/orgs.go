@@ -17,6 +17,7 @@ type placesView struct {
 	Orgs     []orgLine
 	Regions  []regionLine
 	Platform bool
+	Figures  *figuresView // the figures of the one region a region's staff read: where they land
 }
 
 // orgsPage lists the organizations the caller's roles are held in, and the regions whose
@@ -81,6 +82,13 @@ func (s *server) regionsPage(c *fiber.Ctx) error {
 		regions = provinces
 	}
 	d.Regions = s.regionLines(v.Lang, regions)
+	if len(regions) == 1 && !d.Platform {
+		f, err := s.regionFigures(c, v.Lang, regions[0].Code)
+		if err != nil {
+			return err
+		}
+		d.Figures = &f
+	}
 	v.Data = d
 	return s.render(c, fiber.StatusOK, "regions", v)
 }

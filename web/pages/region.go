@@ -28,6 +28,7 @@ type regionPageView struct {
 	Statuses []option
 	First    string // the first page's URL, when this is not the first page
 	Next     string // the next page's URL, when there may be one
+	Figures  figuresView
 }
 
 // crumb is one node of the breadcrumb; Link is false for nodes the caller may not open.
@@ -85,6 +86,9 @@ func (s *server) regionPage(c *fiber.Ctx) error {
 	v.Title = r.Name
 	p := guard.Principal(c)
 	d := regionPageView{Region: r, Level: s.msgs.Get(v.Lang, levelKeys[r.Level]), Status: string(status)}
+	if d.Figures, err = s.regionFigures(c, v.Lang, r.Code); err != nil {
+		return err
+	}
 	path, err := s.Orgs.Path(ctx, r.Code)
 	if err != nil {
 		return err

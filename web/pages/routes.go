@@ -58,6 +58,11 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(get, "/regions/:code", guard.Allow(access.ReadRegion, s.targets.Region), s.regionPage)
 	s.handle(get, "/audit", guard.Allow(access.ReadAudit, nil), s.auditPage)
 
+	// Reports: a region's figures are on its page (above); an organization's and a store's have a page
+	// of their own, with the rule of their JSON summaries.
+	s.handle(get, "/orgs/:id/summary", atOrg(access.ReadReports), s.orgSummaryPage)
+	s.handle(get, "/stores/:store/summary", guard.Allow(access.ReadReports, s.storePageTarget), s.storeSummaryPage)
+
 	// Rules kept as data: a year's public holidays (platform administrators), and an organization's
 	// hours and credit policies (its administrators, as the JSON routes that set them).
 	s.handle(get, "/admin/holidays", guard.Allow(access.ManageRules, nil), s.holidaysPage)

@@ -49,6 +49,7 @@ var storeLinks = []struct {
 	{"aid", "/aid", "page.store.nav.aid", access.AllocateAid},
 	{"report", "/report", "page.store.nav.report", access.ReadStore},
 	{"exports", "/exports", "page.store.nav.exports", access.ReadStore},
+	{"summary", "/summary", "page.store.nav.summary", access.ReadReports},
 }
 
 // storeHead reads the store of the path and the links of its sub-menu the caller may use; current
