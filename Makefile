@@ -56,4 +56,4 @@ docker:
 	docker build -t timebank .
 
 clean:
-	rm -rf bin test-output bench-results.md bench-lines.txt bench-read-results.md bench-read-serve.log
+	rm -rf bin test-output bench-results.md bench-lines.txt bench-read-results.md bench-read-serve.log bench-serve.log

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's benchmark table: pgbench's tpcb-like against the same PostgreSQL with the same client
-# count, and `timebank bench` (the ledger directly, spread and hot account, and through the HTTP API).
+# count, and `timebank bench` (the ledger directly, spread and hot account, and through the HTTP API:
+# an in-process server, and `timebank serve` in a process of its own driven from the benchmark's).
 # Each timebank transaction is a two-account transfer (two postings); the table compares transactions
 # per second with pgbench's tps, and the raw lines (with postings/s and latencies) go to
 # bench-lines.txt. The machine may be shared and noisy, so the runs are interleaved in ROUNDS rounds,
@@ -67,6 +68,17 @@ tb() {
   printf '%.0f\n' "$tps"
 }
 
+# The service in a process of its own, as production runs it, for the HTTP load from a separate
+# process (`timebank bench http --url`): the load generator and the server do not share a process.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+optoken=$(head -c 24 /dev/urandom | base64 | tr -d '/+=' | head -c 32)
+TIMEBANK_ADDR="127.0.0.1:$port" TIMEBANK_OPERATOR_TOKEN=$optoken TIMEBANK_LOG_LEVEL=warn \
+  TIMEBANK_DB_MAX_CONNS=$((CLIENTS + 8)) ./bin/timebank serve >bench-serve.log 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { cat bench-serve.log >&2; die "timebank serve did not become ready"; }
+
 : >bench-lines.txt
 rows=()
 for round in $(seq 1 "$ROUNDS"); do
@@ -74,9 +86,10 @@ for round in $(seq 1 "$ROUNDS"); do
   spread=$(tb ledger)
   hot=$(tb ledger --hot)
   http=$(tb http)
+  ext=$(tb http --url "http://127.0.0.1:$port" --token "$optoken")
   r=$(awk -v a="$spread" -v b="$pg" 'BEGIN { printf "%.2f", a / b }')
-  echo "bench: round $round/$ROUNDS: pgbench=$pg ledger=$spread hot=$hot http=$http ledger/pgbench=$r" >&2
-  rows+=("$pg $spread $hot $http")
+  echo "bench: round $round/$ROUNDS: pgbench=$pg ledger=$spread hot=$hot http=$http http-separate=$ext ledger/pgbench=$r" >&2
+  rows+=("$pg $spread $hot $http $ext")
 done
 
 med() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -89,5 +102,6 @@ ratio() { echo "$(ratios "$1" "$2" | med)× of $3 ($(ratios "$1" "$2" | paste -s
   echo "| pgbench -b tpcb-like -c $CLIENTS -j 2 | $(col 1) | 1.00× |"
   echo "| timebank bench ledger | $(col 2) | $(ratio 2 1 pgbench) |"
   echo "| timebank bench ledger --hot | $(col 3) | $(ratio 3 2 spread) |"
-  echo "| timebank bench http | $(col 4) | $(ratio 4 1 pgbench) |"
+  echo "| timebank bench http (in-process server) | $(col 4) | $(ratio 4 1 pgbench) |"
+  echo "| timebank bench http --url (load from a separate process) | $(col 5) | $(ratio 5 1 pgbench) |"
 } | tee bench-results.md

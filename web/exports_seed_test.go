@@ -18,9 +18,10 @@ import (
 func seedRecords(t testing.TB, db *sqlx.DB, orgID int64, tag string, users, activities int) {
 	t.Helper()
 	for _, q := range []string{`
-INSERT INTO users (phone, password_hash, name, volunteer_no, account_code)
-SELECT '137' || $2::text || lpad(g::text, 7, '0'), 'x', '志愿者' || $2 || '-' || g, 'T' || $2 || lpad(g::text, 7, '0'), 'test:' || $2 || ':' || g
-FROM generate_series(1, $3::int) g
+WITH n AS (SELECT g, nextval(pg_get_serial_sequence('users', 'id')) AS id FROM generate_series(1, $3::int) g)
+INSERT INTO users (id, phone, password_hash, name, volunteer_no, account_code)
+SELECT n.id, '137' || $2::text || lpad(g::text, 7, '0'), 'x', '志愿者' || $2 || '-' || g, 'T' || $2 || lpad(g::text, 7, '0'), 'vol:' || n.id
+FROM n
 WHERE $1::bigint > 0 AND $4::int >= 0 -- every statement takes the same four arguments`, `
 INSERT INTO activities (org_id, title, content, category, address, starts_at, ends_at, leader_name, created_by)
 SELECT $1, '活动' || $2::text || '-' || g, '清理河岸', 'environment', '洛塘河东岸',

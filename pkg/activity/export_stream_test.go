@@ -129,9 +129,10 @@ func seedMany(t *testing.T, db *sqlx.DB, orgID int64, tag string, users, activit
 		q    string
 		args []any
 	}{
-		{`INSERT INTO users (phone, password_hash, name, volunteer_no, account_code)
-SELECT '137' || $1::text || lpad(g::text, 7, '0'), 'x', '志愿者' || g, 'T' || $1::text || lpad(g::text, 7, '0'), 'test:' || $1::text || ':' || g
-FROM generate_series(1, $2::int) g`, []any{tag, users}},
+		{`WITH n AS (SELECT g, nextval(pg_get_serial_sequence('users', 'id')) AS id FROM generate_series(1, $2::int) g)
+INSERT INTO users (id, phone, password_hash, name, volunteer_no, account_code)
+SELECT n.id, '137' || $1::text || lpad(g::text, 7, '0'), 'x', '志愿者' || g, 'T' || $1::text || lpad(g::text, 7, '0'), 'vol:' || n.id
+FROM n`, []any{tag, users}},
 		{`INSERT INTO activities (org_id, title, content, category, address, starts_at, ends_at, leader_name, created_by)
 SELECT $1, '活动' || $2::text || '-' || g, '清理河岸', 'environment', '洛塘河东岸',
        timestamptz '2026-01-01 09:00+08' + (g - 1) * interval '1 day', timestamptz '2026-01-01 11:00+08' + (g - 1) * interval '1 day',
