@@ -27,10 +27,11 @@ const grantsJSON = `coalesce(json_agg(json_build_object(
 // Principal returns the user as the access checks see them: their name and active grants.
 // Errors: ErrUserNotFound.
 func (u *Users) Principal(ctx context.Context, id int64) (access.Principal, error) {
-	if p, ok := u.cache.user(id); ok {
+	kept := u.cache.userMap()
+	if p, ok := kept.Get(id); ok {
 		return p, nil
 	}
-	gen := u.cache.gen()
+	gen := kept.Gen()
 	const q = `
 SELECT u.name, ` + grantsJSON + `
 FROM users u
@@ -52,7 +53,7 @@ GROUP BY u.id`
 	if err := json.Unmarshal(grants, &p.Grants); err != nil {
 		return access.Principal{}, err
 	}
-	u.cache.keepUser(gen, id, p)
+	kept.Keep(gen, id, p)
 	return p, nil
 }
 
@@ -87,10 +88,11 @@ func (u *Users) DevicePrincipal(ctx context.Context, token string) (access.Princ
 SELECT d.id, d.label, d.role, coalesce(d.org_id, 0), coalesce(d.store_id, 0)
 FROM device_tokens d WHERE d.token_hash = $1 AND d.revoked_at IS NULL`
 	hash := sha256.Sum256([]byte(token))
-	if p, ok := u.cache.device(hash); ok {
+	kept := u.cache.deviceMap()
+	if p, ok := kept.Get(hash); ok {
 		return p, nil
 	}
-	gen := u.cache.gen()
+	gen := kept.Gen()
 	var id, orgID, storeID int64
 	var label, role string
 	err := u.stmts().QueryRow(ctx, u.db, q, hash[:]).Scan(&id, &label, &role, &orgID, &storeID)
@@ -104,7 +106,7 @@ FROM device_tokens d WHERE d.token_hash = $1 AND d.revoked_at IS NULL`
 		d.OrgID, d.StoreID = nil, &storeID
 	}
 	p := d.Principal()
-	u.cache.keepDevice(gen, hash, p)
+	kept.Keep(gen, hash, p)
 	return p, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"timebank/pkg/access"
@@ -29,108 +28,50 @@ const (
 func userTopic(id int64) string   { return "user:" + strconv.FormatInt(id, 10) }
 func deviceTopic(id int64) string { return "device:" + strconv.FormatInt(id, 10) }
 
-type cachedPrincipal struct {
-	p  access.Principal
-	at time.Time
-}
-
 type principalCache struct {
 	bus     *invalidate.Bus
-	mu      sync.RWMutex
-	users   map[int64]cachedPrincipal
-	devices map[[sha256.Size]byte]cachedPrincipal
+	users   *invalidate.Map[int64, access.Principal]
+	devices *invalidate.Map[[sha256.Size]byte, access.Principal] // by the token's hash
 }
 
 // CachePrincipals has Principal and DevicePrincipal answer from memory while bus is live, and has
 // every change of a grant, a name or a device published on it. Call it once, before serving.
 func (u *Users) CachePrincipals(bus *invalidate.Bus) {
-	c := &principalCache{bus: bus}
-	c.clear()
+	c := &principalCache{bus: bus,
+		users:   invalidate.NewMap[int64, access.Principal](bus, principalCacheSize, principalMaxAge),
+		devices: invalidate.NewMap[[sha256.Size]byte, access.Principal](bus, principalCacheSize, principalMaxAge)}
 	bus.OnChange(c.forget)
 	u.cache = c
 }
 
-func (c *principalCache) clear() {
-	c.users = map[int64]cachedPrincipal{}
-	c.devices = map[[sha256.Size]byte]cachedPrincipal{}
-}
-
 // forget drops what a topic names.
 func (c *principalCache) forget(topic string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	switch {
 	case topic == invalidate.All:
-		c.clear()
+		c.users.Clear()
+		c.devices.Clear()
 	case strings.HasPrefix(topic, "user:"):
 		id, _ := strconv.ParseInt(topic[len("user:"):], 10, 64)
-		delete(c.users, id)
+		c.users.Delete(id)
 	case strings.HasPrefix(topic, "device:"):
 		id, _ := strconv.ParseInt(topic[len("device:"):], 10, 64)
-		for k, v := range c.devices {
-			if v.p.DeviceID == id {
-				delete(c.devices, k)
-			}
-		}
+		c.devices.DeleteFunc(func(_ [sha256.Size]byte, p access.Principal) bool { return p.DeviceID == id })
 	}
 }
 
-func (c *principalCache) user(id int64) (access.Principal, bool) {
-	if c == nil || !c.bus.Live() {
-		return access.Principal{}, false
-	}
-	c.mu.RLock()
-	e, ok := c.users[id]
-	c.mu.RUnlock()
-	return e.p, ok && time.Since(e.at) < principalMaxAge
-}
-
-func (c *principalCache) device(hash [sha256.Size]byte) (access.Principal, bool) {
-	if c == nil || !c.bus.Live() {
-		return access.Principal{}, false
-	}
-	c.mu.RLock()
-	e, ok := c.devices[hash]
-	c.mu.RUnlock()
-	return e.p, ok && time.Since(e.at) < principalMaxAge
-}
-
-// gen is the bus's count of news before a load; keep* keep the loaded value only if none arrived.
-func (c *principalCache) gen() uint64 {
+// The maps of a Users without a cache are nil, and keep nothing.
+func (c *principalCache) userMap() *invalidate.Map[int64, access.Principal] {
 	if c == nil {
-		return 0
+		return nil
 	}
-	return c.bus.Gen()
+	return c.users
 }
 
-func (c *principalCache) keepUser(gen uint64, id int64, p access.Principal) {
+func (c *principalCache) deviceMap() *invalidate.Map[[sha256.Size]byte, access.Principal] {
 	if c == nil {
-		return
+		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.bus.Keep(gen) { // checked under the lock: forget cannot run in between
-		return
-	}
-	if len(c.users) >= principalCacheSize {
-		c.users = map[int64]cachedPrincipal{}
-	}
-	c.users[id] = cachedPrincipal{p: p, at: time.Now()}
-}
-
-func (c *principalCache) keepDevice(gen uint64, hash [sha256.Size]byte, p access.Principal) {
-	if c == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.bus.Keep(gen) {
-		return
-	}
-	if len(c.devices) >= principalCacheSize {
-		c.devices = map[[sha256.Size]byte]cachedPrincipal{}
-	}
-	c.devices[hash] = cachedPrincipal{p: p, at: time.Now()}
+	return c.devices
 }
 
 // changed publishes that what the topic names changed, after the change committed. A bus that

@@ -30,23 +30,23 @@ func TestLoadThatRacedTheNewsIsNotKept(t *testing.T) {
 	old := access.Principal{Principal: principal.Principal{UserID: 5, Name: "旧"},
 		Grants: []access.Grant{{Role: access.PlatformAdmin, Kind: access.Platform}}}
 
-	gen := u.cache.gen()                          // a load starts
+	gen := u.cache.users.Gen()                    // a load starts
 	u.changed(context.Background(), userTopic(5)) // the revocation's news arrives meanwhile
-	u.cache.keepUser(gen, 5, old)                 // the load ends with what it read before
-	if _, ok := u.cache.user(5); ok {
+	u.cache.users.Keep(gen, 5, old)               // the load ends with what it read before
+	if _, ok := u.cache.users.Get(5); ok {
 		t.Fatal("a principal loaded before the news was kept")
 	}
-	gen = u.cache.gen() // a load after the news is kept, until the next news
-	u.cache.keepUser(gen, 5, old)
-	if p, ok := u.cache.user(5); !ok || p.Name != "旧" {
+	gen = u.cache.users.Gen() // a load after the news is kept, until the next news
+	u.cache.users.Keep(gen, 5, old)
+	if p, ok := u.cache.users.Get(5); !ok || p.Name != "旧" {
 		t.Fatalf("a load after the news was not kept: %+v %v", p, ok)
 	}
 	u.changed(context.Background(), userTopic(6))
-	if _, ok := u.cache.user(5); !ok {
+	if _, ok := u.cache.users.Get(5); !ok {
 		t.Fatal("news of another person dropped this one")
 	}
 	u.changed(context.Background(), userTopic(5))
-	if _, ok := u.cache.user(5); ok {
+	if _, ok := u.cache.users.Get(5); ok {
 		t.Fatal("news of the person did not drop their principal")
 	}
 }

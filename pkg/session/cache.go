@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"timebank/pkg/invalidate"
@@ -24,89 +23,27 @@ const (
 
 func sessionTopic(key string) string { return "session:" + key }
 func personTopic(uid int64) string   { return "sessions-of:" + strconv.FormatInt(uid, 10) }
-func personOf(topic string) (int64, bool) {
-	v, ok := strings.CutPrefix(topic, "sessions-of:")
-	if !ok {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(v, 10, 64)
-	return id, err == nil
-}
-
-type cachedSession struct {
-	s  Session
-	at time.Time
-}
-
-type sessionCache struct {
-	bus   *invalidate.Bus
-	mu    sync.RWMutex
-	byKey map[string]cachedSession
-}
 
 // CacheIn has Get answer from memory while bus is live, and signing out published on it. Call it
 // once, before serving.
 func (s *Store) CacheIn(bus *invalidate.Bus) {
-	c := &sessionCache{bus: bus, byKey: map[string]cachedSession{}}
-	bus.OnChange(c.forget)
-	s.mem = c
-}
-
-func (c *sessionCache) forget(topic string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if topic == invalidate.All {
-		c.byKey = map[string]cachedSession{}
-		return
-	}
-	if key, ok := strings.CutPrefix(topic, "session:"); ok {
-		delete(c.byKey, key)
-		return
-	}
-	if uid, ok := personOf(topic); ok {
-		for k, v := range c.byKey {
-			if v.s.UserID == uid {
-				delete(c.byKey, k)
-			}
+	kept := invalidate.NewMap[string, Session](bus, sessionCacheSize, sessionFresh)
+	bus.OnChange(func(topic string) {
+		if topic == invalidate.All {
+			kept.Clear()
+		} else if key, ok := strings.CutPrefix(topic, "session:"); ok {
+			kept.Delete(key)
+		} else if v, ok := strings.CutPrefix(topic, "sessions-of:"); ok {
+			uid, _ := strconv.ParseInt(v, 10, 64)
+			kept.DeleteFunc(func(_ string, se Session) bool { return se.UserID == uid })
 		}
-	}
-}
-
-func (c *sessionCache) get(key string) (Session, bool) {
-	if c == nil || !c.bus.Live() {
-		return Session{}, false
-	}
-	c.mu.RLock()
-	e, ok := c.byKey[key]
-	c.mu.RUnlock()
-	return e.s, ok && time.Since(e.at) < sessionFresh
-}
-
-func (c *sessionCache) gen() uint64 {
-	if c == nil {
-		return 0
-	}
-	return c.bus.Gen()
-}
-
-func (c *sessionCache) keep(gen uint64, key string, se Session) {
-	if c == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.bus.Keep(gen) {
-		return
-	}
-	if len(c.byKey) >= sessionCacheSize {
-		c.byKey = map[string]cachedSession{}
-	}
-	c.byKey[key] = cachedSession{s: se, at: time.Now()}
+	})
+	s.mem, s.bus = kept, bus
 }
 
 // ended publishes that sessions ended, after both stores ended them.
 func (s *Store) ended(ctx context.Context, topic string) {
-	if s.mem != nil {
-		_ = s.mem.bus.Publish(ctx, topic)
+	if s.bus != nil {
+		_ = s.bus.Publish(ctx, topic)
 	}
 }

@@ -21,6 +21,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
+
+	"timebank/pkg/invalidate"
 )
 
 // ErrNoSession means the token is malformed, forged, expired or signed out.
@@ -33,7 +35,8 @@ type Store struct {
 	prefix string
 	key    []byte
 	ttl    time.Duration
-	mem    *sessionCache // nil: every check reads Redis (CacheIn)
+	mem    *invalidate.Map[string, Session] // nil: every check reads Redis (CacheIn)
+	bus    *invalidate.Bus
 }
 
 // touchEvery is how often a session used from Redis has its last use written to PostgreSQL: often
@@ -131,10 +134,10 @@ func (s *Store) Get(ctx context.Context, token string) (Session, error) {
 	if err != nil {
 		return Session{}, err
 	}
-	if se, ok := s.mem.get(key); ok {
+	if se, ok := s.mem.Get(key); ok {
 		return se, nil
 	}
-	gen := s.mem.gen()
+	gen := s.mem.Gen()
 	var get *redis.MapStringStringCmd
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		get = p.HGetAll(ctx, key)
@@ -150,7 +153,7 @@ func (s *Store) Get(ctx context.Context, token string) (Session, error) {
 			if time.Since(time.Unix(touched, 0)) > touchEvery {
 				s.touch(ctx, key, hash)
 			}
-			s.mem.keep(gen, key, se)
+			s.mem.Keep(gen, key, se)
 			return se, nil
 		}
 	}
