@@ -110,10 +110,13 @@ type projector struct {
 	// restarted is told when it is not.
 	runs      runCheck
 	restarted func(context.Context)
+	reads     *readGroup // balance reads arriving together, in one pipeline (read_group.go)
 }
 
 func newProjector(rdb redis.UniversalClient, prefix string, timeout time.Duration, stats *counters) *projector {
-	return &projector{rdb: rdb, prefix: prefix, timeout: timeout, stats: stats, owed: newUnprojected(maxUnprojected)}
+	p := &projector{rdb: rdb, prefix: prefix, timeout: timeout, stats: stats, owed: newUnprojected(maxUnprojected)}
+	p.reads = &readGroup{rdb: rdb, p: p}
+	return p
 }
 
 func (p *projector) key(code string) string     { return p.prefix + "bal:" + code }
@@ -243,7 +246,7 @@ func (p *projector) read(caller context.Context, code string) (Balance, bool) {
 		return Balance{}, false
 	}
 	dials := p.runs.dials.Load()
-	m, err := p.rdb.HGetAll(ctx, p.key(code)).Result()
+	m, err := p.reads.get(ctx, p.key(code))
 	if err != nil {
 		p.fail(caller, err)
 		return Balance{}, false
