@@ -109,6 +109,11 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(get, "/stores/:store/report", atStore(access.ReadStore), s.dayReportPage)
 	s.handle(get, "/stores/:store/exports", atStore(access.ReadStore), s.storeExportsPage)
 
+	// A store's rules (shelf life of donated food, pickup time, near-expiry warning): shown to those who
+	// read the store, changed by those who manage its catalogue, as the JSON routes that do the same.
+	s.handle(get, "/stores/:store/rules", atStore(access.ReadStore), s.storeRulesPage)
+	s.handle(post, "/stores/:store/rules", atStore(access.ManageCatalog), s.storeRulesSubmit)
+
 	// Goods for households in hardship: the households, their registration with consent, an allocation and
 	// its signed slip. Only those allowed store.aid at the store see them (the status of a household is
 	// need-to-know); like every page they are sent with Cache-Control: no-store, and they show names and
