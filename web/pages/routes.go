@@ -70,6 +70,12 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(get, "/orgs/:id/policy", atOrg(access.ManageMembers), s.orgPolicyPage)
 	s.handle(post, "/orgs/:id/policy/hours", atOrg(access.ManageMembers), s.policyHoursSubmit)
 	s.handle(post, "/orgs/:id/policy/credits", atOrg(access.ManageMembers), s.policyCreditsSubmit)
+	// The credit policy of the platform (its administrators) and of a region (those who manage it), the
+	// defaults of the levels below, as the JSON routes that set them.
+	s.handle(get, "/admin/credit-policy", guard.Allow(access.ManageRules, nil), s.creditDefaultsPage)
+	s.handle(post, "/admin/credit-policy", guard.Allow(access.ManageRules, nil), s.creditDefaultsSubmit)
+	s.handle(get, "/regions/:code/credit-policy", guard.Allow(access.ManageRegions, s.targets.Region), s.creditDefaultsPage)
+	s.handle(post, "/regions/:code/credit-policy", guard.Allow(access.ManageRegions, s.targets.Region), s.creditDefaultsSubmit)
 
 	// The charity supermarket: the catalogue and cart, a volunteer's orders with their pickup codes, the
 	// counter, donations and their acknowledgements, stock, the catalogue's management and the day report.
