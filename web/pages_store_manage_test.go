@@ -134,6 +134,8 @@ func storePagesAuthzTable() map[string]entry {
 		"GET /stores/:store/items/:item":                   at(managers, "GET", "/items/999999", ""),
 		"POST /stores/:store/items/:item":                  at(managers, "POST", "/items/999999", malformed),
 		"GET /stores/:store/report":                        at(readers, "GET", "/report", ""),
+		"GET /stores/:store/rules":                         at(readers, "GET", "/rules", ""),
+		"POST /stores/:store/rules":                        at(managers, "POST", "/rules", malformed),
 	}
 }
 

@@ -5,7 +5,7 @@ import "testing"
 // rulesAuthzEntries are the rows of the rules kept as data in the authorization table: the public
 // holidays (read by anyone signed in, entered by the platform's administrators), and the credit
 // policies of the platform, a region (硖石街道 inside, 桐乡市 outside) and an organization, with the
-// organization's policy page.
+// organization's policy page, and the pages of the platform's and a region's credit policies.
 func rulesAuthzEntries() map[string]entry {
 	at := func(method, inside, outside, body string) func(who []string) entry {
 		return func(who []string) entry {
@@ -45,5 +45,10 @@ func rulesAuthzEntries() map[string]entry {
 		"GET /orgs/:id/policy":          org("GET", "/orgs/", "/policy", "", managers),
 		"POST /orgs/:id/policy/hours":   org("POST", "/orgs/", "/policy/hours", malformed, managers),
 		"POST /orgs/:id/policy/credits": org("POST", "/orgs/", "/policy/credits", malformed, managers),
+
+		"GET /admin/credit-policy":          at("GET", "/admin/credit-policy", "", "")(admins),
+		"POST /admin/credit-policy":         at("POST", "/admin/credit-policy", "", malformed)(admins),
+		"GET /regions/:code/credit-policy":  at("GET", "/regions/330481001000/credit-policy", "/regions/330483000000/credit-policy", "")(with(regionXS)),
+		"POST /regions/:code/credit-policy": at("POST", "/regions/330481001000/credit-policy", "/regions/330483000000/credit-policy", malformed)(with(regionXS)),
 	}
 }

@@ -17,7 +17,9 @@ type placesView struct {
 	Orgs     []orgLine
 	Regions  []regionLine
 	Platform bool
-	Figures  *figuresView // the figures of the one region a region's staff read: where they land
+	// CreditRules links the platform's credit policy, for those who may set it.
+	CreditRules bool
+	Figures     *figuresView // the figures of the one region a region's staff read: where they land
 }
 
 // orgsPage lists the organizations the caller's roles are held in, and the regions whose
@@ -51,6 +53,7 @@ func (s *server) orgsPage(c *fiber.Ctx) error {
 	}
 	d.Orgs = s.orgLines(c, v.Lang, orgs)
 	d.Regions = s.regionLines(v.Lang, regions)
+	d.CreditRules = guard.Principal(c).CanAnywhere(access.ManageRules)
 	v.Data = d
 	return s.render(c, fiber.StatusOK, "orgs", v)
 }
@@ -82,6 +85,7 @@ func (s *server) regionsPage(c *fiber.Ctx) error {
 		regions = provinces
 	}
 	d.Regions = s.regionLines(v.Lang, regions)
+	d.CreditRules = guard.Principal(c).CanAnywhere(access.ManageRules)
 	if len(regions) == 1 && !d.Platform {
 		f, err := s.regionFigures(c, v.Lang, regions[0].Code)
 		if err != nil {

@@ -29,6 +29,8 @@ type regionPageView struct {
 	First    string // the first page's URL, when this is not the first page
 	Next     string // the next page's URL, when there may be one
 	Figures  figuresView
+	// CreditRules links the region's credit policy, for those who manage the region.
+	CreditRules bool
 }
 
 // crumb is one node of the breadcrumb; Link is false for nodes the caller may not open.
@@ -86,6 +88,7 @@ func (s *server) regionPage(c *fiber.Ctx) error {
 	v.Title = r.Name
 	p := guard.Principal(c)
 	d := regionPageView{Region: r, Level: s.msgs.Get(v.Lang, levelKeys[r.Level]), Status: string(status)}
+	d.CreditRules = p.Can(access.ManageRegions, org.RegionTarget(r.Code))
 	if d.Figures, err = s.regionFigures(c, v.Lang, r.Code); err != nil {
 		return err
 	}

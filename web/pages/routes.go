@@ -70,6 +70,12 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(get, "/orgs/:id/policy", atOrg(access.ManageMembers), s.orgPolicyPage)
 	s.handle(post, "/orgs/:id/policy/hours", atOrg(access.ManageMembers), s.policyHoursSubmit)
 	s.handle(post, "/orgs/:id/policy/credits", atOrg(access.ManageMembers), s.policyCreditsSubmit)
+	// The credit policy of the platform (its administrators) and of a region (those who manage it), the
+	// defaults of the levels below, as the JSON routes that set them.
+	s.handle(get, "/admin/credit-policy", guard.Allow(access.ManageRules, nil), s.creditDefaultsPage)
+	s.handle(post, "/admin/credit-policy", guard.Allow(access.ManageRules, nil), s.creditDefaultsSubmit)
+	s.handle(get, "/regions/:code/credit-policy", guard.Allow(access.ManageRegions, s.targets.Region), s.creditDefaultsPage)
+	s.handle(post, "/regions/:code/credit-policy", guard.Allow(access.ManageRegions, s.targets.Region), s.creditDefaultsSubmit)
 
 	// The charity supermarket: the catalogue and cart, a volunteer's orders with their pickup codes, the
 	// counter, donations and their acknowledgements, stock, the catalogue's management and the day report.
@@ -108,6 +114,11 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 
 	s.handle(get, "/stores/:store/report", atStore(access.ReadStore), s.dayReportPage)
 	s.handle(get, "/stores/:store/exports", atStore(access.ReadStore), s.storeExportsPage)
+
+	// A store's rules (shelf life of donated food, pickup time, near-expiry warning): shown to those who
+	// read the store, changed by those who manage its catalogue, as the JSON routes that do the same.
+	s.handle(get, "/stores/:store/rules", atStore(access.ReadStore), s.storeRulesPage)
+	s.handle(post, "/stores/:store/rules", atStore(access.ManageCatalog), s.storeRulesSubmit)
 
 	// Goods for households in hardship: the households, their registration with consent, an allocation and
 	// its signed slip. Only those allowed store.aid at the store see them (the status of a household is

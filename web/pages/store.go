@@ -50,6 +50,7 @@ var storeLinks = []struct {
 	{"report", "/report", "page.store.nav.report", access.ReadStore},
 	{"exports", "/exports", "page.store.nav.exports", access.ReadStore},
 	{"summary", "/summary", "page.store.nav.summary", access.ReadReports},
+	{"rules", "/rules", "page.store.nav.rules", access.ReadStore},
 }
 
 // storeHead reads the store of the path and the links of its sub-menu the caller may use; current

@@ -36,6 +36,8 @@ func pageKeyFamilies() map[string][]string {
 		"page.rules.policy.":      slices.Concat(creditFields, hoursFields),
 		"page.rules.policy.unit.": {"1", "15", "30"},
 		"page.rules.policy.zero.": creditFields,
+		"page.store.rules.":       storeRuleFields,
+		"page.store.rules.hint.":  storeRuleFields,
 	}
 }
 
