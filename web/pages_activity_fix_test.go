@@ -111,7 +111,7 @@ func TestActivityFixPagesAmendAndDismiss(t *testing.T) {
 	actWantPage(t, "disputed records", coord.get(fmt.Sprintf("/activities/%d/records?status=disputed", a.ID)), 200,
 		`data-status="disputed"`, "我待到了十一点")
 	actWantPage(t, "the record", coord.get(recPath), 200, `id="amend-form"`, `id="dismiss-form"`, "我待到了十一点",
-		`name="revision" value="1"`, "冲正第 1 版的入账交易 #", "每 1 分钟服务计 1 分钟时间币", "更正后为第 2 版")
+		`name="revision" value="1"`, "冲正第 1 版的入账，收回", "每 1 分钟服务计 1 分钟时间币", "更正后为第 2 版")
 
 	amend := func(minutes, reason, revision string) response {
 		return coord.submit(recPath+"/amend", url.Values{"minutes": {minutes}, "reason": {reason}, "revision": {revision}})
@@ -126,7 +126,7 @@ func TestActivityFixPagesAmendAndDismiss(t *testing.T) {
 	coord.lang, coord.jar["lang"] = "", "zh-CN"
 
 	done := actFollow(t, coord, "amend", amend("120", "签到表核实：9点到11点", "1"), recPath+"?done=amended")
-	actWantPage(t, "amended", done, 200, "记录已更正", `id="revision-2"`, "60 → ", "签到表核实：9点到11点", "已由冲正交易 #",
+	actWantPage(t, "amended", done, 200, "记录已更正", `id="revision-2"`, "60 → ", "签到表核实：9点到11点", "上一版的入账已冲正收回",
 		`name="revision" value="2"`, `data-status="verified"`, "已更正")
 	var reversals, balance int64
 	if err := d.DB.Get(&reversals, `SELECT count(*) FROM ledger_transactions WHERE kind = 'reverse'`); err != nil || reversals != 1 {

@@ -99,7 +99,7 @@ func (s *server) orgRecordForm(c *fiber.Ctx, status int, v view) error {
 func revisionLedger(msg func(string, ...any) string, e activity.RevisionEntry) []string {
 	var out []string
 	if e.EarnTxID != nil {
-		out = append(out, msg("page.act.fix.history.earned", *e.EarnTxID, ledger.FormatHours(e.Credits)))
+		out = append(out, msg("page.act.fix.history.earned", ledger.FormatHours(e.Credits)))
 	} else {
 		out = append(out, msg("page.act.fix.history.no_earning"))
 	}
@@ -108,9 +108,9 @@ func revisionLedger(msg func(string, ...any) string, e activity.RevisionEntry) [
 	}
 	switch {
 	case e.ReplacesTxID != nil && e.ReversalTxID != nil:
-		out = append(out, msg("page.act.fix.history.reversed", *e.ReplacesTxID, *e.ReversalTxID))
+		out = append(out, msg("page.act.fix.history.reversed"))
 	case e.ReplacesTxID != nil:
-		out = append(out, msg("page.act.fix.history.reversal_pending", *e.ReplacesTxID))
+		out = append(out, msg("page.act.fix.history.reversal_pending"))
 	}
 	return out
 }
@@ -121,7 +121,7 @@ func revisionLedger(msg func(string, ...any) string, e activity.RevisionEntry) [
 func amendEffect(msg func(string, ...any) string, cur activity.RevisionEntry, p activity.Policy, manual bool) []string {
 	var out []string
 	if cur.EarnTxID != nil {
-		out = append(out, msg("page.act.fix.amend.reverse", cur.Revision.Revision, *cur.EarnTxID, ledger.FormatHours(cur.Credits+cur.PoolCredits)))
+		out = append(out, msg("page.act.fix.amend.reverse", cur.Revision.Revision, ledger.FormatHours(cur.Credits+cur.PoolCredits)))
 	} else {
 		out = append(out, msg("page.act.fix.amend.nothing_to_reverse", cur.Revision.Revision))
 	}
