@@ -60,7 +60,7 @@ func TestBrowserActivityCorrection(t *testing.T) {
 	}
 	screenshot(t, coord, "open-disputes")
 	submitAndWait(t, coord, fmt.Sprintf("dispute-link-%d", r.Disputes[0].ID), "amend-form")
-	if got := textOf(t, coord, "amend-effect"); !strings.Contains(got, "冲正第 1 版的入账交易") || !strings.Contains(got, "更正后为第 2 版") {
+	if got := textOf(t, coord, "amend-effect"); !strings.Contains(got, "冲正第 1 版的入账，收回") || !strings.Contains(got, "更正后为第 2 版") {
 		t.Errorf("what the amendment does: %q", got)
 	}
 	screenshot(t, coord, "record-disputed")
@@ -70,7 +70,7 @@ func TestBrowserActivityCorrection(t *testing.T) {
 	if got := textOf(t, coord, "notice"); !strings.Contains(got, "记录已更正") {
 		t.Errorf("after amending: %q", got)
 	}
-	if got := textAt(t, coord, "#revision-2"); !strings.Contains(got, "60 → 120") || !strings.Contains(got, "已由冲正交易") {
+	if got := textAt(t, coord, "#revision-2"); !strings.Contains(got, "60 → 120") || !strings.Contains(got, "上一版的入账已冲正收回") {
 		t.Errorf("the second version: %q", got)
 	}
 	screenshot(t, coord, "record-amended")
