@@ -2,8 +2,6 @@ package pages
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -86,21 +84,7 @@ func (s *server) creditDefaultsSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	f := readForm(c, creditFields...)
-	lang := s.msgs.Lang(c)
-	opt := func(field string) *int64 {
-		raw := strings.TrimSpace(f.Values[field])
-		if raw == "" {
-			return nil
-		}
-		v, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil || v < 0 {
-			f.fail(field, s.msgs.Get(lang, "reason.not_a_number"))
-			return nil
-		}
-		return &v
-	}
-	p := activity.CreditPolicy{AccountCapHours: opt("account_cap_hours"), MaxTransferHours: opt("max_transfer_hours"),
-		MaxYearHours: opt("max_year_hours"), MinRedeemHours: opt("min_redeem_hours"), ExpiryMonths: opt("expiry_months")}
+	p := s.creditPolicyForm(c, &f)
 	if !f.Failed() {
 		if _, err := s.Activities.SetCreditPolicy(c.UserContext(), guard.By(c), sc, p); err != nil {
 			if e := s.policyFail(c, &f, err); e != nil {

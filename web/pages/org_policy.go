@@ -188,23 +188,7 @@ func (s *server) policyHoursSubmit(c *fiber.Ctx) error {
 func (s *server) policyCreditsSubmit(c *fiber.Ctx) error {
 	id, _ := request.IDParam(c, "id") // checked by the rule
 	f := readForm(c, slices.Concat(hoursFields, creditFields)...)
-	lang := s.msgs.Lang(c)
-	var p activity.CreditPolicy
-	opt := func(field string) *int64 {
-		raw := strings.TrimSpace(f.Values[field])
-		if raw == "" {
-			return nil
-		}
-		v, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil || v < 0 {
-			f.fail(field, s.msgs.Get(lang, "reason.not_a_number"))
-			return nil
-		}
-		return &v
-	}
-	p.AccountCapHours, p.MaxTransferHours = opt("account_cap_hours"), opt("max_transfer_hours")
-	p.MaxYearHours, p.MinRedeemHours = opt("max_year_hours"), opt("min_redeem_hours")
-	p.ExpiryMonths = opt("expiry_months")
+	p := s.creditPolicyForm(c, &f)
 	if !f.Failed() {
 		sc := activity.CreditScope{Kind: activity.ScopeOrg, OrgID: id}
 		if _, err := s.Activities.SetCreditPolicy(c.UserContext(), guard.By(c), sc, p); err != nil {
@@ -217,6 +201,27 @@ func (s *server) policyCreditsSubmit(c *fiber.Ctx) error {
 		return s.showPolicy(c, fiber.StatusUnprocessableEntity, id, f, "credits")
 	}
 	return redirect(c, "/orgs/"+strconv.FormatInt(id, 10)+"/policy?notice=policy-saved")
+}
+
+// creditPolicyForm reads the credit policy's fields of the form (an organization's, a region's or
+// the platform's): each a whole number of hours or months, or empty to inherit. A field that is
+// not one is failed on the form.
+func (s *server) creditPolicyForm(c *fiber.Ctx, f *form) activity.CreditPolicy {
+	lang := s.msgs.Lang(c)
+	opt := func(field string) *int64 {
+		raw := strings.TrimSpace(f.Values[field])
+		if raw == "" {
+			return nil
+		}
+		v, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || v < 0 {
+			f.fail(field, s.msgs.Get(lang, "reason.not_a_number"))
+			return nil
+		}
+		return &v
+	}
+	return activity.CreditPolicy{AccountCapHours: opt("account_cap_hours"), MaxTransferHours: opt("max_transfer_hours"),
+		MaxYearHours: opt("max_year_hours"), MinRedeemHours: opt("min_redeem_hours"), ExpiryMonths: opt("expiry_months")}
 }
 
 // policyFail puts a refused policy on the form: each field beside its input (a star threshold
