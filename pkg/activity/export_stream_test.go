@@ -1,17 +1,13 @@
 package activity_test
 
 import (
-	"bufio"
-	"encoding/csv"
 	"io"
-	"runtime"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"timebank/pkg/activity"
+	"timebank/pkg/dbtest"
 	"timebank/pkg/export"
 )
 
@@ -28,97 +24,31 @@ func TestExportOfAMillionRecords(t *testing.T) {
 	small := exportCounted(t, e)
 	seedMany(t, e.db, e.orgID, "6", 900, 1000)
 	large := exportCounted(t, e)
-	t.Logf("10⁵ rows: %d bytes, peak heap in use %d MiB, allocated %d MiB", small.bytes, small.peak>>20, small.alloc>>20)
-	t.Logf("10⁶ rows: %d bytes, peak heap in use %d MiB, allocated %d MiB", large.bytes, large.peak>>20, large.alloc>>20)
-	if small.rows != 100_000 || large.rows != 1_000_000 {
-		t.Fatalf("rows read back: %d and %d", small.rows, large.rows)
+	t.Logf("10⁵ rows: %d bytes, peak heap in use %d MiB, allocated %d MiB", small.Bytes, small.Peak>>20, small.Alloc>>20)
+	t.Logf("10⁶ rows: %d bytes, peak heap in use %d MiB, allocated %d MiB", large.Bytes, large.Peak>>20, large.Alloc>>20)
+	if small.Rows != 100_000 || large.Rows != 1_000_000 {
+		t.Fatalf("rows read back: %d and %d", small.Rows, large.Rows)
 	}
 	// A file held whole would add its size (about 166 MB for a million rows): 8× the peak.
-	if ratio := float64(large.peak) / float64(small.peak); ratio > 2 {
+	if ratio := float64(large.Peak) / float64(small.Peak); ratio > 2 {
 		t.Errorf("peak heap in use grew %.2f× for 10× the rows", ratio)
 	}
 }
 
-// counted is what one export took and gave.
-type counted struct {
-	rows        int
-	bytes       int64
-	peak, alloc uint64 // the peak of HeapInuse while it ran; TotalAlloc's growth
-}
-
 // exportCounted runs the organization's CSV export of all its records into a pipe whose other end
-// a CSV reader counts, while a sampler notes the heap in use.
-func exportCounted(t *testing.T, e *env) counted {
+// a CSV reader counts, while the heap in use is sampled.
+func exportCounted(t *testing.T, e *env) dbtest.Streamed {
 	t.Helper()
-	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	var (
-		mu   sync.Mutex
-		peak uint64
-		stop = make(chan struct{})
-		done = make(chan struct{})
-	)
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			var m runtime.MemStats
-			runtime.ReadMemStats(&m)
-			mu.Lock()
-			peak = max(peak, m.HeapInuse)
-			mu.Unlock()
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	pr, pw := io.Pipe()
-	written := make(chan error, 1)
-	go func() {
-		_, err := e.svc.ExportOrgRecords(t.Context(), e.orgID, export.Period{}, export.CSV, pw)
-		pw.CloseWithError(err)
-		written <- err
-	}()
-	cr := &byteCounter{r: pr}
-	br := bufio.NewReader(cr)
-	if bom, _, err := br.ReadRune(); err != nil || bom != '\uFEFF' {
-		t.Fatalf("no byte order mark: %q %v", bom, err)
-	}
-	r := csv.NewReader(br)
-	r.ReuseRecord = true
-	rows := -1 // the header
-	for {
-		if _, err := r.Read(); err == io.EOF {
-			break
-		} else if err != nil {
-			t.Fatalf("after %d rows: %v", rows, err)
-		}
-		rows++
-	}
-	if err := <-written; err != nil {
-		t.Fatal(err)
-	}
-	close(stop)
-	<-done
-	var after runtime.MemStats
-	runtime.ReadMemStats(&after)
-	return counted{rows: rows, bytes: cr.n, peak: peak, alloc: after.TotalAlloc - before.TotalAlloc}
-}
-
-// byteCounter counts the bytes read through it.
-type byteCounter struct {
-	r io.Reader
-	n int64
-}
-
-func (c *byteCounter) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
+	return dbtest.ReadCSVStream(t, func() (io.Reader, func() error) {
+		pr, pw := io.Pipe()
+		written := make(chan error, 1)
+		go func() {
+			_, err := e.svc.ExportOrgRecords(t.Context(), e.orgID, export.Period{}, export.CSV, pw)
+			pw.CloseWithError(err)
+			written <- err
+		}()
+		return pr, func() error { return <-written }
+	})
 }
 
 // seedMany inserts users × activities verified service records of the organization straight into
