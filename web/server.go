@@ -63,6 +63,7 @@ func New(d *app.Services) (*fiber.App, error) {
 		metricsPort: metricsPort(d.Config.MetricsAddr)}
 	s.guard = guard.New(d.Config, d.Redis, d.Users, d.Sessions, d.DeviceSessions, d.Limiter, d.SignIn, log)
 	s.observer = observe.New(d.Config, log, d.DB, d.Redis, d.Ledger, d.Store, s.errorHandler)
+	s.observer.WatchReplica(d.Reads)
 	s.problems = &problem.Writer{BaseURL: s.cfg.BaseURL, Msgs: msgs, Log: log}
 	s.app = fiber.New(fiber.Config{
 		AppName:      "timebank",
@@ -110,6 +111,7 @@ func (s *server) healthz(c *fiber.Ctx) error {
 }
 
 // readyz says whether PostgreSQL and Redis answer; load balancers stop sending traffic otherwise.
+// With a replica configured it also gives the replica's state and lag, without failing on it.
 func (s *server) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
@@ -120,6 +122,11 @@ func (s *server) readyz(c *fiber.Ctx) error {
 	}
 	if err := s.rdb.Ping(ctx).Err(); err != nil {
 		checks["redis"], ready = "unreachable", false
+	}
+	// A replica that is down or behind does not make the service unready: reports then read from
+	// the primary. Its state and lag are reported for whoever watches.
+	if st, ok := s.services.Reads.State(ctx); ok {
+		checks["replica"] = st
 	}
 	if !ready {
 		c.Status(fiber.StatusServiceUnavailable)

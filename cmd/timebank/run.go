@@ -177,5 +177,6 @@ func withServices(ctx context.Context, cfg config.Config, log *slog.Logger, fn f
 	if err != nil {
 		return err
 	}
+	defer svc.Close()
 	return fn(svc)
 }

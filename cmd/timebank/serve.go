@@ -51,6 +51,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	if err != nil {
 		return err
 	}
+	defer svc.Close()
 	srv, err := web.New(svc)
 	if err != nil {
 		return err

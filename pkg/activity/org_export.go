@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"timebank/pkg/export"
+	"timebank/pkg/replica"
 )
 
 // OrgRecord is one service record of an organization as its exports read it: the record's
@@ -48,7 +49,7 @@ JOIN organizations o ON o.id = r.org_id
 LEFT JOIN activity_categories c ON c.code = r.category
 WHERE r.org_id = $1 AND r.service_date BETWEEN $2::date AND $3::date
 ORDER BY r.service_date, r.id`
-	rows, err := s.db.QueryContext(ctx, q, orgID, p.FirstDay(), p.LastDay())
+	rows, err := s.exportReads().QueryContext(ctx, q, orgID, p.FirstDay(), p.LastDay())
 	if err != nil {
 		return err
 	}
@@ -122,4 +123,17 @@ func (s *Service) exportOrgRecords(ctx context.Context, orgID int64, p export.Pe
 		return xw.Rows(), err
 	}
 	return xw.Rows(), xw.Close()
+}
+
+// ReadExportsFrom sends the reads of an organization's exports (its records and its activities of a
+// period) to r, a replica.Pool. A volunteer's own records and statement stay on the primary: they
+// are read right after the check-in or the order that changed them.
+func (s *Service) ReadExportsFrom(r replica.Reader) { s.exports = r }
+
+// exportReads is where an organization's exports read.
+func (s *Service) exportReads() replica.Reader {
+	if s.exports != nil {
+		return s.exports
+	}
+	return s.db
 }

@@ -14,6 +14,7 @@ import (
 	"timebank/pkg/notify"
 	"timebank/pkg/prepared"
 	"timebank/pkg/qr"
+	"timebank/pkg/replica"
 )
 
 // Options are the service's settings beyond its connections; the zero value of each field means
@@ -60,6 +61,8 @@ type Service struct {
 	cal     *Calendar
 	// checkIns are the check-ins waiting to be written together (checkin_batch.go).
 	checkIns checkIns
+	// exports is where an organization's exports read (ReadExportsFrom); nil: db.
+	exports replica.Reader
 }
 
 // NewService returns the service over the migrated database, the ledger writing to the same

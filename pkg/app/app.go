@@ -20,6 +20,7 @@ import (
 	"timebank/pkg/notify"
 	"timebank/pkg/org"
 	"timebank/pkg/qr"
+	"timebank/pkg/replica"
 	"timebank/pkg/report"
 	"timebank/pkg/roster"
 	"timebank/pkg/session"
@@ -58,6 +59,9 @@ type Services struct {
 	Invalidation *invalidate.Bus
 	// Reports: the daily figures of regions, organizations and stores, and their summaries
 	Reports *report.Service
+	// Reads is where reports and exports read: the streaming replica of TIMEBANK_DATABASE_REPLICA_URL
+	// while it answers, the primary otherwise (and when none is configured). Close closes it.
+	Reads *replica.Pool
 }
 
 // New builds the ledger and the domain services over db and rdb. Keys for hashing and signing are
@@ -91,7 +95,11 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 	users.CachePrincipals(bus)
 	sessions := session.NewStore(db, rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL)
 	sessions.CacheIn(bus)
-	return &Services{
+	reads, err := openReplica(cfg, db, log)
+	if err != nil {
+		return nil, err
+	}
+	svc := &Services{
 		Config:     cfg,
 		Logger:     log,
 		DB:         db,
@@ -114,5 +122,39 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 		Certificates: certs,
 		Invalidation: bus,
 		Reports:      report.New(db, nil),
-	}, nil
+		Reads:        reads,
+	}
+	svc.readReportsFromReplica()
+	return svc, nil
 }
+
+// openReplica opens the pool of the streaming replica when one is configured; the pool is opened
+// lazily, so that a replica down at start-up only sends reports to the primary.
+func openReplica(cfg config.Config, db *sqlx.DB, log *slog.Logger) (*replica.Pool, error) {
+	if cfg.DatabaseReplicaURL == "" {
+		return replica.New(db, nil, log), nil
+	}
+	standby, err := sqlx.Open("postgres", cfg.DatabaseReplicaURL)
+	if err != nil {
+		return nil, fmt.Errorf("app: replica: %w", err)
+	}
+	standby.SetMaxOpenConns(cfg.DBMaxConns)
+	standby.SetMaxIdleConns(cfg.DBMaxConns / 4)
+	standby.SetConnMaxIdleTime(5 * time.Minute)
+	return replica.New(db, standby, log), nil
+}
+
+// readReportsFromReplica sends the reads that decide nothing and show nothing just done to the
+// replica: the summaries of regions, organizations and stores, and the exports of a period. The
+// ledger, holds, stock, idempotency keys, sign-in, verification and every page a person reads right
+// after acting (their balance, their records, a store's day, the certificate register) stay on the
+// primary.
+func (s *Services) readReportsFromReplica() {
+	s.Reports.ReadFrom(s.Reads)
+	s.Activities.ReadExportsFrom(s.Reads)
+	s.Users.ReadExportsFrom(s.Reads)
+	s.Store.ReadExportsFrom(s.Reads)
+}
+
+// Close closes what New opened: the replica's pool. The primary and Redis stay the caller's.
+func (s *Services) Close() error { return s.Reads.Close() }

@@ -39,6 +39,9 @@ type Config struct {
 	RelayEvery    time.Duration // TIMEBANK_RELAY_EVERY: how often the outbox relay runs, 1s
 	ExpireEvery   time.Duration // TIMEBANK_EXPIRE_EVERY: how often expired holds are released, 5s
 	ShutdownGrace time.Duration // TIMEBANK_SHUTDOWN_GRACE: how long in-flight requests may finish, 15s
+	// DatabaseReplicaURL is a PostgreSQL streaming replica that reports and exports read from
+	// (TIMEBANK_DATABASE_REPLICA_URL); none: they read from the primary.
+	DatabaseReplicaURL string
 	// TrustedProxies are the reverse proxies (addresses or CIDR prefixes, TIMEBANK_TRUSTED_PROXIES,
 	// comma separated) whose X-Forwarded-For is believed; none by default.
 	TrustedProxies []netip.Prefix
@@ -73,6 +76,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SMSURL:        getenv("TIMEBANK_SMS_URL"),
 		SMSToken:      getenv("TIMEBANK_SMS_TOKEN"),
 	}
+	c.DatabaseReplicaURL = strings.TrimSpace(getenv("TIMEBANK_DATABASE_REPLICA_URL"))
 	var errs []error
 	c.DBMaxConns = intVar(get("TIMEBANK_DB_MAX_CONNS", "32"), "TIMEBANK_DB_MAX_CONNS", &errs)
 	c.TrustedProxies = prefixesVar(getenv("TIMEBANK_TRUSTED_PROXIES"), "TIMEBANK_TRUSTED_PROXIES", &errs)
@@ -185,7 +189,7 @@ func durVar(s, name string, errs *[]error) time.Duration {
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("env", c.Env), slog.String("addr", c.Addr), slog.String("base_url", c.BaseURL),
-		slog.String("database_url", redactURL(c.DatabaseURL)), slog.Int("db_max_conns", c.DBMaxConns),
+		slog.String("database_url", redactURL(c.DatabaseURL)), slog.String("database_replica_url", redactURL(c.DatabaseReplicaURL)), slog.Int("db_max_conns", c.DBMaxConns),
 		slog.String("redis_url", redactURL(c.RedisURL)), slog.String("redis_prefix", c.RedisPrefix),
 		slog.String("secret", mask(c.Secret)), slog.String("operator_token", mask(c.OperatorToken)),
 		slog.Bool("auto_migrate", c.AutoMigrate), slog.String("log_level", c.LogLevel.String()),

@@ -44,9 +44,10 @@ func TestBadValuesAreReported(t *testing.T) {
 
 func TestLogValueMasksSecrets(t *testing.T) {
 	c, _ := Load(envMap(map[string]string{"TIMEBANK_DATABASE_URL": "postgres://u:hunter2@db/x",
-		"TIMEBANK_OPERATOR_TOKEN": "tok-abcdefghijklmnopqrstuvwxyz"}))
+		"TIMEBANK_DATABASE_REPLICA_URL": "postgres://u:s3cr3t-replica@replica/x",
+		"TIMEBANK_OPERATOR_TOKEN":       "tok-abcdefghijklmnopqrstuvwxyz"}))
 	s := c.LogValue().String()
-	for _, secret := range []string{"hunter2", "tok-abcdefghijklmnopqrstuvwxyz", DevSecret} {
+	for _, secret := range []string{"hunter2", "s3cr3t-replica", "tok-abcdefghijklmnopqrstuvwxyz", DevSecret} {
 		if strings.Contains(s, secret) {
 			t.Errorf("log value leaks %q: %s", secret, s)
 		}

@@ -108,7 +108,9 @@ func (s *PostgresServer) open(name string) *sql.DB {
 // Start starts the server and waits until it accepts connections.
 func (s *PostgresServer) Start() {
 	s.t.Helper()
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=200", s.Port, s.dir)
+	// WAL for a streaming replica (NewStandby); a standby takes the same settings.
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=200 -c wal_level=replica "+
+		"-c max_wal_senders=4", s.Port, s.dir)
 	if err := s.pgctl("start", "-l", filepath.Join(s.dir, "log"), "-o", opts); err != nil {
 		log, _ := os.ReadFile(filepath.Join(s.dir, "log"))
 		s.t.Fatalf("dbtest: %v\n%s", err, log)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"timebank/pkg/export"
+	"timebank/pkg/replica"
 )
 
 // memberColumns are the columns of an organization's members export. The phone number is masked
@@ -30,7 +31,7 @@ JOIN users u ON u.id = g.user_id
 LEFT JOIN stores s ON s.id = g.store_id
 WHERE (g.org_id = $1 OR s.org_id = $1) AND g.granted_at < $3 AND (g.revoked_at IS NULL OR g.revoked_at >= $2)
 ORDER BY g.granted_at, g.id`
-	rows, err := u.db.QueryContext(ctx, q, orgID, p.Start(), p.End())
+	rows, err := u.exportReads().QueryContext(ctx, q, orgID, p.Start(), p.End())
 	if err != nil {
 		return 0, err
 	}
@@ -48,4 +49,15 @@ ORDER BY g.granted_at, g.id`
 		err := r.Scan(&no, &name, &phone, &role, &store, &granted, &revoked)
 		return []any{no, name, MaskPhone(phone), roleNames[role], store, export.Time(granted), export.Time(revoked.Time)}, err
 	})
+}
+
+// ReadExportsFrom sends the reads of the members export to r, a replica.Pool.
+func (u *Users) ReadExportsFrom(r replica.Reader) { u.exports = r }
+
+// exportReads is where the members export reads.
+func (u *Users) exportReads() replica.Reader {
+	if u.exports != nil {
+		return u.exports
+	}
+	return u.db
 }

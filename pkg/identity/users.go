@@ -16,6 +16,7 @@ import (
 	"timebank/fields"
 	"timebank/ledger"
 	"timebank/pgerr"
+	"timebank/pkg/replica"
 )
 
 // Errors of the user store.
@@ -170,6 +171,8 @@ type Users struct {
 	ledger *ledger.Ledger
 	idKey  []byte
 	cache  *principalCache // nil: every principal is read from PostgreSQL (CachePrincipals)
+	// exports is where the members export reads (ReadExportsFrom); nil: db.
+	exports replica.Reader
 }
 
 // AccountOf is the code of the user's ledger account ("vol:<id>"; the database holds every user to it).

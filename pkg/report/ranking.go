@@ -26,7 +26,7 @@ const RankingSize = 20
 // organization's period is a short range of an index.
 func (s *Service) Ranking(ctx context.Context, orgID int64, p Period, full bool) ([]Ranked, error) {
 	var out []Ranked
-	err := s.db.SelectContext(ctx, &out, `
+	err := s.reads.SelectContext(ctx, &out, `
 SELECT r.user_id, u.name, u.volunteer_no,
        coalesce(sum(r.minutes) FILTER (WHERE r.kind = 'scan'), 0) AS scan_minutes,
        coalesce(sum(r.minutes) FILTER (WHERE r.kind = 'manual'), 0) AS manual_minutes,

@@ -9,12 +9,16 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"timebank/pkg/chinatime"
+	"timebank/pkg/replica"
 )
 
 // Service keeps the daily figures and answers summaries from them.
 type Service struct {
-	db  *sqlx.DB
-	now func() time.Time
+	db *sqlx.DB
+	// reads is where the figures of summaries and rankings are read: the replica when there is one
+	// (ReadFrom). Names and existence are read from db, so that a place created a moment ago is found.
+	reads replica.Reader
+	now   func() time.Time
 }
 
 // New returns the report service over db. A nil now is time.Now.
@@ -22,8 +26,12 @@ func New(db *sqlx.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: now}
+	return &Service{db: db, reads: db, now: now}
 }
+
+// ReadFrom sends the reads of summaries and rankings to r (a replica.Pool); the daily figures are
+// still written on the primary.
+func (s *Service) ReadFrom(r replica.Reader) { s.reads = r }
 
 // today is the current day in China, at its midnight.
 func (s *Service) today() time.Time { return chinatime.Midnight(s.now()) }

@@ -53,7 +53,7 @@ const MaxParts = 500
 func (s *Service) months(ctx context.Context, filter string, p Period, args ...any) ([]Month, Figures, error) {
 	q := `WITH src AS ` + sourceCTE(filter) + `SELECT month, ` + sums("") + ` FROM src GROUP BY 1 ORDER BY 1`
 	var out []Month
-	err := s.db.SelectContext(ctx, &out, q, append(split(p, s.today()).args(), args...)...)
+	err := s.reads.SelectContext(ctx, &out, q, append(split(p, s.today()).args(), args...)...)
 	var total Figures
 	for _, m := range out {
 		total.add(m.Figures)
@@ -96,7 +96,7 @@ func (s *Service) RegionSummary(ctx context.Context, code string, p Period) (Sum
 	if level < org.Community {
 		childLen = (level + 1).Digits()
 	}
-	err = s.db.SelectContext(ctx, &sum.Parts, `WITH src AS `+sourceCTE(`region_code LIKE $7`)+`
+	err = s.reads.SelectContext(ctx, &sum.Parts, `WITH src AS `+sourceCTE(`region_code LIKE $7`)+`
 SELECT 'region' AS kind, c.code, 0::bigint AS id, c.name, `+outer()+`
   FROM regions c LEFT JOIN (
        SELECT left(region_code, $9) AS part, `+sums("")+` FROM src GROUP BY 1
@@ -130,7 +130,7 @@ func (s *Service) OrgSummary(ctx context.Context, id int64, p Period, inside Ins
 	if sum.Months, sum.Totals, err = s.months(ctx, `org_id = $7`, p, id); err != nil {
 		return Summary{}, err
 	}
-	err = s.db.SelectContext(ctx, &sum.Parts, `WITH src AS `+sourceCTE(`org_id = $7`)+`
+	err = s.reads.SelectContext(ctx, &sum.Parts, `WITH src AS `+sourceCTE(`org_id = $7`)+`
 SELECT 'store' AS kind, '' AS code, st.id, st.name, `+outer()+`
   FROM stores st LEFT JOIN (
        SELECT store_id, `+sums("")+` FROM src WHERE store_id <> 0 GROUP BY 1

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"timebank/pkg/export"
+	"timebank/pkg/replica"
 )
 
 // The Chinese words of the exports for a movement's kind, an order's channel and status, and a
@@ -26,7 +27,7 @@ const actorName = `coalesce((SELECT name FROM users WHERE id = CASE WHEN %s ~ '^
 // start opens the export file and runs the query: what every store export does first.
 func (s *Service) start(ctx context.Context, f export.Format, w io.Writer, sheet string, cols []export.Column,
 	q string, args ...any) (export.Writer, *sql.Rows, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.exportReads().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -132,4 +133,17 @@ ORDER BY d.received_at, d.id`, storeID, p.Start(), p.End())
 		err := r.Scan(&number, &at, &kind, &donor, &phone, &goods, &units, &fen, &handler, &note)
 		return []any{number, export.Time(at), donorWords[kind], donor, phone, goods.String, units, float64(fen) / 100, handler, note}, err
 	})
+}
+
+// ReadExportsFrom sends the reads of the store's exports of a period (journal, orders, donations,
+// day reports) to r, a replica.Pool. The day's report on its page stays on the primary: the clerk
+// reads it right after a hand-out.
+func (s *Service) ReadExportsFrom(r replica.Reader) { s.exports = r }
+
+// exportReads is where the exports of a period read.
+func (s *Service) exportReads() replica.Reader {
+	if s.exports != nil {
+		return s.exports
+	}
+	return s.db
 }

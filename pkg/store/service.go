@@ -18,6 +18,7 @@ import (
 	"timebank/pkg/prepared"
 	"timebank/pkg/principal"
 	"timebank/pkg/qr"
+	"timebank/pkg/replica"
 )
 
 // Stars tells a volunteer's star level (星级志愿者) under the thresholds of the store's
@@ -81,6 +82,8 @@ type Service struct {
 	fulfils     group[*call[fulfilling, Order]]
 	placeStats  batchCounters
 	fulfilStats batchCounters
+	// exports is where the exports of a period read (ReadExportsFrom); nil: db.
+	exports replica.Reader
 }
 
 // placeRunners and fulfilRunners are how many batches of a store's orders, and of hand-outs, may be

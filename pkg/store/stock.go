@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/lib/pq"
+
+	"timebank/pkg/replica"
 )
 
 // StockItem is an item with the lots that hold it, first-expiring-first.
@@ -131,6 +133,12 @@ type DayReport struct {
 // DayReport returns the report of the store's day (a date in China Standard Time).
 // Errors: ErrInvalid (a malformed day), ErrStoreNotFound.
 func (s *Service) DayReport(ctx context.Context, storeID int64, day string) (DayReport, error) {
+	return s.dayReport(ctx, s.db, storeID, day)
+}
+
+// dayReport is DayReport with its figures read through reads: the primary for the page a clerk
+// reads right after a hand-out, the export's reader for a period's export.
+func (s *Service) dayReport(ctx context.Context, reads replica.Reader, storeID int64, day string) (DayReport, error) {
 	start, ok := parseDay(day)
 	if !ok {
 		return DayReport{}, invalid("day", "day_format")
@@ -139,7 +147,7 @@ func (s *Service) DayReport(ctx context.Context, storeID int64, day string) (Day
 		return DayReport{}, err
 	}
 	r := DayReport{StoreID: storeID, Day: day}
-	err := s.db.GetContext(ctx, &r, `
+	err := reads.GetContext(ctx, &r, `
 SELECT
   (SELECT count(*) FROM store_orders WHERE store_id = $1 AND resolved_at >= $2 AND resolved_at < $3
      AND status = 'fulfilled' AND channel = 'online') AS orders_handed_out,
