@@ -67,7 +67,7 @@ func TestOrganizationAPI(t *testing.T) {
 	}
 
 	// A person registers, and the organization invites them as coordinator by phone number.
-	if st, body := apiCall(t, app, "", "POST", "/api/v1/register", `{"phone":"13912345678","password":"Qiantang-river-2026","name":"张丽华"}`); st != 201 {
+	if st, body := apiCall(t, app, "", "POST", "/api/v1/register", `{"phone":"13912345678","password":"Qiantang-river-2026","name":"张丽华","code":"`+regCode(t, d, "13912345678")+`"}`); st != 201 {
 		t.Fatalf("register: %d %v", st, body)
 	}
 	path := "/api/v1/orgs/" + strconv.FormatInt(orgID, 10) + "/members"
@@ -192,10 +192,10 @@ func TestRosterImportAPI(t *testing.T) {
 		t.Fatalf("import: %d %v", st, rep)
 	}
 	// An imported volunteer claims the account by registering the number.
-	if st, body := apiCall(t, app, "", "POST", "/api/v1/register", `{"phone":"13700000002","password":"Nanhu-lake-2026","name":"李建国"}`); st != 201 {
+	if st, body := apiCall(t, app, "", "POST", "/api/v1/register", `{"phone":"13700000002","password":"Nanhu-lake-2026","name":"李建国","code":"`+regCode(t, d, "13700000002")+`"}`); st != 201 {
 		t.Fatalf("claim: %d %v", st, body)
 	}
-	if st, body := apiCall(t, app, "", "POST", "/api/v1/register", `{"phone":"13700000002","password":"Nanhu-lake-2026","name":"李建国"}`); st != 409 {
+	if st, body := apiCall(t, app, "", "POST", "/api/v1/register", `{"phone":"13700000002","password":"Nanhu-lake-2026","name":"李建国","code":"`+regCode(t, d, "13700000002")+`"}`); st != 409 {
 		t.Fatalf("claim twice: %d %v", st, body)
 	}
 }

@@ -82,6 +82,7 @@ func authzTable() map[string]entry {
 		"POST /api/v1/holds/:id/commit":         ledgerOnly(post("/api/v1/holds/1/commit")),
 		"POST /api/v1/holds/:id/void":           ledgerOnly(post("/api/v1/holds/1/void")),
 
+		"POST /api/v1/register/code":           {who: everyone, in: post("/api/v1/register/code")},
 		"POST /api/v1/register":                {who: everyone, in: post("/api/v1/register")},
 		"POST /api/v1/login":                   {who: everyone, in: post("/api/v1/login")},
 		"POST /api/v1/password-resets":         {who: everyone, in: post("/api/v1/password-resets")},
@@ -158,6 +159,7 @@ func authzTable() map[string]entry {
 		"GET /static/*":         {who: everyone, in: get("/static/app.css")},
 		"GET /":                 {who: everyone, in: get("/")},
 		"GET /register":         {who: everyone, in: get("/register")},
+		"POST /register/code":   {who: everyone, in: post("/register/code")},
 		"POST /register":        {who: everyone, in: post("/register")},
 		"GET /login":            {who: everyone, in: get("/login")},
 		"GET /privacy":          {who: everyone, in: get("/privacy")},

@@ -59,7 +59,10 @@ func TestBrowserRegisterLogInLiveBalance(t *testing.T) {
 	const number, pass = "13757571234", "qiantang-tide-2026"
 
 	visit(t, ctx, base+"/register")
-	fill(t, ctx, "f-phone", "137 5757 1234", "f-name", "沈小燕", "f-password", pass)
+	fill(t, ctx, "f-phone", "137 5757 1234")
+	screenshot(t, ctx, "1-register-number")
+	submitAndWait(t, ctx, "register-send-code", "register-code-sent")
+	fill(t, ctx, "f-code", regCode(t, d, number), "f-name", "沈小燕", "f-password", pass)
 	step(t, ctx, "agree to the privacy notice", chromedp.Click(chromedp.ID("f-privacy_consent")))
 	screenshot(t, ctx, "1-register")
 	submitAndWait(t, ctx, "register-submit", "me-details")

@@ -86,7 +86,7 @@ func TestRegistrationConsent(t *testing.T) {
 	app, d := newTestApp(t)
 	id := residentID("33048119900101123")
 	status, body := apiCall(t, app, "", "POST", "/api/v1/register",
-		`{"phone":"13900001111","password":"lantern-west-lake-9","name":"陆","resident_id":"`+id+`"}`)
+		`{"phone":"13900001111","password":"lantern-west-lake-9","name":"陆","resident_id":"`+id+`","code":"`+regCode(t, d, "13900001111")+`"}`)
 	if status != 400 || !strings.Contains(fmt.Sprint(body), "privacy_consent") {
 		t.Fatalf("an ID number without consent: %d %v", status, body)
 	}
@@ -95,7 +95,7 @@ func TestRegistrationConsent(t *testing.T) {
 		t.Fatalf("refused yet stored: %d %v", n, err)
 	}
 	status, body = apiCall(t, app, "", "POST", "/api/v1/register",
-		`{"phone":"13900001111","password":"lantern-west-lake-9","name":"陆","resident_id":"`+id+`","privacy_consent":true}`)
+		`{"phone":"13900001111","password":"lantern-west-lake-9","name":"陆","resident_id":"`+id+`","privacy_consent":true,"code":"`+regCode(t, d, "13900001111")+`"}`)
 	if status != 201 {
 		t.Fatalf("with consent: %d %v", status, body)
 	}
@@ -104,7 +104,7 @@ func TestRegistrationConsent(t *testing.T) {
 		t.Errorf("the consent was not kept: %q %v", notice, err)
 	}
 	if status, body = apiCall(t, app, "", "POST", "/api/v1/register",
-		`{"phone":"13900002222","password":"lantern-west-lake-9","name":"周"}`); status != 201 {
+		`{"phone":"13900002222","password":"lantern-west-lake-9","name":"周","code":"`+regCode(t, d, "13900002222")+`"}`); status != 201 {
 		t.Errorf("without an ID number: %d %v", status, body)
 	}
 }

@@ -19,8 +19,14 @@ func TestRegisterLoginProfile(t *testing.T) {
 	b := newBrowser(t, app)
 	r := b.get("/register")
 	inputsLabelled(t, "register", r.body)
+	r = b.submit("/register/code", url.Values{"phone": {"138 1234 5678"}})
+	if r.status != 200 || !strings.Contains(r.body, "138****5678") || !strings.Contains(r.body, `name="code"`) {
+		t.Fatalf("the code step: %d\n%s", r.status, r.body)
+	}
+	inputsLabelled(t, "register with its code", r.body)
 	id := residentID("33048119900101123")
-	r = b.submit("/register", url.Values{"phone": {"138 1234 5678"}, "name": {"王小梅"}, "password": {testPass}, "resident_id": {id}, "privacy_consent": {"1"}})
+	r = b.submit("/register", url.Values{"phone": {"138 1234 5678"}, "code": {regCode(t, d, testPhone)}, "name": {"王小梅"},
+		"password": {testPass}, "resident_id": {id}, "privacy_consent": {"1"}})
 	if r.status != 303 || r.location() != "/me?notice=welcome" {
 		t.Fatalf("register: %d %q\n%s", r.status, r.location(), r.body)
 	}
@@ -57,13 +63,20 @@ func TestRegisterLoginProfile(t *testing.T) {
 func TestRegisterFormErrors(t *testing.T) {
 	app, d := newTestApp(t)
 	b := newBrowser(t, app)
-	r := b.submit("/register", url.Values{"phone": {"12345"}, "name": {"  "}, "password": {"pw-Zq9"}, "resident_id": {"33048119900101123Y"}})
+	r := b.submit("/register/code", url.Values{"phone": {"12345"}})
+	for _, want := range []string{`id="error-summary"`, `href="#f-phone"`, `id="f-phone-error"`, `aria-describedby="f-phone-hint f-phone-error"`,
+		`aria-invalid="true"`, `value="12345"`, "请输入有效的 11 位大陆手机号码"} {
+		if r.status != 422 || !strings.Contains(r.body, want) {
+			t.Errorf("the number's form (%d) lacks %s", r.status, want)
+		}
+	}
+	r = b.submit("/register", url.Values{"phone": {testPhone}, "code": {"12"}, "name": {"  "}, "password": {"pw-Zq9"}, "resident_id": {"33048119900101123Y"}})
 	if r.status != 422 {
 		t.Fatalf("status %d", r.status)
 	}
-	for _, want := range []string{`id="error-summary"`, `href="#f-phone"`, `id="f-phone-error"`, `id="f-name-error"`,
-		`id="f-password-error"`, `id="f-resident_id-error"`, `id="f-privacy_consent-error"`, `aria-describedby="f-phone-hint f-phone-error"`,
-		`aria-invalid="true"`, `value="12345"`, `value="33048119900101123Y"`, "请输入有效的 11 位大陆手机号码"} {
+	for _, want := range []string{`id="error-summary"`, `href="#f-name"`, `id="f-name-error"`,
+		`id="f-password-error"`, `id="f-resident_id-error"`, `id="f-privacy_consent-error"`, `aria-describedby="f-name-error"`,
+		`aria-invalid="true"`, `value="33048119900101123Y"`, `name="code"`} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("the form lacks %s", want)
 		}
@@ -73,12 +86,12 @@ func TestRegisterFormErrors(t *testing.T) {
 	}
 	inputsLabelled(t, "register with errors", r.body)
 
-	// A number that is taken is said next to the phone field.
+	// A wrong code is said next to the code field, for a number that is taken as for any other.
 	if _, err := d.Users.Register(context.Background(), identity.Registration{Phone: testPhone, Name: "甲", Password: testPass}); err != nil {
 		t.Fatal(err)
 	}
-	r = b.submit("/register", url.Values{"phone": {testPhone}, "name": {"乙"}, "password": {"another-long-pass-1"}, "privacy_consent": {"1"}})
-	if r.status != 409 || !regexp.MustCompile(`id="f-phone-error"[^>]*>.*已注册`).MatchString(r.body) {
+	r = b.submit("/register", url.Values{"phone": {testPhone}, "code": {wrongCode(t, d, testPhone)}, "name": {"乙"}, "password": {"another-long-pass-1"}, "privacy_consent": {"1"}})
+	if r.status != 422 || !regexp.MustCompile(`id="f-code-error"[^>]*>.*验证码不正确`).MatchString(r.body) || strings.Contains(r.body, "已注册") {
 		t.Errorf("taken number: %d\n%s", r.status, r.body)
 	}
 }

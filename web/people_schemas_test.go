@@ -63,18 +63,19 @@ func TestPeopleSchemasMatchTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, typ := range map[string]reflect.Type{
-		"Registration":    reflect.TypeFor[identity.Registration](),
-		"Me":              reflect.TypeFor[api.Me](),
-		"LoginRequest":    reflect.TypeFor[api.LoginRequest](),
-		"LoginResponse":   reflect.TypeFor[api.LoginResponse](),
-		"LogoutRequest":   reflect.TypeFor[api.LogoutRequest](),
-		"PasswordRequest": reflect.TypeFor[api.PasswordRequest](),
-		"LangRequest":     reflect.TypeFor[api.LangRequest](),
-		"BalanceEvent":    reflect.TypeFor[api.BalanceEvent](),
-		"ResetRequest":    reflect.TypeFor[api.ResetRequest](),
-		"ResetAccepted":   reflect.TypeFor[api.ResetAccepted](),
-		"ResetConfirm":    reflect.TypeFor[api.ResetConfirm](),
-		"ResetCode":       reflect.TypeFor[api.ResetCode](),
+		"Registration":            reflect.TypeFor[identity.Registration](),
+		"Me":                      reflect.TypeFor[api.Me](),
+		"LoginRequest":            reflect.TypeFor[api.LoginRequest](),
+		"LoginResponse":           reflect.TypeFor[api.LoginResponse](),
+		"LogoutRequest":           reflect.TypeFor[api.LogoutRequest](),
+		"PasswordRequest":         reflect.TypeFor[api.PasswordRequest](),
+		"LangRequest":             reflect.TypeFor[api.LangRequest](),
+		"BalanceEvent":            reflect.TypeFor[api.BalanceEvent](),
+		"ResetRequest":            reflect.TypeFor[api.ResetRequest](),
+		"RegistrationCodeRequest": reflect.TypeFor[api.RegistrationCodeRequest](),
+		"ResetAccepted":           reflect.TypeFor[api.ResetAccepted](),
+		"ResetConfirm":            reflect.TypeFor[api.ResetConfirm](),
+		"ResetCode":               reflect.TypeFor[api.ResetCode](),
 	} {
 		schema, ok := part.Components.Schemas[name]
 		if !ok {

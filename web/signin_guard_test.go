@@ -21,6 +21,7 @@ import (
 	"timebank/pkg/app"
 	"timebank/pkg/config"
 	"timebank/pkg/dbtest"
+	"timebank/pkg/identity"
 	"timebank/pkg/session"
 	"timebank/web"
 )
@@ -28,9 +29,10 @@ import (
 // guardWorld is the app served on a real loopback listener, so that requests come from addresses
 // of their own (127.0.0.2, 127.0.0.3 …), over the test's database and the given Redis.
 type guardWorld struct {
-	url string
-	rdb redis.UniversalClient
-	app *fiber.App
+	url   string
+	rdb   redis.UniversalClient
+	app   *fiber.App
+	users *identity.Users
 }
 
 func newGuardWorld(t *testing.T, rdb redis.UniversalClient, prefix string, change ...func(*config.Config)) guardWorld {
@@ -61,7 +63,7 @@ func newGuardWorld(t *testing.T, rdb redis.UniversalClient, prefix string, chang
 	}
 	go func() { _ = a.Listener(ln) }()
 	t.Cleanup(func() { _ = a.Shutdown() })
-	return guardWorld{url: "http://" + ln.Addr().String(), rdb: rdb, app: a}
+	return guardWorld{url: "http://" + ln.Addr().String(), rdb: rdb, app: a, users: svc.Users}
 }
 
 // from returns a client whose connections come from ip, with a cookie jar of its own (a browser).
@@ -133,7 +135,8 @@ const guardPhone, guardPass = "13700001234", "Haining-river-2026"
 func TestSignInGuard(t *testing.T) {
 	rdb, prefix := dbtest.Redis(t)
 	w := newGuardWorld(t, rdb, prefix)
-	if s := w.post(t, from("127.0.0.9"), "/api/v1/register", fmt.Sprintf(`{"phone":%q,"password":%q,"name":"陈志强"}`, guardPhone, guardPass)); s != 201 {
+	if s := w.post(t, from("127.0.0.9"), "/api/v1/register", fmt.Sprintf(`{"phone":%q,"password":%q,"name":"陈志强","code":%q}`, guardPhone, guardPass,
+		w.users.RegistrationCode(guardPhone, time.Now()))); s != 201 {
 		t.Fatalf("register: %d", s)
 	}
 	one := make([]*http.Client, 25)
@@ -192,7 +195,8 @@ func TestSignInGuardWithoutRedis(t *testing.T) {
 	rdb := srv.Client()
 	defer rdb.Close()
 	w := newGuardWorld(t, rdb, "tb:")
-	if s := w.post(t, from("127.0.0.9"), "/api/v1/register", fmt.Sprintf(`{"phone":%q,"password":%q,"name":"陈志强"}`, guardPhone, guardPass)); s != 201 {
+	if s := w.post(t, from("127.0.0.9"), "/api/v1/register", fmt.Sprintf(`{"phone":%q,"password":%q,"name":"陈志强","code":%q}`, guardPhone, guardPass,
+		w.users.RegistrationCode(guardPhone, time.Now()))); s != 201 {
 		t.Fatalf("register: %d", s)
 	}
 	srv.Kill()

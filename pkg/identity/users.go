@@ -81,6 +81,9 @@ type Registration struct {
 	// ConsentAlways asks consent of everyone, not only of those giving an ID number: the
 	// registration page does (it takes a phone number and a name, and says so in its notice).
 	ConsentAlways bool `json:"-"`
+	// Code is the registration code sent to the phone (RegistrationCode): a person registering
+	// themselves gives it (the web checks it); an administrator's or an import's registration not.
+	Code string `json:"code,omitempty"`
 }
 
 // PrivacyNotice is the version of the privacy notice (the page /privacy) that consent is given to:

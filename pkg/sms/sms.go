@@ -101,6 +101,24 @@ func ResetText(lang, code string, minutes int) string {
 	return fmt.Sprintf("【公益仓】您的密码重置验证码为 %s，%d 分钟内有效。如非本人操作，请忽略本短信。", code, minutes)
 }
 
+// RegistrationText is the message that carries a registration code, in the language of the page
+// it was asked from.
+func RegistrationText(lang, code string, minutes int) string {
+	if lang == "en" {
+		return fmt.Sprintf("[Timebank] Your registration code is %s, valid for %d minutes. If you did not ask for it, ignore this message.", code, minutes)
+	}
+	return fmt.Sprintf("【公益仓】您的注册验证码为 %s，%d 分钟内有效。如非本人操作，请忽略本短信。", code, minutes)
+}
+
+// RegistrationTakenText is the message sent instead of a code when the number is registered
+// already: someone tried to register it; its owner may sign in, or reset the password at resetURL.
+func RegistrationTakenText(lang, resetURL string) string {
+	if lang == "en" {
+		return "[Timebank] Someone tried to register an account with this number, which already has one. If it was you, sign in, or reset your password at " + resetURL + ". If not, ignore this message."
+	}
+	return "【公益仓】有人尝试用本手机号注册账号，但该号码已注册。如是本人操作，请直接登录；忘记密码可在 " + resetURL + " 重置。如非本人操作，请忽略本短信。"
+}
+
 func mask(p string) string {
 	if len(p) != 11 {
 		return "***"

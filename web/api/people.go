@@ -22,15 +22,32 @@ type Me struct {
 	Roles []access.Grant `json:"roles"`
 }
 
+// RegistrationCodeRequest is the body of POST /api/v1/register/code: the number to register.
+type RegistrationCodeRequest struct {
+	Phone string `json:"phone"`
+}
+
+// registrationCode sends the number its registration code (or, if it is registered, a notice to
+// its owner); the answer is the same 202 either way, so that it never tells who is registered.
+func (s *server) registrationCode(c *fiber.Ctx) error {
+	var req RegistrationCodeRequest
+	if err := request.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	lang := s.msgs.Lang(c)
+	if err := s.guard.RequestRegistrationCode(c, req.Phone, lang, s.SMS); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(ResetAccepted{Message: s.msgs.Get(lang, "detail.registration_code_sent")})
+}
+
+// register registers the person with the code sent to their number.
 func (s *server) register(c *fiber.Ctx) error {
 	var req identity.Registration
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.guard.RateLimit(c, "reg:"+s.guard.ClientIP(c), guard.RegistrationsPerAddr, guard.RegistrationWindow); err != nil {
-		return err
-	}
-	u, err := s.Users.Register(c.UserContext(), req)
+	u, err := s.guard.Register(c, req)
 	if err != nil {
 		return err
 	}

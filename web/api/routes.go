@@ -33,6 +33,7 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(fiber.MethodPost, "/api/v1/holds/:id/void", op, s.voidHold)
 
 	// People and sessions.
+	s.handle(fiber.MethodPost, "/api/v1/register/code", guard.Public(), s.registrationCode)
 	s.handle(fiber.MethodPost, "/api/v1/register", guard.Public(), s.register)
 	s.handle(fiber.MethodPost, "/api/v1/password-resets", guard.Public(), s.requestReset)
 	s.handle(fiber.MethodPost, "/api/v1/password-resets/confirm", guard.Public(), s.confirmReset)

@@ -9,11 +9,10 @@ import (
 	"timebank/web/guard"
 )
 
-// signInView is what the sign-in and registration pages show beside their forms: a scan held for
-// this browser (it is made once the person is in), and whether registration is the short one.
+// signInView is what the sign-in page shows beside its form: a scan held for this browser (it is
+// made once the person is in).
 type signInView struct {
 	Pending *pendingNote
-	Short   bool // phone, name and password only: the ID number can be added later, on "me"
 }
 
 // loginPage shows the log-in form. Someone already signed in goes straight on to next.

@@ -24,6 +24,7 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(fiber.MethodGet, "/static/*", guard.Public(), s.static)
 	s.handle(fiber.MethodGet, "/", guard.Public(), s.homePage)
 	s.handle(fiber.MethodGet, "/register", guard.Public(), s.registerPage)
+	s.handle(fiber.MethodPost, "/register/code", guard.Public(), s.registerCodeSubmit)
 	s.handle(fiber.MethodPost, "/register", guard.Public(), s.registerSubmit)
 	s.handle(fiber.MethodGet, "/privacy", guard.Public(), s.privacyPage)
 	s.handle(fiber.MethodGet, "/password/forgot", guard.Public(), s.forgotPage)

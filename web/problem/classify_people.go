@@ -30,6 +30,8 @@ func classifyPeople(err error) (int, string) {
 		return fiber.StatusNotFound, "grant-not-found"
 	case errors.Is(err, identity.ErrScopeNotFound):
 		return fiber.StatusNotFound, "scope-not-found"
+	case errors.Is(err, identity.ErrRegistrationCode):
+		return fiber.StatusBadRequest, "registration-code"
 	case errors.Is(err, identity.ErrResetCode):
 		return fiber.StatusBadRequest, "reset-code"
 	case errors.Is(err, identity.ErrNotMember):
