@@ -95,8 +95,8 @@ func TestBrowserScanBeforeSignIn(t *testing.T) {
 }
 
 // A person new to the service scans, in English, on a counter-sized screen as well as a phone:
-// the sign-in page leads to the short registration (phone, name, password, and consent to the
-// privacy notice; no ID number), which keeps the held scan and makes it.
+// the sign-in page leads to the short registration (phone and its code, name, password, and consent
+// to the privacy notice; no ID number), which keeps the held scan and makes it.
 func TestBrowserScanThenRegister(t *testing.T) {
 	t.Parallel() // a browser test mostly waits: two run at once
 	for _, width := range []int64{phoneWidth, pcWidth} {
@@ -119,14 +119,19 @@ func TestBrowserScanThenRegister(t *testing.T) {
 			scanned := clk.Now()
 			visit(t, vol, in.URL)
 			clk.Set(scanned.Add(6 * time.Minute))
-			submitAndWait(t, vol, "to-register", "register-form")
+			submitAndWait(t, vol, "to-register", "register-code-form")
 			if got := textOf(t, vol, "scan-pending"); !strings.Contains(got, "check-in scan at "+clock(scanned)) {
 				t.Errorf("the registration page's note: %q", got)
+			}
+			fill(t, vol, "f-phone", "139 0571 2026")
+			submitAndWait(t, vol, "register-send-code", "register-code-sent")
+			if got := textOf(t, vol, "scan-pending"); !strings.Contains(got, "check-in scan at "+clock(scanned)) {
+				t.Errorf("the code step's note: %q", got)
 			}
 			if n := countOf(t, vol, "#f-resident_id"); n != 0 {
 				t.Error("the short registration asks for the ID number")
 			}
-			fill(t, vol, "f-phone", "139 0571 2026", "f-name", "Lin Hua", "f-password", "west-lake-morning-26")
+			fill(t, vol, "f-code", regCode(t, d, "13905712026"), "f-name", "Lin Hua", "f-password", "west-lake-morning-26")
 			submitAndWait(t, vol, "register-submit", "error-summary")
 			if got := textOf(t, vol, "error-summary"); !strings.Contains(got, "privacy notice") {
 				t.Errorf("registering without consent: %q", got)
