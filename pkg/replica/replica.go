@@ -8,12 +8,14 @@ package replica
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"log/slog"
 	"reflect"
 	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"timebank/pkg/outage"
 )
@@ -85,6 +87,18 @@ func (p *Pool) failed(err error) bool {
 	return true
 }
 
+// cancelled reports whether the replica cancelled the read for a conflict with the WAL it was
+// replaying (SQLSTATE 40001: a long report against a vacuum on the primary); the read is then made
+// on the primary, and the replica keeps serving the next ones.
+func (p *Pool) cancelled(err error) bool {
+	var pe *pq.Error
+	if !errors.As(err, &pe) || pe.Code != "40001" {
+		return false
+	}
+	p.fallback.Add(1)
+	return true
+}
+
 // answered notes that the replica answered.
 func (p *Pool) answered() {
 	p.served.Add(1)
@@ -100,7 +114,7 @@ func (p *Pool) do(read func(*sqlx.DB) error, reset func()) error {
 	if !standby {
 		return err
 	}
-	if p.failed(err) {
+	if p.failed(err) || p.cancelled(err) {
 		reset()
 		return read(p.primary)
 	}
