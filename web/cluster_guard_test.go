@@ -1,0 +1,13 @@
+package web_test
+
+import (
+	"testing"
+
+	"timebank/pkg/dbtest"
+)
+
+// Password guessing on a Redis Cluster of three masters: counted before the check, the owner not
+// locked out, no phone number or address in a key name.
+func TestSignInGuardOnRedisCluster(t *testing.T) {
+	dbtest.RunOnRedisCluster(t, TestSignInGuard)
+}
