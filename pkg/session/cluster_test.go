@@ -11,5 +11,5 @@ import (
 // session lie in different slots.
 func TestOnRedisCluster(t *testing.T) {
 	dbtest.RunOnRedisCluster(t, TestSessionLifecycle, TestDeleteAllEndsEverySession, TestSessionsExpire,
-		TestLimiterUnderConcurrency, TestSessionsKeptUntilSignedOut)
+		TestLimiterUnderConcurrency, TestSessionsKeptUntilSignedOut, TestSignOutRacingReads)
 }

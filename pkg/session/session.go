@@ -185,7 +185,19 @@ RETURNING user_id, app, created_at`, hash, int64(s.ttl.Seconds()))
 		return Session{}, err
 	}
 	se := Session{UserID: row.UserID, App: row.App, Created: row.Created}
-	_ = s.cache(ctx, key, se)
+	if s.cache(ctx, key, se) != nil {
+		return se, nil
+	}
+	// Signing out ends the session in PostgreSQL, then deletes it from Redis: if that ran since the
+	// read above, its delete may have come before this write, which would let the session in again.
+	var open bool
+	if err := s.db.GetContext(ctx, &open, `SELECT ended_at IS NULL FROM sessions WHERE key_hash = $1`, hash); err != nil || !open {
+		_ = s.rdb.Del(ctx, key).Err()
+		if err == nil || errors.Is(err, sql.ErrNoRows) {
+			err = ErrNoSession
+		}
+		return Session{}, err
+	}
 	return se, nil
 }
 
