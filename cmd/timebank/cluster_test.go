@@ -12,8 +12,9 @@ import (
 	"timebank/pkg/dbtest"
 )
 
-// TIMEBANK_REDIS_URL naming several host:port opens a Redis Cluster client, over which the demo
-// loads, reconcile fills it and repairs a lost balance and verify finds PostgreSQL and Redis agreeing.
+// TIMEBANK_REDIS_URL naming several host:port (or more addresses with addr=) opens a Redis Cluster
+// client, over which the demo loads, reconcile fills it and repairs a lost balance, and verify finds
+// PostgreSQL and Redis agreeing.
 func TestCommandsOnRedisCluster(t *testing.T) {
 	ctx := context.Background()
 	c := dbtest.NewRedisCluster(t)
@@ -24,14 +25,25 @@ func TestCommandsOnRedisCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rdb, err := openRedis(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
+	// The other spelling, which can carry a password: the first address, and addr= for the others.
+	withAddr := "redis://" + c.Nodes[0].Addr + "?addr=" + c.Nodes[1].Addr + "&addr=" + c.Nodes[2].Addr
+	for _, u := range []string{withAddr, c.URL()} {
+		cfg.RedisURL = u
+		rdb, err := openRedis(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rdb.Close()
+		cc, ok := rdb.(*redis.ClusterClient)
+		if !ok {
+			t.Fatalf("%s opened a %T", u, rdb)
+		}
+		if n := len(cc.Options().Addrs); n != 3 {
+			t.Fatalf("%s opened a cluster client of %d addresses", u, n)
+		}
 	}
+	rdb, _ := openRedis(ctx, cfg)
 	defer rdb.Close()
-	if _, ok := rdb.(*redis.ClusterClient); !ok {
-		t.Fatalf("%s opened a %T", c.URL(), rdb)
-	}
 	cmd := func(args ...string) string {
 		t.Helper()
 		var out strings.Builder
