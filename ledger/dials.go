@@ -44,8 +44,7 @@ func (l *Ledger) watchDials(rdb redis.UniversalClient) {
 		}
 	}
 	cc.OnNewNode(add)
-	// Nodes known before (a client that has already run commands): none of the servers may
-	// have restarted unseen, since the first run id a process sees is only recorded.
+	// And the nodes the client already has (it may have run commands before the ledger was made).
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	_ = cc.ForEachShard(ctx, func(_ context.Context, c *redis.Client) error {
