@@ -21,7 +21,7 @@ func TestSignOutRacingReads(t *testing.T) {
 	ctx := context.Background()
 	s, db := newStoreDB(t, rdb, prefix, []byte("a test key of thirty-two bytes!!"), time.Hour)
 	t.Run("person", func(t *testing.T) {
-		signOutRacingReads(t, rdb, prefix+"sess:*", func(round int) string {
+		signOutRacingReads(t, rdb, s.RedisKey, func(round int) string {
 			tok, err := s.Create(ctx, int64(round%50+1), false)
 			if err != nil {
 				t.Fatal(err)
@@ -42,7 +42,8 @@ RETURNING id`); err != nil {
 			t.Fatal(err)
 		}
 		ds := session.NewDeviceSessions(db, rdb, prefix, time.Hour)
-		signOutRacingReads(t, rdb, prefix+"dsess:*", func(int) string {
+		key := func(sid string) string { k, _ := session.DeviceSessionKey(prefix, sid); return k }
+		signOutRacingReads(t, rdb, key, func(int) string {
 			sid, err := ds.Start(ctx, device)
 			if err != nil {
 				t.Fatal(err)
@@ -55,14 +56,14 @@ RETURNING id`); err != nil {
 	})
 }
 
-// signOutRacingReads starts a session a round, drops its Redis keys (pattern), reads it on eight
-// goroutines while it ends on a ninth, and then asks whether it still lets anyone in.
-func signOutRacingReads(t *testing.T, rdb redis.UniversalClient, pattern string, start func(int) string,
+// signOutRacingReads starts a session a round, drops its Redis key (named by key), reads it on
+// eight goroutines while it ends on a ninth, and then asks whether it still lets anyone in.
+func signOutRacingReads(t *testing.T, rdb redis.UniversalClient, key func(string) string, start func(int) string,
 	valid func(string) bool, end func(string) error) {
 	t.Helper()
 	for round := range 60 {
 		tok := start(round)
-		dbtest.Del(t, rdb, dbtest.Keys(t, rdb, pattern)...) // read from PostgreSQL next
+		dbtest.Del(t, rdb, key(tok)) // read from PostgreSQL next
 		var wg sync.WaitGroup
 		begin := make(chan struct{})
 		for range 8 {
