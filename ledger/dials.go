@@ -5,6 +5,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -19,10 +20,37 @@ import (
 // The first run id a process sees is only recorded: a restart before the process started is the
 // periodic check's to find, by the mark it compares with.
 
-// watchDials installs the dial counter on the client.
+// watchDials installs the dial counter on the client. A cluster client dials through a client per
+// node, which does not run the cluster client's own dial hooks: each node's client, those made
+// later and those the cluster client already has, gets the counter.
 func (l *Ledger) watchDials(rdb redis.UniversalClient) {
 	l.proj.restarted = func(ctx context.Context) { _, _ = l.CheckRedisRestart(ctx, false) }
-	rdb.AddHook(dialHook{l.proj})
+	hook := dialHook{l.proj}
+	cc, ok := rdb.(*redis.ClusterClient)
+	if !ok {
+		rdb.AddHook(hook)
+		return
+	}
+	var (
+		mu     sync.Mutex
+		hooked = map[*redis.Client]bool{}
+	)
+	add := func(c *redis.Client) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !hooked[c] {
+			hooked[c] = true
+			c.AddHook(hook)
+		}
+	}
+	cc.OnNewNode(add)
+	// And the nodes the client already has (it may have run commands before the ledger was made).
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = cc.ForEachShard(ctx, func(_ context.Context, c *redis.Client) error {
+		add(c)
+		return nil
+	})
 }
 
 type dialHook struct{ p *projector }

@@ -30,17 +30,23 @@ func TestProjectionPublishesBalances(t *testing.T) {
 		Available int64  `json:"available"`
 		Version   int64  `json:"version"`
 	}
+	// next skips what was published before the subscription (vol:1's opening and first funding,
+	// version 1 at most): on a Redis Cluster it may arrive after it, from another master.
 	next := func() message {
 		t.Helper()
-		msg, err := sub.ReceiveMessage(ctx)
-		if err != nil {
-			t.Fatalf("no publication: %v", err)
+		for {
+			msg, err := sub.ReceiveMessage(ctx)
+			if err != nil {
+				t.Fatalf("no publication: %v", err)
+			}
+			var m message
+			if err := json.Unmarshal([]byte(msg.Payload), &m); err != nil {
+				t.Fatalf("publication %q is not JSON: %v", msg.Payload, err)
+			}
+			if m.Version > 1 {
+				return m
+			}
 		}
-		var m message
-		if err := json.Unmarshal([]byte(msg.Payload), &m); err != nil {
-			t.Fatalf("publication %q is not JSON: %v", msg.Payload, err)
-		}
-		return m
 	}
 	e.fund(t, "org:1:issued", "vol:1", 45)
 	if m := next(); m != (message{Code: "vol:1", Posted: 145, Pending: 0, Available: 145, Version: 2}) {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"timebank/ledger"
 	"timebank/pkg/dbtest"
 )
@@ -14,11 +16,17 @@ import (
 // A Redis that comes back from an old snapshot, or empty, is noticed by its new run id: reads stop
 // trusting it at once, and the ledger reconciles without an operator.
 func TestRedisRestartIsReconciled(t *testing.T) {
-	ctx := context.Background()
-	db := dbtest.New(t)
 	srv := dbtest.NewRedisServer(t)
 	rdb := srv.Client()
 	defer rdb.Close()
+	redisRestartIsReconciled(t, rdb, srv, func() { srv.Kill(); srv.Start() })
+}
+
+// redisRestartIsReconciled is the test over a client of a Redis or of a cluster: srv is the server
+// (the master) that holds vol:1's balance, and restart kills it and starts it again.
+func redisRestartIsReconciled(t *testing.T, rdb redis.UniversalClient, srv *dbtest.RedisServer, restart func()) {
+	ctx := context.Background()
+	db := dbtest.New(t)
 	l := ledger.New(db, rdb, ledger.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	e := &env{l: l, db: db, rdb: rdb}
 	e.account(t, "org:1:issued", ledger.KindIssuer, true)
@@ -33,8 +41,7 @@ func TestRedisRestartIsReconciled(t *testing.T) {
 
 	srv.Save() // vol:1 has 100 in the snapshot
 	e.fund(t, "org:1:issued", "vol:1", 50)
-	srv.Kill()
-	srv.Start()
+	restart()
 	// The snapshot holds 100, but the first read after the restart, before any periodic check,
 	// runs on a new connection, sees the new run id and does not serve it.
 	if b, err := l.Balance(ctx, "vol:1"); err != nil || b.Posted != 150 {
@@ -46,8 +53,7 @@ func TestRedisRestartIsReconciled(t *testing.T) {
 	}
 
 	srv.Forget()
-	srv.Kill()
-	srv.Start()
+	restart()
 	if seen, err := l.CheckRedisRestart(ctx, true); err != nil || !seen {
 		t.Fatalf("empty restart not seen: %v %v", seen, err)
 	}

@@ -61,6 +61,9 @@ func (w *Watch) Changes() <-chan Balance { return w.c }
 
 // Watch starts following the account's balance and returns once Redis has confirmed the
 // subscription: a balance read after it returns is never older than the changes it then delivers.
+// On a Redis Cluster the subscription may sit on another master than the account's, and a change
+// published there just before the confirmation can still arrive after it: a reader keeps only
+// versions newer than the one it has (as the balance stream does).
 // Every watch of the ledger shares one Redis connection, opened with the first and closed with the
 // last, instead of one connection per open page: a province's volunteers could otherwise exhaust
 // Redis's connections. Close ends the watch.

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -178,11 +177,7 @@ func TestSignInGuard(t *testing.T) {
 	}
 
 	// No phone number in any Redis key.
-	keys, err := rdb.Keys(context.Background(), prefix+"*").Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range keys {
+	for _, k := range dbtest.Keys(t, rdb, prefix+"*") {
 		if strings.Contains(k, guardPhone) || strings.Contains(k, "127.0.") {
 			t.Errorf("Redis key %q names a number or an address", k)
 		}

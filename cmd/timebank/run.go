@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -127,7 +128,8 @@ func openDB(ctx context.Context, cfg config.Config) (*sqlx.DB, error) {
 }
 
 // openRedis connects to one Redis, or to a cluster when TIMEBANK_REDIS_URL lists several
-// host:port addresses separated by commas.
+// host:port addresses separated by commas, or names more with addr= (a cluster that wants a
+// password: redis://user:password@host1:6379?addr=host2:6379&addr=host3:6379).
 func openRedis(ctx context.Context, cfg config.Config) (redis.UniversalClient, error) {
 	// ContextTimeoutEnabled: a caller's deadline (the ledger's 250 ms for the projection write)
 	// bounds the socket wait, not only the one-second read timeout. RESP2: the service uses no RESP3
@@ -136,6 +138,12 @@ func openRedis(ctx context.Context, cfg config.Config) (redis.UniversalClient, e
 		ContextTimeoutEnabled: true, Protocol: 2}
 	if strings.Contains(cfg.RedisURL, ",") {
 		opts.Addrs = strings.Split(cfg.RedisURL, ",")
+	} else if u, err := url.Parse(cfg.RedisURL); err == nil && u.Query().Has("addr") {
+		o, err := redis.ParseClusterURL(cfg.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("redis: %w", err)
+		}
+		opts.Addrs, opts.Username, opts.Password, opts.TLSConfig = o.Addrs, o.Username, o.Password, o.TLSConfig
 	} else {
 		o, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {

@@ -29,7 +29,7 @@ type Config struct {
 	BaseURL       string        // TIMEBANK_BASE_URL: public URL, used in QR codes and links
 	DatabaseURL   string        // TIMEBANK_DATABASE_URL
 	DBMaxConns    int           // TIMEBANK_DB_MAX_CONNS: PostgreSQL pool size, 32
-	RedisURL      string        // TIMEBANK_REDIS_URL: redis://host:port/db; several host:port, comma separated, for a cluster
+	RedisURL      string        // TIMEBANK_REDIS_URL: redis://host:port/db; several host:port, comma separated, or addr= in the URL, for a cluster
 	RedisPrefix   string        // TIMEBANK_REDIS_PREFIX: prefix of every Redis key, "tb:"
 	Secret        string        // TIMEBANK_SECRET: signs tokens and QR codes
 	OperatorToken string        // TIMEBANK_OPERATOR_TOKEN: bearer token of the operator; none unless set
@@ -103,6 +103,10 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("TIMEBANK_BASE_URL must be an absolute http(s) URL, not %q", c.BaseURL))
+	}
+	if strings.ContainsAny(c.RedisPrefix, "{}") {
+		// On a Redis Cluster a hash tag in the prefix would put every key in one slot.
+		errs = append(errs, fmt.Errorf("TIMEBANK_REDIS_PREFIX must not contain { or }, not %q", c.RedisPrefix))
 	}
 	if c.DBMaxConns < 2 {
 		errs = append(errs, errors.New("TIMEBANK_DB_MAX_CONNS must be at least 2"))

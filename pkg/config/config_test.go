@@ -34,8 +34,8 @@ func TestProductionRefusesMissingOrWeakSecret(t *testing.T) {
 
 func TestBadValuesAreReported(t *testing.T) {
 	_, err := Load(envMap(map[string]string{"TIMEBANK_DB_MAX_CONNS": "many", "TIMEBANK_RELAY_EVERY": "-1s",
-		"TIMEBANK_BASE_URL": "ftp://x", "TIMEBANK_ENV": "staging"}))
-	for _, want := range []string{"TIMEBANK_DB_MAX_CONNS", "TIMEBANK_RELAY_EVERY", "TIMEBANK_BASE_URL", "TIMEBANK_ENV"} {
+		"TIMEBANK_BASE_URL": "ftp://x", "TIMEBANK_ENV": "staging", "TIMEBANK_REDIS_PREFIX": "{tb}:"}))
+	for _, want := range []string{"TIMEBANK_DB_MAX_CONNS", "TIMEBANK_RELAY_EVERY", "TIMEBANK_BASE_URL", "TIMEBANK_ENV", "TIMEBANK_REDIS_PREFIX"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("want an error naming %s, got %v", want, err)
 		}

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -217,9 +218,21 @@ func redact(raw string) string {
 }
 
 // Redis returns a client for the test Redis and a key prefix of this test's own; the keys under it
-// are deleted when the test ends.
+// are deleted when the test ends. In a test bound to a Redis Cluster (UseRedisCluster), and in its
+// subtests, the client is one of that cluster.
 func Redis(t testing.TB) (redis.UniversalClient, string) {
 	t.Helper()
+	prefix := "test:" + randomHex(6) + ":"
+	if c := ClusterOf(t); c != nil {
+		cc := c.Client()
+		t.Cleanup(func() {
+			if err := deleteUnder(context.Background(), cc, prefix); err != nil {
+				t.Errorf("dbtest: clean the cluster: %v", err)
+			}
+			cc.Close()
+		})
+		return cc, prefix
+	}
 	raw := env("TIMEBANK_REDIS_URL", DefaultRedisURL)
 	opt, err := redis.ParseURL(raw)
 	if err != nil {
@@ -231,7 +244,6 @@ func Redis(t testing.TB) (redis.UniversalClient, string) {
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		t.Fatalf("dbtest: Redis at %s is not reachable (run `make test`, which starts it): %v", opt.Addr, err)
 	}
-	prefix := "test:" + randomHex(6) + ":"
 	t.Cleanup(func() {
 		ctx := context.Background()
 		iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
@@ -245,4 +257,73 @@ func Redis(t testing.TB) (redis.UniversalClient, string) {
 		rdb.Close()
 	})
 	return rdb, prefix
+}
+
+// Keys returns the keys that match pattern: on a cluster, from every master (KEYS asks only one).
+func Keys(t testing.TB, rdb redis.UniversalClient, pattern string) []string {
+	t.Helper()
+	ctx := context.Background()
+	cc, ok := rdb.(*redis.ClusterClient)
+	if !ok {
+		keys, err := rdb.Keys(ctx, pattern).Result()
+		if err != nil {
+			t.Fatalf("dbtest: KEYS %s: %v", pattern, err)
+		}
+		return keys
+	}
+	var (
+		mu   sync.Mutex
+		keys []string
+	)
+	err := cc.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error {
+		ks, err := n.Keys(ctx, pattern).Result()
+		mu.Lock()
+		keys = append(keys, ks...)
+		mu.Unlock()
+		return err
+	})
+	if err != nil {
+		t.Fatalf("dbtest: KEYS %s: %v", pattern, err)
+	}
+	return keys
+}
+
+// Del deletes the keys, one a command (on a cluster they lie in different slots).
+func Del(t testing.TB, rdb redis.UniversalClient, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		if err := rdb.Del(context.Background(), k).Err(); err != nil {
+			t.Fatalf("dbtest: DEL %s: %v", k, err)
+		}
+	}
+}
+
+// NumSub returns how many connections subscribe to channel: on a cluster, summed over every master
+// (each counts only its own subscribers).
+func NumSub(t testing.TB, rdb redis.UniversalClient, channel string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	cc, ok := rdb.(*redis.ClusterClient)
+	if !ok {
+		n, err := rdb.PubSubNumSub(ctx, channel).Result()
+		if err != nil {
+			t.Fatalf("dbtest: PUBSUB NUMSUB %s: %v", channel, err)
+		}
+		return n[channel]
+	}
+	var (
+		mu  sync.Mutex
+		sum int64
+	)
+	err := cc.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error {
+		m, err := n.PubSubNumSub(ctx, channel).Result()
+		mu.Lock()
+		sum += m[channel]
+		mu.Unlock()
+		return err
+	})
+	if err != nil {
+		t.Fatalf("dbtest: PUBSUB NUMSUB %s: %v", channel, err)
+	}
+	return sum
 }

@@ -16,20 +16,26 @@ import (
 // RedisServer is a redis-server of the test's own on a free loopback port, for tests that stop,
 // kill or restart Redis: the shared one is never touched. Snapshots go to its own folder.
 type RedisServer struct {
-	t    testing.TB
-	Addr string
-	dir  string
-	cmd  *exec.Cmd
+	t     testing.TB
+	Addr  string
+	dir   string
+	cmd   *exec.Cmd
+	extra []string // more arguments of redis-server (a cluster node's)
 }
 
 // NewRedisServer starts a redis-server and stops it when the test ends. It fails the test, saying
 // why, when Debian's redis-server is not installed (`make test` installs it).
 func NewRedisServer(t testing.TB) *RedisServer {
 	t.Helper()
+	return newRedisServer(t)
+}
+
+func newRedisServer(t testing.TB, extra ...string) *RedisServer {
+	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Fatalf("dbtest: redis-server is not installed (run `make test`, which installs it): %v", err)
 	}
-	s := &RedisServer{t: t, Addr: fmt.Sprintf("127.0.0.1:%d", FreePort(t)), dir: t.TempDir()}
+	s := &RedisServer{t: t, Addr: fmt.Sprintf("127.0.0.1:%d", FreePort(t)), dir: t.TempDir(), extra: extra}
 	s.Start()
 	t.Cleanup(func() { s.Kill() })
 	return s
@@ -51,8 +57,9 @@ func FreePort(t testing.TB) int {
 func (s *RedisServer) Start() {
 	s.t.Helper()
 	_, port, _ := net.SplitHostPort(s.Addr)
-	s.cmd = exec.Command("redis-server", "--bind", "127.0.0.1", "--port", port, "--save", "",
-		"--appendonly", "no", "--dir", s.dir, "--dbfilename", "dump.rdb", "--logfile", filepath.Join(s.dir, "redis.log"))
+	s.cmd = exec.Command("redis-server", append([]string{"--bind", "127.0.0.1", "--port", port, "--save", "",
+		"--appendonly", "no", "--dir", s.dir, "--dbfilename", "dump.rdb",
+		"--logfile", filepath.Join(s.dir, "redis.log")}, s.extra...)...)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatalf("dbtest: redis-server: %v", err)
 	}

@@ -52,7 +52,7 @@ func TestSessionsKeptUntilSignedOut(t *testing.T) {
 	}
 	// Behind the service's back: the copy in memory stands.
 	db.MustExec(`UPDATE sessions SET ended_at = now() WHERE user_id = 8`)
-	rdb.Del(ctx, rdb.Keys(ctx, prefix+"sess:*").Val()...)
+	dbtest.Del(t, rdb, dbtest.Keys(t, rdb, prefix+"sess:*")...)
 	if se, err := a.Get(ctx, other); err != nil || se.UserID != 8 {
 		t.Fatalf("a session in use was read from the stores again: %+v %v", se, err)
 	}
@@ -79,7 +79,7 @@ func TestSessionsKeptUntilSignedOut(t *testing.T) {
 	}
 	stopA()
 	db.MustExec(`UPDATE sessions SET ended_at = now() WHERE user_id = 9`)
-	rdb.Del(ctx, rdb.Keys(ctx, prefix+"sess:*").Val()...)
+	dbtest.Del(t, rdb, dbtest.Keys(t, rdb, prefix+"sess:*")...)
 	if _, err := a.Get(ctx, fresh); !errors.Is(err, session.ErrNoSession) {
 		t.Fatalf("an instance without its subscription let an ended session in: %v", err)
 	}

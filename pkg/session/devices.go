@@ -121,6 +121,16 @@ RETURNING device_id`, hash, int64(d.ttl.Seconds()))
 		return 0, err
 	}
 	d.cache(ctx, key, id)
+	// As for people's sessions: an End that ran since the read above may have deleted the key
+	// before this write put it back.
+	var open bool
+	if err := d.db.GetContext(ctx, &open, `SELECT ended_at IS NULL FROM device_sessions WHERE key_hash = $1`, hash); err != nil || !open {
+		_ = d.rdb.Del(ctx, key).Err()
+		if err == nil || errors.Is(err, sql.ErrNoRows) {
+			return 0, nil
+		}
+		return 0, err
+	}
 	return id, nil
 }
 

@@ -113,12 +113,21 @@ VALUES ($1, $2, $3, $4, $4)`, hash, uid, app, now); err != nil {
 	return token, nil
 }
 
-// cache writes the session to Redis, marked as touched in PostgreSQL now.
+// cache writes the session to Redis, marked as touched in PostgreSQL now. The session's hash and the
+// person's set of sessions are two keys that a Redis Cluster keeps in different slots (the hash is
+// named by the token alone, so it cannot carry the person's hash tag): each is written in a
+// transaction of its own, so that neither is ever left without its expiry.
 func (s *Store) cache(ctx context.Context, key string, se Session) error {
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, key, "uid", se.UserID, "app", se.App, "created", se.Created.Unix(), "pg", time.Now().Unix())
 		p.Expire(ctx, key, s.ttl)
-		// The person's set of sessions, for signing out everywhere. It outlives each session.
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// The person's set of sessions, for signing out everywhere. It outlives each session.
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.SAdd(ctx, s.userKey(se.UserID), key)
 		p.Expire(ctx, s.userKey(se.UserID), s.ttl+time.Hour)
 		return nil
@@ -176,7 +185,19 @@ RETURNING user_id, app, created_at`, hash, int64(s.ttl.Seconds()))
 		return Session{}, err
 	}
 	se := Session{UserID: row.UserID, App: row.App, Created: row.Created}
-	_ = s.cache(ctx, key, se)
+	if s.cache(ctx, key, se) != nil {
+		return se, nil
+	}
+	// Signing out ends the session in PostgreSQL, then deletes it from Redis: if that ran since the
+	// read above, its delete may have come before this write, which would let the session in again.
+	var open bool
+	if err := s.db.GetContext(ctx, &open, `SELECT ended_at IS NULL FROM sessions WHERE key_hash = $1`, hash); err != nil || !open {
+		_ = s.rdb.Del(ctx, key).Err()
+		if err == nil || errors.Is(err, sql.ErrNoRows) {
+			err = ErrNoSession
+		}
+		return Session{}, err
+	}
 	return se, nil
 }
 
@@ -202,7 +223,8 @@ RETURNING user_id`, hash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	// Two keys in two slots of a cluster: one pipeline (split by node), no transaction.
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.Del(ctx, key)
 		if uid != 0 {
 			p.SRem(ctx, s.userKey(uid), key)

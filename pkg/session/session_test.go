@@ -34,7 +34,7 @@ func TestSessionLifecycle(t *testing.T) {
 		t.Fatalf("app session = %+v, %v", got, err)
 	}
 	// Redis keeps only the token's hash.
-	keys, _ := rdb.Keys(ctx, prefix+"*").Result()
+	keys := dbtest.Keys(t, rdb, prefix+"*")
 	for _, k := range keys {
 		random, _, _ := strings.Cut(tok, ".")
 		if strings.Contains(k, random) {
@@ -127,7 +127,7 @@ func TestSessionsExpire(t *testing.T) {
 	ctx := context.Background()
 	s, db := newStoreDB(t, rdb, prefix, []byte("a test key of thirty-two bytes!!"), time.Hour)
 	tok, _ := s.Create(ctx, 3, false)
-	keys, _ := rdb.Keys(ctx, prefix+"sess:*").Result()
+	keys := dbtest.Keys(t, rdb, prefix+"sess:*")
 	if len(keys) != 1 {
 		t.Fatalf("session keys: %v", keys)
 	}

@@ -1,0 +1,34 @@
+package ledger_test
+
+import (
+	"context"
+	"testing"
+
+	"timebank/pkg/dbtest"
+)
+
+// The projection on a Redis Cluster of three masters: postings, holds, reversals and their balances
+// (the compare-by-version script, one account's hash a call), reads in pipelines over the masters,
+// the publication of live balances, reconciling, and a master restarted from an old snapshot or
+// empty.
+func TestOnRedisCluster(t *testing.T) {
+	c := dbtest.RunOnRedisCluster(t, TestPostAndBalances, TestReverse, TestHoldThenFullCommit, TestHoldVoidAndReplays,
+		TestHoldManyThenCommitHolds, TestBalanceReadsTogether, TestProjectionPublishesBalances, TestWatch,
+		TestProjectionOlderVersionsNeverOverwriteNewer)
+	t.Run("TestRedisRestartIsReconciled", func(t *testing.T) {
+		rdb := c.Client()
+		defer rdb.Close()
+		// The master that holds the account's hash is the one that restarts.
+		m, err := rdb.MasterForKey(context.Background(), "tb:bal:vol:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, n := range c.Nodes {
+			if n.Addr == m.Options().Addr {
+				redisRestartIsReconciled(t, rdb, n, func() { c.Restart(i) })
+				return
+			}
+		}
+		t.Fatalf("no node has the address %s", m.Options().Addr)
+	})
+}
