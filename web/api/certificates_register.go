@@ -69,8 +69,12 @@ func checkOf(pc certificate.PublicCheck, verifyURL func(string) string) Certific
 // layout, so that a third party can check a certificate offline.
 func (s *server) wellKnownCertificates(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
-	return c.Send(s.Certificates.WellKnown())
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300") // a rotation shows within minutes
+	doc, err := s.Certificates.WellKnown(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.Send(doc)
 }
 
 // listCertificates is a page of the organization's register, in the order the certificates were
