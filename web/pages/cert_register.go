@@ -72,7 +72,7 @@ type certRegisterView struct {
 	Stale        []certLine // in force, but their records changed since: to replace
 	Certificates []certLine
 	Next         string // the next page's link
-	CSV, XLSX    string // the exports
+	Exports      exportBox // the register for a period, as CSV or Excel
 }
 
 // registerPageSize is how many certificates a page of the register shows.
@@ -97,8 +97,8 @@ func (s *server) renderRegister(c *fiber.Ctx, status int, v view) error {
 	if err != nil {
 		return err
 	}
-	api := "/api/v1/orgs/" + strconv.FormatInt(head.Org.ID, 10) + "/certificates"
-	d := certRegisterView{Head: head, CSV: api + ".csv", XLSX: api + ".xlsx"}
+	d := certRegisterView{Head: head, Exports: exportBox{ID: "register-exports", Base: "/api/v1/orgs/" + strconv.FormatInt(head.Org.ID, 10),
+		Items: []exportItem{{"certificates", s.msgs.Get(v.Lang, "page.exports.certificates")}}}}
 	for _, cert := range p.Certificates {
 		d.Certificates = append(d.Certificates, s.certLine(v.Lang, cert))
 	}
