@@ -71,7 +71,7 @@ type certRegisterView struct {
 	Head         certOrgHead
 	Stale        []certLine // in force, but their records changed since: to replace
 	Certificates []certLine
-	Next         string // the next page's link
+	Next         string    // the next page's link
 	Exports      exportBox // the register for a period, as CSV or Excel
 }
 
