@@ -13,6 +13,7 @@ import (
 	"timebank/pkg/org"
 	who "timebank/pkg/principal"
 	"timebank/pkg/report"
+	"timebank/web/api"
 )
 
 // reportWorld is the authorization world with verified records in two months: the volunteer served
@@ -157,10 +158,11 @@ func TestReportOpenAPISchemas(t *testing.T) {
 	app := newTestServer(t)
 	schemas := obj(obj(fetchOpenAPI(t, app)["components"])["schemas"])
 	checkSchemas(t, schemas, map[string]reflect.Type{
-		"ReportSummary": reflect.TypeFor[report.Summary](),
-		"ReportFigures": reflect.TypeFor[report.Figures](),
-		"ReportMonth":   reflect.TypeFor[report.Month](),
-		"ReportPart":    reflect.TypeFor[report.Part](),
-		"ReportRanked":  reflect.TypeFor[report.Ranked](),
+		"ReportSummary":  reflect.TypeFor[report.Summary](),
+		"ReportFigures":  reflect.TypeFor[report.Figures](),
+		"ReportMonth":    reflect.TypeFor[report.Month](),
+		"ReportPart":     reflect.TypeFor[report.Part](),
+		"ReportRanked":   reflect.TypeFor[report.Ranked](),
+		"ExportProgress": reflect.TypeFor[api.ExportProgress](),
 	})
 }

@@ -29,12 +29,14 @@ func registerCells(c *Certificate) []any {
 // names. The rows are read by one cursor and written as they come. It returns how many it wrote.
 // Errors: export.ErrFormat, the writer's and the database's.
 func (s *Service) ExportRegister(ctx context.Context, orgID int64, p export.Period, f export.Format, w io.Writer) (int, error) {
-	xw, err := export.New(f, w, "证明登记", registerColumns)
+	xw, err := export.New(ctx, f, w, "证明登记", registerColumns)
 	if err != nil {
 		return 0, err
 	}
-	rows, err := s.db.QueryxContext(ctx, `SELECT `+columns+` FROM certificates c
-WHERE c.org_id = $1 AND c.issue_date BETWEEN $2 AND $3 ORDER BY c.id`, orgID, p.FirstDay(), p.LastDay())
+	const q = `SELECT ` + columns + ` FROM certificates c
+WHERE c.org_id = $1 AND c.issue_date BETWEEN $2 AND $3 ORDER BY c.id`
+	export.Estimate(ctx, s.db, q, orgID, p.FirstDay(), p.LastDay())
+	rows, err := s.db.QueryxContext(ctx, q, orgID, p.FirstDay(), p.LastDay())
 	if err != nil {
 		xw.Discard()
 		return 0, err

@@ -198,6 +198,9 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 		s.handle(fiber.MethodGet, "/api/v1/stores/:id/donations"+ext, at(access.ReadStore), s.exportDonations)
 		s.handle(fiber.MethodGet, "/api/v1/stores/:id/reports"+ext, at(access.ReadStore), s.exportDayReports)
 	}
+	// How an export asked with ?progress=<id> goes (rows written, an estimate of the total): the
+	// caller's own only.
+	s.handle(fiber.MethodGet, "/api/v1/exports/progress/:id", own, s.getExportProgress)
 
 	// Reports: the figures of a region (and everything below it), an organization (and its stores) or
 	// a store for a period, as JSON and as an Excel workbook, read from the daily figures only.
