@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"time"
-
 )
 
 // Planner is a database that plans queries: *sql.DB, *sqlx.DB, a transaction.
