@@ -181,6 +181,9 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(fiber.MethodGet, "/api/v1/certificates/:id", own, s.getCertificate)
 	s.handle(fiber.MethodGet, "/api/v1/certificates/:id/pdf", own, s.certificatePDF)
 	s.handle(fiber.MethodPost, "/api/v1/certificates/:id/revoke", guard.Allow(access.IssueCertificates, certs.Certificate), s.revokeCertificate)
+	// 公示: an organization shows a certificate for 7–30 days; anyone reads what it shows.
+	s.handle(fiber.MethodPost, "/api/v1/certificates/:id/publish", guard.Allow(access.IssueCertificates, certs.Certificate), s.publishCertificate)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/publicity", guard.Public(), s.listPublicity)
 
 	// Exports, each as .csv and .xlsx, streamed as they are read (exports.go): the caller's own credit
 	// statement; an organization's service records (also in the national fields), activities with

@@ -73,6 +73,11 @@ type certRegisterView struct {
 	Certificates []certLine
 	Next         string    // the next page's link
 	Exports      exportBox // the register for a period, as CSV or Excel
+	// Published are the numbers in their 公示期 with its last day; Objections the objections to
+	// them, for those who issue; Publicity the public page.
+	Published  map[string]string
+	Objections []certificate.Objection
+	Publicity  string
 }
 
 // registerPageSize is how many certificates a page of the register shows.
@@ -102,7 +107,18 @@ func (s *server) renderRegister(c *fiber.Ctx, status int, v view) error {
 	for _, cert := range p.Certificates {
 		d.Certificates = append(d.Certificates, s.certLine(v.Lang, cert))
 	}
+	d.Publicity, d.Published = OrgPath(head.Org.ID)+"/publicity", map[string]string{}
+	public, err := s.Certificates.Public(c.UserContext(), head.Org.ID)
+	if err != nil {
+		return err
+	}
+	for _, e := range public {
+		d.Published[e.Number] = e.EndsOn
+	}
 	if head.CanIssue {
+		if d.Objections, err = s.Certificates.Objections(c.UserContext(), head.Org.ID); err != nil {
+			return err
+		}
 		stale, err := s.Certificates.Stale(c.UserContext(), head.Org.ID)
 		if err != nil {
 			return err
