@@ -70,14 +70,7 @@ tb() {
 
 # The service in a process of its own, as production runs it, for the HTTP load from a separate
 # process (`timebank bench http --url`): the load generator and the server do not share a process.
-# A loopback port nothing listens on (bash's /dev/tcp: no other tool needed).
-free_port() {
-  local p
-  for p in $(shuf -i 20000-60000 -n 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-  done
-  return 1
-}
+. scripts/free_port.sh
 port=$(free_port) || die "no free loopback port found"
 optoken=$(head -c 24 /dev/urandom | base64 | tr -d '/+=' | head -c 32)
 TIMEBANK_ADDR="127.0.0.1:$port" TIMEBANK_OPERATOR_TOKEN=$optoken TIMEBANK_LOG_LEVEL=warn \

@@ -41,14 +41,7 @@ quiet ./bin/timebank migrate up
 quiet ./bin/timebank demo
 
 # The service in a process of its own, as production runs it.
-# A loopback port nothing listens on (bash's /dev/tcp: no other tool needed).
-free_port() {
-  local p
-  for p in $(shuf -i 20000-60000 -n 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-  done
-  return 1
-}
+. scripts/free_port.sh
 port=$(free_port) || die "no free loopback port found"
 base="http://127.0.0.1:$port"
 TIMEBANK_ADDR="127.0.0.1:$port" TIMEBANK_LOG_LEVEL=warn ./bin/timebank serve >bench-read-serve.log 2>&1 &

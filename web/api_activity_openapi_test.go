@@ -48,6 +48,14 @@ func TestActivityOpenAPISchemas(t *testing.T) {
 		"CreditTransfer":        reflect.TypeFor[activity.Transfer](),
 		"FamilyMember":          reflect.TypeFor[activity.Relative](),
 	}
+	checkSchemas(t, schemas, types)
+}
+
+// checkSchemas checks that each named schema of the document has exactly the JSON fields of its Go
+// type (embedded structs flattened, as encoding/json does), with the same JSON types, and that a
+// field in minutes says so.
+func checkSchemas(t *testing.T, schemas map[string]any, types map[string]reflect.Type) {
+	t.Helper()
 	for name, typ := range types {
 		schema := obj(schemas[name])
 		if schema == nil {

@@ -13,6 +13,7 @@ import (
 	"timebank/pkg/org"
 	who "timebank/pkg/principal"
 	"timebank/pkg/report"
+	"timebank/web/api"
 )
 
 // reportWorld is the authorization world with verified records in two months: the volunteer served
@@ -156,30 +157,12 @@ func TestReportSummaryAPI(t *testing.T) {
 func TestReportOpenAPISchemas(t *testing.T) {
 	app := newTestServer(t)
 	schemas := obj(obj(fetchOpenAPI(t, app)["components"])["schemas"])
-	for name, typ := range map[string]reflect.Type{
-		"ReportSummary": reflect.TypeFor[report.Summary](),
-		"ReportFigures": reflect.TypeFor[report.Figures](),
-		"ReportMonth":   reflect.TypeFor[report.Month](),
-		"ReportPart":    reflect.TypeFor[report.Part](),
-		"ReportRanked":  reflect.TypeFor[report.Ranked](),
-	} {
-		props := obj(obj(schemas[name])["properties"])
-		fields := actJSONFields(typ)
-		if props == nil || len(props) != len(fields) {
-			t.Errorf("schema %s has %d properties, %s has %d fields", name, len(props), typ.Name(), len(fields))
-		}
-		for tag, ft := range fields {
-			p := obj(props[tag])
-			got, _ := p["type"].(string)
-			if f, ok := p["format"].(string); ok && got != "" {
-				got += "/" + f
-			}
-			if p["$ref"] != nil {
-				got = "$ref"
-			}
-			if want := actJSONType(ft); got != want && !(want == "string" && strings.HasPrefix(got, "string/")) {
-				t.Errorf("schema %s.%s is %q, the Go field (%s) wants %q", name, tag, got, ft, want)
-			}
-		}
-	}
+	checkSchemas(t, schemas, map[string]reflect.Type{
+		"ReportSummary":  reflect.TypeFor[report.Summary](),
+		"ReportFigures":  reflect.TypeFor[report.Figures](),
+		"ReportMonth":    reflect.TypeFor[report.Month](),
+		"ReportPart":     reflect.TypeFor[report.Part](),
+		"ReportRanked":   reflect.TypeFor[report.Ranked](),
+		"ExportProgress": reflect.TypeFor[api.ExportProgress](),
+	})
 }

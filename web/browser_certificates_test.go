@@ -109,6 +109,15 @@ func TestBrowserCertificates(t *testing.T) {
 	if got := textAt(t, pc, `[data-testid="register-row"] strong`); got != cert.Number {
 		t.Errorf("the register's first row: %q", got)
 	}
+	var registered int
+	if err := d.DB.Get(&registered, `SELECT count(*) FROM certificates WHERE org_id = $1`, w.a.ID); err != nil {
+		t.Fatal(err)
+	}
+	step(t, pc, "export the register as Excel", chromedp.Click(chromedp.ID("export-certificates-xlsx")))
+	waitFor(t, pc, "the download finishes", `document.querySelector('#register-exports-status.done') !== null`)
+	if got := evalString(t, pc, "rows", `document.getElementById('register-exports').dataset.rows`); got != fmt.Sprint(registered) {
+		t.Errorf("the register's export counted %s rows, want %d", got, registered)
+	}
 	certScreens(t, pc, "register-zh")
 	switchLang(t, pc, "en")
 	certScreens(t, pc, "register-en")

@@ -53,8 +53,11 @@ func TestBrowserOrgExport(t *testing.T) {
 	setDates("2026-01-05", "2026-01-24")
 	step(t, ctx, "export the national fields as Excel", chromedp.Click(chromedp.ID("export-records-national-xlsx")))
 	waitFor(t, ctx, "the download finishes", `document.querySelector('#org-exports-status.done') !== null`)
-	if got := textOf(t, ctx, "org-exports-status"); !strings.HasPrefix(got, "Done (") {
-		t.Errorf("the finished download in English: %q", got)
+	if got := textOf(t, ctx, "org-exports-status"); !strings.HasPrefix(got, "Done: 240 rows (") {
+		t.Errorf("the finished Excel download in English, with the rows the server wrote: %q", got)
+	}
+	if got := evalString(t, ctx, "rows", `document.getElementById('org-exports').dataset.rows`); got != "240" {
+		t.Errorf("the page counted %s rows of the workbook, want 240", got)
 	}
 	step(t, ctx, "scroll to the exports", chromedp.ScrollIntoView(chromedp.ID("org-exports")))
 	screenshot(t, ctx, "national-en-1366")

@@ -129,6 +129,9 @@ func certificateAuthzEntries() map[string]entry {
 		}
 		return e
 	}
+	public := func(method, prefix, suffix, body string) func(*testing.T, *world) call {
+		return func(_ *testing.T, w *world) call { return call{method, prefix + id(w.a.ID) + suffix, body} }
+	}
 	certs := func(f *certFixtures) [2]int64 { return f.cert }
 	requests := func(f *certFixtures) [2]int64 { return f.request }
 	const api, page = "/api/v1/orgs/", "/orgs/"
@@ -146,6 +149,8 @@ func certificateAuthzEntries() map[string]entry {
 		"GET /api/v1/certificates/:id":                 fixture(certReaders, "GET", "/api/v1/certificates/%d", "", certs, false),
 		"GET /api/v1/certificates/:id/pdf":             fixture(certReaders, "GET", "/api/v1/certificates/%d/pdf", "", certs, false),
 		"POST /api/v1/certificates/:id/revoke":         fixture(issuers, "POST", "/api/v1/certificates/%d/revoke", malformed, certs, true),
+		"POST /api/v1/certificates/:id/publish":        fixture(issuers, "POST", "/api/v1/certificates/%d/publish", malformed, certs, true),
+		"GET /api/v1/orgs/:id/publicity":               {who: everyone, in: public("GET", api, "/publicity", "")},
 
 		"GET /c/:token":                                        {who: everyone, in: fixed("GET", "/c/AQ", "")},
 		"GET /me/certificates":                                 {who: people, in: fixed("GET", "/me/certificates", "")},
@@ -161,5 +166,9 @@ func certificateAuthzEntries() map[string]entry {
 		"POST /orgs/:id/certificates/requests/:request/issue":  org(issuers, "POST", page, "/certificates/requests/999999/issue", malformed),
 		"POST /orgs/:id/certificates/requests/:request/refuse": org(issuers, "POST", page, "/certificates/requests/999999/refuse", malformed),
 		"POST /orgs/:id/seal":                                  org(issuers, "POST", page, "/seal", malformed),
+		"GET /orgs/:id/publicity":                              {who: everyone, in: public("GET", page, "/publicity", "")},
+		"POST /orgs/:id/publicity":                             {who: everyone, in: public("POST", page, "/publicity", malformed)},
+		"POST /orgs/:id/certificates/:cert/publish":            org(issuers, "POST", page, "/certificates/999999/publish", malformed),
+		"POST /orgs/:id/certificates/objections/:objection":    org(issuers, "POST", page, "/certificates/objections/999999", malformed),
 	}
 }

@@ -32,6 +32,7 @@ func exportAuthzEntries() map[string]entry {
 			rows["GET /api/v1/stores/:id/"+what+ext] = place(storeReaders, "stores", what+ext)
 		}
 	}
+	rows["GET /api/v1/exports/progress/:id"] = entry{who: people, in: fixed("GET", "/api/v1/exports/progress/bad", "")}
 	rows["GET /stores/:store/exports"] = entry{who: storeReaders,
 		in:  func(_ *testing.T, w *world) call { return call{"GET", fmt.Sprintf("/stores/%d/exports", w.sa.ID), ""} },
 		out: func(_ *testing.T, w *world) call { return call{"GET", fmt.Sprintf("/stores/%d/exports", w.sb.ID), ""} }}

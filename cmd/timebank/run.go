@@ -32,6 +32,8 @@ commands:
   verify                   check every ledger invariant; exits 1 if anything is off
   report rebuild [--from YYYY-MM-DD] [--to YYYY-MM-DD]
                            recompute the daily figures of reports from scratch (default: all days)
+  certificate keys|rotate-key
+                           list the keys that sign certificates, or sign from now on with the next
   bench ledger|http        measure posting throughput (see README)
   bench checkin            measure a check-in storm through the HTTP API (see README)
   bench redeem             measure orders placed and handed out through the HTTP API (see README)
@@ -87,6 +89,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return withServices(ctx, cfg, log, func(d *app.Services) error { return verify(ctx, d, stdout) })
 	case "report":
 		return withServices(ctx, cfg, log, func(d *app.Services) error { return reportCmd(ctx, d, rest, stdout) })
+	case "certificate":
+		return withServices(ctx, cfg, log, func(d *app.Services) error { return certificateCmd(ctx, d, rest, stdout) })
 	case "bench":
 		if len(rest) > 0 && rest[0] == "checkin" {
 			return benchCheckin(ctx, cfg, rest[1:], stdout)

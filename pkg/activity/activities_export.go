@@ -38,11 +38,12 @@ LEFT JOIN users u ON u.id = t.user_id
 LEFT JOIN service_records r ON r.attendance_id = t.id
 WHERE a.org_id = $1 AND a.starts_at >= $2 AND a.starts_at < $3
 ORDER BY a.starts_at, a.id, t.id`
+	export.Estimate(ctx, s.db, q, orgID, p.Start(), p.End())
 	rows, err := s.exportReads().QueryContext(ctx, q, orgID, p.Start(), p.End())
 	if err != nil {
 		return 0, err
 	}
-	xw, err := export.New(f, w, "活动与出勤", activityExportColumns)
+	xw, err := export.New(ctx, f, w, "活动与出勤", activityExportColumns)
 	if err != nil {
 		rows.Close()
 		return 0, err

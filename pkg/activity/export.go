@@ -73,7 +73,7 @@ func (s *Service) exportRecords(ctx context.Context, userID int64, f export.Form
 	for i, h := range exportColumns {
 		cols[i] = export.Column{Header: h}
 	}
-	xw, err := export.New(f, w, "服务记录", cols)
+	xw, err := export.New(ctx, f, w, "服务记录", cols)
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,7 @@ JOIN organizations o ON o.id = r.org_id
 LEFT JOIN activity_categories c ON c.code = r.category
 WHERE r.org_id = $1 AND r.service_date BETWEEN $2::date AND $3::date
 ORDER BY r.service_date, r.id`
+	export.Estimate(ctx, s.db, q, orgID, p.FirstDay(), p.LastDay())
 	rows, err := s.exportReads().QueryContext(ctx, q, orgID, p.FirstDay(), p.LastDay())
 	if err != nil {
 		return err
@@ -109,7 +110,7 @@ func (s *Service) ExportOrgRecords(ctx context.Context, orgID int64, p export.Pe
 // exportOrgRecords writes the records with the columns, fill setting each row's cells.
 func (s *Service) exportOrgRecords(ctx context.Context, orgID int64, p export.Period, f export.Format, w io.Writer,
 	sheet string, cols []export.Column, fill func(*OrgRecord, []any)) (int, error) {
-	xw, err := export.New(f, w, sheet, cols)
+	xw, err := export.New(ctx, f, w, sheet, cols)
 	if err != nil {
 		return 0, err
 	}

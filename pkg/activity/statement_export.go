@@ -19,7 +19,7 @@ var statementColumns = []export.Column{{Header: "时间"}, {Header: "类别", Wi
 // Errors: ledger.ErrAccountNotFound, export.ErrFormat, the database's and the writer's.
 func (s *Service) ExportStatement(ctx context.Context, account string, p export.Period, f export.Format, w io.Writer,
 	words func(*ledger.Entry) (kind, memo string)) (int, error) {
-	xw, err := export.New(f, w, "时间币明细", statementColumns)
+	xw, err := export.New(ctx, f, w, "时间币明细", statementColumns)
 	if err != nil {
 		return 0, err
 	}

@@ -38,7 +38,11 @@ type PublicCheck struct {
 // Genuine false and nothing more. The status tells whether it was revoked or superseded since.
 // Errors: none for a code that is not genuine; database errors only.
 func (s *Service) Check(ctx context.Context, token string) (PublicCheck, error) {
-	claims, err := s.signer.Verify(token)
+	sg, err := s.signerOf(ctx, s.db)
+	if err != nil {
+		return PublicCheck{}, err
+	}
+	claims, err := sg.Verify(token)
 	if err != nil {
 		return PublicCheck{}, nil
 	}

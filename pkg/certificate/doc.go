@@ -6,7 +6,7 @@
 // it with a reason within 10 working days (Accept, Refuse), then issues it (Issue), or issues one
 // without a request. A certificate is a snapshot of the verified service records of the period, kept
 // as issued, numbered per organization and year without gaps, entered in the organization's
-// register (List, ExportXLSX, ExportCSV) and printed as a PDF (PDF) whose QR code carries an Ed25519
+// register (List, ExportRegister) and printed as a PDF (PDF) whose QR code carries an Ed25519
 // signature anyone can check offline (Verify, WellKnown) or against the register (Check). A
 // certificate is revoked with a reason (Revoke), or replaced after its records were corrected
 // (Supersede, Stale).

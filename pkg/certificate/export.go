@@ -2,115 +2,60 @@ package certificate
 
 import (
 	"context"
-	"encoding/csv"
-	"fmt"
 	"io"
-	"strconv"
 	"time"
 
-	"github.com/xuri/excelize/v2"
+	"timebank/pkg/export"
 )
 
-// ExportCSV writes the organization's register as CSV, UTF-8 with a byte order mark (so that Excel
-// on Chinese Windows reads it as UTF-8), a header row of Chinese column names, dates YYYY-MM-DD.
-// Errors: the writer's and the database's.
-func (s *Service) ExportCSV(ctx context.Context, orgID int64, w io.Writer) error {
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	header := make([]string, len(registerColumns))
-	for i, col := range registerColumns {
-		header[i] = col.header
-	}
-	if err := cw.Write(header); err != nil {
-		return err
-	}
-	err := s.each(ctx, orgID, func(c Certificate) error {
-		row := make([]string, len(registerColumns))
-		for i, col := range registerColumns {
-			switch v := col.value(c).(type) {
-			case string:
-				row[i] = v
-			case int64:
-				row[i] = strconv.FormatInt(v, 10)
-			case time.Time:
-				row[i] = v.Format(time.DateOnly)
-			}
-		}
-		return cw.Write(row)
-	})
-	if err != nil {
-		return err
-	}
-	cw.Flush()
-	return cw.Error()
+// registerColumns are the columns of the register's exports, in order: the one place to adjust
+// when an upper platform asks for another layout (registerCells fills them).
+var registerColumns = []export.Column{{Header: "证明编号"}, {Header: "出具日期"}, {Header: "姓名"},
+	{Header: "志愿者编号"}, {Header: "证件号码（隐去部分）"}, {Header: "起始日期"}, {Header: "截止日期"}, {Header: "用途"},
+	{Header: "服务时长（分钟）"}, {Header: "服务时长（小时）"}, {Header: "扫码记录（分钟）"}, {Header: "补录（分钟）"},
+	{Header: "负责人"}, {Header: "经办人"}, {Header: "状态"}, {Header: "备注", Width: 40}}
+
+// registerCells are a certificate's cells in the order of registerColumns, typed (dates as dates,
+// minutes and hours as numbers).
+func registerCells(c *Certificate) []any {
+	return []any{c.Number, day(c.IssueDate), c.PersonName, c.VolunteerNo, c.IDMasked, day(c.From), day(c.To),
+		PurposeName(c.Purpose), c.TotalMinutes, export.Hours(c.TotalMinutes), c.ScanMinutes, c.ManualMinutes,
+		c.ResponsibleName, c.HandlerName, statusName(c.Status), c.Notes}
 }
 
-// ExportXLSX writes the organization's register as an Excel workbook: one sheet 证明登记, a frozen
-// header row of Chinese column names, minutes as numbers, dates as date cells.
-// Errors: the writer's and the database's.
-func (s *Service) ExportXLSX(ctx context.Context, orgID int64, w io.Writer) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	const sheet = "证明登记"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(sheet)
+// ExportRegister writes the organization's register (登记) of the certificates issued in the
+// period, in the order they were issued, through the one export writer: CSV in UTF-8 with a byte
+// order mark, or a workbook with one sheet 证明登记 and a frozen header row of Chinese column
+// names. The rows are read by one cursor and written as they come. It returns how many it wrote.
+// Errors: export.ErrFormat, the writer's and the database's.
+func (s *Service) ExportRegister(ctx context.Context, orgID int64, p export.Period, f export.Format, w io.Writer) (int, error) {
+	xw, err := export.New(ctx, f, w, "证明登记", registerColumns)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	dateStyle, err := f.NewStyle(&excelize.Style{NumFmt: 14, CustomNumFmt: ptr("yyyy-mm-dd")})
+	const q = `SELECT ` + columns + ` FROM certificates c
+WHERE c.org_id = $1 AND c.issue_date BETWEEN $2 AND $3 ORDER BY c.id`
+	export.Estimate(ctx, s.db, q, orgID, p.FirstDay(), p.LastDay())
+	rows, err := s.db.QueryxContext(ctx, q, orgID, p.FirstDay(), p.LastDay())
 	if err != nil {
-		return err
+		xw.Discard()
+		return 0, err
 	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return err
-	}
-	// Widths are set before the first row, as the stream writer requires: wide enough for a
-	// number, a date or a name, and the notes wider.
-	if err := sw.SetColWidth(1, len(registerColumns)-1, 16); err != nil {
-		return err
-	}
-	if err := sw.SetColWidth(len(registerColumns), len(registerColumns), 40); err != nil {
-		return err
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	header := make([]any, len(registerColumns))
-	for i, col := range registerColumns {
-		header[i] = excelize.Cell{StyleID: bold, Value: col.header}
-	}
-	if err := sw.SetRow("A1", header); err != nil {
-		return err
-	}
-	n := 1
-	err = s.each(ctx, orgID, func(c Certificate) error {
-		n++
-		row := make([]any, len(registerColumns))
-		for i, col := range registerColumns {
-			v := col.value(c)
-			if _, ok := v.(time.Time); ok {
-				row[i] = excelize.Cell{StyleID: dateStyle, Value: v}
-			} else {
-				row[i] = v
-			}
+	var c Certificate
+	return export.FromRows(xw, rows, func(export.Scanner) ([]any, error) {
+		c = Certificate{}
+		if err := rows.StructScan(&c); err != nil {
+			return nil, err
 		}
-		return sw.SetRow("A"+strconv.Itoa(n), row)
+		return registerCells(&c), nil
 	})
-	if err != nil {
-		return err
-	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	if _, err := f.WriteTo(w); err != nil {
-		return fmt.Errorf("certificate: write xlsx: %w", err)
-	}
-	return nil
 }
 
-func ptr[T any](v T) *T { return &v }
+// day is a YYYY-MM-DD day as a date cell, or nothing for none.
+func day(s string) any {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return nil
+	}
+	return export.Date(t)
+}

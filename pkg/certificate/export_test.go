@@ -6,8 +6,11 @@ import (
 	"encoding/csv"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"timebank/pkg/export"
 )
 
 // registerRows issues three certificates (one revoked) and returns the register as the exports
@@ -16,6 +19,7 @@ func registerRows(t *testing.T, e *env) [][]string {
 	t.Helper()
 	ctx := context.Background()
 	var want [][]string
+	hours := []string{"1.5", "1.52", "1.53"}
 	for i, name := range []string{"王秀英", "李四", "张三丰"} {
 		u := e.volunteer(t, name, "")
 		e.record(t, e.orgID, u.ID, "2026-01-10", "陪伴", int64(60+i), "scan")
@@ -29,7 +33,7 @@ func registerRows(t *testing.T, e *env) [][]string {
 			status = "已撤销"
 		}
 		want = append(want, []string{c.Number, "2026-03-16", name, u.VolunteerNo, "", "", "", "升学",
-			strconv.Itoa(90 + i), strconv.Itoa(60 + i), "30", "李会长", "张协调", status, ""})
+			strconv.Itoa(90 + i), hours[i], strconv.Itoa(60 + i), "30", "李会长", "张协调", status, ""})
 	}
 	// The register pages by id; two pages of two and one.
 	p, err := e.svc.List(ctx, e.orgID, 0, 2)
@@ -44,14 +48,16 @@ func registerRows(t *testing.T, e *env) [][]string {
 }
 
 var header = []string{"证明编号", "出具日期", "姓名", "志愿者编号", "证件号码（隐去部分）", "起始日期", "截止日期", "用途",
-	"服务时长（分钟）", "扫码记录（分钟）", "补录（分钟）", "负责人", "经办人", "状态", "备注"}
+	"服务时长（分钟）", "服务时长（小时）", "扫码记录（分钟）", "补录（分钟）", "负责人", "经办人", "状态", "备注"}
 
+// The register exports through the one export writer: CSV with a byte order mark, Chinese headers,
+// the certificates of the period by issue date (a period before them holds none).
 func TestExportCSV(t *testing.T) {
 	e := newEnv(t)
 	want := registerRows(t, e)
 	var buf bytes.Buffer
-	if err := e.svc.ExportCSV(context.Background(), e.orgID, &buf); err != nil {
-		t.Fatal(err)
+	if n, err := e.svc.ExportRegister(context.Background(), e.orgID, export.Period{}, export.CSV, &buf); err != nil || n != 3 {
+		t.Fatalf("%d rows, %v", n, err)
 	}
 	b, ok := bytes.CutPrefix(buf.Bytes(), []byte("\xEF\xBB\xBF"))
 	if !ok {
@@ -62,14 +68,21 @@ func TestExportCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	compareRows(t, rows, append([][]string{header}, want...))
+	buf.Reset()
+	before := export.Period{From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC)}
+	if n, err := e.svc.ExportRegister(context.Background(), e.orgID, before, export.CSV, &buf); err != nil || n != 0 {
+		t.Errorf("a period before the certificates: %d rows, %v", n, err)
+	}
 }
 
+// The workbook has one sheet 证明登记 with a frozen header row, dates as dates and minutes and
+// hours as numbers.
 func TestExportXLSX(t *testing.T) {
 	e := newEnv(t)
 	want := registerRows(t, e)
 	var buf bytes.Buffer
-	if err := e.svc.ExportXLSX(context.Background(), e.orgID, &buf); err != nil {
-		t.Fatal(err)
+	if n, err := e.svc.ExportRegister(context.Background(), e.orgID, export.Period{}, export.XLSX, &buf); err != nil || n != 3 {
+		t.Fatalf("%d rows, %v", n, err)
 	}
 	f, err := excelize.OpenReader(&buf)
 	if err != nil {
@@ -88,7 +101,7 @@ func TestExportXLSX(t *testing.T) {
 	compareRows(t, rows, append([][]string{header}, want...))
 	// Minutes are numbers and the issue date a date (a serial number shown as a date), not text: a
 	// cell with no type attribute is a number in SpreadsheetML.
-	for cell, raw := range map[string]string{"I2": "90", "B2": "46097"} {
+	for cell, raw := range map[string]string{"I2": "90", "J2": "1.5", "B2": "46097"} {
 		typ, err := f.GetCellType(sheet, cell)
 		if err != nil || (typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber) {
 			t.Errorf("cell %s type = %v, %v; want a number", cell, typ, err)

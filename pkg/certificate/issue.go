@@ -146,6 +146,11 @@ WHERE r.id = $1 AND r.org_id = $2 FOR UPDATE`, in.RequestID, orgID)
 		return Certificate{}, err
 	}
 	day := activity.DateOf(s.now())
+	// The keys are read in the transaction: a rotation committed by any instance signs from then on.
+	sg, err := s.signerOf(ctx, tx)
+	if err != nil {
+		return Certificate{}, err
+	}
 	// The counter row is locked until the transaction ends: numbers are given one at a time, and a
 	// transaction that rolls back gives its number back.
 	var seq int64
@@ -164,7 +169,7 @@ ON CONFLICT (org_id, year) DO UPDATE SET last = certificate_counters.last + 1 RE
 		IDType: "none", VolunteerNo: snap.VolunteerNo, TotalMinutes: snap.scan + snap.manual,
 		ScanMinutes: snap.scan, ManualMinutes: snap.manual, Records: snap.records, OrgName: snap.OrgName,
 		OrgCodeKind: "filing", OrgCode: snap.Filing, ResponsibleName: in.ResponsibleName, Handler: by.Label(),
-		HandlerName: cmp.Or(in.HandlerName, by.Name), Contact: in.Contact, Notes: in.Notes, KeyID: s.signer.KeyID(), Status: StatusIssued}
+		HandlerName: cmp.Or(in.HandlerName, by.Name), Contact: in.Contact, Notes: in.Notes, KeyID: sg.KeyID(), Status: StatusIssued}
 	if snap.IDMasked != nil {
 		c.IDType, c.IDMasked = "resident_id", *snap.IDMasked
 	}
@@ -174,7 +179,7 @@ ON CONFLICT (org_id, year) DO UPDATE SET last = certificate_counters.last + 1 RE
 	if c.Contact == "" {
 		c.Contact = snap.Contact
 	}
-	if c.Token, err = s.signer.sign(Claims{CertificateID: id, OrgID: orgID, IssueDate: c.IssueDate,
+	if c.Token, err = sg.sign(Claims{CertificateID: id, OrgID: orgID, IssueDate: c.IssueDate,
 		TotalMinutes: c.TotalMinutes, Digest: Digest(c.Number, c.MaskedName())}); err != nil {
 		return Certificate{}, err
 	}

@@ -14,7 +14,7 @@ import (
 // Service issues, keeps and checks the certificates of every organization.
 type Service struct {
 	db      *sqlx.DB
-	signer  *Signer
+	derive  func(label string) []byte // derives the signing keys from the secret (config.DeriveKey)
 	baseURL string
 	now     func() time.Time
 	notify  *notify.Service
@@ -24,41 +24,48 @@ type Service struct {
 // Options configure a Service.
 type Options struct {
 	BaseURL string           // the public URL: a certificate's code opens BaseURL/c/<code>
-	KeyID   byte             // the id of the signing key (default 1; raise it to rotate)
 	Now     func() time.Time // the clock (default time.Now)
 	Notify  *notify.Service  // tells the volunteer of an issued certificate (nil: nobody is told)
 	// Calendar counts the working days a request is due in (default: one of its own over db).
 	Calendar *activity.Calendar
 }
 
-// New returns the service over db, signing with keys derived by derive (config.DeriveKey).
+// New returns the service over db, signing with keys derived by derive (config.DeriveKey) under the
+// ids of the register of keys (see RotateKey).
 func New(db *sqlx.DB, derive func(label string) []byte, opts Options) (*Service, error) {
-	if opts.KeyID == 0 {
-		opts.KeyID = 1
-	}
 	if opts.Now == nil {
 		opts.Now = time.Now
-	}
-	signer, err := NewSigner(derive, opts.KeyID)
-	if err != nil {
-		return nil, err
 	}
 	if opts.Calendar == nil {
 		opts.Calendar = activity.NewCalendar(db, opts.Now)
 	}
-	return &Service{db: db, signer: signer, baseURL: opts.BaseURL, now: opts.Now, notify: opts.Notify,
+	if derive == nil {
+		return nil, fmt.Errorf("certificate: no key derivation")
+	}
+	return &Service{db: db, derive: derive, baseURL: opts.BaseURL, now: opts.Now, notify: opts.Notify,
 		cal: opts.Calendar}, nil
 }
 
-// Signer returns the keys that sign and check verification codes.
-func (s *Service) Signer() *Signer { return s.signer }
-
-// Verify checks a verification code offline (see Signer.Verify).
+// Verify checks a verification code offline under the keys of the register of keys (see
+// Signer.Verify).
 // Errors: ErrBadToken.
-func (s *Service) Verify(token string) (Claims, error) { return s.signer.Verify(token) }
+func (s *Service) Verify(ctx context.Context, token string) (Claims, error) {
+	sg, err := s.signerOf(ctx, s.db)
+	if err != nil {
+		return Claims{}, err
+	}
+	return sg.Verify(token)
+}
 
-// WellKnown returns the public keys document (see Signer.WellKnown).
-func (s *Service) WellKnown() []byte { return s.signer.WellKnown(s.baseURL + "/c/") }
+// WellKnown returns the public keys document of every key (see Signer.WellKnown).
+// Errors: none of its own (database errors only).
+func (s *Service) WellKnown(ctx context.Context) ([]byte, error) {
+	sg, err := s.signerOf(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	return sg.WellKnown(s.baseURL + "/c/"), nil
+}
 
 // VerifyURL returns the address a certificate's QR code opens.
 func (s *Service) VerifyURL(token string) string { return s.baseURL + "/c/" + token }

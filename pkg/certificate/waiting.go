@@ -27,42 +27,33 @@ func (w Waiting) Any() bool { return w.ToAnswer+w.ToIssue > 0 }
 // with none is there with zero counts, in the order given.
 // Errors: none of its own (database errors only).
 func (s *Service) WaitingFor(ctx context.Context, orgIDs []int64) ([]Waiting, error) {
-	out := make([]Waiting, len(orgIDs))
-	at := map[int64]int{}
-	for i, id := range orgIDs {
-		out[i].OrgID, at[id] = id, i
-	}
-	if len(orgIDs) == 0 {
-		return out, nil
-	}
-	cal, err := s.cal.Get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var rows []struct {
-		OrgID  int64     `db:"org_id"`
-		Status string    `db:"status"`
-		DueAt  time.Time `db:"due_at"`
-		N      int       `db:"n"`
-	}
-	if err := s.db.SelectContext(ctx, &rows, `SELECT org_id, status, due_at, count(*) AS n FROM certificate_requests
+	return activity.WaitingCounts(ctx, s.cal, orgIDs, func(id int64) Waiting { return Waiting{OrgID: id} },
+		func(cal *activity.WorkCalendar, of func(orgID int64) *Waiting) error {
+			var rows []struct {
+				OrgID  int64     `db:"org_id"`
+				Status string    `db:"status"`
+				DueAt  time.Time `db:"due_at"`
+				N      int       `db:"n"`
+			}
+			if err := s.db.SelectContext(ctx, &rows, `SELECT org_id, status, due_at, count(*) AS n FROM certificate_requests
 WHERE org_id = ANY($1) AND status IN ('requested', 'accepted') GROUP BY org_id, status, due_at`, pq.Int64Array(orgIDs)); err != nil {
-		return nil, err
-	}
-	now := s.now()
-	for _, r := range rows {
-		w := &out[at[r.OrgID]]
-		if r.Status == RequestAccepted {
-			w.ToIssue += r.N
-			continue
-		}
-		w.ToAnswer += r.N
-		switch cal.DueStatus(r.DueAt, now) {
-		case activity.DueSoon:
-			w.DueSoon += r.N
-		case activity.DueOverdue:
-			w.Overdue += r.N
-		}
-	}
-	return out, nil
+				return err
+			}
+			now := s.now()
+			for _, r := range rows {
+				w := of(r.OrgID)
+				if r.Status == RequestAccepted {
+					w.ToIssue += r.N
+					continue
+				}
+				w.ToAnswer += r.N
+				switch cal.DueStatus(r.DueAt, now) {
+				case activity.DueSoon:
+					w.DueSoon += r.N
+				case activity.DueOverdue:
+					w.Overdue += r.N
+				}
+			}
+			return nil
+		})
 }

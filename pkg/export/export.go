@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"errors"
 	"io"
 	"time"
@@ -60,16 +61,24 @@ type Writer interface {
 }
 
 // New starts a file of the format on w with the header row of the columns; sheet names the
-// workbook's one sheet.
+// workbook's one sheet. The progress of ctx (WithProgress), if any, hears of the rows as they are
+// written.
 // Errors: ErrFormat, and the writer's.
-func New(f Format, w io.Writer, sheet string, cols []Column) (Writer, error) {
+func New(ctx context.Context, f Format, w io.Writer, sheet string, cols []Column) (Writer, error) {
+	var xw Writer
+	var err error
 	switch f {
 	case CSV:
-		return newCSV(w, cols)
+		xw, err = newCSV(w, cols)
 	case XLSX:
-		return newXLSX(w, sheet, cols)
+		xw, err = newXLSX(w, sheet, cols)
+	default:
+		return nil, ErrFormat
 	}
-	return nil, ErrFormat
+	if p := progressOf(ctx); p != nil && err == nil {
+		return &progressWriter{Writer: xw, p: p}, nil
+	}
+	return xw, err
 }
 
 // Scanner is the cursor of a query's rows, as *sql.Rows is.

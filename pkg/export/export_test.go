@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ func TestWriteAndReadBack(t *testing.T) {
 		{"2026-03-02", "2026-03-02 00:30", "河道, \"清洁\"", "90", "1.5"}, {"", "", "", "0", "0.33"}}
 	for _, f := range []Format{CSV, XLSX} {
 		var buf bytes.Buffer
-		w, err := New(f, &buf, "表", cols)
+		w, err := New(context.Background(), f, &buf, "表", cols)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +53,7 @@ func TestWriteAndReadBack(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	if _, err := New("pdf", &buf, "表", cols); err != ErrFormat {
+	if _, err := New(context.Background(), "pdf", &buf, "表", cols); err != ErrFormat {
 		t.Errorf("an unknown format: %v", err)
 	}
 }

@@ -31,11 +31,12 @@ JOIN users u ON u.id = g.user_id
 LEFT JOIN stores s ON s.id = g.store_id
 WHERE (g.org_id = $1 OR s.org_id = $1) AND g.granted_at < $3 AND (g.revoked_at IS NULL OR g.revoked_at >= $2)
 ORDER BY g.granted_at, g.id`
+	export.Estimate(ctx, u.db, q, orgID, p.Start(), p.End())
 	rows, err := u.exportReads().QueryContext(ctx, q, orgID, p.Start(), p.End())
 	if err != nil {
 		return 0, err
 	}
-	xw, err := export.New(f, w, "成员", memberColumns)
+	xw, err := export.New(ctx, f, w, "成员", memberColumns)
 	if err != nil {
 		rows.Close()
 		return 0, err

@@ -27,11 +27,12 @@ const actorName = `coalesce((SELECT name FROM users WHERE id = CASE WHEN %s ~ '^
 // start opens the export file and runs the query: what every store export does first.
 func (s *Service) start(ctx context.Context, f export.Format, w io.Writer, sheet string, cols []export.Column,
 	q string, args ...any) (export.Writer, *sql.Rows, error) {
+	export.Estimate(ctx, s.db, q, args...)
 	rows, err := s.exportReads().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, nil, err
 	}
-	xw, err := export.New(f, w, sheet, cols)
+	xw, err := export.New(ctx, f, w, sheet, cols)
 	if err != nil {
 		rows.Close()
 		return nil, nil, err

@@ -37,7 +37,8 @@ func (s *Service) ExportDayReports(ctx context.Context, storeID int64, p export.
 	if daysBetween(first, last) > maxReportDays {
 		first = last.AddDate(0, 0, -maxReportDays)
 	}
-	xw, err := export.New(f, w, "日报", dayReportColumns)
+	export.Expect(ctx, daysBetween(first, last)+1)
+	xw, err := export.New(ctx, f, w, "日报", dayReportColumns)
 	if err != nil {
 		return 0, err
 	}

@@ -1,9 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"strconv"
-
 	"github.com/gofiber/fiber/v2"
 
 	"timebank/pkg/certificate"
@@ -69,8 +66,12 @@ func checkOf(pc certificate.PublicCheck, verifyURL func(string) string) Certific
 // layout, so that a third party can check a certificate offline.
 func (s *server) wellKnownCertificates(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
-	return c.Send(s.Certificates.WellKnown())
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300") // a rotation shows within minutes
+	doc, err := s.Certificates.WellKnown(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.Send(doc)
 }
 
 // listCertificates is a page of the organization's register, in the order the certificates were
@@ -88,26 +89,8 @@ func (s *server) listCertificates(c *fiber.Ctx) error {
 	return c.JSON(p)
 }
 
-// exportCertificatesCSV sends the register as CSV (UTF-8 with a byte order mark, Chinese headers).
-func (s *server) exportCertificatesCSV(c *fiber.Ctx) error {
-	id, _ := request.IDParam(c, "id")
-	var buf bytes.Buffer
-	if err := s.Certificates.ExportCSV(c.UserContext(), id, &buf); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="certificates-`+strconv.FormatInt(id, 10)+`.csv"`)
-	return c.Send(buf.Bytes())
-}
-
-// exportCertificatesXLSX sends the register as an Excel workbook.
-func (s *server) exportCertificatesXLSX(c *fiber.Ctx) error {
-	id, _ := request.IDParam(c, "id")
-	var buf bytes.Buffer
-	if err := s.Certificates.ExportXLSX(c.UserContext(), id, &buf); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="certificates-`+strconv.FormatInt(id, 10)+`.xlsx"`)
-	return c.Send(buf.Bytes())
+// exportCertificates downloads the organization's register of the certificates issued in a period
+// (?from=&to=), streamed like every export.
+func (s *server) exportCertificates(c *fiber.Ctx) error {
+	return s.orgExport(c, "certificates", s.Certificates.ExportRegister)
 }

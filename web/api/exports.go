@@ -63,6 +63,10 @@ func (s *server) streamExport(c *fiber.Ctx, name string, run exportRun) error {
 	f := exportFormat(c)
 	// The stream outlives the handler and its fiber.Ctx: it gets only what it needs, now.
 	ctx, conn := c.UserContext(), c.Context().Conn()
+	ctx, finished, err := s.exportProgress(c, ctx)
+	if err != nil {
+		return err
+	}
 	path, rid := strings.Clone(c.Path()), observe.RequestID(c)
 	c.Set(fiber.HeaderContentType, f.ContentType())
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.`+string(f)+`"`)
@@ -74,6 +78,7 @@ func (s *server) streamExport(c *fiber.Ctx, name string, run exportRun) error {
 		if err == nil {
 			err = bw.Flush()
 		}
+		finished(n, true)
 		if err != nil {
 			s.log.Warn("export cut short", "path", path, "rows", n, "err", err, "request_id", rid)
 		}

@@ -176,12 +176,15 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(fiber.MethodPost, "/api/v1/certificate-requests/:id/refuse", guard.Allow(access.IssueCertificates, certs.Request), s.refuseCertificateRequest)
 	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/certificate-requests", guard.Allow(access.ReadCertificates, s.targets.Org), s.listCertificateRequests)
 	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/certificates", guard.Allow(access.ReadCertificates, s.targets.Org), s.listCertificates)
-	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/certificates.csv", guard.Allow(access.ReadCertificates, s.targets.Org), s.exportCertificatesCSV)
-	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/certificates.xlsx", guard.Allow(access.ReadCertificates, s.targets.Org), s.exportCertificatesXLSX)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/certificates.csv", guard.Allow(access.ReadCertificates, s.targets.Org), s.exportCertificates)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/certificates.xlsx", guard.Allow(access.ReadCertificates, s.targets.Org), s.exportCertificates)
 	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/certificates", guard.Allow(access.IssueCertificates, s.targets.Org), s.issueCertificate)
 	s.handle(fiber.MethodGet, "/api/v1/certificates/:id", own, s.getCertificate)
 	s.handle(fiber.MethodGet, "/api/v1/certificates/:id/pdf", own, s.certificatePDF)
 	s.handle(fiber.MethodPost, "/api/v1/certificates/:id/revoke", guard.Allow(access.IssueCertificates, certs.Certificate), s.revokeCertificate)
+	// 公示: an organization shows a certificate for 7–30 days; anyone reads what it shows.
+	s.handle(fiber.MethodPost, "/api/v1/certificates/:id/publish", guard.Allow(access.IssueCertificates, certs.Certificate), s.publishCertificate)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/publicity", guard.Public(), s.listPublicity)
 
 	// Exports, each as .csv and .xlsx, streamed as they are read (exports.go): the caller's own credit
 	// statement; an organization's service records (also in the national fields), activities with
@@ -199,6 +202,9 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 		s.handle(fiber.MethodGet, "/api/v1/stores/:id/donations"+ext, at(access.ReadStore), s.exportDonations)
 		s.handle(fiber.MethodGet, "/api/v1/stores/:id/reports"+ext, at(access.ReadStore), s.exportDayReports)
 	}
+	// How an export asked with ?progress=<id> goes (rows written, an estimate of the total): the
+	// caller's own only.
+	s.handle(fiber.MethodGet, "/api/v1/exports/progress/:id", own, s.getExportProgress)
 
 	// Reports: the figures of a region (and everything below it), an organization (and its stores) or
 	// a store for a period, as JSON and as an Excel workbook, read from the daily figures only.

@@ -19,6 +19,9 @@ var certDone = map[string]string{
 	"refused":   "page.cert.done.refused",
 	"revoked":   "page.cert.done.revoked",
 	"seal":      "page.cert.done.seal",
+	"published": "page.cert.done.published",
+	"objected":  "page.cert.done.objected",
+	"decided":   "page.cert.done.decided",
 }
 
 // certView is newView with the form's maps ready and the outcome a redirect reported (?done=).

@@ -71,8 +71,13 @@ type certRegisterView struct {
 	Head         certOrgHead
 	Stale        []certLine // in force, but their records changed since: to replace
 	Certificates []certLine
-	Next         string // the next page's link
-	CSV, XLSX    string // the exports
+	Next         string    // the next page's link
+	Exports      exportBox // the register for a period, as CSV or Excel
+	// Published are the numbers in their 公示期 with its last day; Objections the objections to
+	// them, for those who issue; Publicity the public page.
+	Published  map[string]string
+	Objections []certificate.Objection
+	Publicity  string
 }
 
 // registerPageSize is how many certificates a page of the register shows.
@@ -97,12 +102,23 @@ func (s *server) renderRegister(c *fiber.Ctx, status int, v view) error {
 	if err != nil {
 		return err
 	}
-	api := "/api/v1/orgs/" + strconv.FormatInt(head.Org.ID, 10) + "/certificates"
-	d := certRegisterView{Head: head, CSV: api + ".csv", XLSX: api + ".xlsx"}
+	d := certRegisterView{Head: head, Exports: exportBox{ID: "register-exports", Base: "/api/v1/orgs/" + strconv.FormatInt(head.Org.ID, 10),
+		Items: []exportItem{{"certificates", s.msgs.Get(v.Lang, "page.exports.certificates")}}}}
 	for _, cert := range p.Certificates {
 		d.Certificates = append(d.Certificates, s.certLine(v.Lang, cert))
 	}
+	d.Publicity, d.Published = OrgPath(head.Org.ID)+"/publicity", map[string]string{}
+	public, err := s.Certificates.Public(c.UserContext(), head.Org.ID)
+	if err != nil {
+		return err
+	}
+	for _, e := range public {
+		d.Published[e.Number] = e.EndsOn
+	}
 	if head.CanIssue {
+		if d.Objections, err = s.Certificates.Objections(c.UserContext(), head.Org.ID); err != nil {
+			return err
+		}
 		stale, err := s.Certificates.Stale(c.UserContext(), head.Org.ID)
 		if err != nil {
 			return err

@@ -211,6 +211,12 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(post, "/orgs/:id/certificates/requests/:request/issue", atOrg(access.IssueCertificates), s.certificateIssueSubmit)
 	s.handle(post, "/orgs/:id/certificates/requests/:request/refuse", atOrg(access.IssueCertificates), s.certificateRefuseSubmit)
 	s.handle(post, "/orgs/:id/seal", atOrg(access.IssueCertificates), s.sealSubmit)
+	// 公示: the public page of an organization's published certificates and its objection form (no
+	// sign-in), publishing from the register, and deciding objections.
+	s.handle(get, "/orgs/:id/publicity", guard.Public(), s.certificatePublicityPage)
+	s.handle(post, "/orgs/:id/publicity", guard.Public(), s.certificateObjectionSubmit)
+	s.handle(post, "/orgs/:id/certificates/:cert/publish", atOrg(access.IssueCertificates), s.certificatePublishSubmit)
+	s.handle(post, "/orgs/:id/certificates/objections/:objection", atOrg(access.IssueCertificates), s.certificateObjectionDecide)
 
 	// The sign-in of kiosk and counter devices in a plain browser: a browser cannot send the device token
 	// as a bearer header, so the token is entered once at /device and the browser keeps a device session

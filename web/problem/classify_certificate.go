@@ -36,6 +36,16 @@ func ClassifyCertificate(err error) (int, string) {
 		return fiber.StatusConflict, "certificate-unchanged"
 	case errors.Is(err, certificate.ErrBadToken):
 		return fiber.StatusBadRequest, "certificate-code-invalid"
+	case errors.Is(err, certificate.ErrAlreadyPublished):
+		return fiber.StatusConflict, "certificate-published"
+	case errors.Is(err, certificate.ErrNotPublic):
+		return fiber.StatusNotFound, "certificate-not-public"
+	case errors.Is(err, certificate.ErrObjectionNotFound):
+		return fiber.StatusNotFound, "objection-not-found"
+	case errors.Is(err, certificate.ErrObjectionDecided):
+		return fiber.StatusConflict, "objection-decided"
+	case errors.Is(err, certificate.ErrKeyRotated):
+		return fiber.StatusConflict, "certificate-keys-rotated"
 	case errors.Is(err, certificate.ErrBadSeal):
 		return fiber.StatusBadRequest, "seal-invalid"
 	}
