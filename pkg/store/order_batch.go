@@ -27,7 +27,7 @@ var errNoBatch = errors.New("store: the orders cannot be placed as one batch")
 func (s *Service) placeBatch(ctx context.Context, calls []*call[placing, Order]) error {
 	seen := make(map[[2]string]bool, len(calls))
 	for _, c := range calls {
-		k := [2]string{c.req.actor.Label(), c.req.key}
+		k := [2]string{c.Req.actor.Label(), c.Req.key}
 		if seen[k] {
 			return errNoBatch // a repeat in flight with its first: one by one, it replays the first
 		}
@@ -46,7 +46,7 @@ func (s *Service) placeBatch(ctx context.Context, calls []*call[placing, Order])
 		}
 		accounts := make([]string, len(calls))
 		for i, c := range calls {
-			accounts[i] = c.req.account
+			accounts[i] = c.Req.account
 		}
 		credits, err := tx.Available(ctx, accounts)
 		if err != nil {
@@ -57,7 +57,7 @@ func (s *Service) placeBatch(ctx context.Context, calls []*call[placing, Order])
 			placed []placedOrder
 		)
 		for i, c := range calls {
-			allocs, err := c.req.fit(used, stock, credits)
+			allocs, err := c.Req.fit(used, stock, credits)
 			if errors.Is(err, errNoBatch) {
 				return err
 			} else if err != nil {
@@ -65,8 +65,8 @@ func (s *Service) placeBatch(ctx context.Context, calls []*call[placing, Order])
 				continue
 			}
 			id := ids[len(placed)]
-			holds = append(holds, c.req.holdRequest(id))
-			placed = append(placed, placedOrder{call: i, p: c.req, id: id, allocs: allocs})
+			holds = append(holds, c.Req.holdRequest(id))
+			placed = append(placed, placedOrder{call: i, p: c.Req, id: id, allocs: allocs})
 		}
 		if len(placed) == 0 {
 			return nil
@@ -92,13 +92,13 @@ func (s *Service) placeBatch(ctx context.Context, calls []*call[placing, Order])
 	}
 	for i, c := range calls {
 		if refused[i] != nil {
-			c.finish(s.placeFailed(ctx, c.req, refused[i]))
+			c.Finish(s.placeFailed(ctx, c.Req, refused[i]))
 			continue
 		}
 		o := orders[i]
 		url, err := s.pickupURL(o)
 		o.PickupURL = url
-		c.finish(o, err)
+		c.Finish(o, err)
 	}
 	return nil
 }
@@ -117,9 +117,9 @@ type placedOrder struct {
 func (s *Service) usageForBatch(ctx context.Context, tx *sqlx.Tx, calls []*call[placing, Order]) (map[usageKey]int, error) {
 	var keys []usageKey
 	for _, c := range calls {
-		for _, l := range c.req.n.Lines {
-			if it := c.req.oc.items[l.Item]; it.LimitQty > 0 {
-				keys = append(keys, limitKey(c.req.actor.UserID, it, c.req.now))
+		for _, l := range c.Req.n.Lines {
+			if it := c.Req.oc.items[l.Item]; it.LimitQty > 0 {
+				keys = append(keys, limitKey(c.Req.actor.UserID, it, c.Req.now))
 			}
 		}
 	}
@@ -134,8 +134,8 @@ func (s *Service) lockLotsForBatch(ctx context.Context, tx *sqlx.Tx, calls []*ca
 	var items []int64
 	minDate := ""
 	for _, c := range calls {
-		items = append(items, itemIDs(c.req.n.Lines)...)
-		if d := today(c.req.expires).Format(dayLayout); minDate == "" || d < minDate {
+		items = append(items, itemIDs(c.Req.n.Lines)...)
+		if d := today(c.Req.expires).Format(dayLayout); minDate == "" || d < minDate {
 			minDate = d
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 
+	"timebank/batch"
 	"timebank/ledger"
 	"timebank/pkg/identity"
 	"timebank/pkg/notify"
@@ -73,12 +74,12 @@ type Service struct {
 	opt    Options
 	log    *slog.Logger
 
-	// Orders placed and handed out at the same moment go to PostgreSQL in batches (see group):
+	// Orders placed and handed out at the same moment go to PostgreSQL in batches (package batch):
 	// orders placed by store, since a store's orders wait for its lots anyway and another store's
 	// need not; hand-outs together, since a batch of them commits holds of any stores at once.
 	placesMu    sync.Mutex
-	places      map[int64]*group[*call[placing, Order]]
-	fulfils     group[*call[fulfilling, Order]]
+	places      map[int64]*batch.Group[placing, Order]
+	fulfils     *batch.Group[fulfilling, Order]
 	placeStats  batchCounters
 	fulfilStats batchCounters
 }
@@ -96,12 +97,12 @@ const (
 )
 
 // placeGroup returns the batches of the store's orders.
-func (s *Service) placeGroup(storeID int64) *group[*call[placing, Order]] {
+func (s *Service) placeGroup(storeID int64) *batch.Group[placing, Order] {
 	s.placesMu.Lock()
 	defer s.placesMu.Unlock()
 	g := s.places[storeID]
 	if g == nil {
-		g = &group[*call[placing, Order]]{runners: placeRunners, max: batchMax, run: s.placeMany, stats: &s.placeStats}
+		g = &batch.Group[placing, Order]{Runners: placeRunners, Max: batchMax, Timeout: batchTimeout, Run: s.placeMany}
 		s.places[storeID] = g
 	}
 	return g
@@ -121,8 +122,8 @@ func New(l *ledger.Ledger, users *identity.Users, codes *qr.Signer, rdb redis.Un
 		log = slog.Default()
 	}
 	s := &Service{db: l.DB(), st: l.Statements(), ledger: l, users: users, codes: codes, rdb: rdb, opt: opt, log: log}
-	s.places = map[int64]*group[*call[placing, Order]]{}
-	s.fulfils = group[*call[fulfilling, Order]]{runners: fulfilRunners, max: batchMax, run: s.fulfilMany, stats: &s.fulfilStats}
+	s.places = map[int64]*batch.Group[placing, Order]{}
+	s.fulfils = &batch.Group[fulfilling, Order]{Runners: fulfilRunners, Max: batchMax, Timeout: batchTimeout, Run: s.fulfilMany}
 	return s
 }
 
