@@ -27,8 +27,9 @@ type handing struct {
 // number of statements: it locks the orders in id order, decides each as fulfilOne would (an
 // order that is not pending, has expired or is asked for wrongly is refused and changes nothing),
 // and then appends every hand-out movement in lot order, commits the holds and resolves the
-// orders together. It finishes every call when the transaction commits and none when it fails
-// (the caller then hands them out one by one, which tells which failed and why).
+// orders together. It finishes every call once the transaction has committed and its balances are
+// in Redis (beside the next batch, see afterCommit), and none when it fails (the caller then hands
+// them out one by one, which tells which failed and why).
 func (s *Service) fulfilBatch(ctx context.Context, calls []*call[fulfilling, Order]) error {
 	ids := make([]int64, 0, len(calls))
 	for _, c := range calls {
@@ -39,7 +40,7 @@ func (s *Service) fulfilBatch(ctx context.Context, calls []*call[fulfilling, Ord
 	}
 	refused := make([]error, len(calls))
 	var hs []handing
-	err := s.ledger.InTx(ctx, func(tx *ledger.Tx) error {
+	project, err := s.ledger.InTxProjectLater(ctx, func(tx *ledger.Tx) error {
 		locked, err := s.lockOrders(ctx, tx.Sqlx(), ids)
 		if err != nil {
 			return err
@@ -93,14 +94,16 @@ func (s *Service) fulfilBatch(ctx context.Context, calls []*call[fulfilling, Ord
 	if err != nil {
 		return err
 	}
-	for i, c := range calls {
-		if refused[i] != nil {
-			c.Finish(Order{}, refused[i])
+	afterCommit(ctx, project, func(context.Context) {
+		for i, c := range calls {
+			if refused[i] != nil {
+				c.Finish(Order{}, refused[i])
+			}
 		}
-	}
-	for _, h := range hs {
-		calls[h.call].Finish(h.order, nil)
-	}
+		for _, h := range hs {
+			calls[h.call].Finish(h.order, nil)
+		}
+	})
 	return nil
 }
 

@@ -39,6 +39,20 @@ func batchOrEach[Req, Res any](ctx context.Context, log *slog.Logger, stats *bat
 	}
 }
 
+// afterCommit answers a committed batch beside the next one: it writes the batch's balances to
+// Redis (project, from ledger.InTxProjectLater) and then runs answer, which finishes the calls, in
+// a goroutine of its own, so that the runner goes on to its next batch while Redis is written and
+// the answers are made. No call is answered before its batch has committed and been projected.
+func afterCommit(ctx context.Context, project func(context.Context), answer func(context.Context)) {
+	ctx = context.WithoutCancel(ctx) // the batch's context ends when the runner moves on
+	go func() {
+		ctx, cancel := context.WithTimeout(ctx, batchTimeout)
+		defer cancel()
+		project(ctx)
+		answer(ctx)
+	}()
+}
+
 // batchCounters count one kind of batch since the process started.
 type batchCounters struct {
 	batches, calls, fallbacks atomic.Uint64

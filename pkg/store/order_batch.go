@@ -22,8 +22,8 @@ var errNoBatch = errors.New("store: the orders cannot be placed as one batch")
 // decides order by order, in arrival order, as placeOne would one after another: an order over a
 // limit, out of stock or short of credits is refused and takes nothing; the others take their
 // share of what is left. The accepted orders' holds and rows are written together. It finishes
-// every call when the transaction commits and none when it fails (the caller then places them
-// one by one).
+// every call once the transaction has committed and its balances are in Redis (beside the next
+// batch, see afterCommit), and none when it fails (the caller then places them one by one).
 func (s *Service) placeBatch(ctx context.Context, calls []*call[placing, Order]) error {
 	seen := make(map[[2]string]bool, len(calls))
 	for _, c := range calls {
@@ -35,7 +35,7 @@ func (s *Service) placeBatch(ctx context.Context, calls []*call[placing, Order])
 	}
 	orders := make([]Order, len(calls))
 	refused := make([]error, len(calls))
-	err := s.ledger.InTx(ctx, func(tx *ledger.Tx) error {
+	project, err := s.ledger.InTxProjectLater(ctx, func(tx *ledger.Tx) error {
 		used, err := s.usageForBatch(ctx, tx.Sqlx(), calls)
 		if err != nil {
 			return err
@@ -90,16 +90,18 @@ func (s *Service) placeBatch(ctx context.Context, calls []*call[placing, Order])
 	if err != nil {
 		return err
 	}
-	for i, c := range calls {
-		if refused[i] != nil {
-			c.Finish(s.placeFailed(ctx, c.Req, refused[i]))
-			continue
+	afterCommit(ctx, project, func(ctx context.Context) {
+		for i, c := range calls {
+			if refused[i] != nil {
+				c.Finish(s.placeFailed(ctx, c.Req, refused[i]))
+				continue
+			}
+			o := orders[i]
+			url, err := s.pickupURL(o)
+			o.PickupURL = url
+			c.Finish(o, err)
 		}
-		o := orders[i]
-		url, err := s.pickupURL(o)
-		o.PickupURL = url
-		c.Finish(o, err)
-	}
+	})
 	return nil
 }
 
