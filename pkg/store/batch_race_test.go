@@ -11,16 +11,17 @@ import (
 )
 
 // A batch is answered beside the next one (its balances written to Redis, then its callers
-// answered) while the runner goes on. Sixty volunteers each order one of the last fifty towels at
-// once, and then send the same orders again at once under the same keys: fifty orders are placed,
-// each once, a repeat gets its first's order, and Redis shows the hold by the time the answer comes. Two counters then hand each order
-// out at once: one succeeds, the other is told it was handed out, and Redis shows the charge by the
-// time the answer comes. No towel is sold twice and the books agree.
+// answered) while the runner goes on. Thirty volunteers each order one of the last 25 towels at
+// once, and then send the same orders again at once under the same keys: 25 orders are placed,
+// each once, a repeat gets its first's order, and Redis shows the hold by the time the answer
+// comes. Two counters then hand each order out at once: one succeeds, the other is told it was
+// handed out, and Redis shows the charge by the time the answer comes. No towel is sold twice and
+// the books agree.
 func TestAnswersComeAfterTheirProjection(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	const price, towels, people = 30, 50, 60
+	const price, towels, people = 30, 25, 30
 	towel := e.item(store.NewItem{Name: "毛巾", Category: "daily", Unit: "条", Price: price})
 	e.stock(towel.ID, towels, "")
 	vols := make([]identity.User, people)
