@@ -2,12 +2,13 @@ package ledger
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"time"
+
+	"timebank/batch"
 )
 
-// Postings that arrive at the same moment go to PostgreSQL together (group commit): Post queues its
+// Postings that arrive at the same moment go to PostgreSQL together (group commit, package batch): Post queues its
 // request, and up to postWriters goroutines each take what is queued, at most postBatch requests,
 // and write them with one call of ledger_post_many (migration 00023), which decides each request
 // as if it were alone. A request that finds no writer busy is taken at once and posted alone, with
@@ -25,30 +26,20 @@ const (
 // it (a request that gives up waiting leaves its posting to finish, or to be replayed under its key).
 const postTimeout = 30 * time.Second
 
-// postCall is one request in a batch and, once done is closed, what came of it: the changes of its
-// transaction (a replay has only the id), the balance totals Redis reported for the batch, or an
-// error.
-type postCall struct {
-	r      TransactionRequest
-	ctx    context.Context
+// postCall is one request in a batch and, once finished, what came of it: the changes of its
+// transaction (a replay has only the id) and the balance totals Redis reported for the batch.
+type postCall = batch.Call[TransactionRequest, posted]
+
+type posted struct {
 	ch     []change
 	totals map[string]Balance
-	err    error
-	done   chan struct{}
 }
 
-func (c *postCall) finish(ch []change, totals map[string]Balance, err error) {
-	c.ch, c.totals, c.err = ch, totals, err
-	close(c.done)
-}
-
-// postGroup queues requests for the writers.
+// postGroup queues requests for the writers. A caller that has gone away before its request was
+// taken is not posted.
 type postGroup struct {
 	l                *Ledger
-	writers, max     int
-	mu               sync.Mutex
-	queue            []*postCall
-	running          int
+	g                batch.Group[TransactionRequest, posted]
 	batches, batched atomic.Uint64 // batches of two or more written, and the requests in them
 	fallbacks        atomic.Uint64 // batches that failed as a whole and went one by one
 }
@@ -60,57 +51,15 @@ func newPostGroup(l *Ledger, writers, max int) *postGroup {
 	if max <= 0 {
 		max = DefaultPostBatch
 	}
-	return &postGroup{l: l, writers: writers, max: max}
+	g := &postGroup{l: l}
+	g.g = batch.Group[TransactionRequest, posted]{Runners: writers, Max: max, Timeout: postTimeout, SkipGone: true, Run: g.write}
+	return g
 }
 
 // post queues r and waits for its outcome or for ctx to end.
 func (g *postGroup) post(ctx context.Context, r TransactionRequest) ([]change, map[string]Balance, error) {
-	c := &postCall{r: r, ctx: ctx, done: make(chan struct{})}
-	g.mu.Lock()
-	g.queue = append(g.queue, c)
-	start := g.running < g.writers
-	if start {
-		g.running++
-	}
-	g.mu.Unlock()
-	if start {
-		go g.loop()
-	}
-	select {
-	case <-c.done:
-		return c.ch, c.totals, c.err
-	case <-ctx.Done():
-		return nil, nil, ctx.Err()
-	}
-}
-
-// loop writes batches until the queue is empty.
-func (g *postGroup) loop() {
-	for {
-		g.mu.Lock()
-		n := min(len(g.queue), g.max)
-		if n == 0 {
-			g.running--
-			g.mu.Unlock()
-			return
-		}
-		batch := make([]*postCall, 0, n)
-		for _, c := range g.queue[:n] {
-			// A caller that has gone away before its request was taken is not posted.
-			if c.ctx.Err() != nil {
-				c.finish(nil, nil, c.ctx.Err())
-				continue
-			}
-			batch = append(batch, c)
-		}
-		g.queue = append(g.queue[:0], g.queue[n:]...)
-		g.mu.Unlock()
-		if len(batch) > 0 {
-			ctx, cancel := context.WithTimeout(context.Background(), postTimeout)
-			g.write(ctx, batch)
-			cancel()
-		}
-	}
+	p, err := g.g.Do(ctx, r)
+	return p.ch, p.totals, err
 }
 
 // write posts the batch and finishes every call. One request goes alone through ledger_post; more
@@ -132,16 +81,16 @@ func (g *postGroup) write(ctx context.Context, batch []*postCall) {
 		g.l.log.Debug("ledger: a batch of postings went one by one", "postings", len(batch), "err", err)
 	}
 	for _, c := range batch {
-		ch, err := postChanges(ctx, g.l.calls, c.r, nil)
+		ch, err := postChanges(ctx, g.l.calls, c.Req, nil)
 		if err != nil {
-			c.finish(nil, nil, err)
+			c.Finish(posted{}, err)
 			continue
 		}
 		var totals map[string]Balance
 		if !ch[0].replayed {
 			totals = g.l.project(ctx, ch)
 		}
-		c.finish(ch, totals, nil)
+		c.Finish(posted{ch, totals}, nil)
 	}
 }
 
@@ -155,7 +104,7 @@ func (g *postGroup) project(batch []*postCall, outs []postOutcome) {
 	}
 	totals := g.l.project(context.Background(), latest(chs))
 	for i, c := range batch {
-		c.finish(outs[i].ch, totals, outs[i].err)
+		c.Finish(posted{outs[i].ch, totals}, outs[i].err)
 	}
 }
 

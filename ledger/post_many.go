@@ -33,7 +33,7 @@ func postMany(ctx context.Context, q rowQueryer, batch []*postCall) ([]postOutco
 		amounts                          []int64
 	)
 	for i, c := range batch {
-		r := &c.r
+		r := &c.Req
 		keys[i], kinds[i], memos[i], refs[i], actors[i] = r.IdempotencyKey, r.Kind, r.Memo, r.Reference, r.CreatedBy
 		hashes[i], counts[i] = r.hash(), int64(len(r.Postings))
 		for _, p := range r.Postings {

@@ -115,7 +115,7 @@ type projector struct {
 
 func newProjector(rdb redis.UniversalClient, prefix string, timeout time.Duration, stats *counters) *projector {
 	p := &projector{rdb: rdb, prefix: prefix, timeout: timeout, stats: stats, owed: newUnprojected(maxUnprojected)}
-	p.reads = &readGroup{rdb: rdb, p: p}
+	p.reads = newReadGroup(rdb, p)
 	return p
 }
 

@@ -38,6 +38,24 @@ func (l *Ledger) InTx(ctx context.Context, fn func(*Tx) error) error {
 	return nil
 }
 
+// InTxProjectLater is InTx for a caller that answers many requests with one transaction (a batch of
+// orders): once the transaction has committed it returns, without waiting for Redis, project, which
+// writes the transaction's balances to Redis in one pipeline. The caller runs project exactly once,
+// before it acknowledges anyone, and may meanwhile start its next transaction: Redis keeps the
+// newest version of each balance row, whichever pipeline arrives first.
+func (l *Ledger) InTxProjectLater(ctx context.Context, fn func(*Tx) error) (project func(context.Context), err error) {
+	var chs []change
+	err = l.InTx(ctx, func(t *Tx) error {
+		err := fn(t)
+		chs, t.changes = t.changes, nil // projected by the caller
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) { l.afterTx(ctx, chs) }, nil
+}
+
 func (l *Ledger) afterTx(ctx context.Context, chs []change) {
 	var n uint64
 	for _, c := range chs {

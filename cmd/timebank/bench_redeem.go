@@ -76,6 +76,10 @@ func benchRedeem(ctx context.Context, cfg config.Config, args []string, w io.Wri
 			ms(res.pct(50)), ms(res.pct(95)), ms(res.pct(99)))
 		fmt.Fprintf(w, "redeem steps: place p50=%.2fms p99=%.2fms, fulfil p50=%.2fms p99=%.2fms\n",
 			ms(percentile(res.place, 50)), ms(percentile(res.place, 99)), ms(percentile(res.fulfil, 50)), ms(percentile(res.fulfil, 99)))
+		placed, handed := d.Store.BatchStats()
+		fmt.Fprintf(w, "redeem batches: placed %d orders in %d (%.1f a batch, %d one by one), handed out %d in %d (%.1f a batch, %d one by one)\n",
+			placed.Calls, placed.Batches, float64(placed.Calls)/float64(max(placed.Batches, 1)), placed.Fallbacks,
+			handed.Calls, handed.Batches, float64(handed.Calls)/float64(max(handed.Batches, 1)), handed.Fallbacks)
 		if res.firstErr != nil {
 			fmt.Fprintf(w, "first error: %v\n", res.firstErr)
 		}

@@ -4,14 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/lib/pq"
+
+	"timebank/batch"
 )
 
-// Check-ins that arrive at the same moment (a Volunteer Day morning) go to PostgreSQL together: a
+// Check-ins that arrive at the same moment (a Volunteer Day morning) go to PostgreSQL together
+// (package batch): a
 // scan queues its check-in, and up to checkInWriters goroutines each take what is queued, at most
 // checkInBatch, and write it with one statement (checkInManyQuery) that decides each scan as
 // checkInQuery decides it alone: its own activity, instant, window, sign-up and position. A scan
@@ -73,17 +75,11 @@ type checkInOut struct {
 	err      error
 }
 
-type checkInCall struct {
-	req  checkInReq
-	out  checkInOut
-	done chan struct{}
-}
+type checkInCall = batch.Call[checkInReq, checkInOut]
 
 // checkIns queues check-ins for the writers.
 type checkIns struct {
-	mu      sync.Mutex
-	queue   []*checkInCall
-	running int
+	g batch.Group[checkInReq, checkInOut]
 	// batches of two or more written together, the scans in them, and batches that failed as a
 	// whole and went one by one
 	batches, batched, fallbacks atomic.Uint64
@@ -109,45 +105,11 @@ func (s *Service) CheckInBatchStats() CheckInBatchStats {
 // statement has committed. Errors: ErrActivityNotFound, identity.ErrUserNotFound.
 func (s *Service) checkIn(ctx context.Context, activityID, userID int64, by string, at time.Time, pos *Position,
 	outOnly bool) (Activity, Attendance, bool, error) {
-	c := &checkInCall{req: checkInReq{activityID, userID, by, at, pos, outOnly}, done: make(chan struct{})}
-	g := &s.checkIns
-	g.mu.Lock()
-	g.queue = append(g.queue, c)
-	start := g.running < checkInWriters
-	if start {
-		g.running++
+	out, err := s.checkIns.g.Do(ctx, checkInReq{activityID, userID, by, at, pos, outOnly})
+	if err != nil {
+		return Activity{}, Attendance{}, false, err
 	}
-	g.mu.Unlock()
-	if start {
-		go s.checkInLoop()
-	}
-	select {
-	case <-c.done:
-		return c.out.a, c.out.att, c.out.inserted, c.out.err
-	case <-ctx.Done():
-		return Activity{}, Attendance{}, false, ctx.Err()
-	}
-}
-
-// checkInLoop writes batches of check-ins until the queue is empty.
-func (s *Service) checkInLoop() {
-	g := &s.checkIns
-	for {
-		g.mu.Lock()
-		n := min(len(g.queue), checkInBatch)
-		if n == 0 {
-			g.running--
-			g.mu.Unlock()
-			return
-		}
-		batch := make([]*checkInCall, n)
-		copy(batch, g.queue)
-		g.queue = append(g.queue[:0], g.queue[n:]...)
-		g.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), checkInTimeout)
-		s.writeCheckIns(ctx, batch)
-		cancel()
-	}
+	return out.a, out.att, out.inserted, out.err
 }
 
 // writeCheckIns checks the batch in with one statement, or each scan alone when it is one or when
@@ -160,8 +122,7 @@ func (s *Service) writeCheckIns(ctx context.Context, batch []*checkInCall) {
 			s.checkIns.batches.Add(1)
 			s.checkIns.batched.Add(uint64(len(batch)))
 			for i, c := range batch {
-				c.out = outs[i]
-				close(c.done)
+				c.Finish(outs[i], nil)
 			}
 			return
 		}
@@ -169,10 +130,9 @@ func (s *Service) writeCheckIns(ctx context.Context, batch []*checkInCall) {
 		s.log.Debug("activity: a batch of check-ins went one by one", "scans", len(batch), "err", err)
 	}
 	for _, c := range batch {
-		r := c.req
+		r := c.Req
 		a, att, inserted, err := s.checkInOne(ctx, r.activityID, r.userID, r.by, r.at, r.pos, r.outOnly)
-		c.out = checkInOut{a, att, inserted, err}
-		close(c.done)
+		c.Finish(checkInOut{a, att, inserted, err}, nil)
 	}
 }
 
@@ -196,7 +156,7 @@ func (s *Service) checkInMany(ctx context.Context, batch []*checkInCall) ([]chec
 		actID            sql.NullInt64
 	)
 	for i, c := range batch {
-		r := c.req
+		r := c.Req
 		acts[i], users[i], bys[i], outOnly[i] = r.activityID, r.userID, r.by, r.outOnly
 		ats[i], latest[i] = r.at.Format(time.RFC3339Nano), r.at.Add(CheckInOpensBefore).Format(time.RFC3339Nano)
 		if r.pos != nil {
@@ -233,7 +193,7 @@ func (s *Service) checkInMany(ctx context.Context, batch []*checkInCall) ([]chec
 		}
 		a.ID, a.OrgID, a.Title, a.StartsAt, a.EndsAt = actID.Int64, orgID.Int64, title.String, startsAt.Time, endsAt.Time
 		a.SignupRequired, a.Status = signup.Bool, status.String
-		r := batch[i-1].req
+		r := batch[i-1].Req
 		key := [2]int64{r.activityID, r.userID}
 		if !attID.Valid || insertedFor[key] {
 			out[i-1] = checkInOut{a: a}

@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 
+	"timebank/batch"
 	"timebank/ledger"
 	"timebank/pkg/notify"
 	"timebank/pkg/prepared"
@@ -85,6 +86,8 @@ func NewService(db *sqlx.DB, l *ledger.Ledger, rdb redis.UniversalClient, signer
 	if s.log = o.Logger; s.log == nil {
 		s.log = slog.Default()
 	}
+	s.checkIns.g = batch.Group[checkInReq, checkInOut]{Runners: checkInWriters, Max: checkInBatch, Timeout: checkInTimeout,
+		Run: s.writeCheckIns}
 	return s
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 
+	"timebank/batch"
 	"timebank/pkg/principal"
 )
 
@@ -21,15 +22,14 @@ func (s *Service) PlaceTogether(ctx context.Context, actors []*principal.Princip
 			out[i], errs[i] = *replay, err
 			continue
 		}
-		calls = append(calls, &call[placing, Order]{req: p, done: make(chan struct{})})
+		calls = append(calls, batch.NewCall[placing, Order](ctx, p))
 		at = append(at, i)
 	}
 	fallbacks := s.placeStats.fallbacks.Load()
 	s.placeMany(ctx, calls)
 	batched := s.placeStats.fallbacks.Load() == fallbacks
 	for j, c := range calls {
-		<-c.done
-		out[at[j]], errs[at[j]] = c.res, c.err
+		out[at[j]], errs[at[j]] = c.Wait()
 	}
 	return out, errs, batched
 }
@@ -40,15 +40,14 @@ func (s *Service) PlaceTogether(ctx context.Context, actors []*principal.Princip
 func (s *Service) FulfilTogether(ctx context.Context, actors []*principal.Principal, ids []int64, lines [][]Handout) ([]Order, []error, bool) {
 	calls := make([]*call[fulfilling, Order], len(ids))
 	for i, id := range ids {
-		calls[i] = &call[fulfilling, Order]{req: fulfilling{actor: actors[i], order: id, lines: lines[i]}, done: make(chan struct{})}
+		calls[i] = batch.NewCall[fulfilling, Order](ctx, fulfilling{actor: actors[i], order: id, lines: lines[i]})
 	}
 	fallbacks := s.fulfilStats.fallbacks.Load()
 	s.fulfilMany(ctx, calls)
 	batched := s.fulfilStats.fallbacks.Load() == fallbacks
 	out, errs := make([]Order, len(ids)), make([]error, len(ids))
 	for i, c := range calls {
-		<-c.done
-		out[i], errs[i] = c.res, c.err
+		out[i], errs[i] = c.Wait()
 	}
 	return out, errs, batched
 }

@@ -81,7 +81,7 @@ func (s *Service) Fulfil(ctx context.Context, actor *principal.Principal, orderI
 		}
 	}
 	f := fulfilling{actor: actor, order: orderID, lines: lines, key: key}
-	o, err := do(ctx, &s.fulfils, f)
+	o, err := s.fulfils.Do(ctx, f)
 	if errors.Is(err, ErrOrderFulfilled) && key != "" {
 		return s.fulfilReplay(ctx, f, err)
 	}

@@ -27,19 +27,20 @@ type handing struct {
 // number of statements: it locks the orders in id order, decides each as fulfilOne would (an
 // order that is not pending, has expired or is asked for wrongly is refused and changes nothing),
 // and then appends every hand-out movement in lot order, commits the holds and resolves the
-// orders together. It finishes every call when the transaction commits and none when it fails
-// (the caller then hands them out one by one, which tells which failed and why).
+// orders together. It finishes every call once the transaction has committed and its balances are
+// in Redis (beside the next batch, see afterCommit), and none when it fails (the caller then hands
+// them out one by one, which tells which failed and why).
 func (s *Service) fulfilBatch(ctx context.Context, calls []*call[fulfilling, Order]) error {
 	ids := make([]int64, 0, len(calls))
 	for _, c := range calls {
-		if slices.Contains(ids, c.req.order) {
+		if slices.Contains(ids, c.Req.order) {
 			return errNoBatch // two counters, one order: one by one, the second learns it was handed out
 		}
-		ids = append(ids, c.req.order)
+		ids = append(ids, c.Req.order)
 	}
 	refused := make([]error, len(calls))
 	var hs []handing
-	err := s.ledger.InTx(ctx, func(tx *ledger.Tx) error {
+	project, err := s.ledger.InTxProjectLater(ctx, func(tx *ledger.Tx) error {
 		locked, err := s.lockOrders(ctx, tx.Sqlx(), ids)
 		if err != nil {
 			return err
@@ -51,20 +52,20 @@ func (s *Service) fulfilBatch(ctx context.Context, calls []*call[fulfilling, Ord
 		}
 		var moves []refMove
 		for i, c := range calls {
-			lo, ok := locked[c.req.order]
+			lo, ok := locked[c.Req.order]
 			if !ok {
 				refused[i] = ErrOrderNotFound
 				continue
 			}
-			h, err := handOut(lo.order, c.req.lines, now)
+			h, err := handOut(lo.order, c.Req.lines, now)
 			if err != nil {
 				refused[i] = err
 				continue
 			}
 			h.call = i
-			c.req.stamp(&h)
+			c.Req.stamp(&h)
 			for _, m := range handOutMoves(lo.allocs, lo.lots, h.given) {
-				moves = append(moves, refMove{m, ref("order", h.order.ID), c.req.actor.Label()})
+				moves = append(moves, refMove{m, ref("order", h.order.ID), c.Req.actor.Label()})
 			}
 			hs = append(hs, h)
 		}
@@ -82,7 +83,7 @@ func (s *Service) fulfilBatch(ctx context.Context, calls []*call[fulfilling, Ord
 		}
 		holds, charged, by := make([]int64, len(hs)), make([]int64, len(hs)), make([]string, len(hs))
 		for i, h := range hs {
-			holds[i], charged[i], by[i] = *h.order.HoldID, h.charged, calls[h.call].req.actor.Label()
+			holds[i], charged[i], by[i] = *h.order.HoldID, h.charged, calls[h.call].Req.actor.Label()
 		}
 		txs, err := tx.CommitHolds(ctx, holds, charged, by)
 		if err != nil {
@@ -93,14 +94,16 @@ func (s *Service) fulfilBatch(ctx context.Context, calls []*call[fulfilling, Ord
 	if err != nil {
 		return err
 	}
-	for i, c := range calls {
-		if refused[i] != nil {
-			c.finish(Order{}, refused[i])
+	afterCommit(ctx, project, func(context.Context) {
+		for i, c := range calls {
+			if refused[i] != nil {
+				c.Finish(Order{}, refused[i])
+			}
 		}
-	}
-	for _, h := range hs {
-		calls[h.call].finish(h.order, nil)
-	}
+		for _, h := range hs {
+			calls[h.call].Finish(h.order, nil)
+		}
+	})
 	return nil
 }
 

@@ -22,12 +22,12 @@ var errNoBatch = errors.New("store: the orders cannot be placed as one batch")
 // decides order by order, in arrival order, as placeOne would one after another: an order over a
 // limit, out of stock or short of credits is refused and takes nothing; the others take their
 // share of what is left. The accepted orders' holds and rows are written together. It finishes
-// every call when the transaction commits and none when it fails (the caller then places them
-// one by one).
+// every call once the transaction has committed and its balances are in Redis (beside the next
+// batch, see afterCommit), and none when it fails (the caller then places them one by one).
 func (s *Service) placeBatch(ctx context.Context, calls []*call[placing, Order]) error {
 	seen := make(map[[2]string]bool, len(calls))
 	for _, c := range calls {
-		k := [2]string{c.req.actor.Label(), c.req.key}
+		k := [2]string{c.Req.actor.Label(), c.Req.key}
 		if seen[k] {
 			return errNoBatch // a repeat in flight with its first: one by one, it replays the first
 		}
@@ -35,7 +35,7 @@ func (s *Service) placeBatch(ctx context.Context, calls []*call[placing, Order])
 	}
 	orders := make([]Order, len(calls))
 	refused := make([]error, len(calls))
-	err := s.ledger.InTx(ctx, func(tx *ledger.Tx) error {
+	project, err := s.ledger.InTxProjectLater(ctx, func(tx *ledger.Tx) error {
 		used, err := s.usageForBatch(ctx, tx.Sqlx(), calls)
 		if err != nil {
 			return err
@@ -46,7 +46,7 @@ func (s *Service) placeBatch(ctx context.Context, calls []*call[placing, Order])
 		}
 		accounts := make([]string, len(calls))
 		for i, c := range calls {
-			accounts[i] = c.req.account
+			accounts[i] = c.Req.account
 		}
 		credits, err := tx.Available(ctx, accounts)
 		if err != nil {
@@ -57,7 +57,7 @@ func (s *Service) placeBatch(ctx context.Context, calls []*call[placing, Order])
 			placed []placedOrder
 		)
 		for i, c := range calls {
-			allocs, err := c.req.fit(used, stock, credits)
+			allocs, err := c.Req.fit(used, stock, credits)
 			if errors.Is(err, errNoBatch) {
 				return err
 			} else if err != nil {
@@ -65,8 +65,8 @@ func (s *Service) placeBatch(ctx context.Context, calls []*call[placing, Order])
 				continue
 			}
 			id := ids[len(placed)]
-			holds = append(holds, c.req.holdRequest(id))
-			placed = append(placed, placedOrder{call: i, p: c.req, id: id, allocs: allocs})
+			holds = append(holds, c.Req.holdRequest(id))
+			placed = append(placed, placedOrder{call: i, p: c.Req, id: id, allocs: allocs})
 		}
 		if len(placed) == 0 {
 			return nil
@@ -90,16 +90,18 @@ func (s *Service) placeBatch(ctx context.Context, calls []*call[placing, Order])
 	if err != nil {
 		return err
 	}
-	for i, c := range calls {
-		if refused[i] != nil {
-			c.finish(s.placeFailed(ctx, c.req, refused[i]))
-			continue
+	afterCommit(ctx, project, func(ctx context.Context) {
+		for i, c := range calls {
+			if refused[i] != nil {
+				c.Finish(s.placeFailed(ctx, c.Req, refused[i]))
+				continue
+			}
+			o := orders[i]
+			url, err := s.pickupURL(o)
+			o.PickupURL = url
+			c.Finish(o, err)
 		}
-		o := orders[i]
-		url, err := s.pickupURL(o)
-		o.PickupURL = url
-		c.finish(o, err)
-	}
+	})
 	return nil
 }
 
@@ -117,9 +119,9 @@ type placedOrder struct {
 func (s *Service) usageForBatch(ctx context.Context, tx *sqlx.Tx, calls []*call[placing, Order]) (map[usageKey]int, error) {
 	var keys []usageKey
 	for _, c := range calls {
-		for _, l := range c.req.n.Lines {
-			if it := c.req.oc.items[l.Item]; it.LimitQty > 0 {
-				keys = append(keys, limitKey(c.req.actor.UserID, it, c.req.now))
+		for _, l := range c.Req.n.Lines {
+			if it := c.Req.oc.items[l.Item]; it.LimitQty > 0 {
+				keys = append(keys, limitKey(c.Req.actor.UserID, it, c.Req.now))
 			}
 		}
 	}
@@ -134,8 +136,8 @@ func (s *Service) lockLotsForBatch(ctx context.Context, tx *sqlx.Tx, calls []*ca
 	var items []int64
 	minDate := ""
 	for _, c := range calls {
-		items = append(items, itemIDs(c.req.n.Lines)...)
-		if d := today(c.req.expires).Format(dayLayout); minDate == "" || d < minDate {
+		items = append(items, itemIDs(c.Req.n.Lines)...)
+		if d := today(c.Req.expires).Format(dayLayout); minDate == "" || d < minDate {
 			minDate = d
 		}
 	}

@@ -36,7 +36,7 @@ func (s *Service) PlaceOrder(ctx context.Context, actor *principal.Principal, ke
 	if err != nil || replay != nil {
 		return *replay, err
 	}
-	return do(ctx, s.placeGroup(n.Store), p)
+	return s.placeGroup(n.Store).Do(ctx, p)
 }
 
 // prepareOrder checks an order before its transaction and prices it. When the order is not to be
