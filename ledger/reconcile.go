@@ -2,8 +2,10 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
+	"github.com/lib/pq"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -60,6 +62,12 @@ ORDER BY a.id, b.slot`
 	if err != nil {
 		return nil, err
 	}
+	return scanAccountRows(rows)
+}
+
+// scanAccountRows reads rows of (id, code, slots, slot, posted, pending, version) ordered by id and
+// slot into one accountRows per account, and closes them.
+func scanAccountRows(rows *sql.Rows) ([]accountRows, error) {
 	defer rows.Close()
 	var out []accountRows
 	for rows.Next() {
@@ -112,9 +120,12 @@ func sameRows(a, b [][3]int64) bool {
 }
 
 // Reconcile compares every account's Redis projection with PostgreSQL and rewrites those that
-// differ, reading the account again just before the rewrite so that a posting committed during the
+// differ, reading them again just before the rewrite so that a posting committed during the
 // comparison is not undone. (One that commits between that read and the rewrite still has its
-// outbox row, which the relay replays, being newer.) Run it when Redis was flushed or restored.
+// outbox row, which the relay replays, being newer.) An account that never changed and has no hash
+// is left alone, as Verify leaves it: its first read projects it, and a province's millions of
+// registered volunteers who never served cost Redis nothing. The accounts of a page are read again
+// in one query and rewritten in one pipeline. Run it when Redis was flushed or restored.
 func (l *Ledger) Reconcile(ctx context.Context) (ReconcileReport, error) {
 	var rep ReconcileReport
 	for after := int64(0); ; {
@@ -128,24 +139,69 @@ func (l *Ledger) Reconcile(ctx context.Context) (ReconcileReport, error) {
 		if err != nil {
 			return rep, fmt.Errorf("reconcile: redis: %w", err)
 		}
+		var ids []int64
+		was := map[int64]string{}
 		for i, a := range accs {
-			if sameRows(have[i], a.rows) {
+			if sameRows(have[i], a.rows) || have[i] == nil && untouched(a.rows) {
 				continue
 			}
-			again, err := l.pgAccountRows(ctx, a.id)
-			if err != nil {
-				return rep, err
-			}
-			was := "missing"
+			ids = append(ids, a.id)
+			was[a.id] = "missing"
 			if have[i] != nil {
-				was = accountRows{rows: have[i]}.String()
+				was[a.id] = accountRows{rows: have[i]}.String()
 			}
-			if err := l.proj.replace(ctx, again); err != nil {
-				return rep, fmt.Errorf("reconcile: redis: %w", err)
-			}
-			rep.Repairs = append(rep.Repairs, Repair{Account: a.code, Redis: was, Postgres: again.String()})
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		again, err := l.pgAccountsByID(ctx, ids)
+		if err != nil {
+			return rep, err
+		}
+		if err := l.proj.replaceMany(ctx, again); err != nil {
+			return rep, fmt.Errorf("reconcile: redis: %w", err)
+		}
+		for _, a := range again {
+			rep.Repairs = append(rep.Repairs, Repair{Account: a.code, Redis: was[a.id], Postgres: a.String()})
 		}
 	}
+}
+
+// pgAccountsByID reads the accounts' balance rows, in id order.
+func (l *Ledger) pgAccountsByID(ctx context.Context, ids []int64) ([]accountRows, error) {
+	const q = `
+SELECT a.id, a.code, a.slots, b.slot, b.posted, b.pending, b.version
+FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id
+WHERE a.id = ANY($1)
+ORDER BY a.id, b.slot`
+	rows, err := l.db.QueryContext(ctx, q, pq.Array(ids))
+	if err != nil {
+		return nil, err
+	}
+	return scanAccountRows(rows)
+}
+
+// replaceMany sets each account's whole hash to its PostgreSQL rows, in one pipeline.
+func (p *projector) replaceMany(ctx context.Context, accs []accountRows) error {
+	if err := replaceScript.Load(ctx, p.rdb).Err(); err != nil {
+		return err
+	}
+	pipe := p.rdb.Pipeline()
+	for _, a := range accs {
+		args := []any{a.slots, p.channel(a.code), a.code}
+		for _, r := range a.rows {
+			args = append(args, r[0], r[1], r[2])
+		}
+		replaceScript.EvalSha(ctx, pipe, []string{p.key(a.code)}, args...)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return err
+	}
+	p.downUntil.Store(0)
+	for _, a := range accs {
+		p.owed.settle(a.changes())
+	}
+	return nil
 }
 
 func (l *Ledger) pgAccountRows(ctx context.Context, id int64) (accountRows, error) {
