@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 
 	"github.com/lib/pq"
 	"github.com/redis/go-redis/v9"
@@ -51,14 +52,14 @@ func (a accountRows) String() string {
 	return fmt.Sprintf("posted=%d pending=%d version=%d", posted, pending, version)
 }
 
-// pgAccounts pages through every account's balance rows, 500 accounts at a time, in id order.
-func (l *Ledger) pgAccounts(ctx context.Context, afterID int64) ([]accountRows, error) {
+// pgAccounts returns the balance rows of the first 500 accounts after afterID up to lastID, in id order.
+func (l *Ledger) pgAccounts(ctx context.Context, afterID, lastID int64) ([]accountRows, error) {
 	const q = `
 SELECT a.id, a.code, a.slots, b.slot, b.posted, b.pending, b.version
-FROM (SELECT id, code, slots FROM ledger_accounts WHERE id > $1 ORDER BY id LIMIT 500) a
+FROM (SELECT id, code, slots FROM ledger_accounts WHERE id > $1 AND id <= $2 ORDER BY id LIMIT 500) a
 JOIN ledger_balances b ON b.account_id = a.id
 ORDER BY a.id, b.slot`
-	rows, err := l.db.QueryContext(ctx, q, afterID)
+	rows, err := l.db.QueryContext(ctx, q, afterID, lastID)
 	if err != nil {
 		return nil, err
 	}
@@ -127,17 +128,14 @@ func sameRows(a, b [][3]int64) bool {
 // registered volunteers who never served cost Redis nothing. The accounts of a page are read again
 // in one query and rewritten in one pipeline. Run it when Redis was flushed or restored.
 func (l *Ledger) Reconcile(ctx context.Context) (ReconcileReport, error) {
-	var rep ReconcileReport
-	for after := int64(0); ; {
-		accs, err := l.pgAccounts(ctx, after)
-		if err != nil || len(accs) == 0 {
-			return rep, err
-		}
-		after = accs[len(accs)-1].id
-		rep.Accounts += len(accs)
+	var (
+		rep ReconcileReport
+		mu  sync.Mutex
+	)
+	err := l.eachPage(ctx, func(ctx context.Context, accs []accountRows) error {
 		have, err := l.proj.redisRows(ctx, accs)
 		if err != nil {
-			return rep, fmt.Errorf("reconcile: redis: %w", err)
+			return fmt.Errorf("reconcile: redis: %w", err)
 		}
 		var ids []int64
 		was := map[int64]string{}
@@ -151,20 +149,24 @@ func (l *Ledger) Reconcile(ctx context.Context) (ReconcileReport, error) {
 				was[a.id] = accountRows{rows: have[i]}.String()
 			}
 		}
-		if len(ids) == 0 {
-			continue
+		var again []accountRows
+		if len(ids) > 0 {
+			if again, err = l.pgAccountsByID(ctx, ids); err != nil {
+				return err
+			}
+			if err := l.proj.replaceMany(ctx, again); err != nil {
+				return fmt.Errorf("reconcile: redis: %w", err)
+			}
 		}
-		again, err := l.pgAccountsByID(ctx, ids)
-		if err != nil {
-			return rep, err
-		}
-		if err := l.proj.replaceMany(ctx, again); err != nil {
-			return rep, fmt.Errorf("reconcile: redis: %w", err)
-		}
+		mu.Lock()
+		defer mu.Unlock()
+		rep.Accounts += len(accs)
 		for _, a := range again {
 			rep.Repairs = append(rep.Repairs, Repair{Account: a.code, Redis: was[a.id], Postgres: a.String()})
 		}
-	}
+		return nil
+	})
+	return rep, err
 }
 
 // pgAccountsByID reads the accounts' balance rows, in id order.
