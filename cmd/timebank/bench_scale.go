@@ -21,14 +21,15 @@ import (
 
 // scaleOpts are the flags of `timebank bench scale`.
 type scaleOpts struct {
-	scale    float64
-	db       string
-	reuse    bool
-	drop     bool
-	dropped  bool
-	loadOnly bool
-	postRate int
-	duration time.Duration
+	scale     float64
+	db        string
+	reuse     bool
+	drop      bool
+	dropped   bool
+	loadOnly  bool
+	noRebuild bool
+	postRate  int
+	duration  time.Duration
 }
 
 var dbName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
@@ -45,6 +46,7 @@ func benchScale(ctx context.Context, cfg config.Config, args []string, w io.Writ
 	fs.BoolVar(&o.reuse, "reuse", false, "measure a database loaded before, without loading")
 	fs.BoolVar(&o.drop, "drop", false, "drop the database and its Redis keys, and stop")
 	fs.BoolVar(&o.loadOnly, "load-only", false, "load and check, then stop (measure later with --reuse)")
+	fs.BoolVar(&o.noRebuild, "no-rebuild", false, "with --reuse: skip rebuild, reconcile and verify (run them as commands)")
 	fs.BoolVar(&o.dropped, "drop-after", false, "drop the database and its Redis keys after measuring")
 	fs.IntVar(&o.postRate, "post-rate", 2000, "transactions/s offered for the posting latency")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long each load test runs")

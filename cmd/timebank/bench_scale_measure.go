@@ -58,11 +58,16 @@ func measureScale(ctx context.Context, d *app.Services, o scaleOpts, res *scaleR
 		fmt.Fprintf(w, "  %s: %s\n", name, into.Round(time.Millisecond))
 		return err
 	}
-	if err := step("report rebuild", &res.rebuild, func() error {
-		_, err := d.Reports.Rebuild(ctx, time.Time{}, time.Time{})
-		return err
-	}); err != nil {
-		return err
+	if !o.noRebuild {
+		if err := step("report rebuild", &res.rebuild, func() error {
+			_, err := d.Reports.Rebuild(ctx, time.Time{}, time.Time{})
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	if o.noRebuild {
+		return measureLoad(ctx, d, o, res)
 	}
 	before, err := redisUsed(ctx, d.Redis)
 	if err != nil {
@@ -97,6 +102,18 @@ func measureScale(ctx context.Context, d *app.Services, o scaleOpts, res *scaleR
 		if err != errFailed {
 			return err
 		}
+	}
+	return measureLoad(ctx, d, o, res)
+}
+
+// measureLoad measures the database size, the region summaries, paced postings and balance reads.
+func measureLoad(ctx context.Context, d *app.Services, o scaleOpts, res *scaleResult) error {
+	codes, err := sampleAccounts(ctx, d)
+	if err != nil {
+		return err
+	}
+	if res.redisSample, err = memoryUsage(ctx, d.Redis, d.Config.RedisPrefix, codes); err != nil {
+		return err
 	}
 	if err := d.DB.GetContext(ctx, &res.dbBytes, `SELECT pg_database_size(current_database())`); err != nil {
 		return err
