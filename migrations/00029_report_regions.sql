@@ -6,7 +6,7 @@
 --     of report_daily's rows below it. It is kept as report_monthly is, in the same transaction as
 --     the days it sums (their old figures taken off, the new ones added); a rebuild recomputes it;
 --     `timebank verify` compares it with the days. Each organization's row counts in five nodes.
---   * node is in the C collation, so that "the nodes below this one" is a range of the primary key.
+--   * a summary reads its region's node and its children's by the primary key (node, month).
 --
 -- A summary of a period that is not whole months still reads report_daily for its days outside them.
 

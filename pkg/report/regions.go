@@ -26,14 +26,14 @@ ON CONFLICT (node, month) DO UPDATE SET ` + strings.Join(set, ", ")
 
 // regionCTE is the body of a WITH item (used as "WITH src AS " + regionCTE()): the figures of the
 // period below the region whose code starts with $7, as (month text, node, the figures), the node
-// being the first $8 digits of the code: the region itself when $8 is its prefix's length, its
-// children when it is the next level's. Whole months come from report_region_monthly (a few rows a
+// being the first $8 digits of the code, for the nodes $9 (text[]): the region itself, or its
+// children (a few primary-key reads each, whatever lies below them). Whole months come from report_region_monthly (a few rows a
 // month, whatever the number of organizations below), the days outside them from report_daily;
 // $1 to $6 are the spans, as for sourceCTE.
 func regionCTE() string {
 	return `(
     SELECT to_char(month, 'YYYY-MM') AS month, node, ` + figureColumns + `
-      FROM report_region_monthly WHERE month BETWEEN $1 AND $2 AND node LIKE $7 AND length(node) = $8
+      FROM report_region_monthly WHERE month BETWEEN $1 AND $2 AND node = ANY($9::text[])
     UNION ALL
     SELECT to_char(day, 'YYYY-MM'), left(region_code, $8), ` + figureColumns + `
       FROM report_daily WHERE (day BETWEEN $3 AND $4 OR day BETWEEN $5 AND $6) AND region_code LIKE $7

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/lib/pq"
+
 	"timebank/pkg/org"
 )
 
@@ -93,7 +95,7 @@ func (s *Service) RegionSummary(ctx context.Context, code string, p Period) (Sum
 	}
 	spans := split(p, s.today()).args()
 	err = s.db.SelectContext(ctx, &sum.Months, `WITH src AS `+regionCTE()+`SELECT month, `+sums("")+
-		` FROM src GROUP BY 1 ORDER BY 1`, append(spans, prefix+"%", len(prefix))...)
+		` FROM src GROUP BY 1 ORDER BY 1`, append(spans, prefix+"%", len(prefix), pq.Array([]string{prefix}))...)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -104,10 +106,15 @@ func (s *Service) RegionSummary(ctx context.Context, code string, p Period) (Sum
 		sum.Months = []Month{}
 	}
 	if level < org.Community {
+		n := (level + 1).Digits()
+		var nodes []string
+		if err := s.db.SelectContext(ctx, &nodes, `SELECT left(code, $1) FROM regions WHERE parent_code = $2`, n, c); err != nil {
+			return Summary{}, err
+		}
 		err = s.db.SelectContext(ctx, &sum.Parts, `WITH src AS `+regionCTE()+`
 SELECT 'region' AS kind, c.code, 0::bigint AS id, c.name, `+outer()+`
   FROM regions c LEFT JOIN (SELECT node, `+sums("")+` FROM src GROUP BY 1) f ON f.node = left(c.code, $8)
- WHERE c.parent_code = $9 ORDER BY c.code`, append(spans, prefix+"%", (level+1).Digits(), c)...)
+ WHERE c.parent_code = $10 ORDER BY c.code`, append(spans, prefix+"%", n, pq.Array(nodes), c)...)
 		if err != nil {
 			return Summary{}, err
 		}
