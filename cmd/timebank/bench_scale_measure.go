@@ -315,15 +315,20 @@ func (r scaleResult) print(w io.Writer) {
 	row("volunteers", "%d", r.volunteers)
 	row("posting, paced", "%d tx/s offered: %d ok, %d errors; p50 %.1f ms, p99 %.1f ms", r.postRate, r.postOK, r.postErr, ms(r.postP50), ms(r.postP99))
 	row("balance reads (16 clients)", "%.0f/s", r.reads)
-	row("Redis per projected account", "%.0f bytes (MEMORY USAGE mean), %.0f bytes (used_memory delta over %d accounts)", r.redisSample, r.redisDelta, r.projected)
-	row("PostgreSQL per volunteer", "%.0f bytes (%.1f GB in all)", float64(r.dbBytes)/float64(vols), float64(r.dbBytes)/1e9)
-	row("report rebuild (the year)", "%s", r.rebuild.Round(time.Second))
-	row("reconcile", "%s (%d accounts projected)", r.reconcile.Round(time.Second), r.projected)
-	ok := "clean"
-	if !r.verifyOK {
-		ok = "PROBLEMS"
+	row("Redis per projected volunteer", "%.0f bytes (MEMORY USAGE mean of 1,000)", r.redisSample)
+	if r.projected > 0 {
+		row("Redis per projected account", "%.0f bytes (used_memory delta over %d accounts, split ones included)", r.redisDelta, r.projected)
 	}
-	row("verify", "%s, %s", r.verify.Round(time.Second), ok)
+	row("PostgreSQL per volunteer", "%.0f bytes (%.1f GB in all)", float64(r.dbBytes)/float64(vols), float64(r.dbBytes)/1e9)
+	if r.rebuild > 0 { // not with --no-rebuild
+		row("report rebuild (the year)", "%s", r.rebuild.Round(time.Second))
+		row("reconcile", "%s (%d accounts projected)", r.reconcile.Round(time.Second), r.projected)
+		ok := "clean"
+		if !r.verifyOK {
+			ok = "PROBLEMS"
+		}
+		row("verify", "%s, %s", r.verify.Round(time.Second), ok)
+	}
 	for _, s := range r.summary {
 		row("region summary, "+s[0]+" (first / median)", "%s", s[1])
 	}
