@@ -2,8 +2,11 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"sync"
 
+	"github.com/lib/pq"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -49,17 +52,23 @@ func (a accountRows) String() string {
 	return fmt.Sprintf("posted=%d pending=%d version=%d", posted, pending, version)
 }
 
-// pgAccounts pages through every account's balance rows, 500 accounts at a time, in id order.
-func (l *Ledger) pgAccounts(ctx context.Context, afterID int64) ([]accountRows, error) {
+// pgAccounts returns the balance rows of the first 500 accounts after afterID up to lastID, in id order.
+func (l *Ledger) pgAccounts(ctx context.Context, afterID, lastID int64) ([]accountRows, error) {
 	const q = `
 SELECT a.id, a.code, a.slots, b.slot, b.posted, b.pending, b.version
-FROM (SELECT id, code, slots FROM ledger_accounts WHERE id > $1 ORDER BY id LIMIT 500) a
+FROM (SELECT id, code, slots FROM ledger_accounts WHERE id > $1 AND id <= $2 ORDER BY id LIMIT 500) a
 JOIN ledger_balances b ON b.account_id = a.id
 ORDER BY a.id, b.slot`
-	rows, err := l.db.QueryContext(ctx, q, afterID)
+	rows, err := l.db.QueryContext(ctx, q, afterID, lastID)
 	if err != nil {
 		return nil, err
 	}
+	return scanAccountRows(rows)
+}
+
+// scanAccountRows reads rows of (id, code, slots, slot, posted, pending, version) ordered by id and
+// slot into one accountRows per account, and closes them.
+func scanAccountRows(rows *sql.Rows) ([]accountRows, error) {
 	defer rows.Close()
 	var out []accountRows
 	for rows.Next() {
@@ -112,40 +121,89 @@ func sameRows(a, b [][3]int64) bool {
 }
 
 // Reconcile compares every account's Redis projection with PostgreSQL and rewrites those that
-// differ, reading the account again just before the rewrite so that a posting committed during the
+// differ, reading them again just before the rewrite so that a posting committed during the
 // comparison is not undone. (One that commits between that read and the rewrite still has its
-// outbox row, which the relay replays, being newer.) Run it when Redis was flushed or restored.
+// outbox row, which the relay replays, being newer.) An account that never changed and has no hash
+// is left alone, as Verify leaves it: its first read projects it, and a province's millions of
+// registered volunteers who never served cost Redis nothing. The accounts of a page are read again
+// in one query and rewritten in one pipeline. Run it when Redis was flushed or restored.
 func (l *Ledger) Reconcile(ctx context.Context) (ReconcileReport, error) {
-	var rep ReconcileReport
-	for after := int64(0); ; {
-		accs, err := l.pgAccounts(ctx, after)
-		if err != nil || len(accs) == 0 {
-			return rep, err
-		}
-		after = accs[len(accs)-1].id
-		rep.Accounts += len(accs)
+	var (
+		rep ReconcileReport
+		mu  sync.Mutex
+	)
+	err := l.eachPage(ctx, func(ctx context.Context, accs []accountRows) error {
 		have, err := l.proj.redisRows(ctx, accs)
 		if err != nil {
-			return rep, fmt.Errorf("reconcile: redis: %w", err)
+			return fmt.Errorf("reconcile: redis: %w", err)
 		}
+		var ids []int64
+		was := map[int64]string{}
 		for i, a := range accs {
-			if sameRows(have[i], a.rows) {
+			if sameRows(have[i], a.rows) || have[i] == nil && untouched(a.rows) {
 				continue
 			}
-			again, err := l.pgAccountRows(ctx, a.id)
-			if err != nil {
-				return rep, err
-			}
-			was := "missing"
+			ids = append(ids, a.id)
+			was[a.id] = "missing"
 			if have[i] != nil {
-				was = accountRows{rows: have[i]}.String()
+				was[a.id] = accountRows{rows: have[i]}.String()
 			}
-			if err := l.proj.replace(ctx, again); err != nil {
-				return rep, fmt.Errorf("reconcile: redis: %w", err)
-			}
-			rep.Repairs = append(rep.Repairs, Repair{Account: a.code, Redis: was, Postgres: again.String()})
 		}
+		var again []accountRows
+		if len(ids) > 0 {
+			if again, err = l.pgAccountsByID(ctx, ids); err != nil {
+				return err
+			}
+			if err := l.proj.replaceMany(ctx, again); err != nil {
+				return fmt.Errorf("reconcile: redis: %w", err)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		rep.Accounts += len(accs)
+		for _, a := range again {
+			rep.Repairs = append(rep.Repairs, Repair{Account: a.code, Redis: was[a.id], Postgres: a.String()})
+		}
+		return nil
+	})
+	return rep, err
+}
+
+// pgAccountsByID reads the accounts' balance rows, in id order.
+func (l *Ledger) pgAccountsByID(ctx context.Context, ids []int64) ([]accountRows, error) {
+	const q = `
+SELECT a.id, a.code, a.slots, b.slot, b.posted, b.pending, b.version
+FROM ledger_accounts a JOIN ledger_balances b ON b.account_id = a.id
+WHERE a.id = ANY($1)
+ORDER BY a.id, b.slot`
+	rows, err := l.db.QueryContext(ctx, q, pq.Array(ids))
+	if err != nil {
+		return nil, err
 	}
+	return scanAccountRows(rows)
+}
+
+// replaceMany sets each account's whole hash to its PostgreSQL rows, in one pipeline.
+func (p *projector) replaceMany(ctx context.Context, accs []accountRows) error {
+	if err := replaceScript.Load(ctx, p.rdb).Err(); err != nil {
+		return err
+	}
+	pipe := p.rdb.Pipeline()
+	for _, a := range accs {
+		args := []any{a.slots, p.channel(a.code), a.code}
+		for _, r := range a.rows {
+			args = append(args, r[0], r[1], r[2])
+		}
+		replaceScript.EvalSha(ctx, pipe, []string{p.key(a.code)}, args...)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return err
+	}
+	p.downUntil.Store(0)
+	for _, a := range accs {
+		p.owed.settle(a.changes())
+	}
+	return nil
 }
 
 func (l *Ledger) pgAccountRows(ctx context.Context, id int64) (accountRows, error) {

@@ -2,7 +2,9 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 )
 
 // VerifyReport lists every broken invariant found; an empty list means the books are sound.
@@ -79,21 +81,17 @@ func (l *Ledger) Verify(ctx context.Context) (VerifyReport, error) {
 		rep.Problems = append(rep.Problems, found...)
 	}
 	rep.Checks = append(rep.Checks, "redis holds postgres's balances")
-	bad := 0
-	for after := int64(0); ; {
-		accs, err := l.pgAccounts(ctx, after)
-		if err != nil {
-			return rep, err
-		}
-		if len(accs) == 0 {
-			break
-		}
-		after = accs[len(accs)-1].id
+	var (
+		mu  sync.Mutex
+		bad int
+	)
+	err := l.eachPage(ctx, func(ctx context.Context, accs []accountRows) error {
 		have, err := l.proj.redisRows(ctx, accs)
 		if err != nil {
-			rep.Problems = append(rep.Problems, fmt.Sprintf("redis unreachable: %v", err))
-			break
+			return &redisUnreachable{err}
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		for i, a := range accs {
 			// An account that never changed and was never read has no hash yet: the first read
 			// projects it, and there is nothing a missing hash could have lost.
@@ -108,12 +106,24 @@ func (l *Ledger) Verify(ctx context.Context) (VerifyReport, error) {
 				rep.Problems = append(rep.Problems, fmt.Sprintf("%s: redis %s, postgres %s", a.code, was, a))
 			}
 		}
+		return nil
+	})
+	var down *redisUnreachable
+	if errors.As(err, &down) {
+		rep.Problems = append(rep.Problems, fmt.Sprintf("redis unreachable: %v", down.err))
+	} else if err != nil {
+		return rep, err
 	}
 	if bad > 20 {
 		rep.Problems = append(rep.Problems, fmt.Sprintf("… and %d more accounts differ in redis", bad-20))
 	}
 	return rep, nil
 }
+
+// redisUnreachable stops the comparison with Redis: a problem to report, not a failure to verify.
+type redisUnreachable struct{ err error }
+
+func (e *redisUnreachable) Error() string { return e.err.Error() }
 
 // untouched reports whether every balance row of an account is still at version 0.
 func untouched(rows [][3]int64) bool {

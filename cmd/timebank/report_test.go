@@ -234,7 +234,7 @@ func run2(ctx context.Context, d *app.Services, args []string, w io.Writer) erro
 	return reportCmd(ctx, d, args, w)
 }
 
-// reportDigest is a digest of report_daily's rows and of report_monthly's (but months of zeros,
+// reportDigest is a digest of report_daily's rows and of report_monthly's and report_region_monthly's (but months of zeros,
 // which the worker leaves where all of a month's days came off).
 func reportDigest(t *testing.T, d *app.Services) string {
 	t.Helper()
@@ -249,7 +249,13 @@ FROM report_monthly r WHERE (volunteers_active, volunteers_new, scan_minutes, ma
     credits_redeemed, orders, sales, goods_in, goods_out, households, certificates) <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)`); err != nil {
 		t.Fatal(err)
 	}
-	return digest + " months " + months
+	var regions string
+	if err := d.DB.Get(&regions, `SELECT count(*) || ':' || coalesce(md5(string_agg(r::text, '|' ORDER BY r::text)), '')
+FROM report_region_monthly r WHERE (volunteers_active, volunteers_new, scan_minutes, manual_minutes, activities, credits_issued,
+    credits_redeemed, orders, sales, goods_in, goods_out, households, certificates) <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	return digest + " months " + months + " regions " + regions
 }
 
 // addFigures returns the sum of two sets of figures.

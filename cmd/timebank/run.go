@@ -37,6 +37,7 @@ commands:
   bench ledger|http        measure posting throughput (see README)
   bench checkin            measure a check-in storm through the HTTP API (see README)
   bench redeem             measure orders placed and handed out through the HTTP API (see README)
+  bench scale [--scale F]  load a province (or a fraction) into a database of its own and measure it
   healthcheck              ask the local server's /healthz (for container health checks)
   version                  print the version
 
@@ -94,6 +95,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "bench":
 		if len(rest) > 0 && rest[0] == "checkin" {
 			return benchCheckin(ctx, cfg, rest[1:], stdout)
+		}
+		if len(rest) > 0 && rest[0] == "scale" {
+			return benchScale(ctx, cfg, rest[1:], stdout)
 		}
 		if len(rest) > 0 && rest[0] == "redeem" {
 			return benchRedeem(ctx, cfg, rest[1:], stdout)

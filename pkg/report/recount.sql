@@ -5,6 +5,15 @@
 WITH bounds AS (
     SELECT ($1::date::timestamp AT TIME ZONE 'Asia/Shanghai') AS t0,
            (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS t1
+), moved AS MATERIALIZED (
+    -- The ledger's movements of the days by account, read by the range of transaction ids (the
+    -- postings' key), never by account: an issuing or store account has a year of postings.
+    SELECT (t.created_at AT TIME ZONE 'Asia/Shanghai')::date AS day, p.account_id, sum(p.amount) AS amount
+      FROM ledger_transactions t
+      JOIN bounds b ON t.created_at >= b.t0 AND t.created_at < b.t1
+      JOIN ledger_postings p ON p.tx_id = t.id
+     WHERE t.id BETWEEN $3 AND $4 AND p.tx_id BETWEEN $3 AND $4
+     GROUP BY 1, 2
 ), records AS (
     SELECT r.service_date AS day, r.org_id, r.user_id, r.kind, r.minutes,
            NOT EXISTS (SELECT 1 FROM service_records e
@@ -28,24 +37,18 @@ WITH bounds AS (
      WHERE a.starts_at >= b.t0 AND a.starts_at < b.t1 AND a.status = 'open' AND a.is_service
      GROUP BY 1, 2
     UNION ALL
-    SELECT (t.created_at AT TIME ZONE 'Asia/Shanghai')::date, o.id, 0,
-           0, 0, 0, 0, 0, -sum(p.amount), 0, 0, 0, 0, 0, 0, 0
-      FROM ledger_transactions t
-      JOIN bounds b ON t.created_at >= b.t0 AND t.created_at < b.t1
-      JOIN ledger_postings p ON p.tx_id = t.id
-      JOIN ledger_accounts la ON la.id = p.account_id
+    SELECT m.day, o.id, 0,
+           0, 0, 0, 0, 0, -sum(m.amount), 0, 0, 0, 0, 0, 0, 0
+      FROM moved m
+      JOIN ledger_accounts la ON la.id = m.account_id
       JOIN organizations o ON o.account_code = la.code
-     WHERE t.id BETWEEN $3 AND $4
      GROUP BY 1, 2
     UNION ALL
-    SELECT (t.created_at AT TIME ZONE 'Asia/Shanghai')::date, s.org_id, s.id,
-           0, 0, 0, 0, 0, 0, sum(p.amount), 0, 0, 0, 0, 0, 0
-      FROM ledger_transactions t
-      JOIN bounds b ON t.created_at >= b.t0 AND t.created_at < b.t1
-      JOIN ledger_postings p ON p.tx_id = t.id
-      JOIN ledger_accounts la ON la.id = p.account_id
+    SELECT m.day, s.org_id, s.id,
+           0, 0, 0, 0, 0, 0, sum(m.amount), 0, 0, 0, 0, 0, 0
+      FROM moved m
+      JOIN ledger_accounts la ON la.id = m.account_id
       JOIN stores s ON s.account_code = la.code
-     WHERE t.id BETWEEN $3 AND $4
      GROUP BY 1, 2, 3
     UNION ALL
     SELECT (so.resolved_at AT TIME ZONE 'Asia/Shanghai')::date, s.org_id, s.id,

@@ -124,7 +124,8 @@ SELECT least((SELECT min(service_date) FROM service_records)::timestamptz,
 	return n, s.rebuildMonths(ctx, from, to)
 }
 
-// rebuildMonths recomputes the months holding the days from to to from their days: the worker keeps
+// rebuildMonths recomputes the months holding the days from to to from their days, by organization
+// and by region: the worker keeps
 // months by differences, a rebuild sets them right whatever happened to them.
 func (s *Service) rebuildMonths(ctx context.Context, from, to time.Time) error {
 	tx, err := s.db.BeginTxx(ctx, nil)
@@ -137,12 +138,11 @@ func (s *Service) rebuildMonths(ctx context.Context, from, to time.Time) error {
 	}
 	first := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, from.Location())
 	last := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, to.Location()).AddDate(0, 1, -1)
-	if _, err := tx.ExecContext(ctx, `DELETE FROM report_monthly WHERE month BETWEEN $1 AND $2`,
-		dayText(first), dayText(last)); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, addToMonths("+"), dayText(first), dayText(last)); err != nil {
-		return err
+	for _, q := range []string{`DELETE FROM report_monthly WHERE month BETWEEN $1 AND $2`, addToMonths("+"),
+		`DELETE FROM report_region_monthly WHERE month BETWEEN $1 AND $2`, addToRegions("+")} {
+		if _, err := tx.ExecContext(ctx, q, dayText(first), dayText(last)); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }

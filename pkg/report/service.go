@@ -65,8 +65,11 @@ func (s *Service) recompute(ctx context.Context, from, to time.Time) error {
 		return err
 	}
 	// The months keep the sum of their days: the old days' figures come off, the new ones go on.
-	if _, err := tx.ExecContext(ctx, addToMonths("-"), dayText(from), dayText(to)); err != nil {
-		return err
+	// So do the regions' months.
+	for _, q := range []string{addToMonths("-"), addToRegions("-")} {
+		if _, err := tx.ExecContext(ctx, q, dayText(from), dayText(to)); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM report_daily WHERE day BETWEEN $1 AND $2`,
 		dayText(from), dayText(to)); err != nil {
@@ -76,8 +79,10 @@ func (s *Service) recompute(ctx context.Context, from, to time.Time) error {
 		figureColumns+`) `+recountQuery, dayText(from), dayText(to), lo, hi); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, addToMonths("+"), dayText(from), dayText(to)); err != nil {
-		return err
+	for _, q := range []string{addToMonths("+"), addToRegions("+")} {
+		if _, err := tx.ExecContext(ctx, q, dayText(from), dayText(to)); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }

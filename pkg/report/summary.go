@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/lib/pq"
+
 	"timebank/pkg/org"
 )
 
@@ -74,7 +76,9 @@ func outer() string {
 }
 
 // RegionSummary returns the figures of the region (6 or 12 digits) and everything below it for the
-// period: each region directly below it, and each organization that sits in it directly.
+// period: each region directly below it, and each organization that sits in it directly. The region
+// and its children are read from the regions' months (see regionCTE), so a province's year costs a
+// few hundred rows, not its organizations' thousands.
 // Errors: org.ErrRegionNotFound.
 func (s *Service) RegionSummary(ctx context.Context, code string, p Period) (Summary, error) {
 	c, level, err := org.NormalizeDivision(code)
@@ -89,26 +93,40 @@ func (s *Service) RegionSummary(ctx context.Context, code string, p Period) (Sum
 		}
 		return Summary{}, err
 	}
-	if sum.Months, sum.Totals, err = s.months(ctx, `region_code LIKE $7`, p, prefix+"%"); err != nil {
+	spans := split(p, s.today()).args()
+	err = s.reads.SelectContext(ctx, &sum.Months, `WITH src AS `+regionCTE()+`SELECT month, `+sums("")+
+		` FROM src GROUP BY 1 ORDER BY 1`, append(spans, prefix+"%", len(prefix), pq.Array([]string{prefix}))...)
+	if err != nil {
 		return Summary{}, err
 	}
-	childLen := len(prefix)
-	if level < org.Community {
-		childLen = (level + 1).Digits()
+	for _, m := range sum.Months {
+		sum.Totals.add(m.Figures)
 	}
-	err = s.reads.SelectContext(ctx, &sum.Parts, `WITH src AS `+sourceCTE(`region_code LIKE $7`)+`
+	if sum.Months == nil {
+		sum.Months = []Month{}
+	}
+	if level < org.Community {
+		n := (level + 1).Digits()
+		var nodes []string
+		if err := s.db.SelectContext(ctx, &nodes, `SELECT left(code, $1) FROM regions WHERE parent_code = $2`, n, c); err != nil {
+			return Summary{}, err
+		}
+		err = s.reads.SelectContext(ctx, &sum.Parts, `WITH src AS `+regionCTE()+`
 SELECT 'region' AS kind, c.code, 0::bigint AS id, c.name, `+outer()+`
-  FROM regions c LEFT JOIN (
-       SELECT left(region_code, $9) AS part, `+sums("")+` FROM src GROUP BY 1
-  ) f ON f.part = left(c.code, $9)
- WHERE c.parent_code = $8
-UNION ALL
-(SELECT 'org', '', o.id, o.name, `+outer()+`
+  FROM regions c LEFT JOIN (SELECT node, `+sums("")+` FROM src GROUP BY 1) f ON f.node = left(c.code, $8)
+ WHERE c.parent_code = $10 ORDER BY c.code`, append(spans, prefix+"%", n, pq.Array(nodes), c)...)
+		if err != nil {
+			return Summary{}, err
+		}
+	}
+	var orgs []Part
+	err = s.reads.SelectContext(ctx, &orgs, `WITH src AS `+sourceCTE(`region_code = $7`)+`
+SELECT 'org' AS kind, '' AS code, o.id, o.name, `+outer()+`
   FROM organizations o LEFT JOIN (
-       SELECT org_id, `+sums("")+` FROM src WHERE region_code = $8 GROUP BY 1
+       SELECT org_id, `+sums("")+` FROM src GROUP BY 1
   ) f ON f.org_id = o.id
- WHERE o.region_code = $8 ORDER BY o.id LIMIT $10)
-ORDER BY kind DESC, code, id`, append(split(p, s.today()).args(), prefix+"%", c, childLen, MaxParts)...)
+ WHERE o.region_code = $7 ORDER BY o.id LIMIT $8`, append(spans, c, MaxParts)...)
+	sum.Parts = append(sum.Parts, orgs...)
 	if sum.Parts == nil {
 		sum.Parts = []Part{}
 	}

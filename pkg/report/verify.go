@@ -48,4 +48,17 @@ WITH days AS (
 )
 SELECT DISTINCT format('report_monthly: month %s org %s store %s differs from the sum of its days', month, org_id, store_id)
   FROM diff WHERE ` + nonZero + ` LIMIT 20`,
+}, {
+	Name: "report: every region's monthly figures equal the sums of the days below it",
+	Query: `
+WITH days AS (
+    SELECT date_trunc('month', d.day)::date AS month, left(d.region_code, l.n) COLLATE "C" AS node, ` + sums("d.") + `
+      FROM report_daily d CROSS JOIN ` + regionLevels + ` GROUP BY 1, 2
+), kept AS (
+    SELECT month, node, ` + figureColumns + ` FROM report_region_monthly
+), diff AS (
+    (SELECT * FROM days EXCEPT SELECT * FROM kept) UNION ALL (SELECT * FROM kept EXCEPT SELECT * FROM days)
+)
+SELECT DISTINCT format('report_region_monthly: month %s region %s differs from the sum of its days', month, node)
+  FROM diff WHERE ` + nonZero + ` LIMIT 20`,
 }}
