@@ -166,6 +166,8 @@ func (e *env) balance(t *testing.T, userID int64) int64 {
 	return b.Posted
 }
 
-func principalOf(id int64) *principal.Principal { return &principal.Principal{UserID: id, Name: "志愿者"} }
+func principalOf(id int64) *principal.Principal {
+	return &principal.Principal{UserID: id, Name: "志愿者"}
+}
 
 func itoa(n int64) string { return fmt.Sprint(n) }
