@@ -37,6 +37,10 @@ var problemSlugs = []string{
 	"item-not-found", "lot-not-found", "donation-not-found", "order-not-found", "item-exists", "item-unavailable",
 	"out-of-stock", "over-limit", "stock-reserved", "stars-required", "donation-refused", "order-fulfilled",
 	"order-cancelled", "order-expired", "wrong-store", "code-invalid", "code-expired", "code-used",
+	// residents' service requests (problem/classify_servicedesk.go)
+	"service-desk-not-found", "service-desk-exists", "service-request-not-found", "service-request-taken",
+	"service-request-wrong-step", "service-request-not-yours", "not-team-volunteer", "sms-code-wrong",
+	"service-already-rated",
 }
 
 func sortedKeys(m map[string]bool) []string {

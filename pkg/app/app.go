@@ -22,6 +22,8 @@ import (
 	"timebank/pkg/qr"
 	"timebank/pkg/report"
 	"timebank/pkg/roster"
+	"timebank/pkg/sealed"
+	"timebank/pkg/servicedesk"
 	"timebank/pkg/session"
 	"timebank/pkg/sms"
 	"timebank/pkg/store"
@@ -58,6 +60,10 @@ type Services struct {
 	Invalidation *invalidate.Bus
 	// Reports: the daily figures of regions, organizations and stores, and their summaries
 	Reports *report.Service
+	// Sealed seals personal data at the column level (residents' contacts, the care registry).
+	Sealed *sealed.Box
+	// ServiceDesk is 幸福管家: residents' service requests, their dispatch, confirmation and rating
+	ServiceDesk *servicedesk.Service
 }
 
 // New builds the ledger and the domain services over db and rdb. Keys for hashing and signing are
@@ -91,6 +97,7 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 	users.CachePrincipals(bus)
 	sessions := session.NewStore(db, rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL)
 	sessions.CacheIn(bus)
+	box := sealed.New(cfg.DeriveKey, 1)
 	return &Services{
 		Config:     cfg,
 		Logger:     log,
@@ -114,5 +121,7 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 		Certificates: certs,
 		Invalidation: bus,
 		Reports:      report.New(db, nil),
+		Sealed:       box,
+		ServiceDesk:  servicedesk.NewService(db, l, activities, box, codes, servicedesk.Options{BaseURL: cfg.BaseURL}),
 	}, nil
 }

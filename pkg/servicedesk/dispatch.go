@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -13,10 +14,21 @@ import (
 	"timebank/pkg/qr"
 )
 
-// Assign gives a submitted request to a volunteer of its team, who then accepts it.
-// Errors: ErrRequestNotFound, ErrNotMember, ErrTaken.
-func (s *Service) Assign(ctx context.Context, by *principal.Principal, id, volunteerID int64) (Request, error) {
+// Assign gives a submitted request to a volunteer of its team (by volunteer number), who then
+// accepts it. Errors: ErrInvalid (volunteer_no), ErrRequestNotFound, ErrNotMember, ErrTaken.
+func (s *Service) Assign(ctx context.Context, by *principal.Principal, id int64, volunteerNo string) (Request, error) {
+	volunteerNo = strings.ToUpper(strings.TrimSpace(volunteerNo))
+	if volunteerNo == "" {
+		return Request{}, fieldErr("volunteer_no", "required")
+	}
 	return s.move(ctx, by, id, "service_request.assign", func(tx *sqlx.Tx, org int64) (sql.Result, error) {
+		var volunteerID int64
+		err := tx.GetContext(ctx, &volunteerID, `SELECT id FROM users WHERE volunteer_no = $1`, volunteerNo)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, fieldErr("volunteer_no", "not_found")
+		} else if err != nil {
+			return nil, err
+		}
 		if err := isVolunteer(ctx, tx, org, volunteerID); err != nil {
 			return nil, err
 		}

@@ -28,6 +28,9 @@ const (
 	StatusConfirmed = "confirmed" // confirmed: the service record is made
 )
 
+// Statuses lists the statuses in order, for lists to filter by.
+var Statuses = []string{StatusSubmitted, StatusAssigned, StatusAccepted, StatusStarted, StatusFinished, StatusConfirmed}
+
 // Categories are what a resident may ask for: 助餐, 助洁, 陪诊, 代购, 维修, 心理疏导, 其他.
 var Categories = []string{"meal", "cleaning", "escort", "shopping", "repair", "counselling", "other"}
 
