@@ -24,16 +24,10 @@ func serviceRequestAuthzEntries() map[string]entry {
 		return entry{who: who, in: at(true), out: at(false)}
 	}
 	org := func(method, suffix, body string, who []string) entry {
-		at := func(inside bool) func(*testing.T, *world) call {
-			return func(_ *testing.T, w *world) call {
-				o := w.b.ID
-				if inside {
-					o = w.a.ID
-				}
-				return call{method, "/api/v1/orgs/" + id(o) + suffix, body}
-			}
-		}
-		return entry{who: who, in: at(true), out: at(false)}
+		return orgAt(method, "/api/v1/orgs/", suffix, body, who)
+	}
+	page := func(method, suffix, body string, who []string) entry {
+		return orgAt(method, "/orgs/", suffix, body, who)
 	}
 	doers := with(volunteer, coordA, adminA)
 	dispatchers := with(coordA, adminA, regionXS)
@@ -57,10 +51,41 @@ func serviceRequestAuthzEntries() map[string]entry {
 		"GET /api/v1/orgs/:id/service-desks":              org("GET", "/service-desks", "", dispatchers),
 		"POST /api/v1/orgs/:id/service-desks":             org("POST", "/service-desks", malformed, dispatchers),
 		"GET /api/v1/orgs/:id/service-ratings":            org("GET", "/service-ratings", "", with(coordA, adminA, auditorHN, regionXS)),
+		// The pages: the resident's (no account), the volunteer's tasks and visit, the team's dispatch.
+		"POST /service/ask":               {who: everyone, in: fixed("POST", "/service/ask", "")},
+		"GET /service/r/:access":          {who: everyone, in: fixed("GET", "/service/r/1-x", "")},
+		"POST /service/r/:access/confirm": {who: everyone, in: fixed("POST", "/service/r/1-x/confirm", "")},
+		"POST /service/r/:access/rate":    {who: everyone, in: fixed("POST", "/service/r/1-x/rate", "")},
+		"GET /service/tasks":              {who: people, in: fixed("GET", "/service/tasks", "")},
+		"POST /service/visit":             {who: people, in: fixed("POST", "/service/visit", "")},
+		"POST /service/tasks/:id/:step": {who: doers,
+			in: func(t *testing.T, w *world) call {
+				return call{"POST", "/service/tasks/" + id(w.serviceRequest(t, true)) + "/none", ""}
+			},
+			out: func(t *testing.T, w *world) call {
+				return call{"POST", "/service/tasks/" + id(w.serviceRequest(t, false)) + "/none", ""}
+			}},
+		"GET /orgs/:id/service":                 page("GET", "/service", "", dispatchers),
+		"POST /orgs/:id/service/desks":          page("POST", "/service/desks", "", dispatchers),
+		"POST /orgs/:id/service/:request/:step": page("POST", "/service/999999/none", "", dispatchers),
 		"GET /api/v1/regions/:code/unanswered-service-requests": {who: with(auditorHN, regionXS),
 			in:  fixed("GET", "/api/v1/regions/330481001000/unanswered-service-requests", ""),
 			out: fixed("GET", "/api/v1/regions/330483001000/unanswered-service-requests", "")},
 	}
+}
+
+// orgAt is the row of a route about an organization at prefix+id+suffix: A inside, B outside.
+func orgAt(method, prefix, suffix, body string, who []string) entry {
+	at := func(inside bool) func(*testing.T, *world) call {
+		return func(_ *testing.T, w *world) call {
+			o := w.b.ID
+			if inside {
+				o = w.a.ID
+			}
+			return call{method, prefix + id(o) + suffix, body}
+		}
+	}
+	return entry{who: who, in: at(true), out: at(false)}
 }
 
 // serviceRequest is a request on a desk of A (inside) or B, made once per world by a grid worker.
