@@ -46,6 +46,14 @@ func TestRequestFlow(t *testing.T) {
 	if r, err = e.svc.Finish(ctx, vol, r.ID, "已送餐，老人身体状况良好"); err != nil || r.Status != servicedesk.StatusFinished {
 		t.Fatalf("finish: %+v %v", r, err)
 	}
+	list, err := e.svc.List(ctx, servicedesk.ListQuery{OrgIDs: []int64{e.orgID}}, servicedesk.Viewer{Coordinator: true})
+	if err != nil || len(list) != 1 || list[0].Phone != "13800138001" {
+		t.Fatalf("dispatch list = %+v %v", list, err)
+	}
+	tasks, err := e.svc.List(ctx, servicedesk.ListQuery{VolunteerID: vol.UserID, OrgIDs: []int64{e.orgID}}, servicedesk.Viewer{UserID: vol.UserID})
+	if err != nil || len(tasks) != 1 || tasks[0].Status != servicedesk.StatusFinished {
+		t.Fatalf("tasks = %+v %v", tasks, err)
+	}
 	waiting, err := e.svc.Waiting(ctx, e.orgID)
 	if err != nil || len(waiting) != 1 || waiting[0].Due != "ok" {
 		t.Fatalf("waiting = %+v %v", waiting, err)

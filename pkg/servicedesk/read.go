@@ -110,13 +110,13 @@ func (s *Service) List(ctx context.Context, q ListQuery, v Viewer) ([]Request, e
 	if after <= 0 {
 		after = 1 << 62
 	}
-	where := `q.org_id = ANY($1)`
+	where := `q.org_id = ANY($1) AND $5::bigint = 0`
 	if q.VolunteerID != 0 {
 		where = `(q.volunteer_id = $5 OR q.org_id = ANY($1) AND q.status = 'submitted')`
 	}
 	rows := []Request{}
 	err := s.db.SelectContext(ctx, &rows, `SELECT `+requestColumns+requestFrom+`
-WHERE `+where+` AND (cardinality($2::text[]) = 0 OR q.status = ANY($2)) AND q.id < $3
+WHERE `+where+` AND (coalesce(cardinality($2::text[]), 0) = 0 OR q.status = ANY($2)) AND q.id < $3
 ORDER BY q.id DESC LIMIT $4`, pq.Int64Array(q.OrgIDs), pq.StringArray(q.Statuses), after, q.Limit, q.VolunteerID)
 	if err != nil {
 		return nil, err
