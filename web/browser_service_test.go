@@ -8,8 +8,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"timebank/pkg/servicedesk"
 	who "timebank/pkg/principal"
+	"timebank/pkg/servicedesk"
 )
 
 // 幸福管家 from end to end on phones: a resident asks for 助餐 on the community's printed code (an
