@@ -227,3 +227,32 @@ func TestContactSealed(t *testing.T) {
 		t.Fatalf("codes table: %d bytes, phone readable: %v", len(codes), bytes.Contains(codes, []byte("13800138003")))
 	}
 }
+
+// A request nobody answers within the desk's promise is flagged once and listed for the street,
+// masked; one answered in time is not.
+func TestUnansweredFlagged(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	late := e.ask(t, "13800138004", "late").Request
+	e.clock.Add(2 * time.Minute)
+	answered := e.ask(t, "13800138005", "answered").Request
+	if _, err := e.svc.Take(ctx, e.volunteer(t, "陈小燕"), answered.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.svc.FlagUnanswered(ctx, 100); err != nil || n != 0 {
+		t.Fatalf("flagged within the promise: %d %v", n, err)
+	}
+	e.clock.Add(servicedesk.DefaultPromiseMinutes * time.Minute)
+	for round, want := range []int{1, 0} {
+		if n, err := e.svc.FlagUnanswered(ctx, 100); err != nil || n != want {
+			t.Fatalf("round %d flagged %d, want %d (%v)", round, n, want, err)
+		}
+	}
+	street, err := e.svc.Unanswered(ctx, "330481001000", 0)
+	if err != nil || len(street) != 1 || street[0].ID != late.ID || street[0].Phone != "138****8004" || street[0].FlaggedAt == nil {
+		t.Fatalf("the street's list = %+v %v", street, err)
+	}
+	if _, err := e.svc.Unanswered(ctx, "not a code", 0); !errors.Is(err, servicedesk.ErrInvalid) {
+		t.Fatalf("bad region: %v", err)
+	}
+}
