@@ -24,6 +24,8 @@ type world struct {
 	seq      atomic.Int64
 	regionIn string // 硖石街道
 	regionOu string // 桐乡市's street
+	// requests are a resident's service request made on a desk of A (true) and of B (false).
+	requests map[bool]int64
 }
 
 func (w *world) next() int64 { return w.seq.Add(1) }
@@ -31,7 +33,7 @@ func (w *world) next() int64 { return w.seq.Add(1) }
 func newWorld(t *testing.T, d services) *world {
 	t.Helper()
 	ctx := context.Background()
-	w := &world{d: d, tokens: map[string]string{}, users: map[string]int64{}, regionIn: "330481001000", regionOu: "330483001000"}
+	w := &world{d: d, tokens: map[string]string{}, users: map[string]int64{}, requests: map[bool]int64{}, regionIn: "330481001000", regionOu: "330483001000"}
 	op := &access.Principal{Principal: who.Principal{Name: "operator"}, Grants: []access.Grant{{Role: access.PlatformAdmin, Kind: access.Platform}}}
 	for _, r := range []org.NewRegion{
 		{Code: "330000000000", Name: "浙江省"}, {Code: "330400000000", Name: "嘉兴市"},

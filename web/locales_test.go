@@ -32,11 +32,15 @@ var problemSlugs = []string{
 	"grant-not-found", "scope-not-found", "region-not-found", "org-not-found", "store-not-found", "region-exists",
 	"parent-region-missing", "credit-code-taken", "claim-needs-resident-id", "roster-file", "roster-invalid",
 	// activities, scans, records, transfers (problem/classify_activity.go)
-	"token-malformed", "token-invalid", "token-expired", "token-wrong-type", "token-wrong-activity", "token-used", "activity-not-found", "activity-full", "activity-cancelled", "activity-started", "signup-closed", "not-signed-up", "check-in-not-open", "activity-over", "not-checked-in", "attendance-not-found", "attendance-exists", "still-checked-in", "already-verified", "not-volunteer-service", "activity-not-ended", "second-approver-required", "record-not-found", "record-changed", "credits-spent", "dispute-open", "dispute-not-found", "recipient-not-found", "relationship-mismatch", "transfer-limit-reached",
+	"token-malformed", "token-invalid", "token-expired", "token-wrong-type", "token-wrong-activity", "token-used", "activity-not-found", "activity-full", "activity-cancelled", "activity-started", "signup-closed", "not-signed-up", "check-in-not-open", "activity-over", "not-checked-in", "attendance-not-found", "attendance-exists", "still-checked-in", "already-verified", "not-volunteer-service", "activity-not-ended", "second-approver-required", "record-not-found", "record-changed", "credits-spent", "dispute-open", "dispute-not-found", "recipient-not-found", "relationship-mismatch", "transfer-limit-reached", "service-recorded-elsewhere",
 	// the charity supermarket (problem/classify_store.go)
 	"item-not-found", "lot-not-found", "donation-not-found", "order-not-found", "item-exists", "item-unavailable",
 	"out-of-stock", "over-limit", "stock-reserved", "stars-required", "donation-refused", "order-fulfilled",
 	"order-cancelled", "order-expired", "wrong-store", "code-invalid", "code-expired", "code-used",
+	// residents' service requests (problem/classify_servicedesk.go)
+	"service-desk-not-found", "service-desk-exists", "service-request-not-found", "service-request-taken",
+	"service-request-wrong-step", "service-request-not-yours", "not-team-volunteer", "sms-code-wrong",
+	"service-already-rated",
 }
 
 func sortedKeys(m map[string]bool) []string {

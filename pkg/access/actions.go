@@ -61,6 +61,14 @@ const (
 	ReadReports Action = "report.read"
 )
 
+// The actions of services to residents (幸福管家): a team's coordinators open its desks, dispatch
+// its requests, confirm a service for a resident (as a grid worker does) and moderate comments; its
+// volunteers take and do its requests.
+const (
+	DispatchServices Action = "service.dispatch"
+	DoServices       Action = "service.do"
+)
+
 // permissions lists the roles allowed each action. A region admin acts on everything below its
 // node and a platform admin everywhere; an auditor reads what its scope holds.
 var permissions = map[Action][]Role{
@@ -75,6 +83,9 @@ var permissions = map[Action][]Role{
 	ReadAudit:      {OrgAdmin, StoreManager, Auditor, RegionAdmin, PlatformAdmin},
 	OperateLedger:  {PlatformAdmin},
 	ManageRules:    {PlatformAdmin},
+
+	DispatchServices: {Coordinator, OrgAdmin, RegionAdmin, PlatformAdmin},
+	DoServices:       {Volunteer, Coordinator, OrgAdmin, PlatformAdmin},
 
 	ManageActivities: {Coordinator, OrgAdmin, RegionAdmin, PlatformAdmin},
 	ReadActivities:   {Coordinator, OrgAdmin, Auditor, RegionAdmin, PlatformAdmin},

@@ -23,6 +23,8 @@ import (
 	"timebank/pkg/replica"
 	"timebank/pkg/report"
 	"timebank/pkg/roster"
+	"timebank/pkg/sealed"
+	"timebank/pkg/servicedesk"
 	"timebank/pkg/session"
 	"timebank/pkg/sms"
 	"timebank/pkg/store"
@@ -62,6 +64,10 @@ type Services struct {
 	// Reads is where reports and exports read: the streaming replica of TIMEBANK_DATABASE_REPLICA_URL
 	// while it answers, the primary otherwise (and when none is configured). Close closes it.
 	Reads *replica.Pool
+	// Sealed seals personal data at the column level (residents' contacts, the care registry).
+	Sealed *sealed.Box
+	// ServiceDesk is 幸福管家: residents' service requests, their dispatch, confirmation and rating
+	ServiceDesk *servicedesk.Service
 }
 
 // New builds the ledger and the domain services over db and rdb. Keys for hashing and signing are
@@ -99,6 +105,7 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 	if err != nil {
 		return nil, err
 	}
+	box := sealed.New(cfg.DeriveKey, 1)
 	svc := &Services{
 		Config:     cfg,
 		Logger:     log,
@@ -123,6 +130,8 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 		Invalidation: bus,
 		Reports:      report.New(db, nil),
 		Reads:        reads,
+		Sealed:       box,
+		ServiceDesk:  servicedesk.NewService(db, l, activities, box, codes, servicedesk.Options{BaseURL: cfg.BaseURL}),
 	}
 	svc.readReportsFromReplica()
 	return svc, nil

@@ -25,7 +25,7 @@ const workerBatch = 500
 // run on several servers at once.
 func (s *Services) RunWorkers(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Add(11)
+	wg.Add(12)
 	go func() {
 		defer wg.Done()
 		s.Invalidation.Run(ctx)
@@ -54,6 +54,12 @@ func (s *Services) RunWorkers(ctx context.Context) {
 		defer wg.Done()
 		every(ctx, time.Minute, s.Logger, "remind of orders about to expire", func(ctx context.Context) (int, error) {
 			return s.Store.RemindExpiring(ctx, workerBatch)
+		})
+	}()
+	go func() {
+		defer wg.Done()
+		every(ctx, 5*time.Minute, s.Logger, "flag service requests unanswered in time", func(ctx context.Context) (int, error) {
+			return s.ServiceDesk.FlagUnanswered(ctx, workerBatch)
 		})
 	}()
 	go func() {

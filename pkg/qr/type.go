@@ -36,15 +36,21 @@ const (
 	// kept in that browser's cookie until the person signs in. Subject: activity id; aux: the scan's
 	// unix second, shifted left once, with 1 for a check-out code.
 	PendingScan Type = 's'
+	// ServiceDesk is printed and posted in a community: a resident scans it to ask its team for a
+	// service (幸福管家). Subject: the desk id.
+	ServiceDesk Type = 'd'
+	// ServiceVisit is shown by the resident of a service request (on their phone or a slip) and
+	// scanned by the volunteer at the door, as proof of the visit. Subject: the request id.
+	ServiceVisit Type = 'v'
 )
 
 // Types lists every token type, for tests and documentation.
-var Types = []Type{CheckIn, CheckOut, Member, Pickup, Certificate, Receipt, PendingScan}
+var Types = []Type{CheckIn, CheckOut, Member, Pickup, Certificate, Receipt, PendingScan, ServiceDesk, ServiceVisit}
 
 // Valid reports whether t is one of the token types.
 func (t Type) Valid() bool {
 	switch t {
-	case CheckIn, CheckOut, Member, Pickup, Certificate, Receipt, PendingScan:
+	case CheckIn, CheckOut, Member, Pickup, Certificate, Receipt, PendingScan, ServiceDesk, ServiceVisit:
 		return true
 	}
 	return false
@@ -77,6 +83,10 @@ func (t Type) String() string {
 		return "receipt"
 	case PendingScan:
 		return "pending scan"
+	case ServiceDesk:
+		return "service desk"
+	case ServiceVisit:
+		return "service visit"
 	}
 	return fmt.Sprintf("Type(%q)", byte(t))
 }

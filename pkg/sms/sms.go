@@ -119,6 +119,15 @@ func RegistrationTakenText(lang, resetURL string) string {
 	return "【公益仓】有人尝试用本手机号注册账号，但该号码已注册。如是本人操作，请直接登录；忘记密码可在 " + resetURL + " 重置。如非本人操作，请忽略本短信。"
 }
 
+// ServiceText is the message that carries a resident's one-time code for a service request (to ask
+// for a service, or to confirm one done), in the person's language.
+func ServiceText(lang, code string, minutes int) string {
+	if lang == "en" {
+		return fmt.Sprintf("[Timebank] Your service request code is %s, valid for %d minutes. Give it only to the volunteer who served you.", code, minutes)
+	}
+	return fmt.Sprintf("【公益仓】您的服务验证码为 %s，%d 分钟内有效。仅在服务完成时告知为您服务的志愿者。", code, minutes)
+}
+
 func mask(p string) string {
 	if len(p) != 11 {
 		return "***"

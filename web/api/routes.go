@@ -206,6 +206,34 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	// caller's own only.
 	s.handle(fiber.MethodGet, "/api/v1/exports/progress/:id", own, s.getExportProgress)
 
+	// 幸福管家, services to residents: a resident asks on a desk's printed code without an account (a
+	// one-time SMS code proves the phone; the answer's access key opens, confirms and rates the
+	// request), a team's coordinators dispatch and may confirm for a resident as grid workers do, its
+	// volunteers take and do the requests, and the street reads what nobody answered in time.
+	sr := s.targets.ServiceRequests(s.ServiceDesk)
+	dispatch := guard.Allow(access.DispatchServices, sr.Request)
+	do := guard.Allow(access.DoServices, sr.Request)
+	s.handle(fiber.MethodPost, "/api/v1/service-requests/sms-codes", guard.Public(), s.requestServiceCode)
+	s.handle(fiber.MethodPost, "/api/v1/service-requests", guard.Public(), s.createServiceRequest)
+	s.handle(fiber.MethodGet, "/api/v1/service-requests/access/:access", guard.Public(), s.getServiceRequestByAccess)
+	s.handle(fiber.MethodPost, "/api/v1/service-requests/:id/confirm", guard.Public(), s.confirmServiceRequest)
+	s.handle(fiber.MethodPost, "/api/v1/service-requests/:id/rate", guard.Public(), s.rateServiceRequest)
+	s.handle(fiber.MethodGet, "/api/v1/me/service-requests", own, s.listMyServiceRequests)
+	s.handle(fiber.MethodGet, "/api/v1/service-requests/:id", do, s.getServiceRequest)
+	s.handle(fiber.MethodPost, "/api/v1/service-requests/:id/assign", dispatch, s.assignServiceRequest)
+	s.handle(fiber.MethodPost, "/api/v1/service-requests/:id/take", do, s.takeServiceRequest)
+	s.handle(fiber.MethodPost, "/api/v1/service-requests/:id/accept", do, s.acceptServiceRequest)
+	s.handle(fiber.MethodPost, "/api/v1/service-requests/:id/start", do, s.startServiceRequest)
+	s.handle(fiber.MethodPost, "/api/v1/service-requests/:id/finish", do, s.finishServiceRequest)
+	s.handle(fiber.MethodPost, "/api/v1/service-requests/:id/confirm-codes", do, s.sendConfirmCode)
+	s.handle(fiber.MethodPost, "/api/v1/service-requests/:id/moderate", dispatch, s.moderateServiceComment)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/service-requests", guard.Allow(access.DispatchServices, s.targets.Org), s.listOrgServiceRequests)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/service-queue", guard.Allow(access.DispatchServices, s.targets.Org), s.serviceQueue)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/service-desks", guard.Allow(access.DispatchServices, s.targets.Org), s.listServiceDesks)
+	s.handle(fiber.MethodPost, "/api/v1/orgs/:id/service-desks", guard.Allow(access.DispatchServices, s.targets.Org), s.createServiceDesk)
+	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/service-ratings", guard.Allow(access.ReadOrg, s.targets.Org), s.serviceStanding)
+	s.handle(fiber.MethodGet, "/api/v1/regions/:code/unanswered-service-requests", guard.Allow(access.ReadRegion, s.targets.Region), s.unansweredServiceRequests)
+
 	// Reports: the figures of a region (and everything below it), an organization (and its stores) or
 	// a store for a period, as JSON and as an Excel workbook, read from the daily figures only.
 	reports := func(t func(*fiber.Ctx) (access.Target, error)) guard.Rule { return guard.Allow(access.ReadReports, t) }

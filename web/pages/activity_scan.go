@@ -63,6 +63,10 @@ func (s *scanPages) qrPage(c *fiber.Ctx) error {
 		return s.qrInfoPage(c, fiber.StatusOK, "certificate")
 	case qr.Member, qr.Pickup:
 		return s.qrInfoPage(c, fiber.StatusOK, "counter")
+	case qr.ServiceDesk:
+		return s.serviceAskPage(c, token)
+	case qr.ServiceVisit:
+		return s.serviceVisitPage(c, token)
 	}
 	return s.qrInfoPage(c, fiber.StatusBadRequest, "unknown")
 }

@@ -43,6 +43,15 @@ type auditLine struct {
 // AuditActions are the page keys of the actions the service records, by action code. An action
 // without one (added since) shows as its code.
 var AuditActions = map[string]string{
+	"record.service":               "page.audit.action.record_service",
+	"service_desk.create":          "page.audit.action.service_desk_create",
+	"service_request.assign":       "page.audit.action.service_request_assign",
+	"service_request.take":         "page.audit.action.service_request_take",
+	"service_request.accept":       "page.audit.action.service_request_accept",
+	"service_request.start":        "page.audit.action.service_request_start",
+	"service_request.finish":       "page.audit.action.service_request_finish",
+	"service_request.confirm":      "page.audit.action.service_request_confirm",
+	"service_request.moderate":     "page.audit.action.service_request_moderate",
 	"activity.create":              "page.audit.action.activity_create",
 	"activity.policy":              "page.audit.action.activity_policy",
 	"attendance.approve":           "page.audit.action.attendance_approve",

@@ -168,10 +168,22 @@ func localPath(next, fallback string) string {
 // notices are the messages a redirect may ask the next page to show (?notice=…): a fixed list, so
 // a link cannot put words of its own on the page.
 var notices = map[string]string{
-	"welcome":          "page.notice.welcome",
-	"signed-out":       "page.notice.signed_out",
-	"password-changed": "page.notice.password_changed",
-	"password-reset":   "page.notice.password_reset",
-	"reset-sent":       "page.notice.reset_sent",
-	"holidays-saved":   "page.notice.holidays_saved",
+	"service-confirmed":    "page.notice.service_confirmed",
+	"service-rated":        "page.notice.service_rated",
+	"service-take":         "page.notice.service_take",
+	"service-accept":       "page.notice.service_accept",
+	"service-start":        "page.notice.service_start",
+	"service-finish":       "page.notice.service_finish",
+	"service-confirm-code": "page.notice.service_confirm_code",
+	"service-assign":       "page.notice.service_assign",
+	"service-publish":      "page.notice.service_publish",
+	"service-reject":       "page.notice.service_reject",
+	"service-confirm":      "page.notice.service_confirm",
+	"service-desk":         "page.notice.service_desk",
+	"welcome":              "page.notice.welcome",
+	"signed-out":           "page.notice.signed_out",
+	"password-changed":     "page.notice.password_changed",
+	"password-reset":       "page.notice.password_reset",
+	"reset-sent":           "page.notice.reset_sent",
+	"holidays-saved":       "page.notice.holidays_saved",
 }

@@ -139,6 +139,20 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	// queue. Forms post to page routes that call the same recording service as the JSON API; the kiosk
 	// page's script calls the JSON API itself.
 	own := guard.SignedIn()
+	// 幸福管家: the resident's form (opened by a desk's code, /q/) and page (by its access key), the
+	// volunteer's tasks and the visit at the door (the request's code, /q/), the team's dispatch.
+	sr := s.targets.ServiceRequests(s.ServiceDesk)
+	s.handle(post, "/service/ask", guard.Public(), s.serviceAskSubmit)
+	s.handle(get, "/service/r/:access", guard.Public(), s.serviceMinePage)
+	s.handle(post, "/service/r/:access/confirm", guard.Public(), s.serviceConfirmSubmit)
+	s.handle(post, "/service/r/:access/rate", guard.Public(), s.serviceRateSubmit)
+	s.handle(get, "/service/tasks", guard.SignedIn(), s.serviceTasksPage)
+	s.handle(post, "/service/tasks/:id/:step", guard.Allow(access.DoServices, sr.Request), s.serviceStepSubmit)
+	s.handle(post, "/service/visit", guard.SignedIn(), s.serviceVisitSubmit)
+	s.handle(get, "/orgs/:id/service", atOrg(access.DispatchServices), s.serviceDispatchPage)
+	s.handle(post, "/orgs/:id/service/desks", atOrg(access.DispatchServices), s.serviceDeskSubmit)
+	s.handle(post, "/orgs/:id/service/:request/:step", atOrg(access.DispatchServices), s.serviceDispatchSubmit)
+
 	scans := &scanPages{server: s, codes: s.Codes}
 	s.handle(get, "/q/:token", guard.Public(), scans.qrPage)
 	s.handle(post, "/q/:token", own, scans.scanSubmit)
