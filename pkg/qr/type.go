@@ -36,15 +36,19 @@ const (
 	// kept in that browser's cookie until the person signs in. Subject: activity id; aux: the scan's
 	// unix second, shifted left once, with 1 for a check-out code.
 	PendingScan Type = 's'
+	// CareCard is printed on the card of a person who receives care, scanned at the door to prove a
+	// visit; subject: the person's id in the care registry, aux: the card's version (a reprint voids
+	// the cards printed before).
+	CareCard Type = 'k'
 )
 
 // Types lists every token type, for tests and documentation.
-var Types = []Type{CheckIn, CheckOut, Member, Pickup, Certificate, Receipt, PendingScan}
+var Types = []Type{CheckIn, CheckOut, Member, Pickup, Certificate, Receipt, PendingScan, CareCard}
 
 // Valid reports whether t is one of the token types.
 func (t Type) Valid() bool {
 	switch t {
-	case CheckIn, CheckOut, Member, Pickup, Certificate, Receipt, PendingScan:
+	case CheckIn, CheckOut, Member, Pickup, Certificate, Receipt, PendingScan, CareCard:
 		return true
 	}
 	return false
@@ -77,6 +81,8 @@ func (t Type) String() string {
 		return "receipt"
 	case PendingScan:
 		return "pending scan"
+	case CareCard:
+		return "care card"
 	}
 	return fmt.Sprintf("Type(%q)", byte(t))
 }
