@@ -80,8 +80,8 @@ func newEnv(t *testing.T) *env {
 		}
 	}
 	for _, o := range []struct {
-		id     *int64
-		name   string
+		id      *int64
+		name    string
 		region  string
 		filedBy string
 	}{{&e.inOrg, "东山社区服务队", dongshan, street}, {&e.outOrg, "梧桐街道志愿服务队", wutong, wutong}} {
