@@ -114,7 +114,7 @@ func TestMonthlyVisitRate(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	e.clock.Store(ptrTime(time.Date(2026, 2, 20, 9, 0, 0, 0, cst)))
-	red := e.register(t, "王小芳", "", care.Red)     // weekly: 4 visits needed in March
+	red := e.register(t, "王小芳", "", care.Red)       // weekly: 4 visits needed in March
 	yellow := e.register(t, "李建国", "", care.Yellow) // monthly: 1
 	e.register(t, "赵大海", "", care.Yellow)           // never visited in March
 	vol := e.person(t, "志愿者", access.Grant{Role: access.Volunteer, Kind: access.Org, OrgID: e.inOrg})
