@@ -36,7 +36,7 @@ LEFT JOIN activity_categories c ON c.code = a.category
 LEFT JOIN attendances t ON t.activity_id = a.id
 LEFT JOIN users u ON u.id = t.user_id
 LEFT JOIN service_records r ON r.attendance_id = t.id
-WHERE a.org_id = $1 AND a.starts_at >= $2 AND a.starts_at < $3
+WHERE a.org_id = $1 AND a.kind = 'activity' AND a.starts_at >= $2 AND a.starts_at < $3
 ORDER BY a.starts_at, a.id, t.id`
 	rows, err := s.db.QueryContext(ctx, q, orgID, p.Start(), p.End())
 	if err != nil {

@@ -22,7 +22,7 @@ import (
 var checkInQuery = fmt.Sprintf(`
 WITH a AS (
     SELECT id, org_id, title, starts_at, ends_at, signup_required, latitude, longitude, radius_m, status
-    FROM activities WHERE id = $1
+    FROM activities WHERE id = $1 AND kind = 'activity'
 ), t AS (
     INSERT INTO attendances (activity_id, user_id, source, check_in_at, check_in_by, inside_at_check_in)
     SELECT a.id, $2, 'scan', $3, $4,

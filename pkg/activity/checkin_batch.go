@@ -40,7 +40,7 @@ WITH x AS (
     SELECT a.id, x.user_id, 'scan', x.at, x.by,
         CASE WHEN x.lat IS NOT NULL AND x.lng IS NOT NULL AND a.radius_m IS NOT NULL
             THEN %s <= a.radius_m END
-    FROM x CROSS JOIN LATERAL (SELECT * FROM activities a WHERE a.id = x.activity_id OFFSET 0) a
+    FROM x CROSS JOIN LATERAL (SELECT * FROM activities a WHERE a.id = x.activity_id AND a.kind = 'activity' OFFSET 0) a
     WHERE NOT x.out_only AND a.status = 'open' AND a.starts_at <= x.latest_start AND x.at <= a.ends_at
       AND (NOT a.signup_required
            OR EXISTS (SELECT 1 FROM signups s WHERE s.activity_id = x.activity_id AND s.user_id = x.user_id
@@ -52,7 +52,7 @@ WITH x AS (
 SELECT x.n, a.id, a.org_id, a.title, a.starts_at, a.ends_at, a.signup_required, a.latitude, a.longitude, a.radius_m,
     a.status, t.id, t.check_in_at, t.inside_at_check_in, t.created_at, u.name, u.volunteer_no
 FROM x
-LEFT JOIN LATERAL (SELECT * FROM activities a WHERE a.id = x.activity_id OFFSET 0) a ON true
+LEFT JOIN LATERAL (SELECT * FROM activities a WHERE a.id = x.activity_id AND a.kind = 'activity' OFFSET 0) a ON true
 LEFT JOIN t ON t.activity_id = x.activity_id AND t.user_id = x.user_id AND t.check_in_at = x.at AND t.check_in_by = x.by
 LEFT JOIN LATERAL (SELECT u.name, u.volunteer_no FROM users u WHERE u.id = t.user_id OFFSET 0) u ON true
 ORDER BY x.n`, fmt.Sprintf(distanceSQL, "x.lat", "x.lng"))

@@ -62,6 +62,9 @@ var (
 	ErrRelationshipMismatch = errors.New("activity: a different relationship is recorded with this person")
 	// ErrYearlyLimit means the transfer would pass the sender's yearly transfer limit.
 	ErrYearlyLimit = errors.New("activity: yearly transfer limit reached")
+	// ErrServiceKeyConflict means a service with that key was recorded for another volunteer or
+	// organization.
+	ErrServiceKeyConflict = errors.New("activity: the service was recorded for someone else")
 )
 
 // invalid refuses a request for one field.

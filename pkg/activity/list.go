@@ -60,7 +60,7 @@ func (s *Service) Activities(ctx context.Context, q ListQuery) (ActivityPage, er
 	}
 	args := []any{q.From}
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
-	where := []string{"a.status = 'open'", "a.ends_at > $1"}
+	where := []string{"a.status = 'open'", "a.kind = 'activity'", "a.ends_at > $1"}
 	distance := "NULL::int"
 	if q.OrgIDs != nil {
 		where = append(where, "a.org_id = ANY("+arg(pq.Int64Array(q.OrgIDs))+")")

@@ -71,7 +71,7 @@ WITH t AS (
     RETURNING *
 )
 SELECT `+attendanceColumns+` FROM t JOIN users u ON u.id = t.user_id`, activityID, userID, m.Minutes, m.Reason, by.Label())
-		if pgerr.Unique(err, "attendances_once") {
+		if pgerr.Unique(err, "attendances_once") || isServiceKindError(err) {
 			return ErrAttendanceExists
 		} else if err != nil {
 			return err

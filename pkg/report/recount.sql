@@ -25,7 +25,7 @@ WITH bounds AS (
     SELECT (a.starts_at AT TIME ZONE 'Asia/Shanghai')::date, a.org_id, 0,
            0, 0, 0, 0, count(*), 0, 0, 0, 0, 0, 0, 0, 0
       FROM activities a, bounds b
-     WHERE a.starts_at >= b.t0 AND a.starts_at < b.t1 AND a.status = 'open' AND a.is_service
+     WHERE a.starts_at >= b.t0 AND a.starts_at < b.t1 AND a.status = 'open' AND a.is_service AND a.kind = 'activity'
      GROUP BY 1, 2
     UNION ALL
     SELECT (t.created_at AT TIME ZONE 'Asia/Shanghai')::date, o.id, 0,

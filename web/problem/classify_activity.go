@@ -75,6 +75,8 @@ func classifyActivity(err error) (int, string) {
 		return fiber.StatusConflict, "relationship-mismatch"
 	case errors.Is(err, activity.ErrYearlyLimit):
 		return fiber.StatusUnprocessableEntity, "transfer-limit-reached"
+	case errors.Is(err, activity.ErrServiceKeyConflict):
+		return fiber.StatusConflict, "service-recorded-elsewhere"
 	}
 	return 0, ""
 }
