@@ -17,6 +17,8 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"timebank/fields"
+	"timebank/ledger"
+	"timebank/pkg/activity"
 	"timebank/pkg/qr"
 	"timebank/pkg/sealed"
 )
@@ -37,28 +39,14 @@ var (
 
 func invalid(field, reason string) error { return fields.New(ErrInvalid, field, reason) }
 
-// Earner turns a visit into a verified service record that earns credits through the same path
-// as an activity; nil means visits are recorded without earning.
-type Earner interface {
-	EarnVisit(ctx context.Context, tx *sqlx.Tx, v EarnedVisit) (recordID int64, err error)
-}
-
-// EarnedVisit is what an Earner needs of a visit.
-type EarnedVisit struct {
-	VisitID   int64
-	UserID    int64
-	OrgID     int64
-	StartedAt time.Time
-	Minutes   int
-	Content   string // what was done, for the service record
-	Key       string // the visit's idempotency key
-}
-
 // Options are the optional parts of the service.
 type Options struct {
 	BaseURL string
-	Earner  Earner
-	Now     func() time.Time
+	// Activities and Ledger, when set, make each visit a verified service record that earns
+	// credits by the path of an activity (activity.RecordService); without them visits earn nothing.
+	Activities *activity.Service
+	Ledger     *ledger.Ledger
+	Now        func() time.Time
 }
 
 // Service is the care registry.

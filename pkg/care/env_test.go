@@ -14,6 +14,7 @@ import (
 
 	"timebank/ledger"
 	"timebank/pkg/access"
+	"timebank/pkg/activity"
 	"timebank/pkg/care"
 	"timebank/pkg/dbtest"
 	"timebank/pkg/identity"
@@ -46,6 +47,7 @@ type env struct {
 	url    string
 	clock  *atomic.Pointer[time.Time]
 	users  *identity.Users
+	l      *ledger.Ledger
 	inOrg  int64 // 东山社区服务队, in 东山社区
 	outOrg int64 // 梧桐街道志愿服务队, in another county
 	seq    int
@@ -69,7 +71,10 @@ func newEnv(t *testing.T) *env {
 	clock := &atomic.Pointer[time.Time]{}
 	clock.Store(&start)
 	e := &env{db: db, url: url, clock: clock, users: identity.NewUsers(db, l, derive("resident-id"))}
-	e.svc = care.New(db, derive, codes, care.Options{BaseURL: "https://tb.example", Now: func() time.Time { return *clock.Load() }})
+	acts := activity.NewService(db, l, rdb, codes, activity.Options{RedisPrefix: prefix, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	e.l = l
+	e.svc = care.New(db, derive, codes, care.Options{BaseURL: "https://tb.example", Now: func() time.Time { return *clock.Load() },
+		Activities: acts, Ledger: l})
 	reg := org.NewRegistry(db, l)
 	for _, r := range []org.NewRegion{{Code: "330000", Name: "浙江省"}, {Code: "330400", Name: "嘉兴市"},
 		{Code: "330481", Name: "海宁市"}, {Code: street, Name: "硖石街道"}, {Code: dongshan, Name: "东山社区"},

@@ -14,7 +14,9 @@ import (
 	"timebank/ledger"
 	"timebank/pgerr"
 	"timebank/pkg/access"
+	"timebank/pkg/activity"
 	"timebank/pkg/audit"
+	"timebank/pkg/principal"
 )
 
 // Visit is a recorded visit: who, when, how long, the note, and the service record it earned (none
@@ -111,13 +113,14 @@ func (s *Service) RecordVisit(ctx context.Context, p *access.Principal, key stri
 		}
 	}
 	var id int64
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.visitTx(ctx, func(tx *sqlx.Tx, ltx *ledger.Tx) error {
 		var orgID int64
-		var region string
-		err := tx.QueryRowxContext(ctx, `SELECT c.org_id, p.region_code FROM care_pairings c JOIN care_people p ON p.id = c.person_id
+		var region, place string
+		err := tx.QueryRowxContext(ctx, `SELECT c.org_id, p.region_code, r.name FROM care_pairings c
+JOIN care_people p ON p.id = c.person_id JOIN regions r ON r.code = p.region_code
 WHERE c.person_id = $1 AND (c.user_id = $2 OR (c.user_id IS NULL AND c.org_id = ANY($3)))
   AND c.starts_on <= $4::date AND (c.ends_on IS NULL OR c.ends_on >= $4::date)
-ORDER BY c.user_id IS NULL, c.id LIMIT 1`, personID, p.UserID, pq.Int64Array(orgs), s.today()).Scan(&orgID, &region)
+ORDER BY c.user_id IS NULL, c.id LIMIT 1`, personID, p.UserID, pq.Int64Array(orgs), s.today()).Scan(&orgID, &region, &place)
 		if err != nil {
 			return notFound(err, ErrNotPaired)
 		}
@@ -139,16 +142,17 @@ ORDER BY c.user_id IS NULL, c.id LIMIT 1`, personID, p.UserID, pq.Int64Array(org
 				return err
 			}
 		}
-		if s.opt.Earner != nil {
-			rec, err := s.opt.Earner.EarnVisit(ctx, tx, EarnedVisit{VisitID: id, UserID: p.UserID, OrgID: orgID,
-				StartedAt: started, Minutes: n.Minutes, Content: visitContent(n), Key: key})
+		if ltx != nil {
+			// The certified facts name the community and the kind of service, never the person.
+			rec, err := s.opt.Activities.RecordService(ctx, ltx, activity.ServiceInput{Key: ref("care_visit", id), OrgID: orgID,
+				VolunteerID: p.UserID, Title: "结对探访", Category: "elderly", Content: "上门探访关爱对象，了解健康与需求",
+				Place: place, PeopleServed: "社区关爱对象 1 人", StartedAt: started, FinishedAt: now,
+				ConfirmedBy: principal.Operator()})
 			if err != nil {
 				return err
 			}
-			if rec != 0 {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO care_visit_records (visit_id, record_id) VALUES ($1, $2)`, id, rec); err != nil {
-					return err
-				}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO care_visit_records (visit_id, record_id) VALUES ($1, $2)`, id, rec.ID); err != nil {
+				return err
 			}
 		}
 		return audit.Record(ctx, tx, audit.Entry{Actor: p.Label(), Action: "care.visit", Target: ref("care_visit", id),
@@ -163,8 +167,14 @@ ORDER BY c.user_id IS NULL, c.id LIMIT 1`, personID, p.UserID, pq.Int64Array(org
 	return s.visit(ctx, id)
 }
 
-// visitContent is the service content of the record a visit earns: what the visit was.
-func visitContent(n NewVisit) string { return "结对探访 / care visit" }
+// visitTx runs fn in one transaction: the ledger's when visits earn (so that balances move live
+// after commit), else a plain one (ltx nil).
+func (s *Service) visitTx(ctx context.Context, fn func(tx *sqlx.Tx, ltx *ledger.Tx) error) error {
+	if s.opt.Ledger == nil || s.opt.Activities == nil {
+		return s.inTx(ctx, func(tx *sqlx.Tx) error { return fn(tx, nil) })
+	}
+	return s.opt.Ledger.InTx(ctx, func(ltx *ledger.Tx) error { return fn(ltx.Sqlx(), ltx) })
+}
 
 func (s *Service) replayVisit(ctx context.Context, userID int64, key string, hash []byte) (Visit, error) {
 	var id int64

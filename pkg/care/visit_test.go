@@ -62,6 +62,13 @@ func TestVisitTurnsTheCardFromOverdue(t *testing.T) {
 	if err != nil || v.PersonID != red.ID || v.Minutes != 45 || v.OrgID != e.inOrg || v.Replayed {
 		t.Fatalf("visit %+v, %v", v, err)
 	}
+	// The visit is a verified service record: the volunteer's balance rose by its minutes.
+	if v.RecordID == nil {
+		t.Fatal("the visit earned no record")
+	}
+	if b, err := e.l.Balance(ctx, "vol:"+itoa(vol.UserID)); err != nil || b.Posted != 45 {
+		t.Fatalf("balance after the visit %+v, %v", b, err)
+	}
 	again, err := e.svc.RecordVisit(ctx, vol, "v-1", visit)
 	if err != nil || again.ID != v.ID || !again.Replayed {
 		t.Fatalf("replay %+v, %v", again, err)
