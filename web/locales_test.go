@@ -37,6 +37,9 @@ var problemSlugs = []string{
 	"item-not-found", "lot-not-found", "donation-not-found", "order-not-found", "item-exists", "item-unavailable",
 	"out-of-stock", "over-limit", "stock-reserved", "stars-required", "donation-refused", "order-fulfilled",
 	"order-cancelled", "order-expired", "wrong-store", "code-invalid", "code-expired", "code-used",
+	// care for residents (problem/classify_care.go)
+	"care-person-not-found", "care-pairing-not-found", "care-proposal-not-found", "care-not-permitted", "care-not-paired",
+	"care-card-invalid", "care-proposal-decided", "care-pairing-ended",
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -13,6 +13,7 @@ import (
 
 	"timebank/ledger"
 	"timebank/pkg/activity"
+	"timebank/pkg/care"
 	"timebank/pkg/certificate"
 	"timebank/pkg/config"
 	"timebank/pkg/identity"
@@ -58,6 +59,8 @@ type Services struct {
 	Invalidation *invalidate.Bus
 	// Reports: the daily figures of regions, organizations and stores, and their summaries
 	Reports *report.Service
+	// Care: the registry of people who receive care, pairings, visits and the care board
+	Care *care.Service
 }
 
 // New builds the ledger and the domain services over db and rdb. Keys for hashing and signing are
@@ -114,5 +117,6 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 		Certificates: certs,
 		Invalidation: bus,
 		Reports:      report.New(db, nil),
+		Care:         care.New(db, cfg.DeriveKey, codes, care.Options{BaseURL: cfg.BaseURL, Activities: activities, Ledger: l}),
 	}, nil
 }

@@ -109,7 +109,7 @@ func (s *Service) SetFrequency(ctx context.Context, by *principal.Principal, reg
 	bad := fields.Set{}
 	for name, v := range map[string]*int{"red_days": f.Red, "yellow_days": f.Yellow, "green_days": f.Green} {
 		if v != nil && (*v < 1 || *v > 366) {
-			bad[name] = "out_of_range"
+			bad[name] = "range"
 		}
 	}
 	if err := bad.Err(ErrInvalid); err != nil {

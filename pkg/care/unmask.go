@@ -20,15 +20,13 @@ func (s *Service) MayUnmask(ctx context.Context, p *access.Principal, person Per
 	if p == nil {
 		return false, nil
 	}
-	var orgs, volunteerOrgs []int64
+	var orgs []int64
 	for _, g := range p.Grants {
 		switch {
 		case g.Role == access.RegionAdmin && local(g.RegionCode, person.RegionCode):
 			return true, nil
 		case (g.Role == access.Coordinator || g.Role == access.OrgAdmin) && g.OrgID != 0:
 			orgs = append(orgs, g.OrgID)
-		case g.Role == access.Volunteer && g.OrgID != 0:
-			volunteerOrgs = append(volunteerOrgs, g.OrgID)
 		}
 	}
 	if len(orgs) > 0 {
@@ -45,7 +43,7 @@ func (s *Service) MayUnmask(ctx context.Context, p *access.Principal, person Per
 	if p.UserID == 0 {
 		return false, nil
 	}
-	return s.paired(ctx, s.db, person.ID, p.UserID, append(volunteerOrgs, orgs...))
+	return s.paired(ctx, s.db, person.ID, p.UserID, MemberOrgs(p))
 }
 
 // local reports whether a place (a grant's region, an organization's region) is the person's

@@ -61,7 +61,7 @@ func (n *NewVisit) Validate() error {
 		bad["card"] = "required"
 	}
 	if n.Minutes < 1 || n.Minutes > 720 {
-		bad["minutes"] = "out_of_range"
+		bad["minutes"] = "range"
 	}
 	var reason string
 	for name, v := range map[string]*string{"health": &n.Health, "needs": &n.Needs, "follow_up": &n.FollowUp} {
@@ -106,12 +106,7 @@ func (s *Service) RecordVisit(ctx context.Context, p *access.Principal, key stri
 	if err != nil {
 		return Visit{}, err
 	}
-	var orgs []int64
-	for _, g := range p.Grants {
-		if g.Role == access.Volunteer && g.OrgID != 0 {
-			orgs = append(orgs, g.OrgID)
-		}
-	}
+	orgs := MemberOrgs(p)
 	var id int64
 	err = s.visitTx(ctx, func(tx *sqlx.Tx, ltx *ledger.Tx) error {
 		var orgID int64
@@ -202,4 +197,16 @@ func (s *Service) Visits(ctx context.Context, personID int64) ([]Visit, error) {
 	out := []Visit{}
 	err := s.db.SelectContext(ctx, &out, visitQuery+` WHERE v.person_id = $1 ORDER BY v.started_at DESC LIMIT 100`, personID)
 	return out, err
+}
+
+// MemberOrgs are the organizations whose team the person belongs to (as a volunteer, coordinator or
+// administrator): the pairings of those teams are theirs too.
+func MemberOrgs(p *access.Principal) []int64 {
+	var out []int64
+	for _, g := range p.Grants {
+		if g.OrgID != 0 && (g.Role == access.Volunteer || g.Role == access.Coordinator || g.Role == access.OrgAdmin) {
+			out = append(out, g.OrgID)
+		}
+	}
+	return out
 }
