@@ -177,7 +177,7 @@ func authzTable() map[string]entry {
 	// Each area of the service keeps its rows beside its tests.
 	for _, part := range []func() map[string]entry{activityAuthzEntries, storeAuthzTable, orgPagesAuthzTable, storePagesAuthzTable,
 		activityPageAuthzEntries, deviceAuthzEntries, storePhotoAuthzEntries, storeAidAuthzEntries, notificationsAuthzEntries,
-		certificateAuthzEntries, rulesAuthzEntries, exportAuthzEntries, reportAuthzEntries} {
+		certificateAuthzEntries, rulesAuthzEntries, exportAuthzEntries, reportAuthzEntries, careAuthzEntries} {
 		for k, v := range part() {
 			if _, dup := table[k]; dup {
 				panic("authorization table: two rows for " + k)
