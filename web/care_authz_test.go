@@ -93,6 +93,16 @@ func careAuthzEntries() map[string]entry {
 			return call{method, fmt.Sprintf("/api/v1/care/people/%d%s", p.ID, suffix), body}
 		}
 	}
+	pagePath := func(method, format, body string, inside bool) func(*testing.T, *world) call {
+		return func(t *testing.T, w *world) call {
+			f := w.care(t)
+			p := f.out
+			if inside {
+				p = f.in
+			}
+			return call{method, fmt.Sprintf(format, p.ID), body}
+		}
+	}
 	both := func(rows []string, method, suffix, body string) entry {
 		return entry{who: rows, in: person(method, suffix, body, true), out: person(method, suffix, body, false)}
 	}
@@ -143,9 +153,25 @@ func careAuthzEntries() map[string]entry {
 			out: func(t *testing.T, w *world) call {
 				return call{"POST", fmt.Sprintf("/api/v1/care/proposals/%d/decide", w.care(t).proposalOut), malformed}
 			}},
-		"GET /api/v1/communities/:code/care-board":  withWho(region("GET", "/api/v1/communities/%s/care-board", ""), readers),
-		"GET /api/v1/regions/:code/care-frequency":  withWho(region("GET", "/api/v1/regions/%s/care-frequency", ""), readers),
-		"PUT /api/v1/regions/:code/care-frequency":  withWho(region("PUT", "/api/v1/regions/%s/care-frequency", malformed), with(regionXS)),
+		"GET /api/v1/communities/:code/care-board": withWho(region("GET", "/api/v1/communities/%s/care-board", ""), readers),
+		"GET /api/v1/regions/:code/care-frequency": withWho(region("GET", "/api/v1/regions/%s/care-frequency", ""), readers),
+		"PUT /api/v1/regions/:code/care-frequency": withWho(region("PUT", "/api/v1/regions/%s/care-frequency", malformed), with(regionXS)),
+		// Pages, with the rules of the JSON routes that do the same.
+		"GET /communities/:code/care-board": withWho(region("GET", "/communities/%s/care-board", ""), readers),
+		"GET /care/people/:id": {who: []string{platform, coordA, adminA, auditorHN, regionXS, volunteer},
+			in: pagePath("GET", "/care/people/%d", "", true)},
+		"GET /care/people/:id/card":    {who: managers, in: pagePath("GET", "/care/people/%d/card", "", true), out: pagePath("GET", "/care/people/%d/card", "", false)},
+		"POST /care/people/:id/colour": {who: managers, in: pagePath("POST", "/care/people/%d/colour", malformed, true), out: pagePath("POST", "/care/people/%d/colour", malformed, false)},
+		"POST /care/proposals/:id/decide": {who: managers,
+			in: func(t *testing.T, w *world) call {
+				return call{"POST", fmt.Sprintf("/care/proposals/%d/decide", w.care(t).proposalIn), malformed}
+			},
+			out: func(t *testing.T, w *world) call {
+				return call{"POST", fmt.Sprintf("/care/proposals/%d/decide", w.care(t).proposalOut), malformed}
+			}},
+		"GET /me/care":     {who: people, in: fixed("GET", "/me/care", "")},
+		"GET /care/visit":  {who: people, in: fixed("GET", "/care/visit?card=k", "")},
+		"POST /care/visit": {who: people, in: fixed("POST", "/care/visit", malformed)},
 		"GET /api/v1/regions/:code/care-visit-rate": withWho(region("GET", "/api/v1/regions/%s/care-visit-rate", ""), readers),
 	}
 }

@@ -53,3 +53,13 @@ func (s *Service) cardPerson(ctx context.Context, token string) (int64, error) {
 	}
 	return c.Subject, nil
 }
+
+// CardHolder returns the person a scanned card names (masked), for the visit form.
+// Errors: ErrBadCard.
+func (s *Service) CardHolder(ctx context.Context, token string) (Person, error) {
+	id, err := s.cardPerson(ctx, token)
+	if err != nil {
+		return Person{}, err
+	}
+	return s.Person(ctx, id)
+}

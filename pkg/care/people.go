@@ -247,3 +247,11 @@ func regionPrefix(code string) string {
 	}
 	return code[:l.Digits()]
 }
+
+// HouseholdStore returns the store of the household in hardship linked to a person, so that the
+// person's page can show the goods it received.
+func (s *Service) HouseholdStore(ctx context.Context, householdID int64) (int64, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, `SELECT store_id FROM store_households WHERE id = $1`, householdID)
+	return id, err
+}

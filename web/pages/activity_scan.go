@@ -63,6 +63,8 @@ func (s *scanPages) qrPage(c *fiber.Ctx) error {
 		return s.qrInfoPage(c, fiber.StatusOK, "certificate")
 	case qr.Member, qr.Pickup:
 		return s.qrInfoPage(c, fiber.StatusOK, "counter")
+	case qr.CareCard:
+		return careCardScanned(c, token)
 	}
 	return s.qrInfoPage(c, fiber.StatusBadRequest, "unknown")
 }
