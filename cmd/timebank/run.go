@@ -31,6 +31,8 @@ commands:
   verify                   check every ledger invariant; exits 1 if anything is off
   report rebuild [--from YYYY-MM-DD] [--to YYYY-MM-DD]
                            recompute the daily figures of reports from scratch (default: all days)
+  care rotate-key [--to N] [--batch N]
+                           re-seal the care registry's personal data under a new key version
   bench ledger|http        measure posting throughput (see README)
   bench checkin            measure a check-in storm through the HTTP API (see README)
   bench redeem             measure orders placed and handed out through the HTTP API (see README)
@@ -86,6 +88,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return withServices(ctx, cfg, log, func(d *app.Services) error { return verify(ctx, d, stdout) })
 	case "report":
 		return withServices(ctx, cfg, log, func(d *app.Services) error { return reportCmd(ctx, d, rest, stdout) })
+	case "care":
+		return withServices(ctx, cfg, log, func(d *app.Services) error { return careCmd(ctx, d, rest, stdout) })
 	case "bench":
 		if len(rest) > 0 && rest[0] == "checkin" {
 			return benchCheckin(ctx, cfg, rest[1:], stdout)
