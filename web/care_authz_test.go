@@ -124,6 +124,7 @@ func careAuthzEntries() map[string]entry {
 		// handler decides, so the operator token (no person) is refused and no outside call is made.
 		"GET /api/v1/care/people/:id": {who: []string{platform, coordA, adminA, auditorHN, regionXS, volunteer},
 			in: person("GET", "", "", true)},
+		"PUT /api/v1/care/people/:id":           both(managers, "PUT", "", malformed),
 		"GET /api/v1/care/people/:id/colours":   both(readers, "GET", "/colours", ""),
 		"POST /api/v1/care/people/:id/colours":  both(managers, "POST", "/colours", malformed),
 		"GET /api/v1/care/people/:id/visits":    both(readers, "GET", "/visits", ""),

@@ -17,6 +17,7 @@ func TestCareOpenAPISchemas(t *testing.T) {
 		"CarePerson":           reflect.TypeFor[care.Person](),
 		"NewCarePerson":        reflect.TypeFor[care.NewPerson](),
 		"CarePeoplePage":       reflect.TypeFor[api.CarePeoplePage](),
+		"CarePersonChange":     reflect.TypeFor[care.PersonChange](),
 		"CareColourChange":     reflect.TypeFor[care.ColourChange](),
 		"CareColourRequest":    reflect.TypeFor[care.ColourRequest](),
 		"CarePairing":          reflect.TypeFor[care.Pairing](),

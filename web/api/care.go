@@ -278,3 +278,16 @@ func (s *server) careVisitRate(c *fiber.Ctx) error {
 	}
 	return c.JSON(r)
 }
+
+func (s *server) updateCarePerson(c *fiber.Ctx) error {
+	id, _ := request.IDParam(c, "id")
+	var req care.PersonChange
+	if err := request.DecodeJSON(c, &req); err != nil {
+		return err
+	}
+	p, err := s.Care.UpdatePerson(c.UserContext(), guard.Principal(c).Actor(), id, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}

@@ -220,6 +220,7 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(fiber.MethodGet, "/api/v1/care/people", readCare(ct.RegionQuery), s.listCarePeople)
 	s.handle(fiber.MethodPost, "/api/v1/care/people", guard.Allow(access.ManageCare, nil), s.registerCarePerson)
 	s.handle(fiber.MethodGet, "/api/v1/care/people/:id", own, s.getCarePerson)
+	s.handle(fiber.MethodPut, "/api/v1/care/people/:id", manageCare(ct.Person), s.updateCarePerson)
 	s.handle(fiber.MethodGet, "/api/v1/care/people/:id/colours", readCare(ct.Person), s.careColours)
 	s.handle(fiber.MethodPost, "/api/v1/care/people/:id/colours", manageCare(ct.Person), s.changeCareColour)
 	s.handle(fiber.MethodGet, "/api/v1/care/people/:id/visits", readCare(ct.Person), s.careVisitsOf)
