@@ -36,7 +36,7 @@ type carePersonView struct {
 
 type careColourLine struct {
 	care.ColourChange
-	From, To, At string
+	From, To, At, By, Why string
 }
 
 type careVisitLine struct {
@@ -110,9 +110,16 @@ func (s *server) carePersonHistory(c *fiber.Ctx, lang string, d *carePersonView)
 	if err != nil {
 		return err
 	}
+	names := s.actorNames(lang)
 	for _, h := range history {
 		l := careColourLine{ColourChange: h, To: s.msgs.Get(lang, colourKeys[h.ToColour]),
-			At: h.ChangedAt.In(chinatime.Zone()).Format("2006-01-02 15:04")}
+			At: h.ChangedAt.In(chinatime.Zone()).Format("2006-01-02 15:04"), Why: h.Reason}
+		if h.FromColour == nil && h.Reason == "registered" {
+			l.Why = s.msgs.Get(lang, "page.care.person.registered")
+		}
+		if l.By, err = names.name(ctx, h.ChangedBy); err != nil {
+			return err
+		}
 		if h.FromColour != nil {
 			l.From = s.msgs.Get(lang, colourKeys[*h.FromColour])
 		}
