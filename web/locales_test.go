@@ -41,6 +41,9 @@ var problemSlugs = []string{
 	"service-desk-not-found", "service-desk-exists", "service-request-not-found", "service-request-taken",
 	"service-request-wrong-step", "service-request-not-yours", "not-team-volunteer", "sms-code-wrong",
 	"service-already-rated",
+	// care for residents (problem/classify_care.go)
+	"care-person-not-found", "care-pairing-not-found", "care-proposal-not-found", "care-not-permitted", "care-not-paired",
+	"care-card-invalid", "care-proposal-decided", "care-pairing-ended",
 }
 
 func sortedKeys(m map[string]bool) []string {

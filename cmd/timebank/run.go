@@ -34,6 +34,8 @@ commands:
                            recompute the daily figures of reports from scratch (default: all days)
   certificate keys|rotate-key
                            list the keys that sign certificates, or sign from now on with the next
+  care rotate-key [--to N] [--batch N]
+                           re-seal the care registry's personal data under a new key version
   bench ledger|http        measure posting throughput (see README)
   bench checkin            measure a check-in storm through the HTTP API (see README)
   bench redeem             measure orders placed and handed out through the HTTP API (see README)
@@ -92,6 +94,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return withServices(ctx, cfg, log, func(d *app.Services) error { return reportCmd(ctx, d, rest, stdout) })
 	case "certificate":
 		return withServices(ctx, cfg, log, func(d *app.Services) error { return certificateCmd(ctx, d, rest, stdout) })
+	case "care":
+		return withServices(ctx, cfg, log, func(d *app.Services) error { return careCmd(ctx, d, rest, stdout) })
 	case "bench":
 		if len(rest) > 0 && rest[0] == "checkin" {
 			return benchCheckin(ctx, cfg, rest[1:], stdout)

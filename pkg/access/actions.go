@@ -69,6 +69,14 @@ const (
 	DoServices       Action = "service.do"
 )
 
+// The actions of care for residents (三色 board, 结对 pairing). Reading the board and the registry
+// shows people masked; seeing a person unmasked is decided by pkg/care (the roles of the person's
+// community and the volunteers paired with them), on top of these.
+const (
+	ReadCare   Action = "care.read"   // the care board and the registry, masked; the visit rate
+	ManageCare Action = "care.manage" // register people, change colours, pair, set frequencies, decide proposals
+)
+
 // permissions lists the roles allowed each action. A region admin acts on everything below its
 // node and a platform admin everywhere; an auditor reads what its scope holds.
 var permissions = map[Action][]Role{
@@ -103,6 +111,9 @@ var permissions = map[Action][]Role{
 	ReadCertificates:  {Coordinator, OrgAdmin, Auditor, RegionAdmin, PlatformAdmin},
 
 	ReadReports: {Coordinator, OrgAdmin, StoreManager, Auditor, RegionAdmin, PlatformAdmin},
+
+	ReadCare:   {Coordinator, OrgAdmin, Auditor, RegionAdmin, PlatformAdmin},
+	ManageCare: {Coordinator, OrgAdmin, RegionAdmin, PlatformAdmin},
 }
 
 // Actions returns every action, for tests and documentation.

@@ -13,6 +13,7 @@ import (
 
 	"timebank/ledger"
 	"timebank/pkg/activity"
+	"timebank/pkg/care"
 	"timebank/pkg/certificate"
 	"timebank/pkg/config"
 	"timebank/pkg/identity"
@@ -68,6 +69,8 @@ type Services struct {
 	Sealed *sealed.Box
 	// ServiceDesk is 幸福管家: residents' service requests, their dispatch, confirmation and rating
 	ServiceDesk *servicedesk.Service
+	// Care: the registry of people who receive care, pairings, visits and the care board
+	Care *care.Service
 }
 
 // New builds the ledger and the domain services over db and rdb. Keys for hashing and signing are
@@ -131,6 +134,7 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 		Reports:      report.New(db, nil),
 		Reads:        reads,
 		Sealed:       box,
+		Care:         care.New(db, cfg.DeriveKey, codes, care.Options{BaseURL: cfg.BaseURL, Activities: activities, Ledger: l}),
 		ServiceDesk:  servicedesk.NewService(db, l, activities, box, codes, servicedesk.Options{BaseURL: cfg.BaseURL}),
 	}
 	svc.readReportsFromReplica()

@@ -42,15 +42,19 @@ const (
 	// ServiceVisit is shown by the resident of a service request (on their phone or a slip) and
 	// scanned by the volunteer at the door, as proof of the visit. Subject: the request id.
 	ServiceVisit Type = 'v'
+	// CareCard is printed on the card of a person who receives care, scanned at the door to prove a
+	// visit; subject: the person's id in the care registry, aux: the card's version (a reprint voids
+	// the cards printed before).
+	CareCard Type = 'k'
 )
 
 // Types lists every token type, for tests and documentation.
-var Types = []Type{CheckIn, CheckOut, Member, Pickup, Certificate, Receipt, PendingScan, ServiceDesk, ServiceVisit}
+var Types = []Type{CheckIn, CheckOut, Member, Pickup, Certificate, Receipt, PendingScan, ServiceDesk, ServiceVisit, CareCard}
 
 // Valid reports whether t is one of the token types.
 func (t Type) Valid() bool {
 	switch t {
-	case CheckIn, CheckOut, Member, Pickup, Certificate, Receipt, PendingScan, ServiceDesk, ServiceVisit:
+	case CheckIn, CheckOut, Member, Pickup, Certificate, Receipt, PendingScan, ServiceDesk, ServiceVisit, CareCard:
 		return true
 	}
 	return false
@@ -87,6 +91,8 @@ func (t Type) String() string {
 		return "service desk"
 	case ServiceVisit:
 		return "service visit"
+	case CareCard:
+		return "care card"
 	}
 	return fmt.Sprintf("Type(%q)", byte(t))
 }

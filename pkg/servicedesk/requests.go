@@ -79,7 +79,7 @@ func (n *NewRequest) validate(now time.Time, signedIn bool) error {
 	} else {
 		n.Phone = p
 	}
-	if n.CarePersonID != nil && (*n.CarePersonID <= 0 || n.ForSelf) {
+	if n.CarePersonID != nil && (*n.CarePersonID <= 0 || n.ForSelf || !signedIn) {
 		bad["care_person_id"] = "not_allowed"
 	}
 	n.SMSCode = strings.TrimSpace(n.SMSCode)
@@ -127,6 +127,18 @@ func (s *Service) Create(ctx context.Context, by *principal.Principal, key strin
 	}
 	var id int64
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if n.CarePersonID != nil {
+			// Only a person of the registry in the desk's own community can be served by its team.
+			var here bool
+			err := tx.GetContext(ctx, &here, `SELECT EXISTS (SELECT 1 FROM care_people WHERE id = $1 AND region_code = $2)`,
+				*n.CarePersonID, desk.RegionCode)
+			if err != nil {
+				return err
+			}
+			if !here {
+				return fieldErr("care_person_id", "not_found")
+			}
+		}
 		err := tx.GetContext(ctx, &id, `
 INSERT INTO service_requests (desk_id, org_id, region_code, category, wanted_at, note, for_self, care_person_id,
     phone_sealed, phone_index, address_sealed, submitted_by, idempotency_key, created_at)

@@ -243,4 +243,32 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/summary.xlsx", reports(s.targets.Org), s.orgSummaryXLSX)
 	s.handle(fiber.MethodGet, "/api/v1/stores/:id/summary", reports(s.targets.Store), s.storeSummary)
 	s.handle(fiber.MethodGet, "/api/v1/stores/:id/summary.xlsx", reports(s.targets.Store), s.storeSummaryXLSX)
+
+	// Care for residents: the registry of people who receive care (masked to its readers; a person is
+	// unmasked, audited, only for the roles of their community and the volunteers paired with them),
+	// the colours and their history, pairings, visits proven by the person's card, the proposals
+	// visits raise, the community's board, the frequencies per region and the monthly visit rate.
+	// Registering and pairing act where the body's person or region is; the handlers check it.
+	ct := s.targets.Care(s.Care)
+	readCare := func(t func(*fiber.Ctx) (access.Target, error)) guard.Rule { return guard.Allow(access.ReadCare, t) }
+	manageCare := func(t func(*fiber.Ctx) (access.Target, error)) guard.Rule { return guard.Allow(access.ManageCare, t) }
+	s.handle(fiber.MethodGet, "/api/v1/care/people", readCare(ct.RegionQuery), s.listCarePeople)
+	s.handle(fiber.MethodPost, "/api/v1/care/people", guard.Allow(access.ManageCare, nil), s.registerCarePerson)
+	s.handle(fiber.MethodGet, "/api/v1/care/people/:id", own, s.getCarePerson)
+	s.handle(fiber.MethodPut, "/api/v1/care/people/:id", manageCare(ct.Person), s.updateCarePerson)
+	s.handle(fiber.MethodGet, "/api/v1/care/people/:id/colours", readCare(ct.Person), s.careColours)
+	s.handle(fiber.MethodPost, "/api/v1/care/people/:id/colours", manageCare(ct.Person), s.changeCareColour)
+	s.handle(fiber.MethodGet, "/api/v1/care/people/:id/visits", readCare(ct.Person), s.careVisitsOf)
+	s.handle(fiber.MethodGet, "/api/v1/care/people/:id/pairings", readCare(ct.Person), s.carePairingsOf)
+	s.handle(fiber.MethodGet, "/api/v1/care/people/:id/proposals", readCare(ct.Person), s.careProposalsOf)
+	s.handle(fiber.MethodGet, "/api/v1/care/people/:id/card", manageCare(ct.Person), s.careCard)
+	s.handle(fiber.MethodPost, "/api/v1/care/pairings", guard.Allow(access.ManageCare, nil), s.pairCare)
+	s.handle(fiber.MethodPost, "/api/v1/care/pairings/:id/end", manageCare(ct.Pairing), s.endCarePairing)
+	s.handle(fiber.MethodGet, "/api/v1/care/visits", own, s.myCareVisits)
+	s.handle(fiber.MethodPost, "/api/v1/care/visits", own, s.recordCareVisit)
+	s.handle(fiber.MethodPost, "/api/v1/care/proposals/:id/decide", manageCare(ct.Proposal), s.decideCareProposal)
+	s.handle(fiber.MethodGet, "/api/v1/communities/:code/care-board", readCare(ct.Region), s.careBoard)
+	s.handle(fiber.MethodGet, "/api/v1/regions/:code/care-frequency", readCare(ct.Region), s.getCareFrequency)
+	s.handle(fiber.MethodPut, "/api/v1/regions/:code/care-frequency", guard.Allow(access.ManageRegions, s.targets.Region), s.setCareFrequency)
+	s.handle(fiber.MethodGet, "/api/v1/regions/:code/care-visit-rate", readCare(ct.Region), s.careVisitRate)
 }

@@ -67,6 +67,8 @@ func (s *scanPages) qrPage(c *fiber.Ctx) error {
 		return s.serviceAskPage(c, token)
 	case qr.ServiceVisit:
 		return s.serviceVisitPage(c, token)
+	case qr.CareCard:
+		return careCardScanned(c, token)
 	}
 	return s.qrInfoPage(c, fiber.StatusBadRequest, "unknown")
 }

@@ -89,6 +89,16 @@ var AuditActions = map[string]string{
 	"user.password_reset":          "page.audit.action.user_password_reset",
 	"calendar.holidays":            "page.audit.action.calendar_holidays",
 	"credit.policy":                "page.audit.action.credit_policy",
+	"care.register":                "page.audit.action.care_register",
+	"care.update":                  "page.audit.action.care_update",
+	"care.colour":                  "page.audit.action.care_colour",
+	"care.read_unmasked":           "page.audit.action.care_read_unmasked",
+	"care.pair":                    "page.audit.action.care_pair",
+	"care.unpair":                  "page.audit.action.care_unpair",
+	"care.visit":                   "page.audit.action.care_visit",
+	"care.decide":                  "page.audit.action.care_decide",
+	"care.frequency":               "page.audit.action.care_frequency",
+	"care.rotate_key":              "page.audit.action.care_rotate_key",
 }
 
 // actionName is the action in the reader's language, or its code when it has no translation.

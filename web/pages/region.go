@@ -31,6 +31,10 @@ type regionPageView struct {
 	Figures  figuresView
 	// CreditRules links the region's credit policy, for those who manage the region.
 	CreditRules bool
+	// Care is the monthly visit rate of the region's communities and a link to its care board, for
+	// those who read the care registry there.
+	Care      bool
+	CareRates []careRateLine
 }
 
 // crumb is one node of the breadcrumb; Link is false for nodes the caller may not open.
@@ -89,6 +93,13 @@ func (s *server) regionPage(c *fiber.Ctx) error {
 	p := guard.Principal(c)
 	d := regionPageView{Region: r, Level: s.msgs.Get(v.Lang, levelKeys[r.Level]), Status: string(status)}
 	d.CreditRules = p.Can(access.ManageRegions, org.RegionTarget(r.Code))
+	if t, err := s.Care.Target(ctx, r.Code); err != nil {
+		return err
+	} else if d.Care = p.Can(access.ReadCare, t); d.Care {
+		if d.CareRates, err = s.careRates(c, r.Code); err != nil {
+			return err
+		}
+	}
 	if d.Figures, err = s.regionFigures(c, v.Lang, r.Code); err != nil {
 		return err
 	}

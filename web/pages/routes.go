@@ -64,6 +64,20 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(get, "/orgs/:id/summary", atOrg(access.ReadReports), s.orgSummaryPage)
 	s.handle(get, "/stores/:store/summary", guard.Allow(access.ReadReports, s.storePageTarget), s.storeSummaryPage)
 
+	// Care for residents: a community's (or street's) 三色 board, a person's page (its readers and the
+	// paired volunteers; the handler decides, and audits an unmasked view), the person's card to print,
+	// the volunteer's visit list and the visit form a scanned card opens, and the coordinator's
+	// decisions, with the rules of the JSON routes that do the same.
+	ct := s.targets.Care(s.Care)
+	s.handle(get, "/communities/:code/care-board", guard.Allow(access.ReadCare, ct.Region), s.careBoardPage)
+	s.handle(get, "/care/people/:id", guard.SignedIn(), s.carePersonPage)
+	s.handle(get, "/care/people/:id/card", guard.Allow(access.ManageCare, ct.Person), s.careCardPage)
+	s.handle(post, "/care/people/:id/colour", guard.Allow(access.ManageCare, ct.Person), s.careColourSubmit)
+	s.handle(post, "/care/proposals/:id/decide", guard.Allow(access.ManageCare, ct.Proposal), s.careDecideSubmit)
+	s.handle(get, "/me/care", guard.SignedIn(), s.myCarePage)
+	s.handle(get, "/care/visit", guard.SignedIn(), s.careVisitPage)
+	s.handle(post, "/care/visit", guard.SignedIn(), s.careVisitSubmit)
+
 	// Rules kept as data: a year's public holidays (platform administrators), and an organization's
 	// hours and credit policies (its administrators, as the JSON routes that set them).
 	s.handle(get, "/admin/holidays", guard.Allow(access.ManageRules, nil), s.holidaysPage)

@@ -65,6 +65,9 @@ func Classify(err error) (int, string) {
 	if status, slug := classifyServiceDesk(err); status != 0 {
 		return status, slug
 	}
+	if status, slug := ClassifyCare(err); status != 0 {
+		return status, slug
+	}
 	if errors.As(err, new(*fields.Error)) {
 		return fiber.StatusBadRequest, "invalid-request" // a field error whose sentinel no area's list names
 	}

@@ -1,0 +1,101 @@
+// Package care keeps the care registry: people who receive care (elderly living alone, disabled,
+// 低保, 特困, left-behind children …), how closely to follow them (a risk colour, 三色), the
+// volunteers paired with them (结对) and their visits, and the community's board of who is due.
+//
+// A person's real name, address and phone are sealed at the column level (pkg/sealed) under the
+// newest key version of care_key_versions; Rotate re-seals every row under a new version. Only the
+// roles of the person's community and the volunteers paired with them see them unmasked (MayUnmask),
+// and every unmasked read is written to the audit log.
+package care
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"timebank/fields"
+	"timebank/ledger"
+	"timebank/pkg/activity"
+	"timebank/pkg/qr"
+	"timebank/pkg/sealed"
+)
+
+// Errors of the care registry.
+var (
+	ErrInvalid          = errors.New("care: invalid request")
+	ErrPersonNotFound   = errors.New("care: person not found")
+	ErrPairingNotFound  = errors.New("care: pairing not found")
+	ErrProposalNotFound = errors.New("care: proposal not found")
+	ErrNotPermitted     = errors.New("care: not permitted to see this person unmasked")
+	ErrNotPaired        = errors.New("care: the volunteer is not paired with this person")
+	ErrBadCard          = errors.New("care: the card code is not this person's")
+	ErrDecided          = errors.New("care: the proposal has been decided")
+	ErrIdempotency      = errors.New("care: idempotency key reused with a different request")
+	ErrPairingEnded     = errors.New("care: the pairing has ended")
+)
+
+func invalid(field, reason string) error { return fields.New(ErrInvalid, field, reason) }
+
+// Options are the optional parts of the service.
+type Options struct {
+	BaseURL string
+	// Activities and Ledger, when set, make each visit a verified service record that earns
+	// credits by the path of an activity (activity.RecordService); without them visits earn nothing.
+	Activities *activity.Service
+	Ledger     *ledger.Ledger
+	Now        func() time.Time
+}
+
+// Service is the care registry.
+type Service struct {
+	db     *sqlx.DB
+	derive func(label string) []byte
+	codes  *qr.Signer
+	opt    Options
+
+	mu    sync.Mutex
+	boxes map[int]*sealed.Box
+}
+
+// New returns the care registry over db; derive is config.DeriveKey, codes the service's QR signer.
+func New(db *sqlx.DB, derive func(label string) []byte, codes *qr.Signer, opt Options) *Service {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	return &Service{db: db, derive: derive, codes: codes, opt: opt, boxes: map[int]*sealed.Box{}}
+}
+
+// box returns the box sealing under key version v (any box opens every version).
+func (s *Service) box(v int) *sealed.Box {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b, ok := s.boxes[v]; ok {
+		return b
+	}
+	b := sealed.New(s.derive, v)
+	s.boxes[v] = b
+	return b
+}
+
+func (s *Service) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// currentVersion is the key version new values are sealed under, read inside the writer's
+// transaction with a share lock, so that a rotation starting now waits for the write to commit.
+func currentVersion(ctx context.Context, tx *sqlx.Tx) (int, error) {
+	var v int
+	err := tx.GetContext(ctx, &v, `SELECT version FROM care_key_versions ORDER BY version DESC LIMIT 1 FOR SHARE`)
+	return v, err
+}
