@@ -50,9 +50,13 @@ func withDB(raw, name string) string {
 }
 
 // templateName names the migrated template after the migrations' content, so a changed migration
-// gets a fresh template.
-func templateName() string {
+// gets a fresh template, and after the role that builds it: its tables belong to that role, so a
+// template built by a superuser's test run would give `make test`'s own role databases it may not
+// read.
+func templateName(role string) string {
 	h := sha256.New()
+	h.Write([]byte(role))
+	h.Write([]byte{0})
 	_ = fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			b, _ := fs.ReadFile(migrations.FS, path)
@@ -93,8 +97,12 @@ func NewWithURL(t testing.TB) (*sqlx.DB, string) {
 	if err := admin.PingContext(ctx); err != nil {
 		t.Fatalf("dbtest: PostgreSQL at %s is not reachable (run `make test`, which starts it): %v", redact(base), err)
 	}
+	var role string
+	if err := admin.QueryRowContext(ctx, `SELECT current_user`).Scan(&role); err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
 	name := "timebank_test_" + randomHex(6)
-	if err := copyTemplate(ctx, admin, base, templateName(), name); err != nil {
+	if err := copyTemplate(ctx, admin, base, templateName(role), name); err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
 	url := withDB(base, name)
