@@ -10,7 +10,8 @@ import (
 	"timebank/pkg/chinatime"
 )
 
-// Card is a person on the care board: masked, with the last visit and the next one due.
+// Card is a person on the care board: masked, with the last visit and the next one due. A visit is
+// a care visit or a service request done for the person and confirmed (care_contacts).
 type Card struct {
 	PersonID    int64          `db:"id" json:"person_id"`
 	RegionCode  string         `db:"region_code" json:"region_code"`
@@ -45,7 +46,7 @@ type Board struct {
 }
 
 const cardQuery = `SELECT p.id, p.region_code, r.name AS region_name, p.colour, p.name_masked, p.categories, p.created_at,
-    (SELECT max(v.started_at) FROM care_visits v WHERE v.person_id = p.id) AS last_visit_at
+    (SELECT max(v.started_at) FROM care_contacts v WHERE v.person_id = p.id) AS last_visit_at
 FROM care_people p JOIN regions r ON r.code = p.region_code`
 
 // Board returns the care board of a region (a community, or a street with its communities).

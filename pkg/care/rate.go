@@ -28,8 +28,9 @@ func (r CommunityRate) Percent() int {
 // VisitRate returns the visit rate of each community in the region for the month holding month
 // (China time). A person is due in the month when registered before its end and their next visit
 // fell due before its end; they were visited as required with at least as many visits in the month
-// as the month holds periods of their colour's frequency (at least one). It reads the registry and
-// its visits only (a region's people, not a province's ledger).
+// as the month holds periods of their colour's frequency (at least one). A visit is any contact
+// of care_contacts: a care visit, or a service request done for the person and confirmed. It reads
+// the registry and those contacts only (a region's people, not a province's ledger).
 func (s *Service) VisitRate(ctx context.Context, region string, month time.Time) ([]CommunityRate, error) {
 	m := month.In(chinatime.Zone())
 	from := time.Date(m.Year(), m.Month(), 1, 0, 0, 0, 0, chinatime.Zone())
@@ -44,8 +45,8 @@ func (s *Service) VisitRate(ctx context.Context, region string, month time.Time)
 	}
 	var rows []row
 	err := s.db.SelectContext(ctx, &rows, `SELECT p.region_code, r.name AS region_name, p.colour, p.created_at,
-    (SELECT max(v.started_at) FROM care_visits v WHERE v.person_id = p.id AND v.started_at < $2) AS last_before,
-    (SELECT count(*) FROM care_visits v WHERE v.person_id = p.id AND v.started_at >= $2 AND v.started_at < $3) AS in_month
+    (SELECT max(v.started_at) FROM care_contacts v WHERE v.person_id = p.id AND v.started_at < $2) AS last_before,
+    (SELECT count(*) FROM care_contacts v WHERE v.person_id = p.id AND v.started_at >= $2 AND v.started_at < $3) AS in_month
 FROM care_people p JOIN regions r ON r.code = p.region_code
 WHERE p.region_code LIKE $1 AND p.active AND p.created_at < $3`, regionPrefix(region)+"%", from, to)
 	if err != nil {
