@@ -37,6 +37,7 @@ type orgPageView struct {
 	RoleGroups  []optionGroup
 	Devices     []deviceLine
 	ManageDevs  bool // may create and revoke device tokens
+	Dispatch    bool // may open the team's 幸福管家 dispatch (residents' service requests)
 	DeviceWhere []option
 	NewDevice   *newDevice // the token just created, shown this once
 	Certs       certOrgBox // certificates of volunteer service (cert_register.go)
@@ -114,7 +115,7 @@ func (s *server) renderOrg(c *fiber.Ctx, status int, id int64, f form, nd *newDe
 	}
 	d := orgPageView{Org: o, Status: s.msgs.Get(v.Lang, orgStatusKeys[o.Status]), NewDevice: nd,
 		ManageRoles: p.Can(access.ManageMembers, t), ManageDevs: p.Can(access.ManageDevices, t),
-		ResetCodes: p.Can(access.ResetPasswords, t)}
+		ResetCodes: p.Can(access.ResetPasswords, t), Dispatch: p.Can(access.DispatchServices, t)}
 	if o.ParentID != nil {
 		parent, err := s.Orgs.Org(ctx, *o.ParentID)
 		if err != nil {
