@@ -135,7 +135,7 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 		Reads:        reads,
 		Sealed:       box,
 		Care:         care.New(db, cfg.DeriveKey, codes, care.Options{BaseURL: cfg.BaseURL, Activities: activities, Ledger: l}),
-		ServiceDesk:  servicedesk.NewService(db, l, activities, box, codes, servicedesk.Options{BaseURL: cfg.BaseURL}),
+		ServiceDesk:  servicedesk.NewService(db, l, activities, box, codes, servicedesk.Options{BaseURL: cfg.BaseURL, Notify: notices}),
 	}
 	svc.readReportsFromReplica()
 	return svc, nil

@@ -30,6 +30,9 @@ const (
 	OrderExpired      = "order_expired"      // params: order, store, total
 	CertificateIssued = "certificate_issued" // params: certificate (its number), certificate_id, org
 	CreditsExpiring   = "credits_expiring"   // params: credits, expires_at
+	// ServiceUnanswered tells a street's administrators that a resident's service request passed its
+	// desk's promise with nobody assigned: params: desk, community, org_id, asked_at
+	ServiceUnanswered = "service_unanswered"
 )
 
 // Inbox is the name of the in-app channel, which every notice goes through.

@@ -17,6 +17,7 @@ import (
 	"timebank/pkg/activity"
 	"timebank/pkg/dbtest"
 	"timebank/pkg/identity"
+	"timebank/pkg/notify"
 	"timebank/pkg/org"
 	"timebank/pkg/principal"
 	"timebank/pkg/qr"
@@ -71,7 +72,8 @@ func newEnv(t *testing.T) *env {
 	e.acts = activity.NewService(db, l, rdb, signer, activity.Options{BaseURL: "https://tb.example", RedisPrefix: prefix,
 		Now: c.Now, Logger: quiet})
 	box := sealed.New(func(label string) []byte { k := make([]byte, 32); copy(k, "test key "+label); return k }, 1)
-	e.svc = servicedesk.NewService(db, l, e.acts, box, signer, servicedesk.Options{BaseURL: "https://tb.example", Now: c.Now})
+	e.svc = servicedesk.NewService(db, l, e.acts, box, signer, servicedesk.Options{BaseURL: "https://tb.example", Now: c.Now,
+		Notify: notify.New(db, rdb, prefix)})
 	reg := org.NewRegistry(db, l)
 	for _, r := range []org.NewRegion{{Code: "330000", Name: "浙江省"}, {Code: "330400", Name: "嘉兴市"},
 		{Code: "330481", Name: "海宁市"}, {Code: "330481001000", Name: "硖石街道"}, {Code: "330481001001", Name: "东山社区"}} {
@@ -113,6 +115,22 @@ func (e *env) volunteer(t *testing.T, name string) *principal.Principal {
 		t.Fatal(err)
 	}
 	return &principal.Principal{UserID: u.ID, Name: name}
+}
+
+// regionAdmin registers an administrator of the region.
+func (e *env) regionAdmin(t *testing.T, region string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	u, err := e.users.Register(ctx, identity.Registration{Phone: fmt.Sprintf("137%08d", phoneSeq.Add(1)),
+		Password: "Xiashi-street-2025", Name: "街道管理员"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.users.Grant(ctx, identity.Change{Actor: registrar}, u.ID,
+		access.Grant{Role: access.RegionAdmin, Kind: access.Region, RegionCode: region}); err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
 }
 
 func (e *env) send(_ context.Context, phone, code string) error {

@@ -233,6 +233,7 @@ func TestContactSealed(t *testing.T) {
 func TestUnansweredFlagged(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
+	streetAdmin, otherAdmin := e.regionAdmin(t, "330481001000"), e.regionAdmin(t, "330481000000")
 	late := e.ask(t, "13800138004", "late").Request
 	e.clock.Add(2 * time.Minute)
 	answered := e.ask(t, "13800138005", "answered").Request
@@ -246,6 +247,13 @@ func TestUnansweredFlagged(t *testing.T) {
 	for round, want := range []int{1, 0} {
 		if n, err := e.svc.FlagUnanswered(ctx, 100); err != nil || n != want {
 			t.Fatalf("round %d flagged %d, want %d (%v)", round, n, want, err)
+		}
+	}
+	// The street's administrator is told once, however often the worker runs; the county's is not.
+	for uid, want := range map[int64]int{streetAdmin: 1, otherAdmin: 0} {
+		if n := e.count(t, `SELECT count(*) FROM notification_outbox WHERE user_id = $1 AND kind = 'service_unanswered'
+  AND params->>'community' = '东山社区'`, uid); n != want {
+			t.Errorf("user %d told %d times, want %d", uid, n, want)
 		}
 	}
 	street, err := e.svc.Unanswered(ctx, "330481001000", 0)

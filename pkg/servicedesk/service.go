@@ -9,6 +9,7 @@ import (
 
 	"timebank/ledger"
 	"timebank/pkg/activity"
+	"timebank/pkg/notify"
 	"timebank/pkg/qr"
 	"timebank/pkg/sealed"
 )
@@ -44,6 +45,8 @@ var (
 type Options struct {
 	BaseURL string           // the public address QR codes carry
 	Now     func() time.Time // the clock (default time.Now)
+	// Notify, when set, tells a street's administrators of the requests flagged unanswered.
+	Notify *notify.Service
 }
 
 // Service runs the desks and their requests. It is safe for concurrent use.
@@ -54,13 +57,14 @@ type Service struct {
 	box     *sealed.Box
 	signer  *qr.Signer
 	baseURL string
+	notify  *notify.Service
 	now     func() time.Time
 }
 
 // NewService returns the service over the migrated database; acts records confirmed services,
 // box seals residents' contacts, signer signs the desks' and requests' codes.
 func NewService(db *sqlx.DB, l *ledger.Ledger, acts *activity.Service, box *sealed.Box, signer *qr.Signer, o Options) *Service {
-	s := &Service{db: db, ledger: l, acts: acts, box: box, signer: signer, baseURL: o.BaseURL, now: o.Now}
+	s := &Service{db: db, ledger: l, acts: acts, box: box, signer: signer, baseURL: o.BaseURL, now: o.Now, notify: o.Notify}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -2,9 +2,13 @@ package servicedesk
 
 import (
 	"context"
+	"strconv"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"timebank/pkg/activity"
+	"timebank/pkg/notify"
 	"timebank/pkg/org"
 )
 
@@ -69,14 +73,49 @@ ORDER BY q.created_at, q.id LIMIT $4`, l.Digits(), regionCode, s.now(), limit); 
 
 // FlagUnanswered marks the requests that passed their desk's promise unanswered, at most limit of
 // them, and returns how many it marked; serve runs it periodically. A flag stays as the record that
-// the promise was broken, even once the request is answered.
+// the promise was broken, even once the request is answered. Each administrator of the request's
+// street (a region admin of the street itself) is told, in the same transaction (with Options.Notify).
 func (s *Service) FlagUnanswered(ctx context.Context, limit int) (int, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE service_requests q SET flagged_at = $1
-FROM service_desks d WHERE d.id = q.desk_id AND q.id IN (
+	var flagged []struct {
+		ID        int64     `db:"id"`
+		OrgID     int64     `db:"org_id"`
+		Street    string    `db:"street"`
+		Desk      string    `db:"desk"`
+		Community string    `db:"community"`
+		AskedAt   time.Time `db:"created_at"`
+	}
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		err := tx.SelectContext(ctx, &flagged, `UPDATE service_requests q SET flagged_at = $1
+FROM service_desks d, regions g WHERE d.id = q.desk_id AND g.code = q.region_code AND q.id IN (
     SELECT q2.id FROM service_requests q2 JOIN service_desks d2 ON d2.id = q2.desk_id
     WHERE q2.status = 'submitted' AND q2.flagged_at IS NULL
       AND q2.created_at + make_interval(mins => d2.promise_minutes) < $1
-    ORDER BY q2.id LIMIT $2)`, s.now(), limit)
-	n, err := rowsOf(res, err)
-	return int(n), err
+    ORDER BY q2.id LIMIT $2)
+RETURNING q.id, q.org_id, left(q.region_code, 9) || '000' AS street, d.name AS desk, g.name AS community, q.created_at`,
+			s.now(), limit)
+		if err != nil || s.notify == nil {
+			return err
+		}
+		for _, f := range flagged {
+			var admins []int64
+			if err := tx.SelectContext(ctx, &admins, `SELECT DISTINCT user_id FROM role_grants
+WHERE role = 'region_admin' AND region_code = $1 AND revoked_at IS NULL`, f.Street); err != nil {
+				return err
+			}
+			notices := make([]notify.Notice, len(admins))
+			for i, uid := range admins {
+				notices[i] = notify.Notice{UserID: uid, Kind: notify.ServiceUnanswered,
+					Event:  "service-unanswered:" + strconv.FormatInt(f.ID, 10),
+					Params: map[string]any{"desk": f.Desk, "community": f.Community, "org_id": f.OrgID, "asked_at": f.AskedAt}}
+			}
+			if err := s.notify.Write(ctx, tx, notices...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(flagged), nil
 }

@@ -43,6 +43,10 @@ type params struct {
 	Total       int64      `json:"total"`
 	Certificate string     `json:"certificate"`
 	Org         string     `json:"org"`
+	OrgID       int64      `json:"org_id"`
+	Desk        string     `json:"desk"`
+	Community   string     `json:"community"`
+	AskedAt     *time.Time `json:"asked_at"`
 }
 
 // Render writes the notice n in the language.
@@ -118,6 +122,8 @@ func (w writer) write(kind string, p params) (text, link string) {
 	case notify.CertificateIssued:
 		// The certificate's own page is not there yet: the records it proves are.
 		return w.t("certificate_issued", p.Org, p.Certificate), "/me/records"
+	case notify.ServiceUnanswered:
+		return w.t("service_unanswered", p.Community, p.Desk, w.when(p.AskedAt)), "/orgs/" + strconv.FormatInt(p.OrgID, 10) + "/service"
 	}
 	return w.t("generic"), Inbox
 }

@@ -56,6 +56,9 @@ func TestRenderEveryKind(t *testing.T) {
 			"/me/records", "硖石街道志愿者协会为您出具了志愿服务记录证明（编号 2026-3-00012）", "issued you a certificate of volunteer service (No. 2026-3-00012)"},
 		{notify.CreditsExpiring, map[string]any{"credits": 90, "expires_at": starts},
 			"/me/balance", "您有 1.5 小时时间币将于 12月3日 09:30 到期", "1.5 h of your time credits expire 3 Dec 09:30"},
+		{notify.ServiceUnanswered, map[string]any{"desk": "东山社区幸福管家", "community": "东山社区", "org_id": 5123, "asked_at": starts},
+			"/orgs/5123/service", "东山社区（东山社区幸福管家）一条居民服务请求于 12月3日 09:30 提出，超出承诺时限仍无人接单",
+			"service request in 东山社区 (东山社区幸福管家), made 3 Dec 09:30, has had nobody assigned"},
 		{"something_new", map[string]any{"x": 1}, notices.Inbox, "您有一条新通知", "You have a new notice"},
 	}
 	ids := regexp.MustCompile(`\b(9041|9042|77|5123)\b`)
