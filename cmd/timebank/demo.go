@@ -67,6 +67,9 @@ func demo(ctx context.Context, d *app.Services, w io.Writer) error {
 	if err := demoStore(ctx, d, world); err != nil {
 		return err
 	}
+	if err := demoCare(ctx, d, world); err != nil {
+		return err
+	}
 	// The region's, the organizations' and the store's figures, from what was just loaded.
 	if _, err := d.Reports.Rebuild(ctx, time.Time{}, time.Time{}); err != nil {
 		return err

@@ -44,6 +44,23 @@ func TestDemoTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The care board of 东山社区: one person of each colour, none visited yet, the first volunteer
+	// paired with the red one, and the team's 幸福管家 desk.
+	board, err := d.Care.Board(ctx, world.community.Code)
+	if err != nil || len(board.Cards) != 3 || len(board.Communities) != 1 || board.Communities[0].Red != 1 || board.Cards[0].LastVisitAt != nil {
+		t.Errorf("the demo's care board: %+v %v", board, err)
+	}
+	wang, err := d.Users.ByPhone(ctx, demoPeople[0].phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	visits, err := d.Care.VisitList(ctx, wang.ID, []int64{world.team.ID})
+	if err != nil || len(visits) != 1 || visits[0].Colour != "red" {
+		t.Errorf("the first volunteer's visits: %+v %v", visits, err)
+	}
+	if desks, err := d.ServiceDesk.Desks(ctx, world.team.ID); err != nil || len(desks) != 1 {
+		t.Errorf("the team's desks: %+v %v", desks, err)
+	}
 	pending := map[string]string{}
 	for _, orgID := range []int64{world.assoc.ID, world.team.ID} {
 		ps, err := d.Activities.PendingActivities(ctx, orgID)
@@ -77,10 +94,6 @@ func TestDemoTwice(t *testing.T) {
 		t.Errorf("the duty's attendances: %+v", q.Items)
 	}
 
-	wang, err := d.Users.ByPhone(ctx, "13900000001")
-	if err != nil {
-		t.Fatal(err)
-	}
 	recs, err := d.Activities.MyRecords(ctx, wang.ID, 0, 0)
 	if err != nil {
 		t.Fatal(err)
