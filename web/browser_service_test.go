@@ -106,11 +106,19 @@ func TestBrowserServiceRequest(t *testing.T) {
 	coord := newChrome(t)
 	signInWith(t, coord, base, worldPhoneOf(coordA), testPassword)
 	visit(t, coord, base+"/orgs/"+id(w.a.ID)+"/service")
-	if got := textOf(t, coord, "svc-standing"); !strings.Contains(got, "50/50") || !strings.Contains(got, "评价数： 1") {
+	if got := textOf(t, coord, "svc-standing"); !strings.Contains(got, "5.0 / 5") || !strings.Contains(got, "评价数： 1") {
 		t.Errorf("the team's ratings: %q", got)
 	}
 	step(t, coord, "the request in the dispatch", chromedp.WaitVisible(chromedp.CSS(`[data-testid="svc-request"][data-status="confirmed"]`)))
 	screenshot(t, coord, "9-dispatch")
+	step(t, coord, "publish the comment", chromedp.Click(chromedp.CSS(`#svc-requests form[action$="/publish"] button`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#svc-requests form[action$="/publish"]`)))
+	// The organization's page shows its standing with residents beside everything else it does.
+	visit(t, coord, base+"/orgs/"+id(w.a.ID))
+	if got := textOf(t, coord, "svc-standing"); !strings.Contains(got, "5.0 / 5") || !strings.Contains(got, "小伙子很耐心") {
+		t.Errorf("the organization page's ratings: %q", got)
+	}
+	screenshot(t, coord, "10-org-standing")
 	var n int
 	if err := d.DB.Get(&n, `SELECT count(*) FROM service_records WHERE user_id = $1`, w.users[volunteer]); err != nil || n != 1 {
 		t.Fatalf("%d records of the volunteer, %v", n, err)

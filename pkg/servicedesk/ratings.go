@@ -2,6 +2,7 @@ package servicedesk
 
 import (
 	"context"
+	"strconv"
 	"time"
 )
 
@@ -20,6 +21,11 @@ type RatingSummary struct {
 	Count         int64 `db:"count" json:"count"`
 	AverageTenths int64 `db:"average_tenths" json:"average_tenths"`
 	Served        int64 `db:"served" json:"served"` // confirmed services, rated or not
+}
+
+// Stars is the average as people read it: "4.6" (of 5).
+func (r RatingSummary) Stars() string {
+	return strconv.FormatInt(r.AverageTenths/10, 10) + "." + strconv.FormatInt(r.AverageTenths%10, 10)
 }
 
 // DeskSummary is one desk's ratings.

@@ -8,6 +8,7 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/org"
+	"timebank/pkg/servicedesk"
 	"timebank/web/guard"
 	"timebank/web/request"
 )
@@ -42,6 +43,8 @@ type orgPageView struct {
 	NewDevice   *newDevice // the token just created, shown this once
 	Certs       certOrgBox // certificates of volunteer service (cert_register.go)
 	Exports     exportBox  // its files for a period (exports.go)
+	// Standing is how residents rated the services of its 幸福管家 desks, shown when it has one.
+	Standing *servicedesk.Standing
 }
 
 // memberLine is one role someone holds in the organization or one of its stores.
@@ -141,6 +144,15 @@ func (s *server) renderOrg(c *fiber.Ctx, status int, id int64, f form, nd *newDe
 		return err
 	}
 	d.Exports = s.orgExports(v.Lang, id, p.Can(access.ReadActivities, t))
+	if desks, err := s.ServiceDesk.Desks(ctx, id); err != nil {
+		return err
+	} else if len(desks) > 0 {
+		st, err := s.ServiceDesk.Standing(ctx, id)
+		if err != nil {
+			return err
+		}
+		d.Standing = &st
+	}
 	where := placeNames(o, d.Stores)
 	if err := s.fillMembers(c, v.Lang, &d, where); err != nil {
 		return err
