@@ -10,6 +10,7 @@ import (
 
 	"timebank/pkg/certificate"
 	"timebank/web/api"
+	"timebank/web/guard"
 )
 
 // 公示 over HTTP: a coordinator publishes a certificate through the API (bad days are a 400, a
@@ -83,6 +84,20 @@ func TestCertificatePublicity(t *testing.T) {
 	var status string
 	if err := d.DB.Get(&status, `SELECT status FROM certificate_objections WHERE id = $1`, objID); err != nil || status != "dismissed" {
 		t.Errorf("the objection is %q, %v", status, err)
+	}
+	// One address sends at most guard.ObjectionsPerAddr objections an hour (the one refused for its
+	// missing contact counted too); the next is refused and writes nothing.
+	for i := 2; i < guard.ObjectionsPerAddr; i++ {
+		if r := anyone.submit(page, url.Values{"number": {cert.Number}, "contact": {"13900001111"}, "body": {"再次异议"}}); r.status != 303 {
+			t.Fatalf("objection %d: %d", i+1, r.status)
+		}
+	}
+	if r := anyone.submit(page, url.Values{"number": {cert.Number}, "contact": {"13900001111"}, "body": {"一再异议"}}); r.status != 429 {
+		t.Errorf("an objection past the limit: %d", r.status)
+	}
+	var n int
+	if err := d.DB.Get(&n, `SELECT count(*) FROM certificate_objections`); err != nil || n != guard.ObjectionsPerAddr-1 {
+		t.Errorf("%d objections kept, want %d (%v)", n, guard.ObjectionsPerAddr-1, err)
 	}
 }
 

@@ -26,6 +26,10 @@ const (
 	loginAddrWindow       = time.Minute
 	RegistrationsPerAddr  = 10
 	RegistrationWindow    = time.Hour
+	// ObjectionsPerAddr is how many objections to certificates on public notice one address may
+	// send in ObjectionWindow: the form needs no sign-in, and an organization reads each one.
+	ObjectionsPerAddr = 5
+	ObjectionWindow   = time.Hour
 )
 
 // SignedInUser is who signed in, and the session token an app keeps (a browser has it as a cookie).

@@ -49,7 +49,11 @@ func (s *server) certificateObjectionSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	f := readForm(c, "number", "contact", "body")
-	if _, err := s.Certificates.Object(c.UserContext(), id, f.Values["number"], f.Values["contact"], f.Values["body"]); err != nil {
+	err = s.guard.RateLimit(c, "objection:addr:"+s.guard.ClientIP(c), guard.ObjectionsPerAddr, guard.ObjectionWindow)
+	if err == nil {
+		_, err = s.Certificates.Object(c.UserContext(), id, f.Values["number"], f.Values["contact"], f.Values["body"])
+	}
+	if err != nil {
 		f.order = nil // one form per certificate: what is wrong goes to the summary at the top
 		status, err := s.failForm(c, &f, err, nil)
 		if err != nil {
