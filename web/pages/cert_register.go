@@ -144,14 +144,7 @@ func (s *server) certificateRevokeSubmit(c *fiber.Ctx) error {
 	}
 	f := readForm(c, "reason")
 	if _, err := s.Certificates.Revoke(c.UserContext(), guard.Principal(c).Actor(), orgID, id, f.Values["reason"]); err != nil {
-		f.order = nil // one form per certificate: what is wrong goes to the summary at the top
-		status, err := s.failForm(c, &f, err, nil)
-		if err != nil {
-			return err
-		}
-		v := s.certView(c, "page.cert.register.title")
-		v.Form = f
-		return s.renderRegister(c, status, v)
+		return s.registerFailed(c, f, err)
 	}
 	return redirect(c, certOrgPath(orgID)+"?done=revoked#cert-"+strconv.FormatInt(id, 10))
 }
@@ -167,14 +160,7 @@ func (s *server) certificateSupersedeSubmit(c *fiber.Ctx) error {
 	}
 	cert, err := s.Certificates.Supersede(c.UserContext(), guard.Principal(c).Actor(), orgID, id, certificate.Replacement{})
 	if err != nil {
-		f := form{Values: map[string]string{}, Errors: map[string]string{}}
-		status, err := s.failForm(c, &f, err, nil)
-		if err != nil {
-			return err
-		}
-		v := s.certView(c, "page.cert.register.title")
-		v.Form = f
-		return s.renderRegister(c, status, v)
+		return s.registerFailed(c, form{Values: map[string]string{}, Errors: map[string]string{}}, err)
 	}
 	return redirect(c, certPrintPath(cert.ID)+"?done=issued")
 }
