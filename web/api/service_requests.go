@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"slices"
 	"strings"
 
@@ -9,7 +8,6 @@ import (
 
 	"timebank/pkg/access"
 	"timebank/pkg/servicedesk"
-	"timebank/pkg/sms"
 	"timebank/web/guard"
 	"timebank/web/problem"
 	"timebank/web/request"
@@ -25,15 +23,9 @@ type CodeSent struct {
 	Message string `json:"message"`
 }
 
-// smsSender sends a service code by SMS in the caller's language.
+// smsSender sends a service code by SMS in the caller's language, counted per address.
 func (s *server) smsSender(c *fiber.Ctx) (servicedesk.SendFunc, error) {
-	if !sms.Enabled(s.SMS) {
-		return nil, sms.ErrNotConfigured
-	}
-	lang := s.msgs.Lang(c)
-	return func(ctx context.Context, phone, code string) error {
-		return s.SMS.Send(ctx, phone, sms.ServiceText(lang, code, int(servicedesk.CodeTTL.Minutes())))
-	}, nil
+	return s.guard.ServiceCodeSender(c, s.SMS, s.msgs.Lang(c))
 }
 
 // requestServiceCode sends a one-time code to the phone of a resident who is about to ask for a
@@ -41,9 +33,6 @@ func (s *server) smsSender(c *fiber.Ctx) (servicedesk.SendFunc, error) {
 func (s *server) requestServiceCode(c *fiber.Ctx) error {
 	var req PhoneBody
 	if err := request.DecodeJSON(c, &req); err != nil {
-		return err
-	}
-	if err := s.guard.RateLimit(c, "service-code:addr:"+s.guard.ClientIP(c), 20, guard.ResetWindow); err != nil {
 		return err
 	}
 	send, err := s.smsSender(c)

@@ -1,7 +1,6 @@
 package pages
 
 import (
-	"context"
 	"html/template"
 	"strconv"
 
@@ -10,7 +9,6 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/principal"
 	"timebank/pkg/servicedesk"
-	"timebank/pkg/sms"
 	"timebank/web/guard"
 )
 
@@ -87,13 +85,7 @@ func (s *server) mayDispatch(c *fiber.Ctx, orgID int64) (bool, *principal.Princi
 	return true, p.Actor()
 }
 
-// smsSend sends a resident's service code by SMS in the page's language.
+// smsSend sends a resident's service code by SMS in the page's language, counted per address.
 func (s *server) smsSend(c *fiber.Ctx) (servicedesk.SendFunc, error) {
-	if !sms.Enabled(s.SMS) {
-		return nil, sms.ErrNotConfigured
-	}
-	lang := s.msgs.Lang(c)
-	return func(ctx context.Context, phone, code string) error {
-		return s.SMS.Send(ctx, phone, sms.ServiceText(lang, code, int(servicedesk.CodeTTL.Minutes())))
-	}, nil
+	return s.guard.ServiceCodeSender(c, s.SMS, s.msgs.Lang(c))
 }
