@@ -15,34 +15,18 @@ cd "$(dirname "$0")/.."
 CLIENTS=${CLIENTS:-16}
 DURATION=${DURATION:-20}
 ROUNDS=${ROUNDS:-3}
-. scripts/db_url.sh
-export PGPASSWORD=$DB_PASSWORD
-PG=(-h "$PG_HOST" -p "$PG_PORT" -U "$DB_USER")
-
-die() { echo "bench: ERROR: $*" >&2; exit 1; }
-for v in CLIENTS DURATION ROUNDS; do
-  [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
-done
+BENCH=bench
+. scripts/bench_lib.sh
+positive CLIENTS DURATION ROUNDS
 [ -x bin/timebank ] || die "bin/timebank not found; run 'make build' (or 'make bench')"
 command -v pgbench >/dev/null 2>&1 || die "pgbench not found; run 'bash scripts/services.sh --bench'"
-
-sql() { psql "${PG[@]}" -d "$DB_NAME" -X -q -v ON_ERROR_STOP=1 -c "$1" || die "psql failed: $1"; }
-# quiet CMD...: run CMD, show its output only when it fails.
-quiet() {
-  local out
-  if ! out=$("$@" 2>&1); then echo "$out" >&2; die "failed: $*"; fi
-}
 
 echo "bench: preparing timebank_pgbench (pgbench -i -s 16) and timebank_bench" >&2
 sql "DROP DATABASE IF EXISTS timebank_pgbench WITH (FORCE)"
 sql "CREATE DATABASE timebank_pgbench"
 quiet pgbench "${PG[@]}" -i -s 16 -q timebank_pgbench
 # The timebank runs get a fresh database of their own, so the service's data is left alone.
-sql "DROP DATABASE IF EXISTS timebank_bench WITH (FORCE)"
-sql "CREATE DATABASE timebank_bench"
-export TIMEBANK_DATABASE_URL="postgres://$DB_USER:$PGPASSWORD@127.0.0.1:5432/timebank_bench?sslmode=disable"
-export TIMEBANK_REDIS_PREFIX="bench:"
-redis-cli --scan --pattern 'bench:*' | xargs -r redis-cli del >/dev/null
+fresh_db timebank_bench bench:
 quiet ./bin/timebank migrate up
 
 # pgb prints pgbench's tps: the figure without the initial connection time (PostgreSQL 14+), or
@@ -70,15 +54,8 @@ tb() {
 
 # The service in a process of its own, as production runs it, for the HTTP load from a separate
 # process (`timebank bench http --url`): the load generator and the server do not share a process.
-. scripts/free_port.sh
-port=$(free_port) || die "no free loopback port found"
 optoken=$(head -c 24 /dev/urandom | base64 | tr -d '/+=' | head -c 32)
-TIMEBANK_ADDR="127.0.0.1:$port" TIMEBANK_OPERATOR_TOKEN=$optoken TIMEBANK_LOG_LEVEL=warn \
-  TIMEBANK_DB_MAX_CONNS=$((CLIENTS + 8)) ./bin/timebank serve >bench-serve.log 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { cat bench-serve.log >&2; die "timebank serve did not become ready"; }
+serve bench-serve.log TIMEBANK_OPERATOR_TOKEN="$optoken" TIMEBANK_DB_MAX_CONNS=$((CLIENTS + 8))
 
 : >bench-lines.txt
 rows=()
@@ -87,7 +64,7 @@ for round in $(seq 1 "$ROUNDS"); do
   spread=$(tb ledger)
   hot=$(tb ledger --hot)
   http=$(tb http)
-  ext=$(tb http --url "http://127.0.0.1:$port" --token "$optoken")
+  ext=$(tb http --url "$base" --token "$optoken")
   r=$(awk -v a="$spread" -v b="$pg" 'BEGIN { printf "%.2f", a / b }')
   echo "bench: round $round/$ROUNDS: pgbench=$pg ledger=$spread hot=$hot http=$http http-separate=$ext ledger/pgbench=$r" >&2
   rows+=("$pg $spread $hot $http $ext")

@@ -13,42 +13,21 @@ cd "$(dirname "$0")/.."
 CONNS=${CONNS:-50}
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-3}
-. scripts/db_url.sh
-export PGPASSWORD=$DB_PASSWORD
-PG=(-h "$PG_HOST" -p "$PG_PORT" -U "$DB_USER")
-
-die() { echo "bench-read: ERROR: $*" >&2; exit 1; }
-for v in CONNS DURATION ROUNDS; do
-  [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
-done
+BENCH=bench-read
+. scripts/bench_lib.sh
+positive CONNS DURATION ROUNDS
 [ -x bin/timebank ] || die "bin/timebank not found; run 'make build' (or 'make bench')"
 for c in wrk redis-benchmark; do
   command -v $c >/dev/null 2>&1 || die "$c not found; run 'bash scripts/services.sh --bench'"
 done
-sql() { psql "${PG[@]}" -d "$DB_NAME" -X -q -v ON_ERROR_STOP=1 -c "$1" || die "psql failed: $1"; }
-quiet() {
-  local out
-  if ! out=$("$@" 2>&1); then echo "$out" >&2; die "failed: $*"; fi
-}
 
 echo "bench-read: preparing timebank_bench_read (migrated, demo data)" >&2
-sql "DROP DATABASE IF EXISTS timebank_bench_read WITH (FORCE)"
-sql "CREATE DATABASE timebank_bench_read"
-export TIMEBANK_DATABASE_URL="postgres://$DB_USER:$PGPASSWORD@$PG_HOST:$PG_PORT/timebank_bench_read?sslmode=disable"
-export TIMEBANK_REDIS_PREFIX="benchread:"
-redis-cli --scan --pattern 'benchread:*' | xargs -r redis-cli del >/dev/null
+fresh_db timebank_bench_read benchread:
 quiet ./bin/timebank migrate up
 quiet ./bin/timebank demo
 
 # The service in a process of its own, as production runs it.
-. scripts/free_port.sh
-port=$(free_port) || die "no free loopback port found"
-base="http://127.0.0.1:$port"
-TIMEBANK_ADDR="127.0.0.1:$port" TIMEBANK_LOG_LEVEL=warn ./bin/timebank serve >bench-read-serve.log 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -fs "$base/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -fs "$base/readyz" >/dev/null || { cat bench-read-serve.log >&2; die "the service did not become ready"; }
+serve bench-read-serve.log
 token=$(curl -fs "$base/api/v1/login" -H 'Content-Type: application/json' \
   -d '{"phone":"13900000001","password":"Xiashi-2026","token":true}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
 [ -n "$token" ] || die "signing in the demo volunteer failed"
