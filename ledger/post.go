@@ -170,26 +170,19 @@ func (l *Ledger) Post(ctx context.Context, r TransactionRequest) (Result, error)
 	if err != nil {
 		return Result{}, err
 	}
-	if ch[0].replayed {
-		return l.replay(ctx, ch[0].id)
-	}
-	t := l.transaction(r, ch)
-	bals, err := l.balancesAfter(ctx, totals, ch)
-	if err != nil {
-		l.log.Warn("ledger: balances after commit", "tx", t.ID, "err", err)
-	}
-	return Result{Transaction: t, Balances: bals}, nil
+	return l.finish(ctx, r, ch, totals)
 }
 
-// finish turns the rows of a posting into a Result, projecting the new balances to Redis.
-func (l *Ledger) finish(ctx context.Context, r TransactionRequest, ch []change) (Result, error) {
+// finish turns the rows of a committed posting into a Result; totals are the balances Redis
+// reported when its changes were projected (none for a replay).
+func (l *Ledger) finish(ctx context.Context, r TransactionRequest, ch []change, totals map[string]Balance) (Result, error) {
 	if ch[0].replayed {
 		return l.replay(ctx, ch[0].id)
 	}
 	t := l.transaction(r, ch)
 	// The transaction is committed: a failure to read balances afterwards must not look like a
 	// failed posting, or the caller would be tempted to post again under a new key.
-	bals, err := l.afterCommit(ctx, ch)
+	bals, err := l.balancesAfter(ctx, totals, ch)
 	if err != nil {
 		l.log.Warn("ledger: balances after commit", "tx", t.ID, "err", err)
 	}
@@ -279,7 +272,11 @@ func (l *Ledger) Reverse(ctx context.Context, id int64, actor, memo string) (Res
 	if !ch[0].replayed {
 		r.Kind = TxReverse
 	}
-	res, err := l.finish(ctx, r, ch)
+	var totals map[string]Balance
+	if !ch[0].replayed {
+		totals = l.project(ctx, ch)
+	}
+	res, err := l.finish(ctx, r, ch, totals)
 	if err == nil && !res.Replayed {
 		res.Transaction.Reverses = &id
 	}
