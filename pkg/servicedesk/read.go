@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"timebank/pkg/identity"
 )
 
 // Request is a service request as one reader may see it: Phone and Address are in the clear only
@@ -145,19 +147,12 @@ func (s *Service) reveal(r *Request, v Viewer) error {
 	if r.Unmasked {
 		r.Phone, r.Address = phone, address
 	} else {
-		r.Phone, r.Address = maskPhone(phone), maskAddress(address)
+		r.Phone, r.Address = identity.MaskPhone(phone), maskAddress(address)
 	}
 	if r.CommentStatus != CommentPublished && !v.Coordinator && !v.Resident {
 		r.RatingComment = ""
 	}
 	return nil
-}
-
-func maskPhone(p string) string {
-	if len(p) != 11 {
-		return "***"
-	}
-	return p[:3] + "****" + p[7:]
 }
 
 // maskAddress keeps the first few characters (the district or road), enough to plan a trip.
