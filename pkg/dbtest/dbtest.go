@@ -232,6 +232,7 @@ func Redis(t testing.TB) (redis.UniversalClient, string) {
 	t.Helper()
 	prefix := "test:" + randomHex(6) + ":"
 	if c := ClusterOf(t); c != nil {
+		c.handed.Add(1)
 		cc := c.Client()
 		t.Cleanup(func() {
 			if err := deleteUnder(context.Background(), cc, prefix); err != nil {

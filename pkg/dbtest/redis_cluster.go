@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +21,9 @@ import (
 type RedisCluster struct {
 	t     testing.TB
 	Nodes []*RedisServer
+	// handed counts the clients Redis gave out of this cluster, so that RunOnRedisCluster can tell
+	// a test that ran on it from one that never reached it.
+	handed atomic.Int64
 }
 
 // clusterSlots is the number of hash slots of a Redis Cluster.
@@ -201,7 +205,11 @@ func RunOnRedisCluster(t *testing.T, tests ...func(*testing.T)) *RedisCluster {
 	c := UseRedisCluster(t)
 	for _, fn := range tests {
 		name := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
+		before := c.handed.Load()
 		t.Run(name[strings.LastIndexByte(name, '.')+1:], fn)
+		if c.handed.Load() == before {
+			t.Errorf("%s took no Redis client of the cluster: it ran on the single Redis", name)
+		}
 	}
 	return c
 }
