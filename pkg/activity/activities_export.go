@@ -39,7 +39,7 @@ LEFT JOIN service_records r ON r.attendance_id = t.id
 WHERE a.org_id = $1 AND a.kind = 'activity' AND a.starts_at >= $2 AND a.starts_at < $3
 ORDER BY a.starts_at, a.id, t.id`
 	export.Estimate(ctx, s.db, q, orgID, p.Start(), p.End())
-	rows, err := s.exportReads().QueryContext(ctx, q, orgID, p.Start(), p.End())
+	rows, err := s.exports.QueryContext(ctx, q, orgID, p.Start(), p.End())
 	if err != nil {
 		return 0, err
 	}

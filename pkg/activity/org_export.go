@@ -50,7 +50,7 @@ LEFT JOIN activity_categories c ON c.code = r.category
 WHERE r.org_id = $1 AND r.service_date BETWEEN $2::date AND $3::date
 ORDER BY r.service_date, r.id`
 	export.Estimate(ctx, s.db, q, orgID, p.FirstDay(), p.LastDay())
-	rows, err := s.exportReads().QueryContext(ctx, q, orgID, p.FirstDay(), p.LastDay())
+	rows, err := s.exports.QueryContext(ctx, q, orgID, p.FirstDay(), p.LastDay())
 	if err != nil {
 		return err
 	}
@@ -130,11 +130,3 @@ func (s *Service) exportOrgRecords(ctx context.Context, orgID int64, p export.Pe
 // period) to r, a replica.Pool. A volunteer's own records and statement stay on the primary: they
 // are read right after the check-in or the order that changed them.
 func (s *Service) ReadExportsFrom(r replica.Reader) { s.exports = r }
-
-// exportReads is where an organization's exports read.
-func (s *Service) exportReads() replica.Reader {
-	if s.exports != nil {
-		return s.exports
-	}
-	return s.db
-}

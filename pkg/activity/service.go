@@ -62,7 +62,7 @@ type Service struct {
 	cal     *Calendar
 	// checkIns are the check-ins waiting to be written together (checkin_batch.go).
 	checkIns checkIns
-	// exports is where an organization's exports read (ReadExportsFrom); nil: db.
+	// exports is where an organization's exports read (ReadExportsFrom); db unless told.
 	exports replica.Reader
 }
 
@@ -70,7 +70,7 @@ type Service struct {
 // database, Redis (for spent member codes) and the QR signer.
 func NewService(db *sqlx.DB, l *ledger.Ledger, rdb redis.UniversalClient, signer *qr.Signer, o Options) *Service {
 	s := &Service{db: db, ledger: l, rdb: rdb, signer: signer, baseURL: o.BaseURL, prefix: o.RedisPrefix,
-		limits: o.Limits.withDefaults(), stars: slices.Clone(o.StarThresholdsHours), now: o.Now, notify: o.Notify, cal: o.Calendar}
+		limits: o.Limits.withDefaults(), stars: slices.Clone(o.StarThresholdsHours), now: o.Now, notify: o.Notify, cal: o.Calendar, exports: db}
 	if l != nil {
 		s.stmts = l.Statements()
 	}

@@ -32,7 +32,7 @@ LEFT JOIN stores s ON s.id = g.store_id
 WHERE (g.org_id = $1 OR s.org_id = $1) AND g.granted_at < $3 AND (g.revoked_at IS NULL OR g.revoked_at >= $2)
 ORDER BY g.granted_at, g.id`
 	export.Estimate(ctx, u.db, q, orgID, p.Start(), p.End())
-	rows, err := u.exportReads().QueryContext(ctx, q, orgID, p.Start(), p.End())
+	rows, err := u.exports.QueryContext(ctx, q, orgID, p.Start(), p.End())
 	if err != nil {
 		return 0, err
 	}
@@ -54,11 +54,3 @@ ORDER BY g.granted_at, g.id`
 
 // ReadExportsFrom sends the reads of the members export to r, a replica.Pool.
 func (u *Users) ReadExportsFrom(r replica.Reader) { u.exports = r }
-
-// exportReads is where the members export reads.
-func (u *Users) exportReads() replica.Reader {
-	if u.exports != nil {
-		return u.exports
-	}
-	return u.db
-}

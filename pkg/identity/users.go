@@ -174,7 +174,7 @@ type Users struct {
 	ledger *ledger.Ledger
 	idKey  []byte
 	cache  *principalCache // nil: every principal is read from PostgreSQL (CachePrincipals)
-	// exports is where the members export reads (ReadExportsFrom); nil: db.
+	// exports is where the members export reads (ReadExportsFrom); db unless told.
 	exports replica.Reader
 }
 
@@ -184,7 +184,7 @@ func AccountOf(userID int64) string { return "vol:" + strconv.FormatInt(userID, 
 // NewUsers returns the user store. idKey keys the hash of resident ID numbers (derive it from the
 // service secret): without it the hashes cannot be matched against a list of numbers.
 func NewUsers(db *sqlx.DB, l *ledger.Ledger, idKey []byte) *Users {
-	return &Users{db: db, ledger: l, idKey: idKey}
+	return &Users{db: db, ledger: l, idKey: idKey, exports: db}
 }
 
 // Register creates a user with a volunteer number and a ledger account, in one transaction.

@@ -28,7 +28,7 @@ const actorName = `coalesce((SELECT name FROM users WHERE id = CASE WHEN %s ~ '^
 func (s *Service) start(ctx context.Context, f export.Format, w io.Writer, sheet string, cols []export.Column,
 	q string, args ...any) (export.Writer, *sql.Rows, error) {
 	export.Estimate(ctx, s.db, q, args...)
-	rows, err := s.exportReads().QueryContext(ctx, q, args...)
+	rows, err := s.exports.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -140,11 +140,3 @@ ORDER BY d.received_at, d.id`, storeID, p.Start(), p.End())
 // day reports) to r, a replica.Pool. The day's report on its page stays on the primary: the clerk
 // reads it right after a hand-out.
 func (s *Service) ReadExportsFrom(r replica.Reader) { s.exports = r }
-
-// exportReads is where the exports of a period read.
-func (s *Service) exportReads() replica.Reader {
-	if s.exports != nil {
-		return s.exports
-	}
-	return s.db
-}

@@ -44,7 +44,7 @@ func (s *Service) ExportDayReports(ctx context.Context, storeID int64, p export.
 	}
 	defer xw.Discard()
 	for d := first; daysBetween(d, last) >= 0; d = d.AddDate(0, 0, 1) {
-		r, err := s.dayReport(ctx, s.exportReads(), storeID, d.Format(dayLayout))
+		r, err := s.dayReport(ctx, s.exports, storeID, d.Format(dayLayout))
 		if err != nil {
 			return xw.Rows(), err
 		}

@@ -83,7 +83,7 @@ type Service struct {
 	fulfils     *batch.Group[fulfilling, Order]
 	placeStats  batchCounters
 	fulfilStats batchCounters
-	// exports is where the exports of a period read (ReadExportsFrom); nil: db.
+	// exports is where the exports of a period read (ReadExportsFrom); db unless told.
 	exports replica.Reader
 }
 
@@ -126,7 +126,7 @@ func New(l *ledger.Ledger, users *identity.Users, codes *qr.Signer, rdb redis.Un
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Service{db: l.DB(), st: l.Statements(), ledger: l, users: users, codes: codes, rdb: rdb, opt: opt, log: log}
+	s := &Service{db: l.DB(), st: l.Statements(), ledger: l, users: users, codes: codes, rdb: rdb, opt: opt, log: log, exports: l.DB()}
 	s.places = map[int64]*batch.Group[placing, Order]{}
 	s.fulfils = &batch.Group[fulfilling, Order]{Runners: fulfilRunners, Max: batchMax, Timeout: batchTimeout, Run: s.fulfilMany}
 	return s
