@@ -14,6 +14,12 @@ const pageWorkers = 4
 // pageWorkers ranges walked at once; fn is called from several goroutines. It stops at the first
 // error.
 func (l *Ledger) eachPage(ctx context.Context, fn func(context.Context, []accountRows) error) error {
+	return l.eachPageOf(ctx, pageWorkers, fn)
+}
+
+// eachPageOf is eachPage with the ids cut into workers ranges.
+func (l *Ledger) eachPageOf(ctx context.Context, workers int, fn func(context.Context, []accountRows) error) error {
+	workers = max(workers, 1)
 	var lo, hi int64
 	if err := l.db.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM ledger_accounts`).
 		Scan(&lo, &hi); err != nil {
@@ -26,7 +32,7 @@ func (l *Ledger) eachPage(ctx context.Context, fn func(context.Context, []accoun
 		once  sync.Once
 		first error
 	)
-	step := (hi-lo)/pageWorkers + 1
+	step := (hi-lo)/int64(workers) + 1
 	for from := lo - 1; from < hi; from += step {
 		to := min(from+step, hi)
 		wg.Add(1)

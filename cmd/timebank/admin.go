@@ -7,17 +7,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
 	"time"
 
 	"timebank/migrations"
-	"timebank/pkg/activity"
 	"timebank/pkg/app"
-	"timebank/pkg/certificate"
 	"timebank/pkg/config"
-	"timebank/pkg/invariant"
-	"timebank/pkg/report"
-	"timebank/pkg/store"
 )
 
 func migrateCmd(ctx context.Context, cfg config.Config, args []string, w io.Writer) error {
@@ -54,46 +48,6 @@ func reconcile(ctx context.Context, d *app.Services, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "reconcile: %d accounts checked, %d repaired\n", rep.Accounts, len(rep.Repairs))
 	return nil
-}
-
-// verify checks the ledger's invariants, then the store's, the recording service's and the
-// certificates' (numbers without gaps), printing
-// each check as it finishes.
-func verify(ctx context.Context, d *app.Services, w io.Writer) error {
-	rep, err := d.Ledger.Verify(ctx)
-	if err != nil {
-		return err
-	}
-	for _, c := range rep.Checks {
-		fmt.Fprintln(w, "checked:", c)
-	}
-	problems := rep.Problems
-	checks := slices.Concat(store.Checks, activity.Checks, certificate.Checks, report.Checks)
-	err = invariant.Run(ctx, d.DB, checks, func(name string, found []string) {
-		fmt.Fprintln(w, "checked:", name)
-		problems = append(problems, found...)
-	})
-	if err != nil {
-		return err
-	}
-	// Not an invariant of the books, but what deadlines are counted with: said, not failed.
-	missing, err := d.Activities.Calendar().Missing(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(w, "checked: public holidays of this year and, from 1 December, the next")
-	for _, y := range missing {
-		fmt.Fprintf(w, "note: the public holidays of %d are not entered; deadlines in it count Monday to Friday\n", y)
-	}
-	if len(problems) == 0 {
-		fmt.Fprintln(w, "verify: OK")
-		return nil
-	}
-	fmt.Fprintf(w, "verify: %d problems\n", len(problems))
-	for _, p := range problems {
-		fmt.Fprintln(w, "  -", p)
-	}
-	return errFailed
 }
 
 // healthcheck asks the server on this machine for /healthz; distroless images have no curl.

@@ -29,7 +29,9 @@ commands:
   demo                     load demo data (idempotent)
   admin <command>          first set-up: create-user, grant, create-region, create-org, create-store
   reconcile                compare Redis balances with PostgreSQL and repair them
-  verify                   check every ledger invariant; exits 1 if anything is off
+  verify [--full] [--jobs N]
+                           check every invariant (by default what came after the last clean
+                           check, and the whole tables' invariants); exits 1 if anything is off
   report rebuild [--from YYYY-MM-DD] [--to YYYY-MM-DD]
                            recompute the daily figures of reports from scratch (default: all days)
   certificate keys|rotate-key
@@ -89,7 +91,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "reconcile":
 		return withServices(ctx, cfg, log, func(d *app.Services) error { return reconcile(ctx, d, stdout) })
 	case "verify":
-		return withServices(ctx, cfg, log, func(d *app.Services) error { return verify(ctx, d, stdout) })
+		return withServices(ctx, cfg, log, func(d *app.Services) error { return verifyCmd(ctx, d, rest, stdout, stderr) })
 	case "report":
 		return withServices(ctx, cfg, log, func(d *app.Services) error { return reportCmd(ctx, d, rest, stdout) })
 	case "certificate":

@@ -1,6 +1,8 @@
-// Package invariant runs the checks `timebank verify` makes beyond the ledger's: what must always
-// hold between an area's tables (the stock and its journal, a record and its attendance), written
-// as SQL that returns one line of text per violation.
+// Package invariant runs the checks `timebank verify` makes: what must always hold between tables
+// (the ledger's postings and balances, the stock and its journal, a record and its attendance),
+// written as SQL that returns one line of text per violation. Checks run several at a time; a check
+// over a large table runs in ranges of its keys at once, and a check of what only grows (transactions,
+// days) can run from the checkpoint of its last clean run (see Verify).
 package invariant
 
 import (
@@ -9,18 +11,42 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Check is one invariant: a query returning a line of text per violation, at most 20.
+// Check is one invariant: a query returning a line of text per violation, at most 20 (per range).
+//
+// A check whose Keys is set runs in ranges: Keys returns the lowest and highest key (two bigints),
+// and Query takes a range of them, $1 < key <= $2.
+//
+// A check whose Since is set can be incremental: Since names its checkpoint, Last (given the
+// settling time in seconds as $1) returns the highest key that may be checkpointed now, After checks
+// only the keys $1 < key <= $2 (in ranges when Keys is set), and Digest returns, for a key ($1), a
+// text that changes when what was verified up to that key changes.
+//
+// The ledger declares its checks with the same fields (ledger.Check), converted with Check(c).
 type Check struct {
-	Name  string
-	Query string
+	Name   string
+	Query  string
+	Keys   string
+	Since  string
+	Last   string
+	After  string
+	Digest string
 }
 
-// Run runs the checks in order on db and hands each one's violations to found as it finishes, so
-// that a long verification shows its progress. It stops at the first query that fails to run.
+// Run runs the checks in order on db, each over all its keys, and hands each one's violations to
+// found as it finishes. It stops at the first query that fails to run. It moves no checkpoint.
 func Run(ctx context.Context, db *sqlx.DB, checks []Check, found func(name string, problems []string)) error {
 	for _, c := range checks {
 		var problems []string
-		if err := db.SelectContext(ctx, &problems, c.Query); err != nil {
+		var err error
+		if c.Keys == "" {
+			err = db.SelectContext(ctx, &problems, c.Query)
+		} else {
+			var lo, hi int64
+			if err = db.QueryRowxContext(ctx, c.Keys).Scan(&lo, &hi); err == nil {
+				err = db.SelectContext(ctx, &problems, c.Query, lo-1, hi)
+			}
+		}
+		if err != nil {
 			return err
 		}
 		found(c.Name, problems)

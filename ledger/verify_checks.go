@@ -1,0 +1,121 @@
+package ledger
+
+// Check is one invariant of the books, as SQL returning a line of text per violation; its fields
+// are those of invariant.Check (see there), which runs them in ranges, at once and from
+// checkpoints. The ledger does not import that package: `timebank verify` converts.
+type Check struct {
+	Name   string
+	Query  string
+	Keys   string
+	Since  string
+	Last   string
+	After  string
+	Digest string
+}
+
+// The keys the checks are cut by: transaction ids (a transaction's postings share its id, the
+// postings' key starts with it) and account ids (an account's balance rows and postings).
+const (
+	txKeys = `SELECT coalesce(least((SELECT min(id) FROM ledger_transactions), (SELECT min(tx_id) FROM ledger_postings)), 0),
+       coalesce(greatest((SELECT max(id) FROM ledger_transactions), (SELECT max(tx_id) FROM ledger_postings)), 0)`
+	accountKeys = `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM ledger_accounts`
+
+	// txLast is the newest transaction a checkpoint may reach: one older than the settling time ($1,
+	// seconds), so that a transaction still being written with a lower id is not passed over.
+	txLast = `SELECT coalesce(max(id), 0) FROM ledger_transactions WHERE created_at < now() - make_interval(secs => $1)`
+
+	// txDigest is the digest of a transaction and its postings: a checkpoint whose transaction is not
+	// what it was (a restored or reloaded database, a change) is not trusted.
+	txDigest = `SELECT coalesce((SELECT md5(t::text || coalesce((SELECT string_agg(p::text, ',' ORDER BY p.account_id)
+	                                      FROM ledger_postings p WHERE p.tx_id = t.id), ''))
+                  FROM ledger_transactions t WHERE t.id = $1), '')`
+
+	// touched are the accounts with a posting in the transactions $1 < id <= $2.
+	touched = `touched AS (SELECT DISTINCT account_id FROM ledger_postings WHERE tx_id > $1 AND tx_id <= $2)`
+)
+
+const zeroSum = `
+SELECT format('transaction %s: %s postings summing to %s', t.id, count(p.tx_id), coalesce(sum(p.amount), 0))
+FROM ledger_transactions t LEFT JOIN ledger_postings p ON p.tx_id = t.id AND p.tx_id > $1 AND p.tx_id <= $2
+WHERE t.id > $1 AND t.id <= $2
+GROUP BY t.id HAVING coalesce(sum(p.amount), 0) <> 0 OR count(p.tx_id) < 2 LIMIT 20`
+
+const orphans = `
+SELECT format('posting %s: transaction %s, account %s', p.id, p.tx_id, p.account_id)
+FROM ledger_postings p
+LEFT JOIN ledger_transactions t ON t.id = p.tx_id
+LEFT JOIN ledger_accounts a ON a.id = p.account_id
+WHERE p.tx_id > $1 AND p.tx_id <= $2 AND (t.id IS NULL OR a.id IS NULL) LIMIT 20`
+
+// running checks the chain of running balances of the postings of the accounts that accounts (a
+// condition on an account id column) admits, and that each chain ends at its balance row.
+func running(with string, accounts func(col string) string) string {
+	return with + `
+SELECT format('%s slot %s posting %s: balance_after %s, previous %s, amount %s, version %s after %s',
+              a.code, x.slot, x.id, x.balance_after, coalesce(x.prev_balance, 0), x.amount, x.version_after, x.prev_version)
+FROM (SELECT p.*, lag(p.balance_after) OVER w AS prev_balance, lag(p.version_after) OVER w AS prev_version
+      FROM ledger_postings p WHERE ` + accounts("p.account_id") + `
+      WINDOW w AS (PARTITION BY p.account_id, p.slot ORDER BY p.version_after, p.id)) x
+JOIN ledger_accounts a ON a.id = x.account_id
+WHERE x.balance_after <> coalesce(x.prev_balance, 0) + x.amount OR x.version_after <= coalesce(x.prev_version, 0)
+UNION ALL
+SELECT format('%s slot %s: last running balance %s/version %s, balance row %s/version %s',
+              a.code, b.slot, l.balance_after, l.version_after, b.posted, b.version)
+FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id
+JOIN LATERAL (SELECT balance_after, version_after FROM ledger_postings p
+              WHERE p.account_id = b.account_id AND p.slot = b.slot ORDER BY version_after DESC LIMIT 1) l ON true
+WHERE ` + accounts("b.account_id") + ` AND (l.balance_after <> b.posted OR l.version_after > b.version)
+LIMIT 20`
+}
+
+// between is the condition that an account id column is in the range $1 < id <= $2.
+func between(col string) string { return col + ` > $1 AND ` + col + ` <= $2` }
+
+// inTouched is the condition that an account id column names a touched account.
+func inTouched(col string) string { return col + ` IN (SELECT account_id FROM touched)` }
+
+// Checks are the invariants of the books in PostgreSQL. Those over transactions (zero-sum, every
+// posting's transaction and account) and those of the accounts a transaction touched (balances =
+// postings, running balances) can run from a checkpoint; the others read every balance row.
+var Checks = []Check{
+	{Name: "every transaction has two or more postings summing to zero",
+		Query: zeroSum, Keys: txKeys, After: zeroSum,
+		Since: "ledger: zero-sum", Last: txLast, Digest: txDigest},
+	{Name: "every balance equals the sum of its postings", Keys: accountKeys, Query: `
+SELECT format('%s slot %s: balance %s, postings sum to %s', a.code, b.slot, b.posted, coalesce(s.total, 0))
+FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id
+LEFT JOIN (SELECT account_id, slot, sum(amount) AS total FROM ledger_postings WHERE ` + between("account_id") + ` GROUP BY 1, 2) s
+       ON s.account_id = b.account_id AND s.slot = b.slot
+WHERE ` + between("b.account_id") + ` AND b.posted <> coalesce(s.total, 0) LIMIT 20`,
+		Since: "ledger: balances = postings", Last: txLast, Digest: txDigest, After: `WITH ` + touched + `
+SELECT format('%s slot %s: balance %s, postings sum to %s', a.code, b.slot, b.posted, coalesce(s.total, 0))
+FROM touched x JOIN ledger_balances b ON b.account_id = x.account_id JOIN ledger_accounts a ON a.id = b.account_id
+LEFT JOIN LATERAL (SELECT sum(amount) AS total FROM ledger_postings p
+                   WHERE p.account_id = b.account_id AND p.slot = b.slot) s ON true
+WHERE b.posted <> coalesce(s.total, 0) LIMIT 20`},
+	{Name: "running balances follow each other and end at the balance",
+		Keys: accountKeys, Query: running("", between),
+		Since: "ledger: running balances", Last: txLast, Digest: txDigest, After: running("WITH "+touched, inTouched)},
+	{Name: "pending equals the sum of pending holds", Keys: accountKeys, Query: `
+SELECT format('%s slot %s: pending %s, pending holds sum to %s', a.code, b.slot, b.pending, coalesce(h.total, 0))
+FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id
+LEFT JOIN (SELECT from_account, from_slot, sum(amount) AS total FROM ledger_holds
+           WHERE status = 'pending' AND from_account > $1 AND from_account <= $2 GROUP BY 1, 2) h
+       ON h.from_account = b.account_id AND h.from_slot = b.slot
+WHERE ` + between("b.account_id") + ` AND b.pending <> coalesce(h.total, 0) LIMIT 20`},
+	{Name: "no guarded account is below zero", Keys: accountKeys, Query: `
+SELECT format('%s: posted %s, pending %s', a.code, b.posted, b.pending)
+FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id
+WHERE ` + between("b.account_id") + ` AND NOT a.allow_negative AND (b.posted - b.pending < 0 OR b.posted < 0) LIMIT 20`},
+	{Name: "balance rows match their accounts", Keys: accountKeys, Query: `
+SELECT format('%s: %s balance rows for %s slots, allow_negative %s', a.code, count(b.slot), a.slots, a.allow_negative)
+FROM ledger_accounts a LEFT JOIN ledger_balances b ON b.account_id = a.id
+WHERE a.id > $1 AND a.id <= $2
+GROUP BY a.id HAVING count(b.slot) <> a.slots OR bool_or(b.allow_negative <> a.allow_negative)
+    OR min(b.slot) <> 0 OR max(b.slot) <> a.slots - 1 LIMIT 20`},
+	{Name: "every posting belongs to a transaction and an account",
+		Query: orphans, Keys: txKeys, After: orphans,
+		Since: "ledger: postings' transactions", Last: txLast, Digest: txDigest},
+	{Name: "all balances sum to zero", Query: `
+SELECT format('balances sum to %s', sum(posted)) FROM ledger_balances HAVING sum(posted) <> 0`},
+}
