@@ -48,23 +48,26 @@ LEFT JOIN ledger_accounts a ON a.id = p.account_id
 WHERE p.tx_id > $1 AND p.tx_id <= $2 AND (t.id IS NULL OR a.id IS NULL) LIMIT 20`
 
 // running checks the chain of running balances of the postings of the accounts that accounts (a
-// condition on an account id column) admits, and that each chain ends at its balance row.
+// condition on an account id column) admits, and that each chain ends at its balance row. One pass
+// over the postings, in the order of the chain, serves both (the last of a chain is the one
+// without a next).
 func running(with string, accounts func(col string) string) string {
-	return with + `
+	return with + ` x AS (
+    SELECT p.id, p.account_id, p.slot, p.amount, p.balance_after, p.version_after,
+           lag(p.balance_after) OVER w AS prev_balance, lag(p.version_after) OVER w AS prev_version,
+           lead(p.id) OVER w IS NULL AS last
+      FROM ledger_postings p WHERE ` + accounts("p.account_id") + `
+    WINDOW w AS (PARTITION BY p.account_id, p.slot ORDER BY p.version_after, p.id))
 SELECT format('%s slot %s posting %s: balance_after %s, previous %s, amount %s, version %s after %s',
               a.code, x.slot, x.id, x.balance_after, coalesce(x.prev_balance, 0), x.amount, x.version_after, x.prev_version)
-FROM (SELECT p.*, lag(p.balance_after) OVER w AS prev_balance, lag(p.version_after) OVER w AS prev_version
-      FROM ledger_postings p WHERE ` + accounts("p.account_id") + `
-      WINDOW w AS (PARTITION BY p.account_id, p.slot ORDER BY p.version_after, p.id)) x
-JOIN ledger_accounts a ON a.id = x.account_id
+FROM x JOIN ledger_accounts a ON a.id = x.account_id
 WHERE x.balance_after <> coalesce(x.prev_balance, 0) + x.amount OR x.version_after <= coalesce(x.prev_version, 0)
 UNION ALL
 SELECT format('%s slot %s: last running balance %s/version %s, balance row %s/version %s',
-              a.code, b.slot, l.balance_after, l.version_after, b.posted, b.version)
-FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id
-JOIN LATERAL (SELECT balance_after, version_after FROM ledger_postings p
-              WHERE p.account_id = b.account_id AND p.slot = b.slot ORDER BY version_after DESC LIMIT 1) l ON true
-WHERE ` + accounts("b.account_id") + ` AND (l.balance_after <> b.posted OR l.version_after > b.version)
+              a.code, b.slot, x.balance_after, x.version_after, b.posted, b.version)
+FROM x JOIN ledger_balances b ON b.account_id = x.account_id AND b.slot = x.slot
+JOIN ledger_accounts a ON a.id = b.account_id
+WHERE x.last AND (x.balance_after <> b.posted OR x.version_after > b.version)
 LIMIT 20`
 }
 
@@ -94,8 +97,8 @@ LEFT JOIN LATERAL (SELECT sum(amount) AS total FROM ledger_postings p
                    WHERE p.account_id = b.account_id AND p.slot = b.slot) s ON true
 WHERE b.posted <> coalesce(s.total, 0) LIMIT 20`},
 	{Name: "running balances follow each other and end at the balance",
-		Keys: accountKeys, Query: running("", between),
-		Since: "ledger: running balances", Last: txLast, Digest: txDigest, After: running("WITH "+touched, inTouched)},
+		Keys: accountKeys, Query: running("WITH", between),
+		Since: "ledger: running balances", Last: txLast, Digest: txDigest, After: running("WITH "+touched+",", inTouched)},
 	{Name: "pending equals the sum of pending holds", Keys: accountKeys, Query: `
 SELECT format('%s slot %s: pending %s, pending holds sum to %s', a.code, b.slot, b.pending, coalesce(h.total, 0))
 FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id

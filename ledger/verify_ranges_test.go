@@ -82,8 +82,15 @@ func TestVerifyRangesFindAFaultInTheLastRange(t *testing.T) {
 	}
 	last := e.fund(t, "org:1:issued", "vol:7", 5).Transaction.ID
 	e.tamperPosting(t, last, 1)
+	// And the last account's balance row, as its running balances' end.
+	e.db.MustExec(`UPDATE ledger_balances SET posted = posted + 2 WHERE account_id = (SELECT id FROM ledger_accounts WHERE code = 'vol:7')`)
 	problems, _, progress := e.verifyRun(t, true)
-	for _, want := range []string{fmt.Sprintf("transaction %d: 2 postings summing to 1", last), "vol:7 slot 0: balance 20, postings sum to 21"} {
+	for _, want := range []string{
+		fmt.Sprintf("transaction %d: 2 postings summing to 1", last),
+		"vol:7 slot 0: balance 22, postings sum to 21",
+		"balance_after 20, previous 15, amount 6",
+		"vol:7 slot 0: last running balance 20/version 2, balance row 22/version 2",
+	} {
 		if !strings.Contains(problems, want) {
 			t.Errorf("verify missed %q; found:\n%s\nprogress:\n%s", want, problems, progress)
 		}
