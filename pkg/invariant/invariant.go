@@ -17,9 +17,10 @@ import (
 // and Query takes a range of them, $1 < key <= $2.
 //
 // A check whose Since is set can be incremental: Since names its checkpoint, Last (given the
-// settling time in seconds as $1) returns the highest key that may be checkpointed now, After checks
-// only the keys $1 < key <= $2 (in ranges when Keys is set), and Digest returns, for a key ($1), a
-// text that changes when what was verified up to that key changes.
+// settling time in seconds as $1) returns the highest key that may be checkpointed now (given 0, the
+// newest key), After checks only the keys $1 < key <= $2 (in ranges when Keys is set: the run reads
+// up to the newest key, the checkpoint moves to the settled one), and Digest returns, for a key ($1),
+// a text that changes when what was verified up to that key changes.
 //
 // The ledger declares its checks with the same fields (ledger.Check), converted with Check(c).
 type Check struct {

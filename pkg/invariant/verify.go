@@ -174,20 +174,27 @@ func planCheck(ctx context.Context, db *sqlx.DB, c Check, opt Options) (*plan, e
 			if err != nil {
 				return nil, err
 			}
+			// The run reads up to the newest key, settled or not; the checkpoint goes only as far as
+			// the settled ones.
+			var end int64
+			if err := db.GetContext(ctx, &end, c.Last, 0); err != nil {
+				return nil, err
+			}
 			switch {
 			case !ok:
 				fmt.Fprintf(opt.Progress, "verify: %s: no checkpoint that matches, checking all\n", c.Name)
-			case from >= p.target:
+			case from >= end:
 				p.scope = fmt.Sprintf("nothing after checkpoint %d", from)
 				p.query, p.target = "", -1
 				return p, nil
 			default:
-				p.query, p.scope = c.After, fmt.Sprintf("after checkpoint %d up to %d", from, p.target)
+				p.query, p.scope = c.After, fmt.Sprintf("after checkpoint %d up to %d", from, end)
+				p.target = max(p.target, from)
 				if c.Keys == "" {
-					p.ranges = [][2]int64{{from, p.target}}
+					p.ranges = [][2]int64{{from, end}}
 					return p, nil
 				}
-				lo, hi = from, p.target
+				lo, hi = from, end
 			}
 		}
 	}
