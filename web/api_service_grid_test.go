@@ -73,7 +73,7 @@ RETURNING id`, w.regionIn); err != nil {
 
 	ask := func(token, key string, person int64) svcReply {
 		m := map[string]any{"desk_code": code.Token, "category": "meal", "wanted_at": time.Now().Add(time.Hour).Format(time.RFC3339),
-			"address": "东山路 18 号", "phone": "13812340001", "for_self": false}
+			"address": "东山路 18 号", "phone": "13812340001", "for_self": false, "name": "钱桂英"}
 		if person != 0 {
 			m["care_person_id"] = person
 		}
@@ -124,6 +124,9 @@ RETURNING id`, w.regionIn); err != nil {
 	}
 	r.decode(t, &created)
 	path = "/api/v1/service-requests/" + strconv.FormatInt(created.Request.ID, 10)
+	if created.Request.Name != "钱桂英" {
+		t.Fatalf("the resident's name on the request: %s", r)
+	}
 	door, err := d.ServiceDesk.VisitCode(ctx, created.Request.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -189,6 +189,24 @@ func TestGridWorkerAsksAndConfirms(t *testing.T) {
 	if b := e.balance(t, vol.UserID); b <= 0 {
 		t.Fatalf("the volunteer earned nothing: %d", b)
 	}
+	// A resident who is not in the registry is named, sealed, and masked to those who may not read it.
+	n = e.meal("13800138025")
+	n.ForSelf, n.SMSCode, n.Name = false, "", " 钱桂英 "
+	named, err := e.svc.Create(ctx, by, "grid-2", n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if named.Request.Name != "钱桂英" {
+		t.Fatalf("the resident's own view names %q", named.Request.Name)
+	}
+	masked, err := e.svc.Request(ctx, named.Request.ID, servicedesk.Viewer{UserID: 424242})
+	if err != nil || masked.Name != "钱**" {
+		t.Fatalf("masked name = %q %v", masked.Name, err)
+	}
+	if got := e.count(t, `SELECT count(*) FROM service_requests WHERE id = $1 AND position(convert_to('钱桂英', 'UTF8') IN name_sealed) = 0`,
+		named.Request.ID); got != 1 {
+		t.Fatal("the name is stored in the clear")
+	}
 }
 
 // At the door the person's card starts the request made for them, and a card of someone else

@@ -93,4 +93,5 @@ func (s *Service) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 const (
 	colPhone   = "service_requests.phone"
 	colAddress = "service_requests.address"
+	colName    = "service_requests.name"
 )

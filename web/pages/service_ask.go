@@ -30,7 +30,7 @@ type askSlot struct {
 }
 
 // askFields are the form's fields, top to bottom.
-var askFields = []string{"category", "slot", "address", "phone", "sms_code", "note", "for_self", "key", "token"}
+var askFields = []string{"category", "slot", "address", "name", "phone", "sms_code", "note", "for_self", "key", "token"}
 
 // serviceAskPage is what a desk's printed code opens: the request form.
 func (s *scanPages) serviceAskPage(c *fiber.Ctx, token string) error {
@@ -91,7 +91,7 @@ func (s *server) serviceAskSubmit(c *fiber.Ctx) error {
 	}
 	wanted, _ := time.Parse(time.RFC3339, f.Values["slot"])
 	n := servicedesk.NewRequest{DeskCode: f.Values["token"], Category: f.Values["category"], WantedAt: wanted,
-		Address: f.Values["address"], Phone: f.Values["phone"], Note: f.Values["note"],
+		Address: f.Values["address"], Name: f.Values["name"], Phone: f.Values["phone"], Note: f.Values["note"],
 		ForSelf: f.Values["for_self"] != "", SMSCode: f.Values["sms_code"]}
 	by, err := s.ServiceDesk.OnBehalf(c.UserContext(), guard.Principal(c), n.DeskCode)
 	if err != nil {
