@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -69,6 +70,26 @@ RETURNING id`, w.regionIn); err != nil {
 	}
 	if r := a.do(t, "GET", "/api/v1/care/people/"+strconv.FormatInt(wang, 10)+"?unmask=true", "", as(grid)...); r.Status != 403 {
 		t.Fatalf("a grid worker unmasked a registry person: %s", r)
+	}
+
+	// The pages ask the same check: the grid worker's form on the desk's code needs no SMS code and
+	// asks the resident's name, another street's grid worker's form is a resident's; the home page
+	// leads the grid worker to the board.
+	for _, c := range []struct {
+		phone        string
+		behalf, grid bool
+	}{{"13600000001", true, true}, {"13600000002", false, false}} {
+		b := newBrowser(t, fapp)
+		if r := b.submit("/login", url.Values{"phone": {c.phone}, "password": {testPassword}}); r.status != 303 {
+			t.Fatalf("log-in of %s: %d", c.phone, r.status)
+		}
+		form := b.get("/q/" + code.Token)
+		if form.status != 200 || strings.Contains(form.body, `name="sms_code"`) != !c.behalf || strings.Contains(form.body, `name="name"`) != c.behalf {
+			t.Errorf("the form on the desk's code for %s (on behalf: %v): %d\n%s", c.phone, c.behalf, form.status, form.body)
+		}
+		if home := b.get("/"); strings.Contains(home.body, `href="/communities/`+w.regionIn+`/care-board"`) != c.grid {
+			t.Errorf("the home page of %s leads to the board: %v", c.phone, !c.grid)
+		}
 	}
 
 	ask := func(token, key string, person int64) svcReply {
