@@ -94,7 +94,7 @@ func TestAPIServiceRequests(t *testing.T) {
 	}
 	id := strconv.FormatInt(created.Request.ID, 10)
 	path := "/api/v1/service-requests/" + id
-	visit, _ := d.ServiceDesk.VisitCode(created.Request.ID)
+	visit, _ := d.ServiceDesk.VisitCode(context.Background(), created.Request.ID)
 	for _, s := range []struct {
 		who, path, body string
 		status          int

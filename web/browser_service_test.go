@@ -76,7 +76,7 @@ func TestBrowserServiceRequest(t *testing.T) {
 	screenshot(t, vol, "4-taken")
 
 	// At the door, the volunteer scans the code the resident shows; 50 minutes later it is done.
-	door, err2 := d.ServiceDesk.VisitCode(reqID)
+	door, err2 := d.ServiceDesk.VisitCode(context.Background(), reqID)
 	if err2 != nil {
 		t.Fatal(err2)
 	}

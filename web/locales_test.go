@@ -40,7 +40,7 @@ var problemSlugs = []string{
 	// residents' service requests (problem/classify_servicedesk.go)
 	"service-desk-not-found", "service-desk-exists", "service-request-not-found", "service-request-taken",
 	"service-request-wrong-step", "service-request-not-yours", "not-team-volunteer", "sms-code-wrong",
-	"service-already-rated",
+	"service-already-rated", "service-visit-expired",
 	// care for residents (problem/classify_care.go)
 	"care-person-not-found", "care-pairing-not-found", "care-proposal-not-found", "care-not-permitted", "care-not-paired",
 	"care-card-invalid", "care-proposal-decided", "care-pairing-ended",

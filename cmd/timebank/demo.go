@@ -45,6 +45,7 @@ var demoPeople = []demoPerson{
 	{"orgadmin", "13900000006", "沈建华", "org_admin"},
 	{"regionadmin", "13900000007", "徐海燕", "region_admin"},
 	{"platform", "13900000008", "吴国平", "platform_admin"},
+	{"gridworker", "13900000009", "钱桂芳", "grid_worker"},
 }
 
 // demo loads realistic data for Haining's Xiashi street (硖石街道): the region chain, organizations,
@@ -166,6 +167,7 @@ func demoUsers(ctx context.Context, d *app.Services, world *demoWorld) error {
 		"orgadmin":    {Role: access.OrgAdmin, Kind: access.Org, OrgID: world.assoc.ID},
 		"regionadmin": {Role: access.RegionAdmin, Kind: access.Region, RegionCode: world.street.Code},
 		"platform":    {Role: access.PlatformAdmin, Kind: access.Platform},
+		"gridworker":  {Role: access.GridWorker, Kind: access.Region, RegionCode: world.community.Code},
 	}
 	for _, p := range demoPeople {
 		u, err := users.ByPhone(ctx, p.phone)

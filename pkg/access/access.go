@@ -25,6 +25,7 @@ const (
 	StoreManager  Role = "store_manager"  // runs a store: catalogue, stock, write-offs, limits
 	OrgAdmin      Role = "org_admin"      // runs an organization: members, roles, stores, devices
 	Auditor       Role = "auditor"        // reads everything in its scope, changes nothing
+	GridWorker    Role = "grid_worker"    // 网格员: acts for the residents of a community or street
 	RegionAdmin   Role = "region_admin"   // acts on everything below its region node
 	PlatformAdmin Role = "platform_admin" // acts everywhere
 
@@ -33,7 +34,7 @@ const (
 )
 
 // PersonRoles are the roles a person can be granted, in the order pages list them.
-var PersonRoles = []Role{Volunteer, Coordinator, Clerk, StoreManager, OrgAdmin, Auditor, RegionAdmin, PlatformAdmin}
+var PersonRoles = []Role{Volunteer, Coordinator, Clerk, StoreManager, OrgAdmin, Auditor, GridWorker, RegionAdmin, PlatformAdmin}
 
 // DeviceRoles are the roles a device token can carry.
 var DeviceRoles = []Role{Kiosk, Counter}
@@ -54,7 +55,7 @@ func (r Role) ScopeKinds() []ScopeKind {
 	switch r {
 	case PlatformAdmin:
 		return []ScopeKind{Platform}
-	case RegionAdmin:
+	case RegionAdmin, GridWorker:
 		return []ScopeKind{Region}
 	case Clerk, StoreManager, Counter:
 		return []ScopeKind{Store}

@@ -63,15 +63,19 @@ const (
 
 // The actions of services to residents (幸福管家): a team's coordinators open its desks, dispatch
 // its requests, confirm a service for a resident (as a grid worker does) and moderate comments; its
-// volunteers take and do its requests.
+// volunteers take and do its requests. A community's grid workers (网格员) act for its residents
+// whatever team serves them: they ask for a service on a resident's behalf and confirm one done,
+// at the community's place (servicedesk.MayActFor joins the two).
 const (
 	DispatchServices Action = "service.dispatch"
 	DoServices       Action = "service.do"
+	ActForResidents  Action = "service.behalf"
 )
 
 // The actions of care for residents (三色 board, 结对 pairing). Reading the board and the registry
 // shows people masked; seeing a person unmasked is decided by pkg/care (the roles of the person's
-// community and the volunteers paired with them), on top of these.
+// community and the volunteers paired with them), on top of these. A grid worker reads the board
+// of their communities, masked, to ask for a registry person's service.
 const (
 	ReadCare   Action = "care.read"   // the care board and the registry, masked; the visit rate
 	ManageCare Action = "care.manage" // register people, change colours, pair, set frequencies, decide proposals
@@ -94,6 +98,7 @@ var permissions = map[Action][]Role{
 
 	DispatchServices: {Coordinator, OrgAdmin, RegionAdmin, PlatformAdmin},
 	DoServices:       {Volunteer, Coordinator, OrgAdmin, PlatformAdmin},
+	ActForResidents:  {GridWorker, RegionAdmin, PlatformAdmin},
 
 	ManageActivities: {Coordinator, OrgAdmin, RegionAdmin, PlatformAdmin},
 	ReadActivities:   {Coordinator, OrgAdmin, Auditor, RegionAdmin, PlatformAdmin},
@@ -112,7 +117,7 @@ var permissions = map[Action][]Role{
 
 	ReadReports: {Coordinator, OrgAdmin, StoreManager, Auditor, RegionAdmin, PlatformAdmin},
 
-	ReadCare:   {Coordinator, OrgAdmin, Auditor, RegionAdmin, PlatformAdmin},
+	ReadCare:   {Coordinator, OrgAdmin, Auditor, GridWorker, RegionAdmin, PlatformAdmin},
 	ManageCare: {Coordinator, OrgAdmin, RegionAdmin, PlatformAdmin},
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"timebank/pkg/qr"
 )
 
@@ -40,12 +42,20 @@ func (s *Service) ReprintCard(ctx context.Context, personID int64) (token, url s
 // cardPerson checks a scanned card code and returns the person it names.
 // Errors: ErrBadCard.
 func (s *Service) cardPerson(ctx context.Context, token string) (int64, error) {
-	c, err := s.codes.Verify(qr.FromScan(token), qr.CareCard, s.opt.Now())
+	return CardOwner(ctx, s.db, s.codes, token, s.opt.Now())
+}
+
+// CardOwner checks a scanned card code (signed by codes, of a person still in the registry, of the
+// card's current version) and returns the person it names. Other areas that take a person's card at
+// the door, such as a service request done for them, check it here.
+// Errors: ErrBadCard.
+func CardOwner(ctx context.Context, q sqlx.QueryerContext, codes *qr.Signer, token string, now time.Time) (int64, error) {
+	c, err := codes.Verify(qr.FromScan(token), qr.CareCard, now)
 	if err != nil {
 		return 0, ErrBadCard
 	}
 	var version int64
-	if err := s.db.GetContext(ctx, &version, `SELECT card_version FROM care_people WHERE id = $1 AND active`, c.Subject); err != nil {
+	if err := sqlx.GetContext(ctx, q, &version, `SELECT card_version FROM care_people WHERE id = $1 AND active`, c.Subject); err != nil {
 		return 0, notFound(err, ErrBadCard)
 	}
 	if version != c.Aux {

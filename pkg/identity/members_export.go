@@ -17,7 +17,8 @@ var memberColumns = []export.Column{{Header: "志愿者编号"}, {Header: "姓�
 
 // roleNames name the roles in the export.
 var roleNames = map[string]string{"volunteer": "志愿者", "coordinator": "协调员", "clerk": "公益仓店员",
-	"store_manager": "公益仓负责人", "org_admin": "组织管理员", "auditor": "审计员"}
+	"store_manager": "公益仓负责人", "org_admin": "组织管理员", "auditor": "审计员",
+	"grid_worker": "网格员", "region_admin": "区域管理员"}
 
 // ExportMembers writes the roles held in the organization and its stores at some time in the
 // period (granted before its end, not revoked before its start), oldest first, row by row as they

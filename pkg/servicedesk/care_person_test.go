@@ -93,12 +93,12 @@ VALUES ('330481001001', ARRAY['alone'], 'red', '王*', '\x0001'::bytea, 1, 'self
 	if _, err := e.svc.Take(ctx, vol, created.Request.ID); err != nil {
 		t.Fatal(err)
 	}
-	visit, err := e.svc.VisitCode(created.Request.ID)
+	visit, err := e.svc.VisitCode(ctx, created.Request.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Add(4 * time.Hour)
-	if _, err := e.svc.Start(ctx, vol, visit.URL); err != nil {
+	if _, err := e.svc.Start(ctx, vol, created.Request.ID, visit.URL); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Add(40 * time.Minute)

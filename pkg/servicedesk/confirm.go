@@ -23,7 +23,8 @@ const (
 )
 
 // Confirmation proves who confirms: the request's access key, or its phone's one-time code, or a
-// signed-in person the web layer has authorised (By).
+// signed-in person who may act for the request's residents (By, found by ConfirmerOf). A person
+// who also holds the access key (a grid worker who asked for the resident) confirms as themselves.
 type Confirmation struct {
 	Access  string `json:"access,omitempty"`
 	SMSCode string `json:"sms_code,omitempty"`
@@ -49,7 +50,9 @@ func (s *Service) Confirm(ctx context.Context, id int64, c Confirmation) (Reques
 		if got, ok := s.accessID(c.Access); !ok || got != id {
 			return Request{}, ErrRequestNotFound
 		}
-		via, by = ViaResident, residentConfirms
+		if c.By == nil {
+			via, by = ViaResident, residentConfirms
+		}
 	case c.SMSCode != "":
 		via, by = ViaSMS, residentConfirms
 	case c.By == nil:

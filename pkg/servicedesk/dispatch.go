@@ -11,7 +11,6 @@ import (
 	"timebank/fields"
 	"timebank/pkg/audit"
 	"timebank/pkg/principal"
-	"timebank/pkg/qr"
 )
 
 // Assign gives a submitted request to a volunteer of its team (by volunteer number), who then
@@ -69,16 +68,6 @@ func (s *Service) Accept(ctx context.Context, by *principal.Principal, id int64)
 	return s.mine(ctx, by, id, "service_request.accept", StatusAssigned, StatusAccepted, `status = 'accepted', accepted_at = $3`, s.now())
 }
 
-// Start is the volunteer scanning the request's code at the door: the proof of the visit, at the
-// time of the scan. Errors: the qr package's errors, ErrRequestNotFound, ErrNotYours, ErrWrongStep.
-func (s *Service) Start(ctx context.Context, by *principal.Principal, visitCode string) (Request, error) {
-	c, err := s.signer.Verify(qr.FromScan(visitCode), qr.ServiceVisit, s.now())
-	if err != nil {
-		return Request{}, err
-	}
-	return s.mine(ctx, by, c.Subject, "service_request.start", StatusAccepted, StatusStarted, `status = 'started', started_at = $3`, s.now())
-}
-
 // Finish is the volunteer saying the service is done, with a short note.
 // Errors: ErrInvalid (note), ErrRequestNotFound, ErrNotYours, ErrWrongStep.
 func (s *Service) Finish(ctx context.Context, by *principal.Principal, id int64, note string) (Request, error) {
@@ -88,16 +77,6 @@ func (s *Service) Finish(ctx context.Context, by *principal.Principal, id int64,
 	}
 	return s.mine(ctx, by, id, "service_request.finish", StatusStarted, StatusFinished,
 		`status = 'finished', finished_at = greatest($3, started_at + interval '1 minute'), finish_note = $4`, s.now(), note)
-}
-
-// VisitCode is the request's code for the resident to show at the door. It never expires: a slip
-// may be printed for a resident without a phone.
-func (s *Service) VisitCode(id int64) (DeskCode, error) {
-	token, err := s.signer.Sign(qr.Claims{Type: qr.ServiceVisit, Subject: id})
-	if err != nil {
-		return DeskCode{}, err
-	}
-	return DeskCode{Token: token, URL: qr.URL(s.baseURL, token)}, nil
 }
 
 // mine moves a request of the volunteer's from one step to the next; replaying the step returns

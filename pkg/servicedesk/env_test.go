@@ -40,6 +40,7 @@ type env struct {
 	db    *sqlx.DB
 	l     *ledger.Ledger
 	users *identity.Users
+	codes *qr.Signer // the service's signer, for tokens of no request
 	clock *clock
 	orgID int64
 	desk  servicedesk.Desk
@@ -68,7 +69,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	c := &clock{t: start}
-	e := &env{db: db, l: l, clock: c, users: identity.NewUsers(db, l, []byte("resident id key for tests")), sent: map[string]string{}}
+	e := &env{db: db, l: l, codes: signer, clock: c, users: identity.NewUsers(db, l, []byte("resident id key for tests")), sent: map[string]string{}}
 	e.acts = activity.NewService(db, l, rdb, signer, activity.Options{BaseURL: "https://tb.example", RedisPrefix: prefix,
 		Now: c.Now, Logger: quiet})
 	box := sealed.New(func(label string) []byte { k := make([]byte, 32); copy(k, "test key "+label); return k }, 1)

@@ -34,12 +34,12 @@ func TestRequestFlow(t *testing.T) {
 	if err != nil || mine.Status != servicedesk.StatusAccepted || mine.Phone != "13800138001" {
 		t.Fatalf("volunteer's view = %+v %v", mine, err)
 	}
-	visit, err := e.svc.VisitCode(r.ID)
+	visit, err := e.svc.VisitCode(ctx, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Add(4 * time.Hour)
-	if r, err = e.svc.Start(ctx, vol, visit.URL); err != nil || r.Status != servicedesk.StatusStarted {
+	if r, err = e.svc.Start(ctx, vol, 0, visit.URL); err != nil || r.Status != servicedesk.StatusStarted {
 		t.Fatalf("start: %+v %v", r, err)
 	}
 	e.clock.Add(47 * time.Minute)
@@ -143,12 +143,12 @@ func TestConfirmOnce(t *testing.T) {
 	vol := e.volunteer(t, "陈小燕")
 	created := e.ask(t, "13800138002", "once")
 	id := created.Request.ID
-	visit, _ := e.svc.VisitCode(id)
+	visit, _ := e.svc.VisitCode(ctx, id)
 	if _, err := e.svc.Take(ctx, vol, id); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Add(time.Hour)
-	if _, err := e.svc.Start(ctx, vol, visit.Token); err != nil {
+	if _, err := e.svc.Start(ctx, vol, id, visit.Token); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Add(time.Hour)

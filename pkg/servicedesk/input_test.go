@@ -58,7 +58,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		do   func() error
 		want error
 	}{
-		{"start before taken", func() error { _, err := e.svc.Start(ctx, vol, visitOf(t, e, int64(r))); return err }, servicedesk.ErrNotYours},
+		{"start before taken", func() error { _, err := e.svc.Start(ctx, vol, 0, visitOf(t, e, int64(r))); return err }, servicedesk.ErrNotYours},
 		{"finish before taken", func() error { _, err := e.svc.Finish(ctx, vol, int64(r), ""); return err }, servicedesk.ErrNotYours},
 		{"confirm submitted", func() error {
 			_, err := e.svc.Confirm(ctx, int64(r), servicedesk.Confirmation{By: coordinator})
@@ -66,7 +66,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		}, servicedesk.ErrWrongStep},
 		{"take", func() error { _, err := e.svc.Take(ctx, vol, int64(r)); return err }, nil},
 		{"other takes", func() error { _, err := e.svc.Take(ctx, other, int64(r)); return err }, servicedesk.ErrTaken},
-		{"other starts", func() error { _, err := e.svc.Start(ctx, other, visitOf(t, e, int64(r))); return err }, servicedesk.ErrNotYours},
+		{"other starts", func() error { _, err := e.svc.Start(ctx, other, 0, visitOf(t, e, int64(r))); return err }, servicedesk.ErrNotYours},
 		{"finish before start", func() error { _, err := e.svc.Finish(ctx, vol, int64(r), ""); return err }, servicedesk.ErrWrongStep},
 		{"wrong access", func() error {
 			_, err := e.svc.Confirm(ctx, int64(r), servicedesk.Confirmation{Access: e.svc.Access(int64(r) + 1)})
@@ -90,11 +90,19 @@ func TestBadInputChangesNothing(t *testing.T) {
 
 func visitOf(t *testing.T, e *env, id int64) string {
 	t.Helper()
-	c, err := e.svc.VisitCode(id)
+	c, err := e.svc.VisitCode(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c.Token
 }
 
-func visitToken(t *testing.T, e *env) string { return visitOf(t, e, 1) }
+// visitToken is a genuine door code of a request that does not exist.
+func visitToken(t *testing.T, e *env) string {
+	t.Helper()
+	token, err := e.codes.Sign(qr.Claims{Type: qr.ServiceVisit, Subject: 1, Expires: start.Add(time.Hour).Unix()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}

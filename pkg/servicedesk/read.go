@@ -9,10 +9,11 @@ import (
 	"github.com/lib/pq"
 
 	"timebank/pkg/identity"
+	"timebank/pkg/store"
 )
 
-// Request is a service request as one reader may see it: Phone and Address are in the clear only
-// for the resident, the volunteer assigned and the team's coordinators (Unmasked), masked for
+// Request is a service request as one reader may see it: Name, Phone and Address are in the clear
+// only for the resident, the volunteer assigned and the team's coordinators (Unmasked), masked for
 // everyone else.
 type Request struct {
 	ID            int64      `db:"id" json:"id"`
@@ -26,6 +27,7 @@ type Request struct {
 	Note          string     `db:"note" json:"note"`
 	ForSelf       bool       `db:"for_self" json:"for_self"`
 	CarePersonID  *int64     `db:"care_person_id" json:"care_person_id,omitempty"`
+	Name          string     `db:"-" json:"name,omitempty"`
 	Phone         string     `db:"-" json:"phone"`
 	Address       string     `db:"-" json:"address"`
 	Unmasked      bool       `db:"-" json:"unmasked"`
@@ -51,6 +53,7 @@ type Request struct {
 	// The sealed contact as read; reveal empties them.
 	PhoneSealed   []byte `db:"phone_sealed" json:"-"`
 	AddressSealed []byte `db:"address_sealed" json:"-"`
+	NameSealed    []byte `db:"name_sealed" json:"-"`
 }
 
 // Viewer is who reads a request, as the web layer knows them.
@@ -65,7 +68,7 @@ const requestColumns = `q.id, q.desk_id, q.org_id, o.name AS org_name, q.region_
 	coalesce(u.name, '') AS volunteer_name, q.assigned_at, q.accepted_at, q.started_at, q.finished_at,
 	q.finish_note, q.confirmed_at, q.confirmed_via, q.record_id, q.rating, q.rating_comment, q.comment_status,
 	q.flagged_at, q.created_at, q.created_at + make_interval(mins => d.promise_minutes) AS answer_by,
-	q.phone_sealed, q.address_sealed`
+	q.phone_sealed, q.address_sealed, q.name_sealed`
 
 const requestFrom = ` FROM service_requests q JOIN service_desks d ON d.id = q.desk_id
 JOIN organizations o ON o.id = q.org_id JOIN regions g ON g.code = q.region_code
@@ -143,11 +146,15 @@ func (s *Service) reveal(r *Request, v Viewer) error {
 	if err != nil {
 		return err
 	}
-	r.PhoneSealed, r.AddressSealed = nil, nil
+	name, err := s.box.Open(colName, r.NameSealed)
+	if err != nil {
+		return err
+	}
+	r.PhoneSealed, r.AddressSealed, r.NameSealed = nil, nil, nil
 	if r.Unmasked {
-		r.Phone, r.Address = phone, address
+		r.Phone, r.Address, r.Name = phone, address, name
 	} else {
-		r.Phone, r.Address = identity.MaskPhone(phone), maskAddress(address)
+		r.Phone, r.Address, r.Name = identity.MaskPhone(phone), maskAddress(address), store.MaskName(name)
 	}
 	if r.CommentStatus != CommentPublished && !v.Coordinator && !v.Resident {
 		r.RatingComment = ""

@@ -42,6 +42,9 @@ type NewRequest struct {
 	Address  string    `json:"address"`
 	Phone    string    `json:"phone"`
 	Note     string    `json:"note,omitempty"`
+	// Name is the resident's, when someone asks for a resident who is not in the care registry (a
+	// grid worker, a family member); optional.
+	Name string `json:"name,omitempty"`
 	// ForSelf: the person asking is the person served; otherwise a family member or grid worker asks
 	// for someone, possibly a person of the care registry (CarePersonID).
 	ForSelf      bool   `json:"for_self"`
@@ -70,6 +73,9 @@ func (n *NewRequest) validate(now time.Time, signedIn bool) error {
 	}
 	if n.Address, r = (fields.Text{Max: 200, Required: true}).Clean(n.Address); r != "" {
 		bad["address"] = r
+	}
+	if n.Name, r = (fields.Text{Max: 50}).Clean(n.Name); r != "" {
+		bad["name"] = r
 	}
 	if n.Note, r = (fields.Text{Max: 500, Multiline: true}).Clean(n.Note); r != "" {
 		bad["note"] = r
@@ -141,11 +147,11 @@ func (s *Service) Create(ctx context.Context, by *principal.Principal, key strin
 		}
 		err := tx.GetContext(ctx, &id, `
 INSERT INTO service_requests (desk_id, org_id, region_code, category, wanted_at, note, for_self, care_person_id,
-    phone_sealed, phone_index, address_sealed, submitted_by, idempotency_key, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+    phone_sealed, phone_index, address_sealed, submitted_by, idempotency_key, created_at, name_sealed)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 ON CONFLICT (desk_id, idempotency_key) DO NOTHING RETURNING id`,
 			desk.ID, desk.OrgID, desk.RegionCode, n.Category, n.WantedAt, n.Note, n.ForSelf, n.CarePersonID,
-			s.box.Seal(colPhone, n.Phone), index, s.box.Seal(colAddress, n.Address), submitted, key, s.now())
+			s.box.Seal(colPhone, n.Phone), index, s.box.Seal(colAddress, n.Address), submitted, key, s.now(), s.sealName(n.Name))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil // a concurrent twin won: replayed below
 		}
@@ -160,6 +166,14 @@ ON CONFLICT (desk_id, idempotency_key) DO NOTHING RETURNING id`,
 	}
 	r, err := s.Request(ctx, id, Viewer{Resident: true})
 	return Created{Request: r, Access: s.Access(id)}, err
+}
+
+// sealName seals a resident's name; no name is NULL.
+func (s *Service) sealName(name string) []byte {
+	if name == "" {
+		return nil
+	}
+	return s.box.Seal(colName, name)
 }
 
 // replay returns the request the key already made on the desk, if it was made from the same phone.

@@ -10,6 +10,7 @@ import (
 	"timebank/ledger"
 	"timebank/pkg/activity"
 	"timebank/pkg/notify"
+	"timebank/pkg/org"
 	"timebank/pkg/qr"
 	"timebank/pkg/sealed"
 )
@@ -39,6 +40,10 @@ var (
 	ErrNotMember = errors.New("servicedesk: not a volunteer of the team")
 	// ErrDeskExists means the team already has a desk for that community.
 	ErrDeskExists = errors.New("servicedesk: the team already serves this community")
+	// ErrVisitExpired means the request's door code (or the person's card, for the request) no longer
+	// starts it: the request was confirmed or cancelled, or VisitValidity has passed since the time
+	// it was asked for.
+	ErrVisitExpired = errors.New("servicedesk: the request's door code is no longer valid")
 )
 
 // Options are the service's settings beyond its connections.
@@ -54,6 +59,7 @@ type Service struct {
 	db      *sqlx.DB
 	ledger  *ledger.Ledger
 	acts    *activity.Service
+	orgs    *org.Registry // the teams' places, for who may act for their residents
 	box     *sealed.Box
 	signer  *qr.Signer
 	baseURL string
@@ -64,7 +70,7 @@ type Service struct {
 // NewService returns the service over the migrated database; acts records confirmed services,
 // box seals residents' contacts, signer signs the desks' and requests' codes.
 func NewService(db *sqlx.DB, l *ledger.Ledger, acts *activity.Service, box *sealed.Box, signer *qr.Signer, o Options) *Service {
-	s := &Service{db: db, ledger: l, acts: acts, box: box, signer: signer, baseURL: o.BaseURL, now: o.Now, notify: o.Notify}
+	s := &Service{db: db, ledger: l, acts: acts, orgs: org.NewRegistry(db, l), box: box, signer: signer, baseURL: o.BaseURL, now: o.Now, notify: o.Notify}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -87,4 +93,5 @@ func (s *Service) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 const (
 	colPhone   = "service_requests.phone"
 	colAddress = "service_requests.address"
+	colName    = "service_requests.name"
 )

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"timebank/pkg/access"
 	"timebank/pkg/principal"
 	"timebank/pkg/servicedesk"
 	"timebank/web/guard"
@@ -44,12 +43,14 @@ func (s *server) acceptServiceRequest(c *fiber.Ctx) error {
 	return s.volunteerStep(c, s.ServiceDesk.Accept)
 }
 
-// VisitBody is the request's code the volunteer scanned at the door.
+// VisitBody is the code the volunteer scanned at the door: the request's, or the card of the
+// registry person it is for.
 type VisitBody struct {
 	Code string `json:"code"`
 }
 
-// startServiceRequest is the volunteer's scan of the request's code at the door.
+// startServiceRequest is the volunteer's scan at the door: the request's code (refused once it is
+// no longer valid) or the card of the person the request is for.
 func (s *server) startServiceRequest(c *fiber.Ctx) error {
 	id, err := request.IDParam(c, "id")
 	if err != nil {
@@ -60,11 +61,7 @@ func (s *server) startServiceRequest(c *fiber.Ctx) error {
 		return err
 	}
 	return s.dispatched(c, func(p *principal.Principal) (servicedesk.Request, error) {
-		r, err := s.ServiceDesk.Start(c.UserContext(), p, body.Code)
-		if err == nil && r.ID != id {
-			return servicedesk.Request{}, problem.BadRequest("code", "not_this_request")
-		}
-		return r, err
+		return s.ServiceDesk.Start(c.UserContext(), p, id, body.Code)
 	})
 }
 
@@ -106,7 +103,8 @@ func (s *server) sendConfirmCode(c *fiber.Ctx) error {
 }
 
 // ConfirmBody proves the resident confirms: the request's access key or the SMS code. A signed-in
-// coordinator or grid worker of the team confirms for the resident with neither.
+// person who may act for the request's residents (the team's dispatchers, the community's grid
+// workers) confirms for the resident with neither, and is recorded as who confirmed.
 type ConfirmBody struct {
 	Access  string `json:"access,omitempty"`
 	SMSCode string `json:"sms_code,omitempty"`
@@ -125,11 +123,17 @@ func (s *server) confirmServiceRequest(c *fiber.Ctx) error {
 	}
 	conf := servicedesk.Confirmation{Access: body.Access, SMSCode: body.SMSCode}
 	if body.Access == "" && body.SMSCode == "" {
-		p, err := s.dispatcherOf(c, id)
+		if p := guard.Principal(c); p == nil || p.UserID == 0 {
+			return problem.BadRequest("access", "required")
+		}
+		by, err := s.ServiceDesk.ConfirmerOf(c.UserContext(), guard.Principal(c), id)
 		if err != nil {
 			return err
 		}
-		conf.By = p
+		if by == nil {
+			return fiber.ErrForbidden
+		}
+		conf.By = by
 	}
 	r, err := s.ServiceDesk.Confirm(c.UserContext(), id, conf)
 	if err != nil {
@@ -207,25 +211,4 @@ func (s *server) dispatched(c *fiber.Ctx, fn func(p *principal.Principal) (servi
 		}
 	}
 	return c.JSON(r)
-}
-
-// dispatcherOf is the caller when they may dispatch (and so confirm for a resident) the request's
-// team; anyone else is refused.
-func (s *server) dispatcherOf(c *fiber.Ctx, id int64) (*principal.Principal, error) {
-	p := guard.Principal(c)
-	if p == nil || p.UserID == 0 {
-		return nil, problem.BadRequest("access", "required")
-	}
-	org, err := s.ServiceDesk.RequestOrg(c.UserContext(), id)
-	if err != nil {
-		return nil, err
-	}
-	t, err := s.targets.OrgOf(c, org)
-	if err != nil {
-		return nil, err
-	}
-	if !p.Can(access.DispatchServices, t) {
-		return nil, fiber.ErrForbidden
-	}
-	return p.Actor(), nil
 }

@@ -46,7 +46,8 @@ func (s *server) requestServiceCode(c *fiber.Ctx) error {
 }
 
 // createServiceRequest records a resident's request on the desk whose code they scanned: with a
-// one-time SMS code, or from a signed-in coordinator or grid worker of the team on their behalf.
+// one-time SMS code, or from a signed-in person who may act for the desk's residents (the team's
+// dispatchers, the community's grid workers: servicedesk.MayActFor) on their behalf.
 func (s *server) createServiceRequest(c *fiber.Ctx) error {
 	key, err := request.IdempotencyKey(c)
 	if err != nil {
@@ -56,34 +57,16 @@ func (s *server) createServiceRequest(c *fiber.Ctx) error {
 	if err := request.DecodeJSON(c, &req); err != nil {
 		return err
 	}
-	onBehalf, err := s.onBehalf(c, req.DeskCode)
+	by, err := s.ServiceDesk.OnBehalf(c.UserContext(), guard.Principal(c), req.DeskCode)
 	if err != nil {
 		return err
 	}
-	created, err := s.ServiceDesk.Create(c.UserContext(), onBehalf.Actor(), key, req)
+	created, err := s.ServiceDesk.Create(c.UserContext(), by, key, req)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return request.Created(c, created.Replayed, created)
-}
-
-// onBehalf is the signed-in person who may ask the desk's team for a resident without an SMS code
-// (its dispatchers and grid workers), or nil.
-func (s *server) onBehalf(c *fiber.Ctx, deskCode string) (*access.Principal, error) {
-	p := guard.Principal(c)
-	if p == nil || p.UserID == 0 || deskCode == "" {
-		return nil, nil
-	}
-	d, err := s.ServiceDesk.DeskByCode(c.UserContext(), deskCode)
-	if err != nil {
-		return nil, err
-	}
-	t, err := s.targets.OrgOf(c, d.OrgID)
-	if err != nil || !p.Can(access.DispatchServices, t) {
-		return nil, err
-	}
-	return p, nil
 }
 
 // getServiceRequestByAccess is the resident's view of their request, opened by its access key.

@@ -23,6 +23,9 @@ type homeView struct {
 	Orgs       []homeOrg
 	Activities []homeActivity // the organizations' activities not ended yet, soonest first
 	Stores     []store.Waiting
+	// Grids are the communities (or streets) where the person is a grid worker: their care boards,
+	// and the desks' codes they scan to ask for a resident.
+	Grids []access.Grant
 
 	Balance ledger.Balance
 	Signups []homeActivity // the person's coming sign-ups, soonest first
@@ -80,6 +83,11 @@ func (s *server) homePage(c *fiber.Ctx) error {
 	}
 	if err := s.homeOrgs(c, p, &data); err != nil {
 		return err
+	}
+	for _, g := range p.Grants {
+		if g.Role == access.GridWorker {
+			data.Grids = append(data.Grids, g)
+		}
 	}
 	var err error
 	if data.Stores, err = s.Store.WaitingFor(ctx, placesOf(p, access.ServeCounter, access.Store)); err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"timebank/pkg/chinatime"
 	"timebank/pkg/servicedesk"
+	"timebank/web/guard"
 )
 
 // askView is the resident's request form on a desk's printed code: few fields, large, for elderly
@@ -19,7 +20,7 @@ type askView struct {
 	Categories []string
 	Slots      []askSlot
 	CodeSent   bool
-	OnBehalf   bool // a signed-in coordinator or grid worker asks for someone: no SMS code
+	OnBehalf   bool // a signed-in person who may act for the desk's residents asks: no SMS code
 }
 
 // askSlot is one time the resident may ask for, as a choice rather than a date picker.
@@ -29,7 +30,7 @@ type askSlot struct {
 }
 
 // askFields are the form's fields, top to bottom.
-var askFields = []string{"category", "slot", "address", "phone", "sms_code", "note", "for_self", "key", "token"}
+var askFields = []string{"category", "slot", "address", "name", "phone", "sms_code", "note", "for_self", "key", "token"}
 
 // serviceAskPage is what a desk's printed code opens: the request form.
 func (s *scanPages) serviceAskPage(c *fiber.Ctx, token string) error {
@@ -44,9 +45,12 @@ func (s *server) renderAsk(c *fiber.Ctx, status int, f form, sent bool) error {
 	}
 	v := s.newView(c, "page.svc.ask.title")
 	v.Form = f
-	onBehalf, _ := s.mayDispatch(c, d.OrgID)
+	by, err := s.ServiceDesk.OnBehalf(c.UserContext(), guard.Principal(c), f.Values["token"])
+	if err != nil {
+		return err
+	}
 	v.Data = askView{Token: f.Values["token"], Key: f.Values["key"], Team: d.OrgName, Community: d.CommunityName,
-		Categories: servicedesk.Categories, Slots: askSlots(time.Now()), CodeSent: sent, OnBehalf: onBehalf}
+		Categories: servicedesk.Categories, Slots: askSlots(time.Now()), CodeSent: sent, OnBehalf: by != nil}
 	return s.render(c, status, "service_ask", v)
 }
 
@@ -87,13 +91,12 @@ func (s *server) serviceAskSubmit(c *fiber.Ctx) error {
 	}
 	wanted, _ := time.Parse(time.RFC3339, f.Values["slot"])
 	n := servicedesk.NewRequest{DeskCode: f.Values["token"], Category: f.Values["category"], WantedAt: wanted,
-		Address: f.Values["address"], Phone: f.Values["phone"], Note: f.Values["note"],
+		Address: f.Values["address"], Name: f.Values["name"], Phone: f.Values["phone"], Note: f.Values["note"],
 		ForSelf: f.Values["for_self"] != "", SMSCode: f.Values["sms_code"]}
-	d, err := s.ServiceDesk.DeskByCode(c.UserContext(), n.DeskCode)
+	by, err := s.ServiceDesk.OnBehalf(c.UserContext(), guard.Principal(c), n.DeskCode)
 	if err != nil {
 		return err
 	}
-	_, by := s.mayDispatch(c, d.OrgID)
 	created, err := s.ServiceDesk.Create(c.UserContext(), by, f.Values["key"], n)
 	if err != nil {
 		status, err := s.failForm(c, &f, err, map[string]string{"sms-code-wrong": "sms_code"})

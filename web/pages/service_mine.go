@@ -3,11 +3,10 @@ package pages
 import (
 	"html/template"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"timebank/pkg/access"
-	"timebank/pkg/principal"
 	"timebank/pkg/servicedesk"
 	"timebank/web/guard"
 )
@@ -18,7 +17,9 @@ type mineView struct {
 	Access  string
 	Request servicedesk.Request
 	Visit   template.URL // the request's code as an image, to show the volunteer at the door
-	Steps   []string     // the statuses, to draw the request's way
+	// VisitUntil is when the door code stops starting the request.
+	VisitUntil time.Time
+	Steps      []string // the statuses, to draw the request's way
 }
 
 // serviceMinePage is the resident's page, opened by the access key in its address.
@@ -28,7 +29,7 @@ func (s *server) serviceMinePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	code, err := s.ServiceDesk.VisitCode(r.ID)
+	code, err := s.ServiceDesk.VisitCode(c.UserContext(), r.ID)
 	if err != nil {
 		return err
 	}
@@ -38,19 +39,25 @@ func (s *server) serviceMinePage(c *fiber.Ctx) error {
 	}
 	v := s.newView(c, "page.svc.mine.title")
 	v.Form = form{Values: map[string]string{}, Errors: map[string]string{}}
-	v.Data = mineView{Access: access, Request: r, Visit: img, Steps: servicedesk.Statuses}
+	v.Data = mineView{Access: access, Request: r, Visit: img, VisitUntil: code.ValidUntil, Steps: servicedesk.Statuses}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return s.render(c, fiber.StatusOK, "service_mine", v)
 }
 
-// serviceConfirmSubmit is the resident confirming the service done, on their page.
+// serviceConfirmSubmit is the resident confirming the service done, on their page; a signed-in
+// person who may act for the resident (the grid worker who asked, a coordinator of the team) is
+// recorded as who confirmed.
 func (s *server) serviceConfirmSubmit(c *fiber.Ctx) error {
 	access := c.Params("access")
 	r, err := s.ServiceDesk.RequestByAccess(c.UserContext(), access)
 	if err != nil {
 		return err
 	}
-	if _, err := s.ServiceDesk.Confirm(c.UserContext(), r.ID, servicedesk.Confirmation{Access: access}); err != nil {
+	by, err := s.ServiceDesk.ConfirmerOf(c.UserContext(), guard.Principal(c), r.ID)
+	if err != nil {
+		return err
+	}
+	if _, err := s.ServiceDesk.Confirm(c.UserContext(), r.ID, servicedesk.Confirmation{Access: access, By: by}); err != nil {
 		return err
 	}
 	return redirect(c, "/service/r/"+access+"?notice=service-confirmed")
@@ -69,20 +76,6 @@ func (s *server) serviceRateSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	return redirect(c, "/service/r/"+access+"?notice=service-rated")
-}
-
-// mayDispatch reports whether the signed-in person may dispatch the team's requests (and so ask and
-// confirm for a resident, as grid workers do), with who they are.
-func (s *server) mayDispatch(c *fiber.Ctx, orgID int64) (bool, *principal.Principal) {
-	p := guard.Principal(c)
-	if p == nil || p.UserID == 0 {
-		return false, nil
-	}
-	t, err := s.targets.OrgOf(c, orgID)
-	if err != nil || !p.Can(access.DispatchServices, t) {
-		return false, nil
-	}
-	return true, p.Actor()
 }
 
 // smsSend sends a resident's service code by SMS in the page's language, counted per address.

@@ -75,7 +75,7 @@ func (s *scanPages) serviceVisitPage(c *fiber.Ctx, token string) error {
 
 // serviceVisitSubmit starts the service: the proof of the visit, at this moment.
 func (s *server) serviceVisitSubmit(c *fiber.Ctx) error {
-	if _, err := s.ServiceDesk.Start(c.UserContext(), guard.Principal(c).Actor(), c.FormValue("code")); err != nil {
+	if _, err := s.ServiceDesk.Start(c.UserContext(), guard.Principal(c).Actor(), 0, c.FormValue("code")); err != nil {
 		return err
 	}
 	return redirect(c, "/service/tasks?notice=service-start")

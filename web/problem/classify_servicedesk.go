@@ -35,6 +35,8 @@ func classifyServiceDesk(err error) (int, string) {
 		return fiber.StatusTooManyRequests, "rate-limited"
 	case errors.Is(err, servicedesk.ErrAlreadyRated):
 		return fiber.StatusConflict, "service-already-rated"
+	case errors.Is(err, servicedesk.ErrVisitExpired):
+		return fiber.StatusUnprocessableEntity, "service-visit-expired"
 	}
 	return 0, ""
 }
