@@ -4,7 +4,9 @@
 //
 // Each value is sealed with AES-256-GCM under a key derived from the service secret and a key
 // version; the version travels in the first two bytes, so values sealed under an older version
-// still open after the current one moves on (a rotation re-seals them, see Rotate). The
+// still open after the current one moves on. The versions are the rows of one table,
+// sealed_key_versions, for every sealed column of the service (keys.go): writers seal under the
+// newest (Current, Box.At), and Rotate re-seals every sealed table under a new one. The
 // column's name is bound into the seal (additional data), so a value copied into another column
 // does not open there.
 package sealed
