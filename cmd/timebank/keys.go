@@ -39,7 +39,7 @@ func rotateKeys(ctx context.Context, d *app.Services, name string, args []string
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(w)
 	to := fs.Int("to", 0, "the key version to rotate to (the newest, or the one after it); default: resume or the next")
-	batch := fs.Int("batch", 200, "rows re-sealed per transaction")
+	batch := fs.Int("batch", 500, "rows re-sealed per transaction")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}

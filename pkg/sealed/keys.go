@@ -51,7 +51,7 @@ var ErrRotationTarget = errors.New("sealed: key version out of sequence")
 // started. by names who rotates in the audit log. Errors: ErrRotationTarget.
 func Rotate(ctx context.Context, db *sqlx.DB, box *Box, by string, to, batch int) (Rotation, error) {
 	if batch <= 0 {
-		batch = 200
+		batch = 500
 	}
 	r := Rotation{Tables: map[string]int{}}
 	err := inTx(ctx, db, func(tx *sqlx.Tx) error {

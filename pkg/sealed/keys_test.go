@@ -40,6 +40,10 @@ func TestRotationFindsTablesByConvention(t *testing.T) {
 	if plain, err := box.Open("letters.body", body); err != nil || plain != "亲爱的王阿姨" {
 		t.Fatalf("the letter reads %q, %v", plain, err)
 	}
+	var absent int
+	if err := db.Get(&absent, `SELECT count(*) FROM letters WHERE id = 2 AND body_sealed IS NULL AND key_version = 2`); err != nil || absent != 1 {
+		t.Fatalf("an absent value did not stay NULL (%v)", err)
+	}
 
 	if _, err := db.Exec(`CREATE TABLE stray (id bigint PRIMARY KEY, note text,
     key_version integer NOT NULL REFERENCES sealed_key_versions (version))`); err != nil {

@@ -68,40 +68,52 @@ func (t sealedTable) sealName(col string) string {
 }
 
 // resealBatch re-seals up to batch rows under an older version than b's, in one transaction,
-// skipping the rows a writer holds.
+// skipping the rows a writer holds; the rows are written back by one UPDATE from arrays.
 func (t sealedTable) resealBatch(ctx context.Context, db *sqlx.DB, b *Box, batch int) (int, error) {
 	cols := make([]string, len(t.columns))
 	sets := make([]string, len(t.columns))
+	arrays := make([]string, len(t.columns))
+	names := make([]string, len(t.columns))
 	for i, c := range t.columns {
 		cols[i] = quote(c)
-		sets[i] = fmt.Sprintf("%s = $%d", quote(c), i+2)
+		names[i] = fmt.Sprintf("s%d", i)
+		arrays[i] = fmt.Sprintf("$%d::bytea[]", i+3)
+		// An array of bytea has no NULL from pq: an absent value travels as empty bytes, and a
+		// sealed value is never empty.
+		sets[i] = fmt.Sprintf("%s = NULLIF(v.s%d, ''::bytea)", quote(c), i)
 	}
 	sel := `SELECT id, ` + strings.Join(cols, ", ") + ` FROM ` + t.quoted() + ` WHERE ` + quote(t.version) +
 		` < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`
-	upd := `UPDATE ` + t.quoted() + ` SET ` + strings.Join(sets, ", ") + fmt.Sprintf(", %s = $%d", quote(t.version), len(cols)+2) +
-		` WHERE id = $1`
+	upd := `UPDATE ` + t.quoted() + ` AS t SET ` + strings.Join(sets, ", ") + `, ` + quote(t.version) + ` = $1
+FROM unnest($2::bigint[], ` + strings.Join(arrays, ", ") + `) AS v(id, ` + strings.Join(names, ", ") + `) WHERE t.id = v.id`
 	n := 0
 	err := inTx(ctx, db, func(tx *sqlx.Tx) error {
 		rows, err := tx.QueryContext(ctx, sel, b.Current(), batch)
 		if err != nil {
 			return err
 		}
-		type row struct {
-			id   int64
-			vals [][]byte
-		}
-		var todo []row
+		var ids pq.Int64Array
+		vals := make([]pq.ByteaArray, len(cols))
 		for rows.Next() {
-			r := row{vals: make([][]byte, len(cols))}
-			dest := []any{&r.id}
-			for i := range r.vals {
-				dest = append(dest, &r.vals[i])
+			var id int64
+			row := make([][]byte, len(cols))
+			dest := []any{&id}
+			for i := range row {
+				dest = append(dest, &row[i])
 			}
 			if err := rows.Scan(dest...); err != nil {
 				rows.Close()
 				return err
 			}
-			todo = append(todo, r)
+			for i, c := range t.columns {
+				v, _, err := b.Reseal(t.sealName(c), row[i])
+				if err != nil {
+					rows.Close()
+					return fmt.Errorf("sealed: %s %d %s: %w", t.name, id, c, err)
+				}
+				vals[i] = append(vals[i], v)
+			}
+			ids = append(ids, id)
 		}
 		if err := rows.Close(); err != nil {
 			return err
@@ -109,21 +121,15 @@ func (t sealedTable) resealBatch(ctx context.Context, db *sqlx.DB, b *Box, batch
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for _, r := range todo {
-			args := []any{r.id}
-			for i, c := range t.columns {
-				v, _, err := b.Reseal(t.sealName(c), r.vals[i])
-				if err != nil {
-					return fmt.Errorf("sealed: %s %d %s: %w", t.name, r.id, c, err)
-				}
-				args = append(args, v)
-			}
-			if _, err := tx.ExecContext(ctx, upd, append(args, b.Current())...); err != nil {
-				return err
-			}
+		if n = len(ids); n == 0 {
+			return nil
 		}
-		n = len(todo)
-		return nil
+		args := []any{b.Current(), ids}
+		for _, v := range vals {
+			args = append(args, v)
+		}
+		_, err = tx.ExecContext(ctx, upd, args...)
+		return err
 	})
 	return n, err
 }
