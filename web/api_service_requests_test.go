@@ -134,7 +134,8 @@ func TestAPIServiceRequests(t *testing.T) {
 	if r := a.do(t, "POST", path+"/rate", `{"access":"`+created.Access+`","rating":1}`, anon...); r.Status != 409 {
 		t.Fatalf("rate again: %s", r)
 	}
-	if r := a.do(t, "GET", "/api/v1/service-requests/access/"+created.Access, "", anon...); r.Status != 200 {
+	if r := a.do(t, "GET", "/api/v1/service-requests/access", "", append([]string{"X-Access-Key", created.Access}, anon...)...); r.Status != 200 ||
+		r.Header.Get("Referrer-Policy") != "no-referrer" {
 		t.Fatalf("resident's view: %s", r)
 	}
 }

@@ -34,7 +34,7 @@ func serviceRequestAuthzEntries() map[string]entry {
 	return map[string]entry{
 		"POST /api/v1/service-requests/sms-codes":         {who: everyone, in: fixed("POST", "/api/v1/service-requests/sms-codes", malformed)},
 		"POST /api/v1/service-requests":                   {who: everyone, in: fixed("POST", "/api/v1/service-requests", malformed)},
-		"GET /api/v1/service-requests/access/:access":     {who: everyone, in: fixed("GET", "/api/v1/service-requests/access/1-x", "")},
+		"GET /api/v1/service-requests/access":             {who: everyone, in: fixed("GET", "/api/v1/service-requests/access", "")},
 		"POST /api/v1/service-requests/:id/confirm":       {who: everyone, in: fixed("POST", "/api/v1/service-requests/1/confirm", malformed)},
 		"POST /api/v1/service-requests/:id/rate":          {who: everyone, in: fixed("POST", "/api/v1/service-requests/1/rate", malformed)},
 		"GET /api/v1/me/service-requests":                 {who: people, in: fixed("GET", "/api/v1/me/service-requests", "")},
@@ -52,12 +52,13 @@ func serviceRequestAuthzEntries() map[string]entry {
 		"POST /api/v1/orgs/:id/service-desks":             org("POST", "/service-desks", malformed, dispatchers),
 		"GET /api/v1/orgs/:id/service-ratings":            org("GET", "/service-ratings", "", with(coordA, adminA, auditorHN, regionXS)),
 		// The pages: the resident's (no account), the volunteer's tasks and visit, the team's dispatch.
-		"POST /service/ask":               {who: everyone, in: fixed("POST", "/service/ask", "")},
-		"GET /service/r/:access":          {who: everyone, in: fixed("GET", "/service/r/1-x", "")},
-		"POST /service/r/:access/confirm": {who: everyone, in: fixed("POST", "/service/r/1-x/confirm", "")},
-		"POST /service/r/:access/rate":    {who: everyone, in: fixed("POST", "/service/r/1-x/rate", "")},
-		"GET /service/tasks":              {who: people, in: fixed("GET", "/service/tasks", "")},
-		"POST /service/visit":             {who: people, in: fixed("POST", "/service/visit", "")},
+		"POST /service/ask":              {who: everyone, in: fixed("POST", "/service/ask", "")},
+		"GET /service/r/:access":         {who: everyone, in: fixed("GET", "/service/r/1-x", "")},
+		"GET /service/mine/:id":          {who: everyone, in: fixed("GET", "/service/mine/1", "")},
+		"POST /service/mine/:id/confirm": {who: everyone, in: fixed("POST", "/service/mine/1/confirm", "")},
+		"POST /service/mine/:id/rate":    {who: everyone, in: fixed("POST", "/service/mine/1/rate", "")},
+		"GET /service/tasks":             {who: people, in: fixed("GET", "/service/tasks", "")},
+		"POST /service/visit":            {who: people, in: fixed("POST", "/service/visit", "")},
 		"POST /service/tasks/:id/:step": {who: doers,
 			in: func(t *testing.T, w *world) call {
 				return call{"POST", "/service/tasks/" + id(w.serviceRequest(t, true)) + "/none", ""}

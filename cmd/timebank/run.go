@@ -36,8 +36,9 @@ commands:
                            recompute the daily figures of reports from scratch (default: all days)
   certificate keys|rotate-key
                            list the keys that sign certificates, or sign from now on with the next
-  care rotate-key [--to N] [--batch N]
-                           re-seal the care registry's personal data under a new key version
+  keys rotate [--to N] [--batch N]
+                           re-seal every sealed column (care registry, service requests) under a new
+                           key version; care rotate-key is another name for it
   bench ledger|http        measure posting throughput (see README)
   bench checkin            measure a check-in storm through the HTTP API (see README)
   bench redeem             measure orders placed and handed out through the HTTP API (see README)
@@ -96,6 +97,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return withServices(ctx, cfg, log, func(d *app.Services) error { return reportCmd(ctx, d, rest, stdout) })
 	case "certificate":
 		return withServices(ctx, cfg, log, func(d *app.Services) error { return certificateCmd(ctx, d, rest, stdout) })
+	case "keys":
+		return withServices(ctx, cfg, log, func(d *app.Services) error { return keysCmd(ctx, d, rest, stdout) })
 	case "care":
 		return withServices(ctx, cfg, log, func(d *app.Services) error { return careCmd(ctx, d, rest, stdout) })
 	case "bench":

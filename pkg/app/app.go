@@ -65,7 +65,8 @@ type Services struct {
 	// Reads is where reports and exports read: the streaming replica of TIMEBANK_DATABASE_REPLICA_URL
 	// while it answers, the primary otherwise (and when none is configured). Close closes it.
 	Reads *replica.Pool
-	// Sealed seals personal data at the column level (residents' contacts, the care registry).
+	// Sealed seals personal data at the column level (residents' contacts, the care registry) and
+	// opens it under any key version.
 	Sealed *sealed.Box
 	// ServiceDesk is 幸福管家: residents' service requests, their dispatch, confirmation and rating
 	ServiceDesk *servicedesk.Service
@@ -108,6 +109,8 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 	if err != nil {
 		return nil, err
 	}
+	// The box opens every key version; writers seal under the newest of sealed_key_versions, read in
+	// their transaction (sealed.Current, box.At), and `timebank keys rotate` moves it on.
 	box := sealed.New(cfg.DeriveKey, 1)
 	svc := &Services{
 		Config:     cfg,

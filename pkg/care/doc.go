@@ -3,7 +3,8 @@
 // volunteers paired with them (结对) and their visits, and the community's board of who is due.
 //
 // A person's real name, address and phone are sealed at the column level (pkg/sealed) under the
-// newest key version of care_key_versions; Rotate re-seals every row under a new version. Only the
+// newest key version of the service's one key table (sealed_key_versions); sealed.Rotate re-seals
+// them with every other sealed column of the service (`timebank keys rotate`). Only the
 // roles of the person's community and the volunteers paired with them see them unmasked (MayUnmask),
 // and every unmasked read is written to the audit log.
 package care
@@ -11,7 +12,6 @@ package care
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -51,13 +51,10 @@ type Options struct {
 
 // Service is the care registry.
 type Service struct {
-	db     *sqlx.DB
-	derive func(label string) []byte
-	codes  *qr.Signer
-	opt    Options
-
-	mu    sync.Mutex
-	boxes map[int]*sealed.Box
+	db    *sqlx.DB
+	box   *sealed.Box // opens every version; writers seal with box.At(sealed.Current)
+	codes *qr.Signer
+	opt   Options
 }
 
 // New returns the care registry over db; derive is config.DeriveKey, codes the service's QR signer.
@@ -65,19 +62,7 @@ func New(db *sqlx.DB, derive func(label string) []byte, codes *qr.Signer, opt Op
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Service{db: db, derive: derive, codes: codes, opt: opt, boxes: map[int]*sealed.Box{}}
-}
-
-// box returns the box sealing under key version v (any box opens every version).
-func (s *Service) box(v int) *sealed.Box {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if b, ok := s.boxes[v]; ok {
-		return b
-	}
-	b := sealed.New(s.derive, v)
-	s.boxes[v] = b
-	return b
+	return &Service{db: db, box: sealed.New(derive, 1), codes: codes, opt: opt}
 }
 
 func (s *Service) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
@@ -90,12 +75,4 @@ func (s *Service) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
-}
-
-// currentVersion is the key version new values are sealed under, read inside the writer's
-// transaction with a share lock, so that a rotation starting now waits for the write to commit.
-func currentVersion(ctx context.Context, tx *sqlx.Tx) (int, error) {
-	var v int
-	err := tx.GetContext(ctx, &v, `SELECT version FROM care_key_versions ORDER BY version DESC LIMIT 1 FOR SHARE`)
-	return v, err
 }

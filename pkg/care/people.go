@@ -17,6 +17,7 @@ import (
 	"timebank/pkg/identity"
 	"timebank/pkg/org"
 	"timebank/pkg/principal"
+	"timebank/pkg/sealed"
 	"timebank/pkg/store"
 )
 
@@ -155,11 +156,11 @@ func (s *Service) Register(ctx context.Context, by *principal.Principal, n NewPe
 	}
 	var id int64
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		v, err := currentVersion(ctx, tx)
+		v, err := sealed.Current(ctx, tx)
 		if err != nil {
 			return err
 		}
-		b := s.box(v)
+		b := s.box.At(v)
 		var phoneMasked, phoneIndex any
 		if n.Phone != "" {
 			phoneMasked, phoneIndex = identity.MaskPhone(n.Phone), b.Index(colPhone, n.Phone)

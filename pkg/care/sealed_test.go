@@ -2,6 +2,7 @@ package care_test
 
 import (
 	"context"
+	"errors"
 	"os/exec"
 	"sync"
 	"testing"
@@ -34,8 +35,9 @@ func TestRegistryUnreadableInADump(t *testing.T) {
 	}
 }
 
-// A rotation re-seals every row under the new version, they still open, and running it again does
-// nothing; writers racing with it end under the new version too.
+// A rotation (sealed.Rotate, of every sealed table) re-seals every person under the new version,
+// they still open, and running it again does nothing; writers racing with it end under the new
+// version too.
 func TestRotationResealsEveryRow(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -61,7 +63,8 @@ func TestRotationResealsEveryRow(t *testing.T) {
 			}
 		}(w)
 	}
-	r, err := e.svc.Rotate(ctx, operator, 0, 3)
+	box := sealed.New(derive, 1)
+	r, err := sealed.Rotate(ctx, e.db, box, operator.Label(), 0, 3)
 	wg.Wait()
 	close(errs)
 	for err := range errs {
@@ -90,17 +93,17 @@ func TestRotationResealsEveryRow(t *testing.T) {
 		}
 	}
 	// Again: nothing to do. A version out of sequence is refused.
-	if again, err := e.svc.Rotate(ctx, operator, 2, 3); err != nil || again.Resealed != 0 || again.Started {
+	if again, err := sealed.Rotate(ctx, e.db, box, operator.Label(), 2, 3); err != nil || again.Resealed != 0 || again.Started {
 		t.Fatalf("second run %+v, %v", again, err)
 	}
-	if _, err := e.svc.Rotate(ctx, operator, 5, 3); err == nil {
+	if _, err := sealed.Rotate(ctx, e.db, box, operator.Label(), 5, 3); !errors.Is(err, sealed.ErrRotationTarget) {
 		t.Fatal("a jump to version 5 was accepted")
 	}
 	// An interrupted rotation (started, never finished) is finished by the next run.
-	if _, err := e.db.Exec(`INSERT INTO care_key_versions (version, started_by) VALUES (3, 'operator')`); err != nil {
+	if _, err := e.db.Exec(`INSERT INTO sealed_key_versions (version, started_by) VALUES (3, 'operator')`); err != nil {
 		t.Fatal(err)
 	}
-	r, err = e.svc.Rotate(ctx, operator, 0, 7)
+	r, err = sealed.Rotate(ctx, e.db, box, operator.Label(), 0, 7)
 	var total int
 	_ = e.db.Get(&total, `SELECT count(*) FROM care_people`)
 	if err != nil || r.Version != 3 || r.Started || r.Resealed != total {

@@ -80,7 +80,7 @@ func (s *Service) Unmasked(ctx context.Context, p *access.Principal, id int64) (
 	if !ok {
 		return Person{}, ErrNotPermitted
 	}
-	b := s.box(1) // any box opens every version
+	b := s.box // it opens every version
 	if person.Name, err = b.Open(colName, person.sealedName); err != nil {
 		return Person{}, err
 	}

@@ -12,6 +12,7 @@ import (
 	"timebank/pkg/audit"
 	"timebank/pkg/identity"
 	"timebank/pkg/principal"
+	"timebank/pkg/sealed"
 	"timebank/pkg/store"
 )
 
@@ -82,11 +83,11 @@ func (s *Service) UpdatePerson(ctx context.Context, by *principal.Principal, id 
 		if err := tx.GetContext(ctx, &region, `SELECT region_code FROM care_people WHERE id = $1 FOR UPDATE`, id); err != nil {
 			return notFound(err, ErrPersonNotFound)
 		}
-		v, err := currentVersion(ctx, tx)
+		v, err := sealed.Current(ctx, tx)
 		if err != nil {
 			return err
 		}
-		b := s.box(v)
+		b := s.box.At(v)
 		var changed []string
 		set := func(field, stmt string, args ...any) error {
 			changed = append(changed, field)
@@ -165,7 +166,7 @@ func (s *Service) resealRow(ctx context.Context, tx *sqlx.Tx, id int64, v int) e
 		Scan(&name, &address, &phone); err != nil {
 		return err
 	}
-	b := s.box(v)
+	b := s.box.At(v)
 	var err error
 	if name, _, err = b.Reseal(colName, name); err != nil {
 		return err

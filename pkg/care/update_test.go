@@ -16,7 +16,7 @@ func TestUpdatePerson(t *testing.T) {
 	ctx := context.Background()
 	p := e.register(t, "王小芳", "13812345678", care.Yellow)
 	coord := e.person(t, "协调员", grantCoordinator(e.inOrg))
-	if _, err := e.svc.Rotate(ctx, operator, 0, 10); err != nil {
+	if _, err := sealed.Rotate(ctx, e.db, sealed.New(derive, 1), operator.Label(), 0, 10); err != nil {
 		t.Fatal(err)
 	}
 	phone, note := "13987654321", "独居，行动不便"

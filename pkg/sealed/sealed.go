@@ -4,7 +4,9 @@
 //
 // Each value is sealed with AES-256-GCM under a key derived from the service secret and a key
 // version; the version travels in the first two bytes, so values sealed under an older version
-// still open after the current one moves on (a rotation re-seals them, see Box.Reseal). The
+// still open after the current one moves on. The versions are the rows of one table,
+// sealed_key_versions, for every sealed column of the service (keys.go): writers seal under the
+// newest (Current, Box.At), and Rotate re-seals every sealed table under a new one. The
 // column's name is bound into the seal (additional data), so a value copied into another column
 // does not open there.
 package sealed
@@ -29,26 +31,44 @@ var ErrBroken = errors.New("sealed: value does not open")
 type Box struct {
 	derive  func(label string) []byte
 	current uint16
+	keys    *keyCache // shared by the boxes At returns
+}
 
+// keyCache holds the ciphers of the key versions met so far.
+type keyCache struct {
 	mu    sync.Mutex
 	aeads map[uint16]cipher.AEAD
 }
 
 // New returns a box sealing under key version current (≥ 1); derive is config.DeriveKey.
 func New(derive func(label string) []byte, current int) *Box {
-	if current < 1 || current > 0xffff {
-		panic(fmt.Sprintf("sealed: key version %d out of range", current))
+	checkVersion(current)
+	return &Box{derive: derive, current: uint16(current), keys: &keyCache{aeads: map[uint16]cipher.AEAD{}}}
+}
+
+func checkVersion(v int) {
+	if v < 1 || v > 0xffff {
+		panic(fmt.Sprintf("sealed: key version %d out of range", v))
 	}
-	return &Box{derive: derive, current: uint16(current), aeads: map[uint16]cipher.AEAD{}}
+}
+
+// At returns a box of the same secret sealing under key version v (≥ 1). Writers seal under the
+// version Current reads from the key table: At(v) of the service's box.
+func (b *Box) At(v int) *Box {
+	checkVersion(v)
+	if uint16(v) == b.current {
+		return b
+	}
+	return &Box{derive: b.derive, current: uint16(v), keys: b.keys}
 }
 
 // Current is the key version new values are sealed under.
 func (b *Box) Current() int { return int(b.current) }
 
 func (b *Box) aead(version uint16) cipher.AEAD {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if a, ok := b.aeads[version]; ok {
+	b.keys.mu.Lock()
+	defer b.keys.mu.Unlock()
+	if a, ok := b.keys.aeads[version]; ok {
 		return a
 	}
 	block, err := aes.NewCipher(b.derive(fmt.Sprintf("sealed column v%d", version)))
@@ -59,7 +79,7 @@ func (b *Box) aead(version uint16) cipher.AEAD {
 	if err != nil {
 		panic(err)
 	}
-	b.aeads[version] = a
+	b.keys.aeads[version] = a
 	return a
 }
 

@@ -7,5 +7,8 @@
 //
 // Residents need no account: they prove their phone number with a one-time SMS code, and their
 // request's link (Access) lets them follow, confirm and rate it. Their phone and address are sealed
-// in the database (pkg/sealed) and shown only to the volunteer assigned and the team's coordinators.
+// in the database (pkg/sealed), under the key version the row's key_version names (the service's one
+// key table, rotated by `timebank keys rotate`), and shown only to the volunteer assigned and the
+// team's coordinators. The resident's key travels in a link (the SMS, the slip); the web pages
+// trade it for a cookie at once, so that it stays out of addresses, logs and Referer headers.
 package servicedesk

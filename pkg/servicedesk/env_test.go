@@ -72,7 +72,7 @@ func newEnv(t *testing.T) *env {
 	e := &env{db: db, l: l, codes: signer, clock: c, users: identity.NewUsers(db, l, []byte("resident id key for tests")), sent: map[string]string{}}
 	e.acts = activity.NewService(db, l, rdb, signer, activity.Options{BaseURL: "https://tb.example", RedisPrefix: prefix,
 		Now: c.Now, Logger: quiet})
-	box := sealed.New(func(label string) []byte { k := make([]byte, 32); copy(k, "test key "+label); return k }, 1)
+	box := sealed.New(testDerive, 1)
 	e.svc = servicedesk.NewService(db, l, e.acts, box, signer, servicedesk.Options{BaseURL: "https://tb.example", Now: c.Now,
 		Notify: notify.New(db, rdb, prefix)})
 	reg := org.NewRegistry(db, l)
@@ -99,6 +99,9 @@ func newEnv(t *testing.T) *env {
 	e.code = dc.Token
 	return e
 }
+
+// testDerive stands for config.DeriveKey: the service's secret, here a fixed one.
+func testDerive(label string) []byte { k := make([]byte, 32); copy(k, "test key "+label); return k }
 
 var phoneSeq atomic.Int64
 

@@ -16,6 +16,7 @@ import (
 	"timebank/fields"
 	"timebank/pkg/identity"
 	"timebank/pkg/principal"
+	"timebank/pkg/sealed"
 )
 
 // The statuses of a request, in the order it moves through them.
@@ -145,13 +146,18 @@ func (s *Service) Create(ctx context.Context, by *principal.Principal, key strin
 				return fieldErr("care_person_id", "not_found")
 			}
 		}
-		err := tx.GetContext(ctx, &id, `
+		v, err := sealed.Current(ctx, tx)
+		if err != nil {
+			return err
+		}
+		b := s.box.At(v)
+		err = tx.GetContext(ctx, &id, `
 INSERT INTO service_requests (desk_id, org_id, region_code, category, wanted_at, note, for_self, care_person_id,
-    phone_sealed, phone_index, address_sealed, submitted_by, idempotency_key, created_at, name_sealed)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+    phone_sealed, phone_index, address_sealed, key_version, submitted_by, idempotency_key, created_at, name_sealed)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 ON CONFLICT (desk_id, idempotency_key) DO NOTHING RETURNING id`,
 			desk.ID, desk.OrgID, desk.RegionCode, n.Category, n.WantedAt, n.Note, n.ForSelf, n.CarePersonID,
-			s.box.Seal(colPhone, n.Phone), index, s.box.Seal(colAddress, n.Address), submitted, key, s.now(), s.sealName(n.Name))
+			b.Seal(colPhone, n.Phone), index, b.Seal(colAddress, n.Address), v, submitted, key, s.now(), sealName(b, n.Name))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil // a concurrent twin won: replayed below
 		}
@@ -168,12 +174,12 @@ ON CONFLICT (desk_id, idempotency_key) DO NOTHING RETURNING id`,
 	return Created{Request: r, Access: s.Access(id)}, err
 }
 
-// sealName seals a resident's name; no name is NULL.
-func (s *Service) sealName(name string) []byte {
+// sealName seals a resident's name in the request's box; no name is NULL.
+func sealName(b *sealed.Box, name string) []byte {
 	if name == "" {
 		return nil
 	}
-	return s.box.Seal(colName, name)
+	return b.Seal(colName, name)
 }
 
 // replay returns the request the key already made on the desk, if it was made from the same phone.

@@ -215,7 +215,7 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	do := guard.Allow(access.DoServices, sr.Request)
 	s.handle(fiber.MethodPost, "/api/v1/service-requests/sms-codes", guard.Public(), s.requestServiceCode)
 	s.handle(fiber.MethodPost, "/api/v1/service-requests", guard.Public(), s.createServiceRequest)
-	s.handle(fiber.MethodGet, "/api/v1/service-requests/access/:access", guard.Public(), s.getServiceRequestByAccess)
+	s.handle(fiber.MethodGet, "/api/v1/service-requests/access", guard.Public(), s.getServiceRequestByAccess)
 	s.handle(fiber.MethodPost, "/api/v1/service-requests/:id/confirm", guard.Public(), s.confirmServiceRequest)
 	s.handle(fiber.MethodPost, "/api/v1/service-requests/:id/rate", guard.Public(), s.rateServiceRequest)
 	s.handle(fiber.MethodGet, "/api/v1/me/service-requests", own, s.listMyServiceRequests)

@@ -69,13 +69,23 @@ func (s *server) createServiceRequest(c *fiber.Ctx) error {
 	return request.Created(c, created.Replayed, created)
 }
 
-// getServiceRequestByAccess is the resident's view of their request, opened by its access key.
+// HeaderAccessKey carries the resident's access key to the API: in a header, not the path, so that
+// it stays out of access logs, proxies' logs and Referer headers.
+const HeaderAccessKey = "X-Access-Key"
+
+// getServiceRequestByAccess is the resident's view of their request, opened by its access key in
+// X-Access-Key; a missing or wrong key is the request not found.
 func (s *server) getServiceRequestByAccess(c *fiber.Ctx) error {
-	r, err := s.ServiceDesk.RequestByAccess(c.UserContext(), c.Params("access"))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
+	key := c.Get(HeaderAccessKey)
+	if key == "" {
+		return servicedesk.ErrRequestNotFound
+	}
+	r, err := s.ServiceDesk.RequestByAccess(c.UserContext(), key)
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(r)
 }
 

@@ -1,6 +1,7 @@
 package observe
 
 import (
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -68,4 +69,23 @@ func methodLabel(m string) string {
 		}
 	}
 	return "OTHER"
+}
+
+// keyPaths are the addresses whose next segment is a secret: the resident's access key in the link
+// of a service request (the page trades it for a cookie at once, but the first request carries it).
+var keyPaths = []string{"/service/r/", "/api/v1/service-requests/access/"}
+
+// SafePath is a request's path fit for a log line or a problem document: a secret segment is
+// replaced by "{key}". The access log writes route patterns only; error logs write SafePath.
+func SafePath(path string) string {
+	for _, p := range keyPaths {
+		if rest, ok := strings.CutPrefix(path, p); ok && rest != "" {
+			_, tail, _ := strings.Cut(rest, "/")
+			if tail != "" {
+				tail = "/" + tail
+			}
+			return p + "{key}" + tail
+		}
+	}
+	return path
 }

@@ -101,7 +101,8 @@ var AuditActions = map[string]string{
 	"care.visit":                   "page.audit.action.care_visit",
 	"care.decide":                  "page.audit.action.care_decide",
 	"care.frequency":               "page.audit.action.care_frequency",
-	"care.rotate_key":              "page.audit.action.care_rotate_key",
+	"care.rotate_key":              "page.audit.action.care_rotate_key", // before the one key table
+	"sealed.rotate_key":            "page.audit.action.sealed_rotate_key",
 }
 
 // actionName is the action in the reader's language, or its code when it has no translation.

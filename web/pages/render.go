@@ -272,7 +272,9 @@ func pageHeaders(c *fiber.Ctx, lang string) {
 		"img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	c.Set(fiber.HeaderXFrameOptions, "DENY")
-	c.Set(fiber.HeaderReferrerPolicy, "same-origin")
+	if len(c.Response().Header.Peek(fiber.HeaderReferrerPolicy)) == 0 { // a page may keep itself out of Referer headers
+		c.Set(fiber.HeaderReferrerPolicy, "same-origin")
+	}
 }
 
 // returnPath is where a language switch on this page leads back to: the page itself, query and all

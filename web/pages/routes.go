@@ -153,13 +153,15 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	// queue. Forms post to page routes that call the same recording service as the JSON API; the kiosk
 	// page's script calls the JSON API itself.
 	own := guard.SignedIn()
-	// 幸福管家: the resident's form (opened by a desk's code, /q/) and page (by its access key), the
-	// volunteer's tasks and the visit at the door (the request's code, /q/), the team's dispatch.
+	// 幸福管家: the resident's form (opened by a desk's code, /q/) and page (the link's access key,
+	// /service/r/<key>, traded for a cookie of /service/mine/<id>), the volunteer's tasks and the
+	// visit at the door (the request's code, /q/), the team's dispatch.
 	sr := s.targets.ServiceRequests(s.ServiceDesk)
 	s.handle(post, "/service/ask", guard.Public(), s.serviceAskSubmit)
-	s.handle(get, "/service/r/:access", guard.Public(), s.serviceMinePage)
-	s.handle(post, "/service/r/:access/confirm", guard.Public(), s.serviceConfirmSubmit)
-	s.handle(post, "/service/r/:access/rate", guard.Public(), s.serviceRateSubmit)
+	s.handle(get, "/service/r/:access", guard.Public(), s.serviceOpenPage)
+	s.handle(get, "/service/mine/:id", guard.Public(), s.serviceMinePage)
+	s.handle(post, "/service/mine/:id/confirm", guard.Public(), s.serviceConfirmSubmit)
+	s.handle(post, "/service/mine/:id/rate", guard.Public(), s.serviceRateSubmit)
 	s.handle(get, "/service/tasks", guard.SignedIn(), s.serviceTasksPage)
 	s.handle(post, "/service/tasks/:id/:step", guard.Allow(access.DoServices, sr.Request), s.serviceStepSubmit)
 	s.handle(post, "/service/visit", guard.SignedIn(), s.serviceVisitSubmit)

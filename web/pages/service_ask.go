@@ -105,5 +105,7 @@ func (s *server) serviceAskSubmit(c *fiber.Ctx) error {
 		}
 		return s.renderAsk(c, status, f, false)
 	}
-	return redirect(c, "/service/r/"+created.Access)
+	s.setAccessCookie(c, created.Request.ID, created.Access) // the key stays out of the address
+	noReferrer(c)
+	return redirect(c, minePath(created.Request.ID))
 }

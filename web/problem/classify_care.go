@@ -32,8 +32,6 @@ func ClassifyCare(err error) (int, string) {
 		return fiber.StatusConflict, "care-pairing-ended"
 	case errors.Is(err, care.ErrIdempotency):
 		return fiber.StatusConflict, "idempotency-conflict"
-	case errors.Is(err, care.ErrRotationTarget):
-		return fiber.StatusBadRequest, "invalid-request"
 	}
 	return 0, ""
 }

@@ -38,7 +38,7 @@ func (w *Writer) Write(c *fiber.Ctx, err error) error {
 		Type:      w.BaseURL + "/problems/" + slug,
 		Title:     w.Msgs.Get(lang, "problem."+slug),
 		Status:    status,
-		Instance:  c.Path(),
+		Instance:  observe.SafePath(c.Path()),
 		RequestID: observe.RequestID(c),
 		Account:   ledger.AccountOf(err),
 	}
@@ -72,7 +72,7 @@ func (w *Writer) Write(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderRetryAfter, retryAfter)
 	}
 	if status >= 500 {
-		w.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", p.RequestID, "err", err)
+		w.Log.Error("request failed", "method", c.Method(), "path", observe.SafePath(c.Path()), "request_id", p.RequestID, "err", err)
 	}
 	if WantsPage(c) && w.Page != nil && w.Page(c, p) == nil {
 		return nil // a browser gets the error as a page

@@ -10,9 +10,10 @@ import (
 	"timebank/pkg/org"
 )
 
-// `timebank care rotate-key` re-seals every person under the next key version, says how many rows
-// it moved, does nothing when run again for that version, and refuses a malformed command line.
-func TestCareRotateKeyCommand(t *testing.T) {
+// `timebank keys rotate` re-seals every sealed row under the next key version, says how many rows
+// it moved and in which tables; `care rotate-key`, its former name, does nothing when run again for
+// that version; both refuse a malformed command line.
+func TestKeysRotateCommand(t *testing.T) {
 	ctx := context.Background()
 	d := demoDeps(t)
 	for _, r := range []org.NewRegion{{Code: "330000", Name: "浙江省"}, {Code: "330400", Name: "嘉兴市"},
@@ -28,10 +29,11 @@ func TestCareRotateKeyCommand(t *testing.T) {
 		}
 	}
 	var out strings.Builder
-	if err := careCmd(ctx, d, []string{"rotate-key", "--batch", "2"}, &out); err != nil {
+	if err := keysCmd(ctx, d, []string{"rotate", "--batch", "2"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "key version 2, 3 rows re-sealed") {
+	if !strings.Contains(out.String(), "key version 2, 3 rows re-sealed") || !strings.Contains(out.String(), "care_people: 3") ||
+		!strings.Contains(out.String(), "service_requests: 0") {
 		t.Fatalf("first run: %q", out.String())
 	}
 	out.Reset()
@@ -45,6 +47,11 @@ func TestCareRotateKeyCommand(t *testing.T) {
 	for _, bad := range [][]string{{}, {"rotate"}, {"rotate-key", "--batch", "0"}, {"rotate-key", "--to", "x"}} {
 		if err := careCmd(ctx, d, bad, io.Discard); err == nil {
 			t.Errorf("care %v: no error", bad)
+		}
+	}
+	for _, bad := range [][]string{{}, {"rotate-key"}, {"rotate", "--batch", "0"}, {"rotate", "--to", "-1"}, {"rotate", "now"}} {
+		if err := keysCmd(ctx, d, bad, io.Discard); err == nil {
+			t.Errorf("keys %v: no error", bad)
 		}
 	}
 }
