@@ -86,7 +86,7 @@ func (l *Ledger) Verify(ctx context.Context) (VerifyReport, error) {
 		bad int
 	)
 	err := l.eachPage(ctx, func(ctx context.Context, accs []accountRows) error {
-		have, err := l.proj.redisRows(ctx, accs)
+		have, _, err := l.proj.redisRows(ctx, accs, false)
 		if err != nil {
 			return &redisUnreachable{err}
 		}
