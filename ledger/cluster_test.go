@@ -15,7 +15,7 @@ import (
 func TestOnRedisCluster(t *testing.T) {
 	c := dbtest.RunOnRedisCluster(t, TestPostAndBalances, TestReverse, TestHoldThenFullCommit, TestHoldVoidAndReplays,
 		TestHoldManyThenCommitHolds, TestBalanceReadsTogether, TestProjectionPublishesBalances, TestWatch,
-		TestProjectionOlderVersionsNeverOverwriteNewer)
+		TestProjectionOlderVersionsNeverOverwriteNewer, TestBucketStaleFieldIsNeverServed)
 	t.Run("TestRedisRestartIsReconciled", func(t *testing.T) {
 		rdb := c.Client()
 		defer rdb.Close()
