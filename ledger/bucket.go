@@ -15,9 +15,10 @@ import (
 // "posted:pending:version": a key of its own cost an account about 104 bytes (its dictionary
 // entry and key name outweighed its four fields), a field in a bucket about 20. An account whose
 // code ends in a number N (vol:N) lies in bucket <prefix>bk:<head>:<N/128> under field N%128, so a
-// bucket holds at most 128 fields and stays a listpack (Redis's hash-max-listpack-entries is 128
-// by default); any other code lies in one of 1,024 buckets <prefix>bk:#<crc32 % 1024> under the
-// code itself. Split accounts keep their hash <prefix>bal:<code> (see projection.go). Every script
+// bucket holds at most 128 fields: it stays a listpack (Redis's hash-max-listpack-entries is 512 by
+// default, hash-max-listpack-value 64, and a field's value is at most 61 bytes) and a lookup scans
+// at most 128 entries. Any other code lies in one of 1,024 buckets <prefix>bk:#<crc32 % 1024> under
+// the code itself (such one-row accounts are few; a bucket that outgrows a listpack still works). Split accounts keep their hash <prefix>bal:<code> (see projection.go). Every script
 // touches one key, a bucket or a hash, so no key needs a hash tag on a Redis Cluster and buckets
 // spread over its slots.
 const (
