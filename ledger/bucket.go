@@ -115,9 +115,13 @@ func parseBucket(s string) (r [3]int64, ok bool) {
 	return r, true
 }
 
-// loadScripts loads every projection script, after Redis said it lacks one (NOSCRIPT).
-func loadScripts(ctx context.Context, rdb redis.UniversalClient) error {
-	for _, s := range []*redis.Script{projectScript, bucketScript, replaceScript, bucketReplaceScript} {
+// loadScripts loads the scripts (by default the two that project changes, after Redis said it lacks
+// one: NOSCRIPT).
+func loadScripts(ctx context.Context, rdb redis.UniversalClient, scripts ...*redis.Script) error {
+	if len(scripts) == 0 {
+		scripts = []*redis.Script{projectScript, bucketScript}
+	}
+	for _, s := range scripts {
 		if err := s.Load(ctx, rdb).Err(); err != nil {
 			return err
 		}

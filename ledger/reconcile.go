@@ -211,7 +211,7 @@ ORDER BY a.id, b.slot`
 
 // replaceMany sets each account's projection to its PostgreSQL rows, in one pipeline.
 func (p *projector) replaceMany(ctx context.Context, accs []accountRows) error {
-	if err := loadScripts(ctx, p.rdb); err != nil {
+	if err := loadScripts(ctx, p.rdb, replaceScript, bucketReplaceScript); err != nil {
 		return err
 	}
 	pipe := p.rdb.Pipeline()
