@@ -86,7 +86,7 @@ func (n *NewAccount) Validate() error {
 func (l *Ledger) CreateAccount(ctx context.Context, n NewAccount) (Account, error) {
 	a, err := createAccount(ctx, l.db, n)
 	if err == nil && !l.proj.down() {
-		// Project the zero rows now, so that Redis holds a complete hash from the start.
+		// Project the zero rows now, so that Redis holds the account complete from the start.
 		if err := l.repair(ctx, []int64{a.ID}); err != nil {
 			l.log.Warn("ledger: projection of new account", "account", a.Code, "err", err)
 		}

@@ -4,22 +4,24 @@ import (
 	"context"
 	"testing"
 
+	"timebank/ledger"
 	"timebank/pkg/dbtest"
 )
 
 // The projection on a Redis Cluster of three masters: postings, holds, reversals and their balances
-// (the compare-by-version script, one account's hash a call), reads in pipelines over the masters,
+// (the compare-by-version scripts, one bucket or one account's hash a call), reads in pipelines over the masters,
 // the publication of live balances, reconciling, and a master restarted from an old snapshot or
 // empty.
 func TestOnRedisCluster(t *testing.T) {
 	c := dbtest.RunOnRedisCluster(t, TestPostAndBalances, TestReverse, TestHoldThenFullCommit, TestHoldVoidAndReplays,
 		TestHoldManyThenCommitHolds, TestBalanceReadsTogether, TestProjectionPublishesBalances, TestWatch,
-		TestProjectionOlderVersionsNeverOverwriteNewer)
+		TestProjectionOlderVersionsNeverOverwriteNewer, TestBucketStaleFieldIsNeverServed)
 	t.Run("TestRedisRestartIsReconciled", func(t *testing.T) {
 		rdb := c.Client()
 		defer rdb.Close()
-		// The master that holds the account's hash is the one that restarts.
-		m, err := rdb.MasterForKey(context.Background(), "tb:bal:vol:1")
+		// The master that holds the account's bucket is the one that restarts.
+		bucket, _, _ := ledger.RedisKeys("tb:", "vol:1")
+		m, err := rdb.MasterForKey(context.Background(), bucket)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -99,18 +99,17 @@ func TestCrashAfterCommitIsRepairedByRelay(t *testing.T) {
 	if _, err := crashed.Post(ctx, transfer("org:1:issued", "vol:1", 25)); err != nil {
 		t.Fatal(err)
 	}
-	key := e.prefix + "bal:vol:1"
-	if v, _ := e.rdb.HGet(ctx, key, "p0").Result(); v != "10" {
-		t.Fatalf("redis should still hold the old balance, has %q", v)
+	if m, _ := oneRow(e.rdb, e.prefix, "vol:1"); m["p0"] != "10" {
+		t.Fatalf("redis should still hold the old balance, has %v", m)
 	}
 	if _, err := e.l.Relay(ctx, -1, 1000); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := e.rdb.HGet(ctx, key, "p0").Result(); v != "35" {
-		t.Fatalf("after the relay redis should hold 35, has %q", v)
+	if m, _ := oneRow(e.rdb, e.prefix, "vol:1"); m["p0"] != "35" {
+		t.Fatalf("after the relay redis should hold 35, has %v", m)
 	}
 	// A lost key is read from PostgreSQL and written back.
-	e.rdb.Del(ctx, key)
+	forget(t, e.rdb, e.prefix, "vol:1")
 	if b, _ := e.l.Balance(ctx, "vol:1"); b.Source != ledger.SourcePostgres || b.Posted != 35 {
 		t.Fatalf("fallback: %+v", b)
 	}
@@ -137,7 +136,7 @@ func TestOlderVersionNeverOverwritesNewer(t *testing.T) {
 	if _, err := e.l.Relay(ctx, -1, 1000); err != nil {
 		t.Fatal(err)
 	}
-	m, _ := e.rdb.HGetAll(ctx, e.prefix+"bal:vol:1").Result()
+	m, _ := oneRow(e.rdb, e.prefix, "vol:1")
 	if m["p0"] != "15" || m["v0"] != "3" {
 		t.Fatalf("redis holds %v", m)
 	}

@@ -10,30 +10,20 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// The projection keeps one Redis hash per account, with fields p<slot>, h<slot> and v<slot> (posted,
-// pending, version of each balance row) and n (the number of rows). Each row's fields are written
-// only by a newer version, so writes may arrive in any order, twice, or from the relay, and the hash
-// still ends at PostgreSQL's values. A hash that lacks a row is incomplete and read as a miss.
+// The projection keeps a one-row account's balance as a field of a bucket (bucket.go) and a split
+// account's as a Redis hash, with fields p<slot>, h<slot> and v<slot> (posted, pending, version of
+// each balance row) and n (the number of rows). Each row (or field) is written only by a newer
+// version, so writes may arrive in any order, twice, or from the relay, and Redis still ends at
+// PostgreSQL's values. A hash that lacks a row is incomplete and read as a miss.
 // A split account's hash also keeps its totals, P, H, V, and c (how many rows it holds), changed by
 // each row's difference, so that a write to a hot account costs the same whatever its rows.
 
-// projectScript writes balance rows of one account, each only if its version is newer, and returns
-// the account's totals (posted, pending, version, complete). It publishes the totals when a row
-// changed (see publishLua). ARGV: slots, channel, code, then slot, posted, pending, version for each row.
+// projectScript writes balance rows of one split account, each only if its version is newer, and
+// returns the account's totals (posted, pending, version, complete). It publishes the totals when a
+// row changed (see publishLua). ARGV: slots, channel, code, then slot, posted, pending, version for
+// each row.
 var projectScript = redis.NewScript(publishLua + `
 local key, n = KEYS[1], tonumber(ARGV[1])
-if n == 1 and #ARGV == 7 then
-  -- One row, which is the account's total.
-  local cur, v = redis.call('HGET', key, 'v0'), tonumber(ARGV[7])
-  if (not cur) or tonumber(cur) < v then
-    local p, h = tonumber(ARGV[5]), tonumber(ARGV[6])
-    redis.call('HSET', key, 'p0', ARGV[5], 'h0', ARGV[6], 'v0', ARGV[7], 'n', 1)
-    publish(p, h, v)
-    return {p, h, v, 1}
-  end
-  local r = redis.call('HMGET', key, 'p0', 'h0', 'v0', 'n')
-  return {tonumber(r[1]), tonumber(r[2]), tonumber(r[3]), r[4] and 1 or 0}
-end
 local t = redis.call('HMGET', key, 'n', 'c', 'P', 'H', 'V')
 local c, P, H, V
 local kept = tonumber(t[1]) == n and t[2] and t[3] and t[4] and t[5]
@@ -75,7 +65,7 @@ end
 return {P, H, V, complete}
 `)
 
-// replaceScript sets an account's whole hash to the given rows, whatever Redis held (reconcile).
+// replaceScript sets a split account's whole hash to the given rows, whatever Redis held (reconcile).
 // ARGV: n, channel, code, then posted, pending, version for each row.
 var replaceScript = redis.NewScript(publishLua + `
 local key, n = KEYS[1], tonumber(ARGV[1])
@@ -111,6 +101,7 @@ type projector struct {
 	runs      runCheck
 	restarted func(context.Context)
 	reads     *readGroup // balance reads arriving together, in one pipeline (read_group.go)
+	splits    splitCodes // codes known to be of split accounts (bucket.go)
 }
 
 func newProjector(rdb redis.UniversalClient, prefix string, timeout time.Duration, stats *counters) *projector {
@@ -151,7 +142,7 @@ func (p *projector) write(ctx context.Context, chs []change) (map[string]Balance
 	defer cancel()
 	cmds, err := p.run(ctx, chs)
 	if err != nil && isNoScript(err) {
-		if err = projectScript.Load(ctx, p.rdb).Err(); err == nil {
+		if err = loadScripts(ctx, p.rdb); err == nil {
 			cmds, err = p.run(ctx, chs)
 		}
 	}
@@ -207,14 +198,27 @@ func (l *Ledger) repair(ctx context.Context, ids []int64) error {
 	return err
 }
 
+// run writes the changes in one pipeline: a one-row account's newest change to its bucket field, a
+// split account's rows to its hash.
 func (p *projector) run(ctx context.Context, chs []change) (map[string]*redis.Cmd, error) {
 	pipe := p.rdb.Pipeline()
 	args := make(map[string][]any, len(chs))
+	newest := make(map[string]change)
 	var order []string
 	for _, c := range chs {
 		if c.code == "" {
 			continue
 		}
+		if c.slots <= 1 {
+			if old, ok := newest[c.code]; !ok || old.version < c.version {
+				if !ok {
+					order = append(order, c.code)
+				}
+				newest[c.code] = c
+			}
+			continue
+		}
+		p.splits.add(c.code)
 		if _, ok := args[c.code]; !ok {
 			order = append(order, c.code)
 			args[c.code] = []any{c.slots, p.channel(c.code), c.code}
@@ -223,7 +227,12 @@ func (p *projector) run(ctx context.Context, chs []change) (map[string]*redis.Cm
 	}
 	cmds := make(map[string]*redis.Cmd, len(order))
 	for _, code := range order {
-		cmds[code] = projectScript.EvalSha(ctx, pipe, []string{p.key(code)}, args[code]...)
+		if c, ok := newest[code]; ok {
+			keys, a := p.bucketArgs(code, c.posted, c.pending, c.version)
+			cmds[code] = bucketScript.EvalSha(ctx, pipe, keys, a...)
+		} else {
+			cmds[code] = projectScript.EvalSha(ctx, pipe, []string{p.key(code)}, args[code]...)
+		}
 	}
 	if len(cmds) == 0 {
 		return cmds, nil
@@ -246,7 +255,7 @@ func (p *projector) read(caller context.Context, code string) (Balance, bool) {
 		return Balance{}, false
 	}
 	dials := p.runs.dials.Load()
-	m, err := p.reads.get(ctx, p.key(code))
+	r, err := p.reads.get(ctx, code)
 	if err != nil {
 		p.fail(caller, err)
 		return Balance{}, false
@@ -255,22 +264,18 @@ func (p *projector) read(caller context.Context, code string) (Balance, bool) {
 	if p.runs.dials.Load() != dials && !p.sameServer(ctx) {
 		return Balance{}, false
 	}
-	rows, ok := parseRows(m)
-	if !ok {
+	if !r.ok {
 		return Balance{}, false
 	}
-	var b Balance
-	for _, r := range rows {
-		b.Posted, b.Pending, b.Version = b.Posted+r[0], b.Pending+r[1], b.Version+r[2]
-	}
-	return newBalance(code, b.Posted, b.Pending, b.Version, SourceRedis), true
+	return newBalance(code, r.sum[0], r.sum[1], r.sum[2], SourceRedis), true
 }
 
-// parseRows reads a balance hash into (posted, pending, version) per row; ok is false when the hash
-// is missing, incomplete or not numbers.
+// parseRows reads a split account's hash into (posted, pending, version) per row; ok is false when
+// the hash is missing, incomplete, not numbers, or of one row (a one-row account's hash from before
+// the buckets, which nothing writes any longer).
 func parseRows(m map[string]string) (rows [][3]int64, ok bool) {
 	n, err := strconv.Atoi(m["n"])
-	if err != nil || n < 1 || n > MaxSlots {
+	if err != nil || n < 2 || n > MaxSlots {
 		return nil, false
 	}
 	rows = make([][3]int64, n)

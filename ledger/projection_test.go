@@ -200,7 +200,6 @@ func TestProjectionLostWriteAfterCommit(t *testing.T) {
 	if _, err := e.l.Relay(ctx, 0, 1000); err != nil { // start from an empty outbox
 		t.Fatal(err)
 	}
-	key := e.prefix + "bal:vol:1"
 
 	crashed := e.deadLedger(t)
 	res, err := crashed.Post(ctx, transfer("org:1:issued", "vol:1", 25))
@@ -213,7 +212,7 @@ func TestProjectionLostWriteAfterCommit(t *testing.T) {
 	if b := e.pgBalance(t, "vol:1"); b.Posted != 35 || b.Version != 2 {
 		t.Fatalf("the commit landed: %+v", b)
 	}
-	if m, _ := e.rdb.HGetAll(ctx, key).Result(); m["p0"] != "10" || m["v0"] != "1" {
+	if m, _ := oneRow(e.rdb, e.prefix, "vol:1"); m["p0"] != "10" || m["v0"] != "1" {
 		t.Fatalf("redis should still hold the old balance: %v", m)
 	}
 	// Verify sees the stale projection.
@@ -225,16 +224,14 @@ func TestProjectionLostWriteAfterCommit(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("relay: %d %v", n, err)
 	}
-	if m, _ := e.rdb.HGetAll(ctx, key).Result(); m["p0"] != "35" || m["h0"] != "0" || m["v0"] != "2" || m["n"] != "1" {
+	if m, _ := oneRow(e.rdb, e.prefix, "vol:1"); m["p0"] != "35" || m["h0"] != "0" || m["v0"] != "2" || m["n"] != "1" {
 		t.Fatalf("after the relay redis should hold posted 35 version 2: %v", m)
 	}
 	sameProjection(t, e.db, e.rdb, e.prefix, "org:1:issued")
 	e.verify(t)
 
 	// A lost key: Balance falls back to PostgreSQL and writes it back.
-	if err := e.rdb.Del(ctx, key).Err(); err != nil {
-		t.Fatal(err)
-	}
+	forget(t, e.rdb, e.prefix, "vol:1")
 	if b, err := e.l.Balance(ctx, "vol:1"); err != nil || b.Source != ledger.SourcePostgres || b.Posted != 35 || b.Version != 2 {
 		t.Fatalf("balance of a lost key: %+v %v", b, err)
 	}
@@ -260,8 +257,7 @@ func TestProjectionOlderVersionsNeverOverwriteNewer(t *testing.T) {
 	if err := e.db.Get(&rows, `SELECT count(*) FROM ledger_outbox`); err != nil || rows != 4 {
 		t.Fatalf("outbox rows: %d %v", rows, err)
 	}
-	key := e.prefix + "bal:vol:1"
-	if m, _ := e.rdb.HGetAll(ctx, key).Result(); m["p0"] != "15" || m["v0"] != "3" {
+	if m, _ := oneRow(e.rdb, e.prefix, "vol:1"); m["p0"] != "15" || m["v0"] != "3" {
 		t.Fatalf("redis before the relay: %v", m)
 	}
 	// Relay one outbox row at a time: versions 1 and 2 (older than Redis) must not land, version 4 must.
@@ -277,7 +273,7 @@ func TestProjectionOlderVersionsNeverOverwriteNewer(t *testing.T) {
 			}
 			break
 		}
-		m, _ := e.rdb.HGetAll(ctx, key).Result()
+		m, _ := oneRow(e.rdb, e.prefix, "vol:1")
 		v, _ := strconv.ParseInt(m["v0"], 10, 64)
 		p, _ := strconv.ParseInt(m["p0"], 10, 64)
 		if v < lastVersion || p != 5*v {
@@ -285,7 +281,7 @@ func TestProjectionOlderVersionsNeverOverwriteNewer(t *testing.T) {
 		}
 		lastVersion = v
 	}
-	if m, _ := e.rdb.HGetAll(ctx, key).Result(); m["p0"] != "20" || m["v0"] != "4" {
+	if m, _ := oneRow(e.rdb, e.prefix, "vol:1"); m["p0"] != "20" || m["v0"] != "4" {
 		t.Fatalf("redis after the relay: %v", m)
 	}
 	e.verify(t)

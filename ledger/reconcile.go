@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -89,23 +90,45 @@ func scanAccountRows(rows *sql.Rows) ([]accountRows, error) {
 	return out, rows.Err()
 }
 
-// redisRows reads the accounts' hashes; a nil entry means missing or incomplete.
-func (p *projector) redisRows(ctx context.Context, accs []accountRows) ([][][3]int64, error) {
+// redisRows reads the accounts' projection: a one-row account's bucket field, a split account's
+// hash; a nil entry means missing or incomplete. With legacy it also reports which one-row accounts
+// still have a hash of their own (from before the buckets: nothing reads it, reconcile deletes it).
+func (p *projector) redisRows(ctx context.Context, accs []accountRows, legacy bool) ([][][3]int64, []bool, error) {
 	pipe := p.rdb.Pipeline()
-	cmds := make([]*redis.MapStringStringCmd, len(accs))
+	fields := make([]*redis.StringCmd, len(accs))
+	hashes := make([]*redis.MapStringStringCmd, len(accs))
+	exists := make([]*redis.IntCmd, len(accs))
 	for i, a := range accs {
-		cmds[i] = pipe.HGetAll(ctx, p.key(a.code))
+		if a.slots > 1 {
+			hashes[i] = pipe.HGetAll(ctx, p.key(a.code))
+			continue
+		}
+		key, field := p.bucket(a.code)
+		fields[i] = pipe.HGet(ctx, key, field)
+		if legacy {
+			exists[i] = pipe.Exists(ctx, p.key(a.code))
+		}
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, err
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, nil, err
 	}
 	out := make([][][3]int64, len(accs))
-	for i, c := range cmds {
-		if rows, ok := parseRows(c.Val()); ok {
+	old := make([]bool, len(accs))
+	for i := range accs {
+		if f := fields[i]; f != nil {
+			s, err := f.Result()
+			if err != nil && !errors.Is(err, redis.Nil) {
+				return nil, nil, err
+			}
+			if r, ok := parseBucket(s); err == nil && ok {
+				out[i] = [][3]int64{r}
+			}
+			old[i] = exists[i] != nil && exists[i].Val() > 0
+		} else if rows, ok := parseRows(hashes[i].Val()); ok {
 			out[i] = rows
 		}
 	}
-	return out, nil
+	return out, old, nil
 }
 
 func sameRows(a, b [][3]int64) bool {
@@ -133,8 +156,11 @@ func (l *Ledger) Reconcile(ctx context.Context) (ReconcileReport, error) {
 		mu  sync.Mutex
 	)
 	err := l.eachPage(ctx, func(ctx context.Context, accs []accountRows) error {
-		have, err := l.proj.redisRows(ctx, accs)
+		have, old, err := l.proj.redisRows(ctx, accs, true)
 		if err != nil {
+			return fmt.Errorf("reconcile: redis: %w", err)
+		}
+		if err := l.proj.dropLegacy(ctx, accs, old); err != nil {
 			return fmt.Errorf("reconcile: redis: %w", err)
 		}
 		var ids []int64
@@ -183,18 +209,14 @@ ORDER BY a.id, b.slot`
 	return scanAccountRows(rows)
 }
 
-// replaceMany sets each account's whole hash to its PostgreSQL rows, in one pipeline.
+// replaceMany sets each account's projection to its PostgreSQL rows, in one pipeline.
 func (p *projector) replaceMany(ctx context.Context, accs []accountRows) error {
-	if err := replaceScript.Load(ctx, p.rdb).Err(); err != nil {
+	if err := loadScripts(ctx, p.rdb, replaceScript, bucketReplaceScript); err != nil {
 		return err
 	}
 	pipe := p.rdb.Pipeline()
 	for _, a := range accs {
-		args := []any{a.slots, p.channel(a.code), a.code}
-		for _, r := range a.rows {
-			args = append(args, r[0], r[1], r[2])
-		}
-		replaceScript.EvalSha(ctx, pipe, []string{p.key(a.code)}, args...)
+		p.replaceIn(ctx, pipe, a)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return err
@@ -204,6 +226,38 @@ func (p *projector) replaceMany(ctx context.Context, accs []accountRows) error {
 		p.owed.settle(a.changes())
 	}
 	return nil
+}
+
+// replaceIn queues the rewrite of one account: a one-row account's bucket field (and the deletion of
+// its hash from before the buckets), a split account's whole hash.
+func (p *projector) replaceIn(ctx context.Context, pipe redis.Pipeliner, a accountRows) {
+	if a.slots <= 1 && len(a.rows) == 1 {
+		r := a.rows[0]
+		keys, args := p.bucketArgs(a.code, r[0], r[1], r[2])
+		bucketReplaceScript.EvalSha(ctx, pipe, keys, args...)
+		pipe.Unlink(ctx, p.key(a.code))
+		return
+	}
+	args := []any{a.slots, p.channel(a.code), a.code}
+	for _, r := range a.rows {
+		args = append(args, r[0], r[1], r[2])
+	}
+	replaceScript.EvalSha(ctx, pipe, []string{p.key(a.code)}, args...)
+}
+
+// dropLegacy deletes the hashes that one-row accounts had before the buckets (old[i] for accs[i]).
+func (p *projector) dropLegacy(ctx context.Context, accs []accountRows, old []bool) error {
+	pipe := p.rdb.Pipeline()
+	for i, a := range accs {
+		if old[i] {
+			pipe.Unlink(ctx, p.key(a.code))
+		}
+	}
+	if pipe.Len() == 0 {
+		return nil
+	}
+	_, err := pipe.Exec(ctx)
+	return err
 }
 
 func (l *Ledger) pgAccountRows(ctx context.Context, id int64) (accountRows, error) {
@@ -228,16 +282,7 @@ func (l *Ledger) pgAccountRows(ctx context.Context, id int64) (accountRows, erro
 	return a, rows.Err()
 }
 
-// replace sets the account's whole hash to its PostgreSQL rows.
+// replace sets the account's projection to its PostgreSQL rows.
 func (p *projector) replace(ctx context.Context, a accountRows) error {
-	args := []any{a.slots, p.channel(a.code), a.code}
-	for _, r := range a.rows {
-		args = append(args, r[0], r[1], r[2])
-	}
-	err := replaceScript.Run(ctx, p.rdb, []string{p.key(a.code)}, args...).Err()
-	if err == nil {
-		p.downUntil.Store(0)
-		p.owed.settle(a.changes())
-	}
-	return err
+	return p.replaceMany(ctx, []accountRows{a})
 }

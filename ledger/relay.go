@@ -110,7 +110,7 @@ func (p *projector) writeAll(caller context.Context, chs []change) ([]int64, err
 	defer cancel()
 	cmds, err := p.run(ctx, chs)
 	if err != nil && isNoScript(err) {
-		if err = projectScript.Load(ctx, p.rdb).Err(); err == nil {
+		if err = loadScripts(ctx, p.rdb); err == nil {
 			cmds, err = p.run(ctx, chs)
 		}
 	}

@@ -57,7 +57,7 @@ func redisRestartIsReconciled(t *testing.T, rdb redis.UniversalClient, srv *dbte
 	if seen, err := l.CheckRedisRestart(ctx, true); err != nil || !seen {
 		t.Fatalf("empty restart not seen: %v %v", seen, err)
 	}
-	if m, err := rdb.HGetAll(ctx, "tb:bal:vol:1").Result(); err != nil || len(m) == 0 {
+	if m, err := oneRow(rdb, "tb:", "vol:1"); err != nil || len(m) == 0 {
 		t.Fatalf("the empty Redis was not filled again: %v %v", m, err)
 	}
 	if b, err := l.Balance(ctx, "vol:1"); err != nil || b.Posted != 150 || b.Source != ledger.SourceRedis {

@@ -62,7 +62,7 @@ func (l *Ledger) VerifyRedis(ctx context.Context, workers int, progress func(acc
 		problems []string
 	)
 	err := l.eachPageOf(ctx, workers, func(ctx context.Context, accs []accountRows) error {
-		have, err := l.proj.redisRows(ctx, accs)
+		have, _, err := l.proj.redisRows(ctx, accs, false)
 		if err != nil {
 			return &redisUnreachable{err}
 		}

@@ -71,9 +71,7 @@ func TestWatch(t *testing.T) {
 	if b := next("vol:2", other, 1); b.Account != "vol:2" || b.Posted != 30 || b.Version != 1 {
 		t.Errorf("vol:2 after a posting: %+v", b)
 	}
-	if err := e.rdb.Del(ctx, e.prefix+"bal:vol:2").Err(); err != nil {
-		t.Fatal(err)
-	}
+	forget(t, e.rdb, e.prefix, "vol:2")
 	if _, err := e.l.Reconcile(ctx); err != nil {
 		t.Fatal(err)
 	}

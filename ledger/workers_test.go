@@ -37,7 +37,7 @@ func TestWorkersExpireHoldsAndRelay(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		got, _ := e.l.GetHold(ctx, h.Hold.ID)
-		m, _ := e.rdb.HGetAll(ctx, e.prefix+"bal:vol:1").Result()
+		m, _ := oneRow(e.rdb, e.prefix, "vol:1")
 		lag, _ := e.l.ProjectionLag(ctx)
 		if got.Status == ledger.HoldExpired && m["p0"] == "105" && m["h0"] == "0" && lag == 0 {
 			break

@@ -148,7 +148,8 @@ func TestLedgerAPI(t *testing.T) {
 	if b := balance(); b.Source != "redis" {
 		t.Fatalf("balance source %q, want redis", b.Source)
 	}
-	if n, err := a.rdb.Del(t.Context(), a.prefix+"bal:vol:1").Result(); err != nil || n != 1 {
+	bucket, field, _ := ledger.RedisKeys(a.prefix, "vol:1")
+	if n, err := a.rdb.HDel(t.Context(), bucket, field).Result(); err != nil || n != 1 {
 		t.Fatalf("delete the Redis balance: %d %v", n, err)
 	}
 	if b := balance(); b.Source != "postgres" {

@@ -63,7 +63,7 @@ func benchScale(ctx context.Context, cfg config.Config, args []string, w io.Writ
 	defer admin.Close()
 	scfg := cfg
 	scfg.DatabaseURL = withDatabase(cfg.DatabaseURL, o.db)
-	// The default database's keys are as long as production's (tb:s:bal:vol:N against tb:bal:vol:N
+	// The default database's keys are as long as production's (tb:s:bk:vol:N against tb:bk:vol:N
 	// fall in the same allocation sizes), so that the memory per account measured is production's.
 	scfg.RedisPrefix = cfg.RedisPrefix + "s:"
 	if o.db != "timebank_scale" {

@@ -148,18 +148,29 @@ SELECT a.code FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_
 	return codes, err
 }
 
-// memoryUsage is the mean MEMORY USAGE of up to 1,000 of the accounts' projected hashes.
+// memoryUsage is Redis's memory per projected volunteer: the MEMORY USAGE (every field counted) of
+// the buckets holding up to 1,000 of the accounts, over the accounts those buckets hold.
 func memoryUsage(ctx context.Context, rdb redis.UniversalClient, prefix string, codes []string) (float64, error) {
+	seen := map[string]bool{}
 	var sum, n int64
 	for _, c := range codes[:min(len(codes), 1000)] {
-		b, err := rdb.MemoryUsage(ctx, prefix+"bal:"+c).Result()
+		bucket, _, _ := ledger.RedisKeys(prefix, c)
+		if seen[bucket] {
+			continue
+		}
+		seen[bucket] = true
+		b, err := rdb.MemoryUsage(ctx, bucket, 0).Result()
 		if err == redis.Nil {
 			continue
 		}
 		if err != nil {
 			return 0, err
 		}
-		sum, n = sum+b, n+1
+		fields, err := rdb.HLen(ctx, bucket).Result()
+		if err != nil {
+			return 0, err
+		}
+		sum, n = sum+b, n+fields
 	}
 	return float64(sum) / float64(max(n, 1)), nil
 }
