@@ -2,36 +2,58 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"timebank/pkg/care"
-	who "timebank/pkg/principal"
 )
 
-// The care board in a real browser: a red-card person registered ten days ago and never visited is
+// The care board in a real browser: the coordinator registers a red-card person from the board and
+// pairs the volunteer, on the pages; registered ten days ago and never visited, the person is
 // overdue on the coordinator's board (1366 px, and the big screen); the paired volunteer, on a 360 px
 // phone, opens the person's card code, records a 40-minute visit with a note, and lands on their list
 // with the notice; the coordinator's board then shows the card visited and no longer overdue; the
 // visit's service record credited the volunteer. The coordinator opens the
-// person's full record, and that read is in the audit log. Screenshots of each screen are saved.
+// person's full record, and that read is in the audit log. Screenshots of each screen are saved, and
+// of the registration form and the pairings page at 360 px and 1366 px in Chinese and English.
 func TestBrowserCareBoardTurnsVisited(t *testing.T) {
 	t.Parallel() // a browser test mostly waits: two run at once
 	base, d := browserApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
-	p, err := d.Care.Register(ctx, who.Operator(), care.NewPerson{RegionCode: w.regionIn, Categories: []string{"alone", "tekun"},
-		Colour: care.Red, Name: "王小芳", Address: "硖石街道东山路 8 号", Phone: "13812345678", Consent: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.DB.Exec(`UPDATE care_people SET created_at = now() - interval '10 days' WHERE id = $1`, p.ID); err != nil {
-		t.Fatal(err)
-	}
 	vol := w.users[volunteer]
-	if _, err := d.Care.Pair(ctx, who.Operator(), care.NewPairing{PersonID: p.ID, OrgID: w.a.ID, UserID: &vol}); err != nil {
+	board := base + "/communities/" + w.regionIn + "/care-board"
+
+	// The coordinator registers the person from the board and pairs the volunteer, through the pages.
+	pc := newChrome(t)
+	step(t, pc, "a 1366 px screen", chromedp.EmulateViewport(1366, 900))
+	signInWith(t, pc, base, worldPhone(coordA), testPassword)
+	visit(t, pc, board)
+	step(t, pc, "open the registration", chromedp.Click(chromedp.ID("care-register")), chromedp.WaitVisible(chromedp.ID("care-person-form")))
+	fill(t, pc, "f-name", "王小芳", "f-phone", "13812345678", "f-address", "硖石街道东山路 8 号")
+	step(t, pc, "tick the categories and consent", chromedp.Click(chromedp.CSS(`[data-testid=category-alone]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=category-tekun]`)), chromedp.SetValue(chromedp.ID("f-colour"), "red"),
+		chromedp.Click(chromedp.ID("f-consent")))
+	screenshot(t, pc, "register-filled")
+	submitAndWait(t, pc, "care-person-submit", "care-pairings-link")
+	if got := textOf(t, pc, "notice"); !strings.Contains(got, "已登记") {
+		t.Errorf("the notice after registering: %q", got)
+	}
+	var p care.Person
+	if err := d.DB.Get(&p.ID, `SELECT id FROM care_people`); err != nil {
+		t.Fatal(err)
+	}
+	step(t, pc, "open the pairings", chromedp.Click(chromedp.ID("care-pairings-link")), chromedp.WaitVisible(chromedp.ID("care-pair-form")))
+	step(t, pc, "choose the volunteer", chromedp.SetValue(chromedp.ID("f-who"), id(w.a.ID)+":"+id(vol)))
+	submitAndWait(t, pc, "care-pair-submit", "notice")
+	if got := textOf(t, pc, "pairings"); !strings.Contains(got, "volunteer of A") {
+		t.Errorf("the pairings after pairing: %q", got)
+	}
+	screenshot(t, pc, "paired")
+	if _, err := d.DB.Exec(`UPDATE care_people SET created_at = now() - interval '10 days' WHERE id = $1`, p.ID); err != nil {
 		t.Fatal(err)
 	}
 	_, cardURL, err := d.Care.Card(ctx, p.ID)
@@ -39,13 +61,9 @@ func TestBrowserCareBoardTurnsVisited(t *testing.T) {
 		t.Fatal(err)
 	}
 	cardPath := cardURL[strings.Index(cardURL, "/q/"):]
-	board := base + "/communities/" + w.regionIn + "/care-board"
 	cardSel := "#care-card-" + id(p.ID)
 
 	// The coordinator's board: the card is red and overdue.
-	pc := newChrome(t)
-	step(t, pc, "a 1366 px screen", chromedp.EmulateViewport(1366, 900))
-	signInWith(t, pc, base, worldPhone(coordA), testPassword)
 	visit(t, pc, board)
 	if got := attrAt(t, pc, cardSel, "data-overdue"); got != "true" {
 		t.Fatalf("before the visit the card's data-overdue is %q", got)
@@ -113,6 +131,19 @@ JOIN care_visits c ON c.id = v.visit_id WHERE c.person_id = $1`, p.ID); err != n
 		t.Errorf("the unmasked record: %q", got)
 	}
 	screenshot(t, pc, "person-unmasked")
+	// The registration form and the pairings page at 360 px and 1366 px, in Chinese and English.
+	for _, width := range []int{phoneWidth, 1366} {
+		for _, lang := range []string{"zh-CN", "en"} {
+			useWidth(t, pc, width)
+			useLang(t, pc, base, lang)
+			visit(t, pc, base+"/care/people/new?region="+w.regionIn)
+			fitsWidth(t, pc, "the registration form", width)
+			screenshot(t, pc, fmt.Sprintf("register-%s-%d", lang, width))
+			visit(t, pc, base+"/care/people/"+id(p.ID)+"/pairings")
+			fitsWidth(t, pc, "the pairings page", width)
+			screenshot(t, pc, fmt.Sprintf("pairings-%s-%d", lang, width))
+		}
+	}
 	var reads int
 	if err := d.DB.Get(&reads, `SELECT count(*) FROM audit_log WHERE action = 'care.read_unmasked' AND target = $1`,
 		"care_person:"+id(p.ID)); err != nil || reads != 1 {

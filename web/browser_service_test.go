@@ -65,6 +65,17 @@ func TestBrowserServiceRequest(t *testing.T) {
 	if err := d.DB.Get(&reqID, `SELECT id FROM service_requests`); err != nil {
 		t.Fatal(err)
 	}
+	// The same pages in English: the form the desk's code opens, and the request with the code to
+	// show at the door.
+	useLang(t, res, base, "en")
+	visit(t, res, code.URL)
+	screenshot(t, res, "1-ask-en")
+	openPage(t, res, mine)
+	if got := textOf(t, res, "svc-what"); !strings.Contains(got, "Meal") {
+		t.Errorf("the resident's page in English: %q", got)
+	}
+	screenshot(t, res, "3-asked-en")
+	useLang(t, res, base, "zh-CN")
 
 	// A volunteer of the team takes it, with their balance open.
 	vol := newChrome(t)
@@ -101,6 +112,9 @@ func TestBrowserServiceRequest(t *testing.T) {
 	fill(t, res, "f-comment", "小伙子很耐心")
 	submitAndWait(t, res, "svc-rate", "svc-rated")
 	screenshot(t, res, "8-rated")
+	useLang(t, res, base, "en")
+	openPage(t, res, mine)
+	screenshot(t, res, "8-rated-en")
 
 	// The team's coordinator, on a laptop, sees the rating with its count and publishes the comment.
 	coord := newChrome(t)
