@@ -27,32 +27,46 @@ func TestBrowserCareBoardTurnsVisited(t *testing.T) {
 	vol := w.users[volunteer]
 	board := base + "/communities/" + w.regionIn + "/care-board"
 
-	// The coordinator registers the person from the board and pairs the volunteer, through the pages.
-	pc := newChrome(t)
-	step(t, pc, "a 1366 px screen", chromedp.EmulateViewport(1366, 900))
-	signInWith(t, pc, base, worldPhone(coordA), testPassword)
-	visit(t, pc, board)
-	step(t, pc, "open the registration", chromedp.Click(chromedp.ID("care-register")), chromedp.WaitVisible(chromedp.ID("care-person-form")))
-	fill(t, pc, "f-name", "王小芳", "f-phone", "13812345678", "f-address", "硖石街道东山路 8 号")
-	step(t, pc, "tick the categories and consent", chromedp.Click(chromedp.CSS(`[data-testid=category-alone]`)),
+	// The coordinator registers the person from the board and pairs the volunteer, through the pages
+	// (in a browser of its own, so that the board's flow below keeps its time).
+	reg := newChrome(t)
+	step(t, reg, "a 1366 px screen", chromedp.EmulateViewport(1366, 900))
+	signInWith(t, reg, base, worldPhone(coordA), testPassword)
+	visit(t, reg, board)
+	step(t, reg, "open the registration", chromedp.Click(chromedp.ID("care-register")), chromedp.WaitVisible(chromedp.ID("care-person-form")))
+	fill(t, reg, "f-name", "王小芳", "f-phone", "13812345678", "f-address", "硖石街道东山路 8 号")
+	step(t, reg, "tick the categories and consent", chromedp.Click(chromedp.CSS(`[data-testid=category-alone]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid=category-tekun]`)), chromedp.SetValue(chromedp.ID("f-colour"), "red"),
 		chromedp.Click(chromedp.ID("f-consent")))
-	screenshot(t, pc, "register-filled")
-	submitAndWait(t, pc, "care-person-submit", "care-pairings-link")
-	if got := textOf(t, pc, "notice"); !strings.Contains(got, "已登记") {
+	screenshot(t, reg, "register-filled")
+	submitAndWait(t, reg, "care-person-submit", "care-pairings-link")
+	if got := textOf(t, reg, "notice"); !strings.Contains(got, "已登记") {
 		t.Errorf("the notice after registering: %q", got)
 	}
 	var p care.Person
 	if err := d.DB.Get(&p.ID, `SELECT id FROM care_people`); err != nil {
 		t.Fatal(err)
 	}
-	step(t, pc, "open the pairings", chromedp.Click(chromedp.ID("care-pairings-link")), chromedp.WaitVisible(chromedp.ID("care-pair-form")))
-	step(t, pc, "choose the volunteer", chromedp.SetValue(chromedp.ID("f-who"), id(w.a.ID)+":"+id(vol)))
-	submitAndWait(t, pc, "care-pair-submit", "notice")
-	if got := textOf(t, pc, "pairings"); !strings.Contains(got, "volunteer of A") {
+	step(t, reg, "open the pairings", chromedp.Click(chromedp.ID("care-pairings-link")), chromedp.WaitVisible(chromedp.ID("care-pair-form")))
+	step(t, reg, "choose the volunteer", chromedp.SetValue(chromedp.ID("f-who"), id(w.a.ID)+":"+id(vol)))
+	submitAndWait(t, reg, "care-pair-submit", "notice")
+	if got := textOf(t, reg, "pairings"); !strings.Contains(got, "volunteer of A") {
 		t.Errorf("the pairings after pairing: %q", got)
 	}
-	screenshot(t, pc, "paired")
+	screenshot(t, reg, "paired")
+	// The registration form and the pairings page at 360 px and 1366 px, in Chinese and English.
+	for _, width := range []int{phoneWidth, 1366} {
+		for _, lang := range []string{"zh-CN", "en"} {
+			useWidth(t, reg, width)
+			useLang(t, reg, base, lang)
+			visit(t, reg, base+"/care/people/new?region="+w.regionIn)
+			fitsWidth(t, reg, "the registration form", width)
+			screenshot(t, reg, fmt.Sprintf("register-%s-%d", lang, width))
+			visit(t, reg, base+"/care/people/"+id(p.ID)+"/pairings")
+			fitsWidth(t, reg, "the pairings page", width)
+			screenshot(t, reg, fmt.Sprintf("pairings-%s-%d", lang, width))
+		}
+	}
 	if _, err := d.DB.Exec(`UPDATE care_people SET created_at = now() - interval '10 days' WHERE id = $1`, p.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -64,6 +78,9 @@ func TestBrowserCareBoardTurnsVisited(t *testing.T) {
 	cardSel := "#care-card-" + id(p.ID)
 
 	// The coordinator's board: the card is red and overdue.
+	pc := newChrome(t)
+	step(t, pc, "a 1366 px screen", chromedp.EmulateViewport(1366, 900))
+	signInWith(t, pc, base, worldPhone(coordA), testPassword)
 	visit(t, pc, board)
 	if got := attrAt(t, pc, cardSel, "data-overdue"); got != "true" {
 		t.Fatalf("before the visit the card's data-overdue is %q", got)
@@ -131,19 +148,6 @@ JOIN care_visits c ON c.id = v.visit_id WHERE c.person_id = $1`, p.ID); err != n
 		t.Errorf("the unmasked record: %q", got)
 	}
 	screenshot(t, pc, "person-unmasked")
-	// The registration form and the pairings page at 360 px and 1366 px, in Chinese and English.
-	for _, width := range []int{phoneWidth, 1366} {
-		for _, lang := range []string{"zh-CN", "en"} {
-			useWidth(t, pc, width)
-			useLang(t, pc, base, lang)
-			visit(t, pc, base+"/care/people/new?region="+w.regionIn)
-			fitsWidth(t, pc, "the registration form", width)
-			screenshot(t, pc, fmt.Sprintf("register-%s-%d", lang, width))
-			visit(t, pc, base+"/care/people/"+id(p.ID)+"/pairings")
-			fitsWidth(t, pc, "the pairings page", width)
-			screenshot(t, pc, fmt.Sprintf("pairings-%s-%d", lang, width))
-		}
-	}
 	var reads int
 	if err := d.DB.Get(&reads, `SELECT count(*) FROM audit_log WHERE action = 'care.read_unmasked' AND target = $1`,
 		"care_person:"+id(p.ID)); err != nil || reads != 1 {
