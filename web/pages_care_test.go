@@ -25,7 +25,7 @@ func TestCarePages(t *testing.T) {
 	newPage := "/care/people/new?region=" + w.regionIn
 	want(t, "the board", coord.get(board), 200, `href="`+newPage+`"`)
 	r := coord.get(newPage)
-	want(t, "the registration form", r, 200, "登记关爱对象", `name="_csrf"`, "硖石街道", "独居老人", "监护人书面同意")
+	want(t, "the registration form", r, 200, "登记关爱对象", `name="_csrf"`, "所在社区：<strong>硖石街道", "独居老人", ">监护人<")
 	inputsLabelled(t, "registration", r.body)
 	if strings.Contains(r.body, w.regionIn) && strings.Contains(r.body, ">"+w.regionIn+"<") {
 		t.Error("the form shows the division code")

@@ -22,9 +22,11 @@ var carePairFields = []string{"who", "starts_on", "ends_on"}
 
 // carePairingsView is a person's pairings with the form to pair a volunteer or a team.
 type carePairingsView struct {
-	Person   care.Person
-	Pairings []carePairingLine
-	Who      []optionGroup
+	Person      care.Person
+	ColourLabel string
+	Categories  string
+	Pairings    []carePairingLine
+	Who         []optionGroup
 }
 
 // carePairingLine is a pairing as the list shows it: who, for which period, and whether it can end.
@@ -55,7 +57,7 @@ func (s *server) renderCarePairings(c *fiber.Ctx, status int, f form) error {
 	v := s.newView(c, "page.care.pair.title")
 	v.Title = p.NameMasked + " · " + v.Title
 	v.Form = f
-	d := carePairingsView{Person: p}
+	d := carePairingsView{Person: p, ColourLabel: s.msgs.Get(v.Lang, colourKeys[p.Colour]), Categories: s.careCategories(v.Lang, p.Categories)}
 	list, err := s.Care.Pairings(ctx, id)
 	if err != nil {
 		return err
@@ -122,14 +124,17 @@ func (s *server) carePairChoices(c *fiber.Ctx, lang, region string) ([]optionGro
 	return out, nil
 }
 
-// parseWho reads the form's choice: an organization, and a volunteer of it or none (the team).
+// parseWho reads the form's choice: an organization, and a volunteer of it or none (the team). A
+// choice it cannot read is no organization (0), which the service refuses as missing.
 func parseWho(v string) (orgID int64, userID *int64) {
 	o, u, hasUser := strings.Cut(v, ":")
 	orgID, _ = strconv.ParseInt(o, 10, 64)
 	if hasUser {
-		if n, err := strconv.ParseInt(u, 10, 64); err == nil && n > 0 {
-			userID = &n
+		n, err := strconv.ParseInt(u, 10, 64)
+		if err != nil || n <= 0 {
+			return 0, nil
 		}
+		userID = &n
 	}
 	return orgID, userID
 }

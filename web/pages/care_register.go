@@ -77,9 +77,8 @@ func (s *server) renderCarePerson(c *fiber.Ctx, status int, f form, p *care.Pers
 		for _, col := range care.Colours {
 			d.Colours = append(d.Colours, option{Value: col, Label: s.msgs.Get(v.Lang, colourKeys[col])})
 		}
-		for _, k := range []string{"self", "guardian"} {
-			d.ConsentOf = append(d.ConsentOf, option{Value: k, Label: s.msgs.Get(v.Lang, consentKeys[k])})
-		}
+		d.ConsentOf = []option{{Value: "self", Label: s.msgs.Get(v.Lang, "page.care.form.consent_self")},
+			{Value: "guardian", Label: s.msgs.Get(v.Lang, "page.care.form.consent_guardian")}}
 	} else {
 		v.Title = p.NameMasked + " · " + v.Title
 	}
