@@ -54,7 +54,8 @@ func TestBrowserCareBoardTurnsVisited(t *testing.T) {
 		t.Errorf("the pairings after pairing: %q", got)
 	}
 	screenshot(t, reg, "paired")
-	// The registration form and the pairings page at 360 px and 1366 px, in Chinese and English.
+	// The registration form and the pairings page at 360 px and 1366 px, in Chinese and English, and
+	// the change form on a phone.
 	for _, width := range []int{phoneWidth, 1366} {
 		for _, lang := range []string{"zh-CN", "en"} {
 			useWidth(t, reg, width)
@@ -65,6 +66,11 @@ func TestBrowserCareBoardTurnsVisited(t *testing.T) {
 			visit(t, reg, base+"/care/people/"+id(p.ID)+"/pairings")
 			fitsWidth(t, reg, "the pairings page", width)
 			screenshot(t, reg, fmt.Sprintf("pairings-%s-%d", lang, width))
+			if width == phoneWidth {
+				visit(t, reg, base+"/care/people/"+id(p.ID)+"/edit")
+				fitsWidth(t, reg, "the change form", width)
+				screenshot(t, reg, "change-"+lang+"-360")
+			}
 		}
 	}
 	if _, err := d.DB.Exec(`UPDATE care_people SET created_at = now() - interval '10 days' WHERE id = $1`, p.ID); err != nil {
