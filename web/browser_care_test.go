@@ -2,36 +2,78 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"timebank/pkg/care"
-	who "timebank/pkg/principal"
 )
 
-// The care board in a real browser: a red-card person registered ten days ago and never visited is
+// The care board in a real browser: the coordinator registers a red-card person from the board and
+// pairs the volunteer, on the pages; registered ten days ago and never visited, the person is
 // overdue on the coordinator's board (1366 px, and the big screen); the paired volunteer, on a 360 px
 // phone, opens the person's card code, records a 40-minute visit with a note, and lands on their list
 // with the notice; the coordinator's board then shows the card visited and no longer overdue; the
 // visit's service record credited the volunteer. The coordinator opens the
-// person's full record, and that read is in the audit log. Screenshots of each screen are saved.
+// person's full record, and that read is in the audit log. Screenshots of each screen are saved, and
+// of the registration form and the pairings page at 360 px and 1366 px in Chinese and English.
 func TestBrowserCareBoardTurnsVisited(t *testing.T) {
 	t.Parallel() // a browser test mostly waits: two run at once
 	base, d := browserApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
-	p, err := d.Care.Register(ctx, who.Operator(), care.NewPerson{RegionCode: w.regionIn, Categories: []string{"alone", "tekun"},
-		Colour: care.Red, Name: "王小芳", Address: "硖石街道东山路 8 号", Phone: "13812345678", Consent: true})
-	if err != nil {
+	vol := w.users[volunteer]
+	board := base + "/communities/" + w.regionIn + "/care-board"
+
+	// The coordinator registers the person from the board and pairs the volunteer, through the pages
+	// (in a browser of its own, so that the board's flow below keeps its time).
+	reg := newChrome(t)
+	step(t, reg, "a 1366 px screen", chromedp.EmulateViewport(1366, 900))
+	signInWith(t, reg, base, worldPhone(coordA), testPassword)
+	visit(t, reg, board)
+	step(t, reg, "open the registration", chromedp.Click(chromedp.ID("care-register")), chromedp.WaitVisible(chromedp.ID("care-person-form")))
+	fill(t, reg, "f-name", "王小芳", "f-phone", "13812345678", "f-address", "硖石街道东山路 8 号")
+	step(t, reg, "tick the categories and consent", chromedp.Click(chromedp.CSS(`[data-testid=category-alone]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=category-tekun]`)), chromedp.SetValue(chromedp.ID("f-colour"), "red"),
+		chromedp.Click(chromedp.ID("f-consent")))
+	screenshot(t, reg, "register-filled")
+	submitAndWait(t, reg, "care-person-submit", "care-pairings-link")
+	if got := textOf(t, reg, "notice"); !strings.Contains(got, "已登记") {
+		t.Errorf("the notice after registering: %q", got)
+	}
+	var p care.Person
+	if err := d.DB.Get(&p.ID, `SELECT id FROM care_people`); err != nil {
 		t.Fatal(err)
+	}
+	step(t, reg, "open the pairings", chromedp.Click(chromedp.ID("care-pairings-link")), chromedp.WaitVisible(chromedp.ID("care-pair-form")))
+	step(t, reg, "choose the volunteer", chromedp.SetValue(chromedp.ID("f-who"), id(w.a.ID)+":"+id(vol)))
+	submitAndWait(t, reg, "care-pair-submit", "notice")
+	if got := textOf(t, reg, "pairings"); !strings.Contains(got, "volunteer of A") {
+		t.Errorf("the pairings after pairing: %q", got)
+	}
+	screenshot(t, reg, "paired")
+	// The registration form and the pairings page at 360 px and 1366 px, in Chinese and English, and
+	// the change form on a phone.
+	for _, width := range []int{phoneWidth, 1366} {
+		for _, lang := range []string{"zh-CN", "en"} {
+			useWidth(t, reg, width)
+			useLang(t, reg, base, lang)
+			visit(t, reg, base+"/care/people/new?region="+w.regionIn)
+			fitsWidth(t, reg, "the registration form", width)
+			screenshot(t, reg, fmt.Sprintf("register-%s-%d", lang, width))
+			visit(t, reg, base+"/care/people/"+id(p.ID)+"/pairings")
+			fitsWidth(t, reg, "the pairings page", width)
+			screenshot(t, reg, fmt.Sprintf("pairings-%s-%d", lang, width))
+			if width == phoneWidth {
+				visit(t, reg, base+"/care/people/"+id(p.ID)+"/edit")
+				fitsWidth(t, reg, "the change form", width)
+				screenshot(t, reg, "change-"+lang+"-360")
+			}
+		}
 	}
 	if _, err := d.DB.Exec(`UPDATE care_people SET created_at = now() - interval '10 days' WHERE id = $1`, p.ID); err != nil {
-		t.Fatal(err)
-	}
-	vol := w.users[volunteer]
-	if _, err := d.Care.Pair(ctx, who.Operator(), care.NewPairing{PersonID: p.ID, OrgID: w.a.ID, UserID: &vol}); err != nil {
 		t.Fatal(err)
 	}
 	_, cardURL, err := d.Care.Card(ctx, p.ID)
@@ -39,7 +81,6 @@ func TestBrowserCareBoardTurnsVisited(t *testing.T) {
 		t.Fatal(err)
 	}
 	cardPath := cardURL[strings.Index(cardURL, "/q/"):]
-	board := base + "/communities/" + w.regionIn + "/care-board"
 	cardSel := "#care-card-" + id(p.ID)
 
 	// The coordinator's board: the card is red and overdue.

@@ -123,6 +123,32 @@ func TestBrowserServiceRequest(t *testing.T) {
 	if err := d.DB.Get(&n, `SELECT count(*) FROM service_records WHERE user_id = $1`, w.users[volunteer]); err != nil || n != 1 {
 		t.Fatalf("%d records of the volunteer, %v", n, err)
 	}
+
+	// The resident's pages in English, on a phone of their own (so the flow above keeps its time): the
+	// form the desk's code opens, a request waiting with the code to show at the door (asked by the
+	// coordinator for a resident), and the rated request.
+	en := newChrome(t)
+	phone(t, en)
+	useLang(t, en, base, "en")
+	visit(t, en, code.URL)
+	screenshot(t, en, "1-ask-en")
+	coordP, err := d.Users.Principal(ctx, w.users[coordA])
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting, err := d.ServiceDesk.Create(ctx, coordP.Actor(), "english-door", servicedesk.NewRequest{DeskCode: code.Token,
+		Category: "meal", WantedAt: clk.Now().Add(time.Hour), Address: "东山路 20 号", Phone: "13812345679"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	openPage(t, en, base+"/service/r/"+waiting.Access)
+	if got := textOf(t, en, "svc-what"); !strings.Contains(got, "Meals") {
+		t.Errorf("the resident's page in English: %q", got)
+	}
+	step(t, en, "the code for the door", chromedp.WaitVisible(chromedp.ID("svc-visit-code")))
+	screenshot(t, en, "3-asked-en")
+	openPage(t, en, mine)
+	screenshot(t, en, "8-rated-en")
 }
 
 // openPage opens a URL whose page is not sure to have a title heading the test waits for.

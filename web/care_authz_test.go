@@ -170,9 +170,26 @@ func careAuthzEntries() map[string]entry {
 			out: func(t *testing.T, w *world) call {
 				return call{"POST", fmt.Sprintf("/care/proposals/%d/decide", w.care(t).proposalOut), malformed}
 			}},
-		"GET /me/care":     {who: people, in: fixed("GET", "/me/care", "")},
-		"GET /care/visit":  {who: people, in: fixed("GET", "/care/visit?card=k", "")},
-		"POST /care/visit": {who: people, in: fixed("POST", "/care/visit", malformed)},
+		// Registering (the region is in the form: the handler refuses a region the caller does not
+		// manage), changing, pairing and the region's visit frequencies.
+		"GET /care/people/new":           withWho(region("GET", "/care/people/new?region=%s", ""), managers),
+		"POST /care/people":              withWho(region("POST", "/care/people?region_code=%s", malformed), managers),
+		"GET /care/people/:id/edit":      {who: managers, in: pagePath("GET", "/care/people/%d/edit", "", true), out: pagePath("GET", "/care/people/%d/edit", "", false)},
+		"POST /care/people/:id":          {who: managers, in: pagePath("POST", "/care/people/%d", malformed, true), out: pagePath("POST", "/care/people/%d", malformed, false)},
+		"GET /care/people/:id/pairings":  {who: managers, in: pagePath("GET", "/care/people/%d/pairings", "", true), out: pagePath("GET", "/care/people/%d/pairings", "", false)},
+		"POST /care/people/:id/pairings": {who: managers, in: pagePath("POST", "/care/people/%d/pairings", malformed, true), out: pagePath("POST", "/care/people/%d/pairings", malformed, false)},
+		"POST /care/pairings/:id/end": {who: managers,
+			in: func(t *testing.T, w *world) call {
+				return call{"POST", fmt.Sprintf("/care/pairings/%d/end", w.care(t).pairIn), ""}
+			},
+			out: func(t *testing.T, w *world) call {
+				return call{"POST", fmt.Sprintf("/care/pairings/%d/end", w.care(t).pairOut), ""}
+			}},
+		"GET /regions/:code/care-frequency":         withWho(region("GET", "/regions/%s/care-frequency", ""), with(regionXS)),
+		"POST /regions/:code/care-frequency":        withWho(region("POST", "/regions/%s/care-frequency", malformed), with(regionXS)),
+		"GET /me/care":                              {who: people, in: fixed("GET", "/me/care", "")},
+		"GET /care/visit":                           {who: people, in: fixed("GET", "/care/visit?card=k", "")},
+		"POST /care/visit":                          {who: people, in: fixed("POST", "/care/visit", malformed)},
 		"GET /api/v1/regions/:code/care-visit-rate": withWho(region("GET", "/api/v1/regions/%s/care-visit-rate", ""), readers),
 	}
 }

@@ -78,8 +78,8 @@ SELECT
  (SELECT count(DISTINCT (user_id, org_id)) FROM service_records WHERE org_id IN (SELECT id FROM o)) AS volunteers_new,
  (SELECT coalesce(sum(minutes), 0) FROM service_records WHERE kind = 'scan' AND org_id IN (SELECT id FROM o)) AS scan_minutes,
  (SELECT coalesce(sum(minutes), 0) FROM service_records WHERE kind = 'manual' AND org_id IN (SELECT id FROM o)) AS manual_minutes,
- (SELECT count(*) FROM activities, tomorrow WHERE status = 'open' AND is_service AND starts_at < tomorrow.t
-   AND org_id IN (SELECT id FROM o)) AS activities,
+ (SELECT count(*) FROM activities, tomorrow WHERE status = 'open' AND is_service AND kind = 'activity'
+   AND starts_at < tomorrow.t AND org_id IN (SELECT id FROM o)) AS activities,
  (SELECT coalesce(-sum(p.amount), 0) FROM ledger_postings p JOIN ledger_accounts a ON a.id = p.account_id
    JOIN o ON o.account_code = a.code) AS credits_issued,
  (SELECT coalesce(sum(p.amount), 0) FROM ledger_postings p JOIN ledger_accounts a ON a.id = p.account_id

@@ -26,10 +26,11 @@ type Pairing struct {
 	CreatedBy  string     `db:"created_by" json:"created_by"`
 	CreatedAt  time.Time  `db:"created_at" json:"created_at"`
 	RegionCode string     `db:"region_code" json:"-"`
+	Ended      bool       `db:"ended" json:"-"` // ended by someone (EndPairing), not only by its planned end
 }
 
 const pairingQuery = `SELECT c.id, c.person_id, c.user_id, coalesce(u.name, '') AS user_name, c.org_id, o.name AS org_name,
-    c.starts_on, c.ends_on, c.created_by, c.created_at, p.region_code
+    c.starts_on, c.ends_on, c.created_by, c.created_at, p.region_code, c.ended_by IS NOT NULL AS ended
 FROM care_pairings c JOIN organizations o ON o.id = c.org_id JOIN care_people p ON p.id = c.person_id
 LEFT JOIN users u ON u.id = c.user_id`
 

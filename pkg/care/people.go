@@ -88,41 +88,11 @@ type NewPerson struct {
 	HouseholdID *int64   `json:"household_id,omitempty"`
 }
 
-// Validate checks the request and brings its fields to their clean forms.
+// Validate checks the request and brings its fields to their clean forms, by the same rules as a
+// change (checkPerson).
 func (n *NewPerson) Validate() error {
 	bad := fields.Set{}
-	var reason string
-	if len(n.Categories) == 0 {
-		bad["categories"] = "required"
-	}
-	for _, c := range n.Categories {
-		if !slices.Contains(Categories, c) {
-			bad["categories"] = "unknown"
-		}
-	}
-	slices.Sort(n.Categories)
-	n.Categories = slices.Compact(n.Categories)
-	if !slices.Contains(Colours, n.Colour) {
-		bad["colour"] = "unknown"
-	}
-	if n.Name, reason = (fields.Text{Max: 50, Required: true}).Clean(n.Name); reason != "" {
-		bad["name"] = reason
-	} else if containsStar(n.Name) {
-		bad["name"] = "format"
-	}
-	if n.Address, reason = (fields.Text{Max: 200}).Clean(n.Address); reason != "" {
-		bad["address"] = reason
-	}
-	if n.Phone != "" {
-		p, err := identity.NormalizePhone(n.Phone)
-		if err != nil {
-			bad["phone"] = "phone_invalid"
-		}
-		n.Phone = p
-	}
-	if n.Note, reason = (fields.Text{Max: 200}).Clean(n.Note); reason != "" {
-		bad["note"] = reason
-	}
+	checkPerson(bad, personFields{Categories: &n.Categories, Name: &n.Name, Address: &n.Address, Phone: &n.Phone, Note: &n.Note})
 	if n.ConsentOf == "" {
 		n.ConsentOf = "self"
 	}
@@ -132,10 +102,63 @@ func (n *NewPerson) Validate() error {
 	if !n.Consent {
 		bad["consent"] = "consent_required"
 	}
+	if !slices.Contains(Colours, n.Colour) {
+		bad["colour"] = "unknown"
+	}
 	if _, err := strconv.ParseUint(n.RegionCode, 10, 64); err != nil || len(n.RegionCode) != 12 {
 		bad["region_code"] = "division_code"
 	}
 	return bad.Err(ErrInvalid)
+}
+
+// personFields are the fields a registration and a change share; a nil field is not checked (a
+// change leaves it as it is).
+type personFields struct {
+	Categories                 *[]string
+	Name, Address, Phone, Note *string
+}
+
+// checkPerson is the one check of what a coordinator types about a person, for a registration and
+// a change alike: it notes what is wrong in bad and brings each field to its clean form.
+func checkPerson(bad fields.Set, f personFields) {
+	var reason string
+	if f.Categories != nil {
+		cats := *f.Categories
+		if len(cats) == 0 {
+			bad["categories"] = "required"
+		}
+		for _, c := range cats {
+			if !slices.Contains(Categories, c) {
+				bad["categories"] = "unknown"
+			}
+		}
+		slices.Sort(cats)
+		*f.Categories = slices.Compact(cats)
+	}
+	if f.Name != nil {
+		if *f.Name, reason = (fields.Text{Max: 50, Required: true}).Clean(*f.Name); reason != "" {
+			bad["name"] = reason
+		} else if containsStar(*f.Name) {
+			bad["name"] = "format"
+		}
+	}
+	if f.Address != nil {
+		if *f.Address, reason = (fields.Text{Max: 200}).Clean(*f.Address); reason != "" {
+			bad["address"] = reason
+		}
+	}
+	if f.Phone != nil && *f.Phone != "" {
+		p, err := identity.NormalizePhone(*f.Phone)
+		if err != nil {
+			bad["phone"] = "phone_invalid"
+		}
+		*f.Phone = p
+	}
+	if f.Note != nil {
+		if *f.Note, reason = (fields.Text{Max: 200}).Clean(*f.Note); reason != "" {
+			bad["note"] = reason
+		}
+	}
 }
 
 func containsStar(s string) bool {

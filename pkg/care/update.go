@@ -2,7 +2,6 @@ package care
 
 import (
 	"context"
-	"slices"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -29,45 +28,15 @@ type PersonChange struct {
 	Active      *bool    `json:"active,omitempty"`
 }
 
-func (c *PersonChange) validate() error {
+// Validate checks the change by the same rules as a registration (checkPerson) and brings its
+// fields to their clean forms.
+func (c *PersonChange) Validate() error {
 	bad := fields.Set{}
-	var reason string
+	f := personFields{Name: c.Name, Address: c.Address, Phone: c.Phone, Note: c.Note}
 	if c.Categories != nil {
-		if len(c.Categories) == 0 {
-			bad["categories"] = "required"
-		}
-		for _, k := range c.Categories {
-			if !slices.Contains(Categories, k) {
-				bad["categories"] = "unknown"
-			}
-		}
-		slices.Sort(c.Categories)
-		c.Categories = slices.Compact(c.Categories)
+		f.Categories = &c.Categories
 	}
-	if c.Name != nil {
-		if *c.Name, reason = (fields.Text{Max: 50, Required: true}).Clean(*c.Name); reason != "" {
-			bad["name"] = reason
-		} else if containsStar(*c.Name) {
-			bad["name"] = "format"
-		}
-	}
-	if c.Address != nil {
-		if *c.Address, reason = (fields.Text{Max: 200}).Clean(*c.Address); reason != "" {
-			bad["address"] = reason
-		}
-	}
-	if c.Phone != nil && *c.Phone != "" {
-		p, err := identity.NormalizePhone(*c.Phone)
-		if err != nil {
-			bad["phone"] = "phone_invalid"
-		}
-		*c.Phone = p
-	}
-	if c.Note != nil {
-		if *c.Note, reason = (fields.Text{Max: 200}).Clean(*c.Note); reason != "" {
-			bad["note"] = reason
-		}
-	}
+	checkPerson(bad, f)
 	return bad.Err(ErrInvalid)
 }
 
@@ -75,7 +44,7 @@ func (c *PersonChange) validate() error {
 // (never their values).
 // Errors: ErrInvalid (*fields.Error: household_id not_found or linked, …), ErrPersonNotFound.
 func (s *Service) UpdatePerson(ctx context.Context, by *principal.Principal, id int64, c PersonChange) (Person, error) {
-	if err := c.validate(); err != nil {
+	if err := c.Validate(); err != nil {
 		return Person{}, err
 	}
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {

@@ -6,8 +6,11 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/pkg/access"
 	"timebank/pkg/care"
 	"timebank/pkg/chinatime"
+	"timebank/pkg/org"
+	"timebank/web/guard"
 )
 
 // colourKeys translate the risk colours.
@@ -45,6 +48,8 @@ type careBoardView struct {
 	Communities []care.CommunityCount
 	Street      bool // more than one community: show the counts per community
 	Totals      care.CommunityCount
+	Register    string // the registration form, for those who manage care here
+	Frequency   string // the region's visit frequencies, for those who manage the region
 }
 
 func (s *server) careCards(lang string, cards []care.Card) []careCard {
@@ -87,6 +92,15 @@ func (s *server) careBoardPage(c *fiber.Ctx) error {
 		d.Totals.Yellow += n.Yellow
 		d.Totals.Green += n.Green
 		d.Totals.Overdue += n.Overdue
+	}
+	p := guard.Principal(c)
+	if t, err := s.Care.Target(c.UserContext(), code); err != nil {
+		return err
+	} else if p.Can(access.ManageCare, t) {
+		d.Register = careNewLink(code)
+	}
+	if p.Can(access.ManageRegions, org.RegionTarget(code)) {
+		d.Frequency = careFrequencyLink(code)
 	}
 	if len(b.Communities) == 1 {
 		v.Title = b.Communities[0].RegionName + " · " + v.Title

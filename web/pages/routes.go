@@ -70,6 +70,17 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	// decisions, with the rules of the JSON routes that do the same.
 	ct := s.targets.Care(s.Care)
 	s.handle(get, "/communities/:code/care-board", guard.Allow(access.ReadCare, ct.Region), s.careBoardPage)
+	// Registering and changing a person, pairing, and a region's visit frequencies (its administrators).
+	// The region of a registration is in the form: the handler checks the caller manages care there.
+	s.handle(get, "/care/people/new", guard.Allow(access.ManageCare, ct.RegionQuery), s.careNewPage)
+	s.handle(post, "/care/people", guard.Allow(access.ManageCare, nil), s.careRegisterSubmit)
+	s.handle(get, "/care/people/:id/edit", guard.Allow(access.ManageCare, ct.Person), s.careEditPage)
+	s.handle(post, "/care/people/:id", guard.Allow(access.ManageCare, ct.Person), s.careChangeSubmit)
+	s.handle(get, "/care/people/:id/pairings", guard.Allow(access.ManageCare, ct.Person), s.carePairingsPage)
+	s.handle(post, "/care/people/:id/pairings", guard.Allow(access.ManageCare, ct.Person), s.carePairSubmit)
+	s.handle(post, "/care/pairings/:id/end", guard.Allow(access.ManageCare, ct.Pairing), s.carePairEndSubmit)
+	s.handle(get, "/regions/:code/care-frequency", guard.Allow(access.ManageRegions, s.targets.Region), s.careFrequencyPage)
+	s.handle(post, "/regions/:code/care-frequency", guard.Allow(access.ManageRegions, s.targets.Region), s.careFrequencySubmit)
 	s.handle(get, "/care/people/:id", guard.SignedIn(), s.carePersonPage)
 	s.handle(get, "/care/people/:id/card", guard.Allow(access.ManageCare, ct.Person), s.careCardPage)
 	s.handle(post, "/care/people/:id/colour", guard.Allow(access.ManageCare, ct.Person), s.careColourSubmit)
