@@ -58,12 +58,12 @@ func demoServiceRequests(ctx context.Context, d *app.Services, world *demoWorld,
 	if _, err := desks.Take(ctx, volunteer.Actor(), id); err != nil {
 		return fmt.Errorf("demo service take: %w", err)
 	}
-	door, err := desks.VisitCode(id)
+	door, err := desks.VisitCode(ctx, id)
 	if err != nil {
 		return err
 	}
 	at = now.Add(-2 * time.Hour)
-	if _, err := desks.Start(ctx, volunteer.Actor(), door.Token); err != nil {
+	if _, err := desks.Start(ctx, volunteer.Actor(), id, door.Token); err != nil {
 		return fmt.Errorf("demo service start: %w", err)
 	}
 	at = now.Add(-75 * time.Minute)
