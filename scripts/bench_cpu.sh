@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # CPU time per transaction, for a machine that is shared and busy: throughput there says more about
 # the neighbours than about the code, but the CPU each transaction costs stays nearly the same. One
-# run of pgbench's tpcb-like or of `timebank bench ledger|hot|http` (16 clients); between the run's
-# warm-up and its end, the CPU time of the client process (with its children), of the PostgreSQL
-# backends connected to the run's database and of redis-server is summed and divided by the
-# transactions committed meanwhile.
+# run of pgbench's tpcb-like or of `timebank bench ledger|hot|http` (16 clients) or of `timebank bench
+# redeem` (200 clients back to back, or paced with RATE=N); between the run's warm-up and its end,
+# the CPU time of the client process (with its children), of the PostgreSQL backends connected to
+# the run's database and of redis-server is summed and divided by the transactions (for redeem: the
+# orders handed out) committed meanwhile.
 #
-#   bash scripts/bench_cpu.sh pgbench                     (after `make bench`, which makes timebank_pgbench)
-#   bash scripts/bench_cpu.sh ledger|hot|http [BINARY]    (BINARY: bin/timebank by default)
+#   bash scripts/bench_cpu.sh pgbench                            (after `make bench`, which makes timebank_pgbench)
+#   bash scripts/bench_cpu.sh ledger|hot|http|redeem [BINARY]    (BINARY: bin/timebank by default)
 #
 # The redis-server figure includes whatever else uses that Redis at the time.
 set -euo pipefail
@@ -28,20 +29,29 @@ pgbench)
   count="SELECT count(*) FROM pgbench_history"
   label="pgbench -b tpcb-like -c 16 -j 2"
   ;;
-ledger | hot | http)
+ledger | hot | http | redeem)
   bin=${2:-bin/timebank}
   [ -x "$bin" ] || die "$bin not found; run 'make build'"
-  db=timebank_bench_cpu
+  db=${BENCH_DB:-timebank_bench_cpu} # a database of its own, dropped and made again
   "${PSQL[@]}" -d "$DB_NAME" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" 2>/dev/null
   export TIMEBANK_DATABASE_URL="postgres://$DB_USER:$PGPASSWORD@$PG_HOST:$PG_PORT/$db?sslmode=disable"
   export TIMEBANK_REDIS_PREFIX="benchcpu:$RANDOM:"
   "$bin" migrate up >/dev/null
-  case $mode in hot) args=(ledger --hot) ;; *) args=("$mode") ;; esac
-  "$bin" bench "${args[@]}" --clients 16 --duration 24s --accounts 300 >"$out" 2>&1 &
+  case $mode in
+  hot) args=(ledger --hot --clients 16 --duration 24s --accounts 300) ;;
+  redeem) args=(redeem --volunteers "${VOLUNTEERS:-20000}" --duration 24s --rate "${RATE:-0}") ;;
+  *) args=("$mode" --clients 16 --duration 24s --accounts 300) ;;
+  esac
+  "$bin" bench "${args[@]}" >"$out" 2>&1 &
   count="SELECT coalesce(max(id), 0) FROM ledger_transactions"
+  started="SELECT EXISTS (SELECT FROM ledger_transactions WHERE kind = 'transfer')"
+  if [ "$mode" = redeem ]; then
+    count="SELECT count(*) FROM store_orders WHERE status = 'fulfilled'"
+    started="SELECT EXISTS (SELECT FROM store_orders WHERE status = 'fulfilled')"
+  fi
   label="timebank bench ${args[*]}"
   ;;
-*) die "usage: bench_cpu.sh pgbench | bench_cpu.sh ledger|hot|http [BINARY]" ;;
+*) die "usage: bench_cpu.sh pgbench | bench_cpu.sh ledger|hot|http|redeem [BINARY]" ;;
 esac
 client=$!
 
@@ -62,8 +72,8 @@ sample() {
 }
 if [ "$mode" = pgbench ]; then
   sleep 4
-else # past the set-up: the first timed transfer is in
-  until [ "$("${PSQL[@]}" -d "$db" -c "SELECT EXISTS (SELECT FROM ledger_transactions WHERE kind = 'transfer')")" = t ]; do
+else # past the set-up: the first timed transfer (or order) is in
+  until [ "$("${PSQL[@]}" -d "$db" -c "$started")" = t ]; do
     kill -0 "$client" 2>/dev/null || { cat "$out" >&2; die "the benchmark ended early"; }
     sleep 0.2
   done
@@ -75,6 +85,7 @@ sleep 8
 read -r pg2 cl2 rd2 n2 <<<"$(sample)"
 t2=$(date +%s.%N)
 wait "$client" || { cat "$out" >&2; die "the benchmark failed"; }
+[ "$mode" = redeem ] && grep '^redeem' "$out"
 awk -v l="$label" -v pg=$((pg2 - pg1)) -v cl=$((cl2 - cl1)) -v rd=$((rd2 - rd1)) -v n=$((n2 - n1)) \
   -v hz="$(getconf CLK_TCK)" -v t1="$t1" -v t2="$t2" -v ld="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
   us = 1e6 / hz / n

@@ -102,7 +102,8 @@ func dbError(err error) error {
 		return fmt.Errorf("%w: %s", ErrHistoryImmutable, pe.Message)
 	case pe.Constraint == "store_items_name_key":
 		return ErrItemExists
-	case pe.Constraint == "store_lots_on_hand" || pe.Constraint == "store_lots_reserved":
+	case pe.Constraint == "store_lots_on_hand" || pe.Constraint == "store_lots_reserved" ||
+		pe.Constraint == "store_movements_on_hand_after" || pe.Constraint == "store_movements_reserved_after":
 		return ErrOutOfStock
 	case pe.Constraint == "store_items_store_id_fkey" || pe.Constraint == "store_policies_store_id_fkey" ||
 		pe.Constraint == "store_orders_store_id_fkey" || pe.Constraint == "store_donations_store_id_fkey" ||

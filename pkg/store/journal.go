@@ -52,8 +52,10 @@ type move struct {
 }
 
 // appendMovements appends the movements, all caused by ref and made by actor at at, in one statement.
-// The journal's trigger applies each to its lot; a movement that would take a lot below zero or
-// past its on-hand fails the lot's CHECK and with it the whole transaction.
+// Each movement is written with its lot's state after it, from the lots locked (in id order) by
+// the statement; the journal's statement trigger checks that and moves each lot once. A movement
+// that would take a lot below zero or past its on-hand fails the journal's CHECK and with it the
+// whole transaction.
 func (s *Service) appendMovements(ctx context.Context, tx *sqlx.Tx, ref, actor string, at time.Time, ms []move) ([]Movement, error) {
 	refs, actors := make([]string, len(ms)), make([]string, len(ms))
 	for i := range ms {
@@ -78,11 +80,19 @@ func (s *Service) appendMoves(ctx context.Context, tx *sqlx.Tx, at time.Time, ms
 	}
 	var out []Movement
 	err := s.st.Select(ctx, tx, &out, `
-INSERT INTO store_movements (lot_id, kind, on_hand_delta, reserved_delta, reason, ref, actor, at)
-SELECT lot, kind, on_hand, reserved, nullif(reason, ''), ref, actor, $8
-FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY
-     AS m (lot, kind, on_hand, reserved, reason, ref, actor, n)
-ORDER BY n
+WITH m AS (
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY
+        AS m (lot, kind, on_hand, reserved, reason, ref, actor, n)
+), lot AS (
+    SELECT id, store_id, item_id, on_hand, reserved FROM store_lots WHERE id IN (SELECT lot FROM m) ORDER BY id FOR UPDATE
+)
+INSERT INTO store_movements (store_id, item_id, lot_id, kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after,
+                             reason, ref, actor, at)
+SELECT lot.store_id, lot.item_id, m.lot, m.kind, m.on_hand, m.reserved,
+       lot.on_hand + sum(m.on_hand) OVER w, lot.reserved + sum(m.reserved) OVER w, nullif(m.reason, ''), m.ref, m.actor, $8
+FROM m LEFT JOIN lot ON lot.id = m.lot
+WINDOW w AS (PARTITION BY m.lot ORDER BY m.n)
+ORDER BY m.n
 RETURNING `+movementColumns,
 		pq.Int64Array(lots), pq.StringArray(kinds), pq.Int64Array(onHands), pq.Int64Array(reserves),
 		pq.StringArray(reasons), pq.StringArray(refs), pq.StringArray(actors), at)

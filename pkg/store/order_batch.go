@@ -244,11 +244,15 @@ WITH o AS (
     FROM unnest($16::bigint[], $17::int[], $18::bigint[], $19::int[]) AS a (order_id, line, lot, qty)
     JOIN o ON o.id = a.order_id
 ), m AS (
-    INSERT INTO store_movements (lot_id, kind, on_hand_delta, reserved_delta, ref, actor, at)
-    SELECT m.lot, 'reserved', 0, m.qty, 'order:' || m.order_id, m.actor, m.at
+    INSERT INTO store_movements (store_id, item_id, lot_id, kind, on_hand_delta, reserved_delta, on_hand_after,
+                                 reserved_after, ref, actor, at)
+    SELECT lot.store_id, lot.item_id, m.lot, 'reserved', 0, m.qty, lot.on_hand, lot.reserved + sum(m.qty) OVER w,
+           'order:' || m.order_id, m.actor, m.at
     FROM unnest($18::bigint[], $19::int[], $16::bigint[], $20::text[], $21::timestamptz[]) WITH ORDINALITY
          AS m (lot, qty, order_id, actor, at, n)
     JOIN o ON o.id = m.order_id
+    LEFT JOIN store_lots lot ON lot.id = m.lot -- locked by lockLotsTaking
+    WINDOW w AS (PARTITION BY m.lot ORDER BY m.n)
     ORDER BY m.lot, m.n
 )
 SELECT id, created_at, expires_at FROM o`,

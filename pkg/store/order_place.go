@@ -235,9 +235,14 @@ WITH o AS (
     INSERT INTO store_allocations (order_id, line, lot_id, qty)
     SELECT o.id, line, lot, qty FROM o, unnest($14::int[], $15::bigint[], $16::int[]) AS a (line, lot, qty)
 ), m AS (
-    INSERT INTO store_movements (lot_id, kind, on_hand_delta, reserved_delta, ref, actor, at)
-    SELECT lot, 'reserved', 0, qty, 'order:' || o.id, $6, $9
-    FROM o, unnest($15::bigint[], $16::int[]) WITH ORDINALITY AS m (lot, qty, n) ORDER BY n
+    INSERT INTO store_movements (store_id, item_id, lot_id, kind, on_hand_delta, reserved_delta, on_hand_after,
+                                 reserved_after, ref, actor, at)
+    SELECT lot.store_id, lot.item_id, m.lot, 'reserved', 0, m.qty, lot.on_hand, lot.reserved + sum(m.qty) OVER w,
+           'order:' || o.id, $6, $9
+    FROM o CROSS JOIN unnest($15::bigint[], $16::int[]) WITH ORDINALITY AS m (lot, qty, n)
+    LEFT JOIN store_lots lot ON lot.id = m.lot -- locked by lockLotsTaking
+    WINDOW w AS (PARTITION BY m.lot ORDER BY m.n)
+    ORDER BY m.n
 )
 SELECT created_at, expires_at FROM o`,
 		o.ID, o.StoreID, o.UserID, o.Total, o.HoldID, actor.Label(), key, hash, now, expires,

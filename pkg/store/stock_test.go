@@ -27,19 +27,36 @@ func TestStockInvariantsInTheDatabase(t *testing.T) {
 		{"lot deleted", `DELETE FROM store_lots WHERE id = $1`},
 		{"movement edited", `UPDATE store_movements SET on_hand_delta = 500 WHERE lot_id = $1`},
 		{"movement deleted", `DELETE FROM store_movements WHERE lot_id = $1`},
-		{"below zero", `INSERT INTO store_movements (lot_id, kind, on_hand_delta, reserved_delta, reason, ref, actor)
-		                VALUES ($1, 'written_off', -6, 0, 'lost', 'adjustment:1', 'test')`},
-		{"reserve past on-hand", `INSERT INTO store_movements (lot_id, kind, on_hand_delta, reserved_delta, ref, actor)
-		                VALUES ($1, 'reserved', 0, 6, 'order:1', 'test')`},
-		{"write-off without a reason", `INSERT INTO store_movements (lot_id, kind, on_hand_delta, reserved_delta, ref, actor)
-		                VALUES ($1, 'written_off', -1, 0, 'adjustment:1', 'test')`},
-		{"received with a negative quantity", `INSERT INTO store_movements (lot_id, kind, on_hand_delta, reserved_delta, ref, actor)
-		                VALUES ($1, 'received', -1, 0, 'donation:1', 'test')`},
+		// Movements written as the service writes them, each with its lot's state after it.
+		{"below zero", moveSQL(`'written_off', -6, 0, on_hand - 6, reserved, 'lost'`)},
+		{"reserve past on-hand", moveSQL(`'reserved', 0, 6, on_hand, reserved + 6, NULL`)},
+		{"write-off without a reason", moveSQL(`'written_off', -1, 0, on_hand - 1, reserved, NULL`)},
+		{"received with a negative quantity", moveSQL(`'received', -1, 0, on_hand - 1, reserved, NULL`)},
+		// and movements whose state after them does not follow from their lot.
+		{"after that does not follow", moveSQL(`'received', 1, 0, on_hand + 2, reserved, NULL`)},
+		{"after of a second movement that does not follow", `INSERT INTO store_movements (store_id, item_id, lot_id, kind,
+		    on_hand_delta, reserved_delta, on_hand_after, reserved_after, ref, actor)
+		    SELECT store_id, item_id, id, 'received', 1, 0, on_hand + n, reserved, 'donation:1', 'test'
+		    FROM store_lots, (VALUES (1), (1)) AS v (n) WHERE id = $1`},
+		{"after of no lot state", `INSERT INTO store_movements (store_id, item_id, lot_id, kind, on_hand_delta, reserved_delta,
+		    on_hand_after, reserved_after, ref, actor) VALUES (1, 1, $1, 'received', 1, 0, 1000, 0, 'donation:1', 'test')`},
 	} {
 		if _, err := e.db.ExecContext(ctx, c.sql, lot); err == nil {
 			t.Errorf("%s: the database accepted it", c.name)
 		}
 	}
+	// The same by hand, following the lot, is accepted (and rolled back).
+	tx, err := e.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO store_movements (store_id, item_id, lot_id, kind,
+	    on_hand_delta, reserved_delta, on_hand_after, reserved_after, ref, actor)
+	    SELECT store_id, item_id, id, 'received', 1, 0, on_hand + n, reserved, 'donation:1', 'test'
+	    FROM store_lots, (VALUES (1), (2)) AS v (n) WHERE id = $1 ORDER BY n`, lot); err != nil {
+		t.Errorf("two movements that follow their lot: %v", err)
+	}
+	_ = tx.Rollback()
 	if _, err := e.db.ExecContext(ctx, `TRUNCATE store_movements CASCADE`); err == nil {
 		t.Error("TRUNCATE of the journal was accepted")
 	}
@@ -51,6 +68,14 @@ func TestStockInvariantsInTheDatabase(t *testing.T) {
 		t.Errorf("after refused changes: %+v", it)
 	}
 	e.consistent()
+}
+
+// moveSQL inserts a movement of the lot $1 by hand: kind, deltas, the state after it and the reason,
+// as expressions over the lot's row.
+func moveSQL(values string) string {
+	return `INSERT INTO store_movements (store_id, item_id, lot_id, kind, on_hand_delta, reserved_delta, on_hand_after,
+	    reserved_after, reason, ref, actor)
+	SELECT store_id, item_id, id, ` + values + `, 'donation:1', 'test' FROM store_lots WHERE id = $1`
 }
 
 // Write-offs and counts append movements; the journal's sums stay equal to every lot, reserved
