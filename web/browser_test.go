@@ -53,46 +53,83 @@ func findChromium(t *testing.T) string {
 	return ""
 }
 
-// newChrome starts a fresh headless Chromium (its own temporary profile, so no cookies from another
-// test) for the test, sized like a counter PC, and returns the context of its first tab. The
-// browser ends with the test. Uncaught script errors and content-security-policy violations on
-// any page fail the test (see watchConsole).
-func newChrome(t *testing.T) context.Context {
+// chrome is the test process's one Chromium: starting a browser takes seconds of a busy machine,
+// so the browser tests share it, each in browser contexts of its own (see newChrome). TestMain
+// ends it.
+var chrome struct {
+	once   sync.Once
+	ctx    context.Context // the browser's first tab, which keeps it running
+	cancel func()          // ends the browser and removes its profile
+	err    error
+	out    syncBuffer
+	// height is the height of the first window's page; a window opened later has no tab strip,
+	// so a test's window is given the first one's (see newChrome).
+	height int64
+}
+
+// startChrome starts the process's Chromium on first use, sized like a counter PC.
+func startChrome(t *testing.T) context.Context {
 	t.Helper()
 	path := findChromium(t)
-	var out syncBuffer
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox, // tests run as root in containers, where the sandbox cannot start
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true), // /dev/shm is tiny in containers
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("password-store", "basic"),
-		// A browser in Zhejiang asks for Chinese; the English pages are reached with the switch.
-		chromedp.Flag("lang", "zh-CN"),
-		chromedp.Flag("accept-lang", "zh-CN,zh"),
-		chromedp.WindowSize(pcWidth, pcHeight),
-		chromedp.CombinedOutput(&out),
-		// No UserDataDir: the allocator makes a fresh temporary profile for this browser and removes
-		// it when the browser has ended.
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancelTab()
-		cancelAlloc() // waits for the browser to exit
+	chrome.once.Do(func() {
+		opts := []chromedp.ExecAllocatorOption{
+			chromedp.ExecPath(path),
+			chromedp.Headless,
+			chromedp.NoSandbox, // tests run as root in containers, where the sandbox cannot start
+			chromedp.DisableGPU,
+			chromedp.NoFirstRun,
+			chromedp.NoDefaultBrowserCheck,
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-dev-shm-usage", true), // /dev/shm is tiny in containers
+			chromedp.Flag("disable-extensions", true),
+			chromedp.Flag("password-store", "basic"),
+			// A browser in Zhejiang asks for Chinese; the English pages are reached with the switch.
+			chromedp.Flag("lang", "zh-CN"),
+			chromedp.Flag("accept-lang", "zh-CN,zh"),
+			chromedp.WindowSize(pcWidth, pcHeight),
+			chromedp.CombinedOutput(&chrome.out),
+			// No UserDataDir: the allocator makes a temporary profile for the browser and removes
+			// it when the browser has ended.
+		}
+		allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelTab := chromedp.NewContext(allocCtx)
+		chrome.ctx = ctx
+		chrome.cancel = func() {
+			cancelTab()
+			cancelAlloc() // waits for the browser to exit
+		}
+		// The first action starts the browser; its context must not carry a deadline, which would
+		// end the browser with it. A test's deadline goes on the contexts derived from it.
+		if chrome.err = chromedp.Do(ctx); chrome.err == nil {
+			chrome.height, chrome.err = chromedp.Run(ctx, chromedp.Evaluate[int64](`innerHeight`))
+		}
 	})
-	// The first action starts the browser; its context must not carry a deadline, which would end
-	// the browser with it. The test's deadline goes on the contexts derived below.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting Chromium (%s): %v\n%s", path, err, out.String())
+	if chrome.err != nil {
+		t.Fatalf("starting Chromium (%s): %v\n%s", path, chrome.err, chrome.out.String())
+	}
+	return chrome.ctx
+}
+
+// endChrome ends the process's Chromium, if one was started.
+func endChrome() {
+	if chrome.cancel != nil {
+		chrome.cancel()
+	}
+}
+
+// newChrome opens a window of its own for the test (a fresh browser context: no cookies, storage
+// or cache of another test, as a browser with a fresh profile), sized like a counter PC, and
+// returns its context. The window closes with the test. Uncaught script errors and
+// content-security-policy violations on any page fail the test (see watchConsole).
+func newChrome(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancelTab := chromedp.NewContext(startChrome(t), chromedp.WithNewBrowserContext())
+	t.Cleanup(cancelTab) // closes the window and disposes of its browser context
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(pcWidth, chrome.height)); err != nil {
+		t.Fatalf("opening a window: %v", err)
 	}
 	watchConsole(t, ctx)
 	ctx, cancel := context.WithTimeout(ctx, browserTestTimeout)
@@ -177,6 +214,13 @@ func (s *syncBuffer) String() string {
 func TestBrowserInfrastructure(t *testing.T) {
 	base, _ := browserApp(t)
 	ctx := newChrome(t)
+	// A test's window, in the browser the tests share, is sized like the browser's own first
+	// window: a counter PC's.
+	const size = `innerWidth + "x" + innerHeight`
+	got, first := evalString(t, ctx, "the window's size", size), evalString(t, chrome.ctx, "the first window's size", size)
+	if got != first || !strings.HasPrefix(got, fmt.Sprint(pcWidth)+"x") {
+		t.Errorf("a test's window is %s, the browser's first %s, want %d wide", got, first, pcWidth)
+	}
 	phone(t, ctx)
 	visit(t, ctx, base+"/")
 	if got := textOf(t, ctx, "page-title"); !strings.Contains(got, "志愿服务获得的时间币") {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/pkg/identity"
 	"timebank/pkg/qr"
 	"timebank/pkg/store"
 )
@@ -157,7 +158,7 @@ func TestStorePagesDonationOrderCounter(t *testing.T) {
 	// The counter: the scanner types the URL and Enter; the clerk hands out the rice only.
 	want(t, "counter", clerk.get(sa+"/counter"), 200, `id="scan-code"`, "autofocus")
 	r = clerk.submit(sa+"/counter/scan", url.Values{"code": {pickup + "\r\n"}})
-	want(t, "scan", r, 200, `id="fulfil-all"`, store.MaskName(vol.Name), `name="give-`+id(rice.ID)+`" type="number"`)
+	want(t, "scan", r, 200, `id="fulfil-all"`, identity.MaskName(vol.Name), `name="give-`+id(rice.ID)+`" type="number"`)
 	inputsLabelled(t, "counter with an order", r.body)
 	// Enter in a quantity field presses the form's first button: it must hand out the quantities
 	// as set, never everything.
@@ -220,7 +221,7 @@ func TestStorePagesSaleAndCancel(t *testing.T) {
 
 	clerk := signedInAs(t, app, clerkSA)
 	r := clerk.submit(sa+"/counter/scan", url.Values{"code": {memberURL}})
-	want(t, "member scan", r, 200, `id="sale-member"`, store.MaskName(vol.Name), `id="sale-available">5<`)
+	want(t, "member scan", r, 200, `id="sale-member"`, identity.MaskName(vol.Name), `id="sale-available">5<`)
 	sale := url.Values{"member": {valueOf(t, r.body, "member")}, "key": {valueOf(t, r.body, "key")}}
 	add := func(find string) response {
 		v := url.Values{"find": {find}, "op": {"find"}}

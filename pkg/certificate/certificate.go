@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+	"timebank/pkg/identity"
 )
 
 // Purposes a certificate is asked for: 升学 (school), 就业 (employer), 评优 (award), other.
@@ -65,7 +66,7 @@ type Certificate struct {
 }
 
 // MaskedName returns the person's name as the public check shows it.
-func (c Certificate) MaskedName() string { return MaskName(c.PersonName) }
+func (c Certificate) MaskedName() string { return identity.MaskName(c.PersonName) }
 
 // Record is one service record as certified: its id and revision at issue, and what it says.
 type Record struct {

@@ -13,6 +13,7 @@ import (
 	"timebank/ledger"
 	"timebank/pkg/activity"
 	"timebank/pkg/audit"
+	"timebank/pkg/identity"
 	"timebank/pkg/principal"
 )
 
@@ -108,7 +109,7 @@ VALUES ($1, $2, $3, $4, $5)`, id, orgID, start.Format(time.DateOnly), start.AddD
 }
 
 func (e PublicEntry) masked() PublicEntry {
-	e.MaskedName, e.Hours, e.PersonName = MaskName(e.PersonName), ledger.FormatHours(e.Minutes), ""
+	e.MaskedName, e.Hours, e.PersonName = identity.MaskName(e.PersonName), ledger.FormatHours(e.Minutes), ""
 	return e
 }
 

@@ -75,7 +75,7 @@ func randomHex(n int) string {
 }
 
 // New creates a fresh, migrated database (a copy of a migrated template) and drops it when the test
-// ends.
+// ends (see ahead.go for when the copy and the drop are made).
 func New(t testing.TB) *sqlx.DB {
 	t.Helper()
 	db, _ := NewWithURL(t)
@@ -89,20 +89,12 @@ func NewWithURL(t testing.TB) (*sqlx.DB, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	base := env("TIMEBANK_DATABASE_URL", DefaultDatabaseURL)
-	admin, err := sql.Open("postgres", base)
+	srv, err := serverFor(ctx, base)
 	if err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
-	defer admin.Close()
-	if err := admin.PingContext(ctx); err != nil {
-		t.Fatalf("dbtest: PostgreSQL at %s is not reachable (run `make test`, which starts it): %v", redact(base), err)
-	}
-	var role string
-	if err := admin.QueryRowContext(ctx, `SELECT current_user`).Scan(&role); err != nil {
-		t.Fatalf("dbtest: %v", err)
-	}
-	name := "timebank_test_" + randomHex(6)
-	if err := copyTemplate(ctx, admin, base, templateName(role), name); err != nil {
+	name, err := srv.take(ctx)
+	if err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
 	url := withDB(base, name)
@@ -114,12 +106,7 @@ func NewWithURL(t testing.TB) (*sqlx.DB, string) {
 	db.SetMaxIdleConns(64)
 	t.Cleanup(func() {
 		db.Close()
-		drop, err := sql.Open("postgres", base)
-		if err != nil {
-			return
-		}
-		defer drop.Close()
-		_, _ = drop.Exec(fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name))
+		srv.drop(name)
 	})
 	return db, url
 }
@@ -226,11 +213,11 @@ func redact(raw string) string {
 }
 
 // Redis returns a client for the test Redis and a key prefix of this test's own; the keys under it
-// are deleted when the test ends. In a test bound to a Redis Cluster (UseRedisCluster), and in its
-// subtests, the client is one of that cluster.
+// are deleted when the test ends (behind it: see redis_clean.go). In a test bound to a Redis
+// Cluster (UseRedisCluster), and in its subtests, the client is one of that cluster.
 func Redis(t testing.TB) (redis.UniversalClient, string) {
 	t.Helper()
-	prefix := "test:" + randomHex(6) + ":"
+	prefix := prefixFor()
 	if c := ClusterOf(t); c != nil {
 		c.handed.Add(1)
 		cc := c.Client()
@@ -253,17 +240,13 @@ func Redis(t testing.TB) (redis.UniversalClient, string) {
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		t.Fatalf("dbtest: Redis at %s is not reachable (run `make test`, which starts it): %v", opt.Addr, err)
 	}
+	c, err := cleanerFor(ctx, raw, opt)
+	if err != nil {
+		t.Fatalf("dbtest: Redis at %s: %v", opt.Addr, err)
+	}
 	t.Cleanup(func() {
-		ctx := context.Background()
-		iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		var keys []string
-		for iter.Next(ctx) {
-			keys = append(keys, iter.Val())
-		}
-		if len(keys) > 0 {
-			rdb.Del(ctx, keys...)
-		}
 		rdb.Close()
+		c.clean(prefix)
 	})
 	return rdb, prefix
 }

@@ -125,6 +125,10 @@ func (b *Bus) Run(ctx context.Context) {
 func (b *Bus) listen(ctx context.Context) {
 	ps := b.rdb.Subscribe(ctx, b.channel)
 	defer ps.Close()
+	// A wait for news does not end with ctx; closing the subscription ends it, so that Run
+	// returns as soon as it is told to rather than after the wait.
+	stop := context.AfterFunc(ctx, func() { _ = ps.Close() })
+	defer stop()
 	pinged := false
 	for {
 		msg, err := ps.ReceiveTimeout(ctx, quiet)

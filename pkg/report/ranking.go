@@ -3,7 +3,7 @@ package report
 import (
 	"context"
 
-	"timebank/pkg/certificate"
+	"timebank/pkg/identity"
 )
 
 // Ranked is a volunteer's verified service with an organization in a period.
@@ -40,7 +40,7 @@ HAVING sum(r.minutes) > 0
 	for i := range out {
 		out[i].Rank = i + 1
 		if !full {
-			out[i].Name = certificate.MaskName(out[i].Name)
+			out[i].Name = identity.MaskName(out[i].Name)
 		}
 	}
 	if out == nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"timebank/pkg/identity"
 	"timebank/pkg/qr"
 )
 
@@ -130,7 +131,7 @@ func (s *Service) VerifyReceipt(ctx context.Context, token string) (Acknowledgem
 		return Acknowledgement{}, err
 	}
 	if a.Donor.Kind == DonorResident {
-		a.Donor.Name = MaskName(a.Donor.Name)
+		a.Donor.Name = identity.MaskName(a.Donor.Name)
 	}
 	a.Donor.PhoneMasked = ""
 	return a, nil
@@ -148,17 +149,4 @@ func codeError(err error) error {
 		return ErrCodeInvalid
 	}
 	return err
-}
-
-// MaskName hides all but the first character of a person's name: 张三丰 becomes 张**.
-func MaskName(name string) string {
-	r := []rune(name)
-	if len(r) <= 1 {
-		return name
-	}
-	out := []rune{r[0]}
-	for range r[1:] {
-		out = append(out, '*')
-	}
-	return string(out)
 }

@@ -30,7 +30,7 @@ func (s *Service) member(ctx context.Context, userID int64) (Member, identity.Us
 	if err != nil {
 		return Member{}, u, err
 	}
-	return Member{UserID: u.ID, VolunteerNo: u.VolunteerNo, NameMasked: MaskName(u.Name), Available: b.Available}, u, nil
+	return Member{UserID: u.ID, VolunteerNo: u.VolunteerNo, NameMasked: identity.MaskName(u.Name), Available: b.Available}, u, nil
 }
 
 // The kinds of code the counter takes.

@@ -52,7 +52,7 @@ func TestPickupHandedOutOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Kind != store.ScanPickup || res.Order.ID != o.ID || res.Member.NameMasked != store.MaskName(vol.Name) || res.Member.Available != 940 {
+	if res.Kind != store.ScanPickup || res.Order.ID != o.ID || res.Member.NameMasked != identity.MaskName(vol.Name) || res.Member.Available != 940 {
 		t.Fatalf("scan: %+v %+v", res.Order, res.Member)
 	}
 	if _, err := e.svc.Scan(ctx, e.storeID, o.PickupURL); !errors.Is(err, store.ErrCodeUsed) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/pkg/identity"
 	"timebank/pkg/store"
 	"timebank/web/guard"
 	"timebank/web/problem"
@@ -204,5 +205,5 @@ func (s *server) counterMember(ctx context.Context, userID int64) (store.Member,
 	if err != nil {
 		return store.Member{}, err
 	}
-	return store.Member{UserID: u.ID, VolunteerNo: u.VolunteerNo, NameMasked: store.MaskName(u.Name), Available: b.Available}, nil
+	return store.Member{UserID: u.ID, VolunteerNo: u.VolunteerNo, NameMasked: identity.MaskName(u.Name), Available: b.Available}, nil
 }
