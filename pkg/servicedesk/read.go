@@ -9,7 +9,6 @@ import (
 	"github.com/lib/pq"
 
 	"timebank/pkg/identity"
-	"timebank/pkg/store"
 )
 
 // Request is a service request as one reader may see it: Name, Phone and Address are in the clear
@@ -154,7 +153,7 @@ func (s *Service) reveal(r *Request, v Viewer) error {
 	if r.Unmasked {
 		r.Phone, r.Address, r.Name = phone, address, name
 	} else {
-		r.Phone, r.Address, r.Name = identity.MaskPhone(phone), maskAddress(address), store.MaskName(name)
+		r.Phone, r.Address, r.Name = identity.MaskPhone(phone), maskAddress(address), identity.MaskName(name)
 	}
 	if r.CommentStatus != CommentPublished && !v.Coordinator && !v.Resident {
 		r.RatingComment = ""
