@@ -51,8 +51,8 @@ WHERE p.tx_id > $1 AND p.tx_id <= $2 AND (t.id IS NULL OR a.id IS NULL) LIMIT 20
 // condition on an account id column) admits, and that each chain ends at its balance row. One pass
 // over the postings, in the order of the chain, serves both (the last of a chain is the one
 // without a next).
-func running(with string, accounts func(col string) string) string {
-	return with + ` x AS (
+func running(ctes string, accounts func(col string) string) string {
+	return "WITH " + ctes + ` x AS (
     SELECT p.id, p.account_id, p.slot, p.amount, p.balance_after, p.version_after,
            lag(p.balance_after) OVER w AS prev_balance, lag(p.version_after) OVER w AS prev_version,
            lead(p.id) OVER w IS NULL AS last
@@ -97,8 +97,8 @@ LEFT JOIN LATERAL (SELECT sum(amount) AS total FROM ledger_postings p
                    WHERE p.account_id = b.account_id AND p.slot = b.slot) s ON true
 WHERE b.posted <> coalesce(s.total, 0) LIMIT 20`},
 	{Name: "running balances follow each other and end at the balance",
-		Keys: accountKeys, Query: running("WITH", between),
-		Since: "ledger: running balances", Last: txLast, Digest: txDigest, After: running("WITH "+touched+",", inTouched)},
+		Keys: accountKeys, Query: running("", between),
+		Since: "ledger: running balances", Last: txLast, Digest: txDigest, After: running(touched+",", inTouched)},
 	{Name: "pending equals the sum of pending holds", Keys: accountKeys, Query: `
 SELECT format('%s slot %s: pending %s, pending holds sum to %s', a.code, b.slot, b.pending, coalesce(h.total, 0))
 FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id
