@@ -2,6 +2,7 @@ package care_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"sync"
 	"testing"
@@ -21,6 +22,18 @@ func TestRegisterRacesUnderOneKey(t *testing.T) {
 		Address: "东山路1号", Phone: "13812345678", Consent: true}
 
 	const racers = 12
+	// Open a connection per racer first, so that the racers meet in the database, not in the pool.
+	conns := make([]*sql.Conn, 0, racers)
+	for range racers {
+		c, err := e.db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		_ = c.Close() // back to the pool, idle
+	}
 	var wg sync.WaitGroup
 	got := make([]care.Person, racers)
 	errs := make([]error, racers)
