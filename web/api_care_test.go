@@ -14,7 +14,8 @@ import (
 // every reader; unmasked, they are refused to a reader outside the community (the county's auditor)
 // and shown, audited, to the coordinator of an organization there; the audit entry holds no name or
 // phone. A household in hardship linked to the person shows the goods it received on the person's
-// page, beside the visits.
+// page, beside the visits. Registering and pairing take an idempotency key: sent again, they answer
+// the first.
 func TestCareAPIUnmaskAndLinkedHousehold(t *testing.T) {
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
@@ -29,9 +30,38 @@ func TestCareAPIUnmaskAndLinkedHousehold(t *testing.T) {
 		t.Fatal(err)
 	}
 	var p care.Person
-	storeReq(t, app, w.tokens[regionXS], "POST", "/api/v1/care/people", fmt.Sprintf(`{"region_code":"%s","categories":["alone","tekun"],
+	body := fmt.Sprintf(`{"region_code":"%s","categories":["alone","tekun"],
 		"colour":"red","name":"王小芳","address":"东山路 8 号","phone":"13812345678","consent":true,"consent_of":"guardian","household_id":%d}`,
-		w.regionIn, h.ID)).ok(t, 201, &p)
+		w.regionIn, h.ID)
+	storeReq(t, app, w.tokens[regionXS], "POST", "/api/v1/care/people", body).problem(t, 400, "invalid-request") // no key
+	key := idem()
+	first := storeReq(t, app, w.tokens[regionXS], "POST", "/api/v1/care/people", body, key...)
+	first.ok(t, 201, &p)
+	// Sent again under the key: the same person, the same body; another body under it is refused.
+	if again := storeReq(t, app, w.tokens[regionXS], "POST", "/api/v1/care/people", body, key...); again.status != 200 ||
+		string(again.raw) != string(first.raw) {
+		t.Fatalf("the registration sent again: %d %s", again.status, again.raw)
+	}
+	storeReq(t, app, w.tokens[regionXS], "POST", "/api/v1/care/people", strings.Replace(body, "王小芳", "李建国", 1), key...).
+		problem(t, 409, "idempotency-conflict")
+	pairing := fmt.Sprintf(`{"person_id":%d,"org_id":%d}`, p.ID, w.a.ID)
+	pkey := idem()
+	var pr, pr2 care.Pairing
+	storeReq(t, app, w.tokens[regionXS], "POST", "/api/v1/care/pairings", pairing, pkey...).ok(t, 201, &pr)
+	storeReq(t, app, w.tokens[regionXS], "POST", "/api/v1/care/pairings", pairing, pkey...).ok(t, 200, &pr2)
+	if pr2.ID != pr.ID {
+		t.Fatalf("the pairing sent again made another: %d, %d", pr.ID, pr2.ID)
+	}
+	var people, pairings int
+	if err := d.DB.Get(&people, `SELECT count(*) FROM audit_log WHERE action = 'care.register' AND target = $1`, "care_person:"+id(p.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.DB.Get(&pairings, `SELECT count(*) FROM audit_log WHERE action = 'care.pair' AND target = $1`, "care_pairing:"+id(pr.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if people != 1 || pairings != 1 {
+		t.Fatalf("%d registrations, %d pairings audited, want 1 and 1", people, pairings)
+	}
 	if p.NameMasked != "王*芳" || p.Name != "" || p.Phone != "" || p.ConsentOf != "guardian" || p.ConsentBy != "user:"+id(w.users[regionXS]) {
 		t.Fatalf("registered %+v", p)
 	}

@@ -32,7 +32,7 @@ func TestCarePages(t *testing.T) {
 	}
 
 	form := url.Values{"region_code": {w.regionIn}, "name": {"陈阿婆"}, "phone": {"12345"}, "address": {"东山路 8 号"},
-		"categories": {"alone", "tekun"}, "colour": {"red"}, "consent_of": {"guardian"}}
+		"categories": {"alone", "tekun"}, "colour": {"red"}, "consent_of": {"guardian"}, "key": {formKey(t, r.body)}}
 	r = coord.submit("/care/people", form)
 	want(t, "a refused registration", r, 422, `data-testid="error-consent"`, `data-testid="error-phone"`, "有效的 11 位大陆手机号码")
 	if strings.Contains(r.body, "陈阿婆") || strings.Contains(r.body, "东山路") {
@@ -51,6 +51,11 @@ func TestCarePages(t *testing.T) {
 		t.Fatalf("registered to %q", r.location())
 	}
 	person := "/care/people/" + m[1]
+	// The form sent again (a double tap, a retry) registers nobody new: it goes to the same person.
+	want(t, "the registration sent again", coord.submit("/care/people", form), 303)
+	if again := coord.submit("/care/people", form); again.location() != r.location() {
+		t.Fatalf("the form sent again went to %q, not %q", again.location(), r.location())
+	}
 	r = coord.get(r.location())
 	want(t, "the new person", r, 200, "陈*婆", "138****5678", "独居老人", "监护人书面同意", `href="`+person+`/pairings"`, `href="`+person+`/edit"`)
 	if strings.Contains(r.body, "陈阿婆") || strings.Contains(r.body, "13812345678") {
@@ -71,8 +76,10 @@ func TestCarePages(t *testing.T) {
 	want(t, "a pairing with nobody", coord.submit(person+"/pairings", url.Values{"who": {""}, "starts_on": {"2026-01-05"}}), 422, `data-testid="error-who"`)
 	want(t, "a pairing ending before it starts", coord.submit(person+"/pairings",
 		url.Values{"who": {pick}, "starts_on": {"2026-01-05"}, "ends_on": {"2026-01-01"}}), 422, `data-testid="error-ends_on"`)
-	r = coord.submit(person+"/pairings", url.Values{"who": {pick}, "starts_on": {"2026-01-05"}})
+	pair := url.Values{"who": {pick}, "starts_on": {"2026-01-05"}, "key": {formKey(t, r.body)}}
+	r = coord.submit(person+"/pairings", pair)
 	want(t, "paired", r, 303)
+	want(t, "the pairing sent again", coord.submit(person+"/pairings", pair), 303) // the same pairing: audited once below
 	r = coord.get(r.location())
 	want(t, "the pairing", r, 200, "已结对", "volunteer of A · 硖石街道志愿者协会", `data-open="true"`)
 	end := regexp.MustCompile(`action="(/care/pairings/\d+/end)"`).FindStringSubmatch(r.body)
@@ -116,4 +123,14 @@ func TestCarePages(t *testing.T) {
 	want(t, "the English pairings", coord.get(person+"/pairings"), 200, "Pair with", "whole team", "Ended")
 	want(t, "switching to English", region.submit("/lang", url.Values{"lang": {"en"}, "next": {"/"}}), 303)
 	want(t, "the English frequencies", region.get(freq), 200, "Visit frequencies", "In force: every 3 days")
+}
+
+// formKey is the idempotency key a page rendered into its form.
+func formKey(t *testing.T, body string) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="key" value="([^"]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no idempotency key in the form")
+	}
+	return m[1]
 }

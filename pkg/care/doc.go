@@ -55,6 +55,8 @@ type Service struct {
 	box   *sealed.Box // opens every version; writers seal with box.At(sealed.Current)
 	codes *qr.Signer
 	opt   Options
+
+	hashKey []byte // of the requests kept with their idempotency keys (requestHash)
 }
 
 // New returns the care registry over db; derive is config.DeriveKey, codes the service's QR signer.
@@ -62,7 +64,7 @@ func New(db *sqlx.DB, derive func(label string) []byte, codes *qr.Signer, opt Op
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Service{db: db, box: sealed.New(derive, 1), codes: codes, opt: opt}
+	return &Service{db: db, box: sealed.New(derive, 1), codes: codes, opt: opt, hashKey: derive("care request hash")}
 }
 
 func (s *Service) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {

@@ -7,6 +7,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"timebank/fields"
+	"timebank/pgerr"
 	"timebank/pkg/audit"
 	"timebank/pkg/chinatime"
 	"timebank/pkg/principal"
@@ -27,6 +28,7 @@ type Pairing struct {
 	CreatedAt  time.Time  `db:"created_at" json:"created_at"`
 	RegionCode string     `db:"region_code" json:"-"`
 	Ended      bool       `db:"ended" json:"-"` // ended by someone (EndPairing), not only by its planned end
+	Replayed   bool       `db:"-" json:"-"`     // answered from an earlier pairing under the same key
 }
 
 const pairingQuery = `SELECT c.id, c.person_id, c.user_id, coalesce(u.name, '') AS user_name, c.org_id, o.name AS org_name,
@@ -51,9 +53,21 @@ func parseDay(v string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// Pair records a pairing, with an audit entry. The volunteer must be a member of the organization.
-// Errors: ErrInvalid (*fields.Error: person_id, org_id, user_id not_member, starts_on, ends_on).
+// Pair records a pairing without an idempotency key, for the service's own callers (the demo,
+// tests); requests and forms go through PairOnce.
 func (s *Service) Pair(ctx context.Context, by *principal.Principal, n NewPairing) (Pairing, error) {
+	return s.PairOnce(ctx, by, "", n)
+}
+
+// PairOnce records a pairing, with an audit entry, under the principal's idempotency key: the same
+// key with the same pairing returns the first (Replayed), with another it is ErrIdempotency. The
+// volunteer must be a member of the organization.
+// Errors: ErrInvalid (*fields.Error: idempotency_key, person_id, org_id, user_id not_member, starts_on,
+// ends_on), ErrIdempotency.
+func (s *Service) PairOnce(ctx context.Context, by *principal.Principal, key string, n NewPairing) (Pairing, error) {
+	if err := checkKey(key); err != nil {
+		return Pairing{}, err
+	}
 	bad := fields.Set{}
 	starts, ends := s.today(), (*time.Time)(nil)
 	if n.StartsOn != "" {
@@ -81,6 +95,10 @@ func (s *Service) Pair(ctx context.Context, by *principal.Principal, n NewPairin
 	if err := bad.Err(ErrInvalid); err != nil {
 		return Pairing{}, err
 	}
+	hash := s.requestHash("pairing", n)
+	if id, err := s.replayed(ctx, "care_pairings", by, key, hash); err != nil || id != 0 {
+		return s.replayPairing(ctx, id, err)
+	}
 	var id int64
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var region string
@@ -98,8 +116,9 @@ WHERE user_id = $1 AND org_id = $2 AND revoked_at IS NULL)`, *n.UserID, n.OrgID)
 				return invalid("user_id", "not_member")
 			}
 		}
-		err := tx.GetContext(ctx, &id, `INSERT INTO care_pairings (person_id, user_id, org_id, starts_on, ends_on, created_by)
-VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, n.PersonID, n.UserID, n.OrgID, starts, ends, by.Label())
+		err := tx.GetContext(ctx, &id, `INSERT INTO care_pairings (person_id, user_id, org_id, starts_on, ends_on, created_by,
+    idem_key, request_hash) VALUES ($1, $2, $3, $4, $5, $6, nullif($7, ''), $8) RETURNING id`,
+			n.PersonID, n.UserID, n.OrgID, starts, ends, by.Label(), key, keyed(key, hash))
 		if isFK(err) {
 			return invalid("org_id", "not_found")
 		} else if err != nil {
@@ -108,10 +127,23 @@ VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, n.PersonID, n.UserID, n.OrgID, st
 		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label(), Action: "care.pair", Target: ref("care_pairing", id),
 			RegionCode: region, After: map[string]any{"person": n.PersonID, "org": n.OrgID, "user": n.UserID}})
 	})
+	if pgerr.Unique(err, "care_pairings_idempotency") {
+		id, err = s.replayed(ctx, "care_pairings", by, key, hash)
+		return s.replayPairing(ctx, id, err)
+	}
 	if err != nil {
 		return Pairing{}, err
 	}
 	return s.Pairing(ctx, id)
+}
+
+func (s *Service) replayPairing(ctx context.Context, id int64, err error) (Pairing, error) {
+	if err != nil {
+		return Pairing{}, err
+	}
+	p, err := s.Pairing(ctx, id)
+	p.Replayed = true
+	return p, err
 }
 
 // Pairing returns a pairing.

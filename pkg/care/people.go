@@ -62,6 +62,7 @@ type Person struct {
 	Name        string         `db:"-" json:"name,omitempty"`
 	Address     string         `db:"-" json:"address,omitempty"`
 	Phone       string         `db:"-" json:"phone,omitempty"`
+	Replayed    bool           `db:"-" json:"-"` // answered from an earlier registration under the same key
 
 	sealedName, sealedAddress, sealedPhone []byte
 }
@@ -170,12 +171,28 @@ func containsStar(s string) bool {
 	return false
 }
 
-// Register adds a person to the registry, sealed under the current key, with the first entry of
-// the colour history and an audit entry naming the person by id only.
-// Errors: ErrInvalid (*fields.Error: region_code not_found, household_id not_found or linked, …).
+// Register adds a person to the registry without an idempotency key, for the service's own callers
+// (the demo, tests); requests and forms go through RegisterOnce.
 func (s *Service) Register(ctx context.Context, by *principal.Principal, n NewPerson) (Person, error) {
+	return s.RegisterOnce(ctx, by, "", n)
+}
+
+// RegisterOnce adds a person to the registry, sealed under the current key, with the first entry of
+// the colour history and an audit entry naming the person by id only, under the registering
+// principal's idempotency key: the same key with the same person returns the first (Replayed), with
+// another it is ErrIdempotency.
+// Errors: ErrInvalid (*fields.Error: idempotency_key, region_code not_found, household_id not_found or
+// linked, …), ErrIdempotency.
+func (s *Service) RegisterOnce(ctx context.Context, by *principal.Principal, key string, n NewPerson) (Person, error) {
+	if err := checkKey(key); err != nil {
+		return Person{}, err
+	}
 	if err := n.Validate(); err != nil {
 		return Person{}, err
+	}
+	hash := s.requestHash("person", n)
+	if id, err := s.replayed(ctx, "care_people", by, key, hash); err != nil || id != 0 {
+		return s.replayPerson(ctx, id, err)
 	}
 	var id int64
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -191,11 +208,12 @@ func (s *Service) Register(ctx context.Context, by *principal.Principal, n NewPe
 		now := s.opt.Now()
 		err = tx.GetContext(ctx, &id, `
 INSERT INTO care_people (region_code, categories, colour, name_masked, phone_masked, name_sealed, address_sealed,
-    phone_sealed, phone_index, key_version, consent_of, consent_by, consent_at, household_id, note, created_by, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $12, $13) RETURNING id`,
+    phone_sealed, phone_index, key_version, consent_of, consent_by, consent_at, household_id, note, created_by, created_at,
+    idem_key, request_hash)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $12, $13, nullif($16, ''), $17) RETURNING id`,
 			n.RegionCode, pq.StringArray(n.Categories), n.Colour, store.MaskHouseholdName(n.Name), phoneMasked,
 			b.Seal(colName, n.Name), b.Seal(colAddress, n.Address), b.Seal(colPhone, n.Phone), phoneIndex, v,
-			n.ConsentOf, by.Label(), now, n.HouseholdID, n.Note)
+			n.ConsentOf, by.Label(), now, n.HouseholdID, n.Note, key, keyed(key, hash))
 		switch {
 		case pgerr.ForeignKey(err, "care_people_region_code_fkey"):
 			return invalid("region_code", "not_found")
@@ -213,10 +231,24 @@ VALUES ($1, $2, 'registered', $3, $4)`, id, n.Colour, by.Label(), now); err != n
 		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label(), Action: "care.register", Target: ref("care_person", id),
 			RegionCode: n.RegionCode, After: map[string]any{"person": id, "colour": n.Colour}})
 	})
+	if pgerr.Unique(err, "care_people_idempotency") {
+		// The same key, registered at the same moment by another request.
+		id, err = s.replayed(ctx, "care_people", by, key, hash)
+		return s.replayPerson(ctx, id, err)
+	}
 	if err != nil {
 		return Person{}, err
 	}
 	return s.Person(ctx, id)
+}
+
+func (s *Service) replayPerson(ctx context.Context, id int64, err error) (Person, error) {
+	if err != nil {
+		return Person{}, err
+	}
+	p, err := s.Person(ctx, id)
+	p.Replayed = true
+	return p, err
 }
 
 // Person returns a person, masked.

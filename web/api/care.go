@@ -51,7 +51,8 @@ func (s *server) listCarePeople(c *fiber.Ctx) error {
 	return c.JSON(page)
 }
 
-// registerCarePerson registers a person in the region the body names, for whoever manages care there.
+// registerCarePerson registers a person in the region the body names, for whoever manages care there,
+// once per the caller's idempotency key.
 func (s *server) registerCarePerson(c *fiber.Ctx) error {
 	var req care.NewPerson
 	if err := request.DecodeJSON(c, &req); err != nil {
@@ -67,12 +68,16 @@ func (s *server) registerCarePerson(c *fiber.Ctx) error {
 	if err := guard.Can(c, access.ManageCare, t); err != nil {
 		return err
 	}
-	p, err := s.Care.Register(c.UserContext(), guard.Principal(c).Actor(), req)
+	key, err := request.IdempotencyKey(c) // after the rule: a caller without it is refused whatever they send
+	if err != nil {
+		return err
+	}
+	p, err := s.Care.RegisterOnce(c.UserContext(), guard.Principal(c).Actor(), key, req)
 	if err != nil {
 		return err
 	}
 	c.Location("/api/v1/care/people/" + strconv.FormatInt(p.ID, 10))
-	return c.Status(fiber.StatusCreated).JSON(p)
+	return request.Created(c, p.Replayed, p)
 }
 
 // getCarePerson answers the person masked to the registry's readers; ?unmask=true opens name,
@@ -164,7 +169,8 @@ func (s *server) careCard(c *fiber.Ctx) error {
 	return c.JSON(CareCard{Token: tok, URL: url})
 }
 
-// pairCare pairs a person with a volunteer or a team, for whoever manages care where the person is.
+// pairCare pairs a person with a volunteer or a team, for whoever manages care where the person is,
+// once per the caller's idempotency key.
 func (s *server) pairCare(c *fiber.Ctx) error {
 	var req care.NewPairing
 	if err := request.DecodeJSON(c, &req); err != nil {
@@ -180,11 +186,15 @@ func (s *server) pairCare(c *fiber.Ctx) error {
 	if err := guard.Can(c, access.ManageCare, t); err != nil {
 		return err
 	}
-	p, err := s.Care.Pair(c.UserContext(), guard.Principal(c).Actor(), req)
+	key, err := request.IdempotencyKey(c)
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(p)
+	p, err := s.Care.PairOnce(c.UserContext(), guard.Principal(c).Actor(), key, req)
+	if err != nil {
+		return err
+	}
+	return request.Created(c, p.Replayed, p)
 }
 
 func (s *server) endCarePairing(c *fiber.Ctx) error {

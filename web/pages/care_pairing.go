@@ -27,6 +27,7 @@ type carePairingsView struct {
 	Categories  string
 	Pairings    []carePairingLine
 	Who         []optionGroup
+	Key         string // the pairing form's idempotency key: a form sent twice pairs once
 }
 
 // carePairingLine is a pairing as the list shows it: who, for which period, and whether it can end.
@@ -57,7 +58,8 @@ func (s *server) renderCarePairings(c *fiber.Ctx, status int, f form) error {
 	v := s.newView(c, "page.care.pair.title")
 	v.Title = p.NameMasked + " · " + v.Title
 	v.Form = f
-	d := carePairingsView{Person: p, ColourLabel: s.msgs.Get(v.Lang, colourKeys[p.Colour]), Categories: s.careCategories(v.Lang, p.Categories)}
+	d := carePairingsView{Person: p, ColourLabel: s.msgs.Get(v.Lang, colourKeys[p.Colour]), Categories: s.careCategories(v.Lang, p.Categories),
+		Key: storeFormKey()}
 	list, err := s.Care.Pairings(ctx, id)
 	if err != nil {
 		return err
@@ -147,7 +149,7 @@ func (s *server) carePairSubmit(c *fiber.Ctx) error {
 	}
 	f := readForm(c, carePairFields...)
 	orgID, userID := parseWho(f.Values["who"])
-	_, err = s.Care.Pair(c.UserContext(), guard.Principal(c).Actor(), care.NewPairing{PersonID: id, OrgID: orgID, UserID: userID,
+	_, err = s.Care.PairOnce(c.UserContext(), guard.Principal(c).Actor(), c.FormValue("key"), care.NewPairing{PersonID: id, OrgID: orgID, UserID: userID,
 		StartsOn: f.Values["starts_on"], EndsOn: f.Values["ends_on"]})
 	var fe *fields.Error
 	if errors.As(err, &fe) { // the choice is one field on the page; the service names its parts

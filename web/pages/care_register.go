@@ -27,6 +27,7 @@ type carePersonForm struct {
 	Categories []careChoice
 	Colours    []option
 	ConsentOf  []option
+	Key        string // the registration form's idempotency key: a form sent twice registers once
 }
 
 // careChoice is a category's box on the form.
@@ -69,6 +70,7 @@ func (s *server) renderCarePerson(c *fiber.Ctx, status int, f form, p *care.Pers
 		d.Categories = append(d.Categories, careChoice{Value: k, Label: s.msgs.Get(v.Lang, categoryKeys[k]), Checked: slices.Contains(checked, k)})
 	}
 	if p == nil {
+		d.Key = storeFormKey()
 		regions, err := s.careRegions(c, f.Values["region_code"])
 		if err != nil {
 			return err
@@ -141,7 +143,8 @@ func (s *server) careRegisterSubmit(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	p, err := s.Care.Register(c.UserContext(), guard.Principal(c).Actor(), req) // checks the form first
+	// Checks the form first; the form's key makes a form sent twice register once.
+	p, err := s.Care.RegisterOnce(c.UserContext(), guard.Principal(c).Actor(), c.FormValue("key"), req)
 	if err != nil {
 		status, err := s.failForm(c, &f, err, nil)
 		if err != nil {
