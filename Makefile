@@ -17,12 +17,13 @@ run: services build
 	./bin/timebank demo
 	./bin/timebank serve
 
-## test: the same set-up, Chromium and poppler-utils, then vet and every test (real PostgreSQL and Redis)
+## test: the same set-up, Chromium and poppler-utils, then vet and every test (real PostgreSQL and Redis);
+## the web package, the longest, is named first so that it starts first and the others share the other slot
 test: services
 	@bash scripts/chromium.sh
 	@bash scripts/poppler.sh
 	go vet ./...
-	go test -count=1 -p 2 -timeout 20m $(GOTESTFLAGS) ./...
+	go test -count=1 -p 2 -timeout 20m $(GOTESTFLAGS) ./web/ ./...
 
 ## chaos: the fault-injection suite at full length (a short run is part of `make test`): a PostgreSQL
 ## cluster and a Redis of its own, 16 clients, 20 s of load around each fault

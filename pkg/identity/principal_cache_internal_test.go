@@ -28,11 +28,14 @@ func TestLoadThatRacedTheNewsIsNotKept(t *testing.T) {
 
 	// A subscription the loaded machine let drop (its ping unanswered for a second) forgets
 	// everything and moves Gen: the steps are then taken again, at most a few times, and they must
-	// hold on a round where only the test itself moved Gen.
+	// hold on a round where only the test's own news moved Gen.
 	for round := 1; ; round++ {
 		gen := u.cache.users.Gen()                    // a load starts
 		u.changed(context.Background(), userTopic(5)) // the revocation's news arrives meanwhile
 		u.cache.users.Keep(gen, 5, old)               // the load ends with what it read before
+		// The news is heard twice: at once from this instance, then back through Redis. Wait for
+		// the second, which would otherwise drop the principal kept below at a random moment.
+		waitGen(t, u.cache.users, gen+2)
 		if _, ok := u.cache.users.Get(5); ok {
 			t.Fatal("a principal loaded before the news was kept")
 		}
@@ -47,7 +50,9 @@ func TestLoadThatRacedTheNewsIsNotKept(t *testing.T) {
 		}
 		waitLive(t, bus)
 	}
+	g := u.cache.users.Gen()
 	u.changed(context.Background(), userTopic(6))
+	waitGen(t, u.cache.users, g+2)
 	if _, ok := u.cache.users.Get(5); !ok {
 		t.Fatal("news of another person dropped this one")
 	}
@@ -63,6 +68,16 @@ func waitLive(t *testing.T, bus *invalidate.Bus) {
 	for end := time.Now().Add(10 * time.Second); !bus.Live(); time.Sleep(time.Millisecond) {
 		if time.Now().After(end) {
 			t.Fatal("no subscription")
+		}
+	}
+}
+
+// waitGen waits (at most 10 s) until the bus has heard news up to gen.
+func waitGen(t *testing.T, m *invalidate.Map[int64, access.Principal], gen uint64) {
+	t.Helper()
+	for end := time.Now().Add(10 * time.Second); m.Gen() < gen; time.Sleep(time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatal("the news did not come back through Redis")
 		}
 	}
 }
