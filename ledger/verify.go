@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"timebank/pkg/invariant"
 )
 
 // VerifyReport lists every broken invariant found; an empty list means the books are sound.
@@ -21,22 +23,12 @@ func (r VerifyReport) OK() bool { return len(r.Problems) == 0 }
 // repair Redis. `timebank verify` runs the same checks in ranges, at once and from checkpoints.
 func (l *Ledger) Verify(ctx context.Context) (VerifyReport, error) {
 	var rep VerifyReport
-	for _, c := range Checks {
-		var found []string
-		var err error
-		if c.Keys == "" {
-			err = l.db.SelectContext(ctx, &found, c.Query)
-		} else {
-			var lo, hi int64
-			if err = l.db.QueryRowContext(ctx, c.Keys).Scan(&lo, &hi); err == nil {
-				err = l.db.SelectContext(ctx, &found, c.Query, lo-1, hi)
-			}
-		}
-		if err != nil {
-			return rep, fmt.Errorf("verify %q: %w", c.Name, err)
-		}
-		rep.Checks = append(rep.Checks, c.Name)
+	err := invariant.Run(ctx, l.db, Checks, func(name string, found []string) {
+		rep.Checks = append(rep.Checks, name)
 		rep.Problems = append(rep.Problems, found...)
+	})
+	if err != nil {
+		return rep, err
 	}
 	problems, err := l.VerifyRedis(ctx, pageWorkers, nil)
 	if err != nil {

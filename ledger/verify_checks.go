@@ -1,17 +1,6 @@
 package ledger
 
-// Check is one invariant of the books, as SQL returning a line of text per violation; its fields
-// are those of invariant.Check (see there), which runs them in ranges, at once and from
-// checkpoints. The ledger does not import that package: `timebank verify` converts.
-type Check struct {
-	Name   string
-	Query  string
-	Keys   string
-	Since  string
-	Last   string
-	After  string
-	Digest string
-}
+import "timebank/pkg/invariant"
 
 // The keys the checks are cut by: transaction ids (a transaction's postings share its id, the
 // postings' key starts with it) and account ids (an account's balance rows and postings).
@@ -80,7 +69,7 @@ func inTouched(col string) string { return col + ` IN (SELECT account_id FROM to
 // Checks are the invariants of the books in PostgreSQL. Those over transactions (zero-sum, every
 // posting's transaction and account) and those of the accounts a transaction touched (balances =
 // postings, running balances) can run from a checkpoint; the others read every balance row.
-var Checks = []Check{
+var Checks = []invariant.Check{
 	{Name: "every transaction has two or more postings summing to zero",
 		Query: zeroSum, Keys: txKeys, After: zeroSum,
 		Since: "ledger: zero-sum", Last: txLast, Digest: txDigest},

@@ -10,15 +10,6 @@ import (
 	"timebank/pkg/invariant"
 )
 
-// checks are the ledger's checks as `timebank verify` runs them.
-func checks() []invariant.Check {
-	var out []invariant.Check
-	for _, c := range ledger.Checks {
-		out = append(out, invariant.Check(c))
-	}
-	return out
-}
-
 // verifyRun runs the ledger's checks as `timebank verify` does, two at a time in four ranges each,
 // nothing left to settle, and returns the problems, each check's scope and the progress written.
 func (e *env) verifyRun(t *testing.T, full bool) (string, map[string]string, string) {
@@ -27,7 +18,7 @@ func (e *env) verifyRun(t *testing.T, full bool) (string, map[string]string, str
 	var problems []string
 	scope := map[string]string{}
 	opt := invariant.Options{Jobs: 2, Ranges: 4, Full: full, Progress: &progress}
-	err := invariant.Verify(context.Background(), e.db, checks(), opt, func(r invariant.Result) {
+	err := invariant.Verify(context.Background(), e.db, ledger.Checks, opt, func(r invariant.Result) {
 		problems = append(problems, r.Problems...)
 		scope[r.Name] = r.Scope
 	})

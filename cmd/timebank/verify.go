@@ -55,11 +55,7 @@ func verify(ctx context.Context, d *app.Services, w io.Writer) error {
 // verifyChecks are every check verify runs: the ledger's, then the store's, the recording
 // service's, the certificates' and the reports'.
 func verifyChecks() []invariant.Check {
-	var checks []invariant.Check
-	for _, c := range ledger.Checks {
-		checks = append(checks, invariant.Check(c))
-	}
-	return slices.Concat(checks, store.Checks, activity.Checks, certificate.Checks, report.Checks)
+	return slices.Concat(ledger.Checks, store.Checks, activity.Checks, certificate.Checks, report.Checks)
 }
 
 // verifyWith runs the checks opt says, then compares Redis with PostgreSQL, printing each check as

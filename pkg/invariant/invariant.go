@@ -7,6 +7,7 @@ package invariant
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -21,8 +22,6 @@ import (
 // newest key), After checks only the keys $1 < key <= $2 (in ranges when Keys is set: the run reads
 // up to the newest key, the checkpoint moves to the settled one), and Digest returns, for a key ($1),
 // a text that changes when what was verified up to that key changes.
-//
-// The ledger declares its checks with the same fields (ledger.Check), converted with Check(c).
 type Check struct {
 	Name   string
 	Query  string
@@ -48,7 +47,7 @@ func Run(ctx context.Context, db *sqlx.DB, checks []Check, found func(name strin
 			}
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("verify %q: %w", c.Name, err)
 		}
 		found(c.Name, problems)
 	}
