@@ -25,13 +25,9 @@ func TestServiceAccessKeyStaysOutOfAddressesAndLogs(t *testing.T) {
 	a := svcAPI{app: fapp}
 	w := newWorld(t, d)
 	ctx := context.Background()
-	desk, err := d.ServiceDesk.CreateDesk(ctx, who.Operator(), servicedesk.NewDesk{OrgID: w.a.ID, RegionCode: w.regionIn, Name: "幸福管家"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, _ := d.ServiceDesk.Code(desk)
+	code := deskCode(t, d, w)
 	ask := func(phone, key string) servicedesk.Created {
-		c, err := d.ServiceDesk.Create(ctx, who.Operator(), key, servicedesk.NewRequest{DeskCode: code.Token, Category: "meal",
+		c, err := d.ServiceDesk.Create(ctx, who.Operator(), key, servicedesk.NewRequest{DeskCode: code, Category: "meal",
 			WantedAt: time.Now().Add(24 * time.Hour), Address: "东山路 18 号", Phone: phone, ForSelf: true})
 		if err != nil {
 			t.Fatal(err)
