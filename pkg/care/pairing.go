@@ -31,6 +31,12 @@ type Pairing struct {
 	Replayed   bool       `db:"-" json:"-"`     // answered from an earlier pairing under the same key
 }
 
+// OpenOn reports whether the pairing still runs on day (a China Standard Time midnight) and can be
+// ended: nobody ended it and its planned end, if any, is not before day.
+func (p Pairing) OpenOn(day time.Time) bool {
+	return !p.Ended && (p.EndsOn == nil || !p.EndsOn.Before(day))
+}
+
 const pairingQuery = `SELECT c.id, c.person_id, c.user_id, coalesce(u.name, '') AS user_name, c.org_id, o.name AS org_name,
     c.starts_on, c.ends_on, c.created_by, c.created_at, p.region_code, c.ended_by IS NOT NULL AS ended
 FROM care_pairings c JOIN organizations o ON o.id = c.org_id JOIN care_people p ON p.id = c.person_id

@@ -67,7 +67,7 @@ func (s *server) renderCarePairings(c *fiber.Ctx, status int, f form) error {
 	today := chinatime.Midnight(time.Now())
 	var ended []carePairingLine
 	for _, pr := range list {
-		l := carePairingLine{Pairing: pr, Who: pr.OrgName, Open: !pr.Ended && (pr.EndsOn == nil || !pr.EndsOn.Before(today))}
+		l := carePairingLine{Pairing: pr, Who: pr.OrgName, Open: pr.OpenOn(today)}
 		if pr.UserName != "" {
 			l.Who = pr.UserName + " · " + pr.OrgName
 		} else {
