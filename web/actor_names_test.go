@@ -27,6 +27,7 @@ func revisionCell(t *testing.T, body string, n int) string {
 // The record history names who made each revision: a device by its kind and name, the operator as
 // the system administrator, a person by name, in the reader's language; never by the raw label.
 func TestRecordHistoryActorNames(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	f := actFixturesOf(t, w)

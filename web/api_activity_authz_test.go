@@ -175,6 +175,7 @@ func verifyCall(t *testing.T, w *world, i int) call {
 // The activity routes, each against every caller inside and outside the scope, as
 // TestAuthorizationTable runs the whole table.
 func TestActivityAuthorizationTable(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	table := activityAuthzEntries()

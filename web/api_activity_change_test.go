@@ -95,6 +95,7 @@ func notices(t *testing.T, d services, userID int64, event string) int {
 // another organization, bad JSON and fields the rules refuse change nothing; once it has begun it
 // is refused with activity-started.
 func TestActivityChangeAPIUpdate(t *testing.T) {
+	t.Parallel()
 	app, d, clk := newChangeApp(t)
 	w := newWorld(t, d)
 	a := actCreate(t, app, w.tokens[coordA], w.a.ID, "敬老院陪伴")
@@ -193,6 +194,7 @@ func TestActivityChangeAPIUpdate(t *testing.T) {
 // with the reason, the kiosk code and scans are refused, sending it again answers the same, and
 // it can no longer be changed. An activity that has ended cannot be cancelled.
 func TestActivityChangeAPICancel(t *testing.T) {
+	t.Parallel()
 	app, d, clk := newChangeApp(t)
 	w := newWorld(t, d)
 	a := actCreate(t, app, w.tokens[coordA], w.a.ID, "敬老院陪伴")
@@ -286,6 +288,7 @@ func TestActivityChangeAPICancel(t *testing.T) {
 // The schemas of changing and cancelling have exactly the JSON fields of their Go types, with the
 // same JSON types.
 func TestActivityChangeOpenAPISchemas(t *testing.T) {
+	t.Parallel()
 	schemas := obj(obj(fetchOpenAPI(t, newTestServer(t))["components"])["schemas"])
 	checkSchemas(t, schemas, map[string]reflect.Type{
 		"ActivityChange": reflect.TypeFor[activity.ActivityChange](),

@@ -14,6 +14,7 @@ import (
 // Every way a scanned code can be wrong has its own problem, in the caller's language, and none is
 // a server error.
 func TestActivityAPIRefusesBadCodes(t *testing.T) {
+	t.Parallel()
 	app, d, clk := newActivityApp(t)
 	w := newWorld(t, d)
 	a := actCreate(t, app, w.tokens[coordA], w.a.ID, "垃圾分类")
@@ -64,6 +65,7 @@ func TestActivityAPIRefusesBadCodes(t *testing.T) {
 
 // Hours added by hand through the API: the one who added them cannot approve them.
 func TestActivityAPIManualHours(t *testing.T) {
+	t.Parallel()
 	app, d, clk := newActivityApp(t)
 	w := newWorld(t, d)
 	a := actCreate(t, app, w.tokens[coordA], w.a.ID, "应急演练")
@@ -84,6 +86,7 @@ func TestActivityAPIManualHours(t *testing.T) {
 
 // Malformed and hostile input gets a 4xx problem, never a 500.
 func TestActivityAPIBadInput(t *testing.T) {
+	t.Parallel()
 	app, d, clk := newActivityApp(t)
 	w := newWorld(t, d)
 	a := actCreate(t, app, w.tokens[coordA], w.a.ID, "读书会")

@@ -14,6 +14,7 @@ import (
 // describe (embedded structs flattened, as encoding/json does), with the same JSON types; minutes
 // say they are minutes.
 func TestActivityOpenAPISchemas(t *testing.T) {
+	t.Parallel()
 	app := newTestServer(t)
 	doc := fetchOpenAPI(t, app)
 	schemas := obj(obj(doc["components"])["schemas"])

@@ -174,6 +174,7 @@ func actCreate(t *testing.T, app *fiber.App, token string, orgID int64, title st
 // credit once, the volunteer sees the record, disputes it, the coordinator amends it, and the
 // volunteer gives some credits away. The ledger verifies afterwards.
 func TestActivityAPIEarning(t *testing.T) {
+	t.Parallel()
 	app, d, clk := newActivityApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

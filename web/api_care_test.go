@@ -17,6 +17,7 @@ import (
 // page, beside the visits. Registering and pairing take an idempotency key: sent again, they answer
 // the first.
 func TestCareAPIUnmaskAndLinkedHousehold(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

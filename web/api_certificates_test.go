@@ -102,6 +102,7 @@ func tamper(token string) string {
 // verifies its code (a changed character is not genuine, through the API and the check page), the
 // well-known key checks it offline, and a revocation shows on the check page with its reason.
 func TestCertificateAPIFlow(t *testing.T) {
+	t.Parallel()
 	app, d, clk := newActivityApp(t)
 	w := newWorld(t, d)
 	coord := w.tokens[coordA]

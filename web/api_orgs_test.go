@@ -37,6 +37,7 @@ func apiCall(t *testing.T, app *fiber.App, token, method, path, body string) (in
 // The life of an organization through the API: a region chain, a filed organization, its store,
 // a registered volunteer invited as coordinator, a counter device, and what the audit log shows.
 func TestOrganizationAPI(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	op := d.Config.OperatorToken
 	for _, r := range []string{`{"code":"330000","name":"浙江省"}`, `{"code":"330400","name":"嘉兴市"}`,
@@ -164,6 +165,7 @@ func upload(t *testing.T, app *fiber.App, token, path, name, content string) (in
 }
 
 func TestRosterImportAPI(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	op := d.Config.OperatorToken
 	for _, r := range []string{`{"code":"330000","name":"浙江省"}`, `{"code":"330400","name":"嘉兴市"}`, `{"code":"330481","name":"海宁市"}`} {

@@ -47,6 +47,7 @@ func reportWorld(t *testing.T, d services) (*world, org.Org) {
 // people and masked for a region's; who may read what; bad periods and codes refused in the caller's
 // language; the workbook's typed cells.
 func TestReportSummaryAPI(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w, _ := reportWorld(t, d)
 	const period = "?from=2026-10-01&to=2026-11-30"
@@ -155,6 +156,7 @@ func TestReportSummaryAPI(t *testing.T) {
 
 // The schemas of reports have exactly the JSON fields of their Go types, with the same JSON types.
 func TestReportOpenAPISchemas(t *testing.T) {
+	t.Parallel()
 	app := newTestServer(t)
 	schemas := obj(obj(fetchOpenAPI(t, app)["components"])["schemas"])
 	checkSchemas(t, schemas, map[string]reflect.Type{

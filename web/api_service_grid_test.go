@@ -20,6 +20,7 @@ import (
 // door the person's card starts the request and another person's does not; a door code past its
 // time is refused in the caller's language.
 func TestAPIGridWorker(t *testing.T) {
+	t.Parallel()
 	fapp, d := newTestApp(t)
 	a := svcAPI{app: fapp}
 	w := newWorld(t, d)

@@ -22,6 +22,7 @@ import (
 // The API of 幸福管家 from the resident's phone to the record: bad input answers 4xx problems and
 // writes nothing; a good request goes through once, and its confirmation, replayed, confirms once.
 func TestAPIServiceRequests(t *testing.T) {
+	t.Parallel()
 	box := &texts{sent: map[string][]string{}}
 	fapp, d := newTestAppWith(t, func(d services) { d.SMS = box })
 	a := svcAPI{app: fapp}

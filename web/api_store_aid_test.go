@@ -68,6 +68,7 @@ func aidStock(t *testing.T, w *world) (rice, oil store.Item) {
 // managers and administrators may call it, and neither the audit log nor the day report tells a
 // household's tier or name.
 func TestStoreAidAPI(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	sa := "/api/v1/stores/" + id(w.sa.ID)
@@ -204,6 +205,7 @@ func storeHeader(t *testing.T, app *fiber.App, token, method, path, header strin
 // never shows the full name again, an allocation prints its slip, every page is sent no-store, and
 // the menu and the hub show them to managers only.
 func TestStoreAidPages(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	sa := "/stores/" + id(w.sa.ID)

@@ -17,6 +17,7 @@ import (
 // Chinese and English; on the intake page beside each row, the clerk's entries kept. Nothing is
 // written, and the corrected donation takes the first number.
 func TestDonationRefusesEveryBadLine(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

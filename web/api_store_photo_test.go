@@ -85,6 +85,7 @@ func photoReq(t *testing.T, app *fiber.App, token, method, path, ctype string, b
 // with its ETag and gets 304 with it, refusals are problems in the caller's language, a clerk may
 // not change the catalogue, and the photo goes away when removed.
 func TestStoreItemPhotoAPI(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	itemID, _ := storeFixture(t, w, w.sa.ID)
@@ -207,6 +208,7 @@ func TestStoreItemPhotoAPI(t *testing.T) {
 // Revalidating a photo: an If-None-Match that names its ETag (weakly, in a list, or as "*") gets
 // 304 with the ETag and no body; any other tag, or a malformed one, gets 200 with the photo's bytes.
 func TestStoreItemPhotoRevalidation(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	itemID, _ := storeFixture(t, w, w.sa.ID)

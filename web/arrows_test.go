@@ -22,6 +22,7 @@ var sides = []string{"timebank/web/api", "timebank/web/pages"}
 // do not import each other or the assembly, and the test helpers are imported by tests only. A
 // package that breaks one fails here, with the import that does.
 func TestImportArrows(t *testing.T) {
+	t.Parallel()
 	deps := listDeps(t)
 	for pkg, imports := range deps {
 		var forbidden []string

@@ -17,6 +17,7 @@ import (
 // it: the request-id middleware hands the id to the services through the request's context, so no
 // handler has to pass it along (and none can forget to).
 func TestAuditEntriesCarryTheRequestID(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

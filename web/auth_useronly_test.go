@@ -14,6 +14,7 @@ import (
 // Every route of guard.UserOnly is registered for signed-in people: the table only spares those routes a
 // read of the caller's name and roles, and never changes who may call them.
 func TestUserOnlyRoutesAreForSignedInPeople(t *testing.T) {
+	t.Parallel()
 	s := &server{app: fiber.New(), services: &app.Services{}, problems: &problem.Writer{}, guard: guard.New(config.Config{}, nil, nil, nil, nil, nil, nil, nil)}
 	s.router = s.guard.Router(s.app)
 	s.routes()

@@ -228,6 +228,7 @@ func (w *world) answer(t *testing.T, app *fiber.App, who string, c call, stream 
 func refused(status int) bool { return status == 401 || status == 403 }
 
 func TestAuthorizationTable(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	table := authzTable()
@@ -304,6 +305,7 @@ func TestAuthorizationTable(t *testing.T) {
 // A session token given to a browser (a cookie) is not accepted as a bearer token, a revoked device
 // is refused at once, and a token with a broken signature never reaches Redis's data.
 func TestBearerTokensAreChecked(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	u, err := d.Users.ByPhone(context.Background(), "13800000001")

@@ -110,6 +110,7 @@ func (st *stream) next(t *testing.T) api.BalanceEvent {
 // The stream sends the current balance, then each change posted through the ledger; when the client
 // goes away the stream ends and nothing is left subscribed.
 func TestBalanceEventsStream(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	b, u := personIn(t, app, d, testPhone)
 	earn(t, d, u.AccountCode, 30, "before")
@@ -161,6 +162,7 @@ func TestBalanceEventsStream(t *testing.T) {
 // Many streams of several people at once, over one shared subscription, while postings race: each
 // stream sees only its own account, versions only grow, and each ends at its final balance.
 func TestBalanceEventsManyStreams(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	base := serve(t, app)
 	const people, streamsEach, postings = 3, 4, 12
@@ -238,6 +240,7 @@ func TestBalanceEventsManyStreams(t *testing.T) {
 
 // Shutting the server down ends open streams, so that shutdown does not wait for them forever.
 func TestBalanceEventsEndOnShutdown(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	b, _ := personIn(t, app, d, testPhone)
 	st := openStream(t, serve(t, app), b.jar[guard.CookieSession])
@@ -258,6 +261,7 @@ func TestBalanceEventsEndOnShutdown(t *testing.T) {
 
 // Signing out (everywhere, after a phone was lost) ends an open stream before it sends anything more.
 func TestBalanceEventsEndWithSession(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	b, u := personIn(t, app, d, testPhone)
 	st := openStream(t, serve(t, app), b.jar[guard.CookieSession])
@@ -279,6 +283,7 @@ func TestBalanceEventsEndWithSession(t *testing.T) {
 
 // Only a signed-in person gets a stream, and only when asking for one.
 func TestBalanceEventsRefused(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	b, _ := personIn(t, app, d, testPhone)
 	for _, c := range []struct {

@@ -69,6 +69,7 @@ func sendOversize(t *testing.T, addr, method, path string, headers map[string]st
 // other: 413 as a problem document in the caller's language (Chinese by default) for the API, the
 // error page for a browser; the photo it carried is not kept.
 func TestOversizeBody(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	itemID, _ := storeFixture(t, w, w.sa.ID)

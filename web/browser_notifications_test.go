@@ -45,6 +45,7 @@ func badgeIs(n int) string {
 // It runs alone, not beside the other browser tests: on a loaded machine its live inbox refresh was
 // seen to miss the new notice twice in six runs (the count arrived, the list did not); see the note.
 func TestBrowserNotifications(t *testing.T) {
+	t.Parallel()
 	base, d := browserApp(t)
 	ctx := newChrome(t)
 	phone(t, ctx)

@@ -24,7 +24,7 @@ const chromiumPath = "/usr/bin/chromium"
 
 // browserTestTimeout bounds one browser test, start-up included: generous, because the machine
 // running the tests may be busy, but a hung browser must not hold the whole suite.
-const browserTestTimeout = 2 * time.Minute
+const browserTestTimeout = 4 * time.Minute
 
 // browserApp starts the real app (a fresh database and Redis prefix) on 127.0.0.1 on a free port
 // and returns its base URL with the app's dependencies.
@@ -212,6 +212,7 @@ func (s *syncBuffer) String() string {
 // The infrastructure itself: the browser starts, reaches the app, gets Chinese by default, runs
 // the page's script under the content security policy, and a screenshot is written.
 func TestBrowserInfrastructure(t *testing.T) {
+	t.Parallel()
 	base, _ := browserApp(t)
 	ctx := newChrome(t)
 	// A test's window, in the browser the tests share, is sized like the browser's own first

@@ -10,6 +10,7 @@ import (
 
 // The care registry's schemas have exactly the JSON fields of their Go types, with the same JSON types.
 func TestCareOpenAPISchemas(t *testing.T) {
+	t.Parallel()
 	app := newTestServer(t)
 	schemas := obj(obj(fetchOpenAPI(t, app)["components"])["schemas"])
 	checkSchemas(t, schemas, map[string]reflect.Type{

@@ -14,6 +14,7 @@ import (
 // acknowledged: the API answers 503 with Retry-After, changes nothing, and the client's retry under
 // the same idempotency key then writes it once.
 func TestNoAcknowledgementWithoutCommitAPI(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	refuse := dbtest.RefuseCommits(t, a.db)
 	a.mustCreate(t, `{"code":"org:1:issued","kind":"issuer","allow_negative":true}`)

@@ -11,6 +11,7 @@ import (
 // A control character in any text input is refused with a 400 naming the field, in the caller's
 // language, and changes nothing. A NUL used to reach PostgreSQL, which refuses it in text: a 500.
 func TestControlCharactersAreRefused(t *testing.T) {
+	t.Parallel()
 	app, d, clk := newActivityApp(t)
 	w := newWorld(t, d)
 	a := actCreate(t, app, w.tokens[coordA], w.a.ID, "应急演练")

@@ -10,6 +10,7 @@ import (
 // A counter or kiosk stays signed in when Redis loses its session (a restart, a flush): the session
 // is kept in PostgreSQL too. Signed out, it stays out.
 func TestDeviceSessionOutlivesRedis(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	f := actFixturesOf(t, w)

@@ -12,6 +12,7 @@ import (
 // while it is written, then done with every row written and the plan's estimate of the total; the
 // id is the caller's own (another person gets a 404), and a malformed id is a 400 before any file.
 func TestExportProgress(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	base := serve(t, app)

@@ -12,6 +12,7 @@ import (
 // A store's journal, orders, donations and day report read back equal to its tables: every
 // movement, order and donation of the period, and today's figures.
 func TestStoreExportsReadBack(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	storeFixture(t, w, w.sa.ID)

@@ -17,6 +17,7 @@ import (
 // the national export holds the same records in the fields of activity.NationalFields, the
 // volunteer identified by number and no column for an ID number.
 func TestOrgRecordsExportReadBack(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	seedRecords(t, d.DB, w.a.ID, "1", 3, 10)
@@ -86,6 +87,7 @@ WHERE r.org_id = $1 AND r.service_date BETWEEN '2026-01-03' AND '2026-01-07' ORD
 // coordinator of another organization are refused with a problem; bad periods are refused with a
 // problem before any file is begun.
 func TestExportsRefused(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	orgA, orgB := fmt.Sprintf("/api/v1/orgs/%d/", w.a.ID), fmt.Sprintf("/api/v1/orgs/%d/", w.b.ID)
@@ -122,6 +124,7 @@ func TestExportsRefused(t *testing.T) {
 // The activities export has a row per attendance and one for an activity nobody came to; the
 // members export a row per role held; read back equal to the tables.
 func TestOrgActivitiesAndMembersExport(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	seedRecords(t, d.DB, w.a.ID, "3", 2, 3)
@@ -183,6 +186,7 @@ LEFT JOIN stores s ON s.id = g.store_id WHERE (g.org_id = $1 OR s.org_id = $1) A
 // A volunteer's credit statement reads back equal to their postings: time order, the amount and
 // the balance after each, the memo in the language they chose.
 func TestStatementExport(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

@@ -11,6 +11,7 @@ import (
 )
 
 func TestHoldsAPI(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	a.mustCreate(t, `{"code":"org:1:issued","kind":"issuer","allow_negative":true}`)
 	a.mustCreate(t, `{"code":"vol:1","kind":"volunteer"}`)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestLedgerAPI(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	for _, acc := range []string{
 		`{"code":"org:1:issued","kind":"issuer","allow_negative":true}`,

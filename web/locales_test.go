@@ -58,6 +58,7 @@ func sortedKeys(m map[string]bool) []string {
 // problemSlugs holds every slug written in problem/classify.go and the handlers (a slug added there without
 // being listed here fails), and classify maps every ledger error and Fiber status to one of them.
 func TestProblemSlugsListed(t *testing.T) {
+	t.Parallel()
 	listed := map[string]bool{}
 	for _, s := range problemSlugs {
 		listed[s] = true
@@ -126,6 +127,7 @@ func TestProblemSlugsListed(t *testing.T) {
 // languages. The reasons are read from the sources of web/ and ledger/, so a new reason without a
 // translation fails here.
 func TestEveryProblemAndReasonTranslated(t *testing.T) {
+	t.Parallel()
 	msgs, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)

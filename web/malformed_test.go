@@ -23,6 +23,7 @@ type sweepCase struct {
 
 // Every malformed request gets a 4xx problem+json, never a 5xx, and changes nothing.
 func TestMalformedRequestsAre4xx(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	a.mustCreate(t, `{"code":"org:1:issued","kind":"issuer","allow_negative":true}`)
 	a.mustCreate(t, `{"code":"vol:1","kind":"volunteer"}`)
@@ -210,6 +211,7 @@ func TestMalformedRequestsAre4xx(t *testing.T) {
 
 // A cursor is a posting id, a bigint: a client may page with any value up to 2^63−1.
 func TestEntriesCursorBeyondInt32(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	a.mustCreate(t, `{"code":"vol:1","kind":"volunteer"}`)
 	for _, after := range []string{"2147483647", "2147483648", "9223372036854775807"} {
@@ -226,6 +228,7 @@ func TestEntriesCursorBeyondInt32(t *testing.T) {
 
 // The body limit (1 MiB) holds for what the handlers read, not just for the bytes on the wire.
 func TestCompressedBodyWithinLimit(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	a.mustCreate(t, `{"code":"org:1:issued","kind":"issuer","allow_negative":true}`)
 	a.mustCreate(t, `{"code":"vol:1","kind":"volunteer"}`)
@@ -247,6 +250,7 @@ func TestCompressedBodyWithinLimit(t *testing.T) {
 
 // A memo with bytes that are not UTF-8 is refused, not silently rewritten.
 func TestInvalidUTF8MemoIsRefused(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	a.mustCreate(t, `{"code":"org:1:issued","kind":"issuer","allow_negative":true}`)
 	a.mustCreate(t, `{"code":"vol:1","kind":"volunteer"}`)

@@ -15,6 +15,7 @@ import (
 // A multipart body that does not parse (no closing boundary) is a 400 of the route it was sent to, in
 // the caller's language, like any other bad input, and stores nothing.
 func TestMalformedMultipart(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	itemID, _ := storeFixture(t, w, w.sa.ID)
@@ -53,6 +54,7 @@ func TestMalformedMultipart(t *testing.T) {
 // The item page's photo form with a body that does not parse gets a page in the person's language:
 // its anti-forgery token cannot be read from it, so it is refused as a form without one.
 func TestMalformedMultipartPage(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	itemID, _ := storeFixture(t, w, w.sa.ID)

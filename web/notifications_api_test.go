@@ -71,6 +71,7 @@ func markRead(t *testing.T, app *fiber.App, token string, body any) api.ReadResu
 // link and no ids; marking read works once, ignores another person's notices without a word of
 // them, and bad input is refused with a 400 that changes nothing.
 func TestNotificationsAPI(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	a, tokA := signedIn(t, d, "13900000001")
 	b, tokB := signedIn(t, d, "13900000002")

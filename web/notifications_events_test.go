@@ -82,6 +82,7 @@ func (st *noticeStream) next(t *testing.T) api.NoticeEvent {
 // worker's delivery publishing on Redis), the new count with that notice; another person's notices
 // do not show on it. It is for signed-in people who ask for an event stream.
 func TestNotificationEventsStream(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	a, tokA := signedIn(t, d, "13900000011")
 	b, tokB := signedIn(t, d, "13900000012")

@@ -26,6 +26,7 @@ func badge(t *testing.T, r response) (count string, hidden bool) {
 // notices, newest first, unread ones marked, each linking to its page, in their language; "mark
 // all read" clears the count (with the page's anti-forgery token only); a visitor is sent to sign in.
 func TestNotificationsPages(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	b, u := personIn(t, app, d, "13900000021")
 	other, ou := personIn(t, app, d, "13900000022")

@@ -13,6 +13,7 @@ import (
 // Every $ref resolves, and the schemas have the fields of the Go types they describe, with the same
 // JSON types; int64 is documented as integer/int64 and amounts as minutes.
 func TestOpenAPISchemasMatchTypes(t *testing.T) {
+	t.Parallel()
 	app := newTestServer(t)
 	doc := fetchOpenAPI(t, app)
 	var walk func(v any)

@@ -106,6 +106,7 @@ func resolve(t *testing.T, doc map[string]any, v any) map[string]any {
 
 // The document lists exactly the routes the app registers, no more and no fewer.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
+	t.Parallel()
 	app := newTestServer(t)
 	doc := fetchOpenAPI(t, app)
 	if doc["openapi"] != "3.0.3" || obj(doc["info"])["title"] != "Timebank · 公益仓 API" || obj(doc["info"])["version"] != "1" {
@@ -137,6 +138,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 // Every operation that the app guards with the operator token says so, and no other does; each
 // documents its path parameters, and its error responses as problem+json.
 func TestOpenAPIOperations(t *testing.T) {
+	t.Parallel()
 	app := newTestServer(t)
 	doc := fetchOpenAPI(t, app)
 	if s := resolve(t, doc, obj(obj(doc["components"])["securitySchemes"])["bearer"]); s["type"] != "http" || s["scheme"] != "bearer" {
@@ -216,6 +218,7 @@ func op0(t *testing.T, doc map[string]any, key string) map[string]any {
 
 // The status codes each write can answer, its idempotency header and its request body.
 func TestOpenAPIStatusesAndBodies(t *testing.T) {
+	t.Parallel()
 	app := newTestServer(t)
 	doc := fetchOpenAPI(t, app)
 	for _, c := range []struct {

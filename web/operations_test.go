@@ -10,6 +10,7 @@ import (
 )
 
 func TestOperationsEndpoints(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	a.mustCreate(t, `{"code":"org:1:issued","kind":"issuer","allow_negative":true}`)
 	a.mustCreate(t, `{"code":"vol:1","kind":"volunteer"}`)
@@ -78,6 +79,7 @@ func TestOperationsEndpoints(t *testing.T) {
 
 // The method label of a request series is the method of the requests it counts.
 func TestMetricsMethodLabel(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	a.mustCreate(t, `{"code":"vol:1","kind":"volunteer"}`)
 	for range 3 {
@@ -99,6 +101,7 @@ func TestMetricsMethodLabel(t *testing.T) {
 
 // Problems speak Chinese unless the caller asks for English.
 func TestProblemLanguage(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	a.mustCreate(t, `{"code":"vol:1","kind":"volunteer"}`)
 	a.mustCreate(t, `{"code":"vol:2","kind":"volunteer"}`)

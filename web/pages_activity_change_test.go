@@ -36,6 +36,7 @@ func changeActivity(t *testing.T, d services, orgID int64, title string, lat, ln
 // form asks for a reason and a ticked box, keeps what was typed when either is missing, and cancels;
 // the volunteer then reads that it was cancelled and why. Volunteers cannot open the forms.
 func TestActivityChangePages(t *testing.T) {
+	t.Parallel()
 	app, d, clk := newChangeApp(t)
 	w := newWorld(t, d)
 	a := changeActivity(t, d, w.a.ID, "敬老院陪伴", 30.5275, 120.6892)
@@ -116,6 +117,7 @@ func TestActivityChangePages(t *testing.T) {
 // hours it counts for, places left, sign-up and its cancelling; the badges follow the clock, and a
 // begun activity can no longer be changed.
 func TestActivityDetailPage(t *testing.T) {
+	t.Parallel()
 	app, d, clk := newChangeApp(t)
 	w := newWorld(t, d)
 	at := changeActivity(t, d, w.a.ID, "敬老院陪伴", 30.5275, 120.6892)

@@ -86,6 +86,7 @@ var fixRecordLink = regexp.MustCompile(`id="record-link-(\d+)"`)
 // old earning reversed, a new one posted, the history showing both), and answers a second dispute
 // without changing the record. Outside their organization, nothing opens.
 func TestActivityFixPagesAmendAndDismiss(t *testing.T) {
+	t.Parallel()
 	app, d, clk := newActivityApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
@@ -180,6 +181,7 @@ JOIN users u ON u.account_code = c.code WHERE u.id = $1`, w.users[volunteer]); e
 // someone else must approve and is refused if they try, a second coordinator approves, a rejection
 // needs a reason, and an attendance of another organization cannot be decided through this page.
 func TestActivityFixPagesManual(t *testing.T) {
+	t.Parallel()
 	app, d, clk := newActivityApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

@@ -11,6 +11,7 @@ import (
 
 // A member code image is a fresh single-use code each time, as SVG or PNG; a silly size is refused.
 func TestMemberCodePage(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	newWorld(t, d)
 	vol := actSignIn(t, app, volunteer)
@@ -35,6 +36,7 @@ func TestMemberCodePage(t *testing.T) {
 // The activities near a point are those within the radius, with their distance; a point that is
 // not one is refused, and "near me" without a point asks the browser.
 func TestActivitiesNearPage(t *testing.T) {
+	t.Parallel()
 	app, d, clk := newActivityApp(t)
 	w := newWorld(t, d)
 	clk.Set(time.Now())

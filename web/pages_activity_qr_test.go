@@ -16,6 +16,7 @@ import (
 // resident donor's name masked, an altered one is refused; member and pickup codes say they are for
 // the scanner (and stay unspent); certificates are not issued yet; anything else is no code of ours.
 func TestQRPageKinds(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

@@ -60,6 +60,7 @@ var (
 // before the deadline and approves twice, crediting once; the volunteer sees the record, disputes
 // it, and donates credits with a form posted twice.
 func TestActivityPagesEarning(t *testing.T) {
+	t.Parallel()
 	app, d, clk := newActivityApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
@@ -216,6 +217,7 @@ func actInt(t *testing.T, s string) int64 {
 // A coordinator cannot reach another organization through a page whose rule saw their own: an
 // activity created for it, or attendances of it decided from their own activity's queue.
 func TestActivityPagesRefuseOutside(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	f := actFixturesOf(t, w)

@@ -20,6 +20,7 @@ import (
 // The audit page names each known action in the reader's language, keeping its code beside it for
 // the record, and shows an unknown one by its code; actors are named as the record pages name them.
 func TestAuditPageActionNames(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
@@ -67,6 +68,7 @@ func TestAuditPageActionNames(t *testing.T) {
 // fails here. The actions are read from the sources of pkg/; the attendance decisions are built
 // from the decision's name.
 func TestAuditActionsNamed(t *testing.T) {
+	t.Parallel()
 	dirs, err := filepath.Glob(filepath.Join("..", "pkg", "*"))
 	if err != nil {
 		t.Fatal(err)

@@ -40,6 +40,7 @@ func postEarning(d services, code string, minutes int64, memo string) error {
 }
 
 func TestBalancePage(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	b, u := personIn(t, app, d, testPhone)
 	if r := b.get("/me/balance"); r.status != 200 || !strings.Contains(r.body, `id="statement-empty"`) {
@@ -66,6 +67,7 @@ func TestBalancePage(t *testing.T) {
 
 // The profile lists roles with the names of their scopes, in the person's language.
 func TestProfileShowsRoles(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	b, u := personIn(t, app, d, testPhone)
 	if r := b.get("/me"); !strings.Contains(r.body, "还没有加入任何组织的角色") {

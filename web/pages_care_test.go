@@ -17,6 +17,7 @@ import (
 // reads the registry but does not manage it) and the coordinator (who does not manage the region)
 // are refused; every write is in the audit log. In Chinese, then in English.
 func TestCarePages(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

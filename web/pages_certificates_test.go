@@ -67,6 +67,7 @@ func sealForm(t *testing.T, file []byte) (string, []string) {
 // nothing; the register pages and exports list both; a revocation without a reason changes nothing;
 // a corrected certificate is reissued from the register and the old one's check leads to the new one; the seal is uploaded on the organization page.
 func TestCertificatePagesAndRegister(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
@@ -254,6 +255,7 @@ UPDATE service_records s SET revision = v.revision, minutes = 180 FROM v WHERE s
 // Every error of the certificate service is a 4xx problem whose message exists in both languages,
 // and so are the reasons of its field errors.
 func TestCertificateProblemsTranslated(t *testing.T) {
+	t.Parallel()
 	msgs, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 // who may set them, a wrong number refused beside its field with nothing changed, and saved; the
 // region's staff change their region's defaults only.
 func TestCreditDefaultsPages(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	newWorld(t, d)
 	ctx := context.Background()

@@ -29,6 +29,7 @@ func headerOf(t *testing.T, body string) string {
 // reader's language, and the header offers no person's sign-in; signing it out there works. A device
 // calling with a bearer token is named too, with nothing to sign out.
 func TestDeviceHeader(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	f := actFixturesOf(t, w)
@@ -98,6 +99,7 @@ func TestDeviceHeader(t *testing.T) {
 // A kiosk of an organization lists the activities of the organizations under it too, naming their
 // organization, and opens their kiosk pages; another organization's activity stays off its list.
 func TestDeviceKioskListsSubOrgs(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	f := actFixturesOf(t, w)

@@ -63,6 +63,7 @@ func (b *browser) sendJSON(method, path, body, csrf string) (int, string) {
 // open a person's pages, another store's counter or a kiosk; revoking the device stops the cookie
 // on the next request.
 func TestDeviceSignInCounter(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
@@ -151,6 +152,7 @@ func deviceSessionKeyFor(t *testing.T, d services, sid string) (string, bool) {
 // A kiosk signs in and lands on its organization's activities, or on the page it came from; the
 // kiosk page and its script's API calls work with the cookie, another organization's kiosk does not.
 func TestDeviceSignInKiosk(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	f := actFixturesOf(t, w)
@@ -206,6 +208,7 @@ func TestDeviceSignInKiosk(t *testing.T) {
 // A wrong token is refused with a clear message in the reader's language and no cookie; past the
 // limit, every try from the address is refused for a while, a right one too.
 func TestDeviceSignInWrongToken(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	for _, c := range []struct{ lang, want string }{
@@ -252,6 +255,7 @@ func TestDeviceSignInWrongToken(t *testing.T) {
 // Signing the device out ends its session: the same cookie, sent again, opens nothing. Signing a
 // device in where a person is signed in signs the person out.
 func TestDeviceSignOut(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	counter := "/stores/" + id(w.sa.ID) + "/counter"

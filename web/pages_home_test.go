@@ -15,6 +15,7 @@ import (
 // their time credits, their sign-ups and their unread notices, and none of the staff's counts. In
 // both languages.
 func TestHomeShowsWhatNeedsThem(t *testing.T) {
+	t.Parallel()
 	app, d, clk := newActivityApp(t)
 	w := newWorld(t, d)
 	coming := newHomeFixture(t, d, clk, w).coming

@@ -9,6 +9,7 @@ import (
 // the home page with what waits for them, an organization's admin on the organizations, a region's
 // staff on the regions; a volunteer on their hours. A page asked for (next) wins.
 func TestStaffLanding(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	for who, want := range map[string]string{

@@ -18,6 +18,7 @@ var loginNext = regexp.MustCompile(`(?s)id="login-form".*?name="next" value="([^
 
 // Only paths on this site are followed after log-in.
 func TestNextIsLocalOnly(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	if _, err := d.Users.Register(context.Background(), identity.Registration{Phone: testPhone, Name: "甲", Password: testPass}); err != nil {
 		t.Fatal(err)
@@ -38,6 +39,7 @@ func TestNextIsLocalOnly(t *testing.T) {
 // A wrong password and an unknown number get the same answer, and a number with too many failures
 // is locked with a message that says for how long.
 func TestLoginFailuresDoNotTell(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	if _, err := d.Users.Register(context.Background(), identity.Registration{Phone: testPhone, Name: "甲", Password: testPass}); err != nil {
 		t.Fatal(err)
@@ -66,6 +68,7 @@ func TestLoginFailuresDoNotTell(t *testing.T) {
 }
 
 func TestErrorPages(t *testing.T) {
+	t.Parallel()
 	app, _ := newTestApp(t)
 	msgs, err := i18n.Load()
 	if err != nil {
@@ -99,6 +102,7 @@ func TestErrorPages(t *testing.T) {
 }
 
 func TestPasswordChangePage(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	b, _ := personIn(t, app, d, testPhone)
 	const next = "a-brand-new-secret-9"
@@ -138,6 +142,7 @@ func TestPasswordChangePage(t *testing.T) {
 }
 
 func TestStaticFiles(t *testing.T) {
+	t.Parallel()
 	app, _ := newTestApp(t)
 	b := newBrowser(t, app)
 	link := regexp.MustCompile(`href="(/static/app\.css\?v=([0-9a-f]+))"`).FindStringSubmatch(b.get("/").body)

@@ -24,6 +24,7 @@ func menuOf(body string) []string {
 // Each kind of person sees on the home page exactly the menu entries of their roles, each with a
 // label and a description, and every entry opens for them: a menu never links to a refusal.
 func TestMenuEntriesByRole(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	sa := "/stores/" + id(w.sa.ID)

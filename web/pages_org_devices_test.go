@@ -20,6 +20,7 @@ var deviceTokenShown = regexp.MustCompile(`<code class="token" id="device-token"
 // page never shows it again; revoking it stops it. A store of another organization, or no label,
 // is refused next to its field.
 func TestOrgPageDevices(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

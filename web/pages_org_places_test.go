@@ -17,6 +17,7 @@ import (
 // The region page shows the path from the province (linked only where the caller may go), the
 // regions below, and the organizations anywhere below with their standing, filtered and paged.
 func TestRegionPage(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
@@ -91,6 +92,7 @@ func TestRegionPage(t *testing.T) {
 
 // The index pages list the places the caller's roles reach.
 func TestOrgAndRegionIndexes(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	for _, c := range []struct {
@@ -138,6 +140,7 @@ func TestOrgAndRegionIndexes(t *testing.T) {
 
 // The audit page lists, newest first and fifty at a time, the entries of the caller's scopes only.
 func TestAuditPage(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

@@ -54,6 +54,7 @@ func (b *browser) upload(path string, fields map[string]string, filename string,
 // check writes nothing; the import of a good list makes everyone on it a volunteer of the
 // organization; a file that cannot be read, or none, is an error next to the file field.
 func TestRosterImportPage(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

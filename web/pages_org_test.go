@@ -45,6 +45,7 @@ func memberGrants(t *testing.T, d services, orgID, userID int64) []identity.Memb
 // The organization page shows the organization, its account, stores, sub-organizations and members
 // with masked numbers; the forms appear only for those who may use them.
 func TestOrgPageShows(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	path := pages.OrgPath(w.a.ID)
@@ -92,6 +93,7 @@ func TestOrgPageShows(t *testing.T) {
 // back next to their field; revoking ends the grant; a grant of another organization cannot be
 // reached through this organization's page; forms without the anti-forgery token are refused.
 func TestOrgPageMembers(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	path := pages.OrgPath(w.a.ID)

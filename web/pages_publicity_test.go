@@ -19,6 +19,7 @@ import (
 // public page never shows and the register shows to the issuers; a decision without the note an
 // upheld objection needs is refused (422, the form again) and changes nothing, and then it is decided once.
 func TestCertificatePublicity(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	coord := w.tokens[coordA]
@@ -103,6 +104,7 @@ func TestCertificatePublicity(t *testing.T) {
 
 // The schemas of 公示 have exactly the JSON fields of their Go types.
 func TestPublicityOpenAPISchemas(t *testing.T) {
+	t.Parallel()
 	schemas := obj(obj(fetchOpenAPI(t, newTestServer(t))["components"])["schemas"])
 	checkSchemas(t, schemas, map[string]reflect.Type{
 		"PublishRequest": reflect.TypeFor[api.PublishRequest](),

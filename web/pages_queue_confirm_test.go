@@ -15,6 +15,7 @@ import (
 // more and decides nothing; the confirmation approves them all. A batch without flags, or a single
 // row, is approved at once.
 func TestQueueConfirmsFlaggedBatch(t *testing.T) {
+	t.Parallel()
 	app, d, clk := newActivityApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

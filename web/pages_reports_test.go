@@ -12,6 +12,7 @@ import (
 // street's administrator; a store's page for its manager; a bad period is a 400 page; English pages
 // say it in English.
 func TestReportPages(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w, _ := reportWorld(t, d)
 	const period = "?from=2026-10-01&to=2026-11-30"

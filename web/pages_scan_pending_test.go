@@ -12,6 +12,7 @@ import (
 // then and nothing is held; a good one is held in the browser (never in a URL) and made once after
 // signing in. The held scan, copied back into the browser or into another person's, does nothing.
 func TestHeldScanIsMadeOnce(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	clk := &actClock{}
@@ -83,6 +84,7 @@ const cookieScanForTest = "tb_scan"
 // An ID number is taken only with consent to the privacy notice; the consent's time and the
 // notice's version are kept. Without an ID number the API registers as before.
 func TestRegistrationConsent(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	id := residentID("33048119900101123")
 	status, body := apiCall(t, app, "", "POST", "/api/v1/register",

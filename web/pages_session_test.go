@@ -15,6 +15,7 @@ import (
 )
 
 func TestRegisterLoginProfile(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	b := newBrowser(t, app)
 	r := b.get("/register")
@@ -61,6 +62,7 @@ func TestRegisterLoginProfile(t *testing.T) {
 // A form with mistakes comes back with each error next to its field (and described by it), a
 // summary at the top, and what was typed, except the password.
 func TestRegisterFormErrors(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	b := newBrowser(t, app)
 	r := b.submit("/register/code", url.Values{"phone": {"12345"}})
@@ -100,6 +102,7 @@ func TestRegisterFormErrors(t *testing.T) {
 // it goes through. Both for a visitor (double-submit cookie) and a signed-in person (bound to the
 // session).
 func TestFormsNeedCSRF(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	if _, err := d.Users.Register(context.Background(), identity.Registration{Phone: testPhone, Name: "甲", Password: testPass}); err != nil {
 		t.Fatal(err)
@@ -133,6 +136,7 @@ func TestFormsNeedCSRF(t *testing.T) {
 // A session id planted before log-in is not the one after it, and logging in again replaces the
 // session and ends the old one.
 func TestSessionFixation(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	if _, err := d.Users.Register(context.Background(), identity.Registration{Phone: testPhone, Name: "甲", Password: testPass}); err != nil {
 		t.Fatal(err)
@@ -165,6 +169,7 @@ func TestSessionFixation(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	b, _ := personIn(t, app, d, testPhone)
 	phone := newBrowser(t, app)
@@ -202,6 +207,7 @@ func TestLogout(t *testing.T) {
 }
 
 func TestLanguageSwitch(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	b := newBrowser(t, app)
 	if r := b.get("/login"); !strings.Contains(r.body, `<html lang="zh-CN">`) || !strings.Contains(r.body, "登录") {
@@ -257,6 +263,7 @@ func TestLanguageSwitch(t *testing.T) {
 // A page that needs a signed-in person sends a visitor to log in, and back after; the API answers
 // 401 problem+json as before, whatever the client accepts.
 func TestUnauthenticatedPageRedirects(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	if _, err := d.Users.Register(context.Background(), identity.Registration{Phone: testPhone, Name: "甲", Password: testPass}); err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 // reference: the activity and day of an earning, what an amendment took back, the store and goods of
 // an order. It shows no stored memo and no id, and a Chinese statement has no English words of ours.
 func TestStatementNamesWhatHappened(t *testing.T) {
+	t.Parallel()
 	app, d, clk := newActivityApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

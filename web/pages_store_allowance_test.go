@@ -14,6 +14,7 @@ import (
 // under an item's limit this period (and the quantity field goes no higher), the limit reached
 // (the field closed), and the stars an item needs that they do not have.
 func TestCatalogueShowsAllowance(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
@@ -61,6 +62,7 @@ func TestCatalogueShowsAllowance(t *testing.T) {
 // tells a volunteer below it how much is asked and how much they have, and closes every quantity
 // field, before they order; without the minimum (or with enough service) nothing is said.
 func TestCatalogueShowsFirstRedemptionMinimum(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

@@ -51,6 +51,7 @@ func (b *browser) uploadPhoto(path string, content []byte, csrf bool) response {
 // shown on the page, in the catalogue and in the counter's search; a text file is refused beside
 // the field (in English too); the remove button takes the photo away.
 func TestStoreItemPhotoPage(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

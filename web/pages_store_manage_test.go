@@ -17,6 +17,7 @@ import (
 // donation row refused by the condition check, write-offs and counts with their refusals, and the
 // pages in English.
 func TestStorePagesManagerForms(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
@@ -142,6 +143,7 @@ func storePagesAuthzTable() map[string]entry {
 // The store lists of the hub: a volunteer sees the stores of their organization and its parents, a
 // clerk their store with the counter; a person without organizations sees none.
 func TestStorePagesHub(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

@@ -16,6 +16,7 @@ import (
 // changes them (a number out of range refused beside its field, nothing changed); a clerk reads them
 // without a form and cannot post one; the manager of one store cannot change another's.
 func TestStoreRulesPage(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

@@ -96,6 +96,7 @@ func bestBefore(days int) string { return time.Now().AddDate(0, 0, days).Format(
 // does and hands out part of it; the code is refused a second time; the receipt, the balance, the
 // stock and the day report agree.
 func TestStorePagesDonationOrderCounter(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()
@@ -198,6 +199,7 @@ func TestStorePagesDonationOrderCounter(t *testing.T) {
 // double confirmation charges once; an expired member code asks for a fresh one. A volunteer
 // cancels an order; nobody else sees it; a clerk cannot serve another store's counter.
 func TestStorePagesSaleAndCancel(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

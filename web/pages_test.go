@@ -148,6 +148,7 @@ func inputsLabelled(t *testing.T, name, body string) {
 
 // The real menu: a visitor sees no personal entries, a person does.
 func TestMenuOnPages(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	if r := newBrowser(t, app).get("/"); strings.Contains(r.body, `id="nav-me"`) || !strings.Contains(r.body, `id="home-register"`) {
 		t.Error("the visitor's home page")

@@ -40,6 +40,7 @@ func (x *texts) code(phone string) string {
 // registered one gets a code, the code sets a new password once and signs the person out
 // everywhere, and a wrong code is refused.
 func TestPasswordResetBySMS(t *testing.T) {
+	t.Parallel()
 	box := &texts{sent: map[string][]string{}}
 	app, d := newTestAppWith(t, func(d services) { d.SMS = box })
 	w := newWorld(t, d)
@@ -79,6 +80,7 @@ func TestPasswordResetBySMS(t *testing.T) {
 
 // Without a gateway in production nothing is sent, and every number gets the same 503.
 func TestPasswordResetWithoutSMS(t *testing.T) {
+	t.Parallel()
 	app, d := newTestAppWith(t, func(d services) { d.SMS = sms.Off{} })
 	newWorld(t, d)
 	for _, phone := range []string{worldPhoneOf(volunteer), "13711112222"} {
@@ -93,6 +95,7 @@ func TestPasswordResetWithoutSMS(t *testing.T) {
 // not to the organization's admin (a role the coordinator may not manage), nor to someone who is
 // not a member; the admin may reset the coordinator. The person sets a new password with it.
 func TestStaffResetCodeAPI(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	path := func(o, u int64) string { return fmt.Sprintf("/api/v1/orgs/%d/members/%d/password-reset", o, u) }
@@ -127,6 +130,7 @@ func TestStaffResetCodeAPI(t *testing.T) {
 // way, the reset form keeps what was typed when the passwords differ, and a coordinator's
 // organization page offers a reset code that is shown once.
 func TestPasswordResetPages(t *testing.T) {
+	t.Parallel()
 	box := &texts{sent: map[string][]string{}}
 	app, d := newTestAppWith(t, func(d services) { d.SMS = box })
 	w := newWorld(t, d)

@@ -43,6 +43,7 @@ func jsonFields(typ reflect.Type) map[string]reflect.Type {
 // The schemas of the people API (openapi/people.json) have exactly the fields of the Go types the
 // handlers read and write, with matching JSON types, and amounts say they are minutes.
 func TestPeopleSchemasMatchTypes(t *testing.T) {
+	t.Parallel()
 	var part struct {
 		Components struct {
 			Schemas map[string]struct {

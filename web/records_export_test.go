@@ -19,6 +19,7 @@ import (
 // A volunteer downloads their own records, CSV and Excel, and reads back what the list says: each
 // record's date, organization, activity, kind, status and minutes; nobody else's.
 func TestMyRecordsExport(t *testing.T) {
+	t.Parallel()
 	app, d, clk := newActivityApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

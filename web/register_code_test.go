@@ -42,6 +42,7 @@ func wrongCode(t *testing.T, d services, phone string) string {
 // reset the password, never a code; registering either with a code that is not theirs gets the
 // same refusal. Only the new number's holder, with its code, registers.
 func TestRegistrationSaysNothingOfTheNumber(t *testing.T) {
+	t.Parallel()
 	box := &texts{sent: map[string][]string{}}
 	app, d := newTestAppWith(t, func(d services) { d.SMS = box })
 	const taken, fresh = "13712340001", "13712340002"

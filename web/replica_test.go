@@ -76,6 +76,7 @@ type readyState struct {
 // read from the primary, /readyz stays ready and says the replica is unreachable, and a metric
 // counts the reads that fell back.
 func TestReportsReadFromTheReplica(t *testing.T) {
+	t.Parallel()
 	a, d, pg, standby := newReplicaApp(t)
 	w, _ := reportWorld(t, d)
 	standby.WaitReplayed(pg)

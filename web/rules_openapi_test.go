@@ -11,6 +11,7 @@ import (
 // The schemas of the rules kept as data have exactly the JSON fields of their Go types, with the
 // same JSON types.
 func TestRulesOpenAPISchemas(t *testing.T) {
+	t.Parallel()
 	app := newTestServer(t)
 	schemas := obj(obj(fetchOpenAPI(t, app)["components"])["schemas"])
 	checkSchemas(t, schemas, map[string]reflect.Type{

@@ -13,6 +13,7 @@ import (
 // The organization's policy page: linked from the organization's page for its administrators,
 // every input labelled, each form refused field by field with nothing changed, and saved.
 func TestOrgPolicyPage(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

@@ -39,6 +39,7 @@ var cstZone = time.FixedZone("CST", 8*3600)
 // The holidays API: anyone signed in reads a year, a platform administrator enters one; a wrong list
 // is refused in the caller's language, field by field, and changes nothing.
 func TestHolidaysAPI(t *testing.T) {
+	t.Parallel()
 	clock := &rulesClock{t: time.Date(2026, 12, 2, 10, 0, 0, 0, cstZone)}
 	app, d := newRulesApp(t, clock)
 	w := newWorld(t, d)
@@ -83,6 +84,7 @@ func TestHolidaysAPI(t *testing.T) {
 // and on the holidays page, that next year is not entered; nobody else is, and the warning goes
 // once the year is entered through the page.
 func TestHolidaysMissingWarning(t *testing.T) {
+	t.Parallel()
 	clock := &rulesClock{t: time.Date(2026, 11, 30, 18, 0, 0, 0, cstZone)}
 	app, d := newRulesApp(t, clock)
 	newWorld(t, d)
@@ -142,6 +144,7 @@ func TestHolidaysMissingWarning(t *testing.T) {
 // An organization's credit policy through the API, and its minimum of verified service before a
 // first redemption at its store: refused with a clear problem and nothing ordered, then allowed.
 func TestCreditPolicyAPIAndFirstRedemption(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

@@ -20,6 +20,7 @@ import (
 // pages only) opens the page and no other request's, the pages keep out of Referer headers, the API
 // takes the key in a header, a wrong key is a 404 problem, and no log line holds the key.
 func TestServiceAccessKeyStaysOutOfAddressesAndLogs(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer // slog's text handler serializes its writes
 	fapp, d := newTestAppWith(t, func(d services) { d.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 	a := svcAPI{app: fapp}

@@ -17,6 +17,7 @@ import (
 // request page: from one address, guard.ServiceCodesPerAddr codes go out, each to another number,
 // and the next is refused without a message.
 func TestServiceCodesCountedPerAddressOnBothPaths(t *testing.T) {
+	t.Parallel()
 	box := &texts{sent: map[string][]string{}}
 	app, d := newTestAppWith(t, func(d services) { d.SMS = box })
 	w := newWorld(t, d)

@@ -120,6 +120,7 @@ func (w *world) serviceRequest(t *testing.T, inside bool) int64 {
 
 // The schemas of service requests have exactly the JSON fields of their Go types.
 func TestServiceRequestsOpenAPISchemas(t *testing.T) {
+	t.Parallel()
 	app := newTestServer(t)
 	schemas := obj(obj(fetchOpenAPI(t, app)["components"])["schemas"])
 	checkSchemas(t, schemas, map[string]reflect.Type{

@@ -132,6 +132,7 @@ const guardPhone, guardPass = "13700001234", "Haining-river-2026"
 // five checks; the number's owner elsewhere is not locked out; many addresses slow down to a
 // crawl, except for a browser that signed in as the number before.
 func TestSignInGuard(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := dbtest.Redis(t)
 	w := newGuardWorld(t, rdb, prefix)
 	if s := w.post(t, from("127.0.0.9"), "/api/v1/register", fmt.Sprintf(`{"phone":%q,"password":%q,"name":"陈志强","code":%q}`, guardPhone, guardPass,
@@ -186,6 +187,7 @@ func TestSignInGuard(t *testing.T) {
 
 // With Redis down the limits hold (counted in the process) and nobody gets a 500.
 func TestSignInGuardWithoutRedis(t *testing.T) {
+	t.Parallel()
 	srv := dbtest.NewRedisServer(t)
 	rdb := srv.Client()
 	defer rdb.Close()
@@ -209,6 +211,7 @@ func TestSignInGuardWithoutRedis(t *testing.T) {
 // proxy's; what a client writes into X-Forwarded-For itself is not believed, and neither is the
 // header from a peer that is not a trusted proxy.
 func TestClientAddressBehindProxy(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := dbtest.Redis(t)
 	w := newGuardWorld(t, rdb, prefix, func(c *config.Config) {
 		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
@@ -241,6 +244,7 @@ func TestClientAddressBehindProxy(t *testing.T) {
 // The metrics address answers /metrics without a token and nothing else; the main address answers
 // /metrics to the scraper's token only.
 func TestMetricsAddress(t *testing.T) {
+	t.Parallel()
 	rdb, prefix := dbtest.Redis(t)
 	metricsLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 // volunteer orders, the counter scans the pickup URL as a scanner types it and hands the order out,
 // a walk-in sale is paid with the member code, and stock and balances move as they should.
 func TestStoreAPIFlow(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

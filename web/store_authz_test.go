@@ -123,6 +123,7 @@ func storeAuthzTable() map[string]entry {
 // Who may call each store route, inside the store's scope and at another store. A route refused
 // inside its scope, or let through outside it, fails; so does a store route missing from the rows.
 func TestStoreRoutesAuthorization(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	table := storeAuthzTable()

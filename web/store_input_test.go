@@ -19,6 +19,7 @@ import (
 
 // Malformed input to every store route is a 4xx, never a 5xx.
 func TestStoreRoutesRefuseBadInput(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	admin := w.tokens[platform]
@@ -57,6 +58,7 @@ func TestStoreRoutesRefuseBadInput(t *testing.T) {
 // Every error of the store maps to a listed problem slug with a status, and every slug and every
 // reason the store produces has its message in both languages.
 func TestStoreProblemsTranslated(t *testing.T) {
+	t.Parallel()
 	msgs, err := i18n.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +129,7 @@ func TestStoreProblemsTranslated(t *testing.T) {
 // The store's OpenAPI schemas have the fields of the Go types they describe, with the same JSON
 // types, and credit amounts say they are minutes.
 func TestStoreOpenAPISchemas(t *testing.T) {
+	t.Parallel()
 	app := newTestServer(t)
 	doc := fetchOpenAPI(t, app)
 	schemas := obj(obj(doc["components"])["schemas"])

@@ -11,6 +11,7 @@ import (
 // counted per person, and past the limit a transfer is refused (429 with Retry-After) before the
 // lookup, even with a pair that would match; another person is not held back by them.
 func TestFamilyTransferGuessesAreLimited(t *testing.T) {
+	t.Parallel()
 	app, d, _ := newActivityApp(t)
 	w := newWorld(t, d)
 	miss := func(i int) map[string]any {

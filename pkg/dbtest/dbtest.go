@@ -219,7 +219,7 @@ func Redis(t testing.TB) (redis.UniversalClient, string) {
 	t.Helper()
 	prefix := prefixFor()
 	if c := ClusterOf(t); c != nil {
-		c.handed.Add(1)
+		c.took(t.Name())
 		cc := c.Client()
 		t.Cleanup(func() {
 			if err := deleteUnder(context.Background(), cc, prefix); err != nil {

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,9 +20,31 @@ import (
 type RedisCluster struct {
 	t     testing.TB
 	Nodes []*RedisServer
-	// handed counts the clients Redis gave out of this cluster, so that RunOnRedisCluster can tell
-	// a test that ran on it from one that never reached it.
-	handed atomic.Int64
+	// takers are the names of the tests Redis gave a client of this cluster, so that
+	// RunOnRedisCluster can tell a test that ran on it from one that never reached it, even when
+	// the tests run in parallel.
+	takersMu sync.Mutex
+	takers   []string
+}
+
+// took records that the test named name was given a client of the cluster.
+func (c *RedisCluster) took(name string) {
+	c.takersMu.Lock()
+	defer c.takersMu.Unlock()
+	c.takers = append(c.takers, name)
+}
+
+// reached says whether the test named name, or one of its subtests, was given a client of the
+// cluster.
+func (c *RedisCluster) reached(name string) bool {
+	c.takersMu.Lock()
+	defer c.takersMu.Unlock()
+	for _, n := range c.takers {
+		if n == name || strings.HasPrefix(n, name+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // clusterSlots is the number of hash slots of a Redis Cluster.
@@ -205,11 +226,12 @@ func RunOnRedisCluster(t *testing.T, tests ...func(*testing.T)) *RedisCluster {
 	c := UseRedisCluster(t)
 	for _, fn := range tests {
 		name := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
-		before := c.handed.Load()
-		t.Run(name[strings.LastIndexByte(name, '.')+1:], fn)
-		if c.handed.Load() == before {
-			t.Errorf("%s took no Redis client of the cluster: it ran on the single Redis", name)
-		}
+		t.Run(name[strings.LastIndexByte(name, '.')+1:], func(t *testing.T) {
+			fn(t) // a test that calls t.Parallel goes on here once the tests before it have started
+			if !c.reached(t.Name()) {
+				t.Errorf("%s took no Redis client of the cluster: it ran on the single Redis", name)
+			}
+		})
 	}
 	return c
 }
