@@ -126,6 +126,31 @@ func TestRegionRolesPage(t *testing.T) {
 		t.Errorf("revoking twice: %d", r.status)
 	}
 
+	// A person who revokes their own role is sent home, and can no longer open the page.
+	me, _ := regionPerson(t, d, "13700000005", "自撤管理员", access.RegionAdmin, w.regionIn)
+	mine := newBrowser(t, app)
+	if r := mine.submit("/login", url.Values{"phone": {"13700000005"}, "password": {testPassword}}); r.status != 303 {
+		t.Fatalf("log-in: %d", r.status)
+	}
+	own, err := d.Users.RegionGrants(t.Context(), w.regionIn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range own {
+		if g.UserID != me.ID {
+			continue
+		}
+		if r := mine.get(path + "/" + id(g.ID) + "/revoke"); r.status != 200 || !strings.Contains(r.body, `id="revoke-self"`) {
+			t.Errorf("the question about one's own role does not warn: %d", r.status)
+		}
+		if r := mine.submit(path+"/"+id(g.ID)+"/revoke", url.Values{}); r.status != 303 || r.location() != "/?notice=region-role-revoked" {
+			t.Errorf("revoking one's own role: %d %s", r.status, r.location())
+		}
+	}
+	if r := mine.get(path); r.status != 403 {
+		t.Errorf("the page after revoking one's own role: %d", r.status)
+	}
+
 	// In English; and not for another street's administrator.
 	en := browserAs(t, app, regionXS)
 	if r := en.submit("/lang", url.Values{"lang": {"en"}, "next": {"/"}}); r.status != 303 {

@@ -168,7 +168,8 @@ func (s *server) regionRevokePage(c *fiber.Ctx) error {
 }
 
 // regionRevokeSubmit revokes the role, as POST /api/v1/regions/{code}/admins/{grant}/revoke does,
-// and goes back to the list. Sent again (a double tap), it finds the grant gone and says so.
+// and goes back to the list (home, for a person who revoked their own). Sent again (a double tap),
+// it finds the grant gone and says so.
 func (s *server) regionRevokeSubmit(c *fiber.Ctx) error {
 	r, g, err := s.regionGrantOfPath(c)
 	if err != nil {
@@ -176,6 +177,9 @@ func (s *server) regionRevokeSubmit(c *fiber.Ctx) error {
 	}
 	if err := s.Users.Revoke(c.UserContext(), guard.Change(c), g.ID); err != nil {
 		return err
+	}
+	if g.UserID == guard.Principal(c).UserID { // their own: the list may no longer be theirs to open
+		return redirect(c, "/?notice=region-role-revoked")
 	}
 	return redirect(c, RegionRolesPath(r.Code)+"?notice=region-role-revoked")
 }
