@@ -179,7 +179,8 @@ func authzTable() map[string]entry {
 	// Each area of the service keeps its rows beside its tests.
 	for _, part := range []func() map[string]entry{activityAuthzEntries, storeAuthzTable, orgPagesAuthzTable, storePagesAuthzTable,
 		activityPageAuthzEntries, deviceAuthzEntries, storePhotoAuthzEntries, storeAidAuthzEntries, notificationsAuthzEntries,
-		certificateAuthzEntries, rulesAuthzEntries, exportAuthzEntries, reportAuthzEntries, serviceRequestAuthzEntries, careAuthzEntries} {
+		certificateAuthzEntries, rulesAuthzEntries, exportAuthzEntries, reportAuthzEntries, serviceRequestAuthzEntries, careAuthzEntries,
+		regionGrantAuthzEntries} {
 		for k, v := range part() {
 			if _, dup := table[k]; dup {
 				panic("authorization table: two rows for " + k)

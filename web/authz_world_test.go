@@ -14,16 +14,19 @@ import (
 
 // world is the organizations, stores and callers the table runs against.
 type world struct {
-	d        services
-	a, b     org.Org
-	sa, sb   org.Store
-	subA     org.Org
-	tokens   map[string]string // caller → bearer token
-	users    map[string]int64  // person → user id
-	spare    identity.User     // a person to grant roles to
-	seq      atomic.Int64
-	regionIn string // 硖石街道
-	regionOu string // 桐乡市's street
+	d      services
+	a, b   org.Org
+	sa, sb org.Store
+	subA   org.Org
+	tokens map[string]string // caller → bearer token
+	users  map[string]int64  // person → user id
+	spare  identity.User     // a person to grant roles to
+	// gridSpare is a person to grant region roles to (see regionGrantFresh), so that the spare
+	// person holds no role above an organization's.
+	gridSpare identity.User
+	seq       atomic.Int64
+	regionIn  string // 硖石街道
+	regionOu  string // 桐乡市's street
 	// requests are a resident's service request made on a desk of A (true) and of B (false).
 	requests map[bool]int64
 }

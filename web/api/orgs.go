@@ -114,18 +114,6 @@ func (s *server) addMember(c *fiber.Ctx) error {
 	return s.grantTo(c, req.Phone, g)
 }
 
-func (s *server) grantRegionRole(c *fiber.Ctx) error {
-	var req memberRequest
-	if err := request.DecodeJSON(c, &req); err != nil {
-		return err
-	}
-	r, err := s.Orgs.Region(c.UserContext(), c.Params("code"))
-	if err != nil {
-		return err
-	}
-	return s.grantTo(c, req.Phone, access.Grant{Role: req.Role, Kind: access.Region, RegionCode: r.Code})
-}
-
 func (s *server) listMembers(c *fiber.Ctx) error {
 	id, _ := request.IDParam(c, "id")
 	m, err := s.Users.Members(c.UserContext(), id)

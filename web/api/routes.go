@@ -47,7 +47,10 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	// place needs the action at that place: the handlers check the place named in the body.
 	s.handle(fiber.MethodPost, "/api/v1/regions", guard.Allow(access.ManageRegions, nil), s.createRegion)
 	s.handle(fiber.MethodGet, "/api/v1/regions/:code", guard.Allow(access.ReadRegion, s.targets.Region), s.getRegion)
+	// The roles held at a region node: its managers list, grant and revoke them.
+	s.handle(fiber.MethodGet, "/api/v1/regions/:code/admins", guard.Allow(access.ManageRegions, s.targets.Region), s.listRegionGrants)
 	s.handle(fiber.MethodPost, "/api/v1/regions/:code/admins", guard.Allow(access.ManageRegions, s.targets.Region), s.grantRegionRole)
+	s.handle(fiber.MethodPost, "/api/v1/regions/:code/admins/:grant/revoke", guard.Allow(access.ManageRegions, s.targets.Region), s.revokeRegionGrant)
 	s.handle(fiber.MethodPost, "/api/v1/orgs", guard.Allow(access.CreateOrg, nil), s.createOrg)
 	s.handle(fiber.MethodGet, "/api/v1/orgs/:id", guard.Allow(access.ReadOrg, s.targets.Org), s.getOrg)
 	s.handle(fiber.MethodGet, "/api/v1/orgs/:id/members", guard.Allow(access.ReadOrg, s.targets.Org), s.listMembers)

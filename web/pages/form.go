@@ -168,6 +168,7 @@ func localPath(next, fallback string) string {
 // notices are the messages a redirect may ask the next page to show (?notice=…): a fixed list, so
 // a link cannot put words of its own on the page.
 var notices = map[string]string{
+	"region-role-revoked":  "page.region.roles.revoked",
 	"service-confirmed":    "page.notice.service_confirmed",
 	"service-rated":        "page.notice.service_rated",
 	"service-take":         "page.notice.service_take",

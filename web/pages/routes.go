@@ -58,6 +58,12 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(get, "/regions", guard.Allow(access.ReadRegion, nil), s.regionsPage)
 	s.handle(get, "/regions/:code", guard.Allow(access.ReadRegion, s.targets.Region), s.regionPage)
 	s.handle(get, "/audit", guard.Allow(access.ReadAudit, nil), s.auditPage)
+	// The people who hold a role at a region node, granted and revoked by those who manage the node.
+	atRegion := guard.Allow(access.ManageRegions, s.targets.Region)
+	s.handle(get, "/regions/:code/roles", atRegion, s.regionRolesPage)
+	s.handle(post, "/regions/:code/roles", atRegion, s.regionGrantSubmit)
+	s.handle(get, "/regions/:code/roles/:grant/revoke", atRegion, s.regionRevokePage)
+	s.handle(post, "/regions/:code/roles/:grant/revoke", atRegion, s.regionRevokeSubmit)
 
 	// Reports: a region's figures are on its page (above); an organization's and a store's have a page
 	// of their own, with the rule of their JSON summaries.
