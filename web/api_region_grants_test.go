@@ -55,6 +55,7 @@ func regionPerson(t *testing.T, d services, phone, name string, role access.Role
 // coordinator and the grid worker do not; an unknown number and a role that is not a region's are
 // refused as problems in the caller's language.
 func TestAPIRegionGrants(t *testing.T) {
+	t.Parallel()
 	fapp, d := newTestApp(t)
 	a := svcAPI{app: fapp}
 	w := newWorld(t, d)

@@ -23,6 +23,7 @@ func pageText(body string) string { return tags.ReplaceAllString(body, " ") }
 // needs the form's anti-forgery token; an auditor sees no link, another street's administrator is
 // refused.
 func TestRegionRolesPage(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	grid, _ := regionPerson(t, d, "13700000001", "李建国", "", "")
