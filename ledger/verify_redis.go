@@ -37,10 +37,11 @@ func (l *Ledger) VerifyRedis(ctx context.Context, workers int, progress func(acc
 
 // VerifyRedisSince compares Redis with PostgreSQL as `timebank verify` does: by default only the
 // accounts the transactions after its checkpoint touched, the accounts with a pending hold, and
-// RedisSample accounts at random; with opt.Full, or when the checkpoint no longer matches, every
+// sample accounts at random (RedisSample); with opt.Full, or when the checkpoint no longer matches, every
 // account (VerifyRedis). A clean comparison moves the checkpoint to the settled transactions. It
 // returns what differs and what was compared.
-func (l *Ledger) VerifyRedisSince(ctx context.Context, opt invariant.Options, progress func(accounts int)) ([]string, string, error) {
+func (l *Ledger) VerifyRedisSince(ctx context.Context, opt invariant.Options, sample int,
+	progress func(accounts int)) ([]string, string, error) {
 	from, end, target, ok, err := invariant.Window(ctx, l.db, redisCheckpoint, opt)
 	if err != nil {
 		return nil, "", err
@@ -54,7 +55,7 @@ func (l *Ledger) VerifyRedisSince(ctx context.Context, opt invariant.Options, pr
 	} else {
 		var ids []int64
 		var touched int
-		if err := l.db.SelectContext(ctx, &ids, redisAccounts, from, end, RedisSample); err != nil {
+		if err := l.db.SelectContext(ctx, &ids, redisAccounts, from, end, sample); err != nil {
 			return nil, scope, err
 		}
 		if err := l.db.GetContext(ctx, &touched, `SELECT count(DISTINCT account_id) FROM ledger_postings
@@ -62,7 +63,7 @@ WHERE tx_id > $1 AND tx_id <= $2`, from, end); err != nil {
 			return nil, scope, err
 		}
 		scope = fmt.Sprintf("after checkpoint %d up to %d: %d accounts touched, with those of pending holds and %d at random: %d",
-			from, end, touched, RedisSample, len(ids))
+			from, end, touched, sample, len(ids))
 		if problems, err = l.verifyRedisOf(ctx, ids, opt.Jobs, progress); err != nil {
 			return problems, scope, err
 		}

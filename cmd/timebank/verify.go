@@ -74,7 +74,7 @@ func verifyWith(ctx context.Context, d *app.Services, w io.Writer, opt invariant
 	if err != nil {
 		return err
 	}
-	found, scope, err := d.Ledger.VerifyRedisSince(ctx, opt, func(n int) {
+	found, scope, err := d.Ledger.VerifyRedisSince(ctx, opt, ledger.RedisSample, func(n int) {
 		if opt.Progress != nil {
 			fmt.Fprintf(opt.Progress, "verify: redis: %d accounts compared; elapsed %s\n", n,
 				time.Since(start).Round(time.Millisecond))

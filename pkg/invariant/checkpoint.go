@@ -49,7 +49,7 @@ func Window(ctx context.Context, db *sqlx.DB, c Check, opt Options) (from, end, 
 	if err = db.GetContext(ctx, &target, c.Last, opt.Settle.Seconds()); err != nil {
 		return 0, 0, 0, false, err
 	}
-	if err = db.GetContext(ctx, &end, c.Last, 0); err != nil {
+	if end, err = newest(ctx, db, c); err != nil {
 		return 0, 0, 0, false, err
 	}
 	if opt.Full {

@@ -21,7 +21,9 @@ import (
 // settling time in seconds as $1) returns the highest key that may be checkpointed now (given 0, the
 // newest key), After checks only the keys $1 < key <= $2 (in ranges when Keys is set: the run reads
 // up to the newest key, the checkpoint moves to the settled one), and Digest returns, for a key ($1),
-// a text that changes when what was verified up to that key changes.
+// a text that changes when what was verified up to that key changes. When the newest key is not
+// Last given 0 (keys that are settled by what happens to them, not by their age), Newest returns
+// it, as the second column of its row (Keys' form).
 type Check struct {
 	Name   string
 	Query  string
@@ -30,6 +32,7 @@ type Check struct {
 	Last   string
 	After  string
 	Digest string
+	Newest string
 }
 
 // Run runs the checks in order on db, each over all its keys, and hands each one's violations to

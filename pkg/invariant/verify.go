@@ -176,8 +176,8 @@ func planCheck(ctx context.Context, db *sqlx.DB, c Check, opt Options) (*plan, e
 			}
 			// The run reads up to the newest key, settled or not; the checkpoint goes only as far as
 			// the settled ones.
-			var end int64
-			if err := db.GetContext(ctx, &end, c.Last, 0); err != nil {
+			end, err := newest(ctx, db, c)
+			if err != nil {
 				return nil, err
 			}
 			switch {
@@ -220,4 +220,13 @@ func cut(lo, hi int64, n int) [][2]int64 {
 		from = to
 	}
 	return out
+}
+
+// newest is the newest key of a check that can be incremental: what a run reads up to.
+func newest(ctx context.Context, db *sqlx.DB, c Check) (int64, error) {
+	var lo, end int64
+	if c.Newest != "" {
+		return end, db.QueryRowxContext(ctx, c.Newest).Scan(&lo, &end)
+	}
+	return end, db.GetContext(ctx, &end, c.Last, 0)
 }
