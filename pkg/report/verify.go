@@ -17,8 +17,8 @@ WITH span AS (
 ), recount AS (` + strings.NewReplacer(
 		"$1::date", "(SELECT first FROM span)",
 		"$2::date", "(SELECT last FROM span)",
-		"$3", "report_first_tx_at((SELECT t0 FROM bounds) - interval '10 minutes')",
-		"$4", "report_first_tx_at((SELECT t1 FROM bounds) + interval '10 minutes')").Replace(recountQuery) + `
+		"$3", "(SELECT report_first_tx_at(t0 - interval '10 minutes') FROM bounds)",
+		"$4", "(SELECT report_first_tx_at(t1 + interval '10 minutes') FROM bounds)").Replace(recountQuery) + `
 ), kept AS (
     SELECT day, org_id, store_id, region_code, ` + figureColumns + `
       FROM report_daily WHERE day >= (SELECT first FROM span) AND day <= (SELECT last FROM span)
