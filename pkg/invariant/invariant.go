@@ -33,6 +33,10 @@ type Check struct {
 	After  string
 	Digest string
 	Newest string
+	// Extra, when set, takes a range ($1, $2) and returns two bigints that Query and After take as
+	// $3 and $4 (for a range of days, the transaction ids of those days): values, not subqueries,
+	// so that each range's statement is planned for them.
+	Extra string
 }
 
 // Run runs the checks in order on db, each over all its keys, and hands each one's violations to
@@ -46,7 +50,10 @@ func Run(ctx context.Context, db *sqlx.DB, checks []Check, found func(name strin
 		} else {
 			var lo, hi int64
 			if err = db.QueryRowxContext(ctx, c.Keys).Scan(&lo, &hi); err == nil {
-				err = db.SelectContext(ctx, &problems, c.Query, lo-1, hi)
+				var args []any
+				if args, err = arguments(ctx, db, c, lo-1, hi); err == nil {
+					err = db.SelectContext(ctx, &problems, c.Query, args...)
+				}
 			}
 		}
 		if err != nil {
@@ -55,4 +62,17 @@ func Run(ctx context.Context, db *sqlx.DB, checks []Check, found func(name strin
 		found(c.Name, problems)
 	}
 	return nil
+}
+
+// arguments are the arguments of a check's query over the range lo < key <= hi: the range, and
+// the two values its Extra returns for it, if it has one.
+func arguments(ctx context.Context, db *sqlx.DB, c Check, lo, hi int64) ([]any, error) {
+	if c.Extra == "" {
+		return []any{lo, hi}, nil
+	}
+	var a, b int64
+	if err := db.QueryRowxContext(ctx, c.Extra, lo, hi).Scan(&a, &b); err != nil {
+		return nil, err
+	}
+	return []any{lo, hi, a, b}, nil
 }

@@ -120,7 +120,11 @@ func (t task) run(ctx context.Context, db *sqlx.DB) ([]string, error) {
 		return found, db.SelectContext(ctx, &found, t.p.query)
 	}
 	r := t.p.ranges[t.i]
-	return found, db.SelectContext(ctx, &found, t.p.query, r[0], r[1])
+	args, err := arguments(ctx, db, t.p.c, r[0], r[1])
+	if err != nil {
+		return nil, err
+	}
+	return found, db.SelectContext(ctx, &found, t.p.query, args...)
 }
 
 // finish records a task's findings (under the lock), says how far the check is, and, when it was

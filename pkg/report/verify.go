@@ -7,18 +7,15 @@ import (
 )
 
 // dailyCheck compares the kept daily figures of the days first to last (SQL dates) with a recount.
-// The ledger's transactions of those days are read by their ids, from the first created 10 minutes
-// (the report service's txMargin) before the first day to the first created 10 minutes after the
-// last (report_first_tx_at, migration 00038), as a rebuild reads them.
+// The ledger's transactions of those days are read by their ids $3 to $4 (dayTxs), as a rebuild
+// reads them.
 func dailyCheck(first, last string) string {
 	return `
 WITH span AS (
     SELECT ` + first + ` AS first, ` + last + ` AS last
 ), recount AS (` + strings.NewReplacer(
 		"$1::date", "(SELECT first FROM span)",
-		"$2::date", "(SELECT last FROM span)",
-		"$3", "(SELECT report_first_tx_at(t0 - interval '10 minutes') FROM bounds)",
-		"$4", "(SELECT report_first_tx_at(t1 + interval '10 minutes') FROM bounds)").Replace(recountQuery) + `
+		"$2::date", "(SELECT last FROM span)").Replace(recountQuery) + `
 ), kept AS (
     SELECT day, org_id, store_id, region_code, ` + figureColumns + `
       FROM report_daily WHERE day >= (SELECT first FROM span) AND day <= (SELECT last FROM span)
@@ -38,7 +35,13 @@ const (
 	dayRange = `(DATE '2000-01-01' + $1::int + 1)`
 	dayUpto  = `(DATE '2000-01-01' + $2::int)`
 	china    = ` AT TIME ZONE 'Asia/Shanghai')::date`
-	dayKeys  = `
+	// dayTxs are the ids of the ledger's transactions of the days $1 < day <= $2: from the first
+	// created 10 minutes (the report service's txMargin) before the first day to the first created
+	// 10 minutes after the last (report_first_tx_at, migration 00038).
+	dayTxs = `
+SELECT report_first_tx_at(((DATE '2000-01-01' + $1::int + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') - interval '10 minutes'),
+       report_first_tx_at(((DATE '2000-01-01' + $2::int + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') + interval '10 minutes')`
+	dayKeys = `
 WITH today AS (SELECT (now()` + china + ` AS d)
 SELECT least((SELECT min(day) FROM report_daily),
              (SELECT min(service_date) FROM service_records),
@@ -67,6 +70,7 @@ var Checks = []invariant.Check{{
 	Name:  "report: daily figures before yesterday equal a recount of the rows",
 	Query: dailyCheck(dayRange, dayUpto),
 	Keys:  dayKeys,
+	Extra: dayTxs,
 	// From a checkpoint: the days after the last day found clean, as long as the kept figures up
 	// to it are what they were (their digest).
 	Since: "report: daily figures",
