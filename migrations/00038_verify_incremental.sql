@@ -4,6 +4,9 @@
 -- below the first of them (it reads min(id) of these; without the index, a walk of the primary key
 -- past every decided attendance).
 --
+-- The reports' months by month: verify checks the months after its checkpoint's, and its digest
+-- reads the checkpoint's month.
+--
 -- `timebank verify` recounts the reports' days in ranges of days at once; each range reads the
 -- ledger's transactions of its days by their ids (the postings' key), as a rebuild does. This function
 -- finds the first of them: the smallest transaction id created at t or later, reading ids as if in
@@ -13,6 +16,8 @@
 
 -- +goose Up
 CREATE INDEX attendances_undecided ON attendances (id) WHERE status IN ('open', 'closed');
+CREATE INDEX report_monthly_month ON report_monthly (month);
+CREATE INDEX report_region_monthly_month ON report_region_monthly (month);
 
 -- +goose StatementBegin
 CREATE FUNCTION report_first_tx_at(t timestamptz) RETURNS bigint LANGUAGE plpgsql STABLE AS $$
@@ -42,3 +47,5 @@ END $$;
 -- +goose Down
 DROP FUNCTION report_first_tx_at(timestamptz);
 DROP INDEX attendances_undecided;
+DROP INDEX report_monthly_month;
+DROP INDEX report_region_monthly_month;

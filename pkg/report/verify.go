@@ -125,7 +125,7 @@ func monthCheck(name, since string, q func(first string) string) invariant.Check
        - DATE '2000-01-01'`,
 		Newest: `SELECT 0, coalesce(max(day), DATE '2000-01-01') - DATE '2000-01-01' FROM report_daily`,
 		Digest: `SELECT (SELECT count(*) || ':' || coalesce(sum(hashtextextended(m::text, 0)), 0) FROM report_monthly m
-                 WHERE month = date_trunc('month', DATE '2000-01-01' + $1::int))
+                 WHERE month = date_trunc('month', DATE '2000-01-01' + $1::int)::date)
     || '/' || (SELECT count(*) || ':' || coalesce(sum(hashtextextended(m::text, 0)), 0) FROM report_region_monthly m
-                 WHERE month = date_trunc('month', DATE '2000-01-01' + $1::int))`}
+                 WHERE month = date_trunc('month', DATE '2000-01-01' + $1::int)::date)`}
 }
