@@ -74,7 +74,7 @@ func verifyWith(ctx context.Context, d *app.Services, w io.Writer, opt invariant
 	if err != nil {
 		return err
 	}
-	found, err := d.Ledger.VerifyRedis(ctx, max(opt.Jobs, 1), func(n int) {
+	found, scope, err := d.Ledger.VerifyRedisSince(ctx, opt, ledger.RedisSample, func(n int) {
 		if opt.Progress != nil {
 			fmt.Fprintf(opt.Progress, "verify: redis: %d accounts compared; elapsed %s\n", n,
 				time.Since(start).Round(time.Millisecond))
@@ -83,7 +83,11 @@ func verifyWith(ctx context.Context, d *app.Services, w io.Writer, opt invariant
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "checked:", ledger.RedisCheck)
+	if scope == "all" {
+		fmt.Fprintln(w, "checked:", ledger.RedisCheck)
+	} else {
+		fmt.Fprintf(w, "checked: %s (%s)\n", ledger.RedisCheck, scope)
+	}
 	problems = append(problems, found...)
 	// Not an invariant of the books, but what deadlines are counted with: said, not failed.
 	missing, err := d.Activities.Calendar().Missing(ctx)

@@ -40,3 +40,27 @@ ON CONFLICT (name) DO UPDATE SET upto = EXCLUDED.upto, digest = EXCLUDED.digest,
 		c.Since, upto, digest)
 	return err
 }
+
+// Window is where a check that is not one query (the walk of Redis) starts and ends this time, as
+// Verify plans its SQL checks: from its checkpoint (ok) unless opt.Full or the checkpoint no longer
+// matches its digest, up to end (the newest key); target is the settled key the checkpoint may move
+// to once the check is clean (Save).
+func Window(ctx context.Context, db *sqlx.DB, c Check, opt Options) (from, end, target int64, ok bool, err error) {
+	if err = db.GetContext(ctx, &target, c.Last, opt.Settle.Seconds()); err != nil {
+		return 0, 0, 0, false, err
+	}
+	if end, err = newest(ctx, db, c); err != nil {
+		return 0, 0, 0, false, err
+	}
+	if opt.Full {
+		return 0, end, target, false, nil
+	}
+	from, ok, err = checkpoint(ctx, db, c)
+	if err != nil || !ok {
+		return 0, end, target, false, err
+	}
+	return from, end, max(target, from), true, nil
+}
+
+// Save moves a check's checkpoint to key upto (see Window), once the check found nothing.
+func Save(ctx context.Context, db *sqlx.DB, c Check, upto int64) error { return save(ctx, db, c, upto) }

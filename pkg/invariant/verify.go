@@ -120,7 +120,11 @@ func (t task) run(ctx context.Context, db *sqlx.DB) ([]string, error) {
 		return found, db.SelectContext(ctx, &found, t.p.query)
 	}
 	r := t.p.ranges[t.i]
-	return found, db.SelectContext(ctx, &found, t.p.query, r[0], r[1])
+	args, err := arguments(ctx, db, t.p.c, r[0], r[1])
+	if err != nil {
+		return nil, err
+	}
+	return found, db.SelectContext(ctx, &found, t.p.query, args...)
 }
 
 // finish records a task's findings (under the lock), says how far the check is, and, when it was
@@ -176,8 +180,8 @@ func planCheck(ctx context.Context, db *sqlx.DB, c Check, opt Options) (*plan, e
 			}
 			// The run reads up to the newest key, settled or not; the checkpoint goes only as far as
 			// the settled ones.
-			var end int64
-			if err := db.GetContext(ctx, &end, c.Last, 0); err != nil {
+			end, err := newest(ctx, db, c)
+			if err != nil {
 				return nil, err
 			}
 			switch {
@@ -220,4 +224,13 @@ func cut(lo, hi int64, n int) [][2]int64 {
 		from = to
 	}
 	return out
+}
+
+// newest is the newest key of a check that can be incremental: what a run reads up to.
+func newest(ctx context.Context, db *sqlx.DB, c Check) (int64, error) {
+	var lo, end int64
+	if c.Newest != "" {
+		return end, db.QueryRowxContext(ctx, c.Newest).Scan(&lo, &end)
+	}
+	return end, db.GetContext(ctx, &end, c.Last, 0)
 }
