@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"timebank/pgerr"
 )
 
 // Posting is one line of a transaction: the amount moved into (or out of) an account, with the
@@ -118,6 +120,23 @@ func postChanges(ctx context.Context, q rowQueryer, r TransactionRequest, revers
 	}
 	return scanPost(q.QueryContext(ctx, postQuery, r.IdempotencyKey, r.hash(), kind, r.Memo, r.Reference, r.CreatedBy,
 		pq.StringArray(codes), pq.Int64Array(amounts), reverses))
+}
+
+// aloneRetries is how many times a request posted on its own is sent when PostgreSQL keeps ending it
+// to break deadlocks.
+const aloneRetries = 4
+
+// postAlone is postChanges for a request in a transaction of its own (its one statement, on the
+// pool). A batch locks its accounts before it writes its keys, a request alone its key first, so
+// the two may wait for each other; PostgreSQL then ends one of them, nothing of it written, and a
+// request alone is simply sent again rather than answered with the deadlock.
+func postAlone(ctx context.Context, q rowQueryer, r TransactionRequest, reverses *int64) ([]change, error) {
+	for attempt := 1; ; attempt++ {
+		ch, err := postChanges(ctx, q, r, reverses)
+		if err == nil || attempt == aloneRetries || !pgerr.Retryable(err) || ctx.Err() != nil {
+			return ch, err
+		}
+	}
 }
 
 // scanPost reads ledger_post's single row: the transaction and, in parallel arrays, the new state of
@@ -265,7 +284,7 @@ func (l *Ledger) Reverse(ctx context.Context, id int64, actor, memo string) (Res
 	if err != nil {
 		return Result{}, err
 	}
-	ch, err := postChanges(ctx, l.calls, r, &id)
+	ch, err := postAlone(ctx, l.calls, r, &id)
 	if err != nil {
 		return Result{}, err
 	}

@@ -81,7 +81,7 @@ func (g *postGroup) write(ctx context.Context, batch []*postCall) {
 		g.l.log.Debug("ledger: a batch of postings went one by one", "postings", len(batch), "err", err)
 	}
 	for _, c := range batch {
-		ch, err := postChanges(ctx, g.l.calls, c.Req, nil)
+		ch, err := postAlone(ctx, g.l.calls, c.Req, nil)
 		if err != nil {
 			c.Finish(posted{}, err)
 			continue

@@ -17,7 +17,18 @@ const (
 	UniqueViolation     = "23505"
 	ForeignKeyViolation = "23503"
 	CheckViolation      = "23514"
+	// SerializationFailure and DeadlockDetected end a transaction that PostgreSQL chose to abort
+	// so that others could go on: nothing of it was written, and it may be sent again.
+	SerializationFailure = "40001"
+	DeadlockDetected     = "40P01"
 )
+
+// Retryable reports whether err, or an error it wraps, ended its transaction only to break a
+// deadlock or a serialization conflict with another: sent again, it may succeed.
+func Retryable(err error) bool {
+	var pe *pq.Error
+	return errors.As(err, &pe) && (pe.Code == SerializationFailure || pe.Code == DeadlockDetected)
+}
 
 // Unique reports whether err, or an error it wraps, is a unique violation of the named
 // constraint or unique index.
