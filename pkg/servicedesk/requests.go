@@ -17,6 +17,7 @@ import (
 	"timebank/pkg/identity"
 	"timebank/pkg/principal"
 	"timebank/pkg/sealed"
+	"timebank/pkg/txn"
 )
 
 // The statuses of a request, in the order it moves through them.
@@ -133,7 +134,7 @@ func (s *Service) Create(ctx context.Context, by *principal.Principal, key strin
 		return Created{}, err
 	}
 	var id int64
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		if n.CarePersonID != nil {
 			// Only a person of the registry in the desk's own community can be served by its team.
 			var here bool
