@@ -28,10 +28,16 @@ const (
 	StatusStarted   = "started"   // the volunteer scanned the request's code at the door
 	StatusFinished  = "finished"  // the volunteer says it is done; the resident confirms
 	StatusConfirmed = "confirmed" // confirmed: the service record is made
+	// StatusCancelled is off the way: the resident (or someone for them) called the request off
+	// before the visit began.
+	StatusCancelled = "cancelled"
 )
 
-// Statuses lists the statuses in order, for lists to filter by.
+// Statuses lists the statuses of the way in order, to draw it.
 var Statuses = []string{StatusSubmitted, StatusAssigned, StatusAccepted, StatusStarted, StatusFinished, StatusConfirmed}
+
+// ListStatuses are the statuses lists filter by: the way's and cancelled.
+var ListStatuses = append(slices.Clone(Statuses), StatusCancelled)
 
 // Categories are what a resident may ask for: 助餐, 助洁, 陪诊, 代购, 维修, 心理疏导, 其他.
 var Categories = []string{"meal", "cleaning", "escort", "shopping", "repair", "counselling", "other"}
