@@ -100,7 +100,7 @@ func (s *Service) CreateActivities(ctx context.Context, by *principal.Principal,
 		return nil, err
 	}
 	var out []Activity
-	err = s.inTx(ctx, func(ltx *ledger.Tx) error {
+	err = s.ledger.InTx(ctx, func(ltx *ledger.Tx) error {
 		tx := ltx.Sqlx()
 		var seriesID *int64
 		if n.RepeatWeeklyUntil != "" {

@@ -59,7 +59,7 @@ func (s *Service) Amend(ctx context.Context, by *principal.Principal, recordID i
 	}
 	var rec Record
 	var replaces int64
-	err := s.inTx(ctx, func(ltx *ledger.Tx) error {
+	err := s.ledger.InTx(ctx, func(ltx *ledger.Tx) error {
 		tx := ltx.Sqlx()
 		var userID int64
 		err := tx.GetContext(ctx, &userID, `SELECT user_id FROM service_records WHERE id = $1`, recordID)

@@ -27,7 +27,7 @@ func (s *Service) CancelActivity(ctx context.Context, by *principal.Principal, i
 		return Activity{}, fields.New(ErrInvalid, "reason", r)
 	}
 	var out Activity
-	err := s.inTx(ctx, func(ltx *ledger.Tx) error {
+	err := s.ledger.InTx(ctx, func(ltx *ledger.Tx) error {
 		tx := ltx.Sqlx()
 		a, err := s.getActivity(ctx, tx, id, true)
 		if err != nil {

@@ -69,7 +69,7 @@ func (c ActivityChange) apply(a Activity) NewActivity {
 // Errors: ErrActivityNotFound, ErrActivityCancelled, ErrActivityStarted, ErrInvalid (*fields.Error).
 func (s *Service) UpdateActivity(ctx context.Context, by *principal.Principal, id int64, c ActivityChange) (Activity, error) {
 	var out Activity
-	err := s.inTx(ctx, func(ltx *ledger.Tx) error {
+	err := s.ledger.InTx(ctx, func(ltx *ledger.Tx) error {
 		tx := ltx.Sqlx()
 		a, err := s.getActivity(ctx, tx, id, true)
 		if err != nil {

@@ -70,7 +70,7 @@ func (s *Service) SetCreditPolicy(ctx context.Context, by *principal.Principal, 
 	case ScopeOrg:
 		org, target = sc.OrgID, "org:"+strconv.FormatInt(sc.OrgID, 10)
 	}
-	err = s.inTx(ctx, func(ltx *ledger.Tx) error {
+	err = s.ledger.InTx(ctx, func(ltx *ledger.Tx) error {
 		tx := ltx.Sqlx()
 		_, err := tx.ExecContext(ctx, `
 INSERT INTO credit_policies (scope_kind, region_code, org_id, policy, updated_by) VALUES ($1, $2, $3, $4, $5)

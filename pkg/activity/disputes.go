@@ -35,7 +35,7 @@ func (s *Service) Dispute(ctx context.Context, userID, recordID int64, reason st
 		return Dispute{}, invalid("reason", r)
 	}
 	var d Dispute
-	err := s.inTx(ctx, func(ltx *ledger.Tx) error {
+	err := s.ledger.InTx(ctx, func(ltx *ledger.Tx) error {
 		tx := ltx.Sqlx()
 		var id int64
 		err := tx.GetContext(ctx, &id, `SELECT id FROM service_records WHERE id = $1 AND user_id = $2 FOR UPDATE`,
@@ -78,7 +78,7 @@ func (s *Service) DismissDispute(ctx context.Context, by *principal.Principal, d
 		return Dispute{}, invalid("reason", r)
 	}
 	var d Dispute
-	err := s.inTx(ctx, func(ltx *ledger.Tx) error {
+	err := s.ledger.InTx(ctx, func(ltx *ledger.Tx) error {
 		tx := ltx.Sqlx()
 		err := tx.GetContext(ctx, &d, `UPDATE record_disputes SET status = 'dismissed', resolved_by = $2,
     resolved_at = now(), resolution = $3

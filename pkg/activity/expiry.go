@@ -62,7 +62,7 @@ GROUP BY user_id ORDER BY min(expires_at) LIMIT $3`, now, now.Add(ExpiryNoticeBe
 		return 0, fmt.Errorf("activity: expiry account: %w", err)
 	}
 	for _, u := range users {
-		if err := s.inTx(ctx, func(ltx *ledger.Tx) error { return s.expireFor(ctx, ltx, u, now) }); err != nil {
+		if err := s.ledger.InTx(ctx, func(ltx *ledger.Tx) error { return s.expireFor(ctx, ltx, u, now) }); err != nil {
 			return 0, fmt.Errorf("activity: expire credits of user %d: %w", u, err)
 		}
 	}

@@ -55,7 +55,7 @@ func (s *Service) AddManual(ctx context.Context, by *principal.Principal, activi
 		return Attendance{}, invalid("minutes", "longer_than_activity")
 	}
 	var att Attendance
-	err = s.inTx(ctx, func(ltx *ledger.Tx) error {
+	err = s.ledger.InTx(ctx, func(ltx *ledger.Tx) error {
 		tx := ltx.Sqlx()
 		var userID int64
 		err := tx.GetContext(ctx, &userID, `SELECT id FROM users WHERE volunteer_no = $1`, m.VolunteerNo)

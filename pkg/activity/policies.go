@@ -69,7 +69,7 @@ func (s *Service) SetPolicy(ctx context.Context, by *principal.Principal, orgID 
 	if err != nil {
 		return Policy{}, err
 	}
-	err = s.inTx(ctx, func(ltx *ledger.Tx) error {
+	err = s.ledger.InTx(ctx, func(ltx *ledger.Tx) error {
 		tx := ltx.Sqlx()
 		before, err := policyOf(ctx, s.stmts, tx, orgID)
 		if err != nil {

@@ -97,12 +97,6 @@ func (s *Service) Calendar() *Calendar { return s.cal }
 // Now is the service's clock, for pages that show only what the service will allow now.
 func (s *Service) Now() time.Time { return s.now() }
 
-// inTx runs fn in one PostgreSQL transaction shared with the ledger, so that a record and its
-// earning, or a transfer and its row, commit together or not at all.
-func (s *Service) inTx(ctx context.Context, fn func(tx *ledger.Tx) error) error {
-	return s.ledger.InTx(ctx, fn)
-}
-
 // lockVolunteers serializes, until the transaction ends, everything that decides a volunteer's
 // credits from what they already have: the daily cap (minutes credited that day) and the account
 // cap (the balance). Locks are taken in ascending id order everywhere, so two transactions that

@@ -27,7 +27,7 @@ const signupColumns = `id, activity_id, user_id, status, created_at, cancelled_a
 // never exceed the capacity (the database's CHECK on the count is the last guard).
 // Errors: ErrActivityNotFound, ErrSignupClosed (the activity has begun), ErrActivityFull.
 func (s *Service) SignUp(ctx context.Context, activityID, userID int64) (su Signup, created bool, err error) {
-	err = s.inTx(ctx, func(ltx *ledger.Tx) error {
+	err = s.ledger.InTx(ctx, func(ltx *ledger.Tx) error {
 		tx := ltx.Sqlx()
 		a, err := s.getActivity(ctx, tx, activityID, true)
 		if err != nil {
@@ -64,7 +64,7 @@ RETURNING `+signupColumns, activityID, userID); err != nil {
 // Errors: ErrActivityNotFound, ErrNotSignedUp, ErrSignupClosed (the activity has begun).
 func (s *Service) CancelSignup(ctx context.Context, activityID, userID int64) (Signup, error) {
 	var su Signup
-	err := s.inTx(ctx, func(ltx *ledger.Tx) error {
+	err := s.ledger.InTx(ctx, func(ltx *ledger.Tx) error {
 		tx := ltx.Sqlx()
 		a, err := s.getActivity(ctx, tx, activityID, true)
 		if err != nil {

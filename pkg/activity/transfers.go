@@ -136,7 +136,7 @@ func (s *Service) Transfer(ctx context.Context, fromUserID int64, key string, r 
 	}
 	var t Transfer
 	var replayed bool
-	err = s.inTx(ctx, func(ltx *ledger.Tx) error {
+	err = s.ledger.InTx(ctx, func(ltx *ledger.Tx) error {
 		var err error
 		t, replayed, err = s.transferTx(ctx, ltx, lim, fromUserID, toUserID, toAccount, key, r)
 		return err

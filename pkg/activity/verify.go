@@ -125,7 +125,7 @@ func (s *Service) Verify(ctx context.Context, by *principal.Principal, req Verif
 		}
 	}
 	var out []VerifyResult
-	err := s.inTx(ctx, func(ltx *ledger.Tx) error {
+	err := s.ledger.InTx(ctx, func(ltx *ledger.Tx) error {
 		tx := ltx.Sqlx()
 		var users []int64
 		if err := tx.SelectContext(ctx, &users, `SELECT user_id FROM attendances WHERE id = ANY($1)`,

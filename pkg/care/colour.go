@@ -10,6 +10,7 @@ import (
 	"timebank/fields"
 	"timebank/pkg/audit"
 	"timebank/pkg/principal"
+	"timebank/pkg/txn"
 )
 
 // ColourChange is one entry of a person's colour history: append-only, with who and why.
@@ -48,7 +49,7 @@ func (s *Service) ChangeColour(ctx context.Context, by *principal.Principal, id 
 	if err := r.Validate(); err != nil {
 		return Person{}, err
 	}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error { return s.changeColour(ctx, tx, by, id, r) })
+	err := txn.Run(ctx, s.db, func(tx *sqlx.Tx) error { return s.changeColour(ctx, tx, by, id, r) })
 	if err != nil {
 		return Person{}, err
 	}

@@ -10,7 +10,6 @@
 package care
 
 import (
-	"context"
 	"errors"
 	"time"
 
@@ -65,16 +64,4 @@ func New(db *sqlx.DB, derive func(label string) []byte, codes *qr.Signer, opt Op
 		opt.Now = time.Now
 	}
 	return &Service{db: db, box: sealed.New(derive, 1), codes: codes, opt: opt, hashKey: derive("care request hash")}
-}
-
-func (s *Service) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
 }

@@ -11,6 +11,7 @@ import (
 	"timebank/pkg/audit"
 	"timebank/pkg/org"
 	"timebank/pkg/principal"
+	"timebank/pkg/txn"
 )
 
 // Frequency is the days between visits each colour requires.
@@ -115,7 +116,7 @@ func (s *Service) SetFrequency(ctx context.Context, by *principal.Principal, reg
 	if err := bad.Err(ErrInvalid); err != nil {
 		return FrequencyView{}, err
 	}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO care_frequencies (region_code, red_days, yellow_days, green_days, updated_by)
 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (region_code) DO UPDATE SET red_days = EXCLUDED.red_days,
     yellow_days = EXCLUDED.yellow_days, green_days = EXCLUDED.green_days, updated_by = EXCLUDED.updated_by, updated_at = now()`,

@@ -11,6 +11,7 @@ import (
 	"timebank/pkg/audit"
 	"timebank/pkg/chinatime"
 	"timebank/pkg/principal"
+	"timebank/pkg/txn"
 )
 
 // Pairing is a volunteer of an organization (or, with no volunteer, the organization's whole team)
@@ -106,7 +107,7 @@ func (s *Service) PairOnce(ctx context.Context, by *principal.Principal, key str
 		return s.replayPairing(ctx, id, err)
 	}
 	var id int64
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		var region string
 		if err := tx.GetContext(ctx, &region, `SELECT region_code FROM care_people WHERE id = $1`, n.PersonID); err != nil {
 			return notFound(err, invalid("person_id", "not_found"))
@@ -170,7 +171,7 @@ func (s *Service) Pairings(ctx context.Context, personID int64) ([]Pairing, erro
 // EndPairing ends a pairing today (or on the day it started, if that is later), once.
 // Errors: ErrPairingNotFound, ErrPairingEnded.
 func (s *Service) EndPairing(ctx context.Context, by *principal.Principal, id int64) (Pairing, error) {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		var region string
 		err := tx.GetContext(ctx, &region, `UPDATE care_pairings c SET ends_on = greatest(c.starts_on, $2::date), ended_by = $3
 FROM care_people p WHERE c.id = $1 AND p.id = c.person_id AND c.ended_by IS NULL

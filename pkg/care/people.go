@@ -19,6 +19,7 @@ import (
 	"timebank/pkg/principal"
 	"timebank/pkg/sealed"
 	"timebank/pkg/store"
+	"timebank/pkg/txn"
 )
 
 // The categories of people who receive care: what a person is, possibly several.
@@ -195,7 +196,7 @@ func (s *Service) RegisterOnce(ctx context.Context, by *principal.Principal, key
 		return s.replayPerson(ctx, id, err)
 	}
 	var id int64
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		v, err := sealed.Current(ctx, tx)
 		if err != nil {
 			return err

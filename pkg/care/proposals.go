@@ -8,6 +8,7 @@ import (
 
 	"timebank/pkg/audit"
 	"timebank/pkg/principal"
+	"timebank/pkg/txn"
 )
 
 // Proposal is what a visit raised for the coordinator to decide: a follow-up, or a colour change.
@@ -58,7 +59,7 @@ func (s *Service) Decide(ctx context.Context, by *principal.Principal, id int64,
 	if accept {
 		status = "accepted"
 	}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		var p Proposal
 		if err := tx.GetContext(ctx, &p, proposalQuery+` WHERE x.id = $1 FOR UPDATE OF x`, id); err != nil {
 			return notFound(err, ErrProposalNotFound)

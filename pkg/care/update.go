@@ -13,6 +13,7 @@ import (
 	"timebank/pkg/principal"
 	"timebank/pkg/sealed"
 	"timebank/pkg/store"
+	"timebank/pkg/txn"
 )
 
 // PersonChange changes what a coordinator keeps of a person; a nil field is left as it is. A new
@@ -47,7 +48,7 @@ func (s *Service) UpdatePerson(ctx context.Context, by *principal.Principal, id 
 	if err := c.Validate(); err != nil {
 		return Person{}, err
 	}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		var region string
 		if err := tx.GetContext(ctx, &region, `SELECT region_code FROM care_people WHERE id = $1 FOR UPDATE`, id); err != nil {
 			return notFound(err, ErrPersonNotFound)

@@ -17,6 +17,7 @@ import (
 	"timebank/pkg/activity"
 	"timebank/pkg/audit"
 	"timebank/pkg/principal"
+	"timebank/pkg/txn"
 )
 
 // Visit is a recorded visit: who, when, how long, the note, and the service record it earned (none
@@ -166,7 +167,7 @@ ORDER BY c.user_id IS NULL, c.id LIMIT 1`, personID, p.UserID, pq.Int64Array(org
 // after commit), else a plain one (ltx nil).
 func (s *Service) visitTx(ctx context.Context, fn func(tx *sqlx.Tx, ltx *ledger.Tx) error) error {
 	if s.opt.Ledger == nil || s.opt.Activities == nil {
-		return s.inTx(ctx, func(tx *sqlx.Tx) error { return fn(tx, nil) })
+		return txn.Run(ctx, s.db, func(tx *sqlx.Tx) error { return fn(tx, nil) })
 	}
 	return s.opt.Ledger.InTx(ctx, func(ltx *ledger.Tx) error { return fn(ltx.Sqlx(), ltx) })
 }

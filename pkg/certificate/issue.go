@@ -15,6 +15,7 @@ import (
 	"timebank/pkg/audit"
 	"timebank/pkg/notify"
 	"timebank/pkg/principal"
+	"timebank/pkg/txn"
 )
 
 // NewCertificate is what the organization gives when it issues a certificate (开具). With a RequestID the
@@ -79,7 +80,7 @@ func (s *Service) Issue(ctx context.Context, by *principal.Principal, orgID int6
 		return Certificate{}, err
 	}
 	var c Certificate
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		var err error
 		c, err = s.issueTx(ctx, tx, by, orgID, in, p)
 		return err

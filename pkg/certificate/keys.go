@@ -9,6 +9,7 @@ import (
 	"github.com/lib/pq"
 
 	"timebank/pkg/audit"
+	"timebank/pkg/txn"
 )
 
 // ErrKeyRotated means another rotation of the keys ran at the same moment: the keys moved on once.
@@ -47,7 +48,7 @@ func (s *Service) signerOf(ctx context.Context, q sqlx.QueryerContext) (*Signer,
 // Errors: ErrKeyRotated, ErrNoKeyLeft.
 func (s *Service) RotateKey(ctx context.Context, by string) (Key, error) {
 	var k Key
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		err := tx.GetContext(ctx, &k, `INSERT INTO certificate_keys (kid, since, rotated_by)
 SELECT max(kid) + 1, $1, $2 FROM certificate_keys RETURNING kid, since`, s.now(), by)
 		var pqErr *pq.Error

@@ -15,6 +15,7 @@ import (
 	"timebank/pkg/audit"
 	"timebank/pkg/identity"
 	"timebank/pkg/principal"
+	"timebank/pkg/txn"
 )
 
 // 公示: an organization may show a certificate it issued on its public page for a period (at least
@@ -85,7 +86,7 @@ func (s *Service) Publish(ctx context.Context, by *principal.Principal, orgID, i
 		return PublicEntry{}, err
 	}
 	var e PublicEntry
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		c, err := lockIssued(ctx, tx, orgID, id)
 		if err != nil {
 			return err
@@ -182,7 +183,7 @@ func (s *Service) DecideObjection(ctx context.Context, by *principal.Principal, 
 	if err := bad.Err(ErrInvalid); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+	return txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		var was string
 		err := tx.GetContext(ctx, &was, `SELECT o.status FROM certificate_objections o
 JOIN certificate_publications p ON p.certificate_id = o.certificate_id WHERE o.id = $1 AND p.org_id = $2 FOR UPDATE OF o`, id, orgID)

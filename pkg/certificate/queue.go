@@ -11,6 +11,7 @@ import (
 	"timebank/pkg/activity"
 	"timebank/pkg/audit"
 	"timebank/pkg/principal"
+	"timebank/pkg/txn"
 )
 
 // IssueRequest issues the certificate a request asks for (受理 and 开具 at once, as an organization's
@@ -26,7 +27,7 @@ func (s *Service) IssueRequest(ctx context.Context, by *principal.Principal, org
 		return Certificate{}, err
 	}
 	var c Certificate
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE certificate_requests SET status = 'accepted', decided_by = $3,
     decided_name = $4, decided_at = $5 WHERE id = $1 AND org_id = $2 AND status = 'requested'`,
 			requestID, orgID, by.Label(), by.Name, s.now())

@@ -12,6 +12,7 @@ import (
 	"timebank/pgerr"
 	"timebank/pkg/audit"
 	"timebank/pkg/principal"
+	"timebank/pkg/txn"
 )
 
 // DueWorkingDays is how many working days an organization has to accept or refuse a request.
@@ -81,7 +82,7 @@ func (s *Service) Apply(ctx context.Context, by *principal.Principal, n NewReque
 		return Request{}, err
 	}
 	var r Request
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		if _, err := readSnapshot(ctx, tx, n.UserID, n.OrgID, p); err != nil {
 			return err
 		}
@@ -126,7 +127,7 @@ func (s *Service) decide(ctx context.Context, by *principal.Principal, orgID, re
 		return Request{}, bad.Err(ErrInvalid)
 	}
 	var r Request
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		err := tx.GetContext(ctx, &r, `WITH r AS (
     UPDATE certificate_requests SET status = $3, decided_by = $4, decided_name = $5, decided_at = $6, reason = $7
     WHERE id = $1 AND org_id = $2 AND status = 'requested' RETURNING *)

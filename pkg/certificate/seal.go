@@ -12,6 +12,7 @@ import (
 	"timebank/fields"
 	"timebank/pkg/audit"
 	"timebank/pkg/principal"
+	"timebank/pkg/txn"
 )
 
 // MaxSealBytes is the largest seal image accepted.
@@ -33,7 +34,7 @@ func (s *Service) SetSeal(ctx context.Context, by *principal.Principal, orgID in
 			return ErrBadSeal
 		}
 	}
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+	return txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		if err := exists(ctx, tx, `SELECT 1 FROM organizations WHERE id = $1`, orgID); errors.Is(err, sql.ErrNoRows) {
 			return ErrOrgNotFound
 		} else if err != nil {

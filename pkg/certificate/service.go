@@ -69,19 +69,3 @@ func (s *Service) WellKnown(ctx context.Context) ([]byte, error) {
 
 // VerifyURL returns the address a certificate's QR code opens.
 func (s *Service) VerifyURL(token string) string { return s.baseURL + "/c/" + token }
-
-// inTx runs fn in a transaction and commits it, reporting the commit's error.
-func (s *Service) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("certificate: commit: %w", err)
-	}
-	return nil
-}

@@ -10,6 +10,7 @@ import (
 	"timebank/fields"
 	"timebank/pkg/audit"
 	"timebank/pkg/principal"
+	"timebank/pkg/txn"
 )
 
 // Get returns a certificate of the organization with its records.
@@ -45,7 +46,7 @@ func (s *Service) Revoke(ctx context.Context, by *principal.Principal, orgID, id
 		return Certificate{}, err
 	}
 	var c Certificate
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		var err error
 		if c, err = lockIssued(ctx, tx, orgID, id); err != nil {
 			return err
@@ -86,7 +87,7 @@ type Replacement struct {
 // ErrNothingToCertify (no verified record is left in the period: revoke instead).
 func (s *Service) Supersede(ctx context.Context, by *principal.Principal, orgID, id int64, r Replacement) (Certificate, error) {
 	var c Certificate
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		old, err := lockIssued(ctx, tx, orgID, id)
 		if err != nil {
 			return err

@@ -14,6 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"timebank/pkg/audit"
+	"timebank/pkg/txn"
 )
 
 // Password reset codes.
@@ -100,7 +101,7 @@ func (u *Users) resetHash(userID int64, code string) []byte {
 func (u *Users) IssueReset(ctx context.Context, ch Change, orgID, userID int64) (string, time.Time, error) {
 	code := newResetCode(ResetByStaff)
 	var expires time.Time
-	err := u.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, u.db, func(tx *sqlx.Tx) error {
 		var err error
 		expires, err = u.addReset(ctx, tx, userID, ResetByStaff, code, ch.Actor.Label(), ResetTTL)
 		if err != nil {
@@ -131,7 +132,7 @@ func (u *Users) RequestSMSReset(ctx context.Context, phone string, send func(ctx
 		return err
 	}
 	code := newResetCode(ResetBySMS)
-	err = u.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = txn.Run(ctx, u.db, func(tx *sqlx.Tx) error {
 		// The person's row is locked, so two requests at once count each other.
 		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, user.ID); err != nil {
 			return err
@@ -189,7 +190,7 @@ func (u *Users) ResetPassword(ctx context.Context, phone, code, next string) (Us
 	}
 	hash := u.resetHash(user.ID, normalizeResetCode(code))
 	var used int64
-	err = u.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = txn.Run(ctx, u.db, func(tx *sqlx.Tx) error {
 		var active []struct {
 			ID   int64  `db:"id"`
 			Hash []byte `db:"code_hash"`
@@ -236,17 +237,4 @@ WHERE user_id = $1 AND used_at IS NULL AND voided_at IS NULL`, user.ID, used); e
 		return User{}, ErrResetCode
 	}
 	return user, nil
-}
-
-// inTx runs fn in a transaction and commits when it returns nil.
-func (u *Users) inTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
-	tx, err := u.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
 }

@@ -33,6 +33,9 @@ const (
 	// ServiceUnanswered tells a street's administrators that a resident's service request passed its
 	// desk's promise with nobody assigned: params: desk, community, org_id, asked_at
 	ServiceUnanswered = "service_unanswered"
+	// ServiceCancelled tells the volunteer who had taken a resident's service request that it was
+	// called off: params: category, community, starts_at (the time asked for), reason
+	ServiceCancelled = "service_cancelled"
 )
 
 // Inbox is the name of the in-app channel, which every notice goes through.

@@ -10,6 +10,7 @@ import (
 	"timebank/ledger"
 	"timebank/pkg/audit"
 	"timebank/pkg/principal"
+	"timebank/pkg/txn"
 )
 
 // accountSlots is how many balance rows the issuing and store accounts are split into. Every earning
@@ -28,7 +29,7 @@ func (r *Registry) CreateOrg(ctx context.Context, actor *principal.Principal, n 
 		return Org{}, err
 	}
 	var o Org
-	err := r.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, r.db, func(tx *sqlx.Tx) error {
 		if n.ParentID != nil {
 			if err := checkParent(ctx, tx, *n.ParentID, n.RegionCode); err != nil {
 				return err

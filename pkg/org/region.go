@@ -13,6 +13,7 @@ import (
 	"timebank/fields"
 	"timebank/pkg/audit"
 	"timebank/pkg/principal"
+	"timebank/pkg/txn"
 )
 
 // Region is a node of the five-level region tree, keyed by its 12-digit division code. Its level
@@ -57,7 +58,7 @@ func (n *NewRegion) Validate() error {
 // Errors: ErrInvalid (*fields.Error), ErrRegionExists, ErrParentMissing.
 func (r *Registry) CreateRegion(ctx context.Context, actor *principal.Principal, n NewRegion) (Region, error) {
 	var reg Region
-	err := r.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, r.db, func(tx *sqlx.Tx) error {
 		var err error
 		reg, err = r.CreateRegionTx(ctx, tx, actor, n)
 		return err

@@ -1,7 +1,6 @@
 package org
 
 import (
-	"context"
 	"strconv"
 
 	"github.com/jmoiron/sqlx"
@@ -32,19 +31,6 @@ func pageLimit(n int) int {
 		return DefaultLimit
 	}
 	return min(n, MaxLimit)
-}
-
-// inTx runs fn in one transaction and commits if it returns nil.
-func (r *Registry) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := r.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return dbError(tx.Commit())
 }
 
 // normalizeCode returns the 12-digit form and the level of a division code.

@@ -13,6 +13,7 @@ import (
 	"timebank/ledger"
 	"timebank/pkg/audit"
 	"timebank/pkg/principal"
+	"timebank/pkg/txn"
 )
 
 // Store is a charity supermarket (公益仓) run by an organization. Redeemed credits go to its account
@@ -60,7 +61,7 @@ func (r *Registry) CreateStore(ctx context.Context, actor *principal.Principal, 
 		return Store{}, err
 	}
 	var s Store
-	err := r.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, r.db, func(tx *sqlx.Tx) error {
 		var regionCode string
 		err := tx.GetContext(ctx, &regionCode, `SELECT region_code FROM organizations WHERE id = $1`, n.OrgID)
 		if errors.Is(err, sql.ErrNoRows) {

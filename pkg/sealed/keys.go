@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"timebank/pkg/audit"
+	"timebank/pkg/txn"
 )
 
 // The key table: sealed_key_versions holds every key version in use, one table for every sealed
@@ -54,7 +55,7 @@ func Rotate(ctx context.Context, db *sqlx.DB, box *Box, by string, to, batch int
 		batch = 500
 	}
 	r := Rotation{Tables: map[string]int{}}
-	err := inTx(ctx, db, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, db, func(tx *sqlx.Tx) error {
 		var newest int
 		var finished sql.NullTime
 		if err := tx.QueryRowxContext(ctx, `SELECT version, finished_at FROM sealed_key_versions ORDER BY version DESC LIMIT 1 FOR UPDATE`).
@@ -78,7 +79,7 @@ func Rotate(ctx context.Context, db *sqlx.DB, box *Box, by string, to, batch int
 	}
 	// Writers hold a share lock on the version they seal under until they commit: waiting for those
 	// locks means no row sealed under an older version is still to come.
-	if err := inTx(ctx, db, func(tx *sqlx.Tx) error {
+	if err := txn.Run(ctx, db, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `SELECT version FROM sealed_key_versions WHERE version < $1 FOR UPDATE`, r.Version)
 		return err
 	}); err != nil {
@@ -97,7 +98,7 @@ func Rotate(ctx context.Context, db *sqlx.DB, box *Box, by string, to, batch int
 			return r, err
 		}
 	}
-	err = inTx(ctx, db, func(tx *sqlx.Tx) error {
+	err = txn.Run(ctx, db, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sealed_key_versions SET finished_at = now() WHERE version = $1 AND finished_at IS NULL`, r.Version)
 		if err != nil {
 			return err
@@ -137,16 +138,4 @@ func (t sealedTable) reseal(ctx context.Context, db *sqlx.DB, b *Box, batch int)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-}
-
-func inTx(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
-	tx, err := db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"timebank/pkg/txn"
 )
 
 // sealedTable is a table whose rows carry a key_version referencing sealed_key_versions, with its
@@ -87,7 +89,7 @@ func (t sealedTable) resealBatch(ctx context.Context, db *sqlx.DB, b *Box, batch
 	upd := `UPDATE ` + t.quoted() + ` AS t SET ` + strings.Join(sets, ", ") + `, ` + quote(t.version) + ` = $1
 FROM unnest($2::bigint[], ` + strings.Join(arrays, ", ") + `) AS v(id, ` + strings.Join(names, ", ") + `) WHERE t.id = v.id`
 	n := 0
-	err := inTx(ctx, db, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, db, func(tx *sqlx.Tx) error {
 		rows, err := tx.QueryContext(ctx, sel, b.Current(), batch)
 		if err != nil {
 			return err

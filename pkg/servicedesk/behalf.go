@@ -39,8 +39,8 @@ func (s *Service) OnBehalf(ctx context.Context, p *access.Principal, deskCode st
 	return s.actor(ctx, p, d.OrgID, d.RegionCode)
 }
 
-// ConfirmerOf returns the signed-in person when they may confirm the request for its resident
-// (MayActFor the request's team and community), or nil.
+// ConfirmerOf returns the signed-in person when they may act for the request's resident (MayActFor
+// the request's team and community): confirm it for them, or cancel it; or nil.
 // Errors: ErrRequestNotFound.
 func (s *Service) ConfirmerOf(ctx context.Context, p *access.Principal, id int64) (*principal.Principal, error) {
 	if p == nil || p.UserID == 0 {

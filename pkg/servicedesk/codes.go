@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"timebank/pkg/identity"
+	"timebank/pkg/txn"
 )
 
 // Limits of the one-time codes sent to residents: an SMS costs money and a flood of them is
@@ -73,7 +74,7 @@ func (s *Service) issueCode(ctx context.Context, phone, purpose string, requestI
 	}
 	code := fmt.Sprintf("%06d", n.Int64())
 	index := s.box.Index(colPhone, phone)
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+	return txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		// One number's codes are counted one at a time.
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(encode($1, 'hex'), 7460015))`, index); err != nil {
 			return err
@@ -107,7 +108,7 @@ func (s *Service) codeHash(phone, code string) []byte {
 // CodeTries the code is dead. Callers check the rest of their input first.
 func (s *Service) useCode(ctx context.Context, phone, purpose string, requestID int64, code string) error {
 	wrong := false
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		var c struct {
 			ID    int64  `db:"id"`
 			Hash  []byte `db:"code_hash"`

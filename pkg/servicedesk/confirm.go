@@ -13,6 +13,7 @@ import (
 	"timebank/pkg/activity"
 	"timebank/pkg/audit"
 	"timebank/pkg/principal"
+	"timebank/pkg/txn"
 )
 
 // The ways a resident's confirmation arrives.
@@ -180,7 +181,7 @@ func (s *Service) Moderate(ctx context.Context, by *principal.Principal, id int6
 	if publish {
 		to = CommentPublished
 	}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		var org int64
 		err := tx.GetContext(ctx, &org, `UPDATE service_requests SET comment_status = $2
 WHERE id = $1 AND comment_status = 'pending' RETURNING org_id`, id, to)

@@ -13,6 +13,7 @@ import (
 	"timebank/pkg/audit"
 	"timebank/pkg/principal"
 	"timebank/pkg/qr"
+	"timebank/pkg/txn"
 )
 
 // Desk is a team (organization) serving a community (region node), with the printed code residents
@@ -67,7 +68,7 @@ func (s *Service) CreateDesk(ctx context.Context, by *principal.Principal, n New
 		return Desk{}, err
 	}
 	var d Desk
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		var id int64
 		err := tx.GetContext(ctx, &id, `INSERT INTO service_desks (org_id, region_code, name, promise_minutes, created_by)
 VALUES ($1, $2, $3, $4, $5) RETURNING id`, n.OrgID, n.RegionCode, n.Name, n.PromiseMinutes, by.Label())

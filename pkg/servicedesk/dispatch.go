@@ -11,6 +11,7 @@ import (
 	"timebank/fields"
 	"timebank/pkg/audit"
 	"timebank/pkg/principal"
+	"timebank/pkg/txn"
 )
 
 // Assign gives a submitted request to a volunteer of its team (by volunteer number), who then
@@ -112,7 +113,7 @@ var errDone = errors.New("servicedesk: step already taken")
 // none (the request moved on meanwhile).
 func (s *Service) move(ctx context.Context, by *principal.Principal, id int64, action string,
 	step func(tx *sqlx.Tx, org int64) (sql.Result, error), none error) (Request, error) {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		var org int64
 		err := tx.GetContext(ctx, &org, `SELECT org_id FROM service_requests WHERE id = $1`, id)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -97,7 +97,7 @@ func (s *Service) atDoor(ctx context.Context, id int64, code string) (int64, err
 		return 0, fieldErr("code", "not_this_person")
 	}
 	// Codes printed before codes carried their validity are held to it here.
-	if r.Status == StatusConfirmed || r.Status == "cancelled" || s.now().After(r.WantedAt.Add(VisitValidity)) {
+	if r.Status == StatusConfirmed || r.Status == StatusCancelled || s.now().After(r.WantedAt.Add(VisitValidity)) {
 		return 0, ErrVisitExpired
 	}
 	return id, nil

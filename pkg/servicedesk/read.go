@@ -45,6 +45,8 @@ type Request struct {
 	RatingComment string     `db:"rating_comment" json:"rating_comment,omitempty"`
 	CommentStatus string     `db:"comment_status" json:"comment_status"`
 	FlaggedAt     *time.Time `db:"flagged_at" json:"flagged_at,omitempty"`
+	CancelledAt   *time.Time `db:"cancelled_at" json:"cancelled_at,omitempty"`
+	CancelReason  string     `db:"cancel_reason" json:"cancel_reason,omitempty"`
 	CreatedAt     time.Time  `db:"created_at" json:"created_at"`
 	// AnswerBy is when the desk promised to have answered (assigned or taken) the request.
 	AnswerBy time.Time `db:"answer_by" json:"answer_by"`
@@ -66,7 +68,7 @@ const requestColumns = `q.id, q.desk_id, q.org_id, o.name AS org_name, q.region_
 	q.category, q.wanted_at, q.note, q.for_self, q.care_person_id, q.status, q.volunteer_id,
 	coalesce(u.name, '') AS volunteer_name, q.assigned_at, q.accepted_at, q.started_at, q.finished_at,
 	q.finish_note, q.confirmed_at, q.confirmed_via, q.record_id, q.rating, q.rating_comment, q.comment_status,
-	q.flagged_at, q.created_at, q.created_at + make_interval(mins => d.promise_minutes) AS answer_by,
+	q.flagged_at, q.cancelled_at, q.cancel_reason, q.created_at, q.created_at + make_interval(mins => d.promise_minutes) AS answer_by,
 	q.phone_sealed, q.address_sealed, q.name_sealed`
 
 const requestFrom = ` FROM service_requests q JOIN service_desks d ON d.id = q.desk_id

@@ -17,6 +17,7 @@ import (
 	"timebank/pkg/identity"
 	"timebank/pkg/principal"
 	"timebank/pkg/sealed"
+	"timebank/pkg/txn"
 )
 
 // The statuses of a request, in the order it moves through them.
@@ -27,10 +28,16 @@ const (
 	StatusStarted   = "started"   // the volunteer scanned the request's code at the door
 	StatusFinished  = "finished"  // the volunteer says it is done; the resident confirms
 	StatusConfirmed = "confirmed" // confirmed: the service record is made
+	// StatusCancelled is off the way: the resident (or someone for them) called the request off
+	// before the visit began.
+	StatusCancelled = "cancelled"
 )
 
-// Statuses lists the statuses in order, for lists to filter by.
+// Statuses lists the statuses of the way in order, to draw it.
 var Statuses = []string{StatusSubmitted, StatusAssigned, StatusAccepted, StatusStarted, StatusFinished, StatusConfirmed}
+
+// ListStatuses are the statuses lists filter by: the way's and cancelled.
+var ListStatuses = append(slices.Clone(Statuses), StatusCancelled)
 
 // Categories are what a resident may ask for: 助餐, 助洁, 陪诊, 代购, 维修, 心理疏导, 其他.
 var Categories = []string{"meal", "cleaning", "escort", "shopping", "repair", "counselling", "other"}
@@ -133,7 +140,7 @@ func (s *Service) Create(ctx context.Context, by *principal.Principal, key strin
 		return Created{}, err
 	}
 	var id int64
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		if n.CarePersonID != nil {
 			// Only a person of the registry in the desk's own community can be served by its team.
 			var here bool

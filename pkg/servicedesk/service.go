@@ -1,7 +1,6 @@
 package servicedesk
 
 import (
-	"context"
 	"errors"
 	"time"
 
@@ -75,18 +74,6 @@ func NewService(db *sqlx.DB, l *ledger.Ledger, acts *activity.Service, box *seal
 		s.now = time.Now
 	}
 	return s
-}
-
-func (s *Service) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // The sealed columns, named as the seal binds them.

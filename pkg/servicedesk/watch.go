@@ -10,6 +10,7 @@ import (
 	"timebank/pkg/activity"
 	"timebank/pkg/notify"
 	"timebank/pkg/org"
+	"timebank/pkg/txn"
 )
 
 // Waiting is a finished request the resident has not confirmed, in the coordinator's queue with the
@@ -84,7 +85,7 @@ func (s *Service) FlagUnanswered(ctx context.Context, limit int) (int, error) {
 		Community string    `db:"community"`
 		AskedAt   time.Time `db:"created_at"`
 	}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
 		err := tx.SelectContext(ctx, &flagged, `UPDATE service_requests q SET flagged_at = $1
 FROM service_desks d, regions g WHERE d.id = q.desk_id AND g.code = q.region_code AND q.id IN (
     SELECT q2.id FROM service_requests q2 JOIN service_desks d2 ON d2.id = q2.desk_id

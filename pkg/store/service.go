@@ -20,6 +20,7 @@ import (
 	"timebank/pkg/principal"
 	"timebank/pkg/qr"
 	"timebank/pkg/replica"
+	"timebank/pkg/txn"
 )
 
 // Stars tells a volunteer's star level (星级志愿者) under the thresholds of the store's
@@ -156,17 +157,10 @@ FROM stores s JOIN organizations o ON o.id = s.org_id WHERE s.id = $1`, id)
 	return st, err
 }
 
-// inTx runs fn in one transaction and commits if it returns nil.
+// inTx is txn.Run with the store's named constraints turned into its errors, for fn's statements
+// and the commit alike.
 func (s *Service) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if err := fn(tx); err != nil {
-		return dbError(err)
-	}
-	return dbError(tx.Commit())
+	return dbError(txn.Run(ctx, s.db, fn))
 }
 
 // ref names a thing in journal entries, ledger references and audit entries: "order:7".

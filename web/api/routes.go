@@ -210,9 +210,10 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(fiber.MethodGet, "/api/v1/exports/progress/:id", own, s.getExportProgress)
 
 	// 幸福管家, services to residents: a resident asks on a desk's printed code without an account (a
-	// one-time SMS code proves the phone; the answer's access key opens, confirms and rates the
-	// request), a team's coordinators dispatch and may confirm for a resident as grid workers do, its
-	// volunteers take and do the requests, and the street reads what nobody answered in time.
+	// one-time SMS code proves the phone; the answer's access key opens, confirms, rates and cancels
+	// the request), a team's coordinators dispatch and may confirm or cancel for a resident as grid
+	// workers do, its volunteers take and do the requests, and the street reads what nobody answered
+	// in time.
 	sr := s.targets.ServiceRequests(s.ServiceDesk)
 	dispatch := guard.Allow(access.DispatchServices, sr.Request)
 	do := guard.Allow(access.DoServices, sr.Request)
@@ -221,6 +222,7 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(fiber.MethodGet, "/api/v1/service-requests/access", guard.Public(), s.getServiceRequestByAccess)
 	s.handle(fiber.MethodPost, "/api/v1/service-requests/:id/confirm", guard.Public(), s.confirmServiceRequest)
 	s.handle(fiber.MethodPost, "/api/v1/service-requests/:id/rate", guard.Public(), s.rateServiceRequest)
+	s.handle(fiber.MethodPost, "/api/v1/service-requests/:id/cancel", guard.Public(), s.cancelServiceRequest)
 	s.handle(fiber.MethodGet, "/api/v1/me/service-requests", own, s.listMyServiceRequests)
 	s.handle(fiber.MethodGet, "/api/v1/service-requests/:id", do, s.getServiceRequest)
 	s.handle(fiber.MethodPost, "/api/v1/service-requests/:id/assign", dispatch, s.assignServiceRequest)

@@ -162,7 +162,7 @@ func (s *server) listServiceRequests(c *fiber.Ctx, q servicedesk.ListQuery, orgI
 	if st := c.Query("status"); st != "" {
 		q.Statuses = strings.Split(st, ",")
 		for _, x := range q.Statuses {
-			if !slices.Contains(servicedesk.Statuses, x) {
+			if !slices.Contains(servicedesk.ListStatuses, x) {
 				return problem.BadRequest("status", "unknown")
 			}
 		}

@@ -47,6 +47,7 @@ type params struct {
 	Desk        string     `json:"desk"`
 	Community   string     `json:"community"`
 	AskedAt     *time.Time `json:"asked_at"`
+	Category    string     `json:"category"` // of a service request
 }
 
 // Render writes the notice n in the language.
@@ -124,6 +125,12 @@ func (w writer) write(kind string, p params) (text, link string) {
 		return w.t("certificate_issued", p.Org, p.Certificate), "/me/records"
 	case notify.ServiceUnanswered:
 		return w.t("service_unanswered", p.Community, p.Desk, w.when(p.AskedAt)), "/orgs/" + strconv.FormatInt(p.OrgID, 10) + "/service"
+	case notify.ServiceCancelled:
+		what := w.msgs.Get(w.lang, "page.svc.cat."+p.Category)
+		if p.Reason == "" {
+			return w.t("service_cancelled_no_reason", what, p.Community, w.when(p.StartsAt)), "/service/tasks"
+		}
+		return w.t("service_cancelled", what, p.Community, w.when(p.StartsAt), p.Reason), "/service/tasks"
 	}
 	return w.t("generic"), Inbox
 }

@@ -59,6 +59,12 @@ func TestRenderEveryKind(t *testing.T) {
 		{notify.ServiceUnanswered, map[string]any{"desk": "东山社区幸福管家", "community": "东山社区", "org_id": 5123, "asked_at": starts},
 			"/orgs/5123/service", "东山社区（东山社区幸福管家）一条居民服务请求于 12月3日 09:30 提出，超出承诺时限仍无人接单",
 			"service request in 东山社区 (东山社区幸福管家), made 3 Dec 09:30, has had nobody assigned"},
+		{notify.ServiceCancelled, map[string]any{"category": "meal", "community": "东山社区", "starts_at": starts, "reason": "家人已送饭"},
+			"/service/tasks", "东山社区居民预约于 12月3日 09:30 的「助餐」服务已取消：家人已送饭",
+			"request for Meals in 东山社区, for 3 Dec 09:30, was cancelled: 家人已送饭"},
+		{notify.ServiceCancelled, map[string]any{"category": "repair", "community": "东山社区", "starts_at": starts},
+			"/service/tasks", "东山社区居民预约于 12月3日 09:30 的「维修」服务已取消。",
+			"request for Repairs in 东山社区, for 3 Dec 09:30, was cancelled."},
 		{"something_new", map[string]any{"x": 1}, notices.Inbox, "您有一条新通知", "You have a new notice"},
 	}
 	ids := regexp.MustCompile(`\b(9041|9042|77|5123)\b`)

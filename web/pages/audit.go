@@ -51,6 +51,7 @@ var AuditActions = map[string]string{
 	"service_request.start":        "page.audit.action.service_request_start",
 	"service_request.finish":       "page.audit.action.service_request_finish",
 	"service_request.confirm":      "page.audit.action.service_request_confirm",
+	"service_request.cancel":       "page.audit.action.service_request_cancel",
 	"service_request.moderate":     "page.audit.action.service_request_moderate",
 	"activity.create":              "page.audit.action.activity_create",
 	"activity.policy":              "page.audit.action.activity_policy",

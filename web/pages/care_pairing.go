@@ -12,7 +12,6 @@ import (
 	"timebank/fields"
 	"timebank/pkg/care"
 	"timebank/pkg/chinatime"
-	"timebank/pkg/identity"
 	"timebank/web/guard"
 	"timebank/web/request"
 )
@@ -91,35 +90,19 @@ func (s *server) renderCarePairings(c *fiber.Ctx, status int, f form) error {
 	return s.render(c, status, "care_pairings", v)
 }
 
-// carePairChoices are whom a person of the region can be paired with: for each organization of
-// its community or street, the whole team, then its volunteers by name (the phone masked, to tell
-// two of a name apart). A value is "org" or "org:user".
+// carePairChoices are the pairing form's choices of care.PairCandidates: for each organization the
+// whole team, then its people by name. A value is "org" or "org:user".
 func (s *server) carePairChoices(c *fiber.Ctx, lang, region string) ([]optionGroup, error) {
-	ctx := c.UserContext()
-	t, err := s.Care.Target(ctx, region)
+	teams, err := s.Care.PairCandidates(c.UserContext(), region)
 	if err != nil {
 		return nil, err
 	}
-	var out []optionGroup
-	for _, orgID := range t.OrgIDs {
-		o, err := s.Orgs.Org(ctx, orgID)
-		if err != nil {
-			return nil, err
-		}
-		g := optionGroup{Label: o.Name, Options: []option{{Value: idString(orgID),
-			Label: o.Name + " · " + s.msgs.Get(lang, "page.care.pair.team")}}}
-		ms, err := s.Users.Members(ctx, orgID)
-		if err != nil {
-			return nil, err
-		}
-		seen := map[int64]bool{}
-		for _, m := range ms {
-			if seen[m.UserID] || m.StoreID != nil {
-				continue
-			}
-			seen[m.UserID] = true
-			g.Options = append(g.Options, option{Value: idString(orgID) + ":" + idString(m.UserID),
-				Label: m.Name + "（" + identity.MaskPhone(m.Phone) + "）"})
+	out := make([]optionGroup, 0, len(teams))
+	for _, t := range teams {
+		g := optionGroup{Label: t.OrgName, Options: []option{{Value: idString(t.OrgID),
+			Label: t.OrgName + " · " + s.msgs.Get(lang, "page.care.pair.team")}}}
+		for _, p := range t.People {
+			g.Options = append(g.Options, option{Value: idString(t.OrgID) + ":" + idString(p.UserID), Label: p.Name + "（" + p.Phone + "）"})
 		}
 		out = append(out, g)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/fields"
 	"timebank/pkg/access"
 	"timebank/pkg/care"
 	"timebank/pkg/org"
@@ -156,7 +157,8 @@ func (s *server) careRegisterSubmit(c *fiber.Ctx) error {
 }
 
 // careChangeSubmit changes a person, as PUT /api/v1/care/people/{id} does; a name, phone or address
-// left empty is kept.
+// left empty is kept, and a phone or address whose "clear" box is ticked is removed (ticked with a
+// new value typed, it is refused: the form cannot tell which was meant).
 func (s *server) careChangeSubmit(c *fiber.Ctx) error {
 	id, err := request.IDParam(c, "id")
 	if err != nil {
@@ -167,13 +169,24 @@ func (s *server) careChangeSubmit(c *fiber.Ctx) error {
 	ch := care.PersonChange{Categories: cats}
 	note := f.Values["note"]
 	ch.Note = &note
+	bad := fields.Set{}
 	for name, dst := range map[string]**string{"name": &ch.Name, "phone": &ch.Phone, "address": &ch.Address} {
-		if v := f.Values[name]; v != "" {
+		v, remove := f.Values[name], name != "name" && c.FormValue("clear_"+name) == "1"
+		switch {
+		case remove && v != "":
+			bad[name] = "clear_or_value"
+		case remove: // the service removes an empty phone or address
+			*dst = new(string)
+		case v != "":
 			*dst = &v
 		}
 		f.Values[name] = ""
 	}
-	if _, err = s.Care.UpdatePerson(c.UserContext(), guard.Principal(c).Actor(), id, ch); err != nil {
+	err = bad.Err(care.ErrInvalid)
+	if err == nil {
+		_, err = s.Care.UpdatePerson(c.UserContext(), guard.Principal(c).Actor(), id, ch)
+	}
+	if err != nil {
 		status, err := s.failForm(c, &f, err, nil)
 		if err != nil {
 			return err

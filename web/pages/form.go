@@ -180,6 +180,8 @@ var notices = map[string]string{
 	"service-publish":      "page.notice.service_publish",
 	"service-reject":       "page.notice.service_reject",
 	"service-confirm":      "page.notice.service_confirm",
+	"service-cancel":       "page.notice.service_cancel",
+	"service-cancelled":    "page.notice.service_cancelled",
 	"service-desk":         "page.notice.service_desk",
 	"care-registered":      "page.notice.care_registered",
 	"care-changed":         "page.notice.care_changed",

@@ -179,6 +179,7 @@ func Routes(r *guard.Router, d *app.Services, msgs i18n.Messages, log *slog.Logg
 	s.handle(get, "/service/mine/:id", guard.Public(), s.serviceMinePage)
 	s.handle(post, "/service/mine/:id/confirm", guard.Public(), s.serviceConfirmSubmit)
 	s.handle(post, "/service/mine/:id/rate", guard.Public(), s.serviceRateSubmit)
+	s.handle(post, "/service/mine/:id/cancel", guard.Public(), s.serviceCancelSubmit)
 	s.handle(get, "/service/tasks", guard.SignedIn(), s.serviceTasksPage)
 	s.handle(post, "/service/tasks/:id/:step", guard.Allow(access.DoServices, sr.Request), s.serviceStepSubmit)
 	s.handle(post, "/service/visit", guard.SignedIn(), s.serviceVisitSubmit)

@@ -64,7 +64,8 @@ func (s *server) serviceDispatchPage(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, "service_dispatch", v)
 }
 
-// serviceAssignSubmit gives a request of the team to a volunteer, or decides on its comment.
+// serviceDispatchSubmit gives a request of the team to a volunteer, confirms or cancels it for its
+// resident, or decides on its comment.
 func (s *server) serviceDispatchSubmit(c *fiber.Ctx) error {
 	orgID, err := request.IDParam(c, "id")
 	if err != nil {
@@ -88,6 +89,8 @@ func (s *server) serviceDispatchSubmit(c *fiber.Ctx) error {
 		_, err = s.ServiceDesk.Moderate(ctx, by, id, c.Params("step") == "publish")
 	case "confirm":
 		_, err = s.ServiceDesk.Confirm(ctx, id, servicedesk.Confirmation{By: by})
+	case "cancel":
+		_, err = s.ServiceDesk.Cancel(ctx, id, servicedesk.Cancellation{By: by, Reason: c.FormValue("reason")})
 	default:
 		return fiber.ErrNotFound
 	}

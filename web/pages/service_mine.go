@@ -119,6 +119,24 @@ func (s *server) serviceConfirmSubmit(c *fiber.Ctx) error {
 	return redirect(c, minePath(r.ID)+"?notice=service-confirmed")
 }
 
+// serviceCancelSubmit is the resident calling their request off, with an optional reason, while it
+// waits or is taken; a signed-in person who may act for the resident is recorded as who cancelled.
+func (s *server) serviceCancelSubmit(c *fiber.Ctx) error {
+	r, key, err := s.mineRequest(c)
+	if err != nil {
+		return err
+	}
+	by, err := s.ServiceDesk.ConfirmerOf(c.UserContext(), guard.Principal(c), r.ID)
+	if err != nil {
+		return err
+	}
+	_, err = s.ServiceDesk.Cancel(c.UserContext(), r.ID, servicedesk.Cancellation{Access: key, By: by, Reason: c.FormValue("reason")})
+	if err != nil {
+		return err
+	}
+	return redirect(c, minePath(r.ID)+"?notice=service-cancelled")
+}
+
 // serviceRateSubmit is the resident's rating and comment.
 func (s *server) serviceRateSubmit(c *fiber.Ctx) error {
 	r, key, err := s.mineRequest(c)
