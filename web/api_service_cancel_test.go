@@ -18,6 +18,7 @@ import (
 // may not act for residents is refused; a cancel is idempotent, tells the volunteer who had taken
 // the request, and a confirmed or unknown request answers a problem, never a 500.
 func TestAPIServiceCancel(t *testing.T) {
+	t.Parallel()
 	fapp, d := newTestApp(t)
 	a := svcAPI{app: fapp}
 	w := newWorld(t, d)

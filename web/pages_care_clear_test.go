@@ -14,6 +14,7 @@ import (
 // it); a box ticked with a new value typed is refused beside the field and changes nothing. In
 // Chinese, then in English.
 func TestCarePagesClearPhoneAndAddress(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

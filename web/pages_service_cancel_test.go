@@ -16,6 +16,7 @@ import (
 // its cookie) with an optional reason, in Chinese and in English; another resident's cookie cancels
 // nothing; the team's coordinator cancels from the dispatch, and a confirmed request cannot be.
 func TestPagesServiceCancel(t *testing.T) {
+	t.Parallel()
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
 	ctx := context.Background()

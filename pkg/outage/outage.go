@@ -42,9 +42,12 @@ func Is(err error) bool {
 // serverUnavailable reports whether a SQLSTATE says the server, not the statement, failed:
 // connection exceptions (08), insufficient resources (53: too many connections, disk full), an
 // operator's or a crash's shutdown and a server not yet accepting connections (57P01–57P05), and
-// system errors such as I/O failures (58).
+// system errors such as I/O failures (58); or that it ended the transaction to let others go on
+// (40001 serialization failure, 40P01 deadlock), which the same request sent again may pass.
 func serverUnavailable(code string) bool {
 	switch {
+	case code == "40001", code == "40P01":
+		return true
 	case strings.HasPrefix(code, "08"), strings.HasPrefix(code, "53"), strings.HasPrefix(code, "58"):
 		return true
 	case strings.HasPrefix(code, "57P"):

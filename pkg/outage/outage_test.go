@@ -55,6 +55,8 @@ func TestIs(t *testing.T) {
 		{"starting up", &pq.Error{Code: "57P03"}, true},
 		{"connection failure", &pq.Error{Code: "08006"}, true},
 		{"too many connections", &pq.Error{Code: "53300"}, true},
+		{"deadlock, ended to let others go on", &pq.Error{Code: "40P01"}, true},
+		{"serialization failure", &pq.Error{Code: "40001"}, true},
 		{"unique violation", &pq.Error{Code: "23505"}, false},
 		{"check violation", &pq.Error{Code: "23514"}, false},
 		{"query canceled", &pq.Error{Code: "57014"}, false},
