@@ -91,6 +91,7 @@ DO UPDATE SET policy = EXCLUDED.policy, updated_by = EXCLUDED.updated_by, update
 	if err != nil {
 		return CreditPolicyView{}, err
 	}
+	s.creditPolicyChanged(ctx)
 	return s.CreditPolicy(ctx, sc)
 }
 
@@ -98,11 +99,4 @@ DO UPDATE SET policy = EXCLUDED.policy, updated_by = EXCLUDED.updated_by, update
 // stars and the minimum before a first redemption count.
 func (s *Service) VerifiedMinutes(ctx context.Context, userID int64) (int64, error) {
 	return s.verifiedMinutes(ctx, userID)
-}
-
-// MinRedeemMinutes returns the verified service a volunteer needs before a first redemption at a
-// store of the organization (0: none).
-func (s *Service) MinRedeemMinutes(ctx context.Context, orgID int64) (int64, error) {
-	l, err := s.OrgLimits(ctx, orgID)
-	return l.MinRedeemMinutes, err
 }

@@ -12,6 +12,7 @@ import (
 
 	"timebank/batch"
 	"timebank/ledger"
+	"timebank/pkg/invalidate"
 	"timebank/pkg/notify"
 	"timebank/pkg/prepared"
 	"timebank/pkg/qr"
@@ -62,6 +63,10 @@ type Service struct {
 	cal     *Calendar
 	// checkIns are the check-ins waiting to be written together (checkin_batch.go).
 	checkIns checkIns
+	// minRedeem keeps organizations' minimum before a first redemption while policyBus is live
+	// (credit_policy_cache.go); nil keeps nothing.
+	policyBus *invalidate.Bus
+	minRedeem *invalidate.Map[int64, int64]
 	// exports is where an organization's exports read (ReadExportsFrom); db unless told.
 	exports replica.Reader
 }

@@ -103,6 +103,7 @@ func New(cfg config.Config, log *slog.Logger, db *sqlx.DB, rdb redis.UniversalCl
 	limiter := session.NewLimiter(rdb, cfg.RedisPrefix, cfg.DeriveKey("rate-limit"))
 	bus := invalidate.New(rdb, cfg.RedisPrefix, log)
 	users.CachePrincipals(bus)
+	activities.CacheCreditPolicies(bus)
 	sessions := session.NewStore(db, rdb, cfg.RedisPrefix, cfg.DeriveKey("session"), SessionTTL)
 	sessions.CacheIn(bus)
 	reads, err := openReplica(cfg, db, log)

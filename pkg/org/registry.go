@@ -2,6 +2,7 @@ package org
 
 import (
 	"strconv"
+	"sync"
 
 	"github.com/jmoiron/sqlx"
 
@@ -12,6 +13,8 @@ import (
 type Registry struct {
 	db     *sqlx.DB
 	ledger *ledger.Ledger
+	// storeTargets keeps each store's Target (int64 to Target) once read: it never changes.
+	storeTargets sync.Map
 }
 
 // NewRegistry returns the registry over the migrated database; organizations and stores get their

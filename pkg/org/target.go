@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 
 	"github.com/lib/pq"
 )
@@ -49,9 +50,15 @@ func (r *Registry) OrgTarget(ctx context.Context, orgID int64) (Target, error) {
 	return t, err
 }
 
-// StoreTarget returns the store's place: the store and its organization's target. One query.
+// StoreTarget returns the store's place: the store and its organization's target. One query, the
+// first time a store is asked for: a store never changes organization, nor an organization its
+// parent or region (nothing updates or deletes them), so the answer is kept in memory and holds
+// for every instance; the counter asks it before every hand-out.
 // Errors: ErrStoreNotFound.
 func (r *Registry) StoreTarget(ctx context.Context, storeID int64) (Target, error) {
+	if t, ok := r.storeTargets.Load(storeID); ok {
+		return t.(Target).clone(), nil
+	}
 	t, err := r.target(ctx, storeTargetQuery, storeID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Target{}, ErrStoreNotFound
@@ -59,7 +66,14 @@ func (r *Registry) StoreTarget(ctx context.Context, storeID int64) (Target, erro
 		return Target{}, err
 	}
 	t.StoreID = storeID
+	r.storeTargets.Store(storeID, t.clone())
 	return t, nil
+}
+
+// clone is the target with its own copy of the organizations, for a caller free to change them.
+func (t Target) clone() Target {
+	t.OrgIDs = slices.Clone(t.OrgIDs)
+	return t
 }
 
 func (r *Registry) target(ctx context.Context, query string, id int64) (Target, error) {

@@ -43,11 +43,20 @@ func TestTargets(t *testing.T) {
 	if st.StoreID != store.ID || st.RegionCode != community || !slices.Equal(st.OrgIDs, ct.OrgIDs) {
 		t.Errorf("StoreTarget = %+v", st)
 	}
+	// Asked again, the store's place comes from memory (it never changes), the same, and not
+	// changed by what a caller did to the answer before.
+	st.OrgIDs[0] = -1
+	if again, err := e.reg.StoreTarget(ctx, store.ID); err != nil || again.StoreID != store.ID ||
+		again.RegionCode != community || !slices.Equal(again.OrgIDs, ct.OrgIDs) {
+		t.Errorf("StoreTarget again = %+v, %v", again, err)
+	}
 	if _, err := e.reg.OrgTarget(ctx, tx.ID+100); !errors.Is(err, org.ErrOrgNotFound) {
 		t.Errorf("OrgTarget(missing): %v", err)
 	}
-	if _, err := e.reg.StoreTarget(ctx, store.ID+100); !errors.Is(err, org.ErrStoreNotFound) {
-		t.Errorf("StoreTarget(missing): %v", err)
+	for range 2 { // a missing store is not remembered as anything
+		if _, err := e.reg.StoreTarget(ctx, store.ID+100); !errors.Is(err, org.ErrStoreNotFound) {
+			t.Errorf("StoreTarget(missing): %v", err)
+		}
 	}
 	for _, q := range []string{org.OrgTargetQuery, org.StoreTargetQuery} {
 		if !e.l.Statements().Prepared(q) {

@@ -17,15 +17,19 @@ type orderContext struct {
 	store       storeRow
 	policy      Policy
 	userAccount string
+	redeemed    bool           // whether the volunteer has redeemed before (redeemedQuery), for the first-redemption minimum
 	items       map[int64]Item // the items ordered, without their stock
 }
 
 // orderContextQuery reads, in one round trip, an earlier order under the idempotency key ($3, $4),
-// the store ($1) with its policy, the volunteer's ($5) account and the items ordered ($2). It
+// the store ($1) with its policy, the volunteer's ($5) account, whether they redeemed before (as
+// redeemedQuery, so that the first-redemption minimum needs no read of its own) and the items
+// ordered ($2). It
 // returns one row per item found, or one row with the item's columns NULL when none is; the store's
 // columns are NULL when there is no such store.
 const orderContextQuery = `
 SELECT r.id, r.request_hash, s.id, s.org_id, s.name, s.account_code, p.policy, u.account_code,
+       EXISTS (SELECT 1 FROM store_orders WHERE user_id = $5 AND status IN ('pending', 'fulfilled')),
        i.id, i.name, i.unit, i.price, coalesce(i.limit_qty, 0), coalesce(i.limit_period, ''), i.min_stars, i.active
 FROM (VALUES (1)) AS one (x)
 LEFT JOIN store_orders r ON r.idem_scope = $3 AND r.idem_key = $4
@@ -53,6 +57,7 @@ func (s *Service) orderContext(ctx context.Context, actor *principal.Principal, 
 		storeID, storeOrg       sql.NullInt64
 		storeName, storeAccount sql.NullString
 		userAccount             sql.NullString
+		redeemed                bool
 	)
 	for rows.Next() {
 		var (
@@ -64,7 +69,7 @@ func (s *Service) orderContext(ctx context.Context, actor *principal.Principal, 
 			active          sql.NullBool
 		)
 		err := rows.Scan(&replay, &replayHash, &storeID, &storeOrg, &storeName, &storeAccount, &policy, &userAccount,
-			&id, &name, &unit, &price, &limitQty, &period, &minStars, &active)
+			&redeemed, &id, &name, &unit, &price, &limitQty, &period, &minStars, &active)
 		if err != nil {
 			return oc, err
 		}
@@ -92,6 +97,7 @@ func (s *Service) orderContext(ctx context.Context, actor *principal.Principal, 
 	}
 	oc.store = storeRow{ID: storeID.Int64, OrgID: storeOrg.Int64, Name: storeName.String, AccountCode: storeAccount.String}
 	oc.userAccount = userAccount.String
+	oc.redeemed = redeemed
 	oc.policy, err = parsePolicy(policy)
 	return oc, err
 }

@@ -36,7 +36,11 @@ func (s *Service) PlaceOrder(ctx context.Context, actor *principal.Principal, ke
 	if err != nil || replay != nil {
 		return *replay, err
 	}
-	return s.placeGroup(n.Store).Do(ctx, p)
+	o, err := s.placeGroup(n.Store).Do(ctx, p)
+	if err == nil && o.ID != 0 {
+		s.orderStores.put(o.ID, o.StoreID)
+	}
+	return o, err
 }
 
 // prepareOrder checks an order before its transaction and prices it. When the order is not to be
@@ -61,7 +65,7 @@ func (s *Service) prepareOrder(ctx context.Context, actor *principal.Principal, 
 		o, err := s.replayOrder(ctx, oc.replay, err)
 		return p, &o, err
 	}
-	if err := s.checkFirstRedemption(ctx, actor.UserID, oc.store.OrgID); err != nil {
+	if err := s.checkFirstRedemptionKnown(ctx, actor.UserID, oc.store.OrgID, &oc.redeemed); err != nil {
 		return p, none, err
 	}
 	if err := s.checkItems(ctx, actor.UserID, oc.store.OrgID, n.Lines, oc.items); err != nil {

@@ -123,17 +123,6 @@ FROM store_orders o JOIN stores s ON s.id = o.store_id WHERE o.id = $1`, id)
 	return r.decode()
 }
 
-// OrderStore returns the store of an order, for deciding who may act on it.
-// Errors: ErrOrderNotFound.
-func (s *Service) OrderStore(ctx context.Context, id int64) (int64, error) {
-	var storeID int64
-	err := s.st.Get(ctx, s.db, &storeID, `SELECT store_id FROM store_orders WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrOrderNotFound
-	}
-	return storeID, err
-}
-
 // lockOrder reads an order with its lines and what each line reserved from which lot, and takes
 // the order's row lock for the rest of the transaction, in one statement. A concurrent resolution
 // makes it wait and then read the order as resolved; lines and allocations do not change while an

@@ -84,6 +84,8 @@ type Service struct {
 	fulfils     *batch.Group[fulfilling, Order]
 	placeStats  batchCounters
 	fulfilStats batchCounters
+	// orderStores is which store each order belongs to, as far as this process knows (OrderStore).
+	orderStores orderStores
 	// exports is where the exports of a period read (ReadExportsFrom); db unless told.
 	exports replica.Reader
 }
