@@ -19,12 +19,12 @@ run: services build
 
 ## test: the same set-up, Chromium and poppler-utils, then vet and every test (real PostgreSQL and Redis);
 ## the web package, the longest, is named first so that it starts first and the others share the other slot;
-## its tests run in parallel, four at a time (most of their time is waiting for Chromium, PostgreSQL or Redis)
+## every test of it runs in parallel with the others (two at a time, as many as the processors)
 test: services
 	@bash scripts/chromium.sh
 	@bash scripts/poppler.sh
 	go vet ./...
-	go test -count=1 -p 2 -parallel 4 -timeout 20m $(GOTESTFLAGS) ./web/ ./...
+	go test -count=1 -p 2 -timeout 20m $(GOTESTFLAGS) ./web/ ./...
 
 ## chaos: the fault-injection suite at full length (a short run is part of `make test`): a PostgreSQL
 ## cluster and a Redis of its own, 16 clients, 20 s of load around each fault

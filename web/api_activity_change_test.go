@@ -43,6 +43,7 @@ func newChangeApp(t *testing.T) (*fiber.App, services, *actClock) {
 	clk := &actClock{t: actDay.Add(-30 * time.Minute)}
 	d.Activities = activity.NewService(db, d.Ledger, rdb, d.Codes, activity.Options{BaseURL: cfg.BaseURL,
 		RedisPrefix: prefix, Now: clk.Now, Logger: discard, Notify: d.Notify})
+	d.Activities.CacheCreditPolicies(d.Invalidation) // as app.New does: a policy changed here is news to every cache
 	a, err := New(d)
 	if err != nil {
 		t.Fatal(err)

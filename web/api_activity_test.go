@@ -69,6 +69,7 @@ func newActivityApp(t *testing.T) (*fiber.App, services, *actClock) {
 	clk := &actClock{t: actDay.Add(-30 * time.Minute)}
 	d.Activities = activity.NewService(db, d.Ledger, rdb, d.Codes, activity.Options{BaseURL: cfg.BaseURL,
 		RedisPrefix: prefix, Now: clk.Now, Logger: discard})
+	d.Activities.CacheCreditPolicies(d.Invalidation) // as app.New does: a policy changed here is news to every cache
 	app, err := New(d)
 	if err != nil {
 		t.Fatal(err)

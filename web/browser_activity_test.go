@@ -47,6 +47,7 @@ func activityBrowserApp(t *testing.T) (base string, d services, clk *actClock) {
 	clk = &actClock{t: time.Now()}
 	d.Activities = activity.NewService(db, d.Ledger, rdb, d.Codes, activity.Options{BaseURL: base,
 		RedisPrefix: prefix, Now: clk.Now, Logger: discard})
+	d.Activities.CacheCreditPolicies(d.Invalidation) // as app.New does: a policy changed here is news to every cache
 	app, err := New(d)
 	if err != nil {
 		t.Fatal(err)

@@ -31,6 +31,7 @@ func newRulesApp(t *testing.T, clock *rulesClock) (*fiber.App, services) {
 	return newTestAppWith(t, func(d services) {
 		d.Activities = activity.NewService(d.DB, d.Ledger, d.Redis, d.Codes, activity.Options{BaseURL: d.Config.BaseURL,
 			RedisPrefix: d.Config.RedisPrefix, Logger: d.Logger, Notify: d.Notify, Now: clock.Now})
+		d.Activities.CacheCreditPolicies(d.Invalidation) // as app.New does: a policy changed here is news to every cache
 	})
 }
 

@@ -41,6 +41,7 @@ func newDemoActivityRun(ctx context.Context, d *app.Services, world *demoWorld) 
 	r := &demoActivityRun{clock: clock, people: map[string]identity.User{},
 		acts: activity.NewService(d.DB, d.Ledger, d.Redis, d.Codes, activity.Options{BaseURL: d.Config.BaseURL,
 			RedisPrefix: d.Config.RedisPrefix, Logger: d.Logger, Now: clock.now})}
+	r.acts.CacheCreditPolicies(d.Invalidation) // the policies it sets are news to the store's checks
 	for _, key := range []string{"coordinator", "orgadmin"} {
 		u := world.users[key]
 		a := &principal.Principal{UserID: u.ID, Name: u.Name}
