@@ -9,7 +9,7 @@ endif
 export TIMEBANK_TEST_OUTPUT ?= $(CURDIR)/test-output
 GOTESTFLAGS ?=
 
-.PHONY: run test chaos services build bench bench-read lint fmt docker clean
+.PHONY: run test chaos export-million services build bench bench-read lint fmt docker clean
 
 ## run: install/start PostgreSQL and Redis if needed, migrate, load demo data, serve on 127.0.0.1:8080
 run: services build
@@ -31,6 +31,11 @@ test: services
 chaos: services
 	TIMEBANK_CHAOS_SECONDS=$${TIMEBANK_CHAOS_SECONDS:-20} TIMEBANK_CHAOS_CLIENTS=$${TIMEBANK_CHAOS_CLIENTS:-16} \
 		go test -count=1 -run '^TestChaos$$' -v -timeout 30m ./cmd/timebank/
+
+## export-million: an organization's export of a million service records, its heap against 10⁵
+## (`make test` runs the same test at 10⁵ against 10⁴)
+export-million: services
+	TIMEBANK_TEST_EXPORT_ROWS=1000000 go test -count=1 -run '^TestExportOfManyRecords$$' -v -timeout 20m ./pkg/activity/
 
 ## services: PostgreSQL and Redis running, role and database timebank present
 services:

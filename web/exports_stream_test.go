@@ -12,9 +12,9 @@ import (
 // An export streams through the HTTP server: the rows go to the connection as they are read, so
 // the process's heap in use while a hundred thousand rows go out is about what it is while ten
 // thousand do (a ratio of the peaks, not a clock), and the file read back over a real connection
-// holds every row. (The million-row run is pkg/activity's TestExportOfAMillionRecords, at the
-// service, beside the data it seeds.) It is the one test of the package that does not run in
-// parallel: the heap it measures is the whole process's.
+// holds every row. (The million-row run is pkg/activity's TestExportOfManyRecords under `make
+// export-million`, at the service, beside the data it seeds.) It is the one test of the package
+// that does not run in parallel: the heap it measures is the whole process's.
 func TestExportStreamsOverHTTP(t *testing.T) {
 	app, d := newTestApp(t)
 	w := newWorld(t, d)
