@@ -2,24 +2,14 @@ package identity
 
 import (
 	"context"
-	"time"
-
-	"timebank/pkg/access"
 )
 
-// RegionGrant is an active role held at a region node, with the person holding it and who granted
-// it, for the node's page of people and roles. The phone is masked.
+// RegionGrant is an active role held at a region node, as the members page lists a grant (no
+// store), with the name of who granted it, for the node's page of people and roles. The phone is
+// masked.
 type RegionGrant struct {
-	ID          int64       `db:"id" json:"id"`
-	UserID      int64       `db:"user_id" json:"user_id"`
-	Name        string      `db:"name" json:"name"`
-	Phone       string      `db:"phone" json:"phone"`
-	VolunteerNo string      `db:"volunteer_no" json:"volunteer_no"`
-	Role        access.Role `db:"role" json:"role"`
-	GrantedAt   time.Time   `db:"granted_at" json:"granted_at"`
-	// GrantedBy is the actor label of who granted it ("user:42", "operator"); GrantedByName is that
-	// person's name, empty when it was not a person.
-	GrantedBy     string `db:"granted_by" json:"granted_by"`
+	MemberGrant
+	// GrantedByName is the name of the person GrantedBy labels, empty when it was not a person.
 	GrantedByName string `db:"granted_by_name" json:"granted_by_name"`
 }
 

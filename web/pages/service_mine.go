@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"timebank/pkg/principal"
 	"timebank/pkg/servicedesk"
 	"timebank/web/guard"
 )
@@ -105,11 +106,7 @@ func (s *server) serviceMinePage(c *fiber.Ctx) error {
 // person who may act for the resident (the grid worker who asked, a coordinator of the team) is
 // recorded as who confirmed.
 func (s *server) serviceConfirmSubmit(c *fiber.Ctx) error {
-	r, key, err := s.mineRequest(c)
-	if err != nil {
-		return err
-	}
-	by, err := s.ServiceDesk.ConfirmerOf(c.UserContext(), guard.Principal(c), r.ID)
+	r, key, by, err := s.mineRequestBy(c)
 	if err != nil {
 		return err
 	}
@@ -122,11 +119,7 @@ func (s *server) serviceConfirmSubmit(c *fiber.Ctx) error {
 // serviceCancelSubmit is the resident calling their request off, with an optional reason, while it
 // waits or is taken; a signed-in person who may act for the resident is recorded as who cancelled.
 func (s *server) serviceCancelSubmit(c *fiber.Ctx) error {
-	r, key, err := s.mineRequest(c)
-	if err != nil {
-		return err
-	}
-	by, err := s.ServiceDesk.ConfirmerOf(c.UserContext(), guard.Principal(c), r.ID)
+	r, key, by, err := s.mineRequestBy(c)
 	if err != nil {
 		return err
 	}
@@ -135,6 +128,17 @@ func (s *server) serviceCancelSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	return redirect(c, minePath(r.ID)+"?notice=service-cancelled")
+}
+
+// mineRequestBy is mineRequest with who acts on the resident's page: the resident, or a signed-in
+// person who may act for them (servicedesk.ConfirmerOf), for the steps that record who did them.
+func (s *server) mineRequestBy(c *fiber.Ctx) (servicedesk.Request, string, *principal.Principal, error) {
+	r, key, err := s.mineRequest(c)
+	if err != nil {
+		return r, "", nil, err
+	}
+	by, err := s.ServiceDesk.ConfirmerOf(c.UserContext(), guard.Principal(c), r.ID)
+	return r, key, by, err
 }
 
 // serviceRateSubmit is the resident's rating and comment.
