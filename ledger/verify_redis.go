@@ -36,7 +36,8 @@ func (l *Ledger) VerifyRedis(ctx context.Context, workers int, progress func(acc
 }
 
 // VerifyRedisSince compares Redis with PostgreSQL as `timebank verify` does: by default only the
-// accounts the transactions after its checkpoint touched, the accounts with a pending hold, and
+// accounts the transactions after its checkpoint touched, the accounts with a pending hold or one
+// released since, and
 // sample accounts at random (RedisSample); with opt.Full, or when the checkpoint no longer matches, every
 // account (VerifyRedis). A clean comparison moves the checkpoint to the settled transactions. It
 // returns what differs and what was compared.
@@ -62,7 +63,7 @@ func (l *Ledger) VerifyRedisSince(ctx context.Context, opt invariant.Options, sa
 WHERE tx_id > $1 AND tx_id <= $2`, from, end); err != nil {
 			return nil, scope, err
 		}
-		scope = fmt.Sprintf("after checkpoint %d up to %d: %d accounts touched, with those of pending holds and %d at random: %d",
+		scope = fmt.Sprintf("after checkpoint %d up to %d: %d accounts touched, with those of holds pending or released since and %d at random: %d",
 			from, end, touched, sample, len(ids))
 		if problems, err = l.verifyRedisOf(ctx, ids, opt.Jobs, progress); err != nil {
 			return problems, scope, err
@@ -75,10 +76,17 @@ WHERE tx_id > $1 AND tx_id <= $2`, from, end); err != nil {
 }
 
 // redisAccounts are the accounts compared from a checkpoint: those with a posting in the
-// transactions $1 < id <= $2, those with a pending hold, and $3 picked at random among all.
+// transactions $1 < id <= $2, those with a pending hold, those of a hold voided or expired since the
+// checkpoint's transaction (their pending minutes changed without a posting; ten minutes earlier, for
+// a release whose transaction began before that one and committed after the last comparison read),
+// and $3 picked at random among all.
 const redisAccounts = `
 SELECT DISTINCT account_id FROM ledger_postings WHERE tx_id > $1 AND tx_id <= $2
 UNION SELECT from_account FROM ledger_holds WHERE status = 'pending'
+UNION SELECT from_account FROM ledger_holds
+       WHERE status IN ('voided', 'expired')
+         AND resolved_at >= coalesce((SELECT created_at FROM ledger_transactions WHERE id = $1), '-infinity')
+                            - interval '10 minutes'
 UNION SELECT a.id FROM ledger_accounts a
        JOIN (SELECT DISTINCT r.lo + floor(random() * (r.hi - r.lo + 1))::bigint AS id
                FROM (SELECT min(id) AS lo, max(id) AS hi FROM ledger_accounts) r, generate_series(1, $3)) x
