@@ -21,6 +21,30 @@ const (
 
 	// touched are the accounts with a posting in the transactions $1 < id <= $2.
 	touched = `touched AS (SELECT DISTINCT account_id FROM ledger_postings WHERE tx_id > $1 AND tx_id <= $2)`
+
+	// releasedSince are the accounts of the holds voided or expired since the transaction $1 was
+	// written: their pending minutes changed with no posting. Ten minutes earlier, for a release
+	// whose transaction began before that one and committed after the last check read.
+	releasedSince = `SELECT from_account FROM ledger_holds
+       WHERE status IN ('voided', 'expired')
+         AND resolved_at >= coalesce((SELECT created_at FROM ledger_transactions WHERE id = $1), '-infinity')
+                            - interval '10 minutes'`
+
+	// changed are the accounts whose balance rows may have changed after the transaction $1: those
+	// the transactions $1 < id <= $2 touched, those with a pending hold and those of a hold released
+	// since. Every write of a balance row is one of these (a CHECK or trigger refuses the rest).
+	changed = `changed AS (SELECT account_id FROM ledger_postings WHERE tx_id > $1 AND tx_id <= $2
+                UNION SELECT from_account FROM ledger_holds WHERE status = 'pending'
+                UNION ` + releasedSince + `)`
+
+	// accountLast is the newest account a checkpoint of accounts may reach: one created before the
+	// settling time ($1, seconds).
+	accountLast = `SELECT coalesce(max(id), 0) FROM ledger_accounts WHERE created_at < now() - make_interval(secs => $1)`
+
+	// accountDigest is the digest of what never changes in an account and its balance rows.
+	accountDigest = `SELECT coalesce((SELECT md5(concat_ws('|', a.id, a.code, a.kind, a.slots, a.allow_negative,
+	           (SELECT string_agg(b.slot || ':' || b.allow_negative, ',' ORDER BY b.slot) FROM ledger_balances b WHERE b.account_id = a.id)))
+	      FROM ledger_accounts a WHERE a.id = $1), '')`
 )
 
 const zeroSum = `
@@ -66,9 +90,10 @@ func between(col string) string { return col + ` > $1 AND ` + col + ` <= $2` }
 // inTouched is the condition that an account id column names a touched account.
 func inTouched(col string) string { return col + ` IN (SELECT account_id FROM touched)` }
 
-// Checks are the invariants of the books in PostgreSQL. Those over transactions (zero-sum, every
-// posting's transaction and account) and those of the accounts a transaction touched (balances =
-// postings, running balances) can run from a checkpoint; the others read every balance row.
+// Checks are the invariants of the books in PostgreSQL. Every one can run from a checkpoint: those
+// over transactions (zero-sum, every posting's transaction and account, the total) by their ids,
+// those of balance rows for the accounts that changed since (touched by a transaction, with a hold
+// pending or released), the balance rows' shape for the accounts opened since.
 var Checks = []invariant.Check{
 	{Name: "every transaction has two or more postings summing to zero",
 		Query: zeroSum, Keys: txKeys, After: zeroSum,
@@ -94,20 +119,47 @@ FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id
 LEFT JOIN (SELECT from_account, from_slot, sum(amount) AS total FROM ledger_holds
            WHERE status = 'pending' AND from_account > $1 AND from_account <= $2 GROUP BY 1, 2) h
        ON h.from_account = b.account_id AND h.from_slot = b.slot
-WHERE ` + between("b.account_id") + ` AND b.pending <> coalesce(h.total, 0) LIMIT 20`},
-	{Name: "no guarded account is below zero", Keys: accountKeys, Query: `
+WHERE ` + between("b.account_id") + ` AND b.pending <> coalesce(h.total, 0) LIMIT 20`,
+		Since: "ledger: pending = holds", Last: txLast, Digest: txDigest, After: `WITH ` + changed + `
+SELECT format('%s slot %s: pending %s, pending holds sum to %s', a.code, b.slot, b.pending, coalesce(h.total, 0))
+FROM (SELECT DISTINCT account_id FROM changed) x JOIN ledger_balances b ON b.account_id = x.account_id
+JOIN ledger_accounts a ON a.id = b.account_id
+LEFT JOIN LATERAL (SELECT sum(amount) AS total FROM ledger_holds h
+                   WHERE h.status = 'pending' AND h.from_account = b.account_id AND h.from_slot = b.slot) h ON true
+WHERE b.pending <> coalesce(h.total, 0) LIMIT 20`},
+	{Name: "no guarded account is below zero", Keys: accountKeys, Query: overdrawn("", between),
+		Since: "ledger: no overdraft", Last: txLast, Digest: txDigest, After: overdrawn("WITH "+changed, inChanged)},
+	{Name: "balance rows match their accounts", Keys: accountKeys, Query: rowsMatch, After: rowsMatch,
+		Since: "ledger: balance rows", Last: accountLast, Digest: accountDigest},
+	{Name: "every posting belongs to a transaction and an account",
+		Query: orphans, Keys: txKeys, After: orphans,
+		Since: "ledger: postings' transactions", Last: txLast, Digest: txDigest},
+	// From a checkpoint: the total was zero there, and it moves by the sum of the postings since
+	// (balances = postings is checked for the accounts they touched).
+	{Name: "all balances sum to zero", Query: `
+SELECT format('balances sum to %s', sum(posted)) FROM ledger_balances HAVING sum(posted) <> 0`,
+		Since: "ledger: sum", Last: txLast, Digest: txDigest, After: `
+SELECT format('the postings of transactions %s to %s move the total of the balances by %s', $1::bigint + 1, $2::bigint, sum(amount))
+FROM ledger_postings WHERE tx_id > $1 AND tx_id <= $2 HAVING sum(amount) <> 0`},
+}
+
+// overdrawn finds the guarded accounts below zero among those accounts (a condition on an account
+// id column) admits, after the common table expressions with.
+func overdrawn(with string, accounts func(col string) string) string {
+	return with + `
 SELECT format('%s: posted %s, pending %s', a.code, b.posted, b.pending)
 FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id
-WHERE ` + between("b.account_id") + ` AND NOT a.allow_negative AND (b.posted - b.pending < 0 OR b.posted < 0) LIMIT 20`},
-	{Name: "balance rows match their accounts", Keys: accountKeys, Query: `
+WHERE ` + accounts("b.account_id") + ` AND NOT a.allow_negative AND (b.posted - b.pending < 0 OR b.posted < 0) LIMIT 20`
+}
+
+// inChanged is the condition that an account id column names a changed account.
+func inChanged(col string) string { return col + ` IN (SELECT account_id FROM changed)` }
+
+// rowsMatch finds the accounts $1 < id <= $2 whose balance rows are not one a slot, guarded as the
+// account is.
+const rowsMatch = `
 SELECT format('%s: %s balance rows for %s slots, allow_negative %s', a.code, count(b.slot), a.slots, a.allow_negative)
 FROM ledger_accounts a LEFT JOIN ledger_balances b ON b.account_id = a.id
 WHERE a.id > $1 AND a.id <= $2
 GROUP BY a.id HAVING count(b.slot) <> a.slots OR bool_or(b.allow_negative <> a.allow_negative)
-    OR min(b.slot) <> 0 OR max(b.slot) <> a.slots - 1 LIMIT 20`},
-	{Name: "every posting belongs to a transaction and an account",
-		Query: orphans, Keys: txKeys, After: orphans,
-		Since: "ledger: postings' transactions", Last: txLast, Digest: txDigest},
-	{Name: "all balances sum to zero", Query: `
-SELECT format('balances sum to %s', sum(posted)) FROM ledger_balances HAVING sum(posted) <> 0`},
-}
+    OR min(b.slot) <> 0 OR max(b.slot) <> a.slots - 1 LIMIT 20`

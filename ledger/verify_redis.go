@@ -76,17 +76,12 @@ WHERE tx_id > $1 AND tx_id <= $2`, from, end); err != nil {
 }
 
 // redisAccounts are the accounts compared from a checkpoint: those with a posting in the
-// transactions $1 < id <= $2, those with a pending hold, those of a hold voided or expired since the
-// checkpoint's transaction (their pending minutes changed without a posting; ten minutes earlier, for
-// a release whose transaction began before that one and committed after the last comparison read),
-// and $3 picked at random among all.
+// transactions $1 < id <= $2, those with a pending hold, those of a hold released since
+// (releasedSince), and $3 picked at random among all.
 const redisAccounts = `
 SELECT DISTINCT account_id FROM ledger_postings WHERE tx_id > $1 AND tx_id <= $2
 UNION SELECT from_account FROM ledger_holds WHERE status = 'pending'
-UNION SELECT from_account FROM ledger_holds
-       WHERE status IN ('voided', 'expired')
-         AND resolved_at >= coalesce((SELECT created_at FROM ledger_transactions WHERE id = $1), '-infinity')
-                            - interval '10 minutes'
+UNION ` + releasedSince + `
 UNION SELECT a.id FROM ledger_accounts a
        JOIN (SELECT DISTINCT r.lo + floor(random() * (r.hi - r.lo + 1))::bigint AS id
                FROM (SELECT min(id) AS lo, max(id) AS hi FROM ledger_accounts) r, generate_series(1, $3)) x
