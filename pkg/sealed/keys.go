@@ -26,10 +26,24 @@ import (
 // a share lock: a rotation starting meanwhile waits for the write to commit, so that no row sealed
 // under an older version comes after the rotation has passed. Seal with box.At(v), and write v in the
 // row's key_version.
+//
+// The lock is taken on the row the statement's snapshot found newest; if the statement waited for
+// it (a rotation holding it while it started the next version), the next version may have been
+// committed meanwhile, and the rotation's wait be over. So the newest is read again, after the lock,
+// in a snapshot of its own, until the two agree.
 func Current(ctx context.Context, tx *sqlx.Tx) (int, error) {
-	var v int
-	err := tx.GetContext(ctx, &v, `SELECT version FROM sealed_key_versions ORDER BY version DESC LIMIT 1 FOR SHARE`)
-	return v, err
+	for {
+		var locked, newest int
+		if err := tx.GetContext(ctx, &locked, `SELECT version FROM sealed_key_versions ORDER BY version DESC LIMIT 1 FOR SHARE`); err != nil {
+			return 0, err
+		}
+		if err := tx.GetContext(ctx, &newest, `SELECT max(version) FROM sealed_key_versions`); err != nil {
+			return 0, err
+		}
+		if newest == locked {
+			return locked, nil
+		}
+	}
 }
 
 // Rotation is what a key rotation did.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"testing"
+	"time"
 
 	"timebank/pkg/dbtest"
 	"timebank/pkg/sealed"
@@ -55,5 +56,50 @@ func TestRotationFindsTablesByConvention(t *testing.T) {
 	var unfinished int
 	if err := db.Get(&unfinished, `SELECT count(*) FROM sealed_key_versions WHERE version = 3 AND finished_at IS NULL`); err != nil || unfinished != 1 {
 		t.Fatalf("version 3 unfinished: %d (%v)", unfinished, err)
+	}
+}
+
+// A writer whose read of the newest version waited for a lock that a rotation held while it
+// started the next version seals under the next one: the rotation, having waited for the writers
+// of the older versions, will not wait for this one. (The writer's read saw only version 1, then
+// waited; by the time it had its lock, version 2 was committed and the rotation's wait was over.)
+func TestCurrentAfterARotationStartedWhileWaiting(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.New(t)
+	rotation, err := db.Beginx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rotation.Rollback() //nolint:errcheck
+	rotation.MustExec(`SELECT version FROM sealed_key_versions WHERE version = 1 FOR UPDATE`)
+	writer, err := db.Beginx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Rollback() //nolint:errcheck
+	got := make(chan int, 1)
+	go func() {
+		v, err := sealed.Current(ctx, writer)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- v
+	}()
+	// The writer's read is waiting for version 1's row.
+	for waiting := false; !waiting; {
+		if err := db.Get(&waiting, `SELECT EXISTS (SELECT FROM pg_stat_activity
+WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%sealed_key_versions%')`); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := db.Exec(`INSERT INTO sealed_key_versions (version, started_by) VALUES (2, 'operator')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := rotation.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if v := <-got; v != 2 {
+		t.Fatalf("the writer seals under version %d after version 2 was started, want 2", v)
 	}
 }
