@@ -31,14 +31,15 @@ func TestAuditPageActionNames(t *testing.T) {
 	for _, e := range []audit.Entry{
 		{Actor: "device:" + id(gate.ID), Action: "store.item_photo_set", Target: "item:1", OrgID: w.a.ID},
 		{Actor: "operator", Action: "test.not_known", Target: "item:2", OrgID: w.a.ID},
+		{Actor: "resident", Action: "service_request.cancel", Target: "service_request:1", OrgID: w.a.ID},
 	} {
 		if err := audit.Record(ctx, d.DB, e); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, c := range []struct{ lang, action, device, operator string }{
-		{"zh-CN", "上传物品照片", "收银设备 · 东门", "系统管理员"},
-		{"en", "Item photo uploaded", "Counter · 东门", "Operator"},
+	for _, c := range []struct{ lang, action, device, operator, resident string }{
+		{"zh-CN", "上传物品照片", "收银设备 · 东门", "系统管理员", "服务对象本人"},
+		{"en", "Item photo uploaded", "Counter · 东门", "Operator", "The resident"},
 	} {
 		b := browserAs(t, app, adminA)
 		b.jar[i18n.CookieLang] = c.lang // the log-in set the person's language
@@ -51,6 +52,7 @@ func TestAuditPageActionNames(t *testing.T) {
 			`<code class="action">test.not_known</code>`,
 			c.device + ` <code>device:` + id(gate.ID) + `</code>`,
 			c.operator + ` <code>operator</code>`,
+			c.resident + ` <code>resident</code>`,
 			`data-action="device.create"`, // the world's devices, named
 		} {
 			if !strings.Contains(r.body, want) {

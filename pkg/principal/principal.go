@@ -19,13 +19,16 @@ type Principal struct {
 	UserID   int64  `json:"user_id,omitempty"`
 	DeviceID int64  `json:"device_id,omitempty"`
 	Name     string `json:"name"`
+	// Resident is a resident acting on their own request with its access key or a code sent to
+	// their phone: no person of the service, and not the operator.
+	Resident bool `json:"resident,omitempty"`
 }
 
 // Operator returns the operator, who acts from the command line or with the operator token.
 func Operator() *Principal { return &Principal{Name: operatorLabel} }
 
 // Label names the principal in audit entries, journal entries and ledger transactions: "user:42",
-// "device:7" or "operator"; "" for nil, which every journal refuses.
+// "device:7", "resident" or "operator"; "" for nil, which every journal refuses.
 func (p *Principal) Label() string {
 	switch {
 	case p == nil:
@@ -34,6 +37,8 @@ func (p *Principal) Label() string {
 		return userLabel + strconv.FormatInt(p.UserID, 10)
 	case p.DeviceID != 0:
 		return deviceLabel + strconv.FormatInt(p.DeviceID, 10)
+	case p.Resident:
+		return ResidentLabel
 	}
 	return operatorLabel
 }
@@ -45,8 +50,12 @@ const (
 	operatorLabel = "operator"
 )
 
-// ParseLabel reads a label that Label made: the person's id or the device's (the other is 0), or
-// both 0 for the operator. ok is false for any other text.
+// ResidentLabel is the label of a resident acting on their own request (see Principal.Resident).
+const ResidentLabel = "resident"
+
+// ParseLabel reads a label that Label made of a person, a device or the operator: the person's id or
+// the device's (the other is 0), or both 0 for the operator. ok is false for any other text, the
+// resident's label included.
 func ParseLabel(label string) (userID, deviceID int64, ok bool) {
 	if label == operatorLabel {
 		return 0, 0, true

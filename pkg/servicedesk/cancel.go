@@ -31,7 +31,7 @@ type Cancellation struct {
 var cancellable = []string{StatusSubmitted, StatusAssigned, StatusAccepted}
 
 // residentCancels names the resident as who cancelled, when they did it with their key.
-const residentCancels = "resident"
+const residentCancels = principal.ResidentLabel
 
 // Cancel calls off a request that waits or is taken: it leaves every list of work, its door code
 // stops starting it, and the volunteer who had taken it is told (with Options.Notify). The reason

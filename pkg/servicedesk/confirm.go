@@ -201,4 +201,4 @@ WHERE id = $1 AND comment_status = 'pending' RETURNING org_id`, id, to)
 
 // residentConfirms records a resident's own confirmation: the service, not a person of it, writes
 // the record, and the record names the confirmation as its recorder.
-var residentConfirms = &principal.Principal{Name: "服务对象确认"}
+var residentConfirms = &principal.Principal{Name: "服务对象确认", Resident: true}

@@ -13,8 +13,8 @@ import (
 )
 
 // actorNames shows the actor labels that records and audit entries keep ("user:42", "device:7",
-// "operator") as their readers know them: a person by name, a device by kind and name, the operator
-// as the system administrator. A label it cannot resolve (a person or device since deleted, a
+// "resident", "operator") as their readers know them: a person by name, a device by kind and name,
+// a resident acting on their own request as such, the operator as the system administrator. A label it cannot resolve (a person or device since deleted, a
 // label of another shape) is shown as it is. Make one per page: it reads each label once.
 type actorNames struct {
 	s     *server
@@ -43,6 +43,8 @@ func (n *actorNames) name(ctx context.Context, label string) (string, error) {
 func (n *actorNames) read(ctx context.Context, label string) (string, error) {
 	userID, deviceID, ok := who.ParseLabel(label)
 	switch {
+	case label == who.ResidentLabel:
+		return n.s.msgs.Get(n.lang, "page.actor.resident"), nil
 	case !ok:
 		return label, nil
 	case userID != 0:
