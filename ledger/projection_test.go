@@ -54,11 +54,12 @@ func TestProjectionRedisOutage(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	srv := dbtest.NewRedisServer(t)
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, DialTimeout: 200 * time.Millisecond,
-		ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond, MaxRetries: -1})
+	// A killed server refuses at once; the timeouts are for a busy machine after the restart.
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, DialTimeout: 2 * time.Second,
+		ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second, MaxRetries: -1})
 	t.Cleanup(func() { rdb.Close() })
 	const prefix = "outage:"
-	l := ledger.New(e.db, rdb, ledger.Options{RedisPrefix: prefix, Logger: quietLogger()})
+	l := ledger.New(e.db, rdb, ledger.Options{RedisPrefix: prefix, Logger: quietLogger(), RedisTimeout: 5 * time.Second})
 
 	vols := []string{"vol:0", "vol:1", "vol:2", "vol:3"}
 	accounts := append([]string{"org:1:issued", "store:1:redeemed"}, vols...)
