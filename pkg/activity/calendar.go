@@ -13,6 +13,7 @@ import (
 	"timebank/fields"
 	"timebank/pkg/audit"
 	"timebank/pkg/principal"
+	"timebank/pkg/txn"
 )
 
 // The kinds of a day in the holiday calendar.
@@ -169,30 +170,25 @@ func (c *Calendar) SetYear(ctx context.Context, by *principal.Principal, year in
 	if err != nil {
 		return HolidayYear{}, err
 	}
-	tx, err := c.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return HolidayYear{}, err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if _, err := tx.ExecContext(ctx, `
+	err = txn.Run(ctx, c.db, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `
 INSERT INTO holiday_years (year, updated_by) VALUES ($1, $2)
 ON CONFLICT (year) DO UPDATE SET updated_by = EXCLUDED.updated_by, updated_at = now()`, year, by.Label()); err != nil {
-		return HolidayYear{}, err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM holidays WHERE year = $1`, year); err != nil {
-		return HolidayYear{}, err
-	}
-	for _, h := range days {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO holidays (day, kind, name) VALUES ($1, $2, $3)`,
-			h.Date, h.Kind, h.Name); err != nil {
-			return HolidayYear{}, err
+			return err
 		}
-	}
-	if err := audit.Record(ctx, tx, audit.Entry{Actor: by.Label(), Action: "calendar.holidays",
-		Target: "holidays:" + strconv.Itoa(year), Before: before.Days, After: days}); err != nil {
-		return HolidayYear{}, err
-	}
-	if err := tx.Commit(); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM holidays WHERE year = $1`, year); err != nil {
+			return err
+		}
+		for _, h := range days {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO holidays (day, kind, name) VALUES ($1, $2, $3)`,
+				h.Date, h.Kind, h.Name); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, audit.Entry{Actor: by.Label(), Action: "calendar.holidays",
+			Target: "holidays:" + strconv.Itoa(year), Before: before.Days, After: days})
+	})
+	if err != nil {
 		return HolidayYear{}, err
 	}
 	c.invalidate()

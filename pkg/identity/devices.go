@@ -7,8 +7,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"timebank/pkg/access"
 	"timebank/pkg/audit"
+	"timebank/pkg/txn"
 )
 
 // Device is a kiosk screen (an organization's check-in codes) or a counter PC (one store), acting with
@@ -45,24 +48,21 @@ func (u *Users) CreateDevice(ctx context.Context, ch Change, role access.Role, o
 		orgID = 0
 	}
 	token := newDeviceToken()
-	tx, err := u.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return Device{}, "", err
-	}
-	defer tx.Rollback() //nolint:errcheck
 	var d Device
-	err = tx.GetContext(ctx, &d, `INSERT INTO device_tokens (token_hash, label, role, org_id, store_id, created_by)
+	err := txn.Run(ctx, u.db, func(tx *sqlx.Tx) error {
+		err := tx.GetContext(ctx, &d, `INSERT INTO device_tokens (token_hash, label, role, org_id, store_id, created_by)
 		VALUES ($1, $2, $3, nullif($4, 0), nullif($5, 0), $6) RETURNING `+deviceColumns,
-		hashDeviceToken(token), label, role, orgID, storeID, ch.Actor.Label())
-	if err != nil {
-		return Device{}, "", grantError(err)
-	}
-	err = audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor.Label(), Action: "device.create", Target: "device:" + itoa(d.ID),
-		OrgID: orgID, StoreID: storeID, RequestID: ch.RequestID, After: map[string]any{"label": label, "role": role}})
+			hashDeviceToken(token), label, role, orgID, storeID, ch.Actor.Label())
+		if err != nil {
+			return grantError(err)
+		}
+		return audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor.Label(), Action: "device.create", Target: "device:" + itoa(d.ID),
+			OrgID: orgID, StoreID: storeID, RequestID: ch.RequestID, After: map[string]any{"label": label, "role": role}})
+	})
 	if err != nil {
 		return Device{}, "", err
 	}
-	return d, token, tx.Commit()
+	return d, token, nil
 }
 
 // DeviceByID returns a device, revoked or not. Errors: ErrDeviceNotFound.
@@ -78,31 +78,26 @@ func (u *Users) DeviceByID(ctx context.Context, id int64) (Device, error) {
 // RevokeDevice stops a device token from working, at once, and records it.
 // Errors: ErrDeviceNotFound (unknown or already revoked).
 func (u *Users) RevokeDevice(ctx context.Context, ch Change, id int64) error {
-	tx, err := u.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck
-	var d Device
-	err = tx.GetContext(ctx, &d, `UPDATE device_tokens SET revoked_at = now(), revoked_by = $2
+	err := txn.Run(ctx, u.db, func(tx *sqlx.Tx) error {
+		var d Device
+		err := tx.GetContext(ctx, &d, `UPDATE device_tokens SET revoked_at = now(), revoked_by = $2
 		WHERE id = $1 AND revoked_at IS NULL RETURNING `+deviceColumns, id, ch.Actor.Label())
-	if errors.Is(err, sql.ErrNoRows) {
-		return ErrDeviceNotFound
-	} else if err != nil {
-		return err
-	}
-	e := audit.Entry{Actor: ch.Actor.Label(), Action: "device.revoke", Target: "device:" + itoa(id), RequestID: ch.RequestID,
-		Before: map[string]any{"label": d.Label, "role": d.Role}}
-	if d.OrgID != nil {
-		e.OrgID = *d.OrgID
-	}
-	if d.StoreID != nil {
-		e.StoreID = *d.StoreID
-	}
-	if err := audit.Record(ctx, tx, e); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrDeviceNotFound
+		} else if err != nil {
+			return err
+		}
+		e := audit.Entry{Actor: ch.Actor.Label(), Action: "device.revoke", Target: "device:" + itoa(id), RequestID: ch.RequestID,
+			Before: map[string]any{"label": d.Label, "role": d.Role}}
+		if d.OrgID != nil {
+			e.OrgID = *d.OrgID
+		}
+		if d.StoreID != nil {
+			e.StoreID = *d.StoreID
+		}
+		return audit.Record(ctx, tx, e)
+	})
+	if err != nil {
 		return err
 	}
 	u.changed(ctx, deviceTopic(id))

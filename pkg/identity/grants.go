@@ -13,6 +13,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/audit"
 	"timebank/pkg/principal"
+	"timebank/pkg/txn"
 )
 
 // Errors of granting roles.
@@ -64,16 +65,12 @@ type MemberGrant struct {
 // the user already holds there changes nothing and returns the existing grant's id.
 // Errors: ErrInvalid (*fields.Error), ErrUserNotFound, ErrScopeNotFound.
 func (u *Users) Grant(ctx context.Context, ch Change, userID int64, g access.Grant) (int64, error) {
-	tx, err := u.db.BeginTxx(ctx, nil)
+	var id int64
+	err := txn.Run(ctx, u.db, func(tx *sqlx.Tx) (err error) {
+		id, err = u.GrantTx(ctx, tx, ch, userID, g)
+		return err
+	})
 	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback() //nolint:errcheck
-	id, err := u.GrantTx(ctx, tx, ch, userID, g)
-	if err != nil {
-		return 0, err
-	}
-	if err := tx.Commit(); err != nil {
 		return 0, err
 	}
 	u.changed(ctx, userTopic(userID))
@@ -141,29 +138,23 @@ func (u *Users) GrantByID(ctx context.Context, id int64) (int64, access.Grant, e
 // Revoke ends an active grant (the row stays, with who revoked it and when) and records it.
 // Errors: ErrGrantNotFound.
 func (u *Users) Revoke(ctx context.Context, ch Change, grantID int64) error {
-	tx, err := u.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck
 	var userID int64
-	var g access.Grant
-	err = tx.QueryRowContext(ctx, `UPDATE role_grants SET revoked_at = now(), revoked_by = $2
+	err := txn.Run(ctx, u.db, func(tx *sqlx.Tx) error {
+		var g access.Grant
+		err := tx.QueryRowContext(ctx, `UPDATE role_grants SET revoked_at = now(), revoked_by = $2
 		WHERE id = $1 AND revoked_at IS NULL
 		RETURNING user_id, role, scope_kind, coalesce(region_code, ''), coalesce(org_id, 0), coalesce(store_id, 0)`,
-		grantID, ch.Actor.Label()).Scan(&userID, &g.Role, &g.Kind, &g.RegionCode, &g.OrgID, &g.StoreID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ErrGrantNotFound
-	} else if err != nil {
-		return err
-	}
-	err = audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor.Label(), Action: "role.revoke", Target: "user:" + itoa(userID),
-		RegionCode: g.RegionCode, OrgID: g.OrgID, StoreID: g.StoreID, RequestID: ch.RequestID,
-		Before: map[string]any{"grant": grantID, "role": g.Role, "scope": g.Kind}})
+			grantID, ch.Actor.Label()).Scan(&userID, &g.Role, &g.Kind, &g.RegionCode, &g.OrgID, &g.StoreID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrGrantNotFound
+		} else if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor.Label(), Action: "role.revoke", Target: "user:" + itoa(userID),
+			RegionCode: g.RegionCode, OrgID: g.OrgID, StoreID: g.StoreID, RequestID: ch.RequestID,
+			Before: map[string]any{"grant": grantID, "role": g.Role, "scope": g.Kind}})
+	})
 	if err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
 		return err
 	}
 	u.changed(ctx, userTopic(userID))

@@ -17,6 +17,7 @@ import (
 	"timebank/ledger"
 	"timebank/pgerr"
 	"timebank/pkg/replica"
+	"timebank/pkg/txn"
 )
 
 // Errors of the user store.
@@ -197,18 +198,14 @@ func (u *Users) Register(ctx context.Context, r Registration) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
-	tx, err := u.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return User{}, err
-	}
-	defer tx.Rollback() //nolint:errcheck
-	user, err := u.insert(ctx, tx, r, hash)
+	var user User
+	err = txn.Run(ctx, u.db, func(tx *sqlx.Tx) (err error) {
+		user, err = u.insert(ctx, tx, r, hash)
+		return err
+	})
 	if errors.Is(err, ErrPhoneTaken) {
-		return u.claim(ctx, r, hash)
+		return u.claim(ctx, r, hash) // once the refused insert is rolled back
 	} else if err != nil {
-		return User{}, err
-	}
-	if err := tx.Commit(); err != nil {
 		return User{}, err
 	}
 	return user, nil

@@ -6,7 +6,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"timebank/pkg/txn"
 )
 
 // Channel delivers notices outside the service: an SMS gateway, WeChat subscription messages.
@@ -41,17 +44,13 @@ func (s *Service) Deliver(ctx context.Context, batch int) (int, error) {
 // deliverInbox copies the notices waiting for the inbox into it and takes the inbox off their
 // pending channels, in one transaction; after the commit it publishes them.
 func (s *Service) deliverInbox(ctx context.Context, batch int) (int, error) {
-	tx, err := s.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	var out []struct {
 		ID     int64  `db:"id"`
 		UserID int64  `db:"user_id"`
 		Kind   string `db:"kind"`
 	}
-	err = tx.SelectContext(ctx, &out, `
+	err := txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &out, `
 WITH due AS (
     SELECT id FROM notification_outbox
     WHERE cardinality(pending) > 0 AND $1 = ANY (pending)
@@ -66,10 +65,8 @@ WITH due AS (
     ON CONFLICT (id) DO NOTHING
 )
 SELECT id, user_id, kind FROM done ORDER BY id`, Inbox, batch)
+	})
 	if err != nil {
-		return 0, err
-	}
-	if err := tx.Commit(); err != nil {
 		return 0, err
 	}
 	people := make([]int64, 0, len(out))

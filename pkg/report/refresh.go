@@ -6,6 +6,10 @@ import (
 	"errors"
 	"slices"
 	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"timebank/pkg/txn"
 )
 
 // isNoRows reports whether err is sql.ErrNoRows.
@@ -128,21 +132,18 @@ SELECT least((SELECT min(service_date) FROM service_records)::timestamptz,
 // and by region: the worker keeps
 // months by differences, a rebuild sets them right whatever happened to them.
 func (s *Service) rebuildMonths(ctx context.Context, from, to time.Time) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, lockKey); err != nil {
-		return err
-	}
 	first := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, from.Location())
 	last := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, to.Location()).AddDate(0, 1, -1)
-	for _, q := range []string{`DELETE FROM report_monthly WHERE month BETWEEN $1 AND $2`, addToMonths("+"),
-		`DELETE FROM report_region_monthly WHERE month BETWEEN $1 AND $2`, addToRegions("+")} {
-		if _, err := tx.ExecContext(ctx, q, dayText(first), dayText(last)); err != nil {
+	return txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, lockKey); err != nil {
 			return err
 		}
-	}
-	return tx.Commit()
+		for _, q := range []string{`DELETE FROM report_monthly WHERE month BETWEEN $1 AND $2`, addToMonths("+"),
+			`DELETE FROM report_region_monthly WHERE month BETWEEN $1 AND $2`, addToRegions("+")} {
+			if _, err := tx.ExecContext(ctx, q, dayText(first), dayText(last)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

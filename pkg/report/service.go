@@ -10,6 +10,7 @@ import (
 
 	"timebank/pkg/chinatime"
 	"timebank/pkg/replica"
+	"timebank/pkg/txn"
 )
 
 // Service keeps the daily figures and answers summaries from them.
@@ -56,35 +57,32 @@ func (s *Service) recompute(ctx context.Context, from, to time.Time) error {
 	if err != nil {
 		return err
 	}
-	tx, err := s.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, lockKey); err != nil {
-		return err
-	}
-	// The months keep the sum of their days: the old days' figures come off, the new ones go on.
-	// So do the regions' months.
-	for _, q := range []string{addToMonths("-"), addToRegions("-")} {
-		if _, err := tx.ExecContext(ctx, q, dayText(from), dayText(to)); err != nil {
+	return txn.Run(ctx, s.db, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, lockKey); err != nil {
 			return err
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM report_daily WHERE day BETWEEN $1 AND $2`,
-		dayText(from), dayText(to)); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO report_daily (day, org_id, store_id, region_code, `+
-		figureColumns+`) `+recountQuery, dayText(from), dayText(to), lo, hi); err != nil {
-		return err
-	}
-	for _, q := range []string{addToMonths("+"), addToRegions("+")} {
-		if _, err := tx.ExecContext(ctx, q, dayText(from), dayText(to)); err != nil {
+		// The months keep the sum of their days: the old days' figures come off, the new ones go on.
+		// So do the regions' months.
+		for _, q := range []string{addToMonths("-"), addToRegions("-")} {
+			if _, err := tx.ExecContext(ctx, q, dayText(from), dayText(to)); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_daily WHERE day BETWEEN $1 AND $2`,
+			dayText(from), dayText(to)); err != nil {
 			return err
 		}
-	}
-	return tx.Commit()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO report_daily (day, org_id, store_id, region_code, `+
+			figureColumns+`) `+recountQuery, dayText(from), dayText(to), lo, hi); err != nil {
+			return err
+		}
+		for _, q := range []string{addToMonths("+"), addToRegions("+")} {
+			if _, err := tx.ExecContext(ctx, q, dayText(from), dayText(to)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // addToMonths is the statement adding (sign "+") or taking off ("-") the figures of the days $1 to

@@ -11,6 +11,7 @@ import (
 	"timebank/pkg/access"
 	"timebank/pkg/audit"
 	"timebank/pkg/identity"
+	"timebank/pkg/txn"
 )
 
 // Report is what an import found in a file and, unless it was a dry run, did.
@@ -80,32 +81,26 @@ func (im *Importer) Import(ctx context.Context, ch identity.Change, orgID int64,
 		}
 		return rep, nil
 	}
-	tx, err := im.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return Report{}, err
-	}
-	defer tx.Rollback() //nolint:errcheck
 	regs := make([]identity.Registration, len(fresh))
 	for i, v := range fresh {
 		regs[i] = identity.Registration{Phone: v.Phone, Name: v.Name, ResidentID: v.ResidentID}
 	}
-	members, err := im.users.ImportTx(ctx, tx, regs)
+	var members []int64
+	err = txn.Run(ctx, im.db, func(tx *sqlx.Tx) (err error) {
+		if members, err = im.users.ImportTx(ctx, tx, regs); err != nil {
+			return err
+		}
+		for _, uid := range byPhone {
+			members = append(members, uid)
+		}
+		joined, err := im.users.GrantManyTx(ctx, tx, ch, members, access.Grant{Role: access.Volunteer, Kind: access.Org, OrgID: orgID})
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor.Label(), Action: "roster.import", Target: "org:" + itoa(orgID),
+			OrgID: orgID, RequestID: ch.RequestID, After: map[string]any{"rows": rep.Rows, "new": rep.New, "existing": rep.Existing, "joined": joined}})
+	})
 	if err != nil {
-		return Report{}, err
-	}
-	for _, uid := range byPhone {
-		members = append(members, uid)
-	}
-	joined, err := im.users.GrantManyTx(ctx, tx, ch, members, access.Grant{Role: access.Volunteer, Kind: access.Org, OrgID: orgID})
-	if err != nil {
-		return Report{}, err
-	}
-	err = audit.Record(ctx, tx, audit.Entry{Actor: ch.Actor.Label(), Action: "roster.import", Target: "org:" + itoa(orgID),
-		OrgID: orgID, RequestID: ch.RequestID, After: map[string]any{"rows": rep.Rows, "new": rep.New, "existing": rep.Existing, "joined": joined}})
-	if err != nil {
-		return Report{}, err
-	}
-	if err := tx.Commit(); err != nil {
 		return Report{}, err
 	}
 	im.users.PrincipalsChanged(ctx, members...)
