@@ -125,7 +125,14 @@ SELECT least((SELECT min(service_date) FROM service_records)::timestamptz,
 		}
 		n += int(end.Sub(d).Hours()/24) + 1
 	}
-	return n, s.rebuildMonths(ctx, from, to)
+	if err := s.rebuildMonths(ctx, from, to); err != nil {
+		return n, err
+	}
+	// A rebuild rewrites the figures wholesale; the planner is told at once rather than when
+	// autovacuum comes by (at a province's size, the region summaries read 100 times slower until it
+	// did: 340 against 3.6 ms).
+	_, err := s.db.ExecContext(ctx, `ANALYZE report_daily, report_monthly, report_region_monthly`)
+	return n, err
 }
 
 // rebuildMonths recomputes the months holding the days from to to from their days, by organization
