@@ -127,8 +127,10 @@ JOIN ledger_accounts a ON a.id = b.account_id
 LEFT JOIN LATERAL (SELECT sum(amount) AS total FROM ledger_holds h
                    WHERE h.status = 'pending' AND h.from_account = b.account_id AND h.from_slot = b.slot) h ON true
 WHERE b.pending <> coalesce(h.total, 0) LIMIT 20`},
-	{Name: "no guarded account is below zero", Keys: accountKeys, Query: overdrawn("", between),
-		Since: "ledger: no overdraft", Last: txLast, Digest: txDigest, After: overdrawn("WITH "+changed, inChanged)},
+	{Name: "no guarded account is below zero", Keys: accountKeys,
+		Query: `SELECT ` + overdrawn + ` AND b.account_id > $1 AND b.account_id <= $2 LIMIT 20`,
+		Since: "ledger: no overdraft", Last: txLast, Digest: txDigest,
+		After: `WITH ` + changed + ` SELECT ` + overdrawn + ` AND b.account_id IN (SELECT account_id FROM changed) LIMIT 20`},
 	{Name: "balance rows match their accounts", Keys: accountKeys, Query: rowsMatch, After: rowsMatch,
 		Since: "ledger: balance rows", Last: accountLast, Digest: accountDigest},
 	{Name: "every posting belongs to a transaction and an account",
@@ -143,17 +145,11 @@ SELECT format('the postings of transactions %s to %s move the total of the balan
 FROM ledger_postings WHERE tx_id > $1 AND tx_id <= $2 HAVING sum(amount) <> 0`},
 }
 
-// overdrawn finds the guarded accounts below zero among those accounts (a condition on an account
-// id column) admits, after the common table expressions with.
-func overdrawn(with string, accounts func(col string) string) string {
-	return with + `
-SELECT format('%s: posted %s, pending %s', a.code, b.posted, b.pending)
+// overdrawn is the body of the query finding the guarded accounts below zero, without the accounts'
+// condition (added with AND).
+const overdrawn = `format('%s: posted %s, pending %s', a.code, b.posted, b.pending)
 FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id
-WHERE ` + accounts("b.account_id") + ` AND NOT a.allow_negative AND (b.posted - b.pending < 0 OR b.posted < 0) LIMIT 20`
-}
-
-// inChanged is the condition that an account id column names a changed account.
-func inChanged(col string) string { return col + ` IN (SELECT account_id FROM changed)` }
+WHERE NOT a.allow_negative AND (b.posted - b.pending < 0 OR b.posted < 0)`
 
 // rowsMatch finds the accounts $1 < id <= $2 whose balance rows are not one a slot, guarded as the
 // account is.

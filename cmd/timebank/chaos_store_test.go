@@ -92,7 +92,8 @@ func (s *chaosStore) order(l *chaosLoad, r *rand.Rand, key string, giveUp time.T
 	s.orders[key] = o.ID
 	s.mu.Unlock()
 	counter := s.world.counters[r.IntN(len(s.world.counters))]
-	status, _ = l.sendAs(counter, "/api/v1/orders/"+strconv.FormatInt(o.ID, 10)+"/fulfil", "", "", giveUp)
+	// Under a key of its own: a hand-out retried after its answer was lost is answered as the first was.
+	status, _ = l.sendAs(counter, "/api/v1/orders/"+strconv.FormatInt(o.ID, 10)+"/fulfil", key+"-fulfil", "", giveUp)
 	if status/100 == 2 {
 		s.mu.Lock()
 		s.handedOut[o.ID] = true
