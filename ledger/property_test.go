@@ -208,7 +208,10 @@ func TestPropertyRandomOperations(t *testing.T) {
 				res, err := e.l.Hold(ctx, req)
 				outcome("hold", err, ledger.ErrInsufficientFunds)
 				if err == nil {
-					if res.Replayed || res.Hold.Status != ledger.HoldPending {
+					// A short hold may be past its expiry when the answer is read back on a busy
+					// machine, and the expiry worker (below) may have taken it already.
+					expired := !long && res.Hold.Status == ledger.HoldExpired && !time.Now().Before(exp)
+					if res.Replayed || res.Hold.Status != ledger.HoldPending && !expired {
 						t.Errorf("fresh hold: %+v", res)
 					}
 					mu.Lock()

@@ -81,6 +81,8 @@ func TestBrowserRegionGrants(t *testing.T) {
 			step(t, ctx, "switch to English", inMenu("lang-en"),
 				chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #grant-form`)))
 			grant("13700000002", "region_admin", "notice")
+			// The revocation's notice is still on the page the click leaves: wait for the next page's.
+			waitFor(t, ctx, "the grant's notice", `(document.getElementById('notice') || {textContent: ''}).textContent.includes('Wang Fang')`)
 			if got := textOf(t, ctx, "notice"); got != "Wang Fang (137****0002) now holds the role “Region admin”." {
 				t.Errorf("after the grant in English: %q", got)
 			}
