@@ -75,13 +75,11 @@ WHERE tx_id > $1 AND tx_id <= $2`, from, end); err != nil {
 	return problems, scope, err
 }
 
-// redisAccounts are the accounts compared from a checkpoint: those with a posting in the
-// transactions $1 < id <= $2, those with a pending hold, those of a hold released since
-// (releasedSince), and $3 picked at random among all.
-const redisAccounts = `
-SELECT DISTINCT account_id FROM ledger_postings WHERE tx_id > $1 AND tx_id <= $2
-UNION SELECT from_account FROM ledger_holds WHERE status = 'pending'
-UNION ` + releasedSince + `
+// redisAccounts are the accounts compared from a checkpoint: those that changed after it (changed:
+// touched by the transactions $1 < id <= $2, with a hold pending or released since), and $3 picked at
+// random among all.
+const redisAccounts = `WITH ` + changed + `
+SELECT account_id FROM changed
 UNION SELECT a.id FROM ledger_accounts a
        JOIN (SELECT DISTINCT r.lo + floor(random() * (r.hi - r.lo + 1))::bigint AS id
                FROM (SELECT min(id) AS lo, max(id) AS hi FROM ledger_accounts) r, generate_series(1, $3)) x

@@ -18,7 +18,6 @@ import (
 	"timebank/ledger"
 	"timebank/pkg/app"
 	"timebank/pkg/config"
-	"timebank/pkg/invariant"
 )
 
 // scaleResult is what one run of `bench scale` found.
@@ -102,7 +101,10 @@ func measureScale(ctx context.Context, d *app.Services, o scaleOpts, res *scaleR
 		into *time.Duration
 	}{{"verify", &res.verify}, {"verify again (from the checkpoints)", &res.verifyAgain}} {
 		var out bytes.Buffer
-		err = step(run.name, run.into, func() error { return verifyWith(ctx, d, &out, scaleVerifyOptions(d)) })
+		// With the ranges' progress on stderr: at a province's size a check runs for minutes.
+		opt := verifyDefaults(d)
+		opt.Progress = os.Stderr
+		err = step(run.name, run.into, func() error { return verifyWith(ctx, d, &out, opt) })
 		res.verifyOK = err == nil
 		if err != nil {
 			w.Write(out.Bytes())
@@ -134,12 +136,6 @@ func measureLoad(ctx context.Context, d *app.Services, o scaleOpts, res *scaleRe
 	pacedPostings(ctx, d.Ledger, codes, o, res)
 	res.reads = balanceReads(ctx, d.Ledger, codes, o.duration)
 	return nil
-}
-
-// scaleVerifyOptions are verify's defaults, with the progress of its ranges on stderr: at a
-// province's size a check runs for minutes.
-func scaleVerifyOptions(d *app.Services) invariant.Options {
-	return invariant.Options{Jobs: defaultJobs(d), Settle: time.Minute, Progress: os.Stderr}
 }
 
 // redisUsed is Redis's used_memory.

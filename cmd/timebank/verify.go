@@ -23,10 +23,11 @@ import (
 func verifyCmd(ctx context.Context, d *app.Services, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	opt := invariant.Options{Progress: stderr}
+	opt := verifyDefaults(d)
+	opt.Progress = stderr
 	fs.BoolVar(&opt.Full, "full", false, "check everything, not only what came after the last clean check")
-	fs.IntVar(&opt.Jobs, "jobs", defaultJobs(d), "queries at once")
-	fs.DurationVar(&opt.Settle, "settle", time.Minute,
+	fs.IntVar(&opt.Jobs, "jobs", opt.Jobs, "queries at once")
+	fs.DurationVar(&opt.Settle, "settle", opt.Settle,
 		"how old the newest transaction a checkpoint reaches must be (writes still in flight)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -47,9 +48,15 @@ func defaultJobs(d *app.Services) int {
 	return max(n, 1)
 }
 
+// verifyDefaults are the options of `timebank verify` without flags: from the checkpoints, the
+// default jobs, a minute's settling time, no progress told.
+func verifyDefaults(d *app.Services) invariant.Options {
+	return invariant.Options{Jobs: defaultJobs(d), Settle: time.Minute}
+}
+
 // verify checks as `timebank verify` does by default, telling no progress: from the checkpoints.
 func verify(ctx context.Context, d *app.Services, w io.Writer) error {
-	return verifyWith(ctx, d, w, invariant.Options{Jobs: defaultJobs(d), Settle: time.Minute})
+	return verifyWith(ctx, d, w, verifyDefaults(d))
 }
 
 // verifyChecks are every check verify runs: the ledger's, then the store's, the recording

@@ -86,7 +86,10 @@ func TestCurrentAfterARotationStartedWhileWaiting(t *testing.T) {
 		got <- v
 	}()
 	// The writer's read is waiting for version 1's row.
-	for waiting := false; !waiting; {
+	for waiting, deadline := false, time.Now().Add(time.Minute); !waiting; {
+		if time.Now().After(deadline) {
+			t.Fatal("the writer's read of the newest version never waited for the rotation's lock")
+		}
 		if err := db.Get(&waiting, `SELECT EXISTS (SELECT FROM pg_stat_activity
 WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%sealed_key_versions%')`); err != nil {
 			t.Fatal(err)

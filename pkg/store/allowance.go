@@ -81,7 +81,7 @@ func (s *Service) Allowances(ctx context.Context, userID int64, items []Item, no
 	if err != nil {
 		return Allowance{}, err
 	}
-	if a.FirstRedemption, err = s.firstRedemptionShort(ctx, userID, st.OrgID); err != nil {
+	if a.FirstRedemption, err = s.firstRedemptionShort(ctx, userID, st.OrgID, nil); err != nil {
 		return Allowance{}, err
 	}
 	if stars && s.opt.Stars != nil {

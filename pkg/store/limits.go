@@ -44,14 +44,10 @@ func (s *Service) checkItems(ctx context.Context, userID, orgID int64, lines []O
 // before (an order pending or handed out, or a sale, at any store) is not asked again: the rule is
 // about a first redemption, and service records only grow.
 // Errors: ErrMinimumHours (a *fields.Error on field user, reason minimum_hours).
-func (s *Service) checkFirstRedemption(ctx context.Context, userID, orgID int64) error {
-	return s.checkFirstRedemptionKnown(ctx, userID, orgID, nil)
-}
-
-// checkFirstRedemptionKnown is checkFirstRedemption for a caller that already read whether the
-// volunteer redeemed before (redeemed non-nil), in a read of its own: one round trip fewer.
-func (s *Service) checkFirstRedemptionKnown(ctx context.Context, userID, orgID int64, redeemed *bool) error {
-	short, err := s.firstRedemptionShortKnown(ctx, userID, orgID, redeemed)
+// A caller that already read whether the volunteer redeemed before (redeemedQuery, in a read of its
+// own) passes it as redeemed, saving a round trip; nil has it read here.
+func (s *Service) checkFirstRedemption(ctx context.Context, userID, orgID int64, redeemed *bool) error {
+	short, err := s.firstRedemptionShort(ctx, userID, orgID, redeemed)
 	if err != nil || short == nil {
 		return err
 	}
@@ -64,13 +60,8 @@ const redeemedQuery = `SELECT EXISTS (SELECT 1 FROM store_orders WHERE user_id =
 
 // firstRedemptionShort returns what the volunteer lacks for a first redemption at a store of the
 // organization, or nil when nothing bars them (no minimum, redeemed before, or enough service).
-func (s *Service) firstRedemptionShort(ctx context.Context, userID, orgID int64) (*MinimumHoursError, error) {
-	return s.firstRedemptionShortKnown(ctx, userID, orgID, nil)
-}
-
-// firstRedemptionShortKnown is firstRedemptionShort reading whether the volunteer redeemed before
-// only when redeemed is nil.
-func (s *Service) firstRedemptionShortKnown(ctx context.Context, userID, orgID int64, redeemed *bool) (*MinimumHoursError, error) {
+// Whether the volunteer redeemed before is read only when redeemed is nil.
+func (s *Service) firstRedemptionShort(ctx context.Context, userID, orgID int64, redeemed *bool) (*MinimumHoursError, error) {
 	if s.opt.ServiceTime == nil {
 		return nil, nil
 	}

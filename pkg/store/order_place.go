@@ -65,7 +65,7 @@ func (s *Service) prepareOrder(ctx context.Context, actor *principal.Principal, 
 		o, err := s.replayOrder(ctx, oc.replay, err)
 		return p, &o, err
 	}
-	if err := s.checkFirstRedemptionKnown(ctx, actor.UserID, oc.store.OrgID, &oc.redeemed); err != nil {
+	if err := s.checkFirstRedemption(ctx, actor.UserID, oc.store.OrgID, &oc.redeemed); err != nil {
 		return p, none, err
 	}
 	if err := s.checkItems(ctx, actor.UserID, oc.store.OrgID, n.Lines, oc.items); err != nil {

@@ -78,7 +78,7 @@ func (s *Service) Sell(ctx context.Context, actor *principal.Principal, key stri
 	if err != nil {
 		return Sale{}, err
 	}
-	if err := s.checkFirstRedemption(ctx, c.Subject, st.OrgID); err != nil {
+	if err := s.checkFirstRedemption(ctx, c.Subject, st.OrgID, nil); err != nil {
 		return Sale{}, err
 	}
 	if err := s.checkItems(ctx, c.Subject, st.OrgID, n.Lines, items); err != nil {
